@@ -1,0 +1,33 @@
+#include "broker/crypto/sha256.h"
+
+#include <openssl/sha.h>
+
+#include "absl/strings/escaping.h"
+
+namespace accord::crypto {
+
+Digest Sha256(absl::string_view data) {
+  Digest out;
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+         out.data());
+  return out;
+}
+
+Digest Sha256(absl::string_view a, absl::string_view b, absl::string_view c) {
+  // The low-level SHA256_* calls are deprecated in OpenSSL 3 but are the
+  // fastest path for the many tiny inputs of the Merkle tree.
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, a.data(), a.size());
+  SHA256_Update(&ctx, b.data(), b.size());
+  SHA256_Update(&ctx, c.data(), c.size());
+  Digest out;
+  SHA256_Final(out.data(), &ctx);
+  return out;
+}
+
+std::string ToHex(const Digest& d) {
+  return absl::BytesToHexString(AsBytes(d));
+}
+
+}  // namespace accord::crypto

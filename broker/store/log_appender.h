@@ -1,0 +1,53 @@
+#ifndef ACCORD_BROKER_STORE_LOG_APPENDER_H_
+#define ACCORD_BROKER_STORE_LOG_APPENDER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "accord/v1/audit.pb.h"
+
+namespace accord::store {
+
+// A stored hash of a complete, aligned subtree of the Merkle log: the node
+// at `level` (0 = leaf hashes) covering leaves
+// [index << level, (index + 1) << level).
+struct TreeNode {
+  uint8_t level = 0;
+  uint64_t index = 0;
+  std::string hash;  // 32 bytes
+};
+
+// What one audit event adds to the log.
+struct LogAppend {
+  uint64_t index = 0;           // leaf index assigned to the entry
+  std::string entry;            // canonical entry bytes (the leaf data)
+  std::vector<TreeNode> nodes;  // the leaf hash and every subtree it completes
+};
+
+// The audit log's side of a commit. The store's single writer thread calls
+// it, in commit order, for each write set that carries an audit event, so
+// the event and the state change it records land in one synced batch. The
+// store depends on this interface only; broker/auditlog implements it.
+class LogAppender {
+ public:
+  virtual ~LogAppender() = default;
+
+  // Encodes `event` (its `revision` already set to the write's revision),
+  // assigns the next leaf index and returns what to store. Called on the
+  // writer thread only.
+  virtual absl::StatusOr<LogAppend> Append(const accord::v1::AuditEvent& event) = 0;
+
+  // The batch holding every Append since the last Committed/Abort was made
+  // durable: the log now has `size` leaves.
+  virtual void Committed(uint64_t size) = 0;
+
+  // The batch failed: forget every Append since the last Committed, so the
+  // next Append reuses the first index that was not made durable.
+  virtual void Abort() = 0;
+};
+
+}  // namespace accord::store
+
+#endif  // ACCORD_BROKER_STORE_LOG_APPENDER_H_
