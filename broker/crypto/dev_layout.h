@@ -1,0 +1,40 @@
+#ifndef ACCORD_BROKER_CRYPTO_DEV_LAYOUT_H_
+#define ACCORD_BROKER_CRYPTO_DEV_LAYOUT_H_
+
+// The files of dev mode under DATA_DIR, shared by the broker (which creates
+// them) and the CLI (whose --dev shortcuts use them). Development only.
+
+#include <array>
+
+#include "absl/strings/string_view.h"
+
+namespace accord::crypto::dev {
+
+// DATA_DIR/dev-pki holds ca.pem, server.{pem,key} and NAME.{pem,key} per
+// principal, plus the citizen token issuer.
+inline constexpr absl::string_view kPkiDir = "dev-pki";
+inline constexpr absl::string_view kCaCert = "ca.pem";
+inline constexpr absl::string_view kServerName = "server";
+
+// The development principals and their roles.
+inline constexpr absl::string_view kOperator = "operator";
+inline constexpr absl::string_view kProducer = "producer-demo";
+inline constexpr absl::string_view kPartner = "partner-demo";
+inline constexpr absl::string_view kAuditor = "auditor-demo";
+// The certificate a citizen-facing app connects with.
+inline constexpr absl::string_view kCitizenApp = "citizen-app";
+inline constexpr std::array<absl::string_view, 5> kPrincipals = {
+    kOperator, kProducer, kPartner, kAuditor, kCitizenApp};
+
+// The certificate URI of a dev principal is kPrincipalUriPrefix + name.
+inline constexpr absl::string_view kPrincipalUriPrefix = "urn:accord:principal:";
+
+// The development citizen identity provider.
+inline constexpr absl::string_view kIssuerKey = "citizen-issuer.key";
+inline constexpr absl::string_view kIssuerJwks = "citizen-issuer.jwks.json";
+inline constexpr absl::string_view kIssuer = "https://idp.dev.accord.local";
+inline constexpr absl::string_view kAudience = "accord";
+
+}  // namespace accord::crypto::dev
+
+#endif  // ACCORD_BROKER_CRYPTO_DEV_LAYOUT_H_

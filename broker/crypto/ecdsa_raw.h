@@ -1,0 +1,22 @@
+// Internal to broker/crypto: JOSE carries ECDSA signatures as raw r||s
+// (RFC 7518 §3.4); OpenSSL speaks DER. These convert between the two.
+#ifndef ACCORD_BROKER_CRYPTO_ECDSA_RAW_H_
+#define ACCORD_BROKER_CRYPTO_ECDSA_RAW_H_
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace accord::crypto::internal {
+
+// Converts a 64-byte r||s signature to DER. Returns false when `raw` has
+// another length or cannot be encoded.
+bool RawToDerSignature(absl::string_view raw, std::string* der);
+
+// Converts a DER ECDSA signature to 64-byte r||s. Returns false when `der`
+// does not parse or r or s do not fit in 32 bytes.
+bool DerToRawSignature(absl::string_view der, std::string* raw);
+
+}  // namespace accord::crypto::internal
+
+#endif  // ACCORD_BROKER_CRYPTO_ECDSA_RAW_H_

@@ -1,0 +1,70 @@
+#ifndef ACCORD_BROKER_CRYPTO_VERIFYING_KEY_H_
+#define ACCORD_BROKER_CRYPTO_VERIFYING_KEY_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "broker/crypto/algorithm.h"
+#include "broker/crypto/json.h"
+
+struct evp_pkey_st;
+
+namespace accord::crypto {
+
+class SigningKey;
+
+// A public key that checks ES256 or EdDSA signatures. Immutable, cheap to
+// copy (the parsed key is shared) and safe to use from many threads.
+class VerifyingKey {
+ public:
+  // Builds a key from a public JWK (RFC 7517/8037): kty "EC" with crv
+  // "P-256" and 32-byte x, y on the curve, or kty "OKP" with crv "Ed25519"
+  // and a 32-byte x. "alg", if present, must match the key type; "use", if
+  // present, must be "sig". The kid is the JWK's "kid" when present,
+  // otherwise the RFC 7638 thumbprint. Returns the key, or INVALID_ARGUMENT
+  // naming the member at fault for symmetric ("oct") or RSA keys, private
+  // members ("d" and others), unknown curves, bad encodings or points off
+  // the curve.
+  static absl::StatusOr<VerifyingKey> FromJwk(const JsonValue& jwk);
+
+  // Returns OK when `signature` (raw r||s for ES256, 64 bytes for EdDSA) is
+  // a valid signature of `data` by this key; UNAUTHENTICATED otherwise
+  // (including a signature of the wrong length).
+  absl::Status Verify(absl::string_view data,
+                      absl::string_view signature) const;
+
+  Algorithm algorithm() const { return alg_; }
+  // The key id: the JWK "kid" it was read with, or its thumbprint.
+  const std::string& kid() const { return kid_; }
+  // The RFC 7638 JWK thumbprint (SHA-256, base64url).
+  const std::string& thumbprint() const { return thumbprint_; }
+  // The public JWK: kty, crv, x (and y for EC), kid, alg, use "sig".
+  JsonValue PublicJwk() const;
+  // Ed25519: the 32-byte key; ES256: the 65-byte uncompressed point.
+  std::string RawPublicKey() const;
+
+ private:
+  friend class SigningKey;
+  VerifyingKey() = default;
+
+  // Builds the public half from raw coordinates (y empty for Ed25519).
+  // `kid` empty means "use the thumbprint".
+  static absl::StatusOr<VerifyingKey> FromCoordinates(Algorithm alg,
+                                                      std::string x,
+                                                      std::string y,
+                                                      std::string kid);
+
+  std::shared_ptr<evp_pkey_st> pkey_;
+  Algorithm alg_ = Algorithm::kES256;
+  std::string x_;
+  std::string y_;
+  std::string thumbprint_;
+  std::string kid_;
+};
+
+}  // namespace accord::crypto
+
+#endif  // ACCORD_BROKER_CRYPTO_VERIFYING_KEY_H_
