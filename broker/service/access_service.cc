@@ -1,0 +1,105 @@
+#include "broker/service/access_service.h"
+
+#include <atomic>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "broker/service/audit_events.h"
+#include "broker/service/call.h"
+#include "broker/service/clock.h"
+#include "broker/service/grant_flow.h"
+#include "broker/service/validate.h"
+#include "broker/store/store.h"
+
+namespace accord::service {
+namespace {
+
+constexpr int kMaxBatch = 100;
+
+}  // namespace
+
+grpc::ServerUnaryReactor* AccessServiceImpl::RequestGrant(
+    grpc::CallbackServerContext* context,
+    const accord::v1::RequestGrantRequest* request,
+    accord::v1::RequestGrantResponse* response) {
+  Call call(env_, context, "/accord.v1.AccessService/RequestGrant");
+  auto caller = call.Authenticate();
+  if (!caller.ok()) return call.Finish(caller.status());
+  RunGrantRequest(env_, *caller, *request, response,
+                  [call](absl::Status s) { call.Finish(s); });
+  return call.reactor();
+}
+
+grpc::ServerUnaryReactor* AccessServiceImpl::RequestGrants(
+    grpc::CallbackServerContext* context,
+    const accord::v1::RequestGrantsRequest* request,
+    accord::v1::RequestGrantsResponse* response) {
+  Call call(env_, context, "/accord.v1.AccessService/RequestGrants");
+  auto caller = call.Authenticate();
+  if (!caller.ok()) return call.Finish(caller.status());
+  const int n = request->requests_size();
+  if (n == 0 || n > kMaxBatch) {
+    return call.Finish(absl::InvalidArgumentError(
+        absl::StrCat("requests: 1..", kMaxBatch, " requests")));
+  }
+  for (int i = 0; i < n; ++i) response->add_results();
+  // Each request is answered on its own; the call finishes when the last
+  // one is durable.
+  auto remaining = std::make_shared<std::atomic<int>>(n);
+  for (int i = 0; i < n; ++i) {
+    accord::v1::RequestGrantsResult* result = response->mutable_results(i);
+    RunGrantRequest(env_, *caller, request->requests(i),
+                    result->mutable_response(),
+                    [call, result, remaining](absl::Status s) {
+                      result->set_status_code(static_cast<int>(s.code()));
+                      result->set_status_message(std::string(s.message()));
+                      if (remaining->fetch_sub(1) == 1) {
+                        call.Finish(absl::OkStatus());
+                      }
+                    });
+  }
+  return call.reactor();
+}
+
+grpc::ServerUnaryReactor* AccessServiceImpl::ReleaseGrant(
+    grpc::CallbackServerContext* context,
+    const accord::v1::ReleaseGrantRequest* request,
+    accord::v1::ReleaseGrantResponse* response) {
+  Call call(env_, context, "/accord.v1.AccessService/ReleaseGrant");
+  auto caller = call.Authenticate();
+  if (!caller.ok()) return call.Finish(caller.status());
+  if (request->grant_id().empty() || request->grant_id().size() > 64) {
+    return call.Finish(absl::InvalidArgumentError("grant_id: required"));
+  }
+  auto grant = env_.store->GetGrant(request->grant_id());
+  if (!grant.ok() || grant->partner() != caller->principal.id()) {
+    // Another partner's grant is reported exactly like a missing one.
+    if (!grant.ok() && !absl::IsNotFound(grant.status())) {
+      return call.Finish(grant.status());
+    }
+    return call.Finish(absl::NotFoundError(
+        absl::StrCat("grant_id: no grant '", request->grant_id(), "'")));
+  }
+  if (grant->released_at() != 0) {
+    response->set_revision(grant->revision());
+    return call.Finish(absl::OkStatus());
+  }
+  const int64_t now = env_.clock->NowSeconds();
+  grant->set_released_at(now);
+  store::WriteSet ws;
+  ws.PutGrant(*grant);
+  accord::v1::Revocation revocation;
+  revocation.add_grant_ids(grant->id());
+  revocation.set_cause("grant_released");
+  ws.AddRevocation(revocation);
+  ws.AddAuditEvent(ReleaseEvent(caller->principal.id(), grant->id(), now));
+  env_.store->Commit(std::move(ws),
+                     [call, response](absl::StatusOr<store::CommitResult> r) {
+                       if (!r.ok()) return (void)call.Finish(r.status());
+                       response->set_revision(r->revision);
+                       call.Finish(absl::OkStatus());
+                     });
+  return call.reactor();
+}
+
+}  // namespace accord::service

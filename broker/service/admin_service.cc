@@ -1,0 +1,162 @@
+#include "broker/service/admin_service.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "broker/service/audit_events.h"
+#include "broker/service/call.h"
+#include "broker/service/clock.h"
+#include "broker/service/key_ring.h"
+#include "broker/service/policy_registry.h"
+#include "broker/service/validate.h"
+#include "broker/store/store.h"
+
+namespace accord::service {
+
+absl::Status CheckPrincipal(const accord::v1::Principal& p) {
+  if (absl::Status s = CheckId("principal.id", p.id()); !s.ok()) return s;
+  if (p.role() == accord::v1::ROLE_UNSPECIFIED ||
+      !accord::v1::Role_IsValid(p.role())) {
+    return absl::InvalidArgumentError("principal.role: required");
+  }
+  if (p.role() == accord::v1::ROLE_PARTNER) {
+    static const char* kCategories[] = {"academic", "public-service",
+                                        "association", "company"};
+    bool known = false;
+    for (const char* c : kCategories) known = known || p.category() == c;
+    if (!known) {
+      return absl::InvalidArgumentError(
+          "principal.category: a partner needs one of academic, "
+          "public-service, association, company");
+    }
+  } else if (!p.category().empty()) {
+    return absl::InvalidArgumentError(
+        "principal.category: only partners have a category");
+  }
+  if (p.certificate_uri().empty() && p.certificate_sha256().empty()) {
+    return absl::InvalidArgumentError(
+        "principal.certificate_uri: a certificate URI or SHA-256 is required");
+  }
+  if (!p.certificate_uri().empty()) {
+    if (absl::Status s =
+            CheckText("principal.certificate_uri", p.certificate_uri(), 256);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (!p.certificate_sha256().empty()) {
+    const std::string& h = p.certificate_sha256();
+    bool hex = h.size() == 64;
+    for (char c : h) hex = hex && (absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f'));
+    if (!hex) {
+      return absl::InvalidArgumentError(
+          "principal.certificate_sha256: 64 lowercase hex digits");
+    }
+  }
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::AddPrincipal(
+    grpc::CallbackServerContext* context,
+    const accord::v1::AddPrincipalRequest* request,
+    accord::v1::AddPrincipalResponse* response) {
+  Call call(env_, context, "/accord.v1.AdminService/AddPrincipal");
+  auto caller = call.Authenticate();
+  if (!caller.ok()) return call.Finish(caller.status());
+  accord::v1::Principal principal = request->principal();
+  principal.clear_revision();
+  if (absl::Status s = CheckPrincipal(principal); !s.ok()) {
+    return call.Finish(s);
+  }
+  store::WriteSet ws;
+  ws.PutPrincipal(principal);
+  ws.AddAuditEvent(PrincipalEvent(caller->principal.id(), principal.id(),
+                                  "put", env_.clock->NowSeconds()));
+  auto committed = env_.store->CommitAndWait(std::move(ws));
+  if (!committed.ok()) return call.Finish(committed.status());
+  env_.policies->InvalidateDirectory();
+  principal.set_revision(committed->revision);
+  *response->mutable_principal() = principal;
+  response->set_revision(committed->revision);
+  return call.Finish(absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::ListPrincipals(
+    grpc::CallbackServerContext* context,
+    const accord::v1::ListPrincipalsRequest* request,
+    accord::v1::ListPrincipalsResponse* response) {
+  Call call(env_, context, "/accord.v1.AdminService/ListPrincipals");
+  auto caller = call.Authenticate();
+  if (!caller.ok()) return call.Finish(caller.status());
+  uint32_t limit;
+  if (absl::Status s = CheckPageSize(request->page_size(), &limit); !s.ok()) {
+    return call.Finish(s);
+  }
+  auto page = env_.store->ListPrincipals(request->page_token(), limit);
+  if (!page.ok()) return call.Finish(page.status());
+  for (auto& p : page->records) *response->add_principals() = std::move(p);
+  response->set_next_page_token(page->next_cursor);
+  return call.Finish(absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::RemovePrincipal(
+    grpc::CallbackServerContext* context,
+    const accord::v1::RemovePrincipalRequest* request,
+    accord::v1::RemovePrincipalResponse* response) {
+  Call call(env_, context, "/accord.v1.AdminService/RemovePrincipal");
+  auto caller = call.Authenticate();
+  if (!caller.ok()) return call.Finish(caller.status());
+  if (absl::Status s = CheckId("id", request->id()); !s.ok()) {
+    return call.Finish(s);
+  }
+  if (request->id() == caller->principal.id()) {
+    return call.Finish(absl::FailedPreconditionError(
+        "id: an operator cannot remove itself"));
+  }
+  auto existing = env_.store->GetPrincipal(request->id());
+  if (!existing.ok()) return call.Finish(existing.status());
+  store::WriteSet ws;
+  ws.DeletePrincipal(request->id());
+  ws.AddAuditEvent(PrincipalEvent(caller->principal.id(), request->id(),
+                                  "remove", env_.clock->NowSeconds()));
+  auto committed = env_.store->CommitAndWait(std::move(ws));
+  if (!committed.ok()) return call.Finish(committed.status());
+  env_.policies->InvalidateDirectory();
+  response->set_revision(committed->revision);
+  return call.Finish(absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::ListKeys(
+    grpc::CallbackServerContext* context, const accord::v1::ListKeysRequest*,
+    accord::v1::ListKeysResponse* response) {
+  Call call(env_, context, "/accord.v1.AdminService/ListKeys");
+  auto caller = call.Authenticate();
+  if (!caller.ok()) return call.Finish(caller.status());
+  for (auto& k : env_.keys->List()) *response->add_keys() = std::move(k);
+  return call.Finish(absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::Backup(
+    grpc::CallbackServerContext* context,
+    const accord::v1::BackupRequest* request,
+    accord::v1::BackupResponse* response) {
+  Call call(env_, context, "/accord.v1.AdminService/Backup");
+  auto caller = call.Authenticate();
+  if (!caller.ok()) return call.Finish(caller.status());
+  if (absl::Status s = CheckText("directory", request->directory(), 1024);
+      !s.ok()) {
+    return call.Finish(s);
+  }
+  if (!absl::StartsWith(request->directory(), "/")) {
+    return call.Finish(
+        absl::InvalidArgumentError("directory: an absolute path is required"));
+  }
+  const uint64_t revision = env_.store->revision();
+  if (absl::Status s = env_.store->Backup(request->directory()); !s.ok()) {
+    return call.Finish(s);
+  }
+  response->set_revision(revision);
+  return call.Finish(absl::OkStatus());
+}
+
+}  // namespace accord::service

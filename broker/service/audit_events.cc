@@ -1,0 +1,105 @@
+#include "broker/service/audit_events.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace accord::service {
+namespace {
+
+accord::v1::AuditEvent Base(accord::v1::EventType type,
+                            absl::string_view actor, int64_t now) {
+  accord::v1::AuditEvent e;
+  e.set_type(type);
+  e.set_actor(std::string(actor));
+  e.set_time(now);
+  return e;
+}
+
+}  // namespace
+
+std::string SubjectActor(absl::string_view pseudonym) {
+  return absl::StrCat("subject:", pseudonym);
+}
+
+accord::v1::AuditEvent DatasetEvent(absl::string_view actor,
+                                    const accord::v1::Dataset& dataset,
+                                    int64_t now) {
+  auto e = Base(accord::v1::EVENT_TYPE_DATASET, actor, now);
+  e.set_dataset_id(dataset.id());
+  (*e.mutable_detail())["classification"] =
+      accord::v1::Classification_Name(dataset.classification());
+  (*e.mutable_detail())["fields"] = absl::StrJoin(dataset.fields(), ",");
+  return e;
+}
+
+accord::v1::AuditEvent PolicyEvent(absl::string_view actor,
+                                   absl::string_view dataset_id,
+                                   const accord::v1::PolicyRef& ref,
+                                   int64_t now) {
+  auto e = Base(accord::v1::EVENT_TYPE_POLICY, actor, now);
+  e.set_dataset_id(std::string(dataset_id));
+  (*e.mutable_detail())["policy_version"] = absl::StrCat(ref.version());
+  (*e.mutable_detail())["policy_hash"] = ref.hash();
+  return e;
+}
+
+accord::v1::AuditEvent DecisionEvent(absl::string_view partner,
+                                     absl::string_view dataset_id,
+                                     absl::string_view purpose,
+                                     const accord::v1::Decision& decision,
+                                     absl::string_view grant_id,
+                                     const std::vector<std::string>& subjects,
+                                     int64_t now) {
+  auto e = Base(accord::v1::EVENT_TYPE_DECISION, partner, now);
+  e.set_dataset_id(std::string(dataset_id));
+  e.set_purpose(std::string(purpose));
+  e.set_decision(decision.outcome());
+  *e.mutable_reasons() = decision.reasons();
+  e.set_grant_id(std::string(grant_id));
+  for (const std::string& s : subjects) e.add_subjects(s);
+  (*e.mutable_detail())["policy_version"] =
+      absl::StrCat(decision.policy().version());
+  (*e.mutable_detail())["policy_hash"] = decision.policy().hash();
+  if (!decision.fields().empty()) {
+    (*e.mutable_detail())["fields"] = absl::StrJoin(decision.fields(), ",");
+  }
+  return e;
+}
+
+accord::v1::AuditEvent ConsentChangeEvent(const accord::v1::Consent& consent,
+                                          accord::v1::ConsentState state,
+                                          int64_t now) {
+  auto e = Base(accord::v1::EVENT_TYPE_CONSENT, SubjectActor(consent.subject()),
+                now);
+  e.set_dataset_id(consent.dataset_id());
+  e.set_purpose(consent.purpose());
+  e.add_subjects(consent.subject());
+  auto& d = *e.mutable_detail();
+  d["consent_id"] = consent.id();
+  d["state"] = accord::v1::ConsentState_Name(state);
+  d["recipient"] = consent.recipient().has_partner()
+                       ? consent.recipient().partner()
+                       : absl::StrCat("category:", consent.recipient().category());
+  d["notice_version"] = absl::StrCat(consent.notice().version());
+  d["notice_hash"] = consent.notice().hash();
+  if (consent.objection()) d["objection"] = "true";
+  return e;
+}
+
+accord::v1::AuditEvent PrincipalEvent(absl::string_view actor,
+                                      absl::string_view principal_id,
+                                      absl::string_view change, int64_t now) {
+  auto e = Base(accord::v1::EVENT_TYPE_PRINCIPAL, actor, now);
+  (*e.mutable_detail())["principal"] = std::string(principal_id);
+  (*e.mutable_detail())["change"] = std::string(change);
+  return e;
+}
+
+accord::v1::AuditEvent ReleaseEvent(absl::string_view partner,
+                                    absl::string_view grant_id, int64_t now) {
+  auto e = Base(accord::v1::EVENT_TYPE_GRANT_RELEASE, partner, now);
+  e.set_grant_id(std::string(grant_id));
+  return e;
+}
+
+}  // namespace accord::service

@@ -1,0 +1,52 @@
+#ifndef ACCORD_BROKER_SERVICE_AUDIT_EVENTS_H_
+#define ACCORD_BROKER_SERVICE_AUDIT_EVENTS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "accord/v1/admin.pb.h"
+#include "accord/v1/audit.pb.h"
+#include "accord/v1/common.pb.h"
+#include "accord/v1/consent.pb.h"
+
+namespace accord::service {
+
+// The audit log entry of each kind of state change, built in one place so
+// every write path records the same facts. `revision` is set by the store.
+
+accord::v1::AuditEvent DatasetEvent(absl::string_view actor,
+                                    const accord::v1::Dataset& dataset,
+                                    int64_t now);
+
+accord::v1::AuditEvent PolicyEvent(absl::string_view actor,
+                                   absl::string_view dataset_id,
+                                   const accord::v1::PolicyRef& ref,
+                                   int64_t now);
+
+// A decision on a grant request; `grant_id` empty for a denial.
+accord::v1::AuditEvent DecisionEvent(absl::string_view partner,
+                                     absl::string_view dataset_id,
+                                     absl::string_view purpose,
+                                     const accord::v1::Decision& decision,
+                                     absl::string_view grant_id,
+                                     const std::vector<std::string>& subjects,
+                                     int64_t now);
+
+accord::v1::AuditEvent ConsentChangeEvent(const accord::v1::Consent& consent,
+                                          accord::v1::ConsentState state,
+                                          int64_t now);
+
+accord::v1::AuditEvent PrincipalEvent(absl::string_view actor,
+                                      absl::string_view principal_id,
+                                      absl::string_view change, int64_t now);
+
+accord::v1::AuditEvent ReleaseEvent(absl::string_view partner,
+                                    absl::string_view grant_id, int64_t now);
+
+// The actor string of a citizen.
+std::string SubjectActor(absl::string_view pseudonym);
+
+}  // namespace accord::service
+
+#endif  // ACCORD_BROKER_SERVICE_AUDIT_EVENTS_H_

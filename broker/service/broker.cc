@@ -1,0 +1,348 @@
+#include "broker/service/broker.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+
+#include "absl/strings/str_cat.h"
+#include "broker/auditlog/checkpoint.h"
+#include "broker/auditlog/frontier.h"
+#include "broker/auditlog/log.h"
+#include "broker/crypto/random.h"
+#include "broker/crypto/signed_note.h"
+#include "broker/crypto/signing_key.h"
+#include "broker/http/metrics.h"
+#include "broker/http/server.h"
+#include "broker/service/caller.h"
+#include "broker/service/citizen_tokens.h"
+#include "broker/service/clock.h"
+#include "broker/service/dev_mode.h"
+#include "broker/service/env.h"
+#include "broker/service/key_ring.h"
+#include "broker/service/logging.h"
+#include "broker/service/policy_registry.h"
+#include "broker/service/services.h"
+#include "broker/service/store_node_source.h"
+#include "broker/store/store.h"
+#include "policy/taxonomy.h"
+
+namespace accord::service {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kMaxMessageBytes = 4 << 20;
+
+absl::StatusOr<std::string> ReadFile(const std::string& path,
+                                     absl::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(what, ": cannot read ", path));
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// The pseudonym secret: 32 random bytes in a 0600 file, created in dev mode.
+absl::StatusOr<std::string> LoadSecret(const std::string& path, bool create) {
+  if (!fs::exists(path)) {
+    if (!create) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("pseudonym secret: missing file ", path));
+    }
+    const std::string secret = crypto::RandomBytes(32);
+    const std::string tmp = path + ".tmp";
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      out << secret;
+      if (!out) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("pseudonym secret: cannot write ", tmp));
+      }
+    }
+    chmod(tmp.c_str(), 0600);
+    fs::rename(tmp, path);
+  }
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0 || (st.st_mode & 077) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "pseudonym secret: ", path, " must exist with mode 0600"));
+  }
+  absl::StatusOr<std::string> secret = ReadFile(path, "pseudonym secret");
+  if (secret.ok() && secret->size() < 32) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "pseudonym secret: ", path, " holds fewer than 32 bytes"));
+  }
+  return secret;
+}
+
+absl::StatusOr<crypto::SigningKey> LoadCheckpointKey(const std::string& dir,
+                                                     bool create) {
+  const std::string path = dir + "/checkpoint.key";
+  if (!fs::exists(path) && create) {
+    auto key = crypto::SigningKey::Generate(crypto::Algorithm::kEdDSA);
+    if (!key.ok()) return key.status();
+    if (absl::Status s = key->WritePemFile(path); !s.ok()) return s;
+  }
+  auto key = crypto::SigningKey::ReadPemFile(path);
+  if (!key.ok()) return key.status();
+  if (key->algorithm() != crypto::Algorithm::kEdDSA) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("checkpoint key ", path, " must be an Ed25519 key"));
+  }
+  return key;
+}
+
+absl::StatusOr<policy::Taxonomy> LoadTaxonomy(const BrokerConfig& config) {
+  auto taxonomy =
+      policy::Taxonomy::Parse(policy::DefaultTaxonomyYaml(), "purposes.yaml");
+  if (!taxonomy.ok()) return taxonomy.status();
+  if (!config.taxonomy_extension_file.empty()) {
+    auto extra = ReadFile(config.taxonomy_extension_file, "taxonomy_extension");
+    if (!extra.ok()) return extra.status();
+    if (absl::Status s =
+            taxonomy->Extend(*extra, config.taxonomy_extension_file);
+        !s.ok()) {
+      return s;
+    }
+  }
+  return taxonomy;
+}
+
+class BrokerImpl final : public Broker {
+ public:
+  explicit BrokerImpl(BrokerConfig config) : config_(std::move(config)) {}
+  ~BrokerImpl() override { Shutdown(); }
+
+  absl::Status Init();
+  void Shutdown() override;
+  int grpc_port() const override { return grpc_port_; }
+  int http_port() const override { return http_ != nullptr ? http_->port() : 0; }
+
+ private:
+  absl::Status OpenState();
+  absl::Status StartGrpc();
+  absl::Status StartHttp();
+
+  BrokerConfig config_;
+  RealClock clock_;
+  http::Metrics metrics_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<auditlog::Log> log_;
+  std::unique_ptr<KeyRing> keys_;
+  std::optional<CitizenTokens> citizens_;
+  std::unique_ptr<PolicyRegistry> policies_;
+  std::unique_ptr<Authenticator> auth_;
+  std::unique_ptr<auditlog::Checkpointer> checkpointer_;
+  std::string checkpoint_verifier_key_;
+  Env env_;
+  std::vector<std::unique_ptr<grpc::Service>> services_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<http::HttpServer> http_;
+  int grpc_port_ = 0;
+  bool stopped_ = false;
+};
+
+absl::Status BrokerImpl::OpenState() {
+  const std::string db_dir = config_.data_dir + "/db";
+  if (!config_.restore_from.empty()) {
+    if (absl::Status s = store::Store::RestoreFrom(config_.restore_from, db_dir);
+        !s.ok()) {
+      return s;
+    }
+    Log("info", "restored backup", {{"from", config_.restore_from}});
+  }
+  store::StoreOptions options;
+  options.block_cache_bytes = config_.cache_bytes;
+  options.create_if_missing = true;
+  auto store = store::Store::Open(db_dir, options);
+  if (!store.ok()) return store.status();
+  store_ = *std::move(store);
+  StoreNodeSource nodes(store_.get());
+  auto frontier = auditlog::Frontier::Load(nodes, store_->LogSize());
+  if (!frontier.ok()) {
+    return absl::DataLossError(absl::StrCat(
+        "the audit log cannot be loaded: ", frontier.status().message()));
+  }
+  log_ = std::make_unique<auditlog::Log>(*std::move(frontier));
+  store_->SetLogAppender(log_.get());
+  return absl::OkStatus();
+}
+
+absl::Status BrokerImpl::Init() {
+  if (config_.dev) {
+    if (absl::Status s = PrepareDevMode(config_); !s.ok()) return s;
+  } else if (config_.tls_ca_file.empty() || config_.tls_cert_file.empty() ||
+             config_.tls_key_file.empty()) {
+    return absl::FailedPreconditionError(
+        "TLS material is required outside dev mode: tls_ca, tls_cert, tls_key");
+  }
+  std::error_code ec;
+  fs::create_directories(config_.keys_dir, ec);
+  if (config_.dev) fs::permissions(config_.keys_dir, fs::perms::owner_all, ec);
+  auto keys = KeyRing::Open(config_.keys_dir, config_.dev);
+  if (!keys.ok()) return keys.status();
+  keys_ = *std::move(keys);
+  auto checkpoint_key = LoadCheckpointKey(config_.keys_dir, config_.dev);
+  if (!checkpoint_key.ok()) return checkpoint_key.status();
+  auto secret = LoadSecret(config_.pseudonym_secret_file, config_.dev);
+  if (!secret.ok()) return secret.status();
+  auto citizens = CitizenTokens::Load(config_.citizen_issuers, *std::move(secret),
+                                      config_.clock_skew_seconds);
+  if (!citizens.ok()) return citizens.status();
+  citizens_.emplace(*std::move(citizens));
+  auto taxonomy = LoadTaxonomy(config_);
+  if (!taxonomy.ok()) return taxonomy.status();
+  if (absl::Status s = OpenState(); !s.ok()) return s;
+  policies_ = std::make_unique<PolicyRegistry>(store_.get(), *std::move(taxonomy));
+  auth_ = std::make_unique<Authenticator>(store_.get(), &*citizens_, &clock_);
+
+  auto signer = crypto::NoteSigner::Create(config_.log_origin,
+                                           *std::move(checkpoint_key));
+  if (!signer.ok()) return signer.status();
+  checkpoint_verifier_key_ = signer->VerifierKey();
+  store::Store* store = store_.get();
+  checkpointer_ = std::make_unique<auditlog::Checkpointer>(
+      log_.get(), *std::move(signer), config_.log_origin,
+      [store](uint64_t size, const std::string& note) {
+        store::WriteSet ws;
+        ws.PutCheckpoint(size, note);
+        auto committed = store->CommitAndWait(std::move(ws));
+        return committed.ok() ? absl::OkStatus() : committed.status();
+      });
+
+  env_.config = &config_;
+  env_.store = store_.get();
+  env_.policies = policies_.get();
+  env_.keys = keys_.get();
+  env_.auth = auth_.get();
+  env_.clock = &clock_;
+  env_.metrics = &metrics_;
+  env_.log = log_.get();
+  env_.checkpointer = checkpointer_.get();
+  env_.checkpoint_verifier_key = checkpoint_verifier_key_;
+
+  if (config_.dev) {
+    if (absl::Status s = SeedDevContent(env_); !s.ok()) return s;
+  }
+  checkpointer_->Start();
+  if (absl::Status s = StartGrpc(); !s.ok()) return s;
+  if (absl::Status s = StartHttp(); !s.ok()) return s;
+  Log("info", "accord-broker serving",
+      {{"grpc", config_.grpc_address},
+       {"http", config_.http_address},
+       {"data_dir", config_.data_dir},
+       {"dev", config_.dev ? "true" : "false"},
+       {"revision", absl::StrCat(store_->revision())},
+       {"log_size", absl::StrCat(store_->LogSize())}});
+  return absl::OkStatus();
+}
+
+absl::Status BrokerImpl::StartGrpc() {
+  auto ca = ReadFile(config_.tls_ca_file, "tls_ca");
+  if (!ca.ok()) return ca.status();
+  auto cert = ReadFile(config_.tls_cert_file, "tls_cert");
+  if (!cert.ok()) return cert.status();
+  auto key = ReadFile(config_.tls_key_file, "tls_key");
+  if (!key.ok()) return key.status();
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  // A client certificate, when sent, must chain to the configured CA; one
+  // that is absent is refused by the services with UNAUTHENTICATED (rather
+  // than a failed handshake), so callers learn why. Only the standard health
+  // check and reflection answer without one.
+  grpc::SslServerCredentialsOptions tls(
+      GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
+  tls.pem_root_certs = *ca;
+  tls.pem_key_cert_pairs.push_back({*key, *cert});
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(config_.grpc_address, grpc::SslServerCredentials(tls),
+                           &grpc_port_);
+  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  services_ = MakeServices(env_);
+  for (auto& service : services_) builder.RegisterService(service.get());
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || grpc_port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen for gRPC on ", config_.grpc_address));
+  }
+  server_->GetHealthCheckService()->SetServingStatus(true);
+  return absl::OkStatus();
+}
+
+absl::Status BrokerImpl::StartHttp() {
+  http::Router router;
+  KeyRing* keys = keys_.get();
+  store::Store* store = store_.get();
+  http::Metrics* metrics = &metrics_;
+  router.Get("/healthz", [] {
+    return http::Response{200, "text/plain; charset=utf-8", {}, "ok\n"};
+  });
+  router.Get("/readyz", [store] {
+    absl::Status s = store->Health();
+    if (!s.ok()) {
+      return http::Response{503, "text/plain; charset=utf-8", {},
+                            absl::StrCat("not ready: ", s.message(), "\n")};
+    }
+    return http::Response{200, "text/plain; charset=utf-8", {}, "ready\n"};
+  });
+  router.Get("/metrics", [metrics, store] {
+    metrics->SetGauge("store_revision", static_cast<double>(store->revision()));
+    metrics->SetGauge("log_size", static_cast<double>(store->LogSize()));
+    return http::Response{200, "text/plain; version=0.0.4; charset=utf-8", {},
+                          metrics->RenderPrometheus()};
+  });
+  router.Get("/.well-known/jwks.json", [keys] {
+    return http::Response{200,
+                          "application/jwk-set+json",
+                          {{"Cache-Control", "public, max-age=300"}},
+                          keys->JwksJson()};
+  });
+  auto server = http::HttpServer::Start(config_.http_address, std::move(router));
+  if (!server.ok()) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen for HTTP on ", config_.http_address, ": ",
+        server.status().message()));
+  }
+  http_ = *std::move(server);
+  return absl::OkStatus();
+}
+
+void BrokerImpl::Shutdown() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (server_ != nullptr) {
+    // In-flight calls get a few seconds to finish; new ones are refused.
+    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    server_->Wait();
+  }
+  if (http_ != nullptr) http_->Shutdown();
+  if (checkpointer_ != nullptr) checkpointer_->Stop();
+  if (store_ != nullptr) store_->Close();
+  Log("info", "accord-broker stopped");
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(BrokerConfig config) {
+  auto broker = std::make_unique<BrokerImpl>(std::move(config));
+  if (absl::Status s = broker->Init(); !s.ok()) {
+    broker->Shutdown();
+    return s;
+  }
+  return std::unique_ptr<Broker>(std::move(broker));
+}
+
+}  // namespace accord::service

@@ -1,0 +1,100 @@
+#include "broker/service/caller.h"
+
+#include <grpcpp/security/auth_context.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "broker/service/authz.h"
+
+namespace accord::service {
+namespace {
+
+constexpr size_t kMaxCachedCerts = 4096;
+constexpr size_t kMaxTokenBytes = 8192;
+
+absl::StatusOr<std::string> BearerToken(
+    const grpc::ServerContextBase& context) {
+  const auto& md = context.client_metadata();
+  auto it = md.find("authorization");
+  if (it == md.end()) {
+    return absl::UnauthenticatedError("a citizen bearer token is required");
+  }
+  absl::string_view value(it->second.data(), it->second.size());
+  if (value.size() > kMaxTokenBytes) {
+    return absl::UnauthenticatedError("the bearer token is too large");
+  }
+  if (!absl::ConsumePrefix(&value, "Bearer ")) {
+    return absl::UnauthenticatedError(
+        "authorization metadata must be 'Bearer <token>'");
+  }
+  return std::string(value);
+}
+
+}  // namespace
+
+absl::StatusOr<crypto::CertificateInfo> Authenticator::ParseCached(
+    const std::string& pem) {
+  {
+    absl::MutexLock l(&mu_);
+    auto it = certs_.find(pem);
+    if (it != certs_.end()) return it->second;
+  }
+  absl::StatusOr<crypto::CertificateInfo> info =
+      crypto::ParseCertificatePem(pem);
+  if (!info.ok()) return info.status();
+  absl::MutexLock l(&mu_);
+  if (certs_.size() >= kMaxCachedCerts) certs_.clear();
+  certs_.emplace(pem, *info);
+  return info;
+}
+
+absl::StatusOr<Caller> Authenticator::Authenticate(
+    const grpc::ServerContextBase& context, absl::string_view method) {
+  const MethodRule* rule = FindRule(method);
+  if (rule == nullptr) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("no caller may call ", method));
+  }
+  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  if (auth == nullptr) {
+    return absl::UnauthenticatedError("a client certificate is required");
+  }
+  std::vector<grpc::string_ref> pems = auth->FindPropertyValues("x509_pem_cert");
+  if (pems.empty()) {
+    return absl::UnauthenticatedError("a client certificate is required");
+  }
+  std::string pem(pems.front().data(), pems.front().size());
+  absl::StatusOr<crypto::CertificateInfo> cert = ParseCached(pem);
+  if (!cert.ok()) {
+    return absl::UnauthenticatedError("the client certificate is unreadable");
+  }
+  if (cert->not_after < clock_->NowSeconds()) {
+    return absl::UnauthenticatedError("the client certificate has expired");
+  }
+  std::string uri = cert->uri_sans.empty() ? "" : cert->uri_sans.front();
+  absl::StatusOr<accord::v1::Principal> principal =
+      store_->FindPrincipalByCertificate(uri, cert->sha256_hex);
+  if (!principal.ok()) {
+    if (absl::IsNotFound(principal.status())) {
+      return absl::UnauthenticatedError(
+          "the client certificate belongs to no known principal");
+    }
+    return principal.status();
+  }
+  if (absl::Status s = CheckRole(*rule, principal->role()); !s.ok()) return s;
+  Caller caller;
+  caller.principal = *std::move(principal);
+  caller.cert_thumbprint = cert->x5t_s256;
+  if (rule->citizen_token) {
+    absl::StatusOr<std::string> token = BearerToken(context);
+    if (!token.ok()) return token.status();
+    absl::StatusOr<std::string> subject =
+        citizens_->Pseudonym(*token, clock_->NowSeconds());
+    if (!subject.ok()) return subject.status();
+    caller.subject = *std::move(subject);
+  }
+  return caller;
+}
+
+}  // namespace accord::service

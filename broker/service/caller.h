@@ -1,0 +1,59 @@
+#ifndef ACCORD_BROKER_SERVICE_CALLER_H_
+#define ACCORD_BROKER_SERVICE_CALLER_H_
+
+#include <memory>
+#include <string>
+
+#include <grpcpp/server_context.h>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "accord/v1/admin.pb.h"
+#include "broker/crypto/x509.h"
+#include "broker/service/citizen_tokens.h"
+#include "broker/store/store.h"
+#include "broker/service/clock.h"
+
+namespace accord::service {
+
+// The authenticated caller of one RPC.
+struct Caller {
+  // The principal the client certificate maps to.
+  accord::v1::Principal principal;
+  // base64url SHA-256 of the client certificate (the grant `cnf` value).
+  std::string cert_thumbprint;
+  // The citizen's pseudonym, for methods that take a citizen token.
+  std::string subject;
+};
+
+// Authenticates callers: client certificate -> principal, role check against
+// the authorization table, and the citizen token where the method needs it.
+class Authenticator {
+ public:
+  Authenticator(store::Store* store, const CitizenTokens* citizens,
+                const Clock* clock)
+      : store_(store), citizens_(citizens), clock_(clock) {}
+
+  // Errors: UNAUTHENTICATED (no certificate, unknown certificate, missing
+  // or invalid citizen token), PERMISSION_DENIED (known caller, wrong role;
+  // or a method outside the table).
+  absl::StatusOr<Caller> Authenticate(const grpc::ServerContextBase& context,
+                                      absl::string_view method);
+
+ private:
+  absl::StatusOr<crypto::CertificateInfo> ParseCached(const std::string& pem)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  store::Store* const store_;
+  const CitizenTokens* const citizens_;
+  const Clock* const clock_;
+  absl::Mutex mu_;
+  // Parsed certificates by PEM; bounded (cleared when full).
+  absl::flat_hash_map<std::string, crypto::CertificateInfo> certs_
+      ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace accord::service
+
+#endif  // ACCORD_BROKER_SERVICE_CALLER_H_

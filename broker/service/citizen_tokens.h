@@ -1,0 +1,54 @@
+#ifndef ACCORD_BROKER_SERVICE_CITIZEN_TOKENS_H_
+#define ACCORD_BROKER_SERVICE_CITIZEN_TOKENS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "broker/crypto/jwks.h"
+#include "broker/service/config.h"
+
+namespace accord::service {
+
+// Verifies citizens' bearer tokens from the configured OIDC issuers and
+// derives their pseudonyms. Immutable after Load; thread-safe.
+class CitizenTokens {
+ public:
+  // Reads each issuer's JWKS file. `pseudonym_secret` must hold at least 32
+  // bytes. Errors: INVALID_ARGUMENT / NOT_FOUND naming the file at fault.
+  static absl::StatusOr<CitizenTokens> Load(
+      const std::vector<CitizenIssuer>& issuers, std::string pseudonym_secret,
+      int64_t clock_skew_seconds);
+
+  // Verifies `token` (a compact JWT, without "Bearer ") at time `now`:
+  // signature by a key of the issuer named in `iss`, algorithm allow-list
+  // (ES256, RS256 is not supported, EdDSA), `exp`/`nbf` with skew, `iss`,
+  // `aud`. Returns the subject pseudonym:
+  // base64url(HMAC-SHA-256(secret, iss || 0x00 || sub)). Any failure is
+  // UNAUTHENTICATED with the check that failed; the token's content is never
+  // echoed.
+  absl::StatusOr<std::string> Pseudonym(absl::string_view token,
+                                        int64_t now) const;
+
+  // The pseudonym for a known (issuer, sub) pair, for tools and tests.
+  std::string PseudonymFor(absl::string_view issuer,
+                           absl::string_view sub) const;
+
+ private:
+  struct Issuer {
+    CitizenIssuer config;
+    crypto::Jwks keys;
+  };
+  CitizenTokens(std::vector<Issuer> issuers, std::string secret, int64_t skew)
+      : issuers_(std::move(issuers)), secret_(std::move(secret)), skew_(skew) {}
+
+  std::vector<Issuer> issuers_;
+  std::string secret_;
+  int64_t skew_;
+};
+
+}  // namespace accord::service
+
+#endif  // ACCORD_BROKER_SERVICE_CITIZEN_TOKENS_H_

@@ -1,0 +1,234 @@
+#include "broker/service/config.h"
+
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "yaml-cpp/yaml.h"
+
+namespace accord::service {
+namespace {
+
+using Setter = std::function<absl::Status(BrokerConfig&, const std::string&)>;
+
+Setter String(std::string BrokerConfig::*field) {
+  return [field](BrokerConfig& c, const std::string& v) {
+    c.*field = v;
+    return absl::OkStatus();
+  };
+}
+
+template <typename T>
+Setter Number(T BrokerConfig::*field) {
+  return [field](BrokerConfig& c, const std::string& v) {
+    int64_t n = 0;
+    if (!absl::SimpleAtoi(v, &n) || n < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("'", v, "' is not a non-negative integer"));
+    }
+    c.*field = static_cast<T>(n);
+    return absl::OkStatus();
+  };
+}
+
+// The one table of scalar settings: config-file key, flag name, setter.
+const std::map<std::string, Setter>& Settings() {
+  static const auto* settings = new std::map<std::string, Setter>{
+      {"grpc_address", String(&BrokerConfig::grpc_address)},
+      {"http_address", String(&BrokerConfig::http_address)},
+      {"data_dir", String(&BrokerConfig::data_dir)},
+      {"tls_ca", String(&BrokerConfig::tls_ca_file)},
+      {"tls_cert", String(&BrokerConfig::tls_cert_file)},
+      {"tls_key", String(&BrokerConfig::tls_key_file)},
+      {"keys_dir", String(&BrokerConfig::keys_dir)},
+      {"pseudonym_secret_file", String(&BrokerConfig::pseudonym_secret_file)},
+      {"taxonomy_extension", String(&BrokerConfig::taxonomy_extension_file)},
+      {"grant_issuer", String(&BrokerConfig::grant_issuer)},
+      {"log_origin", String(&BrokerConfig::log_origin)},
+      {"max_subjects_per_grant", Number(&BrokerConfig::max_subjects_per_grant)},
+      {"clock_skew_seconds", Number(&BrokerConfig::clock_skew_seconds)},
+      {"cache_bytes", Number(&BrokerConfig::cache_bytes)},
+      {"restore", String(&BrokerConfig::restore_from)},
+  };
+  return *settings;
+}
+
+// yaml-cpp reports errors by throwing; this is the one place they are
+// caught and turned into a status.
+absl::Status ApplyFile(const std::string& path, BrokerConfig& config) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ":", e.mark.line + 1, ":", e.mark.column + 1,
+                     ": ", e.msg));
+  }
+  if (!root.IsMap()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": the config must be a mapping"));
+  }
+  for (const auto& item : root) {
+    const std::string key = item.first.Scalar();
+    const YAML::Node& value = item.second;
+    auto where = [&] {
+      return absl::StrCat(path, ":", value.Mark().line + 1, ":",
+                          value.Mark().column + 1, ": ", key, ": ");
+    };
+    if (key == "dev") {
+      if (!value.IsScalar() || (value.Scalar() != "true" &&
+                                value.Scalar() != "false")) {
+        return absl::InvalidArgumentError(absl::StrCat(where(), "not a boolean"));
+      }
+      config.dev = value.Scalar() == "true";
+      continue;
+    }
+    if (key == "citizen_issuers") {
+      if (!value.IsSequence()) {
+        return absl::InvalidArgumentError(absl::StrCat(where(), "not a list"));
+      }
+      for (const auto& entry : value) {
+        CitizenIssuer issuer;
+        if (!entry.IsMap()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat(where(), "each issuer is a mapping"));
+        }
+        for (const auto& f : entry) {
+          const std::string name = f.first.Scalar();
+          if (!f.second.IsScalar()) {
+            return absl::InvalidArgumentError(
+                absl::StrCat(where(), name, " is not a string"));
+          }
+          if (name == "issuer") {
+            issuer.issuer = f.second.Scalar();
+          } else if (name == "audience") {
+            issuer.audience = f.second.Scalar();
+          } else if (name == "jwks_file") {
+            issuer.jwks_file = f.second.Scalar();
+          } else {
+            return absl::InvalidArgumentError(
+                absl::StrCat(where(), "unknown key '", name, "'"));
+          }
+        }
+        if (issuer.issuer.empty() || issuer.audience.empty() ||
+            issuer.jwks_file.empty()) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              where(), "issuer, audience and jwks_file are required"));
+        }
+        config.citizen_issuers.push_back(std::move(issuer));
+      }
+      continue;
+    }
+    auto it = Settings().find(key);
+    if (it == Settings().end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where(), "unknown key"));
+    }
+    if (!value.IsScalar()) {
+      return absl::InvalidArgumentError(absl::StrCat(where(), "not a scalar"));
+    }
+    if (absl::Status s = it->second(config, value.Scalar()); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(where(), s.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void ApplyEnvironment(BrokerConfig& config) {
+  if (const char* v = std::getenv("ACCORD_GRPC_ADDR"); v && *v) {
+    config.grpc_address = v;
+  }
+  if (const char* v = std::getenv("ACCORD_HTTP_ADDR"); v && *v) {
+    config.http_address = v;
+  }
+  if (const char* v = std::getenv("ACCORD_DATA_DIR"); v && *v) {
+    config.data_dir = v;
+  }
+}
+
+// Flags use dashes where config keys use underscores.
+std::string FlagToKey(absl::string_view flag) {
+  std::string key(flag);
+  for (char& c : key) {
+    if (c == '-') c = '_';
+  }
+  if (key == "grpc_addr") return "grpc_address";
+  if (key == "http_addr") return "http_address";
+  return key;
+}
+
+}  // namespace
+
+std::string ConfigUsage() {
+  return "usage: accord-broker [--config FILE] [--dev DATA_DIR] "
+         "[--grpc-addr HOST:PORT] [--http-addr HOST:PORT] "
+         "[--data-dir DIR] [--tls-ca PEM --tls-cert PEM --tls-key PEM] "
+         "[--keys-dir DIR] [--restore BACKUP_DIR]\n"
+         "Every config-file key is also a flag (--max-subjects-per-grant ...).\n"
+         "Environment: ACCORD_GRPC_ADDR, ACCORD_HTTP_ADDR, ACCORD_DATA_DIR.\n";
+}
+
+absl::StatusOr<BrokerConfig> LoadConfig(int argc, char** argv) {
+  // Split argv into (name, value) pairs first, so --config is applied
+  // before the environment and the other flags whatever its position.
+  std::vector<std::pair<std::string, std::string>> flags;
+  for (int i = 1; i < argc; ++i) {
+    absl::string_view arg = argv[i];
+    if (!absl::ConsumePrefix(&arg, "--")) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unexpected argument '", arg, "'"));
+    }
+    std::string name, value;
+    if (auto eq = arg.find('='); eq != absl::string_view::npos) {
+      name = std::string(arg.substr(0, eq));
+      value = std::string(arg.substr(eq + 1));
+    } else {
+      name = std::string(arg);
+      if (i + 1 >= argc) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("flag --", name, " needs a value"));
+      }
+      value = argv[++i];
+    }
+    flags.emplace_back(std::move(name), std::move(value));
+  }
+  BrokerConfig config;
+  for (const auto& [name, value] : flags) {
+    if (name == "config") {
+      if (absl::Status s = ApplyFile(value, config); !s.ok()) return s;
+    }
+  }
+  ApplyEnvironment(config);
+  for (const auto& [name, value] : flags) {
+    if (name == "config") continue;
+    if (name == "dev") {
+      config.dev = true;
+      config.data_dir = value;
+      continue;
+    }
+    auto it = Settings().find(FlagToKey(name));
+    if (it == Settings().end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown flag --", name));
+    }
+    if (absl::Status s = it->second(config, value); !s.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", name, ": ", s.message()));
+    }
+  }
+  if (config.keys_dir.empty()) config.keys_dir = config.data_dir + "/keys";
+  if (config.pseudonym_secret_file.empty()) {
+    config.pseudonym_secret_file = config.keys_dir + "/pseudonym.secret";
+  }
+  if (config.max_subjects_per_grant == 0) {
+    return absl::InvalidArgumentError("max_subjects_per_grant must be > 0");
+  }
+  return config;
+}
+
+}  // namespace accord::service

@@ -1,0 +1,63 @@
+#ifndef ACCORD_BROKER_SERVICE_CONFIG_H_
+#define ACCORD_BROKER_SERVICE_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace accord::service {
+
+// A citizen identity provider whose tokens the broker accepts.
+struct CitizenIssuer {
+  std::string issuer;     // exact `iss`
+  std::string audience;   // required `aud`
+  std::string jwks_file;  // public keys of the issuer
+};
+
+// Everything the broker is configured with, parsed once (file, then
+// environment, then flags) and then immutable.
+struct BrokerConfig {
+  std::string grpc_address = "127.0.0.1:7443";
+  std::string http_address = "127.0.0.1:7480";
+  std::string data_dir = "./var";
+  // Dev mode: create and use a development PKI, keys, issuer and demo
+  // content under data_dir. Refused on non-loopback addresses.
+  bool dev = false;
+  // TLS material; required outside dev mode.
+  std::string tls_ca_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // Grant-signing and checkpoint keys; default data_dir/keys.
+  std::string keys_dir;
+  // 32+ random bytes for subject pseudonyms; default data_dir/keys/
+  // pseudonym.secret (created in dev mode only).
+  std::string pseudonym_secret_file;
+  std::vector<CitizenIssuer> citizen_issuers;
+  // Optional YAML file of extra purposes for the taxonomy.
+  std::string taxonomy_extension_file;
+  // The issuer (`iss`) of grants and the log origin line.
+  std::string grant_issuer = "accord";
+  std::string log_origin = "accord.local/log";
+  uint32_t max_subjects_per_grant = 1000;
+  int64_t clock_skew_seconds = 60;
+  // Block cache for the store.
+  uint64_t cache_bytes = 64ull << 20;
+  // Restore this backup into data_dir before starting.
+  std::string restore_from;
+};
+
+// Reads the YAML config file at `path` (if not empty), then applies the
+// environment (ACCORD_GRPC_ADDR, ACCORD_HTTP_ADDR, ACCORD_DATA_DIR), then
+// `flags` (`--name=value` or `--name value`, `--dev DATA_DIR`). Returns
+// INVALID_ARGUMENT naming the key or flag at fault; unknown keys and flags
+// are errors.
+absl::StatusOr<BrokerConfig> LoadConfig(int argc, char** argv);
+
+// Usage text for --help.
+std::string ConfigUsage();
+
+}  // namespace accord::service
+
+#endif  // ACCORD_BROKER_SERVICE_CONFIG_H_

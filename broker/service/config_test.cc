@@ -1,0 +1,75 @@
+#include "broker/service/config.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+namespace accord::service {
+namespace {
+
+absl::StatusOr<BrokerConfig> Load(std::vector<std::string> args) {
+  args.insert(args.begin(), "accord-broker");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  return LoadConfig(static_cast<int>(argv.size()), argv.data());
+}
+
+TEST_CASE("defaults, file, environment and flags, in that order") {
+  unsetenv("ACCORD_GRPC_ADDR");
+  unsetenv("ACCORD_HTTP_ADDR");
+  unsetenv("ACCORD_DATA_DIR");
+  auto defaults = Load({});
+  REQUIRE(defaults.ok());
+  CHECK(defaults->grpc_address == "127.0.0.1:7443");
+  CHECK(defaults->http_address == "127.0.0.1:7480");
+  CHECK(defaults->data_dir == "./var");
+  CHECK(defaults->keys_dir == "./var/keys");
+
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "accord_config_test.yaml")
+          .string();
+  {
+    std::ofstream out(path);
+    out << "grpc_address: 127.0.0.1:9000\ndata_dir: /tmp/x\n"
+           "max_subjects_per_grant: 50\n";
+  }
+  auto from_file = Load({"--config", path});
+  REQUIRE(from_file.ok());
+  CHECK(from_file->grpc_address == "127.0.0.1:9000");
+  CHECK(from_file->max_subjects_per_grant == 50);
+
+  setenv("ACCORD_GRPC_ADDR", "127.0.0.1:9100", 1);
+  auto env = Load({"--config", path});
+  REQUIRE(env.ok());
+  CHECK(env->grpc_address == "127.0.0.1:9100");
+  auto flag = Load({"--grpc-addr=127.0.0.1:9200", "--config", path});
+  REQUIRE(flag.ok());
+  CHECK(flag->grpc_address == "127.0.0.1:9200");
+  unsetenv("ACCORD_GRPC_ADDR");
+
+  auto dev = Load({"--dev", "/tmp/devdir"});
+  REQUIRE(dev.ok());
+  CHECK(dev->dev);
+  CHECK(dev->data_dir == "/tmp/devdir");
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("unknown keys and flags are errors") {
+  CHECK(absl::IsInvalidArgument(Load({"--no-such-flag", "1"}).status()));
+  CHECK(absl::IsInvalidArgument(Load({"stray"}).status()));
+  CHECK(absl::IsInvalidArgument(Load({"--max-subjects-per-grant", "x"}).status()));
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "accord_config_bad.yaml")
+          .string();
+  {
+    std::ofstream out(path);
+    out << "grpc_adress: 127.0.0.1:9000\n";
+  }
+  CHECK(absl::IsInvalidArgument(Load({"--config", path}).status()));
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace accord::service

@@ -1,0 +1,140 @@
+#include "broker/service/decider.h"
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "broker/service/validate.h"
+#include "broker/service/clock.h"
+#include "broker/store/store.h"
+
+namespace accord::service {
+namespace {
+
+constexpr size_t kMaxSubjects = 100000;
+
+policy::ConsentView ViewOf(const accord::v1::Consent& c, int64_t now) {
+  policy::ConsentView v;
+  v.id = c.id();
+  v.subject = c.subject();
+  v.purpose = c.purpose();
+  v.recipient_partner = c.recipient().partner();
+  v.recipient_category = c.recipient().category();
+  v.expires_at = c.expires_at();
+  v.live = c.state() == accord::v1::CONSENT_STATE_GIVEN &&
+           (c.expires_at() == 0 || c.expires_at() > now);
+  v.objection = c.objection();
+  return v;
+}
+
+absl::Status CheckQuestion(const AccessQuestion& q, const DatasetPolicy& p,
+                           const policy::Taxonomy& taxonomy) {
+  if (!taxonomy.Contains(q.purpose)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("purpose: '", q.purpose, "' is not in the taxonomy"));
+  }
+  for (size_t i = 0; i < q.fields.size(); ++i) {
+    const auto& all = p.info.fields;
+    if (std::find(all.begin(), all.end(), q.fields[i]) == all.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("fields[", i, "]: dataset '", q.dataset_id,
+                       "' has no field '", q.fields[i], "'"));
+    }
+  }
+  if (q.subjects.size() > kMaxSubjects) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("subjects: at most ", kMaxSubjects));
+  }
+  absl::flat_hash_set<absl::string_view> seen;
+  for (size_t i = 0; i < q.subjects.size(); ++i) {
+    const std::string field = absl::StrCat("subjects[", i, "]");
+    if (absl::Status s = CheckSubject(field, q.subjects[i]); !s.ok()) return s;
+    if (!seen.insert(q.subjects[i]).second) {
+      return absl::InvalidArgumentError(absl::StrCat(field, ": duplicate"));
+    }
+  }
+  const bool personal =
+      p.info.classification == policy::Classification::kPersonal;
+  if (!personal && !q.subjects.empty()) {
+    return absl::InvalidArgumentError(
+        "subjects: only PERSONAL datasets take subjects");
+  }
+  if (personal && q.subjects.empty()) {
+    return absl::InvalidArgumentError(
+        "subjects: a PERSONAL dataset needs the subjects asked for");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+accord::v1::Decision ToProto(const policy::Decision& d,
+                             const accord::v1::PolicyRef& ref) {
+  accord::v1::Decision out;
+  out.set_outcome(d.outcome == policy::Outcome::kPermit
+                      ? accord::v1::OUTCOME_PERMIT
+                      : accord::v1::OUTCOME_DENY);
+  for (const policy::Reason& r : d.reasons) {
+    accord::v1::Reason* reason = out.add_reasons();
+    reason->set_rule_id(r.rule_id);
+    reason->set_code(r.code);
+    reason->set_message(r.message);
+  }
+  *out.mutable_policy() = ref;
+  if (d.outcome == policy::Outcome::kPermit) {
+    for (const std::string& f : d.fields) out.add_fields(f);
+    for (const std::string& s : d.subjects) out.add_subjects(s);
+    out.set_lifetime_seconds(d.lifetime_seconds);
+    for (const policy::Duty& duty : d.duties) {
+      accord::v1::Duty* dp = out.add_duties();
+      dp->set_kind(duty.kind);
+      dp->set_value(duty.value);
+    }
+  }
+  for (const std::string& id : d.consent_ids) out.add_consent_ids(id);
+  return out;
+}
+
+absl::StatusOr<AccessAnswer> DecideAccess(const Env& env,
+                                          const AccessQuestion& q) {
+  AccessAnswer answer;
+  // Read the revision first: everything read below is at least this fresh.
+  answer.revision = env.store->revision();
+  auto current = env.policies->Current(q.dataset_id);
+  if (!current.ok()) return current.status();
+  answer.policy = *current;
+  if (absl::Status s =
+          CheckQuestion(q, *answer.policy, env.policies->taxonomy());
+      !s.ok()) {
+    return s;
+  }
+  auto directory = env.policies->Directory();
+  if (!directory.ok()) return directory.status();
+  auto partner = (*directory)->principal_categories.find(q.partner);
+  if (partner == (*directory)->principal_categories.end()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("partner: '", q.partner, "' is not a known partner"));
+  }
+  const int64_t now = env.clock->NowSeconds();
+  std::vector<accord::v1::Consent> consents;
+  if (!q.subjects.empty()) {
+    auto read = env.store->ConsentsForSubjects(q.dataset_id, q.subjects);
+    if (!read.ok()) return read.status();
+    consents = *std::move(read);
+  }
+  std::vector<policy::ConsentView> views;
+  views.reserve(consents.size());
+  for (const auto& c : consents) views.push_back(ViewOf(c, now));
+
+  policy::Request request;
+  request.partner = q.partner;
+  request.partner_category = partner->second;
+  request.purpose = q.purpose;
+  request.fields = q.fields;
+  request.subjects = q.subjects;
+  request.lifetime_seconds = q.lifetime_seconds;
+  answer.decision = policy::Decide(request, answer.policy->compiled, views,
+                                   env.clock->Now());
+  answer.proto = ToProto(answer.decision, answer.policy->ref);
+  return answer;
+}
+
+}  // namespace accord::service

@@ -1,0 +1,170 @@
+#include "broker/service/dev_mode.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "broker/crypto/dev_layout.h"
+#include "broker/crypto/dev_pki.h"
+#include "broker/crypto/json.h"
+#include "broker/crypto/signing_key.h"
+#include "broker/service/admin_service.h"
+#include "broker/service/audit_events.h"
+#include "broker/service/clock.h"
+#include "broker/service/demo_content.h"
+#include "broker/service/policy_registry.h"
+#include "broker/store/store.h"
+
+namespace accord::service {
+namespace {
+
+namespace dev = crypto::dev;
+namespace fs = std::filesystem;
+
+absl::Status WriteFile(const std::string& path, const std::string& data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << data;
+  out.close();
+  if (!out) return absl::InternalError(absl::StrCat("cannot write ", path));
+  return absl::OkStatus();
+}
+
+absl::Status EnsureIssuer(const std::string& pki) {
+  const std::string key_path = absl::StrCat(pki, "/", dev::kIssuerKey);
+  const std::string jwks_path = absl::StrCat(pki, "/", dev::kIssuerJwks);
+  if (!fs::exists(key_path)) {
+    auto key = crypto::SigningKey::Generate(crypto::Algorithm::kES256);
+    if (!key.ok()) return key.status();
+    if (absl::Status s = key->WritePemFile(key_path); !s.ok()) return s;
+  }
+  auto key = crypto::SigningKey::ReadPemFile(key_path);
+  if (!key.ok()) return key.status();
+  crypto::JsonValue keys = crypto::JsonValue::Array();
+  keys.Push(key->PublicJwk());
+  crypto::JsonValue jwks = crypto::JsonValue::Object();
+  jwks.Set("keys", std::move(keys));
+  return WriteFile(jwks_path, jwks.Serialize());
+}
+
+accord::v1::Role RoleOf(absl::string_view name) {
+  if (name == dev::kOperator) return accord::v1::ROLE_OPERATOR;
+  if (name == dev::kProducer) return accord::v1::ROLE_PRODUCER;
+  if (name == dev::kPartner) return accord::v1::ROLE_PARTNER;
+  if (name == dev::kAuditor) return accord::v1::ROLE_AUDITOR;
+  return accord::v1::ROLE_APP;
+}
+
+absl::Status Commit(const Env& env, store::WriteSet ws) {
+  auto committed = env.store->CommitAndWait(std::move(ws));
+  return committed.ok() ? absl::OkStatus() : committed.status();
+}
+
+absl::Status SeedPrincipals(const Env& env, int64_t now) {
+  for (absl::string_view name : dev::kPrincipals) {
+    auto existing = env.store->GetPrincipal(name);
+    if (existing.ok()) continue;
+    if (!absl::IsNotFound(existing.status())) return existing.status();
+    accord::v1::Principal p;
+    p.set_id(std::string(name));
+    p.set_role(RoleOf(name));
+    if (name == dev::kPartner) p.set_category("academic");
+    p.set_certificate_uri(absl::StrCat(dev::kPrincipalUriPrefix, name));
+    if (absl::Status s = CheckPrincipal(p); !s.ok()) return s;
+    store::WriteSet ws;
+    ws.PutPrincipal(p);
+    ws.AddAuditEvent(PrincipalEvent("dev-mode", p.id(), "put", now));
+    if (absl::Status s = Commit(env, std::move(ws)); !s.ok()) return s;
+  }
+  env.policies->InvalidateDirectory();
+  return absl::OkStatus();
+}
+
+absl::Status SeedDataset(const Env& env, const DemoDataset& demo, int64_t now) {
+  auto existing = env.store->GetDataset(demo.dataset.id());
+  if (existing.ok()) return absl::OkStatus();
+  if (!absl::IsNotFound(existing.status())) return existing.status();
+  accord::v1::Dataset dataset = demo.dataset;
+  dataset.set_producer(std::string(dev::kProducer));
+  auto prepared = env.policies->Prepare(dataset, demo.policy_yaml,
+                                        accord::v1::POLICY_FORMAT_YAML,
+                                        demo.policy_file);
+  if (!prepared.ok()) return prepared.status();
+  accord::v1::PolicyVersion version;
+  version.set_dataset_id(dataset.id());
+  version.mutable_ref()->set_version(1);
+  version.mutable_ref()->set_hash(prepared->hash);
+  version.set_format(accord::v1::POLICY_FORMAT_YAML);
+  version.set_source(std::string(demo.policy_yaml));
+  version.set_canonical(prepared->canonical);
+  version.set_author(std::string(dev::kProducer));
+  version.set_created_at(now);
+  dataset.set_policy_version(1);
+  store::WriteSet ws;
+  ws.PutDataset(dataset);
+  ws.PutPolicyVersion(version);
+  ws.AddAuditEvent(DatasetEvent(dev::kProducer, dataset, now));
+  ws.AddAuditEvent(PolicyEvent(dev::kProducer, dataset.id(), version.ref(), now));
+  if (absl::Status s = Commit(env, std::move(ws)); !s.ok()) return s;
+  env.policies->InvalidateDataset(dataset.id());
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+bool IsLoopbackAddress(absl::string_view address) {
+  absl::string_view host = address;
+  if (absl::ConsumePrefix(&host, "[")) {
+    host = host.substr(0, host.find(']'));
+  } else if (auto colon = host.rfind(':'); colon != absl::string_view::npos) {
+    host = host.substr(0, colon);
+  }
+  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+}
+
+absl::Status PrepareDevMode(BrokerConfig& config) {
+  for (const std::string* address :
+       {&config.grpc_address, &config.http_address}) {
+    if (!IsLoopbackAddress(*address)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "dev mode listens on loopback addresses only, not '", *address, "'"));
+    }
+  }
+  std::error_code ec;
+  fs::create_directories(config.data_dir, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot create data directory ", config.data_dir, ": ", ec.message()));
+  }
+  const std::string pki = absl::StrCat(config.data_dir, "/", dev::kPkiDir);
+  std::vector<std::string> names(dev::kPrincipals.begin(), dev::kPrincipals.end());
+  if (absl::Status s = crypto::EnsureDevPki(pki, names); !s.ok()) return s;
+  if (absl::Status s = EnsureIssuer(pki); !s.ok()) return s;
+  config.tls_ca_file = absl::StrCat(pki, "/", dev::kCaCert);
+  config.tls_cert_file = absl::StrCat(pki, "/", dev::kServerName, ".pem");
+  config.tls_key_file = absl::StrCat(pki, "/", dev::kServerName, ".key");
+  CitizenIssuer issuer;
+  issuer.issuer = std::string(dev::kIssuer);
+  issuer.audience = std::string(dev::kAudience);
+  issuer.jwks_file = absl::StrCat(pki, "/", dev::kIssuerJwks);
+  config.citizen_issuers.push_back(issuer);
+  return absl::OkStatus();
+}
+
+absl::Status SeedDevContent(const Env& env) {
+  const int64_t now = env.clock->NowSeconds();
+  if (absl::Status s = SeedPrincipals(env, now); !s.ok()) return s;
+  for (const DemoDataset& demo : DemoDatasets()) {
+    if (absl::Status s = SeedDataset(env, demo, now); !s.ok()) {
+      return absl::InternalError(absl::StrCat("demo dataset '",
+                                              demo.dataset.id(), "': ",
+                                              s.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace accord::service

@@ -1,0 +1,43 @@
+#ifndef ACCORD_BROKER_SERVICE_ENV_H_
+#define ACCORD_BROKER_SERVICE_ENV_H_
+
+#include <string>
+
+namespace accord::auditlog {
+class Log;
+class Checkpointer;
+}  // namespace accord::auditlog
+namespace accord::http {
+class Metrics;
+}  // namespace accord::http
+namespace accord::store {
+class Store;
+}  // namespace accord::store
+
+namespace accord::service {
+
+struct BrokerConfig;
+class Authenticator;
+class CitizenTokens;
+class Clock;
+class KeyRing;
+class PolicyRegistry;
+
+// What the gRPC services share, owned by the Broker and outliving them.
+struct Env {
+  const BrokerConfig* config = nullptr;
+  store::Store* store = nullptr;
+  PolicyRegistry* policies = nullptr;
+  KeyRing* keys = nullptr;
+  Authenticator* auth = nullptr;
+  const Clock* clock = nullptr;
+  http::Metrics* metrics = nullptr;
+  auditlog::Log* log = nullptr;
+  auditlog::Checkpointer* checkpointer = nullptr;
+  // The C2SP note verifier key of the log's checkpoints.
+  std::string checkpoint_verifier_key;
+};
+
+}  // namespace accord::service
+
+#endif  // ACCORD_BROKER_SERVICE_ENV_H_

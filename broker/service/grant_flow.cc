@@ -1,0 +1,122 @@
+#include "broker/service/grant_flow.h"
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "broker/http/metrics.h"
+#include "broker/service/audit_events.h"
+#include "broker/service/clock.h"
+#include "broker/service/config.h"
+#include "broker/service/decider.h"
+#include "broker/service/grant_issuer.h"
+#include "broker/service/key_ring.h"
+#include "broker/service/validate.h"
+#include "broker/store/store.h"
+
+namespace accord::service {
+namespace {
+
+constexpr size_t kMaxFields = 256;
+constexpr uint32_t kMaxLifetimeSeconds = 24 * 3600;
+
+absl::Status CheckRequest(const accord::v1::RequestGrantRequest& r) {
+  if (absl::Status s = CheckId("dataset_id", r.dataset_id()); !s.ok()) return s;
+  if (absl::Status s = CheckId("purpose", r.purpose()); !s.ok()) return s;
+  if (absl::Status s = CheckIdList("fields", r.fields(), kMaxFields); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckText("audience", r.audience(), 256); !s.ok()) {
+    return s;
+  }
+  if (r.lifetime_seconds() > kMaxLifetimeSeconds) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("lifetime_seconds: at most ", kMaxLifetimeSeconds));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void RunGrantRequest(const Env& env, const Caller& caller,
+                     const accord::v1::RequestGrantRequest& request,
+                     accord::v1::RequestGrantResponse* response,
+                     absl::AnyInvocable<void(absl::Status)> done) {
+  if (absl::Status s = CheckRequest(request); !s.ok()) return done(s);
+  if (request.at_least_as_fresh() > 0) {
+    absl::Status s =
+        env.store->WaitForRevision(request.at_least_as_fresh(), absl::Seconds(1));
+    if (!s.ok()) {
+      return done(absl::UnavailableError(absl::StrCat(
+          "at_least_as_fresh: revision ", request.at_least_as_fresh(),
+          " is not reached")));
+    }
+  }
+  AccessQuestion question;
+  question.partner = caller.principal.id();
+  question.dataset_id = request.dataset_id();
+  question.purpose = request.purpose();
+  question.fields.assign(request.fields().begin(), request.fields().end());
+  question.subjects.assign(request.subjects().begin(), request.subjects().end());
+  question.lifetime_seconds = request.lifetime_seconds();
+  absl::StatusOr<AccessAnswer> answer = DecideAccess(env, question);
+  if (!answer.ok()) return done(answer.status());
+
+  const int64_t now = env.clock->NowSeconds();
+  store::WriteSet ws;
+  std::vector<IssuedGrant> grants;
+  const bool permit = answer->decision.outcome == policy::Outcome::kPermit;
+  if (permit) {
+    GrantOrder order;
+    order.issuer = env.config->grant_issuer;
+    order.partner = caller.principal.id();
+    order.audience = request.audience();
+    order.purpose = request.purpose();
+    order.cert_thumbprint = caller.cert_thumbprint;
+    order.now = now;
+    order.max_subjects_per_grant = env.config->max_subjects_per_grant;
+    auto issued = IssueGrants(*env.keys->Primary(), order, *answer);
+    if (!issued.ok()) return done(issued.status());
+    grants = *std::move(issued);
+    for (const IssuedGrant& g : grants) {
+      std::vector<std::string> subjects(g.record.subjects().begin(),
+                                        g.record.subjects().end());
+      ws.PutGrant(g.record);
+      ws.AddAuditEvent(DecisionEvent(caller.principal.id(), request.dataset_id(),
+                                     request.purpose(), answer->proto,
+                                     g.record.id(), subjects, now));
+    }
+  } else {
+    ws.AddAuditEvent(DecisionEvent(caller.principal.id(), request.dataset_id(),
+                                   request.purpose(), answer->proto, "", {},
+                                   now));
+  }
+  *response->mutable_decision() = answer->proto;
+  auto pending = std::make_shared<std::vector<IssuedGrant>>(std::move(grants));
+  http::Metrics* metrics = env.metrics;
+  env.store->Commit(
+      std::move(ws),
+      [response, pending, permit, metrics, done = std::move(done)](
+          absl::StatusOr<store::CommitResult> committed) mutable {
+        if (!committed.ok()) {
+          // Fail closed: the grants were never durable, so none is returned.
+          response->Clear();
+          return done(committed.status());
+        }
+        response->set_revision(committed->revision);
+        for (size_t i = 0; i < pending->size(); ++i) {
+          const IssuedGrant& g = (*pending)[i];
+          accord::v1::Grant* out = response->add_grants();
+          out->set_id(g.record.id());
+          out->set_token(g.token);
+          out->set_expires_at(g.record.expires_at());
+          *out->mutable_subjects() = g.record.subjects();
+          if (i < committed->log_indices.size()) {
+            out->set_log_index(committed->log_indices[i]);
+          }
+        }
+        metrics->RecordDecision(permit, pending->size());
+        done(absl::OkStatus());
+      });
+}
+
+}  // namespace accord::service

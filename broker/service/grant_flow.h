@@ -1,0 +1,24 @@
+#ifndef ACCORD_BROKER_SERVICE_GRANT_FLOW_H_
+#define ACCORD_BROKER_SERVICE_GRANT_FLOW_H_
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "accord/v1/access.pb.h"
+#include "broker/service/caller.h"
+#include "broker/service/env.h"
+
+namespace accord::service {
+
+// Runs one grant request end to end: validation, freshness, decision,
+// signing, and the durable record of the decision (grants and their log
+// entries, or the denial's log entry) in one commit. `done` runs once, with
+// the response filled, after the commit is durable — or with the error, in
+// which case nothing was issued. It may run on the store's writer thread.
+void RunGrantRequest(const Env& env, const Caller& caller,
+                     const accord::v1::RequestGrantRequest& request,
+                     accord::v1::RequestGrantResponse* response,
+                     absl::AnyInvocable<void(absl::Status)> done);
+
+}  // namespace accord::service
+
+#endif  // ACCORD_BROKER_SERVICE_GRANT_FLOW_H_

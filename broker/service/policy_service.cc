@@ -1,0 +1,284 @@
+#include "broker/service/policy_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "broker/service/audit_events.h"
+#include "broker/service/call.h"
+#include "broker/service/clock.h"
+#include "broker/service/decider.h"
+#include "broker/service/policy_registry.h"
+#include "broker/service/validate.h"
+#include "broker/store/store.h"
+
+namespace accord::service {
+namespace {
+
+using accord::v1::Dataset;
+
+constexpr size_t kMaxPolicyBytes = 1 << 20;
+constexpr size_t kMaxFields = 256;
+
+absl::Status CheckOwner(const Caller& caller, const Dataset& dataset) {
+  if (caller.principal.role() == accord::v1::ROLE_OPERATOR) {
+    return absl::OkStatus();
+  }
+  if (dataset.producer() != caller.principal.id()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("dataset '", dataset.id(), "' belongs to another producer"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckDataset(const Dataset& d) {
+  if (absl::Status s = CheckId("dataset.id", d.id()); !s.ok()) return s;
+  if (absl::Status s = CheckText("dataset.title", d.title(), 200); !s.ok()) {
+    return s;
+  }
+  if (d.classification() == accord::v1::CLASSIFICATION_UNSPECIFIED ||
+      !accord::v1::Classification_IsValid(d.classification())) {
+    return absl::InvalidArgumentError(
+        "dataset.classification: OPEN, RESTRICTED or PERSONAL is required");
+  }
+  if (d.fields().empty()) {
+    return absl::InvalidArgumentError("dataset.fields: at least one field");
+  }
+  return CheckIdList("dataset.fields", d.fields(), kMaxFields);
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* PolicyServiceImpl::PutDataset(
+    grpc::CallbackServerContext* context,
+    const accord::v1::PutDatasetRequest* request,
+    accord::v1::PutDatasetResponse* response) {
+  Call call(env_, context, "/accord.v1.PolicyService/PutDataset");
+  auto caller = call.Authenticate();
+  if (!caller.ok()) return call.Finish(caller.status());
+  if (absl::Status s = CheckDataset(request->dataset()); !s.ok()) {
+    return call.Finish(s);
+  }
+  absl::MutexLock l(&catalog_mu_);
+  Dataset dataset = request->dataset();
+  dataset.clear_revision();
+  auto existing = env_.store->GetDataset(dataset.id());
+  if (existing.ok()) {
+    if (absl::Status s = CheckOwner(*caller, *existing); !s.ok()) {
+      return call.Finish(s);
+    }
+    dataset.set_producer(existing->producer());
+    dataset.set_policy_version(existing->policy_version());
+  } else if (absl::IsNotFound(existing.status())) {
+    const bool operator_names_producer =
+        caller->principal.role() == accord::v1::ROLE_OPERATOR &&
+        !dataset.producer().empty();
+    if (!operator_names_producer) dataset.set_producer(caller->principal.id());
+    dataset.set_policy_version(0);
+  } else {
+    return call.Finish(existing.status());
+  }
+  store::WriteSet ws;
+  ws.PutDataset(dataset);
+  ws.AddAuditEvent(
+      DatasetEvent(caller->principal.id(), dataset, env_.clock->NowSeconds()));
+  auto committed = env_.store->CommitAndWait(std::move(ws));
+  if (!committed.ok()) return call.Finish(committed.status());
+  env_.policies->InvalidateDataset(dataset.id());
+  dataset.set_revision(committed->revision);
+  *response->mutable_dataset() = dataset;
+  response->set_revision(committed->revision);
+  return call.Finish(absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* PolicyServiceImpl::GetDataset(
+    grpc::CallbackServerContext* context,
+    const accord::v1::GetDatasetRequest* request,
+    accord::v1::GetDatasetResponse* response) {
+  Call call(env_, context, "/accord.v1.PolicyService/GetDataset");
+  auto caller = call.Authenticate();
+  if (!caller.ok()) return call.Finish(caller.status());
+  if (absl::Status s = CheckId("id", request->id()); !s.ok()) {
+    return call.Finish(s);
+  }
+  if (absl::Status s = call.AwaitFreshness(request->at_least_as_fresh());
+      !s.ok()) {
+    return call.Finish(s);
+  }
+  auto dataset = env_.store->GetDataset(request->id());
+  if (!dataset.ok()) return call.Finish(dataset.status());
+  *response->mutable_dataset() = *std::move(dataset);
+  return call.Finish(absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* PolicyServiceImpl::ListDatasets(
+    grpc::CallbackServerContext* context,
+    const accord::v1::ListDatasetsRequest* request,
+    accord::v1::ListDatasetsResponse* response) {
+  Call call(env_, context, "/accord.v1.PolicyService/ListDatasets");
+  auto caller = call.Authenticate();
+  if (!caller.ok()) return call.Finish(caller.status());
+  uint32_t limit;
+  if (absl::Status s = CheckPageSize(request->page_size(), &limit); !s.ok()) {
+    return call.Finish(s);
+  }
+  if (absl::Status s = call.AwaitFreshness(request->at_least_as_fresh());
+      !s.ok()) {
+    return call.Finish(s);
+  }
+  auto page = env_.store->ListDatasets(request->page_token(), limit);
+  if (!page.ok()) return call.Finish(page.status());
+  for (auto& d : page->records) *response->add_datasets() = std::move(d);
+  response->set_next_page_token(page->next_cursor);
+  return call.Finish(absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* PolicyServiceImpl::PutPolicy(
+    grpc::CallbackServerContext* context,
+    const accord::v1::PutPolicyRequest* request,
+    accord::v1::PutPolicyResponse* response) {
+  Call call(env_, context, "/accord.v1.PolicyService/PutPolicy");
+  auto caller = call.Authenticate();
+  if (!caller.ok()) return call.Finish(caller.status());
+  if (absl::Status s = CheckId("dataset_id", request->dataset_id()); !s.ok()) {
+    return call.Finish(s);
+  }
+  if (request->format() == accord::v1::POLICY_FORMAT_UNSPECIFIED ||
+      !accord::v1::PolicyFormat_IsValid(request->format())) {
+    return call.Finish(
+        absl::InvalidArgumentError("format: YAML or JSON is required"));
+  }
+  if (request->source().empty() || request->source().size() > kMaxPolicyBytes) {
+    return call.Finish(
+        absl::InvalidArgumentError("source: 1 byte to 1 MiB is required"));
+  }
+  std::string file_name =
+      request->file_name().empty() ? "policy" : request->file_name();
+  if (absl::Status s = CheckText("file_name", file_name, 256); !s.ok()) {
+    return call.Finish(s);
+  }
+  absl::MutexLock l(&catalog_mu_);
+  auto dataset = env_.store->GetDataset(request->dataset_id());
+  if (!dataset.ok()) return call.Finish(dataset.status());
+  if (absl::Status s = CheckOwner(*caller, *dataset); !s.ok()) {
+    return call.Finish(s);
+  }
+  auto prepared = env_.policies->Prepare(*dataset, request->source(),
+                                         request->format(), file_name);
+  if (!prepared.ok()) return call.Finish(prepared.status());
+
+  const int64_t now = env_.clock->NowSeconds();
+  accord::v1::PolicyVersion version;
+  version.set_dataset_id(dataset->id());
+  version.mutable_ref()->set_version(dataset->policy_version() + 1);
+  version.mutable_ref()->set_hash(prepared->hash);
+  version.set_format(request->format());
+  version.set_source(request->source());
+  version.set_canonical(prepared->canonical);
+  version.set_author(caller->principal.id());
+  version.set_created_at(now);
+  dataset->set_policy_version(version.ref().version());
+
+  store::WriteSet ws;
+  ws.PutPolicyVersion(version);
+  ws.PutDataset(*dataset);
+  ws.AddAuditEvent(PolicyEvent(caller->principal.id(), dataset->id(),
+                               version.ref(), now));
+  auto committed = env_.store->CommitAndWait(std::move(ws));
+  if (!committed.ok()) return call.Finish(committed.status());
+  env_.policies->InvalidateDataset(dataset->id());
+  *response->mutable_ref() = version.ref();
+  response->set_revision(committed->revision);
+  return call.Finish(absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* PolicyServiceImpl::GetPolicy(
+    grpc::CallbackServerContext* context,
+    const accord::v1::GetPolicyRequest* request,
+    accord::v1::GetPolicyResponse* response) {
+  Call call(env_, context, "/accord.v1.PolicyService/GetPolicy");
+  auto caller = call.Authenticate();
+  if (!caller.ok()) return call.Finish(caller.status());
+  if (absl::Status s = CheckId("dataset_id", request->dataset_id()); !s.ok()) {
+    return call.Finish(s);
+  }
+  if (absl::Status s = call.AwaitFreshness(request->at_least_as_fresh());
+      !s.ok()) {
+    return call.Finish(s);
+  }
+  auto dataset = env_.store->GetDataset(request->dataset_id());
+  if (!dataset.ok()) return call.Finish(dataset.status());
+  const uint64_t version = request->version() == 0 ? dataset->policy_version()
+                                                   : request->version();
+  if (version == 0) {
+    return call.Finish(absl::NotFoundError(
+        absl::StrCat("dataset '", dataset->id(), "' has no policy yet")));
+  }
+  auto policy = env_.store->GetPolicyVersion(dataset->id(), version);
+  if (!policy.ok()) return call.Finish(policy.status());
+  *response->mutable_policy() = *std::move(policy);
+  return call.Finish(absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* PolicyServiceImpl::ListPolicyVersions(
+    grpc::CallbackServerContext* context,
+    const accord::v1::ListPolicyVersionsRequest* request,
+    accord::v1::ListPolicyVersionsResponse* response) {
+  Call call(env_, context, "/accord.v1.PolicyService/ListPolicyVersions");
+  auto caller = call.Authenticate();
+  if (!caller.ok()) return call.Finish(caller.status());
+  if (absl::Status s = CheckId("dataset_id", request->dataset_id()); !s.ok()) {
+    return call.Finish(s);
+  }
+  uint32_t limit;
+  if (absl::Status s = CheckPageSize(request->page_size(), &limit); !s.ok()) {
+    return call.Finish(s);
+  }
+  auto dataset = env_.store->GetDataset(request->dataset_id());
+  if (!dataset.ok()) return call.Finish(dataset.status());
+  auto page = env_.store->ListPolicyVersions(request->dataset_id(),
+                                             request->page_token(), limit);
+  if (!page.ok()) return call.Finish(page.status());
+  for (auto& v : page->records) {
+    v.clear_source();
+    v.clear_canonical();
+    *response->add_versions() = std::move(v);
+  }
+  response->set_next_page_token(page->next_cursor);
+  return call.Finish(absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* PolicyServiceImpl::ExplainAccess(
+    grpc::CallbackServerContext* context,
+    const accord::v1::ExplainAccessRequest* request,
+    accord::v1::ExplainAccessResponse* response) {
+  Call call(env_, context, "/accord.v1.PolicyService/ExplainAccess");
+  auto caller = call.Authenticate();
+  if (!caller.ok()) return call.Finish(caller.status());
+  for (auto [field, value] :
+       {std::pair<const char*, const std::string*>{"partner", &request->partner()},
+        {"dataset_id", &request->dataset_id()},
+        {"purpose", &request->purpose()}}) {
+    if (absl::Status s = CheckId(field, *value); !s.ok()) return call.Finish(s);
+  }
+  if (absl::Status s = CheckIdList("fields", request->fields(), kMaxFields);
+      !s.ok()) {
+    return call.Finish(s);
+  }
+  if (caller->principal.role() == accord::v1::ROLE_PARTNER &&
+      request->partner() != caller->principal.id()) {
+    return call.Finish(absl::PermissionDeniedError(
+        "partner: a partner may only ask about itself"));
+  }
+  AccessQuestion question;
+  question.partner = request->partner();
+  question.dataset_id = request->dataset_id();
+  question.purpose = request->purpose();
+  question.fields.assign(request->fields().begin(), request->fields().end());
+  question.subjects.assign(request->subjects().begin(),
+                           request->subjects().end());
+  question.lifetime_seconds = request->lifetime_seconds();
+  auto answer = DecideAccess(env_, question);
+  if (!answer.ok()) return call.Finish(answer.status());
+  *response->mutable_decision() = answer->proto;
+  return call.Finish(absl::OkStatus());
+}
+
+}  // namespace accord::service

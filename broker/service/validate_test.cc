@@ -1,0 +1,54 @@
+#include "broker/service/validate.h"
+
+#include <catch2/catch.hpp>
+
+namespace accord::service {
+namespace {
+
+TEST_CASE("identifiers") {
+  CHECK(CheckId("f", "rennes.energy.household-consumption").ok());
+  CHECK(CheckId("f", "a").ok());
+  CHECK(absl::IsInvalidArgument(CheckId("f", "")));
+  CHECK(absl::IsInvalidArgument(CheckId("f", "Upper")));
+  CHECK(absl::IsInvalidArgument(CheckId("f", ".dot-first")));
+  CHECK(absl::IsInvalidArgument(CheckId("f", std::string(129, 'a'))));
+  CHECK(CheckId("dataset.id", "").message().rfind("dataset.id", 0) == 0);
+}
+
+TEST_CASE("text") {
+  CHECK(CheckText("t", "Qualité de l'air", 200).ok());
+  CHECK(absl::IsInvalidArgument(CheckText("t", "", 10)));
+  CHECK(absl::IsInvalidArgument(CheckText("t", "a\nb", 10)));
+  CHECK(absl::IsInvalidArgument(CheckText("t", "\xc3", 10)));
+  CHECK(absl::IsInvalidArgument(CheckText("t", "\xff\xfe", 10)));
+  CHECK(absl::IsInvalidArgument(CheckText("t", "abcdef", 5)));
+}
+
+TEST_CASE("identifier lists reject duplicates and overflow") {
+  google::protobuf::RepeatedPtrField<std::string> list;
+  *list.Add() = "a";
+  *list.Add() = "b";
+  CHECK(CheckIdList("fields", list, 2).ok());
+  CHECK(absl::IsInvalidArgument(CheckIdList("fields", list, 1)));
+  *list.Add() = "a";
+  CHECK(absl::IsInvalidArgument(CheckIdList("fields", list, 10)));
+}
+
+TEST_CASE("page sizes") {
+  uint32_t n = 0;
+  CHECK(CheckPageSize(0, &n).ok());
+  CHECK(n == 100);
+  CHECK(CheckPageSize(1000, &n).ok());
+  CHECK(n == 1000);
+  CHECK(absl::IsInvalidArgument(CheckPageSize(1001, &n)));
+}
+
+TEST_CASE("subjects are base64url pseudonyms") {
+  CHECK(CheckSubject("s", "abc-DEF_123").ok());
+  CHECK(absl::IsInvalidArgument(CheckSubject("s", "a b")));
+  CHECK(absl::IsInvalidArgument(CheckSubject("s", "")));
+  CHECK(absl::IsInvalidArgument(CheckSubject("s", std::string(65, 'a'))));
+}
+
+}  // namespace
+}  // namespace accord::service

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Accord builds, tests and runs with, if any is
+# missing. Used by deploy/run-local.sh and tests/run.sh.
+set -euo pipefail
+
+packages=(
+  cmake g++ make pkg-config ccache
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libabsl-dev libssl-dev librocksdb-dev catch2 libyaml-cpp-dev
+  libbenchmark-dev
+  python3 python3-jwt python3-grpcio
+)
+if [[ "${ACCORD_WITH_CLANG:-0}" == 1 ]]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "Installing missing Debian packages: ${missing[*]}"
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
+fi

@@ -1,0 +1,180 @@
+#include "tests/broker_harness.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "broker/http/client.h"
+
+namespace accord::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+std::string BinDir() {
+  const char* dir = std::getenv("ACCORD_BIN_DIR");
+  return dir != nullptr ? dir : "build/bin";
+}
+
+std::string SourceDir() {
+  const char* dir = std::getenv("ACCORD_SOURCE_DIR");
+  return dir != nullptr ? dir : ".";
+}
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+CliResult Run(const std::string& program,
+              const std::vector<std::string>& args) {
+  TempDir tmp;
+  const std::string out_path = tmp.path() + "/out";
+  const std::string err_path = tmp.path() + "/err";
+  pid_t pid = fork();
+  if (pid == 0) {
+    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int in = open("/dev/null", O_RDONLY);
+    dup2(in, 0);
+    dup2(out, 1);
+    dup2(err, 2);
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(program.c_str()));
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(program.c_str(), argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CliResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = ReadAll(out_path);
+  r.err = ReadAll(err_path);
+  auto json = crypto::ParseJson(r.out);
+  if (json.ok()) r.json = *std::move(json);
+  return r;
+}
+
+TempDir::TempDir() {
+  std::string pattern =
+      (fs::temp_directory_path() / "accord-test-XXXXXX").string();
+  path_ = mkdtemp(pattern.data());
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+BrokerProcess::BrokerProcess(std::string data_dir,
+                             std::vector<std::string> extra_flags)
+    : data_dir_(std::move(data_dir)), extra_flags_(std::move(extra_flags)) {
+  log_path_ = data_dir_ + "/broker.log";
+}
+
+BrokerProcess::~BrokerProcess() {
+  if (pid_ > 0) Stop();
+}
+
+std::string BrokerProcess::grpc_address() const {
+  return absl::StrCat("127.0.0.1:", grpc_port_);
+}
+
+std::string BrokerProcess::http_address() const {
+  return absl::StrCat("127.0.0.1:", http_port_);
+}
+
+std::string BrokerProcess::log() const { return ReadAll(log_path_); }
+
+absl::Status BrokerProcess::Start() {
+  grpc_port_ = FreePort();
+  http_port_ = FreePort();
+  const std::string program = BinDir() + "/accord-broker";
+  std::vector<std::string> args = {"--dev", data_dir_, "--grpc-addr",
+                                   grpc_address(), "--http-addr",
+                                   http_address()};
+  args.insert(args.end(), extra_flags_.begin(), extra_flags_.end());
+  pid_ = fork();
+  if (pid_ == 0) {
+    int log = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    int in = open("/dev/null", O_RDONLY);
+    dup2(in, 0);
+    dup2(log, 1);
+    dup2(log, 2);
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(program.c_str()));
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(program.c_str(), argv.data());
+    _exit(127);
+  }
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  while (absl::Now() < deadline) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return absl::FailedPreconditionError(
+          absl::StrCat("accord-broker exited: ", log()));
+    }
+    auto r = http::HttpGet(http_address(), "/readyz", absl::Seconds(1));
+    if (r.ok() && r->status == 200) return absl::OkStatus();
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  Kill();
+  return absl::DeadlineExceededError(
+      absl::StrCat("accord-broker did not get ready: ", log()));
+}
+
+int BrokerProcess::Stop() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void BrokerProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+CliResult BrokerProcess::Cli(std::vector<std::string> args) const {
+  args.insert(args.end(), {"--broker", grpc_address(), "--dev", data_dir_});
+  return Run(BinDir() + "/accord", args);
+}
+
+}  // namespace accord::testing

@@ -1,0 +1,82 @@
+#ifndef ACCORD_TESTS_BROKER_HARNESS_H_
+#define ACCORD_TESTS_BROKER_HARNESS_H_
+
+// Starts the real accord-broker binary on loopback with a temporary data
+// directory, and runs the real accord CLI against it.
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "broker/crypto/json.h"
+
+namespace accord::testing {
+
+// The outcome of one CLI run.
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+  // `out` parsed as JSON (null when it is not JSON).
+  crypto::JsonValue json;
+};
+
+// Runs `program` with `args`, capturing stdout and stderr.
+CliResult Run(const std::string& program, const std::vector<std::string>& args);
+
+// A fresh temporary directory, removed by the destructor.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// One accord-broker process in dev mode on free loopback ports.
+class BrokerProcess {
+ public:
+  explicit BrokerProcess(std::string data_dir,
+                         std::vector<std::string> extra_flags = {});
+  ~BrokerProcess();
+
+  // Starts the broker and waits until /readyz answers 200. Errors: the
+  // broker exited (its stderr is in the message) or did not get ready.
+  absl::Status Start();
+  // SIGTERM, then waits for exit; returns the exit status.
+  int Stop();
+  // SIGKILL, then waits.
+  void Kill();
+
+  // Runs the accord CLI with --broker and --dev pointing at this broker.
+  CliResult Cli(std::vector<std::string> args) const;
+
+  std::string grpc_address() const;
+  std::string http_address() const;
+  const std::string& data_dir() const { return data_dir_; }
+  // Everything the broker wrote on stderr so far.
+  std::string log() const;
+
+ private:
+  std::string data_dir_;
+  std::vector<std::string> extra_flags_;
+  int grpc_port_ = 0;
+  int http_port_ = 0;
+  pid_t pid_ = -1;
+  std::string log_path_;
+};
+
+// The directory holding accord-broker and accord (ACCORD_BIN_DIR).
+std::string BinDir();
+// The source root (ACCORD_SOURCE_DIR).
+std::string SourceDir();
+// A TCP port free on 127.0.0.1 right now.
+int FreePort();
+
+}  // namespace accord::testing
+
+#endif  // ACCORD_TESTS_BROKER_HARNESS_H_
