@@ -1,0 +1,68 @@
+#include "broker/crypto/jwks.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "broker/crypto/json.h"
+
+namespace accord::crypto {
+
+absl::StatusOr<Jwks> Jwks::Parse(absl::string_view json) {
+  absl::StatusOr<JsonValue> doc = ParseJson(json);
+  if (!doc.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("jwks: ", doc.status().message()));
+  }
+  const JsonValue* keys = doc->Find("keys");
+  if (keys == nullptr || !keys->is_array()) {
+    return absl::InvalidArgumentError("jwks: \"keys\" array missing");
+  }
+  Jwks out;
+  size_t index = 0;
+  for (const JsonValue& jwk : *keys->AsArray()) {
+    absl::StatusOr<VerifyingKey> key = VerifyingKey::FromJwk(jwk);
+    if (!key.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "jwks: keys[", index, "]: ", key.status().message()));
+    }
+    if (out.Find(key->kid()) != nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("jwks: keys[", index, "]: duplicate kid"));
+    }
+    out.keys_.push_back(std::move(*key));
+    ++index;
+  }
+  return out;
+}
+
+Jwks Jwks::FromKeys(const std::vector<const SigningKey*>& keys) {
+  std::vector<VerifyingKey> pub;
+  for (const SigningKey* key : keys) {
+    if (key != nullptr) pub.push_back(key->verifying_key());
+  }
+  return FromVerifyingKeys(std::move(pub));
+}
+
+Jwks Jwks::FromVerifyingKeys(std::vector<VerifyingKey> keys) {
+  Jwks out;
+  for (VerifyingKey& key : keys) {
+    if (out.Find(key.kid()) == nullptr) out.keys_.push_back(std::move(key));
+  }
+  return out;
+}
+
+const VerifyingKey* Jwks::Find(absl::string_view kid) const {
+  for (const VerifyingKey& key : keys_) {
+    if (key.kid() == kid) return &key;
+  }
+  return nullptr;
+}
+
+std::string Jwks::ToJson() const {
+  JsonValue list = JsonValue::Array();
+  for (const VerifyingKey& key : keys_) list.Push(key.PublicJwk());
+  JsonValue doc = JsonValue::Object();
+  doc.Set("keys", std::move(list));
+  return doc.Serialize();
+}
+
+}  // namespace accord::crypto
