@@ -1,0 +1,121 @@
+#include "broker/service/audit_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "broker/auditlog/checkpoint.h"
+#include "broker/auditlog/entry.h"
+#include "broker/auditlog/log.h"
+#include "broker/service/call.h"
+#include "broker/service/store_node_source.h"
+#include "broker/store/store.h"
+
+namespace accord::service {
+namespace {
+
+constexpr uint32_t kMaxEntries = 1000;
+
+}  // namespace
+
+grpc::ServerUnaryReactor* AuditServiceImpl::GetCheckpoint(
+    grpc::CallbackServerContext* context, const accord::v1::GetCheckpointRequest*,
+    accord::v1::GetCheckpointResponse* response) {
+  Call call(env_, context, "/accord.v1.AuditService/GetCheckpoint");
+  auto caller = call.Authenticate();
+  if (!caller.ok()) return call.Finish(caller.status());
+  // On demand: a checkpoint of the log as it is now.
+  auto checkpoint = env_.checkpointer->CheckpointNow();
+  if (!checkpoint.ok()) return call.Finish(checkpoint.status());
+  response->set_checkpoint(checkpoint->note);
+  response->set_tree_size(checkpoint->size);
+  response->set_root_hash(auditlog::HashToBytes(checkpoint->root));
+  return call.Finish(absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AuditServiceImpl::GetEntries(
+    grpc::CallbackServerContext* context,
+    const accord::v1::GetEntriesRequest* request,
+    accord::v1::GetEntriesResponse* response) {
+  Call call(env_, context, "/accord.v1.AuditService/GetEntries");
+  auto caller = call.Authenticate();
+  if (!caller.ok()) return call.Finish(caller.status());
+  if (request->count() == 0 || request->count() > kMaxEntries) {
+    return call.Finish(absl::InvalidArgumentError(
+        absl::StrCat("count: 1..", kMaxEntries)));
+  }
+  const uint64_t size = env_.log->Size();
+  if (request->start() >= size) {
+    return call.Finish(absl::OutOfRangeError(absl::StrCat(
+        "start: ", request->start(), " is past the tree size ", size)));
+  }
+  const uint64_t end = std::min<uint64_t>(size, request->start() + request->count());
+  for (uint64_t i = request->start(); i < end; ++i) {
+    auto raw = env_.store->GetLogEntry(i);
+    if (!raw.ok()) return call.Finish(raw.status());
+    accord::v1::LogEntry* entry = response->add_entries();
+    entry->set_index(i);
+    auto event = auditlog::DecodeEntry(*raw);
+    if (event.ok()) *entry->mutable_event() = *std::move(event);
+    entry->set_raw(*std::move(raw));
+  }
+  return call.Finish(absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AuditServiceImpl::GetInclusionProof(
+    grpc::CallbackServerContext* context,
+    const accord::v1::GetInclusionProofRequest* request,
+    accord::v1::GetInclusionProofResponse* response) {
+  Call call(env_, context, "/accord.v1.AuditService/GetInclusionProof");
+  auto caller = call.Authenticate();
+  if (!caller.ok()) return call.Finish(caller.status());
+  uint64_t index = 0;
+  switch (request->leaf_case()) {
+    case accord::v1::GetInclusionProofRequest::kIndex:
+      index = request->index();
+      break;
+    case accord::v1::GetInclusionProofRequest::kGrantId: {
+      auto grant = env_.store->GetGrant(request->grant_id());
+      if (!grant.ok()) return call.Finish(grant.status());
+      index = grant->log_index();
+      break;
+    }
+    default:
+      return call.Finish(
+          absl::InvalidArgumentError("leaf: an index or a grant_id is required"));
+  }
+  const uint64_t size =
+      request->tree_size() == 0 ? env_.log->Size() : request->tree_size();
+  if (size > env_.log->Size() || index >= size) {
+    return call.Finish(absl::OutOfRangeError(absl::StrCat(
+        "tree_size: leaf ", index, " is not in a tree of size ", size,
+        " (the log has ", env_.log->Size(), ")")));
+  }
+  StoreNodeSource nodes(env_.store);
+  auto proof = env_.log->InclusionProof(nodes, index, size);
+  if (!proof.ok()) return call.Finish(proof.status());
+  response->set_index(index);
+  response->set_tree_size(size);
+  for (auto& h : *proof) response->add_proof(std::move(h));
+  return call.Finish(absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AuditServiceImpl::GetConsistencyProof(
+    grpc::CallbackServerContext* context,
+    const accord::v1::GetConsistencyProofRequest* request,
+    accord::v1::GetConsistencyProofResponse* response) {
+  Call call(env_, context, "/accord.v1.AuditService/GetConsistencyProof");
+  auto caller = call.Authenticate();
+  if (!caller.ok()) return call.Finish(caller.status());
+  const uint64_t size = env_.log->Size();
+  if (request->from_size() == 0 || request->from_size() > request->to_size() ||
+      request->to_size() > size) {
+    return call.Finish(absl::InvalidArgumentError(absl::StrCat(
+        "from_size, to_size: need 1 <= from_size <= to_size <= ", size)));
+  }
+  StoreNodeSource nodes(env_.store);
+  auto proof = env_.log->ConsistencyProof(nodes, request->from_size(),
+                                          request->to_size());
+  if (!proof.ok()) return call.Finish(proof.status());
+  for (auto& h : *proof) response->add_proof(std::move(h));
+  return call.Finish(absl::OkStatus());
+}
+
+}  // namespace accord::service
