@@ -65,6 +65,7 @@ class Writer {
     c.period_seconds = q.period_seconds;
   }
   size_t subject_count() const { return subjects_; }
+  size_t duty_count() const { return duties_; }
   // Drops what a denial must not carry.
   void ClearGrant() { fields_ = subjects_ = duties_ = consents_ = quotas_ = 0; }
   void Finish() {
@@ -268,6 +269,7 @@ void GrantDuties(const CompiledPolicy& p, const std::vector<uint32_t>& applied,
   if (min_k >= 0) {
     w->AddDuty(DutyKind::kAggregateMinK, absl::AlphaNum(min_k).Piece());
   }
+  const size_t first_attribute = w->duty_count();
   for (uint32_t i : applied) {
     for (const Duty& d : p.rules()[i].duties) {
       if (d.kind == DutyKind::kAttribute && !w->HasAttribute(d.value)) {
@@ -275,6 +277,11 @@ void GrantDuties(const CompiledPolicy& p, const std::vector<uint32_t>& applied,
       }
     }
   }
+  // Mentions in a fixed order, whatever the order of the rules.
+  auto& duties = w->decision()->duties;
+  std::sort(duties.begin() + first_attribute,
+            duties.begin() + w->duty_count(),
+            [](const Duty& a, const Duty& b) { return a.value < b.value; });
   if (no_onward) w->AddDuty(DutyKind::kNoOnwardTransfer, "");
   if (notify) w->AddDuty(DutyKind::kNotifyProducer, "");
 }

@@ -1,1 +1,149 @@
+#include "policy/policy_test_suite.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
 #include <catch2/catch.hpp>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "policy/canonical.h"
+#include "policy/parse.h"
+#include "policy/test_fixtures.h"
+
+namespace accord::policy {
+namespace {
+
+std::string SourceDir() {
+  const char* dir = std::getenv("ACCORD_SOURCE_DIR");
+  return dir != nullptr ? dir : ".";
+}
+
+absl::StatusOr<std::string> ReadFile(absl::string_view path) {
+  std::ifstream in{std::string(path)};
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST_CASE("the shipped example suites pass", "[suite]") {
+  for (const char* name : {"bike-stations", "air-quality",
+                           "household-consumption"}) {
+    CAPTURE(name);
+    const std::string path =
+        absl::StrCat(SourceDir(), "/policy/examples/", name, ".suite.yaml");
+    absl::StatusOr<std::string> text = ReadFile(path);
+    REQUIRE(text.ok());
+    absl::StatusOr<SuiteResult> result =
+        RunPolicySuite(*text, path, testing::DefaultTaxonomy(), ReadFile);
+    REQUIRE(result.ok());
+    INFO(FormatSuiteResult(*result));
+    CHECK(result->cases.size() >= 5);
+    CHECK(result->failed() == 0);
+  }
+}
+
+TEST_CASE("the JSON and YAML household policies hash the same", "[suite]") {
+  const DatasetInfo hh = testing::Household();
+  const std::string dir = SourceDir() + "/policy/examples/";
+  absl::StatusOr<std::string> yaml =
+      ReadFile(dir + "household-consumption.policy.yaml");
+  absl::StatusOr<std::string> json =
+      ReadFile(dir + "household-consumption.policy.json");
+  REQUIRE(yaml.ok());
+  REQUIRE(json.ok());
+  absl::StatusOr<Policy> a = ParsePolicy(*yaml, SourceFormat::kYaml, "a", hh,
+                                         testing::DefaultTaxonomy(),
+                                         testing::DemoDirectory());
+  absl::StatusOr<Policy> b = ParsePolicy(*json, SourceFormat::kJson, "b", hh,
+                                         testing::DefaultTaxonomy(),
+                                         testing::DemoDirectory());
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(CanonicalEncoding(*a) == CanonicalEncoding(*b));
+}
+
+constexpr char kInlineSuite[] = R"(dataset:
+  id: d
+  classification: RESTRICTED
+  fields: [a, b]
+directory:
+  principals: {p1: academic}
+  categories: [academic]
+policy:
+  rules:
+    - {id: r, effect: permit, assignees: any, purposes: [public-benefit], fields: [a]}
+cases:
+  - name: good
+    request: {partner: p1, purpose: public-benefit}
+    expect: {outcome: permit, fields: [a], reasons: [rule_permitted]}
+  - name: wrong outcome
+    request: {partner: p1, purpose: commercial}
+    expect: {outcome: permit}
+  - name: wrong fields
+    request: {partner: p1, purpose: public-benefit}
+    expect: {fields: [a, b]}
+  - name: missing reason
+    request: {partner: p1, purpose: public-benefit}
+    expect: {reasons: [prohibited]}
+)";
+
+TEST_CASE("failing expectations are reported per case", "[suite]") {
+  absl::StatusOr<SuiteResult> result = RunPolicySuite(
+      kInlineSuite, "s.yaml", testing::DefaultTaxonomy(), ReadFile);
+  REQUIRE(result.ok());
+  REQUIRE(result->cases.size() == 4);
+  CHECK(result->cases[0].passed);
+  CHECK_FALSE(result->cases[1].passed);
+  CHECK_FALSE(result->cases[2].passed);
+  CHECK_FALSE(result->cases[3].passed);
+  CHECK(result->failed() == 3);
+  const std::string text = FormatSuiteResult(*result);
+  CHECK(absl::StartsWith(text, "PASS "));
+  CHECK(absl::StrContains(text, "FAIL "));
+}
+
+TEST_CASE("malformed suites are errors with locations", "[suite]") {
+  struct Case {
+    const char* name;
+    std::string yaml;
+  };
+  const std::string head = "dataset: {id: d, fields: [a]}\n";
+  const Case cases[] = {
+      {"unknown key", head + "policy: {rules: []}\ncases: []\nextra: 1\n"},
+      {"no policy", head + "cases: []\n"},
+      {"both policies", head + "policy: {rules: []}\npolicy_file: x\ncases: []\n"},
+      {"bad case", head + "policy: {rules: []}\ncases:\n  - {name: x}\n"},
+      {"invalid policy", head + "policy: {rules: [{id: r}]}\ncases: []\n"},
+      {"bad outcome",
+       head + "policy: {rules: []}\ncases:\n  - {name: x, request: {}, "
+              "expect: {outcome: maybe}}\n"},
+  };
+  for (const Case& c : cases) {
+    SECTION(c.name) {
+      absl::StatusOr<SuiteResult> r =
+          RunPolicySuite(c.yaml, "s.yaml", testing::DefaultTaxonomy(), ReadFile);
+      REQUIRE_FALSE(r.ok());
+      CHECK(r.status().code() == absl::StatusCode::kInvalidArgument);
+      CHECK(absl::StartsWith(r.status().message(), "s.yaml:"));
+    }
+  }
+  SECTION("missing policy file") {
+    absl::StatusOr<SuiteResult> r = RunPolicySuite(
+        head + "policy_file: does-not-exist.yaml\ncases: []\n",
+        "/nonexistent/s.yaml", testing::DefaultTaxonomy(), ReadFile);
+    CHECK(r.status().code() == absl::StatusCode::kNotFound);
+  }
+}
+
+TEST_CASE("relative paths resolve next to the suite", "[suite]") {
+  CHECK(ResolveRelative("a/b/s.yaml", "p.yaml") == "a/b/p.yaml");
+  CHECK(ResolveRelative("s.yaml", "p.yaml") == "p.yaml");
+  CHECK(ResolveRelative("a/s.yaml", "/abs/p.yaml") == "/abs/p.yaml");
+}
+
+}  // namespace
+}  // namespace accord::policy
