@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "broker/crypto/json.h"
+#include "broker/crypto/utf8.h"
 
 namespace accord::crypto {
 
@@ -277,31 +278,11 @@ class JsonParser {
     return absl::OkStatus();
   }
 
-  // Validates one multi-byte UTF-8 sequence at pos_ (RFC 3629: no overlong
-  // forms, no surrogates, nothing above U+10FFFF) and copies it.
+  // Copies one valid multi-byte UTF-8 sequence at pos_.
   absl::Status CopyUtf8(std::string* out) {
-    unsigned char b0 = static_cast<unsigned char>(Peek());
-    size_t len;
-    uint32_t min;
     uint32_t cp;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-      len = 2, min = 0x80, cp = b0 & 0x1F;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-      len = 3, min = 0x800, cp = b0 & 0x0F;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-      len = 4, min = 0x10000, cp = b0 & 0x07;
-    } else {
-      return Error("invalid UTF-8");
-    }
-    if (text_.size() - pos_ < len) return Error("invalid UTF-8");
-    for (size_t i = 1; i < len; ++i) {
-      unsigned char b = static_cast<unsigned char>(text_[pos_ + i]);
-      if ((b & 0xC0) != 0x80) return Error("invalid UTF-8");
-      cp = (cp << 6) | (b & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return Error("invalid UTF-8");
-    }
+    size_t len = internal::DecodeUtf8(text_, pos_, &cp);
+    if (len == 0) return Error("invalid UTF-8");
     out->append(text_.data() + pos_, len);
     pos_ += len;
     return absl::OkStatus();

@@ -1,0 +1,50 @@
+#include <catch2/catch.hpp>
+#include <set>
+#include <string>
+
+#include "absl/strings/escaping.h"
+#include "broker/crypto/base64url.h"
+#include "broker/crypto/hmac.h"
+#include "broker/crypto/random.h"
+
+namespace accord::crypto {
+namespace {
+
+TEST_CASE("HMAC-SHA-256 matches RFC 4231", "[hmac]") {
+  // Test case 1.
+  REQUIRE(ToHex(HmacSha256(std::string(20, '\x0b'), "Hi There")) ==
+          "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  // Test case 2.
+  REQUIRE(ToHex(HmacSha256("Jefe", "what do ya want for nothing?")) ==
+          "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // Test case 6: a key longer than the block size.
+  REQUIRE(ToHex(HmacSha256(std::string(131, '\xaa'),
+                           "Test Using Larger Than Block-Size Key - Hash Key "
+                           "First")) ==
+          "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  REQUIRE(HmacSha256("", "") != HmacSha256("k", ""));
+}
+
+TEST_CASE("ConstantTimeEquals", "[hmac]") {
+  REQUIRE(ConstantTimeEquals("abc", "abc"));
+  REQUIRE_FALSE(ConstantTimeEquals("abc", "abd"));
+  REQUIRE_FALSE(ConstantTimeEquals("abc", "ab"));
+  REQUIRE(ConstantTimeEquals("", ""));
+}
+
+TEST_CASE("random bytes and ids", "[random]") {
+  REQUIRE(RandomBytes(0).empty());
+  REQUIRE(RandomBytes(33).size() == 33);
+  REQUIRE(RandomBytes(32) != RandomBytes(32));
+  std::set<std::string> ids;
+  for (int i = 0; i < 100; ++i) {
+    std::string id = RandomId();
+    REQUIRE(id.size() == 22);
+    REQUIRE(Base64UrlDecode(id)->size() == 16);
+    ids.insert(id);
+  }
+  REQUIRE(ids.size() == 100);
+}
+
+}  // namespace
+}  // namespace accord::crypto

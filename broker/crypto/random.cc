@@ -1,0 +1,31 @@
+#include "broker/crypto/random.h"
+
+#include <openssl/rand.h>
+
+#include <climits>
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
+#include "broker/crypto/base64url.h"
+
+namespace accord::crypto {
+
+std::string RandomBytes(size_t n) {
+  std::string out(n, '\0');
+  size_t done = 0;
+  while (done < n) {
+    size_t chunk = std::min<size_t>(n - done, INT_MAX);
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data() + done),
+                   static_cast<int>(chunk)) != 1) {
+      std::fputs("accord: RAND_bytes failed; aborting\n", stderr);
+      std::abort();
+    }
+    done += chunk;
+  }
+  return out;
+}
+
+std::string RandomId() { return Base64UrlEncode(RandomBytes(16)); }
+
+}  // namespace accord::crypto
