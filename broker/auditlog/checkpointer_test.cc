@@ -1,0 +1,178 @@
+#include "broker/auditlog/checkpointer.h"
+
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "absl/synchronization/mutex.h"
+#include "broker/auditlog/test_note.h"
+
+namespace accord::auditlog {
+namespace {
+
+const char kOrigin[] = "accord.example.org/log";
+
+accord::v1::AuditEvent Event(uint64_t i) {
+  accord::v1::AuditEvent e;
+  e.set_type(accord::v1::EVENT_TYPE_POLICY);
+  e.set_revision(i + 1);
+  return e;
+}
+
+void Grow(Log& log, int n) {
+  for (int i = 0; i < n; ++i) REQUIRE(log.Append(Event(i)).ok());
+  log.Committed(log.Size() + n);
+}
+
+struct Persisted {
+  absl::Mutex mu;
+  std::vector<SignedCheckpoint> all ABSL_GUARDED_BY(mu);
+  absl::Status next = absl::OkStatus();
+};
+
+TEST_CASE("CheckpointNow signs, persists and publishes the committed head",
+          "[checkpointer]") {
+  testing::TestNoteKey key("accord-log");
+  Log log{Frontier()};
+  Persisted persisted;
+  absl::Time now = absl::FromUnixSeconds(1000);
+  auto cp = Checkpointer::Create(
+      log, {kOrigin, absl::Seconds(1)}, key.Signer(),
+      [&](const SignedCheckpoint& c) {
+        absl::MutexLock l(&persisted.mu);
+        if (!persisted.next.ok()) return persisted.next;
+        persisted.all.push_back(c);
+        return absl::OkStatus();
+      },
+      [&] { return now; });
+  REQUIRE(cp.ok());
+  CHECK_FALSE((*cp)->Latest().has_value());
+
+  Grow(log, 5);
+  absl::StatusOr<SignedCheckpoint> first = (*cp)->CheckpointNow();
+  REQUIRE(first.ok());
+  CHECK(first->checkpoint.size == 5);
+  CHECK(first->checkpoint.root == log.Root());
+  absl::StatusOr<Checkpoint> opened =
+      OpenCheckpoint(first->note, kOrigin, "accord-log", key.Verifier());
+  REQUIRE(opened.ok());
+  CHECK(opened->size == 5);
+  CHECK(opened->root == log.Root());
+  REQUIRE((*cp)->Latest().has_value());
+  CHECK((*cp)->Latest()->note == first->note);
+
+  // No growth: the same checkpoint, nothing persisted again.
+  absl::StatusOr<SignedCheckpoint> again = (*cp)->CheckpointNow();
+  REQUIRE(again.ok());
+  CHECK(again->note == first->note);
+  {
+    absl::MutexLock l(&persisted.mu);
+    CHECK(persisted.all.size() == 1);
+  }
+
+  // A failed persist publishes nothing.
+  Grow(log, 1);
+  persisted.next = absl::UnavailableError("disk");
+  CHECK((*cp)->CheckpointNow().status().code() ==
+        absl::StatusCode::kUnavailable);
+  CHECK((*cp)->Latest()->checkpoint.size == 5);
+  persisted.next = absl::OkStatus();
+  REQUIRE((*cp)->CheckpointNow().ok());
+  CHECK((*cp)->Latest()->checkpoint.size == 6);
+}
+
+TEST_CASE("Tick publishes growth at most twice per interval",
+          "[checkpointer]") {
+  testing::TestNoteKey key("accord-log");
+  Log log{Frontier()};
+  int persisted = 0;
+  absl::Time now = absl::FromUnixSeconds(1000);
+  auto cp = Checkpointer::Create(
+      log, {kOrigin, absl::Seconds(1)}, key.Signer(),
+      [&](const SignedCheckpoint&) {
+        ++persisted;
+        return absl::OkStatus();
+      },
+      [&] { return now; });
+  REQUIRE(cp.ok());
+  REQUIRE((*cp)->Tick().ok());
+  CHECK(persisted == 1);  // the first checkpoint, even of the empty log
+  REQUIRE((*cp)->Tick().ok());
+  CHECK(persisted == 1);
+  Grow(log, 3);
+  now += absl::Milliseconds(200);
+  REQUIRE((*cp)->Tick().ok());
+  CHECK(persisted == 1);  // too soon
+  now += absl::Milliseconds(300);
+  REQUIRE((*cp)->Tick().ok());
+  CHECK(persisted == 2);
+  CHECK((*cp)->Latest()->checkpoint.size == 3);
+  now += absl::Seconds(5);
+  REQUIRE((*cp)->Tick().ok());
+  CHECK(persisted == 2);  // no growth, no checkpoint
+}
+
+TEST_CASE("The thread publishes while the log grows and stops",
+          "[checkpointer]") {
+  testing::TestNoteKey key("accord-log");
+  Log log{Frontier()};
+  std::atomic<int> persisted{0};
+  auto cp = Checkpointer::Create(
+      log, {kOrigin, absl::Milliseconds(40)}, key.Signer(),
+      [&](const SignedCheckpoint&) {
+        ++persisted;
+        return absl::OkStatus();
+      },
+      [] { return absl::Now(); });
+  REQUIRE(cp.ok());
+  REQUIRE((*cp)->Start().ok());
+  CHECK((*cp)->Start().code() == absl::StatusCode::kFailedPrecondition);
+  for (int round = 0; round < 5; ++round) {
+    Grow(log, 2);
+    // Growth is published within three quarters of an interval; allow a
+    // generous margin for a loaded machine.
+    const absl::Time deadline = absl::Now() + absl::Seconds(5);
+    while (absl::Now() < deadline &&
+           (!(*cp)->Latest().has_value() ||
+            (*cp)->Latest()->checkpoint.size != log.Size())) {
+      absl::SleepFor(absl::Milliseconds(5));
+    }
+    REQUIRE((*cp)->Latest().has_value());
+    CHECK((*cp)->Latest()->checkpoint.size == log.Size());
+  }
+  (*cp)->Stop();
+  const int before = persisted.load();
+  Grow(log, 2);
+  absl::SleepFor(absl::Milliseconds(100));
+  CHECK(persisted.load() == before);
+  CHECK((*cp)->last_error().ok());
+}
+
+TEST_CASE("Create validates its configuration", "[checkpointer]") {
+  testing::TestNoteKey key("accord-log");
+  Log log{Frontier()};
+  auto persist = [](const SignedCheckpoint&) { return absl::OkStatus(); };
+  auto clock = [] { return absl::Now(); };
+  CHECK(Checkpointer::Create(log, {"", absl::Seconds(1)}, key.Signer(),
+                             persist, clock)
+            .status()
+            .code() == absl::StatusCode::kInvalidArgument);
+  CHECK(Checkpointer::Create(log, {kOrigin, absl::ZeroDuration()},
+                             key.Signer(), persist, clock)
+            .status()
+            .code() == absl::StatusCode::kInvalidArgument);
+  CHECK(Checkpointer::Create(log, {kOrigin, absl::Seconds(1)}, NoteSignFn(),
+                             persist, clock)
+            .status()
+            .code() == absl::StatusCode::kInvalidArgument);
+  SignedCheckpoint future;
+  future.checkpoint.origin = kOrigin;
+  future.checkpoint.size = 10;
+  CHECK(Checkpointer::Create(log, {kOrigin, absl::Seconds(1)}, key.Signer(),
+                             persist, clock, future)
+            .status()
+            .code() == absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace accord::auditlog
