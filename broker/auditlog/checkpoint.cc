@@ -94,14 +94,17 @@ absl::StatusOr<Checkpoint> ParseCheckpoint(absl::string_view body) {
   return cp;
 }
 
+absl::StatusOr<std::string> SignCheckpoint(const crypto::NoteSigner& signer,
+                                           absl::string_view origin,
+                                           uint64_t size, const Hash& root) {
+  if (absl::Status s = ValidateOrigin(origin); !s.ok()) return s;
+  return signer.Sign(CheckpointBody(origin, size, root));
+}
+
 absl::StatusOr<Checkpoint> OpenCheckpoint(absl::string_view note,
                                           absl::string_view origin,
-                                          absl::string_view verifier_key,
-                                          const NoteVerifyFn& verify) {
-  if (!verify) {
-    return absl::InvalidArgumentError("no note verifier given");
-  }
-  absl::StatusOr<std::string> body = verify(note, verifier_key);
+                                          absl::string_view verifier_key) {
+  absl::StatusOr<std::string> body = crypto::VerifyNote(note, verifier_key);
   if (!body.ok()) return body.status();
   absl::StatusOr<Checkpoint> cp = ParseCheckpoint(*body);
   if (!cp.ok()) return cp.status();

@@ -11,7 +11,6 @@
 // optionally followed by non-empty extension lines, each ending in \n.
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "broker/auditlog/merkle.h"
+#include "broker/crypto/signed_note.h"
 
 namespace accord::auditlog {
 
@@ -30,19 +30,6 @@ struct Checkpoint {
   // Extension lines, without their newline; empty for our own checkpoints.
   std::vector<std::string> extensions;
 };
-
-// Signs a checkpoint body as a C2SP signed note and returns the whole note
-// (body, blank line, signature lines). The broker passes the Ed25519 note
-// signer of broker/crypto here.
-using NoteSignFn =
-    std::function<absl::StatusOr<std::string>(absl::string_view body)>;
-
-// Checks the signature on a C2SP signed note against `verifier_key` (a C2SP
-// verifier key string) and returns the note's body. Errors for a missing or
-// bad signature, an unknown key or a malformed note. The broker and the CLI
-// pass the note verifier of broker/crypto here.
-using NoteVerifyFn = std::function<absl::StatusOr<std::string>(
-    absl::string_view note, absl::string_view verifier_key)>;
 
 // Returns OK if `origin` can head a checkpoint: non-empty, at most 256
 // bytes, printable ASCII without spaces, as C2SP recommends for a log
@@ -64,15 +51,23 @@ std::string CheckpointBody(absl::string_view origin, uint64_t size,
 // empty extension line.
 absl::StatusOr<Checkpoint> ParseCheckpoint(absl::string_view body);
 
+// Returns the signed note publishing the checkpoint (origin, size, root),
+// signed by `signer` (crypto::NoteSigner, Ed25519).
+// Errors: InvalidArgument if the origin fails ValidateOrigin; the error of
+// the signer otherwise.
+absl::StatusOr<std::string> SignCheckpoint(const crypto::NoteSigner& signer,
+                                           absl::string_view origin,
+                                           uint64_t size, const Hash& root);
+
 // Returns the checkpoint in the signed note `note` after checking its
-// signature with `verify` and `verifier_key`, and that its origin is
-// `origin`.
-// Errors: the error of `verify`; those of ParseCheckpoint; FailedPrecondition
-// if the origin differs.
+// signature with crypto::VerifyNote and `verifier_key` (a C2SP verifier key
+// "<name>+<hash>+<base64 key>"), and that its origin is `origin`.
+// Errors: those of crypto::VerifyNote (InvalidArgument for a malformed note
+// or key, Unauthenticated for a missing or bad signature); those of
+// ParseCheckpoint; FailedPrecondition if the origin differs.
 absl::StatusOr<Checkpoint> OpenCheckpoint(absl::string_view note,
                                           absl::string_view origin,
-                                          absl::string_view verifier_key,
-                                          const NoteVerifyFn& verify);
+                                          absl::string_view verifier_key);
 
 }  // namespace accord::auditlog
 

@@ -62,26 +62,36 @@ TEST_CASE("ParseCheckpoint rejects malformed bodies", "[checkpoint]") {
   CHECK(code(o + "\r\n12\n" + r + "\n") == kBad);
 }
 
-TEST_CASE("OpenCheckpoint checks signature, key and origin", "[checkpoint]") {
+TEST_CASE("Signed checkpoints open with the right key and origin only",
+          "[checkpoint]") {
   testing::TestNoteKey key("accord-log");
   testing::TestNoteKey other("accord-log");
-  const std::string body = CheckpointBody(kOrigin, 7, HashLeaf("x"));
-  absl::StatusOr<std::string> note = key.Signer()(body);
+  absl::StatusOr<std::string> note =
+      SignCheckpoint(key.signer, kOrigin, 7, HashLeaf("x"));
   REQUIRE(note.ok());
   absl::StatusOr<Checkpoint> cp =
-      OpenCheckpoint(*note, kOrigin, "accord-log", key.Verifier());
+      OpenCheckpoint(*note, kOrigin, key.VerifierKey());
   REQUIRE(cp.ok());
   CHECK(cp->size == 7);
-  CHECK_FALSE(OpenCheckpoint(*note, kOrigin, "accord-log", other.Verifier()).ok());
-  CHECK_FALSE(OpenCheckpoint(*note, kOrigin, "someone", key.Verifier()).ok());
-  CHECK(OpenCheckpoint(*note, "other.example/log", "accord-log",
-                       key.Verifier())
+  CHECK(cp->root == HashLeaf("x"));
+  CHECK(OpenCheckpoint(*note, kOrigin, other.VerifierKey()).status().code() ==
+        absl::StatusCode::kUnauthenticated);
+  CHECK_FALSE(OpenCheckpoint(*note, kOrigin, "not a key").ok());
+  CHECK(OpenCheckpoint(*note, "other.example/log", key.VerifierKey())
             .status()
             .code() == absl::StatusCode::kFailedPrecondition);
   std::string tampered = *note;
   tampered[tampered.find("\n7\n") + 1] = '8';
-  CHECK_FALSE(OpenCheckpoint(tampered, kOrigin, "accord-log", key.Verifier()).ok());
-  CHECK_FALSE(OpenCheckpoint(*note, kOrigin, "accord-log", NoteVerifyFn()).ok());
+  CHECK(OpenCheckpoint(tampered, kOrigin, key.VerifierKey()).status().code() ==
+        absl::StatusCode::kUnauthenticated);
+  CHECK(SignCheckpoint(key.signer, "bad origin", 7, HashLeaf("x"))
+            .status()
+            .code() == absl::StatusCode::kInvalidArgument);
+  // A signed note whose text is not a checkpoint does not open.
+  absl::StatusOr<std::string> other_text = key.signer.Sign("hello\n");
+  REQUIRE(other_text.ok());
+  CHECK(OpenCheckpoint(*other_text, kOrigin, key.VerifierKey()).status().code() ==
+        absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

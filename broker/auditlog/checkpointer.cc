@@ -7,15 +7,15 @@
 namespace accord::auditlog {
 
 absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Create(
-    const Log& log, Options options, NoteSignFn sign, PersistFn persist,
-    ClockFn clock, std::optional<SignedCheckpoint> latest) {
+    const Log& log, Options options, const crypto::NoteSigner& signer,
+    PersistFn persist, ClockFn clock, std::optional<SignedCheckpoint> latest) {
   if (absl::Status s = ValidateOrigin(options.origin); !s.ok()) return s;
   if (options.interval <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("checkpoint interval must be positive");
   }
-  if (!sign || !persist || !clock) {
+  if (!persist || !clock) {
     return absl::InvalidArgumentError(
-        "checkpointer needs sign, persist and clock functions");
+        "checkpointer needs persist and clock functions");
   }
   if (latest.has_value()) {
     if (latest->checkpoint.origin != options.origin) {
@@ -29,16 +29,17 @@ absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Create(
     }
   }
   return std::unique_ptr<Checkpointer>(
-      new Checkpointer(log, std::move(options), std::move(sign),
+      new Checkpointer(log, std::move(options), signer,
                        std::move(persist), std::move(clock), std::move(latest)));
 }
 
-Checkpointer::Checkpointer(const Log& log, Options options, NoteSignFn sign,
-                           PersistFn persist, ClockFn clock,
+Checkpointer::Checkpointer(const Log& log, Options options,
+                           const crypto::NoteSigner& signer, PersistFn persist,
+                           ClockFn clock,
                            std::optional<SignedCheckpoint> latest)
     : log_(log),
       options_(std::move(options)),
-      sign_(std::move(sign)),
+      signer_(signer),
       persist_(std::move(persist)),
       clock_(std::move(clock)),
       latest_(std::move(latest)) {}
@@ -107,7 +108,7 @@ absl::StatusOr<SignedCheckpoint> Checkpointer::Publish(bool only_if_due) {
   next.checkpoint.size = head.size;
   next.checkpoint.root = head.root;
   absl::StatusOr<std::string> note =
-      sign_(CheckpointBody(options_.origin, head.size, head.root));
+      SignCheckpoint(signer_, options_.origin, head.size, head.root);
   if (!note.ok()) return note.status();
   next.note = *std::move(note);
   if (absl::Status s = persist_(next); !s.ok()) return s;

@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "broker/auditlog/checkpoint.h"
 #include "broker/auditlog/log.h"
+#include "broker/crypto/signed_note.h"
 
 namespace accord::auditlog {
 
@@ -39,14 +40,16 @@ class Checkpointer {
     absl::Duration interval = absl::Seconds(1);
   };
 
-  // Returns a stopped checkpointer for `log`, which must outlive it.
+  // Returns a stopped checkpointer for `log` signing with `signer`; both
+  // must outlive it.
   // `latest`, if set, is the last checkpoint persisted before a restart.
   // Errors: InvalidArgument if the origin fails ValidateOrigin, the interval
   // is not positive, a function is empty, or `latest` has another origin or
   // is larger than the log.
   static absl::StatusOr<std::unique_ptr<Checkpointer>> Create(
-      const Log& log, Options options, NoteSignFn sign, PersistFn persist,
-      ClockFn clock, std::optional<SignedCheckpoint> latest = std::nullopt);
+      const Log& log, Options options, const crypto::NoteSigner& signer,
+      PersistFn persist, ClockFn clock,
+      std::optional<SignedCheckpoint> latest = std::nullopt);
 
   // Stops the thread.
   ~Checkpointer() ABSL_LOCKS_EXCLUDED(mu_);
@@ -63,7 +66,8 @@ class Checkpointer {
 
   // Signs, persists and publishes a checkpoint of the log's committed head.
   // Returns it, or the latest one unchanged if the log has not grown since.
-  // Errors: the error of the sign or persist function (nothing published).
+  // Errors: the error of the signer or the persist function (nothing
+  // published).
   absl::StatusOr<SignedCheckpoint> CheckpointNow()
       ABSL_LOCKS_EXCLUDED(publish_mu_, mu_);
 
@@ -82,8 +86,9 @@ class Checkpointer {
   absl::Status last_error() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  Checkpointer(const Log& log, Options options, NoteSignFn sign,
-               PersistFn persist, ClockFn clock,
+  Checkpointer(const Log& log, Options options,
+               const crypto::NoteSigner& signer, PersistFn persist,
+               ClockFn clock,
                std::optional<SignedCheckpoint> latest);
   void Run() ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<SignedCheckpoint> Publish(bool only_if_due)
@@ -91,7 +96,7 @@ class Checkpointer {
 
   const Log& log_;
   const Options options_;
-  const NoteSignFn sign_;
+  const crypto::NoteSigner& signer_;
   const PersistFn persist_;
   const ClockFn clock_;
 

@@ -37,7 +37,7 @@ TEST_CASE("CheckpointNow signs, persists and publishes the committed head",
   Persisted persisted;
   absl::Time now = absl::FromUnixSeconds(1000);
   auto cp = Checkpointer::Create(
-      log, {kOrigin, absl::Seconds(1)}, key.Signer(),
+      log, {kOrigin, absl::Seconds(1)}, key.signer,
       [&](const SignedCheckpoint& c) {
         absl::MutexLock l(&persisted.mu);
         if (!persisted.next.ok()) return persisted.next;
@@ -54,7 +54,7 @@ TEST_CASE("CheckpointNow signs, persists and publishes the committed head",
   CHECK(first->checkpoint.size == 5);
   CHECK(first->checkpoint.root == log.Root());
   absl::StatusOr<Checkpoint> opened =
-      OpenCheckpoint(first->note, kOrigin, "accord-log", key.Verifier());
+      OpenCheckpoint(first->note, kOrigin, key.VerifierKey());
   REQUIRE(opened.ok());
   CHECK(opened->size == 5);
   CHECK(opened->root == log.Root());
@@ -88,7 +88,7 @@ TEST_CASE("Tick publishes growth at most twice per interval",
   int persisted = 0;
   absl::Time now = absl::FromUnixSeconds(1000);
   auto cp = Checkpointer::Create(
-      log, {kOrigin, absl::Seconds(1)}, key.Signer(),
+      log, {kOrigin, absl::Seconds(1)}, key.signer,
       [&](const SignedCheckpoint&) {
         ++persisted;
         return absl::OkStatus();
@@ -118,7 +118,7 @@ TEST_CASE("The thread publishes while the log grows and stops",
   Log log{Frontier()};
   std::atomic<int> persisted{0};
   auto cp = Checkpointer::Create(
-      log, {kOrigin, absl::Milliseconds(40)}, key.Signer(),
+      log, {kOrigin, absl::Milliseconds(40)}, key.signer,
       [&](const SignedCheckpoint&) {
         ++persisted;
         return absl::OkStatus();
@@ -153,22 +153,22 @@ TEST_CASE("Create validates its configuration", "[checkpointer]") {
   Log log{Frontier()};
   auto persist = [](const SignedCheckpoint&) { return absl::OkStatus(); };
   auto clock = [] { return absl::Now(); };
-  CHECK(Checkpointer::Create(log, {"", absl::Seconds(1)}, key.Signer(),
+  CHECK(Checkpointer::Create(log, {"", absl::Seconds(1)}, key.signer,
                              persist, clock)
             .status()
             .code() == absl::StatusCode::kInvalidArgument);
   CHECK(Checkpointer::Create(log, {kOrigin, absl::ZeroDuration()},
-                             key.Signer(), persist, clock)
+                             key.signer, persist, clock)
             .status()
             .code() == absl::StatusCode::kInvalidArgument);
-  CHECK(Checkpointer::Create(log, {kOrigin, absl::Seconds(1)}, NoteSignFn(),
-                             persist, clock)
+  CHECK(Checkpointer::Create(log, {kOrigin, absl::Seconds(1)}, key.signer,
+                             Checkpointer::PersistFn(), clock)
             .status()
             .code() == absl::StatusCode::kInvalidArgument);
   SignedCheckpoint future;
   future.checkpoint.origin = kOrigin;
   future.checkpoint.size = 10;
-  CHECK(Checkpointer::Create(log, {kOrigin, absl::Seconds(1)}, key.Signer(),
+  CHECK(Checkpointer::Create(log, {kOrigin, absl::Seconds(1)}, key.signer,
                              persist, clock, future)
             .status()
             .code() == absl::StatusCode::kInvalidArgument);

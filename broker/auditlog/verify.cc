@@ -110,12 +110,11 @@ VerifyReport VerifyLog(absl::Span<const std::string> entries,
                        absl::Span<const std::string> earlier_notes,
                        absl::string_view origin,
                        absl::string_view verifier_key,
-                       const NoteVerifyFn& verify,
                        LogVerifier::Options options) {
   VerifyReport report;
   std::vector<Checkpoint> trusted;
   absl::StatusOr<Checkpoint> latest =
-      OpenCheckpoint(checkpoint_note, origin, verifier_key, verify);
+      OpenCheckpoint(checkpoint_note, origin, verifier_key);
   if (!latest.ok()) {
     report.problem =
         absl::StrCat("checkpoint: ", latest.status().message());
@@ -124,7 +123,7 @@ VerifyReport VerifyLog(absl::Span<const std::string> entries,
   trusted.push_back(*std::move(latest));
   for (size_t i = 0; i < earlier_notes.size(); ++i) {
     absl::StatusOr<Checkpoint> cp =
-        OpenCheckpoint(earlier_notes[i], origin, verifier_key, verify);
+        OpenCheckpoint(earlier_notes[i], origin, verifier_key);
     if (!cp.ok()) {
       report.problem = absl::StrCat("earlier checkpoint ", i, ": ",
                                     cp.status().message());

@@ -84,14 +84,14 @@ class LogVerifier {
 // checkpoint note `checkpoint_note` and, if non-empty, the earlier saved
 // signed checkpoint notes `earlier_notes` (the recomputed tree's prefix of
 // each earlier size must have its root). Every note is opened with
-// OpenCheckpoint(note, origin, verifier_key, verify). Returns the report; a
-// note that does not open is reported as a problem with no bad index.
+// OpenCheckpoint(note, origin, verifier_key), which checks its Ed25519
+// signature. Returns the report; a note that does not open is reported as a
+// problem with no bad index.
 VerifyReport VerifyLog(absl::Span<const std::string> entries,
                        absl::string_view checkpoint_note,
                        absl::Span<const std::string> earlier_notes,
                        absl::string_view origin,
                        absl::string_view verifier_key,
-                       const NoteVerifyFn& verify,
                        LogVerifier::Options options = {});
 
 }  // namespace accord::auditlog

@@ -32,10 +32,10 @@ struct Original {
       e.set_revision(100 + 3 * i);
       entries.push_back(EncodeEntry(e));
     }
-    notes.push_back(*key.Signer()(CheckpointBody(kOrigin, 0, f.Root())));
+    notes.push_back(key.Sign(CheckpointBody(kOrigin, 0, f.Root())));
     for (const std::string& entry : entries) {
       f.Append(HashLeaf(entry));
-      notes.push_back(*key.Signer()(CheckpointBody(kOrigin, f.Size(), f.Root())));
+      notes.push_back(key.Sign(CheckpointBody(kOrigin, f.Size(), f.Root())));
     }
   }
 
@@ -46,8 +46,7 @@ struct Original {
 
   VerifyReport Verify(const std::vector<std::string>& log,
                       const std::vector<std::string>& earlier) const {
-    return VerifyLog(log, notes.back(), earlier, kOrigin, kKeyName,
-                     key.Verifier());
+    return VerifyLog(log, notes.back(), earlier, kOrigin, key.VerifierKey());
   }
 };
 
@@ -162,8 +161,8 @@ TEST_CASE("Swapped entries are found", "[verify]") {
   CHECK(*coarse.first_bad_index == 10);
   CHECK(coarse.bad_range_end == 12);
   // Without decoding, only the checkpoints speak.
-  absl::StatusOr<Checkpoint> last = OpenCheckpoint(
-      o.notes.back(), kOrigin, kKeyName, o.key.Verifier());
+  absl::StatusOr<Checkpoint> last =
+      OpenCheckpoint(o.notes.back(), kOrigin, o.key.VerifierKey());
   REQUIRE(last.ok());
   absl::StatusOr<LogVerifier> v =
       LogVerifier::Create({*last}, {.decode_entries = false});
@@ -192,24 +191,23 @@ TEST_CASE("Bad checkpoints are reported without a bad index", "[verify]") {
   const Original o;
   testing::TestNoteKey impostor(kKeyName);
   const VerifyReport wrong_key = VerifyLog(o.entries, o.notes.back(), {},
-                                           kOrigin, kKeyName,
-                                           impostor.Verifier());
+                                           kOrigin, impostor.VerifierKey());
   CHECK_FALSE(wrong_key.ok());
   CHECK_FALSE(wrong_key.first_bad_index.has_value());
 
-  const VerifyReport wrong_origin = VerifyLog(
-      o.entries, o.notes.back(), {}, "elsewhere.example/log", kKeyName,
-      o.key.Verifier());
+  const VerifyReport wrong_origin =
+      VerifyLog(o.entries, o.notes.back(), {}, "elsewhere.example/log",
+                o.key.VerifierKey());
   CHECK_FALSE(wrong_origin.ok());
 
-  const std::string forged = *impostor.Signer()(CheckpointBody(kOrigin, 3, HashLeaf("x")));
+  const std::string forged = impostor.Sign(CheckpointBody(kOrigin, 3, HashLeaf("x")));
   const VerifyReport bad_earlier =
       o.Verify(o.entries, {o.notes[3], forged});
   CHECK_FALSE(bad_earlier.ok());
   CHECK_FALSE(bad_earlier.first_bad_index.has_value());
 
   // Two genuine checkpoints of one size with different roots: equivocation.
-  const std::string split = *o.key.Signer()(CheckpointBody(kOrigin, 3, HashLeaf("x")));
+  const std::string split = o.key.Sign(CheckpointBody(kOrigin, 3, HashLeaf("x")));
   const VerifyReport equivocated = o.Verify(o.entries, {o.notes[3], split});
   CHECK_FALSE(equivocated.ok());
 }
