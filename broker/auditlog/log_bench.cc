@@ -54,7 +54,7 @@ class SyntheticTree : public NodeSource {
   explicit SyntheticTree(uint64_t size) : size_(size) {
     Frontier f;
     for (uint64_t i = 0; i < size; ++i) {
-      for (const Node& n : f.Append(Leaf(i))) {
+      for (const auditlog::Node& n : f.Append(Leaf(i))) {
         if (n.level == 0) continue;
         if (levels_.size() < n.level) levels_.resize(n.level);
         levels_[n.level - 1].push_back(n.hash);
