@@ -25,30 +25,21 @@ std::string TimeText(int64_t seconds) {
 }
 
 void WriteMessages(const Rule& rule, CompiledRule* out) {
-  const absl::string_view kind =
-      rule.effect == Effect::kPermit ? "permit" : "prohibition";
-  out->applied_message = absl::StrCat(kind, " rule '", rule.id, "' applies");
-  out->assignee_message =
-      absl::StrCat("the partner is not an assignee of rule '", rule.id,
-                   "' (principals [", absl::StrJoin(rule.principals, ", "),
-                   "], categories [", absl::StrJoin(rule.categories, ", "),
-                   "])");
-  out->purpose_message = absl::StrCat(
-      "the purpose is not at or below any purpose of rule '", rule.id, "' [",
-      absl::StrJoin(rule.purposes, ", "), "]");
+  // Short: every decision copies one per rule, and the rule id is in the
+  // reason already.
+  out->applied_message =
+      rule.effect == Effect::kPermit ? "permit applies" : "prohibition applies";
+  out->assignee_message = "the partner is not an assignee";
+  out->purpose_message = "the purpose is not at or below an allowed purpose";
   out->window_message = absl::StrCat(
-      "rule '", rule.id, "' is in force from ",
+      "in force from ",
       rule.not_before ? TimeText(*rule.not_before) : "the start", " to ",
       rule.not_after ? TimeText(*rule.not_after) : "no end");
-  out->location_message =
-      absl::StrCat("the processing location is not one of rule '", rule.id,
-                   "' [", absl::StrJoin(rule.locations, ", "), "]");
-  out->fields_message =
-      absl::StrCat("no requested field is among the fields of rule '",
-                   rule.id, "' [", absl::StrJoin(rule.fields, ", "), "]");
+  out->location_message = absl::StrCat(
+      "processing location must be one of ", absl::StrJoin(rule.locations, ","));
+  out->fields_message = "no requested field is allowed";
   out->subjects_message = absl::StrCat(
-      "more subjects requested than rule '", rule.id, "' allows (",
-      rule.max_subjects ? *rule.max_subjects : 0, ")");
+      "more than ", rule.max_subjects ? *rule.max_subjects : 0, " subjects");
 }
 
 }  // namespace

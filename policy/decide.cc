@@ -1,6 +1,7 @@
 #include "policy/decide.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
@@ -89,10 +90,44 @@ class Writer {
 };
 
 // Per-thread buffers so that steady-state decisions do not allocate.
+// A subject with a cheap 64-bit key, so that matching requested subjects
+// against records sorts and searches integers, not strings.
+struct Keyed {
+  uint64_t key;
+  uint32_t index;
+  bool operator<(const Keyed& o) const {
+    return key != o.key ? key < o.key : index < o.index;
+  }
+};
+
+uint64_t SubjectKey(absl::string_view s) {
+  uint64_t head = 0, tail = 0;
+  const size_t n = s.size();
+  if (n >= 8) {
+    std::memcpy(&head, s.data(), 8);
+    std::memcpy(&tail, s.data() + n - 8, 8);
+  } else if (n > 0) {
+    std::memcpy(&head, s.data(), n);
+  }
+  uint64_t h = (tail ^ (n * 0x9E3779B97F4A7C15ull)) * 0xC2B2AE3D27D4EB4Full;
+  h ^= head + 0x165667B19E3779F9ull + (h << 6) + (h >> 2);
+  return h ^ (h >> 29);
+}
+
+// True when an element before position k in the same key run of sorted `v`
+// names the same subject (equal keys are rare for different subjects).
+template <typename Name>
+bool RepeatsEarlier(const std::vector<Keyed>& v, size_t k, Name name) {
+  for (size_t j = k; j > 0 && v[j - 1].key == v[k].key; --j) {
+    if (name(v[j - 1].index) == name(v[k].index)) return true;
+  }
+  return false;
+}
+
 struct Scratch {
   std::vector<uint32_t> applied;
-  std::vector<uint32_t> records;
-  std::vector<uint32_t> order;
+  std::vector<Keyed> records;
+  std::vector<Keyed> requested;
   std::vector<uint8_t> duplicate;
 };
 
@@ -111,55 +146,69 @@ bool RecipientMatches(const ConsentView& c, const Request& r) {
           c.recipient_category == r.partner_category);
 }
 
-bool UsableConsent(const ConsentView& c, const Request& r,
-                   const CompiledPolicy& p, int purpose, int64_t now) {
+// Whether a record's purpose covers the requested one; consecutive records
+// usually name the same purpose, so the last lookup is remembered.
+class PurposeMemo {
+ public:
+  PurposeMemo(const CompiledPolicy& p, int requested)
+      : p_(p), requested_(requested) {}
+  bool Covers(absl::string_view purpose) {
+    if (!has_last_ || purpose != last_) {
+      last_ = purpose;
+      has_last_ = true;
+      covers_ = p_.PurposeCovers(p_.PurposeIndex(purpose), requested_);
+    }
+    return covers_;
+  }
+
+ private:
+  const CompiledPolicy& p_;
+  const int requested_;
+  absl::string_view last_;
+  bool has_last_ = false;
+  bool covers_ = false;
+};
+
+bool UsableConsent(const ConsentView& c, const Request& r, PurposeMemo* memo,
+                   int64_t now) {
   return c.live && !c.objection && !Expired(c, now) && RecipientMatches(c, r) &&
-         p.PurposeCovers(p.PurposeIndex(c.purpose), purpose);
+         memo->Covers(c.purpose);
 }
 
 bool MatchingObjection(const ConsentView& c, const Request& r,
-                       const CompiledPolicy& p, int purpose, int64_t now) {
+                       PurposeMemo* memo, int64_t now) {
   if (!c.live || !c.objection || Expired(c, now)) return false;
   const bool any_recipient =
       c.recipient_partner.empty() && c.recipient_category.empty();
   return (any_recipient || RecipientMatches(c, r)) &&
-         (c.purpose.empty() ||
-          p.PurposeCovers(p.PurposeIndex(c.purpose), purpose));
-}
-
-// Sorts record indexes by subject (then position) for binary search.
-void SortBySubject(absl::Span<const ConsentView> consents,
-                   std::vector<uint32_t>* records) {
-  std::sort(records->begin(), records->end(), [&](uint32_t a, uint32_t b) {
-    const int c = consents[a].subject.compare(consents[b].subject);
-    return c != 0 ? c < 0 : a < b;
-  });
+         (c.purpose.empty() || memo->Covers(c.purpose));
 }
 
 // Returns the first record (by position) about `subject`, or -1.
 int64_t FindSubject(absl::Span<const ConsentView> consents,
-                    const std::vector<uint32_t>& records,
+                    const std::vector<Keyed>& records,
                     absl::string_view subject) {
-  auto it = std::lower_bound(records.begin(), records.end(), subject,
-                             [&](uint32_t a, absl::string_view s) {
-                               return consents[a].subject < s;
-                             });
-  if (it == records.end() || consents[*it].subject != subject) return -1;
-  return *it;
+  const uint64_t key = SubjectKey(subject);
+  auto it = std::lower_bound(records.begin(), records.end(), Keyed{key, 0});
+  for (; it != records.end() && it->key == key; ++it) {
+    if (consents[it->index].subject == subject) return it->index;
+  }
+  return -1;
 }
 
 // Marks requested subjects that repeat an earlier one.
 void MarkDuplicates(absl::Span<const std::string> subjects, Scratch* s) {
-  s->order.resize(subjects.size());
-  for (size_t i = 0; i < subjects.size(); ++i) s->order[i] = i;
-  std::sort(s->order.begin(), s->order.end(), [&](uint32_t a, uint32_t b) {
-    const int c = subjects[a].compare(subjects[b]);
-    return c != 0 ? c < 0 : a < b;
-  });
+  s->requested.clear();
+  for (size_t i = 0; i < subjects.size(); ++i) {
+    s->requested.push_back(Keyed{SubjectKey(subjects[i]),
+                                 static_cast<uint32_t>(i)});
+  }
+  std::sort(s->requested.begin(), s->requested.end());
   s->duplicate.assign(subjects.size(), 0);
-  for (size_t i = 1; i < s->order.size(); ++i) {
-    if (subjects[s->order[i]] == subjects[s->order[i - 1]]) {
-      s->duplicate[s->order[i]] = 1;
+  auto name = [&](uint32_t i) -> const std::string& { return subjects[i]; };
+  for (size_t k = 1; k < s->requested.size(); ++k) {
+    if (RepeatsEarlier(s->requested, k, name)) {
+      s->duplicate[s->requested[k].index] = 1;
     }
   }
 }
@@ -178,29 +227,36 @@ bool GrantSubjects(const Request& req, const CompiledPolicy& p,
   }
   s->records.clear();
   const LegalBasis basis = p.legal_basis();
+  PurposeMemo memo(p, purpose);
   for (size_t i = 0; i < consents.size(); ++i) {
     const bool keep =
         basis == LegalBasis::kConsent
-            ? UsableConsent(consents[i], req, p, purpose, now)
+            ? UsableConsent(consents[i], req, &memo, now)
             : basis == LegalBasis::kLegitimateInterestOptOut &&
-                  MatchingObjection(consents[i], req, p, purpose, now);
-    if (keep) s->records.push_back(i);
+                  MatchingObjection(consents[i], req, &memo, now);
+    if (keep) {
+      s->records.push_back(Keyed{SubjectKey(consents[i].subject),
+                                 static_cast<uint32_t>(i)});
+    }
   }
-  SortBySubject(consents, &s->records);
+  std::sort(s->records.begin(), s->records.end());
+  auto record_subject = [&](uint32_t i) { return consents[i].subject; };
   if (subjects.empty() && basis == LegalBasis::kConsent) {
-    // Every consenting subject, up to the cap.
-    absl::string_view previous;
-    bool narrowed = false;
+    // Every consenting subject once, in record order, up to the cap.
+    s->duplicate.assign(consents.size(), 0);
     for (size_t k = 0; k < s->records.size(); ++k) {
-      const ConsentView& c = consents[s->records[k]];
-      if (k > 0 && c.subject == previous) continue;
-      previous = c.subject;
+      s->duplicate[s->records[k].index] =
+          RepeatsEarlier(s->records, k, record_subject) ? 0 : 1;
+    }
+    bool narrowed = false;
+    for (size_t i = 0; i < consents.size(); ++i) {
+      if (!s->duplicate[i]) continue;
       if (w->subject_count() == cap) {
         narrowed = true;
         break;
       }
-      w->AddSubject(c.subject);
-      w->AddConsent(c.id);
+      w->AddSubject(consents[i].subject);
+      w->AddConsent(consents[i].id);
     }
     if (narrowed) {
       absl::StrAppend(w->AddReason("", kSubjectsNarrowed),

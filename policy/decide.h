@@ -26,7 +26,8 @@ struct Request {
   // Empty: every field the policy allows.
   absl::Span<const std::string> fields;
   // Subject pseudonyms (PERSONAL datasets). Empty with legal basis consent:
-  // every subject with a matching live consent among `consents`.
+  // every subject with a matching live consent among `consents`, in their
+  // order, up to the subject cap.
   absl::Span<const std::string> subjects;
   // 0: the maximum the policy allows.
   uint32_t lifetime_seconds = 0;
