@@ -45,6 +45,13 @@ void WriteMessages(const Rule& rule, CompiledRule* out) {
 }  // namespace
 
 int CompiledPolicy::FieldIndex(absl::string_view name) const {
+  // Most datasets have a handful of fields: a scan beats hashing.
+  if (fields_.size() <= 16) {
+    for (size_t i = 0; i < fields_.size(); ++i) {
+      if (fields_[i] == name) return static_cast<int>(i);
+    }
+    return -1;
+  }
   auto it = field_index_.find(name);
   return it == field_index_.end() ? -1 : it->second;
 }

@@ -6,10 +6,21 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace accord::policy {
 namespace {
+
+// Copies `src` into `dst`, overwriting in place when the length is unchanged
+// (the usual case when a Decision is reused for similar requests).
+inline void Set(std::string* dst, absl::string_view src) {
+  if (dst->size() == src.size()) {
+    if (!src.empty()) std::memcpy(dst->data(), src.data(), src.size());
+  } else {
+    dst->assign(src.data(), src.size());
+  }
+}
 
 // Returns the next element of `v`, reusing one left by an earlier decision.
 template <typename T>
@@ -31,14 +42,17 @@ class Writer {
 
   std::string* AddReason(absl::string_view rule_id, absl::string_view code) {
     Reason& r = Next(&d_->reasons, &reasons_);
-    r.rule_id.assign(rule_id.data(), rule_id.size());
-    r.code.assign(code.data(), code.size());
+    Set(&r.rule_id, rule_id);
+    Set(&r.code, code);
     r.message.clear();
     return &r.message;
   }
   void AddReason(absl::string_view rule_id, absl::string_view code,
                  absl::string_view message) {
-    AddReason(rule_id, code)->assign(message.data(), message.size());
+    Reason& r = Next(&d_->reasons, &reasons_);
+    Set(&r.rule_id, rule_id);
+    Set(&r.code, code);
+    Set(&r.message, message);
   }
   void AddField(absl::string_view f) { Assign(&d_->fields, &fields_, f); }
   void AddSubject(absl::string_view s) { Assign(&d_->subjects, &subjects_, s); }
@@ -48,7 +62,7 @@ class Writer {
   void AddDuty(DutyKind kind, absl::string_view value) {
     Duty& d = Next(&d_->duties, &duties_);
     d.kind = kind;
-    d.value.assign(value.data(), value.size());
+    Set(&d.value, value);
   }
   bool HasAttribute(absl::string_view value) const {
     for (size_t i = 0; i < duties_; ++i) {
@@ -61,7 +75,7 @@ class Writer {
   }
   void AddQuota(absl::string_view rule_id, const Quota& q) {
     QuotaCheck& c = Next(&d_->quotas, &quotas_);
-    c.rule_id.assign(rule_id.data(), rule_id.size());
+    Set(&c.rule_id, rule_id);
     c.count = q.grants;
     c.period_seconds = q.period_seconds;
   }
@@ -81,7 +95,7 @@ class Writer {
  private:
   static void Assign(std::vector<std::string>* v, size_t* n,
                      absl::string_view s) {
-    Next(v, n).assign(s.data(), s.size());
+    Set(&Next(v, n), s);
   }
 
   Decision* d_;
@@ -146,37 +160,30 @@ bool RecipientMatches(const ConsentView& c, const Request& r) {
           c.recipient_category == r.partner_category);
 }
 
-// Whether a record's purpose covers the requested one; consecutive records
-// usually name the same purpose, so the last lookup is remembered.
+// Whether a record's purpose covers the requested (known) purpose: the same
+// id or a dotted prefix of it. Every prefix of a known id is itself known
+// (a taxonomy defines parents first), so no lookup is needed.
 class PurposeMemo {
  public:
-  PurposeMemo(const CompiledPolicy& p, int requested)
-      : p_(p), requested_(requested) {}
-  bool Covers(absl::string_view purpose) {
-    if (!has_last_ || purpose != last_) {
-      last_ = purpose;
-      has_last_ = true;
-      covers_ = p_.PurposeCovers(p_.PurposeIndex(purpose), requested_);
-    }
-    return covers_;
+  explicit PurposeMemo(absl::string_view requested) : requested_(requested) {}
+  bool Covers(absl::string_view allowed) const {
+    return !allowed.empty() && absl::StartsWith(requested_, allowed) &&
+           (requested_.size() == allowed.size() ||
+            requested_[allowed.size()] == '.');
   }
 
  private:
-  const CompiledPolicy& p_;
-  const int requested_;
-  absl::string_view last_;
-  bool has_last_ = false;
-  bool covers_ = false;
+  absl::string_view requested_;
 };
 
-bool UsableConsent(const ConsentView& c, const Request& r, PurposeMemo* memo,
+bool UsableConsent(const ConsentView& c, const Request& r, const PurposeMemo* memo,
                    int64_t now) {
   return c.live && !c.objection && !Expired(c, now) && RecipientMatches(c, r) &&
          memo->Covers(c.purpose);
 }
 
 bool MatchingObjection(const ConsentView& c, const Request& r,
-                       PurposeMemo* memo, int64_t now) {
+                       const PurposeMemo* memo, int64_t now) {
   if (!c.live || !c.objection || Expired(c, now)) return false;
   const bool any_recipient =
       c.recipient_partner.empty() && c.recipient_category.empty();
@@ -216,7 +223,7 @@ void MarkDuplicates(absl::Span<const std::string> subjects, Scratch* s) {
 // Fills the subjects of a PERSONAL grant. Returns false (with a reason)
 // when none is left.
 bool GrantSubjects(const Request& req, const CompiledPolicy& p,
-                   absl::Span<const ConsentView> consents, int purpose,
+                   absl::Span<const ConsentView> consents,
                    int64_t now, uint32_t cap, Scratch* s, Writer* w) {
   const auto subjects = req.subjects;
   if (subjects.size() > p.max_subjects()) {
@@ -227,7 +234,7 @@ bool GrantSubjects(const Request& req, const CompiledPolicy& p,
   }
   s->records.clear();
   const LegalBasis basis = p.legal_basis();
-  PurposeMemo memo(p, purpose);
+  PurposeMemo memo(req.purpose);
   for (size_t i = 0; i < consents.size(); ++i) {
     const bool keep =
         basis == LegalBasis::kConsent
@@ -451,7 +458,7 @@ bool Evaluate(const Request& req, const CompiledPolicy& p,
   }
   w->decision()->lifetime_seconds = std::min(wanted, lifetime_cap);
   if (personal &&
-      !GrantSubjects(req, p, consents, purpose, now, subject_cap, &s, w)) {
+      !GrantSubjects(req, p, consents, now, subject_cap, &s, w)) {
     return false;
   }
   for (size_t i = 0; i < field_count; ++i) {
