@@ -17,6 +17,30 @@ std::string EncodeEntry(const accord::v1::AuditEvent& event) {
   return out;
 }
 
+absl::StatusOr<std::string> EncodeCheckedEntry(
+    const accord::v1::AuditEvent& event) {
+  std::string entry = EncodeEntry(event);
+  if (entry.size() > kMaxEntryBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "event encodes to ", entry.size(), " bytes, limit ", kMaxEntryBytes));
+  }
+  // Parsing rejects strings that are not UTF-8. Deterministic serialization
+  // is a function of the message's content, so the bytes are canonical
+  // unless `event` carried unknown fields, which the parsed copy, once they
+  // are dropped, would encode shorter.
+  accord::v1::AuditEvent parsed;
+  if (!parsed.ParseFromArray(entry.data() + 1,
+                             static_cast<int>(entry.size() - 1))) {
+    return absl::InvalidArgumentError(
+        "event does not encode canonically (a string is not UTF-8?)");
+  }
+  parsed.DiscardUnknownFields();
+  if (parsed.ByteSizeLong() + 1 != entry.size()) {
+    return absl::InvalidArgumentError("event carries unknown fields");
+  }
+  return entry;
+}
+
 absl::StatusOr<accord::v1::AuditEvent> DecodeEntry(absl::string_view entry) {
   if (entry.empty()) return absl::InvalidArgumentError("entry is empty");
   if (entry.size() > kMaxEntryBytes) {

@@ -38,8 +38,15 @@ inline constexpr size_t kMaxEntryBytes = 1 << 20;
 // Returns the canonical version-1 encoding of `event`. Never fails; an event
 // that cannot be encoded canonically (e.g. a string field that is not valid
 // UTF-8, or an encoding above kMaxEntryBytes) gives bytes that DecodeEntry
-// rejects, so writers check with ValidateEntry before storing.
+// rejects, so writers use EncodeCheckedEntry.
 std::string EncodeEntry(const accord::v1::AuditEvent& event);
+
+// Returns EncodeEntry(event) when DecodeEntry would accept it, at the cost
+// of one parse instead of DecodeEntry's parse and re-encoding.
+// Errors: InvalidArgument if the encoding exceeds kMaxEntryBytes, a string
+// field is not UTF-8, or `event` carries unknown fields.
+absl::StatusOr<std::string> EncodeCheckedEntry(
+    const accord::v1::AuditEvent& event);
 
 // Returns the event encoded in `entry`.
 // Errors: InvalidArgument if `entry` is empty, longer than kMaxEntryBytes,

@@ -85,5 +85,32 @@ TEST_CASE("DecodeEntry rejects garbage and non-canonical bytes", "[entry]") {
   CHECK(code(std::string(kMaxEntryBytes + 1, '\x01')) == kBad);
 }
 
+TEST_CASE("EncodeCheckedEntry accepts exactly what DecodeEntry accepts",
+          "[entry]") {
+  const accord::v1::AuditEvent e = SampleEvent();
+  absl::StatusOr<std::string> checked = EncodeCheckedEntry(e);
+  REQUIRE(checked.ok());
+  CHECK(*checked == EncodeEntry(e));
+  CHECK(DecodeEntry(*checked).ok());
+
+  // An event parsed from bytes with an unknown field keeps it.
+  accord::v1::AuditEvent with_unknown;
+  REQUIRE(with_unknown.ParseFromString(std::string("\x08\x01\x98\x06\x01", 5)));
+  CHECK(EncodeCheckedEntry(with_unknown).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  CHECK_FALSE(DecodeEntry(EncodeEntry(with_unknown)).ok());
+
+  accord::v1::AuditEvent bad_utf8;
+  bad_utf8.set_purpose("\xc3\x28");
+  CHECK(EncodeCheckedEntry(bad_utf8).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  CHECK_FALSE(DecodeEntry(EncodeEntry(bad_utf8)).ok());
+
+  accord::v1::AuditEvent big;
+  big.set_actor(std::string(kMaxEntryBytes, 'a'));
+  CHECK(EncodeCheckedEntry(big).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace accord::auditlog

@@ -15,8 +15,9 @@ Log::Log(Frontier committed)
 absl::StatusOr<store::LogAppend> Log::Append(
     const accord::v1::AuditEvent& event) {
   store::LogAppend out;
-  out.entry = EncodeEntry(event);
-  if (absl::Status s = ValidateEntry(out.entry); !s.ok()) return s;
+  absl::StatusOr<std::string> entry = EncodeCheckedEntry(event);
+  if (!entry.ok()) return entry.status();
+  out.entry = *std::move(entry);
   const Hash leaf = HashLeaf(out.entry);
   std::vector<Node> nodes;
   {
