@@ -1,0 +1,194 @@
+#include "broker/http/metrics.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace accord::http {
+namespace {
+
+constexpr std::array<const char*, kStatusCodeCount> kCodeNames = {
+    "OK",
+    "CANCELLED",
+    "UNKNOWN",
+    "INVALID_ARGUMENT",
+    "DEADLINE_EXCEEDED",
+    "NOT_FOUND",
+    "ALREADY_EXISTS",
+    "PERMISSION_DENIED",
+    "RESOURCE_EXHAUSTED",
+    "FAILED_PRECONDITION",
+    "ABORTED",
+    "OUT_OF_RANGE",
+    "UNIMPLEMENTED",
+    "INTERNAL",
+    "UNAVAILABLE",
+    "DATA_LOSS",
+    "UNAUTHENTICATED",
+};
+constexpr int kUnknownCode = 2;
+
+// The `le` labels, written as in the bucket list rather than re-formatted.
+constexpr std::array<const char*, kLatencyBuckets.size()> kBucketLabels = {
+    "0.0005", "0.001", "0.002", "0.005", "0.01", "0.025",
+    "0.05",   "0.1",   "0.25",  "0.5",   "1",    "2.5"};
+
+constexpr std::array<const char*, 3> kConsentStates = {"given", "withdrawn",
+                                                       "expired"};
+
+// Longest latency counted in the sum, so that it cannot overflow.
+constexpr double kMaxSeconds = 1e6;
+
+std::string EscapeLabel(absl::string_view value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string FormatValue(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  return absl::StrFormat("%.17g", v);
+}
+
+void Header(std::string* out, absl::string_view name, absl::string_view type,
+            absl::string_view help) {
+  absl::StrAppend(out, "# HELP accord_", name, " ", help, "\n# TYPE accord_",
+                  name, " ", type, "\n");
+}
+
+}  // namespace
+
+void MethodStats::Observe(int code, double seconds) {
+  if (code < 0 || code >= kStatusCodeCount) code = kUnknownCode;
+  if (!(seconds > 0)) seconds = 0;  // negative or NaN
+  seconds = std::min(seconds, kMaxSeconds);
+  codes_[code].fetch_add(1, std::memory_order_relaxed);
+  const size_t bucket =
+      std::lower_bound(kLatencyBuckets.begin(), kLatencyBuckets.end(), seconds) -
+      kLatencyBuckets.begin();
+  buckets_[bucket].fetch_add(1, std::memory_order_relaxed);
+  sum_nanos_.fetch_add(static_cast<uint64_t>(seconds * 1e9),
+                       std::memory_order_relaxed);
+}
+
+MethodStats* Metrics::ForMethod(absl::string_view full_name) {
+  {
+    absl::ReaderMutexLock l(&mu_);
+    auto it = methods_.find(full_name);
+    if (it != methods_.end()) return it->second.get();
+  }
+  absl::MutexLock l(&mu_);
+  if (methods_.size() >= kMaxMethods && !methods_.contains(full_name)) {
+    full_name = "other";
+  }
+  std::unique_ptr<MethodStats>& stats = methods_[full_name];
+  if (stats == nullptr) {
+    stats.reset(new MethodStats(std::string(full_name)));
+  }
+  return stats.get();
+}
+
+void Metrics::RecordDecision(bool permit, uint64_t grants_issued) {
+  (permit ? permits_ : denies_).fetch_add(1, std::memory_order_relaxed);
+  grants_issued_.fetch_add(grants_issued, std::memory_order_relaxed);
+}
+
+void Metrics::RecordConsentEvent(ConsentEvent event) {
+  consent_events_[static_cast<size_t>(event)].fetch_add(
+      1, std::memory_order_relaxed);
+}
+
+bool Metrics::SetGauge(absl::string_view name, double value) {
+  if (name == "log_size") {
+    log_size_.store(value, std::memory_order_relaxed);
+  } else if (name == "store_revision") {
+    store_revision_.store(value, std::memory_order_relaxed);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+std::string Metrics::RenderPrometheus() const {
+  std::vector<const MethodStats*> methods;
+  {
+    absl::ReaderMutexLock l(&mu_);
+    for (const auto& [name, stats] : methods_) methods.push_back(stats.get());
+  }
+  std::sort(methods.begin(), methods.end(),
+            [](const MethodStats* a, const MethodStats* b) {
+              return a->method() < b->method();
+            });
+  std::string out;
+  Header(&out, "requests_total", "counter",
+         "gRPC calls finished, by full method name and status code.");
+  for (const MethodStats* m : methods) {
+    const std::string method = EscapeLabel(m->method());
+    for (int code = 0; code < kStatusCodeCount; ++code) {
+      const uint64_t n = m->codes_[code].load(std::memory_order_relaxed);
+      if (n == 0) continue;
+      absl::StrAppend(&out, "accord_requests_total{method=\"", method,
+                      "\",code=\"", kCodeNames[code], "\"} ", n, "\n");
+    }
+  }
+  Header(&out, "request_duration_seconds", "histogram",
+         "gRPC call latency in seconds, by full method name.");
+  for (const MethodStats* m : methods) {
+    const std::string method = EscapeLabel(m->method());
+    // The count is the sum of the buckets read here, so that +Inf and
+    // _count agree even while calls are being recorded.
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i < m->buckets_.size(); ++i) {
+      cumulative += m->buckets_[i].load(std::memory_order_relaxed);
+      absl::StrAppend(&out, "accord_request_duration_seconds_bucket{method=\"",
+                      method, "\",le=\"",
+                      i < kBucketLabels.size() ? kBucketLabels[i] : "+Inf",
+                      "\"} ", cumulative, "\n");
+    }
+    const double sum =
+        static_cast<double>(m->sum_nanos_.load(std::memory_order_relaxed)) / 1e9;
+    absl::StrAppend(&out, "accord_request_duration_seconds_sum{method=\"",
+                    method, "\"} ", FormatValue(sum), "\n",
+                    "accord_request_duration_seconds_count{method=\"", method,
+                    "\"} ", cumulative, "\n");
+  }
+  Header(&out, "decisions_total", "counter", "Access decisions, by outcome.");
+  absl::StrAppend(&out, "accord_decisions_total{outcome=\"permit\"} ",
+                  permits_.load(std::memory_order_relaxed), "\n",
+                  "accord_decisions_total{outcome=\"deny\"} ",
+                  denies_.load(std::memory_order_relaxed), "\n");
+  Header(&out, "grants_issued_total", "counter", "Access grants issued.");
+  absl::StrAppend(&out, "accord_grants_issued_total ",
+                  grants_issued_.load(std::memory_order_relaxed), "\n");
+  Header(&out, "consent_events_total", "counter",
+         "Consent state changes, by new state.");
+  for (size_t i = 0; i < kConsentStates.size(); ++i) {
+    absl::StrAppend(&out, "accord_consent_events_total{state=\"",
+                    kConsentStates[i], "\"} ",
+                    consent_events_[i].load(std::memory_order_relaxed), "\n");
+  }
+  Header(&out, "log_size", "gauge", "Entries in the audit log.");
+  absl::StrAppend(&out, "accord_log_size ",
+                  FormatValue(log_size_.load(std::memory_order_relaxed)), "\n");
+  Header(&out, "store_revision", "gauge", "Current store revision.");
+  absl::StrAppend(&out, "accord_store_revision ",
+                  FormatValue(store_revision_.load(std::memory_order_relaxed)),
+                  "\n");
+  return out;
+}
+
+}  // namespace accord::http

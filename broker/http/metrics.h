@@ -1,0 +1,109 @@
+#ifndef ACCORD_BROKER_HTTP_METRICS_H_
+#define ACCORD_BROKER_HTTP_METRICS_H_
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+
+namespace accord::http {
+
+// Upper bounds (seconds) of the request latency histogram; +Inf is implied.
+inline constexpr std::array<double, 12> kLatencyBuckets = {
+    0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+
+// Number of canonical status codes (OK = 0 .. UNAUTHENTICATED = 16), shared
+// by gRPC and absl::StatusCode.
+inline constexpr int kStatusCodeCount = 17;
+
+// Counters and latency histogram of one RPC method. Obtained from
+// Metrics::ForMethod; lives as long as the Metrics object. Recording is a few
+// relaxed atomic additions, no lock.
+class MethodStats {
+ public:
+  MethodStats(const MethodStats&) = delete;
+  MethodStats& operator=(const MethodStats&) = delete;
+
+  // Records one finished call: `code` is its canonical status code (a value
+  // outside 0..16 counts as UNKNOWN) and `seconds` its latency (negative or
+  // NaN counts as 0).
+  void Observe(int code, double seconds);
+
+  const std::string& method() const { return method_; }
+
+ private:
+  friend class Metrics;
+  explicit MethodStats(std::string method) : method_(std::move(method)) {}
+
+  const std::string method_;
+  std::array<std::atomic<uint64_t>, kStatusCodeCount> codes_{};
+  // Per-bucket (not cumulative) counts; the last one is +Inf.
+  std::array<std::atomic<uint64_t>, kLatencyBuckets.size() + 1> buckets_{};
+  std::atomic<uint64_t> sum_nanos_{0};
+};
+
+// Outcome labels of accord_consent_events_total.
+enum class ConsentEvent { kGiven, kWithdrawn, kExpired };
+
+// The broker's metrics, rendered in the Prometheus text format 0.0.4 with the
+// prefix "accord_":
+//   requests_total{method,code}             counter (from MethodStats)
+//   request_duration_seconds{method}        histogram (from MethodStats)
+//   decisions_total{outcome="permit"|"deny"} counter
+//   grants_issued_total                     counter
+//   consent_events_total{state}             counter (given/withdrawn/expired)
+//   log_size, store_revision                gauges
+// Thread-safe. Every recording is lock-free; only ForMethod's lookup and
+// RenderPrometheus take a (reader) lock.
+class Metrics {
+ public:
+  // Most distinct method names kept; further names share method="other".
+  static constexpr size_t kMaxMethods = 256;
+
+  Metrics() = default;
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  // The stats of the method with gRPC full name `full_name`
+  // ("/accord.v1.AccessService/RequestGrant"), created on first use. The
+  // pointer is never null and stays valid for the life of this object; look
+  // it up once at start and keep it on the hot path.
+  MethodStats* ForMethod(absl::string_view full_name) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Counts one access decision and the grants it issued.
+  void RecordDecision(bool permit, uint64_t grants_issued);
+
+  // Counts one consent state change.
+  void RecordConsentEvent(ConsentEvent event);
+
+  // Sets a gauge declared above ("log_size", "store_revision"). Returns
+  // false, and changes nothing, for any other name.
+  bool SetGauge(absl::string_view name, double value);
+
+  // All metrics in the Prometheus text exposition format 0.0.4 (serve with
+  // "text/plain; version=0.0.4"). Methods appear in name order; a method's
+  // requests_total lines only for codes seen.
+  std::string RenderPrometheus() const ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::unique_ptr<MethodStats>> methods_
+      ABSL_GUARDED_BY(mu_);
+  std::atomic<uint64_t> permits_{0};
+  std::atomic<uint64_t> denies_{0};
+  std::atomic<uint64_t> grants_issued_{0};
+  std::array<std::atomic<uint64_t>, 3> consent_events_{};
+  std::atomic<double> log_size_{0};
+  std::atomic<double> store_revision_{0};
+};
+
+}  // namespace accord::http
+
+#endif  // ACCORD_BROKER_HTTP_METRICS_H_

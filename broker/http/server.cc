@@ -1,0 +1,333 @@
+#include "broker/http/server.h"
+
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "broker/http/host_port.h"
+#include "broker/http/request.h"
+
+namespace accord::http {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr char kText[] = "text/plain; charset=utf-8";
+// How long a closing connection may keep sending before it is dropped; see
+// Flush().
+constexpr auto kMaxDrain = std::chrono::seconds(1);
+// Pause after the process runs out of descriptors, instead of spinning.
+constexpr auto kAcceptPause = std::chrono::milliseconds(100);
+
+Clock::duration ToClock(absl::Duration d) {
+  return std::chrono::duration_cast<Clock::duration>(absl::ToChronoNanoseconds(d));
+}
+
+absl::StatusOr<int> Listen(const HostPort& hp, const std::string& address) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const std::string port = absl::StrCat(hp.port);
+  const int gai = getaddrinfo(hp.host.c_str(), port.c_str(), &hints, &found);
+  if (gai != 0) {
+    return absl::UnavailableError(
+        absl::StrCat("address \"", address, "\": ", gai_strerror(gai)));
+  }
+  int error = 0;
+  int fd = -1;
+  for (addrinfo* ai = found; ai != nullptr && fd < 0; ai = ai->ai_next) {
+    fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+      error = errno;
+      continue;
+    }
+    const int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 128) != 0) {
+      error = errno;
+      close(fd);
+      fd = -1;
+    }
+  }
+  freeaddrinfo(found);
+  if (fd < 0) {
+    return absl::UnavailableError(
+        absl::StrCat("address \"", address, "\": ", std::strerror(error)));
+  }
+  return fd;
+}
+
+int BoundPort(int fd) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof(addr);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return 0;
+  if (addr.ss_family == AF_INET6) {
+    return ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
+  }
+  return ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+}
+
+bool Transient(int error) {
+  return error == EAGAIN || error == EWOULDBLOCK || error == EINTR;
+}
+
+}  // namespace
+
+struct HttpServer::Connection {
+  int fd = -1;  // -1 once closed
+  std::string in;
+  std::string out;
+  size_t sent = 0;
+  bool close_after_write = false;
+  bool draining = false;  // response sent, write side shut, input discarded
+  Clock::time_point deadline;
+
+  void Close() {
+    if (fd >= 0) close(fd);
+    fd = -1;
+  }
+  bool idle() const { return in.empty() && out.empty() && !draining; }
+};
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
+    const std::string& address, Router router) {
+  return Start(address, std::move(router), Options());
+}
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
+    const std::string& address, Router router, const Options& options) {
+  if (options.max_connections <= 0) {
+    return absl::InvalidArgumentError("options.max_connections");
+  }
+  if (options.io_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("options.io_timeout");
+  }
+  if (options.max_head_bytes < 64) {
+    return absl::InvalidArgumentError("options.max_head_bytes");
+  }
+  absl::Status valid = router.Validate();
+  if (!valid.ok()) return valid;
+  absl::StatusOr<HostPort> hp = SplitHostPort(address);
+  if (!hp.ok()) return hp.status();
+  absl::StatusOr<int> fd = Listen(*hp, address);
+  if (!fd.ok()) return fd.status();
+  int wake[2];
+  if (pipe2(wake, O_NONBLOCK | O_CLOEXEC) != 0) {
+    close(*fd);
+    return absl::UnavailableError(
+        absl::StrCat("wake-up pipe: ", std::strerror(errno)));
+  }
+  std::unique_ptr<HttpServer> server(new HttpServer(
+      *fd, wake[0], wake[1], BoundPort(*fd), std::move(router), options));
+  HttpServer* s = server.get();
+  absl::MutexLock l(&s->mu_);
+  s->thread_ = std::thread([s] { s->Loop(); });
+  return server;
+}
+
+HttpServer::HttpServer(int listen_fd, int wake_read, int wake_write, int port,
+                       Router router, const Options& options)
+    : listen_fd_(listen_fd),
+      wake_read_(wake_read),
+      wake_write_(wake_write),
+      port_(port),
+      router_(std::move(router)),
+      options_(options) {}
+
+HttpServer::~HttpServer() {
+  Shutdown();
+  if (listen_fd_ >= 0) close(listen_fd_);
+  close(wake_read_);
+  close(wake_write_);
+}
+
+void HttpServer::Shutdown() {
+  absl::MutexLock l(&mu_);
+  if (!thread_.joinable()) return;
+  stop_.store(true);
+  const char byte = 1;
+  // A full pipe is already readable, so a failed write loses nothing.
+  ssize_t ignored = write(wake_write_, &byte, 1);
+  (void)ignored;
+  thread_.join();
+}
+
+void HttpServer::Loop() {
+  std::vector<std::unique_ptr<Connection>> conns;
+  std::vector<pollfd> fds;
+  Clock::time_point accept_resume = Clock::now();
+  while (true) {
+    if (!stopping_ && stop_.load()) {
+      stopping_ = true;
+      close(listen_fd_);
+      listen_fd_ = -1;
+      for (auto& c : conns) {
+        if (c->idle()) c->Close();
+      }
+    }
+    std::erase_if(conns, [](const auto& c) { return c->fd < 0; });
+    if (stopping_ && conns.empty()) return;
+
+    const Clock::time_point now = Clock::now();
+    fds.clear();
+    fds.push_back({wake_read_, POLLIN, 0});
+    const bool accepting = !stopping_ && now >= accept_resume &&
+                           conns.size() < static_cast<size_t>(options_.max_connections);
+    if (accepting) fds.push_back({listen_fd_, POLLIN, 0});
+    const size_t first = fds.size();
+    Clock::time_point wake_at = (!stopping_ && now < accept_resume)
+                                    ? accept_resume
+                                    : Clock::time_point::max();
+    for (const auto& c : conns) {
+      fds.push_back({c->fd, static_cast<short>(c->out.empty() ? POLLIN : POLLOUT), 0});
+      wake_at = std::min(wake_at, c->deadline);
+    }
+    int timeout_ms = -1;
+    if (wake_at != Clock::time_point::max()) {
+      auto ms = std::chrono::ceil<std::chrono::milliseconds>(wake_at - now).count();
+      timeout_ms = static_cast<int>(std::clamp<int64_t>(ms, 0, 60000));
+    }
+    if (poll(fds.data(), fds.size(), timeout_ms) < 0) continue;  // EINTR
+
+    if (fds[0].revents != 0) {
+      char buf[64];
+      while (read(wake_read_, buf, sizeof(buf)) > 0) {
+      }
+    }
+    const size_t known = conns.size();
+    for (size_t i = 0; i < known; ++i) {
+      Connection& c = *conns[i];
+      const short revents = fds[first + i].revents;
+      if (revents == 0) continue;
+      if (!c.out.empty()) {
+        Flush(c);
+        Process(c);
+      } else {
+        OnReadable(c);
+      }
+    }
+    if (accepting && fds[1].revents != 0) {
+      while (conns.size() < static_cast<size_t>(options_.max_connections)) {
+        const int fd = accept4(listen_fd_, nullptr, nullptr,
+                               SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+          if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+              errno == ENOMEM) {
+            accept_resume = Clock::now() + kAcceptPause;
+          }
+          break;
+        }
+        const int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        auto c = std::make_unique<Connection>();
+        c->fd = fd;
+        c->deadline = Clock::now() + ToClock(options_.io_timeout);
+        conns.push_back(std::move(c));
+      }
+    }
+    const Clock::time_point after = Clock::now();
+    for (auto& c : conns) {
+      if (c->deadline <= after) c->Close();
+    }
+  }
+}
+
+void HttpServer::OnReadable(Connection& c) {
+  char buf[4096];
+  size_t want = sizeof(buf);
+  if (!c.draining) {
+    if (c.in.size() >= options_.max_head_bytes) return Process(c);
+    want = std::min(want, options_.max_head_bytes - c.in.size());
+  }
+  const ssize_t n = recv(c.fd, buf, want, 0);
+  if (n < 0 && Transient(errno)) return;
+  if (n <= 0) return c.Close();  // peer gone; a partial request is dropped
+  if (c.draining) return;
+  c.in.append(buf, static_cast<size_t>(n));
+  Process(c);
+}
+
+// Answers complete requests at the head of the input one at a time; stops
+// while a response is still being written, so a client that pipelines
+// without reading holds at most one response in memory.
+void HttpServer::Process(Connection& c) {
+  while (c.fd >= 0 && c.out.empty() && !c.close_after_write && !c.draining) {
+    ParsedHead head = ParseRequestHead(c.in, options_.max_head_bytes);
+    if (head.state == ParsedHead::State::kIncomplete) return;
+    if (head.state == ParsedHead::State::kError) {
+      Queue(c, Response{head.error_status, kText, {}, head.error + "\n"},
+            false, true);
+    } else {
+      c.in.erase(0, head.consumed);
+      const Request& r = head.request;
+      const bool head_only = r.method == "HEAD";
+      const Handler* handler = router_.Find(r.path);
+      if (r.method != "GET" && !head_only) {
+        Queue(c, Response{405, kText, {{"Allow", "GET, HEAD"}}, "method not allowed\n"},
+              false, !r.keep_alive);
+      } else if (handler == nullptr) {
+        Queue(c, Response{404, kText, {}, "not found\n"}, head_only, !r.keep_alive);
+      } else {
+        Queue(c, (*handler)(), head_only, !r.keep_alive);
+      }
+    }
+    Flush(c);
+  }
+}
+
+void HttpServer::Queue(Connection& c, const Response& response, bool head_only,
+                       bool close) {
+  close = close || stopping_;
+  absl::StatusOr<std::string> bytes = SerializeResponse(response, head_only, close);
+  if (!bytes.ok()) {
+    bytes = SerializeResponse(
+        Response{500, kText, {}, "invalid response from handler\n"}, head_only,
+        close);
+  }
+  c.out = *std::move(bytes);
+  c.sent = 0;
+  c.close_after_write = close;
+  c.deadline = Clock::now() + ToClock(options_.io_timeout);
+}
+
+void HttpServer::Flush(Connection& c) {
+  while (c.fd >= 0 && c.sent < c.out.size()) {
+    const ssize_t n = send(c.fd, c.out.data() + c.sent, c.out.size() - c.sent,
+                           MSG_NOSIGNAL);
+    if (n < 0 && Transient(errno)) return;
+    if (n <= 0) return c.Close();
+    c.sent += static_cast<size_t>(n);
+  }
+  if (c.fd < 0) return;
+  c.out.clear();
+  c.sent = 0;
+  const Clock::time_point now = Clock::now();
+  if (!c.close_after_write) {
+    c.deadline = now + ToClock(options_.io_timeout);
+    return;
+  }
+  // Closing with unread input would reset the connection and could destroy
+  // the response before the client reads it: shut the write side and discard
+  // input until the client closes, for a short while.
+  shutdown(c.fd, SHUT_WR);
+  c.draining = true;
+  c.in.clear();
+  c.deadline = now + std::min(ToClock(options_.io_timeout),
+                              std::chrono::duration_cast<Clock::duration>(kMaxDrain));
+}
+
+}  // namespace accord::http

@@ -1,0 +1,370 @@
+#include "broker/http/server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "broker/http/client.h"
+
+namespace accord::http {
+namespace {
+
+// A raw TCP connection to the server, to send exactly the bytes a test wants.
+class RawConn {
+ public:
+  explicit RawConn(int port) {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ =
+        connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  }
+  ~RawConn() { close(fd_); }
+  bool connected() const { return connected_; }
+
+  bool Send(const std::string& bytes) {
+    return send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+           static_cast<ssize_t>(bytes.size());
+  }
+
+  // Reads one response (body framed by Content-Length unless `head_only`).
+  // Returns "" when the connection closes or nothing arrives in 3 s.
+  std::string ReadResponse(bool head_only = false) {
+    while (true) {
+      const size_t end = buffer_.find("\r\n\r\n");
+      if (end != std::string::npos) {
+        size_t length = 0;
+        const size_t cl = buffer_.find("Content-Length: ");
+        if (!head_only && cl != std::string::npos && cl < end) {
+          const size_t eol = buffer_.find("\r\n", cl);
+          if (!absl::SimpleAtoi(buffer_.substr(cl + 16, eol - cl - 16), &length)) {
+            return "";
+          }
+        }
+        if (buffer_.size() >= end + 4 + length) {
+          std::string response = buffer_.substr(0, end + 4 + length);
+          buffer_.erase(0, end + 4 + length);
+          return response;
+        }
+      }
+      if (!ReadSome()) return "";
+    }
+  }
+
+  // True when the server closes the connection within `wait`.
+  bool ClosedWithin(absl::Duration wait) {
+    const absl::Time deadline = absl::Now() + wait;
+    while (absl::Now() < deadline) {
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 50) <= 0) continue;
+      char buf[4096];
+      const ssize_t n = recv(fd_, buf, sizeof(buf), 0);
+      if (n <= 0) return true;
+    }
+    return false;
+  }
+
+ private:
+  bool ReadSome() {
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, 3000) <= 0) return false;
+    char buf[4096];
+    const ssize_t n = recv(fd_, buf, sizeof(buf), 0);
+    if (n <= 0) return false;
+    buffer_.append(buf, static_cast<size_t>(n));
+    return true;
+  }
+
+  int fd_;
+  bool connected_ = false;
+  std::string buffer_;
+};
+
+int StatusOf(const std::string& response) {
+  int status = 0;
+  if (response.size() < 12 || !absl::SimpleAtoi(response.substr(9, 3), &status)) {
+    return -1;
+  }
+  return status;
+}
+
+std::string BodyOf(const std::string& response) {
+  return response.substr(response.find("\r\n\r\n") + 4);
+}
+
+Router TestRouter() {
+  Router router;
+  router.Get("/x", [] { return Response{200, "text/plain", {{"X-Test", "1"}}, "hello x"}; });
+  router.Get("/bad", [] { return Response{200, "text/plain", {{"X", "a\r\nY: b"}}, "?"}; });
+  return router;
+}
+
+std::unique_ptr<HttpServer> StartTestServer(
+    Router router = TestRouter(),
+    const HttpServer::Options& options = HttpServer::Options()) {
+  auto server = HttpServer::Start("127.0.0.1:0", std::move(router), options);
+  REQUIRE(server.ok());
+  REQUIRE((*server)->port() > 0);
+  return *std::move(server);
+}
+
+std::string Addr(const HttpServer& server) {
+  return absl::StrCat("127.0.0.1:", server.port());
+}
+
+constexpr char kGetX[] = "GET /x HTTP/1.1\r\nHost: t\r\n\r\n";
+
+TEST_CASE("GET on a registered path returns the handler's response",
+          "[http][server]") {
+  auto server = StartTestServer();
+  auto r = HttpGet(Addr(*server), "/x?query=ignored", absl::Seconds(5));
+  REQUIRE(r.ok());
+  CHECK(r->status == 200);
+  CHECK(r->body == "hello x");
+  REQUIRE(r->Header("Content-Type") != nullptr);
+  CHECK(*r->Header("Content-Type") == "text/plain");
+  REQUIRE(r->Header("X-Test") != nullptr);
+  CHECK(*r->Header("X-Test") == "1");
+}
+
+TEST_CASE("HEAD returns the headers without the body", "[http][server]") {
+  auto server = StartTestServer();
+  RawConn c(server->port());
+  REQUIRE(c.connected());
+  REQUIRE(c.Send("HEAD /x HTTP/1.1\r\nHost: t\r\n\r\n"));
+  const std::string head = c.ReadResponse(/*head_only=*/true);
+  CHECK(StatusOf(head) == 200);
+  CHECK(head.find("Content-Length: 7\r\n") != std::string::npos);
+  CHECK(BodyOf(head).empty());
+  // The next request on the connection is answered normally: no stray body.
+  REQUIRE(c.Send(kGetX));
+  CHECK(BodyOf(c.ReadResponse()) == "hello x");
+}
+
+TEST_CASE("Unknown paths get 404", "[http][server]") {
+  auto server = StartTestServer();
+  auto r = HttpGet(Addr(*server), "/nope", absl::Seconds(5));
+  REQUIRE(r.ok());
+  CHECK(r->status == 404);
+}
+
+TEST_CASE("Other methods get 405 with Allow", "[http][server]") {
+  auto server = StartTestServer();
+  RawConn c(server->port());
+  REQUIRE(c.connected());
+  for (const char* method : {"POST", "PUT", "DELETE", "OPTIONS", "get"}) {
+    INFO(method);
+    REQUIRE(c.Send(absl::StrCat(method, " /x HTTP/1.1\r\nHost: t\r\n\r\n")));
+    const std::string response = c.ReadResponse();
+    CHECK(StatusOf(response) == 405);
+    CHECK(response.find("Allow: GET, HEAD\r\n") != std::string::npos);
+  }
+}
+
+TEST_CASE("An invalid handler response becomes a 500", "[http][server]") {
+  auto server = StartTestServer();
+  auto r = HttpGet(Addr(*server), "/bad", absl::Seconds(5));
+  REQUIRE(r.ok());
+  CHECK(r->status == 500);
+  CHECK(r->Header("X") == nullptr);
+  CHECK(r->Header("Y") == nullptr);
+}
+
+TEST_CASE("Keep-alive serves several requests on one connection",
+          "[http][server]") {
+  auto server = StartTestServer();
+  RawConn c(server->port());
+  REQUIRE(c.connected());
+  REQUIRE(c.Send(kGetX));
+  const std::string first = c.ReadResponse();
+  CHECK(StatusOf(first) == 200);
+  CHECK(first.find("Connection: close") == std::string::npos);
+  REQUIRE(c.Send(kGetX));
+  CHECK(BodyOf(c.ReadResponse()) == "hello x");
+
+  // Pipelined: two requests in one write, two responses in order.
+  REQUIRE(c.Send(absl::StrCat("GET /nope HTTP/1.1\r\nHost: t\r\n\r\n", kGetX)));
+  CHECK(StatusOf(c.ReadResponse()) == 404);
+  CHECK(BodyOf(c.ReadResponse()) == "hello x");
+
+  REQUIRE(c.Send("GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
+  const std::string last = c.ReadResponse();
+  CHECK(StatusOf(last) == 200);
+  CHECK(last.find("Connection: close\r\n") != std::string::npos);
+  CHECK(c.ClosedWithin(absl::Seconds(3)));
+}
+
+TEST_CASE("HTTP/1.0 closes after one response", "[http][server]") {
+  auto server = StartTestServer();
+  RawConn c(server->port());
+  REQUIRE(c.connected());
+  REQUIRE(c.Send("GET /x HTTP/1.0\r\n\r\n"));
+  CHECK(StatusOf(c.ReadResponse()) == 200);
+  CHECK(c.ClosedWithin(absl::Seconds(3)));
+}
+
+TEST_CASE("An oversize head gets 431 and the connection closes",
+          "[http][server]") {
+  auto server = StartTestServer();
+  RawConn c(server->port());
+  REQUIRE(c.connected());
+  REQUIRE(c.Send("GET /x HTTP/1.1\r\nHost: t\r\nX-Big: " +
+                 std::string(9000, 'a') + "\r\n\r\n"));
+  CHECK(StatusOf(c.ReadResponse()) == 431);
+  CHECK(c.ClosedWithin(absl::Seconds(3)));
+}
+
+TEST_CASE("Request bodies get 413, garbage gets 400", "[http][server]") {
+  auto server = StartTestServer();
+  {
+    RawConn c(server->port());
+    REQUIRE(c.connected());
+    REQUIRE(c.Send("GET /x HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello"));
+    CHECK(StatusOf(c.ReadResponse()) == 413);
+    CHECK(c.ClosedWithin(absl::Seconds(3)));
+  }
+  {
+    RawConn c(server->port());
+    REQUIRE(c.connected());
+    REQUIRE(c.Send("\x16\x03\x01 not http at all\r\n\r\n"));
+    CHECK(StatusOf(c.ReadResponse()) == 400);
+    CHECK(c.ClosedWithin(absl::Seconds(3)));
+  }
+}
+
+TEST_CASE("A misbehaving client does not disturb another", "[http][server]") {
+  auto server = StartTestServer();
+  RawConn good(server->port());
+  REQUIRE(good.connected());
+  REQUIRE(good.Send(kGetX));
+  CHECK(StatusOf(good.ReadResponse()) == 200);
+
+  RawConn slow(server->port());  // half a request, never finished
+  REQUIRE(slow.connected());
+  REQUIRE(slow.Send("GET /x HTTP/1.1\r\nHo"));
+  RawConn bad(server->port());
+  REQUIRE(bad.connected());
+  REQUIRE(bad.Send("BREW /pot HTCPCP/1.0\r\n\r\n"));
+  CHECK(StatusOf(bad.ReadResponse()) == 400);
+
+  REQUIRE(good.Send(kGetX));
+  CHECK(BodyOf(good.ReadResponse()) == "hello x");
+}
+
+TEST_CASE("Many concurrent clients are all served", "[http][server]") {
+  auto server = StartTestServer();
+  constexpr int kClients = 16;
+  constexpr int kRequests = 25;
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  const std::string addr = Addr(*server);
+  for (int t = 0; t < kClients; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kRequests; ++i) {
+        auto r = HttpGet(addr, "/x", absl::Seconds(10));
+        if (r.ok() && r->status == 200 && r->body == "hello x") ++ok;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(ok.load() == kClients * kRequests);
+}
+
+TEST_CASE("Connections are bounded and idle ones time out", "[http][server]") {
+  HttpServer::Options options;
+  options.max_connections = 2;
+  options.io_timeout = absl::Milliseconds(300);
+  auto server = StartTestServer(TestRouter(), options);
+
+  RawConn idle1(server->port());
+  RawConn idle2(server->port());
+  REQUIRE(idle1.connected());
+  REQUIRE(idle2.connected());
+  // A slow client trickling its head is not given more time per byte.
+  REQUIRE(idle2.Send("GET /x HTTP/1.1\r\n"));
+
+  // The third client waits in the backlog until a slot frees up.
+  const absl::Time start = absl::Now();
+  auto r = HttpGet(Addr(*server), "/x", absl::Seconds(5));
+  REQUIRE(r.ok());
+  CHECK(r->status == 200);
+  CHECK(absl::Now() - start >= absl::Milliseconds(200));
+  CHECK(idle1.ClosedWithin(absl::Seconds(2)));
+  CHECK(idle2.ClosedWithin(absl::Seconds(2)));
+}
+
+TEST_CASE("Shutdown closes idle connections and stops accepting",
+          "[http][server]") {
+  auto server = StartTestServer();
+  const int port = server->port();
+  RawConn idle(port);
+  REQUIRE(idle.connected());
+  REQUIRE(idle.Send(kGetX));
+  CHECK(StatusOf(idle.ReadResponse()) == 200);
+
+  const absl::Time start = absl::Now();
+  server->Shutdown();
+  CHECK(absl::Now() - start < absl::Seconds(2));
+  CHECK(idle.ClosedWithin(absl::Seconds(2)));
+  server->Shutdown();  // idempotent
+  RawConn late(port);
+  CHECK_FALSE(late.connected());
+}
+
+TEST_CASE("Shutdown lets an in-flight request finish", "[http][server]") {
+  std::atomic<bool> entered{false};
+  Router router;
+  router.Get("/slow", [&entered] {
+    entered = true;
+    absl::SleepFor(absl::Milliseconds(300));
+    return Response{200, "text/plain", {}, "done"};
+  });
+  auto server = StartTestServer(std::move(router));
+  absl::StatusOr<HttpResult> result = absl::UnknownError("not run");
+  std::thread client([&] {
+    result = HttpGet(Addr(*server), "/slow", absl::Seconds(5));
+  });
+  while (!entered) absl::SleepFor(absl::Milliseconds(5));
+  server->Shutdown();
+  client.join();
+  REQUIRE(result.ok());
+  CHECK(result->status == 200);
+  CHECK(result->body == "done");
+}
+
+TEST_CASE("Start rejects bad addresses, routers and options", "[http][server]") {
+  CHECK(HttpServer::Start("127.0.0.1", TestRouter()).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  CHECK(HttpServer::Start(":0", TestRouter()).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  Router twice;
+  twice.Get("/a", [] { return Response{}; });
+  twice.Get("/a", [] { return Response{}; });
+  CHECK(HttpServer::Start("127.0.0.1:0", std::move(twice)).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  HttpServer::Options options;
+  options.max_connections = 0;
+  CHECK(HttpServer::Start("127.0.0.1:0", TestRouter(), options).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+
+  auto first = StartTestServer();
+  CHECK(HttpServer::Start(Addr(*first), TestRouter()).status().code() ==
+        absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace accord::http
