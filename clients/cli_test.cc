@@ -1,0 +1,137 @@
+#include "clients/cli.h"
+
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+#include "absl/strings/match.h"
+#include "broker/crypto/json.h"
+#include "clients/commands.h"
+
+namespace accord::client {
+namespace {
+
+struct Result {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+Result Run(const std::vector<std::string>& args) {
+  std::ostringstream out, err;
+  auto no_env = [](const char*) -> std::optional<std::string> {
+    return std::nullopt;
+  };
+  int code = RunCli(args, out, err, no_env, 1777636800);
+  return {code, out.str(), err.str()};
+}
+
+TEST_CASE("cli: help exits 0 and prints usage on stdout") {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"--help"},
+                                             {"dataset", "--help"},
+                                             {"admin", "principal", "add", "-h"},
+                                             {"--help", "consent", "give"}}) {
+    Result r = Run(args);
+    CHECK(r.code == kExitOk);
+    CHECK(absl::StrContains(r.out, "accord"));
+    CHECK(r.err.empty());
+  }
+  CHECK(absl::StrContains(Run({"grant", "request", "--help"}).out,
+                          "--audience"));
+}
+
+TEST_CASE("cli: every command of the tree exists") {
+  const std::vector<std::vector<std::string>> tree = {
+      {"dataset", "put"},        {"dataset", "get"},
+      {"dataset", "list"},       {"policy", "put"},
+      {"policy", "get"},         {"policy", "versions"},
+      {"policy", "explain"},     {"consent", "give"},
+      {"consent", "withdraw"},   {"consent", "list"},
+      {"consent", "show"},       {"consent", "history"},
+      {"grant", "request"},      {"grant", "release"},
+      {"grant", "verify"},       {"audit", "checkpoint"},
+      {"audit", "entries"},      {"audit", "prove"},
+      {"audit", "query"},        {"audit", "verify"},
+      {"admin", "principal", "add"}, {"admin", "principal", "list"},
+      {"admin", "principal", "remove"}, {"admin", "keys", "list"},
+      {"admin", "keys", "rotate"}, {"admin", "backup"},
+      {"dev", "citizen-token"}};
+  for (std::vector<std::string> args : tree) {
+    args.push_back("--help");
+    INFO(args[0] << " " << args[1]);
+    Result r = Run(args);
+    CHECK(r.code == kExitOk);
+    CHECK(absl::StrContains(r.out, "usage: accord " + args[0] + " " + args[1]));
+  }
+}
+
+TEST_CASE("cli: usage errors exit 2 before any connection") {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{
+           {},
+           {"nope"},
+           {"dataset"},
+           {"dataset", "frobnicate"},
+           {"dataset", "get"},
+           {"dataset", "get", "a", "b"},
+           {"dataset", "put", "--title", "t"},
+           {"dataset", "put", "--id", "x", "--classification", "secret"},
+           {"dataset", "list", "--unknown"},
+           {"dataset", "list", "--output", "xml"},
+           {"policy", "put", "d", "policy.txt"},
+           {"consent", "give", "--dataset", "d", "--purpose", "p"},
+           {"consent", "give", "--dataset", "d", "--purpose", "p",
+            "--partner", "a", "--category", "b"},
+           {"consent", "give", "--dataset", "d", "--purpose", "p",
+            "--partner", "a", "--expires", "soon"},
+           {"grant", "request", "--dataset", "d", "--purpose", "p"},
+           {"grant", "request", "--dataset", "d", "--purpose", "p",
+            "--audience", "a", "--lifetime", "-3"},
+           {"audit", "prove"},
+           {"audit", "prove", "--index", "1", "--grant", "g"},
+           {"audit", "query", "--decision", "maybe"},
+           {"admin", "principal", "add", "--id", "x", "--role", "king"},
+           {"admin", "keys", "rotate", "--alg", "RS256"},
+           {"dataset", "list", "--as", "operator"},
+       }) {
+    Result r = Run(args);
+    INFO(r.err);
+    CHECK(r.code == kExitUsage);
+    CHECK(r.out.empty());
+    CHECK(absl::StrContains(r.err, "accord: INVALID_ARGUMENT: "));
+  }
+}
+
+TEST_CASE("cli: features not in this build exit 2 without faking") {
+  Result verify = Run({"grant", "verify", "tok", "--jwks", "jwks.json"});
+  CHECK(verify.code == kExitUsage);
+  CHECK(verify.out.empty());
+  CHECK(absl::StartsWith(verify.err, "accord: UNIMPLEMENTED: "));
+  Result audit = Run({"audit", "verify", "--output", "json"});
+  CHECK(audit.code == kExitUsage);
+  CHECK(audit.out.empty());
+}
+
+TEST_CASE("cli: RPC errors exit 1 with one line on stderr") {
+  // Nothing listens on port 1: the call fails as UNAVAILABLE.
+  Result r = Run({"dataset", "list", "--broker", "127.0.0.1:1", "--output",
+                  "json"});
+  CHECK(r.code == kExitError);
+  CHECK(r.out.empty());
+  CHECK(absl::StartsWith(r.err, "accord: UNAVAILABLE: "));
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+}
+
+TEST_CASE("cli: missing dev files are errors naming the file") {
+  Result r = Run({"dataset", "list", "--dev=/nonexistent", "--as", "op"});
+  CHECK(r.code == kExitError);
+  CHECK(absl::StrContains(r.err, "NOT_FOUND"));
+  CHECK(absl::StrContains(r.err, "/nonexistent/dev-pki/ca.pem"));
+  Result token = Run({"dev", "citizen-token", "alice", "--dev=/nonexistent"});
+  CHECK(token.code == kExitError);
+  CHECK(token.out.empty());
+}
+
+}  // namespace
+}  // namespace accord::client

@@ -1,0 +1,147 @@
+// accord admin principal add|list|remove, keys list|rotate, backup —
+// operator calls to AdminService.
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "accord/v1/admin.grpc.pb.h"
+#include "clients/commands.h"
+#include "clients/usage_error.h"
+
+namespace accord::client {
+namespace {
+
+namespace v1 = ::accord::v1;
+using A = FlagSpec::Arity;
+
+absl::StatusOr<v1::Role> ParseRole(absl::string_view text) {
+  std::string lower = absl::AsciiStrToLower(text);
+  if (lower == "partner") return v1::ROLE_PARTNER;
+  if (lower == "producer") return v1::ROLE_PRODUCER;
+  if (lower == "auditor") return v1::ROLE_AUDITOR;
+  if (lower == "operator") return v1::ROLE_OPERATOR;
+  if (lower == "app") return v1::ROLE_APP;
+  return UsageError(
+      "--role: expected partner, producer, auditor, operator or app");
+}
+
+absl::Status PrincipalAdd(CommandContext& ctx) {
+  const ParsedArgs& args = ctx.args();
+  if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
+  absl::StatusOr<std::string> id = args.Require("id");
+  if (!id.ok()) return id.status();
+  absl::StatusOr<std::string> role_text = args.Require("role");
+  if (!role_text.ok()) return role_text.status();
+  absl::StatusOr<v1::Role> role = ParseRole(*role_text);
+  if (!role.ok()) return role.status();
+  v1::AddPrincipalRequest request;
+  v1::Principal* p = request.mutable_principal();
+  p->set_id(*id);
+  p->set_role(*role);
+  p->set_category(args.GetOr("category", ""));
+  p->set_certificate_uri(args.GetOr("cert-uri", ""));
+  p->set_certificate_sha256(absl::AsciiStrToLower(args.GetOr("cert-sha256", "")));
+  v1::AddPrincipalResponse response;
+  absl::Status s =
+      ctx.Call(&v1::AdminService::Stub::AddPrincipal, request, &response);
+  if (!s.ok()) return s;
+  return ctx.output().Show(response);
+}
+
+absl::Status PrincipalList(CommandContext& ctx) {
+  if (absl::Status s = ctx.args().ExpectPositionals({}); !s.ok()) return s;
+  v1::ListPrincipalsResponse all;
+  absl::Status s = CollectPages(
+      [&ctx](const std::string& token, v1::ListPrincipalsResponse* page) {
+        v1::ListPrincipalsRequest request;
+        request.set_page_token(token);
+        return ctx.Call(&v1::AdminService::Stub::ListPrincipals, request,
+                        page);
+      },
+      &all);
+  if (!s.ok()) return s;
+  return ctx.output().ShowList(
+      all, "principals",
+      {"id", "role", "category", "certificate_uri", "certificate_sha256"});
+}
+
+absl::Status PrincipalRemove(CommandContext& ctx) {
+  if (absl::Status s = ctx.args().ExpectPositionals({"ID"}); !s.ok()) return s;
+  v1::RemovePrincipalRequest request;
+  request.set_id(ctx.args().positionals()[0]);
+  v1::RemovePrincipalResponse response;
+  absl::Status s =
+      ctx.Call(&v1::AdminService::Stub::RemovePrincipal, request, &response);
+  if (!s.ok()) return s;
+  return ctx.output().Show(response);
+}
+
+absl::Status KeysList(CommandContext& ctx) {
+  if (absl::Status s = ctx.args().ExpectPositionals({}); !s.ok()) return s;
+  v1::ListKeysResponse response;
+  absl::Status s = ctx.Call(&v1::AdminService::Stub::ListKeys,
+                            v1::ListKeysRequest(), &response);
+  if (!s.ok()) return s;
+  return ctx.output().ShowList(response, "keys",
+                               {"kid", "alg", "state", "created_at"});
+}
+
+absl::Status KeysRotate(CommandContext& ctx) {
+  if (absl::Status s = ctx.args().ExpectPositionals({}); !s.ok()) return s;
+  std::string alg = ctx.args().GetOr("alg", "");
+  if (!alg.empty() && alg != "ES256" && alg != "EdDSA") {
+    return UsageError("--alg: expected ES256 or EdDSA");
+  }
+  v1::RotateKeyRequest request;
+  request.set_alg(alg);
+  v1::RotateKeyResponse response;
+  absl::Status s =
+      ctx.Call(&v1::AdminService::Stub::RotateKey, request, &response);
+  if (!s.ok()) return s;
+  return ctx.output().Show(response);
+}
+
+absl::Status Backup(CommandContext& ctx) {
+  if (absl::Status s = ctx.args().ExpectPositionals({"DIR"}); !s.ok()) {
+    return s;
+  }
+  v1::BackupRequest request;
+  request.set_directory(ctx.args().positionals()[0]);
+  v1::BackupResponse response;
+  absl::Status s = ctx.Call(&v1::AdminService::Stub::Backup, request, &response);
+  if (!s.ok()) return s;
+  return ctx.output().Show(response);
+}
+
+}  // namespace
+
+CommandGroup AdminCommands() {
+  return {
+      "admin",
+      "operator tasks: principals, signing keys, backup",
+      {
+          {{"principal", "add"},
+           "--id ID --role partner|producer|auditor|operator|app "
+           "[--category C] [--cert-uri URI] [--cert-sha256 HEX]",
+           "register a principal",
+           {{"id", A::kValue, "ID", "principal id", {}},
+            {"role", A::kValue, "ROLE",
+             "partner, producer, auditor, operator or app", {}},
+            {"category", A::kValue, "C", "partner category", {}},
+            {"cert-uri", A::kValue, "URI", "certificate SAN URI", {}},
+            {"cert-sha256", A::kValue, "HEX",
+             "SHA-256 fingerprint of the certificate", {}}},
+           PrincipalAdd},
+          {{"principal", "list"}, "", "list principals", {}, PrincipalList},
+          {{"principal", "remove"}, "ID", "remove a principal", {},
+           PrincipalRemove},
+          {{"keys", "list"}, "", "list the grant signing keys", {}, KeysList},
+          {{"keys", "rotate"}, "[--alg ES256|EdDSA]",
+           "add a new signing key (published before it signs)",
+           {{"alg", A::kValue, "ALG", "ES256 (default) or EdDSA", {}}},
+           KeysRotate},
+          {{"backup"}, "DIR", "online backup into DIR on the broker's host",
+           {}, Backup},
+      }};
+}
+
+}  // namespace accord::client

@@ -1,0 +1,151 @@
+// accord consent give|withdraw|list|show|history — a citizen's own consents
+// through ConsentService (connect with --token or --dev --citizen NAME).
+
+#include "absl/strings/str_cat.h"
+#include "accord/v1/consent.grpc.pb.h"
+#include "clients/commands.h"
+#include "clients/time_format.h"
+#include "clients/usage_error.h"
+
+namespace accord::client {
+namespace {
+
+namespace v1 = ::accord::v1;
+using A = FlagSpec::Arity;
+
+constexpr absl::string_view kChannel = "cli";
+
+absl::Status Give(CommandContext& ctx) {
+  const ParsedArgs& args = ctx.args();
+  if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
+  absl::StatusOr<std::string> dataset = args.Require("dataset");
+  if (!dataset.ok()) return dataset.status();
+  absl::StatusOr<std::string> purpose = args.Require("purpose");
+  if (!purpose.ok()) return purpose.status();
+  v1::GiveConsentRequest request;
+  request.set_dataset_id(*dataset);
+  request.set_purpose(*purpose);
+  request.set_channel(std::string(kChannel));
+  if (args.Has("partner") == args.Has("category")) {
+    return UsageError("exactly one of --partner and --category is required");
+  }
+  if (args.Has("partner")) {
+    absl::StatusOr<std::string> partner = args.Require("partner");
+    if (!partner.ok()) return partner.status();
+    request.mutable_recipient()->set_partner(*partner);
+  } else {
+    absl::StatusOr<std::string> category = args.Require("category");
+    if (!category.ok()) return category.status();
+    request.mutable_recipient()->set_category(*category);
+  }
+  if (std::optional<std::string> expires = args.Get("expires")) {
+    absl::StatusOr<int64_t> at = ParseTimestamp(*expires, "--expires");
+    if (!at.ok()) return UsageError(at.status().message());
+    request.set_expires_at(*at);
+  }
+  v1::GiveConsentResponse response;
+  absl::Status s =
+      ctx.Call(&v1::ConsentService::Stub::GiveConsent, request, &response);
+  if (!s.ok()) return s;
+  return ctx.output().Show(response);
+}
+
+absl::Status Withdraw(CommandContext& ctx) {
+  if (absl::Status s = ctx.args().ExpectPositionals({"CONSENT_ID"}); !s.ok()) {
+    return s;
+  }
+  v1::WithdrawConsentRequest request;
+  request.set_consent_id(ctx.args().positionals()[0]);
+  request.set_channel(std::string(kChannel));
+  v1::WithdrawConsentResponse response;
+  absl::Status s =
+      ctx.Call(&v1::ConsentService::Stub::WithdrawConsent, request, &response);
+  if (!s.ok()) return s;
+  return ctx.output().Show(response);
+}
+
+absl::Status List(CommandContext& ctx) {
+  const ParsedArgs& args = ctx.args();
+  if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
+  v1::ListConsentsResponse all;
+  absl::Status s = CollectPages(
+      [&](const std::string& token, v1::ListConsentsResponse* page) {
+        v1::ListConsentsRequest request;
+        request.set_dataset_id(args.GetOr("dataset", ""));
+        request.set_page_token(token);
+        return ctx.Call(&v1::ConsentService::Stub::ListConsents, request,
+                        page);
+      },
+      &all);
+  if (!s.ok()) return s;
+  return ctx.output().ShowList(
+      all, "consents",
+      {"id", "dataset_id", "purpose", "recipient.partner",
+       "recipient.category", "state", "given_at", "expires_at"});
+}
+
+absl::Status Show(CommandContext& ctx) {
+  if (absl::Status s = ctx.args().ExpectPositionals({"CONSENT_ID"}); !s.ok()) {
+    return s;
+  }
+  if (ctx.args().Has("receipt")) {
+    // GetConsentResponse carries no receipt: receipts come back only from
+    // `consent give` and `consent withdraw`.
+    return NotAvailableError(
+        "--receipt: the broker API returns receipts only when a consent is "
+        "given or withdrawn");
+  }
+  v1::GetConsentRequest request;
+  request.set_consent_id(ctx.args().positionals()[0]);
+  v1::GetConsentResponse response;
+  absl::Status s =
+      ctx.Call(&v1::ConsentService::Stub::GetConsent, request, &response);
+  if (!s.ok()) return s;
+  return ctx.output().Show(response);
+}
+
+absl::Status History(CommandContext& ctx) {
+  if (absl::Status s = ctx.args().ExpectPositionals({}); !s.ok()) return s;
+  v1::GetAccessHistoryResponse all;
+  absl::Status s = CollectPages(
+      [&](const std::string& token, v1::GetAccessHistoryResponse* page) {
+        v1::GetAccessHistoryRequest request;
+        request.set_page_token(token);
+        return ctx.Call(&v1::ConsentService::Stub::GetAccessHistory, request,
+                        page);
+      },
+      &all);
+  if (!s.ok()) return s;
+  return ctx.output().ShowList(all, "records",
+                               {"issued_at", "partner", "dataset_id",
+                                "purpose", "fields", "grant_id"});
+}
+
+}  // namespace
+
+CommandGroup ConsentCommands() {
+  return {
+      "consent",
+      "a citizen's consents: give, withdraw, list, show, access history",
+      {
+          {{"give"},
+           "--dataset D --purpose X (--partner P | --category C) "
+           "[--expires RFC3339|unix]",
+           "consent to the use of your data; prints the signed receipt",
+           {{"dataset", A::kValue, "D", "dataset id", {}},
+            {"purpose", A::kValue, "X", "purpose id", {}},
+            {"partner", A::kValue, "P", "the one partner allowed", {}},
+            {"category", A::kValue, "C", "the partner category allowed", {}},
+            {"expires", A::kValue, "TIME", "RFC 3339 or Unix seconds", {}}},
+           Give},
+          {{"withdraw"}, "CONSENT_ID", "withdraw a consent", {}, Withdraw},
+          {{"list"}, "[--dataset D]", "list your consents",
+           {{"dataset", A::kValue, "D", "only this dataset", {}}}, List},
+          {{"show"}, "CONSENT_ID [--receipt]",
+           "show a consent with its events",
+           {{"receipt", A::kSwitch, "", "the signed receipt", {}}}, Show},
+          {{"history"}, "", "the grants that named you", {}, History},
+      }};
+}
+
+}  // namespace accord::client

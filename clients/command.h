@@ -1,0 +1,104 @@
+#ifndef ACCORD_CLIENTS_COMMAND_H_
+#define ACCORD_CLIENTS_COMMAND_H_
+
+// The shape of a CLI command and what it gets to run: parsed flags, the
+// output, and a lazily opened broker connection. Each command group lives in
+// its own cmd_<group>.cc and is listed in commands.h.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "clients/connection.h"
+#include "clients/flags.h"
+#include "clients/grpc_status.h"
+#include "clients/output.h"
+#include "grpcpp/client_context.h"
+
+namespace accord::client {
+
+// What a running command may use. Not thread-safe; one per invocation.
+class CommandContext {
+ public:
+  CommandContext(const ParsedArgs* args, Output* output, std::ostream* err,
+                 EnvLookup env, int64_t now)
+      : args_(args), output_(output), err_(err), env_(std::move(env)),
+        now_(now) {}
+
+  const ParsedArgs& args() const { return *args_; }
+  Output& output() { return *output_; }
+  std::ostream& err() { return *err_; }
+  const EnvLookup& env() const { return env_; }
+  int64_t now() const { return now_; }
+
+  // Resolves the connection flags and opens the channel on first use.
+  // Returns the connection, or the usage or file error (see connection.h).
+  absl::StatusOr<const Connection*> Connect();
+
+  // Calls the unary RPC `method` of a generated stub with `request`. Returns
+  // OK with `*response` filled, the connection error, or the RPC's status.
+  template <typename Stub, typename Request, typename Response>
+  absl::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                 const Request&, Response*),
+                    const Request& request, Response* response) {
+    absl::StatusOr<const Connection*> connection = Connect();
+    if (!connection.ok()) return connection.status();
+    Stub stub((*connection)->channel());
+    grpc::ClientContext context;
+    (*connection)->Prepare(&context);
+    return FromGrpc((stub.*method)(&context, request, response));
+  }
+
+ private:
+  const ParsedArgs* args_;
+  Output* output_;
+  std::ostream* err_;
+  EnvLookup env_;
+  int64_t now_;
+  std::optional<Connection> connection_;
+};
+
+struct Command {
+  std::vector<std::string> path;  // words after the group, e.g. {"principal", "add"}
+  std::string synopsis;           // positionals and required flags
+  std::string summary;            // one line
+  std::vector<FlagSpec> flags;    // besides the connection flags
+  std::function<absl::Status(CommandContext&)> run;
+};
+
+struct CommandGroup {
+  std::string name;
+  std::string summary;
+  std::vector<Command> commands;
+};
+
+// Fetches every page of a paged list: calls `fetch(page_token, &page)`
+// from an empty token until the broker returns an empty next_page_token,
+// and appends each page to `*all` (its next_page_token left empty). Returns
+// OK, the first fetch error, or DATA_LOSS when the broker repeats a token.
+template <typename Response, typename Fetch>
+absl::Status CollectPages(Fetch fetch, Response* all) {
+  std::string token;
+  for (;;) {
+    Response page;
+    absl::Status status = fetch(token, &page);
+    if (!status.ok()) return status;
+    std::string next = page.next_page_token();
+    page.clear_next_page_token();
+    all->MergeFrom(page);
+    if (next.empty()) return absl::OkStatus();
+    if (next == token) {
+      return absl::DataLossError("broker returned the same page token twice");
+    }
+    token = std::move(next);
+  }
+}
+
+}  // namespace accord::client
+
+#endif  // ACCORD_CLIENTS_COMMAND_H_

@@ -1,0 +1,81 @@
+#ifndef ACCORD_CLIENTS_OUTPUT_H_
+#define ACCORD_CLIENTS_OUTPUT_H_
+
+// How the CLI prints results: either exactly one JSON document (protobuf
+// JSON mapping, proto field names, default values included) or text for a
+// person (aligned "key: value" lines or a table, timestamps in RFC 3339,
+// enums by their short name).
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/message.h"
+
+namespace accord::client {
+
+enum class OutputFormat { kHuman, kJson };
+
+// Parses the --output flag value: "json", "text" or "human". Returns the
+// format, or a usage error naming --output.
+absl::StatusOr<OutputFormat> ParseOutputFormat(absl::string_view value);
+
+// Returns `message` as one JSON document with proto field names, or
+// INTERNAL if the protobuf library refuses it.
+absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message);
+
+// Returns `message` as aligned "key: value" lines, nested fields as dotted
+// paths ("decision.outcome"), repeated messages indexed ("events[0].state"),
+// repeated scalars joined by ", ". Fields at their default value are left
+// out. int64 fields named "*_at", "time", "since" or "until" print as
+// RFC 3339; bytes as lowercase hex; enums without their type prefix
+// ("GIVEN" for CONSENT_STATE_GIVEN).
+std::string FormatHuman(const google::protobuf::Message& message);
+
+// Returns the repeated message field `list_field` of `message` as a table:
+// a header of `columns` (field paths such as "recipient.partner", printed in
+// upper case), then one row per element, columns aligned. Returns
+// "(none)\n" when the list is empty and "" when `list_field` is not a
+// repeated message field.
+std::string FormatTable(const google::protobuf::Message& message,
+                        absl::string_view list_field,
+                        const std::vector<std::string>& columns);
+
+// The formatted value at `path` (dotted field names) of `message`, "" when a
+// name on the path does not exist. Same value rules as FormatHuman.
+std::string FieldText(const google::protobuf::Message& message,
+                      absl::string_view path);
+
+// Where a command writes its result, in the chosen format.
+class Output {
+ public:
+  Output(OutputFormat format, std::ostream* out) : format_(format), out_(out) {}
+
+  OutputFormat format() const { return format_; }
+
+  // JSON: `message`; human: FormatHuman(message). Returns OK or INTERNAL.
+  absl::Status Show(const google::protobuf::Message& message);
+  // JSON: `message`; human: FormatTable(message, list_field, columns).
+  absl::Status ShowList(const google::protobuf::Message& message,
+                        absl::string_view list_field,
+                        const std::vector<std::string>& columns);
+  // JSON: `message`; human: `text` as given.
+  absl::Status ShowText(const google::protobuf::Message& message,
+                        absl::string_view text);
+  // JSON: `json`, which the caller built as one valid JSON document (not
+  // from a protobuf message); human: `text` as given.
+  absl::Status ShowJson(absl::string_view json, absl::string_view text);
+
+ private:
+  absl::Status WriteJson(const google::protobuf::Message& message);
+
+  const OutputFormat format_;
+  std::ostream* const out_;
+};
+
+}  // namespace accord::client
+
+#endif  // ACCORD_CLIENTS_OUTPUT_H_

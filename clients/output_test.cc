@@ -1,0 +1,110 @@
+#include "clients/output.h"
+
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+#include "absl/strings/match.h"
+#include "accord/v1/consent.pb.h"
+#include "accord/v1/policy.pb.h"
+#include "broker/crypto/json.h"
+#include "clients/usage_error.h"
+
+namespace accord::client {
+namespace {
+
+namespace v1 = ::accord::v1;
+
+v1::Consent SampleConsent() {
+  v1::Consent c;
+  c.set_id("c1");
+  c.set_dataset_id("rennes.bikes");
+  c.mutable_recipient()->set_partner("univ");
+  c.set_given_at(1777636800);
+  c.set_state(v1::CONSENT_STATE_GIVEN);
+  v1::ConsentEvent* e = c.add_events();
+  e->set_state(v1::CONSENT_STATE_GIVEN);
+  e->set_at(1777636800);
+  return c;
+}
+
+TEST_CASE("output: JSON keeps proto field names and defaults") {
+  auto json = ToJson(SampleConsent());
+  REQUIRE(json.ok());
+  auto parsed = crypto::ParseJson(*json);
+  REQUIRE(parsed.ok());
+  CHECK(parsed->GetString("dataset_id").value() == "rennes.bikes");
+  CHECK(parsed->GetString("state").value() == "CONSENT_STATE_GIVEN");
+  REQUIRE(parsed->Find("purpose") != nullptr);  // default value present
+  CHECK(parsed->Find("datasetId") == nullptr);
+}
+
+TEST_CASE("output: human lines with short enums and RFC 3339 times") {
+  std::string text = FormatHuman(SampleConsent());
+  CHECK(absl::StrContains(text, "dataset_id:"));
+  CHECK(absl::StrContains(text, "rennes.bikes"));
+  CHECK(absl::StrContains(text, "recipient.partner:"));
+  CHECK(absl::StrContains(text, "events[0].at:"));
+  CHECK(absl::StrContains(text, "2026-05-01T12:00:00Z"));
+  CHECK(absl::StrContains(text, "GIVEN"));
+  CHECK_FALSE(absl::StrContains(text, "CONSENT_STATE_"));
+  CHECK_FALSE(absl::StrContains(text, "1777636800"));
+  CHECK_FALSE(absl::StrContains(text, "purpose:"));  // unset: left out
+}
+
+TEST_CASE("output: field paths and tables") {
+  v1::ListConsentsResponse list;
+  *list.add_consents() = SampleConsent();
+  v1::Consent second = SampleConsent();
+  second.set_id("c2");
+  second.mutable_recipient()->set_category("academic");
+  *list.add_consents() = second;
+
+  CHECK(FieldText(list.consents(0), "recipient.partner") == "univ");
+  CHECK(FieldText(list.consents(0), "state") == "GIVEN");
+  CHECK(FieldText(list.consents(0), "no.such") == "");
+
+  std::string table =
+      FormatTable(list, "consents", {"id", "recipient.category", "given_at"});
+  std::istringstream lines(table);
+  std::string header, row1, row2, extra;
+  std::getline(lines, header);
+  std::getline(lines, row1);
+  std::getline(lines, row2);
+  CHECK_FALSE(std::getline(lines, extra));
+  CHECK(absl::StartsWith(header, "ID"));
+  CHECK(absl::StrContains(header, "RECIPIENT.CATEGORY"));
+  CHECK(absl::StartsWith(row1, "c1"));
+  CHECK(absl::StrContains(row1, "-"));
+  CHECK(absl::StrContains(row2, "academic"));
+  // Columns are aligned: the time starts at the same offset in each row.
+  CHECK(row1.find("2026-") == row2.find("2026-"));
+  CHECK(row1.find("2026-") == header.find("GIVEN_AT"));
+
+  CHECK(FormatTable(v1::ListConsentsResponse(), "consents", {"id"}) ==
+        "(none)\n");
+  CHECK(FormatTable(list, "next_page_token", {"id"}).empty());
+}
+
+TEST_CASE("output: the format flag and one JSON document") {
+  CHECK(ParseOutputFormat("json").value() == OutputFormat::kJson);
+  CHECK(ParseOutputFormat("text").value() == OutputFormat::kHuman);
+  CHECK(IsUsageError(ParseOutputFormat("yaml").status()));
+
+  std::ostringstream out;
+  Output output(OutputFormat::kJson, &out);
+  v1::ListConsentsResponse list;
+  *list.add_consents() = SampleConsent();
+  REQUIRE(output.ShowList(list, "consents", {"id"}).ok());
+  auto parsed = crypto::ParseJson(out.str().substr(0, out.str().size() - 1));
+  REQUIRE(parsed.ok());
+  CHECK(parsed->Find("consents") != nullptr);
+
+  std::ostringstream human_out;
+  Output human(OutputFormat::kHuman, &human_out);
+  REQUIRE(human.ShowJson("{\"a\":1}", "text").ok());
+  CHECK(human_out.str() == "text\n");
+}
+
+}  // namespace
+}  // namespace accord::client

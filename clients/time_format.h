@@ -1,0 +1,27 @@
+#ifndef ACCORD_CLIENTS_TIME_FORMAT_H_
+#define ACCORD_CLIENTS_TIME_FORMAT_H_
+
+// Timestamps as the CLI shows and accepts them. The API carries seconds
+// since the Unix epoch.
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace accord::client {
+
+// Returns `unix_seconds` as RFC 3339 in UTC, e.g. "2026-05-01T12:00:00Z".
+std::string FormatRfc3339(int64_t unix_seconds);
+
+// Parses an RFC 3339 date-time ("2026-05-01T12:00:00Z", offsets allowed,
+// fractional seconds dropped) or a non-negative decimal count of seconds
+// since the Unix epoch. Returns the seconds, or INVALID_ARGUMENT naming
+// `field` when `text` is neither.
+absl::StatusOr<int64_t> ParseTimestamp(absl::string_view text,
+                                       absl::string_view field);
+
+}  // namespace accord::client
+
+#endif  // ACCORD_CLIENTS_TIME_FORMAT_H_
