@@ -118,6 +118,7 @@ class PolicyReader {
     }
     absl::flat_hash_set<std::string> ids;
     for (const YamlNode& node : rules->children) {
+      if (problems_.full()) break;
       Rule rule;
       if (!ReadRule(node, &rule)) continue;
       if (!ids.insert(rule.id).second) {
@@ -400,6 +401,7 @@ class PolicyReader {
   template <typename F>
   void CheckEach(const YamlNode& list, F check) {
     for (const YamlNode& item : list.children) {
+      if (problems_.full()) return;
       if (item.IsScalar()) check(item.scalar, item.pos);
     }
   }

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -12,7 +13,6 @@ namespace accord::policy {
 
 void Problems::Add(SourcePos pos, absl::string_view message) {
   // Enough to show what is wrong without echoing a huge hostile document.
-  constexpr size_t kMaxProblems = 100;
   if (lines_.size() == kMaxProblems) {
     lines_.push_back(absl::StrCat(file_, ":", pos.line, ":", pos.column,
                                   ": too many problems; stopping"));
@@ -35,7 +35,8 @@ bool Problems::CheckMap(const YamlNode& node, absl::string_view what,
     return false;
   }
   std::vector<std::string> names(allowed.begin(), allowed.end());
-  for (size_t i = 0; i < node.size(); ++i) {
+  absl::flat_hash_set<absl::string_view> seen;
+  for (size_t i = 0; i < node.size() && !full(); ++i) {
     const YamlNode& key = node.key(i);
     if (!key.IsScalar()) {
       Add(key.pos, absl::StrCat("keys of ", what, " must be plain names"));
@@ -47,12 +48,8 @@ bool Problems::CheckMap(const YamlNode& node, absl::string_view what,
       Add(key.pos, absl::StrCat("unknown key '", key.scalar, "' in ", what,
                                 DidYouMean(key.scalar, names)));
     }
-    for (size_t j = 0; j < i; ++j) {
-      if (node.key(j).IsScalar() && node.key(j).scalar == key.scalar) {
-        Add(key.pos, absl::StrCat("duplicate key '", key.scalar, "' in ",
-                                  what));
-        break;
-      }
+    if (!seen.insert(key.scalar).second) {
+      Add(key.pos, absl::StrCat("duplicate key '", key.scalar, "' in ", what));
     }
   }
   return true;
@@ -86,6 +83,7 @@ bool Problems::ScalarList(const YamlNode& node, absl::string_view what,
   }
   bool ok = true;
   for (const YamlNode& item : node.children) {
+    if (full()) return false;
     std::string s;
     if (Scalar(item, absl::StrCat("each item of ", what), &s)) {
       out->push_back(std::move(s));

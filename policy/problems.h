@@ -16,11 +16,16 @@ namespace accord::policy {
 
 class Problems {
  public:
+  static constexpr size_t kMaxProblems = 100;
+
   explicit Problems(absl::string_view file_name) : file_(file_name) {}
 
   // Records a problem at `pos`.
   void Add(SourcePos pos, absl::string_view message);
   bool empty() const { return lines_.empty(); }
+  // True once enough problems were recorded that more would not help; the
+  // callers then skip costly checks (suggestions) of the remaining input.
+  bool full() const { return lines_.size() > kMaxProblems; }
   size_t count() const { return lines_.size(); }
   // Returns OK when no problem was recorded, else INVALID_ARGUMENT whose
   // message is every problem, one per line, in the order found.
