@@ -1,0 +1,102 @@
+#ifndef ACCORD_BROKER_STORE_DB_H_
+#define ACCORD_BROKER_STORE_DB_H_
+
+// The store's internals: the RocksDB handles and the writer thread. Only
+// store/*.cc include this header.
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "broker/store/log_appender.h"
+#include "broker/store/store.h"
+#include "broker/store/write_set.h"
+#include "rocksdb/db.h"
+
+namespace accord::store {
+
+// Column families, in the order they are opened.
+enum Family : size_t {
+  kDefault = 0,
+  kDatasets,
+  kPolicies,
+  kConsents,
+  kConsentEvents,
+  kGrants,
+  kIndex,
+  kAuditLeaves,
+  kAuditHashes,
+  kCheckpoints,
+  kPrincipals,
+  kMeta,
+  kFamilyCount,
+};
+
+// RocksDB status -> our status: NoSpace is RESOURCE_EXHAUSTED, corruption
+// DATA_LOSS, other I/O errors UNAVAILABLE.
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what);
+
+class Db {
+ public:
+  using Done = absl::AnyInvocable<void(absl::StatusOr<CommitResult>)>;
+
+  Db() = default;
+  ~Db();
+
+  static absl::StatusOr<std::unique_ptr<Db>> Open(const std::string& path,
+                                                  const StoreOptions& options);
+
+  rocksdb::DB* db() const { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* cf(Family f) const { return handles_[f]; }
+
+  // Point read: NOT_FOUND when absent.
+  absl::StatusOr<std::string> Get(Family f, absl::string_view key) const;
+
+  void SetAppender(LogAppender* appender) ABSL_LOCKS_EXCLUDED(mu_);
+  void Submit(WriteSet ws, Done done) ABSL_LOCKS_EXCLUDED(mu_);
+  void Close() ABSL_LOCKS_EXCLUDED(mu_);
+
+  uint64_t revision() const { return revision_.load(std::memory_order_acquire); }
+  uint64_t log_size() const { return log_size_.load(std::memory_order_acquire); }
+  absl::Status WaitForRevision(uint64_t rev, absl::Duration timeout) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status health() const ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  struct Pending {
+    WriteSet ws;
+    Done done;
+  };
+
+  absl::Status CheckFormat(bool created);
+  void WriterLoop() ABSL_LOCKS_EXCLUDED(mu_);
+  // Adds one write set to `batch` at `revision`; on error nothing of it is
+  // in the batch.
+  absl::StatusOr<CommitResult> Apply(WriteSet& ws, uint64_t revision,
+                                     uint64_t* log_size,
+                                     rocksdb::WriteBatch* batch);
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  bool read_only_ = false;
+
+  mutable absl::Mutex mu_;
+  std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  LogAppender* appender_ ABSL_GUARDED_BY(mu_) = nullptr;
+  absl::Status last_write_ ABSL_GUARDED_BY(mu_);
+  std::thread writer_;
+  std::atomic<uint64_t> revision_{0};
+  std::atomic<uint64_t> log_size_{0};
+};
+
+}  // namespace accord::store
+
+#endif  // ACCORD_BROKER_STORE_DB_H_

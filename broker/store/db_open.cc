@@ -1,0 +1,168 @@
+#include <filesystem>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "broker/store/db.h"
+#include "broker/store/keys.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/options.h"
+#include "rocksdb/table.h"
+
+namespace accord::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+const char* const kFamilyNames[kFamilyCount] = {
+    "default",  // rocksdb::kDefaultColumnFamilyName, known at compile time
+    "datasets",
+    "policies",
+    "consents",
+    "consent_events",
+    "grants",
+    "index",
+    "audit_leaves",
+    "audit_hashes",
+    "checkpoints",
+    "principals",
+    "meta",
+};
+
+rocksdb::ColumnFamilyOptions FamilyOptions(
+    const std::shared_ptr<rocksdb::Cache>& cache, bool bloom) {
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.cache_index_and_filter_blocks = true;
+  if (bloom) table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  rocksdb::ColumnFamilyOptions cf;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf.write_buffer_size = 16 << 20;
+  return cf;
+}
+
+}  // namespace
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  const std::string msg = absl::StrCat(what, ": ", s.ToString());
+  if (s.IsNoSpace()) return absl::ResourceExhaustedError(msg);
+  if (s.IsCorruption()) return absl::DataLossError(msg);
+  if (s.IsNotFound()) return absl::NotFoundError(msg);
+  return absl::UnavailableError(msg);
+}
+
+absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path,
+                                             const StoreOptions& options) {
+  std::error_code ec;
+  const bool existed = fs::exists(path, ec) && !fs::is_empty(path, ec);
+  if (existed && !fs::exists(fs::path(path) / "CURRENT", ec)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        path, " is not empty and holds no Accord store; refusing to use it"));
+  }
+  if (!existed && !options.create_if_missing) {
+    return absl::NotFoundError(absl::StrCat("no store at ", path));
+  }
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.create_missing_column_families = !existed;
+  db_options.max_background_jobs = 2;
+  db_options.enable_pipelined_write = true;
+  db_options.paranoid_checks = true;
+  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  db_options.keep_log_file_num = 4;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (size_t f = 0; f < kFamilyCount; ++f) {
+    families.emplace_back(kFamilyNames[f], FamilyOptions(cache, f == kIndex));
+  }
+  if (existed) {
+    // A directory whose column families differ from ours is not ours.
+    std::vector<std::string> names;
+    rocksdb::Status s = rocksdb::DB::ListColumnFamilies(db_options, path, &names);
+    if (!s.ok()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          path, " is not a readable Accord store: ", s.ToString()));
+    }
+    for (size_t f = 1; f < kFamilyCount; ++f) {
+      if (std::find(names.begin(), names.end(), kFamilyNames[f]) == names.end()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            path, " is a RocksDB database but not an Accord store (no '",
+            kFamilyNames[f], "' column family)"));
+      }
+    }
+  }
+  auto db = std::make_unique<Db>();
+  db->read_only_ = options.read_only;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s =
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, path, families,
+                                         &db->handles_, &raw)
+          : rocksdb::DB::Open(db_options, path, families, &db->handles_, &raw);
+  if (!s.ok()) {
+    if (s.IsCorruption()) {
+      return absl::DataLossError(
+          absl::StrCat("the store at ", path, " is corrupted: ", s.ToString()));
+    }
+    return FromRocks(s, absl::StrCat("cannot open the store at ", path));
+  }
+  db->db_.reset(raw);
+  if (absl::Status st = db->CheckFormat(!existed); !st.ok()) return st;
+  if (!db->read_only_) db->writer_ = std::thread([d = db.get()] { d->WriterLoop(); });
+  return db;
+}
+
+absl::Status Db::CheckFormat(bool created) {
+  if (created) {
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    rocksdb::Status s = db_->Put(sync, handles_[kMeta],
+                                 std::string(keys::kFormatVersion),
+                                 absl::StrCat(kFormatVersion));
+    return FromRocks(s, "writing the storage format version");
+  }
+  auto version = Get(kMeta, keys::kFormatVersion);
+  if (!version.ok()) {
+    return absl::FailedPreconditionError(
+        "the store has no storage format version: not an Accord store");
+  }
+  int v = 0;
+  if (!absl::SimpleAtoi(*version, &v) || v < 1) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "unknown storage format version '", *version, "'"));
+  }
+  if (v > kFormatVersion) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("storage format version ", v,
+                     " is newer than this broker supports (", kFormatVersion,
+                     "); use a newer accord-broker"));
+  }
+  if (v < kFormatVersion) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("storage format version ", v,
+                     " is older than this broker's (", kFormatVersion,
+                     ") and no migration exists"));
+  }
+  auto revision = Get(kMeta, keys::kRevision);
+  if (revision.ok() && revision->size() == 8) {
+    revision_.store(keys::ReadBE64(*revision));
+  }
+  auto log_size = Get(kMeta, keys::kLogSize);
+  if (log_size.ok() && log_size->size() == 8) {
+    log_size_.store(keys::ReadBE64(*log_size));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> Db::Get(Family f, absl::string_view key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[f],
+                               rocksdb::Slice(key.data(), key.size()), &value);
+  if (s.IsNotFound()) return absl::NotFoundError("not found");
+  if (!s.ok()) return FromRocks(s, "read");
+  return value;
+}
+
+}  // namespace accord::store

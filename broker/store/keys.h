@@ -1,0 +1,71 @@
+#ifndef ACCORD_BROKER_STORE_KEYS_H_
+#define ACCORD_BROKER_STORE_KEYS_H_
+
+// Key layout of every column family. Integers are big-endian so range scans
+// follow time and index order; string parts are separated by a 0 byte,
+// which identifiers and pseudonyms never contain.
+
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace accord::store::keys {
+
+void AppendBE64(std::string* out, uint64_t v);
+uint64_t ReadBE64(absl::string_view bytes);  // bytes.size() >= 8
+std::string BE64(uint64_t v);
+
+// datasets: id. grants: id. principals: id. consents: id.
+// policies: dataset 0 be64(version).
+std::string Policy(absl::string_view dataset_id, uint64_t version);
+std::string PolicyPrefix(absl::string_view dataset_id);
+// consent_events: consent id 0 be64(sequence).
+std::string ConsentEvent(absl::string_view consent_id, uint64_t seq);
+std::string ConsentEventPrefix(absl::string_view consent_id);
+// audit_leaves: be64(index). audit_hashes: level byte, be64(index).
+std::string AuditNode(uint8_t level, uint64_t index);
+// checkpoints: be64(tree size).
+
+// index, one letter per kind:
+// 'U' uri -> principal id; 'H' sha256 -> principal id.
+std::string PrincipalByUri(absl::string_view uri);
+std::string PrincipalBySha(absl::string_view sha256_hex);
+// 'S' subject 0 consent id.
+std::string ConsentBySubject(absl::string_view subject,
+                             absl::string_view consent_id);
+std::string ConsentBySubjectPrefix(absl::string_view subject);
+// 'D' dataset 0 subject 0 consent id.
+std::string ConsentByDatasetSubject(absl::string_view dataset_id,
+                                    absl::string_view subject,
+                                    absl::string_view consent_id);
+std::string ConsentByDatasetSubjectPrefix(absl::string_view dataset_id,
+                                          absl::string_view subject);
+// 'G' subject 0 be64(~revision) grant id: a subject's grants, newest first.
+std::string GrantBySubject(absl::string_view subject, uint64_t revision,
+                           absl::string_view grant_id);
+std::string GrantBySubjectPrefix(absl::string_view subject);
+// 'E' subject 0 dataset 0 be64(issued_at) grant id.
+std::string GrantBySubjectDataset(absl::string_view subject,
+                                  absl::string_view dataset_id,
+                                  int64_t issued_at, absl::string_view grant_id);
+std::string GrantBySubjectDatasetPrefix(absl::string_view subject,
+                                        absl::string_view dataset_id);
+// 'P' partner 0 be64(revision) grant id.
+std::string GrantByPartner(absl::string_view partner, uint64_t revision,
+                           absl::string_view grant_id);
+// 'V' be64(revision) be32(n): revocations in commit order.
+std::string Revocation(uint64_t revision, uint32_t n);
+inline constexpr absl::string_view kRevocationPrefix = "V";
+
+// meta keys.
+inline constexpr absl::string_view kFormatVersion = "format_version";
+inline constexpr absl::string_view kRevision = "revision";
+inline constexpr absl::string_view kLogSize = "log_size";
+
+// The smallest key greater than every key that starts with `prefix`.
+std::string PrefixEnd(absl::string_view prefix);
+
+}  // namespace accord::store::keys
+
+#endif  // ACCORD_BROKER_STORE_KEYS_H_

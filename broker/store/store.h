@@ -1,0 +1,167 @@
+#ifndef ACCORD_BROKER_STORE_STORE_H_
+#define ACCORD_BROKER_STORE_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "accord/v1/admin.pb.h"
+#include "accord/v1/audit.pb.h"
+#include "accord/v1/common.pb.h"
+#include "accord/v1/consent.pb.h"
+#include "accord/v1/policy.pb.h"
+#include "accord/v1/trust.pb.h"
+#include "broker/store/log_appender.h"
+#include "broker/store/records.pb.h"
+#include "broker/store/write_set.h"
+
+namespace accord::store {
+
+// The storage format this build reads and writes.
+inline constexpr int kFormatVersion = 1;
+
+struct StoreOptions {
+  // Shared block cache; the store's memory is bounded by it plus the write
+  // buffers.
+  size_t block_cache_bytes = 64ull << 20;
+  bool create_if_missing = true;
+  // Opens without a writer: for offline tools. Commit then fails.
+  bool read_only = false;
+};
+
+// What one committed write set got.
+struct CommitResult {
+  uint64_t revision = 0;
+  // The log index of each audit event of the write set, in order.
+  std::vector<uint64_t> log_indices;
+};
+
+// One page of a list: the records and the cursor of the next page, empty
+// when the list is complete. Cursors are opaque, URL-safe strings.
+template <typename T>
+struct Page {
+  std::vector<T> records;
+  std::string next_cursor;
+};
+
+class Db;
+
+// Accord's durable state, spoken of in domain terms. Thread-safe.
+//
+// Writes go through one writer thread that group-commits every pending
+// write set in one synced batch: each write set gets its own revision
+// (contiguous, from 1), its audit events get their log indices in the same
+// batch, and its callback runs once the batch is durable.
+class Store {
+ public:
+  // Opens (or creates) the store at `path`. Errors: FAILED_PRECONDITION
+  // when the directory holds a newer or unknown storage format, or is not an
+  // Accord store; UNAVAILABLE when RocksDB cannot open it.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(
+      const std::string& path, const StoreOptions& options);
+
+  // Copies a backup made by Backup() into `data_dir`, which must not exist
+  // or be empty. Errors: FAILED_PRECONDITION, UNAVAILABLE.
+  static absl::Status RestoreFrom(const std::string& backup_dir,
+                                  const std::string& data_dir);
+
+  ~Store();
+
+  // The audit log that encodes events and computes tree nodes; must be set
+  // before the first commit that carries an audit event. Not owned.
+  void SetLogAppender(LogAppender* appender);
+
+  // Queues `ws`; `done` runs once, on the writer thread, after the batch
+  // holding it is durable (or failed: RESOURCE_EXHAUSTED when the disk is
+  // full, UNAVAILABLE on other I/O errors, FAILED_PRECONDITION for a write
+  // set with audit events and no appender). `done` must be cheap.
+  void Commit(WriteSet ws,
+              absl::AnyInvocable<void(absl::StatusOr<CommitResult>)> done);
+  // Commit, waiting for the outcome. Never call it on the writer thread.
+  absl::StatusOr<CommitResult> CommitAndWait(WriteSet ws);
+
+  // Drains pending writes, stops the writer, closes the database.
+  // Idempotent; the destructor calls it.
+  void Close();
+
+  // The last durable revision.
+  uint64_t revision() const;
+  // OK once revision() >= `rev`; DEADLINE_EXCEEDED after `timeout`.
+  absl::Status WaitForRevision(uint64_t rev, absl::Duration timeout) const;
+  // OK unless the last write failed.
+  absl::Status Health() const;
+
+  // Reads. NOT_FOUND for a missing record; UNAVAILABLE or DATA_LOSS on a
+  // storage error. `limit` is at most 1000.
+  absl::StatusOr<accord::v1::Dataset> GetDataset(absl::string_view id) const;
+  absl::StatusOr<Page<accord::v1::Dataset>> ListDatasets(
+      absl::string_view cursor, size_t limit) const;
+  // `version` 0 means the latest.
+  absl::StatusOr<accord::v1::PolicyVersion> GetPolicyVersion(
+      absl::string_view dataset_id, uint64_t version) const;
+  // Newest first.
+  absl::StatusOr<Page<accord::v1::PolicyVersion>> ListPolicyVersions(
+      absl::string_view dataset_id, absl::string_view cursor,
+      size_t limit) const;
+
+  absl::StatusOr<accord::v1::Principal> GetPrincipal(absl::string_view id) const;
+  // The principal whose certificate URI is `uri` or whose certificate
+  // SHA-256 is `sha256_hex` (either may be empty).
+  absl::StatusOr<accord::v1::Principal> FindPrincipalByCertificate(
+      absl::string_view uri, absl::string_view sha256_hex) const;
+  absl::StatusOr<Page<accord::v1::Principal>> ListPrincipals(
+      absl::string_view cursor, size_t limit) const;
+
+  // A consent with its events.
+  absl::StatusOr<accord::v1::Consent> GetConsent(absl::string_view id) const;
+  // A subject's consents, optionally of one dataset.
+  absl::StatusOr<Page<accord::v1::Consent>> ListConsentsBySubject(
+      absl::string_view subject, absl::string_view dataset_id,
+      absl::string_view cursor, size_t limit) const;
+  // Every consent (any state) of `subjects` for `dataset_id`, for a
+  // decision. One prefix seek per subject.
+  absl::StatusOr<std::vector<accord::v1::Consent>> ConsentsForSubjects(
+      absl::string_view dataset_id,
+      absl::Span<const std::string> subjects) const;
+
+  absl::StatusOr<GrantRecord> GetGrant(absl::string_view id) const;
+  // Grants that named `subject`, newest first.
+  absl::StatusOr<Page<GrantRecord>> ListGrantsBySubject(
+      absl::string_view subject, absl::string_view cursor, size_t limit) const;
+  // Ids of the grants that named `subject` for `dataset_id` issued at or
+  // after `issued_after` (Unix seconds).
+  absl::StatusOr<std::vector<std::string>> GrantIdsForSubjectAndDataset(
+      absl::string_view subject, absl::string_view dataset_id,
+      int64_t issued_after) const;
+
+  // Revocations committed after `revision`, oldest first.
+  absl::StatusOr<std::vector<accord::v1::Revocation>> ListRevocationsAfter(
+      uint64_t revision, size_t limit) const;
+
+  // The audit log as stored: its size, entries and tree nodes.
+  uint64_t LogSize() const;
+  absl::StatusOr<std::string> GetLogEntry(uint64_t index) const;
+  absl::StatusOr<std::string> GetTreeNode(uint8_t level, uint64_t index) const;
+  // The newest stored checkpoint note and its tree size.
+  absl::StatusOr<std::pair<uint64_t, std::string>> LatestCheckpoint() const;
+
+  // An online, consistent copy of the whole store into `dir` (which must
+  // not exist).
+  absl::Status Backup(const std::string& dir) const;
+
+ private:
+  explicit Store(std::unique_ptr<Db> db);
+
+  std::unique_ptr<Db> db_;
+};
+
+}  // namespace accord::store
+
+#endif  // ACCORD_BROKER_STORE_STORE_H_

@@ -1,0 +1,63 @@
+#ifndef ACCORD_BROKER_STORE_WRITE_SET_H_
+#define ACCORD_BROKER_STORE_WRITE_SET_H_
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "accord/v1/admin.pb.h"
+#include "accord/v1/audit.pb.h"
+#include "accord/v1/common.pb.h"
+#include "accord/v1/consent.pb.h"
+#include "accord/v1/policy.pb.h"
+#include "accord/v1/trust.pb.h"
+#include "broker/store/records.pb.h"
+
+namespace accord::store {
+
+// The state changes of one write, in domain terms, applied atomically with
+// the audit events that record them. A movable value; the store turns it
+// into storage operations on its writer thread, where the revision is known.
+class WriteSet {
+ public:
+  struct DeletePrincipalOp {
+    std::string id;
+  };
+  struct CheckpointOp {
+    uint64_t tree_size;
+    std::string note;
+  };
+  using Op = std::variant<accord::v1::Dataset, accord::v1::PolicyVersion,
+                          accord::v1::Consent, GrantRecord,
+                          accord::v1::Principal, DeletePrincipalOp,
+                          accord::v1::Revocation, CheckpointOp>;
+
+  // Records carrying a `revision` field get the commit revision; consent
+  // events whose revision is 0 too; a grant gets the log index of the audit
+  // event that names its id.
+  void PutDataset(accord::v1::Dataset dataset) { ops_.emplace_back(std::move(dataset)); }
+  void PutPolicyVersion(accord::v1::PolicyVersion v) { ops_.emplace_back(std::move(v)); }
+  // The whole record with all its events.
+  void PutConsent(accord::v1::Consent consent) { ops_.emplace_back(std::move(consent)); }
+  void PutGrant(GrantRecord grant) { ops_.emplace_back(std::move(grant)); }
+  void PutPrincipal(accord::v1::Principal p) { ops_.emplace_back(std::move(p)); }
+  void DeletePrincipal(std::string id) { ops_.emplace_back(DeletePrincipalOp{std::move(id)}); }
+  void AddRevocation(accord::v1::Revocation r) { ops_.emplace_back(std::move(r)); }
+  void PutCheckpoint(uint64_t tree_size, std::string note) {
+    ops_.emplace_back(CheckpointOp{tree_size, std::move(note)});
+  }
+  // Appended to the audit log in this write, in order.
+  void AddAuditEvent(accord::v1::AuditEvent event) { events_.push_back(std::move(event)); }
+
+  std::vector<Op>& ops() { return ops_; }
+  std::vector<accord::v1::AuditEvent>& events() { return events_; }
+
+ private:
+  std::vector<Op> ops_;
+  std::vector<accord::v1::AuditEvent> events_;
+};
+
+}  // namespace accord::store
+
+#endif  // ACCORD_BROKER_STORE_WRITE_SET_H_
