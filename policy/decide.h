@@ -27,7 +27,8 @@ struct Request {
   absl::Span<const std::string> fields;
   // Subject pseudonyms (PERSONAL datasets). Empty with legal basis consent:
   // every subject with a matching live consent among `consents`, in their
-  // order, up to the subject cap.
+  // order, up to the subject cap. Ignored for datasets that are not
+  // PERSONAL.
   absl::Span<const std::string> subjects;
   // 0: the maximum the policy allows.
   uint32_t lifetime_seconds = 0;

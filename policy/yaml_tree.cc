@@ -143,9 +143,12 @@ bool StartsToken(char prev) {
 
 absl::Status CheckNestingDepth(absl::string_view text,
                                absl::string_view file_name, int max_depth) {
-  // A conservative estimate: flow depth counts brackets outside quotes and
-  // comments; block depth counts open indentation columns, where each
-  // leading "- " or "? " on a line opens one more column.
+  // A conservative estimate (it may count a level twice, never misses one):
+  // flow depth counts brackets outside quotes and comments; block depth
+  // counts open indentation columns, where each leading "- " or "? " on a
+  // line opens one more column. Indentation is counted inside flow
+  // collections too, so a stray bracket in a plain scalar cannot switch the
+  // block count off.
   std::vector<int> indents;
   int flow = 0;
   char quote = 0;
@@ -154,7 +157,7 @@ absl::Status CheckNestingDepth(absl::string_view text,
   const size_t n = text.size();
   while (i < n) {
     const size_t line_start = i;
-    if (quote == 0 && flow == 0) {
+    if (quote == 0) {
       size_t j = i;
       while (j < n && text[j] == ' ') ++j;
       if (j < n && text[j] != '\n' && text[j] != '#' && text[j] != '\r') {

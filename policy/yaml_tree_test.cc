@@ -47,6 +47,11 @@ TEST_CASE("yaml tree rejects hostile documents", "[yaml]") {
          for (int i = 0; i < 40; ++i) s += "- ";
          return s + "x\n";
        }()},
+      {"block nesting after a stray bracket", [] {
+         std::string s = "a: x[\n";
+         for (int i = 0; i < 40; ++i) s += std::string(i, ' ') + "k:\n";
+         return s;
+       }()},
       {"anchor", "a: &x 1\nb: *x\n"},
       {"alias", "a: *x\n"},
       {"tag", "a: !!str 1\n"},
