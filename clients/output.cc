@@ -25,7 +25,8 @@ using google::protobuf::Reflection;
 bool IsTimestampField(const FieldDescriptor* field) {
   if (field->cpp_type() != FieldDescriptor::CPPTYPE_INT64) return false;
   absl::string_view name = field->name();
-  return absl::EndsWith(name, "_at") || name == "time" || name == "since" ||
+  return absl::EndsWith(name, "_at") || name == "at" || name == "time" ||
+         name == "since" ||
          name == "until";
 }
 

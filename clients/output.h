@@ -30,7 +30,7 @@ absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message);
 // Returns `message` as aligned "key: value" lines, nested fields as dotted
 // paths ("decision.outcome"), repeated messages indexed ("events[0].state"),
 // repeated scalars joined by ", ". Fields at their default value are left
-// out. int64 fields named "*_at", "time", "since" or "until" print as
+// out. int64 fields named "*_at", "at", "time", "since" or "until" print as
 // RFC 3339; bytes as lowercase hex; enums without their type prefix
 // ("GIVEN" for CONSENT_STATE_GIVEN).
 std::string FormatHuman(const google::protobuf::Message& message);

@@ -8,7 +8,7 @@
 namespace accord::client {
 
 std::string FormatRfc3339(int64_t unix_seconds) {
-  return absl::FormatTime(absl::RFC3339_sec, absl::FromUnixSeconds(unix_seconds),
+  return absl::FormatTime("%Y-%m-%d%ET%H:%M:%SZ", absl::FromUnixSeconds(unix_seconds),
                           absl::UTCTimeZone());
 }
 
