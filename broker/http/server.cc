@@ -1,7 +1,6 @@
 #include "broker/http/server.h"
 
 #include <fcntl.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -16,7 +15,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "broker/http/host_port.h"
+#include "broker/http/listener.h"
 #include "broker/http/request.h"
 
 namespace accord::http {
@@ -33,52 +32,6 @@ constexpr auto kAcceptPause = std::chrono::milliseconds(100);
 
 Clock::duration ToClock(absl::Duration d) {
   return std::chrono::duration_cast<Clock::duration>(absl::ToChronoNanoseconds(d));
-}
-
-absl::StatusOr<int> Listen(const HostPort& hp, const std::string& address) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  addrinfo* found = nullptr;
-  const std::string port = absl::StrCat(hp.port);
-  const int gai = getaddrinfo(hp.host.c_str(), port.c_str(), &hints, &found);
-  if (gai != 0) {
-    return absl::UnavailableError(
-        absl::StrCat("address \"", address, "\": ", gai_strerror(gai)));
-  }
-  int error = 0;
-  int fd = -1;
-  for (addrinfo* ai = found; ai != nullptr && fd < 0; ai = ai->ai_next) {
-    fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-      error = errno;
-      continue;
-    }
-    const int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 128) != 0) {
-      error = errno;
-      close(fd);
-      fd = -1;
-    }
-  }
-  freeaddrinfo(found);
-  if (fd < 0) {
-    return absl::UnavailableError(
-        absl::StrCat("address \"", address, "\": ", std::strerror(error)));
-  }
-  return fd;
-}
-
-int BoundPort(int fd) {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof(addr);
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return 0;
-  if (addr.ss_family == AF_INET6) {
-    return ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
-  }
-  return ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
 }
 
 bool Transient(int error) {
@@ -121,18 +74,16 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   }
   absl::Status valid = router.Validate();
   if (!valid.ok()) return valid;
-  absl::StatusOr<HostPort> hp = SplitHostPort(address);
-  if (!hp.ok()) return hp.status();
-  absl::StatusOr<int> fd = Listen(*hp, address);
-  if (!fd.ok()) return fd.status();
+  absl::StatusOr<Listener> listener = OpenListener(address);
+  if (!listener.ok()) return listener.status();
   int wake[2];
   if (pipe2(wake, O_NONBLOCK | O_CLOEXEC) != 0) {
-    close(*fd);
+    close(listener->fd);
     return absl::UnavailableError(
         absl::StrCat("wake-up pipe: ", std::strerror(errno)));
   }
   std::unique_ptr<HttpServer> server(new HttpServer(
-      *fd, wake[0], wake[1], BoundPort(*fd), std::move(router), options));
+      listener->fd, wake[0], wake[1], listener->port, std::move(router), options));
   HttpServer* s = server.get();
   absl::MutexLock l(&s->mu_);
   s->thread_ = std::thread([s] { s->Loop(); });
@@ -175,6 +126,8 @@ void HttpServer::Loop() {
       stopping_ = true;
       close(listen_fd_);
       listen_fd_ = -1;
+    }
+    if (stopping_) {
       for (auto& c : conns) {
         if (c->idle()) c->Close();
       }

@@ -141,6 +141,20 @@ TEST_CASE("GET on a registered path returns the handler's response",
   CHECK(*r->Header("X-Test") == "1");
 }
 
+TEST_CASE("The server listens on IPv6 loopback", "[http][server]") {
+  auto server = HttpServer::Start("[::1]:0", TestRouter());
+  if (!server.ok() &&
+      server.status().code() == absl::StatusCode::kUnavailable) {
+    WARN("no IPv6 loopback here: " << server.status().message());
+    return;
+  }
+  REQUIRE(server.ok());
+  auto r = HttpGet(absl::StrCat("[::1]:", (*server)->port()), "/x",
+                   absl::Seconds(5));
+  REQUIRE(r.ok());
+  CHECK(r->body == "hello x");
+}
+
 TEST_CASE("HEAD returns the headers without the body", "[http][server]") {
   auto server = StartTestServer();
   RawConn c(server->port());
@@ -344,6 +358,23 @@ TEST_CASE("Shutdown lets an in-flight request finish", "[http][server]") {
   REQUIRE(result.ok());
   CHECK(result->status == 200);
   CHECK(result->body == "done");
+}
+
+TEST_CASE("Shutdown answers a request that was partly received",
+          "[http][server]") {
+  auto server = StartTestServer();
+  RawConn c(server->port());
+  REQUIRE(c.connected());
+  REQUIRE(c.Send("GET /x HTTP/1.1\r\nHost: t\r\n"));
+  absl::SleepFor(absl::Milliseconds(50));  // let the server read it
+  std::thread stopper([&server] { server->Shutdown(); });
+  absl::SleepFor(absl::Milliseconds(100));
+  REQUIRE(c.Send("\r\n"));
+  const std::string response = c.ReadResponse();
+  CHECK(StatusOf(response) == 200);
+  CHECK(response.find("Connection: close\r\n") != std::string::npos);
+  CHECK(c.ClosedWithin(absl::Seconds(2)));
+  stopper.join();
 }
 
 TEST_CASE("Start rejects bad addresses, routers and options", "[http][server]") {

@@ -1,0 +1,34 @@
+#include "broker/http/listener.h"
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include "absl/strings/str_cat.h"
+
+namespace accord::http {
+namespace {
+
+TEST_CASE("OpenListener binds an ephemeral port", "[http][listener]") {
+  auto l = OpenListener("127.0.0.1:0");
+  REQUIRE(l.ok());
+  CHECK(l->fd >= 0);
+  CHECK(l->port > 0);
+
+  // The same port cannot be bound twice.
+  auto again = OpenListener(absl::StrCat("127.0.0.1:", l->port));
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.status().code() == absl::StatusCode::kUnavailable);
+  close(l->fd);
+}
+
+TEST_CASE("OpenListener reports bad and foreign addresses", "[http][listener]") {
+  CHECK(OpenListener("127.0.0.1").status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  // TEST-NET-1 (RFC 5737) is never a local address.
+  CHECK(OpenListener("192.0.2.1:0").status().code() ==
+        absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace accord::http
