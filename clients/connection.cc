@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "clients/dev_layout.h"
 #include "clients/dev_token.h"
@@ -20,9 +21,16 @@ namespace {
 constexpr size_t kMaxFileBytes = 1 << 20;
 constexpr int kCallDeadlineSeconds = 30;
 
-bool IsDirectory(absl::string_view path) {
+bool IsDirectory(const std::string& path) {
   struct stat st;
-  return stat(std::string(path).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// `--dev X` takes X as DATA_DIR only when X cannot be a command word: it
+// looks like a path or already holds a dev PKI. Otherwise `--dev=X`.
+bool LooksLikeDataDir(absl::string_view value) {
+  return absl::StrContains(value, '/') || absl::StartsWith(value, ".") ||
+         IsDirectory(absl::StrCat(value, "/", dev::kPkiDir));
 }
 
 }  // namespace
@@ -45,7 +53,7 @@ std::vector<FlagSpec> ConnectionFlagSpecs() {
       {"dev", A::kOptional, "DATA_DIR",
        "development shortcuts under DATA_DIR (env ACCORD_DATA_DIR, default "
        "./var)",
-       [](absl::string_view v) { return IsDirectory(v); }},
+       LooksLikeDataDir},
       {"as", A::kValue, "PRINCIPAL", "with --dev: connect as this principal",
        {}},
       {"citizen", A::kValue, "NAME",

@@ -26,7 +26,9 @@ using EnvLookup = std::function<std::optional<std::string>(const char*)>;
 std::optional<std::string> ProcessEnv(const char* name);
 
 // The flags every command accepts for its connection: --broker, --ca,
-// --cert, --key, --token, --dev [DATA_DIR], --as, --citizen.
+// --cert, --key, --token, --dev [DATA_DIR], --as, --citizen. `--dev X`
+// takes X as DATA_DIR only when X contains '/', starts with '.', or is a
+// directory holding dev-pki/; otherwise write `--dev=X`.
 std::vector<FlagSpec> ConnectionFlagSpecs();
 
 // Where and how to connect, with every default applied.

@@ -63,6 +63,21 @@ TEST_CASE("connection: --dev --as uses the dev PKI") {
   CHECK(fallback->ca_path == "./var/dev-pki/ca.pem");
 }
 
+TEST_CASE("connection: --dev DIR takes only what looks like a data dir") {
+  auto parsed = ParseFlags({"--dev", "/d", "--as", "p"}, ConnectionFlagSpecs());
+  REQUIRE(parsed.ok());
+  CHECK(parsed->Get("dev") == "/d");
+  auto dot = ParseFlags({"--dev", "./var", "x"}, ConnectionFlagSpecs());
+  REQUIRE(dot.ok());
+  CHECK(dot->Get("dev") == "./var");
+  CHECK(dot->positionals() == std::vector<std::string>{"x"});
+  // A command word is not swallowed, even if a directory has its name.
+  auto word = ParseFlags({"--dev", "policy", "get"}, ConnectionFlagSpecs());
+  REQUIRE(word.ok());
+  CHECK(word->Get("dev") == "");
+  CHECK(word->positionals() == std::vector<std::string>{"policy", "get"});
+}
+
 TEST_CASE("connection: --dev --citizen uses citizen-app and the issuer") {
   auto s = Resolve({"--dev=/d", "--citizen", "alice"});
   REQUIRE(s.ok());
