@@ -106,8 +106,8 @@ std::string Base64Encode(absl::string_view data) {
 
 absl::StatusOr<std::string> Base64Decode(absl::string_view text) {
   if (text.size() % 4 != 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("base64: length ", text.size(), " is not a multiple of 4"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "base64: length ", text.size(), " is not a multiple of 4"));
   }
   size_t pad = 0;
   if (!text.empty() && text.back() == '=') {

@@ -34,8 +34,7 @@ bool IsAscii(absl::string_view s) {
 // subject CN, validity and public key set.
 absl::StatusOr<OsslPtr<X509>> NewCertificate(absl::string_view cn,
                                              int64_t not_before,
-                                             int64_t not_after,
-                                             EVP_PKEY* pub) {
+                                             int64_t not_after, EVP_PKEY* pub) {
   OsslPtr<X509> x(X509_new());
   OsslPtr<BIGNUM> serial(BN_new());
   if (!x || !serial || X509_set_version(x.get(), 2) != 1 ||
@@ -125,7 +124,8 @@ absl::Status AddSans(X509* cert, const CertificateSpec& spec) {
 }
 
 absl::StatusOr<std::string> SignAndEncode(X509* cert, EVP_PKEY* signer) {
-  if (X509_sign(cert, signer, EVP_sha256()) <= 0) return Internal("cannot sign");
+  if (X509_sign(cert, signer, EVP_sha256()) <= 0)
+    return Internal("cannot sign");
   OsslPtr<BIO> bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) {
     return Internal("cannot encode");
@@ -172,10 +172,12 @@ absl::StatusOr<IssuedCertificate> IssueCertificate(
                      internal::KeyAccess::Pkey(*key));
   if (!x.ok()) return x.status();
   X509* cert = x->get();
-  const char* eku =
-      spec.usage == CertificateSpec::Usage::kServer ? "serverAuth" : "clientAuth";
+  const char* eku = spec.usage == CertificateSpec::Usage::kServer
+                        ? "serverAuth"
+                        : "clientAuth";
   if (X509_set_issuer_name(cert, X509_get_subject_name(ca_cert.get())) != 1 ||
-      !AddExt(cert, ca_cert.get(), NID_basic_constraints, "critical,CA:FALSE") ||
+      !AddExt(cert, ca_cert.get(), NID_basic_constraints,
+              "critical,CA:FALSE") ||
       !AddExt(cert, ca_cert.get(), NID_key_usage,
               "critical,digitalSignature") ||
       !AddExt(cert, ca_cert.get(), NID_ext_key_usage, eku) ||

@@ -44,8 +44,8 @@ absl::StatusOr<IssuedCertificate> NewCertificateAuthority(
 // Any validity is allowed, so tests can make expired certificates. Returns
 // it, or INVALID_ARGUMENT naming the SAN that cannot be encoded (a bad IP
 // address, non-ASCII DNS name or URI), INTERNAL if OpenSSL fails.
-absl::StatusOr<IssuedCertificate> IssueCertificate(
-    const IssuedCertificate& ca, const CertificateSpec& spec);
+absl::StatusOr<IssuedCertificate> IssueCertificate(const IssuedCertificate& ca,
+                                                   const CertificateSpec& spec);
 
 // Writes `dir/name.pem` (mode 0644) and `dir/name.key` (mode 0600), each
 // atomically, replacing existing files. Returns OK or the error naming the

@@ -23,8 +23,8 @@ absl::Status FileError(const std::string& path, absl::string_view what) {
   absl::StatusCode code = err == ENOENT   ? absl::StatusCode::kNotFound
                           : err == EACCES ? absl::StatusCode::kPermissionDenied
                                           : absl::StatusCode::kInternal;
-  return absl::Status(code, absl::StrCat(path, ": ", what, ": ",
-                                         std::strerror(err)));
+  return absl::Status(code,
+                      absl::StrCat(path, ": ", what, ": ", std::strerror(err)));
 }
 
 bool Exists(const std::string& path) {
@@ -66,8 +66,8 @@ absl::StatusOr<std::string> ReadSmallFile(const std::string& path) {
 }
 
 bool IsValidPrincipalName(absl::string_view name) {
-  if (name.empty() || name == "ca" || name == dev::kServerName ||
-      name == "." || name == "..") {
+  if (name.empty() || name == "ca" || name == dev::kServerName || name == "." ||
+      name == "..") {
     return false;
   }
   for (char c : name) {
@@ -123,9 +123,9 @@ absl::StatusOr<IssuedCertificate> ReadIssuedCertificate(
 absl::Status CreateCertificateAuthority(const std::string& dir,
                                         const std::string& name) {
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
-  absl::StatusOr<IssuedCertificate> ca = NewCertificateAuthority(
-      absl::StrCat("Accord development CA ", name), now - 3600,
-      now + kTenYears);
+  absl::StatusOr<IssuedCertificate> ca =
+      NewCertificateAuthority(absl::StrCat("Accord development CA ", name),
+                              now - 3600, now + kTenYears);
   if (!ca.ok()) return ca.status();
   return WriteIssuedCertificate(*ca, dir, name);
 }

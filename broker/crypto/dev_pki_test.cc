@@ -40,8 +40,8 @@ X509* ReadCert(const std::string& pem) {
 }
 
 // True when `leaf_pem` chains to `ca_pem` for `purpose` at time `at`.
-bool Chains(const std::string& leaf_pem, const std::string& ca_pem,
-            int purpose, time_t at) {
+bool Chains(const std::string& leaf_pem, const std::string& ca_pem, int purpose,
+            time_t at) {
   X509* leaf = ReadCert(leaf_pem);
   X509* ca = ReadCert(ca_pem);
   X509_STORE* store = X509_STORE_new();
@@ -81,8 +81,8 @@ TEST_CASE("EnsureDevPki creates a working PKI once", "[pki]") {
   REQUIRE_FALSE(Chains(partner, ca, X509_PURPOSE_SSL_SERVER, now));
   REQUIRE_FALSE(Chains(server, ca, X509_PURPOSE_SSL_CLIENT, now));
   // Ten years of validity.
-  REQUIRE(Chains(partner, ca, X509_PURPOSE_SSL_CLIENT,
-                 now + 9 * 365 * 24 * 3600));
+  REQUIRE(
+      Chains(partner, ca, X509_PURPOSE_SSL_CLIENT, now + 9 * 365 * 24 * 3600));
 
   absl::StatusOr<CertificateInfo> info = ParseCertificatePem(partner);
   REQUIRE(info.ok());
@@ -100,7 +100,8 @@ TEST_CASE("EnsureDevPki creates a working PKI once", "[pki]") {
   REQUIRE(EnsureDevPki(dir, {"partner-demo", "auditor-demo", "operator"}).ok());
   REQUIRE(Slurp(dir + "/ca.pem") == ca);
   REQUIRE(Slurp(dir + "/partner-demo.pem") == partner);
-  REQUIRE(Chains(Slurp(dir + "/operator.pem"), ca, X509_PURPOSE_SSL_CLIENT, now));
+  REQUIRE(
+      Chains(Slurp(dir + "/operator.pem"), ca, X509_PURPOSE_SSL_CLIENT, now));
 
   // Half a pair is an error, not a silent regeneration.
   REQUIRE(unlink((dir + "/operator.key").c_str()) == 0);
@@ -132,17 +133,17 @@ TEST_CASE("IssueCertificate makes expired and foreign certificates", "[pki]") {
   spec.not_after = now - 3600;
   absl::StatusOr<IssuedCertificate> expired = IssueCertificate(*ca, spec);
   REQUIRE(expired.ok());
-  REQUIRE_FALSE(Chains(expired->cert_pem, ca->cert_pem,
-                       X509_PURPOSE_SSL_CLIENT, now));
+  REQUIRE_FALSE(
+      Chains(expired->cert_pem, ca->cert_pem, X509_PURPOSE_SSL_CLIENT, now));
   REQUIRE(ParseCertificatePem(expired->cert_pem)->not_after == now - 3600);
 
   spec.not_after = now + 3600;
   absl::StatusOr<IssuedCertificate> foreign = IssueCertificate(*other, spec);
   REQUIRE(foreign.ok());
-  REQUIRE(Chains(foreign->cert_pem, other->cert_pem, X509_PURPOSE_SSL_CLIENT,
-                 now));
-  REQUIRE_FALSE(Chains(foreign->cert_pem, ca->cert_pem,
-                       X509_PURPOSE_SSL_CLIENT, now));
+  REQUIRE(
+      Chains(foreign->cert_pem, other->cert_pem, X509_PURPOSE_SSL_CLIENT, now));
+  REQUIRE_FALSE(
+      Chains(foreign->cert_pem, ca->cert_pem, X509_PURPOSE_SSL_CLIENT, now));
 
   spec.ip_sans = {"not-an-ip"};
   REQUIRE(IssueCertificate(*ca, spec).status().code() ==

@@ -28,7 +28,8 @@ bool RawToDerSignature(absl::string_view raw, std::string* der) {
 
 bool DerToRawSignature(absl::string_view der, std::string* raw) {
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-  OsslPtr<ECDSA_SIG> sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));
+  OsslPtr<ECDSA_SIG> sig(
+      d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));
   if (!sig) return false;
   const BIGNUM* r = ECDSA_SIG_get0_r(sig.get());
   const BIGNUM* s = ECDSA_SIG_get0_s(sig.get());

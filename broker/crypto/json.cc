@@ -82,7 +82,8 @@ const JsonValue* JsonValue::Find(absl::string_view key) const {
 
 absl::StatusOr<std::string> JsonValue::GetString(absl::string_view key) const {
   const JsonValue* v = Find(key);
-  if (v == nullptr) return absl::NotFoundError(absl::StrCat("missing \"", key, "\""));
+  if (v == nullptr)
+    return absl::NotFoundError(absl::StrCat("missing \"", key, "\""));
   if (!v->is_string()) {
     return absl::InvalidArgumentError(
         absl::StrCat("\"", key, "\" is not a string"));
@@ -92,7 +93,8 @@ absl::StatusOr<std::string> JsonValue::GetString(absl::string_view key) const {
 
 absl::StatusOr<int64_t> JsonValue::GetInt64(absl::string_view key) const {
   const JsonValue* v = Find(key);
-  if (v == nullptr) return absl::NotFoundError(absl::StrCat("missing \"", key, "\""));
+  if (v == nullptr)
+    return absl::NotFoundError(absl::StrCat("missing \"", key, "\""));
   std::optional<int64_t> i = v->AsInt64();
   if (!i) {
     return absl::InvalidArgumentError(
@@ -103,7 +105,8 @@ absl::StatusOr<int64_t> JsonValue::GetInt64(absl::string_view key) const {
 
 absl::StatusOr<bool> JsonValue::GetBool(absl::string_view key) const {
   const JsonValue* v = Find(key);
-  if (v == nullptr) return absl::NotFoundError(absl::StrCat("missing \"", key, "\""));
+  if (v == nullptr)
+    return absl::NotFoundError(absl::StrCat("missing \"", key, "\""));
   std::optional<bool> b = v->AsBool();
   if (!b) {
     return absl::InvalidArgumentError(
@@ -118,13 +121,27 @@ void AppendJsonString(absl::string_view s, std::string* out) {
   for (char c : s) {
     unsigned char u = static_cast<unsigned char>(c);
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default:
         if (u < 0x20) {
           out->append("\\u00");

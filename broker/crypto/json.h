@@ -34,6 +34,9 @@ class JsonValue {
   JsonValue(const char* s) : value_(std::string(s)) {}
   JsonValue(std::string s) : value_(std::move(s)) {}
   JsonValue(absl::string_view s) : value_(std::string(s)) {}
+  // Other pointers would silently become booleans.
+  template <typename T>
+  JsonValue(T*) = delete;
 
   // An empty object / array.
   static JsonValue Object();
@@ -96,7 +99,7 @@ class JsonValue {
 
 // Limits applied while parsing hostile input.
 struct JsonLimits {
-  size_t max_depth = 32;          // nesting of arrays and objects
+  size_t max_depth = 32;           // nesting of arrays and objects
   size_t max_bytes = 1024 * 1024;  // size of the whole text
 };
 

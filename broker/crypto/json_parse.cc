@@ -104,8 +104,7 @@ class JsonParser {
       if (!s.ok()) return s;
       if (!keys.insert(key).second) {
         pos_ = key_pos;
-        return Error(absl::StrCat("duplicate key \"", key.substr(0, 64),
-                                  "\""));
+        return Error(absl::StrCat("duplicate key \"", key.substr(0, 64), "\""));
       }
       SkipSpace();
       if (AtEnd() || Peek() != ':') return Error("expected ':'");
@@ -251,15 +250,32 @@ class JsonParser {
     char c = Peek();
     ++pos_;
     switch (c) {
-      case '"': out->push_back('"'); return absl::OkStatus();
-      case '\\': out->push_back('\\'); return absl::OkStatus();
-      case '/': out->push_back('/'); return absl::OkStatus();
-      case 'b': out->push_back('\b'); return absl::OkStatus();
-      case 'f': out->push_back('\f'); return absl::OkStatus();
-      case 'n': out->push_back('\n'); return absl::OkStatus();
-      case 'r': out->push_back('\r'); return absl::OkStatus();
-      case 't': out->push_back('\t'); return absl::OkStatus();
-      case 'u': break;
+      case '"':
+        out->push_back('"');
+        return absl::OkStatus();
+      case '\\':
+        out->push_back('\\');
+        return absl::OkStatus();
+      case '/':
+        out->push_back('/');
+        return absl::OkStatus();
+      case 'b':
+        out->push_back('\b');
+        return absl::OkStatus();
+      case 'f':
+        out->push_back('\f');
+        return absl::OkStatus();
+      case 'n':
+        out->push_back('\n');
+        return absl::OkStatus();
+      case 'r':
+        out->push_back('\r');
+        return absl::OkStatus();
+      case 't':
+        out->push_back('\t');
+        return absl::OkStatus();
+      case 'u':
+        break;
       default:
         --pos_;
         return Error("invalid escape");
@@ -272,7 +288,8 @@ class JsonParser {
       if (!Consume("\\u")) return Error("unpaired surrogate");
       int lo = ReadHex4();
       if (lo < 0xDC00 || lo > 0xDFFF) return Error("unpaired surrogate");
-      cp = 0x10000 + ((cp - 0xD800) << 10) + (static_cast<uint32_t>(lo) - 0xDC00);
+      cp = 0x10000 + ((cp - 0xD800) << 10) +
+           (static_cast<uint32_t>(lo) - 0xDC00);
     }
     AppendUtf8(cp, out);
     return absl::OkStatus();

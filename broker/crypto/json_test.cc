@@ -27,12 +27,41 @@ TEST_CASE("json parses scalars with exact integers", "[json]") {
 }
 
 TEST_CASE("json rejects what RFC 8259 does not allow", "[json]") {
-  for (const char* bad :
-       {"", " ", "01", "-01", "1.", ".5", "+1", "1e", "1e+", "NaN", "Infinity",
-        "-Infinity", "nul", "tru", "[1,]", "[1 2]", "{\"a\":1,}", "{a:1}",
-        "{\"a\" 1}", "'a'", "\"abc", "[", "{", "]", "1 2", "{} x", "1e400",
-        "\"\\x\"", "\"\\u12\"", "\"\\uZZZZ\"", "\"\\ud800\"", "\"\\udc00\"",
-        "\"\\ud800\\u0041\"", "\"tab\there\"", "[1]\n]"}) {
+  for (const char* bad : {"",
+                          " ",
+                          "01",
+                          "-01",
+                          "1.",
+                          ".5",
+                          "+1",
+                          "1e",
+                          "1e+",
+                          "NaN",
+                          "Infinity",
+                          "-Infinity",
+                          "nul",
+                          "tru",
+                          "[1,]",
+                          "[1 2]",
+                          "{\"a\":1,}",
+                          "{a:1}",
+                          "{\"a\" 1}",
+                          "'a'",
+                          "\"abc",
+                          "[",
+                          "{",
+                          "]",
+                          "1 2",
+                          "{} x",
+                          "1e400",
+                          "\"\\x\"",
+                          "\"\\u12\"",
+                          "\"\\uZZZZ\"",
+                          "\"\\ud800\"",
+                          "\"\\udc00\"",
+                          "\"\\ud800\\u0041\"",
+                          "\"tab\there\"",
+                          "[1]\n]"}) {
     INFO(bad);
     REQUIRE(Rejects(bad));
   }

@@ -21,8 +21,8 @@ absl::StatusOr<Jwks> Jwks::Parse(absl::string_view json) {
   for (const JsonValue& jwk : *keys->AsArray()) {
     absl::StatusOr<VerifyingKey> key = VerifyingKey::FromJwk(jwk);
     if (!key.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "jwks: keys[", index, "]: ", key.status().message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("jwks: keys[", index, "]: ", key.status().message()));
     }
     if (out.Find(key->kid()) != nullptr) {
       return absl::InvalidArgumentError(

@@ -12,8 +12,9 @@ constexpr char kRfc7515X[] = "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU";
 constexpr char kRfc7515Y[] = "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0";
 
 TEST_CASE("RFC 7515 A.3 ES256 signature verifies as raw r||s", "[jwks]") {
-  std::string json = std::string(R"({"keys":[{"kty":"EC","crv":"P-256","x":")") +
-                     kRfc7515X + R"(","y":")" + kRfc7515Y + R"("}]})";
+  std::string json =
+      std::string(R"({"keys":[{"kty":"EC","crv":"P-256","x":")") + kRfc7515X +
+      R"(","y":")" + kRfc7515Y + R"("}]})";
   absl::StatusOr<Jwks> jwks = Jwks::Parse(json);
   REQUIRE(jwks.ok());
   REQUIRE(jwks->keys().size() == 1);
@@ -35,9 +36,9 @@ TEST_CASE("RFC 7515 A.3 ES256 signature verifies as raw r||s", "[jwks]") {
 TEST_CASE("RFC 7638 thumbprint example (RSA is refused, EC/OKP computed)",
           "[jwks]") {
   // RFC 8037 A.3: the Ed25519 public key's thumbprint.
-  absl::StatusOr<Jwks> jwks = Jwks::Parse(
-      R"({"keys":[{"kty":"OKP","crv":"Ed25519",)"
-      R"("x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]})");
+  absl::StatusOr<Jwks> jwks =
+      Jwks::Parse(R"({"keys":[{"kty":"OKP","crv":"Ed25519",)"
+                  R"("x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]})");
   REQUIRE(jwks.ok());
   REQUIRE(jwks->Find("kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k") != nullptr);
   REQUIRE(Jwks::Parse(R"({"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB"}]})")
@@ -46,9 +47,8 @@ TEST_CASE("RFC 7638 thumbprint example (RSA is refused, EC/OKP computed)",
 }
 
 TEST_CASE("Jwks::Parse rejects bad sets", "[jwks]") {
-  for (const char* bad :
-       {"", "[]", "{}", R"({"keys":{}})", R"({"keys":[1]})",
-        R"({"keys":[{"kty":"oct","k":"c2VjcmV0"}]})"}) {
+  for (const char* bad : {"", "[]", "{}", R"({"keys":{}})", R"({"keys":[1]})",
+                          R"({"keys":[{"kty":"oct","k":"c2VjcmV0"}]})"}) {
     INFO(bad);
     REQUIRE(Jwks::Parse(bad).status().code() ==
             absl::StatusCode::kInvalidArgument);

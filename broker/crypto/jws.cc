@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "absl/strings/match.h"
 #include "absl/strings/cord.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "broker/crypto/base64url.h"
 
@@ -59,12 +59,12 @@ absl::StatusOr<VerifiedJws> VerifyJws(absl::string_view compact,
                                       const Jwks& jwks,
                                       const JwsPolicy& policy) {
   if (compact.size() > policy.max_bytes) {
-    return Malformed(absl::StrCat("token larger than ", policy.max_bytes,
-                                  " bytes"));
+    return Malformed(
+        absl::StrCat("token larger than ", policy.max_bytes, " bytes"));
   }
   size_t dot1 = compact.find('.');
-  size_t dot2 = dot1 == absl::string_view::npos ? dot1
-                                                : compact.find('.', dot1 + 1);
+  size_t dot2 =
+      dot1 == absl::string_view::npos ? dot1 : compact.find('.', dot1 + 1);
   if (dot2 == absl::string_view::npos ||
       compact.find('.', dot2 + 1) != absl::string_view::npos) {
     return Malformed("not three dot-separated parts");
@@ -111,8 +111,7 @@ absl::StatusOr<VerifiedJws> VerifyJws(absl::string_view compact,
   }
   absl::StatusOr<std::string> sig = Base64UrlDecode(sig_part);
   if (!sig.ok()) return Malformed("signature is not base64url");
-  absl::Status verified =
-      key->Verify(compact.substr(0, dot2), *sig);
+  absl::Status verified = key->Verify(compact.substr(0, dot2), *sig);
   if (!verified.ok()) return Rejected("signature does not verify");
 
   absl::StatusOr<JsonValue> payload =

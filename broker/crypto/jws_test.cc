@@ -72,8 +72,7 @@ TEST_CASE("VerifyJws rejects malformed tokens as INVALID_ARGUMENT", "[jws]") {
   REQUIRE(Code(Forge(f.es, R"({"alg":"ES256","alg":"none","kid":")" +
                                f.es.kid() + R"("})"),
                f.jwks) == kInvalid);
-  REQUIRE(Code(Forge(f.es,
-                     R"({"alg":"ES256","kid":")" + f.es.kid() + R"("})",
+  REQUIRE(Code(Forge(f.es, R"({"alg":"ES256","kid":")" + f.es.kid() + R"("})",
                      "not json"),
                f.jwks) == kInvalid);
   JwsPolicy small;
@@ -91,9 +90,9 @@ TEST_CASE("VerifyJws rejects unacceptable tokens as UNAUTHENTICATED", "[jws]") {
         std::string(R"({"alg":")") + alg + R"(","kid":")" + kid + R"("})";
     REQUIRE(Code(Forge(f.es, header), f.jwks) == kUnauth);
   }
-  std::string none = Base64UrlEncode(R"({"alg":"none","kid":")" + kid +
-                                     R"("})") +
-                     "." + Base64UrlEncode("{}") + ".";
+  std::string none =
+      Base64UrlEncode(R"({"alg":"none","kid":")" + kid + R"("})") + "." +
+      Base64UrlEncode("{}") + ".";
   REQUIRE(Code(none, f.jwks) != absl::StatusCode::kOk);
   // alg the key does not have.
   REQUIRE(Code(Forge(f.es, R"({"alg":"EdDSA","kid":")" + kid + R"("})"),
@@ -124,8 +123,9 @@ TEST_CASE("VerifyJws rejects unacceptable tokens as UNAUTHENTICATED", "[jws]") {
   REQUIRE(Code(pa[0] + "." + pa[1] + "." + Base64UrlEncode(sig), f.jwks) ==
           kUnauth);
   // A DER-encoded ES256 signature is not accepted.
-  REQUIRE(Code(pa[0] + "." + pa[1] + "." + Base64UrlEncode(std::string(70, 'x')),
-               f.jwks) == kUnauth);
+  REQUIRE(
+      Code(pa[0] + "." + pa[1] + "." + Base64UrlEncode(std::string(70, 'x')),
+           f.jwks) == kUnauth);
 }
 
 TEST_CASE("unknown kid is a distinct error", "[jws]") {
@@ -139,7 +139,8 @@ TEST_CASE("unknown kid is a distinct error", "[jws]") {
   std::string bad = *Base64UrlDecode(p[2]);
   bad[0] ^= 1;
   absl::Status sig_err =
-      VerifyJws(p[0] + "." + p[1] + "." + Base64UrlEncode(bad), f.jwks).status();
+      VerifyJws(p[0] + "." + p[1] + "." + Base64UrlEncode(bad), f.jwks)
+          .status();
   REQUIRE(sig_err.code() == absl::StatusCode::kUnauthenticated);
   REQUIRE_FALSE(IsUnknownKidError(sig_err));
   REQUIRE_FALSE(IsUnknownKidError(absl::OkStatus()));

@@ -52,7 +52,8 @@ absl::Status CheckClaims(const JsonValue& payload,
   }
   if (!expected.issuer.empty()) {
     const JsonValue* iss = payload.Find("iss");
-    if (iss == nullptr) return absl::UnauthenticatedError("claim \"iss\" missing");
+    if (iss == nullptr)
+      return absl::UnauthenticatedError("claim \"iss\" missing");
     if (!iss->is_string()) {
       return absl::InvalidArgumentError("claim \"iss\" is not a string");
     }
@@ -62,7 +63,8 @@ absl::Status CheckClaims(const JsonValue& payload,
   }
   if (!expected.audience.empty()) {
     const JsonValue* aud = payload.Find("aud");
-    if (aud == nullptr) return absl::UnauthenticatedError("claim \"aud\" missing");
+    if (aud == nullptr)
+      return absl::UnauthenticatedError("claim \"aud\" missing");
     bool match = false;
     if (const std::string* one = aud->AsString()) {
       match = *one == expected.audience;
@@ -70,8 +72,7 @@ absl::Status CheckClaims(const JsonValue& payload,
       for (const JsonValue& a : *many) {
         const std::string* str = a.AsString();
         if (str == nullptr) {
-          return absl::InvalidArgumentError(
-              "claim \"aud\" holds a non-string");
+          return absl::InvalidArgumentError("claim \"aud\" holds a non-string");
         }
         if (*str == expected.audience) match = true;
       }

@@ -12,12 +12,13 @@ absl::Status OpenSslError(absl::StatusCode code, absl::string_view what) {
   if (err == 0) return absl::Status(code, what);
   const char* reason = ERR_reason_error_string(err);
   return absl::Status(
-      code, absl::StrCat(what, " (", reason != nullptr ? reason : "unknown",
-                         ")"));
+      code,
+      absl::StrCat(what, " (", reason != nullptr ? reason : "unknown", ")"));
 }
 
 OsslPtr<BIO> MemBio(absl::string_view data) {
-  return OsslPtr<BIO>(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
+  return OsslPtr<BIO>(
+      BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
 }
 
 absl::string_view BioContents(BIO* bio) {

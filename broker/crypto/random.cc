@@ -2,8 +2,8 @@
 
 #include <openssl/rand.h>
 
-#include <climits>
 #include <algorithm>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 

@@ -76,8 +76,7 @@ struct ParsedVerifier {
 
 absl::StatusOr<ParsedVerifier> ParseVerifierKey(absl::string_view vkey) {
   auto bad = [](absl::string_view what) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("verifier key: ", what));
+    return absl::InvalidArgumentError(absl::StrCat("verifier key: ", what));
   };
   size_t plus1 = vkey.find('+');
   if (plus1 == absl::string_view::npos) return bad("no '+' separators");
@@ -89,7 +88,7 @@ absl::StatusOr<ParsedVerifier> ParseVerifierKey(absl::string_view vkey) {
   if (hash_hex.size() != 8) return bad("key hash is not 8 hex digits");
   uint32_t hash = 0;
   for (char c : hash_hex) {
-    int v = (c >= '0' && c <= '9') ? c - '0'
+    int v = (c >= '0' && c <= '9')   ? c - '0'
             : (c >= 'a' && c <= 'f') ? c - 'a' + 10
                                      : -1;
     if (v < 0) return bad("key hash is not 8 lowercase hex digits");

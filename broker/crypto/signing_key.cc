@@ -3,10 +3,11 @@
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include <cstring>
 
-#include "absl/strings/match.h"
+#include "broker/crypto/base64url.h"
 #include "broker/crypto/ecdsa_raw.h"
 #include "broker/crypto/openssl_util.h"
 #include "broker/crypto/sha256.h"
@@ -17,9 +18,13 @@ namespace {
 using internal::OpenSslError;
 using internal::OsslPtr;
 
-// Refuses every passphrase prompt: encrypted keys are not accepted, and
-// OpenSSL must never read from the terminal.
-int NoPassphrase(char*, int, int, void*) { return -1; }
+// Clears a buffer that held key material before it is freed.
+struct WipedString {
+  std::string s;
+  ~WipedString() {
+    if (!s.empty()) OPENSSL_cleanse(s.data(), s.size());
+  }
+};
 
 bool CoordinateBytes(EVP_PKEY* pkey, const char* name, std::string* out) {
   BIGNUM* bn = nullptr;
@@ -88,20 +93,42 @@ absl::StatusOr<SigningKey> SigningKey::Generate(Algorithm alg) {
 }
 
 absl::StatusOr<SigningKey> SigningKey::FromPem(absl::string_view pem) {
-  if (!absl::StrContains(pem, "-----BEGIN PRIVATE KEY-----")) {
-    return absl::InvalidArgumentError(
-        "key: not an unencrypted PKCS#8 PEM (BEGIN PRIVATE KEY)");
-  }
+  constexpr absl::string_view kBegin = "-----BEGIN PRIVATE KEY-----";
+  constexpr absl::string_view kEnd = "-----END PRIVATE KEY-----";
   if (pem.size() > 64 * 1024) {
     return absl::InvalidArgumentError("key: PEM larger than 64 KiB");
   }
-  OsslPtr<BIO> bio = internal::MemBio(pem);
-  EVP_PKEY* pkey =
-      bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, NoPassphrase, nullptr)
-          : nullptr;
+  size_t begin = pem.find(kBegin);
+  size_t end = begin == absl::string_view::npos
+                   ? begin
+                   : pem.find(kEnd, begin + kBegin.size());
+  if (end == absl::string_view::npos) {
+    return absl::InvalidArgumentError(
+        "key: not an unencrypted PKCS#8 PEM (BEGIN PRIVATE KEY)");
+  }
+  // Decode the PKCS#8 block ourselves so that no other PEM type (SEC1,
+  // encrypted, public keys) can be accepted in its place.
+  WipedString body;
+  for (char c :
+       pem.substr(begin + kBegin.size(), end - begin - kBegin.size())) {
+    if (c != '\n' && c != '\r' && c != ' ' && c != '\t') body.s.push_back(c);
+  }
+  absl::StatusOr<std::string> der = Base64Decode(body.s);
+  if (!der.ok()) {
+    return absl::InvalidArgumentError("key: PKCS#8 PEM body is not base64");
+  }
+  WipedString der_bytes{std::move(*der)};
+  const auto* p = reinterpret_cast<const unsigned char*>(der_bytes.s.data());
+  PKCS8_PRIV_KEY_INFO* info = d2i_PKCS8_PRIV_KEY_INFO(
+      nullptr, &p, static_cast<long>(der_bytes.s.size()));
+  bool whole = info != nullptr &&
+               p == reinterpret_cast<const unsigned char*>(der_bytes.s.data()) +
+                        der_bytes.s.size();
+  EVP_PKEY* pkey = whole ? EVP_PKCS82PKEY(info) : nullptr;
+  PKCS8_PRIV_KEY_INFO_free(info);
   if (pkey == nullptr) {
     ERR_clear_error();
-    return absl::InvalidArgumentError("key: PEM does not hold a private key");
+    return absl::InvalidArgumentError("key: PEM does not hold a PKCS#8 key");
   }
   return FromPkey(pkey);
 }
@@ -116,8 +143,8 @@ absl::StatusOr<std::string> SigningKey::Sign(absl::string_view data) const {
     size_t der_len = sizeof(der);
     std::string raw;
     if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1 ||
-        EVP_PKEY_sign(ctx.get(), der, &der_len, digest.data(),
-                      digest.size()) != 1 ||
+        EVP_PKEY_sign(ctx.get(), der, &der_len, digest.data(), digest.size()) !=
+            1 ||
         !internal::DerToRawSignature(
             absl::string_view(reinterpret_cast<char*>(der), der_len), &raw)) {
       return OpenSslError(absl::StatusCode::kInternal, "sign: ECDSA failed");

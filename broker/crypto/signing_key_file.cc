@@ -27,9 +27,8 @@ absl::Status ErrnoError(int err, absl::string_view what,
   absl::StatusCode code = err == ENOENT   ? absl::StatusCode::kNotFound
                           : err == EACCES ? absl::StatusCode::kPermissionDenied
                                           : absl::StatusCode::kInternal;
-  return absl::Status(code,
-                      absl::StrCat("key file ", path, ": ", what, ": ",
-                                   std::strerror(err)));
+  return absl::Status(code, absl::StrCat("key file ", path, ": ", what, ": ",
+                                         std::strerror(err)));
 }
 
 // Owns a file descriptor.
@@ -92,7 +91,8 @@ absl::StatusOr<SigningKey> SigningKey::ReadPemFile(const std::string& path) {
   content.s.resize(static_cast<size_t>(st.st_size));
   size_t done = 0;
   while (done < content.s.size()) {
-    ssize_t n = read(fd.get(), content.s.data() + done, content.s.size() - done);
+    ssize_t n =
+        read(fd.get(), content.s.data() + done, content.s.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return ErrnoError(errno, "cannot read", path);
     if (n == 0) break;
@@ -102,21 +102,21 @@ absl::StatusOr<SigningKey> SigningKey::ReadPemFile(const std::string& path) {
   absl::StatusOr<SigningKey> key = FromPem(content.s);
   if (!key.ok()) {
     // FromPem's messages never include the PEM; prefix the path.
-    return absl::Status(key.status().code(),
-                        absl::StrCat("key file ", path, ": ",
-                                     key.status().message()));
+    return absl::Status(
+        key.status().code(),
+        absl::StrCat("key file ", path, ": ", key.status().message()));
   }
   return key;
 }
 
 absl::Status SigningKey::WritePemFile(const std::string& path) const {
   internal::OsslPtr<BIO> bio(BIO_new(BIO_s_secmem()));
-  if (!bio || PEM_write_bio_PKCS8PrivateKey(bio.get(), pkey_.get(), nullptr,
-                                            nullptr, 0, nullptr,
-                                            nullptr) != 1) {
-    return internal::OpenSslError(absl::StatusCode::kInternal,
-                                  absl::StrCat("key file ", path,
-                                               ": cannot encode key"));
+  if (!bio ||
+      PEM_write_bio_PKCS8PrivateKey(bio.get(), pkey_.get(), nullptr, nullptr, 0,
+                                    nullptr, nullptr) != 1) {
+    return internal::OpenSslError(
+        absl::StatusCode::kInternal,
+        absl::StrCat("key file ", path, ": cannot encode key"));
   }
   absl::string_view pem = internal::BioContents(bio.get());
 

@@ -1,5 +1,7 @@
 #include "broker/crypto/signing_key.h"
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,11 +25,12 @@ std::string TempDir() {
 // RFC 8037 Appendix A.1 Ed25519 private key as PKCS#8: the fixed DER prefix
 // followed by the 32-byte seed.
 std::string Rfc8037Pem() {
-  std::string seed = *Base64UrlDecode(
-      "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A");
-  std::string der = std::string("\x30\x2e\x02\x01\x00\x30\x05\x06\x03\x2b\x65"
-                                "\x70\x04\x22\x04\x20",
-                                16) +
+  std::string seed =
+      *Base64UrlDecode("nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A");
+  std::string der = std::string(
+                        "\x30\x2e\x02\x01\x00\x30\x05\x06\x03\x2b\x65"
+                        "\x70\x04\x22\x04\x20",
+                        16) +
                     seed;
   return "-----BEGIN PRIVATE KEY-----\n" + Base64Encode(der) +
          "\n-----END PRIVATE KEY-----\n";
@@ -93,13 +96,15 @@ TEST_CASE("RFC 8037 Ed25519 key: thumbprint and signature", "[key]") {
   REQUIRE(key->kid() == "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
   REQUIRE(*key->PublicJwk().GetString("x") ==
           "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo");
-  // RFC 8037 A.4: signature over "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc".
-  absl::StatusOr<std::string> sig = key->Sign(
-      "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc");
+  // RFC 8037 A.4: signature over
+  // "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc".
+  absl::StatusOr<std::string> sig =
+      key->Sign("eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc");
   REQUIRE(sig.ok());
-  REQUIRE(Base64UrlEncode(*sig) ==
-          "hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt"
-          "9g7sVvpAr_MuM0KAg");
+  REQUIRE(
+      Base64UrlEncode(*sig) ==
+      "hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt"
+      "9g7sVvpAr_MuM0KAg");
 }
 
 TEST_CASE("FromPem rejects other key kinds", "[key]") {
@@ -110,14 +115,64 @@ TEST_CASE("FromPem rejects other key kinds", "[key]") {
               .status()
               .code() == absl::StatusCode::kInvalidArgument);
   // An X25519 key (PKCS#8, OID 1.3.101.110) is not a signing key.
-  std::string der = std::string("\x30\x2e\x02\x01\x00\x30\x05\x06\x03\x2b\x65"
-                                "\x6e\x04\x22\x04\x20",
-                                16) +
+  std::string der = std::string(
+                        "\x30\x2e\x02\x01\x00\x30\x05\x06\x03\x2b\x65"
+                        "\x6e\x04\x22\x04\x20",
+                        16) +
                     std::string(32, '\x07');
   std::string pem = "-----BEGIN PRIVATE KEY-----\n" + Base64Encode(der) +
                     "\n-----END PRIVATE KEY-----\n";
   REQUIRE(SigningKey::FromPem(pem).status().code() ==
           absl::StatusCode::kInvalidArgument);
+}
+
+// PEM of a key made by OpenSSL directly, in PKCS#8 or the traditional form.
+std::string OpenSslPem(const char* type, const char* param, bool pkcs8,
+                       const char* password = nullptr) {
+  EVP_PKEY* pkey = param != nullptr
+                       ? EVP_PKEY_Q_keygen(nullptr, nullptr, type, param)
+                   : std::string(type) == "RSA"
+                       ? EVP_PKEY_Q_keygen(nullptr, nullptr, type, size_t{2048})
+                       : EVP_PKEY_Q_keygen(nullptr, nullptr, type);
+  REQUIRE(pkey != nullptr);
+  BIO* bio = BIO_new(BIO_s_mem());
+  int ok = pkcs8 ? PEM_write_bio_PKCS8PrivateKey(
+                       bio, pkey, password ? EVP_aes_256_cbc() : nullptr,
+                       password, password ? 8 : 0, nullptr, nullptr)
+                 : PEM_write_bio_PrivateKey_traditional(
+                       bio, pkey, nullptr, nullptr, 0, nullptr, nullptr);
+  REQUIRE(ok == 1);
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio, &data);
+  std::string pem(data, static_cast<size_t>(len));
+  BIO_free(bio);
+  EVP_PKEY_free(pkey);
+  return pem;
+}
+
+TEST_CASE("FromPem accepts PKCS#8 P-256 and Ed25519 only", "[key]") {
+  absl::StatusOr<SigningKey> p256 =
+      SigningKey::FromPem(OpenSslPem("EC", "P-256", true));
+  REQUIRE(p256.ok());
+  REQUIRE(p256->algorithm() == Algorithm::kES256);
+  absl::StatusOr<SigningKey> ed =
+      SigningKey::FromPem(OpenSslPem("ED25519", nullptr, true));
+  REQUIRE(ed.ok());
+  REQUIRE(ed->algorithm() == Algorithm::kEdDSA);
+  const auto kInvalid = absl::StatusCode::kInvalidArgument;
+  // SEC1 ("BEGIN EC PRIVATE KEY"), another curve, encrypted PKCS#8, RSA.
+  REQUIRE(
+      SigningKey::FromPem(OpenSslPem("EC", "P-256", false)).status().code() ==
+      kInvalid);
+  REQUIRE(
+      SigningKey::FromPem(OpenSslPem("EC", "P-384", true)).status().code() ==
+      kInvalid);
+  REQUIRE(SigningKey::FromPem(OpenSslPem("EC", "P-256", true, "password"))
+              .status()
+              .code() == kInvalid);
+  REQUIRE(
+      SigningKey::FromPem(OpenSslPem("RSA", nullptr, true)).status().code() ==
+      kInvalid);
 }
 
 TEST_CASE("key files are written 0600 and read back", "[key]") {
@@ -139,7 +194,8 @@ TEST_CASE("key files are written 0600 and read back", "[key]") {
   absl::StatusOr<SigningKey> refused = SigningKey::ReadPemFile(path);
   REQUIRE(refused.status().code() == absl::StatusCode::kFailedPrecondition);
   REQUIRE(refused.status().message().find(path) != absl::string_view::npos);
-  REQUIRE(refused.status().message().find("PRIVATE") == absl::string_view::npos);
+  REQUIRE(refused.status().message().find("PRIVATE") ==
+          absl::string_view::npos);
 
   REQUIRE(SigningKey::ReadPemFile(dir + "/missing.pem").status().code() ==
           absl::StatusCode::kNotFound);

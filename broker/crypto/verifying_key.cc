@@ -19,7 +19,7 @@ using internal::OsslPtr;
 constexpr size_t kCoordinateBytes = 32;
 
 // Member names that only private (or symmetric) JWKs carry.
-constexpr absl::string_view kPrivateMembers[] = {"d", "p", "q", "dp",
+constexpr absl::string_view kPrivateMembers[] = {"d",  "p",  "q", "dp",
                                                  "dq", "qi", "k", "oth"};
 
 absl::StatusOr<std::string> DecodeCoordinate(const JsonValue& jwk,
@@ -42,9 +42,9 @@ std::string Thumbprint(Algorithm alg, const std::string& x,
   // RFC 7638: required members only, lexicographic order, no whitespace.
   std::string canonical;
   if (alg == Algorithm::kES256) {
-    canonical = absl::StrCat(R"({"crv":"P-256","kty":"EC","x":")",
-                             Base64UrlEncode(x), R"(","y":")",
-                             Base64UrlEncode(y), R"("})");
+    canonical =
+        absl::StrCat(R"({"crv":"P-256","kty":"EC","x":")", Base64UrlEncode(x),
+                     R"(","y":")", Base64UrlEncode(y), R"("})");
   } else {
     canonical = absl::StrCat(R"({"crv":"Ed25519","kty":"OKP","x":")",
                              Base64UrlEncode(x), R"("})");
@@ -135,8 +135,7 @@ absl::StatusOr<VerifyingKey> VerifyingKey::FromJwk(const JsonValue& jwk) {
     alg = Algorithm::kES256;
   } else if (*kty == "OKP") {
     if (!crv.ok() || *crv != "Ed25519") {
-      return absl::InvalidArgumentError(
-          "jwk: \"crv\" must be Ed25519 for OKP");
+      return absl::InvalidArgumentError("jwk: \"crv\" must be Ed25519 for OKP");
     }
     alg = Algorithm::kEdDSA;
   } else {
@@ -158,7 +157,8 @@ absl::StatusOr<VerifyingKey> VerifyingKey::FromJwk(const JsonValue& jwk) {
   std::string kid;
   if (const JsonValue* k = jwk.Find("kid")) {
     if (!k->is_string() || k->AsString()->empty()) {
-      return absl::InvalidArgumentError("jwk: \"kid\" is not a non-empty string");
+      return absl::InvalidArgumentError(
+          "jwk: \"kid\" is not a non-empty string");
     }
     kid = *k->AsString();
   }
@@ -189,21 +189,22 @@ absl::Status VerifyingKey::Verify(absl::string_view data,
       return absl::UnauthenticatedError("signature: invalid r||s");
     }
     Digest digest = Sha256(data);
-    OsslPtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
+    OsslPtr<EVP_PKEY_CTX> ctx(
+        EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
     ok = ctx && EVP_PKEY_verify_init(ctx.get()) == 1 &&
          EVP_PKEY_verify(ctx.get(),
                          reinterpret_cast<const unsigned char*>(der.data()),
                          der.size(), digest.data(), digest.size()) == 1;
   } else {
     OsslPtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
-    ok = ctx &&
-         EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey) ==
-             1 &&
-         EVP_DigestVerify(
-             ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-             signature.size(),
-             reinterpret_cast<const unsigned char*>(data.data()),
-             data.size()) == 1;
+    ok =
+        ctx &&
+        EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey) == 1 &&
+        EVP_DigestVerify(
+            ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+            signature.size(),
+            reinterpret_cast<const unsigned char*>(data.data()),
+            data.size()) == 1;
   }
   if (!ok) {
     ERR_clear_error();

@@ -50,7 +50,8 @@ absl::StatusOr<CertificateInfo> Describe(X509* cert) {
   X509_NAME* subject = X509_get_subject_name(cert);
   int idx = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
   if (idx >= 0) {
-    ASN1_STRING* cn = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, idx));
+    ASN1_STRING* cn =
+        X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, idx));
     unsigned char* utf8 = nullptr;
     int len = ASN1_STRING_to_UTF8(&utf8, cn);
     if (len < 0) {
@@ -98,8 +99,8 @@ absl::StatusOr<CertificateInfo> ParseCertificatePem(absl::string_view pem) {
 absl::StatusOr<CertificateInfo> ParseCertificateDer(absl::string_view der) {
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
   OsslPtr<X509> cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (!cert || p != reinterpret_cast<const unsigned char*>(der.data()) +
-                        der.size()) {
+  if (!cert ||
+      p != reinterpret_cast<const unsigned char*>(der.data()) + der.size()) {
     ERR_clear_error();
     return absl::InvalidArgumentError("certificate: not one DER certificate");
   }

@@ -12,12 +12,12 @@ namespace accord::crypto {
 
 // What the broker needs to know about a (client) certificate.
 struct CertificateInfo {
-  std::string sha256_hex;              // lowercase hex SHA-256 of the DER
-  std::string x5t_s256;                // base64url SHA-256 of the DER (RFC 8705)
-  std::vector<std::string> uri_sans;   // subjectAltName URIs, in order
-  std::vector<std::string> dns_sans;   // subjectAltName DNS names, in order
-  std::string common_name;             // subject CN, empty if none
-  int64_t not_before = 0;              // seconds since the Unix epoch
+  std::string sha256_hex;             // lowercase hex SHA-256 of the DER
+  std::string x5t_s256;               // base64url SHA-256 of the DER (RFC 8705)
+  std::vector<std::string> uri_sans;  // subjectAltName URIs, in order
+  std::vector<std::string> dns_sans;  // subjectAltName DNS names, in order
+  std::string common_name;            // subject CN, empty if none
+  int64_t not_before = 0;             // seconds since the Unix epoch
   int64_t not_after = 0;
 };
 

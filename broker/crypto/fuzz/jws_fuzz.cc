@@ -6,8 +6,8 @@
 
 #include "absl/strings/string_view.h"
 #include "broker/crypto/json.h"
-#include "broker/crypto/jws.h"
 #include "broker/crypto/jwks.h"
+#include "broker/crypto/jws.h"
 
 namespace {
 
