@@ -52,10 +52,12 @@ absl::Status WaitFor(int fd, short events, absl::Time deadline) {
       return absl::DeadlineExceededError("HTTP request timed out");
     }
     pollfd p{fd, events, 0};
-    const int n = poll(&p, 1, static_cast<int>(absl::ToInt64Milliseconds(left)) + 1);
+    const int n =
+        poll(&p, 1, static_cast<int>(absl::ToInt64Milliseconds(left)) + 1);
     if (n > 0) return absl::OkStatus();
     if (n < 0 && errno != EINTR) {
-      return absl::UnavailableError(absl::StrCat("poll: ", std::strerror(errno)));
+      return absl::UnavailableError(
+          absl::StrCat("poll: ", std::strerror(errno)));
     }
   }
 }
@@ -75,18 +77,22 @@ absl::StatusOr<int> Connect(const HostPort& hp, absl::Time deadline) {
   absl::Status last = absl::UnavailableError("no address");
   int result = -1;
   for (addrinfo* ai = found; ai != nullptr && result < 0; ai = ai->ai_next) {
-    const int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const int fd =
+        socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) continue;
     if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) {
-      last = absl::UnavailableError(absl::StrCat("connect: ", std::strerror(errno)));
+      last = absl::UnavailableError(
+          absl::StrCat("connect: ", std::strerror(errno)));
       close(fd);
       continue;
     }
     last = WaitFor(fd, POLLOUT, deadline);
     int error = 0;
     socklen_t len = sizeof(error);
-    if (last.ok() && (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0 || error != 0)) {
-      last = absl::UnavailableError(absl::StrCat("connect: ", std::strerror(error)));
+    if (last.ok() && (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0 ||
+                      error != 0)) {
+      last = absl::UnavailableError(
+          absl::StrCat("connect: ", std::strerror(error)));
     }
     if (last.ok()) {
       result = fd;
@@ -105,7 +111,8 @@ absl::Status Truncated(absl::string_view what) {
 }
 
 // Decodes a chunked body; nullopt when `raw` may still grow.
-absl::StatusOr<std::optional<std::string>> Dechunk(absl::string_view raw, bool eof) {
+absl::StatusOr<std::optional<std::string>> Dechunk(absl::string_view raw,
+                                                   bool eof) {
   std::string body;
   while (true) {
     const size_t eol = raw.find("\r\n");
@@ -124,7 +131,8 @@ absl::StatusOr<std::optional<std::string>> Dechunk(absl::string_view raw, bool e
     raw.remove_prefix(eol + 2);
     if (size == 0) {
       // Trailer fields, then the final blank line.
-      if (absl::StartsWith(raw, "\r\n") || raw.find("\r\n\r\n") != absl::string_view::npos) {
+      if (absl::StartsWith(raw, "\r\n") ||
+          raw.find("\r\n\r\n") != absl::string_view::npos) {
         return std::optional<std::string>(std::move(body));
       }
       if (eof) return Truncated("chunked trailer");
@@ -143,7 +151,8 @@ absl::StatusOr<std::optional<std::string>> Dechunk(absl::string_view raw, bool e
 }
 
 // The response in `raw`; nullopt when it may still grow.
-absl::StatusOr<std::optional<HttpResult>> Parse(absl::string_view raw, bool eof) {
+absl::StatusOr<std::optional<HttpResult>> Parse(absl::string_view raw,
+                                                bool eof) {
   const size_t end = raw.find("\r\n\r\n");
   if (end == absl::string_view::npos) {
     if (eof) return Truncated("head");
@@ -155,7 +164,8 @@ absl::StatusOr<std::optional<HttpResult>> Parse(absl::string_view raw, bool eof)
   absl::string_view status_line = head.substr(0, eol);
   HttpResult result;
   if (!absl::StartsWith(status_line, "HTTP/1.") || status_line.size() < 12 ||
-      status_line[8] != ' ' || (status_line.size() > 12 && status_line[12] != ' ') ||
+      status_line[8] != ' ' ||
+      (status_line.size() > 12 && status_line[12] != ' ') ||
       !absl::SimpleAtoi(status_line.substr(9, 3), &result.status) ||
       !absl::ascii_isdigit(status_line[9]) || result.status < 100) {
     return absl::DataLossError("HTTP response: status line");
@@ -234,7 +244,8 @@ absl::StatusOr<HttpUrl> ParseHttpUrl(absl::string_view url) {
   if (!has_port) host_port = absl::StrCat(authority, ":80");
   absl::StatusOr<HostPort> hp = SplitHostPort(host_port);
   if (!hp.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("url: ", hp.status().message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("url: ", hp.status().message()));
   }
   if (!IsTarget(path)) return absl::InvalidArgumentError("url: path");
   return HttpUrl{std::move(host_port), std::move(path)};
@@ -259,16 +270,18 @@ absl::StatusOr<HttpResult> HttpGet(const std::string& host_port,
   if (!connected.ok()) return connected.status();
   Fd fd(*connected);
 
-  const std::string request = absl::StrCat(
-      "GET ", path, " HTTP/1.1\r\nHost: ", host_port,
-      "\r\nAccept: */*\r\nConnection: close\r\n\r\n");
+  const std::string request =
+      absl::StrCat("GET ", path, " HTTP/1.1\r\nHost: ", host_port,
+                   "\r\nAccept: */*\r\nConnection: close\r\n\r\n");
   for (size_t sent = 0; sent < request.size();) {
     absl::Status ready = WaitFor(fd.get(), POLLOUT, deadline);
     if (!ready.ok()) return ready;
-    const ssize_t n = send(fd.get(), request.data() + sent, request.size() - sent,
-                           MSG_NOSIGNAL);
+    const ssize_t n = send(fd.get(), request.data() + sent,
+                           request.size() - sent, MSG_NOSIGNAL);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-    if (n <= 0) return absl::UnavailableError(absl::StrCat("send: ", std::strerror(errno)));
+    if (n <= 0)
+      return absl::UnavailableError(
+          absl::StrCat("send: ", std::strerror(errno)));
     sent += static_cast<size_t>(n);
   }
 
@@ -279,13 +292,16 @@ absl::StatusOr<HttpResult> HttpGet(const std::string& host_port,
     if (!ready.ok()) return ready;
     const ssize_t n = recv(fd.get(), buf, sizeof(buf), 0);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-    if (n < 0) return absl::UnavailableError(absl::StrCat("recv: ", std::strerror(errno)));
+    if (n < 0)
+      return absl::UnavailableError(
+          absl::StrCat("recv: ", std::strerror(errno)));
     if (n == 0) return ParseHttpResponse(raw);
     raw.append(buf, static_cast<size_t>(n));
     if (raw.size() > kMaxResponseBytes) {
       return absl::ResourceExhaustedError("HTTP response larger than 4 MiB");
     }
-    absl::StatusOr<std::optional<HttpResult>> parsed = Parse(raw, /*eof=*/false);
+    absl::StatusOr<std::optional<HttpResult>> parsed =
+        Parse(raw, /*eof=*/false);
     if (!parsed.ok()) return parsed.status();
     if (parsed->has_value()) return **std::move(parsed);
   }

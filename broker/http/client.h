@@ -17,7 +17,7 @@ namespace accord::http {
 struct HttpResult {
   int status = 0;
   std::vector<std::pair<std::string, std::string>> headers;  // as received
-  std::string body;  // de-chunked
+  std::string body;                                          // de-chunked
 
   // The value of the first header named `name` (case-insensitive), or
   // nullptr when there is none.

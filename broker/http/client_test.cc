@@ -49,8 +49,8 @@ TEST_CASE("ParseHttpResponse frames by Content-Length", "[http][client]") {
   CHECK(r->Header("x-none") == nullptr);
   CHECK(r->body == "abc");
 
-  auto short_body = ParseHttpResponse(
-      "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nabc");
+  auto short_body =
+      ParseHttpResponse("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nabc");
   REQUIRE_FALSE(short_body.ok());
   CHECK(short_body.status().code() == absl::StatusCode::kDataLoss);
 }
@@ -65,7 +65,8 @@ TEST_CASE("ParseHttpResponse decodes chunked bodies", "[http][client]") {
   for (const char* bad : {
            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n",
            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nz\r\n\r\n",
-           "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcd\r\n0\r\n\r\n",
+           "HTTP/1.1 200 OK\r\nTransfer-Encoding: "
+           "chunked\r\n\r\n3\r\nabcd\r\n0\r\n\r\n",
            "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nabc",
        }) {
     INFO(bad);

@@ -22,7 +22,8 @@ TEST_CASE("OpenListener binds an ephemeral port", "[http][listener]") {
   close(l->fd);
 }
 
-TEST_CASE("OpenListener reports bad and foreign addresses", "[http][listener]") {
+TEST_CASE("OpenListener reports bad and foreign addresses",
+          "[http][listener]") {
   CHECK(OpenListener("127.0.0.1").status().code() ==
         absl::StatusCode::kInvalidArgument);
   // TEST-NET-1 (RFC 5737) is never a local address.

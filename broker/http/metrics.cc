@@ -77,9 +77,9 @@ void MethodStats::Observe(int code, double seconds) {
   if (!(seconds > 0)) seconds = 0;  // negative or NaN
   seconds = std::min(seconds, kMaxSeconds);
   codes_[code].fetch_add(1, std::memory_order_relaxed);
-  const size_t bucket =
-      std::lower_bound(kLatencyBuckets.begin(), kLatencyBuckets.end(), seconds) -
-      kLatencyBuckets.begin();
+  const size_t bucket = std::lower_bound(kLatencyBuckets.begin(),
+                                         kLatencyBuckets.end(), seconds) -
+                        kLatencyBuckets.begin();
   buckets_[bucket].fetch_add(1, std::memory_order_relaxed);
   sum_nanos_.fetch_add(static_cast<uint64_t>(seconds * 1e9),
                        std::memory_order_relaxed);
@@ -160,7 +160,8 @@ std::string Metrics::RenderPrometheus() const {
                       "\"} ", cumulative, "\n");
     }
     const double sum =
-        static_cast<double>(m->sum_nanos_.load(std::memory_order_relaxed)) / 1e9;
+        static_cast<double>(m->sum_nanos_.load(std::memory_order_relaxed)) /
+        1e9;
     absl::StrAppend(&out, "accord_request_duration_seconds_sum{method=\"",
                     method, "\"} ", FormatValue(sum), "\n",
                     "accord_request_duration_seconds_count{method=\"", method,

@@ -1,10 +1,9 @@
 #include "broker/http/metrics.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -119,7 +118,8 @@ TEST_CASE("Label values are escaped", "[http][metrics]") {
   metrics.ForMethod("/a\"b\\c\nd")->Observe(0, 0.1);
   const std::string text = metrics.RenderPrometheus();
   CHECK(absl::StrContains(
-      text, "accord_requests_total{method=\"/a\\\"b\\\\c\\nd\",code=\"OK\"} 1\n"));
+      text,
+      "accord_requests_total{method=\"/a\\\"b\\\\c\\nd\",code=\"OK\"} 1\n"));
 }
 
 TEST_CASE("Method names beyond the cap share one series", "[http][metrics]") {

@@ -14,7 +14,8 @@ namespace {
 // RFC 9110 §5.6.2 token characters.
 bool IsTchar(char c) {
   return absl::ascii_isalnum(c) ||
-         absl::string_view("!#$%&'*+-.^_`|~").find(c) != absl::string_view::npos;
+         absl::string_view("!#$%&'*+-.^_`|~").find(c) !=
+             absl::string_view::npos;
 }
 
 bool IsToken(absl::string_view s) {

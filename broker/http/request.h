@@ -10,8 +10,8 @@ namespace accord::http {
 
 // The parts of an HTTP/1.x request head the server acts on.
 struct Request {
-  std::string method;  // as sent, case-sensitive ("GET", "HEAD", ...)
-  std::string path;    // origin-form target without its query: "/metrics"
+  std::string method;       // as sent, case-sensitive ("GET", "HEAD", ...)
+  std::string path;         // origin-form target without its query: "/metrics"
   bool keep_alive = false;  // the client allows another request afterwards
 };
 
@@ -19,11 +19,12 @@ struct Request {
 struct ParsedHead {
   enum class State { kIncomplete, kComplete, kError };
   State state = State::kIncomplete;
-  Request request;      // kComplete only
-  size_t consumed = 0;  // kComplete: bytes of the head, including the blank line
-  int error_status = 0; // kError: the HTTP status to answer (400, 413, 414,
-                        // 431 or 505); the connection must then be closed
-  std::string error;    // kError: names the offending line or header
+  Request request;  // kComplete only
+  size_t consumed =
+      0;  // kComplete: bytes of the head, including the blank line
+  int error_status = 0;  // kError: the HTTP status to answer (400, 413, 414,
+                         // 431 or 505); the connection must then be closed
+  std::string error;     // kError: names the offending line or header
 };
 
 // Parses the request head (request line and header fields, CRLF-terminated)

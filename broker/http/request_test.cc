@@ -1,8 +1,7 @@
 #include "broker/http/request.h"
 
-#include <string>
-
 #include <catch2/catch.hpp>
+#include <string>
 
 namespace accord::http {
 namespace {
@@ -35,14 +34,16 @@ TEST_CASE("ParseRequestHead derives keep-alive from version and Connection",
     return h.request.keep_alive;
   };
   CHECK_FALSE(keep("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"));
-  CHECK_FALSE(keep("GET / HTTP/1.1\r\nHost: a\r\nConnection: Keep-Alive, CLOSE\r\n\r\n"));
+  CHECK_FALSE(keep(
+      "GET / HTTP/1.1\r\nHost: a\r\nConnection: Keep-Alive, CLOSE\r\n\r\n"));
   CHECK_FALSE(keep("GET / HTTP/1.0\r\n\r\n"));
   CHECK(keep("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
 }
 
 TEST_CASE("ParseRequestHead bounds the head", "[http][request]") {
-  std::string big = "GET / HTTP/1.1\r\nHost: a\r\nX-Big: " +
-                    std::string(200, 'a') + "\r\n\r\n";
+  std::string big =
+      "GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + std::string(200, 'a') +
+      "\r\n\r\n";
   ParsedHead head = ParseRequestHead(big, 128);
   REQUIRE(head.state == State::kError);
   CHECK(head.error_status == 431);
@@ -67,8 +68,8 @@ TEST_CASE("ParseRequestHead refuses request bodies with 413",
     REQUIRE(head.state == State::kError);
     CHECK(head.error_status == 413);
   }
-  CHECK(ParseRequestHead("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n",
-                         8192)
+  CHECK(ParseRequestHead(
+            "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n", 8192)
             .state == State::kComplete);
 }
 
@@ -95,7 +96,8 @@ TEST_CASE("ParseRequestHead rejects malformed heads with 400",
            "GET / HTTP/1.1\r\nHost: a\r\nNoColon\r\n\r\n",
            "GET / HTTP/1.1\r\nHost: a\nX: b\r\n\r\n",
            "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n",
-           "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999999\r\n\r\n",
+           "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: "
+           "99999999999999999999999\r\n\r\n",
            "GET / HTTP/x\r\nHost: a\r\n\r\n",
        }) {
     INFO(raw);

@@ -31,7 +31,8 @@ constexpr auto kMaxDrain = std::chrono::seconds(1);
 constexpr auto kAcceptPause = std::chrono::milliseconds(100);
 
 Clock::duration ToClock(absl::Duration d) {
-  return std::chrono::duration_cast<Clock::duration>(absl::ToChronoNanoseconds(d));
+  return std::chrono::duration_cast<Clock::duration>(
+      absl::ToChronoNanoseconds(d));
 }
 
 bool Transient(int error) {
@@ -82,8 +83,9 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     return absl::UnavailableError(
         absl::StrCat("wake-up pipe: ", std::strerror(errno)));
   }
-  std::unique_ptr<HttpServer> server(new HttpServer(
-      listener->fd, wake[0], wake[1], listener->port, std::move(router), options));
+  std::unique_ptr<HttpServer> server(
+      new HttpServer(listener->fd, wake[0], wake[1], listener->port,
+                     std::move(router), options));
   HttpServer* s = server.get();
   absl::MutexLock l(&s->mu_);
   s->thread_ = std::thread([s] { s->Loop(); });
@@ -138,20 +140,23 @@ void HttpServer::Loop() {
     const Clock::time_point now = Clock::now();
     fds.clear();
     fds.push_back({wake_read_, POLLIN, 0});
-    const bool accepting = !stopping_ && now >= accept_resume &&
-                           conns.size() < static_cast<size_t>(options_.max_connections);
+    const bool accepting =
+        !stopping_ && now >= accept_resume &&
+        conns.size() < static_cast<size_t>(options_.max_connections);
     if (accepting) fds.push_back({listen_fd_, POLLIN, 0});
     const size_t first = fds.size();
     Clock::time_point wake_at = (!stopping_ && now < accept_resume)
                                     ? accept_resume
                                     : Clock::time_point::max();
     for (const auto& c : conns) {
-      fds.push_back({c->fd, static_cast<short>(c->out.empty() ? POLLIN : POLLOUT), 0});
+      fds.push_back(
+          {c->fd, static_cast<short>(c->out.empty() ? POLLIN : POLLOUT), 0});
       wake_at = std::min(wake_at, c->deadline);
     }
     int timeout_ms = -1;
     if (wake_at != Clock::time_point::max()) {
-      auto ms = std::chrono::ceil<std::chrono::milliseconds>(wake_at - now).count();
+      auto ms =
+          std::chrono::ceil<std::chrono::milliseconds>(wake_at - now).count();
       timeout_ms = static_cast<int>(std::clamp<int64_t>(ms, 0, 60000));
     }
     if (poll(fds.data(), fds.size(), timeout_ms) < 0) continue;  // EINTR
@@ -175,8 +180,8 @@ void HttpServer::Loop() {
     }
     if (accepting && fds[1].revents != 0) {
       while (conns.size() < static_cast<size_t>(options_.max_connections)) {
-        const int fd = accept4(listen_fd_, nullptr, nullptr,
-                               SOCK_NONBLOCK | SOCK_CLOEXEC);
+        const int fd =
+            accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
           if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
               errno == ENOMEM) {
@@ -222,18 +227,21 @@ void HttpServer::Process(Connection& c) {
     ParsedHead head = ParseRequestHead(c.in, options_.max_head_bytes);
     if (head.state == ParsedHead::State::kIncomplete) return;
     if (head.state == ParsedHead::State::kError) {
-      Queue(c, Response{head.error_status, kText, {}, head.error + "\n"},
-            false, true);
+      Queue(c, Response{head.error_status, kText, {}, head.error + "\n"}, false,
+            true);
     } else {
       c.in.erase(0, head.consumed);
       const Request& r = head.request;
       const bool head_only = r.method == "HEAD";
       const Handler* handler = router_.Find(r.path);
       if (r.method != "GET" && !head_only) {
-        Queue(c, Response{405, kText, {{"Allow", "GET, HEAD"}}, "method not allowed\n"},
+        Queue(c,
+              Response{
+                  405, kText, {{"Allow", "GET, HEAD"}}, "method not allowed\n"},
               false, !r.keep_alive);
       } else if (handler == nullptr) {
-        Queue(c, Response{404, kText, {}, "not found\n"}, head_only, !r.keep_alive);
+        Queue(c, Response{404, kText, {}, "not found\n"}, head_only,
+              !r.keep_alive);
       } else {
         Queue(c, (*handler)(), head_only, !r.keep_alive);
       }
@@ -245,7 +253,8 @@ void HttpServer::Process(Connection& c) {
 void HttpServer::Queue(Connection& c, const Response& response, bool head_only,
                        bool close) {
   close = close || stopping_;
-  absl::StatusOr<std::string> bytes = SerializeResponse(response, head_only, close);
+  absl::StatusOr<std::string> bytes =
+      SerializeResponse(response, head_only, close);
   if (!bytes.ok()) {
     bytes = SerializeResponse(
         Response{500, kText, {}, "invalid response from handler\n"}, head_only,
@@ -259,8 +268,8 @@ void HttpServer::Queue(Connection& c, const Response& response, bool head_only,
 
 void HttpServer::Flush(Connection& c) {
   while (c.fd >= 0 && c.sent < c.out.size()) {
-    const ssize_t n = send(c.fd, c.out.data() + c.sent, c.out.size() - c.sent,
-                           MSG_NOSIGNAL);
+    const ssize_t n =
+        send(c.fd, c.out.data() + c.sent, c.out.size() - c.sent, MSG_NOSIGNAL);
     if (n < 0 && Transient(errno)) return;
     if (n <= 0) return c.Close();
     c.sent += static_cast<size_t>(n);
@@ -279,8 +288,9 @@ void HttpServer::Flush(Connection& c) {
   shutdown(c.fd, SHUT_WR);
   c.draining = true;
   c.in.clear();
-  c.deadline = now + std::min(ToClock(options_.io_timeout),
-                              std::chrono::duration_cast<Clock::duration>(kMaxDrain));
+  c.deadline =
+      now + std::min(ToClock(options_.io_timeout),
+                     std::chrono::duration_cast<Clock::duration>(kMaxDrain));
 }
 
 }  // namespace accord::http

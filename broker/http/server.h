@@ -19,9 +19,9 @@ namespace accord::http {
 // exact paths, keep-alive, no request bodies. One thread runs a poll loop
 // over the listening socket and at most `max_connections` connections, and
 // calls the handlers; handlers must therefore be quick, must not throw and
-// must not call Shutdown(). A client can only ever cost the server one connection slot for
-// at most `io_timeout` per request, and its errors close only its own
-// connection.
+// must not call Shutdown(). A client can only ever cost the server one
+// connection slot for at most `io_timeout` per request, and its errors close
+// only its own connection.
 class HttpServer {
  public:
   struct Options {

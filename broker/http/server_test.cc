@@ -7,11 +7,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -51,7 +50,8 @@ class RawConn {
         const size_t cl = buffer_.find("Content-Length: ");
         if (!head_only && cl != std::string::npos && cl < end) {
           const size_t eol = buffer_.find("\r\n", cl);
-          if (!absl::SimpleAtoi(buffer_.substr(cl + 16, eol - cl - 16), &length)) {
+          if (!absl::SimpleAtoi(buffer_.substr(cl + 16, eol - cl - 16),
+                                &length)) {
             return "";
           }
         }
@@ -96,7 +96,8 @@ class RawConn {
 
 int StatusOf(const std::string& response) {
   int status = 0;
-  if (response.size() < 12 || !absl::SimpleAtoi(response.substr(9, 3), &status)) {
+  if (response.size() < 12 ||
+      !absl::SimpleAtoi(response.substr(9, 3), &status)) {
     return -1;
   }
   return status;
@@ -108,8 +109,12 @@ std::string BodyOf(const std::string& response) {
 
 Router TestRouter() {
   Router router;
-  router.Get("/x", [] { return Response{200, "text/plain", {{"X-Test", "1"}}, "hello x"}; });
-  router.Get("/bad", [] { return Response{200, "text/plain", {{"X", "a\r\nY: b"}}, "?"}; });
+  router.Get("/x", [] {
+    return Response{200, "text/plain", {{"X-Test", "1"}}, "hello x"};
+  });
+  router.Get("/bad", [] {
+    return Response{200, "text/plain", {{"X", "a\r\nY: b"}}, "?"};
+  });
   return router;
 }
 
@@ -247,7 +252,8 @@ TEST_CASE("Request bodies get 413, garbage gets 400", "[http][server]") {
   {
     RawConn c(server->port());
     REQUIRE(c.connected());
-    REQUIRE(c.Send("GET /x HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello"));
+    REQUIRE(
+        c.Send("GET /x HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello"));
     CHECK(StatusOf(c.ReadResponse()) == 413);
     CHECK(c.ClosedWithin(absl::Seconds(3)));
   }
@@ -349,9 +355,8 @@ TEST_CASE("Shutdown lets an in-flight request finish", "[http][server]") {
   });
   auto server = StartTestServer(std::move(router));
   absl::StatusOr<HttpResult> result = absl::UnknownError("not run");
-  std::thread client([&] {
-    result = HttpGet(Addr(*server), "/slow", absl::Seconds(5));
-  });
+  std::thread client(
+      [&] { result = HttpGet(Addr(*server), "/slow", absl::Seconds(5)); });
   while (!entered) absl::SleepFor(absl::Milliseconds(5));
   server->Shutdown();
   client.join();
@@ -377,7 +382,8 @@ TEST_CASE("Shutdown answers a request that was partly received",
   stopper.join();
 }
 
-TEST_CASE("Start rejects bad addresses, routers and options", "[http][server]") {
+TEST_CASE("Start rejects bad addresses, routers and options",
+          "[http][server]") {
   CHECK(HttpServer::Start("127.0.0.1", TestRouter()).status().code() ==
         absl::StatusCode::kInvalidArgument);
   CHECK(HttpServer::Start(":0", TestRouter()).status().code() ==
@@ -389,8 +395,9 @@ TEST_CASE("Start rejects bad addresses, routers and options", "[http][server]") 
         absl::StatusCode::kInvalidArgument);
   HttpServer::Options options;
   options.max_connections = 0;
-  CHECK(HttpServer::Start("127.0.0.1:0", TestRouter(), options).status().code() ==
-        absl::StatusCode::kInvalidArgument);
+  CHECK(
+      HttpServer::Start("127.0.0.1:0", TestRouter(), options).status().code() ==
+      absl::StatusCode::kInvalidArgument);
 
   auto first = StartTestServer();
   CHECK(HttpServer::Start(Addr(*first), TestRouter()).status().code() ==
