@@ -34,11 +34,12 @@ class SigningKey {
   // algorithms. Errors never contain the PEM text.
   static absl::StatusOr<SigningKey> FromPem(absl::string_view pem);
 
-  // Reads a key file as FromPem. Returns the key; NOT_FOUND when the file
-  // does not exist; FAILED_PRECONDITION when it is not a regular file, is
-  // larger than 64 KiB, or its mode grants any permission to group or
-  // others; INVALID_ARGUMENT when it is not an acceptable key. Errors name
-  // `path`, never the file's content.
+  // Reads a key file as FromPem. Symbolic links are followed (secret volumes
+  // use them); the mode checked is the target's. Returns the key; NOT_FOUND
+  // when the file does not exist; FAILED_PRECONDITION when it is not a
+  // regular file, is larger than 64 KiB, or its mode grants any permission
+  // to group or others; INVALID_ARGUMENT when it is not an acceptable key.
+  // Errors name `path`, never the file's content.
   static absl::StatusOr<SigningKey> ReadPemFile(const std::string& path);
 
   // Writes the key as PKCS#8 PEM to `path` with mode 0600, atomically (a

@@ -69,7 +69,7 @@ std::string DirName(const std::string& path) {
 }  // namespace
 
 absl::StatusOr<SigningKey> SigningKey::ReadPemFile(const std::string& path) {
-  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return ErrnoError(errno, "cannot open", path);
   struct stat st;
   if (fstat(fd.get(), &st) != 0) return ErrnoError(errno, "cannot stat", path);

@@ -197,6 +197,16 @@ TEST_CASE("key files are written 0600 and read back", "[key]") {
   REQUIRE(refused.status().message().find("PRIVATE") ==
           absl::string_view::npos);
 
+  // A symbolic link to a 0600 file is read; the target's mode counts.
+  REQUIRE(chmod(path.c_str(), 0600) == 0);
+  std::string link = dir + "/link.pem";
+  REQUIRE(symlink(path.c_str(), link.c_str()) == 0);
+  REQUIRE(SigningKey::ReadPemFile(link).ok());
+  REQUIRE(chmod(path.c_str(), 0604) == 0);
+  REQUIRE(SigningKey::ReadPemFile(link).status().code() ==
+          absl::StatusCode::kFailedPrecondition);
+  unlink(link.c_str());
+
   REQUIRE(SigningKey::ReadPemFile(dir + "/missing.pem").status().code() ==
           absl::StatusCode::kNotFound);
 
