@@ -19,7 +19,6 @@ namespace accord::client {
 namespace {
 
 constexpr size_t kMaxFileBytes = 1 << 20;
-constexpr int kCallDeadlineSeconds = 30;
 
 bool IsDirectory(const std::string& path) {
   struct stat st;
@@ -50,6 +49,8 @@ std::vector<FlagSpec> ConnectionFlagSpecs() {
       {"cert", A::kValue, "PEM", "client certificate", {}},
       {"key", A::kValue, "PEM", "client private key", {}},
       {"token", A::kValue, "JWT", "citizen bearer token", {}},
+      {"timeout", A::kValue, "SECONDS", "deadline of each call (default 30)",
+       {}},
       {"dev", A::kOptional, "DATA_DIR",
        "development shortcuts under DATA_DIR (env ACCORD_DATA_DIR, default "
        "./var)",
@@ -84,6 +85,14 @@ absl::StatusOr<ConnectionSettings> ResolveConnection(const ParsedArgs& args,
     s.target = *e;
   } else {
     s.target = std::string(dev::kDefaultBrokerAddr);
+  }
+
+  absl::StatusOr<std::optional<uint64_t>> timeout =
+      args.GetUint("timeout", 86400);
+  if (!timeout.ok()) return timeout.status();
+  if (timeout->has_value()) {
+    if (**timeout == 0) return UsageError("--timeout: must be at least 1");
+    s.timeout_seconds = static_cast<int64_t>(**timeout);
   }
 
   const bool as = args.Has("as");
@@ -179,12 +188,12 @@ absl::StatusOr<Connection> Connection::Open(const ConnectionSettings& settings,
   return Connection(grpc::CreateCustomChannel(
                         settings.target, grpc::SslCredentials(tls),
                         channel_args),
-                    std::move(token));
+                    std::move(token), settings.timeout_seconds);
 }
 
 void Connection::Prepare(grpc::ClientContext* context) const {
   context->set_deadline(std::chrono::system_clock::now() +
-                        std::chrono::seconds(kCallDeadlineSeconds));
+                        std::chrono::seconds(timeout_seconds_));
   if (!token_.empty()) {
     context->AddMetadata("authorization", absl::StrCat("Bearer ", token_));
   }

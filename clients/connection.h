@@ -26,7 +26,8 @@ using EnvLookup = std::function<std::optional<std::string>(const char*)>;
 std::optional<std::string> ProcessEnv(const char* name);
 
 // The flags every command accepts for its connection: --broker, --ca,
-// --cert, --key, --token, --dev [DATA_DIR], --as, --citizen. `--dev X`
+// --cert, --key, --token, --timeout, --dev [DATA_DIR], --as, --citizen.
+// `--dev X`
 // takes X as DATA_DIR only when X contains '/', starts with '.', or is a
 // directory holding dev-pki/; otherwise write `--dev=X`.
 std::vector<FlagSpec> ConnectionFlagSpecs();
@@ -41,6 +42,7 @@ struct ConnectionSettings {
   // --citizen NAME: mint a dev token for NAME with this issuer key file.
   std::string citizen_name;
   std::string issuer_key_path;
+  int64_t timeout_seconds = 30;  // deadline of each call
 };
 
 // Returns the data directory of --dev: its value, else env ACCORD_DATA_DIR,
@@ -53,11 +55,13 @@ absl::StatusOr<std::string> DevDataDir(const ParsedArgs& args,
 //  - --dev with --as P: DATA_DIR/dev-pki/{ca.pem,P.pem,P.key};
 //  - --dev with --citizen N: the citizen-app certificate and a dev token
 //    for N (minted by Connection::Open);
-//  - otherwise --ca, --cert, --key, --token as given.
+//  - otherwise --ca, --cert, --key, --token as given;
+//  - --timeout SECONDS (1..86400, default 30): the deadline of each call.
 // Returns the settings, or a usage error naming the flag at fault: --as or
 // --citizen without --dev, both --as and --citizen, --dev without either,
 // --dev together with --ca/--cert/--key, --citizen with --token, --cert
-// without --key (or the reverse), an empty --broker or principal name.
+// without --key (or the reverse), an empty --broker or principal name, a
+// --timeout out of range.
 absl::StatusOr<ConnectionSettings> ResolveConnection(const ParsedArgs& args,
                                                      const EnvLookup& env);
 
@@ -79,11 +83,15 @@ class Connection {
   void Prepare(grpc::ClientContext* context) const;
 
  private:
-  Connection(std::shared_ptr<grpc::Channel> channel, std::string token)
-      : channel_(std::move(channel)), token_(std::move(token)) {}
+  Connection(std::shared_ptr<grpc::Channel> channel, std::string token,
+             int64_t timeout_seconds)
+      : channel_(std::move(channel)),
+        token_(std::move(token)),
+        timeout_seconds_(timeout_seconds) {}
 
   std::shared_ptr<grpc::Channel> channel_;
   std::string token_;
+  int64_t timeout_seconds_;
 };
 
 // Reads a small text file (at most 1 MiB). Returns its content, NOT_FOUND

@@ -31,6 +31,10 @@ TEST_CASE("connection: broker address from flag, env, default") {
   CHECK(Resolve({"--broker", "c:2"}, {{"ACCORD_GRPC_ADDR", "b:1"}})->target ==
         "c:2");
   CHECK(IsUsageError(Resolve({"--broker="}).status()));
+  CHECK(Resolve({})->timeout_seconds == 30);
+  CHECK(Resolve({"--timeout", "120"})->timeout_seconds == 120);
+  CHECK(IsUsageError(Resolve({"--timeout", "0"}).status()));
+  CHECK(IsUsageError(Resolve({"--timeout", "86401"}).status()));
 }
 
 TEST_CASE("connection: explicit TLS files and token") {
