@@ -19,12 +19,14 @@ struct Request {
 struct ParsedHead {
   enum class State { kIncomplete, kComplete, kError };
   State state = State::kIncomplete;
-  Request request;  // kComplete only
-  size_t consumed =
-      0;  // kComplete: bytes of the head, including the blank line
-  int error_status = 0;  // kError: the HTTP status to answer (400, 413, 414,
-                         // 431 or 505); the connection must then be closed
-  std::string error;     // kError: names the offending line or header
+  // kComplete: the request, and the bytes of its head including the blank
+  // line.
+  Request request;
+  size_t consumed = 0;
+  // kError: the HTTP status to answer (400, 413, 414, 431 or 505; the
+  // connection must then be closed) and the offending line or header.
+  int error_status = 0;
+  std::string error;
 };
 
 // Parses the request head (request line and header fields, CRLF-terminated)
