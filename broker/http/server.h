@@ -65,7 +65,6 @@ class HttpServer {
   HttpServer(int listen_fd, int wake_read, int wake_write, int port,
              Router router, const Options& options);
   void Loop();
-  void Accept(std::vector<std::unique_ptr<Connection>>& conns);
   void OnReadable(Connection& c);
   void Process(Connection& c);
   void Flush(Connection& c);
