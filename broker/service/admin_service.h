@@ -1,6 +1,7 @@
 #ifndef ACCORD_BROKER_SERVICE_ADMIN_SERVICE_H_
 #define ACCORD_BROKER_SERVICE_ADMIN_SERVICE_H_
 
+#include "absl/status/status.h"
 #include "accord/v1/admin.grpc.pb.h"
 #include "broker/service/env.h"
 

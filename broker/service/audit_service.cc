@@ -1,7 +1,7 @@
 #include "broker/service/audit_service.h"
 
 #include "absl/strings/str_cat.h"
-#include "broker/auditlog/checkpoint.h"
+#include "broker/auditlog/checkpointer.h"
 #include "broker/auditlog/entry.h"
 #include "broker/auditlog/log.h"
 #include "broker/service/call.h"
@@ -25,8 +25,8 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetCheckpoint(
   auto checkpoint = env_.checkpointer->CheckpointNow();
   if (!checkpoint.ok()) return call.Finish(checkpoint.status());
   response->set_checkpoint(checkpoint->note);
-  response->set_tree_size(checkpoint->size);
-  response->set_root_hash(auditlog::HashToBytes(checkpoint->root));
+  response->set_tree_size(checkpoint->checkpoint.size);
+  response->set_root_hash(auditlog::HashToBytes(checkpoint->checkpoint.root));
   return call.Finish(absl::OkStatus());
 }
 

@@ -14,7 +14,7 @@
 #include <grpcpp/server_builder.h>
 
 #include "absl/strings/str_cat.h"
-#include "broker/auditlog/checkpoint.h"
+#include "broker/auditlog/checkpointer.h"
 #include "broker/auditlog/frontier.h"
 #include "broker/auditlog/log.h"
 #include "broker/crypto/random.h"
@@ -144,6 +144,7 @@ class BrokerImpl final : public Broker {
   std::optional<CitizenTokens> citizens_;
   std::unique_ptr<PolicyRegistry> policies_;
   std::unique_ptr<Authenticator> auth_;
+  std::optional<crypto::NoteSigner> signer_;
   std::unique_ptr<auditlog::Checkpointer> checkpointer_;
   std::string checkpoint_verifier_key_;
   Env env_;
@@ -211,16 +212,22 @@ absl::Status BrokerImpl::Init() {
   auto signer = crypto::NoteSigner::Create(config_.log_origin,
                                            *std::move(checkpoint_key));
   if (!signer.ok()) return signer.status();
-  checkpoint_verifier_key_ = signer->VerifierKey();
+  signer_.emplace(*std::move(signer));
+  checkpoint_verifier_key_ = signer_->VerifierKey();
   store::Store* store = store_.get();
-  checkpointer_ = std::make_unique<auditlog::Checkpointer>(
-      log_.get(), *std::move(signer), config_.log_origin,
-      [store](uint64_t size, const std::string& note) {
+  auditlog::Checkpointer::Options checkpoints;
+  checkpoints.origin = config_.log_origin;
+  auto checkpointer = auditlog::Checkpointer::Create(
+      *log_, checkpoints, *signer_,
+      [store](const auditlog::SignedCheckpoint& c) {
         store::WriteSet ws;
-        ws.PutCheckpoint(size, note);
+        ws.PutCheckpoint(c.checkpoint.size, c.note);
         auto committed = store->CommitAndWait(std::move(ws));
         return committed.ok() ? absl::OkStatus() : committed.status();
-      });
+      },
+      [this] { return clock_.Now(); });
+  if (!checkpointer.ok()) return checkpointer.status();
+  checkpointer_ = *std::move(checkpointer);
 
   env_.config = &config_;
   env_.store = store_.get();
@@ -236,7 +243,7 @@ absl::Status BrokerImpl::Init() {
   if (config_.dev) {
     if (absl::Status s = SeedDevContent(env_); !s.ok()) return s;
   }
-  checkpointer_->Start();
+  if (absl::Status s = checkpointer_->Start(); !s.ok()) return s;
   if (absl::Status s = StartGrpc(); !s.ok()) return s;
   if (absl::Status s = StartHttp(); !s.ok()) return s;
   Log("info", "accord-broker serving",

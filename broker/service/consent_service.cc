@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/crypto/random.h"
+#include "broker/http/metrics.h"
 #include "broker/service/audit_events.h"
 #include "broker/service/call.h"
 #include "broker/service/clock.h"
@@ -138,12 +139,15 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
       ConsentChangeEvent(consent, accord::v1::CONSENT_STATE_GIVEN, now));
   *response->mutable_consent() = consent;
   response->set_receipt(*std::move(receipt));
+  http::Metrics* metrics = env_.metrics;
   env_.store->Commit(std::move(ws),
-                     [call, response](absl::StatusOr<store::CommitResult> r) {
+                     [call, response, metrics, event = http::ConsentEvent::kGiven](
+                         absl::StatusOr<store::CommitResult> r) {
                        if (!r.ok()) {
                          response->Clear();
                          return (void)call.Finish(r.status());
                        }
+                       metrics->RecordConsentEvent(event);
                        response->set_revision(r->revision);
                        auto* events = response->mutable_consent()->mutable_events();
                        events->Mutable(events->size() - 1)
@@ -214,12 +218,15 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
   }
   *response->mutable_consent() = *consent;
   response->set_receipt(*std::move(receipt));
+  http::Metrics* metrics = env_.metrics;
   env_.store->Commit(std::move(ws),
-                     [call, response](absl::StatusOr<store::CommitResult> r) {
+                     [call, response, metrics, event = http::ConsentEvent::kWithdrawn](
+                         absl::StatusOr<store::CommitResult> r) {
                        if (!r.ok()) {
                          response->Clear();
                          return (void)call.Finish(r.status());
                        }
+                       metrics->RecordConsentEvent(event);
                        response->set_revision(r->revision);
                        auto* events = response->mutable_consent()->mutable_events();
                        events->Mutable(events->size() - 1)

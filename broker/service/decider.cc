@@ -85,7 +85,7 @@ accord::v1::Decision ToProto(const policy::Decision& d,
     out.set_lifetime_seconds(d.lifetime_seconds);
     for (const policy::Duty& duty : d.duties) {
       accord::v1::Duty* dp = out.add_duties();
-      dp->set_kind(duty.kind);
+      dp->set_kind(std::string(policy::DutyKindName(duty.kind)));
       dp->set_value(duty.value);
     }
   }

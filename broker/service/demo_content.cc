@@ -1,11 +1,11 @@
 #include "broker/service/demo_content.h"
 
-#include "absl/strings/str_cat.h"
 
 namespace accord::service {
 
 // Defined in the generated demo_policies.cc.
 absl::string_view DemoPolicyYaml(absl::string_view id);
+absl::string_view DemoPolicyFile(absl::string_view id);
 
 namespace {
 
@@ -18,7 +18,7 @@ DemoDataset Make(const char* id, const char* title,
   demo.dataset.set_classification(classification);
   for (const char* f : fields) demo.dataset.add_fields(f);
   demo.policy_yaml = DemoPolicyYaml(id);
-  demo.policy_file = absl::StrCat("policy/examples/", id, ".policy.yaml");
+  demo.policy_file = std::string(DemoPolicyFile(id));
   return demo;
 }
 

@@ -26,13 +26,14 @@ JsonValue StringArray(const std::vector<std::string>& items, size_t begin,
 JsonValue Duties(const policy::Decision& d) {
   JsonValue duties = JsonValue::Object();
   for (const policy::Duty& duty : d.duties) {
+    const absl::string_view kind = policy::DutyKindName(duty.kind);
     int64_t n;
     if (duty.value.empty()) {
-      duties.Set(duty.kind, true);
+      duties.Set(kind, true);
     } else if (absl::SimpleAtoi(duty.value, &n)) {
-      duties.Set(duty.kind, static_cast<long long>(n));
+      duties.Set(kind, static_cast<long long>(n));
     } else {
-      duties.Set(duty.kind, duty.value);
+      duties.Set(kind, duty.value);
     }
   }
   return duties;
