@@ -167,8 +167,7 @@ absl::Status Query(CommandContext& ctx) {
        "event.purpose", "event.decision", "event.grant_id"});
 }
 
-absl::Status Verify(CommandContext& ctx) {
-  (void)ctx;
+absl::Status Verify(CommandContext& /*ctx*/) {
   return NotAvailableError(
       "audit verify is not available yet in this build (needs the audit log "
       "library)");
