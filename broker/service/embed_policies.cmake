@@ -1,5 +1,6 @@
 # Writes OUT: a C++ source defining DemoPolicyYaml(id) and DemoPolicyFile(id)
 # from PAIRS of "dataset-id=file" under DIR.
+string(REPLACE "," ";" PAIRS "${PAIRS}")
 set(body "// Generated from policy/examples; do not edit.\n#include \"absl/strings/string_view.h\"\n\nnamespace accord::service {\n\n")
 set(yaml_fn "absl::string_view DemoPolicyYaml(absl::string_view id) {\n")
 set(file_fn "absl::string_view DemoPolicyFile(absl::string_view id) {\n")
