@@ -7,10 +7,12 @@
 #include <atomic>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -19,6 +21,7 @@
 #include "broker/store/store.h"
 #include "broker/store/write_set.h"
 #include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
 
 namespace accord::store {
 
@@ -43,6 +46,25 @@ enum Family : size_t {
 // DATA_LOSS, other I/O errors UNAVAILABLE.
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what);
 
+class Db;
+
+// One batch under construction on the writer thread.
+struct BatchState {
+  const Db& db;
+  LogAppender* appender;  // null: no write set of the batch has events
+  rocksdb::WriteBatch* batch;
+  uint64_t revision = 0;  // the last revision handed out
+  uint64_t log_size = 0;  // the log size once the batch is durable
+  // Principals as the batch leaves them (nullopt: deleted).
+  absl::flat_hash_map<std::string, std::optional<accord::v1::Principal>>
+      principals;
+
+  // Adds `ws` at the next revision. On error the batch must be dropped.
+  absl::StatusOr<CommitResult> Apply(WriteSet& ws);
+  // Records the revision and log size, and writes the batch synced.
+  absl::Status Finish();
+};
+
 class Db {
  public:
   using Done = absl::AnyInvocable<void(absl::StatusOr<CommitResult>)>;
@@ -56,8 +78,10 @@ class Db {
   rocksdb::DB* db() const { return db_.get(); }
   rocksdb::ColumnFamilyHandle* cf(Family f) const { return handles_[f]; }
 
-  // Point read: NOT_FOUND when absent.
-  absl::StatusOr<std::string> Get(Family f, absl::string_view key) const;
+  // Point read, at `snapshot` if not null: NOT_FOUND when absent.
+  absl::StatusOr<std::string> Get(
+      Family f, absl::string_view key,
+      const rocksdb::Snapshot* snapshot = nullptr) const;
 
   void SetAppender(LogAppender* appender) ABSL_LOCKS_EXCLUDED(mu_);
   void Submit(WriteSet ws, Done done) ABSL_LOCKS_EXCLUDED(mu_);
@@ -77,11 +101,9 @@ class Db {
 
   absl::Status CheckFormat(bool created);
   void WriterLoop() ABSL_LOCKS_EXCLUDED(mu_);
-  // Adds one write set to `batch` at `revision`; on error nothing of it is
-  // in the batch.
-  absl::StatusOr<CommitResult> Apply(WriteSet& ws, uint64_t revision,
-                                     uint64_t* log_size,
-                                     rocksdb::WriteBatch* batch);
+  // Applies `pending` as one synced batch and runs their callbacks.
+  void CommitBatch(std::vector<Pending>& pending, LogAppender* appender)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <filesystem>
 
 #include "absl/strings/numbers.h"
@@ -8,6 +9,7 @@
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
+#include "rocksdb/write_buffer_manager.h"
 
 namespace accord::store {
 namespace {
@@ -65,6 +67,9 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path,
   }
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   rocksdb::DBOptions db_options;
+  // Memtables are charged to the block cache: one memory budget in all.
+  db_options.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(
+      options.block_cache_bytes / 2, cache);
   db_options.create_if_missing = options.create_if_missing;
   db_options.create_missing_column_families = !existed;
   db_options.max_background_jobs = 2;
@@ -95,6 +100,7 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path,
   }
   auto db = std::make_unique<Db>();
   db->read_only_ = options.read_only;
+  db->SetAppender(options.appender);
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s =
       options.read_only
@@ -156,9 +162,12 @@ absl::Status Db::CheckFormat(bool created) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> Db::Get(Family f, absl::string_view key) const {
+absl::StatusOr<std::string> Db::Get(Family f, absl::string_view key,
+                                    const rocksdb::Snapshot* snapshot) const {
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[f],
+  rocksdb::ReadOptions options;
+  options.snapshot = snapshot;
+  rocksdb::Status s = db_->Get(options, handles_[f],
                                rocksdb::Slice(key.data(), key.size()), &value);
   if (s.IsNotFound()) return absl::NotFoundError("not found");
   if (!s.ok()) return FromRocks(s, "read");

@@ -93,10 +93,10 @@ std::string ConsentByDatasetSubjectPrefix(absl::string_view dataset_id,
   return Join({absl::StrCat("D", dataset_id), subject, ""});
 }
 
-std::string GrantBySubject(absl::string_view subject, uint64_t revision,
+std::string GrantBySubject(absl::string_view subject, int64_t issued_at,
                            absl::string_view grant_id) {
   std::string k = GrantBySubjectPrefix(subject);
-  AppendBE64(&k, ~revision);
+  AppendBE64(&k, ~static_cast<uint64_t>(issued_at));
   k.append(grant_id.data(), grant_id.size());
   return k;
 }
@@ -120,10 +120,10 @@ std::string GrantBySubjectDatasetPrefix(absl::string_view subject,
   return Join({absl::StrCat("E", subject), dataset_id, ""});
 }
 
-std::string GrantByPartner(absl::string_view partner, uint64_t revision,
+std::string GrantByPartner(absl::string_view partner, int64_t issued_at,
                            absl::string_view grant_id) {
   std::string k = Join({absl::StrCat("P", partner), ""});
-  AppendBE64(&k, revision);
+  AppendBE64(&k, static_cast<uint64_t>(issued_at));
   k.append(grant_id.data(), grant_id.size());
   return k;
 }

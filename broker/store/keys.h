@@ -41,8 +41,10 @@ std::string ConsentByDatasetSubject(absl::string_view dataset_id,
                                     absl::string_view consent_id);
 std::string ConsentByDatasetSubjectPrefix(absl::string_view dataset_id,
                                           absl::string_view subject);
-// 'G' subject 0 be64(~revision) grant id: a subject's grants, newest first.
-std::string GrantBySubject(absl::string_view subject, uint64_t revision,
+// 'G' subject 0 be64(~issued_at) grant id: a subject's grants, newest
+// first. Keyed by issue time, which never changes, so that re-storing a grant
+// (on release) replaces its entries instead of adding new ones.
+std::string GrantBySubject(absl::string_view subject, int64_t issued_at,
                            absl::string_view grant_id);
 std::string GrantBySubjectPrefix(absl::string_view subject);
 // 'E' subject 0 dataset 0 be64(issued_at) grant id.
@@ -51,8 +53,8 @@ std::string GrantBySubjectDataset(absl::string_view subject,
                                   int64_t issued_at, absl::string_view grant_id);
 std::string GrantBySubjectDatasetPrefix(absl::string_view subject,
                                         absl::string_view dataset_id);
-// 'P' partner 0 be64(revision) grant id.
-std::string GrantByPartner(absl::string_view partner, uint64_t revision,
+// 'P' partner 0 be64(issued_at) grant id.
+std::string GrantByPartner(absl::string_view partner, int64_t issued_at,
                            absl::string_view grant_id);
 // 'V' be64(revision) be32(n): revocations in commit order.
 std::string Revocation(uint64_t revision, uint32_t n);

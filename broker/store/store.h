@@ -28,8 +28,12 @@ namespace accord::store {
 inline constexpr int kFormatVersion = 1;
 
 struct StoreOptions {
-  // Shared block cache; the store's memory is bounded by it plus the write
-  // buffers.
+  // The audit log that encodes events and computes tree nodes. Not owned;
+  // must outlive the store. May be null: write sets that carry audit events
+  // are then refused (FAILED_PRECONDITION) until SetLogAppender is called.
+  LogAppender* appender = nullptr;
+  // Shared block cache. Memtables are charged to it too, so the store's
+  // memory stays bounded by this figure (plus iterators in use).
   size_t block_cache_bytes = 64ull << 20;
   bool create_if_missing = true;
   // Opens without a writer: for offline tools. Commit then fails.
@@ -74,14 +78,21 @@ class Store {
 
   ~Store();
 
-  // The audit log that encodes events and computes tree nodes; must be set
-  // before the first commit that carries an audit event. Not owned.
+  // Attaches the audit log when it could not be given in StoreOptions (the
+  // log is usually rebuilt from the store's own tree nodes, so it exists
+  // only after Open). Applies to the next batch. Not owned.
   void SetLogAppender(LogAppender* appender);
 
-  // Queues `ws`; `done` runs once, on the writer thread, after the batch
-  // holding it is durable (or failed: RESOURCE_EXHAUSTED when the disk is
-  // full, UNAVAILABLE on other I/O errors, FAILED_PRECONDITION for a write
-  // set with audit events and no appender). `done` must be cheap.
+  // Queues `ws` and returns at once; never waits for the disk. `done` runs
+  // exactly once, on the writer thread, after the batch holding `ws` was
+  // synced, with the revision and log indices `ws` got; or with an error:
+  // RESOURCE_EXHAUSTED when the disk is full, UNAVAILABLE on other I/O
+  // errors or when the store is closed, FAILED_PRECONDITION for a
+  // read-only store or a write set with audit events and no log attached,
+  // or the log's own error. A failed batch leaves no trace: no revision, no
+  // log entry. Callbacks of one batch run in commit order. `done` must be
+  // cheap and must not block (no CommitAndWait, no WaitForRevision): every
+  // other writer waits for it.
   void Commit(WriteSet ws,
               absl::AnyInvocable<void(absl::StatusOr<CommitResult>)> done);
   // Commit, waiting for the outcome. Never call it on the writer thread.
@@ -93,13 +104,17 @@ class Store {
 
   // The last durable revision.
   uint64_t revision() const;
-  // OK once revision() >= `rev`; DEADLINE_EXCEEDED after `timeout`.
+  // OK once revision() >= `rev`; DEADLINE_EXCEEDED after `timeout`,
+  // UNAVAILABLE if the store is closed before.
   absl::Status WaitForRevision(uint64_t rev, absl::Duration timeout) const;
   // OK unless the last write failed.
   absl::Status Health() const;
 
-  // Reads. NOT_FOUND for a missing record; UNAVAILABLE or DATA_LOSS on a
-  // storage error. `limit` is at most 1000.
+  // Reads see every write whose callback has run. NOT_FOUND for a missing
+  // record; UNAVAILABLE or DATA_LOSS on a storage error. Lists take the
+  // cursor of the previous page ("" for the first) and a `limit` (0 or more
+  // than 1000 means 1000); INVALID_ARGUMENT for a cursor that is not one of
+  // this list's.
   absl::StatusOr<accord::v1::Dataset> GetDataset(absl::string_view id) const;
   absl::StatusOr<Page<accord::v1::Dataset>> ListDatasets(
       absl::string_view cursor, size_t limit) const;
@@ -136,12 +151,18 @@ class Store {
   absl::StatusOr<Page<GrantRecord>> ListGrantsBySubject(
       absl::string_view subject, absl::string_view cursor, size_t limit) const;
   // Ids of the grants that named `subject` for `dataset_id` issued at or
-  // after `issued_after` (Unix seconds).
+  // after `issued_after` (Unix seconds), oldest first; empty if none.
   absl::StatusOr<std::vector<std::string>> GrantIdsForSubjectAndDataset(
       absl::string_view subject, absl::string_view dataset_id,
       int64_t issued_after) const;
 
-  // Revocations committed after `revision`, oldest first.
+  // The log index of the audit entry that recorded the grant's issue.
+  // NOT_FOUND for an unknown grant.
+  absl::StatusOr<uint64_t> FindLogIndexOfGrant(absl::string_view grant_id) const;
+
+  // At most `limit` (1..1000) revocations committed after `revision`, oldest
+  // first, each with the revision it was committed at; empty when there is
+  // none yet.
   absl::StatusOr<std::vector<accord::v1::Revocation>> ListRevocationsAfter(
       uint64_t revision, size_t limit) const;
 
@@ -153,7 +174,8 @@ class Store {
   absl::StatusOr<std::pair<uint64_t, std::string>> LatestCheckpoint() const;
 
   // An online, consistent copy of the whole store into `dir` (which must
-  // not exist).
+  // not exist), taken while writes go on. Errors: UNAVAILABLE (or
+  // RESOURCE_EXHAUSTED) on an I/O error, INVALID_ARGUMENT when `dir` exists.
   absl::Status Backup(const std::string& dir) const;
 
  private:

@@ -1,9 +1,11 @@
 #include "broker/store/store.h"
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <set>
 #include <fstream>
+#include <numeric>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -30,12 +32,17 @@ class TempDir {
   std::string path_;
 };
 
-// Records what the store asks of the log: entries are the event's grant id,
-// one level-0 node per entry.
+// A small log for the tests: an entry is the event's grant id and
+// revision, each append stores one level-0 node. It can be told to refuse
+// the next append, and counts the batches it saw committed and aborted.
 class RecordingAppender : public LogAppender {
  public:
   absl::StatusOr<LogAppend> Append(const accord::v1::AuditEvent& event) override {
     absl::MutexLock l(&mu_);
+    if (fail_next_) {
+      fail_next_ = false;
+      return absl::InternalError("refused by the test");
+    }
     LogAppend a;
     a.index = next_++;
     a.entry = absl::StrCat(event.grant_id(), "@", event.revision());
@@ -44,6 +51,7 @@ class RecordingAppender : public LogAppender {
   }
   void Committed(uint64_t size) override {
     absl::MutexLock l(&mu_);
+    if (size != next_) ++mismatches_;
     committed_ = size;
   }
   void Abort() override {
@@ -51,17 +59,38 @@ class RecordingAppender : public LogAppender {
     next_ = committed_;
     ++aborts_;
   }
+  void FailNext() {
+    absl::MutexLock l(&mu_);
+    fail_next_ = true;
+  }
   uint64_t committed() {
     absl::MutexLock l(&mu_);
     return committed_;
   }
+  int aborts() {
+    absl::MutexLock l(&mu_);
+    return aborts_;
+  }
+  // Committed() calls whose size was not the size the appends reached.
+  int mismatches() {
+    absl::MutexLock l(&mu_);
+    return mismatches_;
+  }
 
  private:
   absl::Mutex mu_;
-  uint64_t next_ = 0;
-  uint64_t committed_ = 0;
-  int aborts_ = 0;
+  uint64_t next_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t committed_ ABSL_GUARDED_BY(mu_) = 0;
+  int aborts_ ABSL_GUARDED_BY(mu_) = 0;
+  int mismatches_ ABSL_GUARDED_BY(mu_) = 0;
+  bool fail_next_ ABSL_GUARDED_BY(mu_) = false;
 };
+
+StoreOptions WithLog(LogAppender* log) {
+  StoreOptions options;
+  options.appender = log;
+  return options;
+}
 
 accord::v1::Dataset MakeDataset(const std::string& id) {
   accord::v1::Dataset d;
@@ -133,6 +162,34 @@ TEST_CASE("a write set with audit events needs a log") {
   auto r = (*store)->CommitAndWait(std::move(ws));
   CHECK(absl::IsFailedPrecondition(r.status()));
   CHECK((*store)->revision() == 0);
+  // Write sets without events are not held back by it.
+  WriteSet plain;
+  plain.PutDataset(MakeDataset("d"));
+  auto ok = (*store)->CommitAndWait(std::move(plain));
+  REQUIRE(ok.ok());
+  CHECK(ok->revision == 1);
+  CHECK(ok->log_indices.empty());
+}
+
+TEST_CASE("a closed store refuses writes and stops waiters") {
+  TempDir dir;
+  auto store = Store::Open(dir.sub("db"), {});
+  REQUIRE(store.ok());
+  WriteSet ws;
+  ws.PutDataset(MakeDataset("d"));
+  int called = 0;
+  bool ok = false;
+  (*store)->Commit(std::move(ws), [&](absl::StatusOr<CommitResult> r) {
+    ok = r.ok();
+    ++called;
+  });
+  (*store)->Close();  // drains the pending write first
+  CHECK(called == 1);
+  CHECK(ok);
+  CHECK((*store)->revision() == 1);
+  CHECK(absl::IsUnavailable((*store)->WaitForRevision(2, absl::Seconds(5))));
+  CHECK(absl::IsUnavailable((*store)->CommitAndWait(WriteSet()).status()));
+  (*store)->Close();  // idempotent
 }
 
 TEST_CASE("consents: events, indexes by subject and by dataset") {
@@ -172,7 +229,47 @@ TEST_CASE("consents: events, indexes by subject and by dataset") {
   std::vector<std::string> subjects = {"alice", "bob", "carol"};
   auto for_d1 = (*store)->ConsentsForSubjects("d1", subjects);
   REQUIRE(for_d1.ok());
-  CHECK(for_d1->size() == 2);
+  REQUIRE(for_d1->size() == 2);
+  CHECK(for_d1->at(0).id() == "c0");
+  CHECK(for_d1->at(0).events_size() == 2);  // any state, with its events
+  CHECK(for_d1->at(1).id() == "c2");
+  CHECK((*store)->ConsentsForSubjects("d3", subjects)->empty());
+  CHECK(absl::IsNotFound((*store)->GetConsent("c9").status()));
+}
+
+TEST_CASE("a subject's consents page, with and without a dataset") {
+  TempDir dir;
+  auto store = Store::Open(dir.sub("db"), {});
+  REQUIRE(store.ok());
+  WriteSet ws;
+  for (int i = 0; i < 7; ++i) {
+    accord::v1::Consent c;
+    c.set_id(absl::StrCat("c", i));
+    c.set_subject(i == 6 ? "bob" : "alice");
+    c.set_dataset_id(i % 2 == 0 ? "d1" : "d2");
+    ws.PutConsent(c);
+  }
+  REQUIRE((*store)->CommitAndWait(std::move(ws)).ok());
+  auto count = [&](absl::string_view dataset) {
+    std::set<std::string> ids;
+    std::string cursor;
+    do {
+      auto page = (*store)->ListConsentsBySubject("alice", dataset, cursor, 2);
+      REQUIRE(page.ok());
+      CHECK(page->records.size() <= 2);
+      for (const auto& c : page->records) ids.insert(c.id());
+      cursor = page->next_cursor;
+    } while (!cursor.empty());
+    return ids.size();
+  };
+  CHECK(count("") == 6);
+  CHECK(count("d1") == 3);
+  CHECK(count("d2") == 3);
+  // A cursor names its list: another subject's list refuses it.
+  auto page = (*store)->ListConsentsBySubject("alice", "", "", 2);
+  REQUIRE(!page->next_cursor.empty());
+  CHECK(absl::IsInvalidArgument(
+      (*store)->ListConsentsBySubject("bob", "", page->next_cursor, 2).status()));
 }
 
 TEST_CASE("lists page with cursors and never truncate silently") {
@@ -224,46 +321,254 @@ TEST_CASE("principals are found by certificate, and forgotten on removal") {
   CHECK(absl::IsNotFound((*store)->GetPrincipal("partner-a").status()));
 }
 
+TEST_CASE("principals: by fingerprint, within one batch, listed by id") {
+  TempDir dir;
+  auto store = Store::Open(dir.sub("db"), {});
+  REQUIRE(store.ok());
+  // Two changes of one principal in one write: the first URI is forgotten.
+  accord::v1::Principal p;
+  p.set_id("p1");
+  p.set_certificate_uri("urn:old");
+  p.set_certificate_sha256("aa11");
+  WriteSet ws;
+  ws.PutPrincipal(p);
+  p.set_certificate_uri("urn:new");
+  ws.PutPrincipal(p);
+  accord::v1::Principal q;
+  q.set_id("p0");
+  q.set_certificate_sha256("bb22");
+  ws.PutPrincipal(q);
+  REQUIRE((*store)->CommitAndWait(std::move(ws)).ok());
+  CHECK(absl::IsNotFound((*store)->FindPrincipalByCertificate("urn:old", "").status()));
+  CHECK((*store)->FindPrincipalByCertificate("urn:new", "")->id() == "p1");
+  CHECK((*store)->FindPrincipalByCertificate("", "aa11")->id() == "p1");
+  CHECK((*store)->FindPrincipalByCertificate("urn:unknown", "bb22")->id() == "p0");
+  CHECK(absl::IsNotFound((*store)->FindPrincipalByCertificate("", "").status()));
+  CHECK((*store)->GetPrincipal("p1")->revision() == 1);
+  auto all = (*store)->ListPrincipals("", 10);
+  REQUIRE(all.ok());
+  REQUIRE(all->records.size() == 2);
+  CHECK(all->records[0].id() == "p0");
+  CHECK(all->next_cursor.empty());
+}
+
 TEST_CASE("concurrent commits get unique, contiguous revisions") {
   TempDir dir;
   RecordingAppender log;
-  auto store = Store::Open(dir.sub("db"), {});
+  auto store = Store::Open(dir.sub("db"), WithLog(&log));
   REQUIRE(store.ok());
-  (*store)->SetLogAppender(&log);
   constexpr int kThreads = 8;
-  constexpr int kEach = 200;
+  constexpr int kEach = 500;
+  constexpr int kTotal = kThreads * kEach;
   absl::Mutex mu;
+  std::vector<int> calls(kTotal, 0);
   std::set<uint64_t> revisions;
   std::set<uint64_t> indices;
-  std::atomic<int> callbacks{0};
+  int failures = 0;
+  int unreadable = 0;
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
+        const int n = t * kEach + i;
         WriteSet ws;
-        ws.PutDataset(MakeDataset(absl::StrCat("t", t, "-", i)));
+        ws.PutDataset(MakeDataset(absl::StrCat("d", n)));
         ws.AddAuditEvent(accord::v1::AuditEvent());
-        auto r = (*store)->CommitAndWait(std::move(ws));
-        ++callbacks;
-        if (!r.ok()) continue;
-        absl::MutexLock l(&mu);
-        revisions.insert(r->revision);
-        indices.insert(r->log_indices.at(0));
-        // Read your writes.
-        CHECK((*store)->GetDataset(absl::StrCat("t", t, "-", i)).ok());
+        (*store)->Commit(std::move(ws), [&, n](absl::StatusOr<CommitResult> r) {
+          // Read your writes: the record is visible once the callback runs.
+          const bool readable = (*store)->GetDataset(absl::StrCat("d", n)).ok();
+          absl::MutexLock l(&mu);
+          ++calls[n];
+          if (!r.ok()) {
+            ++failures;
+            return;
+          }
+          if (!readable) ++unreadable;
+          revisions.insert(r->revision);
+          if (r->log_indices.size() == 1) indices.insert(r->log_indices[0]);
+        });
       }
     });
   }
   for (auto& th : threads) th.join();
-  CHECK(callbacks == kThreads * kEach);
-  REQUIRE(revisions.size() == kThreads * kEach);
+  REQUIRE((*store)->WaitForRevision(kTotal, absl::Seconds(60)).ok());
+  // The revision is published before the callbacks of its batch run.
+  absl::MutexLock l(&mu);
+  auto all_called = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    return std::accumulate(calls.begin(), calls.end(), 0) >= kTotal;
+  };
+  REQUIRE(mu.AwaitWithTimeout(absl::Condition(&all_called), absl::Seconds(60)));
+  CHECK(failures == 0);
+  CHECK(unreadable == 0);
+  CHECK(std::count(calls.begin(), calls.end(), 1) == kTotal);
+  REQUIRE(revisions.size() == kTotal);
   CHECK(*revisions.begin() == 1);
-  CHECK(*revisions.rbegin() == kThreads * kEach);
-  CHECK(indices.size() == kThreads * kEach);
-  CHECK((*store)->LogSize() == kThreads * kEach);
-  CHECK((*store)->WaitForRevision(kThreads * kEach, absl::Seconds(1)).ok());
+  CHECK(*revisions.rbegin() == kTotal);
+  REQUIRE(indices.size() == kTotal);
+  CHECK(*indices.rbegin() == kTotal - 1);
+  CHECK((*store)->LogSize() == kTotal);
+  CHECK(log.committed() == kTotal);
+  CHECK(log.mismatches() == 0);
+  for (int n = 0; n < kTotal; n += 97) {
+    CHECK((*store)->GetDataset(absl::StrCat("d", n)).ok());
+  }
   CHECK(absl::IsDeadlineExceeded(
-      (*store)->WaitForRevision(kThreads * kEach + 1, absl::Milliseconds(10))));
+      (*store)->WaitForRevision(kTotal + 1, absl::Milliseconds(10))));
+}
+
+TEST_CASE("a failed batch is aborted in the log and leaves no trace") {
+  TempDir dir;
+  RecordingAppender log;
+  auto store = Store::Open(dir.sub("db"), WithLog(&log));
+  REQUIRE(store.ok());
+  WriteSet first;
+  first.PutDataset(MakeDataset("before"));
+  first.AddAuditEvent(accord::v1::AuditEvent());
+  REQUIRE((*store)->CommitAndWait(std::move(first)).ok());
+
+  log.FailNext();
+  WriteSet failing;
+  failing.PutDataset(MakeDataset("lost"));
+  accord::v1::AuditEvent e;
+  e.set_grant_id("g-lost");
+  failing.AddAuditEvent(e);
+  auto r = (*store)->CommitAndWait(std::move(failing));
+  CHECK_FALSE(r.ok());
+  CHECK(log.aborts() == 1);
+  CHECK(log.mismatches() == 0);
+  CHECK(!(*store)->Health().ok());
+  CHECK((*store)->revision() == 1);
+  CHECK((*store)->LogSize() == 1);
+  CHECK(absl::IsNotFound((*store)->GetDataset("lost").status()));
+  CHECK(absl::IsNotFound((*store)->GetLogEntry(1).status()));
+  CHECK(absl::IsNotFound((*store)->GetTreeNode(0, 1).status()));
+  // Reads go on, and the next write reuses the revision and the index.
+  CHECK((*store)->GetDataset("before").ok());
+  WriteSet next;
+  next.PutDataset(MakeDataset("after"));
+  next.AddAuditEvent(accord::v1::AuditEvent());
+  auto ok = (*store)->CommitAndWait(std::move(next));
+  REQUIRE(ok.ok());
+  CHECK(ok->revision == 2);
+  CHECK(ok->log_indices == std::vector<uint64_t>{1});
+  CHECK(*(*store)->GetLogEntry(1) == "@2");
+  CHECK((*store)->GetTreeNode(0, 1).ok());
+  CHECK((*store)->Health().ok());
+}
+
+TEST_CASE("entries and tree nodes land with the state they record") {
+  TempDir dir;
+  RecordingAppender log;
+  {
+    auto store = Store::Open(dir.sub("db"), WithLog(&log));
+    REQUIRE(store.ok());
+    WriteSet ws;
+    for (int i = 0; i < 3; ++i) {
+      accord::v1::AuditEvent e;
+      e.set_grant_id(absl::StrCat("g", i));
+      ws.AddAuditEvent(e);
+    }
+    auto r = (*store)->CommitAndWait(std::move(ws));
+    REQUIRE(r.ok());
+    CHECK(r->log_indices == std::vector<uint64_t>{0, 1, 2});
+  }
+  // Reopened read-only, as an offline tool would.
+  StoreOptions read_only;
+  read_only.read_only = true;
+  auto store = Store::Open(dir.sub("db"), read_only);
+  REQUIRE(store.ok());
+  CHECK((*store)->LogSize() == 3);
+  for (uint64_t i = 0; i < 3; ++i) {
+    CHECK(*(*store)->GetLogEntry(i) == absl::StrCat("g", i, "@1"));
+    CHECK((*store)->GetTreeNode(0, i).ok());
+  }
+  CHECK(absl::IsFailedPrecondition((*store)->CommitAndWait(WriteSet()).status()));
+}
+
+TEST_CASE("policy versions list newest first; version 0 is the latest") {
+  TempDir dir;
+  auto store = Store::Open(dir.sub("db"), {});
+  REQUIRE(store.ok());
+  CHECK(absl::IsNotFound((*store)->GetPolicyVersion("d", 0).status()));
+  for (uint64_t v = 1; v <= 12; ++v) {
+    for (const char* dataset : {"d", "d.other"}) {
+      accord::v1::PolicyVersion p;
+      p.set_dataset_id(dataset);
+      p.mutable_ref()->set_version(v);
+      WriteSet ws;
+      ws.PutPolicyVersion(p);
+      REQUIRE((*store)->CommitAndWait(std::move(ws)).ok());
+    }
+  }
+  auto latest = (*store)->GetPolicyVersion("d", 0);
+  REQUIRE(latest.ok());
+  CHECK(latest->ref().version() == 12);
+  CHECK(latest->dataset_id() == "d");
+  CHECK((*store)->GetPolicyVersion("d", 3)->revision() == 5);
+  CHECK(absl::IsNotFound((*store)->GetPolicyVersion("d", 13).status()));
+  std::vector<uint64_t> versions;
+  std::string cursor;
+  do {
+    auto page = (*store)->ListPolicyVersions("d", cursor, 5);
+    REQUIRE(page.ok());
+    for (const auto& p : page->records) versions.push_back(p.ref().version());
+    cursor = page->next_cursor;
+  } while (!cursor.empty());
+  CHECK(versions == std::vector<uint64_t>{12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1});
+  auto first = (*store)->ListPolicyVersions("d", "", 5);
+  CHECK(absl::IsInvalidArgument(
+      (*store)->ListPolicyVersions("d.other", first->next_cursor, 5).status()));
+}
+
+TEST_CASE("grants: log index, subject history newest first, release") {
+  TempDir dir;
+  RecordingAppender log;
+  auto store = Store::Open(dir.sub("db"), WithLog(&log));
+  REQUIRE(store.ok());
+  for (int i = 0; i < 5; ++i) {
+    WriteSet ws;
+    accord::v1::AuditEvent e;
+    e.set_grant_id(absl::StrCat("g", i));
+    ws.AddAuditEvent(e);
+    GrantRecord g;
+    g.set_id(absl::StrCat("g", i));
+    g.set_partner("p");
+    g.set_dataset_id(i % 2 == 0 ? "d1" : "d2");
+    g.add_subjects("alice");
+    g.set_issued_at(1000 + i);
+    ws.PutGrant(g);
+    REQUIRE((*store)->CommitAndWait(std::move(ws)).ok());
+  }
+  CHECK(*(*store)->FindLogIndexOfGrant("g3") == 3);
+  CHECK(absl::IsNotFound((*store)->FindLogIndexOfGrant("nope").status()));
+
+  // Releasing stores the grant again with its own event.
+  auto g1 = (*store)->GetGrant("g1");
+  REQUIRE(g1.ok());
+  g1->set_released_at(2000);
+  WriteSet release;
+  release.PutGrant(*g1);
+  accord::v1::AuditEvent e;
+  e.set_grant_id("g1");
+  release.AddAuditEvent(e);
+  REQUIRE((*store)->CommitAndWait(std::move(release)).ok());
+  CHECK(*(*store)->FindLogIndexOfGrant("g1") == 1);
+  CHECK((*store)->GetGrant("g1")->released_at() == 2000);
+  CHECK((*store)->GetGrant("g1")->revision() == 6);
+
+  std::vector<std::string> ids;
+  std::string cursor;
+  do {
+    auto page = (*store)->ListGrantsBySubject("alice", cursor, 2);
+    REQUIRE(page.ok());
+    for (const auto& g : page->records) ids.push_back(g.id());
+    cursor = page->next_cursor;
+  } while (!cursor.empty());
+  CHECK(ids == std::vector<std::string>{"g4", "g3", "g2", "g1", "g0"});
+  CHECK((*store)->ListGrantsBySubject("bob", "", 10)->records.empty());
+  auto d1 = (*store)->GrantIdsForSubjectAndDataset("alice", "d1", 1001);
+  REQUIRE(d1.ok());
+  CHECK(*d1 == std::vector<std::string>{"g2", "g4"});
 }
 
 TEST_CASE("newer, unknown or foreign directories are refused") {
@@ -306,6 +611,37 @@ TEST_CASE("newer, unknown or foreign directories are refused") {
     delete db;
   }
   CHECK(absl::IsFailedPrecondition(Store::Open(dir.sub("other"), {}).status()));
+
+  fs::create_directories(dir.sub("garbage"));
+  { std::ofstream(dir.sub("garbage") + "/CURRENT") << "MANIFEST-000099\n"; }
+  CHECK(absl::IsFailedPrecondition(Store::Open(dir.sub("garbage"), {}).status()));
+
+  StoreOptions no_create;
+  no_create.create_if_missing = false;
+  CHECK(!Store::Open(dir.sub("absent"), no_create).ok());
+}
+
+TEST_CASE("an unreadable format version is refused") {
+  TempDir dir;
+  { REQUIRE(Store::Open(dir.sub("db"), {}).ok()); }
+  {
+    rocksdb::DBOptions options;
+    std::vector<std::string> names;
+    REQUIRE(rocksdb::DB::ListColumnFamilies(options, dir.sub("db"), &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const auto& n : names) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    REQUIRE(rocksdb::DB::Open(options, dir.sub("db"), families, &handles, &db).ok());
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == "meta") {
+        REQUIRE(db->Put(rocksdb::WriteOptions(), handles[i], "format_version", "one").ok());
+      }
+    }
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    delete db;
+  }
+  CHECK(absl::IsFailedPrecondition(Store::Open(dir.sub("db"), {}).status()));
 }
 
 TEST_CASE("an online backup restores to the same state") {
@@ -324,11 +660,42 @@ TEST_CASE("an online backup restores to the same state") {
   REQUIRE(Store::RestoreFrom(dir.sub("backup"), dir.sub("restored")).ok());
   CHECK(absl::IsFailedPrecondition(
       Store::RestoreFrom(dir.sub("backup"), dir.sub("restored"))));
+  CHECK(absl::IsFailedPrecondition(
+      Store::RestoreFrom(dir.sub("no-backup"), dir.sub("elsewhere"))));
   auto store = Store::Open(dir.sub("restored"), {});
   REQUIRE(store.ok());
   CHECK((*store)->GetDataset("kept").ok());
   CHECK(absl::IsNotFound((*store)->GetDataset("later").status()));
   CHECK((*store)->revision() == 1);
+}
+
+TEST_CASE("a backup taken under writes is consistent") {
+  TempDir dir;
+  auto store = Store::Open(dir.sub("db"), {});
+  REQUIRE(store.ok());
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int i = 0; !stop; ++i) {
+      WriteSet ws;
+      ws.PutDataset(MakeDataset(absl::StrCat("w", i)));
+      if (!(*store)->CommitAndWait(std::move(ws)).ok()) return;
+    }
+  });
+  REQUIRE((*store)->WaitForRevision(20, absl::Seconds(30)).ok());
+  REQUIRE((*store)->Backup(dir.sub("backup")).ok());
+  CHECK(absl::IsInvalidArgument((*store)->Backup(dir.sub("backup"))));
+  stop = true;
+  writer.join();
+  REQUIRE(Store::RestoreFrom(dir.sub("backup"), dir.sub("restored")).ok());
+  auto restored = Store::Open(dir.sub("restored"), {});
+  REQUIRE(restored.ok());
+  const uint64_t rev = (*restored)->revision();
+  CHECK(rev >= 20);
+  // Revision r wrote w(r-1): everything up to the revision, nothing after.
+  for (uint64_t r = 1; r <= rev; ++r) {
+    CHECK((*restored)->GetDataset(absl::StrCat("w", r - 1)).ok());
+  }
+  CHECK(absl::IsNotFound((*restored)->GetDataset(absl::StrCat("w", rev)).status()));
 }
 
 TEST_CASE("checkpoints and revocations are kept in order") {

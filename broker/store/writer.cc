@@ -1,4 +1,5 @@
 // The single writer: group commit of pending write sets in one synced batch.
+#include <optional>
 #include <variant>
 
 #include "absl/container/flat_hash_map.h"
@@ -14,7 +15,7 @@ constexpr size_t kMaxBatch = 1024;
 
 class Batch {
  public:
-  Batch(Db& db, rocksdb::WriteBatch* batch) : db_(db), batch_(batch) {}
+  Batch(const Db& db, rocksdb::WriteBatch* batch) : db_(db), batch_(batch) {}
 
   void Put(Family f, absl::string_view key, absl::string_view value) {
     batch_->Put(db_.cf(f), rocksdb::Slice(key.data(), key.size()),
@@ -29,9 +30,14 @@ class Batch {
   }
 
  private:
-  Db& db_;
+  const Db& db_;
   rocksdb::WriteBatch* batch_;
 };
+
+// What the batch under construction has done to principals so far, so a
+// later write set of the same batch replaces the right index entries.
+using PrincipalOverlay =
+    absl::flat_hash_map<std::string, std::optional<accord::v1::Principal>>;
 
 void PutConsent(Batch& b, accord::v1::Consent c, uint64_t revision) {
   for (int i = 0; i < c.events_size(); ++i) {
@@ -48,34 +54,46 @@ void PutConsent(Batch& b, accord::v1::Consent c, uint64_t revision) {
 
 void PutGrant(Batch& b, GrantRecord g, uint64_t revision,
               const absl::flat_hash_map<std::string, uint64_t>& indices) {
+  // The log index is the one of the event that recorded the issue: a grant
+  // stored again (released) keeps it.
+  const bool first_time = g.revision() == 0;
   g.set_revision(revision);
-  if (auto it = indices.find(g.id()); it != indices.end()) {
+  if (auto it = indices.find(g.id()); first_time && it != indices.end()) {
     g.set_log_index(it->second);
   }
   for (const std::string& s : g.subjects()) {
-    b.Put(kIndex, keys::GrantBySubject(s, revision, g.id()), "");
+    b.Put(kIndex, keys::GrantBySubject(s, g.issued_at(), g.id()), "");
     b.Put(kIndex, keys::GrantBySubjectDataset(s, g.dataset_id(), g.issued_at(),
                                               g.id()),
           "");
   }
-  b.Put(kIndex, keys::GrantByPartner(g.partner(), revision, g.id()), "");
+  b.Put(kIndex, keys::GrantByPartner(g.partner(), g.issued_at(), g.id()), "");
   b.Put(kGrants, g.id(), g);
 }
 
-void PutPrincipal(Db& db, Batch& b, accord::v1::Principal p, uint64_t revision) {
-  // Drop the identity index entries of the record being replaced.
-  auto old = db.Get(kPrincipals, p.id());
-  if (old.ok()) {
-    accord::v1::Principal previous;
-    if (previous.ParseFromString(*old)) {
-      if (!previous.certificate_uri().empty()) {
-        b.Delete(kIndex, keys::PrincipalByUri(previous.certificate_uri()));
-      }
-      if (!previous.certificate_sha256().empty()) {
-        b.Delete(kIndex, keys::PrincipalBySha(previous.certificate_sha256()));
-      }
-    }
+// The principal `id` as the batch will leave it so far.
+std::optional<accord::v1::Principal> CurrentPrincipal(
+    const Db& db, const PrincipalOverlay& overlay, const std::string& id) {
+  if (auto it = overlay.find(id); it != overlay.end()) return it->second;
+  auto stored = db.Get(kPrincipals, id);
+  accord::v1::Principal p;
+  if (!stored.ok() || !p.ParseFromString(*stored)) return std::nullopt;
+  return p;
+}
+
+void DropPrincipalIndex(Batch& b, const std::optional<accord::v1::Principal>& p) {
+  if (!p.has_value()) return;
+  if (!p->certificate_uri().empty()) {
+    b.Delete(kIndex, keys::PrincipalByUri(p->certificate_uri()));
   }
+  if (!p->certificate_sha256().empty()) {
+    b.Delete(kIndex, keys::PrincipalBySha(p->certificate_sha256()));
+  }
+}
+
+void PutPrincipal(const Db& db, Batch& b, PrincipalOverlay& overlay,
+                  accord::v1::Principal p, uint64_t revision) {
+  DropPrincipalIndex(b, CurrentPrincipal(db, overlay, p.id()));
   p.set_revision(revision);
   if (!p.certificate_uri().empty()) {
     b.Put(kIndex, keys::PrincipalByUri(p.certificate_uri()), p.id());
@@ -84,21 +102,14 @@ void PutPrincipal(Db& db, Batch& b, accord::v1::Principal p, uint64_t revision) 
     b.Put(kIndex, keys::PrincipalBySha(p.certificate_sha256()), p.id());
   }
   b.Put(kPrincipals, p.id(), p);
+  overlay[p.id()] = std::move(p);
 }
 
-void DeletePrincipal(Db& db, Batch& b, const std::string& id) {
-  auto old = db.Get(kPrincipals, id);
-  if (!old.ok()) return;
-  accord::v1::Principal previous;
-  if (previous.ParseFromString(*old)) {
-    if (!previous.certificate_uri().empty()) {
-      b.Delete(kIndex, keys::PrincipalByUri(previous.certificate_uri()));
-    }
-    if (!previous.certificate_sha256().empty()) {
-      b.Delete(kIndex, keys::PrincipalBySha(previous.certificate_sha256()));
-    }
-  }
+void DeletePrincipal(const Db& db, Batch& b, PrincipalOverlay& overlay,
+                     const std::string& id) {
+  DropPrincipalIndex(b, CurrentPrincipal(db, overlay, id));
   b.Delete(kPrincipals, id);
+  overlay[id] = std::nullopt;
 }
 
 }  // namespace
@@ -118,8 +129,11 @@ void Db::Submit(WriteSet ws, Done done) {
       return;
     }
   }
-  done(absl::FailedPreconditionError(read_only_ ? "the store is read-only"
-                                                : "the store is closed"));
+  if (read_only_) {
+    done(absl::FailedPreconditionError("the store was opened read-only"));
+  } else {
+    done(absl::UnavailableError("the store is closed"));
+  }
 }
 
 void Db::Close() {
@@ -141,9 +155,14 @@ void Db::Close() {
 
 absl::Status Db::WaitForRevision(uint64_t rev, absl::Duration timeout) const {
   absl::MutexLock l(&mu_);
-  auto reached = [this, rev] { return revision() >= rev; };
-  if (mu_.AwaitWithTimeout(absl::Condition(&reached), timeout)) {
-    return absl::OkStatus();
+  auto reached = [this, rev]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stop_ || revision() >= rev;
+  };
+  mu_.AwaitWithTimeout(absl::Condition(&reached), timeout);
+  if (revision() >= rev) return absl::OkStatus();
+  if (stop_) {
+    return absl::UnavailableError(absl::StrCat(
+        "the store closed before revision ", rev, " (at ", revision(), ")"));
   }
   return absl::DeadlineExceededError(
       absl::StrCat("revision ", rev, " not reached (at ", revision(), ")"));
@@ -152,56 +171,6 @@ absl::Status Db::WaitForRevision(uint64_t rev, absl::Duration timeout) const {
 absl::Status Db::health() const {
   absl::MutexLock l(&mu_);
   return last_write_;
-}
-
-absl::StatusOr<CommitResult> Db::Apply(WriteSet& ws, uint64_t revision,
-                                       uint64_t* log_size,
-                                       rocksdb::WriteBatch* batch)
-    ABSL_NO_THREAD_SAFETY_ANALYSIS {
-  // Runs on the writer thread, the only one that changes appender_ state.
-  CommitResult result;
-  result.revision = revision;
-  Batch b(*this, batch);
-  absl::flat_hash_map<std::string, uint64_t> grant_indices;
-  if (!ws.events().empty() && appender_ == nullptr) {
-    return absl::FailedPreconditionError("the store has no audit log attached");
-  }
-  for (accord::v1::AuditEvent& event : ws.events()) {
-    event.set_revision(revision);
-    absl::StatusOr<LogAppend> append = appender_->Append(event);
-    if (!append.ok()) return append.status();
-    b.Put(kAuditLeaves, keys::BE64(append->index), append->entry);
-    for (const TreeNode& node : append->nodes) {
-      b.Put(kAuditHashes, keys::AuditNode(node.level, node.index), node.hash);
-    }
-    result.log_indices.push_back(append->index);
-    *log_size = append->index + 1;
-    if (!event.grant_id().empty()) grant_indices[event.grant_id()] = append->index;
-  }
-  uint32_t revocations = 0;
-  for (WriteSet::Op& op : ws.ops()) {
-    if (auto* d = std::get_if<accord::v1::Dataset>(&op)) {
-      d->set_revision(revision);
-      b.Put(kDatasets, d->id(), *d);
-    } else if (auto* v = std::get_if<accord::v1::PolicyVersion>(&op)) {
-      v->set_revision(revision);
-      b.Put(kPolicies, keys::Policy(v->dataset_id(), v->ref().version()), *v);
-    } else if (auto* c = std::get_if<accord::v1::Consent>(&op)) {
-      PutConsent(b, std::move(*c), revision);
-    } else if (auto* g = std::get_if<GrantRecord>(&op)) {
-      PutGrant(b, std::move(*g), revision, grant_indices);
-    } else if (auto* p = std::get_if<accord::v1::Principal>(&op)) {
-      PutPrincipal(*this, b, std::move(*p), revision);
-    } else if (auto* del = std::get_if<WriteSet::DeletePrincipalOp>(&op)) {
-      DeletePrincipal(*this, b, del->id);
-    } else if (auto* r = std::get_if<accord::v1::Revocation>(&op)) {
-      r->set_revision(revision);
-      b.Put(kIndex, keys::Revocation(revision, revocations++), *r);
-    } else if (auto* cp = std::get_if<WriteSet::CheckpointOp>(&op)) {
-      b.Put(kCheckpoints, keys::BE64(cp->tree_size), cp->note);
-    }
-  }
-  return result;
 }
 
 void Db::WriterLoop() {
@@ -221,49 +190,119 @@ void Db::WriterLoop() {
       }
       appender = appender_;
     }
-    rocksdb::WriteBatch batch;
-    std::vector<absl::StatusOr<CommitResult>> results;
-    results.reserve(pending.size());
-    uint64_t revision = revision_.load();
-    uint64_t log_size = log_size_.load();
-    absl::Status failed;
-    for (Pending& p : pending) {
-      auto applied = Apply(p.ws, revision + 1, &log_size, &batch);
-      if (!applied.ok()) {
-        // The audit log cannot take back part of a batch, so one write set
-        // that cannot be applied fails the batch (it does not happen unless
-        // the broker is miswired).
-        failed = applied.status();
-        break;
-      }
-      ++revision;
-      results.push_back(std::move(applied));
+    CommitBatch(pending, appender);
+  }
+}
+
+void Db::CommitBatch(std::vector<Pending>& pending, LogAppender* appender) {
+  rocksdb::WriteBatch batch;
+  BatchState state{*this, appender, &batch, 0, 0, {}};
+  state.revision = revision_.load();
+  state.log_size = log_size_.load();
+  std::vector<absl::StatusOr<CommitResult>> results;
+  results.reserve(pending.size());
+  absl::Status failed;
+  for (Pending& p : pending) {
+    if (!p.ws.events().empty() && appender == nullptr) {
+      // Refused alone: nothing of it is in the batch.
+      results.push_back(absl::FailedPreconditionError(
+          "audit events: the store has no audit log attached"));
+      continue;
     }
-    batch.Put(handles_[kMeta], std::string(keys::kRevision), keys::BE64(revision));
-    batch.Put(handles_[kMeta], std::string(keys::kLogSize), keys::BE64(log_size));
-    rocksdb::WriteOptions sync;
-    sync.sync = true;
-    absl::Status written =
-        failed.ok() ? FromRocks(db_->Write(sync, &batch), "commit") : failed;
-    if (written.ok()) {
-      if (appender != nullptr) appender->Committed(log_size);
-      absl::MutexLock l(&mu_);
-      log_size_.store(log_size, std::memory_order_release);
-      revision_.store(revision, std::memory_order_release);
-      last_write_ = absl::OkStatus();
+    absl::StatusOr<CommitResult> applied = state.Apply(p.ws);
+    if (!applied.ok()) {
+      // The log cannot take back one write set's entries alone, so a write
+      // set the log refuses fails its whole batch.
+      failed = applied.status();
+      break;
+    }
+    results.push_back(std::move(applied));
+  }
+  if (failed.ok()) failed = state.Finish();
+  if (failed.ok()) {
+    if (appender != nullptr) appender->Committed(state.log_size);
+    absl::MutexLock l(&mu_);
+    log_size_.store(state.log_size, std::memory_order_release);
+    revision_.store(state.revision, std::memory_order_release);
+    last_write_ = absl::OkStatus();
+  } else {
+    // The revisions handed out in this batch are taken back: revision_ was
+    // never moved.
+    if (appender != nullptr) appender->Abort();
+    absl::MutexLock l(&mu_);
+    last_write_ = failed;
+  }
+  for (size_t i = 0; i < pending.size(); ++i) {
+    if (failed.ok()) {
+      pending[i].done(std::move(results[i]));
+    } else if (i < results.size() && !results[i].ok()) {
+      pending[i].done(results[i].status());
     } else {
-      if (appender != nullptr) appender->Abort();
-      absl::MutexLock l(&mu_);
-      last_write_ = written;
-    }
-    for (size_t i = 0; i < pending.size(); ++i) {
-      if (!written.ok()) {
-        pending[i].done(written);
-      } else {
-        pending[i].done(std::move(results[i]));
-      }
+      pending[i].done(failed);
     }
   }
+}
+
+absl::StatusOr<CommitResult> BatchState::Apply(WriteSet& ws) {
+  const uint64_t revision = this->revision + 1;
+  CommitResult result;
+  result.revision = revision;
+  Batch b(db, batch);
+  absl::flat_hash_map<std::string, uint64_t> grant_indices;
+  for (accord::v1::AuditEvent& event : ws.events()) {
+    event.set_revision(revision);
+    absl::StatusOr<LogAppend> append = appender->Append(event);
+    if (!append.ok()) return append.status();
+    if (append->index != log_size) {
+      return absl::InternalError(absl::StrCat(
+          "the audit log assigned index ", append->index, ", expected ",
+          log_size));
+    }
+    b.Put(kAuditLeaves, keys::BE64(append->index), append->entry);
+    for (const TreeNode& node : append->nodes) {
+      b.Put(kAuditHashes, keys::AuditNode(node.level, node.index), node.hash);
+    }
+    result.log_indices.push_back(append->index);
+    log_size = append->index + 1;
+    if (!event.grant_id().empty()) grant_indices[event.grant_id()] = append->index;
+  }
+  uint32_t revocations = 0;
+  for (WriteSet::Op& op : ws.ops()) {
+    if (auto* d = std::get_if<accord::v1::Dataset>(&op)) {
+      d->set_revision(revision);
+      b.Put(kDatasets, d->id(), *d);
+    } else if (auto* v = std::get_if<accord::v1::PolicyVersion>(&op)) {
+      v->set_revision(revision);
+      b.Put(kPolicies, keys::Policy(v->dataset_id(), v->ref().version()), *v);
+    } else if (auto* c = std::get_if<accord::v1::Consent>(&op)) {
+      PutConsent(b, std::move(*c), revision);
+    } else if (auto* g = std::get_if<GrantRecord>(&op)) {
+      PutGrant(b, std::move(*g), revision, grant_indices);
+    } else if (auto* p = std::get_if<accord::v1::Principal>(&op)) {
+      PutPrincipal(db, b, principals, std::move(*p), revision);
+    } else if (auto* del = std::get_if<WriteSet::DeletePrincipalOp>(&op)) {
+      DeletePrincipal(db, b, principals, del->id);
+    } else if (auto* r = std::get_if<accord::v1::Revocation>(&op)) {
+      RevocationRecord record;
+      record.set_revision(revision);
+      record.set_position(revocations);
+      *record.mutable_revocation() = std::move(*r);
+      record.mutable_revocation()->set_revision(revision);
+      b.Put(kIndex, keys::Revocation(revision, revocations++), record);
+    } else if (auto* cp = std::get_if<WriteSet::CheckpointOp>(&op)) {
+      b.Put(kCheckpoints, keys::BE64(cp->tree_size), cp->note);
+    }
+  }
+  this->revision = revision;
+  return result;
+}
+
+absl::Status BatchState::Finish() {
+  batch->Put(db.cf(kMeta), std::string(keys::kRevision), keys::BE64(revision));
+  batch->Put(db.cf(kMeta), std::string(keys::kLogSize), keys::BE64(log_size));
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  return FromRocks(db.db()->Write(sync, batch), "commit");
 }
 
 }  // namespace accord::store

@@ -1,0 +1,82 @@
+// Reads of grants and revocations.
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "broker/store/read_util.h"
+
+namespace accord::store {
+
+absl::StatusOr<GrantRecord> Store::GetGrant(absl::string_view id) const {
+  return Parse<GrantRecord>(db_->Get(kGrants, id), "grant", id);
+}
+
+absl::StatusOr<uint64_t> Store::FindLogIndexOfGrant(
+    absl::string_view grant_id) const {
+  auto grant = GetGrant(grant_id);
+  if (!grant.ok()) return grant.status();
+  return grant->log_index();
+}
+
+absl::StatusOr<Page<GrantRecord>> Store::ListGrantsBySubject(
+    absl::string_view subject, absl::string_view cursor, size_t limit) const {
+  const std::string prefix = keys::GrantBySubjectPrefix(subject);
+  return List<GrantRecord>(
+      *db_, kIndex, prefix, cursor, limit,
+      [&](absl::string_view key, absl::string_view,
+          const rocksdb::Snapshot* snapshot) -> absl::StatusOr<GrantRecord> {
+        if (key.size() < prefix.size() + 8) {
+          return absl::DataLossError("malformed grant index entry");
+        }
+        const absl::string_view id = key.substr(prefix.size() + 8);
+        return Parse<GrantRecord>(db_->Get(kGrants, id, snapshot), "grant", id);
+      });
+}
+
+absl::StatusOr<std::vector<std::string>> Store::GrantIdsForSubjectAndDataset(
+    absl::string_view subject, absl::string_view dataset_id,
+    int64_t issued_after) const {
+  const std::string prefix = keys::GrantBySubjectDatasetPrefix(subject, dataset_id);
+  std::string start = prefix;
+  keys::AppendBE64(&start, static_cast<uint64_t>(std::max<int64_t>(0, issued_after)));
+  const std::string end = keys::PrefixEnd(prefix);
+  rocksdb::ReadOptions options;
+  rocksdb::Slice upper(end);
+  options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->db()->NewIterator(options, db_->cf(kIndex)));
+  std::vector<std::string> ids;
+  for (it->Seek(start); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (it->key().size() < prefix.size() + 8) {
+      return absl::DataLossError("malformed grant index entry");
+    }
+    ids.emplace_back(it->key().data() + prefix.size() + 8,
+                     it->key().size() - prefix.size() - 8);
+  }
+  if (absl::Status s = FromRocks(it->status(), "scan"); !s.ok()) return s;
+  return ids;
+}
+
+absl::StatusOr<std::vector<accord::v1::Revocation>> Store::ListRevocationsAfter(
+    uint64_t revision, size_t limit) const {
+  limit = ClampLimit(limit);
+  const std::string after = keys::Revocation(revision, 0xffffffffu);
+  std::vector<accord::v1::Revocation> out;
+  absl::Status error;
+  absl::Status s = Scan(*db_, kIndex, keys::kRevocationPrefix, after, nullptr,
+                        [&](absl::string_view key, absl::string_view value) {
+                          if (out.size() >= limit) return false;
+                          auto r = Parse<RevocationRecord>(std::string(value),
+                                                           "revocation", key);
+                          if (!r.ok()) {
+                            error = r.status();
+                            return false;
+                          }
+                          out.push_back(std::move(*r->mutable_revocation()));
+                          return true;
+                        });
+  if (!s.ok()) return s;
+  if (!error.ok()) return error;
+  return out;
+}
+
+}  // namespace accord::store
