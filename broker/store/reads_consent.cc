@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/store/read_util.h"
+#include "broker/store/validate.h"
 
 namespace accord::store {
 namespace {
@@ -70,6 +71,10 @@ absl::StatusOr<Page<accord::v1::Consent>> Store::ListConsentsBySubject(
 
 absl::StatusOr<std::vector<accord::v1::Consent>> Store::ConsentsForSubjects(
     absl::string_view dataset_id, absl::Span<const std::string> subjects) const {
+  if (absl::Status s = CheckKeyPart("dataset_id", dataset_id); !s.ok()) return s;
+  for (const std::string& subject : subjects) {
+    if (absl::Status s = CheckKeyPart("subjects", subject); !s.ok()) return s;
+  }
   ConsentReader reader(*db_);
   std::unique_ptr<rocksdb::Iterator> index(
       db_->db()->NewIterator(reader.options(), db_->cf(kIndex)));

@@ -83,9 +83,12 @@ class Store {
   // only after Open). Applies to the next batch. Not owned.
   void SetLogAppender(LogAppender* appender);
 
-  // Queues `ws` and returns at once; never waits for the disk. `done` runs
-  // exactly once, on the writer thread, after the batch holding `ws` was
-  // synced, with the revision and log indices `ws` got; or with an error:
+  // Queues `ws` and returns at once; never waits for the disk. A write set
+  // whose records lack an identifier (or hold a NUL byte in one) is refused
+  // at once, on the calling thread, with INVALID_ARGUMENT naming the field.
+  // Otherwise `done` runs exactly once, on the writer thread, after the
+  // batch holding `ws` was synced, with the revision and log indices `ws`
+  // got; or with an error:
   // RESOURCE_EXHAUSTED when the disk is full, UNAVAILABLE on other I/O
   // errors or when the store is closed, FAILED_PRECONDITION for a
   // read-only store or a write set with audit events and no log attached,
@@ -140,8 +143,10 @@ class Store {
   absl::StatusOr<Page<accord::v1::Consent>> ListConsentsBySubject(
       absl::string_view subject, absl::string_view dataset_id,
       absl::string_view cursor, size_t limit) const;
-  // Every consent (any state) of `subjects` for `dataset_id`, for a
-  // decision. One prefix seek per subject.
+  // Every consent (any state, with its events) of `subjects` for
+  // `dataset_id`, for a decision; empty if none. One prefix seek per
+  // subject, all at one snapshot. INVALID_ARGUMENT for an empty dataset id
+  // or subject, or one holding a NUL byte.
   absl::StatusOr<std::vector<accord::v1::Consent>> ConsentsForSubjects(
       absl::string_view dataset_id,
       absl::Span<const std::string> subjects) const;

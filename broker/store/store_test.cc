@@ -724,5 +724,31 @@ TEST_CASE("checkpoints and revocations are kept in order") {
   CHECK(after->at(0).grant_ids(0) == "g10");
 }
 
+TEST_CASE("records without the identifiers of their keys are refused") {
+  TempDir dir;
+  auto store = Store::Open(dir.sub("db"), {});
+  REQUIRE(store.ok());
+  WriteSet no_id;
+  no_id.PutDataset(MakeDataset(""));
+  CHECK(absl::IsInvalidArgument((*store)->CommitAndWait(std::move(no_id)).status()));
+  WriteSet nul;
+  accord::v1::Consent c;
+  c.set_id("c1");
+  c.set_dataset_id("d1");
+  c.set_subject(std::string("alice\0x", 7));
+  nul.PutConsent(c);
+  CHECK(absl::IsInvalidArgument((*store)->CommitAndWait(std::move(nul)).status()));
+  WriteSet no_version;
+  accord::v1::PolicyVersion v;
+  v.set_dataset_id("d1");
+  no_version.PutPolicyVersion(v);
+  CHECK(absl::IsInvalidArgument(
+      (*store)->CommitAndWait(std::move(no_version)).status()));
+  CHECK((*store)->revision() == 0);
+  std::vector<std::string> subjects = {"alice", ""};
+  CHECK(absl::IsInvalidArgument(
+      (*store)->ConsentsForSubjects("d1", subjects).status()));
+}
+
 }  // namespace
 }  // namespace accord::store

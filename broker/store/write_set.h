@@ -34,8 +34,9 @@ class WriteSet {
                           accord::v1::Revocation, CheckpointOp>;
 
   // Records carrying a `revision` field get the commit revision; consent
-  // events whose revision is 0 too; a grant gets the log index of the audit
-  // event that names its id.
+  // events whose revision is 0 too. A grant stored for the first time
+  // (revision 0) gets the log index of the audit event of the same write
+  // set whose grant_id is its id; stored again (released), it keeps it.
   void PutDataset(accord::v1::Dataset dataset) { ops_.emplace_back(std::move(dataset)); }
   void PutPolicyVersion(accord::v1::PolicyVersion v) { ops_.emplace_back(std::move(v)); }
   // The whole record with all its events.

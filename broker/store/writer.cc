@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "broker/store/db.h"
 #include "broker/store/keys.h"
+#include "broker/store/validate.h"
 #include "rocksdb/write_batch.h"
 
 namespace accord::store {
@@ -122,6 +123,10 @@ void Db::SetAppender(LogAppender* appender) {
 }
 
 void Db::Submit(WriteSet ws, Done done) {
+  if (absl::Status s = Validate(ws); !s.ok()) {
+    done(s);
+    return;
+  }
   {
     absl::MutexLock l(&mu_);
     if (!stop_ && !read_only_) {
