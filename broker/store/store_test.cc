@@ -485,7 +485,7 @@ TEST_CASE("entries and tree nodes land with the state they record") {
   CHECK(absl::IsFailedPrecondition((*store)->CommitAndWait(WriteSet()).status()));
 }
 
-TEST_CASE("policy versions list newest first; version 0 is the latest") {
+TEST_CASE("policy versions list newest first and version 0 is the latest") {
   TempDir dir;
   auto store = Store::Open(dir.sub("db"), {});
   REQUIRE(store.ok());
