@@ -65,9 +65,12 @@ class Db;
 // batch, and its callback runs once the batch is durable.
 class Store {
  public:
-  // Opens (or creates) the store at `path`. Errors: FAILED_PRECONDITION
-  // when the directory holds a newer or unknown storage format, or is not an
-  // Accord store; UNAVAILABLE when RocksDB cannot open it.
+  // Opens (or creates) the store at `path` and, unless read-only, starts
+  // its writer thread. Errors: FAILED_PRECONDITION when the directory holds
+  // a newer, older or unreadable storage format, or is not an Accord store
+  // (another RocksDB, other files); NOT_FOUND when it does not exist and
+  // `create_if_missing` is false; DATA_LOSS when RocksDB finds it corrupted;
+  // UNAVAILABLE (RESOURCE_EXHAUSTED) on other I/O errors.
   static absl::StatusOr<std::unique_ptr<Store>> Open(
       const std::string& path, const StoreOptions& options);
 
@@ -101,8 +104,9 @@ class Store {
   // Commit, waiting for the outcome. Never call it on the writer thread.
   absl::StatusOr<CommitResult> CommitAndWait(WriteSet ws);
 
-  // Drains pending writes, stops the writer, closes the database.
-  // Idempotent; the destructor calls it.
+  // Drains pending writes (their callbacks run), stops the writer, closes
+  // the database. Idempotent; the destructor calls it. Commits after it
+  // fail with UNAVAILABLE; reads after it are not allowed.
   void Close();
 
   // The last durable revision.
