@@ -1,0 +1,164 @@
+#include "clients/verifier/grant_verifier.h"
+
+#include <utility>
+
+#include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
+#include "broker/crypto/jws.h"
+#include "broker/crypto/jwt_claims.h"
+#include "broker/crypto/x509.h"
+
+namespace accord::verifier {
+namespace {
+
+constexpr char kCheckPayload[] = "type.accord.dev/verifier.GrantCheck";
+constexpr char kGrantType[] = "grant+jwt";
+
+constexpr GrantCheck kAllChecks[] = {
+    GrantCheck::kConfig,   GrantCheck::kFormat,    GrantCheck::kKey,
+    GrantCheck::kKeys,     GrantCheck::kSignature, GrantCheck::kLifetime,
+    GrantCheck::kIssuer,   GrantCheck::kAudience,  GrantCheck::kClaims,
+    GrantCheck::kBinding};
+
+// `status` with its message prefixed by the check name and the check
+// attached as a payload.
+absl::Status Failed(GrantCheck check, const absl::Status& status) {
+  absl::Status out(status.code(),
+                   absl::StrCat(GrantCheckName(check), ": ", status.message()));
+  out.SetPayload(kCheckPayload, absl::Cord(GrantCheckName(check)));
+  return out;
+}
+
+absl::Status Failed(GrantCheck check, absl::StatusCode code,
+                    absl::string_view message) {
+  return Failed(check, absl::Status(code, message));
+}
+
+GrantCheck CheckOfJwsError(const absl::Status& s) {
+  if (crypto::IsUnknownKidError(s)) return GrantCheck::kKey;
+  return s.code() == absl::StatusCode::kInvalidArgument ? GrantCheck::kFormat
+                                                        : GrantCheck::kSignature;
+}
+
+absl::StatusOr<Grant> Verify(JwksSource& keys, const GrantVerifierOptions& o,
+                             absl::string_view token,
+                             const std::string* x5t_s256) {
+  if (!o.skip_audience_check && o.audience.empty()) {
+    return Failed(GrantCheck::kConfig, absl::StatusCode::kFailedPrecondition,
+                  "no audience configured");
+  }
+  if (o.allowed_algorithms.empty()) {
+    return Failed(GrantCheck::kConfig, absl::StatusCode::kFailedPrecondition,
+                  "no algorithm allowed");
+  }
+  crypto::JwsPolicy policy;
+  policy.allowed_algorithms = o.allowed_algorithms;
+  policy.max_bytes = o.max_token_bytes;
+  policy.expected_typ = kGrantType;
+
+  std::shared_ptr<const crypto::Jwks> jwks = keys.Current();
+  absl::StatusOr<crypto::VerifiedJws> jws =
+      crypto::VerifyJws(token, *jwks, policy);
+  if (!jws.ok() && crypto::IsUnknownKidError(jws.status())) {
+    // The broker may have rotated: load the set again (the source holds
+    // back loads that come too often) and retry once with what it has.
+    absl::StatusOr<bool> refreshed = keys.RefreshAfterUnknownKid();
+    if (!refreshed.ok()) return Failed(GrantCheck::kKeys, refreshed.status());
+    std::shared_ptr<const crypto::Jwks> now_current = keys.Current();
+    if (now_current != jwks) {
+      jws = crypto::VerifyJws(token, *now_current, policy);
+    }
+  }
+  if (!jws.ok()) return Failed(CheckOfJwsError(jws.status()), jws.status());
+
+  crypto::ClaimExpectations expected;
+  expected.now = absl::ToUnixSeconds(o.now());
+  expected.skew_seconds = o.skew_seconds;
+  if (absl::Status s = crypto::CheckClaims(jws->payload, expected); !s.ok()) {
+    return Failed(s.code() == absl::StatusCode::kInvalidArgument
+                      ? GrantCheck::kClaims
+                      : GrantCheck::kLifetime,
+                  s);
+  }
+  if (!o.issuer.empty()) {
+    crypto::ClaimExpectations iss = expected;
+    iss.issuer = o.issuer;
+    if (absl::Status s = crypto::CheckClaims(jws->payload, iss); !s.ok()) {
+      return Failed(GrantCheck::kIssuer, s);
+    }
+  }
+  if (!o.skip_audience_check) {
+    crypto::ClaimExpectations aud = expected;
+    aud.audience = o.audience;
+    if (absl::Status s = crypto::CheckClaims(jws->payload, aud); !s.ok()) {
+      return Failed(GrantCheck::kAudience, s);
+    }
+  }
+  absl::StatusOr<Grant> grant = GrantFromClaims(jws->header, jws->payload);
+  if (!grant.ok()) return Failed(GrantCheck::kClaims, grant.status());
+  if (x5t_s256 != nullptr && grant->cnf_x5t_s256 != *x5t_s256) {
+    return Failed(GrantCheck::kBinding, absl::StatusCode::kUnauthenticated,
+                  "grant is bound to another client certificate");
+  }
+  return grant;
+}
+
+}  // namespace
+
+absl::string_view GrantCheckName(GrantCheck check) {
+  switch (check) {
+    case GrantCheck::kConfig: return "config";
+    case GrantCheck::kFormat: return "format";
+    case GrantCheck::kKey: return "key";
+    case GrantCheck::kKeys: return "keys";
+    case GrantCheck::kSignature: return "signature";
+    case GrantCheck::kLifetime: return "lifetime";
+    case GrantCheck::kIssuer: return "iss";
+    case GrantCheck::kAudience: return "aud";
+    case GrantCheck::kClaims: return "claims";
+    case GrantCheck::kBinding: return "cnf";
+  }
+  return "unknown";
+}
+
+std::optional<GrantCheck> FailedCheck(const absl::Status& status) {
+  auto name = status.GetPayload(kCheckPayload);
+  if (!name.has_value()) return std::nullopt;
+  for (GrantCheck c : kAllChecks) {
+    if (*name == GrantCheckName(c)) return c;
+  }
+  return std::nullopt;
+}
+
+GrantVerifier::GrantVerifier(std::shared_ptr<JwksSource> keys,
+                             GrantVerifierOptions options)
+    : keys_(std::move(keys)), options_(std::move(options)) {}
+
+absl::StatusOr<Grant> GrantVerifier::VerifyForCertificate(
+    absl::string_view token, absl::string_view client_cert_pem) const {
+  if (client_cert_pem.empty()) {
+    return Failed(GrantCheck::kBinding, absl::StatusCode::kUnauthenticated,
+                  "no client certificate presented");
+  }
+  absl::StatusOr<crypto::CertificateInfo> cert =
+      crypto::ParseCertificatePem(client_cert_pem);
+  if (!cert.ok()) return Failed(GrantCheck::kBinding, cert.status());
+  return Verify(*keys_, options_, token, &cert->x5t_s256);
+}
+
+absl::StatusOr<Grant> GrantVerifier::VerifyForThumbprint(
+    absl::string_view token, absl::string_view x5t_s256) const {
+  if (x5t_s256.empty()) {
+    return Failed(GrantCheck::kBinding, absl::StatusCode::kUnauthenticated,
+                  "no client certificate thumbprint");
+  }
+  const std::string thumbprint(x5t_s256);
+  return Verify(*keys_, options_, token, &thumbprint);
+}
+
+absl::StatusOr<Grant> GrantVerifier::VerifyUnbound(
+    absl::string_view token) const {
+  return Verify(*keys_, options_, token, nullptr);
+}
+
+}  // namespace accord::verifier

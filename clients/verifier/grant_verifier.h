@@ -1,0 +1,107 @@
+#ifndef ACCORD_CLIENTS_VERIFIER_GRANT_VERIFIER_H_
+#define ACCORD_CLIENTS_VERIFIER_GRANT_VERIFIER_H_
+
+// The downstream grant verifier: what a data service calls before it serves
+// a record. It checks an Accord grant offline against the broker's JWKS,
+// using the broker's own JWS and claim checks (broker/crypto), so there is
+// one implementation of JWS verification. No gRPC here.
+//
+//   auto keys = JwksSource::Open("http://127.0.0.1:7480/.well-known/jwks.json");
+//   GrantVerifier verifier(*std::move(keys), {.audience = "data.rennes.example"});
+//   absl::StatusOr<Grant> g = verifier.VerifyForCertificate(token, peer_pem);
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "broker/crypto/algorithm.h"
+#include "clients/verifier/grant.h"
+#include "clients/verifier/jwks_source.h"
+
+namespace accord::verifier {
+
+// Parsed once, then read-only.
+struct GrantVerifierOptions {
+  // The expected "aud": this data service. Required unless
+  // `skip_audience_check` (for tools that only inspect a grant).
+  std::string audience;
+  bool skip_audience_check = false;
+  // The expected "iss"; empty: not checked.
+  std::string issuer;
+  // Tolerated clock difference for exp / nbf / iat.
+  int64_t skew_seconds = 60;
+  // Accepted "alg" values. Only ES256 and EdDSA exist in this codebase;
+  // "none" and HMAC can never be accepted.
+  std::vector<crypto::Algorithm> allowed_algorithms = {
+      crypto::Algorithm::kES256, crypto::Algorithm::kEdDSA};
+  // Bound on the token size, before any decoding.
+  size_t max_token_bytes = 16 * 1024;
+  NowFunction now = absl::Now;
+};
+
+// The check a refusal came from, carried in the status (see FailedCheck).
+enum class GrantCheck {
+  kConfig,     // the verifier is misconfigured (no audience, no algorithms)
+  kFormat,     // not a well-formed JWS / grant (INVALID_ARGUMENT)
+  kKey,        // no key with this kid, even after refreshing the JWKS
+  kKeys,       // the JWKS could not be refreshed (UNAVAILABLE or as loaded)
+  kSignature,  // alg not allowed, wrong typ, crit, bad signature
+  kLifetime,   // expired, not yet valid, issued in the future
+  kIssuer,     // "iss" is not the expected issuer
+  kAudience,   // "aud" is not this service
+  kClaims,     // a grant claim missing or of the wrong type
+  kBinding,    // "cnf" does not match the presenting certificate
+};
+
+// "config", "format", "key", "keys", "signature", "lifetime", "iss", "aud",
+// "claims", "cnf".
+absl::string_view GrantCheckName(GrantCheck check);
+
+// The check that produced `status` (a GrantVerifier error), or nullopt for
+// OK and for statuses that did not come from a GrantVerifier.
+std::optional<GrantCheck> FailedCheck(const absl::Status& status);
+
+// Verifies grants. Thread-safe: one instance serves all requests.
+class GrantVerifier {
+ public:
+  GrantVerifier(std::shared_ptr<JwksSource> keys, GrantVerifierOptions options);
+
+  // Verifies `token` and checks that its "cnf" binds it to the client
+  // certificate the caller presented (`client_cert_pem`, as the TLS stack
+  // reports it). Returns the grant, or an error whose message starts with
+  // the check name ("aud: ...") and whose FailedCheck() tells which check
+  // failed:
+  //  - INVALID_ARGUMENT: malformed token, claims of the wrong type, or a
+  //    presenting certificate that cannot be parsed (kBinding);
+  //  - UNAUTHENTICATED: a well-formed grant that must not be honoured
+  //    (signature, algorithm, kid, lifetime, issuer, audience, binding);
+  //  - FAILED_PRECONDITION: the verifier has no audience (kConfig);
+  //  - the JWKS load error when an unknown kid forced a refresh that failed.
+  absl::StatusOr<Grant> VerifyForCertificate(
+      absl::string_view token, absl::string_view client_cert_pem) const;
+
+  // As VerifyForCertificate, with the presenting certificate given by its
+  // RFC 8705 thumbprint (base64url SHA-256 of the DER), as a TLS-terminating
+  // proxy forwards it.
+  absl::StatusOr<Grant> VerifyForThumbprint(absl::string_view token,
+                                            absl::string_view x5t_s256) const;
+
+  // Verifies everything except the certificate binding. For tools that
+  // inspect a grant; a data service must use one of the two above.
+  absl::StatusOr<Grant> VerifyUnbound(absl::string_view token) const;
+
+  const GrantVerifierOptions& options() const { return options_; }
+
+ private:
+  const std::shared_ptr<JwksSource> keys_;
+  const GrantVerifierOptions options_;
+};
+
+}  // namespace accord::verifier
+
+#endif  // ACCORD_CLIENTS_VERIFIER_GRANT_VERIFIER_H_
