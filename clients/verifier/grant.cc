@@ -65,7 +65,7 @@ bool Grant::CoversSubject(absl::string_view subject) const {
 }
 
 absl::StatusOr<Grant> GrantFromClaims(const JsonValue& header,
-                                      const JsonValue& payload) {
+                                      JsonValue payload) {
   if (!payload.is_object()) {
     return absl::InvalidArgumentError("grant claims: not a JSON object");
   }
@@ -143,7 +143,7 @@ absl::StatusOr<Grant> GrantFromClaims(const JsonValue& header,
     return Bad("cnf", "has no x5t#S256 string");
   }
   g.cnf_x5t_s256 = *x5t->AsString();
-  g.claims = payload;
+  g.claims = std::move(payload);
   return g;
 }
 

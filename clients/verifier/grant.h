@@ -50,7 +50,7 @@ struct Grant {
 // required; "subjects" (array of strings), "policy", "duties", "rev",
 // "iss", "iat", "nbf" are read when present.
 absl::StatusOr<Grant> GrantFromClaims(const crypto::JsonValue& header,
-                                      const crypto::JsonValue& payload);
+                                      crypto::JsonValue payload);
 
 }  // namespace accord::verifier
 

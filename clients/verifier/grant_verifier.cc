@@ -94,7 +94,7 @@ absl::StatusOr<Grant> Verify(JwksSource& keys, const GrantVerifierOptions& o,
       return Failed(GrantCheck::kAudience, s);
     }
   }
-  absl::StatusOr<Grant> grant = GrantFromClaims(jws->header, jws->payload);
+  absl::StatusOr<Grant> grant = GrantFromClaims(jws->header, std::move(jws->payload));
   if (!grant.ok()) return Failed(GrantCheck::kClaims, grant.status());
   if (x5t_s256 != nullptr && grant->cnf_x5t_s256 != *x5t_s256) {
     return Failed(GrantCheck::kBinding, absl::StatusCode::kUnauthenticated,
