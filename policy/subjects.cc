@@ -1,7 +1,5 @@
 #include "policy/subjects.h"
 
-#include <algorithm>
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -10,30 +8,6 @@
 
 namespace accord::policy::internal {
 namespace {
-
-uint64_t SubjectKey(absl::string_view s) {
-  uint64_t head = 0, tail = 0;
-  const size_t n = s.size();
-  if (n >= 8) {
-    std::memcpy(&head, s.data(), 8);
-    std::memcpy(&tail, s.data() + n - 8, 8);
-  } else if (n > 0) {
-    std::memcpy(&head, s.data(), n);
-  }
-  uint64_t h = (tail ^ (n * 0x9E3779B97F4A7C15ull)) * 0xC2B2AE3D27D4EB4Full;
-  h ^= head + 0x165667B19E3779F9ull + (h << 6) + (h >> 2);
-  return h ^ (h >> 29);
-}
-
-// True when an element before position k in the same key run of sorted `v`
-// names the same subject (equal keys are rare for different subjects).
-template <typename Name>
-bool RepeatsEarlier(const std::vector<Keyed>& v, size_t k, Name name) {
-  for (size_t j = k; j > 0 && v[j - 1].key == v[k].key; --j) {
-    if (name(v[j - 1].index) == name(v[k].index)) return true;
-  }
-  return false;
-}
 
 bool Expired(const ConsentView& c, int64_t now) {
   return c.expires_at != 0 && c.expires_at <= now;
@@ -76,36 +50,6 @@ bool MatchingObjection(const ConsentView& c, const Request& r,
          (c.purpose.empty() || memo->Covers(c.purpose));
 }
 
-// Returns the first record (by position) about `subject`, or -1.
-int64_t FindSubject(absl::Span<const ConsentView> consents,
-                    const std::vector<Keyed>& records,
-                    absl::string_view subject) {
-  const uint64_t key = SubjectKey(subject);
-  auto it = std::lower_bound(records.begin(), records.end(), Keyed{key, 0});
-  for (; it != records.end() && it->key == key; ++it) {
-    if (consents[it->index].subject == subject) return it->index;
-  }
-  return -1;
-}
-
-// Marks requested subjects that repeat an earlier one.
-void MarkDuplicates(absl::Span<const std::string> subjects,
-                    SubjectScratch* s) {
-  s->requested.clear();
-  for (size_t i = 0; i < subjects.size(); ++i) {
-    s->requested.push_back(Keyed{SubjectKey(subjects[i]),
-                                 static_cast<uint32_t>(i)});
-  }
-  std::sort(s->requested.begin(), s->requested.end());
-  s->duplicate.assign(subjects.size(), 0);
-  auto name = [&](uint32_t i) -> const std::string& { return subjects[i]; };
-  for (size_t k = 1; k < s->requested.size(); ++k) {
-    if (RepeatsEarlier(s->requested, k, name)) {
-      s->duplicate[s->requested[k].index] = 1;
-    }
-  }
-}
-
 }  // namespace
 
 bool GrantSubjects(const Request& req, const CompiledPolicy& p,
@@ -118,32 +62,28 @@ bool GrantSubjects(const Request& req, const CompiledPolicy& p,
                     p.max_subjects(), " per grant");
     return false;
   }
-  s->records.clear();
   const LegalBasis basis = p.legal_basis();
   PurposeMemo memo(req.purpose);
+  // The first usable record of each subject, by position.
+  s->records.Reset(consents.size());
+  s->first.assign(consents.size(), 0);
   for (size_t i = 0; i < consents.size(); ++i) {
-    const bool keep =
-        basis == LegalBasis::kConsent
-            ? UsableConsent(consents[i], req, &memo, now)
-            : basis == LegalBasis::kLegitimateInterestOptOut &&
-                  MatchingObjection(consents[i], req, &memo, now);
+    const ConsentView& c = consents[i];
+    const bool keep = basis == LegalBasis::kConsent
+                          ? UsableConsent(c, req, &memo, now)
+                          : basis == LegalBasis::kLegitimateInterestOptOut &&
+                                MatchingObjection(c, req, &memo, now);
     if (keep) {
-      s->records.push_back(Keyed{SubjectKey(consents[i].subject),
-                                 static_cast<uint32_t>(i)});
+      const uint32_t index = static_cast<uint32_t>(i);
+      s->first[i] =
+          s->records.Insert(SubjectKey(c.subject), c.subject, index) == index;
     }
   }
-  std::sort(s->records.begin(), s->records.end());
-  auto record_subject = [&](uint32_t i) { return consents[i].subject; };
   if (subjects.empty() && basis == LegalBasis::kConsent) {
     // Every consenting subject once, in record order, up to the cap.
-    s->duplicate.assign(consents.size(), 0);
-    for (size_t k = 0; k < s->records.size(); ++k) {
-      s->duplicate[s->records[k].index] =
-          RepeatsEarlier(s->records, k, record_subject) ? 0 : 1;
-    }
     bool narrowed = false;
     for (size_t i = 0; i < consents.size(); ++i) {
-      if (!s->duplicate[i]) continue;
+      if (!s->first[i]) continue;
       if (w->subject_count() == cap) {
         narrowed = true;
         break;
@@ -156,14 +96,15 @@ bool GrantSubjects(const Request& req, const CompiledPolicy& p,
                       "subjects capped at ", cap, " per grant");
     }
   } else {
-    MarkDuplicates(subjects, s);
+    s->requested.Reset(subjects.size());
     int missing = 0, objected = 0;
     for (size_t i = 0; i < subjects.size(); ++i) {
-      if (s->duplicate[i]) continue;
+      const uint64_t key = SubjectKey(subjects[i]);
+      const uint32_t index = static_cast<uint32_t>(i);
+      if (s->requested.Insert(key, subjects[i], index) != index) continue;
       const int64_t record = basis == LegalBasis::kPublicTask
                                  ? -1
-                                 : FindSubject(consents, s->records,
-                                               subjects[i]);
+                                 : s->records.Find(key, subjects[i]);
       if (basis == LegalBasis::kConsent) {
         if (record < 0) {
           ++missing;

@@ -12,24 +12,15 @@
 #include "policy/compiled.h"
 #include "policy/decide.h"
 #include "policy/decision_writer.h"
+#include "policy/subject_table.h"
 
 namespace accord::policy::internal {
 
-// A subject with a cheap 64-bit key, so that matching requested subjects
-// against records sorts and searches integers, not strings.
-struct Keyed {
-  uint64_t key;
-  uint32_t index;
-  bool operator<(const Keyed& o) const {
-    return key != o.key ? key < o.key : index < o.index;
-  }
-};
-
 // Reusable buffers of GrantSubjects.
 struct SubjectScratch {
-  std::vector<Keyed> records;
-  std::vector<Keyed> requested;
-  std::vector<uint8_t> duplicate;
+  SubjectTable records;    // usable records: subject -> first record index
+  SubjectTable requested;  // requested subjects: name -> first position
+  std::vector<uint8_t> first;  // per record: first usable one of its subject
 };
 
 // Writes the granted subjects (at most `cap`), the consent ids relied on and
