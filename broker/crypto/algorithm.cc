@@ -8,6 +8,8 @@ absl::string_view AlgorithmName(Algorithm alg) {
       return "ES256";
     case Algorithm::kEdDSA:
       return "EdDSA";
+    case Algorithm::kRS256:
+      return "RS256";
   }
   return "unknown";
 }
@@ -15,6 +17,7 @@ absl::string_view AlgorithmName(Algorithm alg) {
 std::optional<Algorithm> AlgorithmFromName(absl::string_view name) {
   if (name == "ES256") return Algorithm::kES256;
   if (name == "EdDSA") return Algorithm::kEdDSA;
+  if (name == "RS256") return Algorithm::kRS256;
   return std::nullopt;
 }
 

@@ -8,6 +8,7 @@
 #include "broker/crypto/base64url.h"
 #include "broker/crypto/ecdsa_raw.h"
 #include "broker/crypto/openssl_util.h"
+#include "broker/crypto/rsa_public.h"
 #include "broker/crypto/sha256.h"
 
 namespace accord::crypto {
@@ -41,7 +42,9 @@ std::string Thumbprint(Algorithm alg, const std::string& x,
                        const std::string& y) {
   // RFC 7638: required members only, lexicographic order, no whitespace.
   std::string canonical;
-  if (alg == Algorithm::kES256) {
+  if (alg == Algorithm::kRS256) {
+    canonical = internal::RsaThumbprintInput(x, y);
+  } else if (alg == Algorithm::kES256) {
     canonical =
         absl::StrCat(R"({"crv":"P-256","kty":"EC","x":")", Base64UrlEncode(x),
                      R"(","y":")", Base64UrlEncode(y), R"("})");
@@ -138,9 +141,11 @@ absl::StatusOr<VerifyingKey> VerifyingKey::FromJwk(const JsonValue& jwk) {
       return absl::InvalidArgumentError("jwk: \"crv\" must be Ed25519 for OKP");
     }
     alg = Algorithm::kEdDSA;
+  } else if (*kty == "RSA") {
+    alg = Algorithm::kRS256;
   } else {
     return absl::InvalidArgumentError(
-        absl::StrCat("jwk: unsupported \"kty\" (need EC or OKP)"));
+        absl::StrCat("jwk: unsupported \"kty\" (need EC, OKP or RSA)"));
   }
   if (const JsonValue* a = jwk.Find("alg")) {
     if (!a->is_string() || *a->AsString() != AlgorithmName(alg)) {
@@ -162,6 +167,7 @@ absl::StatusOr<VerifyingKey> VerifyingKey::FromJwk(const JsonValue& jwk) {
     }
     kid = *k->AsString();
   }
+  if (alg == Algorithm::kRS256) return FromRsaJwk(jwk, std::move(kid));
   absl::StatusOr<std::string> x = DecodeCoordinate(jwk, "x");
   if (!x.ok()) return x.status();
   std::string y;
@@ -175,8 +181,25 @@ absl::StatusOr<VerifyingKey> VerifyingKey::FromJwk(const JsonValue& jwk) {
   return FromCoordinates(alg, std::move(*x), std::move(y), std::move(kid));
 }
 
+absl::StatusOr<VerifyingKey> VerifyingKey::FromRsaJwk(const JsonValue& jwk,
+                                                      std::string kid) {
+  absl::StatusOr<internal::RsaPublic> rsa = internal::RsaPublicFromJwk(jwk);
+  if (!rsa.ok()) return rsa.status();
+  VerifyingKey key;
+  key.pkey_ = std::shared_ptr<EVP_PKEY>(rsa->pkey.release(), EVP_PKEY_free);
+  key.alg_ = Algorithm::kRS256;
+  key.thumbprint_ = Thumbprint(Algorithm::kRS256, rsa->n, rsa->e);
+  key.kid_ = kid.empty() ? key.thumbprint_ : std::move(kid);
+  key.x_ = std::move(rsa->n);
+  key.y_ = std::move(rsa->e);
+  return key;
+}
+
 absl::Status VerifyingKey::Verify(absl::string_view data,
                                   absl::string_view signature) const {
+  if (alg_ == Algorithm::kRS256) {
+    return internal::VerifyRs256(pkey_.get(), data, signature);
+  }
   if (signature.size() != 64) {
     return absl::UnauthenticatedError(
         absl::StrCat("signature: wrong length ", signature.size()));
@@ -215,7 +238,10 @@ absl::Status VerifyingKey::Verify(absl::string_view data,
 
 JsonValue VerifyingKey::PublicJwk() const {
   JsonValue jwk = JsonValue::Object();
-  if (alg_ == Algorithm::kES256) {
+  if (alg_ == Algorithm::kRS256) {
+    jwk.Set("kty", "RSA");
+    jwk.Set("n", Base64UrlEncode(x_)).Set("e", Base64UrlEncode(y_));
+  } else if (alg_ == Algorithm::kES256) {
     jwk.Set("kty", "EC").Set("crv", "P-256");
     jwk.Set("x", Base64UrlEncode(x_)).Set("y", Base64UrlEncode(y_));
   } else {

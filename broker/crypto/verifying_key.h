@@ -16,21 +16,24 @@ namespace accord::crypto {
 
 class SigningKey;
 
-// A public key that checks ES256 or EdDSA signatures. Immutable, cheap to
+// A public key that checks ES256, EdDSA or RS256 signatures. Immutable, cheap to
 // copy (the parsed key is shared) and safe to use from many threads.
 class VerifyingKey {
  public:
   // Builds a key from a public JWK (RFC 7517/8037): kty "EC" with crv
   // "P-256" and 32-byte x, y on the curve, or kty "OKP" with crv "Ed25519"
-  // and a 32-byte x. "alg", if present, must match the key type; "use", if
+  // and a 32-byte x, or kty "RSA" with n (2048 to 8192 bits) and e (odd,
+  // at least 3), verifying RS256 only. "alg", if present, must match the key
+  // type; "use", if
   // present, must be "sig". The kid is the JWK's "kid" when present,
   // otherwise the RFC 7638 thumbprint. Returns the key, or INVALID_ARGUMENT
-  // naming the member at fault for symmetric ("oct") or RSA keys, private
+  // naming the member at fault for symmetric ("oct") keys, private
   // members ("d" and others), unknown curves, bad encodings or points off
   // the curve.
   static absl::StatusOr<VerifyingKey> FromJwk(const JsonValue& jwk);
 
-  // Returns OK when `signature` (raw r||s for ES256, 64 bytes for EdDSA) is
+  // Returns OK when `signature` (raw r||s for ES256, 64 bytes for EdDSA,
+  // PKCS#1 v1.5 of the modulus length for RS256) is
   // a valid signature of `data` by this key; UNAUTHENTICATED otherwise
   // (including a signature of the wrong length).
   absl::Status Verify(absl::string_view data,
@@ -41,9 +44,11 @@ class VerifyingKey {
   const std::string& kid() const { return kid_; }
   // The RFC 7638 JWK thumbprint (SHA-256, base64url).
   const std::string& thumbprint() const { return thumbprint_; }
-  // The public JWK: kty, crv, x (and y for EC), kid, alg, use "sig".
+  // The public JWK: kty, crv, x (and y for EC) or n, e (RSA), kid, alg,
+  // use "sig".
   JsonValue PublicJwk() const;
-  // Ed25519: the 32-byte key; ES256: the 65-byte uncompressed point.
+  // Ed25519: the 32-byte key; ES256: the 65-byte uncompressed point;
+  // RS256: the modulus.
   std::string RawPublicKey() const;
 
  private:
@@ -57,10 +62,14 @@ class VerifyingKey {
                                                       std::string y,
                                                       std::string kid);
 
+  // The RSA members of a JWK whose other members were checked.
+  static absl::StatusOr<VerifyingKey> FromRsaJwk(const JsonValue& jwk,
+                                                 std::string kid);
+
   std::shared_ptr<evp_pkey_st> pkey_;
   Algorithm alg_ = Algorithm::kES256;
-  std::string x_;
-  std::string y_;
+  std::string x_;  // RSA: the modulus n
+  std::string y_;  // RSA: the exponent e
   std::string thumbprint_;
   std::string kid_;
 };
