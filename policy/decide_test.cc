@@ -455,6 +455,87 @@ TEST_CASE("legal basis public task", "[decide]") {
   }
 }
 
+TEST_CASE("subjects whose names share their first and last bytes",
+          "[decide]") {
+  // Same length, same first and last 8 bytes: the cheap subject key is
+  // equal, so only the full names tell them apart.
+  const std::vector<std::string> names = {
+      "pseudonym-AAAA-00000001", "pseudonym-BBBB-00000001",
+      "pseudonym-CCCC-00000001"};
+  const std::string policy = absl::StrCat(
+      "legal_basis: consent\nrules:\n",
+      "  - id: r1\n    effect: permit\n    assignees: {categories: "
+      "[academic]}\n    purposes: [public-benefit]\n");
+  absl::StatusOr<CompiledPolicy> p =
+      testing::CompileDemo(policy, testing::Household());
+  REQUIRE(p.ok());
+  std::vector<ConsentView> consents = {
+      {"c-b", names[1], "public-benefit", "partner-demo", "", true, 0, false},
+      {"c-a", names[0], "public-benefit", "partner-demo", "", true, 0, false},
+      {"c-b2", names[1], "public-benefit", "partner-demo", "", true, 0,
+       false}};
+  Request r;
+  r.partner = "partner-demo";
+  r.partner_category = "academic";
+  r.purpose = "public-benefit";
+  const std::vector<std::string> asked = {names[0], names[2], names[1],
+                                          names[0]};
+  r.subjects = asked;
+  Decision d = Decide(r, *p, consents, kNow);
+  REQUIRE(d.outcome == Outcome::kPermit);
+  CHECK(d.subjects == Strings{names[0], names[1]});
+  // The first record of each subject is the one relied on.
+  CHECK(d.consent_ids == Strings{"c-a", "c-b"});
+  CHECK(d.subjects_without_consent == 1);
+
+  // Without a subject list: each consenting subject once, in record order.
+  r.subjects = {};
+  Decide(r, *p, consents, kNow, &d);
+  REQUIRE(d.outcome == Outcome::kPermit);
+  CHECK(d.subjects == Strings{names[1], names[0]});
+  CHECK(d.consent_ids == Strings{"c-b", "c-a"});
+}
+
+TEST_CASE("a reused decision matches many subjects, then few, then many",
+          "[decide]") {
+  absl::StatusOr<CompiledPolicy> p = testing::CompileDemo(
+      absl::StrCat("legal_basis: consent\nmax_subjects: 1000\nrules:\n",
+                   "  - {id: r1, effect: permit, assignees: any, purposes: "
+                   "[public-benefit]}\n"),
+      testing::Household());
+  REQUIRE(p.ok());
+  std::vector<std::string> subjects, ids;
+  for (int i = 0; i < 600; ++i) {
+    subjects.push_back(absl::StrCat("s-", i));
+    ids.push_back(absl::StrCat("c-", i));
+  }
+  std::vector<ConsentView> consents;
+  // Every even subject consents.
+  for (int i = 0; i < 600; i += 2) {
+    consents.push_back({ids[i], subjects[i], "public-benefit", "partner-demo",
+                        "", true, 0, false});
+  }
+  Request r;
+  r.partner = "partner-demo";
+  r.purpose = "public-benefit.energy";
+  Decision d;
+  for (size_t n : {600u, 3u, 600u, 1u}) {
+    CAPTURE(n);
+    const std::vector<std::string> asked(subjects.begin(),
+                                         subjects.begin() + n);
+    r.subjects = asked;
+    Decide(r, *p, absl::MakeConstSpan(consents).subspan(0, (n + 1) / 2), kNow,
+           &d);
+    REQUIRE(d.outcome == Outcome::kPermit);
+    CHECK(d.subjects.size() == (n + 1) / 2);
+    CHECK(d.subjects_without_consent == static_cast<int>(n / 2));
+    for (size_t k = 0; k < d.subjects.size(); ++k) {
+      CHECK(d.subjects[k] == subjects[2 * k]);
+      CHECK(d.consent_ids[k] == ids[2 * k]);
+    }
+  }
+}
+
 TEST_CASE("a decision can be reused", "[decide]") {
   absl::StatusOr<CompiledPolicy> p = testing::CompileDemo(
       "rules:\n  - {id: a, effect: permit, assignees: any, purposes: "

@@ -381,6 +381,29 @@ absl::StatusOr<SuiteResult> RunPolicySuite(absl::string_view suite_yaml,
   return result;
 }
 
+absl::StatusOr<SuiteContext> ReadSuiteContext(absl::string_view yaml,
+                                              absl::string_view path) {
+  absl::StatusOr<YamlNode> root = ParseYamlTree(yaml, path);
+  if (!root.ok()) return root.status();
+  Problems problems(path);
+  SuiteReader reader(&problems);
+  if (!problems.CheckMap(*root, "suite",
+                         {"dataset", "directory", "policy", "policy_file",
+                          "now", "consents", "cases"})) {
+    return problems.ToStatus();
+  }
+  SuiteContext context;
+  if (const YamlNode* n = Problems::Find(*root, "dataset")) {
+    context.has_dataset = true;
+    reader.Dataset(*n, &context.dataset);
+  }
+  if (const YamlNode* n = Problems::Find(*root, "directory")) {
+    reader.Directory(*n, &context.directory);
+  }
+  if (!problems.empty()) return problems.ToStatus();
+  return context;
+}
+
 std::string FormatSuiteResult(const SuiteResult& result) {
   std::string out;
   for (const SuiteCaseResult& c : result.cases) {

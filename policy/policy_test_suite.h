@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "policy/decide.h"
+#include "policy/model.h"
 #include "policy/taxonomy.h"
 
 namespace accord::policy {
@@ -48,6 +49,21 @@ absl::StatusOr<SuiteResult> RunPolicySuite(absl::string_view suite_yaml,
 // One line per case, "PASS name" or "FAIL name: why; why", then a summary
 // line "N passed, M failed".
 std::string FormatSuiteResult(const SuiteResult& result);
+
+// The `dataset` and `directory` blocks of a suite, for tools that need a
+// policy's context without running cases (`accord policy diff`).
+struct SuiteContext {
+  bool has_dataset = false;
+  DatasetInfo dataset;
+  Directory directory;
+};
+
+// Reads the `dataset` and `directory` blocks of a suite document, or of a
+// document holding only those blocks (both optional; the other suite keys
+// are allowed and not read). Returns the context, or INVALID_ARGUMENT with
+// FILE:LINE:COLUMN lines for a malformed block or an unknown key.
+absl::StatusOr<SuiteContext> ReadSuiteContext(absl::string_view yaml,
+                                              absl::string_view path);
 
 // Joins `relative` to the directory of `base_file` (no I/O; absolute paths
 // are returned unchanged).

@@ -145,5 +145,36 @@ TEST_CASE("relative paths resolve next to the suite", "[suite]") {
   CHECK(ResolveRelative("a/s.yaml", "/abs/p.yaml") == "/abs/p.yaml");
 }
 
+TEST_CASE("the context of a suite is read without running it", "[suite]") {
+  absl::StatusOr<SuiteContext> context = ReadSuiteContext(
+      "dataset: {id: d.x, classification: PERSONAL, fields: [a, b]}\n"
+      "directory:\n  principals: {p1: academic, p2: company}\n"
+      "  categories: [academic, company]\n"
+      "cases: []\n",
+      "ctx.yaml");
+  REQUIRE(context.ok());
+  CHECK(context->has_dataset);
+  CHECK(context->dataset.id == "d.x");
+  CHECK(context->dataset.classification == Classification::kPersonal);
+  CHECK(context->dataset.fields == std::vector<std::string>{"a", "b"});
+  CHECK(context->directory.principal_categories.at("p2") == "company");
+  CHECK(context->directory.categories.size() == 2);
+
+  absl::StatusOr<SuiteContext> bare = ReadSuiteContext(
+      "directory: {categories: [academic]}\n", "bare.yaml");
+  REQUIRE(bare.ok());
+  CHECK_FALSE(bare->has_dataset);
+
+  absl::StatusOr<SuiteContext> bad = ReadSuiteContext(
+      "directory: {categories: [academic]}\ncolour: red\n", "bad.yaml");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(absl::StrContains(bad.status().message(), "bad.yaml:2:"));
+
+  absl::StatusOr<SuiteContext> bad_class = ReadSuiteContext(
+      "dataset: {id: d, classification: SECRET}\n", "c.yaml");
+  CHECK_FALSE(bad_class.ok());
+}
+
 }  // namespace
 }  // namespace accord::policy
