@@ -59,6 +59,12 @@ struct BatchState {
   absl::flat_hash_map<std::string, std::optional<accord::v1::Principal>>
       principals;
 
+  // Quota uses as the batch leaves them, by key.
+  absl::flat_hash_map<std::string, uint64_t> quota_uses;
+
+  // OK when every quota use of `ws` fits; then counts them in the batch.
+  // RESOURCE_EXHAUSTED with kQuotaPayload otherwise, leaving nothing.
+  absl::Status ReserveQuotas(const WriteSet& ws);
   // Adds `ws` at the next revision. On error the batch must be dropped.
   absl::StatusOr<CommitResult> Apply(WriteSet& ws);
   // Records the revision and log size, and writes the batch synced.

@@ -150,4 +150,13 @@ std::string PrefixEnd(absl::string_view prefix) {
   return end;  // empty: no upper bound
 }
 
+std::string QuotaUses(absl::string_view partner, absl::string_view dataset_id,
+                      absl::string_view rule_id, int64_t window_start) {
+  std::string k = absl::StrCat("Q", partner, absl::string_view("\0", 1),
+                               dataset_id, absl::string_view("\0", 1), rule_id,
+                               absl::string_view("\0", 1));
+  AppendBE64(&k, static_cast<uint64_t>(window_start));
+  return k;
+}
+
 }  // namespace accord::store::keys

@@ -60,6 +60,10 @@ std::string GrantByPartner(absl::string_view partner, int64_t issued_at,
 std::string Revocation(uint64_t revision, uint32_t n);
 inline constexpr absl::string_view kRevocationPrefix = "V";
 
+// 'Q' partner 0 dataset 0 rule 0 be64(window start) -> be64(uses).
+std::string QuotaUses(absl::string_view partner, absl::string_view dataset_id,
+                      absl::string_view rule_id, int64_t window_start);
+
 // meta keys.
 inline constexpr absl::string_view kFormatVersion = "format_version";
 inline constexpr absl::string_view kRevision = "revision";

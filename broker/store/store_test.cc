@@ -752,3 +752,44 @@ TEST_CASE("records without the identifiers of their keys are refused") {
 
 }  // namespace
 }  // namespace accord::store
+
+namespace accord::store {
+namespace {
+
+TEST_CASE("quotas are enforced atomically across concurrent write sets") {
+  TempDir dir;
+  auto store = Store::Open(dir.sub("db"), {});
+  REQUIRE(store.ok());
+  constexpr int kThreads = 4;
+  constexpr int kEach = 25;
+  constexpr uint64_t kLimit = 30;
+  std::atomic<int> granted{0};
+  std::atomic<int> refused{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) {
+        WriteSet ws;
+        ws.UseQuota({"partner", "d1", "rule", 1000, kLimit, 1});
+        auto r = (*store)->CommitAndWait(std::move(ws));
+        if (r.ok()) {
+          ++granted;
+        } else {
+          CHECK(absl::IsResourceExhausted(r.status()));
+          CHECK(r.status().GetPayload(kQuotaPayload).has_value());
+          ++refused;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(granted == static_cast<int>(kLimit));
+  CHECK(refused == kThreads * kEach - static_cast<int>(kLimit));
+  // Another window starts from zero.
+  WriteSet next;
+  next.UseQuota({"partner", "d1", "rule", 2000, kLimit, 1});
+  CHECK((*store)->CommitAndWait(std::move(next)).ok());
+}
+
+}  // namespace
+}  // namespace accord::store

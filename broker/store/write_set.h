@@ -48,6 +48,23 @@ class WriteSet {
   void PutCheckpoint(uint64_t tree_size, std::string note) {
     ops_.emplace_back(CheckpointOp{tree_size, std::move(note)});
   }
+  // Counts `amount` against a quota of `limit` uses per window for
+  // (partner, dataset, rule) in the window starting at `window_start`. The
+  // writer checks every quota of the write set against the committed count
+  // plus what earlier write sets of the batch used; if one would go over,
+  // the write set is refused alone with RESOURCE_EXHAUSTED carrying the
+  // payload kQuotaPayload = the rule id, and nothing of it is written.
+  struct QuotaUse {
+    std::string partner;
+    std::string dataset_id;
+    std::string rule_id;
+    int64_t window_start = 0;
+    uint64_t limit = 0;
+    uint64_t amount = 0;
+  };
+  void UseQuota(QuotaUse use) { quotas_.push_back(std::move(use)); }
+  const std::vector<QuotaUse>& quotas() const { return quotas_; }
+
   // Appended to the audit log in this write, in order.
   void AddAuditEvent(accord::v1::AuditEvent event) { events_.push_back(std::move(event)); }
 
@@ -57,7 +74,11 @@ class WriteSet {
  private:
   std::vector<Op> ops_;
   std::vector<accord::v1::AuditEvent> events_;
+  std::vector<QuotaUse> quotas_;
 };
+
+// The payload type URL of a quota refusal; its value is the rule id.
+inline constexpr char kQuotaPayload[] = "accord.store.quota_exceeded";
 
 }  // namespace accord::store
 

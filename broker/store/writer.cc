@@ -3,6 +3,7 @@
 #include <variant>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "broker/store/db.h"
 #include "broker/store/keys.h"
@@ -201,7 +202,7 @@ void Db::WriterLoop() {
 
 void Db::CommitBatch(std::vector<Pending>& pending, LogAppender* appender) {
   rocksdb::WriteBatch batch;
-  BatchState state{*this, appender, &batch, 0, 0, {}};
+  BatchState state{*this, appender, &batch, 0, 0, {}, {}};
   state.revision = revision_.load();
   state.log_size = log_size_.load();
   std::vector<absl::StatusOr<CommitResult>> results;
@@ -212,6 +213,10 @@ void Db::CommitBatch(std::vector<Pending>& pending, LogAppender* appender) {
       // Refused alone: nothing of it is in the batch.
       results.push_back(absl::FailedPreconditionError(
           "audit events: the store has no audit log attached"));
+      continue;
+    }
+    if (absl::Status quota = state.ReserveQuotas(p.ws); !quota.ok()) {
+      results.push_back(quota);
       continue;
     }
     absl::StatusOr<CommitResult> applied = state.Apply(p.ws);
@@ -246,6 +251,41 @@ void Db::CommitBatch(std::vector<Pending>& pending, LogAppender* appender) {
       pending[i].done(failed);
     }
   }
+}
+
+absl::Status BatchState::ReserveQuotas(const WriteSet& ws) {
+  std::vector<std::pair<std::string, uint64_t>> updates;
+  for (const WriteSet::QuotaUse& use : ws.quotas()) {
+    const std::string key = keys::QuotaUses(use.partner, use.dataset_id,
+                                            use.rule_id, use.window_start);
+    uint64_t used = 0;
+    if (auto it = quota_uses.find(key); it != quota_uses.end()) {
+      used = it->second;
+    } else {
+      auto stored = db.Get(kIndex, key);
+      if (stored.ok() && stored->size() == 8) {
+        used = keys::ReadBE64(*stored);
+      } else if (!stored.ok() && !absl::IsNotFound(stored.status())) {
+        return stored.status();
+      }
+    }
+    for (const auto& [k, v] : updates) {
+      if (k == key) used = v;
+    }
+    if (used + use.amount > use.limit) {
+      absl::Status refused = absl::ResourceExhaustedError(absl::StrCat(
+          "quota of rule '", use.rule_id, "' is used up: ", used, " of ",
+          use.limit));
+      refused.SetPayload(kQuotaPayload, absl::Cord(use.rule_id));
+      return refused;
+    }
+    updates.emplace_back(key, used + use.amount);
+  }
+  for (auto& [key, value] : updates) {
+    quota_uses[key] = value;
+    batch->Put(db.cf(kIndex), key, keys::BE64(value));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<CommitResult> BatchState::Apply(WriteSet& ws) {
