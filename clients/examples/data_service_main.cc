@@ -1,0 +1,122 @@
+// accord-data-service: the example data service. Serves the PERSONAL demo
+// dataset's (fake) records over mutual TLS to callers with a valid grant.
+//
+//   accord-data-service --listen 127.0.0.1:9443
+//     --jwks http://127.0.0.1:7480/.well-known/jwks.json
+//     --audience data.rennes.example
+//     --tls-cert var/dev-pki/server.pem --tls-key var/dev-pki/server.key
+//     --client-ca var/dev-pki/ca.pem --subjects PSEUDONYM1,PSEUDONYM2
+//
+// (or --subjects-file subjects.json holding an array of pseudonyms). Runs
+// until SIGTERM or SIGINT.
+#include <signal.h>
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include <grpcpp/grpcpp.h>
+
+#include "clients/examples/data_service.h"
+#include "clients/examples/flag_pairs.h"
+#include "clients/examples/household_records.h"
+#include "clients/verifier/grant_verifier.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: accord-data-service --listen ADDR --jwks URL|FILE --audience A "
+    "--tls-cert PEM --tls-key KEY --client-ca PEM "
+    "(--subjects a,b | --subjects-file F) [--issuer I]\n";
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::stringstream s;
+  s << in.rdbuf();
+  *out = s.str();
+  return true;
+}
+
+int Fail(const std::string& message) {
+  std::cerr << "accord-data-service: " << message << "\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace accord;  // NOLINT: a main
+  auto flags = examples::ParseFlagPairs(
+      argc, argv,
+      {"listen", "jwks", "audience", "issuer", "tls-cert", "tls-key",
+       "client-ca", "subjects", "subjects-file"});
+  if (!flags.ok()) return Fail(std::string(flags.status().message()) + "\n" + kUsage);
+  for (const char* required :
+       {"listen", "jwks", "audience", "tls-cert", "tls-key", "client-ca"}) {
+    if (!flags->count(required)) {
+      return Fail(std::string("--") + required + " is required\n" + kUsage);
+    }
+  }
+  std::vector<std::string> subjects;
+  if (flags->count("subjects-file")) {
+    auto from_file = examples::ReadSubjectsFile(flags->at("subjects-file"));
+    if (!from_file.ok()) {
+      return Fail("--subjects-file: " + std::string(from_file.status().message()));
+    }
+    subjects = *std::move(from_file);
+  }
+  if (flags->count("subjects")) {
+    for (std::string& s : examples::SplitList(flags->at("subjects"))) {
+      subjects.push_back(std::move(s));
+    }
+  }
+  if (subjects.empty()) return Fail("--subjects or --subjects-file: no pseudonyms");
+
+  grpc::SslServerCredentialsOptions tls(
+      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  if (!ReadFile(flags->at("tls-cert"), &pair.cert_chain)) {
+    return Fail("--tls-cert: cannot read " + flags->at("tls-cert"));
+  }
+  if (!ReadFile(flags->at("tls-key"), &pair.private_key)) {
+    return Fail("--tls-key: cannot read " + flags->at("tls-key"));
+  }
+  if (!ReadFile(flags->at("client-ca"), &tls.pem_root_certs)) {
+    return Fail("--client-ca: cannot read " + flags->at("client-ca"));
+  }
+  tls.pem_key_cert_pairs.push_back(std::move(pair));
+
+  auto keys = verifier::JwksSource::Open(flags->at("jwks"));
+  if (!keys.ok()) return Fail("--jwks: " + std::string(keys.status().message()));
+  verifier::GrantVerifierOptions options;
+  options.audience = flags->at("audience");
+  if (flags->count("issuer")) options.issuer = flags->at("issuer");
+  const verifier::GrantVerifier grant_verifier(*std::move(keys), options);
+  examples::DataServiceImpl service(&grant_verifier, subjects);
+
+  // Signals are taken by sigwait below, not by a handler.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(flags->at("listen"), grpc::SslServerCredentials(tls),
+                           &port);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    return Fail("cannot listen on " + flags->at("listen"));
+  }
+  std::cerr << "accord-data-service: listening on " << flags->at("listen")
+            << " for audience " << options.audience << ", "
+            << subjects.size() << " subjects" << std::endl;
+  int signal_number = 0;
+  sigwait(&stop, &signal_number);
+  server->Shutdown();
+  return 0;
+}
