@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "broker/service/audit_events.h"
 #include "broker/service/call.h"
+#include "broker/service/revocations.h"
 #include "broker/service/clock.h"
 #include "broker/service/grant_flow.h"
 #include "broker/service/validate.h"
@@ -94,8 +95,9 @@ grpc::ServerUnaryReactor* AccessServiceImpl::ReleaseGrant(
   ws.AddRevocation(revocation);
   ws.AddAuditEvent(ReleaseEvent(caller->principal.id(), grant->id(), now));
   env_.store->Commit(std::move(ws),
-                     [call, response](absl::StatusOr<store::CommitResult> r) {
+                     [this, call, response](absl::StatusOr<store::CommitResult> r) {
                        if (!r.ok()) return (void)call.Finish(r.status());
+                       if (env_.revocations) env_.revocations->Notify(r->revision);
                        response->set_revision(r->revision);
                        call.Finish(absl::OkStatus());
                      });

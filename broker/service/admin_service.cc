@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "broker/crypto/algorithm.h"
 #include "broker/service/audit_events.h"
 #include "broker/service/call.h"
 #include "broker/service/clock.h"
@@ -133,6 +134,31 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListKeys(
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   for (auto& k : env_.keys->List()) *response->add_keys() = std::move(k);
+  return call.Finish(absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::RotateKey(
+    grpc::CallbackServerContext* context,
+    const accord::v1::RotateKeyRequest* request,
+    accord::v1::RotateKeyResponse* response) {
+  Call call(env_, context, "/accord.v1.AdminService/RotateKey");
+  auto caller = call.Authenticate();
+  if (!caller.ok()) return call.Finish(caller.status());
+  std::optional<crypto::Algorithm> alg =
+      request->alg().empty() ? crypto::Algorithm::kES256
+                             : crypto::AlgorithmFromName(request->alg());
+  if (!alg.has_value()) {
+    return call.Finish(absl::InvalidArgumentError("alg: ES256 or EdDSA"));
+  }
+  auto key = env_.keys->Rotate(*alg);
+  if (!key.ok()) return call.Finish(key.status());
+  accord::v1::AuditEvent event = KeyEvent(caller->principal.id(), *key,
+                                          env_.clock->NowSeconds());
+  store::WriteSet ws;
+  ws.AddAuditEvent(std::move(event));
+  auto committed = env_.store->CommitAndWait(std::move(ws));
+  if (!committed.ok()) return call.Finish(committed.status());
+  *response->mutable_key() = *std::move(key);
   return call.Finish(absl::OkStatus());
 }
 

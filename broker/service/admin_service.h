@@ -8,7 +8,7 @@
 namespace accord::service {
 
 // AdminService: principals, keys and backups, for operators. Key rotation
-// is not built yet and answers UNIMPLEMENTED.
+// publishes a new key that signs after the pre-publication delay.
 class AdminServiceImpl final : public accord::v1::AdminService::CallbackService {
  public:
   explicit AdminServiceImpl(const Env& env) : env_(env) {}
@@ -28,6 +28,10 @@ class AdminServiceImpl final : public accord::v1::AdminService::CallbackService 
   grpc::ServerUnaryReactor* ListKeys(grpc::CallbackServerContext* context,
                                      const accord::v1::ListKeysRequest* request,
                                      accord::v1::ListKeysResponse* response) override;
+  grpc::ServerUnaryReactor* RotateKey(
+      grpc::CallbackServerContext* context,
+      const accord::v1::RotateKeyRequest* request,
+      accord::v1::RotateKeyResponse* response) override;
   grpc::ServerUnaryReactor* Backup(grpc::CallbackServerContext* context,
                                    const accord::v1::BackupRequest* request,
                                    accord::v1::BackupResponse* response) override;

@@ -95,6 +95,15 @@ accord::v1::AuditEvent PrincipalEvent(absl::string_view actor,
   return e;
 }
 
+accord::v1::AuditEvent KeyEvent(absl::string_view actor,
+                                const accord::v1::KeyInfo& key, int64_t now) {
+  auto e = Base(accord::v1::EVENT_TYPE_KEY, actor, now);
+  (*e.mutable_detail())["kid"] = key.kid();
+  (*e.mutable_detail())["alg"] = key.alg();
+  (*e.mutable_detail())["state"] = accord::v1::KeyState_Name(key.state());
+  return e;
+}
+
 accord::v1::AuditEvent ReleaseEvent(absl::string_view partner,
                                     absl::string_view grant_id, int64_t now) {
   auto e = Base(accord::v1::EVENT_TYPE_GRANT_RELEASE, partner, now);

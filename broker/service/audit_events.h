@@ -44,6 +44,10 @@ accord::v1::AuditEvent PrincipalEvent(absl::string_view actor,
 accord::v1::AuditEvent ReleaseEvent(absl::string_view partner,
                                     absl::string_view grant_id, int64_t now);
 
+// A signing key published by a rotation.
+accord::v1::AuditEvent KeyEvent(absl::string_view actor,
+                                const accord::v1::KeyInfo& key, int64_t now);
+
 // The actor string of a citizen.
 std::string SubjectActor(absl::string_view pseudonym);
 

@@ -3,15 +3,35 @@
 #include "absl/strings/str_cat.h"
 #include "broker/auditlog/checkpointer.h"
 #include "broker/auditlog/entry.h"
+#include "broker/auditlog/event_filter.h"
 #include "broker/auditlog/log.h"
 #include "broker/service/call.h"
 #include "broker/service/store_node_source.h"
+#include "broker/service/validate.h"
 #include "broker/store/store.h"
 
 namespace accord::service {
 namespace {
 
 constexpr uint32_t kMaxEntries = 1000;
+
+absl::Status CheckQuery(const accord::v1::QueryEventsRequest& q) {
+  if (!q.subject().empty()) {
+    if (absl::Status s = CheckSubject("subject", q.subject()); !s.ok()) return s;
+  }
+  if (!accord::v1::Outcome_IsValid(q.decision())) {
+    return absl::InvalidArgumentError("decision: unknown outcome");
+  }
+  if (!accord::v1::EventType_IsValid(q.type())) {
+    return absl::InvalidArgumentError("type: unknown event type");
+  }
+  if (q.since() < 0 || q.until() < 0 ||
+      (q.since() != 0 && q.until() != 0 && q.since() > q.until())) {
+    return absl::InvalidArgumentError(
+        "since, until: need 0 <= since <= until (0 means unbounded)");
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace
 
@@ -115,6 +135,42 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetConsistencyProof(
                                           request->to_size());
   if (!proof.ok()) return call.Finish(proof.status());
   for (auto& h : *proof) response->add_proof(std::move(h));
+  return call.Finish(absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AuditServiceImpl::QueryEvents(
+    grpc::CallbackServerContext* context,
+    const accord::v1::QueryEventsRequest* request,
+    accord::v1::QueryEventsResponse* response) {
+  Call call(env_, context, "/accord.v1.AuditService/QueryEvents");
+  auto caller = call.Authenticate();
+  if (!caller.ok()) return call.Finish(caller.status());
+  uint32_t limit;
+  if (absl::Status s = CheckPageSize(request->page_size(), &limit); !s.ok()) {
+    return call.Finish(s);
+  }
+  if (absl::Status s = CheckQuery(*request); !s.ok()) return call.Finish(s);
+  auto start = auditlog::DecodeScanCursor(request->page_token());
+  if (!start.ok()) return call.Finish(start.status());
+  const uint64_t size = env_.log->Size();
+  const uint64_t end = std::min(size, *start + kMaxScannedPerQuery);
+  uint64_t i = *start;
+  for (; i < end && static_cast<uint32_t>(response->entries_size()) < limit;
+       ++i) {
+    auto raw = env_.store->GetLogEntry(i);
+    if (!raw.ok()) return call.Finish(raw.status());
+    auto event = auditlog::DecodeEntry(*raw);
+    if (!event.ok()) {
+      return call.Finish(absl::DataLossError(absl::StrCat(
+          "log entry ", i, " does not decode: ", event.status().message())));
+    }
+    if (!auditlog::EventMatches(*request, *event)) continue;
+    accord::v1::LogEntry* entry = response->add_entries();
+    entry->set_index(i);
+    *entry->mutable_event() = *std::move(event);
+    entry->set_raw(*std::move(raw));
+  }
+  if (i < size) response->set_next_page_token(auditlog::EncodeScanCursor(i));
   return call.Finish(absl::OkStatus());
 }
 

@@ -1,13 +1,25 @@
 #ifndef ACCORD_BROKER_SERVICE_AUDIT_SERVICE_H_
 #define ACCORD_BROKER_SERVICE_AUDIT_SERVICE_H_
 
+#include <cstdint>
+
 #include "accord/v1/audit.grpc.pb.h"
 #include "broker/service/env.h"
 
 namespace accord::service {
 
-// AuditService: checkpoints, entries and proofs of the Merkle log. Event
-// queries are not built yet and answer UNIMPLEMENTED.
+// AuditService: checkpoints, entries and proofs of the Merkle log, and
+// event queries.
+//
+// QueryEvents scans the log from the cursor (index order) with the filters of
+// auditlog::EventMatches. One call examines at most kMaxScannedPerQuery
+// entries and returns at most page_size matches, each with its log index so
+// it can be proven; next_page_token is empty only when the scan reached the
+// tree size read at the start of the call, so a page may hold fewer matches
+// (even none) and still have a next page. Errors: INVALID_ARGUMENT naming
+// the field (page_size over 1000, a bad page_token, subject, decision, type,
+// or since after until); DATA_LOSS naming the index of an entry that does not
+// decode.
 class AuditServiceImpl final : public accord::v1::AuditService::CallbackService {
  public:
   explicit AuditServiceImpl(const Env& env) : env_(env) {}
@@ -28,6 +40,13 @@ class AuditServiceImpl final : public accord::v1::AuditService::CallbackService 
       grpc::CallbackServerContext* context,
       const accord::v1::GetConsistencyProofRequest* request,
       accord::v1::GetConsistencyProofResponse* response) override;
+  grpc::ServerUnaryReactor* QueryEvents(
+      grpc::CallbackServerContext* context,
+      const accord::v1::QueryEventsRequest* request,
+      accord::v1::QueryEventsResponse* response) override;
+
+  // Entries one QueryEvents call examines at most.
+  static constexpr uint64_t kMaxScannedPerQuery = 10000;
 
  private:
   const Env& env_;

@@ -17,6 +17,7 @@
 #include "broker/auditlog/checkpointer.h"
 #include "broker/auditlog/frontier.h"
 #include "broker/auditlog/log.h"
+#include "broker/auditlog/stored_log_check.h"
 #include "broker/crypto/random.h"
 #include "broker/crypto/signed_note.h"
 #include "broker/crypto/signing_key.h"
@@ -30,6 +31,7 @@
 #include "broker/service/key_ring.h"
 #include "broker/service/logging.h"
 #include "broker/service/policy_registry.h"
+#include "broker/service/revocations.h"
 #include "broker/service/services.h"
 #include "broker/service/store_node_source.h"
 #include "broker/store/store.h"
@@ -120,6 +122,40 @@ absl::StatusOr<policy::Taxonomy> LoadTaxonomy(const BrokerConfig& config) {
   return taxonomy;
 }
 
+// The startup check of the audit log: the stored entries must still hash to
+// the root of the last checkpoint the broker persisted (opened with the
+// broker's own checkpoint key). With `allow_mismatch` a mismatch is logged
+// and the broker starts anyway, so auditors can inspect what is left.
+// Errors: DataLoss naming the checkpoint size; the error of a checkpoint
+// that does not open.
+absl::Status CheckLogAgainstLastCheckpoint(store::Store& store,
+                                           const BrokerConfig& config,
+                                           absl::string_view verifier_key) {
+  auto latest = store.LatestCheckpoint();
+  if (absl::IsNotFound(latest.status())) return absl::OkStatus();
+  if (!latest.ok()) return latest.status();
+  absl::Status s;
+  auto checkpoint = auditlog::OpenCheckpoint(latest->second, config.log_origin,
+                                             verifier_key);
+  if (!checkpoint.ok()) {
+    s = absl::DataLossError(absl::StrCat(
+        "the last checkpoint (size ", latest->first,
+        ") does not open: ", checkpoint.status().message()));
+  } else {
+    StoreNodeSource nodes(&store);
+    s = auditlog::CheckStoredLog(nodes, *checkpoint);
+  }
+  if (s.ok()) return s;
+  if (!config.allow_log_mismatch) {
+    return absl::DataLossError(absl::StrCat(
+        s.message(), "; refusing to start (--allow-log-mismatch=true starts "
+                     "anyway, for inspection)"));
+  }
+  Log("warning", "audit log does not match its last checkpoint",
+      {{"problem", std::string(s.message())}});
+  return absl::OkStatus();
+}
+
 class BrokerImpl final : public Broker {
  public:
   explicit BrokerImpl(BrokerConfig config) : config_(std::move(config)) {}
@@ -146,6 +182,7 @@ class BrokerImpl final : public Broker {
   std::unique_ptr<Authenticator> auth_;
   std::optional<crypto::NoteSigner> signer_;
   std::unique_ptr<auditlog::Checkpointer> checkpointer_;
+  std::unique_ptr<RevocationHub> revocations_;
   std::string checkpoint_verifier_key_;
   Env env_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
@@ -192,7 +229,12 @@ absl::Status BrokerImpl::Init() {
   std::error_code ec;
   fs::create_directories(config_.keys_dir, ec);
   if (config_.dev) fs::permissions(config_.keys_dir, fs::perms::owner_all, ec);
-  auto keys = KeyRing::Open(config_.keys_dir, config_.dev);
+  KeySchedule schedule;
+  schedule.prepublish_seconds = config_.key_prepublish_seconds;
+  // Retired keys outlive every grant they signed, clock skew included.
+  schedule.retention_seconds =
+      config_.max_grant_lifetime_seconds + config_.clock_skew_seconds;
+  auto keys = KeyRing::Open(config_.keys_dir, config_.dev, schedule, &clock_);
   if (!keys.ok()) return keys.status();
   keys_ = *std::move(keys);
   auto checkpoint_key = LoadCheckpointKey(config_.keys_dir, config_.dev);
@@ -214,6 +256,11 @@ absl::Status BrokerImpl::Init() {
   if (!signer.ok()) return signer.status();
   signer_.emplace(*std::move(signer));
   checkpoint_verifier_key_ = signer_->VerifierKey();
+  if (absl::Status s = CheckLogAgainstLastCheckpoint(*store_, config_,
+                                                     checkpoint_verifier_key_);
+      !s.ok()) {
+    return s;
+  }
   store::Store* store = store_.get();
   auditlog::Checkpointer::Options checkpoints;
   checkpoints.origin = config_.log_origin;
@@ -239,6 +286,8 @@ absl::Status BrokerImpl::Init() {
   env_.log = log_.get();
   env_.checkpointer = checkpointer_.get();
   env_.checkpoint_verifier_key = checkpoint_verifier_key_;
+  revocations_ = std::make_unique<RevocationHub>(store_.get());
+  env_.revocations = revocations_.get();
 
   if (config_.dev) {
     if (absl::Status s = SeedDevContent(env_); !s.ok()) return s;
@@ -311,11 +360,15 @@ absl::Status BrokerImpl::StartHttp() {
     return http::Response{200, "text/plain; version=0.0.4; charset=utf-8", {},
                           metrics->RenderPrometheus()};
   });
+  // Caches may keep the JWKS no longer than a new key is published before
+  // it signs, so they always know the key of a grant they receive.
   router.Get("/.well-known/jwks.json", [keys] {
-    return http::Response{200,
-                          "application/jwk-set+json",
-                          {{"Cache-Control", "public, max-age=300"}},
-                          keys->JwksJson()};
+    return http::Response{
+        200,
+        "application/jwk-set+json",
+        {{"Cache-Control",
+          absl::StrCat("public, max-age=", keys->CacheMaxAgeSeconds())}},
+        keys->JwksJson()};
   });
   auto server = http::HttpServer::Start(config_.http_address, std::move(router));
   if (!server.ok()) {
@@ -330,6 +383,8 @@ absl::Status BrokerImpl::StartHttp() {
 void BrokerImpl::Shutdown() {
   if (stopped_) return;
   stopped_ = true;
+  // Open revocation streams end first, so the server does not wait for them.
+  if (revocations_ != nullptr) revocations_->Close();
   if (server_ != nullptr) {
     // In-flight calls get a few seconds to finish; new ones are refused.
     server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));

@@ -11,6 +11,21 @@
 #include "broker/crypto/sha256.h"
 
 namespace accord::service {
+namespace {
+
+// Below gRPC's 8 KiB metadata limit, so the broker, not the transport, says no.
+constexpr size_t kMaxTokenBytes = 6 * 1024;
+
+crypto::JwsPolicy TokenPolicy() {
+  crypto::JwsPolicy policy;
+  policy.allowed_algorithms = {crypto::Algorithm::kES256,
+                               crypto::Algorithm::kEdDSA,
+                               crypto::Algorithm::kRS256};
+  policy.max_bytes = kMaxTokenBytes;
+  return policy;
+}
+
+}  // namespace
 
 absl::StatusOr<CitizenTokens> CitizenTokens::Load(
     const std::vector<CitizenIssuer>& issuers, std::string pseudonym_secret,
@@ -50,8 +65,10 @@ std::string CitizenTokens::PseudonymFor(absl::string_view issuer,
 absl::StatusOr<std::string> CitizenTokens::Pseudonym(absl::string_view token,
                                                      int64_t now) const {
   absl::Status last = absl::UnauthenticatedError("no citizen issuer is configured");
+  static const crypto::JwsPolicy* const kPolicy =
+      new crypto::JwsPolicy(TokenPolicy());
   for (const Issuer& issuer : issuers_) {
-    auto verified = crypto::VerifyJws(token, issuer.keys);
+    auto verified = crypto::VerifyJws(token, issuer.keys, *kPolicy);
     if (!verified.ok()) {
       last = verified.status();
       continue;

@@ -23,9 +23,10 @@ class CitizenTokens {
       int64_t clock_skew_seconds);
 
   // Verifies `token` (a compact JWT, without "Bearer ") at time `now`:
-  // signature by a key of the issuer named in `iss`, algorithm allow-list
-  // (ES256, RS256 is not supported, EdDSA), `exp`/`nbf` with skew, `iss`,
-  // `aud`. Returns the subject pseudonym:
+  // at most 6 KiB, signature by a key of a configured issuer, algorithm
+  // allow-list (ES256, EdDSA, RS256 with keys of 2048 bits or more; never
+  // "none" or HS*), `exp` (required) and `nbf` with the skew, `iss` equal to
+  // that issuer, `aud` holding its audience. Returns the subject pseudonym:
   // base64url(HMAC-SHA-256(secret, iss || 0x00 || sub)). Any failure is
   // UNAUTHENTICATED with the check that failed; the token's content is never
   // echoed.

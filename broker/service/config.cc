@@ -51,9 +51,20 @@ const std::map<std::string, Setter>& Settings() {
       {"grant_issuer", String(&BrokerConfig::grant_issuer)},
       {"log_origin", String(&BrokerConfig::log_origin)},
       {"max_subjects_per_grant", Number(&BrokerConfig::max_subjects_per_grant)},
+      {"max_grant_lifetime_seconds",
+       Number(&BrokerConfig::max_grant_lifetime_seconds)},
+      {"key_prepublish_seconds", Number(&BrokerConfig::key_prepublish_seconds)},
       {"clock_skew_seconds", Number(&BrokerConfig::clock_skew_seconds)},
       {"cache_bytes", Number(&BrokerConfig::cache_bytes)},
       {"restore", String(&BrokerConfig::restore_from)},
+      {"allow_log_mismatch",
+       [](BrokerConfig& c, const std::string& v) {
+         if (v != "true" && v != "false") {
+           return absl::InvalidArgumentError("expected true or false");
+         }
+         c.allow_log_mismatch = v == "true";
+         return absl::OkStatus();
+       }},
   };
   return *settings;
 }
@@ -224,6 +235,11 @@ absl::StatusOr<BrokerConfig> LoadConfig(int argc, char** argv) {
   if (config.keys_dir.empty()) config.keys_dir = config.data_dir + "/keys";
   if (config.pseudonym_secret_file.empty()) {
     config.pseudonym_secret_file = config.keys_dir + "/pseudonym.secret";
+  }
+  if (config.key_prepublish_seconds == 0 ||
+      config.max_grant_lifetime_seconds == 0) {
+    return absl::InvalidArgumentError(
+        "key_prepublish_seconds and max_grant_lifetime_seconds must be > 0");
   }
   if (config.max_subjects_per_grant == 0) {
     return absl::InvalidArgumentError("max_subjects_per_grant must be > 0");

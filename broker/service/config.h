@@ -41,11 +41,20 @@ struct BrokerConfig {
   std::string grant_issuer = "accord";
   std::string log_origin = "accord.local/log";
   uint32_t max_subjects_per_grant = 1000;
+  // The longest lifetime a grant may ask for; retired signing keys stay
+  // published at least this long.
+  uint32_t max_grant_lifetime_seconds = 86400;
+  // A rotated-in signing key is published this long before it signs; also
+  // the JWKS cache lifetime.
+  uint32_t key_prepublish_seconds = 600;
   int64_t clock_skew_seconds = 60;
   // Block cache for the store.
   uint64_t cache_bytes = 64ull << 20;
   // Restore this backup into data_dir before starting.
   std::string restore_from;
+  // Start even when the stored audit log no longer matches the last
+  // checkpoint (for inspection after tampering); refused otherwise.
+  bool allow_log_mismatch = false;
 };
 
 // Reads the YAML config file at `path` (if not empty), then applies the

@@ -1,5 +1,9 @@
 #include "broker/service/consent_service.h"
 
+#include <algorithm>
+#include <optional>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "broker/crypto/random.h"
 #include "broker/http/metrics.h"
@@ -7,9 +11,11 @@
 #include "broker/service/call.h"
 #include "broker/service/clock.h"
 #include "broker/service/config.h"
+#include "broker/service/history_proofs.h"
 #include "broker/service/key_ring.h"
 #include "broker/service/policy_registry.h"
 #include "broker/service/receipt.h"
+#include "broker/service/revocations.h"
 #include "broker/service/validate.h"
 #include "broker/store/store.h"
 #include "policy/decide.h"
@@ -21,17 +27,58 @@ using accord::v1::Consent;
 using accord::v1::ConsentState;
 
 constexpr int64_t kMaxGrantLookback = 24 * 3600;
-
-// A consent whose expiry has passed reads as EXPIRED.
-void ApplyExpiry(Consent& c, int64_t now) {
-  if (c.state() == accord::v1::CONSENT_STATE_GIVEN && c.expires_at() != 0 &&
-      c.expires_at() <= now) {
-    c.set_state(accord::v1::CONSENT_STATE_EXPIRED);
-  }
-}
+constexpr size_t kMaxConsentIdBytes = 64;
 
 std::string Channel(const std::string& requested) {
   return requested.empty() ? "grpc" : requested;
+}
+
+void AddEvent(Consent& c, ConsentState state, int64_t at,
+              absl::string_view actor, absl::string_view channel) {
+  c.set_state(state);
+  accord::v1::ConsentEvent* event = c.add_events();
+  event->set_state(state);
+  event->set_at(at);
+  event->set_actor(std::string(actor));
+  event->set_channel(std::string(channel));
+}
+
+// A GIVEN consent whose expiry has passed gets its EXPIRED event, dated at
+// the expiry, by the broker. Returns whether it changed.
+bool RecordExpiry(Consent& c, int64_t now) {
+  if (c.state() != accord::v1::CONSENT_STATE_GIVEN || c.expires_at() == 0 ||
+      c.expires_at() > now) {
+    return false;
+  }
+  AddEvent(c, accord::v1::CONSENT_STATE_EXPIRED, c.expires_at(), "broker",
+           "expiry");
+  return true;
+}
+
+// The events from index `first` on, appended by this write, get the
+// revision it committed at.
+void StampNewEvents(Consent* c, int first, uint64_t revision) {
+  for (int i = first; i < c->events_size(); ++i) {
+    c->mutable_events(i)->set_revision(revision);
+  }
+}
+
+void PutChange(store::WriteSet& ws, const Consent& c, ConsentState state,
+               int64_t now) {
+  ws.PutConsent(c);
+  ws.AddAuditEvent(ConsentChangeEvent(c, state, now));
+}
+
+bool SameRecipient(const accord::v1::Recipient& a,
+                   const accord::v1::Recipient& b) {
+  return a.partner() == b.partner() && a.category() == b.category();
+}
+
+absl::Status CheckConsentId(const std::string& id) {
+  if (id.empty() || id.size() > kMaxConsentIdBytes) {
+    return absl::InvalidArgumentError("consent_id: required, at most 64 bytes");
+  }
+  return CheckId("consent_id", id);
 }
 
 absl::Status CheckRecipient(const accord::v1::Recipient& r,
@@ -49,8 +96,9 @@ absl::Status CheckRecipient(const accord::v1::Recipient& r,
   if (r.has_category()) {
     const auto& cats = directory.categories;
     if (std::find(cats.begin(), cats.end(), r.category()) == cats.end()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "recipient.category: '", r.category(), "' is not a partner category"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("recipient.category: '", r.category(),
+                       "' is not a partner category"));
     }
     return absl::OkStatus();
   }
@@ -58,7 +106,65 @@ absl::Status CheckRecipient(const accord::v1::Recipient& r,
       "recipient: a partner or a category is required");
 }
 
+// Grants still valid that name the subject for the dataset are revoked:
+// adds the revocation to `ws` when there are any.
+absl::Status RevokeSubjectGrants(const Env& env, store::WriteSet& ws,
+                                 const Consent& c, int64_t now,
+                                 absl::string_view cause) {
+  auto grant_ids = env.store->GrantIdsForSubjectAndDataset(
+      c.subject(), c.dataset_id(), now - kMaxGrantLookback);
+  if (!grant_ids.ok()) return grant_ids.status();
+  if (grant_ids->empty()) return absl::OkStatus();
+  accord::v1::Revocation revocation;
+  for (const std::string& id : *grant_ids) revocation.add_grant_ids(id);
+  revocation.set_cause(std::string(cause));
+  ws.AddRevocation(std::move(revocation));
+  return absl::OkStatus();
+}
+
+// The subject's consent for the same dataset, purpose and recipient (and
+// of the same kind: consent or objection), if any.
+absl::StatusOr<std::optional<Consent>> FindSame(const Env& env,
+                                                const std::string& subject,
+                                                const Consent& wanted) {
+  std::string cursor;
+  do {
+    auto page = env.store->ListConsentsBySubject(subject, wanted.dataset_id(),
+                                                 cursor, 1000);
+    if (!page.ok()) return page.status();
+    for (Consent& c : page->records) {
+      if (c.purpose() == wanted.purpose() &&
+          SameRecipient(c.recipient(), wanted.recipient()) &&
+          c.objection() == wanted.objection()) {
+        return std::optional<Consent>(std::move(c));
+      }
+    }
+    cursor = page->next_cursor;
+  } while (!cursor.empty());
+  return std::optional<Consent>();
+}
+
+absl::Status Busy() {
+  return absl::AbortedError(
+      "another change to this citizen's consents is in progress; retry");
+}
+
 }  // namespace
+
+bool ConsentServiceImpl::Claim(const std::string& subject) {
+  absl::MutexLock l(&mu_);
+  return busy_.insert(subject).second;
+}
+
+void ConsentServiceImpl::Release(const std::string& subject) {
+  absl::MutexLock l(&mu_);
+  busy_.erase(subject);
+}
+
+std::string ConsentServiceImpl::Controller(const Consent& c) const {
+  auto dataset = env_.store->GetDataset(c.dataset_id());
+  return dataset.ok() ? dataset->producer() : "";
+}
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
     grpc::CallbackServerContext* context,
@@ -78,7 +184,8 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
     return call.Finish(s);
   }
   const int64_t now = env_.clock->NowSeconds();
-  if (request->expires_at() != 0 && request->expires_at() <= now) {
+  if (request->expires_at() < 0 ||
+      (request->expires_at() != 0 && request->expires_at() <= now)) {
     return call.Finish(
         absl::InvalidArgumentError("expires_at: must be in the future"));
   }
@@ -110,50 +217,77 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
     return call.Finish(s);
   }
 
+  Consent wanted;
+  wanted.set_subject(caller->subject);
+  wanted.set_dataset_id(request->dataset_id());
+  wanted.set_purpose(request->purpose());
+  *wanted.mutable_recipient() = request->recipient();
+  wanted.set_objection(basis == policy::LegalBasis::kLegitimateInterestOptOut);
+
+  const std::string subject = caller->subject;
+  if (!Claim(subject)) return call.Finish(Busy());
+  auto existing = FindSame(env_, subject, wanted);
+  if (!existing.ok()) {
+    Release(subject);
+    return call.Finish(existing.status());
+  }
+  store::WriteSet ws;
   Consent consent;
-  consent.set_id(crypto::RandomId());
-  consent.set_subject(caller->subject);
-  consent.set_dataset_id(request->dataset_id());
-  consent.set_purpose(request->purpose());
-  *consent.mutable_recipient() = request->recipient();
+  int first_new = 0;
+  if (existing->has_value()) {
+    // Giving again renews: same record, a new GIVEN event, expiry and notice.
+    consent = **std::move(existing);
+    first_new = consent.events_size();
+    if (RecordExpiry(consent, now)) {
+      ws.AddAuditEvent(
+          ConsentChangeEvent(consent, accord::v1::CONSENT_STATE_EXPIRED, now));
+    }
+  } else {
+    consent = std::move(wanted);
+    consent.set_id(crypto::RandomId());
+  }
   *consent.mutable_notice() = policy.ref;
-  consent.set_legal_basis(basis == policy::LegalBasis::kConsent
-                              ? accord::v1::LEGAL_BASIS_CONSENT
-                              : accord::v1::LEGAL_BASIS_LEGITIMATE_INTEREST_OPT_OUT);
-  consent.set_objection(basis == policy::LegalBasis::kLegitimateInterestOptOut);
+  consent.set_legal_basis(
+      basis == policy::LegalBasis::kConsent
+          ? accord::v1::LEGAL_BASIS_CONSENT
+          : accord::v1::LEGAL_BASIS_LEGITIMATE_INTEREST_OPT_OUT);
   consent.set_given_at(now);
   consent.set_expires_at(request->expires_at());
-  consent.set_state(accord::v1::CONSENT_STATE_GIVEN);
-  accord::v1::ConsentEvent* event = consent.add_events();
-  event->set_state(accord::v1::CONSENT_STATE_GIVEN);
-  event->set_at(now);
-  event->set_actor("subject");
-  event->set_channel(channel);
+  AddEvent(consent, accord::v1::CONSENT_STATE_GIVEN, now, "subject", channel);
 
   auto receipt = SignReceipt(*env_.keys->Primary(), env_.config->grant_issuer,
                              policy.dataset.producer(), consent, now);
-  if (!receipt.ok()) return call.Finish(receipt.status());
-  store::WriteSet ws;
-  ws.PutConsent(consent);
-  ws.AddAuditEvent(
-      ConsentChangeEvent(consent, accord::v1::CONSENT_STATE_GIVEN, now));
-  *response->mutable_consent() = consent;
+  if (!receipt.ok()) {
+    Release(subject);
+    return call.Finish(receipt.status());
+  }
+  PutChange(ws, consent, accord::v1::CONSENT_STATE_GIVEN, now);
+  // An objection excludes the subject at once: grants naming them end.
+  if (consent.objection()) {
+    if (absl::Status s =
+            RevokeSubjectGrants(env_, ws, consent, now, "objection");
+        !s.ok()) {
+      Release(subject);
+      return call.Finish(s);
+    }
+  }
+  *response->mutable_consent() = std::move(consent);
   response->set_receipt(*std::move(receipt));
   http::Metrics* metrics = env_.metrics;
-  env_.store->Commit(std::move(ws),
-                     [call, response, metrics, event = http::ConsentEvent::kGiven](
-                         absl::StatusOr<store::CommitResult> r) {
-                       if (!r.ok()) {
-                         response->Clear();
-                         return (void)call.Finish(r.status());
-                       }
-                       metrics->RecordConsentEvent(event);
-                       response->set_revision(r->revision);
-                       auto* events = response->mutable_consent()->mutable_events();
-                       events->Mutable(events->size() - 1)
-                           ->set_revision(r->revision);
-                       call.Finish(absl::OkStatus());
-                     });
+  env_.store->Commit(
+      std::move(ws), [this, call, response, metrics, subject,
+                      first_new](absl::StatusOr<store::CommitResult> r) {
+        Release(subject);
+        if (!r.ok()) {
+          response->Clear();
+          return (void)call.Finish(r.status());
+        }
+        if (env_.revocations != nullptr) env_.revocations->Notify(r->revision);
+        metrics->RecordConsentEvent(http::ConsentEvent::kGiven);
+        response->set_revision(r->revision);
+        StampNewEvents(response->mutable_consent(), first_new, r->revision);
+        call.Finish(absl::OkStatus());
+      });
   return call.reactor();
 }
 
@@ -164,15 +298,18 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
   Call call(env_, context, "/accord.v1.ConsentService/WithdrawConsent");
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
-  if (request->consent_id().empty() || request->consent_id().size() > 64) {
-    return call.Finish(absl::InvalidArgumentError("consent_id: required"));
+  if (absl::Status s = CheckConsentId(request->consent_id()); !s.ok()) {
+    return call.Finish(s);
   }
   const std::string channel = Channel(request->channel());
   if (absl::Status s = CheckId("channel", channel); !s.ok()) {
     return call.Finish(s);
   }
+  const std::string subject = caller->subject;
+  if (!Claim(subject)) return call.Finish(Busy());
   auto consent = env_.store->GetConsent(request->consent_id());
-  if (!consent.ok() || consent->subject() != caller->subject) {
+  if (!consent.ok() || consent->subject() != subject) {
+    Release(subject);
     if (!consent.ok() && !absl::IsNotFound(consent.status())) {
       return call.Finish(consent.status());
     }
@@ -180,10 +317,10 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
         absl::StrCat("consent_id: no consent '", request->consent_id(), "'")));
   }
   const int64_t now = env_.clock->NowSeconds();
-  auto dataset = env_.store->GetDataset(consent->dataset_id());
-  const std::string controller = dataset.ok() ? dataset->producer() : "";
+  const std::string controller = Controller(*consent);
   if (consent->state() == accord::v1::CONSENT_STATE_WITHDRAWN) {
     // Idempotent: the same answer, with a receipt of the current state.
+    Release(subject);
     auto receipt = SignReceipt(*env_.keys->Primary(), env_.config->grant_issuer,
                                controller, *consent, now);
     if (!receipt.ok()) return call.Finish(receipt.status());
@@ -192,47 +329,48 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
     response->set_revision(env_.store->revision());
     return call.Finish(absl::OkStatus());
   }
-  consent->set_state(accord::v1::CONSENT_STATE_WITHDRAWN);
-  accord::v1::ConsentEvent* event = consent->add_events();
-  event->set_state(accord::v1::CONSENT_STATE_WITHDRAWN);
-  event->set_at(now);
-  event->set_actor("subject");
-  event->set_channel(channel);
+  store::WriteSet ws;
+  const int first_new = consent->events_size();
+  if (RecordExpiry(*consent, now)) {
+    ws.AddAuditEvent(
+        ConsentChangeEvent(*consent, accord::v1::CONSENT_STATE_EXPIRED, now));
+  }
+  AddEvent(*consent, accord::v1::CONSENT_STATE_WITHDRAWN, now, "subject",
+           channel);
   auto receipt = SignReceipt(*env_.keys->Primary(), env_.config->grant_issuer,
                              controller, *consent, now);
-  if (!receipt.ok()) return call.Finish(receipt.status());
-
-  store::WriteSet ws;
-  ws.PutConsent(*consent);
-  ws.AddAuditEvent(
-      ConsentChangeEvent(*consent, accord::v1::CONSENT_STATE_WITHDRAWN, now));
-  // Grants still valid that name the subject for this dataset are revoked.
-  auto grant_ids = env_.store->GrantIdsForSubjectAndDataset(
-      consent->subject(), consent->dataset_id(), now - kMaxGrantLookback);
-  if (!grant_ids.ok()) return call.Finish(grant_ids.status());
-  if (!grant_ids->empty()) {
-    accord::v1::Revocation revocation;
-    for (const std::string& id : *grant_ids) revocation.add_grant_ids(id);
-    revocation.set_cause("consent_withdrawn");
-    ws.AddRevocation(revocation);
+  if (!receipt.ok()) {
+    Release(subject);
+    return call.Finish(receipt.status());
   }
-  *response->mutable_consent() = *consent;
+  PutChange(ws, *consent, accord::v1::CONSENT_STATE_WITHDRAWN, now);
+  // Withdrawing a consent ends the grants that relied on it; withdrawing an
+  // objection only lets the subject be included again.
+  if (!consent->objection()) {
+    if (absl::Status s =
+            RevokeSubjectGrants(env_, ws, *consent, now, "consent_withdrawn");
+        !s.ok()) {
+      Release(subject);
+      return call.Finish(s);
+    }
+  }
+  *response->mutable_consent() = *std::move(consent);
   response->set_receipt(*std::move(receipt));
   http::Metrics* metrics = env_.metrics;
-  env_.store->Commit(std::move(ws),
-                     [call, response, metrics, event = http::ConsentEvent::kWithdrawn](
-                         absl::StatusOr<store::CommitResult> r) {
-                       if (!r.ok()) {
-                         response->Clear();
-                         return (void)call.Finish(r.status());
-                       }
-                       metrics->RecordConsentEvent(event);
-                       response->set_revision(r->revision);
-                       auto* events = response->mutable_consent()->mutable_events();
-                       events->Mutable(events->size() - 1)
-                           ->set_revision(r->revision);
-                       call.Finish(absl::OkStatus());
-                     });
+  env_.store->Commit(
+      std::move(ws), [this, call, response, metrics, subject,
+                      first_new](absl::StatusOr<store::CommitResult> r) {
+        Release(subject);
+        if (!r.ok()) {
+          response->Clear();
+          return (void)call.Finish(r.status());
+        }
+        if (env_.revocations != nullptr) env_.revocations->Notify(r->revision);
+        metrics->RecordConsentEvent(http::ConsentEvent::kWithdrawn);
+        response->set_revision(r->revision);
+        StampNewEvents(response->mutable_consent(), first_new, r->revision);
+        call.Finish(absl::OkStatus());
+      });
   return call.reactor();
 }
 
@@ -248,7 +386,8 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::ListConsents(
     return call.Finish(s);
   }
   if (!request->dataset_id().empty()) {
-    if (absl::Status s = CheckId("dataset_id", request->dataset_id()); !s.ok()) {
+    if (absl::Status s = CheckId("dataset_id", request->dataset_id());
+        !s.ok()) {
       return call.Finish(s);
     }
   }
@@ -256,16 +395,48 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::ListConsents(
       !s.ok()) {
     return call.Finish(s);
   }
-  auto page = env_.store->ListConsentsBySubject(
-      caller->subject, request->dataset_id(), request->page_token(), limit);
-  if (!page.ok()) return call.Finish(page.status());
+  const std::string subject = caller->subject;
+  // Holding the subject lets expiries found here be recorded; when another
+  // change is in flight they are only reported, and recorded later.
+  const bool claimed = Claim(subject);
+  auto page = env_.store->ListConsentsBySubject(subject, request->dataset_id(),
+                                                request->page_token(), limit);
+  if (!page.ok()) {
+    if (claimed) Release(subject);
+    return call.Finish(page.status());
+  }
   const int64_t now = env_.clock->NowSeconds();
+  store::WriteSet ws;
+  std::vector<int> expired;  // indices in the response
   for (auto& c : page->records) {
-    ApplyExpiry(c, now);
+    if (RecordExpiry(c, now)) {
+      expired.push_back(response->consents_size());
+      PutChange(ws, c, accord::v1::CONSENT_STATE_EXPIRED, now);
+    }
     *response->add_consents() = std::move(c);
   }
   response->set_next_page_token(page->next_cursor);
-  return call.Finish(absl::OkStatus());
+  if (!claimed || expired.empty()) {
+    if (claimed) Release(subject);
+    return call.Finish(absl::OkStatus());
+  }
+  http::Metrics* metrics = env_.metrics;
+  env_.store->Commit(std::move(ws), [this, call, response, metrics, subject,
+                                     expired = std::move(expired)](
+                                        absl::StatusOr<store::CommitResult> r) {
+    Release(subject);
+    if (!r.ok()) {
+      response->Clear();
+      return (void)call.Finish(r.status());
+    }
+    for (int i : expired) {
+      metrics->RecordConsentEvent(http::ConsentEvent::kExpired);
+      Consent* c = response->mutable_consents(i);
+      StampNewEvents(c, c->events_size() - 1, r->revision);
+    }
+    call.Finish(absl::OkStatus());
+  });
+  return call.reactor();
 }
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::GetConsent(
@@ -275,24 +446,56 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GetConsent(
   Call call(env_, context, "/accord.v1.ConsentService/GetConsent");
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
-  if (request->consent_id().empty() || request->consent_id().size() > 64) {
-    return call.Finish(absl::InvalidArgumentError("consent_id: required"));
+  if (absl::Status s = CheckConsentId(request->consent_id()); !s.ok()) {
+    return call.Finish(s);
   }
   if (absl::Status s = call.AwaitFreshness(request->at_least_as_fresh());
       !s.ok()) {
     return call.Finish(s);
   }
+  const std::string subject = caller->subject;
+  const bool claimed = Claim(subject);
   auto consent = env_.store->GetConsent(request->consent_id());
-  if (!consent.ok() || consent->subject() != caller->subject) {
+  if (!consent.ok() || consent->subject() != subject) {
+    if (claimed) Release(subject);
     if (!consent.ok() && !absl::IsNotFound(consent.status())) {
       return call.Finish(consent.status());
     }
     return call.Finish(absl::NotFoundError(
         absl::StrCat("consent_id: no consent '", request->consent_id(), "'")));
   }
-  ApplyExpiry(*consent, env_.clock->NowSeconds());
+  const int64_t now = env_.clock->NowSeconds();
+  const bool expired = RecordExpiry(*consent, now);
+  auto receipt = SignReceipt(*env_.keys->Primary(), env_.config->grant_issuer,
+                             Controller(*consent), *consent, now);
+  if (!receipt.ok()) {
+    if (claimed) Release(subject);
+    return call.Finish(receipt.status());
+  }
+  response->set_receipt(*std::move(receipt));
+  if (!claimed || !expired) {
+    if (claimed) Release(subject);
+    *response->mutable_consent() = *std::move(consent);
+    return call.Finish(absl::OkStatus());
+  }
+  store::WriteSet ws;
+  PutChange(ws, *consent, accord::v1::CONSENT_STATE_EXPIRED, now);
+  const int first_new = consent->events_size() - 1;
   *response->mutable_consent() = *std::move(consent);
-  return call.Finish(absl::OkStatus());
+  http::Metrics* metrics = env_.metrics;
+  env_.store->Commit(
+      std::move(ws), [this, call, response, metrics, subject,
+                      first_new](absl::StatusOr<store::CommitResult> r) {
+        Release(subject);
+        if (!r.ok()) {
+          response->Clear();
+          return (void)call.Finish(r.status());
+        }
+        metrics->RecordConsentEvent(http::ConsentEvent::kExpired);
+        StampNewEvents(response->mutable_consent(), first_new, r->revision);
+        call.Finish(absl::OkStatus());
+      });
+  return call.reactor();
 }
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::GetAccessHistory(
@@ -318,6 +521,11 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GetAccessHistory(
     r->set_purpose(g.purpose());
     *r->mutable_fields() = g.fields();
     r->set_log_index(g.log_index());
+  }
+  // Each record with its log entry and inclusion proof (history_proofs.h).
+  if (absl::Status proofs = AttachHistoryProofs(env_, response);
+      !proofs.ok()) {
+    return call.Finish(proofs);
   }
   response->set_next_page_token(page->next_cursor);
   return call.Finish(absl::OkStatus());

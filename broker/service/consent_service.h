@@ -1,6 +1,11 @@
 #ifndef ACCORD_BROKER_SERVICE_CONSENT_SERVICE_H_
 #define ACCORD_BROKER_SERVICE_CONSENT_SERVICE_H_
 
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
 #include "accord/v1/consent.grpc.pb.h"
 #include "broker/service/env.h"
 
@@ -8,7 +13,26 @@ namespace accord::service {
 
 // ConsentService: a citizen's own consents, receipts and access history.
 // The subject is the caller's verified pseudonym; another citizen's records
-// are reported exactly as missing ones.
+// are reported exactly as missing ones (NOT_FOUND), and lists hold only the
+// caller's own.
+//
+// Every change appends an event {state, at, actor, channel} and an audit
+// entry in one write:
+//  - GiveConsent creates the consent, or renews the caller's consent for the
+//    same dataset, purpose and recipient (new GIVEN event, expiry, notice).
+//    FAILED_PRECONDITION when the dataset's legal basis is neither consent
+//    nor objection, or the policy could never permit the purpose to the
+//    recipient; INVALID_ARGUMENT naming the field for an unknown dataset
+//    (NOT_FOUND), purpose outside the taxonomy, unknown recipient or an
+//    expiry not in the future. Under legitimate_interest_opt_out the
+//    record is an objection and revokes the grants naming the caller.
+//  - WithdrawConsent is idempotent; withdrawing a consent revokes the
+//    grants that named the caller for the dataset (WatchRevocations).
+//  - A consent past its expiry is EXPIRED for every decision at once; its
+//    EXPIRED event (actor `broker`) is appended when it is next read,
+//    renewed or withdrawn.
+// Changes of one citizen are serialized: a change while another is in
+// flight answers ABORTED (retry).
 class ConsentServiceImpl final
     : public accord::v1::ConsentService::CallbackService {
  public:
@@ -36,7 +60,15 @@ class ConsentServiceImpl final
       accord::v1::GetAccessHistoryResponse* response) override;
 
  private:
+  // Marks `subject` as changing; false when it already is.
+  bool Claim(const std::string& subject) ABSL_LOCKS_EXCLUDED(mu_);
+  void Release(const std::string& subject) ABSL_LOCKS_EXCLUDED(mu_);
+  // The producer of the consent's dataset ("" when unknown).
+  std::string Controller(const accord::v1::Consent& c) const;
+
   const Env& env_;
+  absl::Mutex mu_;
+  absl::flat_hash_set<std::string> busy_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace accord::service

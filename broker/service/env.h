@@ -22,6 +22,7 @@ class CitizenTokens;
 class Clock;
 class KeyRing;
 class PolicyRegistry;
+class RevocationHub;
 
 // What the gRPC services share, owned by the Broker and outliving them.
 struct Env {
@@ -34,6 +35,8 @@ struct Env {
   http::Metrics* metrics = nullptr;
   auditlog::Log* log = nullptr;
   auditlog::Checkpointer* checkpointer = nullptr;
+  // Write paths that commit revocations notify it after the commit.
+  RevocationHub* revocations = nullptr;
   // The C2SP note verifier key of the log's checkpoints.
   std::string checkpoint_verifier_key;
 };

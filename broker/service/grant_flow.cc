@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "broker/http/metrics.h"
 #include "broker/service/audit_events.h"
 #include "broker/service/clock.h"
@@ -17,9 +18,8 @@ namespace accord::service {
 namespace {
 
 constexpr size_t kMaxFields = 256;
-constexpr uint32_t kMaxLifetimeSeconds = 24 * 3600;
-
-absl::Status CheckRequest(const accord::v1::RequestGrantRequest& r) {
+absl::Status CheckRequest(const accord::v1::RequestGrantRequest& r,
+                          uint32_t max_lifetime_seconds) {
   if (absl::Status s = CheckId("dataset_id", r.dataset_id()); !s.ok()) return s;
   if (absl::Status s = CheckId("purpose", r.purpose()); !s.ok()) return s;
   if (absl::Status s = CheckIdList("fields", r.fields(), kMaxFields); !s.ok()) {
@@ -28,11 +28,58 @@ absl::Status CheckRequest(const accord::v1::RequestGrantRequest& r) {
   if (absl::Status s = CheckText("audience", r.audience(), 256); !s.ok()) {
     return s;
   }
-  if (r.lifetime_seconds() > kMaxLifetimeSeconds) {
+  if (r.lifetime_seconds() > max_lifetime_seconds) {
     return absl::InvalidArgumentError(
-        absl::StrCat("lifetime_seconds: at most ", kMaxLifetimeSeconds));
+        absl::StrCat("lifetime_seconds: at most ", max_lifetime_seconds));
   }
   return absl::OkStatus();
+}
+
+// The quota of `rule_id` is used up: the decision becomes a DENY naming the
+// rule and when its window resets, recorded like any denial. Runs on the
+// store's writer thread, so the denial is committed asynchronously.
+void DenyForQuota(const Env& env, const std::string& partner,
+                  const std::string& dataset_id, const std::string& purpose,
+                  const std::string& rule_id,
+                  const std::vector<policy::QuotaCheck>& quotas, int64_t now,
+                  accord::v1::RequestGrantResponse* response,
+                  absl::AnyInvocable<void(absl::Status)> done) {
+  int64_t resets_at = now;
+  uint32_t count = 0;
+  for (const policy::QuotaCheck& q : quotas) {
+    if (q.rule_id != rule_id) continue;
+    const int64_t period = std::max<int64_t>(1, q.period_seconds);
+    resets_at = now - now % period + period;
+    count = q.count;
+  }
+  accord::v1::Decision* decision = response->mutable_decision();
+  decision->set_outcome(accord::v1::OUTCOME_DENY);
+  decision->clear_fields();
+  decision->clear_subjects();
+  decision->clear_duties();
+  decision->clear_lifetime_seconds();
+  accord::v1::Reason* reason = decision->add_reasons();
+  reason->set_rule_id(rule_id);
+  reason->set_code("quota_exceeded");
+  reason->set_message(absl::StrCat(
+      "quota of ", count, " grants per window is used up; it resets at ",
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(resets_at),
+                       absl::UTCTimeZone())));
+  store::WriteSet ws;
+  ws.AddAuditEvent(
+      DecisionEvent(partner, dataset_id, purpose, *decision, "", {}, now));
+  http::Metrics* metrics = env.metrics;
+  env.store->Commit(std::move(ws),
+                    [response, metrics, done = std::move(done)](
+                        absl::StatusOr<store::CommitResult> committed) mutable {
+                      if (!committed.ok()) {
+                        response->Clear();
+                        return done(committed.status());
+                      }
+                      response->set_revision(committed->revision);
+                      metrics->RecordDecision(false, 0);
+                      done(absl::OkStatus());
+                    });
 }
 
 }  // namespace
@@ -41,7 +88,11 @@ void RunGrantRequest(const Env& env, const Caller& caller,
                      const accord::v1::RequestGrantRequest& request,
                      accord::v1::RequestGrantResponse* response,
                      absl::AnyInvocable<void(absl::Status)> done) {
-  if (absl::Status s = CheckRequest(request); !s.ok()) return done(s);
+  if (absl::Status s =
+          CheckRequest(request, env.config->max_grant_lifetime_seconds);
+      !s.ok()) {
+    return done(s);
+  }
   if (request.at_least_as_fresh() > 0) {
     absl::Status s =
         env.store->WaitForRevision(request.at_least_as_fresh(), absl::Seconds(1));
@@ -77,6 +128,11 @@ void RunGrantRequest(const Env& env, const Caller& caller,
     auto issued = IssueGrants(*env.keys->Primary(), order, *answer);
     if (!issued.ok()) return done(issued.status());
     grants = *std::move(issued);
+    for (const policy::QuotaCheck& q : answer->decision.quotas) {
+      const int64_t period = std::max<int64_t>(1, q.period_seconds);
+      ws.UseQuota({caller.principal.id(), request.dataset_id(), q.rule_id,
+                   now - now % period, q.count, grants.size()});
+    }
     for (const IssuedGrant& g : grants) {
       std::vector<std::string> subjects(g.record.subjects().begin(),
                                         g.record.subjects().end());
@@ -92,15 +148,25 @@ void RunGrantRequest(const Env& env, const Caller& caller,
   }
   *response->mutable_decision() = answer->proto;
   auto pending = std::make_shared<std::vector<IssuedGrant>>(std::move(grants));
-  http::Metrics* metrics = env.metrics;
+  auto quotas =
+      std::make_shared<std::vector<policy::QuotaCheck>>(answer->decision.quotas);
+  const Env* e = &env;
+  const std::string partner = caller.principal.id();
   env.store->Commit(
       std::move(ws),
-      [response, pending, permit, metrics, done = std::move(done)](
+      [e, response, pending, quotas, permit, now, partner,
+       dataset = request.dataset_id(), purpose = request.purpose(),
+       done = std::move(done)](
           absl::StatusOr<store::CommitResult> committed) mutable {
         if (!committed.ok()) {
           // Fail closed: the grants were never durable, so none is returned.
-          response->Clear();
-          return done(committed.status());
+          auto rule = committed.status().GetPayload(store::kQuotaPayload);
+          if (!rule.has_value()) {
+            response->Clear();
+            return done(committed.status());
+          }
+          return DenyForQuota(*e, partner, dataset, purpose, std::string(*rule),
+                              *quotas, now, response, std::move(done));
         }
         response->set_revision(committed->revision);
         for (size_t i = 0; i < pending->size(); ++i) {
@@ -114,7 +180,7 @@ void RunGrantRequest(const Env& env, const Caller& caller,
             out->set_log_index(committed->log_indices[i]);
           }
         }
-        metrics->RecordDecision(permit, pending->size());
+        e->metrics->RecordDecision(permit, pending->size());
         done(absl::OkStatus());
       });
 }

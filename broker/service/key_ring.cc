@@ -1,13 +1,11 @@
 #include "broker/service/key_ring.h"
 
-#include <sys/stat.h>
-
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <sstream>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "broker/crypto/json.h"
 
 namespace accord::service {
@@ -15,16 +13,123 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr absl::string_view kPrefix = "grant-";
-constexpr absl::string_view kSuffix = ".pem";
-constexpr absl::string_view kPrimaryFile = "primary";
+constexpr char kRingFile[] = "ring.json";
+constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 
-absl::Status WritePrimary(const std::string& dir, const std::string& kid) {
-  const std::string path = absl::StrCat(dir, "/", kPrimaryFile);
+std::string KeyPath(const std::string& dir, absl::string_view kid) {
+  return absl::StrCat(dir, "/grant-", kid, ".pem");
+}
+
+absl::string_view StateName(accord::v1::KeyState s) {
+  switch (s) {
+    case accord::v1::KEY_STATE_PENDING:
+      return "pending";
+    case accord::v1::KEY_STATE_PRIMARY:
+      return "primary";
+    case accord::v1::KEY_STATE_RETIRED:
+      return "retired";
+    default:
+      return "unknown";
+  }
+}
+
+accord::v1::KeyState StateFromName(absl::string_view name) {
+  if (name == "pending") return accord::v1::KEY_STATE_PENDING;
+  if (name == "primary") return accord::v1::KEY_STATE_PRIMARY;
+  if (name == "retired") return accord::v1::KEY_STATE_RETIRED;
+  return accord::v1::KEY_STATE_UNSPECIFIED;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<KeyRing>> KeyRing::Open(const std::string& dir,
+                                                       bool create_if_missing,
+                                                       KeySchedule schedule,
+                                                       const Clock* clock) {
+  std::unique_ptr<KeyRing> ring(new KeyRing(dir, schedule, clock));
+  absl::MutexLock l(&ring->mu_);
+  if (fs::exists(absl::StrCat(dir, "/", kRingFile))) {
+    if (absl::Status s = ring->Load(); !s.ok()) return s;
+  } else if (create_if_missing) {
+    if (absl::Status s = ring->AddNewKey(crypto::Algorithm::kES256,
+                                         accord::v1::KEY_STATE_PRIMARY,
+                                         clock->NowSeconds(), 0);
+        !s.ok()) {
+      return s;
+    }
+    if (absl::Status s = ring->Save(); !s.ok()) return s;
+  } else {
+    return absl::NotFoundError(
+        absl::StrCat("no grant-signing key ring (", kRingFile, ") in ", dir));
+  }
+  ring->Advance(clock->NowSeconds());
+  bool has_primary = false;
+  for (const Entry& e : ring->keys_) {
+    has_primary = has_primary || e.state == accord::v1::KEY_STATE_PRIMARY;
+  }
+  if (!has_primary) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(dir, "/", kRingFile, " names no primary key"));
+  }
+  return ring;
+}
+
+absl::Status KeyRing::Load() {
+  const std::string path = absl::StrCat(dir_, "/", kRingFile);
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto json = crypto::ParseJson(text.str());
+  const crypto::JsonValue* list = json.ok() ? json->Find("keys") : nullptr;
+  if (list == nullptr || list->AsArray() == nullptr) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, ": not a key ring (a JSON object with \"keys\")"));
+  }
+  for (const crypto::JsonValue& item : *list->AsArray()) {
+    auto kid = item.GetString("kid");
+    auto state = item.GetString("state");
+    if (!kid.ok() || !state.ok() ||
+        StateFromName(*state) == accord::v1::KEY_STATE_UNSPECIFIED) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, ": each key needs a kid and a known state"));
+    }
+    auto key = crypto::SigningKey::ReadPemFile(KeyPath(dir_, *kid));
+    if (!key.ok()) return key.status();
+    if (key->kid() != *kid) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          path, ": the key file of ", *kid, " holds another key"));
+    }
+    Entry e;
+    e.key = std::make_shared<const crypto::SigningKey>(*std::move(key));
+    e.state = StateFromName(*state);
+    e.created_at = item.GetInt64("created_at").value_or(0);
+    e.promote_at = item.GetInt64("promote_at").value_or(0);
+    e.retired_at = item.GetInt64("retired_at").value_or(0);
+    keys_.push_back(std::move(e));
+  }
+  next_change_.store(NextChange());
+  return absl::OkStatus();
+}
+
+absl::Status KeyRing::Save() const {
+  crypto::JsonValue list = crypto::JsonValue::Array();
+  for (const Entry& e : keys_) {
+    crypto::JsonValue item = crypto::JsonValue::Object();
+    item.Set("kid", e.key->kid())
+        .Set("alg", crypto::AlgorithmName(e.key->algorithm()))
+        .Set("state", StateName(e.state))
+        .Set("created_at", static_cast<long long>(e.created_at))
+        .Set("promote_at", static_cast<long long>(e.promote_at))
+        .Set("retired_at", static_cast<long long>(e.retired_at));
+    list.Push(std::move(item));
+  }
+  crypto::JsonValue ring = crypto::JsonValue::Object();
+  ring.Set("keys", std::move(list));
+  const std::string path = absl::StrCat(dir_, "/", kRingFile);
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
-    out << kid << "\n";
+    out << ring.Serialize() << "\n";
     if (!out) return absl::InternalError(absl::StrCat("cannot write ", tmp));
   }
   std::error_code ec;
@@ -33,73 +138,112 @@ absl::Status WritePrimary(const std::string& dir, const std::string& kid) {
   return absl::OkStatus();
 }
 
-}  // namespace
-
-absl::StatusOr<std::unique_ptr<KeyRing>> KeyRing::Open(const std::string& dir,
-                                                       bool create_if_missing) {
-  std::unique_ptr<KeyRing> ring(new KeyRing(dir));
-  std::error_code ec;
-  std::vector<std::string> files;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (absl::StartsWith(name, kPrefix) && absl::EndsWith(name, kSuffix)) {
-      files.push_back(entry.path().string());
-    }
+absl::Status KeyRing::AddNewKey(crypto::Algorithm alg,
+                                accord::v1::KeyState state, int64_t now,
+                                int64_t promote_at) {
+  auto key = crypto::SigningKey::Generate(alg);
+  if (!key.ok()) return key.status();
+  if (absl::Status s = key->WritePemFile(KeyPath(dir_, key->kid())); !s.ok()) {
+    return s;
   }
-  if (ec) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("keys directory ", dir, ": ", ec.message()));
-  }
-  if (files.empty()) {
-    if (!create_if_missing) {
-      return absl::NotFoundError(
-          absl::StrCat("no grant-signing key (grant-*.pem) in ", dir));
-    }
-    auto key = crypto::SigningKey::Generate(crypto::Algorithm::kES256);
-    if (!key.ok()) return key.status();
-    const std::string path = absl::StrCat(dir, "/", kPrefix, key->kid(), kSuffix);
-    if (absl::Status s = key->WritePemFile(path); !s.ok()) return s;
-    if (absl::Status s = WritePrimary(dir, key->kid()); !s.ok()) return s;
-    files.push_back(path);
-  }
-  std::string primary_kid;
-  {
-    std::ifstream in(absl::StrCat(dir, "/", kPrimaryFile));
-    std::getline(in, primary_kid);
-  }
-  absl::MutexLock l(&ring->mu_);
-  bool have_primary = false;
-  for (const std::string& path : files) {
-    auto key = crypto::SigningKey::ReadPemFile(path);
-    if (!key.ok()) return key.status();
-    struct stat st;
-    const int64_t created = stat(path.c_str(), &st) == 0 ? st.st_mtime : 0;
-    const bool primary = key->kid() == primary_kid;
-    have_primary = have_primary || primary;
-    ring->keys_.push_back(
-        {std::make_shared<const crypto::SigningKey>(*std::move(key)),
-         primary ? accord::v1::KEY_STATE_PRIMARY : accord::v1::KEY_STATE_RETIRED,
-         created});
-  }
-  if (!have_primary) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "keys directory ", dir, ": file 'primary' names no key of the ring"));
-  }
-  return ring;
+  Entry e;
+  e.key = std::make_shared<const crypto::SigningKey>(*std::move(key));
+  e.state = state;
+  e.created_at = now;
+  e.promote_at = promote_at;
+  keys_.push_back(std::move(e));
+  next_change_.store(NextChange());
+  return absl::OkStatus();
 }
 
-std::shared_ptr<const crypto::SigningKey> KeyRing::Primary() const {
+int64_t KeyRing::NextChange() const {
+  int64_t next = kNever;
+  for (const Entry& e : keys_) {
+    if (e.state == accord::v1::KEY_STATE_PENDING) {
+      next = std::min(next, e.promote_at);
+    } else if (e.state == accord::v1::KEY_STATE_RETIRED) {
+      next = std::min(next, e.retired_at + schedule_.retention_seconds);
+    }
+  }
+  return next;
+}
+
+void KeyRing::Advance(int64_t now) {
+  bool changed = false;
+  for (Entry& pending : keys_) {
+    if (pending.state != accord::v1::KEY_STATE_PENDING ||
+        pending.promote_at > now) {
+      continue;
+    }
+    for (Entry& e : keys_) {
+      if (e.state == accord::v1::KEY_STATE_PRIMARY) {
+        e.state = accord::v1::KEY_STATE_RETIRED;
+        e.retired_at = now;
+      }
+    }
+    pending.state = accord::v1::KEY_STATE_PRIMARY;
+    changed = true;
+  }
+  // Retired keys past retention leave the ring (and the JWKS).
+  for (auto it = keys_.begin(); it != keys_.end();) {
+    if (it->state == accord::v1::KEY_STATE_RETIRED &&
+        it->retired_at + schedule_.retention_seconds <= now) {
+      std::error_code ec;
+      fs::remove(KeyPath(dir_, it->key->kid()), ec);
+      it = keys_.erase(it);
+      changed = true;
+    } else {
+      ++it;
+    }
+  }
+  if (changed) {
+    // A failed save only means the change is redone at the next start.
+    (void)Save();
+  }
+  next_change_.store(NextChange());
+}
+
+std::shared_ptr<const crypto::SigningKey> KeyRing::Primary() {
+  const int64_t now = clock_->NowSeconds();
   absl::MutexLock l(&mu_);
+  if (now >= next_change_.load(std::memory_order_relaxed)) Advance(now);
   for (const Entry& e : keys_) {
     if (e.state == accord::v1::KEY_STATE_PRIMARY) return e.key;
   }
-  return nullptr;  // Open guarantees a primary.
+  return nullptr;  // Open guarantees a primary and Advance keeps one.
 }
 
-std::string KeyRing::JwksJson() const {
+absl::StatusOr<accord::v1::KeyInfo> KeyRing::Rotate(crypto::Algorithm alg) {
+  const int64_t now = clock_->NowSeconds();
+  absl::MutexLock l(&mu_);
+  Advance(now);
+  for (const Entry& e : keys_) {
+    if (e.state == accord::v1::KEY_STATE_PENDING) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "key ", e.key->kid(), " is already pending until ", e.promote_at));
+    }
+  }
+  if (absl::Status s = AddNewKey(alg, accord::v1::KEY_STATE_PENDING, now,
+                                 now + schedule_.prepublish_seconds);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = Save(); !s.ok()) return s;
+  const Entry& added = keys_.back();
+  accord::v1::KeyInfo info;
+  info.set_kid(added.key->kid());
+  info.set_alg(std::string(crypto::AlgorithmName(alg)));
+  info.set_state(added.state);
+  info.set_created_at(added.created_at);
+  return info;
+}
+
+std::string KeyRing::JwksJson() {
+  const int64_t now = clock_->NowSeconds();
   crypto::JsonValue keys = crypto::JsonValue::Array();
   {
     absl::MutexLock l(&mu_);
+    if (now >= next_change_.load(std::memory_order_relaxed)) Advance(now);
     for (const Entry& e : keys_) keys.Push(e.key->PublicJwk());
   }
   crypto::JsonValue jwks = crypto::JsonValue::Object();
@@ -107,9 +251,11 @@ std::string KeyRing::JwksJson() const {
   return jwks.Serialize();
 }
 
-std::vector<accord::v1::KeyInfo> KeyRing::List() const {
+std::vector<accord::v1::KeyInfo> KeyRing::List() {
+  const int64_t now = clock_->NowSeconds();
   std::vector<accord::v1::KeyInfo> out;
   absl::MutexLock l(&mu_);
+  Advance(now);
   for (const Entry& e : keys_) {
     accord::v1::KeyInfo info;
     info.set_kid(e.key->kid());

@@ -1,6 +1,7 @@
 #ifndef ACCORD_BROKER_SERVICE_KEY_RING_H_
 #define ACCORD_BROKER_SERVICE_KEY_RING_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -9,41 +10,83 @@
 #include "absl/synchronization/mutex.h"
 #include "accord/v1/admin.pb.h"
 #include "broker/crypto/signing_key.h"
+#include "broker/service/clock.h"
 
 namespace accord::service {
 
+// When keys move between states.
+struct KeySchedule {
+  // A new key is published this long before it signs, so verifiers that
+  // cache the JWKS for at most this long know it before they see it.
+  int64_t prepublish_seconds = 600;
+  // A retired key stays published this long, at least the longest grant
+  // lifetime, so every grant it signed expires before it leaves.
+  int64_t retention_seconds = 86400;
+};
+
 // The grant-signing keys: one primary key signs, every published key
-// verifies. Keys are PEM files `grant-<kid>.pem` (mode 0600) in one
-// directory; the primary is named by the file `primary` there.
+// verifies. Each key is a PEM file `grant-<kid>.pem` (mode 0600) in one
+// directory; `ring.json` there records each key's state and times. Keys
+// move on their own as time passes: a PENDING key becomes PRIMARY at its
+// promotion time (the old primary becomes RETIRED), and a RETIRED key leaves
+// the published set after the retention time. Thread-safe.
 class KeyRing {
  public:
-  // Loads every key of `dir`. With `create_if_missing`, an empty directory
-  // gets a new ES256 primary key. Errors: NOT_FOUND (no key and not asked
-  // to create), FAILED_PRECONDITION (unreadable or too permissive key file,
-  // unknown primary), never including key bytes.
+  // Loads the ring of `dir`. With `create_if_missing`, an empty directory
+  // gets a new ES256 primary key. Errors: NOT_FOUND (no ring and not asked
+  // to create), FAILED_PRECONDITION (unreadable or too permissive key
+  // file, inconsistent ring.json), never including key bytes.
   static absl::StatusOr<std::unique_ptr<KeyRing>> Open(const std::string& dir,
-                                                       bool create_if_missing);
+                                                       bool create_if_missing,
+                                                       KeySchedule schedule,
+                                                       const Clock* clock);
 
-  // The key that signs new grants and receipts.
-  std::shared_ptr<const crypto::SigningKey> Primary() const
+  // The key that signs new grants and receipts now.
+  std::shared_ptr<const crypto::SigningKey> Primary() ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Generates a key of `alg`, publishes it at once and schedules its
+  // promotion after the pre-publication delay. Errors: FAILED_PRECONDITION
+  // while another rotation is pending; INTERNAL if the key cannot be saved.
+  absl::StatusOr<accord::v1::KeyInfo> Rotate(crypto::Algorithm alg)
       ABSL_LOCKS_EXCLUDED(mu_);
 
-  // The public keys as an RFC 7517 JWK Set.
-  std::string JwksJson() const ABSL_LOCKS_EXCLUDED(mu_);
+  // The published keys (pending, primary, retired within retention) as an
+  // RFC 7517 JWK Set.
+  std::string JwksJson() ABSL_LOCKS_EXCLUDED(mu_);
 
-  std::vector<accord::v1::KeyInfo> List() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Seconds a verifier may cache the JWKS: the pre-publication delay.
+  int64_t CacheMaxAgeSeconds() const { return schedule_.prepublish_seconds; }
+
+  std::vector<accord::v1::KeyInfo> List() ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct Entry {
     std::shared_ptr<const crypto::SigningKey> key;
     accord::v1::KeyState state;
-    int64_t created_at;
+    int64_t created_at = 0;
+    int64_t promote_at = 0;  // PENDING: when it becomes primary
+    int64_t retired_at = 0;  // RETIRED: when it stopped signing
   };
-  explicit KeyRing(std::string dir) : dir_(std::move(dir)) {}
+  KeyRing(std::string dir, KeySchedule schedule, const Clock* clock)
+      : dir_(std::move(dir)), schedule_(schedule), clock_(clock) {}
+
+  // Applies every state change due at `now`; persists when one happened.
+  void Advance(int64_t now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status Save() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status Load() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status AddNewKey(crypto::Algorithm alg, accord::v1::KeyState state,
+                         int64_t now, int64_t promote_at)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  int64_t NextChange() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::string dir_;
-  mutable absl::Mutex mu_;
+  const KeySchedule schedule_;
+  const Clock* const clock_;
+  absl::Mutex mu_;
   std::vector<Entry> keys_ ABSL_GUARDED_BY(mu_);
+  // Unix seconds of the next scheduled change; read without the lock on the
+  // signing path.
+  std::atomic<int64_t> next_change_{0};
 };
 
 }  // namespace accord::service

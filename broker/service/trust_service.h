@@ -6,9 +6,10 @@
 
 namespace accord::service {
 
-// TrustService: the keys downstream services verify grants with. The
-// revocation stream is not built yet and answers UNIMPLEMENTED.
-class TrustServiceImpl final : public accord::v1::TrustService::CallbackService {
+// TrustService: the keys downstream services verify grants with, and the
+// stream of revoked grants.
+class TrustServiceImpl final
+    : public accord::v1::TrustService::CallbackService {
  public:
   explicit TrustServiceImpl(const Env& env) : env_(env) {}
 
@@ -16,6 +17,17 @@ class TrustServiceImpl final : public accord::v1::TrustService::CallbackService 
       grpc::CallbackServerContext* context,
       const accord::v1::GetVerificationKeysRequest* request,
       accord::v1::GetVerificationKeysResponse* response) override;
+
+  // Streams the revocations committed after `after_revision` (0: all),
+  // oldest first, each with its revision, then every new one as it is
+  // committed, until the caller cancels or the broker stops (UNAVAILABLE).
+  // A caller resumes after the last revision it received. A caller that
+  // falls more than 10,000 revocations behind is ended with
+  // RESOURCE_EXHAUSTED and resumes the same way. Errors before the first
+  // message: UNAUTHENTICATED, PERMISSION_DENIED, UNAVAILABLE (storage).
+  grpc::ServerWriteReactor<accord::v1::WatchRevocationsResponse>*
+  WatchRevocations(grpc::CallbackServerContext* context,
+                   const accord::v1::WatchRevocationsRequest* request) override;
 
  private:
   const Env& env_;
