@@ -1,0 +1,222 @@
+// Grants seen from the partner and the data services: claims and lifetimes
+// per dataset class, quotas under concurrency, key rotation end to end.
+#include <fstream>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "broker/crypto/base64url.h"
+#include "broker/crypto/json.h"
+#include "broker/http/client.h"
+#include "tests/broker_harness.h"
+
+namespace accord::testing {
+namespace {
+
+constexpr char kAudience[] = "data.rennes.example";
+
+std::string Str(const crypto::JsonValue* v, const char* key) {
+  if (v == nullptr) return "";
+  const crypto::JsonValue* f = v->Find(key);
+  return f != nullptr && f->AsString() != nullptr ? *f->AsString() : "";
+}
+
+// The JSON header and claims of a compact JWS, unverified (the tests verify
+// with PyJWT separately).
+std::pair<crypto::JsonValue, crypto::JsonValue> Peek(const std::string& token) {
+  std::vector<std::string> parts = absl::StrSplit(token, '.');
+  REQUIRE(parts.size() == 3);
+  auto header = crypto::ParseJson(*crypto::Base64UrlDecode(parts[0]));
+  auto claims = crypto::ParseJson(*crypto::Base64UrlDecode(parts[1]));
+  REQUIRE(header.ok());
+  REQUIRE(claims.ok());
+  return {*header, *claims};
+}
+
+std::string TokenOf(const CliResult& r) {
+  const crypto::JsonValue* grants = r.json.Find("grants");
+  if (grants == nullptr || grants->AsArray() == nullptr ||
+      grants->AsArray()->empty()) {
+    return "";
+  }
+  return Str(&grants->AsArray()->at(0), "token");
+}
+
+CliResult RequestOpen(const BrokerProcess& broker) {
+  return broker.Cli({"grant", "request", "--dataset",
+                     "rennes.mobility.bike-stations", "--purpose",
+                     "service-provision", "--audience", kAudience, "--as",
+                     "partner-demo", "--output", "json"});
+}
+
+std::vector<std::string> JwksKids(const BrokerProcess& broker) {
+  auto r = http::HttpGet(broker.http_address(), "/.well-known/jwks.json",
+                         absl::Seconds(5));
+  REQUIRE(r.ok());
+  auto jwks = crypto::ParseJson(r->body);
+  REQUIRE(jwks.ok());
+  std::vector<std::string> kids;
+  for (const auto& k : *jwks->Find("keys")->AsArray()) kids.push_back(Str(&k, "kid"));
+  return kids;
+}
+
+int VerifyWithPyJwt(const BrokerProcess& broker, const std::string& token) {
+  return Run("/usr/bin/python3",
+             {SourceDir() + "/tests/verify_grant.py",
+              absl::StrCat("http://", broker.http_address(),
+                           "/.well-known/jwks.json"),
+              kAudience, token})
+      .exit_code;
+}
+
+TEST_CASE("claims and lifetimes per dataset class") {
+  TempDir dir;
+  BrokerProcess broker(dir.path() + "/var");
+  REQUIRE(broker.Start().ok());
+
+  CliResult open = RequestOpen(broker);
+  INFO(open.err);
+  REQUIRE(open.exit_code == 0);
+  auto [header, claims] = Peek(TokenOf(open));
+  CHECK(Str(&header, "alg") == "ES256");
+  CHECK(Str(&header, "typ") == "grant+jwt");
+  CHECK(!Str(&header, "kid").empty());
+  for (const char* claim : {"iss", "sub", "aud", "jti", "dataset", "purpose"}) {
+    INFO(claim);
+    CHECK(!Str(&claims, claim).empty());
+  }
+  CHECK(claims.Find("subjects") == nullptr);  // not a PERSONAL dataset
+  const int64_t iat = *claims.Find("iat")->AsInt64();
+  const int64_t exp = *claims.Find("exp")->AsInt64();
+  CHECK(exp - iat == 300);  // the default maximum
+  CHECK(claims.Find("rev")->AsInt64().has_value());
+  CHECK(!Str(claims.Find("cnf"), "x5t#S256").empty());
+  CHECK(claims.Find("duties")->Find("attribute") != nullptr);
+
+  // RESTRICTED: the policy caps lifetimes at 15 minutes; asking for more is
+  // narrowed, never exceeded.
+  CliResult restricted = broker.Cli(
+      {"grant", "request", "--dataset", "rennes.environment.air-quality",
+       "--purpose", "public-benefit.air-quality", "--audience", kAudience,
+       "--lifetime", "3600", "--as", "partner-demo", "--output", "json"});
+  INFO(restricted.err);
+  REQUIRE(restricted.exit_code == 0);
+  auto [rh, rc] = Peek(TokenOf(restricted));
+  CHECK(*rc.Find("exp")->AsInt64() - *rc.Find("iat")->AsInt64() == 900);
+
+  // A purpose the policy prohibits: DENY with the prohibiting rule.
+  CliResult marketing = broker.Cli(
+      {"grant", "request", "--dataset", "rennes.environment.air-quality",
+       "--purpose", "commercial.marketing", "--audience", kAudience, "--as",
+       "partner-demo", "--output", "json"});
+  REQUIRE(marketing.exit_code == 0);
+  CHECK(Str(marketing.json.Find("decision"), "outcome") == "OUTCOME_DENY");
+  CHECK(TokenOf(marketing).empty());
+}
+
+TEST_CASE("a quota is never exceeded by concurrent requests") {
+  TempDir dir;
+  BrokerProcess broker(dir.path() + "/var");
+  REQUIRE(broker.Start().ok());
+  REQUIRE(broker.Cli({"dataset", "put", "--id", "rennes.test.quota", "--title",
+                      "Quota test", "--classification", "open", "--fields",
+                      "a,b", "--as", "producer-demo"})
+              .exit_code == 0);
+  const std::string policy = dir.path() + "/quota.policy.yaml";
+  {
+    std::ofstream out(policy);
+    out << "dataset: rennes.test.quota\n"
+           "rules:\n"
+           "  - id: three-an-hour\n"
+           "    effect: permit\n"
+           "    assignees: {principals: [partner-demo]}\n"
+           "    purposes: [service-provision]\n"
+           "    quota: {grants: 3, per: 1h}\n";
+  }
+  CliResult put = broker.Cli({"policy", "put", "rennes.test.quota", policy,
+                              "--as", "producer-demo"});
+  INFO(put.err);
+  REQUIRE(put.exit_code == 0);
+
+  constexpr int kRequests = 8;
+  std::vector<CliResult> results(kRequests);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kRequests; ++i) {
+    threads.emplace_back([&, i] {
+      results[i] = broker.Cli({"grant", "request", "--dataset",
+                               "rennes.test.quota", "--purpose",
+                               "service-provision", "--audience", kAudience,
+                               "--as", "partner-demo", "--output", "json"});
+    });
+  }
+  for (auto& t : threads) t.join();
+  int permits = 0, quota_denials = 0;
+  for (const CliResult& r : results) {
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const crypto::JsonValue* decision = r.json.Find("decision");
+    if (Str(decision, "outcome") == "OUTCOME_PERMIT") {
+      ++permits;
+      continue;
+    }
+    for (const auto& reason : *decision->Find("reasons")->AsArray()) {
+      if (Str(&reason, "code") == "quota_exceeded") {
+        ++quota_denials;
+        CHECK(Str(&reason, "rule_id") == "three-an-hour");
+        CHECK(Str(&reason, "message").find("resets at") != std::string::npos);
+      }
+    }
+  }
+  CHECK(permits == 3);
+  CHECK(quota_denials == kRequests - 3);
+}
+
+TEST_CASE("key rotation: publish first, sign later, keep until grants expire") {
+  TempDir dir;
+  BrokerProcess broker(dir.path() + "/var",
+                       {"--key-prepublish-seconds", "2",
+                        "--max-grant-lifetime-seconds", "3",
+                        "--clock-skew-seconds", "1"});
+  REQUIRE(broker.Start().ok());
+  const std::vector<std::string> before = JwksKids(broker);
+  REQUIRE(before.size() == 1);
+  const std::string old_token = TokenOf(RequestOpen(broker));
+  REQUIRE(Str(&Peek(old_token).first, "kid") == before[0]);
+
+  CliResult rotated = broker.Cli({"admin", "keys", "rotate", "--alg", "EdDSA",
+                                  "--as", "operator", "--output", "json"});
+  INFO(rotated.err);
+  REQUIRE(rotated.exit_code == 0);
+  const std::string new_kid = Str(rotated.json.Find("key"), "kid");
+  REQUIRE(!new_kid.empty());
+  // Published at once, not yet signing.
+  CHECK(JwksKids(broker).size() == 2);
+  CHECK(Str(&Peek(TokenOf(RequestOpen(broker))).first, "kid") == before[0]);
+
+  absl::SleepFor(absl::Seconds(2.5));
+  const std::string new_token = TokenOf(RequestOpen(broker));
+  auto [header, claims] = Peek(new_token);
+  CHECK(Str(&header, "kid") == new_kid);
+  CHECK(Str(&header, "alg") == "EdDSA");
+  CHECK(VerifyWithPyJwt(broker, new_token) == 0);
+  // The old key still verifies the grants it signed.
+  CHECK(JwksKids(broker).size() == 2);
+
+  // Once every grant of the old key has expired, it leaves the JWKS.
+  absl::SleepFor(absl::Seconds(4.5));
+  const std::vector<std::string> after = JwksKids(broker);
+  REQUIRE(after.size() == 1);
+  CHECK(after[0] == new_kid);
+  auto jwks = http::HttpGet(broker.http_address(), "/.well-known/jwks.json",
+                            absl::Seconds(5));
+  REQUIRE(jwks.ok());
+  const std::string* cache = jwks->Header("Cache-Control");
+  REQUIRE(cache != nullptr);
+  CHECK(cache->find("max-age=2") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace accord::testing
