@@ -14,37 +14,11 @@
 
 namespace accord::policy::internal {
 
-// Copies n bytes. Reason texts are short (tens of bytes), and a call to the
-// library memcpy for each of a decision's hundreds of strings cost more than
-// copying them in 16-byte pieces inline.
-inline void CopyShort(char* dst, const char* src, size_t n) {
-  if (n >= 16 && n <= 256) {
-    for (size_t i = 0; i + 16 <= n; i += 16) std::memcpy(dst + i, src + i, 16);
-    std::memcpy(dst + n - 16, src + n - 16, 16);  // the tail, overlapping
-  } else if (n >= 8 && n < 16) {
-    std::memcpy(dst, src, 8);
-    std::memcpy(dst + n - 8, src + n - 8, 8);
-  } else if (n < 8) {
-    for (size_t i = 0; i < n; ++i) dst[i] = src[i];
-  } else {
-    std::memcpy(dst, src, n);
-  }
-}
-
 // Copies `src` into `dst`, overwriting in place when the length is unchanged
 // (the usual case when a Decision is reused for similar requests).
 inline void Set(std::string* dst, absl::string_view src) {
   if (dst->size() == src.size()) {
     if (!src.empty()) std::memcpy(dst->data(), src.data(), src.size());
-  } else {
-    dst->assign(src.data(), src.size());
-  }
-}
-
-// Set for the texts of reasons, copied inline.
-inline void SetShort(std::string* dst, absl::string_view src) {
-  if (dst->size() == src.size()) {
-    CopyShort(dst->data(), src.data(), src.size());
   } else {
     dst->assign(src.data(), src.size());
   }
@@ -78,9 +52,9 @@ class DecisionWriter {
   void AddReason(absl::string_view rule_id, absl::string_view code,
                  absl::string_view message) {
     Reason& r = Next(&d_->reasons, &reasons_);
-    SetShort(&r.rule_id, rule_id);
-    SetShort(&r.code, code);
-    SetShort(&r.message, message);
+    Set(&r.rule_id, rule_id);
+    Set(&r.code, code);
+    Set(&r.message, message);
   }
   void AddField(absl::string_view f) { Assign(&d_->fields, &fields_, f); }
   void AddSubject(absl::string_view s) { Assign(&d_->subjects, &subjects_, s); }
