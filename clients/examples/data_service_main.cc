@@ -18,6 +18,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "absl/strings/numbers.h"
 #include "clients/examples/data_service.h"
 #include "clients/examples/flag_pairs.h"
 #include "clients/examples/household_records.h"
@@ -28,7 +29,7 @@ namespace {
 constexpr char kUsage[] =
     "usage: accord-data-service --listen ADDR --jwks URL|FILE --audience A "
     "--tls-cert PEM --tls-key KEY --client-ca PEM "
-    "(--subjects a,b | --subjects-file F) [--issuer I]\n";
+    "(--subjects a,b | --subjects-file F) [--issuer I] [--skew-seconds S]\n";
 
 bool ReadFile(const std::string& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
@@ -51,7 +52,7 @@ int main(int argc, char** argv) {
   auto flags = examples::ParseFlagPairs(
       argc, argv,
       {"listen", "jwks", "audience", "issuer", "tls-cert", "tls-key",
-       "client-ca", "subjects", "subjects-file"});
+       "client-ca", "subjects", "subjects-file", "skew-seconds"});
   if (!flags.ok()) return Fail(std::string(flags.status().message()) + "\n" + kUsage);
   for (const char* required :
        {"listen", "jwks", "audience", "tls-cert", "tls-key", "client-ca"}) {
@@ -93,6 +94,10 @@ int main(int argc, char** argv) {
   verifier::GrantVerifierOptions options;
   options.audience = flags->at("audience");
   if (flags->count("issuer")) options.issuer = flags->at("issuer");
+  if (flags->count("skew-seconds") &&
+      !absl::SimpleAtoi(flags->at("skew-seconds"), &options.skew_seconds)) {
+    return Fail("--skew-seconds: not an integer");
+  }
   const verifier::GrantVerifier grant_verifier(*std::move(keys), options);
   examples::DataServiceImpl service(&grant_verifier, subjects);
 

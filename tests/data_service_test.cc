@@ -1,0 +1,244 @@
+// The example data service end to end: the real broker issues a grant, the
+// real accord-data-service verifies it over mutual TLS and serves only what
+// it covers; a grant replayed with another client certificate, for another
+// audience, expired or edited is refused. Also `accord grant verify --cert`.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "broker/crypto/dev_pki.h"
+#include "tests/broker_harness.h"
+
+namespace accord::testing {
+namespace {
+
+constexpr char kPersonal[] = "rennes.energy.household-consumption";
+constexpr char kAudience[] = "data.rennes.example";
+constexpr char kNobody[] = "bm8tY29uc2VudC1zdWJqZWN0";
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// accord-data-service running in the background until destroyed.
+class DataService {
+ public:
+  DataService(std::vector<std::string> args, std::string log_path)
+      : log_path_(std::move(log_path)) {
+    const std::string program = BinDir() + "/accord-data-service";
+    pid_ = fork();
+    if (pid_ == 0) {
+      int log = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+      dup2(log, 1);
+      dup2(log, 2);
+      std::vector<char*> argv = {const_cast<char*>(program.c_str())};
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(program.c_str(), argv.data());
+      _exit(127);
+    }
+  }
+  ~DataService() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+  }
+  // Waits until the service says it listens; false when it exited first.
+  bool WaitReady() {
+    for (int i = 0; i < 600; ++i) {
+      if (absl::StrContains(log(), "listening on")) return true;
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return false;
+      }
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    return false;
+  }
+  std::string log() const { return ReadAll(log_path_); }
+
+ private:
+  std::string log_path_;
+  pid_t pid_ = -1;
+};
+
+std::string GrantToken(const CliResult& r) {
+  const crypto::JsonValue* grants = r.json.Find("grants");
+  if (grants == nullptr || grants->AsArray() == nullptr ||
+      grants->AsArray()->size() != 1) {
+    return "";
+  }
+  return grants->AsArray()->at(0).GetString("token").value_or("");
+}
+
+TEST_CASE("the example data service serves only what a bound grant covers") {
+  TempDir dir;
+  BrokerProcess broker(dir.path() + "/var");
+  REQUIRE(broker.Start().ok());
+  const std::string pki = broker.data_dir() + "/dev-pki";
+  const std::string jwks_url =
+      absl::StrCat("http://", broker.http_address(), "/.well-known/jwks.json");
+
+  // Alice consents; the grant names her, not the household without consent.
+  CliResult given = broker.Cli(
+      {"consent", "give", "--dataset", kPersonal, "--purpose",
+       "research-and-development", "--partner", "partner-demo", "--citizen",
+       "alice", "--output", "json"});
+  INFO(given.err);
+  REQUIRE(given.exit_code == 0);
+  const std::string alice =
+      given.json.Find("consent")->GetString("subject").value_or("");
+  REQUIRE(!alice.empty());
+  auto request = [&](const std::string& audience, const std::string& lifetime) {
+    CliResult r = broker.Cli(
+        {"grant", "request", "--dataset", kPersonal, "--purpose",
+         "research-and-development", "--audience", audience, "--subjects",
+         absl::StrCat(alice, ",", kNobody), "--lifetime", lifetime, "--as",
+         "partner-demo", "--output", "json"});
+    INFO(r.err << r.out);
+    REQUIRE(r.exit_code == 0);
+    return GrantToken(r);
+  };
+  const std::string token = request(kAudience, "300");
+  REQUIRE(!token.empty());
+
+  // Another client certificate from the same (trusted) dev CA.
+  auto ca = crypto::ReadIssuedCertificate(pki, "ca");
+  REQUIRE(ca.ok());
+  crypto::CertificateSpec spec;
+  spec.common_name = "intruder";
+  spec.uri_sans = {"urn:accord:principal:intruder"};
+  spec.not_before = absl::ToUnixSeconds(absl::Now()) - 60;
+  spec.not_after = spec.not_before + 3600;
+  auto intruder = crypto::IssueCertificate(*ca, spec);
+  REQUIRE(intruder.ok());
+  REQUIRE(crypto::WriteIssuedCertificate(*intruder, dir.path(), "intruder").ok());
+
+  const std::string address = absl::StrCat("127.0.0.1:", FreePort());
+  DataService service({"--listen", address, "--jwks", jwks_url, "--audience",
+                       kAudience, "--tls-cert", pki + "/server.pem",
+                       "--tls-key", pki + "/server.key", "--client-ca",
+                       pki + "/ca.pem", "--subjects",
+                       absl::StrCat(alice, ",", kNobody), "--skew-seconds", "0"},
+                      dir.path() + "/data-service.log");
+  REQUIRE(service.WaitReady());
+  INFO(service.log());
+
+  auto read = [&](const std::string& grant, const std::string& who,
+                  std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {
+        "--server", address, "--grant", grant, "--cert",
+        (who == "intruder" ? dir.path() : pki) + "/" + who + ".pem", "--key",
+        (who == "intruder" ? dir.path() : pki) + "/" + who + ".key", "--ca",
+        pki + "/ca.pem"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Run(BinDir() + "/accord-data-client", args);
+  };
+
+  SECTION("the partner reads the granted subject's granted fields") {
+    CliResult ok = read(token, "partner-demo");
+    INFO(ok.err);
+    REQUIRE(ok.exit_code == 0);
+    const crypto::JsonValue* records = ok.json.Find("records");
+    REQUIRE(records != nullptr);
+    REQUIRE(records->AsArray()->size() == 3);  // alice only, three days
+    for (const crypto::JsonValue& r : *records->AsArray()) {
+      CHECK(r.GetString("subject").value_or("") == alice);
+      const crypto::JsonValue* values = r.Find("values");
+      REQUIRE(values != nullptr);
+      CHECK(values->Find("kwh") != nullptr);
+      CHECK(values->Find("tariff") == nullptr);
+      CHECK(values->Find("household_id") == nullptr);
+    }
+    // Narrower is fine.
+    CliResult narrow = read(token, "partner-demo", {"--fields", "kwh"});
+    REQUIRE(narrow.exit_code == 0);
+    CHECK(narrow.json.Find("fields")->AsArray()->size() == 1);
+  }
+  SECTION("a field or a subject outside the grant is refused") {
+    CliResult field = read(token, "partner-demo", {"--fields", "kwh,tariff"});
+    CHECK(field.exit_code == 1);
+    CHECK(absl::StartsWith(field.err, "PERMISSION_DENIED"));
+    CHECK(absl::StrContains(field.err, "tariff"));
+    CliResult subject = read(token, "partner-demo", {"--subjects", kNobody});
+    CHECK(subject.exit_code == 1);
+    CHECK(absl::StartsWith(subject.err, "PERMISSION_DENIED"));
+  }
+  SECTION("a grant replayed with another client certificate is refused") {
+    CliResult replay = read(token, "intruder");
+    CHECK(replay.exit_code == 1);
+    CHECK(absl::StartsWith(replay.err, "UNAUTHENTICATED: cnf"));
+    // The broker's own principal certificates do not help either.
+    CliResult other = read(token, "auditor-demo");
+    CHECK(other.exit_code == 1);
+    CHECK(absl::StartsWith(other.err, "UNAUTHENTICATED: cnf"));
+  }
+  SECTION("a grant for another audience is refused") {
+    CliResult r = read(request("other.service.example", "300"), "partner-demo");
+    CHECK(r.exit_code == 1);
+    CHECK(absl::StartsWith(r.err, "UNAUTHENTICATED: aud"));
+  }
+  SECTION("an edited grant is refused") {
+    std::string edited = token;
+    edited[edited.find('.') + 5] ^= 1;
+    CliResult r = read(edited, "partner-demo");
+    CHECK(r.exit_code == 1);
+  }
+  SECTION("an expired grant is refused") {
+    const std::string short_lived = request(kAudience, "1");
+    absl::SleepFor(absl::Milliseconds(2500));
+    CliResult r = read(short_lived, "partner-demo");
+    CHECK(r.exit_code == 1);
+    CHECK(absl::StartsWith(r.err, "UNAUTHENTICATED: lifetime"));
+  }
+  SECTION("accord grant verify checks cnf against --cert") {
+    CliResult mine = broker.Cli({"grant", "verify", token, "--jwks", jwks_url,
+                                 "--audience", kAudience, "--cert",
+                                 pki + "/partner-demo.pem", "--output", "json"});
+    INFO(mine.err);
+    REQUIRE(mine.exit_code == 0);
+    CHECK(mine.json.GetBool("certificate_checked").value_or(false));
+    CHECK(mine.json.Find("claims")->GetString("sub").value_or("") ==
+          "partner-demo");
+    CliResult theirs = broker.Cli({"grant", "verify", token, "--jwks", jwks_url,
+                                   "--audience", kAudience, "--cert",
+                                   dir.path() + "/intruder.pem"});
+    CHECK(theirs.exit_code == 1);
+    CHECK(absl::StrContains(theirs.err, "cnf"));
+    CliResult wrong_aud = broker.Cli({"grant", "verify", token, "--jwks",
+                                      jwks_url, "--audience", "elsewhere"});
+    CHECK(wrong_aud.exit_code == 1);
+    // A JWKS file works as well as the URL.
+    CliResult jwks = Run("/usr/bin/python3",
+                         {"-c",
+                          "import sys,urllib.request;"
+                          "open(sys.argv[2],'wb').write(urllib.request.urlopen(sys.argv[1]).read())",
+                          jwks_url, dir.path() + "/jwks.json"});
+    REQUIRE(jwks.exit_code == 0);
+    CliResult from_file = broker.Cli({"grant", "verify", token, "--jwks",
+                                      dir.path() + "/jwks.json", "--audience",
+                                      kAudience});
+    CHECK(from_file.exit_code == 0);
+    // No --jwks: a usage error.
+    CHECK(broker.Cli({"grant", "verify", token}).exit_code == 2);
+  }
+}
+
+}  // namespace
+}  // namespace accord::testing
