@@ -14,7 +14,7 @@ namespace accord::client {
 std::vector<CommandGroup> AllCommandGroups() {
   return {DatasetCommands(), PolicyCommands(), ConsentCommands(),
           GrantCommands(),   AuditCommands(),  AdminCommands(),
-          DevCommands()};
+          DevCommands(),     TrustCommands()};
 }
 
 namespace {

@@ -3,6 +3,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "accord/v1/consent.grpc.pb.h"
+#include "accord/v1/trust.grpc.pb.h"
+#include "broker/crypto/jwks.h"
+#include "broker/crypto/jws.h"
 #include "clients/commands.h"
 #include "clients/time_format.h"
 #include "clients/usage_error.h"
@@ -84,16 +87,44 @@ absl::Status List(CommandContext& ctx) {
        "recipient.category", "state", "given_at", "expires_at"});
 }
 
+// Checks that `receipt` is a consent receipt signed by a key of the broker's
+// JWKS (TrustService.GetVerificationKeys) for `consent` in its current state.
+// Returns the key id, or UNAUTHENTICATED / INVALID_ARGUMENT naming the check
+// that failed.
+absl::StatusOr<std::string> VerifyReceipt(CommandContext& ctx,
+                                          const std::string& receipt,
+                                          const v1::Consent& consent) {
+  v1::GetVerificationKeysResponse keys;
+  absl::Status s = ctx.Call(&v1::TrustService::Stub::GetVerificationKeys,
+                            v1::GetVerificationKeysRequest(), &keys);
+  if (!s.ok()) return s;
+  absl::StatusOr<crypto::Jwks> jwks = crypto::Jwks::Parse(keys.jwks());
+  if (!jwks.ok()) return jwks.status();
+  crypto::JwsPolicy policy;
+  policy.expected_typ = "consent-receipt+jwt";
+  absl::StatusOr<crypto::VerifiedJws> verified =
+      crypto::VerifyJws(receipt, *jwks, policy);
+  if (!verified.ok()) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("receipt: ", verified.status().message()));
+  }
+  const crypto::JsonValue& claims = verified->payload;
+  auto claim_is = [&](absl::string_view name, absl::string_view want) {
+    absl::StatusOr<std::string> got = claims.GetString(name);
+    return got.ok() && *got == want;
+  };
+  if (!claim_is("consent_id", consent.id()) ||
+      !claim_is("sub", consent.subject()) ||
+      !claim_is("state", v1::ConsentState_Name(consent.state()))) {
+    return absl::UnauthenticatedError(
+        "receipt: consent_id, sub or state does not match the consent");
+  }
+  return *verified->header.GetString("kid");
+}
+
 absl::Status Show(CommandContext& ctx) {
   if (absl::Status s = ctx.args().ExpectPositionals({"CONSENT_ID"}); !s.ok()) {
     return s;
-  }
-  if (ctx.args().Has("receipt")) {
-    // GetConsentResponse carries no receipt: receipts come back only from
-    // `consent give` and `consent withdraw`.
-    return NotAvailableError(
-        "--receipt: the broker API returns receipts only when a consent is "
-        "given or withdrawn");
   }
   v1::GetConsentRequest request;
   request.set_consent_id(ctx.args().positionals()[0]);
@@ -101,7 +132,19 @@ absl::Status Show(CommandContext& ctx) {
   absl::Status s =
       ctx.Call(&v1::ConsentService::Stub::GetConsent, request, &response);
   if (!s.ok()) return s;
-  return ctx.output().Show(response);
+  if (!ctx.args().Has("receipt")) {
+    response.clear_receipt();
+    return ctx.output().Show(response);
+  }
+  absl::StatusOr<std::string> kid =
+      VerifyReceipt(ctx, response.receipt(), response.consent());
+  if (!kid.ok()) return kid.status();
+  return ctx.output().ShowText(
+      response, absl::StrCat(FormatHuman(response.consent()), "receipt: ",
+                             response.receipt(), "\nreceipt verified: key ",
+                             *kid, ", state ",
+                             v1::ConsentState_Name(response.consent().state()),
+                             "\n"));
 }
 
 absl::Status History(CommandContext& ctx) {
@@ -143,7 +186,10 @@ CommandGroup ConsentCommands() {
            {{"dataset", A::kValue, "D", "only this dataset", {}}}, List},
           {{"show"}, "CONSENT_ID [--receipt]",
            "show a consent with its events",
-           {{"receipt", A::kSwitch, "", "the signed receipt", {}}}, Show},
+           {{"receipt", A::kSwitch, "",
+             "also a fresh signed receipt, verified against the broker's keys",
+             {}}},
+           Show},
           {{"history"}, "", "the grants that named you", {}, History},
       }};
 }

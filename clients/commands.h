@@ -15,6 +15,7 @@ CommandGroup PolicyCommands();   // cmd_policy.cc
 CommandGroup ConsentCommands();  // cmd_consent.cc
 CommandGroup GrantCommands();    // cmd_grant.cc
 CommandGroup AuditCommands();    // cmd_audit.cc
+CommandGroup TrustCommands();    // cmd_trust.cc
 CommandGroup AdminCommands();    // cmd_admin.cc
 CommandGroup DevCommands();      // cmd_dev.cc
 
