@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -71,13 +72,24 @@ std::string Rewrite(const std::string& token, int index, Edit edit) {
   return absl::StrCat(parts[0], ".", parts[1], ".", parts[2]);
 }
 
-TEST_CASE("grants verify with PyJWT, jose and accord grant verify alike") {
-  TempDir dir;
-  BrokerProcess broker(dir.path() + "/var");
-  REQUIRE(broker.Start().ok());
+// The header's "alg" and "kid" of `token`.
+std::pair<std::string, std::string> AlgAndKid(const std::string& token) {
+  std::vector<std::string> parts = absl::StrSplit(token, '.');
+  absl::StatusOr<std::string> json = crypto::Base64UrlDecode(parts[0]);
+  REQUIRE(json.ok());
+  absl::StatusOr<crypto::JsonValue> header = crypto::ParseJson(*json);
+  REQUIRE(header.ok());
+  return {header->GetString("alg").value_or(""),
+          header->GetString("kid").value_or("")};
+}
+
+// Every verifier accepts a fresh grant signed with `alg` and refuses the
+// same grant edited, with another kid, with alg none, for another audience,
+// and once expired. `other_kid` is a kid to swap in (published or not).
+void CheckAllVerifiers(const BrokerProcess& broker, const std::string& alg,
+                       const std::string& other_kid) {
   const std::string jwks_url =
       absl::StrCat("http://", broker.http_address(), "/.well-known/jwks.json");
-
   std::vector<Verifier> verifiers;
   verifiers.push_back({"PyJWT", [&](const std::string& token) {
                          return Run("/usr/bin/python3",
@@ -102,14 +114,15 @@ TEST_CASE("grants verify with PyJWT, jose and accord grant verify alike") {
   }
 
   const std::string token = RequestGrant(broker, kAudience, "300");
+  REQUIRE(AlgAndKid(token).first == alg);
   const std::string expiring = RequestGrant(broker, kAudience, "1");
-  const std::string elsewhere = RequestGrant(broker, "other.service.example", "300");
+  const std::string elsewhere =
+      RequestGrant(broker, "other.service.example", "300");
   const std::string tampered = Rewrite(token, 1, [](crypto::JsonValue& claims) {
     claims.Set("sub", "someone-else");
   });
-  const std::string swapped_kid = Rewrite(token, 0, [](crypto::JsonValue& h) {
-    h.Set("kid", "c3dhcHBlZC1raWQtbm90LXB1Ymxpc2hlZA");
-  });
+  const std::string swapped_kid = Rewrite(
+      token, 0, [&](crypto::JsonValue& h) { h.Set("kid", other_kid); });
   const std::string alg_none = Rewrite(token, 0, [](crypto::JsonValue& h) {
     h.Set("alg", "none");
   });
@@ -139,6 +152,28 @@ TEST_CASE("grants verify with PyJWT, jose and accord grant verify alike") {
     CHECK(r.exit_code == 1);
     CHECK(v.run(token).exit_code == 0);
   }
+}
+
+TEST_CASE("ES256 grants verify with PyJWT, jose and accord grant verify alike") {
+  TempDir dir;
+  BrokerProcess broker(dir.path() + "/var");
+  REQUIRE(broker.Start().ok());
+  CheckAllVerifiers(broker, "ES256", "c3dhcHBlZC1raWQtbm90LXB1Ymxpc2hlZA");
+}
+
+TEST_CASE("EdDSA grants, after rotation, verify alike; the old key's kid does "
+          "not fit them") {
+  TempDir dir;
+  BrokerProcess broker(dir.path() + "/var", {"--key-prepublish-seconds", "1"});
+  REQUIRE(broker.Start().ok());
+  const std::string es256_kid =
+      AlgAndKid(RequestGrant(broker, kAudience, "300")).second;
+  CliResult rotated = broker.Cli({"admin", "keys", "rotate", "--alg", "EdDSA",
+                                  "--as", "operator", "--output", "json"});
+  INFO(rotated.err);
+  REQUIRE(rotated.exit_code == 0);
+  absl::SleepFor(absl::Milliseconds(1500));  // past the pre-publication delay
+  CheckAllVerifiers(broker, "EdDSA", es256_kid);
 }
 
 }  // namespace
