@@ -1,18 +1,32 @@
 // accord policy put|get|versions|explain — usage policies through
-// PolicyService. `policy test` and `policy diff` run locally with the policy
-// library and are added to PolicyCommands below when it is linked.
+// PolicyService; `policy test` (offline suites) and `policy diff` (what a
+// new version allows that the old one did not) run the policy library here.
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "accord/v1/policy.grpc.pb.h"
 #include "clients/commands.h"
 #include "clients/usage_error.h"
+#include "google/protobuf/struct.pb.h"
+#include "policy/compiled.h"
+#include "policy/diff.h"
+#include "policy/parse.h"
+#include "policy/policy_test_suite.h"
+#include "policy/taxonomy.h"
 
 namespace accord::client {
 namespace {
 
 namespace v1 = ::accord::v1;
+namespace pb = ::google::protobuf;
 using A = FlagSpec::Arity;
 
 absl::StatusOr<v1::PolicyFormat> FormatFromFileName(absl::string_view path) {
@@ -113,7 +127,291 @@ absl::Status Explain(CommandContext& ctx) {
   absl::Status s =
       ctx.Call(&v1::PolicyService::Stub::ExplainAccess, request, &response);
   if (!s.ok()) return s;
-  return ctx.output().Show(response);
+  // The reasons read as a table, one line per rule, after the outcome.
+  v1::ExplainAccessResponse summary = response;
+  summary.mutable_decision()->clear_reasons();
+  return ctx.output().ShowText(
+      response, absl::StrCat(FormatHuman(summary), "reasons:\n",
+                             FormatTable(response.decision(), "reasons",
+                                         {"rule_id", "code", "message"})));
+}
+
+
+// The default purpose taxonomy, extended with --taxonomy FILE when given.
+absl::StatusOr<policy::Taxonomy> LoadTaxonomy(const ParsedArgs& args) {
+  absl::StatusOr<policy::Taxonomy> taxonomy = policy::Taxonomy::Default();
+  if (!taxonomy.ok()) return taxonomy.status();
+  if (std::optional<std::string> path = args.Get("taxonomy")) {
+    absl::StatusOr<std::string> text = ReadSmallFile(*path);
+    if (!text.ok()) return text.status();
+    if (absl::Status s = taxonomy->Extend(*text, *path); !s.ok()) return s;
+  }
+  return taxonomy;
+}
+
+pb::Value Str(absl::string_view s) {
+  pb::Value v;
+  v.set_string_value(std::string(s));
+  return v;
+}
+
+pb::Value Num(double n) {
+  pb::Value v;
+  v.set_number_value(n);
+  return v;
+}
+
+pb::Value Flag(bool b) {
+  pb::Value v;
+  v.set_bool_value(b);
+  return v;
+}
+
+pb::Value SuiteJson(const policy::SuiteResult& result) {
+  pb::Value v;
+  auto& f = *v.mutable_struct_value()->mutable_fields();
+  f["file"] = Str(result.file);
+  f["passed"] = Num(static_cast<double>(result.cases.size()) - result.failed());
+  f["failed"] = Num(result.failed());
+  pb::ListValue* cases = f["cases"].mutable_list_value();
+  for (const policy::SuiteCaseResult& c : result.cases) {
+    auto& cf = *cases->add_values()->mutable_struct_value()->mutable_fields();
+    cf["name"] = Str(c.name);
+    cf["passed"] = Flag(c.passed);
+    cf["outcome"] =
+        Str(c.decision.outcome == policy::Outcome::kPermit ? "PERMIT" : "DENY");
+    pb::ListValue* failures = cf["failures"].mutable_list_value();
+    for (const std::string& why : c.failures) *failures->add_values() = Str(why);
+  }
+  return v;
+}
+
+// Runs every suite, even after a failing one, and fails when any case or
+// suite did.
+absl::Status Test(CommandContext& ctx) {
+  const ParsedArgs& args = ctx.args();
+  if (args.positionals().empty()) return UsageError("missing argument FILE");
+  absl::StatusOr<policy::Taxonomy> taxonomy = LoadTaxonomy(args);
+  if (!taxonomy.ok()) return taxonomy.status();
+  const policy::FileReader reader = [](absl::string_view path) {
+    return ReadSmallFile(std::string(path));
+  };
+  pb::Struct doc;
+  pb::ListValue* suites = (*doc.mutable_fields())["suites"].mutable_list_value();
+  std::string text;
+  int cases = 0, failed_cases = 0, broken_suites = 0;
+  for (const std::string& path : args.positionals()) {
+    absl::StatusOr<std::string> source = ReadSmallFile(path);
+    absl::StatusOr<policy::SuiteResult> result =
+        source.ok() ? policy::RunPolicySuite(*source, path, *taxonomy, reader)
+                    : absl::StatusOr<policy::SuiteResult>(source.status());
+    if (!result.ok()) {
+      ++broken_suites;
+      absl::StrAppend(&text, "ERROR ", path, ": ", result.status().message(),
+                      "\n");
+      auto& f = *suites->add_values()->mutable_struct_value()->mutable_fields();
+      f["file"] = Str(path);
+      f["error"] = Str(result.status().message());
+      continue;
+    }
+    cases += static_cast<int>(result->cases.size());
+    failed_cases += result->failed();
+    absl::StrAppend(&text, policy::FormatSuiteResult(*result));
+    *suites->add_values() = SuiteJson(*result);
+  }
+  if (args.positionals().size() > 1) {
+    absl::StrAppend(&text, "total: ", cases - failed_cases, " passed, ",
+                    failed_cases, " failed in ", args.positionals().size(),
+                    " suites\n");
+  }
+  (*doc.mutable_fields())["passed"] = Num(cases - failed_cases);
+  (*doc.mutable_fields())["failed"] = Num(failed_cases);
+  (*doc.mutable_fields())["broken_suites"] = Num(broken_suites);
+  absl::Status shown = ctx.output().ShowText(doc, text);
+  if (!shown.ok()) return shown;
+  if (failed_cases > 0 || broken_suites > 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        failed_cases, " of ", cases, " cases failed, ", broken_suites,
+        " suites could not run"));
+  }
+  return absl::OkStatus();
+}
+
+// One side of a diff: a policy document with the name its errors use.
+struct PolicySource {
+  std::string name;
+  std::string text;
+  policy::SourceFormat format = policy::SourceFormat::kYaml;
+};
+
+absl::StatusOr<PolicySource> LocalPolicy(const std::string& path) {
+  absl::StatusOr<v1::PolicyFormat> format = FormatFromFileName(path);
+  if (!format.ok()) return format.status();
+  absl::StatusOr<std::string> text = ReadSmallFile(path);
+  if (!text.ok()) return text.status();
+  return PolicySource{path, *std::move(text),
+                      *format == v1::POLICY_FORMAT_JSON
+                          ? policy::SourceFormat::kJson
+                          : policy::SourceFormat::kYaml};
+}
+
+absl::StatusOr<PolicySource> StoredPolicy(CommandContext& ctx,
+                                          const std::string& dataset,
+                                          const std::string& version_arg) {
+  uint64_t version = 0;
+  if (!absl::SimpleAtoi(version_arg, &version) || version == 0) {
+    return UsageError(absl::StrCat("version '", version_arg,
+                                   "': must be a policy version number >= 1"));
+  }
+  v1::GetPolicyRequest request;
+  request.set_dataset_id(dataset);
+  request.set_version(version);
+  v1::GetPolicyResponse response;
+  absl::Status s =
+      ctx.Call(&v1::PolicyService::Stub::GetPolicy, request, &response);
+  if (!s.ok()) return s;
+  return PolicySource{absl::StrCat(dataset, "@v", version),
+                      response.policy().source(),
+                      response.policy().format() == v1::POLICY_FORMAT_JSON
+                          ? policy::SourceFormat::kJson
+                          : policy::SourceFormat::kYaml};
+}
+
+absl::StatusOr<policy::DatasetInfo> StoredDataset(CommandContext& ctx,
+                                                  const std::string& id) {
+  v1::GetDatasetRequest request;
+  request.set_id(id);
+  v1::GetDatasetResponse response;
+  absl::Status s =
+      ctx.Call(&v1::PolicyService::Stub::GetDataset, request, &response);
+  if (!s.ok()) return s;
+  policy::DatasetInfo info;
+  info.id = response.dataset().id();
+  switch (response.dataset().classification()) {
+    case v1::CLASSIFICATION_OPEN:
+      info.classification = policy::Classification::kOpen;
+      break;
+    case v1::CLASSIFICATION_RESTRICTED:
+      info.classification = policy::Classification::kRestricted;
+      break;
+    case v1::CLASSIFICATION_PERSONAL:
+      info.classification = policy::Classification::kPersonal;
+      break;
+    default:
+      return absl::DataLossError(
+          absl::StrCat("dataset ", id, " has no known classification"));
+  }
+  info.fields.assign(response.dataset().fields().begin(),
+                     response.dataset().fields().end());
+  return info;
+}
+
+absl::StatusOr<policy::CompiledPolicy> CompileSource(
+    const PolicySource& source, const policy::DatasetInfo& dataset,
+    const policy::Taxonomy& taxonomy, const policy::Directory& directory) {
+  absl::StatusOr<policy::Policy> parsed =
+      policy::ParsePolicy(source.text, source.format, source.name, dataset,
+                          taxonomy, directory);
+  if (!parsed.ok()) return parsed.status();
+  return policy::Compile(*parsed, dataset, taxonomy, directory);
+}
+
+std::string DiffText(const policy::PolicyDiff& diff, absl::string_view old_name,
+                     absl::string_view new_name) {
+  std::string out = absl::StrCat("--- ", old_name, "\n+++ ", new_name, "\n");
+  auto section = [&](absl::string_view title,
+                     const std::vector<policy::DiffEntry>& entries,
+                     absl::string_view mark) {
+    absl::StrAppend(&out, title, " (", entries.size(), "):\n");
+    if (entries.empty()) absl::StrAppend(&out, "  (none)\n");
+    size_t a = 0, p = 0;
+    for (const policy::DiffEntry& e : entries) {
+      a = std::max(a, e.assignee.size());
+      p = std::max(p, e.purpose.size());
+    }
+    for (const policy::DiffEntry& e : entries) {
+      absl::StrAppend(&out, mark, " ", e.assignee,
+                      std::string(a - e.assignee.size() + 2, ' '), e.purpose,
+                      std::string(p - e.purpose.size() + 2, ' '), e.field,
+                      "\n");
+    }
+  };
+  section("newly allowed", diff.newly_allowed, "+");
+  section("no longer allowed", diff.no_longer_allowed, "-");
+  return out;
+}
+
+pb::Value EntriesJson(const std::vector<policy::DiffEntry>& entries) {
+  pb::Value v;
+  pb::ListValue* list = v.mutable_list_value();
+  for (const policy::DiffEntry& e : entries) {
+    auto& f = *list->add_values()->mutable_struct_value()->mutable_fields();
+    f["assignee"] = Str(e.assignee);
+    f["purpose"] = Str(e.purpose);
+    f["field"] = Str(e.field);
+  }
+  return v;
+}
+
+// OLD and NEW are files, or with --dataset stored version numbers. The
+// directory of partners and categories (which an operator-only RPC would
+// list) always comes from --directory FILE, so the diff is over the
+// partners the caller names; the dataset comes from the broker with
+// --dataset, otherwise from the same file.
+absl::Status Diff(CommandContext& ctx) {
+  const ParsedArgs& args = ctx.args();
+  if (absl::Status s = args.ExpectPositionals({"OLD", "NEW"}); !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<std::string> context_path = args.Require("directory");
+  if (!context_path.ok()) return context_path.status();
+  absl::StatusOr<std::string> context_text = ReadSmallFile(*context_path);
+  if (!context_text.ok()) return context_text.status();
+  absl::StatusOr<policy::SuiteContext> context =
+      policy::ReadSuiteContext(*context_text, *context_path);
+  if (!context.ok()) return context.status();
+  absl::StatusOr<policy::Taxonomy> taxonomy = LoadTaxonomy(args);
+  if (!taxonomy.ok()) return taxonomy.status();
+
+  const std::string& old_arg = args.positionals()[0];
+  const std::string& new_arg = args.positionals()[1];
+  absl::StatusOr<PolicySource> old_source, new_source;
+  policy::DatasetInfo dataset = context->dataset;
+  if (std::optional<std::string> id = args.Get("dataset")) {
+    absl::StatusOr<policy::DatasetInfo> stored = StoredDataset(ctx, *id);
+    if (!stored.ok()) return stored.status();
+    dataset = *std::move(stored);
+    old_source = StoredPolicy(ctx, *id, old_arg);
+    if (old_source.ok()) new_source = StoredPolicy(ctx, *id, new_arg);
+  } else {
+    if (!context->has_dataset) {
+      return UsageError(absl::StrCat(
+          "--directory ", *context_path,
+          ": needs a 'dataset' block to diff local files (or use --dataset)"));
+    }
+    old_source = LocalPolicy(old_arg);
+    if (old_source.ok()) new_source = LocalPolicy(new_arg);
+  }
+  if (!old_source.ok()) return old_source.status();
+  if (!new_source.ok()) return new_source.status();
+  absl::StatusOr<policy::CompiledPolicy> old_policy =
+      CompileSource(*old_source, dataset, *taxonomy, context->directory);
+  if (!old_policy.ok()) return old_policy.status();
+  absl::StatusOr<policy::CompiledPolicy> new_policy =
+      CompileSource(*new_source, dataset, *taxonomy, context->directory);
+  if (!new_policy.ok()) return new_policy.status();
+
+  const policy::PolicyDiff diff = policy::DiffPolicies(
+      *old_policy, *new_policy, dataset, *taxonomy, context->directory);
+  pb::Struct doc;
+  auto& f = *doc.mutable_fields();
+  f["dataset"] = Str(dataset.id);
+  f["old"] = Str(old_source->name);
+  f["new"] = Str(new_source->name);
+  f["newly_allowed"] = EntriesJson(diff.newly_allowed);
+  f["no_longer_allowed"] = EntriesJson(diff.no_longer_allowed);
+  return ctx.output().ShowText(
+      doc, DiffText(diff, old_source->name, new_source->name));
 }
 
 }  // namespace
@@ -143,9 +441,26 @@ CommandGroup PolicyCommands() {
             {"lifetime", A::kValue, "S", "requested grant lifetime, seconds",
              {}}},
            Explain},
+          {{"test"}, "FILE... [--taxonomy FILE]",
+           "run offline policy test suites (no broker); exit 1 if any case "
+           "fails",
+           {{"taxonomy", A::kValue, "FILE", "purposes added to the default "
+             "taxonomy", {}}},
+           Test},
+          {{"diff"},
+           "OLD NEW --directory FILE [--dataset D] [--taxonomy FILE]",
+           "what NEW allows that OLD did not, and the reverse, per (partner "
+           "or category, purpose, field); OLD and NEW are policy files, or "
+           "version numbers of dataset D",
+           {{"directory", A::kValue, "FILE",
+             "YAML with a 'directory' block (and a 'dataset' block for "
+             "files), e.g. a test suite", {}},
+            {"dataset", A::kValue, "D",
+             "compare stored versions OLD and NEW of dataset D", {}},
+            {"taxonomy", A::kValue, "FILE", "purposes added to the default "
+             "taxonomy", {}}},
+           Diff},
       }};
-  // Offline commands (`policy test`, `policy diff`) that use the policy
-  // library are appended here.
   return group;
 }
 
