@@ -10,8 +10,10 @@ packages=(
   libbenchmark-dev
   python3 python3-jwt python3-grpcio
 )
-if [[ "${ACCORD_WITH_CLANG:-0}" == 1 ]]; then
-  packages+=(clang libclang-rt-14-dev)
+# The test suite also fuzzes with clang's libFuzzer and uses node for
+# interoperability tests.
+if [[ "${ACCORD_TEST_DEPS:-0}" == 1 ]]; then
+  packages+=(clang libclang-rt-14-dev nodejs npm)
 fi
 
 missing=()

@@ -5,7 +5,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-deploy/install-deps.sh
+ACCORD_TEST_DEPS=1 deploy/install-deps.sh
+
+# Hostile input first: the libFuzzer targets, built with clang, each run for
+# a bounded time over the corpus kept in the repository.
+fuzz_dir="${ACCORD_FUZZ_BUILD_DIR:-build-fuzz}"
+cmake -S . -B "$fuzz_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DACCORD_FUZZ=ON \
+  -DACCORD_FUZZ_SECONDS="${ACCORD_FUZZ_SECONDS:-60}" >/dev/null
+cmake --build "$fuzz_dir" -j2 --target accord-policy-fuzz
+ctest --test-dir "$fuzz_dir" -L fuzz --output-on-failure
+
 build_dir="${ACCORD_BUILD_DIR:-build}"
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$build_dir" -j2
