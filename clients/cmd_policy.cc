@@ -419,7 +419,8 @@ absl::Status Diff(CommandContext& ctx) {
 CommandGroup PolicyCommands() {
   CommandGroup group{
       "policy",
-      "usage policies: publish, show, list versions, explain a decision",
+      "usage policies: publish, show, list versions, explain a decision, "
+      "test suites offline, diff two versions",
       {
           {{"put"}, "DATASET FILE",
            "publish FILE (.yaml, .yml or .json) as the next policy version",
