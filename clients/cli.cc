@@ -31,9 +31,12 @@ std::vector<FlagSpec> GlobalFlagSpecs() {
 std::string TopUsage(const std::vector<CommandGroup>& groups) {
   std::string out =
       "usage: accord <group> <command> [arguments] [flags]\n\ngroups:\n";
+  size_t width = 0;
+  for (const CommandGroup& g : groups) width = std::max(width, g.name.size());
   for (const CommandGroup& g : groups) {
-    absl::StrAppend(&out, "  ", g.name, std::string(10 - g.name.size(), ' '),
-                    g.summary, "\n");
+    absl::StrAppend(&out, "  ", g.name,
+                    std::string(width + 2 - g.name.size(), ' '), g.summary,
+                    "\n");
   }
   absl::StrAppend(&out, "\nflags of every command:\n",
                   FlagsUsage(GlobalFlagSpecs()),
