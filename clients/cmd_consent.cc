@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "accord/v1/consent.grpc.pb.h"
 #include "accord/v1/trust.grpc.pb.h"
+#include "broker/auditlog/history_check.h"
 #include "broker/crypto/jwks.h"
 #include "broker/crypto/jws.h"
 #include "clients/commands.h"
@@ -149,16 +150,41 @@ absl::Status Show(CommandContext& ctx) {
 
 absl::Status History(CommandContext& ctx) {
   if (absl::Status s = ctx.args().ExpectPositionals({}); !s.ok()) return s;
+  // --verify: each page's records against its signed checkpoint, checked
+  // with the broker's published checkpoint key.
+  std::string checkpoint_key;
+  if (ctx.args().Has("verify")) {
+    v1::GetVerificationKeysResponse keys;
+    absl::Status s = ctx.Call(&v1::TrustService::Stub::GetVerificationKeys,
+                              v1::GetVerificationKeysRequest(), &keys);
+    if (!s.ok()) return s;
+    checkpoint_key = keys.checkpoint_key();
+    if (checkpoint_key.empty()) {
+      return absl::FailedPreconditionError(
+          "--verify: the broker publishes no checkpoint key");
+    }
+  }
   v1::GetAccessHistoryResponse all;
+  size_t verified = 0;
   absl::Status s = CollectPages(
       [&](const std::string& token, v1::GetAccessHistoryResponse* page) {
         v1::GetAccessHistoryRequest request;
         request.set_page_token(token);
-        return ctx.Call(&v1::ConsentService::Stub::GetAccessHistory, request,
-                        page);
+        absl::Status called = ctx.Call(
+            &v1::ConsentService::Stub::GetAccessHistory, request, page);
+        if (!called.ok() || checkpoint_key.empty()) return called;
+        absl::StatusOr<uint64_t> checked =
+            auditlog::VerifyAccessHistoryPage(*page, checkpoint_key);
+        if (!checked.ok()) return checked.status();
+        verified += page->records_size();
+        return absl::OkStatus();
       },
       &all);
   if (!s.ok()) return s;
+  if (!checkpoint_key.empty()) {
+    ctx.err() << "verified " << verified
+              << " records: each is in the signed audit log\n";
+  }
   return ctx.output().ShowList(all, "records",
                                {"issued_at", "partner", "dataset_id",
                                 "purpose", "fields", "grant_id"});
@@ -190,7 +216,10 @@ CommandGroup ConsentCommands() {
              "also a fresh signed receipt, verified against the broker's keys",
              {}}},
            Show},
-          {{"history"}, "", "the grants that named you", {}, History},
+          {{"history"}, "[--verify]", "the grants that named you",
+           {{"verify", A::kSwitch, "",
+             "check each record against the signed audit log", {}}},
+           History},
       }};
 }
 
