@@ -184,7 +184,8 @@ TEST_CASE("key rotation: publish first, sign later, keep until grants expire") {
   const std::vector<std::string> before = JwksKids(broker);
   REQUIRE(before.size() == 1);
   const std::string old_token = TokenOf(RequestOpen(broker));
-  REQUIRE(Str(&Peek(old_token).first, "kid") == before[0]);
+  const auto old_parts = Peek(old_token);
+  REQUIRE(Str(&old_parts.first, "kid") == before[0]);
 
   CliResult rotated = broker.Cli({"admin", "keys", "rotate", "--alg", "EdDSA",
                                   "--as", "operator", "--output", "json"});
@@ -194,7 +195,8 @@ TEST_CASE("key rotation: publish first, sign later, keep until grants expire") {
   REQUIRE(!new_kid.empty());
   // Published at once, not yet signing.
   CHECK(JwksKids(broker).size() == 2);
-  CHECK(Str(&Peek(TokenOf(RequestOpen(broker))).first, "kid") == before[0]);
+  const auto pending_parts = Peek(TokenOf(RequestOpen(broker)));
+  CHECK(Str(&pending_parts.first, "kid") == before[0]);
 
   absl::SleepFor(absl::Seconds(2.5));
   const std::string new_token = TokenOf(RequestOpen(broker));
