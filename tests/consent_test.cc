@@ -133,7 +133,7 @@ TEST_CASE(
   // A watcher following live revocations from the give's revision.
   CliResult live;
   std::chrono::steady_clock::time_point live_seen;
-  std::thread watcher([&] {
+  std::jthread watcher([&] {  // joined on every path
     live = Watch(broker, given_rev, 1);
     live_seen = std::chrono::steady_clock::now();
   });

@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "broker/crypto/random.h"
 #include "broker/http/metrics.h"
@@ -74,11 +75,20 @@ bool SameRecipient(const accord::v1::Recipient& a,
   return a.partner() == b.partner() && a.category() == b.category();
 }
 
+// Consent ids are the broker's own: base64url, at most 64 bytes.
 absl::Status CheckConsentId(const std::string& id) {
   if (id.empty() || id.size() > kMaxConsentIdBytes) {
-    return absl::InvalidArgumentError("consent_id: required, at most 64 bytes");
+    return absl::InvalidArgumentError(
+        "consent_id: required, at most 64 bytes");
   }
-  return CheckId("consent_id", id);
+  for (char ch : id) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(ch)) && ch != '-' &&
+        ch != '_') {
+      return absl::InvalidArgumentError(
+          "consent_id: only base64url characters are allowed");
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status CheckRecipient(const accord::v1::Recipient& r,
