@@ -29,6 +29,30 @@ std::string ReadAll(const std::string& path) {
   return s.str();
 }
 
+// Starts `program` with `args`, stdin from /dev/null, stdout and stderr
+// appended to the given files (one file may serve both).
+pid_t Spawn(const std::string& program, const std::vector<std::string>& args,
+            const std::string& out_path, const std::string& err_path) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int in = open("/dev/null", O_RDONLY);
+    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    int err = err_path == out_path
+                  ? out
+                  : open(err_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    dup2(in, 0);
+    dup2(out, 1);
+    dup2(err, 2);
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(program.c_str()));
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(program.c_str(), argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
 }  // namespace
 
 std::string BinDir() {
@@ -59,21 +83,7 @@ CliResult Run(const std::string& program,
   TempDir tmp;
   const std::string out_path = tmp.path() + "/out";
   const std::string err_path = tmp.path() + "/err";
-  pid_t pid = fork();
-  if (pid == 0) {
-    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int in = open("/dev/null", O_RDONLY);
-    dup2(in, 0);
-    dup2(out, 1);
-    dup2(err, 2);
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(program.c_str()));
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(program.c_str(), argv.data());
-    _exit(127);
-  }
+  const pid_t pid = Spawn(program, args, out_path, err_path);
   int status = 0;
   waitpid(pid, &status, 0);
   CliResult r;
@@ -124,20 +134,7 @@ absl::Status BrokerProcess::Start() {
                                    grpc_address(), "--http-addr",
                                    http_address()};
   args.insert(args.end(), extra_flags_.begin(), extra_flags_.end());
-  pid_ = fork();
-  if (pid_ == 0) {
-    int log = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    int in = open("/dev/null", O_RDONLY);
-    dup2(in, 0);
-    dup2(log, 1);
-    dup2(log, 2);
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(program.c_str()));
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(program.c_str(), argv.data());
-    _exit(127);
-  }
+  pid_ = Spawn(program, args, log_path_, log_path_);
   const absl::Time deadline = absl::Now() + absl::Seconds(60);
   while (absl::Now() < deadline) {
     int status = 0;
