@@ -200,7 +200,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "renewal and expiry are appended events; expired consents are "
+    "renewal and expiry are appended events and expired consents are "
     "never used") {
   TempDir dir;
   BrokerProcess broker(dir.path() + "/var");

@@ -161,7 +161,7 @@ TEST_CASE("ES256 grants verify with PyJWT, jose and accord grant verify alike") 
   CheckAllVerifiers(broker, "ES256", "c3dhcHBlZC1raWQtbm90LXB1Ymxpc2hlZA");
 }
 
-TEST_CASE("EdDSA grants, after rotation, verify alike; the old key's kid does "
+TEST_CASE("EdDSA grants, after rotation, verify alike and the old key's kid does "
           "not fit them") {
   TempDir dir;
   BrokerProcess broker(dir.path() + "/var", {"--key-prepublish-seconds", "1"});

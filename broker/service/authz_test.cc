@@ -38,7 +38,7 @@ TEST_CASE("every RPC of the API has exactly one authorization rule") {
   CHECK(static_cast<int>(AllRules().size()) == methods);
 }
 
-TEST_CASE("roles outside a rule are denied; unknown methods have no rule") {
+TEST_CASE("roles outside a rule are denied and unknown methods have no rule") {
   const MethodRule* grant = FindRule("/accord.v1.AccessService/RequestGrant");
   REQUIRE(grant != nullptr);
   CHECK(CheckRole(*grant, accord::v1::ROLE_PARTNER).ok());
