@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# deploy/install-deps.sh runs apt-get update and apt-get install -y for every
+# Debian package that is missing (compilers, libraries, clang, PyJWT, ...).
 ACCORD_TEST_DEPS=1 deploy/install-deps.sh
 
 # Hostile input first: the libFuzzer targets, built with clang, each run for
