@@ -46,5 +46,14 @@ TEST_CASE("random bytes and ids", "[random]") {
   REQUIRE(ids.size() == 100);
 }
 
+TEST_CASE("random ids never read as command-line flags") {
+  // With 1 in 32 draws starting with '-' or '_', 5000 draws would show one.
+  for (int i = 0; i < 5000; ++i) {
+    const std::string id = RandomId();
+    REQUIRE(id[0] != '-');
+    REQUIRE(id[0] != '_');
+  }
+}
+
 }  // namespace
 }  // namespace accord::crypto

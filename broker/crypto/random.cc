@@ -26,6 +26,13 @@ std::string RandomBytes(size_t n) {
   return out;
 }
 
-std::string RandomId() { return Base64UrlEncode(RandomBytes(16)); }
+std::string RandomId() {
+  // An id that starts with '-' reads as a flag on a command line; draw again
+  // (and keep '_' out of the first place too, for symmetry).
+  while (true) {
+    std::string id = Base64UrlEncode(RandomBytes(16));
+    if (id[0] != '-' && id[0] != '_') return id;
+  }
+}
 
 }  // namespace accord::crypto

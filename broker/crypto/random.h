@@ -12,6 +12,7 @@ namespace accord::crypto {
 std::string RandomBytes(size_t n);
 
 // Returns a fresh identifier: base64url of 16 random bytes (22 characters).
+// Never starts with '-' or '_', so it is never taken for a command-line flag.
 std::string RandomId();
 
 }  // namespace accord::crypto
