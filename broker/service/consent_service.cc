@@ -176,6 +176,27 @@ std::string ConsentServiceImpl::Controller(const Consent& c) const {
   return dataset.ok() ? dataset->producer() : "";
 }
 
+template <typename Response>
+grpc::ServerUnaryReactor* ConsentServiceImpl::CommitChange(
+    const Call& call, store::WriteSet ws, Response* response,
+    const std::string& subject, int first_new, http::ConsentEvent event) {
+  env_.store->Commit(
+      std::move(ws), [this, call, response, subject, first_new,
+                      event](absl::StatusOr<store::CommitResult> r) {
+        Release(subject);
+        if (!r.ok()) {
+          response->Clear();
+          return (void)call.Finish(r.status());
+        }
+        if (env_.revocations != nullptr) env_.revocations->Notify(r->revision);
+        env_.metrics->RecordConsentEvent(event);
+        response->set_revision(r->revision);
+        StampNewEvents(response->mutable_consent(), first_new, r->revision);
+        call.Finish(absl::OkStatus());
+      });
+  return call.reactor();
+}
+
 grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
     grpc::CallbackServerContext* context,
     const accord::v1::GiveConsentRequest* request,
@@ -283,22 +304,8 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
   }
   *response->mutable_consent() = std::move(consent);
   response->set_receipt(*std::move(receipt));
-  http::Metrics* metrics = env_.metrics;
-  env_.store->Commit(
-      std::move(ws), [this, call, response, metrics, subject,
-                      first_new](absl::StatusOr<store::CommitResult> r) {
-        Release(subject);
-        if (!r.ok()) {
-          response->Clear();
-          return (void)call.Finish(r.status());
-        }
-        if (env_.revocations != nullptr) env_.revocations->Notify(r->revision);
-        metrics->RecordConsentEvent(http::ConsentEvent::kGiven);
-        response->set_revision(r->revision);
-        StampNewEvents(response->mutable_consent(), first_new, r->revision);
-        call.Finish(absl::OkStatus());
-      });
-  return call.reactor();
+  return CommitChange(call, std::move(ws), response, subject, first_new,
+                      http::ConsentEvent::kGiven);
 }
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
@@ -366,22 +373,8 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
   }
   *response->mutable_consent() = *std::move(consent);
   response->set_receipt(*std::move(receipt));
-  http::Metrics* metrics = env_.metrics;
-  env_.store->Commit(
-      std::move(ws), [this, call, response, metrics, subject,
-                      first_new](absl::StatusOr<store::CommitResult> r) {
-        Release(subject);
-        if (!r.ok()) {
-          response->Clear();
-          return (void)call.Finish(r.status());
-        }
-        if (env_.revocations != nullptr) env_.revocations->Notify(r->revision);
-        metrics->RecordConsentEvent(http::ConsentEvent::kWithdrawn);
-        response->set_revision(r->revision);
-        StampNewEvents(response->mutable_consent(), first_new, r->revision);
-        call.Finish(absl::OkStatus());
-      });
-  return call.reactor();
+  return CommitChange(call, std::move(ws), response, subject, first_new,
+                      http::ConsentEvent::kWithdrawn);
 }
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::ListConsents(

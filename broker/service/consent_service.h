@@ -7,7 +7,10 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "accord/v1/consent.grpc.pb.h"
+#include "broker/http/metrics.h"
+#include "broker/service/call.h"
 #include "broker/service/env.h"
+#include "broker/store/write_set.h"
 
 namespace accord::service {
 
@@ -63,6 +66,15 @@ class ConsentServiceImpl final
   // Marks `subject` as changing; false when it already is.
   bool Claim(const std::string& subject) ABSL_LOCKS_EXCLUDED(mu_);
   void Release(const std::string& subject) ABSL_LOCKS_EXCLUDED(mu_);
+  // Commits a give or withdraw: once durable, releases `subject`, wakes the
+  // revocation streams, counts `event`, stamps the new events with the
+  // revision and finishes `call`; on error clears `response` and finishes
+  // with the error.
+  template <typename Response>
+  grpc::ServerUnaryReactor* CommitChange(const Call& call, store::WriteSet ws,
+                                         Response* response,
+                                         const std::string& subject,
+                                         int first_new, http::ConsentEvent event);
   // The producer of the consent's dataset ("" when unknown).
   std::string Controller(const accord::v1::Consent& c) const;
 
