@@ -1,0 +1,368 @@
+// accord-scale-load: fills a stopped dev-mode broker's data directory with a
+// large store, offline, through the store's own write path: datasets with
+// policies (the demo PERSONAL household-consumption policy, renamed), one
+// consent per citizen spread over them (the records, indexes and audit
+// entries GiveConsent writes), denied-decision audit entries up to a total
+// log size, and a signed checkpoint of the final tree, so the broker starts
+// on it and `accord audit verify` passes.
+//
+//   accord-broker --dev DIR   # once, then stop it
+//   accord-scale-load --data DIR [--datasets 100] [--consents 1000000]
+//                     [--entries 10000000]
+//
+// Write sets are queued without waiting, so the store's writer group-commits
+// up to 1024 of them per synced batch.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "accord/v1/consent.pb.h"
+#include "broker/auditlog/checkpointer.h"
+#include "broker/auditlog/frontier.h"
+#include "broker/auditlog/log.h"
+#include "broker/crypto/dev_layout.h"
+#include "broker/crypto/random.h"
+#include "broker/crypto/signed_note.h"
+#include "broker/crypto/signing_key.h"
+#include "broker/service/audit_events.h"
+#include "broker/service/citizen_tokens.h"
+#include "broker/service/demo_content.h"
+#include "broker/service/policy_registry.h"
+#include "broker/service/store_node_source.h"
+#include "broker/store/store.h"
+#include "policy/taxonomy.h"
+
+namespace accord::scale {
+namespace {
+
+namespace dev = crypto::dev;
+
+constexpr char kTemplateDataset[] = "rennes.energy.household-consumption";
+constexpr char kPurposes[2][32] = {"research-and-development",
+                                   "public-benefit.energy"};
+
+struct Flags {
+  std::string data;
+  uint64_t datasets = 100;
+  uint64_t consents = 1000000;
+  uint64_t entries = 10000000;
+  uint64_t in_flight = 8192;
+  uint64_t cache_bytes = 256ull << 20;
+  std::string log_origin = "accord.local/log";
+};
+
+// The name of dataset `n` of the generated catalogue.
+std::string DatasetId(uint64_t n) {
+  char suffix[16];
+  std::snprintf(suffix, sizeof(suffix), "-%03llu",
+                static_cast<unsigned long long>(n));
+  return absl::StrCat(kTemplateDataset, suffix);
+}
+
+// Queues write sets without waiting for each, keeping at most `limit` in
+// flight; remembers the first error.
+class Pipeline {
+ public:
+  Pipeline(store::Store* store, uint64_t limit) : store_(store), limit_(limit) {}
+
+  void Submit(store::WriteSet ws) ABSL_LOCKS_EXCLUDED(mu_) {
+    {
+      absl::MutexLock l(&mu_);
+      auto room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return in_flight_ < limit_;
+      };
+      mu_.Await(absl::Condition(&room));
+      ++in_flight_;
+    }
+    store_->Commit(std::move(ws), [this](absl::StatusOr<store::CommitResult> r) {
+      absl::MutexLock l(&mu_);
+      --in_flight_;
+      if (!r.ok() && error_.ok()) error_ = r.status();
+    });
+  }
+
+  // Waits for every queued write set; returns the first error.
+  absl::Status Drain() ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock l(&mu_);
+    auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return in_flight_ == 0;
+    };
+    mu_.Await(absl::Condition(&idle));
+    return error_;
+  }
+
+  absl::Status error() ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock l(&mu_);
+    return error_;
+  }
+
+ private:
+  store::Store* const store_;
+  const uint64_t limit_;
+  absl::Mutex mu_;
+  uint64_t in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Status error_ ABSL_GUARDED_BY(mu_);
+};
+
+// The datasets and their version-1 policies, as dev mode seeds its own.
+absl::Status LoadDatasets(const Flags& flags, store::Store& store,
+                          service::PolicyRegistry& registry, int64_t now) {
+  const service::DemoDataset* model = nullptr;
+  for (const service::DemoDataset& d : service::DemoDatasets()) {
+    if (d.dataset.id() == kTemplateDataset) model = &d;
+  }
+  if (model == nullptr) return absl::InternalError("no household demo dataset");
+  for (uint64_t n = 0; n < flags.datasets; ++n) {
+    accord::v1::Dataset dataset = model->dataset;
+    dataset.set_id(DatasetId(n));
+    dataset.set_title(absl::StrCat(dataset.title(), " (district ", n, ")"));
+    dataset.set_producer(std::string(dev::kProducer));
+    const std::string yaml = absl::StrReplaceAll(
+        model->policy_yaml, {{kTemplateDataset, dataset.id()}});
+    auto prepared = registry.Prepare(dataset, yaml,
+                                     accord::v1::POLICY_FORMAT_YAML,
+                                     model->policy_file);
+    if (!prepared.ok()) return prepared.status();
+    accord::v1::PolicyVersion version;
+    version.set_dataset_id(dataset.id());
+    version.mutable_ref()->set_version(1);
+    version.mutable_ref()->set_hash(prepared->hash);
+    version.set_format(accord::v1::POLICY_FORMAT_YAML);
+    version.set_source(yaml);
+    version.set_canonical(prepared->canonical);
+    version.set_author(std::string(dev::kProducer));
+    version.set_created_at(now);
+    dataset.set_policy_version(1);
+    store::WriteSet ws;
+    ws.PutDataset(dataset);
+    ws.PutPolicyVersion(version);
+    ws.AddAuditEvent(service::DatasetEvent(dev::kProducer, dataset, now));
+    ws.AddAuditEvent(
+        service::PolicyEvent(dev::kProducer, dataset.id(), version.ref(), now));
+    auto committed = store.CommitAndWait(std::move(ws));
+    if (!committed.ok()) return committed.status();
+  }
+  return absl::OkStatus();
+}
+
+// Citizen `i` ("citizen-<i>" at the dev identity provider) consents to
+// partner-demo using dataset i % datasets, as GiveConsent records it.
+store::WriteSet ConsentOf(const service::CitizenTokens& citizens,
+                          const Flags& flags,
+                          const std::vector<accord::v1::PolicyRef>& notices,
+                          uint64_t i, int64_t now) {
+  const uint64_t d = i % flags.datasets;
+  accord::v1::Consent c;
+  c.set_id(crypto::RandomId());
+  c.set_subject(citizens.PseudonymFor(dev::kIssuer, absl::StrCat("citizen-", i)));
+  c.set_dataset_id(DatasetId(d));
+  c.set_purpose(kPurposes[(i / flags.datasets) % 2]);
+  c.mutable_recipient()->set_partner(std::string(dev::kPartner));
+  *c.mutable_notice() = notices[d];
+  c.set_legal_basis(accord::v1::LEGAL_BASIS_CONSENT);
+  c.set_given_at(now);
+  c.set_state(accord::v1::CONSENT_STATE_GIVEN);
+  accord::v1::ConsentEvent* event = c.add_events();
+  event->set_state(accord::v1::CONSENT_STATE_GIVEN);
+  event->set_at(now);
+  event->set_actor("subject");
+  event->set_channel("scale-load");
+  store::WriteSet ws;
+  ws.AddAuditEvent(
+      service::ConsentChangeEvent(c, accord::v1::CONSENT_STATE_GIVEN, now));
+  ws.PutConsent(std::move(c));
+  return ws;
+}
+
+// A request partner-demo made without naming consenting subjects: denied.
+store::WriteSet DenialOf(const Flags& flags,
+                         const std::vector<accord::v1::PolicyRef>& notices,
+                         uint64_t i, int64_t now) {
+  const uint64_t d = i % flags.datasets;
+  accord::v1::Decision decision;
+  decision.set_outcome(accord::v1::OUTCOME_DENY);
+  *decision.mutable_policy() = notices[d];
+  accord::v1::Reason* reason = decision.add_reasons();
+  reason->set_rule_id("energy-studies");
+  reason->set_code("no_subjects");
+  reason->set_message("no requested subject has consented");
+  store::WriteSet ws;
+  ws.AddAuditEvent(service::DecisionEvent(dev::kPartner, DatasetId(d),
+                                          kPurposes[i % 2], decision, "", {},
+                                          now));
+  return ws;
+}
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
+      .count();
+}
+
+absl::Status Run(const Flags& flags) {
+  const std::string keys_dir = flags.data + "/keys";
+  store::StoreOptions options;
+  options.block_cache_bytes = flags.cache_bytes;
+  options.create_if_missing = false;
+  auto opened = store::Store::Open(flags.data + "/db", options);
+  if (!opened.ok()) return opened.status();
+  std::unique_ptr<store::Store> store = *std::move(opened);
+  service::StoreNodeSource nodes(store.get());
+  auto frontier = auditlog::Frontier::Load(nodes, store->LogSize());
+  if (!frontier.ok()) return frontier.status();
+  auditlog::Log log(*std::move(frontier));
+  store->SetLogAppender(&log);
+
+  if (store->GetDataset(DatasetId(0)).ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(flags.data, " already holds generated datasets"));
+  }
+  auto taxonomy =
+      policy::Taxonomy::Parse(policy::DefaultTaxonomyYaml(), "purposes.yaml");
+  if (!taxonomy.ok()) return taxonomy.status();
+  service::PolicyRegistry registry(store.get(), *std::move(taxonomy));
+  std::string secret;
+  {
+    FILE* f = std::fopen((keys_dir + "/pseudonym.secret").c_str(), "rb");
+    if (f == nullptr) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("no pseudonym secret in ", keys_dir,
+                       "; start accord-broker --dev ", flags.data, " once"));
+    }
+    char buf[256];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) secret.append(buf, n);
+    std::fclose(f);
+  }
+  auto citizens = service::CitizenTokens::Load({}, secret, 0);
+  if (!citizens.ok()) return citizens.status();
+  auto key = crypto::SigningKey::ReadPemFile(keys_dir + "/checkpoint.key");
+  if (!key.ok()) return key.status();
+  auto signer = crypto::NoteSigner::Create(flags.log_origin, *std::move(key));
+  if (!signer.ok()) return signer.status();
+
+  const int64_t now = absl::ToUnixSeconds(absl::Now());
+  const auto start = std::chrono::steady_clock::now();
+  if (absl::Status s = LoadDatasets(flags, *store, registry, now); !s.ok()) {
+    return s;
+  }
+  std::vector<accord::v1::PolicyRef> notices;
+  for (uint64_t d = 0; d < flags.datasets; ++d) {
+    auto current = registry.Current(DatasetId(d));
+    if (!current.ok()) return current.status();
+    notices.push_back((*current)->ref);
+  }
+  std::printf("datasets: %llu in %.1f s\n",
+              static_cast<unsigned long long>(flags.datasets), Seconds(start));
+
+  Pipeline pipeline(store.get(), flags.in_flight);
+  const auto consents_start = std::chrono::steady_clock::now();
+  for (uint64_t i = 0; i < flags.consents; ++i) {
+    pipeline.Submit(ConsentOf(*citizens, flags, notices, i, now));
+    if ((i & 0xffff) == 0 && !pipeline.error().ok()) break;
+  }
+  if (absl::Status s = pipeline.Drain(); !s.ok()) return s;
+  const double consent_seconds = Seconds(consents_start);
+  std::printf("consents: %llu in %.1f s (%.0f/s)\n",
+              static_cast<unsigned long long>(flags.consents), consent_seconds,
+              flags.consents / consent_seconds);
+
+  const auto entries_start = std::chrono::steady_clock::now();
+  const uint64_t first = store->LogSize();
+  for (uint64_t i = first; i < flags.entries; ++i) {
+    pipeline.Submit(DenialOf(flags, notices, i, now));
+    if ((i & 0xffff) == 0 && !pipeline.error().ok()) break;
+  }
+  if (absl::Status s = pipeline.Drain(); !s.ok()) return s;
+  const uint64_t denials = store->LogSize() - first;
+  const double entry_seconds = Seconds(entries_start);
+  std::printf("decision entries: %llu in %.1f s (%.0f/s)\n",
+              static_cast<unsigned long long>(denials), entry_seconds,
+              entry_seconds > 0 ? denials / entry_seconds : 0.0);
+
+  auditlog::Checkpointer::Options checkpoints;
+  checkpoints.origin = flags.log_origin;
+  store::Store* raw = store.get();
+  auto checkpointer = auditlog::Checkpointer::Create(
+      log, checkpoints, *signer,
+      [raw](const auditlog::SignedCheckpoint& c) {
+        store::WriteSet ws;
+        ws.PutCheckpoint(c.checkpoint.size, c.note);
+        auto committed = raw->CommitAndWait(std::move(ws));
+        return committed.ok() ? absl::OkStatus() : committed.status();
+      },
+      [] { return absl::Now(); });
+  if (!checkpointer.ok()) return checkpointer.status();
+  auto checkpoint = (*checkpointer)->CheckpointNow();
+  if (!checkpoint.ok()) return checkpoint.status();
+  const uint64_t log_size = store->LogSize();
+  const uint64_t revision = store->revision();
+  store->Close();
+  std::printf(
+      "done: log size %llu, revision %llu, checkpoint size %llu, %.1f s in "
+      "all\n",
+      static_cast<unsigned long long>(log_size),
+      static_cast<unsigned long long>(revision),
+      static_cast<unsigned long long>(checkpoint->checkpoint.size),
+      Seconds(start));
+  return absl::OkStatus();
+}
+
+bool ParseFlags(int argc, char** argv, Flags* flags) {
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string name = argv[i];
+    const std::string value = argv[i + 1];
+    bool ok = true;
+    if (name == "--data") {
+      flags->data = value;
+    } else if (name == "--datasets") {
+      ok = absl::SimpleAtoi(value, &flags->datasets) && flags->datasets > 0;
+    } else if (name == "--consents") {
+      ok = absl::SimpleAtoi(value, &flags->consents);
+    } else if (name == "--entries") {
+      ok = absl::SimpleAtoi(value, &flags->entries);
+    } else if (name == "--in-flight") {
+      ok = absl::SimpleAtoi(value, &flags->in_flight) && flags->in_flight > 0;
+    } else if (name == "--cache-bytes") {
+      ok = absl::SimpleAtoi(value, &flags->cache_bytes);
+    } else if (name == "--log-origin") {
+      flags->log_origin = value;
+    } else {
+      ok = false;
+    }
+    if (!ok) {
+      std::fprintf(stderr, "accord-scale-load: bad flag %s %s\n", name.c_str(),
+                   value.c_str());
+      return false;
+    }
+  }
+  return (argc % 2) == 1 && !flags->data.empty();
+}
+
+}  // namespace
+}  // namespace accord::scale
+
+int main(int argc, char** argv) {
+  accord::scale::Flags flags;
+  if (!accord::scale::ParseFlags(argc, argv, &flags)) {
+    std::fprintf(stderr,
+                 "usage: accord-scale-load --data DIR [--datasets N] "
+                 "[--consents N] [--entries N] [--in-flight N] "
+                 "[--cache-bytes N] [--log-origin ORIGIN]\n");
+    return 2;
+  }
+  absl::Status s = accord::scale::Run(flags);
+  if (!s.ok()) {
+    std::fprintf(stderr, "accord-scale-load: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  return 0;
+}
