@@ -58,7 +58,8 @@ std::string Encode(absl::string_view data, const char* alphabet, bool pad) {
   return out;
 }
 
-// Decodes unpadded text with the given table.
+// Decodes unpadded text with the given table, four characters to three
+// bytes at a time into a buffer sized up front.
 absl::StatusOr<std::string> Decode(absl::string_view text,
                                    const ReverseTable& table,
                                    absl::string_view name) {
@@ -66,26 +67,54 @@ absl::StatusOr<std::string> Decode(absl::string_view text,
     return absl::InvalidArgumentError(
         absl::StrCat(name, ": impossible length ", text.size()));
   }
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    int v = table[static_cast<unsigned char>(text[i])];
-    if (v < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(name, ": invalid character at offset ", i));
+  const size_t full = text.size() / 4;
+  const size_t rest = text.size() % 4;  // 0, 2 or 3
+  std::string out(full * 3 + (rest == 0 ? 0 : rest - 1), '\0');
+  auto bad_at = [&](size_t i) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, ": invalid character at offset ", i));
+  };
+  auto value = [&](size_t i) {
+    return table[static_cast<unsigned char>(text[i])];
+  };
+  char* o = out.data();
+  for (size_t q = 0; q < full; ++q) {
+    const size_t i = q * 4;
+    const int a = value(i), b = value(i + 1), c = value(i + 2),
+              d = value(i + 3);
+    if ((a | b | c | d) < 0) {
+      for (size_t k = i;; ++k) {
+        if (value(k) < 0) return bad_at(k);
+      }
     }
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
+    const uint32_t v = (static_cast<uint32_t>(a) << 18) |
+                       (static_cast<uint32_t>(b) << 12) |
+                       (static_cast<uint32_t>(c) << 6) | static_cast<uint32_t>(d);
+    *o++ = static_cast<char>(v >> 16);
+    *o++ = static_cast<char>((v >> 8) & 0xFF);
+    *o++ = static_cast<char>(v & 0xFF);
   }
-  if ((acc & ((1u << bits) - 1)) != 0) {
+  if (rest == 0) return out;
+  const size_t i = full * 4;
+  uint32_t v = 0;
+  for (size_t k = 0; k < rest; ++k) {
+    const int x = value(i + k);
+    if (x < 0) return bad_at(i + k);
+    v = (v << 6) | static_cast<uint32_t>(x);
+  }
+  // 2 characters carry 12 bits for 1 byte, 3 carry 18 bits for 2 bytes; the
+  // unused low bits must be zero.
+  const int unused = rest == 2 ? 4 : 2;
+  if ((v & ((1u << unused) - 1)) != 0) {
     return absl::InvalidArgumentError(
         absl::StrCat(name, ": non-zero trailing bits"));
+  }
+  v >>= unused;
+  if (rest == 2) {
+    *o = static_cast<char>(v);
+  } else {
+    *o++ = static_cast<char>(v >> 8);
+    *o = static_cast<char>(v & 0xFF);
   }
   return out;
 }

@@ -3,14 +3,23 @@
 #ifndef ACCORD_BROKER_CRYPTO_ECDSA_RAW_H_
 #define ACCORD_BROKER_CRYPTO_ECDSA_RAW_H_
 
+#include <cstddef>
 #include <string>
 
 #include "absl/strings/string_view.h"
 
 namespace accord::crypto::internal {
 
-// Converts a 64-byte r||s signature to DER. Returns false when `raw` has
-// another length or cannot be encoded.
+// Room for the DER form of a P-256 signature: SEQUENCE of two INTEGERs of
+// at most 33 bytes each.
+constexpr size_t kMaxDerP256Signature = 72;
+
+// Writes the DER form of a 64-byte r||s signature to `der` (room for
+// kMaxDerP256Signature bytes) without allocating. Returns its length, or 0
+// when `raw` has another length.
+size_t RawToDerSignature(absl::string_view raw, unsigned char* der);
+
+// As above, into a string. Returns false when `raw` has another length.
 bool RawToDerSignature(absl::string_view raw, std::string* der);
 
 // Converts a DER ECDSA signature to 64-byte r||s. Returns false when `der`

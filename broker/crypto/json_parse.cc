@@ -88,6 +88,8 @@ class JsonParser {
     if (depth > limits_.max_depth) return Error("nesting too deep");
     ++pos_;  // '{'
     JsonValue::Members members;
+    // Duplicate keys: a linear scan while the object is small (JOSE headers
+    // and claim sets), a hash set beyond, so hostile input stays linear.
     std::unordered_set<std::string> keys;
     SkipSpace();
     if (!AtEnd() && Peek() == '}') {
@@ -102,7 +104,7 @@ class JsonParser {
       std::string key;
       absl::Status s = ParseString(&key);
       if (!s.ok()) return s;
-      if (!keys.insert(key).second) {
+      if (IsDuplicateKey(members, key, &keys)) {
         pos_ = key_pos;
         return Error(absl::StrCat("duplicate key \"", key.substr(0, 64), "\""));
       }
@@ -127,6 +129,26 @@ class JsonParser {
       }
       return Error("expected ',' or '}'");
     }
+  }
+
+  static constexpr size_t kLinearKeyScan = 16;
+
+  // True when `key` is already a member. Beyond kLinearKeyScan members the
+  // keys are kept in `keys` (filled from `members` once) and looked up
+  // there.
+  static bool IsDuplicateKey(const JsonValue::Members& members,
+                             const std::string& key,
+                             std::unordered_set<std::string>* keys) {
+    if (members.size() < kLinearKeyScan) {
+      for (const JsonValue::Member& m : members) {
+        if (m.first == key) return true;
+      }
+      return false;
+    }
+    if (keys->empty()) {
+      for (const JsonValue::Member& m : members) keys->insert(m.first);
+    }
+    return !keys->insert(key).second;
   }
 
   absl::Status ParseArray(JsonValue* out, size_t depth) {
@@ -305,6 +327,13 @@ class JsonParser {
     return absl::OkStatus();
   }
 
+  // A byte that stands for itself inside a string: printable ASCII other
+  // than '"' and '\\'.
+  static bool IsPlainAscii(char ch) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+  }
+
   absl::Status ParseString(std::string* out) {
     ++pos_;  // '"'
     while (true) {
@@ -320,8 +349,11 @@ class JsonParser {
       } else if (c < 0x20) {
         return Error("unescaped control character in string");
       } else if (c < 0x80) {
-        out->push_back(static_cast<char>(c));
-        ++pos_;
+        // Copy the whole run of plain ASCII at once.
+        size_t end = pos_ + 1;
+        while (end < text_.size() && IsPlainAscii(text_[end])) ++end;
+        out->append(text_.data() + pos_, end - pos_);
+        pos_ = end;
       } else {
         s = CopyUtf8(out);
       }

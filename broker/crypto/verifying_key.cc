@@ -10,6 +10,7 @@
 #include "broker/crypto/openssl_util.h"
 #include "broker/crypto/rsa_public.h"
 #include "broker/crypto/sha256.h"
+#include "broker/crypto/verify_context.h"
 
 namespace accord::crypto {
 namespace {
@@ -207,17 +208,13 @@ absl::Status VerifyingKey::Verify(absl::string_view data,
   EVP_PKEY* pkey = pkey_.get();
   int ok = 0;
   if (alg_ == Algorithm::kES256) {
-    std::string der;
-    if (!internal::RawToDerSignature(signature, &der)) {
+    unsigned char der[internal::kMaxDerP256Signature];
+    const size_t der_len = internal::RawToDerSignature(signature, der);
+    if (der_len == 0) {
       return absl::UnauthenticatedError("signature: invalid r||s");
     }
-    Digest digest = Sha256(data);
-    OsslPtr<EVP_PKEY_CTX> ctx(
-        EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
-    ok = ctx && EVP_PKEY_verify_init(ctx.get()) == 1 &&
-         EVP_PKEY_verify(ctx.get(),
-                         reinterpret_cast<const unsigned char*>(der.data()),
-                         der.size(), digest.data(), digest.size()) == 1;
+    const Digest digest = Sha256(data);
+    ok = internal::VerifyDigestCached(pkey, AsBytes(digest), der, der_len);
   } else {
     OsslPtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
     ok =
