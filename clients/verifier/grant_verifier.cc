@@ -1,5 +1,6 @@
 #include "clients/verifier/grant_verifier.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/strings/cord.h"
@@ -40,9 +41,45 @@ GrantCheck CheckOfJwsError(const absl::Status& s) {
                                                         : GrantCheck::kSignature;
 }
 
+// The claim checks, in one pass when they all hold (the common case); a
+// failure is classified by checking lifetime, issuer and audience apart.
+absl::Status CheckGrantClaims(const crypto::JsonValue& payload,
+                              const GrantVerifierOptions& o) {
+  crypto::ClaimExpectations all;
+  all.now = absl::ToUnixSeconds(o.now());
+  all.skew_seconds = o.skew_seconds;
+  all.issuer = o.issuer;
+  if (!o.skip_audience_check) all.audience = o.audience;
+  if (crypto::CheckClaims(payload, all).ok()) return absl::OkStatus();
+
+  crypto::ClaimExpectations lifetime = all;
+  lifetime.issuer.clear();
+  lifetime.audience.clear();
+  if (absl::Status s = crypto::CheckClaims(payload, lifetime); !s.ok()) {
+    return Failed(s.code() == absl::StatusCode::kInvalidArgument
+                      ? GrantCheck::kClaims
+                      : GrantCheck::kLifetime,
+                  s);
+  }
+  if (!all.issuer.empty()) {
+    crypto::ClaimExpectations iss = lifetime;
+    iss.issuer = all.issuer;
+    if (absl::Status s = crypto::CheckClaims(payload, iss); !s.ok()) {
+      return Failed(GrantCheck::kIssuer, s);
+    }
+  }
+  crypto::ClaimExpectations aud = lifetime;
+  aud.audience = all.audience;
+  absl::Status s = crypto::CheckClaims(payload, aud);
+  return Failed(GrantCheck::kAudience, s.ok() ? absl::UnauthenticatedError(
+                                                    "claims do not hold")
+                                              : s);
+}
+
 absl::StatusOr<Grant> Verify(JwksSource& keys, const GrantVerifierOptions& o,
+                             const crypto::JwsPolicy& policy,
                              absl::string_view token,
-                             const std::string* x5t_s256) {
+                             std::optional<absl::string_view> x5t_s256) {
   if (!o.skip_audience_check && o.audience.empty()) {
     return Failed(GrantCheck::kConfig, absl::StatusCode::kFailedPrecondition,
                   "no audience configured");
@@ -51,11 +88,6 @@ absl::StatusOr<Grant> Verify(JwksSource& keys, const GrantVerifierOptions& o,
     return Failed(GrantCheck::kConfig, absl::StatusCode::kFailedPrecondition,
                   "no algorithm allowed");
   }
-  crypto::JwsPolicy policy;
-  policy.allowed_algorithms = o.allowed_algorithms;
-  policy.max_bytes = o.max_token_bytes;
-  policy.expected_typ = kGrantType;
-
   std::shared_ptr<const crypto::Jwks> jwks = keys.Current();
   absl::StatusOr<crypto::VerifiedJws> jws =
       crypto::VerifyJws(token, *jwks, policy);
@@ -70,33 +102,10 @@ absl::StatusOr<Grant> Verify(JwksSource& keys, const GrantVerifierOptions& o,
     }
   }
   if (!jws.ok()) return Failed(CheckOfJwsError(jws.status()), jws.status());
-
-  crypto::ClaimExpectations expected;
-  expected.now = absl::ToUnixSeconds(o.now());
-  expected.skew_seconds = o.skew_seconds;
-  if (absl::Status s = crypto::CheckClaims(jws->payload, expected); !s.ok()) {
-    return Failed(s.code() == absl::StatusCode::kInvalidArgument
-                      ? GrantCheck::kClaims
-                      : GrantCheck::kLifetime,
-                  s);
-  }
-  if (!o.issuer.empty()) {
-    crypto::ClaimExpectations iss = expected;
-    iss.issuer = o.issuer;
-    if (absl::Status s = crypto::CheckClaims(jws->payload, iss); !s.ok()) {
-      return Failed(GrantCheck::kIssuer, s);
-    }
-  }
-  if (!o.skip_audience_check) {
-    crypto::ClaimExpectations aud = expected;
-    aud.audience = o.audience;
-    if (absl::Status s = crypto::CheckClaims(jws->payload, aud); !s.ok()) {
-      return Failed(GrantCheck::kAudience, s);
-    }
-  }
+  if (absl::Status s = CheckGrantClaims(jws->payload, o); !s.ok()) return s;
   absl::StatusOr<Grant> grant = GrantFromClaims(jws->header, std::move(jws->payload));
   if (!grant.ok()) return Failed(GrantCheck::kClaims, grant.status());
-  if (x5t_s256 != nullptr && grant->cnf_x5t_s256 != *x5t_s256) {
+  if (x5t_s256.has_value() && grant->cnf_x5t_s256 != *x5t_s256) {
     return Failed(GrantCheck::kBinding, absl::StatusCode::kUnauthenticated,
                   "grant is bound to another client certificate");
   }
@@ -130,9 +139,19 @@ std::optional<GrantCheck> FailedCheck(const absl::Status& status) {
   return std::nullopt;
 }
 
+crypto::JwsPolicy GrantVerifier::PolicyFor(const GrantVerifierOptions& o) {
+  crypto::JwsPolicy policy;
+  policy.allowed_algorithms = o.allowed_algorithms;
+  policy.max_bytes = o.max_token_bytes;
+  policy.expected_typ = kGrantType;
+  return policy;
+}
+
 GrantVerifier::GrantVerifier(std::shared_ptr<JwksSource> keys,
                              GrantVerifierOptions options)
-    : keys_(std::move(keys)), options_(std::move(options)) {}
+    : keys_(std::move(keys)),
+      options_(std::move(options)),
+      jws_policy_(PolicyFor(options_)) {}
 
 absl::StatusOr<Grant> GrantVerifier::VerifyForCertificate(
     absl::string_view token, absl::string_view client_cert_pem) const {
@@ -143,7 +162,8 @@ absl::StatusOr<Grant> GrantVerifier::VerifyForCertificate(
   absl::StatusOr<crypto::CertificateInfo> cert =
       crypto::ParseCertificatePem(client_cert_pem);
   if (!cert.ok()) return Failed(GrantCheck::kBinding, cert.status());
-  return Verify(*keys_, options_, token, &cert->x5t_s256);
+  return Verify(*keys_, options_, jws_policy_, token,
+                absl::string_view(cert->x5t_s256));
 }
 
 absl::StatusOr<Grant> GrantVerifier::VerifyForThumbprint(
@@ -152,13 +172,12 @@ absl::StatusOr<Grant> GrantVerifier::VerifyForThumbprint(
     return Failed(GrantCheck::kBinding, absl::StatusCode::kUnauthenticated,
                   "no client certificate thumbprint");
   }
-  const std::string thumbprint(x5t_s256);
-  return Verify(*keys_, options_, token, &thumbprint);
+  return Verify(*keys_, options_, jws_policy_, token, x5t_s256);
 }
 
 absl::StatusOr<Grant> GrantVerifier::VerifyUnbound(
     absl::string_view token) const {
-  return Verify(*keys_, options_, token, nullptr);
+  return Verify(*keys_, options_, jws_policy_, token, std::nullopt);
 }
 
 }  // namespace accord::verifier

@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "broker/crypto/algorithm.h"
+#include "broker/crypto/jws.h"
 #include "clients/verifier/grant.h"
 #include "clients/verifier/jwks_source.h"
 
@@ -98,8 +99,12 @@ class GrantVerifier {
   const GrantVerifierOptions& options() const { return options_; }
 
  private:
+  // The JWS checks the options ask for, built once.
+  static crypto::JwsPolicy PolicyFor(const GrantVerifierOptions& options);
+
   const std::shared_ptr<JwksSource> keys_;
   const GrantVerifierOptions options_;
+  const crypto::JwsPolicy jws_policy_;
 };
 
 }  // namespace accord::verifier

@@ -2,8 +2,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -294,6 +297,53 @@ TEST_CASE("a failed refresh keeps the cached keys and says so") {
   CHECK(CheckOf(r.status()) == GrantCheck::kKeys);
   // Grants of the cached key still verify.
   CHECK(v.VerifyForThumbprint(f.Token(), kThumbprint).ok());
+}
+
+TEST_CASE("one verifier answers many threads alike, across a rotation") {
+  Fixture f;
+  SigningKey next = *SigningKey::Generate(Algorithm::kEdDSA);
+  f.Publish({&f.key, &next});
+  f.clock.Advance(31);  // the new key is fetched on first sight
+  GrantVerifier v = f.Verifier();
+  const std::string old_key = f.Token();
+  const std::string new_key = Sign(next, GrantClaims(kNow, kThumbprint));
+  std::vector<std::string> parts = absl::StrSplit(old_key, '.');
+  JsonValue widened = GrantClaims(kNow, kThumbprint);
+  widened.Set("fields", JsonValue::Array().Push("address"));
+  const std::string forged = absl::StrCat(
+      parts[0], ".", crypto::Base64UrlEncode(widened.Serialize()), ".",
+      parts[2]);
+  JsonValue elsewhere = GrantClaims(kNow, kThumbprint);
+  elsewhere.Set("aud", "other.service.example");
+  const std::string other_audience = Sign(f.key, elsewhere);
+
+  std::atomic<int> accepted{0};
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 25; ++i) {
+        auto a = v.VerifyForThumbprint(old_key, kThumbprint);
+        auto b = v.VerifyForThumbprint(new_key, kThumbprint);
+        auto c = v.VerifyForThumbprint(forged, kThumbprint);
+        auto d = v.VerifyForThumbprint(other_audience, kThumbprint);
+        auto e = v.VerifyForThumbprint(old_key, "another-certificate");
+        if (a.ok() && b.ok() && a->kid == f.key.kid() &&
+            b->kid == next.kid()) {
+          accepted += 2;
+        }
+        if (c.ok() || FailedCheck(c.status()) != GrantCheck::kSignature ||
+            d.ok() || FailedCheck(d.status()) != GrantCheck::kAudience ||
+            e.ok() || FailedCheck(e.status()) != GrantCheck::kBinding) {
+          ++wrong;
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  CHECK(accepted == 4 * 25 * 2);
+  CHECK(wrong == 0);
+  CHECK(f.source->load_count() == 2);
 }
 
 TEST_CASE("statuses that did not come from the verifier name no check") {
