@@ -9,13 +9,14 @@
 #include "broker/service/revocations.h"
 #include "broker/service/clock.h"
 #include "broker/service/grant_flow.h"
+#include "broker/service/limits.h"
 #include "broker/service/validate.h"
 #include "broker/store/store.h"
 
 namespace accord::service {
 namespace {
 
-constexpr int kMaxBatch = 100;
+constexpr int kMaxBatch = kMaxBatchRequests;
 
 }  // namespace
 
@@ -27,7 +28,7 @@ grpc::ServerUnaryReactor* AccessServiceImpl::RequestGrant(
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   RunGrantRequest(env_, *caller, *request, response,
-                  [call](absl::Status s) { call.Finish(s); });
+                  [call](absl::Status s) { call.Finish(s); }, call.deadline());
   return call.reactor();
 }
 
@@ -57,7 +58,8 @@ grpc::ServerUnaryReactor* AccessServiceImpl::RequestGrants(
                       if (remaining->fetch_sub(1) == 1) {
                         call.Finish(absl::OkStatus());
                       }
-                    });
+                    },
+                    call.deadline());
   }
   return call.reactor();
 }
@@ -69,7 +71,8 @@ grpc::ServerUnaryReactor* AccessServiceImpl::ReleaseGrant(
   Call call(env_, context, "/accord.v1.AccessService/ReleaseGrant");
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
-  if (request->grant_id().empty() || request->grant_id().size() > 64) {
+  if (request->grant_id().empty() ||
+      request->grant_id().size() > kMaxRecordIdBytes) {
     return call.Finish(absl::InvalidArgumentError("grant_id: required"));
   }
   auto grant = env_.store->GetGrant(request->grant_id());
@@ -94,6 +97,7 @@ grpc::ServerUnaryReactor* AccessServiceImpl::ReleaseGrant(
   revocation.set_cause("grant_released");
   ws.AddRevocation(revocation);
   ws.AddAuditEvent(ReleaseEvent(caller->principal.id(), grant->id(), now));
+  ws.set_deadline(call.deadline());
   env_.store->Commit(std::move(ws),
                      [this, call, response](absl::StatusOr<store::CommitResult> r) {
                        if (!r.ok()) return (void)call.Finish(r.status());

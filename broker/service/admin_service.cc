@@ -90,7 +90,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListPrincipals(
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   uint32_t limit;
-  if (absl::Status s = CheckPageSize(request->page_size(), &limit); !s.ok()) {
+  if (absl::Status s = CheckPage(request->page_size(), request->page_token(), &limit); !s.ok()) {
     return call.Finish(s);
   }
   auto page = env_.store->ListPrincipals(request->page_token(), limit);

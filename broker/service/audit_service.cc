@@ -6,6 +6,7 @@
 #include "broker/auditlog/event_filter.h"
 #include "broker/auditlog/log.h"
 #include "broker/service/call.h"
+#include "broker/service/limits.h"
 #include "broker/service/store_node_source.h"
 #include "broker/service/validate.h"
 #include "broker/store/store.h"
@@ -13,11 +14,24 @@
 namespace accord::service {
 namespace {
 
-constexpr uint32_t kMaxEntries = 1000;
+constexpr uint32_t kMaxEntries = kMaxLogEntries;
 
 absl::Status CheckQuery(const accord::v1::QueryEventsRequest& q) {
   if (!q.subject().empty()) {
     if (absl::Status s = CheckSubject("subject", q.subject()); !s.ok()) return s;
+  }
+  // Filters match stored values; no stored value is longer than these.
+  if (absl::Status s = CheckLength("partner", q.partner(), kMaxIdBytes);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckLength("dataset_id", q.dataset_id(), kMaxIdBytes);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckLength("purpose", q.purpose(), kMaxIdBytes);
+      !s.ok()) {
+    return s;
   }
   if (!accord::v1::Outcome_IsValid(q.decision())) {
     return absl::InvalidArgumentError("decision: unknown outcome");
@@ -146,7 +160,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::QueryEvents(
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   uint32_t limit;
-  if (absl::Status s = CheckPageSize(request->page_size(), &limit); !s.ok()) {
+  if (absl::Status s = CheckPage(request->page_size(), request->page_token(), &limit); !s.ok()) {
     return call.Finish(s);
   }
   if (absl::Status s = CheckQuery(*request); !s.ok()) return call.Finish(s);

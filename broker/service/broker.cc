@@ -29,8 +29,10 @@
 #include "broker/service/dev_mode.h"
 #include "broker/service/env.h"
 #include "broker/service/key_ring.h"
+#include "broker/service/limits.h"
 #include "broker/service/logging.h"
 #include "broker/service/policy_registry.h"
+#include "broker/service/rate_limiter.h"
 #include "broker/service/revocations.h"
 #include "broker/service/services.h"
 #include "broker/service/store_node_source.h"
@@ -41,8 +43,6 @@ namespace accord::service {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr int kMaxMessageBytes = 4 << 20;
 
 absl::StatusOr<std::string> ReadFile(const std::string& path,
                                      absl::string_view what) {
@@ -193,6 +193,7 @@ class BrokerImpl final : public Broker {
   std::optional<crypto::NoteSigner> signer_;
   std::unique_ptr<auditlog::Checkpointer> checkpointer_;
   std::unique_ptr<RevocationHub> revocations_;
+  std::unique_ptr<RateLimiter> rate_limiter_;
   std::string checkpoint_verifier_key_;
   Env env_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
@@ -298,6 +299,9 @@ absl::Status BrokerImpl::Init() {
   env_.checkpoint_verifier_key = checkpoint_verifier_key_;
   revocations_ = std::make_unique<RevocationHub>(store_.get());
   env_.revocations = revocations_.get();
+  rate_limiter_ = std::make_unique<RateLimiter>(
+      config_.rate_limit_per_second, config_.rate_limit_burst, &clock_);
+  env_.rate_limiter = rate_limiter_.get();
 
   if (config_.dev) {
     if (absl::Status s = SeedDevContent(env_); !s.ok()) return s;
@@ -336,7 +340,7 @@ absl::Status BrokerImpl::StartGrpc() {
   grpc::ServerBuilder builder;
   builder.AddListeningPort(config_.grpc_address, grpc::SslServerCredentials(tls),
                            &grpc_port_);
-  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
   services_ = MakeServices(env_);
   for (auto& service : services_) builder.RegisterService(service.get());
   server_ = builder.BuildAndStart();

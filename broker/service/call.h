@@ -21,8 +21,17 @@ class Call {
   Call(const Env& env, grpc::CallbackServerContext* context,
        absl::string_view method);
 
-  // The caller, or the authentication/authorization error.
+  // The first step of every handler, before any work. Returns the caller;
+  // or DEADLINE_EXCEEDED when the call's deadline has already passed;
+  // the authentication/authorization error (UNAUTHENTICATED,
+  // PERMISSION_DENIED); or RESOURCE_EXHAUSTED when the caller's principal
+  // is over its rate limit (Env::rate_limiter).
   absl::StatusOr<Caller> Authenticate() const;
+
+  // The call's deadline (absl::InfiniteFuture() when it has none). Write
+  // paths put it on their store::WriteSet, so a write still queued when it
+  // passes is not committed.
+  absl::Time deadline() const;
 
   // Waits until the store has reached `revision` (0: no wait). UNAVAILABLE
   // when it does not within the call's deadline or one second.

@@ -9,19 +9,17 @@
 #include "broker/crypto/jws.h"
 #include "broker/crypto/jwt_claims.h"
 #include "broker/crypto/sha256.h"
+#include "broker/service/limits.h"
 
 namespace accord::service {
 namespace {
-
-// Below gRPC's 8 KiB metadata limit, so the broker, not the transport, says no.
-constexpr size_t kMaxTokenBytes = 6 * 1024;
 
 crypto::JwsPolicy TokenPolicy() {
   crypto::JwsPolicy policy;
   policy.allowed_algorithms = {crypto::Algorithm::kES256,
                                crypto::Algorithm::kEdDSA,
                                crypto::Algorithm::kRS256};
-  policy.max_bytes = kMaxTokenBytes;
+  policy.max_bytes = kMaxCitizenTokenBytes;
   return policy;
 }
 

@@ -57,6 +57,8 @@ const std::map<std::string, Setter>& Settings() {
       {"clock_skew_seconds", Number(&BrokerConfig::clock_skew_seconds)},
       {"cache_bytes", Number(&BrokerConfig::cache_bytes)},
       {"restore", String(&BrokerConfig::restore_from)},
+      {"rate_limit_per_second", Number(&BrokerConfig::rate_limit_per_second)},
+      {"rate_limit_burst", Number(&BrokerConfig::rate_limit_burst)},
       {"allow_log_mismatch",
        [](BrokerConfig& c, const std::string& v) {
          if (v != "true" && v != "false") {
@@ -180,7 +182,8 @@ std::string ConfigUsage() {
          "[--grpc-addr HOST:PORT] [--http-addr HOST:PORT] "
          "[--data-dir DIR] [--tls-ca PEM --tls-cert PEM --tls-key PEM] "
          "[--keys-dir DIR] [--restore BACKUP_DIR]\n"
-         "Every config-file key is also a flag (--max-subjects-per-grant ...).\n"
+         "Every config-file key is also a flag (--max-subjects-per-grant, "
+         "--rate-limit-per-second ...).\n"
          "Environment: ACCORD_GRPC_ADDR, ACCORD_HTTP_ADDR, ACCORD_DATA_DIR.\n";
 }
 
@@ -243,6 +246,10 @@ absl::StatusOr<BrokerConfig> LoadConfig(int argc, char** argv) {
   }
   if (config.max_subjects_per_grant == 0) {
     return absl::InvalidArgumentError("max_subjects_per_grant must be > 0");
+  }
+  if (config.rate_limit_burst != 0 && config.rate_limit_per_second == 0) {
+    return absl::InvalidArgumentError(
+        "rate_limit_burst needs rate_limit_per_second");
   }
   return config;
 }

@@ -55,6 +55,14 @@ struct BrokerConfig {
   // Start even when the stored audit log no longer matches the last
   // checkpoint (for inspection after tampering); refused otherwise.
   bool allow_log_mismatch = false;
+  // Per-principal request rate (every RPC, any service): a token bucket per
+  // authenticated principal refilled at this many requests per second,
+  // holding at most rate_limit_burst. 0: no limit (the default, so
+  // benchmarks are not throttled; deploy/accord.yaml sets one). A request
+  // over the limit is refused with RESOURCE_EXHAUSTED before any work.
+  uint32_t rate_limit_per_second = 0;
+  // The bucket size; 0 means one second's worth (rate_limit_per_second).
+  uint32_t rate_limit_burst = 0;
 };
 
 // Reads the YAML config file at `path` (if not empty), then applies the

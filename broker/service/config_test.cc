@@ -56,6 +56,20 @@ TEST_CASE("defaults, file, environment and flags, in that order") {
   std::filesystem::remove(path);
 }
 
+TEST_CASE("rate limits are off by default and set by key or flag") {
+  auto defaults = Load({});
+  REQUIRE(defaults.ok());
+  CHECK(defaults->rate_limit_per_second == 0);
+  CHECK(defaults->rate_limit_burst == 0);
+  auto flags = Load({"--rate-limit-per-second", "50", "--rate-limit-burst=80"});
+  REQUIRE(flags.ok());
+  CHECK(flags->rate_limit_per_second == 50);
+  CHECK(flags->rate_limit_burst == 80);
+  CHECK(absl::IsInvalidArgument(
+      Load({"--rate-limit-per-second", "-1"}).status()));
+  CHECK(absl::IsInvalidArgument(Load({"--rate-limit-burst", "5"}).status()));
+}
+
 TEST_CASE("unknown keys and flags are errors") {
   CHECK(absl::IsInvalidArgument(Load({"--no-such-flag", "1"}).status()));
   CHECK(absl::IsInvalidArgument(Load({"stray"}).status()));

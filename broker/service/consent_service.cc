@@ -14,6 +14,7 @@
 #include "broker/service/config.h"
 #include "broker/service/history_proofs.h"
 #include "broker/service/key_ring.h"
+#include "broker/service/limits.h"
 #include "broker/service/policy_registry.h"
 #include "broker/service/receipt.h"
 #include "broker/service/revocations.h"
@@ -28,7 +29,7 @@ using accord::v1::Consent;
 using accord::v1::ConsentState;
 
 constexpr int64_t kMaxGrantLookback = 24 * 3600;
-constexpr size_t kMaxConsentIdBytes = 64;
+constexpr size_t kMaxConsentIdBytes = kMaxRecordIdBytes;
 
 std::string Channel(const std::string& requested) {
   return requested.empty() ? "grpc" : requested;
@@ -180,6 +181,7 @@ template <typename Response>
 grpc::ServerUnaryReactor* ConsentServiceImpl::CommitChange(
     const Call& call, store::WriteSet ws, Response* response,
     const std::string& subject, int first_new, http::ConsentEvent event) {
+  ws.set_deadline(call.deadline());
   env_.store->Commit(
       std::move(ws), [this, call, response, subject, first_new,
                       event](absl::StatusOr<store::CommitResult> r) {
@@ -385,7 +387,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::ListConsents(
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   uint32_t limit;
-  if (absl::Status s = CheckPageSize(request->page_size(), &limit); !s.ok()) {
+  if (absl::Status s = CheckPage(request->page_size(), request->page_token(), &limit); !s.ok()) {
     return call.Finish(s);
   }
   if (!request->dataset_id().empty()) {
@@ -509,7 +511,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GetAccessHistory(
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   uint32_t limit;
-  if (absl::Status s = CheckPageSize(request->page_size(), &limit); !s.ok()) {
+  if (absl::Status s = CheckPage(request->page_size(), request->page_token(), &limit); !s.ok()) {
     return call.Finish(s);
   }
   auto page = env_.store->ListGrantsBySubject(caller->subject,

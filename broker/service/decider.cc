@@ -2,14 +2,13 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "broker/service/limits.h"
 #include "broker/service/validate.h"
 #include "broker/service/clock.h"
 #include "broker/store/store.h"
 
 namespace accord::service {
 namespace {
-
-constexpr size_t kMaxSubjects = 100000;
 
 policy::ConsentView ViewOf(const accord::v1::Consent& c, int64_t now) {
   policy::ConsentView v;

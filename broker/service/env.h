@@ -22,6 +22,7 @@ class CitizenTokens;
 class Clock;
 class KeyRing;
 class PolicyRegistry;
+class RateLimiter;
 class RevocationHub;
 
 // What the gRPC services share, owned by the Broker and outliving them.
@@ -37,6 +38,9 @@ struct Env {
   auditlog::Checkpointer* checkpointer = nullptr;
   // Write paths that commit revocations notify it after the commit.
   RevocationHub* revocations = nullptr;
+  // Per-principal request rates, checked by Call::Authenticate; nullptr: no
+  // limit.
+  RateLimiter* rate_limiter = nullptr;
   // The C2SP note verifier key of the log's checkpoints.
   std::string checkpoint_verifier_key;
 };

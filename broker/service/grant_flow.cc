@@ -11,13 +11,13 @@
 #include "broker/service/decider.h"
 #include "broker/service/grant_issuer.h"
 #include "broker/service/key_ring.h"
+#include "broker/service/limits.h"
 #include "broker/service/validate.h"
 #include "broker/store/store.h"
 
 namespace accord::service {
 namespace {
 
-constexpr size_t kMaxFields = 256;
 absl::Status CheckRequest(const accord::v1::RequestGrantRequest& r,
                           uint32_t max_lifetime_seconds) {
   if (absl::Status s = CheckId("dataset_id", r.dataset_id()); !s.ok()) return s;
@@ -25,7 +25,12 @@ absl::Status CheckRequest(const accord::v1::RequestGrantRequest& r,
   if (absl::Status s = CheckIdList("fields", r.fields(), kMaxFields); !s.ok()) {
     return s;
   }
-  if (absl::Status s = CheckText("audience", r.audience(), 256); !s.ok()) {
+  if (absl::Status s = CheckText("audience", r.audience(), kMaxShortTextBytes);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckCount("subjects", r.subjects_size(), kMaxSubjects);
+      !s.ok()) {
     return s;
   }
   if (r.lifetime_seconds() > max_lifetime_seconds) {
@@ -87,7 +92,8 @@ void DenyForQuota(const Env& env, const std::string& partner,
 void RunGrantRequest(const Env& env, const Caller& caller,
                      const accord::v1::RequestGrantRequest& request,
                      accord::v1::RequestGrantResponse* response,
-                     absl::AnyInvocable<void(absl::Status)> done) {
+                     absl::AnyInvocable<void(absl::Status)> done,
+                     absl::Time deadline) {
   if (absl::Status s =
           CheckRequest(request, env.config->max_grant_lifetime_seconds);
       !s.ok()) {
@@ -152,6 +158,7 @@ void RunGrantRequest(const Env& env, const Caller& caller,
       std::make_shared<std::vector<policy::QuotaCheck>>(answer->decision.quotas);
   const Env* e = &env;
   const std::string partner = caller.principal.id();
+  ws.set_deadline(deadline);
   env.store->Commit(
       std::move(ws),
       [e, response, pending, quotas, permit, now, partner,

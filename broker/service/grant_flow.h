@@ -3,6 +3,7 @@
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "accord/v1/access.pb.h"
 #include "broker/service/caller.h"
 #include "broker/service/env.h"
@@ -14,10 +15,13 @@ namespace accord::service {
 // entries, or the denial's log entry) in one commit. `done` runs once, with
 // the response filled, after the commit is durable — or with the error, in
 // which case nothing was issued. It may run on the store's writer thread.
+// A decision still queued for commit at `deadline` (the call's) is not
+// recorded and `done` gets DEADLINE_EXCEEDED.
 void RunGrantRequest(const Env& env, const Caller& caller,
                      const accord::v1::RequestGrantRequest& request,
                      accord::v1::RequestGrantResponse* response,
-                     absl::AnyInvocable<void(absl::Status)> done);
+                     absl::AnyInvocable<void(absl::Status)> done,
+                     absl::Time deadline = absl::InfiniteFuture());
 
 }  // namespace accord::service
 

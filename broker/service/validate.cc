@@ -2,12 +2,10 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "broker/service/limits.h"
 
 namespace accord::service {
 namespace {
-
-constexpr uint32_t kDefaultPageSize = 100;
-constexpr uint32_t kMaxPageSize = 1000;
 
 bool IsIdChar(char c, bool first) {
   if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return true;
@@ -45,9 +43,9 @@ absl::Status CheckId(absl::string_view field, absl::string_view value) {
   if (value.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
   }
-  if (value.size() > 128) {
+  if (value.size() > kMaxIdBytes) {
     return absl::InvalidArgumentError(
-        absl::StrCat(field, ": longer than 128 characters"));
+        absl::StrCat(field, ": longer than ", kMaxIdBytes, " characters"));
   }
   for (size_t i = 0; i < value.size(); ++i) {
     if (!IsIdChar(value[i], i == 0)) {
@@ -80,13 +78,30 @@ absl::Status CheckText(absl::string_view field, absl::string_view value,
   return absl::OkStatus();
 }
 
+absl::Status CheckLength(absl::string_view field, absl::string_view value,
+                         size_t max_len) {
+  if (value.size() > max_len) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": longer than ", max_len, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckCount(absl::string_view field, size_t count,
+                        size_t max_items) {
+  if (count > max_items) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": more than ", max_items, " items"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckIdList(
     absl::string_view field,
     const google::protobuf::RepeatedPtrField<std::string>& values,
     size_t max_items) {
-  if (static_cast<size_t>(values.size()) > max_items) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ": more than ", max_items, " items"));
+  if (absl::Status s = CheckCount(field, values.size(), max_items); !s.ok()) {
+    return s;
   }
   absl::flat_hash_set<absl::string_view> seen;
   for (int i = 0; i < values.size(); ++i) {
@@ -109,10 +124,19 @@ absl::Status CheckPageSize(uint32_t page_size, uint32_t* out) {
   return absl::OkStatus();
 }
 
+absl::Status CheckPage(uint32_t page_size, absl::string_view page_token,
+                       uint32_t* out) {
+  if (absl::Status s = CheckLength("page_token", page_token, kMaxPageTokenBytes);
+      !s.ok()) {
+    return s;
+  }
+  return CheckPageSize(page_size, out);
+}
+
 absl::Status CheckSubject(absl::string_view field, absl::string_view value) {
-  if (value.empty() || value.size() > 64) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ": a pseudonym of 1..64 characters"));
+  if (value.empty() || value.size() > kMaxSubjectBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": a pseudonym of 1..", kMaxSubjectBytes, " characters"));
   }
   for (char c : value) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||

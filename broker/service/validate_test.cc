@@ -1,6 +1,10 @@
 #include "broker/service/validate.h"
 
+#include <string>
+
 #include <catch2/catch.hpp>
+
+#include "broker/service/limits.h"
 
 namespace accord::service {
 namespace {
@@ -41,6 +45,23 @@ TEST_CASE("page sizes") {
   CHECK(CheckPageSize(1000, &n).ok());
   CHECK(n == 1000);
   CHECK(absl::IsInvalidArgument(CheckPageSize(1001, &n)));
+}
+
+TEST_CASE("lengths, counts and page tokens are bounded") {
+  CHECK(CheckLength("f", "", 3).ok());
+  CHECK(CheckLength("f", "abc", 3).ok());
+  CHECK(absl::IsInvalidArgument(CheckLength("f", "abcd", 3)));
+  CHECK(CheckLength("partner", "abcd", 3).message().rfind("partner", 0) == 0);
+  CHECK(CheckCount("l", 3, 3).ok());
+  CHECK(absl::IsInvalidArgument(CheckCount("l", 4, 3)));
+  uint32_t n = 0;
+  CHECK(CheckPage(0, std::string(kMaxPageTokenBytes, 't'), &n).ok());
+  CHECK(n == kDefaultPageSize);
+  const absl::Status long_token =
+      CheckPage(0, std::string(kMaxPageTokenBytes + 1, 't'), &n);
+  CHECK(absl::IsInvalidArgument(long_token));
+  CHECK(long_token.message().rfind("page_token", 0) == 0);
+  CHECK(absl::IsInvalidArgument(CheckPage(kMaxPageSize + 1, "", &n)));
 }
 
 TEST_CASE("subjects are base64url pseudonyms") {

@@ -6,6 +6,7 @@
 #include <variant>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "accord/v1/admin.pb.h"
 #include "accord/v1/audit.pb.h"
 #include "accord/v1/common.pb.h"
@@ -65,6 +66,12 @@ class WriteSet {
   void UseQuota(QuotaUse use) { quotas_.push_back(std::move(use)); }
   const std::vector<QuotaUse>& quotas() const { return quotas_; }
 
+  // The caller's deadline: a write set still queued when it passes is
+  // refused alone with DEADLINE_EXCEEDED and nothing of it is written (its
+  // caller has given up on the answer). Default: none.
+  void set_deadline(absl::Time deadline) { deadline_ = deadline; }
+  absl::Time deadline() const { return deadline_; }
+
   // Appended to the audit log in this write, in order.
   void AddAuditEvent(accord::v1::AuditEvent event) { events_.push_back(std::move(event)); }
 
@@ -75,6 +82,7 @@ class WriteSet {
   std::vector<Op> ops_;
   std::vector<accord::v1::AuditEvent> events_;
   std::vector<QuotaUse> quotas_;
+  absl::Time deadline_ = absl::InfiniteFuture();
 };
 
 // The payload type URL of a quota refusal; its value is the rule id.

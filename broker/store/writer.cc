@@ -208,7 +208,13 @@ void Db::CommitBatch(std::vector<Pending>& pending, LogAppender* appender) {
   std::vector<absl::StatusOr<CommitResult>> results;
   results.reserve(pending.size());
   absl::Status failed;
+  const absl::Time now = absl::Now();
   for (Pending& p : pending) {
+    if (p.ws.deadline() <= now) {
+      results.push_back(absl::DeadlineExceededError(
+          "the caller's deadline passed before the write was committed"));
+      continue;
+    }
     if (!p.ws.events().empty() && appender == nullptr) {
       // Refused alone: nothing of it is in the batch.
       results.push_back(absl::FailedPreconditionError(

@@ -1,0 +1,64 @@
+#ifndef ACCORD_BROKER_SERVICE_LIMITS_H_
+#define ACCORD_BROKER_SERVICE_LIMITS_H_
+
+// The bounds on what a caller may send, in one table. Every handler checks
+// its request against them before any work (no store read, no policy
+// evaluation, no write); a request over a bound is answered with
+// INVALID_ARGUMENT whose message starts with the field name, except the
+// message size, which gRPC itself refuses with RESOURCE_EXHAUSTED before
+// the handler runs.
+//
+//   bound                      value     applies to
+//   kMaxReceiveMessageBytes    4 MiB     any request message (gRPC option)
+//   kMaxIdBytes                128       ids: dataset_id, purpose, field
+//                                        names, principal and partner ids,
+//                                        channel (CheckId)
+//   kMaxSubjectBytes           64        subject pseudonyms (CheckSubject)
+//   kMaxRecordIdBytes          64        consent_id, grant_id (broker ids)
+//   kMaxCitizenTokenBytes      6 KiB     citizen bearer token (metadata)
+//   kMaxTitleBytes             200       dataset.title
+//   kMaxShortTextBytes         256       audience, certificate_uri,
+//                                        file_name, query filters
+//   kMaxPathBytes              1024      backup directory
+//   kMaxPolicyBytes            1 MiB     policy source
+//   kMaxPageTokenBytes         256       page_token
+//   kMaxFields                 256       fields (requests and datasets)
+//   kMaxSubjects               100000    subjects of one grant request
+//   kMaxBatchRequests          100       requests of RequestGrants
+//   kMaxLogEntries             1000      count of GetEntries
+//   kDefaultPageSize           100       page_size 0
+//   kMaxPageSize               1000      page_size
+
+#include <cstddef>
+#include <cstdint>
+
+namespace accord::service {
+
+// 4 MiB, gRPC's own default, set explicitly on the server: the largest
+// request (a policy of kMaxPolicyBytes, or kMaxBatchRequests grant
+// requests) fits with room to spare.
+inline constexpr int kMaxReceiveMessageBytes = 4 << 20;
+
+inline constexpr size_t kMaxIdBytes = 128;
+inline constexpr size_t kMaxSubjectBytes = 64;
+inline constexpr size_t kMaxRecordIdBytes = 64;
+// Below gRPC's 8 KiB metadata limit, so the broker, not the transport, says
+// no.
+inline constexpr size_t kMaxCitizenTokenBytes = 6 * 1024;
+inline constexpr size_t kMaxTitleBytes = 200;
+inline constexpr size_t kMaxShortTextBytes = 256;
+inline constexpr size_t kMaxPathBytes = 1024;
+inline constexpr size_t kMaxPolicyBytes = 1 << 20;
+inline constexpr size_t kMaxPageTokenBytes = 256;
+
+inline constexpr size_t kMaxFields = 256;
+// As many as a policy's max_subjects may allow (policy/parse.cc).
+inline constexpr size_t kMaxSubjects = 100000;
+inline constexpr int kMaxBatchRequests = 100;
+inline constexpr uint32_t kMaxLogEntries = 1000;
+inline constexpr uint32_t kDefaultPageSize = 100;
+inline constexpr uint32_t kMaxPageSize = 1000;
+
+}  // namespace accord::service
+
+#endif  // ACCORD_BROKER_SERVICE_LIMITS_H_
