@@ -1,14 +1,17 @@
-// accord grant request|release|verify — access grants through AccessService.
+// accord grant request|request-batch|release|verify — access grants through
+// AccessService.
 // `grant verify` checks a grant offline with the grant-verifier library, as
 // a data service would, and needs no broker connection.
 
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "accord/v1/access.grpc.pb.h"
 #include "clients/commands.h"
+#include "clients/grant_batch.h"
 #include "clients/time_format.h"
 #include "clients/usage_error.h"
 #include "clients/verifier/grant_verifier.h"
@@ -43,6 +46,39 @@ absl::Status Request(CommandContext& ctx) {
       ctx.Call(&v1::AccessService::Stub::RequestGrant, request, &response);
   if (!s.ok()) return s;
   return ctx.output().Show(response);
+}
+
+// Reads the batch file named on the command line, "-" for stdin. Returns
+// its text, or a usage error naming the file.
+absl::StatusOr<std::string> ReadBatchFile(const std::string& path) {
+  std::stringstream text;
+  if (path == "-") {
+    text << std::cin.rdbuf();
+    return text.str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return UsageError(absl::StrCat(path, ": cannot read"));
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Sends every request of the file in one RequestGrants call. Exits 0 when
+// the broker answered the batch, whatever each answer: each result carries
+// its own status and decision.
+absl::Status RequestBatch(CommandContext& ctx) {
+  const ParsedArgs& args = ctx.args();
+  if (absl::Status s = args.ExpectPositionals({"FILE"}); !s.ok()) return s;
+  const std::string& path = args.positionals()[0];
+  absl::StatusOr<std::string> text = ReadBatchFile(path);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<v1::RequestGrantsRequest> request =
+      ParseGrantBatch(*text, path == "-" ? "stdin" : path);
+  if (!request.ok()) return request.status();
+  v1::RequestGrantsResponse response;
+  absl::Status s =
+      ctx.Call(&v1::AccessService::Stub::RequestGrants, *request, &response);
+  if (!s.ok()) return s;
+  return ctx.output().ShowText(response, GrantBatchText(response));
 }
 
 absl::Status Release(CommandContext& ctx) {
@@ -149,7 +185,7 @@ absl::Status Verify(CommandContext& ctx) {
 CommandGroup GrantCommands() {
   return {
       "grant",
-      "access grants: request, release, verify",
+      "access grants: request, request-batch, release, verify",
       {
           {{"request"},
            "--dataset D --purpose X --audience A [--fields ...] "
@@ -162,6 +198,15 @@ CommandGroup GrantCommands() {
             {"subjects", A::kValue, "s1,s2", "subject pseudonyms", {}},
             {"lifetime", A::kValue, "S", "requested lifetime, seconds", {}}},
            Request},
+          {{"request-batch"},
+           "FILE|-",
+           "ask for up to 100 grants in one call, each answered on its own "
+           "(in order); FILE is a JSON array of requests, each with the "
+           "fields of 'grant request': {\"dataset_id\", \"purpose\", "
+           "\"audience\", \"fields\": [...], \"subjects\": [...], "
+           "\"lifetime_seconds\"}",
+           {},
+           RequestBatch},
           {{"release"}, "GRANT_ID", "give a grant back before it expires", {},
            Release},
           {{"verify"}, "TOKEN --jwks URL|FILE [--audience A] [--cert PEM] [--skew S]",
