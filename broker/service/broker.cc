@@ -215,6 +215,16 @@ absl::Status BrokerImpl::OpenState() {
   store::StoreOptions options;
   options.block_cache_bytes = config_.cache_bytes;
   options.create_if_missing = true;
+  // One line when writes start failing (a full disk) and one when they work
+  // again; reads go on meanwhile.
+  options.on_write_health = [](const absl::Status& s) {
+    if (s.ok()) {
+      Log("info", "store writes recovered");
+    } else {
+      Log("error", "store writes failing; reads still served",
+          {{"error", s.ToString()}});
+    }
+  };
   auto store = store::Store::Open(db_dir, options);
   if (!store.ok()) return store.status();
   store_ = *std::move(store);

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -107,6 +108,14 @@ class Db {
 
   absl::Status CheckFormat(bool created);
   void WriterLoop() ABSL_LOCKS_EXCLUDED(mu_);
+  // On the writer thread, before a batch: after a failed write, asks
+  // RocksDB to leave its background-error (read-only) state. OK when the
+  // store takes writes; the I/O error while it cannot (the disk is still
+  // full).
+  absl::Status ResumeIfNeeded();
+  // Records the outcome of a batch and reports a change to
+  // on_write_health_.
+  void SetWriteHealth(const absl::Status& s) ABSL_LOCKS_EXCLUDED(mu_);
   // Applies `pending` as one synced batch and runs their callbacks.
   void CommitBatch(std::vector<Pending>& pending, LogAppender* appender)
       ABSL_LOCKS_EXCLUDED(mu_);
@@ -114,6 +123,9 @@ class Db {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   bool read_only_ = false;
+  std::function<void(const absl::Status&)> on_write_health_;
+  // Writer thread only: the last batch failed on an I/O error.
+  bool needs_resume_ = false;
 
   mutable absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);

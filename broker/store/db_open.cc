@@ -77,6 +77,9 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path,
   db_options.paranoid_checks = true;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db_options.keep_log_file_num = 4;
+  // No preallocated WAL space: a full disk then fails the write that meets
+  // it, with an error its caller sees, rather than a later background flush.
+  db_options.allow_fallocate = false;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (size_t f = 0; f < kFamilyCount; ++f) {
@@ -100,6 +103,7 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path,
   }
   auto db = std::make_unique<Db>();
   db->read_only_ = options.read_only;
+  db->on_write_health_ = options.on_write_health;
   db->SetAppender(options.appender);
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s =

@@ -2,6 +2,7 @@
 #define ACCORD_BROKER_STORE_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +39,10 @@ struct StoreOptions {
   bool create_if_missing = true;
   // Opens without a writer: for offline tools. Commit then fails.
   bool read_only = false;
+  // Called on the writer thread when writes start failing (with the error)
+  // and when they succeed again (with OK): once per change, not per write,
+  // so a full disk gives one line in the broker's log. Must be cheap.
+  std::function<void(const absl::Status&)> on_write_health;
 };
 
 // What one committed write set got.
@@ -96,7 +101,9 @@ class Store {
   // errors or when the store is closed, FAILED_PRECONDITION for a
   // read-only store or a write set with audit events and no log attached,
   // or the log's own error. A failed batch leaves no trace: no revision, no
-  // log entry. Callbacks of one batch run in commit order. `done` must be
+  // log entry. After an I/O error (a full disk) the next batch first asks
+  // RocksDB to resume: writes succeed again once space returns, without a
+  // restart; until then they fail at once with the same kind of error. Callbacks of one batch run in commit order. `done` must be
   // cheap and must not block (no CommitAndWait, no WaitForRevision): every
   // other writer waits for it.
   void Commit(WriteSet ws,

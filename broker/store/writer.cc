@@ -200,7 +200,32 @@ void Db::WriterLoop() {
   }
 }
 
+absl::Status Db::ResumeIfNeeded() {
+  if (!needs_resume_) return absl::OkStatus();
+  // OK at once when RocksDB holds no background error; otherwise it retries
+  // the failed work (a flush of what the failed WAL write left), which
+  // fails again while the disk is still full.
+  absl::Status s = FromRocks(db_->Resume(), "resuming writes");
+  if (s.ok()) needs_resume_ = false;
+  return s;
+}
+
+void Db::SetWriteHealth(const absl::Status& s) {
+  bool changed;
+  {
+    absl::MutexLock l(&mu_);
+    changed = s.ok() != last_write_.ok();
+    last_write_ = s;
+  }
+  if (changed && on_write_health_) on_write_health_(s);
+}
+
 void Db::CommitBatch(std::vector<Pending>& pending, LogAppender* appender) {
+  if (absl::Status resumed = ResumeIfNeeded(); !resumed.ok()) {
+    SetWriteHealth(resumed);
+    for (Pending& p : pending) p.done(resumed);
+    return;
+  }
   rocksdb::WriteBatch batch;
   BatchState state{*this, appender, &batch, 0, 0, {}, {}};
   state.revision = revision_.load();
@@ -234,19 +259,25 @@ void Db::CommitBatch(std::vector<Pending>& pending, LogAppender* appender) {
     }
     results.push_back(std::move(applied));
   }
-  if (failed.ok()) failed = state.Finish();
+  bool io_error = false;
+  if (failed.ok()) {
+    failed = state.Finish();
+    io_error = !failed.ok();
+  }
   if (failed.ok()) {
     if (appender != nullptr) appender->Committed(state.log_size);
-    absl::MutexLock l(&mu_);
-    log_size_.store(state.log_size, std::memory_order_release);
-    revision_.store(state.revision, std::memory_order_release);
-    last_write_ = absl::OkStatus();
+    {
+      absl::MutexLock l(&mu_);
+      log_size_.store(state.log_size, std::memory_order_release);
+      revision_.store(state.revision, std::memory_order_release);
+    }
+    SetWriteHealth(absl::OkStatus());
   } else {
     // The revisions handed out in this batch are taken back: revision_ was
     // never moved.
     if (appender != nullptr) appender->Abort();
-    absl::MutexLock l(&mu_);
-    last_write_ = failed;
+    needs_resume_ = needs_resume_ || io_error;
+    SetWriteHealth(failed);
   }
   for (size_t i = 0; i < pending.size(); ++i) {
     if (failed.ok()) {
