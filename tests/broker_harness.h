@@ -58,6 +58,8 @@ class BrokerProcess {
   std::string grpc_address() const;
   std::string http_address() const;
   const std::string& data_dir() const { return data_dir_; }
+  // The broker's process id while it runs, else -1.
+  pid_t pid() const { return pid_; }
   // Everything the broker wrote on stderr so far.
   std::string log() const;
 

@@ -1,0 +1,475 @@
+// accord-bench: a load generator for the real broker over mutual TLS.
+//
+//   accord-bench [--broker-bin PATH] [--data-dir DIR] [--scenarios LIST]
+//                [--duration S] [--warmup S] [--in-flight N] [--channels N]
+//                [--rate R] [--rounds N] [--json FILE] [--min-ratio X]
+//                [--broker-arg FLAG]...
+//   accord-bench --attach HOST:PORT --http-addr HOST:PORT --data-dir DIR
+//                [--broker-pid PID] ...
+//
+// Scenarios (default: all, in this order): health, grant-open,
+// grant-restricted, grant-personal-10, grant-personal-100, consent-give,
+// consent-give-withdraw, mixed, grant-personal-10-open. tests/bench/
+// README.md says what each does and how the figures there were made.
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "tests/bench/accord_bench_report.h"
+#include "tests/bench/accord_bench_setup.h"
+#include "tests/bench/accord_bench_stats.h"
+#include "tests/bench/accord_bench_workloads.h"
+
+namespace accord::bench {
+namespace {
+
+const std::vector<std::string> kAllScenarios = {
+    "health",          "grant-open",   "grant-restricted",
+    "grant-personal-10", "grant-personal-100", "consent-give",
+    "consent-give-withdraw", "mixed", "grant-personal-10-open"};
+
+struct Flags {
+  std::string broker_bin;
+  std::string data_dir;
+  std::string attach;
+  std::string http_addr;
+  pid_t broker_pid = -1;
+  std::vector<std::string> broker_args;
+  std::vector<std::string> scenarios = kAllScenarios;
+  double duration = 5;
+  double warmup = 1;
+  int in_flight = 128;
+  int channels = 4;
+  double rate = 0;  // 0: half of grant-personal-10's closed-loop rate
+  int rounds = 1;
+  std::string json;
+  double min_ratio = 0;
+};
+
+std::string SelfDir() {
+  char buf[4096];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  if (n <= 0) return ".";
+  std::string path(buf, n);
+  return path.substr(0, path.rfind('/'));
+}
+
+absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
+  Flags f;
+  f.broker_bin = SelfDir() + "/accord-broker";
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    std::string value;
+    if (const size_t eq = arg.find('='); eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(arg, ": needs a value"));
+    }
+    auto number = [&](double* out) {
+      return absl::SimpleAtod(value, out)
+                 ? absl::OkStatus()
+                 : absl::InvalidArgumentError(absl::StrCat(arg, ": not a number"));
+    };
+    auto integer = [&](int* out) {
+      return absl::SimpleAtoi(value, out) && *out > 0
+                 ? absl::OkStatus()
+                 : absl::InvalidArgumentError(
+                       absl::StrCat(arg, ": not a positive integer"));
+    };
+    absl::Status s;
+    if (arg == "--broker-bin") {
+      f.broker_bin = value;
+    } else if (arg == "--data-dir") {
+      f.data_dir = value;
+    } else if (arg == "--attach") {
+      f.attach = value;
+    } else if (arg == "--http-addr") {
+      f.http_addr = value;
+    } else if (arg == "--broker-pid") {
+      int pid = 0;
+      s = integer(&pid);
+      f.broker_pid = pid;
+    } else if (arg == "--broker-arg") {
+      f.broker_args.push_back(value);
+    } else if (arg == "--scenarios") {
+      f.scenarios = absl::StrSplit(value, ',', absl::SkipEmpty());
+      for (const std::string& name : f.scenarios) {
+        if (std::find(kAllScenarios.begin(), kAllScenarios.end(), name) ==
+            kAllScenarios.end()) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "--scenarios: unknown '", name, "'; known: ",
+              absl::StrJoin(kAllScenarios, ",")));
+        }
+      }
+    } else if (arg == "--duration") {
+      s = number(&f.duration);
+    } else if (arg == "--warmup") {
+      s = number(&f.warmup);
+    } else if (arg == "--in-flight") {
+      s = integer(&f.in_flight);
+    } else if (arg == "--channels") {
+      s = integer(&f.channels);
+    } else if (arg == "--rate") {
+      s = number(&f.rate);
+    } else if (arg == "--rounds") {
+      s = integer(&f.rounds);
+    } else if (arg == "--json") {
+      f.json = value;
+    } else if (arg == "--min-ratio") {
+      s = number(&f.min_ratio);
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("unknown flag ", arg));
+    }
+    if (!s.ok()) return s;
+  }
+  if (!f.attach.empty() && (f.http_addr.empty() || f.data_dir.empty())) {
+    return absl::InvalidArgumentError(
+        "--attach needs --http-addr and --data-dir (for the dev PKI)");
+  }
+  if (f.duration <= 0 || f.warmup < 0) {
+    return absl::InvalidArgumentError("--duration > 0, --warmup >= 0");
+  }
+  return f;
+}
+
+// Samples the broker's RSS every 50 ms while it lives.
+class RssSampler {
+ public:
+  explicit RssSampler(pid_t pid) : pid_(pid) {
+    if (pid_ > 0) thread_ = std::thread([this] { Loop(); });
+  }
+  ~RssSampler() { Stop(); }
+  uint64_t Stop() {
+    stop_.store(true);
+    if (thread_.joinable()) thread_.join();
+    return max_;
+  }
+
+ private:
+  void Loop() {
+    while (!stop_.load()) {
+      if (auto s = ReadProc(pid_); s.ok()) max_ = std::max(max_, s->rss_bytes);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  const pid_t pid_;
+  std::atomic<bool> stop_{false};
+  uint64_t max_ = 0;
+  std::thread thread_;
+};
+
+class Bench {
+ public:
+  explicit Bench(Flags flags) : flags_(std::move(flags)) {}
+
+  absl::Status Setup();
+  absl::Status Run();
+  int Conclude();
+
+ private:
+  absl::StatusOr<ScenarioReport> RunScenario(const std::string& name, int round);
+  std::unique_ptr<Workload> MakeWorkload(const std::string& name);
+  absl::StatusOr<std::vector<Citizen>> Pool(const std::string& label, size_t n);
+
+  Flags flags_;
+  BrokerUnderTest broker_;
+  std::vector<std::unique_ptr<Endpoint>> partner_;
+  std::vector<std::unique_ptr<Endpoint>> citizen_app_;
+  std::vector<std::vector<Endpoint*>> groups_;
+  std::vector<std::string> subjects_;  // 100 consenting pseudonyms
+  std::map<std::string, std::vector<Citizen>> pools_;
+  std::string run_id_;
+  double personal10_rate_ = 0;
+  std::vector<ScenarioReport> reports_;
+};
+
+absl::Status Bench::Setup() {
+  if (flags_.attach.empty()) {
+    auto b = StartBroker(flags_.broker_bin, flags_.data_dir, flags_.broker_args);
+    if (!b.ok()) return b.status();
+    broker_ = *std::move(b);
+  } else {
+    broker_.data_dir = flags_.data_dir;
+    broker_.grpc_address = flags_.attach;
+    broker_.http_address = flags_.http_addr;
+    broker_.pid = flags_.broker_pid;
+  }
+  std::cerr << "broker: grpc " << broker_.grpc_address << ", http "
+            << broker_.http_address << ", pid " << broker_.pid << ", data "
+            << broker_.data_dir << "\n";
+  auto partner = OpenEndpoints(broker_.data_dir, broker_.grpc_address, kPartner,
+                               flags_.channels);
+  if (!partner.ok()) return partner.status();
+  partner_ = *std::move(partner);
+  auto app = OpenEndpoints(broker_.data_dir, broker_.grpc_address, "citizen-app",
+                           flags_.channels);
+  if (!app.ok()) return app.status();
+  citizen_app_ = *std::move(app);
+  if (absl::Status s = Connect(partner_); !s.ok()) return s;
+  if (absl::Status s = Connect(citizen_app_); !s.ok()) return s;
+  groups_.resize(2);
+  for (auto& e : partner_) groups_[kPartnerGroup].push_back(e.get());
+  for (auto& e : citizen_app_) groups_[kCitizenAppGroup].push_back(e.get());
+
+  auto producer =
+      OpenEndpoints(broker_.data_dir, broker_.grpc_address, kProducer, 1);
+  if (!producer.ok()) return producer.status();
+  if (absl::Status s = PutBenchPolicy(*producer->front()); !s.ok()) return s;
+
+  std::vector<std::string> names;
+  for (int i = 0; i < 100; ++i) names.push_back(absl::StrCat("bench-subject-", i));
+  auto citizens = MintCitizens(broker_.data_dir, names);
+  if (!citizens.ok()) return citizens.status();
+  auto subjects = GiveConsents(citizen_app_, *citizens);
+  if (!subjects.ok()) return subjects.status();
+  subjects_ = *std::move(subjects);
+  run_id_ = absl::StrCat(absl::ToUnixSeconds(absl::Now()), "-", getpid());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Citizen>> Bench::Pool(const std::string& label,
+                                                 size_t n) {
+  auto it = pools_.find(label);
+  if (it != pools_.end()) return it->second;
+  std::vector<std::string> names;
+  for (size_t i = 0; i < n; ++i) {
+    names.push_back(absl::StrCat("bench-", run_id_, "-", label, "-", i));
+  }
+  auto citizens = MintCitizens(broker_.data_dir, names);
+  if (!citizens.ok()) return citizens.status();
+  return pools_[label] = *std::move(citizens);
+}
+
+accord::v1::RequestGrantRequest GrantRequest(const std::string& dataset,
+                                             const std::vector<std::string>& subjects,
+                                             size_t n) {
+  accord::v1::RequestGrantRequest r;
+  r.set_dataset_id(dataset);
+  r.set_purpose(kPurpose);
+  r.set_audience(kAudience);
+  for (size_t i = 0; i < n; ++i) r.add_subjects(subjects[i]);
+  return r;
+}
+
+std::unique_ptr<Workload> Bench::MakeWorkload(const std::string& name) {
+  // Citizen pools are large enough for every call in flight, and fresh
+  // names per run so consent records start without history.
+  const size_t pool = std::max<size_t>(2048, 4 * flags_.in_flight);
+  auto consent = [&](const std::string& label,
+                     bool withdraw) -> std::unique_ptr<Workload> {
+    auto citizens = Pool(label, pool);
+    if (!citizens.ok()) {
+      std::cerr << "citizens: " << citizens.status() << "\n";
+      return nullptr;
+    }
+    return ConsentWorkload(*citizens, kPersonalDataset, kPurpose, kPartner,
+                           withdraw);
+  };
+  if (name == "health") return HealthWorkload();
+  if (name == "grant-open") {
+    return GrantWorkload(GrantRequest(kOpenDataset, subjects_, 0), 0);
+  }
+  if (name == "grant-restricted") {
+    return GrantWorkload(GrantRequest(kRestrictedDataset, subjects_, 0), 0);
+  }
+  if (name == "grant-personal-10" || name == "grant-personal-10-open") {
+    return GrantWorkload(GrantRequest(kPersonalDataset, subjects_, 10), 10);
+  }
+  if (name == "grant-personal-100") {
+    return GrantWorkload(GrantRequest(kPersonalDataset, subjects_, 100), 100);
+  }
+  if (name == "consent-give") return consent("give", false);
+  if (name == "consent-give-withdraw") return consent("churn", true);
+  if (name == "mixed") {
+    // Mostly grants on personal data, some open and restricted ones, and
+    // citizens changing their minds (disjoint from the granted subjects).
+    std::vector<std::unique_ptr<Workload>> parts;
+    parts.push_back(GrantWorkload(GrantRequest(kPersonalDataset, subjects_, 10), 10));
+    parts.push_back(GrantWorkload(GrantRequest(kOpenDataset, subjects_, 0), 0));
+    parts.push_back(GrantWorkload(GrantRequest(kRestrictedDataset, subjects_, 0), 0));
+    parts.push_back(consent("mixed", true));
+    if (parts.back() == nullptr) return nullptr;
+    return MixedWorkload(std::move(parts), {12, 3, 3, 2},
+                         {"personal-10", "open", "restricted", "consent"});
+  }
+  return nullptr;
+}
+
+absl::StatusOr<ScenarioReport> Bench::RunScenario(const std::string& name,
+                                                  int round) {
+  std::unique_ptr<Workload> workload = MakeWorkload(name);
+  if (workload == nullptr) {
+    return absl::InternalError(absl::StrCat(name, ": no workload"));
+  }
+  ScenarioReport r;
+  r.name = name;
+  r.round = flags_.rounds > 1 ? round : 0;
+  LoadOptions options;
+  options.warmup = absl::Seconds(flags_.warmup);
+  options.duration = absl::Seconds(flags_.duration);
+  options.in_flight = flags_.in_flight;
+  if (name == "grant-personal-10-open") {
+    options.open_loop = true;
+    options.rate = flags_.rate > 0 ? flags_.rate : personal10_rate_ / 2;
+    if (options.rate <= 0) {
+      return absl::FailedPreconditionError(
+          "grant-personal-10-open: give --rate or run grant-personal-10 first");
+    }
+  }
+  r.open_loop = options.open_loop;
+  r.in_flight = options.in_flight;
+  r.rate = options.rate;
+
+  auto metrics_before = ScrapeMetrics(broker_.http_address);
+  absl::StatusOr<ProcSample> proc_before = ReadProc(broker_.pid);
+  const double self_before = SelfCpuSeconds();
+  const absl::Time start = absl::Now();
+  RssSampler rss(broker_.pid);
+  r.load = RunLoad(groups_, *workload, options);
+  r.broker_rss_max = rss.Stop();
+  r.wall_seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  r.bench_cpu_seconds = SelfCpuSeconds() - self_before;
+  absl::StatusOr<ProcSample> proc_after = ReadProc(broker_.pid);
+  if (proc_before.ok() && proc_after.ok()) {
+    r.broker_measured = true;
+    r.broker_cpu_seconds = proc_after->cpu_seconds - proc_before->cpu_seconds;
+    r.broker_hwm = proc_after->hwm_bytes;
+    r.broker_rss_max = std::max(r.broker_rss_max, proc_after->rss_bytes);
+  }
+  auto metrics_after = ScrapeMetrics(broker_.http_address);
+  if (metrics_before.ok() && metrics_after.ok()) {
+    auto before = PrometheusValue(*metrics_before, "accord_grants_issued_total");
+    auto after = PrometheusValue(*metrics_after, "accord_grants_issued_total");
+    if (before.ok() && after.ok()) r.metric_grants = *after - *before;
+  }
+  if (name == "grant-personal-10") personal10_rate_ = r.ok_per_second();
+  return r;
+}
+
+absl::Status Bench::Run() {
+  for (int round = 1; round <= flags_.rounds; ++round) {
+    for (const std::string& name : flags_.scenarios) {
+      auto r = RunScenario(name, round);
+      if (!r.ok()) return r.status();
+      std::cerr << TableRow(*r);
+      reports_.push_back(*std::move(r));
+    }
+  }
+  return absl::OkStatus();
+}
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 == 1 ? v[v.size() / 2]
+                           : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+int Bench::Conclude() {
+  std::cout << FormatTable(reports_);
+  int exit_code = 0;
+  for (const ScenarioReport& r : reports_) {
+    if (r.load.errors + r.load.not_sent > 0 || !r.load.error_counts.empty()) {
+      std::vector<std::string> labels;
+      for (const auto& [label, n] : r.load.error_counts) {
+        labels.push_back(absl::StrCat(label, " x", n));
+      }
+      std::cout << "FAIL " << r.name << ": errors "
+                << absl::StrJoin(labels, ", ") << ", not sent "
+                << r.load.not_sent << "\n";
+      exit_code = 1;
+    }
+    if (!r.metrics_agree()) {
+      std::cout << "FAIL " << r.name << ": the broker counted "
+                << r.metric_grants << " grants, the responses held "
+                << r.load.grants_all_calls << "\n";
+      exit_code = 1;
+    }
+  }
+  // Grant throughput relative to the health check, per round.
+  std::vector<double> ratios;
+  for (int round = 1; round <= flags_.rounds; ++round) {
+    double health = 0;
+    double grants = 0;
+    for (const ScenarioReport& r : reports_) {
+      if (std::max(r.round, 1) != round) continue;
+      if (r.name == "health") health = r.ok_per_second();
+      if (r.name == "grant-personal-10") grants = r.ok_per_second();
+    }
+    if (health > 0 && grants > 0) ratios.push_back(grants / health);
+  }
+  crypto::JsonValue json = crypto::JsonValue::Object();
+  crypto::JsonValue scenarios = crypto::JsonValue::Array();
+  for (const ScenarioReport& r : reports_) scenarios.Push(ToJson(r));
+  crypto::JsonValue ratio_list = crypto::JsonValue::Array();
+  for (double x : ratios) ratio_list.Push(x);
+  json.Set("broker_pid", static_cast<long long>(broker_.pid))
+      .Set("in_flight", flags_.in_flight)
+      .Set("channels", flags_.channels)
+      .Set("duration_seconds", flags_.duration)
+      .Set("warmup_seconds", flags_.warmup)
+      .Set("scenarios", std::move(scenarios))
+      .Set("grant_to_health_ratios", std::move(ratio_list));
+  if (!ratios.empty()) {
+    const double median = Median(ratios);
+    json.Set("grant_to_health_ratio", median);
+    std::cout << absl::StrFormat(
+        "grant-personal-10 / health: %.3f (median of %d round(s))\n", median,
+        static_cast<int>(ratios.size()));
+    if (flags_.min_ratio > 0 && median < flags_.min_ratio) {
+      std::cout << absl::StrFormat("FAIL ratio %.3f is below %.3f\n", median,
+                                   flags_.min_ratio);
+      exit_code = 1;
+    }
+  } else if (flags_.min_ratio > 0) {
+    std::cout << "FAIL --min-ratio needs health and grant-personal-10\n";
+    exit_code = 1;
+  }
+  if (!flags_.json.empty()) {
+    std::ofstream out(flags_.json);
+    out << json.Serialize() << "\n";
+    if (!out) {
+      std::cerr << "cannot write " << flags_.json << "\n";
+      exit_code = 1;
+    }
+  }
+  return exit_code;
+}
+
+}  // namespace
+}  // namespace accord::bench
+
+int main(int argc, char** argv) {
+  auto flags = accord::bench::ParseFlags(argc, argv);
+  if (!flags.ok()) {
+    std::cerr << "accord-bench: " << flags.status().message() << "\n";
+    return 2;
+  }
+  accord::bench::Bench bench(*std::move(flags));
+  if (absl::Status s = bench.Setup(); !s.ok()) {
+    std::cerr << "accord-bench: setup: " << s << "\n";
+    return 2;
+  }
+  if (absl::Status s = bench.Run(); !s.ok()) {
+    std::cerr << "accord-bench: " << s << "\n";
+    return 2;
+  }
+  return bench.Conclude();
+}
