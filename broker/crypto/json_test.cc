@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "absl/strings/str_cat.h"
+
 namespace accord::crypto {
 namespace {
 
@@ -71,6 +73,24 @@ TEST_CASE("json rejects duplicate keys", "[json]") {
   REQUIRE(Rejects(R"({"a":1,"a":2})"));
   REQUIRE(Rejects(R"({"a":{"b":1,"b":1}})"));
   REQUIRE(ParseJson(R"({"a":{"b":1},"b":1})").ok());
+  // Large objects too, where keys are looked up in a set rather than
+  // scanned: a duplicate of an early key, of a late one, and none.
+  auto object = [](int n, int dup_of, int dup_at) {
+    std::string text = "{";
+    for (int i = 0; i < n; ++i) {
+      const int key = i == dup_at ? dup_of : i;
+      absl::StrAppend(&text, i == 0 ? "" : ",", "\"k", key, "\":", i);
+    }
+    return text + "}";
+  };
+  REQUIRE(ParseJson(object(40, -1, -1)).ok());
+  REQUIRE(Rejects(object(40, 3, 30)));
+  REQUIRE(Rejects(object(40, 20, 39)));
+  REQUIRE(Rejects(object(40, 2, 9)));
+  // Either side of the switch from scanning to the set.
+  REQUIRE(Rejects(object(16, 0, 15)));
+  REQUIRE(Rejects(object(17, 0, 16)));
+  REQUIRE(Rejects(object(18, 16, 17)));
 }
 
 TEST_CASE("json validates UTF-8", "[json]") {
