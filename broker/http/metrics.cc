@@ -85,7 +85,38 @@ void MethodStats::Observe(int code, double seconds) {
                        std::memory_order_relaxed);
 }
 
+namespace {
+std::atomic<uint64_t> next_metrics_id{1};
+}  // namespace
+
+Metrics::Metrics() : id_(next_metrics_id.fetch_add(1)) {}
+
 MethodStats* Metrics::ForMethod(absl::string_view full_name) {
+  // Handlers pass string literals, so a name's address and size find its
+  // stats; the comparison with the stored name guards against another
+  // string at the same address. Ids are never reused, so an entry of a
+  // destroyed Metrics never matches.
+  struct Entry {
+    uint64_t owner = 0;
+    const char* data = nullptr;
+    size_t size = 0;
+    MethodStats* stats = nullptr;
+  };
+  thread_local std::array<Entry, 32> cache;
+  const size_t slot =
+      ((reinterpret_cast<uintptr_t>(full_name.data()) >> 3) ^ full_name.size()) %
+      cache.size();
+  Entry& e = cache[slot];
+  if (e.owner == id_ && e.data == full_name.data() &&
+      e.size == full_name.size() && e.stats->method() == full_name) {
+    return e.stats;
+  }
+  MethodStats* stats = Lookup(full_name);
+  e = Entry{id_, full_name.data(), full_name.size(), stats};
+  return stats;
+}
+
+MethodStats* Metrics::Lookup(absl::string_view full_name) {
   {
     absl::ReaderMutexLock l(&mu_);
     auto it = methods_.find(full_name);

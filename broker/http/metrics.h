@@ -60,21 +60,24 @@ enum class ConsentEvent { kGiven, kWithdrawn, kExpired };
 //   grants_issued_total                     counter
 //   consent_events_total{state}             counter (given/withdrawn/expired)
 //   log_size, store_revision                gauges
-// Thread-safe. Every recording is lock-free; only ForMethod's lookup and
-// RenderPrometheus take a (reader) lock.
+// Thread-safe. Every recording is lock-free; ForMethod takes a lock only on
+// a thread's first lookup of a name (then a per-thread cache answers), and
+// RenderPrometheus takes a reader lock.
 class Metrics {
  public:
   // Most distinct method names kept; further names share method="other".
   static constexpr size_t kMaxMethods = 256;
 
-  Metrics() = default;
+  Metrics();
   Metrics(const Metrics&) = delete;
   Metrics& operator=(const Metrics&) = delete;
 
   // The stats of the method with gRPC full name `full_name`
   // ("/accord.v1.AccessService/RequestGrant"), created on first use. The
-  // pointer is never null and stays valid for the life of this object; look
-  // it up once at start and keep it on the hot path.
+  // pointer is never null and stays valid for the life of this object.
+  // Cheap enough for every call: a per-thread cache keyed by this object
+  // and the name's address, checked against the name, answers without a
+  // lock or a hash.
   MethodStats* ForMethod(absl::string_view full_name) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Counts one access decision and the grants it issued.
@@ -93,6 +96,10 @@ class Metrics {
   std::string RenderPrometheus() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
+  MethodStats* Lookup(absl::string_view full_name) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Unique per Metrics object, never reused: the per-thread cache's key.
+  const uint64_t id_;
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::unique_ptr<MethodStats>> methods_
       ABSL_GUARDED_BY(mu_);

@@ -41,6 +41,31 @@ TEST_CASE("ForMethod returns one stable pointer per name", "[http][metrics]") {
   CHECK(a->method() == kMethod);
 }
 
+TEST_CASE("ForMethod answers by name, not by address or object",
+          "[http][metrics]") {
+  // The same buffer holding another name, and a second Metrics object,
+  // must not be answered from the per-thread cache of the first.
+  std::string name = "/accord.v1.AccessService/RequestGrant";
+  Metrics first;
+  MethodStats* grant = first.ForMethod(name);
+  name.replace(name.size() - 5, 5, "Xrant");
+  MethodStats* other = first.ForMethod(name);
+  CHECK(other != grant);
+  CHECK(other->method() == name);
+  {
+    Metrics second;
+    MethodStats* s = second.ForMethod(kMethod);
+    CHECK(s != first.ForMethod(kMethod));
+    CHECK(second.ForMethod(kMethod) == s);
+  }
+  Metrics third;  // may reuse the storage of `second`
+  MethodStats* t = third.ForMethod(kMethod);
+  t->Observe(0, 0.001);
+  CHECK(Sample(third.RenderPrometheus(),
+               std::string("accord_requests_total{method=\"") + kMethod +
+                   "\",code=\"OK\"}") == 1);
+}
+
 TEST_CASE("Histogram buckets are cumulative and +Inf equals the count",
           "[http][metrics]") {
   Metrics metrics;
