@@ -8,6 +8,21 @@
 
 #include "absl/strings/string_view.h"
 #include "broker/auditlog/entry.h"
+#include "google/protobuf/stubs/logging.h"
+
+namespace {
+
+void IgnoreProtobufLog(google::protobuf::LogLevel, const char*, int,
+                       const std::string&) {}
+
+}  // namespace
+
+// Protobuf logs every string field that is not UTF-8 on stderr; refusing
+// them is DecodeEntry's job, and the log would drown the fuzzer's output.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  google::protobuf::SetLogHandler(&IgnoreProtobufLog);
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const absl::string_view entry(reinterpret_cast<const char*>(data), size);

@@ -1,0 +1,291 @@
+// Hostile input at the broker's front door, against the real accord-broker
+// on loopback: request bounds (broker/service/limits.h), per-principal rate
+// limits, and deadlines that have passed.
+#include <grpcpp/grpcpp.h>
+
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "absl/time/clock.h"
+#include "accord/v1/access.grpc.pb.h"
+#include "accord/v1/audit.grpc.pb.h"
+#include "accord/v1/consent.grpc.pb.h"
+#include "accord/v1/policy.grpc.pb.h"
+#include "broker/store/store.h"
+#include "clients/connection.h"
+#include "clients/dev_layout.h"
+#include "tests/broker_harness.h"
+
+namespace accord::testing {
+namespace {
+
+constexpr char kEnergy[] = "rennes.energy.household-consumption";
+constexpr char kResearch[] = "research-and-development";
+
+// A TLS connection as `principal`, or as the citizen app for `citizen`.
+client::Connection Connect(const BrokerProcess& broker,
+                           const std::string& principal,
+                           const std::string& citizen = "") {
+  const std::string& dir = broker.data_dir();
+  client::ConnectionSettings s;
+  s.target = broker.grpc_address();
+  s.ca_path = client::dev::CaCertPath(dir);
+  const std::string who = citizen.empty() ? principal : "citizen-app";
+  s.cert_path = client::dev::PrincipalCertPath(dir, who);
+  s.key_path = client::dev::PrincipalKeyPath(dir, who);
+  if (!citizen.empty()) {
+    s.citizen_name = citizen;
+    s.issuer_key_path = client::dev::IssuerKeyPath(dir);
+  }
+  absl::StatusOr<client::Connection> c =
+      client::Connection::Open(s, absl::ToUnixSeconds(absl::Now()));
+  REQUIRE(c.ok());
+  return *std::move(c);
+}
+
+// The status code and message of one RequestGrant.
+grpc::Status Grant(const client::Connection& c,
+                   const v1::RequestGrantRequest& request) {
+  auto stub = v1::AccessService::NewStub(c.channel());
+  grpc::ClientContext ctx;
+  c.Prepare(&ctx);
+  v1::RequestGrantResponse response;
+  return stub->RequestGrant(&ctx, request, &response);
+}
+
+v1::RequestGrantRequest GoodRequest() {
+  v1::RequestGrantRequest r;
+  r.set_dataset_id("rennes.mobility.bike-stations");
+  r.set_purpose(kResearch);
+  r.set_audience("data.rennes.example");
+  return r;
+}
+
+bool StartsWith(const std::string& s, const std::string& prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
+
+uint64_t TreeSize(const client::Connection& auditor) {
+  auto stub = v1::AuditService::NewStub(auditor.channel());
+  grpc::ClientContext ctx;
+  auditor.Prepare(&ctx);
+  v1::GetCheckpointResponse response;
+  grpc::Status s = stub->GetCheckpoint(&ctx, {}, &response);
+  REQUIRE(s.ok());
+  return response.tree_size();
+}
+
+int ConsentCount(const client::Connection& citizen) {
+  auto stub = v1::ConsentService::NewStub(citizen.channel());
+  grpc::ClientContext ctx;
+  citizen.Prepare(&ctx);
+  v1::ListConsentsResponse response;
+  grpc::Status s = stub->ListConsents(&ctx, {}, &response);
+  REQUIRE(s.ok());
+  return response.consents_size();
+}
+
+TEST_CASE("limits: oversized requests are refused naming the field") {
+  TempDir dir;
+  BrokerProcess broker(dir.path() + "/data");
+  const absl::Status started = broker.Start();
+  INFO(started.ToString());
+  REQUIRE(started.ok());
+  const client::Connection partner = Connect(broker, "partner-demo");
+  REQUIRE(Grant(partner, GoodRequest()).ok());
+
+  struct Case {
+    const char* field;
+    v1::RequestGrantRequest request;
+  };
+  std::vector<Case> cases;
+  {
+    v1::RequestGrantRequest r = GoodRequest();
+    r.set_dataset_id(std::string(129, 'a'));
+    cases.push_back({"dataset_id", r});
+  }
+  {
+    v1::RequestGrantRequest r = GoodRequest();
+    r.set_purpose(std::string(129, 'p'));
+    cases.push_back({"purpose", r});
+  }
+  {
+    v1::RequestGrantRequest r = GoodRequest();
+    for (int i = 0; i < 257; ++i) r.add_fields("f" + std::to_string(i));
+    cases.push_back({"fields", r});
+  }
+  {
+    v1::RequestGrantRequest r = GoodRequest();
+    r.add_fields(std::string(129, 'f'));
+    cases.push_back({"fields[0]", r});
+  }
+  {
+    v1::RequestGrantRequest r = GoodRequest();
+    r.set_audience(std::string(257, 'x'));
+    cases.push_back({"audience", r});
+  }
+  {
+    v1::RequestGrantRequest r = GoodRequest();
+    r.set_dataset_id(kEnergy);
+    for (int i = 0; i < 100001; ++i) r.add_subjects("s");
+    cases.push_back({"subjects", r});
+  }
+  for (const Case& c : cases) {
+    INFO(c.field);
+    grpc::Status s = Grant(partner, c.request);
+    CHECK(s.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK(StartsWith(s.error_message(), c.field));
+  }
+
+  // Above the receive limit (4 MiB) gRPC refuses the message itself.
+  v1::RequestGrantRequest huge = GoodRequest();
+  huge.set_audience(std::string(5 << 20, 'x'));
+  CHECK(Grant(partner, huge).error_code() ==
+        grpc::StatusCode::RESOURCE_EXHAUSTED);
+
+  // Page sizes and page tokens, and the audit query's filters.
+  const client::Connection alice = Connect(broker, "", "alice");
+  auto consents = v1::ConsentService::NewStub(alice.channel());
+  {
+    grpc::ClientContext ctx;
+    alice.Prepare(&ctx);
+    v1::ListConsentsRequest r;
+    r.set_page_size(1001);
+    v1::ListConsentsResponse response;
+    grpc::Status s = consents->ListConsents(&ctx, r, &response);
+    CHECK(s.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK(StartsWith(s.error_message(), "page_size"));
+  }
+  {
+    grpc::ClientContext ctx;
+    alice.Prepare(&ctx);
+    v1::ListConsentsRequest r;
+    r.set_page_token(std::string(257, 't'));
+    v1::ListConsentsResponse response;
+    grpc::Status s = consents->ListConsents(&ctx, r, &response);
+    CHECK(s.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK(StartsWith(s.error_message(), "page_token"));
+  }
+  const client::Connection auditor = Connect(broker, "auditor-demo");
+  auto audit = v1::AuditService::NewStub(auditor.channel());
+  {
+    grpc::ClientContext ctx;
+    auditor.Prepare(&ctx);
+    v1::QueryEventsRequest r;
+    r.set_partner(std::string(129, 'p'));
+    v1::QueryEventsResponse response;
+    grpc::Status s = audit->QueryEvents(&ctx, r, &response);
+    CHECK(s.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK(StartsWith(s.error_message(), "partner"));
+  }
+  broker.Stop();
+}
+
+TEST_CASE("limits: a principal over its rate limit gets RESOURCE_EXHAUSTED") {
+  TempDir dir;
+  // One request per second after a burst of three.
+  BrokerProcess broker(dir.path() + "/data",
+                       {"--rate-limit-per-second", "1", "--rate-limit-burst",
+                        "3"});
+  const absl::Status started = broker.Start();
+  INFO(started.ToString());
+  REQUIRE(started.ok());
+  const client::Connection partner = Connect(broker, "partner-demo");
+  auto stub = v1::PolicyService::NewStub(partner.channel());
+  constexpr int kCalls = 30;
+  int ok = 0;
+  int exhausted = 0;
+  for (int i = 0; i < kCalls; ++i) {
+    grpc::ClientContext ctx;
+    partner.Prepare(&ctx);
+    v1::ListDatasetsResponse response;
+    grpc::Status s = stub->ListDatasets(&ctx, {}, &response);
+    if (s.ok()) ++ok;
+    if (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) ++exhausted;
+  }
+  INFO("ok " << ok << ", exhausted " << exhausted);
+  CHECK(ok >= 3);  // the burst
+  CHECK(exhausted > 0);
+  CHECK(ok + exhausted == kCalls);  // nothing else went wrong
+
+  // The bucket is per principal: another caller is not held back (TreeSize
+  // requires an OK answer).
+  const client::Connection auditor = Connect(broker, "auditor-demo");
+  (void)TreeSize(auditor);
+  broker.Stop();
+}
+
+TEST_CASE("limits: a call whose deadline has passed writes nothing") {
+  TempDir dir;
+  BrokerProcess broker(dir.path() + "/data");
+  const absl::Status started = broker.Start();
+  INFO(started.ToString());
+  REQUIRE(started.ok());
+  const client::Connection alice = Connect(broker, "", "alice");
+  const client::Connection auditor = Connect(broker, "auditor-demo");
+  const uint64_t size_before = TreeSize(auditor);
+  REQUIRE(ConsentCount(alice) == 0);
+
+  v1::GiveConsentRequest give;
+  give.set_dataset_id(kEnergy);
+  give.set_purpose(kResearch);
+  give.mutable_recipient()->set_partner("partner-demo");
+  auto stub = v1::ConsentService::NewStub(alice.channel());
+  for (absl::Duration ahead : {absl::Seconds(-10), absl::Microseconds(1)}) {
+    grpc::ClientContext ctx;
+    alice.Prepare(&ctx);
+    ctx.set_deadline(absl::ToChronoTime(absl::Now() + ahead));
+    v1::GiveConsentResponse response;
+    grpc::Status s = stub->GiveConsent(&ctx, give, &response);
+    CHECK(s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED);
+  }
+  // Nothing was written: no consent, no audit entry.
+  CHECK(ConsentCount(alice) == 0);
+  CHECK(TreeSize(auditor) == size_before);
+
+  // The same request with time to spare is written. gRPC sends a deadline
+  // as a timeout, so the 1 us call may have reached the broker with time
+  // left and be refused only by the store's writer; until then the
+  // citizen's consents are claimed by it (ABORTED, retry).
+  grpc::Status given;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    grpc::ClientContext ctx;
+    alice.Prepare(&ctx);
+    v1::GiveConsentResponse response;
+    given = stub->GiveConsent(&ctx, give, &response);
+    if (given.error_code() != grpc::StatusCode::ABORTED) break;
+  }
+  INFO(given.error_message());
+  REQUIRE(given.ok());
+  CHECK(ConsentCount(alice) == 1);
+  CHECK(TreeSize(auditor) > size_before);
+  broker.Stop();
+}
+
+TEST_CASE("limits: a write set whose deadline passed while queued is not committed") {
+  TempDir dir;
+  auto store = store::Store::Open(dir.path() + "/db", {});
+  REQUIRE(store.ok());
+  v1::Dataset dataset;
+  dataset.set_id("d1");
+  dataset.set_producer("producer-demo");
+  store::WriteSet late;
+  late.PutDataset(dataset);
+  late.set_deadline(absl::Now() - absl::Milliseconds(1));
+  auto refused = (*store)->CommitAndWait(std::move(late));
+  CHECK(absl::IsDeadlineExceeded(refused.status()));
+  CHECK((*store)->revision() == 0);
+  CHECK(absl::IsNotFound((*store)->GetDataset("d1").status()));
+
+  store::WriteSet in_time;
+  in_time.PutDataset(dataset);
+  in_time.set_deadline(absl::Now() + absl::Hours(1));
+  auto committed = (*store)->CommitAndWait(std::move(in_time));
+  REQUIRE(committed.ok());
+  CHECK(committed->revision == 1);
+}
+
+}  // namespace
+}  // namespace accord::testing
