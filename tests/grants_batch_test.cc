@@ -201,6 +201,7 @@ TEST_CASE("more than 100 requests are refused whole and nothing is issued") {
 
   const size_t before = DecisionCount(broker);
   CliResult over = Batch(broker, WriteBatch(dir, "101.json", requests(101)));
+  INFO(over.err);
   CHECK(over.exit_code == 1);
   CHECK(absl::StrContains(over.err, "INVALID_ARGUMENT"));
   CHECK(absl::StrContains(over.err, "requests"));
