@@ -1,7 +1,9 @@
 // The strict JSON parser behind ParseJson (declared in json.h).
 #include <charconv>
 #include <cmath>
+#include <tuple>
 #include <unordered_set>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
@@ -60,13 +62,8 @@ class JsonParser {
         return ParseObject(out, depth + 1);
       case '[':
         return ParseArray(out, depth + 1);
-      case '"': {
-        std::string s;
-        absl::Status st = ParseString(&s);
-        if (!st.ok()) return st;
-        out->value_ = std::move(s);
-        return absl::OkStatus();
-      }
+      case '"':
+        return ParseString(&out->value_.emplace<std::string>());
       case 't':
         if (!Consume("true")) return Error("invalid literal");
         out->value_ = true;
@@ -88,6 +85,10 @@ class JsonParser {
     if (depth > limits_.max_depth) return Error("nesting too deep");
     ++pos_;  // '{'
     JsonValue::Members members;
+    // The outermost object of a document (a JWS header or claim set) has
+    // several members: room for them up front saves the regrowths. Inner
+    // objects start empty, so that many small ones cost no more memory.
+    if (depth == 1) members.reserve(kTopLevelMembers);
     // Duplicate keys: a linear scan while the object is small (JOSE headers
     // and claim sets), a hash set beyond, so hostile input stays linear.
     std::unordered_set<std::string> keys;
@@ -112,10 +113,12 @@ class JsonParser {
       if (AtEnd() || Peek() != ':') return Error("expected ':'");
       ++pos_;
       SkipSpace();
-      JsonValue value;
-      s = ParseValue(&value, depth);
+      // Parsed in place: no move of the value into the list.
+      members.emplace_back(std::piecewise_construct,
+                           std::forward_as_tuple(std::move(key)),
+                           std::forward_as_tuple());
+      s = ParseValue(&members.back().second, depth);
       if (!s.ok()) return s;
-      members.emplace_back(std::move(key), std::move(value));
       SkipSpace();
       if (AtEnd()) return Error("unterminated object");
       if (Peek() == ',') {
@@ -132,6 +135,7 @@ class JsonParser {
   }
 
   static constexpr size_t kLinearKeyScan = 16;
+  static constexpr size_t kTopLevelMembers = 16;
 
   // True when `key` is already a member. Beyond kLinearKeyScan members the
   // keys are kept in `keys` (filled from `members` once) and looked up
@@ -163,10 +167,9 @@ class JsonParser {
     }
     while (true) {
       SkipSpace();
-      JsonValue value;
-      absl::Status s = ParseValue(&value, depth);
+      elements.emplace_back();
+      absl::Status s = ParseValue(&elements.back(), depth);
       if (!s.ok()) return s;
-      elements.push_back(std::move(value));
       SkipSpace();
       if (AtEnd()) return Error("unterminated array");
       if (Peek() == ',') {
