@@ -57,7 +57,12 @@ pid_t Spawn(const std::string& program, const std::vector<std::string>& args,
 
 std::string BinDir() {
   const char* dir = std::getenv("ACCORD_BIN_DIR");
-  return dir != nullptr ? dir : "build/bin";
+  if (dir != nullptr && *dir != '\0') return dir;
+  // Test binaries are built into the same directory as the binaries under
+  // test, so a test of one build never runs another build's broker.
+  std::error_code error;
+  const fs::path self = fs::read_symlink("/proc/self/exe", error);
+  return error ? "build/bin" : self.parent_path().string();
 }
 
 std::string SourceDir() {
