@@ -43,11 +43,16 @@ absl::Status CheckQuestion(const AccessQuestion& q, const DatasetPolicy& p,
         absl::StrCat("subjects: at most ", kMaxSubjects));
   }
   absl::flat_hash_set<absl::string_view> seen;
+  seen.reserve(q.subjects.size());
   for (size_t i = 0; i < q.subjects.size(); ++i) {
-    const std::string field = absl::StrCat("subjects[", i, "]");
-    if (absl::Status s = CheckSubject(field, q.subjects[i]); !s.ok()) return s;
+    // The field name is spelled out only for an error: this loop runs for
+    // every subject of every request.
+    if (absl::Status s = CheckSubject("subjects", q.subjects[i]); !s.ok()) {
+      return CheckSubject(absl::StrCat("subjects[", i, "]"), q.subjects[i]);
+    }
     if (!seen.insert(q.subjects[i]).second) {
-      return absl::InvalidArgumentError(absl::StrCat(field, ": duplicate"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("subjects[", i, "]: duplicate"));
     }
   }
   const bool personal =

@@ -152,7 +152,7 @@ void RunGrantRequest(const Env& env, const Caller& caller,
                                    request.purpose(), answer->proto, "", {},
                                    now));
   }
-  *response->mutable_decision() = answer->proto;
+  *response->mutable_decision() = std::move(answer->proto);
   auto pending = std::make_shared<std::vector<IssuedGrant>>(std::move(grants));
   auto quotas =
       std::make_shared<std::vector<policy::QuotaCheck>>(answer->decision.quotas);
