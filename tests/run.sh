@@ -10,9 +10,9 @@ cd "$(dirname "$0")/.."
 ACCORD_TEST_DEPS=1 deploy/install-deps.sh
 
 # Hostile input first: every libFuzzer target (tests/fuzz/CMakeLists.txt:
-# grants, citizen tokens, log entries, policies), built with clang, each run
-# for ACCORD_FUZZ_SECONDS (default 30) over a copy of the seed corpus kept in
-# the repository.
+# grants, citizen tokens, log entries, request checks, policies), built with
+# clang, each run for ACCORD_FUZZ_SECONDS (default 30) over a copy of the
+# seed corpus kept in the repository.
 fuzz_dir="${ACCORD_FUZZ_BUILD_DIR:-build-fuzz}"
 cmake -S . -B "$fuzz_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DACCORD_FUZZ=ON \

@@ -12,24 +12,37 @@ bool IsIdChar(char c, bool first) {
   return !first && (c == '.' || c == '_' || c == '-');
 }
 
+// Strict UTF-8 (RFC 3629), as protobuf checks proto3 string fields: no
+// overlong forms, no surrogates, nothing above U+10FFFF. Text that passes
+// here can be stored and sent back in any string field.
 bool IsValidUtf8(absl::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     const unsigned char c = s[i];
-    size_t extra;
     if (c < 0x80) {
-      extra = 0;
-    } else if ((c >> 5) == 0x6) {
+      ++i;
+      continue;
+    }
+    size_t extra;
+    // The allowed range of the second byte depends on the first.
+    unsigned char lo = 0x80, hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) {
       extra = 1;
-    } else if ((c >> 4) == 0xe) {
+    } else if (c >= 0xe0 && c <= 0xef) {
       extra = 2;
-    } else if ((c >> 3) == 0x1e) {
+      if (c == 0xe0) lo = 0xa0;  // overlong
+      if (c == 0xed) hi = 0x9f;  // surrogates
+    } else if (c >= 0xf0 && c <= 0xf4) {
       extra = 3;
+      if (c == 0xf0) lo = 0x90;  // overlong
+      if (c == 0xf4) hi = 0x8f;  // above U+10FFFF
     } else {
-      return false;
+      return false;  // continuation byte, 0xc0, 0xc1, 0xf5..0xff
     }
     if (i + extra >= s.size()) return false;
-    for (size_t k = 1; k <= extra; ++k) {
+    const unsigned char second = s[i + 1];
+    if (second < lo || second > hi) return false;
+    for (size_t k = 2; k <= extra; ++k) {
       if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
     }
     i += extra + 1;

@@ -28,6 +28,20 @@ TEST_CASE("text") {
   CHECK(absl::IsInvalidArgument(CheckText("t", "abcdef", 5)));
 }
 
+TEST_CASE("text is strict UTF-8, as proto3 string fields need") {
+  CHECK(CheckText("t", "\xc2\xa9 \xe2\x9c\x93 \xf0\x9f\x9a\xb2", 20).ok());
+  CHECK(CheckText("t", "\xed\x9f\xbf \xf4\x8f\xbf\xbf", 20).ok());
+  // Overlong forms, surrogates, code points above U+10FFFF (found by
+  // accord-validate-fuzz), lone continuation bytes.
+  for (const char* bad : {"\xc0\x80", "\xc1\xbf", "\xe0\x80\xaf",
+                          "\xed\xa0\x80", "\xf0\x80\x80\xaf",
+                          "\xf4\x90\x80\x80", "\xf4\x9f\x9a\xb2",
+                          "\xf5\x80\x80\x80", "\x80"}) {
+    INFO(bad);
+    CHECK(absl::IsInvalidArgument(CheckText("t", bad, 20)));
+  }
+}
+
 TEST_CASE("identifier lists reject duplicates and overflow") {
   google::protobuf::RepeatedPtrField<std::string> list;
   *list.Add() = "a";
