@@ -11,6 +11,7 @@
 #include "broker/crypto/ecdsa_raw.h"
 #include "broker/crypto/openssl_util.h"
 #include "broker/crypto/sha256.h"
+#include "broker/crypto/verify_context.h"
 
 namespace accord::crypto {
 namespace {
@@ -137,14 +138,16 @@ absl::StatusOr<std::string> SigningKey::Sign(absl::string_view data) const {
   EVP_PKEY* pkey = pkey_.get();
   if (algorithm() == Algorithm::kES256) {
     Digest digest = Sha256(data);
-    OsslPtr<EVP_PKEY_CTX> ctx(
-        EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
     unsigned char der[128];
     size_t der_len = sizeof(der);
     std::string raw;
-    if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1 ||
-        EVP_PKEY_sign(ctx.get(), der, &der_len, digest.data(), digest.size()) !=
-            1 ||
+    // A per-thread context: making one costs a provider fetch, several
+    // times the signature's own arithmetic.
+    if (!internal::SignDigestCached(
+            pkey,
+            absl::string_view(reinterpret_cast<const char*>(digest.data()),
+                              digest.size()),
+            der, &der_len) ||
         !internal::DerToRawSignature(
             absl::string_view(reinterpret_cast<char*>(der), der_len), &raw)) {
       return OpenSslError(absl::StatusCode::kInternal, "sign: ECDSA failed");

@@ -16,7 +16,11 @@ constexpr size_t kContextsPerThread = 4;
 // thread ends.
 class ThreadContexts {
  public:
-  ThreadContexts() { slots_.fill(nullptr); }
+  // `init` prepares a new context for the operation (EVP_PKEY_verify_init
+  // or EVP_PKEY_sign_init).
+  explicit ThreadContexts(int (*init)(EVP_PKEY_CTX*)) : init_(init) {
+    slots_.fill(nullptr);
+  }
   ThreadContexts(const ThreadContexts&) = delete;
   ThreadContexts& operator=(const ThreadContexts&) = delete;
   ~ThreadContexts() {
@@ -31,7 +35,7 @@ class ThreadContexts {
     }
     EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr);
     if (ctx == nullptr) return nullptr;
-    if (EVP_PKEY_verify_init(ctx) != 1) {
+    if (init_(ctx) != 1) {
       EVP_PKEY_CTX_free(ctx);
       return nullptr;
     }
@@ -44,6 +48,7 @@ class ThreadContexts {
   }
 
  private:
+  int (*const init_)(EVP_PKEY_CTX*);
   std::array<EVP_PKEY_CTX*, kContextsPerThread> slots_;
   size_t next_ = 0;
 };
@@ -52,7 +57,7 @@ class ThreadContexts {
 
 bool VerifyDigestCached(EVP_PKEY* pkey, absl::string_view digest,
                         const unsigned char* der_signature, size_t der_len) {
-  thread_local ThreadContexts contexts;
+  thread_local ThreadContexts contexts(EVP_PKEY_verify_init);
   EVP_PKEY_CTX* ctx = contexts.For(pkey);
   // EVP_PKEY_verify may be called any number of times after one init.
   const bool ok =
@@ -62,6 +67,18 @@ bool VerifyDigestCached(EVP_PKEY* pkey, absl::string_view digest,
                       digest.size()) == 1;
   if (!ok) ERR_clear_error();
   return ok;
+}
+
+bool SignDigestCached(EVP_PKEY* pkey, absl::string_view digest,
+                      unsigned char* der, size_t* der_len) {
+  thread_local ThreadContexts contexts(EVP_PKEY_sign_init);
+  EVP_PKEY_CTX* ctx = contexts.For(pkey);
+  // EVP_PKEY_sign, like verify, may be called any number of times after one
+  // init; each signature draws its own nonce.
+  return ctx != nullptr &&
+         EVP_PKEY_sign(ctx, der, der_len,
+                       reinterpret_cast<const unsigned char*>(digest.data()),
+                       digest.size()) == 1;
 }
 
 }  // namespace accord::crypto::internal

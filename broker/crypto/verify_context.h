@@ -1,4 +1,5 @@
-// Internal to broker/crypto: verification contexts kept per thread. Making
+// Internal to broker/crypto: verification (and signing) contexts kept per
+// thread. Making
 // an EVP_PKEY_CTX and initializing it for verification costs a provider
 // fetch on OpenSSL 3 (about as much as hashing and parsing a whole grant);
 // a context, once initialized, verifies any number of signatures by its
@@ -21,6 +22,15 @@ namespace accord::crypto::internal {
 // its address is not reused, while any thread caches a context for it.
 bool VerifyDigestCached(EVP_PKEY* pkey, absl::string_view digest,
                         const unsigned char* der_signature, size_t der_len);
+
+// Signs the pre-computed `digest` with `pkey` (EVP_PKEY_sign) on a context
+// of this thread initialized for signing with `pkey`, made on first use,
+// writing the DER signature to `der` (capacity `*der_len`, set to the
+// length written). Returns true on success; false when signing failed or no
+// context could be made (the OpenSSL error queue is left for the caller).
+// The same key lifetime rule as above applies.
+bool SignDigestCached(EVP_PKEY* pkey, absl::string_view digest,
+                      unsigned char* der, size_t* der_len);
 
 }  // namespace accord::crypto::internal
 
