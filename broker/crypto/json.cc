@@ -118,8 +118,15 @@ absl::StatusOr<bool> JsonValue::GetBool(absl::string_view key) const {
 void AppendJsonString(absl::string_view s, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
-  for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
+  // Runs of characters that need no escape (nearly all of them) are
+  // appended at once.
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"':
         out->append("\\\"");
@@ -147,11 +154,10 @@ void AppendJsonString(absl::string_view s, std::string* out) {
           out->append("\\u00");
           out->push_back(kHex[u >> 4]);
           out->push_back(kHex[u & 0xf]);
-        } else {
-          out->push_back(c);
         }
     }
   }
+  out->append(s.data() + run, s.size() - run);
   out->push_back('"');
 }
 
