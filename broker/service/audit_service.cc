@@ -57,7 +57,14 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetCheckpoint(
   if (!caller.ok()) return call.Finish(caller.status());
   // On demand: a checkpoint of the log as it is now.
   auto checkpoint = env_.checkpointer->CheckpointNow();
-  if (!checkpoint.ok()) return call.Finish(checkpoint.status());
+  if (!checkpoint.ok()) {
+    // A new one cannot be persisted (a full disk): the latest published one
+    // is still true of the log, so readers keep getting it.
+    std::optional<auditlog::SignedCheckpoint> latest =
+        env_.checkpointer->Latest();
+    if (!latest.has_value()) return call.Finish(checkpoint.status());
+    checkpoint = *std::move(latest);
+  }
   response->set_checkpoint(checkpoint->note);
   response->set_tree_size(checkpoint->checkpoint.size);
   response->set_root_hash(auditlog::HashToBytes(checkpoint->checkpoint.root));

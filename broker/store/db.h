@@ -113,6 +113,9 @@ class Db {
   // store takes writes; the I/O error while it cannot (the disk is still
   // full).
   absl::Status ResumeIfNeeded();
+  // RESOURCE_EXHAUSTED while the store's file system has less than
+  // min_free_bytes_ free; OK otherwise (or when it cannot tell).
+  absl::Status CheckFreeSpace() const;
   // Records the outcome of a batch and reports a change to
   // on_write_health_.
   void SetWriteHealth(const absl::Status& s) ABSL_LOCKS_EXCLUDED(mu_);
@@ -123,6 +126,8 @@ class Db {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   bool read_only_ = false;
+  std::string path_;
+  uint64_t min_free_bytes_ = 0;
   std::function<void(const absl::Status&)> on_write_health_;
   // Writer thread only: the last batch failed on an I/O error.
   bool needs_resume_ = false;

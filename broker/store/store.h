@@ -39,6 +39,12 @@ struct StoreOptions {
   bool create_if_missing = true;
   // Opens without a writer: for offline tools. Commit then fails.
   bool read_only = false;
+  // A batch is refused (RESOURCE_EXHAUSTED) while the file system of the
+  // store has less free space than this, so RocksDB never meets a full disk
+  // in the middle of a WAL append (RocksDB 7.8 cannot write again after
+  // one) and flushes still have room. Writes succeed again once space
+  // returns. 0 disables the check.
+  uint64_t min_free_bytes = 64ull << 20;
   // Called on the writer thread when writes start failing (with the error)
   // and when they succeed again (with OK): once per change, not per write,
   // so a full disk gives one line in the broker's log. Must be cheap.

@@ -1,4 +1,6 @@
 // The single writer: group commit of pending write sets in one synced batch.
+#include <sys/statvfs.h>
+
 #include <optional>
 #include <variant>
 
@@ -200,6 +202,17 @@ void Db::WriterLoop() {
   }
 }
 
+absl::Status Db::CheckFreeSpace() const {
+  if (min_free_bytes_ == 0) return absl::OkStatus();
+  struct statvfs fs;
+  if (statvfs(path_.c_str(), &fs) != 0) return absl::OkStatus();
+  const uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+  if (free_bytes >= min_free_bytes_) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "disk full: ", free_bytes, " bytes free in ", path_,
+      ", below the reserve of ", min_free_bytes_));
+}
+
 absl::Status Db::ResumeIfNeeded() {
   if (!needs_resume_) return absl::OkStatus();
   // OK at once when RocksDB holds no background error; otherwise it retries
@@ -221,9 +234,11 @@ void Db::SetWriteHealth(const absl::Status& s) {
 }
 
 void Db::CommitBatch(std::vector<Pending>& pending, LogAppender* appender) {
-  if (absl::Status resumed = ResumeIfNeeded(); !resumed.ok()) {
-    SetWriteHealth(resumed);
-    for (Pending& p : pending) p.done(resumed);
+  absl::Status ready = CheckFreeSpace();
+  if (ready.ok()) ready = ResumeIfNeeded();
+  if (!ready.ok()) {
+    SetWriteHealth(ready);
+    for (Pending& p : pending) p.done(ready);
     return;
   }
   rocksdb::WriteBatch batch;
