@@ -207,6 +207,13 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::GetPolicy(
   if (!dataset.ok()) return call.Finish(dataset.status());
   const uint64_t version = request->version() == 0 ? dataset->policy_version()
                                                    : request->version();
+  // Partners read the policy they are judged by, not its history (which
+  // ListPolicyVersions also keeps from them).
+  if (caller->principal.role() == accord::v1::ROLE_PARTNER &&
+      version != dataset->policy_version()) {
+    return call.Finish(absl::PermissionDeniedError(
+        "version: a partner may read only the current policy"));
+  }
   if (version == 0) {
     return call.Finish(absl::NotFoundError(
         absl::StrCat("dataset '", dataset->id(), "' has no policy yet")));
