@@ -14,6 +14,7 @@
 #include <grpcpp/server_builder.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "broker/auditlog/bounded_log_check.h"
 #include "broker/auditlog/checkpointer.h"
 #include "broker/auditlog/frontier.h"
@@ -21,6 +22,7 @@
 #include "broker/crypto/random.h"
 #include "broker/crypto/signed_note.h"
 #include "broker/crypto/signing_key.h"
+#include "broker/crypto/x509.h"
 #include "broker/http/metrics.h"
 #include "broker/http/server.h"
 #include "broker/service/caller.h"
@@ -46,6 +48,11 @@ namespace fs = std::filesystem;
 
 absl::StatusOr<std::string> ReadFile(const std::string& path,
                                      absl::string_view what) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(what, ": ", path, " is not a readable regular file"));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return absl::FailedPreconditionError(
@@ -53,7 +60,44 @@ absl::StatusOr<std::string> ReadFile(const std::string& path,
   }
   std::stringstream buffer;
   buffer << in.rdbuf();
+  if (in.bad() || buffer.fail()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(what, ": cannot read ", path));
+  }
   return buffer.str();
+}
+
+// The TLS files must hold what they claim, and the server certificate must
+// be valid now: gRPC would otherwise start and fail every handshake later.
+// Errors name the file at fault, never its content.
+absl::Status CheckTlsMaterial(const BrokerConfig& config, const std::string& ca,
+                              const std::string& cert, const std::string& key,
+                              int64_t now) {
+  if (!crypto::ParseCertificatePem(ca).ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "tls_ca: ", config.tls_ca_file, " holds no PEM certificate"));
+  }
+  auto info = crypto::ParseCertificatePem(cert);
+  if (!info.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "tls_cert: ", config.tls_cert_file, " holds no PEM certificate"));
+  }
+  if (info->not_after < now) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "tls_cert: ", config.tls_cert_file, " expired at ",
+        absl::FormatTime(absl::FromUnixSeconds(info->not_after))));
+  }
+  if (info->not_before > now + config.clock_skew_seconds) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "tls_cert: ", config.tls_cert_file, " is not valid before ",
+        absl::FormatTime(absl::FromUnixSeconds(info->not_before))));
+  }
+  if (key.find("-----BEGIN") == std::string::npos ||
+      key.find("PRIVATE KEY-----") == std::string::npos) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "tls_key: ", config.tls_key_file, " holds no PEM private key"));
+  }
+  return absl::OkStatus();
 }
 
 // The pseudonym secret: 32 random bytes in a 0600 file, created in dev mode.
@@ -248,6 +292,11 @@ absl::Status BrokerImpl::Init() {
         "TLS material is required outside dev mode: tls_ca, tls_cert, tls_key");
   }
   std::error_code ec;
+  // Dev mode creates the keys and the pseudonym secret of a new data
+  // directory only: beside an existing or restored store, new ones would
+  // silently orphan its grants, its log and its citizens' consents.
+  const bool create_keys = config_.dev && config_.restore_from.empty() &&
+                           !fs::exists(config_.data_dir + "/db/CURRENT", ec);
   fs::create_directories(config_.keys_dir, ec);
   if (config_.dev) fs::permissions(config_.keys_dir, fs::perms::owner_all, ec);
   KeySchedule schedule;
@@ -255,12 +304,12 @@ absl::Status BrokerImpl::Init() {
   // Retired keys outlive every grant they signed, clock skew included.
   schedule.retention_seconds =
       config_.max_grant_lifetime_seconds + config_.clock_skew_seconds;
-  auto keys = KeyRing::Open(config_.keys_dir, config_.dev, schedule, &clock_);
+  auto keys = KeyRing::Open(config_.keys_dir, create_keys, schedule, &clock_);
   if (!keys.ok()) return keys.status();
   keys_ = *std::move(keys);
-  auto checkpoint_key = LoadCheckpointKey(config_.keys_dir, config_.dev);
+  auto checkpoint_key = LoadCheckpointKey(config_.keys_dir, create_keys);
   if (!checkpoint_key.ok()) return checkpoint_key.status();
-  auto secret = LoadSecret(config_.pseudonym_secret_file, config_.dev);
+  auto secret = LoadSecret(config_.pseudonym_secret_file, create_keys);
   if (!secret.ok()) return secret.status();
   auto citizens = CitizenTokens::Load(config_.citizen_issuers, *std::move(secret),
                                       config_.clock_skew_seconds);
@@ -336,6 +385,11 @@ absl::Status BrokerImpl::StartGrpc() {
   if (!cert.ok()) return cert.status();
   auto key = ReadFile(config_.tls_key_file, "tls_key");
   if (!key.ok()) return key.status();
+  if (absl::Status s =
+          CheckTlsMaterial(config_, *ca, *cert, *key, clock_.NowSeconds());
+      !s.ok()) {
+    return s;
+  }
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -102,8 +102,9 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path,
     for (size_t f = 1; f < kFamilyCount; ++f) {
       if (std::find(names.begin(), names.end(), kFamilyNames[f]) == names.end()) {
         return absl::FailedPreconditionError(absl::StrCat(
-            path, " is a RocksDB database but not an Accord store (no '",
-            kFamilyNames[f], "' column family)"));
+            path, " has no '", kFamilyNames[f],
+            "' column family: a RocksDB database of another program, or an "
+            "Accord store whose MANIFEST is damaged"));
       }
     }
   }
