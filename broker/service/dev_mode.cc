@@ -1,5 +1,7 @@
 #include "broker/service/dev_mode.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -122,7 +124,17 @@ bool IsLoopbackAddress(absl::string_view address) {
   } else if (auto colon = host.rfind(':'); colon != absl::string_view::npos) {
     host = host.substr(0, colon);
   }
-  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+  if (host == "localhost") return true;
+  // Literal addresses only: "127.example.org" is a name that may resolve
+  // anywhere.
+  const std::string literal(host);
+  in_addr v4;
+  if (inet_pton(AF_INET, literal.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  in6_addr v6;
+  return inet_pton(AF_INET6, literal.c_str(), &v6) == 1 &&
+         IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
 absl::Status PrepareDevMode(BrokerConfig& config) {
