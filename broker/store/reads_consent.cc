@@ -19,9 +19,15 @@ class ConsentReader {
 
   const rocksdb::ReadOptions& options() const { return options_; }
 
-  absl::StatusOr<accord::v1::Consent> Read(absl::string_view id) {
-    auto consent = Parse<accord::v1::Consent>(
+  // The record alone; its `state` is current.
+  absl::StatusOr<accord::v1::Consent> ReadRecord(absl::string_view id) {
+    return Parse<accord::v1::Consent>(
         db_.Get(kConsents, id, snapshot_.snapshot()), "consent", id);
+  }
+
+  // The record with its events.
+  absl::StatusOr<accord::v1::Consent> Read(absl::string_view id) {
+    auto consent = ReadRecord(id);
     if (!consent.ok()) return consent;
     if (events_ == nullptr) {
       events_.reset(db_.db()->NewIterator(options_, db_.cf(kConsentEvents)));
@@ -85,8 +91,8 @@ absl::StatusOr<std::vector<accord::v1::Consent>> Store::ConsentsForSubjects(
     for (index->Seek(prefix); index->Valid() && index->key().starts_with(prefix);
          index->Next()) {
       const rocksdb::Slice key = index->key();
-      auto consent = reader.Read(absl::string_view(key.data() + prefix.size(),
-                                                   key.size() - prefix.size()));
+      auto consent = reader.ReadRecord(absl::string_view(
+          key.data() + prefix.size(), key.size() - prefix.size()));
       if (!consent.ok()) {
         // An index entry without its record is damage, not absence.
         if (absl::IsNotFound(consent.status())) {

@@ -160,9 +160,10 @@ class Store {
   absl::StatusOr<Page<accord::v1::Consent>> ListConsentsBySubject(
       absl::string_view subject, absl::string_view dataset_id,
       absl::string_view cursor, size_t limit) const;
-  // Every consent (any state, with its events) of `subjects` for
-  // `dataset_id`, for a decision; empty if none. One prefix seek per
-  // subject, all at one snapshot. INVALID_ARGUMENT for an empty dataset id
+  // Every consent (any state) of `subjects` for `dataset_id`, for a
+  // decision: the records only, whose `state` is current, without their
+  // events; empty if none. One prefix seek and one read per consent, all at
+  // one snapshot. INVALID_ARGUMENT for an empty dataset id
   // or subject, or one holding a NUL byte.
   absl::StatusOr<std::vector<accord::v1::Consent>> ConsentsForSubjects(
       absl::string_view dataset_id,
