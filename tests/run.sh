@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds everything and runs the whole suite
+# Installs what is missing, builds everything twice and runs the whole suite
 # through ctest: unit tests of every module and integration tests that start
 # the real broker on loopback.
+#
+#   1. clang, ASan + UBSan, -Wthread-safety -Werror, libFuzzer (build-clang):
+#      every fuzzer for ACCORD_FUZZ_SECONDS, then the suite under the
+#      sanitizers;
+#   2. gcc, optimized (build): the suite again, with the benchmark guard.
+#
+# ACCORD_SKIP_SANITIZERS=1 skips step 1 (a quick local run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,18 +16,32 @@ cd "$(dirname "$0")/.."
 # Debian package that is missing (compilers, libraries, clang, PyJWT, ...).
 ACCORD_TEST_DEPS=1 deploy/install-deps.sh
 
-# Hostile input first: every libFuzzer target (tests/fuzz/CMakeLists.txt:
-# grants, citizen tokens, log entries, request checks, policies), built with
-# clang, each run for ACCORD_FUZZ_SECONDS (default 30) over a copy of the
-# seed corpus kept in the repository.
-fuzz_dir="${ACCORD_FUZZ_BUILD_DIR:-build-fuzz}"
-cmake -S . -B "$fuzz_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DACCORD_FUZZ=ON \
-  -DACCORD_FUZZ_SECONDS="${ACCORD_FUZZ_SECONDS:-30}" >/dev/null
-cmake --build "$fuzz_dir" -j2 --target accord-fuzzers
-ctest --test-dir "$fuzz_dir" -L fuzz --output-on-failure
+if [[ "${ACCORD_SKIP_SANITIZERS:-0}" != 1 ]]; then
+  # One clang build serves the fuzzers, the sanitizers and the lock
+  # analysis: -DACCORD_FUZZ=ON compiles every library with ASan, UBSan
+  # (aborting on the first error) and coverage for libFuzzer, and
+  # -DACCORD_THREAD_SAFETY=ON turns clang's -Wthread-safety into errors.
+  clang_dir="${ACCORD_CLANG_BUILD_DIR:-build-clang}"
+  cmake -S . -B "$clang_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+    -DACCORD_FUZZ=ON -DACCORD_THREAD_SAFETY=ON \
+    -DACCORD_FUZZ_SECONDS="${ACCORD_FUZZ_SECONDS:-30}" >/dev/null
+  cmake --build "$clang_dir" -j2
+
+  # Hostile input: every libFuzzer target (tests/fuzz/CMakeLists.txt), each
+  # over a copy of the seed corpus kept in the repository.
+  ctest --test-dir "$clang_dir" -L fuzz --output-on-failure
+
+  # The suite under ASan/UBSan. Benchmarks (label bench) measure an
+  # optimized build only.
+  ctest --test-dir "$clang_dir" -LE 'fuzz|bench' --output-on-failure -j2 \
+    --timeout 1200
+fi
 
 build_dir="${ACCORD_BUILD_DIR:-build}"
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$build_dir" -j2
-ctest --test-dir "$build_dir" --output-on-failure -j2 --timeout 600
+ctest --test-dir "$build_dir" -LE 'fuzz|bench' --output-on-failure -j2 \
+  --timeout 900
+# The benchmark guard alone, so that no other test shares the two cores.
+ctest --test-dir "$build_dir" -L bench --output-on-failure --timeout 900
