@@ -22,12 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Starts `program` with `args`, stdin from /dev/null, stdout and stderr
 // appended to the given files (one file may serve both).
@@ -54,6 +48,13 @@ pid_t Spawn(const std::string& program, const std::vector<std::string>& args,
 }
 
 }  // namespace
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
 
 std::string BinDir() {
   const char* dir = std::getenv("ACCORD_BIN_DIR");

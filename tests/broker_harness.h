@@ -72,6 +72,8 @@ class BrokerProcess {
   std::string log_path_;
 };
 
+// The contents of the file at `path`; empty when it cannot be read.
+std::string ReadAll(const std::string& path);
 // The directory holding accord-broker and accord (ACCORD_BIN_DIR).
 std::string BinDir();
 // The source root (ACCORD_SOURCE_DIR).

@@ -27,13 +27,6 @@ constexpr char kPersonal[] = "rennes.energy.household-consumption";
 constexpr char kAudience[] = "data.rennes.example";
 constexpr char kNobody[] = "bm8tY29uc2VudC1zdWJqZWN0";
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // accord-data-service running in the background until destroyed.
 class DataService {
  public:

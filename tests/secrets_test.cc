@@ -28,13 +28,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // A named secret and the forms it could leak in.
 struct Secret {
   std::string name;
@@ -62,13 +55,13 @@ std::vector<Secret> KeyMaterial(const std::string& data_dir) {
   for (const std::string& dir : {data_dir + "/keys", data_dir + "/dev-pki"}) {
     for (const auto& entry : fs::directory_iterator(dir)) {
       const std::string path = entry.path().string();
-      const std::string text = Slurp(path);
+      const std::string text = ReadAll(path);
       if (absl::StrContains(text, "PRIVATE KEY")) {
         out.push_back({path, PemForms(text)});
       }
     }
   }
-  const std::string secret = Slurp(data_dir + "/keys/pseudonym.secret");
+  const std::string secret = ReadAll(data_dir + "/keys/pseudonym.secret");
   REQUIRE(secret.size() >= 32);
   const std::string hex = absl::BytesToHexString(secret);
   out.push_back({"pseudonym secret",

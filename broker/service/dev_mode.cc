@@ -89,18 +89,29 @@ absl::Status SeedDataset(const Env& env, const DemoDataset& demo, int64_t now) {
   auto existing = env.store->GetDataset(demo.dataset.id());
   if (existing.ok()) return absl::OkStatus();
   if (!absl::IsNotFound(existing.status())) return existing.status();
-  accord::v1::Dataset dataset = demo.dataset;
+  auto ws = DevDatasetWrites(*env.policies, demo.dataset, demo.policy_yaml,
+                             demo.policy_file, now);
+  if (!ws.ok()) return ws.status();
+  if (absl::Status s = Commit(env, *std::move(ws)); !s.ok()) return s;
+  env.policies->InvalidateDataset(demo.dataset.id());
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<store::WriteSet> DevDatasetWrites(
+    PolicyRegistry& registry, accord::v1::Dataset dataset,
+    absl::string_view policy_yaml, absl::string_view policy_file, int64_t now) {
   dataset.set_producer(std::string(dev::kProducer));
-  auto prepared = env.policies->Prepare(dataset, demo.policy_yaml,
-                                        accord::v1::POLICY_FORMAT_YAML,
-                                        demo.policy_file);
+  auto prepared = registry.Prepare(dataset, policy_yaml,
+                                   accord::v1::POLICY_FORMAT_YAML, policy_file);
   if (!prepared.ok()) return prepared.status();
   accord::v1::PolicyVersion version;
   version.set_dataset_id(dataset.id());
   version.mutable_ref()->set_version(1);
   version.mutable_ref()->set_hash(prepared->hash);
   version.set_format(accord::v1::POLICY_FORMAT_YAML);
-  version.set_source(std::string(demo.policy_yaml));
+  version.set_source(std::string(policy_yaml));
   version.set_canonical(prepared->canonical);
   version.set_author(std::string(dev::kProducer));
   version.set_created_at(now);
@@ -110,12 +121,8 @@ absl::Status SeedDataset(const Env& env, const DemoDataset& demo, int64_t now) {
   ws.PutPolicyVersion(version);
   ws.AddAuditEvent(DatasetEvent(dev::kProducer, dataset, now));
   ws.AddAuditEvent(PolicyEvent(dev::kProducer, dataset.id(), version.ref(), now));
-  if (absl::Status s = Commit(env, std::move(ws)); !s.ok()) return s;
-  env.policies->InvalidateDataset(dataset.id());
-  return absl::OkStatus();
+  return ws;
 }
-
-}  // namespace
 
 bool IsLoopbackAddress(absl::string_view address) {
   absl::string_view host = address;

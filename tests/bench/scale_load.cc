@@ -43,6 +43,7 @@
 #include "broker/service/audit_events.h"
 #include "broker/service/citizen_tokens.h"
 #include "broker/service/demo_content.h"
+#include "broker/service/dev_mode.h"
 #include "broker/service/policy_registry.h"
 #include "broker/service/store_node_source.h"
 #include "broker/store/store.h"
@@ -133,30 +134,12 @@ absl::Status LoadDatasets(const Flags& flags, store::Store& store,
     accord::v1::Dataset dataset = model->dataset;
     dataset.set_id(DatasetId(n));
     dataset.set_title(absl::StrCat(dataset.title(), " (district ", n, ")"));
-    dataset.set_producer(std::string(dev::kProducer));
     const std::string yaml = absl::StrReplaceAll(
         model->policy_yaml, {{kTemplateDataset, dataset.id()}});
-    auto prepared = registry.Prepare(dataset, yaml,
-                                     accord::v1::POLICY_FORMAT_YAML,
-                                     model->policy_file);
-    if (!prepared.ok()) return prepared.status();
-    accord::v1::PolicyVersion version;
-    version.set_dataset_id(dataset.id());
-    version.mutable_ref()->set_version(1);
-    version.mutable_ref()->set_hash(prepared->hash);
-    version.set_format(accord::v1::POLICY_FORMAT_YAML);
-    version.set_source(yaml);
-    version.set_canonical(prepared->canonical);
-    version.set_author(std::string(dev::kProducer));
-    version.set_created_at(now);
-    dataset.set_policy_version(1);
-    store::WriteSet ws;
-    ws.PutDataset(dataset);
-    ws.PutPolicyVersion(version);
-    ws.AddAuditEvent(service::DatasetEvent(dev::kProducer, dataset, now));
-    ws.AddAuditEvent(
-        service::PolicyEvent(dev::kProducer, dataset.id(), version.ref(), now));
-    auto committed = store.CommitAndWait(std::move(ws));
+    auto ws = service::DevDatasetWrites(registry, dataset, yaml,
+                                        model->policy_file, now);
+    if (!ws.ok()) return ws.status();
+    auto committed = store.CommitAndWait(*std::move(ws));
     if (!committed.ok()) return committed.status();
   }
   return absl::OkStatus();
