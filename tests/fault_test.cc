@@ -102,6 +102,10 @@ TEST_CASE("a full disk fails writes, keeps reads, and writes resume when space r
     REQUIRE(r.exit_code == 0);
     acknowledged.push_back(citizen);
   }
+  // A published checkpoint, which readers keep getting while no new one
+  // can be persisted (before the first one, there is none to serve).
+  REQUIRE(broker.Cli({"audit", "checkpoint", "--as", "auditor-demo"})
+              .exit_code == 0);
   const std::string filler = data_dir + "/filler";
   CHECK(FillUp(filler) == ENOSPC);
 
