@@ -8,19 +8,10 @@
 
 #include "absl/strings/string_view.h"
 #include "broker/auditlog/entry.h"
-#include "google/protobuf/stubs/logging.h"
+#include "tests/fuzz/quiet_protobuf.h"
 
-namespace {
-
-void IgnoreProtobufLog(google::protobuf::LogLevel, const char*, int,
-                       const std::string&) {}
-
-}  // namespace
-
-// Protobuf logs every string field that is not UTF-8 on stderr; refusing
-// them is DecodeEntry's job, and the log would drown the fuzzer's output.
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  google::protobuf::SetLogHandler(&IgnoreProtobufLog);
+  accord::fuzz::SilenceProtobufLog();
   return 0;
 }
 

@@ -12,17 +12,10 @@
 #include "absl/strings/string_view.h"
 #include "accord/v1/policy.pb.h"
 #include "broker/service/validate.h"
-#include "google/protobuf/stubs/logging.h"
-
-namespace {
-
-void IgnoreProtobufLog(google::protobuf::LogLevel, const char*, int,
-                       const std::string&) {}
-
-}  // namespace
+#include "tests/fuzz/quiet_protobuf.h"
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  google::protobuf::SetLogHandler(&IgnoreProtobufLog);
+  accord::fuzz::SilenceProtobufLog();
   return 0;
 }
 
