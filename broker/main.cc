@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "broker/service/broker.h"
 #include "broker/service/config.h"
 
@@ -22,6 +23,10 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  // Debian builds Abseil without NDEBUG, which turns on Mutex deadlock
+  // detection: a lock-order graph updated on every lock. Lock order is
+  // checked at compile time (-Wthread-safety) and by the test suite.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   absl::StatusOr<accord::service::BrokerConfig> config =
       accord::service::LoadConfig(argc, argv);

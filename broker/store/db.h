@@ -107,6 +107,8 @@ class Db {
   };
 
   absl::Status CheckFormat(bool created);
+  // Rewrites a format 1 store as format 2 (upgrade.cc).
+  absl::Status UpgradeFrom1();
   void WriterLoop() ABSL_LOCKS_EXCLUDED(mu_);
   // On the writer thread, before a batch: after a failed write, asks
   // RocksDB to leave its background-error (read-only) state. OK when the

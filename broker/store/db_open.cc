@@ -8,6 +8,7 @@
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
+#include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_buffer_manager.h"
 
@@ -31,15 +32,42 @@ const char* const kFamilyNames[kFamilyCount] = {
     "meta",
 };
 
+// The prefix of an index key its scans stay within (keys::
+// IndexScanPrefixLength); keys without one are outside the domain, and
+// seeks to them are never filtered.
+class IndexScanPrefix : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "accord.IndexScanPrefix.1"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), keys::IndexScanPrefixLength(
+                                          absl::string_view(key.data(), key.size())));
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return keys::IndexScanPrefixLength(
+               absl::string_view(key.data(), key.size())) > 0;
+  }
+};
+
 rocksdb::ColumnFamilyOptions FamilyOptions(
-    const std::shared_ptr<rocksdb::Cache>& cache, bool bloom) {
+    const std::shared_ptr<rocksdb::Cache>& cache, bool index) {
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
   table.cache_index_and_filter_blocks = true;
-  if (bloom) table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   rocksdb::ColumnFamilyOptions cf;
+  if (index) {
+    // Whole-key filters for point reads, prefix filters for the scans: a
+    // decision's seek per subject skips the files (and memtables) that
+    // hold only grant index entries.
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    cf.prefix_extractor = std::make_shared<IndexScanPrefix>();
+    cf.memtable_prefix_bloom_size_ratio = 0.05;
+    cf.memtable_whole_key_filtering = true;
+  }
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf.write_buffer_size = 16 << 20;
+  // Fresh data is rewritten by compaction soon: compress from level 2 on.
+  cf.compression_per_level = {rocksdb::kNoCompression, rocksdb::kNoCompression,
+                              rocksdb::kSnappyCompression};
   return cf;
 }
 
@@ -159,10 +187,12 @@ absl::Status Db::CheckFormat(bool created) {
                      "); use a newer accord-broker"));
   }
   if (v < kFormatVersion) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("storage format version ", v,
-                     " is older than this broker's (", kFormatVersion,
-                     ") and no migration exists"));
+    if (read_only_) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "storage format version ", v, " is older than this broker's (",
+          kFormatVersion, "); start the broker on it once to upgrade it"));
+    }
+    if (absl::Status s = UpgradeFrom1(); !s.ok()) return s;
   }
   auto revision = Get(kMeta, keys::kRevision);
   if (revision.ok() && revision->size() == 8) {

@@ -105,21 +105,6 @@ std::string GrantBySubjectPrefix(absl::string_view subject) {
   return Join({absl::StrCat("G", subject), ""});
 }
 
-std::string GrantBySubjectDataset(absl::string_view subject,
-                                  absl::string_view dataset_id,
-                                  int64_t issued_at,
-                                  absl::string_view grant_id) {
-  std::string k = GrantBySubjectDatasetPrefix(subject, dataset_id);
-  AppendBE64(&k, static_cast<uint64_t>(issued_at));
-  k.append(grant_id.data(), grant_id.size());
-  return k;
-}
-
-std::string GrantBySubjectDatasetPrefix(absl::string_view subject,
-                                        absl::string_view dataset_id) {
-  return Join({absl::StrCat("E", subject), dataset_id, ""});
-}
-
 std::string GrantByPartner(absl::string_view partner, int64_t issued_at,
                            absl::string_view grant_id) {
   std::string k = Join({absl::StrCat("P", partner), ""});
@@ -135,6 +120,27 @@ std::string Revocation(uint64_t revision, uint32_t n) {
     k.push_back(static_cast<char>((n >> shift) & 0xff));
   }
   return k;
+}
+
+size_t IndexScanPrefixLength(absl::string_view key) {
+  if (key.empty()) return 0;
+  int separators;
+  switch (key.front()) {
+    case 'S':
+    case 'G':
+    case 'P':
+      separators = 1;
+      break;
+    case 'D':
+      separators = 2;
+      break;
+    default:
+      return 0;
+  }
+  for (size_t i = 1; i < key.size(); ++i) {
+    if (key[i] == kSep && --separators == 0) return i + 1;
+  }
+  return 0;
 }
 
 std::string PrefixEnd(absl::string_view prefix) {

@@ -35,24 +35,26 @@ absl::StatusOr<Page<GrantRecord>> Store::ListGrantsBySubject(
 absl::StatusOr<std::vector<std::string>> Store::GrantIdsForSubjectAndDataset(
     absl::string_view subject, absl::string_view dataset_id,
     int64_t issued_after) const {
-  const std::string prefix = keys::GrantBySubjectDatasetPrefix(subject, dataset_id);
-  std::string start = prefix;
-  keys::AppendBE64(&start, static_cast<uint64_t>(std::max<int64_t>(0, issued_after)));
-  const std::string end = keys::PrefixEnd(prefix);
-  rocksdb::ReadOptions options;
-  rocksdb::Slice upper(end);
-  options.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->db()->NewIterator(options, db_->cf(kIndex)));
+  // The subject's grants come newest first: the scan stops at the first one
+  // issued before `issued_after`.
+  const std::string prefix = keys::GrantBySubjectPrefix(subject);
+  const uint64_t oldest = static_cast<uint64_t>(std::max<int64_t>(0, issued_after));
   std::vector<std::string> ids;
-  for (it->Seek(start); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    if (it->key().size() < prefix.size() + 8) {
-      return absl::DataLossError("malformed grant index entry");
-    }
-    ids.emplace_back(it->key().data() + prefix.size() + 8,
-                     it->key().size() - prefix.size() - 8);
-  }
-  if (absl::Status s = FromRocks(it->status(), "scan"); !s.ok()) return s;
+  absl::Status malformed;
+  absl::Status s = Scan(
+      *db_, kIndex, prefix, "", nullptr,
+      [&](absl::string_view key, absl::string_view value) {
+        if (key.size() < prefix.size() + 8) {
+          malformed = absl::DataLossError("malformed grant index entry");
+          return false;
+        }
+        if (~keys::ReadBE64(key.substr(prefix.size())) < oldest) return false;
+        if (value == dataset_id) ids.emplace_back(key.substr(prefix.size() + 8));
+        return true;
+      });
+  if (!s.ok()) return s;
+  if (!malformed.ok()) return malformed;
+  std::reverse(ids.begin(), ids.end());
   return ids;
 }
 

@@ -26,7 +26,7 @@
 namespace accord::store {
 
 // The storage format this build reads and writes.
-inline constexpr int kFormatVersion = 1;
+inline constexpr int kFormatVersion = 2;
 
 struct StoreOptions {
   // The audit log that encodes events and computes tree nodes. Not owned;
@@ -162,8 +162,8 @@ class Store {
       absl::string_view cursor, size_t limit) const;
   // Every consent (any state) of `subjects` for `dataset_id`, for a
   // decision: the records only, whose `state` is current, without their
-  // events; empty if none. One prefix seek and one read per consent, all at
-  // one snapshot. INVALID_ARGUMENT for an empty dataset id
+  // events; empty if none. One prefix seek per subject, all at one
+  // snapshot. INVALID_ARGUMENT for an empty dataset id
   // or subject, or one holding a NUL byte.
   absl::StatusOr<std::vector<accord::v1::Consent>> ConsentsForSubjects(
       absl::string_view dataset_id,

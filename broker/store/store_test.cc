@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
-#include <filesystem>
 #include <set>
-#include <fstream>
 #include <numeric>
 #include <thread>
 
@@ -12,94 +10,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "rocksdb/db.h"
+#include "broker/store/store_test_util.h"
 
 namespace accord::store {
 namespace {
 
-namespace fs = std::filesystem;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "store-test-XXXXXX").string();
-    path_ = mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-// A small log for the tests: an entry is the event's grant id and
-// revision, each append stores one level-0 node. It can be told to refuse
-// the next append, and counts the batches it saw committed and aborted.
-class RecordingAppender : public LogAppender {
- public:
-  absl::StatusOr<LogAppend> Append(const accord::v1::AuditEvent& event) override {
-    absl::MutexLock l(&mu_);
-    if (fail_next_) {
-      fail_next_ = false;
-      return absl::InternalError("refused by the test");
-    }
-    LogAppend a;
-    a.index = next_++;
-    a.entry = absl::StrCat(event.grant_id(), "@", event.revision());
-    a.nodes.push_back(TreeNode{0, a.index, std::string(32, 'h')});
-    return a;
-  }
-  void Committed(uint64_t size) override {
-    absl::MutexLock l(&mu_);
-    if (size != next_) ++mismatches_;
-    committed_ = size;
-  }
-  void Abort() override {
-    absl::MutexLock l(&mu_);
-    next_ = committed_;
-    ++aborts_;
-  }
-  void FailNext() {
-    absl::MutexLock l(&mu_);
-    fail_next_ = true;
-  }
-  uint64_t committed() {
-    absl::MutexLock l(&mu_);
-    return committed_;
-  }
-  int aborts() {
-    absl::MutexLock l(&mu_);
-    return aborts_;
-  }
-  // Committed() calls whose size was not the size the appends reached.
-  int mismatches() {
-    absl::MutexLock l(&mu_);
-    return mismatches_;
-  }
-
- private:
-  absl::Mutex mu_;
-  uint64_t next_ ABSL_GUARDED_BY(mu_) = 0;
-  uint64_t committed_ ABSL_GUARDED_BY(mu_) = 0;
-  int aborts_ ABSL_GUARDED_BY(mu_) = 0;
-  int mismatches_ ABSL_GUARDED_BY(mu_) = 0;
-  bool fail_next_ ABSL_GUARDED_BY(mu_) = false;
-};
-
-StoreOptions WithLog(LogAppender* log) {
-  StoreOptions options;
-  options.appender = log;
-  return options;
-}
-
-accord::v1::Dataset MakeDataset(const std::string& id) {
-  accord::v1::Dataset d;
-  d.set_id(id);
-  d.set_title("t");
-  d.set_classification(accord::v1::CLASSIFICATION_OPEN);
-  d.add_fields("a");
-  return d;
-}
+using testing::MakeDataset;
+using testing::RecordingAppender;
+using testing::TempDir;
+using testing::WithLog;
 
 TEST_CASE("records round-trip, revisions are stamped, data survives reopen") {
   TempDir dir;
@@ -571,133 +490,6 @@ TEST_CASE("grants: log index, subject history newest first, release") {
   auto d1 = (*store)->GrantIdsForSubjectAndDataset("alice", "d1", 1001);
   REQUIRE(d1.ok());
   CHECK(*d1 == std::vector<std::string>{"g2", "g4"});
-}
-
-TEST_CASE("newer, unknown or foreign directories are refused") {
-  TempDir dir;
-  {
-    auto store = Store::Open(dir.sub("db"), {});
-    REQUIRE(store.ok());
-  }
-  {
-    // Write a newer format version behind the store's back.
-    rocksdb::DBOptions options;
-    std::vector<std::string> names;
-    REQUIRE(rocksdb::DB::ListColumnFamilies(options, dir.sub("db"), &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const auto& n : names) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* db = nullptr;
-    REQUIRE(rocksdb::DB::Open(options, dir.sub("db"), families, &handles, &db).ok());
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == "meta") {
-        REQUIRE(db->Put(rocksdb::WriteOptions(), handles[i], "format_version", "7").ok());
-      }
-    }
-    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-    delete db;
-  }
-  auto newer = Store::Open(dir.sub("db"), {});
-  REQUIRE(absl::IsFailedPrecondition(newer.status()));
-  CHECK(newer.status().message().find("newer") != std::string::npos);
-
-  fs::create_directories(dir.sub("junk"));
-  { std::ofstream(dir.sub("junk") + "/file") << "x"; }
-  CHECK(absl::IsFailedPrecondition(Store::Open(dir.sub("junk"), {}).status()));
-
-  {
-    rocksdb::Options options;
-    options.create_if_missing = true;
-    rocksdb::DB* db = nullptr;
-    REQUIRE(rocksdb::DB::Open(options, dir.sub("other"), &db).ok());
-    delete db;
-  }
-  CHECK(absl::IsFailedPrecondition(Store::Open(dir.sub("other"), {}).status()));
-
-  fs::create_directories(dir.sub("garbage"));
-  { std::ofstream(dir.sub("garbage") + "/CURRENT") << "MANIFEST-000099\n"; }
-  CHECK(absl::IsFailedPrecondition(Store::Open(dir.sub("garbage"), {}).status()));
-
-  StoreOptions no_create;
-  no_create.create_if_missing = false;
-  CHECK(!Store::Open(dir.sub("absent"), no_create).ok());
-}
-
-TEST_CASE("an unreadable format version is refused") {
-  TempDir dir;
-  { REQUIRE(Store::Open(dir.sub("db"), {}).ok()); }
-  {
-    rocksdb::DBOptions options;
-    std::vector<std::string> names;
-    REQUIRE(rocksdb::DB::ListColumnFamilies(options, dir.sub("db"), &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const auto& n : names) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* db = nullptr;
-    REQUIRE(rocksdb::DB::Open(options, dir.sub("db"), families, &handles, &db).ok());
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == "meta") {
-        REQUIRE(db->Put(rocksdb::WriteOptions(), handles[i], "format_version", "one").ok());
-      }
-    }
-    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-    delete db;
-  }
-  CHECK(absl::IsFailedPrecondition(Store::Open(dir.sub("db"), {}).status()));
-}
-
-TEST_CASE("an online backup restores to the same state") {
-  TempDir dir;
-  {
-    auto store = Store::Open(dir.sub("db"), {});
-    REQUIRE(store.ok());
-    WriteSet ws;
-    ws.PutDataset(MakeDataset("kept"));
-    REQUIRE((*store)->CommitAndWait(std::move(ws)).ok());
-    REQUIRE((*store)->Backup(dir.sub("backup")).ok());
-    WriteSet later;
-    later.PutDataset(MakeDataset("later"));
-    REQUIRE((*store)->CommitAndWait(std::move(later)).ok());
-  }
-  REQUIRE(Store::RestoreFrom(dir.sub("backup"), dir.sub("restored")).ok());
-  CHECK(absl::IsFailedPrecondition(
-      Store::RestoreFrom(dir.sub("backup"), dir.sub("restored"))));
-  CHECK(absl::IsFailedPrecondition(
-      Store::RestoreFrom(dir.sub("no-backup"), dir.sub("elsewhere"))));
-  auto store = Store::Open(dir.sub("restored"), {});
-  REQUIRE(store.ok());
-  CHECK((*store)->GetDataset("kept").ok());
-  CHECK(absl::IsNotFound((*store)->GetDataset("later").status()));
-  CHECK((*store)->revision() == 1);
-}
-
-TEST_CASE("a backup taken under writes is consistent") {
-  TempDir dir;
-  auto store = Store::Open(dir.sub("db"), {});
-  REQUIRE(store.ok());
-  std::atomic<bool> stop{false};
-  std::thread writer([&] {
-    for (int i = 0; !stop; ++i) {
-      WriteSet ws;
-      ws.PutDataset(MakeDataset(absl::StrCat("w", i)));
-      if (!(*store)->CommitAndWait(std::move(ws)).ok()) return;
-    }
-  });
-  REQUIRE((*store)->WaitForRevision(20, absl::Seconds(30)).ok());
-  REQUIRE((*store)->Backup(dir.sub("backup")).ok());
-  CHECK(absl::IsInvalidArgument((*store)->Backup(dir.sub("backup"))));
-  stop = true;
-  writer.join();
-  REQUIRE(Store::RestoreFrom(dir.sub("backup"), dir.sub("restored")).ok());
-  auto restored = Store::Open(dir.sub("restored"), {});
-  REQUIRE(restored.ok());
-  const uint64_t rev = (*restored)->revision();
-  CHECK(rev >= 20);
-  // Revision r wrote w(r-1): everything up to the revision, nothing after.
-  for (uint64_t r = 1; r <= rev; ++r) {
-    CHECK((*restored)->GetDataset(absl::StrCat("w", r - 1)).ok());
-  }
-  CHECK(absl::IsNotFound((*restored)->GetDataset(absl::StrCat("w", rev)).status()));
 }
 
 TEST_CASE("checkpoints and revocations are kept in order") {

@@ -49,11 +49,12 @@ void PutConsent(Batch& b, accord::v1::Consent c, uint64_t revision) {
     if (e->revision() == 0) e->set_revision(revision);
     b.Put(kConsentEvents, keys::ConsentEvent(c.id(), i), *e);
   }
+  c.clear_events();
+  const std::string record = c.SerializeAsString();
   b.Put(kIndex, keys::ConsentBySubject(c.subject(), c.id()), "");
   b.Put(kIndex, keys::ConsentByDatasetSubject(c.dataset_id(), c.subject(), c.id()),
-        "");
-  c.clear_events();
-  b.Put(kConsents, c.id(), c);
+        record);
+  b.Put(kConsents, c.id(), record);
 }
 
 void PutGrant(Batch& b, GrantRecord g, uint64_t revision,
@@ -66,10 +67,7 @@ void PutGrant(Batch& b, GrantRecord g, uint64_t revision,
     g.set_log_index(it->second);
   }
   for (const std::string& s : g.subjects()) {
-    b.Put(kIndex, keys::GrantBySubject(s, g.issued_at(), g.id()), "");
-    b.Put(kIndex, keys::GrantBySubjectDataset(s, g.dataset_id(), g.issued_at(),
-                                              g.id()),
-          "");
+    b.Put(kIndex, keys::GrantBySubject(s, g.issued_at(), g.id()), g.dataset_id());
   }
   b.Put(kIndex, keys::GrantByPartner(g.partner(), g.issued_at(), g.id()), "");
   b.Put(kGrants, g.id(), g);

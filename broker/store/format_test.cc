@@ -1,0 +1,163 @@
+// The storage format: its version is checked at open, and older formats
+// are upgraded in place.
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include <catch2/catch.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "broker/store/keys.h"
+#include "broker/store/store_test_util.h"
+#include "rocksdb/write_batch.h"
+
+namespace accord::store {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::EditRaw;
+using testing::MakeDataset;
+using testing::RecordingAppender;
+using testing::TempDir;
+using testing::WithLog;
+
+void SetFormatVersion(const std::string& path, const std::string& version) {
+  REQUIRE(EditRaw(path, [&](rocksdb::DB* db, const auto& family) {
+    REQUIRE(db->Put(rocksdb::WriteOptions(), family("meta"), "format_version",
+                    version)
+                .ok());
+  }));
+}
+
+TEST_CASE("newer, unknown or foreign directories are refused") {
+  TempDir dir;
+  {
+    auto store = Store::Open(dir.sub("db"), {});
+    REQUIRE(store.ok());
+  }
+  SetFormatVersion(dir.sub("db"), "7");  // newer
+  auto newer = Store::Open(dir.sub("db"), {});
+  REQUIRE(absl::IsFailedPrecondition(newer.status()));
+  CHECK(newer.status().message().find("newer") != std::string::npos);
+
+  fs::create_directories(dir.sub("junk"));
+  { std::ofstream(dir.sub("junk") + "/file") << "x"; }
+  CHECK(absl::IsFailedPrecondition(Store::Open(dir.sub("junk"), {}).status()));
+
+  {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    rocksdb::DB* db = nullptr;
+    REQUIRE(rocksdb::DB::Open(options, dir.sub("other"), &db).ok());
+    delete db;
+  }
+  CHECK(absl::IsFailedPrecondition(Store::Open(dir.sub("other"), {}).status()));
+
+  fs::create_directories(dir.sub("garbage"));
+  { std::ofstream(dir.sub("garbage") + "/CURRENT") << "MANIFEST-000099\n"; }
+  CHECK(absl::IsFailedPrecondition(Store::Open(dir.sub("garbage"), {}).status()));
+
+  StoreOptions no_create;
+  no_create.create_if_missing = false;
+  CHECK(!Store::Open(dir.sub("absent"), no_create).ok());
+}
+
+TEST_CASE("an unreadable format version is refused") {
+  TempDir dir;
+  { REQUIRE(Store::Open(dir.sub("db"), {}).ok()); }
+  SetFormatVersion(dir.sub("db"), "one");
+  CHECK(absl::IsFailedPrecondition(Store::Open(dir.sub("db"), {}).status()));
+}
+
+TEST_CASE("a format 1 store is upgraded in place at open") {
+  TempDir dir;
+  RecordingAppender log;
+  {
+    auto store = Store::Open(dir.sub("db"), WithLog(&log));
+    REQUIRE(store.ok());
+    accord::v1::Consent c;
+    c.set_id("c1");
+    c.set_subject("alice");
+    c.set_dataset_id("d1");
+    c.set_state(accord::v1::CONSENT_STATE_GIVEN);
+    c.add_events()->set_state(accord::v1::CONSENT_STATE_GIVEN);
+    WriteSet ws;
+    ws.PutConsent(c);
+    REQUIRE((*store)->CommitAndWait(std::move(ws)).ok());
+    for (int i = 0; i < 3; ++i) {
+      WriteSet grant;
+      accord::v1::AuditEvent e;
+      e.set_grant_id(absl::StrCat("g", i));
+      grant.AddAuditEvent(e);
+      GrantRecord g;
+      g.set_id(absl::StrCat("g", i));
+      g.set_partner("p");
+      g.set_dataset_id(i == 1 ? "d2" : "d1");
+      g.add_subjects("alice");
+      g.set_issued_at(1000 + i);
+      grant.PutGrant(g);
+      REQUIRE((*store)->CommitAndWait(std::move(grant)).ok());
+    }
+  }
+  // Rewrite the index as format 1 left it: consent entries without the
+  // record, grant entries without the dataset, and the second grant index.
+  const auto legacy_grant_key = [](const std::string& dataset, int64_t issued_at,
+                                   const std::string& id) {
+    std::string k("Ealice\0", 7);
+    k += dataset;
+    k.push_back('\0');
+    keys::AppendBE64(&k, static_cast<uint64_t>(issued_at));
+    return k + id;
+  };
+  REQUIRE(EditRaw(dir.sub("db"), [&](rocksdb::DB* db, const auto& family) {
+    rocksdb::WriteBatch b;
+    b.Put(family("index"), keys::ConsentByDatasetSubject("d1", "alice", "c1"), "");
+    for (int i = 0; i < 3; ++i) {
+      const std::string id = absl::StrCat("g", i);
+      b.Put(family("index"), keys::GrantBySubject("alice", 1000 + i, id), "");
+      b.Put(family("index"), legacy_grant_key(i == 1 ? "d2" : "d1", 1000 + i, id),
+            "");
+    }
+    b.Put(family("meta"), "format_version", "1");
+    REQUIRE(db->Write(rocksdb::WriteOptions(), &b).ok());
+  }));
+
+  // Read-only, it is refused with what to do.
+  StoreOptions read_only;
+  read_only.read_only = true;
+  auto refused = Store::Open(dir.sub("db"), read_only);
+  REQUIRE(absl::IsFailedPrecondition(refused.status()));
+  CHECK(refused.status().message().find("upgrade") != std::string::npos);
+
+  {
+    auto store = Store::Open(dir.sub("db"), WithLog(&log));
+    REQUIRE(store.ok());
+    std::vector<std::string> alice = {"alice"};
+    auto consents = (*store)->ConsentsForSubjects("d1", alice);
+    REQUIRE(consents.ok());
+    REQUIRE(consents->size() == 1);
+    CHECK(consents->at(0).id() == "c1");
+    CHECK(consents->at(0).state() == accord::v1::CONSENT_STATE_GIVEN);
+    auto d1 = (*store)->GrantIdsForSubjectAndDataset("alice", "d1", 0);
+    REQUIRE(d1.ok());
+    CHECK(*d1 == std::vector<std::string>{"g0", "g2"});
+    auto history = (*store)->ListGrantsBySubject("alice", "", 10);
+    REQUIRE(history.ok());
+    CHECK(history->records.size() == 3);
+  }
+  // Upgraded once: the version is current and no format 1 entry is left.
+  REQUIRE(EditRaw(dir.sub("db"), [&](rocksdb::DB* db, const auto& family) {
+    std::string version;
+    REQUIRE(db->Get(rocksdb::ReadOptions(), family("meta"), "format_version",
+                    &version)
+                .ok());
+    CHECK(version == absl::StrCat(kFormatVersion));
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->NewIterator(rocksdb::ReadOptions(), family("index")));
+    it->Seek("E");
+    CHECK((!it->Valid() || !it->key().starts_with("E")));
+  }));
+}
+
+}  // namespace
+}  // namespace accord::store

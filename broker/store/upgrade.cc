@@ -1,0 +1,88 @@
+// Upgrades of the storage format, run at open before any other access.
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "broker/store/db.h"
+#include "broker/store/keys.h"
+
+namespace accord::store {
+namespace {
+
+constexpr size_t kOpsPerBatch = 1000;
+
+// Writes `batch` synced and clears it.
+absl::Status Flush(rocksdb::DB* db, rocksdb::WriteBatch& batch) {
+  if (batch.Count() == 0) return absl::OkStatus();
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  absl::Status s = FromRocks(db->Write(sync, &batch), "upgrading the store");
+  batch.Clear();
+  return s;
+}
+
+// The part of `key` after its `n`-th 0 byte (npos when it has fewer).
+size_t AfterSeparator(absl::string_view key, int n) {
+  size_t pos = 0;
+  for (int i = 0; i < n; ++i) {
+    pos = key.find('\0', pos);
+    if (pos == absl::string_view::npos) return pos;
+    ++pos;
+  }
+  return pos;
+}
+
+}  // namespace
+
+// Format 1 -> 2. Format 1 kept the consent records out of the (dataset,
+// subject) index and indexed a subject's grants twice, the second time as
+// 'E' subject 0 dataset 0 be64(issued_at) grant id. Format 2 stores the
+// record in the index and the dataset in the 'G' entry. Each step is
+// idempotent, and the version is written last: an upgrade cut short runs
+// again at the next open.
+absl::Status Db::UpgradeFrom1() {
+  rocksdb::ReadOptions options;
+  options.total_order_seek = true;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(options, handles_[kIndex]));
+  rocksdb::WriteBatch batch;
+  for (it->Seek("D"); it->Valid() && it->key().starts_with("D"); it->Next()) {
+    const absl::string_view key(it->key().data(), it->key().size());
+    const size_t id = AfterSeparator(key, 2);
+    if (id == absl::string_view::npos) {
+      return absl::DataLossError("upgrade: malformed consent index entry");
+    }
+    auto record = Get(kConsents, key.substr(id));
+    if (!record.ok()) {
+      return absl::DataLossError(absl::StrCat(
+          "upgrade: the consent index names consent '", key.substr(id),
+          "', which cannot be read: ", record.status().message()));
+    }
+    batch.Put(handles_[kIndex], it->key(), *record);
+    if (batch.Count() >= kOpsPerBatch) {
+      if (absl::Status s = Flush(db_.get(), batch); !s.ok()) return s;
+    }
+  }
+  for (it->Seek("E"); it->Valid() && it->key().starts_with("E"); it->Next()) {
+    const absl::string_view key(it->key().data(), it->key().size());
+    const size_t dataset = AfterSeparator(key, 1);
+    const size_t time = AfterSeparator(key, 2);
+    if (time == absl::string_view::npos || key.size() < time + 8) {
+      return absl::DataLossError("upgrade: malformed grant index entry");
+    }
+    const absl::string_view subject = key.substr(1, dataset - 2);
+    const auto issued_at = static_cast<int64_t>(keys::ReadBE64(key.substr(time)));
+    const absl::string_view dataset_id = key.substr(dataset, time - 1 - dataset);
+    batch.Put(handles_[kIndex],
+              keys::GrantBySubject(subject, issued_at, key.substr(time + 8)),
+              rocksdb::Slice(dataset_id.data(), dataset_id.size()));
+    batch.Delete(handles_[kIndex], it->key());
+    if (batch.Count() >= kOpsPerBatch) {
+      if (absl::Status s = Flush(db_.get(), batch); !s.ok()) return s;
+    }
+  }
+  if (absl::Status s = FromRocks(it->status(), "upgrade scan"); !s.ok()) return s;
+  batch.Put(handles_[kMeta], std::string(keys::kFormatVersion), "2");
+  return Flush(db_.get(), batch);
+}
+
+}  // namespace accord::store
