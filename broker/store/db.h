@@ -60,6 +60,9 @@ struct BatchState {
   absl::flat_hash_map<std::string, std::optional<accord::v1::Principal>>
       principals;
 
+  // Consent lists as the batch leaves them, by key.
+  absl::flat_hash_map<std::string, ConsentList> consent_lists;
+
   // Quota uses as the batch leaves them, by key.
   absl::flat_hash_map<std::string, uint64_t> quota_uses;
 

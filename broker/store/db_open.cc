@@ -8,7 +8,6 @@
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
-#include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_buffer_manager.h"
 
@@ -32,22 +31,6 @@ const char* const kFamilyNames[kFamilyCount] = {
     "meta",
 };
 
-// The prefix of an index key its scans stay within (keys::
-// IndexScanPrefixLength); keys without one are outside the domain, and
-// seeks to them are never filtered.
-class IndexScanPrefix : public rocksdb::SliceTransform {
- public:
-  const char* Name() const override { return "accord.IndexScanPrefix.1"; }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    return rocksdb::Slice(key.data(), keys::IndexScanPrefixLength(
-                                          absl::string_view(key.data(), key.size())));
-  }
-  bool InDomain(const rocksdb::Slice& key) const override {
-    return keys::IndexScanPrefixLength(
-               absl::string_view(key.data(), key.size())) > 0;
-  }
-};
-
 rocksdb::ColumnFamilyOptions FamilyOptions(
     const std::shared_ptr<rocksdb::Cache>& cache, bool index) {
   rocksdb::BlockBasedTableOptions table;
@@ -55,11 +38,9 @@ rocksdb::ColumnFamilyOptions FamilyOptions(
   table.cache_index_and_filter_blocks = true;
   rocksdb::ColumnFamilyOptions cf;
   if (index) {
-    // Whole-key filters for point reads, prefix filters for the scans: a
-    // decision's seek per subject skips the files (and memtables) that
-    // hold only grant index entries.
+    // A decision's point read per subject skips, by these filters, the
+    // files and memtables that hold only grant index entries.
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-    cf.prefix_extractor = std::make_shared<IndexScanPrefix>();
     cf.memtable_prefix_bloom_size_ratio = 0.05;
     cf.memtable_whole_key_filtering = true;
   }

@@ -99,8 +99,8 @@ TEST_CASE("a format 1 store is upgraded in place at open") {
       REQUIRE((*store)->CommitAndWait(std::move(grant)).ok());
     }
   }
-  // Rewrite the index as format 1 left it: consent entries without the
-  // record, grant entries without the dataset, and the second grant index.
+  // Rewrite the index as format 1 left it: one entry per consent instead of
+  // a list, grant entries without the dataset, and the second grant index.
   const auto legacy_grant_key = [](const std::string& dataset, int64_t issued_at,
                                    const std::string& id) {
     std::string k("Ealice\0", 7);
@@ -111,7 +111,8 @@ TEST_CASE("a format 1 store is upgraded in place at open") {
   };
   REQUIRE(EditRaw(dir.sub("db"), [&](rocksdb::DB* db, const auto& family) {
     rocksdb::WriteBatch b;
-    b.Put(family("index"), keys::ConsentByDatasetSubject("d1", "alice", "c1"), "");
+    b.Delete(family("index"), keys::ConsentsOfSubject("d1", "alice"));
+    b.Put(family("index"), std::string("Dd1\0alice\0c1", 12), "");
     for (int i = 0; i < 3; ++i) {
       const std::string id = absl::StrCat("g", i);
       b.Put(family("index"), keys::GrantBySubject("alice", 1000 + i, id), "");
@@ -138,6 +139,10 @@ TEST_CASE("a format 1 store is upgraded in place at open") {
     REQUIRE(consents->size() == 1);
     CHECK(consents->at(0).id() == "c1");
     CHECK(consents->at(0).state() == accord::v1::CONSENT_STATE_GIVEN);
+    auto listed = (*store)->ListConsentsBySubject("alice", "d1", "", 10);
+    REQUIRE(listed.ok());
+    REQUIRE(listed->records.size() == 1);
+    CHECK(listed->records[0].events_size() == 1);
     auto d1 = (*store)->GrantIdsForSubjectAndDataset("alice", "d1", 0);
     REQUIRE(d1.ok());
     CHECK(*d1 == std::vector<std::string>{"g0", "g2"});
@@ -156,6 +161,11 @@ TEST_CASE("a format 1 store is upgraded in place at open") {
         db->NewIterator(rocksdb::ReadOptions(), family("index")));
     it->Seek("E");
     CHECK((!it->Valid() || !it->key().starts_with("E")));
+    it->Seek("D");
+    REQUIRE(it->Valid());
+    CHECK(it->key().ToString() == keys::ConsentsOfSubject("d1", "alice"));
+    it->Next();
+    CHECK((!it->Valid() || !it->key().starts_with("D")));
   }));
 }
 

@@ -81,16 +81,9 @@ std::string ConsentBySubjectPrefix(absl::string_view subject) {
   return Join({absl::StrCat("S", subject), ""});
 }
 
-std::string ConsentByDatasetSubject(absl::string_view dataset_id,
-                                    absl::string_view subject,
-                                    absl::string_view consent_id) {
-  return absl::StrCat(ConsentByDatasetSubjectPrefix(dataset_id, subject),
-                      consent_id);
-}
-
-std::string ConsentByDatasetSubjectPrefix(absl::string_view dataset_id,
-                                          absl::string_view subject) {
-  return Join({absl::StrCat("D", dataset_id), subject, ""});
+std::string ConsentsOfSubject(absl::string_view dataset_id,
+                              absl::string_view subject) {
+  return Join({absl::StrCat("D", dataset_id), subject});
 }
 
 std::string GrantBySubject(absl::string_view subject, int64_t issued_at,
@@ -120,27 +113,6 @@ std::string Revocation(uint64_t revision, uint32_t n) {
     k.push_back(static_cast<char>((n >> shift) & 0xff));
   }
   return k;
-}
-
-size_t IndexScanPrefixLength(absl::string_view key) {
-  if (key.empty()) return 0;
-  int separators;
-  switch (key.front()) {
-    case 'S':
-    case 'G':
-    case 'P':
-      separators = 1;
-      break;
-    case 'D':
-      separators = 2;
-      break;
-    default:
-      return 0;
-  }
-  for (size_t i = 1; i < key.size(); ++i) {
-    if (key[i] == kSep && --separators == 0) return i + 1;
-  }
-  return 0;
 }
 
 std::string PrefixEnd(absl::string_view prefix) {

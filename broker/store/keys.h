@@ -35,14 +35,9 @@ std::string PrincipalBySha(absl::string_view sha256_hex);
 std::string ConsentBySubject(absl::string_view subject,
                              absl::string_view consent_id);
 std::string ConsentBySubjectPrefix(absl::string_view subject);
-// 'D' dataset 0 subject 0 consent id -> the consent record without its
-// events (the `consents` value), so a decision reads a subject's consents
-// with one seek.
-std::string ConsentByDatasetSubject(absl::string_view dataset_id,
-                                    absl::string_view subject,
-                                    absl::string_view consent_id);
-std::string ConsentByDatasetSubjectPrefix(absl::string_view dataset_id,
-                                          absl::string_view subject);
+// 'D' dataset 0 subject -> ConsentList: a subject's consents for a dataset.
+std::string ConsentsOfSubject(absl::string_view dataset_id,
+                              absl::string_view subject);
 // 'G' subject 0 be64(~issued_at) grant id -> dataset id: a subject's grants,
 // newest first. Keyed by issue time, which never changes, so that
 // re-storing a grant (on release) replaces its entries instead of adding
@@ -65,11 +60,6 @@ std::string QuotaUses(absl::string_view partner, absl::string_view dataset_id,
 inline constexpr absl::string_view kFormatVersion = "format_version";
 inline constexpr absl::string_view kRevision = "revision";
 inline constexpr absl::string_view kLogSize = "log_size";
-
-// The length of the prefix of an `index` key that scans stay within ('S',
-// 'G', 'P': through the first 0; 'D': through the second), or 0 for a key
-// outside those kinds. The index's prefix Bloom filters are built on it.
-size_t IndexScanPrefixLength(absl::string_view key);
 
 // The smallest key greater than every key that starts with `prefix`.
 std::string PrefixEnd(absl::string_view prefix);

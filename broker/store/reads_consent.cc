@@ -17,6 +17,8 @@ class ConsentReader {
     options_.snapshot = snapshot_.snapshot();
   }
 
+  const rocksdb::Snapshot* snapshot() { return snapshot_.snapshot(); }
+
   // The record alone; its `state` is current.
   absl::StatusOr<accord::v1::Consent> ReadRecord(absl::string_view id) {
     return Parse<accord::v1::Consent>(
@@ -61,16 +63,42 @@ absl::StatusOr<accord::v1::Consent> Store::GetConsent(absl::string_view id) cons
 absl::StatusOr<Page<accord::v1::Consent>> Store::ListConsentsBySubject(
     absl::string_view subject, absl::string_view dataset_id,
     absl::string_view cursor, size_t limit) const {
-  // With a dataset, the (dataset, subject) index holds exactly the page.
-  const std::string prefix =
-      dataset_id.empty() ? keys::ConsentBySubjectPrefix(subject)
-                         : keys::ConsentByDatasetSubjectPrefix(dataset_id, subject);
   ConsentReader reader(*db_);
-  return List<accord::v1::Consent>(
-      *db_, kIndex, prefix, cursor, limit,
-      [&](absl::string_view key, absl::string_view, const rocksdb::Snapshot*) {
-        return reader.Read(key.substr(prefix.size()));
-      });
+  if (dataset_id.empty()) {
+    const std::string prefix = keys::ConsentBySubjectPrefix(subject);
+    return List<accord::v1::Consent>(
+        *db_, kIndex, prefix, cursor, limit,
+        [&](absl::string_view key, absl::string_view, const rocksdb::Snapshot*) {
+          return reader.Read(key.substr(prefix.size()));
+        });
+  }
+  // With a dataset, the subject's consent list for it holds the ids, in
+  // order; a cursor is the list's key, a 0 and the last id of its page.
+  const std::string list_key = keys::ConsentsOfSubject(dataset_id, subject);
+  const std::string cursor_prefix = absl::StrCat(list_key, absl::string_view("\0", 1));
+  std::string after;
+  if (!cursor.empty()) {
+    absl::StatusOr<std::string> key = DecodeCursor(cursor, cursor_prefix);
+    if (!key.ok()) return key.status();
+    after = key->substr(cursor_prefix.size());
+  }
+  Page<accord::v1::Consent> page;
+  auto list = Parse<ConsentList>(db_->Get(kIndex, list_key, reader.snapshot()),
+                                 "consent list of subject", subject);
+  if (absl::IsNotFound(list.status())) return page;
+  if (!list.ok()) return list.status();
+  limit = ClampLimit(limit);
+  for (const accord::v1::Consent& c : list->consents()) {
+    if (c.id() <= after) continue;
+    if (page.records.size() == limit) {
+      page.next_cursor = EncodeCursor(cursor_prefix + page.records.back().id());
+      break;
+    }
+    auto consent = reader.Read(c.id());
+    if (!consent.ok()) return consent.status();
+    page.records.push_back(*std::move(consent));
+  }
+  return page;
 }
 
 absl::StatusOr<std::vector<accord::v1::Consent>> Store::ConsentsForSubjects(
@@ -79,26 +107,29 @@ absl::StatusOr<std::vector<accord::v1::Consent>> Store::ConsentsForSubjects(
   for (const std::string& subject : subjects) {
     if (absl::Status s = CheckKeyPart("subjects", subject); !s.ok()) return s;
   }
-  // The (dataset, subject) index holds the records: one seek per subject,
-  // which the index's prefix Bloom filters let skip the files without it.
-  rocksdb::ReadOptions options;
-  options.prefix_same_as_start = true;
-  std::unique_ptr<rocksdb::Iterator> index(
-      db_->db()->NewIterator(options, db_->cf(kIndex)));
-  std::vector<accord::v1::Consent> out;
+  // One point read per subject, all in one MultiGet at one snapshot.
+  std::vector<std::string> keys;
+  keys.reserve(subjects.size());
   for (const std::string& subject : subjects) {
-    const std::string prefix =
-        keys::ConsentByDatasetSubjectPrefix(dataset_id, subject);
-    for (index->Seek(prefix); index->Valid() && index->key().starts_with(prefix);
-         index->Next()) {
-      const rocksdb::Slice v = index->value();
-      if (!out.emplace_back().ParseFromArray(v.data(), static_cast<int>(v.size())) ||
-          out.back().id().empty()) {
-        return absl::DataLossError(absl::StrCat(
-            "consent index of subject '", subject, "' holds an unreadable record"));
-      }
+    keys.push_back(keys::ConsentsOfSubject(dataset_id, subject));
+  }
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db_->db()->MultiGet(rocksdb::ReadOptions(), db_->cf(kIndex), slices.size(),
+                      slices.data(), values.data(), statuses.data());
+  std::vector<accord::v1::Consent> out;
+  ConsentList list;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (absl::Status s = FromRocks(statuses[i], "read"); !s.ok()) return s;
+    if (!list.ParseFromArray(values[i].data(), static_cast<int>(values[i].size()))) {
+      return absl::DataLossError(absl::StrCat(
+          "unreadable consent list of subject '", subjects[i], "'"));
     }
-    if (absl::Status s = FromRocks(index->status(), "scan"); !s.ok()) return s;
+    for (accord::v1::Consent& c : *list.mutable_consents()) {
+      out.push_back(std::move(c));
+    }
   }
   return out;
 }

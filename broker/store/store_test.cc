@@ -191,6 +191,13 @@ TEST_CASE("a subject's consents page, with and without a dataset") {
   REQUIRE(!page->next_cursor.empty());
   CHECK(absl::IsInvalidArgument(
       (*store)->ListConsentsBySubject("bob", "", page->next_cursor, 2).status()));
+  // So does the same subject's list for another dataset.
+  auto d1 = (*store)->ListConsentsBySubject("alice", "d1", "", 2);
+  REQUIRE(!d1->next_cursor.empty());
+  CHECK(absl::IsInvalidArgument(
+      (*store)->ListConsentsBySubject("alice", "d2", d1->next_cursor, 2).status()));
+  CHECK(absl::IsInvalidArgument(
+      (*store)->ListConsentsBySubject("alice", "", d1->next_cursor, 2).status()));
 }
 
 TEST_CASE("lists page with cursors and never truncate silently") {

@@ -33,35 +33,47 @@ size_t AfterSeparator(absl::string_view key, int n) {
 
 }  // namespace
 
-// Format 1 -> 2. Format 1 kept the consent records out of the (dataset,
-// subject) index and indexed a subject's grants twice, the second time as
-// 'E' subject 0 dataset 0 be64(issued_at) grant id. Format 2 stores the
-// record in the index and the dataset in the 'G' entry. Each step is
-// idempotent, and the version is written last: an upgrade cut short runs
-// again at the next open.
+// Format 1 -> 2. Format 1 indexed each consent under 'D' dataset 0
+// subject 0 consent id, with no value, and a subject's grants twice, the
+// second time as 'E' subject 0 dataset 0 be64(issued_at) grant id. Format 2
+// keeps one ConsentList per (dataset, subject) and the dataset in the 'G'
+// entry. A subject's list is written with the removal of its format 1
+// entries, and the version last: an upgrade cut short runs again at the
+// next open.
 absl::Status Db::UpgradeFrom1() {
   rocksdb::ReadOptions options;
   options.total_order_seek = true;
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(options, handles_[kIndex]));
   rocksdb::WriteBatch batch;
+  std::string list_key;  // the list being gathered
+  ConsentList list;
+  const auto put_list = [&]() -> absl::Status {
+    if (list_key.empty()) return absl::OkStatus();
+    batch.Put(handles_[kIndex], list_key, list.SerializeAsString());
+    list.Clear();
+    list_key.clear();
+    if (batch.Count() < kOpsPerBatch) return absl::OkStatus();
+    return Flush(db_.get(), batch);
+  };
   for (it->Seek("D"); it->Valid() && it->key().starts_with("D"); it->Next()) {
     const absl::string_view key(it->key().data(), it->key().size());
     const size_t id = AfterSeparator(key, 2);
-    if (id == absl::string_view::npos) {
-      return absl::DataLossError("upgrade: malformed consent index entry");
+    if (id == absl::string_view::npos) continue;  // a list already upgraded
+    const absl::string_view prefix = key.substr(0, id - 1);
+    if (prefix != list_key) {
+      if (absl::Status s = put_list(); !s.ok()) return s;
+      list_key = std::string(prefix);
     }
     auto record = Get(kConsents, key.substr(id));
-    if (!record.ok()) {
+    if (!record.ok() || !list.add_consents()->ParseFromString(*record)) {
       return absl::DataLossError(absl::StrCat(
           "upgrade: the consent index names consent '", key.substr(id),
-          "', which cannot be read: ", record.status().message()));
+          "', which cannot be read"));
     }
-    batch.Put(handles_[kIndex], it->key(), *record);
-    if (batch.Count() >= kOpsPerBatch) {
-      if (absl::Status s = Flush(db_.get(), batch); !s.ok()) return s;
-    }
+    batch.Delete(handles_[kIndex], it->key());
   }
+  if (absl::Status s = put_list(); !s.ok()) return s;
   for (it->Seek("E"); it->Valid() && it->key().starts_with("E"); it->Next()) {
     const absl::string_view key(it->key().data(), it->key().size());
     const size_t dataset = AfterSeparator(key, 1);

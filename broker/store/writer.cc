@@ -1,6 +1,7 @@
 // The single writer: group commit of pending write sets in one synced batch.
 #include <sys/statvfs.h>
 
+#include <algorithm>
 #include <optional>
 #include <variant>
 
@@ -42,19 +43,51 @@ class Batch {
 // later write set of the same batch replaces the right index entries.
 using PrincipalOverlay =
     absl::flat_hash_map<std::string, std::optional<accord::v1::Principal>>;
+// The consent lists the batch has written so far, by key.
+using ConsentListOverlay = absl::flat_hash_map<std::string, ConsentList>;
 
-void PutConsent(Batch& b, accord::v1::Consent c, uint64_t revision) {
+// The subject's consent list for the consent's dataset, as the batch will
+// leave it so far, with `c` put in it by id.
+absl::Status PutConsent(const Db& db, Batch& b, ConsentListOverlay& lists,
+                        accord::v1::Consent c, uint64_t revision) {
   for (int i = 0; i < c.events_size(); ++i) {
     accord::v1::ConsentEvent* e = c.mutable_events(i);
     if (e->revision() == 0) e->set_revision(revision);
     b.Put(kConsentEvents, keys::ConsentEvent(c.id(), i), *e);
   }
   c.clear_events();
-  const std::string record = c.SerializeAsString();
+  const std::string list_key = keys::ConsentsOfSubject(c.dataset_id(), c.subject());
+  auto [it, inserted] = lists.try_emplace(list_key);
+  ConsentList& list = it->second;
+  if (inserted) {
+    auto stored = db.Get(kIndex, list_key);
+    if (stored.ok()) {
+      if (!list.ParseFromString(*stored)) {
+        lists.erase(it);
+        return absl::DataLossError(absl::StrCat(
+            "unreadable consent list of subject '", c.subject(), "'"));
+      }
+    } else if (!absl::IsNotFound(stored.status())) {
+      lists.erase(it);
+      return stored.status();
+    }
+  }
+  auto* consents = list.mutable_consents();
+  auto pos = std::lower_bound(
+      consents->begin(), consents->end(), c.id(),
+      [](const accord::v1::Consent& a, const std::string& id) { return a.id() < id; });
+  if (pos != consents->end() && pos->id() == c.id()) {
+    *pos = c;
+  } else {
+    // Added last, then moved down to its place by id.
+    const int at = static_cast<int>(pos - consents->begin());
+    *consents->Add() = c;
+    for (int i = consents->size() - 1; i > at; --i) consents->SwapElements(i, i - 1);
+  }
+  b.Put(kIndex, list_key, list);
   b.Put(kIndex, keys::ConsentBySubject(c.subject(), c.id()), "");
-  b.Put(kIndex, keys::ConsentByDatasetSubject(c.dataset_id(), c.subject(), c.id()),
-        record);
-  b.Put(kConsents, c.id(), record);
+  b.Put(kConsents, c.id(), c);
+  return absl::OkStatus();
 }
 
 void PutGrant(Batch& b, GrantRecord g, uint64_t revision,
@@ -240,7 +273,7 @@ void Db::CommitBatch(std::vector<Pending>& pending, LogAppender* appender) {
     return;
   }
   rocksdb::WriteBatch batch;
-  BatchState state{*this, appender, &batch, 0, 0, {}, {}};
+  BatchState state{*this, appender, &batch, 0, 0, {}, {}, {}};
   state.revision = revision_.load();
   state.log_size = log_size_.load();
   std::vector<absl::StatusOr<CommitResult>> results;
@@ -370,7 +403,10 @@ absl::StatusOr<CommitResult> BatchState::Apply(WriteSet& ws) {
       v->set_revision(revision);
       b.Put(kPolicies, keys::Policy(v->dataset_id(), v->ref().version()), *v);
     } else if (auto* c = std::get_if<accord::v1::Consent>(&op)) {
-      PutConsent(b, std::move(*c), revision);
+      if (absl::Status s = PutConsent(db, b, consent_lists, std::move(*c), revision);
+          !s.ok()) {
+        return s;
+      }
     } else if (auto* g = std::get_if<GrantRecord>(&op)) {
       PutGrant(b, std::move(*g), revision, grant_indices);
     } else if (auto* p = std::get_if<accord::v1::Principal>(&op)) {
