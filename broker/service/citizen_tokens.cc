@@ -3,7 +3,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "broker/crypto/base64url.h"
 #include "broker/crypto/hmac.h"
 #include "broker/crypto/jws.h"
@@ -24,6 +27,39 @@ crypto::JwsPolicy TokenPolicy() {
 }
 
 }  // namespace
+
+// Tokens whose signature verified, with the issuer that signed them.
+class CitizenTokens::Verified {
+ public:
+  struct Token {
+    size_t issuer;  // index in issuers_
+    crypto::JsonValue payload;
+  };
+
+  std::shared_ptr<const Token> Find(absl::string_view token) const {
+    absl::MutexLock l(&mu_);
+    auto it = tokens_.find(token);
+    return it == tokens_.end() ? nullptr : it->second;
+  }
+
+  void Remember(absl::string_view token, std::shared_ptr<const Token> t) {
+    absl::MutexLock l(&mu_);
+    if (tokens_.size() >= kMaxRememberedTokens) tokens_.clear();
+    tokens_.emplace(token, std::move(t));
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<const Token>> tokens_
+      ABSL_GUARDED_BY(mu_);
+};
+
+CitizenTokens::CitizenTokens(std::vector<Issuer> issuers, std::string secret,
+                             int64_t skew)
+    : issuers_(std::move(issuers)),
+      secret_(std::move(secret)),
+      skew_(skew),
+      verified_(std::make_shared<Verified>()) {}
 
 absl::StatusOr<CitizenTokens> CitizenTokens::Load(
     const std::vector<CitizenIssuer>& issuers, std::string pseudonym_secret,
@@ -60,33 +96,47 @@ std::string CitizenTokens::PseudonymFor(absl::string_view issuer,
       crypto::AsBytes(crypto::HmacSha256(secret_, input)));
 }
 
+absl::StatusOr<std::string> CitizenTokens::Admit(
+    const Issuer& issuer, const crypto::JsonValue& payload, int64_t now) const {
+  crypto::ClaimExpectations expect;
+  expect.now = now;
+  expect.skew_seconds = skew_;
+  expect.issuer = issuer.config.issuer;
+  expect.audience = issuer.config.audience;
+  if (absl::Status s = crypto::CheckClaims(payload, expect); !s.ok()) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("citizen token: ", s.message()));
+  }
+  auto sub = payload.GetString("sub");
+  if (!sub.ok() || sub->empty() || sub->size() > 255 ||
+      sub->find('\0') != std::string::npos) {
+    return absl::UnauthenticatedError("citizen token: bad or missing sub");
+  }
+  return PseudonymFor(issuer.config.issuer, *sub);
+}
+
 absl::StatusOr<std::string> CitizenTokens::Pseudonym(absl::string_view token,
                                                      int64_t now) const {
+  if (auto known = verified_->Find(token)) {
+    return Admit(issuers_[known->issuer], known->payload, now);
+  }
   absl::Status last = absl::UnauthenticatedError("no citizen issuer is configured");
   static const crypto::JwsPolicy* const kPolicy =
       new crypto::JwsPolicy(TokenPolicy());
-  for (const Issuer& issuer : issuers_) {
+  for (size_t i = 0; i < issuers_.size(); ++i) {
+    const Issuer& issuer = issuers_[i];
     auto verified = crypto::VerifyJws(token, issuer.keys, *kPolicy);
     if (!verified.ok()) {
       last = verified.status();
       continue;
     }
-    crypto::ClaimExpectations expect;
-    expect.now = now;
-    expect.skew_seconds = skew_;
-    expect.issuer = issuer.config.issuer;
-    expect.audience = issuer.config.audience;
-    if (absl::Status s = crypto::CheckClaims(verified->payload, expect);
-        !s.ok()) {
-      return absl::UnauthenticatedError(
-          absl::StrCat("citizen token: ", s.message()));
+    auto pseudonym = Admit(issuer, verified->payload, now);
+    if (pseudonym.ok()) {
+      verified_->Remember(token, std::make_shared<const Verified::Token>(
+                                     Verified::Token{i,
+                                                     std::move(verified->payload)}));
     }
-    auto sub = verified->payload.GetString("sub");
-    if (!sub.ok() || sub->empty() || sub->size() > 255 ||
-        sub->find('\0') != std::string::npos) {
-      return absl::UnauthenticatedError("citizen token: bad or missing sub");
-    }
-    return PseudonymFor(issuer.config.issuer, *sub);
+    return pseudonym;
   }
   return absl::UnauthenticatedError(
       absl::StrCat("citizen token: ", last.message()));

@@ -2,6 +2,7 @@
 #define ACCORD_BROKER_SERVICE_CITIZEN_TOKENS_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,9 @@
 namespace accord::service {
 
 // Verifies citizens' bearer tokens from the configured OIDC issuers and
-// derives their pseudonyms. Immutable after Load; thread-safe.
+// derives their pseudonyms. The issuers are immutable after Load, so a token
+// whose signature verified once is remembered (up to kMaxRememberedTokens)
+// and only its claims are checked again at its next use. Thread-safe.
 class CitizenTokens {
  public:
   // Reads each issuer's JWKS file. `pseudonym_secret` must hold at least 32
@@ -33,6 +36,8 @@ class CitizenTokens {
   absl::StatusOr<std::string> Pseudonym(absl::string_view token,
                                         int64_t now) const;
 
+  static constexpr size_t kMaxRememberedTokens = 4096;
+
   // The pseudonym for a known (issuer, sub) pair, for tools and tests.
   std::string PseudonymFor(absl::string_view issuer,
                            absl::string_view sub) const;
@@ -42,12 +47,18 @@ class CitizenTokens {
     CitizenIssuer config;
     crypto::Jwks keys;
   };
-  CitizenTokens(std::vector<Issuer> issuers, std::string secret, int64_t skew)
-      : issuers_(std::move(issuers)), secret_(std::move(secret)), skew_(skew) {}
+  class Verified;  // citizen_tokens.cc
+  CitizenTokens(std::vector<Issuer> issuers, std::string secret, int64_t skew);
+
+  // The claims checks of `payload` for `issuer` at `now`, then its pseudonym.
+  absl::StatusOr<std::string> Admit(const Issuer& issuer,
+                                    const crypto::JsonValue& payload,
+                                    int64_t now) const;
 
   std::vector<Issuer> issuers_;
   std::string secret_;
   int64_t skew_;
+  std::shared_ptr<Verified> verified_;
 };
 
 }  // namespace accord::service

@@ -40,7 +40,8 @@ class WriteSet {
   // set whose grant_id is its id; stored again (released), it keeps it.
   void PutDataset(accord::v1::Dataset dataset) { ops_.emplace_back(std::move(dataset)); }
   void PutPolicyVersion(accord::v1::PolicyVersion v) { ops_.emplace_back(std::move(v)); }
-  // The whole record with all its events.
+  // The whole record with all its events, as read plus any new ones: events
+  // are append-only, and only those whose revision is 0 are written.
   void PutConsent(accord::v1::Consent consent) { ops_.emplace_back(std::move(consent)); }
   void PutGrant(GrantRecord grant) { ops_.emplace_back(std::move(grant)); }
   void PutPrincipal(accord::v1::Principal p) { ops_.emplace_back(std::move(p)); }

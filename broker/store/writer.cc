@@ -50,9 +50,12 @@ using ConsentListOverlay = absl::flat_hash_map<std::string, ConsentList>;
 // leave it so far, with `c` put in it by id.
 absl::Status PutConsent(const Db& db, Batch& b, ConsentListOverlay& lists,
                         accord::v1::Consent c, uint64_t revision) {
+  // Events are append-only: those stored already carry their revision, and
+  // only the new ones are written.
   for (int i = 0; i < c.events_size(); ++i) {
     accord::v1::ConsentEvent* e = c.mutable_events(i);
-    if (e->revision() == 0) e->set_revision(revision);
+    if (e->revision() != 0) continue;
+    e->set_revision(revision);
     b.Put(kConsentEvents, keys::ConsentEvent(c.id(), i), *e);
   }
   c.clear_events();

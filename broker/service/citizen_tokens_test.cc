@@ -1,0 +1,104 @@
+#include "broker/service/citizen_tokens.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "broker/crypto/jws.h"
+#include "broker/crypto/signing_key.h"
+
+namespace accord::service {
+namespace {
+
+constexpr char kIssuer[] = "https://id.example";
+constexpr char kAudience[] = "accord";
+constexpr int64_t kNow = 1'700'000'000;
+
+// An issuer whose JWKS file holds one fresh ES256 key.
+struct TestIssuer {
+  TestIssuer() : key(*crypto::SigningKey::Generate(crypto::Algorithm::kES256)) {
+    char path[] = "/tmp/accord-citizen-test-XXXXXX";
+    const int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    close(fd);
+    jwks_file = path;
+    std::ofstream(jwks_file) << absl::StrCat(R"({"keys":[)",
+                                             key.PublicJwk().Serialize(), "]}");
+  }
+  ~TestIssuer() { std::remove(jwks_file.c_str()); }
+
+  std::string Token(const std::string& sub, int64_t exp) const {
+    auto token = crypto::SignJws(
+        key, "JWT",
+        absl::StrCat(R"({"iss":")", kIssuer, R"(","aud":")", kAudience,
+                     R"(","sub":")", sub, R"(","exp":)", exp, "}"));
+    REQUIRE(token.ok());
+    return *token;
+  }
+
+  crypto::SigningKey key;
+  std::string jwks_file;
+};
+
+CitizenTokens Load(const TestIssuer& issuer) {
+  auto tokens = CitizenTokens::Load({{kIssuer, kAudience, issuer.jwks_file}},
+                                    std::string(32, 's'), 60);
+  REQUIRE(tokens.ok());
+  return *std::move(tokens);
+}
+
+TEST_CASE("a token verified once is still checked for time at every use") {
+  TestIssuer issuer;
+  const CitizenTokens tokens = Load(issuer);
+  const std::string token = issuer.Token("alice", kNow + 600);
+  auto first = tokens.Pseudonym(token, kNow);
+  REQUIRE(first.ok());
+  CHECK(*first == tokens.PseudonymFor(kIssuer, "alice"));
+  // Remembered: the same pseudonym, and expiry still applies (with skew).
+  CHECK(*tokens.Pseudonym(token, kNow + 650) == *first);
+  auto expired = tokens.Pseudonym(token, kNow + 700);
+  REQUIRE(absl::IsUnauthenticated(expired.status()));
+  CHECK(expired.status().message().find("exp") != std::string::npos);
+}
+
+TEST_CASE("only tokens that verified are remembered") {
+  TestIssuer issuer;
+  const CitizenTokens tokens = Load(issuer);
+  // Expired at first use: refused, and refused again later at a time when
+  // it would not be expired, since nothing was remembered that skips the
+  // signature.
+  std::string token = issuer.Token("bob", kNow - 600);
+  CHECK(absl::IsUnauthenticated(tokens.Pseudonym(token, kNow).status()));
+  CHECK(tokens.Pseudonym(token, kNow - 700).ok());
+  // A token whose signature is altered is refused every time.
+  std::string forged = issuer.Token("carol", kNow + 600);
+  forged.back() = forged.back() == 'A' ? 'B' : 'A';
+  CHECK(absl::IsUnauthenticated(tokens.Pseudonym(forged, kNow).status()));
+  CHECK(absl::IsUnauthenticated(tokens.Pseudonym(forged, kNow).status()));
+  // Another issuer's key: refused.
+  TestIssuer other;
+  CHECK(absl::IsUnauthenticated(
+      tokens.Pseudonym(other.Token("carol", kNow + 600), kNow).status()));
+}
+
+TEST_CASE("the remembered tokens are bounded") {
+  TestIssuer issuer;
+  const CitizenTokens tokens = Load(issuer);
+  const std::string first = issuer.Token("s0", kNow + 600);
+  REQUIRE(tokens.Pseudonym(first, kNow).ok());
+  for (size_t i = 1; i <= CitizenTokens::kMaxRememberedTokens; ++i) {
+    REQUIRE(tokens.Pseudonym(issuer.Token(absl::StrCat("s", i), kNow + 600), kNow)
+                .ok());
+  }
+  // Forgotten or not, the first token still gives the same answer.
+  CHECK(*tokens.Pseudonym(first, kNow) == tokens.PseudonymFor(kIssuer, "s0"));
+}
+
+}  // namespace
+}  // namespace accord::service
