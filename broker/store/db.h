@@ -71,7 +71,8 @@ struct BatchState {
   absl::Status ReserveQuotas(const WriteSet& ws);
   // Adds `ws` at the next revision. On error the batch must be dropped.
   absl::StatusOr<CommitResult> Apply(WriteSet& ws);
-  // Records the revision and log size, and writes the batch synced.
+  // Records the revision and log size, and writes the batch synced, its
+  // operations sorted by key (sorted_batch.h).
   absl::Status Finish();
 };
 
@@ -87,6 +88,9 @@ class Db {
 
   rocksdb::DB* db() const { return db_.get(); }
   rocksdb::ColumnFamilyHandle* cf(Family f) const { return handles_[f]; }
+  const std::vector<rocksdb::ColumnFamilyHandle*>& handles() const {
+    return handles_;
+  }
 
   // Point read, at `snapshot` if not null: NOT_FOUND when absent.
   absl::StatusOr<std::string> Get(

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "broker/store/db.h"
 #include "broker/store/keys.h"
+#include "broker/store/sorted_batch.h"
 #include "broker/store/validate.h"
 #include "rocksdb/write_batch.h"
 
@@ -434,9 +435,11 @@ absl::StatusOr<CommitResult> BatchState::Apply(WriteSet& ws) {
 absl::Status BatchState::Finish() {
   batch->Put(db.cf(kMeta), std::string(keys::kRevision), keys::BE64(revision));
   batch->Put(db.cf(kMeta), std::string(keys::kLogSize), keys::BE64(log_size));
+  absl::StatusOr<rocksdb::WriteBatch> sorted = SortedByKey(*batch, db.handles());
+  if (!sorted.ok()) return sorted.status();
   rocksdb::WriteOptions sync;
   sync.sync = true;
-  return FromRocks(db.db()->Write(sync, batch), "commit");
+  return FromRocks(db.db()->Write(sync, &*sorted), "commit");
 }
 
 }  // namespace accord::store
