@@ -9,8 +9,9 @@
 //
 // Scenarios (default: all, in this order): health, grant-open,
 // grant-restricted, grant-personal-10, grant-personal-100, consent-give,
-// consent-give-withdraw, mixed, grant-personal-10-open. tests/bench/
-// README.md says what each does and how the figures there were made.
+// consent-give-withdraw, mixed, health-open, grant-personal-10-open.
+// tests/bench/README.md says what each does and how the figures there were
+// made.
 
 #include <unistd.h>
 
@@ -40,7 +41,7 @@ namespace {
 const std::vector<std::string> kAllScenarios = {
     "health",          "grant-open",   "grant-restricted",
     "grant-personal-10", "grant-personal-100", "consent-give",
-    "consent-give-withdraw", "mixed", "grant-personal-10-open"};
+    "consent-give-withdraw", "mixed", "health-open", "grant-personal-10-open"};
 
 struct Flags {
   std::string broker_bin;
@@ -282,7 +283,7 @@ std::unique_ptr<Workload> Bench::MakeWorkload(const std::string& name) {
     return ConsentWorkload(*citizens, kPersonalDataset, kPurpose, kPartner,
                            withdraw);
   };
-  if (name == "health") return HealthWorkload();
+  if (name == "health" || name == "health-open") return HealthWorkload();
   if (name == "grant-open") {
     return GrantWorkload(GrantRequest(kOpenDataset, subjects_, 0), 0);
   }
@@ -325,12 +326,12 @@ absl::StatusOr<ScenarioReport> Bench::RunScenario(const std::string& name,
   options.warmup = absl::Seconds(flags_.warmup);
   options.duration = absl::Seconds(flags_.duration);
   options.in_flight = flags_.in_flight;
-  if (name == "grant-personal-10-open") {
+  if (name == "grant-personal-10-open" || name == "health-open") {
     options.open_loop = true;
     options.rate = flags_.rate > 0 ? flags_.rate : personal10_rate_ / 2;
     if (options.rate <= 0) {
       return absl::FailedPreconditionError(
-          "grant-personal-10-open: give --rate or run grant-personal-10 first");
+          absl::StrCat(name, ": give --rate or run grant-personal-10 first"));
     }
   }
   r.open_loop = options.open_loop;
