@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 
 namespace accord::http {
 namespace {
@@ -70,17 +71,53 @@ void Header(std::string* out, absl::string_view name, absl::string_view type,
                   name, " ", type, "\n");
 }
 
+// Adds `value` to the bucket of `bounds` it falls in (the last: +Inf).
+template <size_t N>
+void CountIn(const std::array<double, N>& bounds,
+             std::array<std::atomic<uint64_t>, N + 1>& buckets, double value) {
+  const size_t bucket =
+      std::lower_bound(bounds.begin(), bounds.end(), value) - bounds.begin();
+  buckets[bucket].fetch_add(1, std::memory_order_relaxed);
+}
+
+// The _bucket, _sum and _count lines of one histogram series; `labels` is
+// empty or `name="value",`. The count is the sum of the buckets read here,
+// so that +Inf and _count agree even while values are being recorded.
+template <size_t N>
+void RenderHistogram(std::string* out, absl::string_view name,
+                     absl::string_view labels,
+                     const std::array<const char*, N>& bound_labels,
+                     const std::array<std::atomic<uint64_t>, N + 1>& buckets,
+                     double sum) {
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < buckets.size(); ++i) {
+    cumulative += buckets[i].load(std::memory_order_relaxed);
+    absl::StrAppend(out, "accord_", name, "_bucket{", labels, "le=\"",
+                    i < bound_labels.size() ? bound_labels[i] : "+Inf", "\"} ",
+                    cumulative, "\n");
+  }
+  const absl::string_view bare = absl::StripSuffix(labels, ",");
+  const std::string set = bare.empty() ? "" : absl::StrCat("{", bare, "}");
+  absl::StrAppend(out, "accord_", name, "_sum", set, " ", FormatValue(sum),
+                  "\n", "accord_", name, "_count", set, " ", cumulative, "\n");
+}
+
+constexpr std::array<const char*, kCommitSizeBuckets.size()> kCommitSizeLabels = {
+    "1", "2", "4", "8", "16", "32", "64", "128", "256", "512", "1024"};
+constexpr std::array<const char*, 2> kCommitPhases = {"queued", "write"};
+
+double ClampSeconds(double seconds) {
+  if (!(seconds > 0)) return 0;  // negative or NaN
+  return std::min(seconds, kMaxSeconds);
+}
+
 }  // namespace
 
 void MethodStats::Observe(int code, double seconds) {
   if (code < 0 || code >= kStatusCodeCount) code = kUnknownCode;
-  if (!(seconds > 0)) seconds = 0;  // negative or NaN
-  seconds = std::min(seconds, kMaxSeconds);
+  seconds = ClampSeconds(seconds);
   codes_[code].fetch_add(1, std::memory_order_relaxed);
-  const size_t bucket = std::lower_bound(kLatencyBuckets.begin(),
-                                         kLatencyBuckets.end(), seconds) -
-                        kLatencyBuckets.begin();
-  buckets_[bucket].fetch_add(1, std::memory_order_relaxed);
+  CountIn(kLatencyBuckets, buckets_, seconds);
   sum_nanos_.fetch_add(static_cast<uint64_t>(seconds * 1e9),
                        std::memory_order_relaxed);
 }
@@ -154,6 +191,19 @@ bool Metrics::SetGauge(absl::string_view name, double value) {
   return true;
 }
 
+void Metrics::RecordCommit(size_t write_sets, double queued_seconds,
+                           double write_seconds) {
+  CountIn(kCommitSizeBuckets, commit_sizes_, static_cast<double>(write_sets));
+  commit_write_sets_.fetch_add(write_sets, std::memory_order_relaxed);
+  const double seconds[2] = {ClampSeconds(queued_seconds),
+                             ClampSeconds(write_seconds)};
+  for (size_t phase = 0; phase < 2; ++phase) {
+    CountIn(kLatencyBuckets, commit_seconds_[phase], seconds[phase]);
+    commit_nanos_[phase].fetch_add(static_cast<uint64_t>(seconds[phase] * 1e9),
+                                   std::memory_order_relaxed);
+  }
+}
+
 std::string Metrics::RenderPrometheus() const {
   std::vector<const MethodStats*> methods;
   {
@@ -179,24 +229,11 @@ std::string Metrics::RenderPrometheus() const {
   Header(&out, "request_duration_seconds", "histogram",
          "gRPC call latency in seconds, by full method name.");
   for (const MethodStats* m : methods) {
-    const std::string method = EscapeLabel(m->method());
-    // The count is the sum of the buckets read here, so that +Inf and
-    // _count agree even while calls are being recorded.
-    uint64_t cumulative = 0;
-    for (size_t i = 0; i < m->buckets_.size(); ++i) {
-      cumulative += m->buckets_[i].load(std::memory_order_relaxed);
-      absl::StrAppend(&out, "accord_request_duration_seconds_bucket{method=\"",
-                      method, "\",le=\"",
-                      i < kBucketLabels.size() ? kBucketLabels[i] : "+Inf",
-                      "\"} ", cumulative, "\n");
-    }
-    const double sum =
-        static_cast<double>(m->sum_nanos_.load(std::memory_order_relaxed)) /
-        1e9;
-    absl::StrAppend(&out, "accord_request_duration_seconds_sum{method=\"",
-                    method, "\"} ", FormatValue(sum), "\n",
-                    "accord_request_duration_seconds_count{method=\"", method,
-                    "\"} ", cumulative, "\n");
+    RenderHistogram(
+        &out, "request_duration_seconds",
+        absl::StrCat("method=\"", EscapeLabel(m->method()), "\","),
+        kBucketLabels, m->buckets_,
+        static_cast<double>(m->sum_nanos_.load(std::memory_order_relaxed)) / 1e9);
   }
   Header(&out, "decisions_total", "counter", "Access decisions, by outcome.");
   absl::StrAppend(&out, "accord_decisions_total{outcome=\"permit\"} ",
@@ -212,6 +249,22 @@ std::string Metrics::RenderPrometheus() const {
     absl::StrAppend(&out, "accord_consent_events_total{state=\"",
                     kConsentStates[i], "\"} ",
                     consent_events_[i].load(std::memory_order_relaxed), "\n");
+  }
+  Header(&out, "store_commit_write_sets", "histogram",
+         "Write sets per group commit of the store.");
+  RenderHistogram(
+      &out, "store_commit_write_sets", "", kCommitSizeLabels, commit_sizes_,
+      static_cast<double>(commit_write_sets_.load(std::memory_order_relaxed)));
+  Header(&out, "store_commit_seconds", "histogram",
+         "Group commits of the store: the oldest write set's wait for the "
+         "writer (queued) and the synced write (write), in seconds.");
+  for (size_t phase = 0; phase < kCommitPhases.size(); ++phase) {
+    RenderHistogram(
+        &out, "store_commit_seconds",
+        absl::StrCat("phase=\"", kCommitPhases[phase], "\","), kBucketLabels,
+        commit_seconds_[phase],
+        static_cast<double>(commit_nanos_[phase].load(std::memory_order_relaxed)) /
+            1e9);
   }
   Header(&out, "log_size", "gauge", "Entries in the audit log.");
   absl::StrAppend(&out, "accord_log_size ",

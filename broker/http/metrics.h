@@ -19,6 +19,11 @@ namespace accord::http {
 inline constexpr std::array<double, 12> kLatencyBuckets = {
     0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 
+// Upper bounds of the group-commit size histogram (write sets); +Inf is
+// implied.
+inline constexpr std::array<double, 11> kCommitSizeBuckets = {
+    1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
+
 // Number of canonical status codes (OK = 0 .. UNAUTHENTICATED = 16), shared
 // by gRPC and absl::StatusCode.
 inline constexpr int kStatusCodeCount = 17;
@@ -60,6 +65,10 @@ enum class ConsentEvent { kGiven, kWithdrawn, kExpired };
 //   grants_issued_total                     counter
 //   consent_events_total{state}             counter (given/withdrawn/expired)
 //   log_size, store_revision                gauges
+//   store_commit_write_sets                 histogram (write sets per group commit)
+//   store_commit_seconds{phase}             histogram: "queued" (the oldest
+//                                           write set's wait for the writer),
+//                                           "write" (the synced write)
 // Thread-safe. Every recording is lock-free; ForMethod takes a lock only on
 // a thread's first lookup of a name (then a per-thread cache answers), and
 // RenderPrometheus takes a reader lock.
@@ -86,6 +95,10 @@ class Metrics {
   // Counts one consent state change.
   void RecordConsentEvent(ConsentEvent event);
 
+  // Counts one group commit of the store.
+  void RecordCommit(size_t write_sets, double queued_seconds,
+                    double write_seconds);
+
   // Sets a gauge declared above ("log_size", "store_revision"). Returns
   // false, and changes nothing, for any other name.
   bool SetGauge(absl::string_view name, double value);
@@ -107,6 +120,13 @@ class Metrics {
   std::atomic<uint64_t> denies_{0};
   std::atomic<uint64_t> grants_issued_{0};
   std::array<std::atomic<uint64_t>, 3> consent_events_{};
+  // Per-bucket (not cumulative) counts, the last one +Inf, and sums.
+  std::array<std::atomic<uint64_t>, kCommitSizeBuckets.size() + 1>
+      commit_sizes_{};
+  std::atomic<uint64_t> commit_write_sets_{0};
+  std::array<std::array<std::atomic<uint64_t>, kLatencyBuckets.size() + 1>, 2>
+      commit_seconds_{};
+  std::array<std::atomic<uint64_t>, 2> commit_nanos_{};
   std::atomic<double> log_size_{0};
   std::atomic<double> store_revision_{0};
 };

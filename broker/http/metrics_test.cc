@@ -138,6 +138,32 @@ TEST_CASE("Decision, grant, consent counters and gauges render",
   CHECK(absl::StrContains(text, "# TYPE accord_store_revision gauge\n"));
 }
 
+TEST_CASE("Group commits render their size and phase histograms",
+          "[http][metrics]") {
+  Metrics metrics;
+  metrics.RecordCommit(1, 0.0003, 0.0004);
+  metrics.RecordCommit(40, 0.003, 0.0004);
+  metrics.RecordCommit(5000, -1, 30);  // sizes over the last bound, odd times
+  const std::string text = metrics.RenderPrometheus();
+  CHECK(absl::StrContains(text, "# TYPE accord_store_commit_write_sets histogram\n"));
+  CHECK(Sample(text, "accord_store_commit_write_sets_bucket{le=\"1\"}") == 1);
+  CHECK(Sample(text, "accord_store_commit_write_sets_bucket{le=\"32\"}") == 1);
+  CHECK(Sample(text, "accord_store_commit_write_sets_bucket{le=\"64\"}") == 2);
+  CHECK(Sample(text, "accord_store_commit_write_sets_bucket{le=\"+Inf\"}") == 3);
+  CHECK(Sample(text, "accord_store_commit_write_sets_sum") == 5041);
+  CHECK(Sample(text, "accord_store_commit_write_sets_count") == 3);
+  const std::string queued = "accord_store_commit_seconds_bucket{phase=\"queued\",";
+  CHECK(Sample(text, queued + "le=\"0.0005\"}") == 2);  // -1 counts as 0
+  CHECK(Sample(text, queued + "le=\"0.005\"}") == 3);
+  const std::string write = "accord_store_commit_seconds_bucket{phase=\"write\",";
+  CHECK(Sample(text, write + "le=\"0.0005\"}") == 2);
+  CHECK(Sample(text, write + "le=\"2.5\"}") == 2);
+  CHECK(Sample(text, write + "le=\"+Inf\"}") == 3);
+  CHECK(Sample(text, "accord_store_commit_seconds_count{phase=\"write\"}") == 3);
+  CHECK(Sample(text, "accord_store_commit_seconds_sum{phase=\"write\"}") ==
+        Approx(30.0008));
+}
+
 TEST_CASE("Label values are escaped", "[http][metrics]") {
   Metrics metrics;
   metrics.ForMethod("/a\"b\\c\nd")->Observe(0, 0.1);

@@ -269,6 +269,10 @@ absl::Status BrokerImpl::OpenState() {
           {{"error", s.ToString()}});
     }
   };
+  options.on_commit = [metrics = &metrics_](const store::CommitStats& c) {
+    metrics->RecordCommit(c.write_sets, absl::ToDoubleSeconds(c.queued),
+                          absl::ToDoubleSeconds(c.write));
+  };
   auto store = store::Store::Open(db_dir, options);
   if (!store.ok()) return store.status();
   store_ = *std::move(store);

@@ -111,6 +111,7 @@ class Db {
   struct Pending {
     WriteSet ws;
     Done done;
+    absl::Time submitted;
   };
 
   absl::Status CheckFormat(bool created);
@@ -138,6 +139,7 @@ class Db {
   std::string path_;
   uint64_t min_free_bytes_ = 0;
   std::function<void(const absl::Status&)> on_write_health_;
+  std::function<void(const CommitStats&)> on_commit_;
   // Writer thread only: the last batch failed on an I/O error.
   bool needs_resume_ = false;
 

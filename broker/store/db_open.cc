@@ -120,6 +120,7 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path,
   auto db = std::make_unique<Db>();
   db->read_only_ = options.read_only;
   db->on_write_health_ = options.on_write_health;
+  db->on_commit_ = options.on_commit;
   db->path_ = path;
   db->min_free_bytes_ = options.min_free_bytes;
   db->SetAppender(options.appender);

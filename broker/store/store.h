@@ -28,6 +28,16 @@ namespace accord::store {
 // The storage format this build reads and writes.
 inline constexpr int kFormatVersion = 2;
 
+// One group commit, as the writer saw it.
+struct CommitStats {
+  // Write sets committed together.
+  size_t write_sets = 0;
+  // How long the oldest of them waited for the writer.
+  absl::Duration queued;
+  // The synced write itself (RocksDB write and fsync).
+  absl::Duration write;
+};
+
 struct StoreOptions {
   // The audit log that encodes events and computes tree nodes. Not owned;
   // must outlive the store. May be null: write sets that carry audit events
@@ -49,7 +59,11 @@ struct StoreOptions {
   // and when they succeed again (with OK): once per change, not per write,
   // so a full disk gives one line in the broker's log. Must be cheap.
   std::function<void(const absl::Status&)> on_write_health;
+  // Called on the writer thread after each group commit that succeeded.
+  // Must be cheap.
+  std::function<void(const CommitStats&)> on_commit;
 };
+
 
 // What one committed write set got.
 struct CommitResult {

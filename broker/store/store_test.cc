@@ -283,7 +283,19 @@ TEST_CASE("principals: by fingerprint, within one batch, listed by id") {
 TEST_CASE("concurrent commits get unique, contiguous revisions") {
   TempDir dir;
   RecordingAppender log;
-  auto store = Store::Open(dir.sub("db"), WithLog(&log));
+  // What the writer reports of its group commits.
+  std::atomic<size_t> reported{0};
+  std::atomic<size_t> largest{0};
+  std::atomic<int> odd_times{0};
+  StoreOptions options = WithLog(&log);
+  options.on_commit = [&](const CommitStats& c) {
+    reported += c.write_sets;
+    if (c.write_sets > largest) largest = c.write_sets;
+    if (c.queued < absl::ZeroDuration() || c.write <= absl::ZeroDuration()) {
+      ++odd_times;
+    }
+  };
+  auto store = Store::Open(dir.sub("db"), options);
   REQUIRE(store.ok());
   constexpr int kThreads = 8;
   constexpr int kEach = 500;
@@ -337,6 +349,10 @@ TEST_CASE("concurrent commits get unique, contiguous revisions") {
   CHECK((*store)->LogSize() == kTotal);
   CHECK(log.committed() == kTotal);
   CHECK(log.mismatches() == 0);
+  // Every write set was reported once, in group commits of more than one.
+  CHECK(reported == kTotal);
+  CHECK(largest > 1);
+  CHECK(odd_times == 0);
   for (int n = 0; n < kTotal; n += 97) {
     CHECK((*store)->GetDataset(absl::StrCat("d", n)).ok());
   }

@@ -168,7 +168,7 @@ void Db::Submit(WriteSet ws, Done done) {
   {
     absl::MutexLock l(&mu_);
     if (!stop_ && !read_only_) {
-      queue_.push_back(Pending{std::move(ws), std::move(done)});
+      queue_.push_back(Pending{std::move(ws), std::move(done), absl::Now()});
       return;
     }
   }
@@ -311,8 +311,13 @@ void Db::CommitBatch(std::vector<Pending>& pending, LogAppender* appender) {
   }
   bool io_error = false;
   if (failed.ok()) {
+    const absl::Time write_start = absl::Now();
     failed = state.Finish();
     io_error = !failed.ok();
+    if (failed.ok() && on_commit_) {
+      on_commit_(CommitStats{pending.size(), now - pending.front().submitted,
+                             absl::Now() - write_start});
+    }
   }
   if (failed.ok()) {
     if (appender != nullptr) appender->Committed(state.log_size);
