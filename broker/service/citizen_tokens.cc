@@ -42,6 +42,11 @@ class CitizenTokens::Verified {
     return it == tokens_.end() ? nullptr : it->second;
   }
 
+  size_t size() const {
+    absl::MutexLock l(&mu_);
+    return tokens_.size();
+  }
+
   void Remember(absl::string_view token, std::shared_ptr<const Token> t) {
     absl::MutexLock l(&mu_);
     if (tokens_.size() >= kMaxRememberedTokens) tokens_.clear();
@@ -95,6 +100,8 @@ std::string CitizenTokens::PseudonymFor(absl::string_view issuer,
   return crypto::Base64UrlEncode(
       crypto::AsBytes(crypto::HmacSha256(secret_, input)));
 }
+
+size_t CitizenTokens::remembered() const { return verified_->size(); }
 
 absl::StatusOr<std::string> CitizenTokens::Admit(
     const Issuer& issuer, const crypto::JsonValue& payload, int64_t now) const {

@@ -38,6 +38,9 @@ class CitizenTokens {
 
   static constexpr size_t kMaxRememberedTokens = 4096;
 
+  // How many verified tokens are remembered now.
+  size_t remembered() const;
+
   // The pseudonym for a known (issuer, sub) pair, for tools and tests.
   std::string PseudonymFor(absl::string_view issuer,
                            absl::string_view sub) const;

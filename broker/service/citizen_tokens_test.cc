@@ -61,6 +61,7 @@ TEST_CASE("a token verified once is still checked for time at every use") {
   REQUIRE(first.ok());
   CHECK(*first == tokens.PseudonymFor(kIssuer, "alice"));
   // Remembered: the same pseudonym, and expiry still applies (with skew).
+  CHECK(tokens.remembered() == 1);
   CHECK(*tokens.Pseudonym(token, kNow + 650) == *first);
   auto expired = tokens.Pseudonym(token, kNow + 700);
   REQUIRE(absl::IsUnauthenticated(expired.status()));
@@ -75,12 +76,14 @@ TEST_CASE("only tokens that verified are remembered") {
   // signature.
   std::string token = issuer.Token("bob", kNow - 600);
   CHECK(absl::IsUnauthenticated(tokens.Pseudonym(token, kNow).status()));
+  CHECK(tokens.remembered() == 0);
   CHECK(tokens.Pseudonym(token, kNow - 700).ok());
   // A token whose signature is altered is refused every time.
   std::string forged = issuer.Token("carol", kNow + 600);
   forged.back() = forged.back() == 'A' ? 'B' : 'A';
   CHECK(absl::IsUnauthenticated(tokens.Pseudonym(forged, kNow).status()));
   CHECK(absl::IsUnauthenticated(tokens.Pseudonym(forged, kNow).status()));
+  CHECK(tokens.remembered() == 1);  // bob's, from its valid use only
   // Another issuer's key: refused.
   TestIssuer other;
   CHECK(absl::IsUnauthenticated(
@@ -95,7 +98,10 @@ TEST_CASE("the remembered tokens are bounded") {
   for (size_t i = 1; i <= CitizenTokens::kMaxRememberedTokens; ++i) {
     REQUIRE(tokens.Pseudonym(issuer.Token(absl::StrCat("s", i), kNow + 600), kNow)
                 .ok());
+    REQUIRE(tokens.remembered() <= CitizenTokens::kMaxRememberedTokens);
   }
+  // The bound was reached and the set started over.
+  CHECK(tokens.remembered() < CitizenTokens::kMaxRememberedTokens);
   // Forgotten or not, the first token still gives the same answer.
   CHECK(*tokens.Pseudonym(first, kNow) == tokens.PseudonymFor(kIssuer, "s0"));
 }

@@ -15,6 +15,7 @@ namespace accord::store {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::AddGrant;
 using testing::EditRaw;
 using testing::MakeDataset;
 using testing::RecordingAppender;
@@ -86,16 +87,7 @@ TEST_CASE("a format 1 store is upgraded in place at open") {
     REQUIRE((*store)->CommitAndWait(std::move(ws)).ok());
     for (int i = 0; i < 3; ++i) {
       WriteSet grant;
-      accord::v1::AuditEvent e;
-      e.set_grant_id(absl::StrCat("g", i));
-      grant.AddAuditEvent(e);
-      GrantRecord g;
-      g.set_id(absl::StrCat("g", i));
-      g.set_partner("p");
-      g.set_dataset_id(i == 1 ? "d2" : "d1");
-      g.add_subjects("alice");
-      g.set_issued_at(1000 + i);
-      grant.PutGrant(g);
+      AddGrant(grant, absl::StrCat("g", i), i == 1 ? "d2" : "d1", 1000 + i);
       REQUIRE((*store)->CommitAndWait(std::move(grant)).ok());
     }
   }

@@ -19,31 +19,31 @@ class ConsentReader {
 
   const rocksdb::Snapshot* snapshot() { return snapshot_.snapshot(); }
 
-  // The record alone; its `state` is current.
-  absl::StatusOr<accord::v1::Consent> ReadRecord(absl::string_view id) {
-    return Parse<accord::v1::Consent>(
-        db_.Get(kConsents, id, snapshot_.snapshot()), "consent", id);
-  }
-
   // The record with its events.
   absl::StatusOr<accord::v1::Consent> Read(absl::string_view id) {
-    auto consent = ReadRecord(id);
+    auto consent = Parse<accord::v1::Consent>(
+        db_.Get(kConsents, id, snapshot_.snapshot()), "consent", id);
     if (!consent.ok()) return consent;
+    if (absl::Status s = AddEvents(&*consent); !s.ok()) return s;
+    return consent;
+  }
+
+  // Appends the stored events of `consent` (a record without them).
+  absl::Status AddEvents(accord::v1::Consent* consent) {
     if (events_ == nullptr) {
       events_.reset(db_.db()->NewIterator(options_, db_.cf(kConsentEvents)));
     }
-    const std::string prefix = keys::ConsentEventPrefix(id);
+    const std::string prefix = keys::ConsentEventPrefix(consent->id());
     for (events_->Seek(prefix);
          events_->Valid() && events_->key().starts_with(prefix); events_->Next()) {
       const rocksdb::Slice v = events_->value();
       if (!consent->add_events()->ParseFromArray(v.data(),
                                                  static_cast<int>(v.size()))) {
         return absl::DataLossError(
-            absl::StrCat("unreadable event of consent '", id, "'"));
+            absl::StrCat("unreadable event of consent '", consent->id(), "'"));
       }
     }
-    if (absl::Status s = FromRocks(events_->status(), "scan"); !s.ok()) return s;
-    return consent;
+    return FromRocks(events_->status(), "scan");
   }
 
  private:
@@ -72,8 +72,8 @@ absl::StatusOr<Page<accord::v1::Consent>> Store::ListConsentsBySubject(
           return reader.Read(key.substr(prefix.size()));
         });
   }
-  // With a dataset, the subject's consent list for it holds the ids, in
-  // order; a cursor is the list's key, a 0 and the last id of its page.
+  // With a dataset, the subject's consent list for it holds the records,
+  // by id; a cursor is the list's key, a 0 and the last id of its page.
   const std::string list_key = keys::ConsentsOfSubject(dataset_id, subject);
   const std::string cursor_prefix = absl::StrCat(list_key, absl::string_view("\0", 1));
   std::string after;
@@ -88,15 +88,14 @@ absl::StatusOr<Page<accord::v1::Consent>> Store::ListConsentsBySubject(
   if (absl::IsNotFound(list.status())) return page;
   if (!list.ok()) return list.status();
   limit = ClampLimit(limit);
-  for (const accord::v1::Consent& c : list->consents()) {
+  for (accord::v1::Consent& c : *list->mutable_consents()) {
     if (c.id() <= after) continue;
     if (page.records.size() == limit) {
       page.next_cursor = EncodeCursor(cursor_prefix + page.records.back().id());
       break;
     }
-    auto consent = reader.Read(c.id());
-    if (!consent.ok()) return consent.status();
-    page.records.push_back(*std::move(consent));
+    if (absl::Status s = reader.AddEvents(&c); !s.ok()) return s;
+    page.records.push_back(std::move(c));
   }
   return page;
 }

@@ -30,7 +30,8 @@ inline constexpr int kFormatVersion = 2;
 
 // One group commit, as the writer saw it.
 struct CommitStats {
-  // Write sets committed together.
+  // Write sets committed together (those refused alone, for a passed
+  // deadline or a used-up quota, not counted).
   size_t write_sets = 0;
   // How long the oldest of them waited for the writer.
   absl::Duration queued;

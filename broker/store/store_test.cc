@@ -15,6 +15,7 @@
 namespace accord::store {
 namespace {
 
+using testing::AddGrant;
 using testing::MakeDataset;
 using testing::RecordingAppender;
 using testing::TempDir;
@@ -29,16 +30,7 @@ TEST_CASE("records round-trip, revisions are stamped, data survives reopen") {
     (*store)->SetLogAppender(&log);
     WriteSet ws;
     ws.PutDataset(MakeDataset("d1"));
-    accord::v1::AuditEvent e;
-    e.set_grant_id("g1");
-    ws.AddAuditEvent(e);
-    GrantRecord g;
-    g.set_id("g1");
-    g.set_partner("p");
-    g.set_dataset_id("d1");
-    g.add_subjects("alice");
-    g.set_issued_at(100);
-    ws.PutGrant(g);
+    AddGrant(ws, "g1", "d1", 100);
     auto r = (*store)->CommitAndWait(std::move(ws));
     REQUIRE(r.ok());
     CHECK(r->revision == 1);
@@ -471,16 +463,7 @@ TEST_CASE("grants: log index, subject history newest first, release") {
   REQUIRE(store.ok());
   for (int i = 0; i < 5; ++i) {
     WriteSet ws;
-    accord::v1::AuditEvent e;
-    e.set_grant_id(absl::StrCat("g", i));
-    ws.AddAuditEvent(e);
-    GrantRecord g;
-    g.set_id(absl::StrCat("g", i));
-    g.set_partner("p");
-    g.set_dataset_id(i % 2 == 0 ? "d1" : "d2");
-    g.add_subjects("alice");
-    g.set_issued_at(1000 + i);
-    ws.PutGrant(g);
+    AddGrant(ws, absl::StrCat("g", i), i % 2 == 0 ? "d1" : "d2", 1000 + i);
     REQUIRE((*store)->CommitAndWait(std::move(ws)).ok());
   }
   CHECK(*(*store)->FindLogIndexOfGrant("g3") == 3);

@@ -101,6 +101,22 @@ inline accord::v1::Dataset MakeDataset(const std::string& id) {
   return d;
 }
 
+// Adds to `ws` grant `id` of partner "p" for `dataset_id`, naming
+// "alice", issued at `issued_at`, with the audit event that records it.
+inline void AddGrant(WriteSet& ws, const std::string& id,
+                     const std::string& dataset_id, int64_t issued_at) {
+  accord::v1::AuditEvent e;
+  e.set_grant_id(id);
+  ws.AddAuditEvent(e);
+  GrantRecord g;
+  g.set_id(id);
+  g.set_partner("p");
+  g.set_dataset_id(dataset_id);
+  g.add_subjects("alice");
+  g.set_issued_at(issued_at);
+  ws.PutGrant(g);
+}
+
 // Opens the closed store at `path` with plain RocksDB and calls
 // `edit(db, family)`, where `family(name)` is the handle of a column family:
 // changes made behind the store's back. False when RocksDB cannot open it.

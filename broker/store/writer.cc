@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "broker/store/db.h"
 #include "broker/store/keys.h"
+#include "broker/store/read_util.h"
 #include "broker/store/sorted_batch.h"
 #include "broker/store/validate.h"
 #include "rocksdb/write_batch.h"
@@ -64,13 +65,10 @@ absl::Status PutConsent(const Db& db, Batch& b, ConsentListOverlay& lists,
   auto [it, inserted] = lists.try_emplace(list_key);
   ConsentList& list = it->second;
   if (inserted) {
-    auto stored = db.Get(kIndex, list_key);
+    auto stored = Parse<ConsentList>(db.Get(kIndex, list_key),
+                                     "consent list of subject", c.subject());
     if (stored.ok()) {
-      if (!list.ParseFromString(*stored)) {
-        lists.erase(it);
-        return absl::DataLossError(absl::StrCat(
-            "unreadable consent list of subject '", c.subject(), "'"));
-      }
+      list = *std::move(stored);
     } else if (!absl::IsNotFound(stored.status())) {
       lists.erase(it);
       return stored.status();
@@ -315,7 +313,10 @@ void Db::CommitBatch(std::vector<Pending>& pending, LogAppender* appender) {
     failed = state.Finish();
     io_error = !failed.ok();
     if (failed.ok() && on_commit_) {
-      on_commit_(CommitStats{pending.size(), now - pending.front().submitted,
+      const auto committed = static_cast<size_t>(std::count_if(
+          results.begin(), results.end(),
+          [](const absl::StatusOr<CommitResult>& r) { return r.ok(); }));
+      on_commit_(CommitStats{committed, now - pending.front().submitted,
                              absl::Now() - write_start});
     }
   }
