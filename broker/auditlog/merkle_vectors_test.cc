@@ -1,5 +1,5 @@
-// Runs every public test vector of transparency-dev/merkle kept in
-// shared/testdata/merkle against the verifiers, and checks that the proofs
+// Runs every public test vector of transparency-dev/merkle, kept in
+// broker/auditlog/testdata/merkle (see its README), against the verifiers, and checks that the proofs
 // we generate for the reference tree are the ones in the valid vectors.
 
 #include <cstdlib>
@@ -27,12 +27,9 @@ using google::protobuf::Struct;
 using google::protobuf::Value;
 
 fs::path VectorDir() {
-  if (const char* shared = std::getenv("ACCORD_SHARED_DIR")) {
-    return fs::path(shared) / "testdata" / "merkle";
-  }
   const char* source = std::getenv("ACCORD_SOURCE_DIR");
   const fs::path root = source != nullptr ? fs::path(source) : fs::path(".");
-  return root / ".." / "shared" / "testdata" / "merkle";
+  return root / "broker" / "auditlog" / "testdata" / "merkle";
 }
 
 struct Case {
