@@ -63,6 +63,9 @@ constexpr Code ok = Code::OK;
 constexpr Code unauth = Code::UNAUTHENTICATED;
 constexpr Code denied = Code::PERMISSION_DENIED;
 constexpr Code notfound = Code::NOT_FOUND;
+// Allowed, and shown nothing: the released grant is out of the caller's
+// scope, so its stream stays silent until its deadline.
+constexpr Code none = Code::DEADLINE_EXCEEDED;
 // The TLS handshake is refused: the broker's CA did not sign the
 // certificate, or it expired. gRPC reports UNAVAILABLE.
 constexpr Code tls = Code::UNAVAILABLE;
@@ -96,7 +99,7 @@ const Row kTable[] = {
   {"AuditService/GetConsistencyProof",  {unauth, tls,  tls,  unauth, denied, denied, denied, denied, ok,     ok,     denied, denied, denied,   denied}},
   {"AuditService/QueryEvents",          {unauth, tls,  tls,  unauth, denied, denied, denied, denied, ok,     ok,     denied, denied, denied,   denied}},
   {"TrustService/GetVerificationKeys",  {unauth, tls,  tls,  unauth, ok,     ok,     ok,     ok,     ok,     ok,     ok,     ok,     ok,       ok}},
-  {"TrustService/WatchRevocations",     {unauth, tls,  tls,  unauth, ok,     ok,     ok,     ok,     ok,     ok,     ok,     ok,     ok,       ok}},
+  {"TrustService/WatchRevocations",     {unauth, tls,  tls,  unauth, ok,     none,   ok,     none,   ok,     ok,     denied, denied, denied,   denied}},
   {"AdminService/AddPrincipal",         {unauth, tls,  tls,  unauth, denied, denied, denied, denied, denied, ok,     denied, denied, denied,   denied}},
   {"AdminService/ListPrincipals",       {unauth, tls,  tls,  unauth, denied, denied, denied, denied, denied, ok,     denied, denied, denied,   denied}},
   {"AdminService/RemovePrincipal",      {unauth, tls,  tls,  unauth, denied, denied, denied, denied, denied, ok,     denied, denied, denied,   denied}},
@@ -330,10 +333,15 @@ std::map<std::string, Invoke> Calls() {
   };
   m["TrustService/WatchRevocations"] = [](const Caller& c, Col,
                                           const World&) {
-    // The released grant is a stored revocation: an allowed caller reads it
-    // at once; a refused one reads nothing and gets the status.
+    // The released grant is a stored revocation: an allowed caller whose
+    // scope holds it (partner-demo, whose grant it was; producer-demo, whose
+    // dataset it names; auditor, operator) reads it at once; another
+    // allowed caller reads nothing until its deadline; a refused one gets
+    // the status.
     grpc::ClientContext ctx;
     c.Prepare(ctx);
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(3));
     auto reader = c.stubs->trust->WatchRevocations(
         &ctx, v1::WatchRevocationsRequest());
     v1::WatchRevocationsResponse first;
@@ -404,6 +412,7 @@ std::string CodeName(Code code) {
     case Code::PERMISSION_DENIED: return "PERMISSION_DENIED";
     case Code::NOT_FOUND: return "NOT_FOUND";
     case Code::UNAVAILABLE: return "UNAVAILABLE";
+    case Code::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
     default: return absl::StrCat("code ", static_cast<int>(code));
   }
 }

@@ -113,8 +113,10 @@ TempDir::~TempDir() {
 }
 
 BrokerProcess::BrokerProcess(std::string data_dir,
-                             std::vector<std::string> extra_flags)
-    : data_dir_(std::move(data_dir)), extra_flags_(std::move(extra_flags)) {
+                             std::vector<std::string> extra_flags, bool dev)
+    : data_dir_(std::move(data_dir)),
+      extra_flags_(std::move(extra_flags)),
+      dev_(dev) {
   log_path_ = data_dir_ + "/broker.log";
 }
 
@@ -136,9 +138,9 @@ absl::Status BrokerProcess::Start() {
   grpc_port_ = FreePort();
   http_port_ = FreePort();
   const std::string program = BinDir() + "/accord-broker";
-  std::vector<std::string> args = {"--dev", data_dir_, "--grpc-addr",
-                                   grpc_address(), "--http-addr",
-                                   http_address()};
+  std::vector<std::string> args = {dev_ ? "--dev" : "--data-dir", data_dir_,
+                                   "--grpc-addr", grpc_address(),
+                                   "--http-addr", http_address()};
   args.insert(args.end(), extra_flags_.begin(), extra_flags_.end());
   pid_ = Spawn(program, args, log_path_, log_path_);
   const absl::Time deadline = absl::Now() + absl::Seconds(60);

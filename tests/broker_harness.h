@@ -37,11 +37,18 @@ class TempDir {
   std::string path_;
 };
 
-// One accord-broker process in dev mode on free loopback ports.
+// The exit code of a test case that cannot run on this machine (no root,
+// no loop device...): ctest reports it as skipped (SKIP_RETURN_CODE).
+inline constexpr int kSkipExitCode = 77;
+
+// One accord-broker process on free loopback ports: in dev mode, or (with
+// `dev` false) with `--data-dir` and whatever TLS material `extra_flags`
+// name.
 class BrokerProcess {
  public:
   explicit BrokerProcess(std::string data_dir,
-                         std::vector<std::string> extra_flags = {});
+                         std::vector<std::string> extra_flags = {},
+                         bool dev = true);
   ~BrokerProcess();
 
   // Starts the broker and waits until /readyz answers 200. Errors: the
@@ -66,6 +73,7 @@ class BrokerProcess {
  private:
   std::string data_dir_;
   std::vector<std::string> extra_flags_;
+  bool dev_ = true;
   int grpc_port_ = 0;
   int http_port_ = 0;
   pid_t pid_ = -1;

@@ -1,5 +1,6 @@
 #include "broker/service/access_service.h"
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 
@@ -8,8 +9,10 @@
 #include "broker/service/call.h"
 #include "broker/service/revocations.h"
 #include "broker/service/clock.h"
+#include "broker/service/freshness.h"
 #include "broker/service/grant_flow.h"
 #include "broker/service/limits.h"
+#include "broker/service/rate_limiter.h"
 #include "broker/service/validate.h"
 #include "broker/store/store.h"
 
@@ -25,10 +28,13 @@ grpc::ServerUnaryReactor* AccessServiceImpl::RequestGrant(
     const accord::v1::RequestGrantRequest* request,
     accord::v1::RequestGrantResponse* response) {
   Call call(env_, context, "/accord.v1.AccessService/RequestGrant");
-  auto caller = call.Authenticate();
+  auto caller = call.Authenticate(SubjectCost(request->subjects_size()));
   if (!caller.ok()) return call.Finish(caller.status());
-  RunGrantRequest(env_, *caller, *request, response,
-                  [call](absl::Status s) { call.Finish(s); }, call.deadline());
+  // The decision may run after this handler returned (freshness.h).
+  auto owned = std::make_shared<const Caller>(*std::move(caller));
+  RunGrantRequest(
+      env_, *owned, *request, response,
+      [call, owned](absl::Status s) { call.Finish(s); }, call.deadline());
   return call.reactor();
 }
 
@@ -37,7 +43,14 @@ grpc::ServerUnaryReactor* AccessServiceImpl::RequestGrants(
     const accord::v1::RequestGrantsRequest* request,
     accord::v1::RequestGrantsResponse* response) {
   Call call(env_, context, "/accord.v1.AccessService/RequestGrants");
-  auto caller = call.Authenticate();
+  // Every request of the batch is charged, by the subjects it names.
+  uint32_t cost = 0;
+  uint64_t freshest = 0;
+  for (const accord::v1::RequestGrantRequest& r : request->requests()) {
+    cost += SubjectCost(r.subjects_size());
+    freshest = std::max(freshest, r.at_least_as_fresh());
+  }
+  auto caller = call.Authenticate(std::max<uint32_t>(cost, 1));
   if (!caller.ok()) return call.Finish(caller.status());
   const int n = request->requests_size();
   if (n == 0 || n > kMaxBatch) {
@@ -45,22 +58,30 @@ grpc::ServerUnaryReactor* AccessServiceImpl::RequestGrants(
         absl::StrCat("requests: 1..", kMaxBatch, " requests")));
   }
   for (int i = 0; i < n; ++i) response->add_results();
-  // Each request is answered on its own; the call finishes when the last
-  // one is durable.
-  auto remaining = std::make_shared<std::atomic<int>>(n);
-  for (int i = 0; i < n; ++i) {
-    accord::v1::RequestGrantsResult* result = response->mutable_results(i);
-    RunGrantRequest(env_, *caller, request->requests(i),
-                    result->mutable_response(),
-                    [call, result, remaining](absl::Status s) {
-                      result->set_status_code(static_cast<int>(s.code()));
-                      result->set_status_message(std::string(s.message()));
-                      if (remaining->fetch_sub(1) == 1) {
-                        call.Finish(absl::OkStatus());
-                      }
-                    },
-                    call.deadline());
-  }
+  auto owned = std::make_shared<const Caller>(*std::move(caller));
+  // The batch waits once, for its freshest request; a revision too far
+  // ahead refuses the whole call. Each request is then answered on its
+  // own; the call finishes when the last one is durable.
+  WhenFresh(
+      *env_.store, freshest, call.deadline(),
+      [this, call, owned, request, response, n](absl::Status fresh) {
+        if (absl::IsInvalidArgument(fresh)) return (void)call.Finish(fresh);
+        auto remaining = std::make_shared<std::atomic<int>>(n);
+        for (int i = 0; i < n; ++i) {
+          accord::v1::RequestGrantsResult* result =
+              response->mutable_results(i);
+          RunFreshGrantRequest(
+              env_, *owned, request->requests(i), result->mutable_response(),
+              [call, owned, result, remaining](absl::Status s) {
+                result->set_status_code(static_cast<int>(s.code()));
+                result->set_status_message(std::string(s.message()));
+                if (remaining->fetch_sub(1) == 1) {
+                  call.Finish(absl::OkStatus());
+                }
+              },
+              call.deadline());
+        }
+      });
   return call.reactor();
 }
 

@@ -39,7 +39,9 @@ std::vector<MethodRule> MakeRules() {
       {"/accord.v1.AuditService/GetConsistencyProof", {kAuditor, kOperator}},
       {"/accord.v1.AuditService/QueryEvents", {kAuditor, kOperator}},
       {"/accord.v1.TrustService/GetVerificationKeys", all},
-      {"/accord.v1.TrustService/WatchRevocations", all},
+      // An app acts for citizens, who hold no grants to watch.
+      {"/accord.v1.TrustService/WatchRevocations",
+       {kPartner, kProducer, kAuditor, kOperator}},
       {"/accord.v1.AdminService/AddPrincipal", {kOperator}},
       {"/accord.v1.AdminService/ListPrincipals", {kOperator}},
       {"/accord.v1.AdminService/RemovePrincipal", {kOperator}},

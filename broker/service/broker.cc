@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -9,6 +10,9 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
+#include <grpcpp/impl/server_builder_plugin.h>
+#include <grpcpp/resource_quota.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
@@ -35,6 +39,7 @@
 #include "broker/service/logging.h"
 #include "broker/service/policy_registry.h"
 #include "broker/service/rate_limiter.h"
+#include "broker/service/readiness.h"
 #include "broker/service/revocations.h"
 #include "broker/service/services.h"
 #include "broker/service/store_node_source.h"
@@ -45,6 +50,28 @@ namespace accord::service {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Server reflection adds itself to every server builder once its library
+// is linked; outside dev mode (unless the config asks for it) this option
+// takes it out again, so the API's shape is not served to anyone.
+class WithoutReflection final : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(
+      std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins)
+      override {
+    plugins->erase(
+        std::remove_if(plugins->begin(), plugins->end(),
+                       [](const std::unique_ptr<grpc::ServerBuilderPlugin>& p) {
+                         return p->name() == "proto_server_reflection";
+                       }),
+        plugins->end());
+  }
+};
+
+constexpr int kHandshakeTimeoutMillis = 10'000;
+constexpr int kMaxConnectionIdleMillis = 300'000;
+constexpr int kMaxMetadataBytes = 16 * 1024;
 
 absl::StatusOr<std::string> ReadFile(const std::string& path,
                                      absl::string_view what) {
@@ -238,6 +265,8 @@ class BrokerImpl final : public Broker {
   std::unique_ptr<auditlog::Checkpointer> checkpointer_;
   std::unique_ptr<RevocationHub> revocations_;
   std::unique_ptr<RateLimiter> rate_limiter_;
+  std::unique_ptr<RateLimiter> peer_rate_limiter_;
+  std::unique_ptr<Readiness> readiness_;
   std::string checkpoint_verifier_key_;
   Env env_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
@@ -365,6 +394,17 @@ absl::Status BrokerImpl::Init() {
   rate_limiter_ = std::make_unique<RateLimiter>(
       config_.rate_limit_per_second, config_.rate_limit_burst, &clock_);
   env_.rate_limiter = rate_limiter_.get();
+  if (config_.rate_limit_per_peer_per_second > 0) {
+    peer_rate_limiter_ = std::make_unique<RateLimiter>(
+        config_.rate_limit_per_peer_per_second,
+        config_.rate_limit_per_peer_burst, &clock_);
+    env_.peer_rate_limiter = peer_rate_limiter_.get();
+  }
+  Readiness::Limits ready;
+  ready.max_write_wait = absl::Milliseconds(config_.ready_max_write_wait_ms);
+  ready.max_calls_in_flight = config_.ready_max_calls_in_flight;
+  readiness_ = std::make_unique<Readiness>(store_.get(), ready);
+  env_.readiness = readiness_.get();
 
   if (config_.dev) {
     if (absl::Status s = SeedDevContent(env_); !s.ok()) return s;
@@ -397,18 +437,41 @@ absl::Status BrokerImpl::StartGrpc() {
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  // A client certificate, when sent, must chain to the configured CA; one
-  // that is absent is refused by the services with UNAUTHENTICATED (rather
-  // than a failed handshake), so callers learn why. Only the standard health
-  // check and reflection answer without one.
+  // A client certificate must chain to the configured CA. Outside dev mode
+  // a connection without one fails its handshake: nothing of the API (not
+  // even the health service) answers a caller that is not known; load
+  // balancers use the HTTP listener's /readyz. Dev mode only requests one,
+  // so that a caller without it learns why from UNAUTHENTICATED.
   grpc::SslServerCredentialsOptions tls(
-      GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
+      config_.dev ? GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY
+                  : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
   tls.pem_root_certs = *ca;
   tls.pem_key_cert_pairs.push_back({*key, *cert});
   grpc::ServerBuilder builder;
   builder.AddListeningPort(config_.grpc_address, grpc::SslServerCredentials(tls),
                            &grpc_port_);
   builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
+  // What one caller can hold: memory and threads for every connection and
+  // call (gRPC's resource quota; this gRPC has no connection count limit,
+  // so the memory quota bounds connections), streams per connection, time
+  // to finish a handshake, idle connections, metadata size. A second
+  // process on the same port fails to start instead of sharing it.
+  grpc::ResourceQuota quota("accord-grpc");
+  quota.Resize(config_.grpc_memory_bytes);
+  quota.SetMaxThreads(static_cast<int>(config_.grpc_max_threads));
+  builder.SetResourceQuota(quota);
+  builder.AddChannelArgument(
+      GRPC_ARG_MAX_CONCURRENT_STREAMS,
+      static_cast<int>(config_.grpc_max_streams_per_connection));
+  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+                             kHandshakeTimeoutMillis);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS,
+                             kMaxConnectionIdleMillis);
+  builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, kMaxMetadataBytes);
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  if (!config_.dev && !config_.grpc_reflection) {
+    builder.SetOption(std::make_unique<WithoutReflection>());
+  }
   services_ = MakeServices(env_);
   for (auto& service : services_) builder.RegisterService(service.get());
   server_ = builder.BuildAndStart();
@@ -416,7 +479,17 @@ absl::Status BrokerImpl::StartGrpc() {
     return absl::UnavailableError(
         absl::StrCat("cannot listen for gRPC on ", config_.grpc_address));
   }
-  server_->GetHealthCheckService()->SetServingStatus(true);
+  // The health status follows readiness (readiness.h), checked a few
+  // times a second; a change is logged once.
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  readiness_->Watch(absl::Milliseconds(250), [health](const absl::Status& s) {
+    health->SetServingStatus(s.ok());
+    if (s.ok()) {
+      Log("info", "ready");
+    } else {
+      Log("warning", "not ready", {{"reason", std::string(s.message())}});
+    }
+  });
   return absl::OkStatus();
 }
 
@@ -428,11 +501,11 @@ absl::Status BrokerImpl::StartHttp() {
   router.Get("/healthz", [] {
     return http::Response{200, "text/plain; charset=utf-8", {}, "ok\n"};
   });
-  router.Get("/readyz", [store] {
-    absl::Status s = store->Health();
-    if (!s.ok()) {
+  // The reason stays in the broker's log: callers get a fixed text.
+  router.Get("/readyz", [readiness = readiness_.get()] {
+    if (!readiness->Check().ok()) {
       return http::Response{503, "text/plain; charset=utf-8", {},
-                            absl::StrCat("not ready: ", s.message(), "\n")};
+                            "not ready\n"};
     }
     return http::Response{200, "text/plain; charset=utf-8", {}, "ready\n"};
   });
@@ -467,6 +540,7 @@ void BrokerImpl::Shutdown() {
   stopped_ = true;
   // Open revocation streams end first, so the server does not wait for them.
   if (revocations_ != nullptr) revocations_->Close();
+  if (readiness_ != nullptr) readiness_->Stop();
   if (server_ != nullptr) {
     // In-flight calls get a few seconds to finish; new ones are refused.
     server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));

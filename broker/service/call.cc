@@ -4,11 +4,29 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/service/clock.h"
+#include "broker/service/freshness.h"
 #include "broker/service/grpc_status.h"
 #include "broker/service/rate_limiter.h"
+#include "broker/service/readiness.h"
 #include "broker/store/store.h"
 
 namespace accord::service {
+namespace {
+
+// The peer's address without its port ("ipv4:10.0.0.1", "ipv6:[::1]"):
+// the key of its rate limit, shared by its connections.
+std::string PeerAddress(const grpc::CallbackServerContext& context) {
+  std::string peer = context.peer();
+  const size_t colon = peer.rfind(':');
+  const size_t scheme = peer.find(':');
+  if (colon != std::string::npos && colon != scheme &&
+      peer.compare(0, 5, "unix:") != 0) {
+    peer.resize(colon);
+  }
+  return peer;
+}
+
+}  // namespace
 
 Call::Call(const Env& env, grpc::CallbackServerContext* context,
            absl::string_view method)
@@ -17,22 +35,28 @@ Call::Call(const Env& env, grpc::CallbackServerContext* context,
       reactor_(context->DefaultReactor()),
       method_(method),
       stats_(env.metrics->ForMethod(method)),
-      start_(absl::Now()) {}
+      start_(absl::Now()) {
+  if (env.readiness != nullptr) env.readiness->CallStarted();
+}
 
-absl::StatusOr<Caller> Call::Authenticate() const {
+absl::StatusOr<Caller> Call::Authenticate(uint32_t cost) const {
   // gRPC may still dispatch a call whose deadline passed while it waited;
   // its client has given up, so nothing is done for it.
   if (deadline() <= absl::Now()) {
     return absl::DeadlineExceededError("the call's deadline has passed");
   }
-  absl::StatusOr<Caller> caller = env_->auth->Authenticate(*context_, method_);
-  if (caller.ok() && env_->rate_limiter != nullptr) {
-    if (absl::Status s = env_->rate_limiter->Allow(caller->principal.id());
+  if (env_->peer_rate_limiter != nullptr) {
+    if (absl::Status s = env_->peer_rate_limiter->Allow(PeerAddress(*context_));
         !s.ok()) {
       return s;
     }
   }
-  return caller;
+  RateLimiter* limiter = env_->rate_limiter;
+  return env_->auth->Authenticate(
+      *context_, method_, [limiter, cost](const accord::v1::Principal& p) {
+        return limiter == nullptr ? absl::OkStatus()
+                                  : limiter->Allow(p.id(), cost);
+      });
 }
 
 absl::Time Call::deadline() const {
@@ -43,20 +67,17 @@ absl::Time Call::deadline() const {
   return absl::FromChrono(d);
 }
 
-absl::Status Call::AwaitFreshness(uint64_t revision) const {
-  if (revision == 0) return absl::OkStatus();
-  absl::Duration wait = absl::Seconds(1);
-  wait = std::min(wait, deadline() - absl::Now());
-  absl::Status s = env_->store->WaitForRevision(revision, wait);
-  if (!s.ok()) {
-    return absl::UnavailableError(absl::StrCat(
-        "at_least_as_fresh: revision ", revision, " is not reached (now ",
-        env_->store->revision(), ")"));
-  }
-  return s;
+void Call::AfterFreshness(uint64_t revision,
+                          absl::AnyInvocable<void()> then) const {
+  WhenFresh(*env_->store, revision, deadline(),
+            [call = *this, then = std::move(then)](absl::Status s) mutable {
+              if (!s.ok()) return (void)call.Finish(s);
+              then();
+            });
 }
 
 grpc::ServerUnaryReactor* Call::Finish(const absl::Status& status) const {
+  if (env_->readiness != nullptr) env_->readiness->CallFinished();
   stats_->Observe(static_cast<int>(status.code()),
                   absl::ToDoubleSeconds(absl::Now() - start_));
   reactor_->Finish(ToGrpc(status));

@@ -4,6 +4,7 @@
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/server_callback.h>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -23,19 +24,25 @@ class Call {
 
   // The first step of every handler, before any work. Returns the caller;
   // or DEADLINE_EXCEEDED when the call's deadline has already passed;
-  // the authentication/authorization error (UNAUTHENTICATED,
-  // PERMISSION_DENIED); or RESOURCE_EXHAUSTED when the caller's principal
-  // is over its rate limit (Env::rate_limiter).
-  absl::StatusOr<Caller> Authenticate() const;
+  // RESOURCE_EXHAUSTED when the peer's address is over its rate limit
+  // (Env::peer_rate_limiter, checked first), or when the caller's principal
+  // is over its limit (Env::rate_limiter, charged `cost` tokens as the
+  // cost model of rate_limiter.h says, before any citizen token is
+  // checked); the authentication/authorization error (UNAUTHENTICATED,
+  // PERMISSION_DENIED).
+  absl::StatusOr<Caller> Authenticate(uint32_t cost = 1) const;
 
   // The call's deadline (absl::InfiniteFuture() when it has none). Write
   // paths put it on their store::WriteSet, so a write still queued when it
   // passes is not committed.
   absl::Time deadline() const;
 
-  // Waits until the store has reached `revision` (0: no wait). UNAVAILABLE
-  // when it does not within the call's deadline or one second.
-  absl::Status AwaitFreshness(uint64_t revision) const;
+  // Runs `then` once the store has reached `revision` (freshness.h), at
+  // once when it is 0 or reached; never blocks the calling thread. On an
+  // error (INVALID_ARGUMENT for a revision too far ahead, UNAVAILABLE when
+  // it is not reached in time) the call is finished with it instead and
+  // `then` never runs. The handler returns reactor() after calling it.
+  void AfterFreshness(uint64_t revision, absl::AnyInvocable<void()> then) const;
 
   // Finishes the call with `status` and returns its reactor.
   grpc::ServerUnaryReactor* Finish(const absl::Status& status) const;

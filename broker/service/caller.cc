@@ -50,7 +50,8 @@ absl::StatusOr<crypto::CertificateInfo> Authenticator::ParseCached(
 }
 
 absl::StatusOr<Caller> Authenticator::Authenticate(
-    const grpc::ServerContextBase& context, absl::string_view method) {
+    const grpc::ServerContextBase& context, absl::string_view method,
+    const Admit& admit) {
   const MethodRule* rule = FindRule(method);
   if (rule == nullptr) {
     return absl::PermissionDeniedError(
@@ -83,6 +84,9 @@ absl::StatusOr<Caller> Authenticator::Authenticate(
     return principal.status();
   }
   if (absl::Status s = CheckRole(*rule, principal->role()); !s.ok()) return s;
+  if (admit) {
+    if (absl::Status s = admit(*principal); !s.ok()) return s;
+  }
   Caller caller;
   caller.principal = *std::move(principal);
   caller.cert_thumbprint = cert->x5t_s256;

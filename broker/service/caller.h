@@ -1,6 +1,7 @@
 #ifndef ACCORD_BROKER_SERVICE_CALLER_H_
 #define ACCORD_BROKER_SERVICE_CALLER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -35,11 +36,17 @@ class Authenticator {
                 const Clock* clock)
       : store_(store), citizens_(citizens), clock_(clock) {}
 
+  // Runs before the citizen token is checked, once the principal is known
+  // and allowed the method: its error is the call's (a rate limit).
+  using Admit =
+      std::function<absl::Status(const accord::v1::Principal& principal)>;
+
   // Errors: UNAUTHENTICATED (no certificate, unknown certificate, missing
   // or invalid citizen token), PERMISSION_DENIED (known caller, wrong role;
-  // or a method outside the table).
+  // or a method outside the table), or `admit`'s.
   absl::StatusOr<Caller> Authenticate(const grpc::ServerContextBase& context,
-                                      absl::string_view method);
+                                      absl::string_view method,
+                                      const Admit& admit = nullptr);
 
  private:
   absl::StatusOr<crypto::CertificateInfo> ParseCached(const std::string& pem)

@@ -36,6 +36,16 @@ Setter Number(T BrokerConfig::*field) {
   };
 }
 
+Setter Bool(bool BrokerConfig::*field) {
+  return [field](BrokerConfig& c, const std::string& v) {
+    if (v != "true" && v != "false") {
+      return absl::InvalidArgumentError("expected true or false");
+    }
+    c.*field = v == "true";
+    return absl::OkStatus();
+  };
+}
+
 // The one table of scalar settings: config-file key, flag name, setter.
 const std::map<std::string, Setter>& Settings() {
   static const auto* settings = new std::map<std::string, Setter>{
@@ -59,14 +69,25 @@ const std::map<std::string, Setter>& Settings() {
       {"restore", String(&BrokerConfig::restore_from)},
       {"rate_limit_per_second", Number(&BrokerConfig::rate_limit_per_second)},
       {"rate_limit_burst", Number(&BrokerConfig::rate_limit_burst)},
-      {"allow_log_mismatch",
-       [](BrokerConfig& c, const std::string& v) {
-         if (v != "true" && v != "false") {
-           return absl::InvalidArgumentError("expected true or false");
-         }
-         c.allow_log_mismatch = v == "true";
-         return absl::OkStatus();
-       }},
+      {"allow_log_mismatch", Bool(&BrokerConfig::allow_log_mismatch)},
+      // What one caller can hold.
+      {"rate_limit_per_peer_per_second",
+       Number(&BrokerConfig::rate_limit_per_peer_per_second)},
+      {"rate_limit_per_peer_burst",
+       Number(&BrokerConfig::rate_limit_per_peer_burst)},
+      {"grpc_max_streams_per_connection",
+       Number(&BrokerConfig::grpc_max_streams_per_connection)},
+      {"grpc_memory_bytes", Number(&BrokerConfig::grpc_memory_bytes)},
+      {"grpc_max_threads", Number(&BrokerConfig::grpc_max_threads)},
+      {"grpc_reflection", Bool(&BrokerConfig::grpc_reflection)},
+      {"max_revocation_streams",
+       Number(&BrokerConfig::max_revocation_streams)},
+      {"max_revocation_streams_per_principal",
+       Number(&BrokerConfig::max_revocation_streams_per_principal)},
+      {"ready_max_write_wait_ms",
+       Number(&BrokerConfig::ready_max_write_wait_ms)},
+      {"ready_max_calls_in_flight",
+       Number(&BrokerConfig::ready_max_calls_in_flight)},
   };
   return *settings;
 }
@@ -250,6 +271,28 @@ absl::StatusOr<BrokerConfig> LoadConfig(int argc, char** argv) {
   if (config.rate_limit_burst != 0 && config.rate_limit_per_second == 0) {
     return absl::InvalidArgumentError(
         "rate_limit_burst needs rate_limit_per_second");
+  }
+  if (config.rate_limit_per_peer_burst != 0 &&
+      config.rate_limit_per_peer_per_second == 0) {
+    return absl::InvalidArgumentError(
+        "rate_limit_per_peer_burst needs rate_limit_per_peer_per_second");
+  }
+  for (auto [name, value] : {std::pair<const char*, uint64_t>{
+                                 "grpc_max_streams_per_connection",
+                                 config.grpc_max_streams_per_connection},
+                             {"grpc_memory_bytes", config.grpc_memory_bytes},
+                             {"grpc_max_threads", config.grpc_max_threads},
+                             {"max_revocation_streams",
+                              config.max_revocation_streams},
+                             {"max_revocation_streams_per_principal",
+                              config.max_revocation_streams_per_principal},
+                             {"ready_max_write_wait_ms",
+                              config.ready_max_write_wait_ms},
+                             {"ready_max_calls_in_flight",
+                              config.ready_max_calls_in_flight}}) {
+    if (value == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(name, " must be > 0"));
+    }
   }
   return config;
 }

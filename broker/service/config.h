@@ -63,6 +63,30 @@ struct BrokerConfig {
   uint32_t rate_limit_per_second = 0;
   // The bucket size; 0 means one second's worth (rate_limit_per_second).
   uint32_t rate_limit_burst = 0;
+
+  // --- What one caller can hold: listener limits, waits, streams ---
+  // Per-peer-address request rate, checked before any other work of a call
+  // (the certificate's principal, a citizen token's signature): a token
+  // bucket per client IP address. 0: no limit.
+  uint32_t rate_limit_per_peer_per_second = 0;
+  uint32_t rate_limit_per_peer_burst = 0;
+  // Concurrent calls (HTTP/2 streams) on one gRPC connection.
+  uint32_t grpc_max_streams_per_connection = 100;
+  // Memory gRPC may use for connections and calls in flight (its resource
+  // quota); past it, new connections and calls are refused.
+  uint64_t grpc_memory_bytes = 256ull << 20;
+  // Threads gRPC may start for its server (its resource quota).
+  uint32_t grpc_max_threads = 64;
+  // Server reflection; always on in dev mode.
+  bool grpc_reflection = false;
+  // Open WatchRevocations streams, in all and per principal.
+  uint32_t max_revocation_streams = 1000;
+  uint32_t max_revocation_streams_per_principal = 16;
+  // Readiness (/readyz and the gRPC health status): not ready while a write
+  // has waited this long for the writer, while this many calls are in
+  // flight, or while the last write failed.
+  uint32_t ready_max_write_wait_ms = 2000;
+  uint32_t ready_max_calls_in_flight = 5000;
 };
 
 // Reads the YAML config file at `path` (if not empty), then applies the

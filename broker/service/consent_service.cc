@@ -396,51 +396,55 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::ListConsents(
       return call.Finish(s);
     }
   }
-  if (absl::Status s = call.AwaitFreshness(request->at_least_as_fresh());
-      !s.ok()) {
-    return call.Finish(s);
-  }
-  const std::string subject = caller->subject;
-  // Holding the subject lets expiries found here be recorded; when another
-  // change is in flight they are only reported, and recorded later.
-  const bool claimed = Claim(subject);
-  auto page = env_.store->ListConsentsBySubject(subject, request->dataset_id(),
-                                                request->page_token(), limit);
-  if (!page.ok()) {
-    if (claimed) Release(subject);
-    return call.Finish(page.status());
-  }
-  const int64_t now = env_.clock->NowSeconds();
-  store::WriteSet ws;
-  std::vector<int> expired;  // indices in the response
-  for (auto& c : page->records) {
-    if (RecordExpiry(c, now)) {
-      expired.push_back(response->consents_size());
-      PutChange(ws, c, accord::v1::CONSENT_STATE_EXPIRED, now);
-    }
-    *response->add_consents() = std::move(c);
-  }
-  response->set_next_page_token(page->next_cursor);
-  if (!claimed || expired.empty()) {
-    if (claimed) Release(subject);
-    return call.Finish(absl::OkStatus());
-  }
-  http::Metrics* metrics = env_.metrics;
-  env_.store->Commit(std::move(ws), [this, call, response, metrics, subject,
-                                     expired = std::move(expired)](
-                                        absl::StatusOr<store::CommitResult> r) {
-    Release(subject);
-    if (!r.ok()) {
-      response->Clear();
-      return (void)call.Finish(r.status());
-    }
-    for (int i : expired) {
-      metrics->RecordConsentEvent(http::ConsentEvent::kExpired);
-      Consent* c = response->mutable_consents(i);
-      StampNewEvents(c, c->events_size() - 1, r->revision);
-    }
-    call.Finish(absl::OkStatus());
-  });
+  call.AfterFreshness(
+      request->at_least_as_fresh(),
+      [this, call, request, response, limit,
+       caller = *std::move(caller)]() -> grpc::ServerUnaryReactor* {
+        const std::string subject = caller.subject;
+        // Holding the subject lets expiries found here be recorded; when
+        // another change is in flight they are only reported, and recorded
+        // later.
+        const bool claimed = Claim(subject);
+        auto page = env_.store->ListConsentsBySubject(
+            subject, request->dataset_id(), request->page_token(), limit);
+        if (!page.ok()) {
+          if (claimed) Release(subject);
+          return call.Finish(page.status());
+        }
+        const int64_t now = env_.clock->NowSeconds();
+        store::WriteSet ws;
+        std::vector<int> expired;  // indices in the response
+        for (auto& c : page->records) {
+          if (RecordExpiry(c, now)) {
+            expired.push_back(response->consents_size());
+            PutChange(ws, c, accord::v1::CONSENT_STATE_EXPIRED, now);
+          }
+          *response->add_consents() = std::move(c);
+        }
+        response->set_next_page_token(page->next_cursor);
+        if (!claimed || expired.empty()) {
+          if (claimed) Release(subject);
+          return call.Finish(absl::OkStatus());
+        }
+        http::Metrics* metrics = env_.metrics;
+        env_.store->Commit(
+            std::move(ws), [this, call, response, metrics, subject,
+                            expired = std::move(expired)](
+                               absl::StatusOr<store::CommitResult> r) {
+              Release(subject);
+              if (!r.ok()) {
+                response->Clear();
+                return (void)call.Finish(r.status());
+              }
+              for (int i : expired) {
+                metrics->RecordConsentEvent(http::ConsentEvent::kExpired);
+                Consent* c = response->mutable_consents(i);
+                StampNewEvents(c, c->events_size() - 1, r->revision);
+              }
+              call.Finish(absl::OkStatus());
+            });
+        return call.reactor();
+      });
   return call.reactor();
 }
 
@@ -454,51 +458,55 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GetConsent(
   if (absl::Status s = CheckConsentId(request->consent_id()); !s.ok()) {
     return call.Finish(s);
   }
-  if (absl::Status s = call.AwaitFreshness(request->at_least_as_fresh());
-      !s.ok()) {
-    return call.Finish(s);
-  }
-  const std::string subject = caller->subject;
-  const bool claimed = Claim(subject);
-  auto consent = env_.store->GetConsent(request->consent_id());
-  if (!consent.ok() || consent->subject() != subject) {
-    if (claimed) Release(subject);
-    if (!consent.ok() && !absl::IsNotFound(consent.status())) {
-      return call.Finish(consent.status());
-    }
-    return call.Finish(absl::NotFoundError(
-        absl::StrCat("consent_id: no consent '", request->consent_id(), "'")));
-  }
-  const int64_t now = env_.clock->NowSeconds();
-  const bool expired = RecordExpiry(*consent, now);
-  auto receipt = SignReceipt(*env_.keys->Primary(), env_.config->grant_issuer,
-                             Controller(*consent), *consent, now);
-  if (!receipt.ok()) {
-    if (claimed) Release(subject);
-    return call.Finish(receipt.status());
-  }
-  response->set_receipt(*std::move(receipt));
-  if (!claimed || !expired) {
-    if (claimed) Release(subject);
-    *response->mutable_consent() = *std::move(consent);
-    return call.Finish(absl::OkStatus());
-  }
-  store::WriteSet ws;
-  PutChange(ws, *consent, accord::v1::CONSENT_STATE_EXPIRED, now);
-  const int first_new = consent->events_size() - 1;
-  *response->mutable_consent() = *std::move(consent);
-  http::Metrics* metrics = env_.metrics;
-  env_.store->Commit(
-      std::move(ws), [this, call, response, metrics, subject,
-                      first_new](absl::StatusOr<store::CommitResult> r) {
-        Release(subject);
-        if (!r.ok()) {
-          response->Clear();
-          return (void)call.Finish(r.status());
+  call.AfterFreshness(
+      request->at_least_as_fresh(),
+      [this, call, request, response,
+       caller = *std::move(caller)]() -> grpc::ServerUnaryReactor* {
+        const std::string subject = caller.subject;
+        const bool claimed = Claim(subject);
+        auto consent = env_.store->GetConsent(request->consent_id());
+        if (!consent.ok() || consent->subject() != subject) {
+          if (claimed) Release(subject);
+          if (!consent.ok() && !absl::IsNotFound(consent.status())) {
+            return call.Finish(consent.status());
+          }
+          return call.Finish(absl::NotFoundError(absl::StrCat(
+              "consent_id: no consent '", request->consent_id(), "'")));
         }
-        metrics->RecordConsentEvent(http::ConsentEvent::kExpired);
-        StampNewEvents(response->mutable_consent(), first_new, r->revision);
-        call.Finish(absl::OkStatus());
+        const int64_t now = env_.clock->NowSeconds();
+        const bool expired = RecordExpiry(*consent, now);
+        auto receipt =
+            SignReceipt(*env_.keys->Primary(), env_.config->grant_issuer,
+                        Controller(*consent), *consent, now);
+        if (!receipt.ok()) {
+          if (claimed) Release(subject);
+          return call.Finish(receipt.status());
+        }
+        response->set_receipt(*std::move(receipt));
+        if (!claimed || !expired) {
+          if (claimed) Release(subject);
+          *response->mutable_consent() = *std::move(consent);
+          return call.Finish(absl::OkStatus());
+        }
+        store::WriteSet ws;
+        PutChange(ws, *consent, accord::v1::CONSENT_STATE_EXPIRED, now);
+        const int first_new = consent->events_size() - 1;
+        *response->mutable_consent() = *std::move(consent);
+        http::Metrics* metrics = env_.metrics;
+        env_.store->Commit(
+            std::move(ws), [this, call, response, metrics, subject,
+                            first_new](absl::StatusOr<store::CommitResult> r) {
+              Release(subject);
+              if (!r.ok()) {
+                response->Clear();
+                return (void)call.Finish(r.status());
+              }
+              metrics->RecordConsentEvent(http::ConsentEvent::kExpired);
+              StampNewEvents(response->mutable_consent(), first_new,
+                             r->revision);
+              call.Finish(absl::OkStatus());
+            });
+        return call.reactor();
       });
   return call.reactor();
 }

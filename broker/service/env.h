@@ -23,6 +23,7 @@ class Clock;
 class KeyRing;
 class PolicyRegistry;
 class RateLimiter;
+class Readiness;
 class RevocationHub;
 
 // What the gRPC services share, owned by the Broker and outliving them.
@@ -41,6 +42,11 @@ struct Env {
   // Per-principal request rates, checked by Call::Authenticate; nullptr: no
   // limit.
   RateLimiter* rate_limiter = nullptr;
+  // Per-peer-address request rates, checked by Call::Authenticate before
+  // any other work; nullptr: no limit.
+  RateLimiter* peer_rate_limiter = nullptr;
+  // Counts the calls in flight; nullptr: not counted.
+  Readiness* readiness = nullptr;
   // The C2SP note verifier key of the log's checkpoints.
   std::string checkpoint_verifier_key;
 };

@@ -9,6 +9,7 @@
 #include "broker/service/clock.h"
 #include "broker/service/config.h"
 #include "broker/service/decider.h"
+#include "broker/service/freshness.h"
 #include "broker/service/grant_issuer.h"
 #include "broker/service/key_ring.h"
 #include "broker/service/limits.h"
@@ -99,14 +100,30 @@ void RunGrantRequest(const Env& env, const Caller& caller,
       !s.ok()) {
     return done(s);
   }
-  if (request.at_least_as_fresh() > 0) {
-    absl::Status s =
-        env.store->WaitForRevision(request.at_least_as_fresh(), absl::Seconds(1));
-    if (!s.ok()) {
-      return done(absl::UnavailableError(absl::StrCat(
-          "at_least_as_fresh: revision ", request.at_least_as_fresh(),
-          " is not reached")));
-    }
+  // `caller` and `request` belong to the call, which outlives `done`.
+  WhenFresh(*env.store, request.at_least_as_fresh(), deadline,
+            [&env, &caller, &request, response, deadline,
+             done = std::move(done)](absl::Status fresh) mutable {
+              if (!fresh.ok()) return done(fresh);
+              RunFreshGrantRequest(env, caller, request, response,
+                                   std::move(done), deadline);
+            });
+}
+
+void RunFreshGrantRequest(const Env& env, const Caller& caller,
+                          const accord::v1::RequestGrantRequest& request,
+                          accord::v1::RequestGrantResponse* response,
+                          absl::AnyInvocable<void(absl::Status)> done,
+                          absl::Time deadline) {
+  if (absl::Status s =
+          CheckRequest(request, env.config->max_grant_lifetime_seconds);
+      !s.ok()) {
+    return done(s);
+  }
+  if (request.at_least_as_fresh() > env.store->revision()) {
+    return done(absl::UnavailableError(absl::StrCat(
+        "at_least_as_fresh: revision ", request.at_least_as_fresh(),
+        " is not reached (now ", env.store->revision(), ")")));
   }
   AccessQuestion question;
   question.partner = caller.principal.id();

@@ -31,7 +31,7 @@ struct GrantOrder {
 
 // Signs one grant per slice of at most `max_subjects_per_grant` subjects
 // (one grant when the dataset names no subjects) with `key`. The claims are
-// those of DESIGN.md. Errors: the signer's (INTERNAL); nothing is issued.
+// those of docs/architecture.md ("Access grant"). Errors: the signer's (INTERNAL); nothing is issued.
 absl::StatusOr<std::vector<IssuedGrant>> IssueGrants(
     const crypto::SigningKey& key, const GrantOrder& order,
     const AccessAnswer& answer);

@@ -28,6 +28,10 @@
 //   kMaxLogEntries             1000      count of GetEntries
 //   kDefaultPageSize           100       page_size 0
 //   kMaxPageSize               1000      page_size
+//   kMaxRevisionLead           1000      at_least_as_fresh, beyond the
+//                                        store's current revision
+//   kMaxFreshnessWait          1 s       the wait for at_least_as_fresh
+//                                        (also bounded by the deadline)
 
 #include <cstddef>
 #include <cstdint>
@@ -58,6 +62,14 @@ inline constexpr int kMaxBatchRequests = 100;
 inline constexpr uint32_t kMaxLogEntries = 1000;
 inline constexpr uint32_t kDefaultPageSize = 100;
 inline constexpr uint32_t kMaxPageSize = 1000;
+
+// A revision is only ever handed out once durable, so a caller can hold one
+// ahead of this broker's store only after a restore from an older backup
+// or when it made the number up: a small lead is waited for (within
+// kMaxFreshnessWait and the call's deadline, without holding a thread), a
+// larger one refused at once.
+inline constexpr uint64_t kMaxRevisionLead = 1000;
+inline constexpr int64_t kMaxFreshnessWaitMillis = 1000;
 
 }  // namespace accord::service
 

@@ -6,6 +6,7 @@
 #include "broker/service/clock.h"
 #include "broker/service/decider.h"
 #include "broker/service/policy_registry.h"
+#include "broker/service/rate_limiter.h"
 #include "broker/service/validate.h"
 #include "broker/store/store.h"
 
@@ -44,6 +45,12 @@ absl::Status CheckDataset(const Dataset& d) {
   return CheckIdList("dataset.fields", d.fields(), kMaxFields);
 }
 
+// Another change of the same dataset is between its read and its commit.
+absl::Status Busy(absl::string_view dataset_id) {
+  return absl::AbortedError(absl::StrCat(
+      "dataset '", dataset_id, "' is being changed by another call; retry"));
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* PolicyServiceImpl::PutDataset(
@@ -56,7 +63,8 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::PutDataset(
   if (absl::Status s = CheckDataset(request->dataset()); !s.ok()) {
     return call.Finish(s);
   }
-  absl::MutexLock l(&catalog_mu_);
+  KeyClaims::Claim claim = catalog_.Take(request->dataset().id());
+  if (!claim.held()) return call.Finish(Busy(request->dataset().id()));
   Dataset dataset = request->dataset();
   dataset.clear_revision();
   auto existing = env_.store->GetDataset(dataset.id());
@@ -79,13 +87,21 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::PutDataset(
   ws.PutDataset(dataset);
   ws.AddAuditEvent(
       DatasetEvent(caller->principal.id(), dataset, env_.clock->NowSeconds()));
-  auto committed = env_.store->CommitAndWait(std::move(ws));
-  if (!committed.ok()) return call.Finish(committed.status());
-  env_.policies->InvalidateDataset(dataset.id());
-  dataset.set_revision(committed->revision);
-  *response->mutable_dataset() = dataset;
-  response->set_revision(committed->revision);
-  return call.Finish(absl::OkStatus());
+  ws.set_deadline(call.deadline());
+  env_.store->Commit(
+      std::move(ws),
+      [this, call, response, claim = std::move(claim),
+       dataset = std::move(dataset)](
+          absl::StatusOr<store::CommitResult> committed) mutable {
+        if (!committed.ok()) return (void)call.Finish(committed.status());
+        env_.policies->InvalidateDataset(dataset.id());
+        claim.Release();
+        dataset.set_revision(committed->revision);
+        *response->mutable_dataset() = std::move(dataset);
+        response->set_revision(committed->revision);
+        call.Finish(absl::OkStatus());
+      });
+  return call.reactor();
 }
 
 grpc::ServerUnaryReactor* PolicyServiceImpl::GetDataset(
@@ -98,14 +114,15 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::GetDataset(
   if (absl::Status s = CheckId("id", request->id()); !s.ok()) {
     return call.Finish(s);
   }
-  if (absl::Status s = call.AwaitFreshness(request->at_least_as_fresh());
-      !s.ok()) {
-    return call.Finish(s);
-  }
-  auto dataset = env_.store->GetDataset(request->id());
-  if (!dataset.ok()) return call.Finish(dataset.status());
-  *response->mutable_dataset() = *std::move(dataset);
-  return call.Finish(absl::OkStatus());
+  call.AfterFreshness(
+      request->at_least_as_fresh(),
+      [this, call, request, response]() -> grpc::ServerUnaryReactor* {
+        auto dataset = env_.store->GetDataset(request->id());
+        if (!dataset.ok()) return call.Finish(dataset.status());
+        *response->mutable_dataset() = *std::move(dataset);
+        return call.Finish(absl::OkStatus());
+      });
+  return call.reactor();
 }
 
 grpc::ServerUnaryReactor* PolicyServiceImpl::ListDatasets(
@@ -119,15 +136,16 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::ListDatasets(
   if (absl::Status s = CheckPageSize(request->page_size(), &limit); !s.ok()) {
     return call.Finish(s);
   }
-  if (absl::Status s = call.AwaitFreshness(request->at_least_as_fresh());
-      !s.ok()) {
-    return call.Finish(s);
-  }
-  auto page = env_.store->ListDatasets(request->page_token(), limit);
-  if (!page.ok()) return call.Finish(page.status());
-  for (auto& d : page->records) *response->add_datasets() = std::move(d);
-  response->set_next_page_token(page->next_cursor);
-  return call.Finish(absl::OkStatus());
+  call.AfterFreshness(
+      request->at_least_as_fresh(),
+      [this, call, request, response, limit]() -> grpc::ServerUnaryReactor* {
+        auto page = env_.store->ListDatasets(request->page_token(), limit);
+        if (!page.ok()) return call.Finish(page.status());
+        for (auto& d : page->records) *response->add_datasets() = std::move(d);
+        response->set_next_page_token(page->next_cursor);
+        return call.Finish(absl::OkStatus());
+      });
+  return call.reactor();
 }
 
 grpc::ServerUnaryReactor* PolicyServiceImpl::PutPolicy(
@@ -154,7 +172,8 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::PutPolicy(
   if (absl::Status s = CheckText("file_name", file_name, 256); !s.ok()) {
     return call.Finish(s);
   }
-  absl::MutexLock l(&catalog_mu_);
+  KeyClaims::Claim claim = catalog_.Take(request->dataset_id());
+  if (!claim.held()) return call.Finish(Busy(request->dataset_id()));
   auto dataset = env_.store->GetDataset(request->dataset_id());
   if (!dataset.ok()) return call.Finish(dataset.status());
   if (absl::Status s = CheckOwner(*caller, *dataset); !s.ok()) {
@@ -181,12 +200,20 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::PutPolicy(
   ws.PutDataset(*dataset);
   ws.AddAuditEvent(PolicyEvent(caller->principal.id(), dataset->id(),
                                version.ref(), now));
-  auto committed = env_.store->CommitAndWait(std::move(ws));
-  if (!committed.ok()) return call.Finish(committed.status());
-  env_.policies->InvalidateDataset(dataset->id());
-  *response->mutable_ref() = version.ref();
-  response->set_revision(committed->revision);
-  return call.Finish(absl::OkStatus());
+  ws.set_deadline(call.deadline());
+  env_.store->Commit(
+      std::move(ws),
+      [this, call, response, claim = std::move(claim), id = dataset->id(),
+       ref = version.ref()](
+          absl::StatusOr<store::CommitResult> committed) mutable {
+        if (!committed.ok()) return (void)call.Finish(committed.status());
+        env_.policies->InvalidateDataset(id);
+        claim.Release();
+        *response->mutable_ref() = std::move(ref);
+        response->set_revision(committed->revision);
+        call.Finish(absl::OkStatus());
+      });
+  return call.reactor();
 }
 
 grpc::ServerUnaryReactor* PolicyServiceImpl::GetPolicy(
@@ -199,29 +226,32 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::GetPolicy(
   if (absl::Status s = CheckId("dataset_id", request->dataset_id()); !s.ok()) {
     return call.Finish(s);
   }
-  if (absl::Status s = call.AwaitFreshness(request->at_least_as_fresh());
-      !s.ok()) {
-    return call.Finish(s);
-  }
-  auto dataset = env_.store->GetDataset(request->dataset_id());
-  if (!dataset.ok()) return call.Finish(dataset.status());
-  const uint64_t version = request->version() == 0 ? dataset->policy_version()
-                                                   : request->version();
-  // Partners read the policy they are judged by, not its history (which
-  // ListPolicyVersions also keeps from them).
-  if (caller->principal.role() == accord::v1::ROLE_PARTNER &&
-      version != dataset->policy_version()) {
-    return call.Finish(absl::PermissionDeniedError(
-        "version: a partner may read only the current policy"));
-  }
-  if (version == 0) {
-    return call.Finish(absl::NotFoundError(
-        absl::StrCat("dataset '", dataset->id(), "' has no policy yet")));
-  }
-  auto policy = env_.store->GetPolicyVersion(dataset->id(), version);
-  if (!policy.ok()) return call.Finish(policy.status());
-  *response->mutable_policy() = *std::move(policy);
-  return call.Finish(absl::OkStatus());
+  call.AfterFreshness(
+      request->at_least_as_fresh(),
+      [this, call, request, response,
+       caller = *std::move(caller)]() -> grpc::ServerUnaryReactor* {
+        auto dataset = env_.store->GetDataset(request->dataset_id());
+        if (!dataset.ok()) return call.Finish(dataset.status());
+        const uint64_t version = request->version() == 0
+                                     ? dataset->policy_version()
+                                     : request->version();
+        // Partners read the policy they are judged by, not its history (which
+        // ListPolicyVersions also keeps from them).
+        if (caller.principal.role() == accord::v1::ROLE_PARTNER &&
+            version != dataset->policy_version()) {
+          return call.Finish(absl::PermissionDeniedError(
+              "version: a partner may read only the current policy"));
+        }
+        if (version == 0) {
+          return call.Finish(absl::NotFoundError(
+              absl::StrCat("dataset '", dataset->id(), "' has no policy yet")));
+        }
+        auto policy = env_.store->GetPolicyVersion(dataset->id(), version);
+        if (!policy.ok()) return call.Finish(policy.status());
+        *response->mutable_policy() = *std::move(policy);
+        return call.Finish(absl::OkStatus());
+      });
+  return call.reactor();
 }
 
 grpc::ServerUnaryReactor* PolicyServiceImpl::ListPolicyVersions(
@@ -257,7 +287,7 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::ExplainAccess(
     const accord::v1::ExplainAccessRequest* request,
     accord::v1::ExplainAccessResponse* response) {
   Call call(env_, context, "/accord.v1.PolicyService/ExplainAccess");
-  auto caller = call.Authenticate();
+  auto caller = call.Authenticate(SubjectCost(request->subjects_size()));
   if (!caller.ok()) return call.Finish(caller.status());
   for (auto [field, value] :
        {std::pair<const char*, const std::string*>{"partner", &request->partner()},

@@ -1,8 +1,8 @@
 #ifndef ACCORD_BROKER_SERVICE_POLICY_SERVICE_H_
 #define ACCORD_BROKER_SERVICE_POLICY_SERVICE_H_
 
-#include "absl/synchronization/mutex.h"
 #include "accord/v1/policy.grpc.pb.h"
+#include "broker/service/claims.h"
 #include "broker/service/env.h"
 
 namespace accord::service {
@@ -37,9 +37,9 @@ class PolicyServiceImpl final : public accord::v1::PolicyService::CallbackServic
 
  private:
   const Env& env_;
-  // Dataset and policy writes read-modify-write the dataset record; they are
-  // rare, so they are serialized.
-  absl::Mutex catalog_mu_;
+  // Dataset and policy writes read-modify-write the dataset record: one at a
+  // time per dataset, from the read to the commit.
+  KeyClaims catalog_;
 };
 
 }  // namespace accord::service

@@ -13,15 +13,32 @@ RateLimiter::RateLimiter(uint32_t per_second, uint32_t burst,
       burst_(burst == 0 ? per_second : burst),
       clock_(clock) {}
 
-absl::Status RateLimiter::Allow(absl::string_view principal) {
+void RateLimiter::DropFullBuckets(Shard& shard, absl::Time now) {
+  for (auto it = shard.buckets.begin(); it != shard.buckets.end();) {
+    const Bucket& b = it->second;
+    if (b.tokens + absl::ToDoubleSeconds(now - b.last) * per_second_ >=
+        burst_) {
+      shard.buckets.erase(it++);
+    } else {
+      ++it;
+    }
+  }
+}
+
+absl::Status RateLimiter::Allow(absl::string_view key, uint32_t cost) {
   if (per_second_ <= 0) return absl::OkStatus();
+  const double need = std::min<double>(std::max<uint32_t>(cost, 1), burst_);
   const absl::Time now = clock_->Now();
-  Shard& shard = shards_[absl::Hash<absl::string_view>()(principal) % kShards];
+  Shard& shard = shards_[absl::Hash<absl::string_view>()(key) % kShards];
   absl::MutexLock l(&shard.mu);
-  auto it = shard.buckets.find(principal);
+  auto it = shard.buckets.find(key);
   if (it == shard.buckets.end()) {
-    it = shard.buckets.emplace(std::string(principal), Bucket{burst_, now})
-             .first;
+    if (shard.buckets.size() >= kMaxKeysPerShard) DropFullBuckets(shard, now);
+    if (shard.buckets.size() >= kMaxKeysPerShard) {
+      return absl::ResourceExhaustedError(
+          "rate limit: too many callers at once; retry");
+    }
+    it = shard.buckets.emplace(std::string(key), Bucket{burst_, now}).first;
   }
   Bucket& b = it->second;
   if (now > b.last) {
@@ -29,12 +46,12 @@ absl::Status RateLimiter::Allow(absl::string_view principal) {
         burst_, b.tokens + absl::ToDoubleSeconds(now - b.last) * per_second_);
     b.last = now;
   }
-  if (b.tokens < 1) {
+  if (b.tokens < need) {
     return absl::ResourceExhaustedError(
-        absl::StrCat("rate limit: principal '", principal, "' is over ",
-                     per_second_, " requests per second"));
+        absl::StrCat("rate limit: '", key, "' is over ", per_second_,
+                     " requests per second"));
   }
-  b.tokens -= 1;
+  b.tokens -= need;
   return absl::OkStatus();
 }
 

@@ -1,7 +1,9 @@
 #include "broker/service/revocations.h"
 
 #include <algorithm>
+#include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "broker/service/logging.h"
 #include "broker/store/store.h"
 
@@ -11,6 +13,39 @@ namespace {
 constexpr size_t kPage = 1000;
 
 }  // namespace
+
+absl::StatusOr<std::vector<OwnedRevocation>> ReadOwnedRevocations(
+    const store::Store& store, uint64_t revision, size_t limit) {
+  auto page = store.ListRevocationsAfter(revision, limit);
+  if (!page.ok()) return page.status();
+  absl::flat_hash_map<std::string, std::string> producers;  // by dataset
+  std::vector<OwnedRevocation> out;
+  out.reserve(page->size());
+  for (accord::v1::Revocation& r : *page) {
+    OwnedRevocation owned;
+    for (const std::string& id : r.grant_ids()) {
+      GrantOwner owner;
+      if (auto grant = store.GetGrant(id); grant.ok()) {
+        owner.partner = grant->partner();
+        auto it = producers.find(grant->dataset_id());
+        if (it == producers.end()) {
+          auto dataset = store.GetDataset(grant->dataset_id());
+          it = producers
+                   .emplace(grant->dataset_id(),
+                            dataset.ok() ? dataset->producer() : "")
+                   .first;
+        }
+        owner.producer = it->second;
+      } else if (!absl::IsNotFound(grant.status())) {
+        return grant.status();
+      }
+      owned.owners.push_back(std::move(owner));
+    }
+    owned.revocation = std::move(r);
+    out.push_back(std::move(owned));
+  }
+  return out;
+}
 
 RevocationHub::RevocationHub(store::Store* store) : store_(store) {
   const uint64_t now = store_->revision();
@@ -65,7 +100,7 @@ void RevocationHub::Run() {
       upto = target_;
     }
     // The store is read outside the lock: Notify never waits for it.
-    auto batch = store_->ListRevocationsAfter(from, kPage);
+    auto batch = ReadOwnedRevocations(*store_, from, kPage);
     absl::MutexLock l(&mu_);
     if (closed_) return;
     if (!batch.ok()) {
@@ -76,10 +111,10 @@ void RevocationHub::Run() {
       continue;
     }
     if (batch->size() == kPage) {
-      cursor_ = batch->back().revision();  // more to read at once
+      cursor_ = batch->back().revocation.revision();  // more to read at once
     } else {
-      cursor_ =
-          std::max(upto, batch->empty() ? from : batch->back().revision());
+      cursor_ = std::max(
+          upto, batch->empty() ? from : batch->back().revocation.revision());
     }
     if (batch->empty()) continue;
     for (Subscriber* s : subscribers_) s->Deliver(*batch);

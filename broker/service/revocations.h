@@ -2,11 +2,13 @@
 #define ACCORD_BROKER_SERVICE_REVOCATIONS_H_
 
 #include <cstdint>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "accord/v1/trust.pb.h"
 
@@ -15,6 +17,26 @@ class Store;
 }  // namespace accord::store
 
 namespace accord::service {
+
+// Who may see one revoked grant: the partner it was issued to and the
+// producer of its dataset (empty when the grant cannot be read).
+struct GrantOwner {
+  std::string partner;
+  std::string producer;
+};
+
+// A committed revocation with the owner of each of its grant ids (same
+// order), so that each watcher is shown only the grants in its scope.
+struct OwnedRevocation {
+  accord::v1::Revocation revocation;
+  std::vector<GrantOwner> owners;
+};
+
+// At most `limit` revocations committed after `revision`, oldest first,
+// with their owners: the one read of revocations for the hub and for a
+// stream's replay. Errors: the store's.
+absl::StatusOr<std::vector<OwnedRevocation>> ReadOwnedRevocations(
+    const store::Store& store, uint64_t revision, size_t limit);
 
 // Fans committed revocations out to the open WatchRevocations streams.
 // Write paths call Notify after a commit holding a revocation; one thread
@@ -27,7 +49,7 @@ class RevocationHub {
     virtual ~Subscriber() = default;
     // New revocations, oldest first, each with its revision. Runs on the
     // hub's thread; must not block and must not call the hub.
-    virtual void Deliver(const std::vector<accord::v1::Revocation>& batch) = 0;
+    virtual void Deliver(const std::vector<OwnedRevocation>& batch) = 0;
     // The hub is closing: no Deliver follows. Same rules as Deliver.
     virtual void Closed() = 0;
   };

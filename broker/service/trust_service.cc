@@ -1,12 +1,16 @@
 #include "broker/service/trust_service.h"
 
+#include <algorithm>
 #include <deque>
+#include <string>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "broker/service/call.h"
 #include "broker/service/grpc_status.h"
 #include "broker/service/key_ring.h"
+#include "broker/service/rate_limiter.h"
 #include "broker/service/revocations.h"
 #include "broker/store/store.h"
 
@@ -16,27 +20,72 @@ namespace {
 using accord::v1::Revocation;
 using accord::v1::WatchRevocationsResponse;
 
-constexpr size_t kReplayPage = 1000;
+// Revocations read from the store per step of a replay: each step is one
+// bounded piece of work on a gRPC thread, never the whole replay.
+constexpr size_t kReplayPage = 100;
 constexpr size_t kMaxQueued = 10000;
 constexpr absl::string_view kMethod =
     "/accord.v1.TrustService/WatchRevocations";
 
+// Which revoked grants a watcher may see: a partner its own, a producer
+// those on its datasets, the operator and auditors every one.
+struct Scope {
+  enum class Kind { kAll, kPartner, kProducer } kind;
+  std::string principal;
+
+  static Scope Of(const accord::v1::Principal& p) {
+    switch (p.role()) {
+      case accord::v1::ROLE_OPERATOR:
+      case accord::v1::ROLE_AUDITOR:
+        return {Kind::kAll, p.id()};
+      case accord::v1::ROLE_PRODUCER:
+        return {Kind::kProducer, p.id()};
+      default:
+        return {Kind::kPartner, p.id()};
+    }
+  }
+
+  // The revocation as this watcher may see it: only the grant ids in its
+  // scope; false when none is.
+  bool Filter(const OwnedRevocation& in, Revocation* out) const {
+    *out = in.revocation;
+    if (kind == Kind::kAll) return true;
+    out->clear_grant_ids();
+    for (int i = 0; i < in.revocation.grant_ids_size(); ++i) {
+      const GrantOwner& owner = in.owners[i];
+      const std::string& who =
+          kind == Kind::kPartner ? owner.partner : owner.producer;
+      if (who == principal) out->add_grant_ids(in.revocation.grant_ids(i));
+    }
+    return out->grant_ids_size() > 0;
+  }
+};
+
 // One WatchRevocations stream: replays the stored revocations after the
-// requested revision, then follows the hub. Deletes itself in OnDone.
+// requested revision a page at a time (each page read when the previous
+// one is written), then follows the hub. Deletes itself in OnDone.
 class RevocationStream final
     : public grpc::ServerWriteReactor<WatchRevocationsResponse>,
       public RevocationHub::Subscriber {
  public:
-  RevocationStream(const Env& env, grpc::CallbackServerContext* context,
-                   uint64_t after)
-      : env_(env), queued_up_to_(after) {
-    absl::Status s = Start(*context, after);
+  RevocationStream(const Env& env, RevocationStreamSlots* slots,
+                   grpc::CallbackServerContext* context, uint64_t after)
+      : env_(env), slots_(slots), queued_up_to_(after), replayed_to_(after) {
+    absl::Status s = Start(*context);
     if (!s.ok()) Stop(s);
   }
 
-  void Deliver(const std::vector<Revocation>& batch) override {
+  void Deliver(const std::vector<OwnedRevocation>& batch) override {
     absl::MutexLock l(&mu_);
-    for (const Revocation& r : batch) Enqueue(r);
+    if (replaying_) {
+      // The replay reads these from the store; it must only know it has
+      // more to read.
+      if (!batch.empty()) {
+        live_seen_ = std::max(live_seen_, batch.back().revocation.revision());
+      }
+      return;
+    }
+    for (const OwnedRevocation& r : batch) Enqueue(r);
     WriteNextLocked();
   }
 
@@ -55,6 +104,7 @@ class RevocationStream final
       FinishLocked(finish_status_);
       return;
     }
+    if (queue_.empty() && replaying_) ReplayStepLocked();
     WriteNextLocked();
   }
 
@@ -66,48 +116,73 @@ class RevocationStream final
     if (subscribed_ && env_.revocations != nullptr) {
       env_.revocations->Unsubscribe(this);
     }
+    if (!slot_holder_.empty()) slots_->Release(slot_holder_);
     delete this;
   }
 
  private:
-  absl::Status Start(const grpc::CallbackServerContext& context, uint64_t after)
+  absl::Status Start(const grpc::CallbackServerContext& context)
       ABSL_LOCKS_EXCLUDED(mu_) {
-    auto caller = env_.auth->Authenticate(context, kMethod);
+    RateLimiter* limiter = env_.rate_limiter;
+    auto caller = env_.auth->Authenticate(
+        context, kMethod, [limiter](const accord::v1::Principal& p) {
+          return limiter == nullptr ? absl::OkStatus() : limiter->Allow(p.id());
+        });
     if (!caller.ok()) return caller.status();
     if (env_.revocations == nullptr) {
       return absl::UnavailableError("revocations are not followed");
     }
+    if (absl::Status s = slots_->Take(caller->principal.id()); !s.ok()) {
+      return s;
+    }
+    slot_holder_ = caller->principal.id();
+    scope_ = Scope::Of(caller->principal);
     // Subscribe before reading the store, so nothing committed in between
-    // is missed; what both report is dropped by revision.
+    // is missed (Deliver notes it during the replay).
     if (!env_.revocations->Subscribe(this)) {
       return absl::UnavailableError("the broker is shutting down");
     }
     subscribed_ = true;
-    uint64_t from = after;
-    while (true) {
-      auto page = env_.store->ListRevocationsAfter(from, kReplayPage);
-      if (!page.ok()) return page.status();
-      absl::MutexLock l(&mu_);
-      for (const Revocation& r : *page) Enqueue(r);
-      if (!finish_status_.ok()) return absl::OkStatus();
-      WriteNextLocked();
-      if (page->size() < kReplayPage) break;
-      from = page->back().revision();
-    }
+    absl::MutexLock l(&mu_);
+    ReplayStepLocked();
+    WriteNextLocked();
     return absl::OkStatus();
   }
 
-  // Queues `r` unless it was already queued or sent.
-  void Enqueue(const Revocation& r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (r.revision() <= queued_up_to_ || finished_ || stopping_) return;
+  // Reads one page of stored revocations after replayed_to_ and queues
+  // those in scope. Ends the replay once the store holds no more than
+  // what was read and no delivery came past it meanwhile.
+  void ReplayStepLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    while (replaying_ && queue_.empty() && !stopping_ && !finished_) {
+      auto page = ReadOwnedRevocations(*env_.store, replayed_to_, kReplayPage);
+      if (!page.ok()) {
+        StopLocked(page.status());
+        return;
+      }
+      for (const OwnedRevocation& r : *page) Enqueue(r);
+      if (!page->empty()) replayed_to_ = page->back().revocation.revision();
+      if (page->size() < kReplayPage && live_seen_ <= replayed_to_) {
+        replaying_ = false;
+      }
+    }
+  }
+
+  // Queues `r` (what of it is in scope) unless it was already queued or
+  // sent.
+  void Enqueue(const OwnedRevocation& r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (r.revocation.revision() <= queued_up_to_ || finished_ || stopping_) {
+      return;
+    }
+    queued_up_to_ = r.revocation.revision();
+    Revocation visible;
+    if (!scope_.Filter(r, &visible)) return;
     if (queue_.size() >= kMaxQueued) {
       StopLocked(absl::ResourceExhaustedError(
           "the caller is too far behind: resume after the last revision "
           "received"));
       return;
     }
-    queue_.push_back(r);
-    queued_up_to_ = r.revision();
+    queue_.push_back(std::move(visible));
   }
 
   void WriteNextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -140,11 +215,21 @@ class RevocationStream final
   }
 
   const Env& env_;
-  bool subscribed_ = false;  // set before any callback can run
+  RevocationStreamSlots* const slots_;
+  // Set in Start, before any callback can run.
+  bool subscribed_ = false;
+  std::string slot_holder_;
+  Scope scope_{Scope::Kind::kPartner, ""};
   absl::Mutex mu_;
   std::deque<Revocation> queue_ ABSL_GUARDED_BY(mu_);
-  // The newest revision queued (or the one the caller resumes after).
+  // The newest revision queued or filtered out (or the one the caller
+  // resumes after).
   uint64_t queued_up_to_ ABSL_GUARDED_BY(mu_);
+  // The replay: read from the store up to replayed_to_; the newest
+  // revision the hub delivered meanwhile.
+  bool replaying_ ABSL_GUARDED_BY(mu_) = true;
+  uint64_t replayed_to_ ABSL_GUARDED_BY(mu_);
+  uint64_t live_seen_ ABSL_GUARDED_BY(mu_) = 0;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
@@ -153,6 +238,31 @@ class RevocationStream final
 };
 
 }  // namespace
+
+absl::Status RevocationStreamSlots::Take(const std::string& principal) {
+  absl::MutexLock l(&mu_);
+  if (total_ >= max_total_) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "revocation streams: ", max_total_, " are open on this broker"));
+  }
+  uint32_t& mine = per_principal_[principal];
+  if (mine >= max_per_principal_) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "revocation streams: principal '", principal, "' has ",
+        max_per_principal_, " open"));
+  }
+  ++mine;
+  ++total_;
+  return absl::OkStatus();
+}
+
+void RevocationStreamSlots::Release(const std::string& principal) {
+  absl::MutexLock l(&mu_);
+  auto it = per_principal_.find(principal);
+  if (it == per_principal_.end()) return;
+  if (--it->second == 0) per_principal_.erase(it);
+  --total_;
+}
 
 grpc::ServerUnaryReactor* TrustServiceImpl::GetVerificationKeys(
     grpc::CallbackServerContext* context,
@@ -170,7 +280,8 @@ grpc::ServerWriteReactor<WatchRevocationsResponse>*
 TrustServiceImpl::WatchRevocations(
     grpc::CallbackServerContext* context,
     const accord::v1::WatchRevocationsRequest* request) {
-  return new RevocationStream(env_, context, request->after_revision());
+  return new RevocationStream(env_, &slots_, context,
+                              request->after_revision());
 }
 
 }  // namespace accord::service

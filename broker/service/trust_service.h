@@ -1,17 +1,49 @@
 #ifndef ACCORD_BROKER_SERVICE_TRUST_SERVICE_H_
 #define ACCORD_BROKER_SERVICE_TRUST_SERVICE_H_
 
+#include <cstdint>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "accord/v1/trust.grpc.pb.h"
+#include "broker/service/config.h"
 #include "broker/service/env.h"
 
 namespace accord::service {
+
+// Open WatchRevocations streams, counted in all and per principal.
+// Thread-safe.
+class RevocationStreamSlots {
+ public:
+  RevocationStreamSlots(uint32_t max_total, uint32_t max_per_principal)
+      : max_total_(max_total), max_per_principal_(max_per_principal) {}
+
+  // Takes one slot for `principal`: OK, or RESOURCE_EXHAUSTED naming the
+  // limit that is reached.
+  absl::Status Take(const std::string& principal) ABSL_LOCKS_EXCLUDED(mu_);
+  void Release(const std::string& principal) ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  const uint32_t max_total_;
+  const uint32_t max_per_principal_;
+  absl::Mutex mu_;
+  uint32_t total_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::flat_hash_map<std::string, uint32_t> per_principal_
+      ABSL_GUARDED_BY(mu_);
+};
 
 // TrustService: the keys downstream services verify grants with, and the
 // stream of revoked grants.
 class TrustServiceImpl final
     : public accord::v1::TrustService::CallbackService {
  public:
-  explicit TrustServiceImpl(const Env& env) : env_(env) {}
+  explicit TrustServiceImpl(const Env& env)
+      : env_(env),
+        slots_(env.config->max_revocation_streams,
+               env.config->max_revocation_streams_per_principal) {}
 
   grpc::ServerUnaryReactor* GetVerificationKeys(
       grpc::CallbackServerContext* context,
@@ -21,6 +53,12 @@ class TrustServiceImpl final
   // Streams the revocations committed after `after_revision` (0: all),
   // oldest first, each with its revision, then every new one as it is
   // committed, until the caller cancels or the broker stops (UNAVAILABLE).
+  // Each shows only the grant ids the caller may see: a partner its own
+  // grants, a producer the grants on its datasets, the operator and
+  // auditors every grant; a revocation with none in scope is not sent.
+  // Opening a stream costs one token of the caller's rate limit; at most
+  // max_revocation_streams are open, and max_revocation_streams_per_principal
+  // per principal (RESOURCE_EXHAUSTED).
   // A caller resumes after the last revision it received. A caller that
   // falls more than 10,000 revocations behind is ended with
   // RESOURCE_EXHAUSTED and resumes the same way. Errors before the first
@@ -31,6 +69,7 @@ class TrustServiceImpl final
 
  private:
   const Env& env_;
+  RevocationStreamSlots slots_;
 };
 
 }  // namespace accord::service

@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "broker/store/log_appender.h"
+#include "broker/store/revision_waiters.h"
 #include "broker/store/store.h"
 #include "broker/store/write_set.h"
 #include "rocksdb/db.h"
@@ -103,9 +104,10 @@ class Db {
 
   uint64_t revision() const { return revision_.load(std::memory_order_acquire); }
   uint64_t log_size() const { return log_size_.load(std::memory_order_acquire); }
-  absl::Status WaitForRevision(uint64_t rev, absl::Duration timeout) const
-      ABSL_LOCKS_EXCLUDED(mu_);
+  RevisionWaiters& waiters() const { return *waiters_; }
   absl::Status health() const ABSL_LOCKS_EXCLUDED(mu_);
+  // How long the oldest write set not yet durable has waited (0: none).
+  absl::Duration OldestWriteWait() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct Pending {
@@ -148,7 +150,11 @@ class Db {
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   LogAppender* appender_ ABSL_GUARDED_BY(mu_) = nullptr;
   absl::Status last_write_ ABSL_GUARDED_BY(mu_);
+  // When the oldest write set of the batch being written was submitted.
+  absl::Time oldest_in_flight_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
   std::thread writer_;
+  // Set at Open, before the writer starts; advanced by the writer.
+  std::unique_ptr<RevisionWaiters> waiters_;
   std::atomic<uint64_t> revision_{0};
   std::atomic<uint64_t> log_size_{0};
 };

@@ -139,6 +139,8 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path,
   }
   db->db_.reset(raw);
   if (absl::Status st = db->CheckFormat(!existed); !st.ok()) return st;
+  db->waiters_ = std::make_unique<RevisionWaiters>(
+      db->revision(), std::max<size_t>(1, options.max_revision_waiters));
   if (!db->read_only_) db->writer_ = std::thread([d = db.get()] { d->WriterLoop(); });
   return db;
 }

@@ -3,6 +3,10 @@
 #include "broker/store/store.h"
 
 #include <future>
+#include <memory>
+#include <utility>
+
+#include "absl/synchronization/notification.h"
 
 #include "broker/store/db.h"
 
@@ -38,10 +42,27 @@ void Store::Close() { db_->Close(); }
 
 uint64_t Store::revision() const { return db_->revision(); }
 
-absl::Status Store::WaitForRevision(uint64_t rev, absl::Duration timeout) const {
-  return db_->WaitForRevision(rev, timeout);
+void Store::WhenRevision(uint64_t rev, absl::Time deadline,
+                         absl::AnyInvocable<void(absl::Status)> done) const {
+  db_->waiters().Wait(rev, deadline, std::move(done));
 }
 
+size_t Store::waiting_for_revision() const { return db_->waiters().waiting(); }
+
+absl::Status Store::WaitForRevision(uint64_t rev,
+                                    absl::Duration timeout) const {
+  auto outcome = std::make_shared<std::pair<absl::Notification, absl::Status>>();
+  WhenRevision(rev, absl::Now() + timeout, [outcome](absl::Status s) {
+    outcome->second = std::move(s);
+    outcome->first.Notify();
+  });
+  outcome->first.WaitForNotification();
+  return outcome->second;
+}
+
+
 absl::Status Store::Health() const { return db_->health(); }
+
+absl::Duration Store::OldestWriteWait() const { return db_->OldestWriteWait(); }
 
 }  // namespace accord::store

@@ -63,6 +63,9 @@ struct StoreOptions {
   // Called on the writer thread after each group commit that succeeded.
   // Must be cheap.
   std::function<void(const CommitStats&)> on_commit;
+  // Callbacks that may wait for a revision at once (WhenRevision); one
+  // more is refused with RESOURCE_EXHAUSTED.
+  size_t max_revision_waiters = 10000;
 };
 
 
@@ -139,11 +142,25 @@ class Store {
 
   // The last durable revision.
   uint64_t revision() const;
-  // OK once revision() >= `rev`; DEADLINE_EXCEEDED after `timeout`,
-  // UNAVAILABLE if the store is closed before.
+  // Runs `done` once revision() >= `rev`, without blocking anyone: at once
+  // on the calling thread with OK when it is reached already; otherwise on
+  // the store's waiter thread with OK when a commit reaches it,
+  // DEADLINE_EXCEEDED once `deadline` passes first, UNAVAILABLE when the
+  // store closes first. At once: RESOURCE_EXHAUSTED when
+  // StoreOptions::max_revision_waiters callbacks wait already. `done` must
+  // be short and must not block (every waiter shares one thread).
+  void WhenRevision(uint64_t rev, absl::Time deadline,
+                    absl::AnyInvocable<void(absl::Status)> done) const;
+  // Callbacks waiting in WhenRevision now.
+  size_t waiting_for_revision() const;
+  // WhenRevision, blocking the calling thread up to `timeout`: for tools
+  // and tests, never for a gRPC handler.
   absl::Status WaitForRevision(uint64_t rev, absl::Duration timeout) const;
   // OK unless the last write failed.
   absl::Status Health() const;
+  // How long the oldest write set not yet durable has waited for the
+  // writer (0 when none waits): a stalled writer shows here first.
+  absl::Duration OldestWriteWait() const;
 
   // Reads see every write whose callback has run. NOT_FOUND for a missing
   // record; UNAVAILABLE or DATA_LOSS on a storage error. Lists take the

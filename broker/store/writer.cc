@@ -184,6 +184,8 @@ void Db::Close() {
     stop_ = true;
   }
   if (writer_.joinable()) writer_.join();
+  // After the writer: the callbacks of the last commits come first.
+  if (waiters_ != nullptr) waiters_->Close();
   for (auto* h : handles_) {
     if (h != nullptr) db_->DestroyColumnFamilyHandle(h);
   }
@@ -194,19 +196,12 @@ void Db::Close() {
   }
 }
 
-absl::Status Db::WaitForRevision(uint64_t rev, absl::Duration timeout) const {
+absl::Duration Db::OldestWriteWait() const {
   absl::MutexLock l(&mu_);
-  auto reached = [this, rev]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return stop_ || revision() >= rev;
-  };
-  mu_.AwaitWithTimeout(absl::Condition(&reached), timeout);
-  if (revision() >= rev) return absl::OkStatus();
-  if (stop_) {
-    return absl::UnavailableError(absl::StrCat(
-        "the store closed before revision ", rev, " (at ", revision(), ")"));
-  }
-  return absl::DeadlineExceededError(
-      absl::StrCat("revision ", rev, " not reached (at ", revision(), ")"));
+  absl::Time oldest = oldest_in_flight_;
+  if (!queue_.empty()) oldest = std::min(oldest, queue_.front().submitted);
+  if (oldest == absl::InfiniteFuture()) return absl::ZeroDuration();
+  return absl::Now() - oldest;
 }
 
 absl::Status Db::health() const {
@@ -230,8 +225,11 @@ void Db::WriterLoop() {
         queue_.pop_front();
       }
       appender = appender_;
+      oldest_in_flight_ = pending.front().submitted;
     }
     CommitBatch(pending, appender);
+    absl::MutexLock l(&mu_);
+    oldest_in_flight_ = absl::InfiniteFuture();
   }
 }
 
@@ -327,6 +325,7 @@ void Db::CommitBatch(std::vector<Pending>& pending, LogAppender* appender) {
       log_size_.store(state.log_size, std::memory_order_release);
       revision_.store(state.revision, std::memory_order_release);
     }
+    waiters_->Advance(state.revision);
     SetWriteHealth(absl::OkStatus());
   } else {
     // The revisions handed out in this batch are taken back: revision_ was
