@@ -172,7 +172,7 @@ TEST_CASE("a revision far ahead is refused at once, a near one is waited "
 }
 
 TEST_CASE("the rate limit charges each request of a batch and the subjects "
-          "named; the peer limit comes before authentication",
+          "named, and the peer limit comes before authentication",
           "[trust][integration]") {
   SECTION("per principal, by cost") {
     TempDir dir;
