@@ -349,6 +349,9 @@ std::map<std::string, Invoke> Calls() {
   m["AdminService/AddPrincipal"] = [](const Caller& c, Col, const World&) {
     v1::AddPrincipalRequest r;
     *r.mutable_principal() = MatrixPrincipal("matrix-added", v1::ROLE_AUDITOR);
+    // Auditors are pinned by certificate fingerprint, never by URI.
+    r.mutable_principal()->clear_certificate_uri();
+    r.mutable_principal()->set_certificate_sha256(std::string(64, 'a'));
     return Unary(c, c.stubs->admin.get(), &D::AddPrincipal, r);
   };
   m["AdminService/ListPrincipals"] = [](const Caller& c, Col, const World&) {
