@@ -21,6 +21,7 @@
 #include "accord/v1/consent.grpc.pb.h"
 #include "accord/v1/policy.grpc.pb.h"
 #include "accord/v1/trust.grpc.pb.h"
+#include "broker/crypto/sha256.h"
 #include "broker/crypto/signing_key.h"
 #include "clients/dev_layout.h"
 #include "clients/dev_token.h"
@@ -206,7 +207,12 @@ v1::Principal MatrixPrincipal(const std::string& id, v1::Role role,
   p.set_id(id);
   p.set_role(role);
   p.set_category(category);
-  p.set_certificate_uri(absl::StrCat("urn:accord:principal:", id));
+  if (role == v1::ROLE_AUDITOR || role == v1::ROLE_OPERATOR) {
+    // Pinned by certificate fingerprint, never by URI: one per id.
+    p.set_certificate_sha256(crypto::ToHex(crypto::Sha256(id)));
+  } else {
+    p.set_certificate_uri(absl::StrCat("urn:accord:principal:", id));
+  }
   return p;
 }
 
@@ -349,9 +355,6 @@ std::map<std::string, Invoke> Calls() {
   m["AdminService/AddPrincipal"] = [](const Caller& c, Col, const World&) {
     v1::AddPrincipalRequest r;
     *r.mutable_principal() = MatrixPrincipal("matrix-added", v1::ROLE_AUDITOR);
-    // Auditors are pinned by certificate fingerprint, never by URI.
-    r.mutable_principal()->clear_certificate_uri();
-    r.mutable_principal()->set_certificate_sha256(std::string(64, 'a'));
     return Unary(c, c.stubs->admin.get(), &D::AddPrincipal, r);
   };
   m["AdminService/ListPrincipals"] = [](const Caller& c, Col, const World&) {
