@@ -211,6 +211,9 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListKeys(
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   for (auto& k : env_.keys->List()) *response->add_keys() = std::move(k);
+  for (auto& k : env_.receipt_keys->List()) {
+    *response->add_receipt_keys() = std::move(k);
+  }
   return call.Finish(absl::OkStatus());
 }
 
@@ -231,7 +234,8 @@ grpc::ServerUnaryReactor* AdminServiceImpl::RotateKey(
         "alg (algorithm): ES256 or EdDSA, the algorithms the broker signs "
         "with"));
   }
-  auto key = env_.keys->Rotate(*alg);
+  KeyRing* ring = request->receipt_key() ? env_.receipt_keys : env_.keys;
+  auto key = ring->Rotate(*alg);
   if (!key.ok()) return call.Finish(key.status());
   accord::v1::AuditEvent event = KeyEvent(caller->principal.id(), *key,
                                           env_.clock->NowSeconds());

@@ -17,7 +17,9 @@ namespace accord::service {
 // principal.certificate_uri / principal.certificate_sha256. RemovePrincipal
 // revokes the principal's live grants in the same commit as the removal
 // (cause `principal_removed`) and notifies revocation streams. RotateKey
-// refuses an algorithm it cannot sign with: INVALID_ARGUMENT naming alg.
+// refuses an algorithm it cannot sign with: INVALID_ARGUMENT naming alg;
+// it rotates the receipt key ring when asked (receipt_key), else the grant
+// key ring.
 class AdminServiceImpl final : public accord::v1::AdminService::CallbackService {
  public:
   explicit AdminServiceImpl(const Env& env) : env_(env) {}
