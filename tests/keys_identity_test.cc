@@ -585,8 +585,8 @@ TEST_CASE("a citizen token works only through the app it was minted for",
 }
 
 TEST_CASE(
-    "backups are private; a readable TLS key or a missing receipt ring "
-    "stops the start",
+    "backups are private, and a readable TLS key or a missing receipt "
+    "ring stops the start",
     "[keys]") {
   TempDir dir;
   const std::string data = dir.path() + "/var";
