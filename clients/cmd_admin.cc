@@ -81,8 +81,9 @@ absl::Status KeysList(CommandContext& ctx) {
   absl::Status s = ctx.Call(&v1::AdminService::Stub::ListKeys,
                             v1::ListKeysRequest(), &response);
   if (!s.ok()) return s;
-  return ctx.output().ShowList(response, "keys",
-                               {"kid", "alg", "state", "created_at"});
+  return ctx.output().ShowList(
+      response, ctx.args().Has("receipts") ? "receipt_keys" : "keys",
+      {"kid", "alg", "state", "created_at"});
 }
 
 absl::Status KeysRotate(CommandContext& ctx) {
@@ -93,6 +94,7 @@ absl::Status KeysRotate(CommandContext& ctx) {
   }
   v1::RotateKeyRequest request;
   request.set_alg(alg);
+  request.set_receipt_key(ctx.args().Has("receipts"));
   v1::RotateKeyResponse response;
   absl::Status s =
       ctx.Call(&v1::AdminService::Stub::RotateKey, request, &response);
@@ -134,10 +136,15 @@ CommandGroup AdminCommands() {
           {{"principal", "list"}, "", "list principals", {}, PrincipalList},
           {{"principal", "remove"}, "ID", "remove a principal", {},
            PrincipalRemove},
-          {{"keys", "list"}, "", "list the grant signing keys", {}, KeysList},
-          {{"keys", "rotate"}, "[--alg ES256|EdDSA]",
+          {{"keys", "list"}, "[--receipts]",
+           "list the grant signing keys (or the receipt signing keys)",
+           {{"receipts", A::kSwitch, "", "the consent-receipt keys", {}}},
+           KeysList},
+          {{"keys", "rotate"}, "[--alg ES256|EdDSA] [--receipts]",
            "add a new signing key (published before it signs)",
-           {{"alg", A::kValue, "ALG", "ES256 (default) or EdDSA", {}}},
+           {{"alg", A::kValue, "ALG", "ES256 (default) or EdDSA", {}},
+            {"receipts", A::kSwitch, "",
+             "rotate the consent-receipt key instead of the grant key", {}}},
            KeysRotate},
           {{"backup"}, "DIR", "online backup into DIR on the broker's host",
            {}, Backup},

@@ -88,8 +88,10 @@ absl::Status List(CommandContext& ctx) {
        "recipient.category", "state", "given_at", "expires_at"});
 }
 
-// Checks that `receipt` is a consent receipt signed by a key of the broker's
-// JWKS (TrustService.GetVerificationKeys) for `consent` in its current state.
+// Checks that `receipt` is a consent receipt (typ consent-receipt+jwt, aud
+// urn:accord:consent-receipt) signed by a key of the broker's receipt JWKS
+// (TrustService.GetVerificationKeys, receipt_jwks) for `consent` in its
+// current state.
 // Returns the key id, or UNAUTHENTICATED / INVALID_ARGUMENT naming the check
 // that failed.
 absl::StatusOr<std::string> VerifyReceipt(CommandContext& ctx,
@@ -99,7 +101,7 @@ absl::StatusOr<std::string> VerifyReceipt(CommandContext& ctx,
   absl::Status s = ctx.Call(&v1::TrustService::Stub::GetVerificationKeys,
                             v1::GetVerificationKeysRequest(), &keys);
   if (!s.ok()) return s;
-  absl::StatusOr<crypto::Jwks> jwks = crypto::Jwks::Parse(keys.jwks());
+  absl::StatusOr<crypto::Jwks> jwks = crypto::Jwks::Parse(keys.receipt_jwks());
   if (!jwks.ok()) return jwks.status();
   crypto::JwsPolicy policy;
   policy.expected_typ = "consent-receipt+jwt";
@@ -114,6 +116,9 @@ absl::StatusOr<std::string> VerifyReceipt(CommandContext& ctx,
     absl::StatusOr<std::string> got = claims.GetString(name);
     return got.ok() && *got == want;
   };
+  if (!claim_is("aud", "urn:accord:consent-receipt")) {
+    return absl::UnauthenticatedError("receipt: aud is not a receipt's");
+  }
   if (!claim_is("consent_id", consent.id()) ||
       !claim_is("sub", consent.subject()) ||
       !claim_is("state", v1::ConsentState_Name(consent.state()))) {

@@ -32,6 +32,8 @@ inline constexpr absl::string_view kIssuerKey = crypto::dev::kIssuerKey;
 // Claims of a development citizen token.
 inline constexpr absl::string_view kIssuer = crypto::dev::kIssuer;
 inline constexpr absl::string_view kAudience = crypto::dev::kAudience;
+inline constexpr absl::string_view kCitizenClientId =
+    crypto::dev::kCitizenClientId;
 inline constexpr int64_t kCitizenTokenLifetimeSeconds = 3600;
 
 // Paths under `data_dir`.

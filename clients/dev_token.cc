@@ -16,10 +16,12 @@ absl::StatusOr<std::string> MintDevCitizenToken(
   crypto::JsonValue payload = crypto::JsonValue::Object();
   payload.Set("iss", dev::kIssuer)
       .Set("aud", dev::kAudience)
+      .Set("azp", dev::kCitizenClientId)
       .Set("sub", name)
       .Set("iat", static_cast<long long>(now))
       .Set("nbf", static_cast<long long>(now))
-      .Set("exp", static_cast<long long>(now + dev::kCitizenTokenLifetimeSeconds));
+      .Set("exp",
+           static_cast<long long>(now + dev::kCitizenTokenLifetimeSeconds));
   return crypto::SignJws(issuer_key, "JWT", payload.Serialize());
 }
 

@@ -14,9 +14,10 @@
 namespace accord::client {
 
 // Returns a compact JWT (typ "JWT") signed by `issuer_key` with payload
-// {"iss":dev::kIssuer,"aud":dev::kAudience,"sub":name,"iat":now,"nbf":now,
-// "exp":now+3600}. Returns INVALID_ARGUMENT naming the citizen name when it
-// is empty or longer than 256 bytes, or the signing error.
+// {"iss":dev::kIssuer,"aud":dev::kAudience,"azp":dev::kCitizenClientId,
+// "sub":name,"iat":now,"nbf":now,"exp":now+3600}: dev mode binds that client
+// to the citizen-app principal only. Returns INVALID_ARGUMENT naming the
+// citizen name when it is empty or longer than 256 bytes, or the signing error.
 absl::StatusOr<std::string> MintDevCitizenToken(
     const crypto::SigningKey& issuer_key, absl::string_view name, int64_t now);
 

@@ -28,6 +28,7 @@ TEST_CASE("dev token: signed by the issuer with the shared claims") {
   const crypto::JsonValue& claims = verified->payload;
   CHECK(claims.GetString("iss").value() == "https://idp.dev.accord.local");
   CHECK(claims.GetString("aud").value() == "accord");
+  CHECK(claims.GetString("azp").value() == "accord-dev-citizen-app");
   CHECK(claims.GetString("sub").value() == "alice");
   CHECK(claims.GetInt64("iat").value() == 1000);
   CHECK(claims.GetInt64("nbf").value() == 1000);

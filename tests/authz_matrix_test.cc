@@ -21,6 +21,7 @@
 #include "accord/v1/consent.grpc.pb.h"
 #include "accord/v1/policy.grpc.pb.h"
 #include "accord/v1/trust.grpc.pb.h"
+#include "broker/crypto/sha256.h"
 #include "broker/crypto/signing_key.h"
 #include "clients/dev_layout.h"
 #include "clients/dev_token.h"
@@ -209,7 +210,12 @@ v1::Principal MatrixPrincipal(const std::string& id, v1::Role role,
   p.set_id(id);
   p.set_role(role);
   p.set_category(category);
-  p.set_certificate_uri(absl::StrCat("urn:accord:principal:", id));
+  if (role == v1::ROLE_AUDITOR || role == v1::ROLE_OPERATOR) {
+    // Pinned by certificate fingerprint, never by URI: one per id.
+    p.set_certificate_sha256(crypto::ToHex(crypto::Sha256(id)));
+  } else {
+    p.set_certificate_uri(absl::StrCat("urn:accord:principal:", id));
+  }
   return p;
 }
 

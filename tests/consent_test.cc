@@ -277,11 +277,11 @@ token = sys.argv[2]
 kid = jwt.get_unverified_header(token)["kid"]
 key = next(k for k in jwks["keys"] if k["kid"] == kid)
 claims = jwt.decode(token, jwt.PyJWK(key).key, algorithms=["ES256", "EdDSA"],
-                    options={"verify_aud": False})
+                    audience="urn:accord:consent-receipt")
 print(json.dumps(claims))
 )PY";
-  const std::string jwks_url =
-      absl::StrCat("http://", broker.http_address(), "/.well-known/jwks.json");
+  const std::string jwks_url = absl::StrCat("http://", broker.http_address(),
+                                            "/.well-known/receipt-keys.json");
   CliResult verified =
       Run("/usr/bin/python3", {"-c", script, jwks_url, receipt});
   INFO(verified.err);

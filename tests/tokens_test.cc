@@ -71,7 +71,9 @@ struct Issuer {
     std::ofstream(config) << "citizen_issuers:\n"
                           << "  - issuer: " << kIssuer << "\n"
                           << "    audience: " << kAudience << "\n"
-                          << "    jwks_file: " << jwks << "\n";
+                          << "    jwks_file: " << jwks << "\n"
+                          << "    app_principals:\n"
+                          << "      " << kAudience << ": citizen-app\n";
     return config;
   }
 };

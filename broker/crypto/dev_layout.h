@@ -26,7 +26,9 @@ inline constexpr absl::string_view kCitizenApp = "citizen-app";
 inline constexpr std::array<absl::string_view, 5> kPrincipals = {
     kOperator, kProducer, kPartner, kAuditor, kCitizenApp};
 
-// The certificate URI of a dev principal is kPrincipalUriPrefix + name.
+// The certificate URI of a dev principal is kPrincipalUriPrefix + name,
+// under the dev trust domain.
+inline constexpr absl::string_view kTrustDomain = "urn:accord:principal";
 inline constexpr absl::string_view kPrincipalUriPrefix = "urn:accord:principal:";
 
 // The development citizen identity provider.
@@ -34,6 +36,9 @@ inline constexpr absl::string_view kIssuerKey = "citizen-issuer.key";
 inline constexpr absl::string_view kIssuerJwks = "citizen-issuer.jwks.json";
 inline constexpr absl::string_view kIssuer = "https://idp.dev.accord.local";
 inline constexpr absl::string_view kAudience = "accord";
+// The client id (`azp`) of development citizen tokens, minted for the
+// citizen-app principal only.
+inline constexpr absl::string_view kCitizenClientId = "accord-dev-citizen-app";
 
 }  // namespace accord::crypto::dev
 

@@ -84,6 +84,10 @@ absl::StatusOr<SigningKey> SigningKey::FromPkey(evp_pkey_st* raw) {
 }
 
 absl::StatusOr<SigningKey> SigningKey::Generate(Algorithm alg) {
+  if (alg != Algorithm::kES256 && alg != Algorithm::kEdDSA) {
+    return absl::InvalidArgumentError(
+        "key: only ES256 and EdDSA signing keys are generated");
+  }
   EVP_PKEY* pkey = alg == Algorithm::kES256
                        ? EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")
                        : EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");

@@ -24,8 +24,8 @@ struct KeyAccess;
 // WritePemFile. Sign is safe to call from many threads at once.
 class SigningKey {
  public:
-  // Returns a fresh key from the OpenSSL CSPRNG, or INTERNAL if OpenSSL
-  // fails.
+  // Returns a fresh key from the OpenSSL CSPRNG; INVALID_ARGUMENT for an
+  // algorithm other than ES256 and EdDSA; INTERNAL if OpenSSL fails.
   static absl::StatusOr<SigningKey> Generate(Algorithm alg);
 
   // Reads an unencrypted PKCS#8 PEM ("BEGIN PRIVATE KEY"): a P-256 key

@@ -7,14 +7,17 @@
 #include "broker/service/audit_events.h"
 #include "broker/service/call.h"
 #include "broker/service/clock.h"
+#include "broker/service/identity.h"
 #include "broker/service/key_ring.h"
 #include "broker/service/policy_registry.h"
+#include "broker/service/revocations.h"
 #include "broker/service/validate.h"
 #include "broker/store/store.h"
 
 namespace accord::service {
 
-absl::Status CheckPrincipal(const accord::v1::Principal& p) {
+absl::Status CheckPrincipal(const accord::v1::Principal& p,
+                            absl::string_view trust_domain) {
   if (absl::Status s = CheckId("principal.id", p.id()); !s.ok()) return s;
   if (p.role() == accord::v1::ROLE_UNSPECIFIED ||
       !accord::v1::Role_IsValid(p.role())) {
@@ -34,6 +37,18 @@ absl::Status CheckPrincipal(const accord::v1::Principal& p) {
     return absl::InvalidArgumentError(
         "principal.category: only partners have a category");
   }
+  if (IsPinnedRole(p.role())) {
+    if (p.certificate_sha256().empty()) {
+      return absl::InvalidArgumentError(
+          "principal.certificate_sha256: operators and auditors are pinned "
+          "by certificate fingerprint; required");
+    }
+    if (!p.certificate_uri().empty()) {
+      return absl::InvalidArgumentError(
+          "principal.certificate_uri: operators and auditors are identified "
+          "by certificate_sha256 only");
+    }
+  }
   if (p.certificate_uri().empty() && p.certificate_sha256().empty()) {
     return absl::InvalidArgumentError(
         "principal.certificate_uri: a certificate URI or SHA-256 is required");
@@ -43,6 +58,11 @@ absl::Status CheckPrincipal(const accord::v1::Principal& p) {
             CheckText("principal.certificate_uri", p.certificate_uri(), 256);
         !s.ok()) {
       return s;
+    }
+    if (!UnderTrustDomain(p.certificate_uri(), trust_domain)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "principal.certificate_uri: not under the trust domain '",
+          trust_domain, "'"));
     }
   }
   if (!p.certificate_sha256().empty()) {
@@ -57,6 +77,43 @@ absl::Status CheckPrincipal(const accord::v1::Principal& p) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// Another principal holding `p`'s certificate URI or fingerprint makes `p`
+// ambiguous: ALREADY_EXISTS naming the field. Replacing `p` itself is fine.
+absl::Status CheckUnique(const store::Store& store,
+                         const accord::v1::Principal& p) {
+  struct Identity {
+    const std::string& value;
+    bool by_uri;
+    absl::string_view field;
+  };
+  for (const Identity& id :
+       {Identity{p.certificate_uri(), true, "principal.certificate_uri"},
+        Identity{p.certificate_sha256(), false,
+                 "principal.certificate_sha256"}}) {
+    if (id.value.empty()) continue;
+    auto holder = id.by_uri ? store.FindPrincipalByCertificate(id.value, "")
+                            : store.FindPrincipalByCertificate("", id.value);
+    if (absl::IsNotFound(holder.status())) continue;
+    if (!holder.ok()) return holder.status();
+    if (holder->id() != p.id()) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          id.field, ": already belongs to principal '", holder->id(), "'"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The grant lifetime cap bounds how far back a live grant can have been
+// issued; the skew covers a clock that moved back.
+int64_t OldestLiveIssue(const Env& env, int64_t now) {
+  return now - env.config->max_grant_lifetime_seconds -
+         env.config->clock_skew_seconds;
+}
+
+}  // namespace
+
 grpc::ServerUnaryReactor* AdminServiceImpl::AddPrincipal(
     grpc::CallbackServerContext* context,
     const accord::v1::AddPrincipalRequest* request,
@@ -66,7 +123,12 @@ grpc::ServerUnaryReactor* AdminServiceImpl::AddPrincipal(
   if (!caller.ok()) return call.Finish(caller.status());
   accord::v1::Principal principal = request->principal();
   principal.clear_revision();
-  if (absl::Status s = CheckPrincipal(principal); !s.ok()) {
+  if (absl::Status s = CheckPrincipal(principal, env_.config->trust_domain);
+      !s.ok()) {
+    return call.Finish(s);
+  }
+  absl::MutexLock l(&add_mu_);
+  if (absl::Status s = CheckUnique(*env_.store, principal); !s.ok()) {
     return call.Finish(s);
   }
   store::WriteSet ws;
@@ -116,12 +178,27 @@ grpc::ServerUnaryReactor* AdminServiceImpl::RemovePrincipal(
   }
   auto existing = env_.store->GetPrincipal(request->id());
   if (!existing.ok()) return call.Finish(existing.status());
+  const int64_t now = env_.clock->NowSeconds();
+  // A removed principal's grants stop being honoured with it: the removal
+  // and the revocation of every grant still live commit together.
+  auto live = env_.store->LiveGrantsOfPartner(request->id(),
+                                              OldestLiveIssue(env_, now), now);
+  if (!live.ok()) return call.Finish(live.status());
   store::WriteSet ws;
   ws.DeletePrincipal(request->id());
-  ws.AddAuditEvent(PrincipalEvent(caller->principal.id(), request->id(),
-                                  "remove", env_.clock->NowSeconds()));
+  ws.AddAuditEvent(
+      PrincipalEvent(caller->principal.id(), request->id(), "remove", now));
+  if (!live->empty()) {
+    accord::v1::Revocation revocation;
+    for (const store::GrantRecord& g : *live) revocation.add_grant_ids(g.id());
+    revocation.set_cause("principal_removed");
+    ws.AddRevocation(std::move(revocation));
+  }
   auto committed = env_.store->CommitAndWait(std::move(ws));
   if (!committed.ok()) return call.Finish(committed.status());
+  if (!live->empty() && env_.revocations != nullptr) {
+    env_.revocations->Notify(committed->revision);
+  }
   env_.policies->InvalidateDirectory();
   response->set_revision(committed->revision);
   return call.Finish(absl::OkStatus());
@@ -134,6 +211,9 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListKeys(
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   for (auto& k : env_.keys->List()) *response->add_keys() = std::move(k);
+  for (auto& k : env_.receipt_keys->List()) {
+    *response->add_receipt_keys() = std::move(k);
+  }
   return call.Finish(absl::OkStatus());
 }
 
@@ -147,10 +227,15 @@ grpc::ServerUnaryReactor* AdminServiceImpl::RotateKey(
   std::optional<crypto::Algorithm> alg =
       request->alg().empty() ? crypto::Algorithm::kES256
                              : crypto::AlgorithmFromName(request->alg());
-  if (!alg.has_value()) {
-    return call.Finish(absl::InvalidArgumentError("alg: ES256 or EdDSA"));
+  // RS256 is a known name, but verification-only: the broker signs with
+  // ES256 or EdDSA keys and nothing else.
+  if (!alg.has_value() || *alg == crypto::Algorithm::kRS256) {
+    return call.Finish(absl::InvalidArgumentError(
+        "alg (algorithm): ES256 or EdDSA, the algorithms the broker signs "
+        "with"));
   }
-  auto key = env_.keys->Rotate(*alg);
+  KeyRing* ring = request->receipt_key() ? env_.receipt_keys : env_.keys;
+  auto key = ring->Rotate(*alg);
   if (!key.ok()) return call.Finish(key.status());
   accord::v1::AuditEvent event = KeyEvent(caller->principal.id(), *key,
                                           env_.clock->NowSeconds());

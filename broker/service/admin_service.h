@@ -1,7 +1,10 @@
 #ifndef ACCORD_BROKER_SERVICE_ADMIN_SERVICE_H_
 #define ACCORD_BROKER_SERVICE_ADMIN_SERVICE_H_
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "accord/v1/admin.grpc.pb.h"
 #include "broker/service/env.h"
 
@@ -9,6 +12,14 @@ namespace accord::service {
 
 // AdminService: principals, keys and backups, for operators. Key rotation
 // publishes a new key that signs after the pre-publication delay.
+// AddPrincipal refuses (besides CheckPrincipal) a certificate URI or SHA-256
+// that already belongs to another principal: ALREADY_EXISTS naming
+// principal.certificate_uri / principal.certificate_sha256. RemovePrincipal
+// revokes the principal's live grants in the same commit as the removal
+// (cause `principal_removed`) and notifies revocation streams. RotateKey
+// refuses an algorithm it cannot sign with: INVALID_ARGUMENT naming alg;
+// it rotates the receipt key ring when asked (receipt_key), else the grant
+// key ring.
 class AdminServiceImpl final : public accord::v1::AdminService::CallbackService {
  public:
   explicit AdminServiceImpl(const Env& env) : env_(env) {}
@@ -38,10 +49,19 @@ class AdminServiceImpl final : public accord::v1::AdminService::CallbackService 
 
  private:
   const Env& env_;
+  // Serializes AddPrincipal's uniqueness check with its commit, so two
+  // concurrent calls cannot give one certificate URI to two principals.
+  absl::Mutex add_mu_;
 };
 
-// Validates a principal as AddPrincipal and dev mode store it.
-absl::Status CheckPrincipal(const accord::v1::Principal& p);
+// Validates a principal as AddPrincipal and dev mode store it. Returns OK or
+// INVALID_ARGUMENT naming the field: id, role, category (partners only),
+// an identity (certificate_uri or certificate_sha256 of 64 lowercase hex
+// digits); operators and auditors need certificate_sha256 and may not have
+// a certificate_uri (they are pinned, IsPinnedRole); a certificate_uri must
+// lie under `trust_domain` (UnderTrustDomain).
+absl::Status CheckPrincipal(const accord::v1::Principal& p,
+                            absl::string_view trust_domain);
 
 }  // namespace accord::service
 

@@ -160,6 +160,42 @@ absl::StatusOr<std::string> LoadSecret(const std::string& path, bool create) {
   return secret;
 }
 
+// A file holding secret material (a TLS private key) must grant nothing to
+// group or others, in dev mode too. Returns OK (also for an empty path, a
+// missing file or not a regular file, which the reader reports), or
+// FAILED_PRECONDITION naming `what` and the file, never its content.
+absl::Status CheckPrivateFile(const std::string& path, absl::string_view what) {
+  struct stat st;
+  if (path.empty() || stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    return absl::OkStatus();
+  }
+  if ((st.st_mode & 077) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        what, ": ", path, " grants access to group or others; chmod 600 it"));
+  }
+  return absl::OkStatus();
+}
+
+// The receipt-signing ring, keys_dir/receipts. Dev mode creates it when
+// missing, also beside an existing store (receipts are signed afresh at
+// every read, so a new ring orphans nothing); elsewhere only
+// create_receipt_keys does. Errors: FAILED_PRECONDITION saying how to
+// create a missing ring; the ring's own errors.
+absl::StatusOr<std::unique_ptr<KeyRing>> OpenReceiptKeys(
+    const BrokerConfig& config, KeySchedule schedule, const Clock* clock) {
+  const std::string dir = config.keys_dir + "/receipts";
+  const bool create = config.dev || config.create_receipt_keys;
+  auto ring = KeyRing::Open(dir, kReceiptKeys, create, schedule, clock);
+  if (absl::IsNotFound(ring.status())) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        ring.status().message(),
+        "; consent receipts need their own signing keys: start once with "
+        "--create-receipt-keys=true (config create_receipt_keys) to create "
+        "them"));
+  }
+  return ring;
+}
+
 absl::StatusOr<crypto::SigningKey> LoadCheckpointKey(const std::string& dir,
                                                      bool create) {
   const std::string path = dir + "/checkpoint.key";
@@ -258,6 +294,7 @@ class BrokerImpl final : public Broker {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<auditlog::Log> log_;
   std::unique_ptr<KeyRing> keys_;
+  std::unique_ptr<KeyRing> receipt_keys_;
   std::optional<CitizenTokens> citizens_;
   std::unique_ptr<PolicyRegistry> policies_;
   std::unique_ptr<Authenticator> auth_;
@@ -337,9 +374,17 @@ absl::Status BrokerImpl::Init() {
   // Retired keys outlive every grant they signed, clock skew included.
   schedule.retention_seconds =
       config_.max_grant_lifetime_seconds + config_.clock_skew_seconds;
-  auto keys = KeyRing::Open(config_.keys_dir, create_keys, schedule, &clock_);
+  auto keys = KeyRing::Open(config_.keys_dir, kGrantKeys, create_keys, schedule,
+                            &clock_);
   if (!keys.ok()) return keys.status();
   keys_ = *std::move(keys);
+  auto receipt_keys = OpenReceiptKeys(config_, schedule, &clock_);
+  if (!receipt_keys.ok()) return receipt_keys.status();
+  receipt_keys_ = *std::move(receipt_keys);
+  if (absl::Status s = CheckPrivateFile(config_.tls_key_file, "tls_key");
+      !s.ok()) {
+    return s;
+  }
   auto checkpoint_key = LoadCheckpointKey(config_.keys_dir, create_keys);
   if (!checkpoint_key.ok()) return checkpoint_key.status();
   auto secret = LoadSecret(config_.pseudonym_secret_file, create_keys);
@@ -352,7 +397,8 @@ absl::Status BrokerImpl::Init() {
   if (!taxonomy.ok()) return taxonomy.status();
   if (absl::Status s = OpenState(); !s.ok()) return s;
   policies_ = std::make_unique<PolicyRegistry>(store_.get(), *std::move(taxonomy));
-  auth_ = std::make_unique<Authenticator>(store_.get(), &*citizens_, &clock_);
+  auth_ = std::make_unique<Authenticator>(store_.get(), &*citizens_, &clock_,
+                                          config_.trust_domain);
 
   auto signer = crypto::NoteSigner::Create(config_.log_origin,
                                            *std::move(checkpoint_key));
@@ -383,6 +429,7 @@ absl::Status BrokerImpl::Init() {
   env_.store = store_.get();
   env_.policies = policies_.get();
   env_.keys = keys_.get();
+  env_.receipt_keys = receipt_keys_.get();
   env_.auth = auth_.get();
   env_.clock = &clock_;
   env_.metrics = &metrics_;
@@ -524,6 +571,16 @@ absl::Status BrokerImpl::StartHttp() {
         {{"Cache-Control",
           absl::StrCat("public, max-age=", keys->CacheMaxAgeSeconds())}},
         keys->JwksJson()};
+  });
+  // Every key that ever signed a receipt, so receipts verify for ever.
+  KeyRing* receipt_keys = receipt_keys_.get();
+  router.Get("/.well-known/receipt-keys.json", [receipt_keys] {
+    return http::Response{
+        200,
+        "application/jwk-set+json",
+        {{"Cache-Control", absl::StrCat("public, max-age=",
+                                        receipt_keys->CacheMaxAgeSeconds())}},
+        receipt_keys->JwksJson()};
   });
   auto server = http::HttpServer::Start(config_.http_address, std::move(router));
   if (!server.ok()) {

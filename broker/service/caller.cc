@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "broker/service/authz.h"
+#include "broker/service/identity.h"
 
 namespace accord::service {
 namespace {
@@ -73,9 +74,23 @@ absl::StatusOr<Caller> Authenticator::Authenticate(
   if (cert->not_after < clock_->NowSeconds()) {
     return absl::UnauthenticatedError("the client certificate has expired");
   }
+  // Any URI outside the trust domain makes the certificate suspect, not
+  // only the one used for the mapping.
+  for (const std::string& san : cert->uri_sans) {
+    if (!UnderTrustDomain(san, trust_domain_)) {
+      return absl::UnauthenticatedError(
+          "the client certificate names a URI outside the trust domain");
+    }
+  }
   std::string uri = cert->uri_sans.empty() ? "" : cert->uri_sans.front();
   absl::StatusOr<accord::v1::Principal> principal =
       store_->FindPrincipalByCertificate(uri, cert->sha256_hex);
+  // A pinned principal is its certificate: a URI match (a record from
+  // before pinning) is no match.
+  if (principal.ok() && IsPinnedRole(principal->role()) &&
+      principal->certificate_sha256() != cert->sha256_hex) {
+    principal = absl::NotFoundError("pinned principal, other certificate");
+  }
   if (!principal.ok()) {
     if (absl::IsNotFound(principal.status())) {
       return absl::UnauthenticatedError(
@@ -93,8 +108,8 @@ absl::StatusOr<Caller> Authenticator::Authenticate(
   if (rule->citizen_token) {
     absl::StatusOr<std::string> token = BearerToken(context);
     if (!token.ok()) return token.status();
-    absl::StatusOr<std::string> subject =
-        citizens_->Pseudonym(*token, clock_->NowSeconds());
+    absl::StatusOr<std::string> subject = citizens_->Pseudonym(
+        *token, caller.principal.id(), clock_->NowSeconds());
     if (!subject.ok()) return subject.status();
     caller.subject = *std::move(subject);
   }

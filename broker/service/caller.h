@@ -30,20 +30,29 @@ struct Caller {
 
 // Authenticates callers: client certificate -> principal, role check against
 // the authorization table, and the citizen token where the method needs it.
+// A certificate maps to a principal by its URI SAN (which must lie under
+// `trust_domain`) or by its SHA-256; operators and auditors (IsPinnedRole)
+// by their SHA-256 only.
 class Authenticator {
  public:
   Authenticator(store::Store* store, const CitizenTokens* citizens,
-                const Clock* clock)
-      : store_(store), citizens_(citizens), clock_(clock) {}
+                const Clock* clock, std::string trust_domain)
+      : store_(store),
+        citizens_(citizens),
+        clock_(clock),
+        trust_domain_(std::move(trust_domain)) {}
 
   // Runs before the citizen token is checked, once the principal is known
   // and allowed the method: its error is the call's (a rate limit).
   using Admit =
       std::function<absl::Status(const accord::v1::Principal& principal)>;
 
-  // Errors: UNAUTHENTICATED (no certificate, unknown certificate, missing
-  // or invalid citizen token), PERMISSION_DENIED (known caller, wrong role;
-  // or a method outside the table), or `admit`'s.
+  // Errors: UNAUTHENTICATED (no certificate; a URI SAN outside the trust
+  // domain; a certificate of no principal, or a pinned principal's URI on
+  // a certificate of another fingerprint; a missing or invalid citizen
+  // token, or one minted for another app principal), PERMISSION_DENIED
+  // (known caller, wrong role; or a method outside the table), or
+  // `admit`'s.
   absl::StatusOr<Caller> Authenticate(const grpc::ServerContextBase& context,
                                       absl::string_view method,
                                       const Admit& admit = nullptr);
@@ -55,6 +64,7 @@ class Authenticator {
   store::Store* const store_;
   const CitizenTokens* const citizens_;
   const Clock* const clock_;
+  const std::string trust_domain_;
   absl::Mutex mu_;
   // Parsed certificates by PEM; bounded (cleared when full).
   absl::flat_hash_map<std::string, crypto::CertificateInfo> certs_

@@ -5,6 +5,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "broker/crypto/base64url.h"
@@ -24,6 +25,51 @@ crypto::JwsPolicy TokenPolicy() {
                                crypto::Algorithm::kRS256};
   policy.max_bytes = kMaxCitizenTokenBytes;
   return policy;
+}
+
+// The header `typ`, when present, must say the token is a plain JWT or an
+// access token.
+absl::Status CheckType(const crypto::JsonValue& header) {
+  const crypto::JsonValue* typ = header.Find("typ");
+  if (typ == nullptr) return absl::OkStatus();
+  auto value = header.GetString("typ");
+  if (value.ok()) {
+    for (absl::string_view accepted : CitizenTokens::kAcceptedTypes) {
+      if (absl::EqualsIgnoreCase(*value, accepted)) return absl::OkStatus();
+    }
+  }
+  return absl::UnauthenticatedError(
+      "citizen token: typ is not a JWT or access token type");
+}
+
+// The client the token was minted for (`azp`, else a single-string `aud`)
+// must be one the issuer's config binds to the presenting app principal.
+absl::Status CheckClient(const CitizenIssuer& issuer,
+                         const crypto::JsonValue& payload,
+                         absl::string_view app_principal) {
+  std::string client;
+  if (payload.Find("azp") != nullptr) {
+    auto azp = payload.GetString("azp");
+    if (!azp.ok()) {
+      return absl::UnauthenticatedError("citizen token: azp is not a string");
+    }
+    client = *std::move(azp);
+  } else {
+    auto aud = payload.GetString("aud");
+    if (!aud.ok()) {
+      return absl::UnauthenticatedError(
+          "citizen token: azp is required when aud is not a single string");
+    }
+    client = *std::move(aud);
+  }
+  auto apps = issuer.app_principals.find(client);
+  if (apps != issuer.app_principals.end()) {
+    for (const std::string& app : apps->second) {
+      if (app == app_principal) return absl::OkStatus();
+    }
+  }
+  return absl::UnauthenticatedError(
+      "citizen token: azp: minted for a client not bound to this app");
 }
 
 }  // namespace
@@ -104,7 +150,8 @@ std::string CitizenTokens::PseudonymFor(absl::string_view issuer,
 size_t CitizenTokens::remembered() const { return verified_->size(); }
 
 absl::StatusOr<std::string> CitizenTokens::Admit(
-    const Issuer& issuer, const crypto::JsonValue& payload, int64_t now) const {
+    const Issuer& issuer, const crypto::JsonValue& payload,
+    absl::string_view app_principal, int64_t now) const {
   crypto::ClaimExpectations expect;
   expect.now = now;
   expect.skew_seconds = skew_;
@@ -114,6 +161,10 @@ absl::StatusOr<std::string> CitizenTokens::Admit(
     return absl::UnauthenticatedError(
         absl::StrCat("citizen token: ", s.message()));
   }
+  if (absl::Status s = CheckClient(issuer.config, payload, app_principal);
+      !s.ok()) {
+    return s;
+  }
   auto sub = payload.GetString("sub");
   if (!sub.ok() || sub->empty() || sub->size() > 255 ||
       sub->find('\0') != std::string::npos) {
@@ -122,10 +173,11 @@ absl::StatusOr<std::string> CitizenTokens::Admit(
   return PseudonymFor(issuer.config.issuer, *sub);
 }
 
-absl::StatusOr<std::string> CitizenTokens::Pseudonym(absl::string_view token,
-                                                     int64_t now) const {
+absl::StatusOr<std::string> CitizenTokens::Pseudonym(
+    absl::string_view token, absl::string_view app_principal,
+    int64_t now) const {
   if (auto known = verified_->Find(token)) {
-    return Admit(issuers_[known->issuer], known->payload, now);
+    return Admit(issuers_[known->issuer], known->payload, app_principal, now);
   }
   absl::Status last = absl::UnauthenticatedError("no citizen issuer is configured");
   static const crypto::JwsPolicy* const kPolicy =
@@ -137,7 +189,9 @@ absl::StatusOr<std::string> CitizenTokens::Pseudonym(absl::string_view token,
       last = verified.status();
       continue;
     }
-    auto pseudonym = Admit(issuer, verified->payload, now);
+    // Checked before the token is remembered: later uses skip the header.
+    if (absl::Status s = CheckType(verified->header); !s.ok()) return s;
+    auto pseudonym = Admit(issuer, verified->payload, app_principal, now);
     if (pseudonym.ok()) {
       verified_->Remember(token, std::make_shared<const Verified::Token>(
                                      Verified::Token{i,

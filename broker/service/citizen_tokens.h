@@ -25,16 +25,27 @@ class CitizenTokens {
       const std::vector<CitizenIssuer>& issuers, std::string pseudonym_secret,
       int64_t clock_skew_seconds);
 
-  // Verifies `token` (a compact JWT, without "Bearer ") at time `now`:
-  // at most 6 KiB, signature by a key of a configured issuer, algorithm
-  // allow-list (ES256, EdDSA, RS256 with keys of 2048 bits or more; never
-  // "none" or HS*), `exp` (required) and `nbf` with the skew, `iss` equal to
-  // that issuer, `aud` holding its audience. Returns the subject pseudonym:
-  // base64url(HMAC-SHA-256(secret, iss || 0x00 || sub)). Any failure is
-  // UNAUTHENTICATED with the check that failed; the token's content is never
-  // echoed.
+  // Verifies `token` (a compact JWT, without "Bearer ") presented by the
+  // app principal `app_principal` at time `now`: at most 6 KiB, signature
+  // by a key of a configured issuer, algorithm allow-list (ES256, EdDSA,
+  // RS256 with keys of 2048 bits or more; never "none" or HS*), header `typ`
+  // absent or one of kAcceptedTypes (so grants, receipts, logout or DPoP
+  // tokens are refused), `exp` (required) and `nbf` with the skew, `iss`
+  // equal to that issuer, `aud` holding its audience, and the token's client
+  // id — `azp`, or `aud` when it is a single string and there is no `azp` —
+  // mapped by the issuer's app_principals to `app_principal` (a token minted
+  // for one app is refused through another). Returns the subject
+  // pseudonym: base64url(HMAC-SHA-256(secret, iss || 0x00 || sub)). Any
+  // failure is UNAUTHENTICATED with the check that failed; the token's
+  // content is never echoed.
   absl::StatusOr<std::string> Pseudonym(absl::string_view token,
+                                        absl::string_view app_principal,
                                         int64_t now) const;
+
+  // Header `typ` values accepted (ASCII case-insensitive): plain JWTs (ID
+  // tokens carry "JWT" or nothing) and RFC 9068 access tokens.
+  static constexpr absl::string_view kAcceptedTypes[] = {"JWT", "at+jwt",
+                                                         "application/at+jwt"};
 
   static constexpr size_t kMaxRememberedTokens = 4096;
 
@@ -53,9 +64,11 @@ class CitizenTokens {
   class Verified;  // citizen_tokens.cc
   CitizenTokens(std::vector<Issuer> issuers, std::string secret, int64_t skew);
 
-  // The claims checks of `payload` for `issuer` at `now`, then its pseudonym.
+  // The claims checks of `payload` for `issuer`, presented by
+  // `app_principal`, at `now`, then its pseudonym.
   absl::StatusOr<std::string> Admit(const Issuer& issuer,
                                     const crypto::JsonValue& payload,
+                                    absl::string_view app_principal,
                                     int64_t now) const;
 
   std::vector<Issuer> issuers_;

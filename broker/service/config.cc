@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "broker/service/identity.h"
 #include "yaml-cpp/yaml.h"
 
 namespace accord::service {
@@ -88,8 +89,44 @@ const std::map<std::string, Setter>& Settings() {
        Number(&BrokerConfig::ready_max_write_wait_ms)},
       {"ready_max_calls_in_flight",
        Number(&BrokerConfig::ready_max_calls_in_flight)},
+      // Signing keys and caller identities.
+      {"create_receipt_keys", Bool(&BrokerConfig::create_receipt_keys)},
+      {"trust_domain",
+       [](BrokerConfig& c, const std::string& v) {
+         if (absl::Status s = CheckTrustDomain(v); !s.ok()) return s;
+         c.trust_domain = v;
+         return absl::OkStatus();
+       }},
   };
   return *settings;
+}
+
+// `app_principals` of a citizen issuer: a mapping of client id to one app
+// principal id or a list of them.
+absl::Status ParseAppPrincipals(const YAML::Node& node, CitizenIssuer& issuer) {
+  if (!node.IsMap() || node.size() == 0) {
+    return absl::InvalidArgumentError(
+        "app_principals: a mapping of client id to app principal(s)");
+  }
+  for (const auto& client : node) {
+    const std::string id = client.first.Scalar();
+    std::vector<std::string>& apps = issuer.app_principals[id];
+    if (client.second.IsScalar() && !client.second.Scalar().empty()) {
+      apps.push_back(client.second.Scalar());
+    } else if (client.second.IsSequence() && client.second.size() > 0) {
+      for (const auto& app : client.second) {
+        if (!app.IsScalar() || app.Scalar().empty()) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "app_principals: ", id, ": each app principal is an id"));
+        }
+        apps.push_back(app.Scalar());
+      }
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "app_principals: ", id, ": an app principal id or a list of them"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 // yaml-cpp reports errors by throwing; this is the one place they are
@@ -134,6 +171,14 @@ absl::Status ApplyFile(const std::string& path, BrokerConfig& config) {
         }
         for (const auto& f : entry) {
           const std::string name = f.first.Scalar();
+          if (name == "app_principals") {
+            if (absl::Status s = ParseAppPrincipals(f.second, issuer);
+                !s.ok()) {
+              return absl::InvalidArgumentError(
+                  absl::StrCat(where(), s.message()));
+            }
+            continue;
+          }
           if (!f.second.IsScalar()) {
             return absl::InvalidArgumentError(
                 absl::StrCat(where(), name, " is not a string"));
@@ -150,9 +195,10 @@ absl::Status ApplyFile(const std::string& path, BrokerConfig& config) {
           }
         }
         if (issuer.issuer.empty() || issuer.audience.empty() ||
-            issuer.jwks_file.empty()) {
+            issuer.jwks_file.empty() || issuer.app_principals.empty()) {
           return absl::InvalidArgumentError(absl::StrCat(
-              where(), "issuer, audience and jwks_file are required"));
+              where(),
+              "issuer, audience, jwks_file and app_principals are required"));
         }
         config.citizen_issuers.push_back(std::move(issuer));
       }

@@ -2,6 +2,7 @@
 #define ACCORD_BROKER_SERVICE_CONFIG_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,11 @@ struct CitizenIssuer {
   std::string issuer;     // exact `iss`
   std::string audience;   // required `aud`
   std::string jwks_file;  // public keys of the issuer
+  // Client id of the token (`azp`, or `aud` when it is one string and there
+  // is no `azp`) -> the app principals that may present tokens minted for
+  // that client. Required, at least one: a token is only honoured through
+  // an app it was minted for.
+  std::map<std::string, std::vector<std::string>> app_principals;
 };
 
 // Everything the broker is configured with, parsed once (file, then
@@ -41,9 +47,11 @@ struct BrokerConfig {
   std::string grant_issuer = "accord";
   std::string log_origin = "accord.local/log";
   uint32_t max_subjects_per_grant = 1000;
-  // The longest lifetime a grant may ask for; retired signing keys stay
-  // published at least this long.
-  uint32_t max_grant_lifetime_seconds = 86400;
+  // The longest lifetime of any grant, whatever its policy allows (a
+  // request asking for more is refused; one asking for nothing gets the
+  // policy's maximum, capped by this); retired grant keys stay published at
+  // least this long, and a withdrawal revokes the grants issued within it.
+  uint32_t max_grant_lifetime_seconds = 3600;
   // A rotated-in signing key is published this long before it signs; also
   // the JWKS cache lifetime.
   uint32_t key_prepublish_seconds = 600;
@@ -87,6 +95,20 @@ struct BrokerConfig {
   // flight, or while the last write failed.
   uint32_t ready_max_write_wait_ms = 2000;
   uint32_t ready_max_calls_in_flight = 5000;
+
+  // --- Signing keys and caller identities ---
+  // Consent receipts are signed by their own key ring, keys_dir/receipts.
+  // Dev mode creates it when missing; elsewhere a missing ring stops the
+  // start unless this is true, which creates it (once, when upgrading keys
+  // made before receipts had their own keys).
+  bool create_receipt_keys = false;
+  // Every URI SAN of a client certificate, and every principal's
+  // certificate_uri, must lie under this trust domain: a URI prefix such as
+  // `spiffe://accord.example` (then `spiffe://accord.example/...`) or a URN
+  // prefix such as `urn:accord:principal` (then `urn:accord:principal:...`).
+  // Empty: no certificate URI is accepted, only fingerprint-pinned
+  // principals authenticate. Dev mode sets `urn:accord:principal`.
+  std::string trust_domain;
 };
 
 // Reads the YAML config file at `path` (if not empty), then applies the

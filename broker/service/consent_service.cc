@@ -28,7 +28,6 @@ namespace {
 using accord::v1::Consent;
 using accord::v1::ConsentState;
 
-constexpr int64_t kMaxGrantLookback = 24 * 3600;
 constexpr size_t kMaxConsentIdBytes = kMaxRecordIdBytes;
 
 std::string Channel(const std::string& requested) {
@@ -122,8 +121,13 @@ absl::Status CheckRecipient(const accord::v1::Recipient& r,
 absl::Status RevokeSubjectGrants(const Env& env, store::WriteSet& ws,
                                  const Consent& c, int64_t now,
                                  absl::string_view cause) {
+  // No grant lives longer than max_grant_lifetime_seconds (DecideAccess
+  // caps it), so older ones have expired; the skew covers a clock that
+  // moved back.
+  const int64_t lookback = int64_t{env.config->max_grant_lifetime_seconds} +
+                           env.config->clock_skew_seconds;
   auto grant_ids = env.store->GrantIdsForSubjectAndDataset(
-      c.subject(), c.dataset_id(), now - kMaxGrantLookback);
+      c.subject(), c.dataset_id(), now - lookback);
   if (!grant_ids.ok()) return grant_ids.status();
   if (grant_ids->empty()) return absl::OkStatus();
   accord::v1::Revocation revocation;
@@ -288,8 +292,9 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
   consent.set_expires_at(request->expires_at());
   AddEvent(consent, accord::v1::CONSENT_STATE_GIVEN, now, "subject", channel);
 
-  auto receipt = SignReceipt(*env_.keys->Primary(), env_.config->grant_issuer,
-                             policy.dataset.producer(), consent, now);
+  auto receipt =
+      SignReceipt(*env_.receipt_keys->Primary(), env_.config->grant_issuer,
+                  policy.dataset.producer(), consent, now);
   if (!receipt.ok()) {
     Release(subject);
     return call.Finish(receipt.status());
@@ -340,8 +345,9 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
   if (consent->state() == accord::v1::CONSENT_STATE_WITHDRAWN) {
     // Idempotent: the same answer, with a receipt of the current state.
     Release(subject);
-    auto receipt = SignReceipt(*env_.keys->Primary(), env_.config->grant_issuer,
-                               controller, *consent, now);
+    auto receipt =
+        SignReceipt(*env_.receipt_keys->Primary(), env_.config->grant_issuer,
+                    controller, *consent, now);
     if (!receipt.ok()) return call.Finish(receipt.status());
     *response->mutable_consent() = *consent;
     response->set_receipt(*std::move(receipt));
@@ -356,8 +362,9 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
   }
   AddEvent(*consent, accord::v1::CONSENT_STATE_WITHDRAWN, now, "subject",
            channel);
-  auto receipt = SignReceipt(*env_.keys->Primary(), env_.config->grant_issuer,
-                             controller, *consent, now);
+  auto receipt =
+      SignReceipt(*env_.receipt_keys->Primary(), env_.config->grant_issuer,
+                  controller, *consent, now);
   if (!receipt.ok()) {
     Release(subject);
     return call.Finish(receipt.status());
@@ -475,9 +482,9 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GetConsent(
         }
         const int64_t now = env_.clock->NowSeconds();
         const bool expired = RecordExpiry(*consent, now);
-        auto receipt =
-            SignReceipt(*env_.keys->Primary(), env_.config->grant_issuer,
-                        Controller(*consent), *consent, now);
+        auto receipt = SignReceipt(*env_.receipt_keys->Primary(),
+                                   env_.config->grant_issuer,
+                                   Controller(*consent), *consent, now);
         if (!receipt.ok()) {
           if (claimed) Release(subject);
           return call.Finish(receipt.status());

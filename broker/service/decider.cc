@@ -1,10 +1,13 @@
 #include "broker/service/decider.h"
 
+#include <algorithm>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "broker/service/clock.h"
+#include "broker/service/config.h"
 #include "broker/service/limits.h"
 #include "broker/service/validate.h"
-#include "broker/service/clock.h"
 #include "broker/store/store.h"
 
 namespace accord::service {
@@ -137,6 +140,10 @@ absl::StatusOr<AccessAnswer> DecideAccess(const Env& env,
   request.lifetime_seconds = q.lifetime_seconds;
   answer.decision = policy::Decide(request, answer.policy->compiled, views,
                                    env.clock->Now());
+  // The broker's cap holds whatever the policy allows: a request without a
+  // lifetime gets the policy's maximum, which may be longer.
+  uint32_t& lifetime = answer.decision.lifetime_seconds;
+  lifetime = std::min(lifetime, env.config->max_grant_lifetime_seconds);
   answer.proto = ToProto(answer.decision, answer.policy->ref);
   return answer;
 }

@@ -31,7 +31,9 @@ struct AccessAnswer {
 };
 
 // Runs the one decision path: dataset and policy, partner directory,
-// consents of the requested subjects, the policy engine. Writes nothing.
+// consents of the requested subjects, the policy engine. A permit's lifetime
+// is min(requested or the policy's maximum, the policy's maximum,
+// max_grant_lifetime_seconds). Writes nothing.
 // Errors: INVALID_ARGUMENT (unknown purpose or field, subjects on a
 // non-PERSONAL dataset, unknown partner), NOT_FOUND (dataset),
 // FAILED_PRECONDITION (no policy), or a store error. A denial is not an

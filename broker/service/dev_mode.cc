@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -14,10 +15,12 @@
 #include "broker/crypto/dev_pki.h"
 #include "broker/crypto/json.h"
 #include "broker/crypto/signing_key.h"
+#include "broker/crypto/x509.h"
 #include "broker/service/admin_service.h"
 #include "broker/service/audit_events.h"
 #include "broker/service/clock.h"
 #include "broker/service/demo_content.h"
+#include "broker/service/identity.h"
 #include "broker/service/policy_registry.h"
 #include "broker/store/store.h"
 
@@ -65,17 +68,50 @@ absl::Status Commit(const Env& env, store::WriteSet ws) {
   return committed.ok() ? absl::OkStatus() : committed.status();
 }
 
+// The dev principal `name` as it should be: pinned roles by the SHA-256 of
+// their dev certificate, the others by their certificate URI.
+absl::StatusOr<accord::v1::Principal> DevPrincipal(const Env& env,
+                                                   absl::string_view name) {
+  accord::v1::Principal p;
+  p.set_id(std::string(name));
+  p.set_role(RoleOf(name));
+  if (name == dev::kPartner) p.set_category("academic");
+  if (IsPinnedRole(p.role())) {
+    const std::string path = absl::StrCat(env.config->data_dir, "/",
+                                          dev::kPkiDir, "/", name, ".pem");
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream pem;
+    pem << in.rdbuf();
+    auto cert = crypto::ParseCertificatePem(pem.str());
+    if (!cert.ok()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("dev certificate ", path, " is unreadable"));
+    }
+    p.set_certificate_sha256(cert->sha256_hex);
+  } else {
+    p.set_certificate_uri(absl::StrCat(dev::kPrincipalUriPrefix, name));
+  }
+  return p;
+}
+
 absl::Status SeedPrincipals(const Env& env, int64_t now) {
   for (absl::string_view name : dev::kPrincipals) {
+    auto wanted = DevPrincipal(env, name);
+    if (!wanted.ok()) return wanted.status();
+    accord::v1::Principal& p = *wanted;
     auto existing = env.store->GetPrincipal(name);
-    if (existing.ok()) continue;
-    if (!absl::IsNotFound(existing.status())) return existing.status();
-    accord::v1::Principal p;
-    p.set_id(std::string(name));
-    p.set_role(RoleOf(name));
-    if (name == dev::kPartner) p.set_category("academic");
-    p.set_certificate_uri(absl::StrCat(dev::kPrincipalUriPrefix, name));
-    if (absl::Status s = CheckPrincipal(p); !s.ok()) return s;
+    // A dev store made before operators and auditors were pinned, or whose
+    // dev certificate was renewed, gets the current identity.
+    if (existing.ok() && existing->certificate_uri() == p.certificate_uri() &&
+        existing->certificate_sha256() == p.certificate_sha256()) {
+      continue;
+    }
+    if (!existing.ok() && !absl::IsNotFound(existing.status())) {
+      return existing.status();
+    }
+    if (absl::Status s = CheckPrincipal(p, env.config->trust_domain); !s.ok()) {
+      return s;
+    }
     store::WriteSet ws;
     ws.PutPrincipal(p);
     ws.AddAuditEvent(PrincipalEvent("dev-mode", p.id(), "put", now));
@@ -169,7 +205,10 @@ absl::Status PrepareDevMode(BrokerConfig& config) {
   issuer.issuer = std::string(dev::kIssuer);
   issuer.audience = std::string(dev::kAudience);
   issuer.jwks_file = absl::StrCat(pki, "/", dev::kIssuerJwks);
+  issuer.app_principals[std::string(dev::kCitizenClientId)] = {
+      std::string(dev::kCitizenApp)};
   config.citizen_issuers.push_back(issuer);
+  config.trust_domain = std::string(dev::kTrustDomain);
   return absl::OkStatus();
 }
 

@@ -32,6 +32,8 @@ struct Env {
   store::Store* store = nullptr;
   PolicyRegistry* policies = nullptr;
   KeyRing* keys = nullptr;
+  // Signs consent receipts; its retired keys are never pruned.
+  KeyRing* receipt_keys = nullptr;
   Authenticator* auth = nullptr;
   const Clock* clock = nullptr;
   http::Metrics* metrics = nullptr;

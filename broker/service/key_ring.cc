@@ -16,10 +16,6 @@ namespace fs = std::filesystem;
 constexpr char kRingFile[] = "ring.json";
 constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 
-std::string KeyPath(const std::string& dir, absl::string_view kid) {
-  return absl::StrCat(dir, "/grant-", kid, ".pem");
-}
-
 absl::string_view StateName(accord::v1::KeyState s) {
   switch (s) {
     case accord::v1::KEY_STATE_PENDING:
@@ -42,15 +38,27 @@ accord::v1::KeyState StateFromName(absl::string_view name) {
 
 }  // namespace
 
+std::string KeyRing::KeyPath(absl::string_view kid) const {
+  return absl::StrCat(dir_, "/", kind_.file_prefix, kid, ".pem");
+}
+
 absl::StatusOr<std::unique_ptr<KeyRing>> KeyRing::Open(const std::string& dir,
+                                                       const KeyRingKind& kind,
                                                        bool create_if_missing,
                                                        KeySchedule schedule,
                                                        const Clock* clock) {
-  std::unique_ptr<KeyRing> ring(new KeyRing(dir, schedule, clock));
+  std::unique_ptr<KeyRing> ring(new KeyRing(dir, kind, schedule, clock));
   absl::MutexLock l(&ring->mu_);
   if (fs::exists(absl::StrCat(dir, "/", kRingFile))) {
     if (absl::Status s = ring->Load(); !s.ok()) return s;
   } else if (create_if_missing) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    fs::permissions(dir, fs::perms::owner_all, ec);
+    if (ec) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot create the ", kind.name, " key ring directory ", dir));
+    }
     if (absl::Status s = ring->AddNewKey(crypto::Algorithm::kES256,
                                          accord::v1::KEY_STATE_PRIMARY,
                                          clock->NowSeconds(), 0);
@@ -60,7 +68,7 @@ absl::StatusOr<std::unique_ptr<KeyRing>> KeyRing::Open(const std::string& dir,
     if (absl::Status s = ring->Save(); !s.ok()) return s;
   } else {
     return absl::NotFoundError(
-        absl::StrCat("no grant-signing key ring (", kRingFile, ") in ", dir));
+        absl::StrCat("no ", kind.name, " key ring (", kRingFile, ") in ", dir));
   }
   ring->Advance(clock->NowSeconds());
   bool has_primary = false;
@@ -93,7 +101,7 @@ absl::Status KeyRing::Load() {
       return absl::FailedPreconditionError(
           absl::StrCat(path, ": each key needs a kid and a known state"));
     }
-    auto key = crypto::SigningKey::ReadPemFile(KeyPath(dir_, *kid));
+    auto key = crypto::SigningKey::ReadPemFile(KeyPath(*kid));
     if (!key.ok()) return key.status();
     if (key->kid() != *kid) {
       return absl::FailedPreconditionError(absl::StrCat(
@@ -143,7 +151,7 @@ absl::Status KeyRing::AddNewKey(crypto::Algorithm alg,
                                 int64_t promote_at) {
   auto key = crypto::SigningKey::Generate(alg);
   if (!key.ok()) return key.status();
-  if (absl::Status s = key->WritePemFile(KeyPath(dir_, key->kid())); !s.ok()) {
+  if (absl::Status s = key->WritePemFile(KeyPath(key->kid())); !s.ok()) {
     return s;
   }
   Entry e;
@@ -161,7 +169,8 @@ int64_t KeyRing::NextChange() const {
   for (const Entry& e : keys_) {
     if (e.state == accord::v1::KEY_STATE_PENDING) {
       next = std::min(next, e.promote_at);
-    } else if (e.state == accord::v1::KEY_STATE_RETIRED) {
+    } else if (e.state == accord::v1::KEY_STATE_RETIRED &&
+               !kind_.keep_retired) {
       next = std::min(next, e.retired_at + schedule_.retention_seconds);
     }
   }
@@ -186,10 +195,10 @@ void KeyRing::Advance(int64_t now) {
   }
   // Retired keys past retention leave the ring (and the JWKS).
   for (auto it = keys_.begin(); it != keys_.end();) {
-    if (it->state == accord::v1::KEY_STATE_RETIRED &&
+    if (!kind_.keep_retired && it->state == accord::v1::KEY_STATE_RETIRED &&
         it->retired_at + schedule_.retention_seconds <= now) {
       std::error_code ec;
-      fs::remove(KeyPath(dir_, it->key->kid()), ec);
+      fs::remove(KeyPath(it->key->kid()), ec);
       it = keys_.erase(it);
       changed = true;
     } else {

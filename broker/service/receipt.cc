@@ -23,6 +23,7 @@ absl::StatusOr<std::string> SignReceipt(const crypto::SigningKey& key,
       .Set("hash", consent.notice().hash());
   JsonValue claims = JsonValue::Object();
   claims.Set("iss", issuer)
+      .Set("aud", kReceiptAudience)
       .Set("jti", crypto::RandomId())
       .Set("iat", static_cast<long long>(now))
       .Set("sub", consent.subject())
@@ -38,7 +39,7 @@ absl::StatusOr<std::string> SignReceipt(const crypto::SigningKey& key,
   if (consent.expires_at() != 0) {
     claims.Set("expires_at", static_cast<long long>(consent.expires_at()));
   }
-  return crypto::SignJws(key, "consent-receipt+jwt", claims.Serialize());
+  return crypto::SignJws(key, kReceiptType, claims.Serialize());
 }
 
 }  // namespace accord::service

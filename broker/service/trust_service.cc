@@ -272,6 +272,7 @@ grpc::ServerUnaryReactor* TrustServiceImpl::GetVerificationKeys(
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   response->set_jwks(env_.keys->JwksJson());
+  response->set_receipt_jwks(env_.receipt_keys->JwksJson());
   response->set_checkpoint_key(env_.checkpoint_verifier_key);
   return call.Finish(absl::OkStatus());
 }

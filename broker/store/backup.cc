@@ -1,4 +1,8 @@
 // Online backup (a RocksDB checkpoint) and restore.
+#include <stdlib.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 
@@ -11,12 +15,65 @@ namespace accord::store {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// Mode 0700 for `dir` and the directories under it, 0600 for the files.
+// Table files may be hard links to the live store's: those become 0600
+// too, which the broker's own files should be anyway.
+absl::Status MakePrivate(const std::string& dir) {
+  std::error_code ec;
+  fs::permissions(dir, fs::perms::owner_all, ec);
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const bool is_dir = it->is_directory(ec);
+    if (ec) break;
+    fs::permissions(it->path(),
+                    is_dir ? fs::perms::owner_all
+                           : fs::perms::owner_read | fs::perms::owner_write,
+                    ec);
+    if (ec) break;
+  }
+  if (ec) {
+    return absl::UnavailableError(absl::StrCat(
+        "backup into ", dir, ": cannot restrict permissions: ", ec.message()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status Store::Backup(const std::string& dir) const {
   std::error_code ec;
-  if (fs::exists(dir, ec)) {
+  if (dir.empty() || fs::exists(dir, ec)) {
     return absl::InvalidArgumentError(
         absl::StrCat("backup directory ", dir, " already exists"));
   }
+  // mkdtemp creates the staging directory with mode 0700: the checkpoint's
+  // files are private from their creation on, whatever the umask.
+  std::string staging = fs::path(dir).lexically_normal().string();
+  while (!staging.empty() && staging.back() == '/') staging.pop_back();
+  staging += ".staging-XXXXXX";
+  if (mkdtemp(staging.data()) == nullptr) {
+    return absl::UnavailableError(absl::StrCat(
+        "backup into ", dir,
+        ": cannot create a staging directory: ", std::strerror(errno)));
+  }
+  const std::string inner = staging + "/backup";
+  absl::Status s = Checkpoint(inner);
+  if (s.ok()) s = MakePrivate(inner);
+  if (s.ok()) {
+    fs::rename(inner, dir, ec);
+    if (ec) {
+      s = absl::UnavailableError(
+          absl::StrCat("backup into ", dir, ": ", ec.message()));
+    }
+  }
+  std::error_code ignored;
+  fs::remove_all(staging, ignored);
+  return s;
+}
+
+absl::Status Store::Checkpoint(const std::string& dir) const {
   rocksdb::Checkpoint* raw = nullptr;
   rocksdb::Status s = rocksdb::Checkpoint::Create(db_->db(), &raw);
   if (!s.ok()) return FromRocks(s, "backup");

@@ -58,6 +58,41 @@ absl::StatusOr<std::vector<std::string>> Store::GrantIdsForSubjectAndDataset(
   return ids;
 }
 
+absl::StatusOr<std::vector<GrantRecord>> Store::LiveGrantsOfPartner(
+    absl::string_view partner, int64_t issued_after, int64_t now) const {
+  rocksdb::ManagedSnapshot snapshot(db_->db());
+  std::string prefix = keys::GrantByPartner(partner, 0, "");
+  prefix.resize(prefix.size() - 8);  // without the issue time
+  // No grant id is empty, so this key is before the first grant issued at
+  // `issued_after`.
+  const std::string start =
+      keys::GrantByPartner(partner, std::max<int64_t>(0, issued_after), "");
+  std::vector<GrantRecord> live;
+  absl::Status error;
+  absl::Status s =
+      Scan(*db_, kIndex, prefix, start, snapshot.snapshot(),
+           [&](absl::string_view key, absl::string_view) {
+             if (key.size() < prefix.size() + 8) {
+               error = absl::DataLossError("malformed grant index entry");
+               return false;
+             }
+             const absl::string_view id = key.substr(prefix.size() + 8);
+             auto g = Parse<GrantRecord>(
+                 db_->Get(kGrants, id, snapshot.snapshot()), "grant", id);
+             if (!g.ok()) {
+               error = g.status();
+               return false;
+             }
+             if (g->released_at() == 0 && g->expires_at() > now) {
+               live.push_back(*std::move(g));
+             }
+             return true;
+           });
+  if (!s.ok()) return s;
+  if (!error.ok()) return error;
+  return live;
+}
+
 absl::StatusOr<std::vector<accord::v1::Revocation>> Store::ListRevocationsAfter(
     uint64_t revision, size_t limit) const {
   limit = ClampLimit(limit);

@@ -211,6 +211,13 @@ class Store {
       absl::string_view subject, absl::string_view dataset_id,
       int64_t issued_after) const;
 
+  // The grants of `partner` issued at or after `issued_after` (Unix
+  // seconds) that are neither released nor expired at `now`, oldest first,
+  // read at one snapshot; empty if none. DATA_LOSS for a malformed index
+  // entry or record.
+  absl::StatusOr<std::vector<GrantRecord>> LiveGrantsOfPartner(
+      absl::string_view partner, int64_t issued_after, int64_t now) const;
+
   // The log index of the audit entry that recorded the grant's issue.
   // NOT_FOUND for an unknown grant.
   absl::StatusOr<uint64_t> FindLogIndexOfGrant(absl::string_view grant_id) const;
@@ -231,10 +238,16 @@ class Store {
   // An online, consistent copy of the whole store into `dir` (which must
   // not exist), taken while writes go on. Errors: UNAVAILABLE (or
   // RESOURCE_EXHAUSTED) on an I/O error, INVALID_ARGUMENT when `dir` exists.
+  // The backup holds every citizen's pseudonymous records: `dir` is created
+  // with mode 0700 and every file in it with mode 0600, and nobody else can
+  // read it meanwhile (it is made inside a 0700 staging directory beside
+  // `dir`, then moved into place).
   absl::Status Backup(const std::string& dir) const;
 
  private:
   explicit Store(std::unique_ptr<Db> db);
+  // A RocksDB checkpoint of the store into `dir`, which must not exist.
+  absl::Status Checkpoint(const std::string& dir) const;
 
   std::unique_ptr<Db> db_;
 };

@@ -44,8 +44,11 @@ const accord::service::CitizenTokens& Tokens() {
     const std::string ed = TempFile(kEdJwks);
     const std::string ec = TempFile(kEcJwks);
     std::vector<accord::service::CitizenIssuer> issuers = {
-        {"https://id.rennes.example", "accord", ed},
-        {"https://fc.example", "accord-citizens", ec}};
+        {"https://id.rennes.example", "accord", ed, {{"accord", {"app"}}}},
+        {"https://fc.example",
+         "accord-citizens",
+         ec,
+         {{"accord-citizens", {"app"}}}}};
     auto loaded = accord::service::CitizenTokens::Load(
         issuers, std::string(32, 's'), 60);
     unlink(ed.c_str());
@@ -69,7 +72,8 @@ bool IsBase64Url(absl::string_view s) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const absl::string_view token(reinterpret_cast<const char*>(data), size);
-  absl::StatusOr<std::string> pseudonym = Tokens().Pseudonym(token, kNow);
+  absl::StatusOr<std::string> pseudonym =
+      Tokens().Pseudonym(token, "app", kNow);
   if (pseudonym.ok()) {
     // A pseudonym is 32 HMAC bytes in base64url, never the token's content.
     if (pseudonym->size() != 43 || !IsBase64Url(*pseudonym)) std::abort();

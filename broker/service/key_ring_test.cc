@@ -1,0 +1,179 @@
+#include "broker/service/key_ring.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "broker/crypto/jwks.h"
+#include "broker/crypto/jws.h"
+#include "broker/service/receipt.h"
+
+namespace accord::service {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int64_t kStart = 1'700'000'000;
+
+struct Dir {
+  Dir() {
+    char tmpl[] = "/tmp/accord-key-ring-test-XXXXXX";
+    REQUIRE(mkdtemp(tmpl) != nullptr);
+    path = tmpl;
+  }
+  ~Dir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  std::string path;
+};
+
+KeySchedule Schedule() {
+  KeySchedule s;
+  s.prepublish_seconds = 600;
+  s.retention_seconds = 3600;
+  return s;
+}
+
+accord::v1::Consent SomeConsent() {
+  accord::v1::Consent c;
+  c.set_id("consent-1");
+  c.set_subject("c3ViamVjdA");
+  c.set_dataset_id("rennes.energy.household-consumption");
+  c.set_purpose("research-and-development");
+  c.mutable_recipient()->set_partner("partner-demo");
+  c.set_state(accord::v1::CONSENT_STATE_GIVEN);
+  return c;
+}
+
+std::vector<std::string> Kids(KeyRing& ring) {
+  auto jwks = crypto::Jwks::Parse(ring.JwksJson());
+  REQUIRE(jwks.ok());
+  std::vector<std::string> kids;
+  for (const auto& info : ring.List()) {
+    if (jwks->Find(info.kid()) != nullptr) kids.push_back(info.kid());
+  }
+  return kids;
+}
+
+// Runs PyJWT over `token` against the JWK Set in `jwks_file`, requiring the
+// receipt audience; returns the exit status.
+int VerifyWithPyJwt(const std::string& jwks_file, const std::string& token) {
+  const std::string script = R"PY(
+import json, sys
+import jwt
+jwks = json.load(open(sys.argv[1]))
+token = sys.argv[2]
+header = jwt.get_unverified_header(token)
+assert header["typ"] == "consent-receipt+jwt", header
+key = next(k for k in jwks["keys"] if k["kid"] == header["kid"])
+claims = jwt.decode(token, jwt.PyJWK(key).key, algorithms=["ES256", "EdDSA"],
+                    audience="urn:accord:consent-receipt")
+assert claims["consent_id"] == "consent-1", claims
+)PY";
+  const std::string script_file = jwks_file + ".py";
+  std::ofstream(script_file) << script;
+  const std::string command = absl::StrCat("/usr/bin/python3 ", script_file,
+                                           " ", jwks_file, " ", token);
+  const int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST_CASE("a receipt verifies after rotations that pruned the grant keys") {
+  Dir dir;
+  FakeClock clock(absl::FromUnixSeconds(kStart));
+  auto grants =
+      KeyRing::Open(dir.path + "/grants", kGrantKeys, true, Schedule(), &clock);
+  auto receipts = KeyRing::Open(dir.path + "/receipts", kReceiptKeys, true,
+                                Schedule(), &clock);
+  REQUIRE(grants.ok());
+  REQUIRE(receipts.ok());
+  const std::string old_grant_kid = (*grants)->Primary()->kid();
+  const std::string old_receipt_kid = (*receipts)->Primary()->kid();
+  // Receipts and grants never share a key.
+  CHECK(old_grant_kid != old_receipt_kid);
+  auto receipt = SignReceipt(*(*receipts)->Primary(), "accord", "producer-demo",
+                             SomeConsent(), clock.NowSeconds());
+  REQUIRE(receipt.ok());
+
+  // Two rotations of each ring, each promoted, then far past retention.
+  for (int i = 0; i < 2; ++i) {
+    REQUIRE((*grants)->Rotate(crypto::Algorithm::kEdDSA).ok());
+    REQUIRE((*receipts)->Rotate(crypto::Algorithm::kEdDSA).ok());
+    clock.Advance(absl::Seconds(601));
+    REQUIRE((*grants)->Primary()->kid() != old_grant_kid);
+  }
+  clock.Advance(absl::Hours(24 * 400));
+  // The grant ring pruned its retired keys; the receipt ring kept them all.
+  CHECK(Kids(**grants).size() == 1);
+  CHECK(!fs::exists(
+      absl::StrCat(dir.path, "/grants/grant-", old_grant_kid, ".pem")));
+  const std::vector<std::string> receipt_kids = Kids(**receipts);
+  CHECK(receipt_kids.size() == 3);
+  CHECK(std::find(receipt_kids.begin(), receipt_kids.end(), old_receipt_kid) !=
+        receipt_kids.end());
+  CHECK((*receipts)->Primary()->kid() != old_receipt_kid);
+
+  // Reopened from disk: still every receipt key, still verifiable.
+  receipts->reset();
+  auto reopened = KeyRing::Open(dir.path + "/receipts", kReceiptKeys, false,
+                                Schedule(), &clock);
+  REQUIRE(reopened.ok());
+  const std::string jwks_json = (*reopened)->JwksJson();
+  auto jwks = crypto::Jwks::Parse(jwks_json);
+  REQUIRE(jwks.ok());
+  crypto::JwsPolicy policy;
+  policy.expected_typ = "consent-receipt+jwt";
+  auto verified = crypto::VerifyJws(*receipt, *jwks, policy);
+  REQUIRE(verified.ok());
+  CHECK(verified->payload.GetString("aud").value() ==
+        "urn:accord:consent-receipt");
+
+  // And by PyJWT, a library Accord did not write.
+  const std::string jwks_file = dir.path + "/receipt-keys.json";
+  std::ofstream(jwks_file) << jwks_json;
+  CHECK(VerifyWithPyJwt(jwks_file, *receipt) == 0);
+  // The same check refuses a receipt signed by a key not in that set.
+  auto stranger = KeyRing::Open(dir.path + "/stranger", kReceiptKeys, true,
+                                Schedule(), &clock);
+  REQUIRE(stranger.ok());
+  auto foreign = SignReceipt(*(*stranger)->Primary(), "accord", "p",
+                             SomeConsent(), clock.NowSeconds());
+  REQUIRE(foreign.ok());
+  CHECK(VerifyWithPyJwt(jwks_file, *foreign) != 0);
+}
+
+TEST_CASE("a new key ring directory and its key files are private") {
+  Dir dir;
+  FakeClock clock(absl::FromUnixSeconds(kStart));
+  const std::string ring_dir = dir.path + "/keys/receipts";
+  auto ring = KeyRing::Open(ring_dir, kReceiptKeys, true, Schedule(), &clock);
+  REQUIRE(ring.ok());
+  struct stat st;
+  REQUIRE(stat(ring_dir.c_str(), &st) == 0);
+  CHECK((st.st_mode & 077) == 0);
+  const std::string key =
+      absl::StrCat(ring_dir, "/receipt-", (*ring)->Primary()->kid(), ".pem");
+  REQUIRE(stat(key.c_str(), &st) == 0);
+  CHECK((st.st_mode & 077) == 0);
+  // Not asked to create: a missing ring is NOT_FOUND.
+  CHECK(absl::IsNotFound(
+      KeyRing::Open(dir.path + "/none", kReceiptKeys, false, Schedule(), &clock)
+          .status()));
+  // A key file others may read stops the ring from opening.
+  chmod(key.c_str(), 0644);
+  ring->reset();
+  auto reopened =
+      KeyRing::Open(ring_dir, kReceiptKeys, false, Schedule(), &clock);
+  CHECK(absl::IsFailedPrecondition(reopened.status()));
+}
+
+}  // namespace
+}  // namespace accord::service
