@@ -55,7 +55,7 @@ TEST_CASE("The listener serves HTTPS to clients that trust its CA",
   auto client = TlsClientContext::Load(pki.Path("ca.pem"));
   REQUIRE(client.ok());
 
-  for (const std::string host : {"127.0.0.1", "localhost"}) {
+  for (const char* host : {"127.0.0.1", "localhost"}) {
     INFO(host);
     auto r = HttpsGet(absl::StrCat(host, ":", server->port()), "/x", **client,
                       absl::Seconds(10));

@@ -67,6 +67,18 @@ const std::map<std::string, Setter>& Settings() {
          c.allow_log_mismatch = v == "true";
          return absl::OkStatus();
        }},
+      // HTTP listener: TLS and limits.
+      {"http_tls_cert", String(&BrokerConfig::http_tls_cert_file)},
+      {"http_tls_key", String(&BrokerConfig::http_tls_key_file)},
+      {"http_max_connections", Number(&BrokerConfig::http_max_connections)},
+      {"http_reserved_connections",
+       Number(&BrokerConfig::http_reserved_connections)},
+      {"http_max_connections_per_ip",
+       Number(&BrokerConfig::http_max_connections_per_ip)},
+      {"http_idle_timeout_seconds",
+       Number(&BrokerConfig::http_idle_timeout_seconds)},
+      {"http_request_timeout_seconds",
+       Number(&BrokerConfig::http_request_timeout_seconds)},
   };
   return *settings;
 }
@@ -250,6 +262,18 @@ absl::StatusOr<BrokerConfig> LoadConfig(int argc, char** argv) {
   if (config.rate_limit_burst != 0 && config.rate_limit_per_second == 0) {
     return absl::InvalidArgumentError(
         "rate_limit_burst needs rate_limit_per_second");
+  }
+  // HTTP listener limits.
+  if (config.http_max_connections == 0 ||
+      config.http_max_connections_per_ip == 0) {
+    return absl::InvalidArgumentError(
+        "http_max_connections and http_max_connections_per_ip must be > 0");
+  }
+  if (config.http_idle_timeout_seconds == 0 ||
+      config.http_request_timeout_seconds < config.http_idle_timeout_seconds) {
+    return absl::InvalidArgumentError(
+        "http_idle_timeout_seconds must be > 0 and at most "
+        "http_request_timeout_seconds");
   }
   return config;
 }
