@@ -280,8 +280,9 @@ void HttpServer::Loop() {
           break;
         }
         std::string peer = PeerKey(addr);
-        int& from_peer = per_ip[peer];
-        if (from_peer >= options_.max_connections_per_ip) {
+        auto known_peer = per_ip.find(peer);
+        if (known_peer != per_ip.end() &&
+            known_peer->second >= options_.max_connections_per_ip) {
           close(fd);  // over the per-address cap: refused unanswered
           continue;
         }
@@ -293,7 +294,7 @@ void HttpServer::Loop() {
             continue;
           }
         }
-        ++from_peer;
+        ++per_ip[peer];
         c->peer = std::move(peer);
         c->reserved_slot = shared >= options_.max_connections;
         if (!c->reserved_slot) ++shared;
