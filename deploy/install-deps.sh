@@ -10,10 +10,12 @@ packages=(
   libbenchmark-dev libgoogle-perftools-dev
   python3 python3-jwt python3-grpcio
 )
-# The test suite also fuzzes with clang's libFuzzer and uses node for
-# interoperability tests.
+# The test suite also fuzzes with clang's libFuzzer, uses node for
+# interoperability tests and Apache httpd as a stock gateway.
 if [[ "${ACCORD_TEST_DEPS:-0}" == 1 ]]; then
   packages+=(clang libclang-rt-14-dev)
+  # The gateway test: Apache httpd verifying grants with mod_auth_openidc.
+  packages+=(apache2 libapache2-mod-auth-openidc)
   # A node that came with the machine (with its own npm) is kept as it is.
   command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi

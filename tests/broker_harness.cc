@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "broker/http/client.h"
+#include "broker/http/tls.h"
 
 namespace accord::testing {
 namespace {
@@ -134,6 +135,27 @@ std::string BrokerProcess::http_address() const {
 
 std::string BrokerProcess::log() const { return ReadAll(log_path_); }
 
+bool BrokerProcess::https() const {
+  for (const std::string& flag : extra_flags_) {
+    if (flag == "--http-tls-cert" || flag.rfind("--http-tls-cert=", 0) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string BrokerProcess::ca_file() const {
+  return data_dir_ + "/dev-pki/ca.pem";
+}
+
+absl::StatusOr<http::HttpResult> BrokerProcess::Get(
+    const std::string& path, absl::Duration timeout) const {
+  if (!https()) return http::HttpGet(http_address(), path, timeout);
+  auto tls = http::TlsClientContext::Load(ca_file());
+  if (!tls.ok()) return tls.status();
+  return http::HttpsGet(http_address(), path, **tls, timeout);
+}
+
 absl::Status BrokerProcess::Start() {
   grpc_port_ = FreePort();
   http_port_ = FreePort();
@@ -151,7 +173,7 @@ absl::Status BrokerProcess::Start() {
       return absl::FailedPreconditionError(
           absl::StrCat("accord-broker exited: ", log()));
     }
-    auto r = http::HttpGet(http_address(), "/readyz", absl::Seconds(1));
+    auto r = Get("/readyz", absl::Seconds(1));
     if (r.ok() && r->status == 200) return absl::OkStatus();
     absl::SleepFor(absl::Milliseconds(50));
   }

@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "broker/crypto/json.h"
+#include "broker/http/client.h"
 
 namespace accord::testing {
 
@@ -51,8 +53,9 @@ class BrokerProcess {
                          bool dev = true);
   ~BrokerProcess();
 
-  // Starts the broker and waits until /readyz answers 200. Errors: the
-  // broker exited (its stderr is in the message) or did not get ready.
+  // Starts the broker and waits until /readyz answers 200 (over HTTPS when
+  // the broker was given --http-tls-cert). Errors: the broker exited (its
+  // stderr is in the message) or did not get ready.
   absl::Status Start();
   // SIGTERM, then waits for exit; returns the exit status.
   int Stop();
@@ -61,6 +64,15 @@ class BrokerProcess {
 
   // Runs the accord CLI with --broker and --dev pointing at this broker.
   CliResult Cli(std::vector<std::string> args) const;
+
+  // GET `path` from the broker's HTTP listener: over TLS, trusting the dev
+  // CA only, when it was given --http-tls-cert; in clear otherwise.
+  absl::StatusOr<http::HttpResult> Get(
+      const std::string& path, absl::Duration timeout = absl::Seconds(5)) const;
+  // Whether the HTTP listener speaks TLS, and the dev CA that signs its
+  // certificate.
+  bool https() const;
+  std::string ca_file() const;
 
   std::string grpc_address() const;
   std::string http_address() const;

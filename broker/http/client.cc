@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <optional>
 
 #include "absl/strings/ascii.h"
@@ -14,6 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "broker/http/host_port.h"
+#include "broker/http/tls.h"
 
 namespace accord::http {
 namespace {
@@ -257,9 +259,83 @@ absl::StatusOr<HttpResult> ParseHttpResponse(absl::string_view raw) {
   return **std::move(parsed);
 }
 
-absl::StatusOr<HttpResult> HttpGet(const std::string& host_port,
-                                   const std::string& path,
-                                   absl::Duration timeout) {
+namespace {
+
+// The bytes of one connection, in clear or through a TLS session.
+class Channel {
+ public:
+  Channel(int fd, TlsStream* tls) : fd_(fd), tls_(tls) {}
+
+  // OK once all of `data` is sent.
+  absl::Status WriteAll(absl::string_view data, absl::Time deadline) {
+    for (size_t sent = 0; sent < data.size();) {
+      if (tls_ != nullptr) {
+        TlsIo io = tls_->Write(data.data() + sent, data.size() - sent);
+        if (io.state == TlsIo::State::kOk) {
+          sent += io.bytes;
+          continue;
+        }
+        absl::Status s = WaitTls(io, deadline);
+        if (!s.ok()) return s;
+        continue;
+      }
+      absl::Status ready = WaitFor(fd_, POLLOUT, deadline);
+      if (!ready.ok()) return ready;
+      const ssize_t n = send(fd_, data.data() + sent, data.size() - sent,
+                             MSG_NOSIGNAL);
+      if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+      if (n <= 0) {
+        return absl::UnavailableError(
+            absl::StrCat("send: ", std::strerror(errno)));
+      }
+      sent += static_cast<size_t>(n);
+    }
+    return absl::OkStatus();
+  }
+
+  // Bytes read (> 0), or 0 when the server closed the connection.
+  absl::StatusOr<size_t> ReadSome(char* buf, size_t size, absl::Time deadline) {
+    while (true) {
+      if (tls_ != nullptr) {
+        TlsIo io = tls_->Read(buf, size);
+        if (io.state == TlsIo::State::kOk) return io.bytes;
+        if (io.state == TlsIo::State::kClosed) return 0;
+        absl::Status s = WaitTls(io, deadline);
+        if (!s.ok()) return s;
+        continue;
+      }
+      absl::Status ready = WaitFor(fd_, POLLIN, deadline);
+      if (!ready.ok()) return ready;
+      const ssize_t n = recv(fd_, buf, size, 0);
+      if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+      if (n < 0) {
+        return absl::UnavailableError(
+            absl::StrCat("recv: ", std::strerror(errno)));
+      }
+      return static_cast<size_t>(n);
+    }
+  }
+
+ private:
+  absl::Status WaitTls(const TlsIo& io, absl::Time deadline) {
+    if (io.state == TlsIo::State::kWantRead) {
+      return WaitFor(fd_, POLLIN, deadline);
+    }
+    if (io.state == TlsIo::State::kWantWrite) {
+      return WaitFor(fd_, POLLOUT, deadline);
+    }
+    return absl::UnavailableError(
+        "TLS session failed (untrusted certificate or protocol error)");
+  }
+
+  int fd_;
+  TlsStream* tls_;
+};
+
+absl::StatusOr<HttpResult> Get(const std::string& host_port,
+                               const std::string& path,
+                               const TlsClientContext* tls,
+                               absl::Duration timeout) {
   absl::StatusOr<HostPort> hp = SplitHostPort(host_port);
   if (!hp.ok()) return hp.status();
   if (!IsTarget(path)) {
@@ -269,34 +345,27 @@ absl::StatusOr<HttpResult> HttpGet(const std::string& host_port,
   absl::StatusOr<int> connected = Connect(*hp, deadline);
   if (!connected.ok()) return connected.status();
   Fd fd(*connected);
+  std::unique_ptr<TlsStream> session;
+  if (tls != nullptr) {
+    session = tls->Connect(fd.get(), hp->host);
+    if (session == nullptr) {
+      return absl::UnavailableError("TLS: cannot start a session");
+    }
+  }
+  Channel channel(fd.get(), session.get());
 
   const std::string request =
       absl::StrCat("GET ", path, " HTTP/1.1\r\nHost: ", host_port,
                    "\r\nAccept: */*\r\nConnection: close\r\n\r\n");
-  for (size_t sent = 0; sent < request.size();) {
-    absl::Status ready = WaitFor(fd.get(), POLLOUT, deadline);
-    if (!ready.ok()) return ready;
-    const ssize_t n = send(fd.get(), request.data() + sent,
-                           request.size() - sent, MSG_NOSIGNAL);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-    if (n <= 0)
-      return absl::UnavailableError(
-          absl::StrCat("send: ", std::strerror(errno)));
-    sent += static_cast<size_t>(n);
-  }
+  if (absl::Status s = channel.WriteAll(request, deadline); !s.ok()) return s;
 
   std::string raw;
   char buf[16384];
   while (true) {
-    absl::Status ready = WaitFor(fd.get(), POLLIN, deadline);
-    if (!ready.ok()) return ready;
-    const ssize_t n = recv(fd.get(), buf, sizeof(buf), 0);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-    if (n < 0)
-      return absl::UnavailableError(
-          absl::StrCat("recv: ", std::strerror(errno)));
-    if (n == 0) return ParseHttpResponse(raw);
-    raw.append(buf, static_cast<size_t>(n));
+    absl::StatusOr<size_t> n = channel.ReadSome(buf, sizeof(buf), deadline);
+    if (!n.ok()) return n.status();
+    if (*n == 0) return ParseHttpResponse(raw);
+    raw.append(buf, *n);
     if (raw.size() > kMaxResponseBytes) {
       return absl::ResourceExhaustedError("HTTP response larger than 4 MiB");
     }
@@ -305,6 +374,21 @@ absl::StatusOr<HttpResult> HttpGet(const std::string& host_port,
     if (!parsed.ok()) return parsed.status();
     if (parsed->has_value()) return **std::move(parsed);
   }
+}
+
+}  // namespace
+
+absl::StatusOr<HttpResult> HttpGet(const std::string& host_port,
+                                   const std::string& path,
+                                   absl::Duration timeout) {
+  return Get(host_port, path, nullptr, timeout);
+}
+
+absl::StatusOr<HttpResult> HttpsGet(const std::string& host_port,
+                                    const std::string& path,
+                                    const TlsClientContext& tls,
+                                    absl::Duration timeout) {
+  return Get(host_port, path, &tls, timeout);
 }
 
 }  // namespace accord::http

@@ -9,10 +9,12 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
-// A minimal plain-HTTP GET client for tests and tools (and for fetching a
-// JWKS over loopback). Depends on Abseil and POSIX sockets only.
+// A minimal HTTP GET client for tests and tools (and for fetching a JWKS),
+// in clear or over TLS (tls.h).
 
 namespace accord::http {
+
+class TlsClientContext;
 
 struct HttpResult {
   int status = 0;
@@ -49,6 +51,15 @@ absl::StatusOr<HttpUrl> ParseHttpUrl(absl::string_view url);
 absl::StatusOr<HttpResult> HttpGet(const std::string& host_port,
                                    const std::string& path,
                                    absl::Duration timeout);
+
+// Same over TLS: the server must present a certificate that `tls` trusts for
+// the host of `host_port` (name or IP address). A failed handshake, an
+// untrusted certificate included, is UNAVAILABLE; the other errors are
+// HttpGet's.
+absl::StatusOr<HttpResult> HttpsGet(const std::string& host_port,
+                                    const std::string& path,
+                                    const TlsClientContext& tls,
+                                    absl::Duration timeout);
 
 // Parses a complete HTTP/1.x response as read until the server closed the
 // connection: status line, headers, then the body framed by

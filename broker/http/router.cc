@@ -41,6 +41,17 @@ void Router::Get(std::string path, Handler handler) {
   }
 }
 
+void Router::GetReserved(std::string path, Handler handler) {
+  std::string key = path;
+  const size_t before = routes_.size();
+  Get(std::move(path), std::move(handler));
+  if (routes_.size() > before) reserved_.insert(std::move(key));
+}
+
+bool Router::IsReserved(absl::string_view path) const {
+  return reserved_.contains(path);
+}
+
 absl::Status Router::Validate() const {
   if (first_error_.empty()) return absl::OkStatus();
   return absl::InvalidArgumentError(first_error_);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -35,6 +36,14 @@ class Router {
   // or an empty handler is reported by Validate() and makes the server
   // refuse to start.
   void Get(std::string path, Handler handler);
+  // Same, and `path` may also be served from the server's reserved
+  // connection slots (HttpServer::Options::reserved_connections): for the
+  // cheap paths that must stay reachable while others are flooded (health,
+  // keys).
+  void GetReserved(std::string path, Handler handler);
+
+  // True when `path` was registered with GetReserved.
+  bool IsReserved(absl::string_view path) const;
 
   // OK, or INVALID_ARGUMENT naming the first bad registration.
   absl::Status Validate() const;
@@ -44,6 +53,7 @@ class Router {
 
  private:
   absl::flat_hash_map<std::string, Handler> routes_;
+  absl::flat_hash_set<std::string> reserved_;
   std::string first_error_;
 };
 

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "broker/http/listener.h"
 #include "broker/http/request.h"
@@ -43,6 +44,12 @@ bool Transient(int error) {
 
 struct HttpServer::Connection {
   int fd = -1;  // -1 once closed
+  std::string peer;  // the client's IP address, as bytes
+  bool reserved_slot = false;  // serves reserved paths only, one request
+  std::unique_ptr<TlsStream> tls;  // null for plain HTTP
+  // The TLS session must wait for the socket in this direction before the
+  // pending read or write can go on (kOk: no such wait).
+  TlsIo::State tls_wait = TlsIo::State::kOk;
   std::string in;
   std::string out;
   size_t sent = 0;
@@ -51,11 +58,70 @@ struct HttpServer::Connection {
   Clock::time_point deadline;
 
   void Close() {
+    tls.reset();
     if (fd >= 0) close(fd);
     fd = -1;
   }
   bool idle() const { return in.empty() && out.empty() && !draining; }
+  // Decrypted input waiting inside the TLS session, which poll cannot see.
+  bool buffered() const {
+    return tls != nullptr && !draining && out.empty() && tls->HasBuffered();
+  }
+  short events() const {
+    if (tls_wait == TlsIo::State::kWantRead) return POLLIN;
+    if (tls_wait == TlsIo::State::kWantWrite) return POLLOUT;
+    return out.empty() ? POLLIN : POLLOUT;
+  }
+
+  // recv/send, or their TLS counterparts: bytes moved (> 0), 0 when the call
+  // must wait for the socket, -1 when the connection is finished.
+  ssize_t Receive(char* data, size_t size) {
+    if (tls == nullptr || draining) {
+      const ssize_t n = recv(fd, data, size, 0);
+      if (n < 0 && Transient(errno)) return 0;
+      return n > 0 ? n : -1;
+    }
+    return FromTls(tls->Read(data, size));
+  }
+  ssize_t Send(const char* data, size_t size) {
+    if (tls == nullptr) {
+      const ssize_t n = send(fd, data, size, MSG_NOSIGNAL);
+      if (n < 0 && Transient(errno)) return 0;
+      return n > 0 ? n : -1;
+    }
+    return FromTls(tls->Write(data, size));
+  }
+  ssize_t FromTls(TlsIo io) {
+    tls_wait = TlsIo::State::kOk;
+    switch (io.state) {
+      case TlsIo::State::kOk:
+        return static_cast<ssize_t>(io.bytes);
+      case TlsIo::State::kWantRead:
+      case TlsIo::State::kWantWrite:
+        tls_wait = io.state;
+        return 0;
+      default:
+        return -1;
+    }
+  }
 };
+
+namespace {
+
+// The client's address bytes, the key of the per-address connection count.
+std::string PeerKey(const sockaddr_storage& addr) {
+  if (addr.ss_family == AF_INET6) {
+    const auto& in6 = reinterpret_cast<const sockaddr_in6&>(addr).sin6_addr;
+    return std::string(reinterpret_cast<const char*>(&in6), sizeof(in6));
+  }
+  if (addr.ss_family == AF_INET) {
+    const auto& in4 = reinterpret_cast<const sockaddr_in&>(addr).sin_addr;
+    return std::string(reinterpret_cast<const char*>(&in4), sizeof(in4));
+  }
+  return std::string();
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     const std::string& address, Router router) {
@@ -66,6 +132,15 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     const std::string& address, Router router, const Options& options) {
   if (options.max_connections <= 0) {
     return absl::InvalidArgumentError("options.max_connections");
+  }
+  if (options.reserved_connections < 0) {
+    return absl::InvalidArgumentError("options.reserved_connections");
+  }
+  if (options.max_connections_per_ip <= 0) {
+    return absl::InvalidArgumentError("options.max_connections_per_ip");
+  }
+  if (options.idle_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("options.idle_timeout");
   }
   if (options.io_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("options.io_timeout");
@@ -122,6 +197,12 @@ void HttpServer::Shutdown() {
 void HttpServer::Loop() {
   std::vector<std::unique_ptr<Connection>> conns;
   std::vector<pollfd> fds;
+  // Connections per client address and in the shared slots, counting those
+  // closed but not yet removed.
+  absl::flat_hash_map<std::string, int> per_ip;
+  int shared = 0;
+  const size_t slots = static_cast<size_t>(options_.max_connections) +
+                       static_cast<size_t>(options_.reserved_connections);
   Clock::time_point accept_resume = Clock::now();
   while (true) {
     if (!stopping_ && stop_.load()) {
@@ -134,27 +215,34 @@ void HttpServer::Loop() {
         if (c->idle()) c->Close();
       }
     }
-    std::erase_if(conns, [](const auto& c) { return c->fd < 0; });
+    std::erase_if(conns, [&](const auto& c) {
+      if (c->fd >= 0) return false;
+      if (--per_ip[c->peer] == 0) per_ip.erase(c->peer);
+      if (!c->reserved_slot) --shared;
+      return true;
+    });
     if (stopping_ && conns.empty()) return;
 
     const Clock::time_point now = Clock::now();
     fds.clear();
     fds.push_back({wake_read_, POLLIN, 0});
     const bool accepting =
-        !stopping_ && now >= accept_resume &&
-        conns.size() < static_cast<size_t>(options_.max_connections);
+        !stopping_ && now >= accept_resume && conns.size() < slots;
     if (accepting) fds.push_back({listen_fd_, POLLIN, 0});
     const size_t first = fds.size();
     Clock::time_point wake_at = (!stopping_ && now < accept_resume)
                                     ? accept_resume
                                     : Clock::time_point::max();
+    bool buffered = false;
     for (const auto& c : conns) {
-      fds.push_back(
-          {c->fd, static_cast<short>(c->out.empty() ? POLLIN : POLLOUT), 0});
+      fds.push_back({c->fd, c->events(), 0});
       wake_at = std::min(wake_at, c->deadline);
+      buffered = buffered || c->buffered();
     }
     int timeout_ms = -1;
-    if (wake_at != Clock::time_point::max()) {
+    if (buffered) {
+      timeout_ms = 0;
+    } else if (wake_at != Clock::time_point::max()) {
       auto ms =
           std::chrono::ceil<std::chrono::milliseconds>(wake_at - now).count();
       timeout_ms = static_cast<int>(std::clamp<int64_t>(ms, 0, 60000));
@@ -169,8 +257,7 @@ void HttpServer::Loop() {
     const size_t known = conns.size();
     for (size_t i = 0; i < known; ++i) {
       Connection& c = *conns[i];
-      const short revents = fds[first + i].revents;
-      if (revents == 0) continue;
+      if (fds[first + i].revents == 0 && !c.buffered()) continue;
       if (!c.out.empty()) {
         Flush(c);
         Process(c);
@@ -179,9 +266,12 @@ void HttpServer::Loop() {
       }
     }
     if (accepting && fds[1].revents != 0) {
-      while (conns.size() < static_cast<size_t>(options_.max_connections)) {
+      while (conns.size() < slots) {
+        sockaddr_storage addr{};
+        socklen_t len = sizeof(addr);
         const int fd =
-            accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+            accept4(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len,
+                    SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
           if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
               errno == ENOMEM) {
@@ -189,11 +279,29 @@ void HttpServer::Loop() {
           }
           break;
         }
+        std::string peer = PeerKey(addr);
+        auto known_peer = per_ip.find(peer);
+        if (known_peer != per_ip.end() &&
+            known_peer->second >= options_.max_connections_per_ip) {
+          close(fd);  // over the per-address cap: refused unanswered
+          continue;
+        }
+        auto c = std::make_unique<Connection>();
+        if (options_.tls != nullptr) {
+          c->tls = options_.tls->Accept(fd);
+          if (c->tls == nullptr) {
+            close(fd);
+            continue;
+          }
+        }
+        ++per_ip[peer];
+        c->peer = std::move(peer);
+        c->reserved_slot = shared >= options_.max_connections;
+        if (!c->reserved_slot) ++shared;
         const int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-        auto c = std::make_unique<Connection>();
         c->fd = fd;
-        c->deadline = Clock::now() + ToClock(options_.io_timeout);
+        c->deadline = Clock::now() + ToClock(options_.idle_timeout);
         conns.push_back(std::move(c));
       }
     }
@@ -211,9 +319,9 @@ void HttpServer::OnReadable(Connection& c) {
     if (c.in.size() >= options_.max_head_bytes) return Process(c);
     want = std::min(want, options_.max_head_bytes - c.in.size());
   }
-  const ssize_t n = recv(c.fd, buf, want, 0);
-  if (n < 0 && Transient(errno)) return;
-  if (n <= 0) return c.Close();  // peer gone; a partial request is dropped
+  const ssize_t n = c.Receive(buf, want);
+  if (n == 0) return;
+  if (n < 0) return c.Close();  // peer gone; a partial request is dropped
   if (c.draining) return;
   c.in.append(buf, static_cast<size_t>(n));
   Process(c);
@@ -234,16 +342,19 @@ void HttpServer::Process(Connection& c) {
       const Request& r = head.request;
       const bool head_only = r.method == "HEAD";
       const Handler* handler = router_.Find(r.path);
-      if (r.method != "GET" && !head_only) {
+      // A reserved slot answers one request, so it is free again soon.
+      const bool close = !r.keep_alive || c.reserved_slot;
+      if (c.reserved_slot && !router_.IsReserved(r.path)) {
+        Queue(c, Response{503, kText, {}, "busy\n"}, head_only, true);
+      } else if (r.method != "GET" && !head_only) {
         Queue(c,
               Response{
                   405, kText, {{"Allow", "GET, HEAD"}}, "method not allowed\n"},
-              false, !r.keep_alive);
+              false, close);
       } else if (handler == nullptr) {
-        Queue(c, Response{404, kText, {}, "not found\n"}, head_only,
-              !r.keep_alive);
+        Queue(c, Response{404, kText, {}, "not found\n"}, head_only, close);
       } else {
-        Queue(c, (*handler)(), head_only, !r.keep_alive);
+        Queue(c, (*handler)(), head_only, close);
       }
     }
     Flush(c);
@@ -268,10 +379,9 @@ void HttpServer::Queue(Connection& c, const Response& response, bool head_only,
 
 void HttpServer::Flush(Connection& c) {
   while (c.fd >= 0 && c.sent < c.out.size()) {
-    const ssize_t n =
-        send(c.fd, c.out.data() + c.sent, c.out.size() - c.sent, MSG_NOSIGNAL);
-    if (n < 0 && Transient(errno)) return;
-    if (n <= 0) return c.Close();
+    const ssize_t n = c.Send(c.out.data() + c.sent, c.out.size() - c.sent);
+    if (n == 0) return;
+    if (n < 0) return c.Close();
     c.sent += static_cast<size_t>(n);
   }
   if (c.fd < 0) return;
@@ -279,14 +389,16 @@ void HttpServer::Flush(Connection& c) {
   c.sent = 0;
   const Clock::time_point now = Clock::now();
   if (!c.close_after_write) {
-    c.deadline = now + ToClock(options_.io_timeout);
+    c.deadline = now + ToClock(options_.idle_timeout);
     return;
   }
   // Closing with unread input would reset the connection and could destroy
   // the response before the client reads it: shut the write side and discard
   // input until the client closes, for a short while.
+  if (c.tls != nullptr) c.tls->Close();
   shutdown(c.fd, SHUT_WR);
   c.draining = true;
+  c.tls_wait = TlsIo::State::kOk;
   c.in.clear();
   c.deadline =
       now + std::min(ToClock(options_.io_timeout),

@@ -12,27 +12,51 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "broker/http/router.h"
+#include "broker/http/tls.h"
 
 namespace accord::http {
 
 // A small HTTP/1.1 listener for health, metrics and JWKS: GET and HEAD on
-// exact paths, keep-alive, no request bodies. One thread runs a poll loop
-// over the listening socket and at most `max_connections` connections, and
-// calls the handlers; handlers must therefore be quick, must not throw and
-// must not call Shutdown(). A client can only ever cost the server one
-// connection slot for at most `io_timeout` per request, and its errors close
-// only its own connection.
+// exact paths, keep-alive, no request bodies, optionally over TLS. One thread
+// runs a poll loop over the listening socket and its connections, and calls
+// the handlers; handlers must therefore be quick, must not throw and must not
+// call Shutdown(). With TLS the process must ignore SIGPIPE (the broker's
+// main does).
+//
+// Limits, so that no client can stall the others:
+//  - a client can only ever cost the server one connection slot, for at most
+//    `idle_timeout` before its request head is complete (TLS handshake
+//    included; also the keep-alive wait between requests) and `io_timeout`
+//    to take its response; its errors close only its own connection;
+//  - at most `max_connections_per_ip` connections per client address: one
+//    more is accepted and closed at once, unanswered;
+//  - `max_connections` shared slots, plus `reserved_connections` slots that
+//    only serve paths registered with Router::GetReserved (health, keys).
+//    A connection accepted while the shared slots are all taken gets a
+//    reserved slot; a request there for another path gets 503, and every
+//    response there closes the connection, so the slots turn over. Further
+//    clients wait in the listen backlog.
 class HttpServer {
  public:
   struct Options {
-    // Connections served at once; further clients wait in the listen backlog.
+    // Shared connection slots.
     int max_connections = 64;
-    // Time a client has to send a whole request head (counted from the
-    // connection or the previous response, not extended by partial data),
-    // and to take a whole response.
+    // Extra slots for reserved paths only (0: none).
+    int reserved_connections = 8;
+    // Connections at once from one client IP address.
+    int max_connections_per_ip = 16;
+    // Time a client has to send a whole request head, counted from the
+    // connection or the end of the previous response and not extended by
+    // partial data: the keep-alive and header-read timeout. Shorter than
+    // `io_timeout`, so idle connections give their slots back first.
+    absl::Duration idle_timeout = absl::Seconds(5);
+    // Time a client has to take a whole response (the request timeout).
     absl::Duration io_timeout = absl::Seconds(10);
     // Request line plus header fields; larger heads get 414 or 431.
     size_t max_head_bytes = 8192;
+    // When set, connections speak TLS only (see tls.h); bytes that are not a
+    // TLS handshake close the connection unanswered.
+    std::shared_ptr<const TlsServerContext> tls;
   };
 
   // Listens on `address` ("127.0.0.1:7480", "[::1]:7480"; port 0 picks an
@@ -41,7 +65,8 @@ class HttpServer {
   // UNAVAILABLE when the address cannot be resolved or bound.
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
       const std::string& address, Router router);
-  // Same, with `options` (INVALID_ARGUMENT when a limit is not positive).
+  // Same, with `options` (INVALID_ARGUMENT naming the option when a limit
+  // is not positive, reserved_connections excepted, which may be 0).
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
       const std::string& address, Router router, const Options& options);
 
@@ -55,7 +80,7 @@ class HttpServer {
 
   // Stops accepting, lets requests already received get their responses
   // (idle connections close at once; a partly received request keeps at
-  // most `io_timeout`), then joins the loop thread. Idempotent; safe from any
+  // most `idle_timeout`), then joins the loop thread. Idempotent; safe from any
   // thread except a handler.
   void Shutdown() ABSL_LOCKS_EXCLUDED(mu_);
 

@@ -32,6 +32,21 @@ class RawConn {
     connected_ =
         connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
   }
+  // From the loopback source address `source` ("127.0.0.2"): another client
+  // address as the server sees it.
+  RawConn(int port, const char* source) {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    inet_pton(AF_INET, source, &from.sin_addr);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ =
+        bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof(from)) == 0 &&
+        connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  }
   ~RawConn() { close(fd_); }
   bool connected() const { return connected_; }
 
@@ -286,7 +301,11 @@ TEST_CASE("A misbehaving client does not disturb another", "[http][server]") {
 }
 
 TEST_CASE("Many concurrent clients are all served", "[http][server]") {
-  auto server = StartTestServer();
+  // All from one address, each reconnecting at once: not what the
+  // per-address cap is for.
+  HttpServer::Options options;
+  options.max_connections_per_ip = 64;
+  auto server = StartTestServer(TestRouter(), options);
   constexpr int kClients = 16;
   constexpr int kRequests = 25;
   std::atomic<int> ok{0};
@@ -307,7 +326,8 @@ TEST_CASE("Many concurrent clients are all served", "[http][server]") {
 TEST_CASE("Connections are bounded and idle ones time out", "[http][server]") {
   HttpServer::Options options;
   options.max_connections = 2;
-  options.io_timeout = absl::Milliseconds(300);
+  options.reserved_connections = 0;
+  options.idle_timeout = absl::Milliseconds(300);
   auto server = StartTestServer(TestRouter(), options);
 
   RawConn idle1(server->port());
@@ -398,10 +418,130 @@ TEST_CASE("Start rejects bad addresses, routers and options",
   CHECK(
       HttpServer::Start("127.0.0.1:0", TestRouter(), options).status().code() ==
       absl::StatusCode::kInvalidArgument);
+  for (auto bad : std::vector<void (*)(HttpServer::Options&)>{
+           [](HttpServer::Options& o) { o.reserved_connections = -1; },
+           [](HttpServer::Options& o) { o.max_connections_per_ip = 0; },
+           [](HttpServer::Options& o) { o.idle_timeout = absl::ZeroDuration(); },
+       }) {
+    HttpServer::Options o;
+    bad(o);
+    CHECK(HttpServer::Start("127.0.0.1:0", TestRouter(), o).status().code() ==
+          absl::StatusCode::kInvalidArgument);
+  }
 
   auto first = StartTestServer();
   CHECK(HttpServer::Start(Addr(*first), TestRouter()).status().code() ==
         absl::StatusCode::kUnavailable);
+}
+
+Router ReservedRouter() {
+  Router router = TestRouter();
+  router.GetReserved("/healthz", [] {
+    return Response{200, "text/plain", {}, "ok"};
+  });
+  return router;
+}
+
+TEST_CASE("Reserved slots serve reserved paths when the shared ones are full",
+          "[http][server][limits]") {
+  HttpServer::Options options;
+  options.max_connections = 2;
+  options.reserved_connections = 1;
+  options.idle_timeout = absl::Minutes(10);
+  options.io_timeout = absl::Minutes(10);
+  auto server = StartTestServer(ReservedRouter(), options);
+  // Two clients take both shared slots and keep them.
+  RawConn hog1(server->port());
+  RawConn hog2(server->port());
+  REQUIRE(hog1.connected());
+  REQUIRE(hog2.connected());
+  REQUIRE(hog1.Send(kGetX));
+  REQUIRE(StatusOf(hog1.ReadResponse()) == 200);
+  REQUIRE(hog2.Send(kGetX));
+  REQUIRE(StatusOf(hog2.ReadResponse()) == 200);
+
+  // A third client gets the reserved slot: the reserved path is answered,
+  // once, and the slot is given back.
+  for (int i = 0; i < 3; ++i) {
+    RawConn probe(server->port());
+    REQUIRE(probe.connected());
+    REQUIRE(probe.Send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n"));
+    const std::string response = probe.ReadResponse();
+    CHECK(StatusOf(response) == 200);
+    CHECK(response.find("Connection: close\r\n") != std::string::npos);
+    CHECK(probe.ClosedWithin(absl::Seconds(5)));
+  }
+  // Another path there is refused.
+  RawConn other(server->port());
+  REQUIRE(other.connected());
+  REQUIRE(other.Send(kGetX));
+  CHECK(StatusOf(other.ReadResponse()) == 503);
+  CHECK(other.ClosedWithin(absl::Seconds(5)));
+  // The shared slots still serve anything.
+  REQUIRE(hog1.Send(kGetX));
+  CHECK(StatusOf(hog1.ReadResponse()) == 200);
+}
+
+TEST_CASE("Connections over the per-address cap are closed unanswered",
+          "[http][server][limits]") {
+  HttpServer::Options options;
+  options.max_connections_per_ip = 2;
+  options.idle_timeout = absl::Minutes(10);
+  auto server = StartTestServer(ReservedRouter(), options);
+  RawConn first(server->port());
+  RawConn second(server->port());
+  REQUIRE(first.connected());
+  REQUIRE(second.connected());
+  REQUIRE(first.Send(kGetX));
+  REQUIRE(StatusOf(first.ReadResponse()) == 200);
+  REQUIRE(second.Send(kGetX));
+  REQUIRE(StatusOf(second.ReadResponse()) == 200);
+
+  RawConn third(server->port());
+  REQUIRE(third.connected());  // the kernel accepts; the server drops it
+  third.Send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+  CHECK(third.ReadResponse().empty());
+  CHECK(third.ClosedWithin(absl::Seconds(5)));
+
+  // Another address is not affected; the first two still work.
+  RawConn elsewhere(server->port(), "127.0.0.2");
+  REQUIRE(elsewhere.connected());
+  REQUIRE(elsewhere.Send(kGetX));
+  CHECK(StatusOf(elsewhere.ReadResponse()) == 200);
+  REQUIRE(first.Send(kGetX));
+  CHECK(StatusOf(first.ReadResponse()) == 200);
+
+  // A freed slot is available again to that address.
+  REQUIRE(second.Send("GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
+  CHECK(StatusOf(second.ReadResponse()) == 200);
+  CHECK(second.ClosedWithin(absl::Seconds(5)));
+  bool served = false;
+  const absl::Time until = absl::Now() + absl::Seconds(10);
+  while (!served && absl::Now() < until) {
+    RawConn again(server->port());
+    served = again.connected() && again.Send(kGetX) &&
+             StatusOf(again.ReadResponse()) == 200;
+  }
+  CHECK(served);
+}
+
+TEST_CASE("An idle keep-alive connection is closed after idle_timeout",
+          "[http][server][limits]") {
+  HttpServer::Options options;
+  options.idle_timeout = absl::Milliseconds(200);
+  options.io_timeout = absl::Minutes(10);  // so only the idle limit applies
+  auto server = StartTestServer(TestRouter(), options);
+  RawConn c(server->port());
+  REQUIRE(c.connected());
+  REQUIRE(c.Send(kGetX));
+  const std::string response = c.ReadResponse();
+  REQUIRE(StatusOf(response) == 200);
+  CHECK(response.find("Connection: close") == std::string::npos);
+  CHECK(c.ClosedWithin(absl::Seconds(30)));
+  // A connection that never sends a byte is closed as well.
+  RawConn silent(server->port());
+  REQUIRE(silent.connected());
+  CHECK(silent.ClosedWithin(absl::Seconds(30)));
 }
 
 }  // namespace

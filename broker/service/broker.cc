@@ -29,6 +29,7 @@
 #include "broker/crypto/x509.h"
 #include "broker/http/metrics.h"
 #include "broker/http/server.h"
+#include "broker/http/tls.h"
 #include "broker/service/caller.h"
 #include "broker/service/citizen_tokens.h"
 #include "broker/service/clock.h"
@@ -94,6 +95,39 @@ absl::StatusOr<std::string> ReadFile(const std::string& path,
   return buffer.str();
 }
 
+// A server certificate and its private key, read from the files that the
+// config keys `cert_key` and `key_key` name: the certificate must parse and
+// be valid now, the key must be PEM. Errors name the key and the file at
+// fault, never their content.
+absl::Status CheckCertAndKey(absl::string_view cert_key,
+                             const std::string& cert_file,
+                             const std::string& cert, absl::string_view key_key,
+                             const std::string& key_file,
+                             const std::string& key, int64_t now,
+                             int64_t clock_skew_seconds) {
+  auto info = crypto::ParseCertificatePem(cert);
+  if (!info.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(cert_key, ": ", cert_file, " holds no PEM certificate"));
+  }
+  if (info->not_after < now) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        cert_key, ": ", cert_file, " expired at ",
+        absl::FormatTime(absl::FromUnixSeconds(info->not_after))));
+  }
+  if (info->not_before > now + clock_skew_seconds) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        cert_key, ": ", cert_file, " is not valid before ",
+        absl::FormatTime(absl::FromUnixSeconds(info->not_before))));
+  }
+  if (key.find("-----BEGIN") == std::string::npos ||
+      key.find("PRIVATE KEY-----") == std::string::npos) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(key_key, ": ", key_file, " holds no PEM private key"));
+  }
+  return absl::OkStatus();
+}
+
 // The TLS files must hold what they claim, and the server certificate must
 // be valid now: gRPC would otherwise start and fail every handshake later.
 // Errors name the file at fault, never its content.
@@ -104,27 +138,52 @@ absl::Status CheckTlsMaterial(const BrokerConfig& config, const std::string& ca,
     return absl::FailedPreconditionError(absl::StrCat(
         "tls_ca: ", config.tls_ca_file, " holds no PEM certificate"));
   }
-  auto info = crypto::ParseCertificatePem(cert);
-  if (!info.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "tls_cert: ", config.tls_cert_file, " holds no PEM certificate"));
+  return CheckCertAndKey("tls_cert", config.tls_cert_file, cert, "tls_key",
+                         config.tls_key_file, key, now,
+                         config.clock_skew_seconds);
+}
+
+// The HTTP listener's TLS context, or null for plain HTTP, which only dev
+// mode and loopback addresses get. The files are checked like the gRPC
+// material; outside dev mode the key must not be readable by group or
+// others. Errors: FAILED_PRECONDITION naming the config key at fault.
+absl::StatusOr<std::shared_ptr<const http::TlsServerContext>> LoadHttpTls(
+    const BrokerConfig& config, int64_t now) {
+  if (config.http_tls_cert_file.empty() && config.http_tls_key_file.empty()) {
+    if (!config.dev && !IsLoopbackAddress(config.http_address)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "http_tls_cert: required outside dev mode when http_address (",
+          config.http_address, ") is not a loopback address"));
+    }
+    return nullptr;
   }
-  if (info->not_after < now) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "tls_cert: ", config.tls_cert_file, " expired at ",
-        absl::FormatTime(absl::FromUnixSeconds(info->not_after))));
+  if (config.http_tls_cert_file.empty()) {
+    return absl::FailedPreconditionError(
+        "http_tls_cert: required with http_tls_key");
   }
-  if (info->not_before > now + config.clock_skew_seconds) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "tls_cert: ", config.tls_cert_file, " is not valid before ",
-        absl::FormatTime(absl::FromUnixSeconds(info->not_before))));
+  if (config.http_tls_key_file.empty()) {
+    return absl::FailedPreconditionError(
+        "http_tls_key: required with http_tls_cert");
   }
-  if (key.find("-----BEGIN") == std::string::npos ||
-      key.find("PRIVATE KEY-----") == std::string::npos) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "tls_key: ", config.tls_key_file, " holds no PEM private key"));
+  auto cert = ReadFile(config.http_tls_cert_file, "http_tls_cert");
+  if (!cert.ok()) return cert.status();
+  auto key = ReadFile(config.http_tls_key_file, "http_tls_key");
+  if (!key.ok()) return key.status();
+  if (absl::Status s = CheckCertAndKey(
+          "http_tls_cert", config.http_tls_cert_file, *cert, "http_tls_key",
+          config.http_tls_key_file, *key, now, config.clock_skew_seconds);
+      !s.ok()) {
+    return s;
   }
-  return absl::OkStatus();
+  struct stat st;
+  if (!config.dev && (stat(config.http_tls_key_file.c_str(), &st) != 0 ||
+                      (st.st_mode & (S_IRGRP | S_IROTH)) != 0)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("http_tls_key: ", config.http_tls_key_file,
+                     " must not be readable by group or others (mode 0600)"));
+  }
+  return http::TlsServerContext::Load(config.http_tls_cert_file,
+                                      config.http_tls_key_file);
 }
 
 // The pseudonym secret: 32 random bytes in a 0600 file, created in dev mode.
@@ -541,15 +600,28 @@ absl::Status BrokerImpl::StartGrpc() {
 }
 
 absl::Status BrokerImpl::StartHttp() {
+  http::HttpServer::Options options;
+  auto tls = LoadHttpTls(config_, clock_.NowSeconds());
+  if (!tls.ok()) return tls.status();
+  options.tls = *std::move(tls);
+  options.max_connections = static_cast<int>(config_.http_max_connections);
+  options.reserved_connections =
+      static_cast<int>(config_.http_reserved_connections);
+  options.max_connections_per_ip =
+      static_cast<int>(config_.http_max_connections_per_ip);
+  options.idle_timeout = absl::Seconds(config_.http_idle_timeout_seconds);
+  options.io_timeout = absl::Seconds(config_.http_request_timeout_seconds);
+  // Health, readiness and keys may also use the reserved slots; /metrics
+  // (the one costly page) only the shared ones.
   http::Router router;
   KeyRing* keys = keys_.get();
   store::Store* store = store_.get();
   http::Metrics* metrics = &metrics_;
-  router.Get("/healthz", [] {
+  router.GetReserved("/healthz", [] {
     return http::Response{200, "text/plain; charset=utf-8", {}, "ok\n"};
   });
   // The reason stays in the broker's log: callers get a fixed text.
-  router.Get("/readyz", [readiness = readiness_.get()] {
+  router.GetReserved("/readyz", [readiness = readiness_.get()] {
     if (!readiness->Check().ok()) {
       return http::Response{503, "text/plain; charset=utf-8", {},
                             "not ready\n"};
@@ -564,7 +636,7 @@ absl::Status BrokerImpl::StartHttp() {
   });
   // Caches may keep the JWKS no longer than a new key is published before
   // it signs, so they always know the key of a grant they receive.
-  router.Get("/.well-known/jwks.json", [keys] {
+  router.GetReserved("/.well-known/jwks.json", [keys] {
     return http::Response{
         200,
         "application/jwk-set+json",
@@ -574,7 +646,7 @@ absl::Status BrokerImpl::StartHttp() {
   });
   // Every key that ever signed a receipt, so receipts verify for ever.
   KeyRing* receipt_keys = receipt_keys_.get();
-  router.Get("/.well-known/receipt-keys.json", [receipt_keys] {
+  router.GetReserved("/.well-known/receipt-keys.json", [receipt_keys] {
     return http::Response{
         200,
         "application/jwk-set+json",
@@ -582,7 +654,8 @@ absl::Status BrokerImpl::StartHttp() {
                                         receipt_keys->CacheMaxAgeSeconds())}},
         receipt_keys->JwksJson()};
   });
-  auto server = http::HttpServer::Start(config_.http_address, std::move(router));
+  auto server = http::HttpServer::Start(config_.http_address, std::move(router),
+                                       options);
   if (!server.ok()) {
     return absl::UnavailableError(absl::StrCat(
         "cannot listen for HTTP on ", config_.http_address, ": ",

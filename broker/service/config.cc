@@ -97,6 +97,18 @@ const std::map<std::string, Setter>& Settings() {
          c.trust_domain = v;
          return absl::OkStatus();
        }},
+      // HTTP listener: TLS and limits.
+      {"http_tls_cert", String(&BrokerConfig::http_tls_cert_file)},
+      {"http_tls_key", String(&BrokerConfig::http_tls_key_file)},
+      {"http_max_connections", Number(&BrokerConfig::http_max_connections)},
+      {"http_reserved_connections",
+       Number(&BrokerConfig::http_reserved_connections)},
+      {"http_max_connections_per_ip",
+       Number(&BrokerConfig::http_max_connections_per_ip)},
+      {"http_idle_timeout_seconds",
+       Number(&BrokerConfig::http_idle_timeout_seconds)},
+      {"http_request_timeout_seconds",
+       Number(&BrokerConfig::http_request_timeout_seconds)},
   };
   return *settings;
 }
@@ -339,6 +351,18 @@ absl::StatusOr<BrokerConfig> LoadConfig(int argc, char** argv) {
     if (value == 0) {
       return absl::InvalidArgumentError(absl::StrCat(name, " must be > 0"));
     }
+  }
+  // HTTP listener limits.
+  if (config.http_max_connections == 0 ||
+      config.http_max_connections_per_ip == 0) {
+    return absl::InvalidArgumentError(
+        "http_max_connections and http_max_connections_per_ip must be > 0");
+  }
+  if (config.http_idle_timeout_seconds == 0 ||
+      config.http_request_timeout_seconds < config.http_idle_timeout_seconds) {
+    return absl::InvalidArgumentError(
+        "http_idle_timeout_seconds must be > 0 and at most "
+        "http_request_timeout_seconds");
   }
   return config;
 }

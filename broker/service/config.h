@@ -109,6 +109,25 @@ struct BrokerConfig {
   // Empty: no certificate URI is accepted, only fingerprint-pinned
   // principals authenticate. Dev mode sets `urn:accord:principal`.
   std::string trust_domain;
+
+  // --- HTTP listener (/healthz, /readyz, /metrics, JWKS): TLS and limits ---
+  // PEM certificate chain and private key; when set, the listener serves
+  // HTTPS only (TLS 1.2 minimum). Both or neither. Required outside dev mode
+  // unless http_address is a loopback address; outside dev mode the key file
+  // must not be readable by group or others.
+  std::string http_tls_cert_file;
+  std::string http_tls_key_file;
+  // Shared connection slots, and extra slots that serve only /healthz,
+  // /readyz and the JWKS (so they answer while /metrics is flooded).
+  uint32_t http_max_connections = 64;
+  uint32_t http_reserved_connections = 8;
+  // Connections at once from one client address; more are closed at once.
+  uint32_t http_max_connections_per_ip = 16;
+  // Time to send a complete request head, from the connection (TLS
+  // handshake included) or the previous response: the keep-alive timeout.
+  uint32_t http_idle_timeout_seconds = 5;
+  // Time a client has to read a whole response; at least the idle timeout.
+  uint32_t http_request_timeout_seconds = 10;
 };
 
 // Reads the YAML config file at `path` (if not empty), then applies the

@@ -85,5 +85,37 @@ TEST_CASE("unknown keys and flags are errors") {
   std::filesystem::remove(path);
 }
 
+TEST_CASE("HTTP listener keys: TLS files and limits") {
+  auto defaults = Load({});
+  REQUIRE(defaults.ok());
+  CHECK(defaults->http_tls_cert_file.empty());
+  CHECK(defaults->http_tls_key_file.empty());
+  CHECK(defaults->http_idle_timeout_seconds <
+        defaults->http_request_timeout_seconds);
+  auto set = Load({"--http-tls-cert", "/c.pem", "--http-tls-key", "/k.pem",
+                   "--http-max-connections", "10",
+                   "--http-reserved-connections", "0",
+                   "--http-max-connections-per-ip", "2",
+                   "--http-idle-timeout-seconds", "3",
+                   "--http-request-timeout-seconds", "3"});
+  REQUIRE(set.ok());
+  CHECK(set->http_tls_cert_file == "/c.pem");
+  CHECK(set->http_tls_key_file == "/k.pem");
+  CHECK(set->http_max_connections == 10);
+  CHECK(set->http_reserved_connections == 0);
+  CHECK(set->http_max_connections_per_ip == 2);
+  CHECK(set->http_idle_timeout_seconds == 3);
+  CHECK(set->http_request_timeout_seconds == 3);
+  CHECK(absl::IsInvalidArgument(
+      Load({"--http-max-connections", "0"}).status()));
+  CHECK(absl::IsInvalidArgument(
+      Load({"--http-max-connections-per-ip", "0"}).status()));
+  CHECK(absl::IsInvalidArgument(
+      Load({"--http-idle-timeout-seconds", "0"}).status()));
+  CHECK(absl::IsInvalidArgument(Load({"--http-idle-timeout-seconds", "11",
+                                      "--http-request-timeout-seconds", "10"})
+                                    .status()));
+}
+
 }  // namespace
 }  // namespace accord::service
