@@ -84,7 +84,8 @@ class JwksSource {
   //  - the load error: NOT_FOUND for a missing file or CA file; UNAVAILABLE
   //    for an unreachable URL or a TLS failure; UNAUTHENTICATED when the
   //    server's certificate does not verify against the CA or names another
-  //    host; DEADLINE_EXCEEDED when `fetch_timeout` passed;
+  //    host; DEADLINE_EXCEEDED when connecting took longer than
+  //    `fetch_timeout`, UNAVAILABLE when a read did;
   //    FAILED_PRECONDITION for an HTTP status other than 200;
   //    INVALID_ARGUMENT for a body over 1 MiB or that is not a usable JWKS,
   //    naming the key at fault.
