@@ -143,6 +143,14 @@ absl::Status Verify(CommandContext& ctx) {
   const int64_t now = ctx.now();
   verifier::JwksSource::Options source_options;
   source_options.now = [now] { return absl::FromUnixSeconds(now); };
+  source_options.ca_file = args.GetOr("jwks-ca", "");
+  if (const std::optional<std::string> http = args.Get("jwks-http");
+      http.has_value()) {
+    if (*http != "loopback") {
+      return UsageError("--jwks-http: the only value is loopback");
+    }
+    source_options.allow_loopback_http = true;
+  }
   absl::StatusOr<std::unique_ptr<verifier::JwksSource>> source =
       verifier::JwksSource::Open(*jwks, source_options);
   if (!source.ok()) {
@@ -209,9 +217,15 @@ CommandGroup GrantCommands() {
            RequestBatch},
           {{"release"}, "GRANT_ID", "give a grant back before it expires", {},
            Release},
-          {{"verify"}, "TOKEN --jwks URL|FILE [--audience A] [--cert PEM] [--skew S]",
+          {{"verify"},
+           "TOKEN --jwks URL|FILE [--jwks-ca PEM] [--jwks-http loopback] "
+           "[--audience A] [--cert PEM] [--skew S]",
            "verify a grant offline: signature, lifetime, audience, cnf",
            {{"jwks", A::kValue, "URL|FILE", "the broker's JWKS", {}},
+            {"jwks-ca", A::kValue, "PEM",
+             "CA of the JWKS server's certificate (https)", {}},
+            {"jwks-http", A::kValue, "loopback",
+             "accept a plain http JWKS URL towards loopback", {}},
             {"audience", A::kValue, "A", "expected audience", {}},
             {"issuer", A::kValue, "I", "expected issuer", {}},
             {"skew", A::kValue, "S", "tolerated clock skew, seconds (60)", {}},

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -185,6 +186,17 @@ absl::StatusOr<Connection> Connection::Open(const ConnectionSettings& settings,
   }
   grpc::ChannelArguments channel_args;
   channel_args.SetMaxReceiveMessageSize(64 << 20);
+  if (settings.max_reconnect_backoff_ms > 0) {
+    const int ms = static_cast<int>(
+        std::min<int64_t>(settings.max_reconnect_backoff_ms, 1 << 30));
+    channel_args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, std::min(ms, 1000));
+    // GRPC_ARG_MIN_RECONNECT_BACKOFF_MS is left alone: gRPC also takes it
+    // as the bound on one connection attempt, handshake included.
+    channel_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, ms);
+    // After a lost connection the channel resolves the name again before
+    // reconnecting, by default at most every 30 s.
+    channel_args.SetInt(GRPC_ARG_DNS_MIN_TIME_BETWEEN_RESOLUTIONS_MS, ms);
+  }
   return Connection(grpc::CreateCustomChannel(
                         settings.target, grpc::SslCredentials(tls),
                         channel_args),

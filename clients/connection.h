@@ -43,6 +43,10 @@ struct ConnectionSettings {
   std::string citizen_name;
   std::string issuer_key_path;
   int64_t timeout_seconds = 30;  // deadline of each call
+  // Longest wait between two connection attempts after the broker went
+  // away; 0: gRPC's default (up to two minutes). Long-lived followers such
+  // as a revocation watcher set it to their own retry bound.
+  int64_t max_reconnect_backoff_ms = 0;
 };
 
 // Returns the data directory of --dev: its value, else env ACCORD_DATA_DIR,

@@ -7,7 +7,7 @@ packages=(
   cmake g++ make pkg-config ccache
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libssl-dev librocksdb-dev catch2 libyaml-cpp-dev
-  libbenchmark-dev libgoogle-perftools-dev
+  libbenchmark-dev libgoogle-perftools-dev libcpp-httplib-dev
   python3 python3-jwt python3-grpcio
 )
 # The test suite also fuzzes with clang's libFuzzer, uses node for

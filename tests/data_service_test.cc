@@ -2,6 +2,8 @@
 // real accord-data-service verifies it over mutual TLS and serves only what
 // it covers; a grant replayed with another client certificate, for another
 // audience, expired or edited is refused. Also `accord grant verify --cert`.
+// With --revocations watch, a grant is refused soon after the consent it
+// rests on is withdrawn.
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
@@ -9,7 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -124,8 +128,8 @@ TEST_CASE("the example data service serves only what a bound grant covers") {
   REQUIRE(crypto::WriteIssuedCertificate(*intruder, dir.path(), "intruder").ok());
 
   const std::string address = absl::StrCat("127.0.0.1:", FreePort());
-  DataService service({"--listen", address, "--jwks", jwks_url, "--audience",
-                       kAudience, "--tls-cert", pki + "/server.pem",
+  DataService service({"--listen", address, "--jwks", jwks_url, "--jwks-http",
+                       "loopback", "--audience", kAudience, "--tls-cert", pki + "/server.pem",
                        "--tls-key", pki + "/server.key", "--client-ca",
                        pki + "/ca.pem", "--subjects",
                        absl::StrCat(alice, ",", kNobody), "--skew-seconds", "0"},
@@ -202,7 +206,8 @@ TEST_CASE("the example data service serves only what a bound grant covers") {
   }
   SECTION("accord grant verify checks cnf against --cert") {
     CliResult mine = broker.Cli({"grant", "verify", token, "--jwks", jwks_url,
-                                 "--audience", kAudience, "--cert",
+                                 "--jwks-http", "loopback", "--audience",
+                                 kAudience, "--cert",
                                  pki + "/partner-demo.pem", "--output", "json"});
     INFO(mine.err);
     REQUIRE(mine.exit_code == 0);
@@ -210,13 +215,19 @@ TEST_CASE("the example data service serves only what a bound grant covers") {
     CHECK(mine.json.Find("claims")->GetString("sub").value_or("") ==
           "partner-demo");
     CliResult theirs = broker.Cli({"grant", "verify", token, "--jwks", jwks_url,
-                                   "--audience", kAudience, "--cert",
+                                   "--jwks-http", "loopback", "--audience",
+                                   kAudience, "--cert",
                                    dir.path() + "/intruder.pem"});
     CHECK(theirs.exit_code == 1);
     CHECK(absl::StrContains(theirs.err, "cnf"));
     CliResult wrong_aud = broker.Cli({"grant", "verify", token, "--jwks",
-                                      jwks_url, "--audience", "elsewhere"});
+                                      jwks_url, "--jwks-http", "loopback",
+                                      "--audience", "elsewhere"});
     CHECK(wrong_aud.exit_code == 1);
+    // Plain http without --jwks-http loopback: a usage error.
+    CHECK(broker.Cli({"grant", "verify", token, "--jwks", jwks_url,
+                      "--audience", kAudience})
+              .exit_code == 2);
     // A JWKS file works as well as the URL.
     CliResult jwks = Run("/usr/bin/python3",
                          {"-c",
@@ -231,6 +242,93 @@ TEST_CASE("the example data service serves only what a bound grant covers") {
     // No --jwks: a usage error.
     CHECK(broker.Cli({"grant", "verify", token}).exit_code == 2);
   }
+}
+
+TEST_CASE("the example data service refuses a grant soon after the consent is withdrawn") {
+  TempDir dir;
+  BrokerProcess broker(dir.path() + "/var");
+  REQUIRE(broker.Start().ok());
+  const std::string pki = broker.data_dir() + "/dev-pki";
+
+  CliResult given = broker.Cli(
+      {"consent", "give", "--dataset", kPersonal, "--purpose",
+       "research-and-development", "--partner", "partner-demo", "--citizen",
+       "alice", "--output", "json"});
+  INFO(given.err);
+  REQUIRE(given.exit_code == 0);
+  const std::string consent_id =
+      given.json.Find("consent")->GetString("id").value_or("");
+  const std::string alice =
+      given.json.Find("consent")->GetString("subject").value_or("");
+  CliResult granted = broker.Cli(
+      {"grant", "request", "--dataset", kPersonal, "--purpose",
+       "research-and-development", "--audience", kAudience, "--subjects",
+       alice, "--as", "partner-demo", "--output", "json"});
+  INFO(granted.err << granted.out);
+  REQUIRE(granted.exit_code == 0);
+  const std::string token = GrantToken(granted);
+  REQUIRE(!token.empty());
+
+  // Keys and revocations both from the broker's TrustService, as the
+  // producer of the dataset.
+  const std::string address = absl::StrCat("127.0.0.1:", FreePort());
+  DataService service(
+      {"--listen", address, "--jwks", "broker", "--audience", kAudience,
+       "--tls-cert", pki + "/server.pem", "--tls-key", pki + "/server.key",
+       "--client-ca", pki + "/ca.pem", "--subjects", alice, "--broker",
+       broker.grpc_address(), "--broker-ca", pki + "/ca.pem", "--broker-cert",
+       pki + "/producer-demo.pem", "--broker-key", pki + "/producer-demo.key",
+       "--revocations", "watch"},
+      dir.path() + "/data-service.log");
+  REQUIRE(service.WaitReady());
+  INFO(service.log());
+  auto read = [&] {
+    return Run(BinDir() + "/accord-data-client",
+               {"--server", address, "--grant", token, "--cert",
+                pki + "/partner-demo.pem", "--key", pki + "/partner-demo.key",
+                "--ca", pki + "/ca.pem"});
+  };
+  // Served once the revocation stream is up (refused before: fail closed).
+  CliResult served;
+  const absl::Time up_deadline = absl::Now() + absl::Seconds(30);
+  do {
+    served = read();
+  } while (served.exit_code != 0 && absl::Now() < up_deadline);
+  INFO(served.err);
+  REQUIRE(served.exit_code == 0);
+  CHECK(served.json.Find("records")->AsArray()->size() == 3);
+
+  const auto withdraw_started = std::chrono::steady_clock::now();
+  CliResult withdrawn = broker.Cli(
+      {"consent", "withdraw", consent_id, "--citizen", "alice"});
+  const auto acknowledged = std::chrono::steady_clock::now();
+  INFO(withdrawn.err);
+  REQUIRE(withdrawn.exit_code == 0);
+
+  // The same, already issued grant: refused as revoked.
+  CliResult refused;
+  int reads = 0;
+  do {
+    refused = read();
+    ++reads;
+  } while (refused.exit_code == 0 &&
+           std::chrono::steady_clock::now() - acknowledged <
+               std::chrono::seconds(30));
+  const auto refused_at = std::chrono::steady_clock::now();
+  INFO(refused.err);
+  CHECK(refused.exit_code == 1);
+  CHECK(absl::StartsWith(refused.err, "PERMISSION_DENIED: revoked"));
+  auto ms = [](std::chrono::steady_clock::duration d) {
+    return static_cast<long long>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
+  };
+  const long long after_ack = ms(refused_at - acknowledged);
+  std::cout << "revocation to data service: first refusal " << after_ack
+            << " ms after the withdraw's acknowledgement ("
+            << ms(refused_at - withdraw_started)
+            << " ms after the withdraw started; " << reads << " reads)"
+            << std::endl;
+  CHECK(after_ack < 5000);
 }
 
 }  // namespace

@@ -157,8 +157,9 @@ TEST_CASE("a batch is answered request by request, in order") {
     const std::string token = Str(Grants(results[e.index])[0], "token");
     ids.push_back(Str(Grants(results[e.index])[0], "id"));
     CliResult verified =
-        broker.Cli({"grant", "verify", token, "--jwks", jwks, "--audience",
-                    kAudience, "--cert", cert, "--output", "json"});
+        broker.Cli({"grant", "verify", token, "--jwks", jwks, "--jwks-http",
+                    "loopback", "--audience", kAudience, "--cert", cert,
+                    "--output", "json"});
     INFO(verified.err);
     REQUIRE(verified.exit_code == 0);
     CHECK(verified.json.GetBool("valid").value_or(false));

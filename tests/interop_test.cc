@@ -98,7 +98,8 @@ void CheckAllVerifiers(const BrokerProcess& broker, const std::string& alg,
                        }});
   verifiers.push_back({"accord grant verify", [&](const std::string& token) {
                          return broker.Cli({"grant", "verify", token, "--jwks",
-                                            jwks_url, "--audience", kAudience,
+                                            jwks_url, "--jwks-http", "loopback",
+                                            "--audience", kAudience,
                                             "--skew", "0", "--output", "json"});
                        }});
   const std::string npm_problem = InstallJose();

@@ -5,6 +5,8 @@
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "broker/crypto/algorithm.h"
+#include "broker/crypto/jwks.h"
 #include "broker/crypto/jws.h"
 #include "broker/crypto/jwt_claims.h"
 #include "broker/crypto/x509.h"
@@ -19,7 +21,7 @@ constexpr GrantCheck kAllChecks[] = {
     GrantCheck::kConfig,   GrantCheck::kFormat,    GrantCheck::kKey,
     GrantCheck::kKeys,     GrantCheck::kSignature, GrantCheck::kLifetime,
     GrantCheck::kIssuer,   GrantCheck::kAudience,  GrantCheck::kClaims,
-    GrantCheck::kBinding};
+    GrantCheck::kBinding,  GrantCheck::kRevoked,   GrantCheck::kRevocations};
 
 // `status` with its message prefixed by the check name and the check
 // attached as a payload.
@@ -76,10 +78,30 @@ absl::Status CheckGrantClaims(const crypto::JsonValue& payload,
                                               : s);
 }
 
-absl::StatusOr<Grant> Verify(JwksSource& keys, const GrantVerifierOptions& o,
-                             const crypto::JwsPolicy& policy,
-                             absl::string_view token,
-                             std::optional<absl::string_view> x5t_s256) {
+// The JWS checks `o` asks for; null when it names an algorithm grants
+// cannot use.
+std::shared_ptr<const crypto::JwsPolicy> PolicyFor(
+    const GrantVerifierOptions& o) {
+  auto policy = std::make_shared<crypto::JwsPolicy>();
+  policy->allowed_algorithms.clear();
+  for (const std::string& name : o.allowed_algorithms) {
+    std::optional<crypto::Algorithm> alg = crypto::AlgorithmFromName(name);
+    if (!alg.has_value() || (*alg != crypto::Algorithm::kES256 &&
+                             *alg != crypto::Algorithm::kEdDSA)) {
+      return nullptr;
+    }
+    policy->allowed_algorithms.push_back(*alg);
+  }
+  policy->max_bytes = o.max_token_bytes;
+  policy->expected_typ = kGrantType;
+  return policy;
+}
+
+}  // namespace
+
+absl::StatusOr<Grant> GrantVerifier::Verify(
+    absl::string_view token, std::optional<absl::string_view> x5t_s256) const {
+  const GrantVerifierOptions& o = options_;
   if (!o.skip_audience_check && o.audience.empty()) {
     return Failed(GrantCheck::kConfig, absl::StatusCode::kFailedPrecondition,
                   "no audience configured");
@@ -88,6 +110,15 @@ absl::StatusOr<Grant> Verify(JwksSource& keys, const GrantVerifierOptions& o,
     return Failed(GrantCheck::kConfig, absl::StatusCode::kFailedPrecondition,
                   "no algorithm allowed");
   }
+  if (jws_policy_ == nullptr) {
+    return Failed(GrantCheck::kConfig, absl::StatusCode::kFailedPrecondition,
+                  "allowed_algorithms: only ES256 and EdDSA");
+  }
+  const crypto::JwsPolicy& policy = *jws_policy_;
+  JwksSource& keys = *keys_;
+  // A failed load keeps the cached set in use; the source retries it after
+  // its floor.
+  (void)keys.RefreshIfStale();
   std::shared_ptr<const crypto::Jwks> jwks = keys.Current();
   absl::StatusOr<crypto::VerifiedJws> jws =
       crypto::VerifyJws(token, *jwks, policy);
@@ -109,10 +140,16 @@ absl::StatusOr<Grant> Verify(JwksSource& keys, const GrantVerifierOptions& o,
     return Failed(GrantCheck::kBinding, absl::StatusCode::kUnauthenticated,
                   "grant is bound to another client certificate");
   }
+  // Last, so only a grant that is otherwise valid learns it was revoked.
+  if (o.revoked != nullptr) {
+    absl::Status s = o.revoked->Check(grant->id);
+    if (s.code() == absl::StatusCode::kPermissionDenied) {
+      return Failed(GrantCheck::kRevoked, s);
+    }
+    if (!s.ok()) return Failed(GrantCheck::kRevocations, s);
+  }
   return grant;
 }
-
-}  // namespace
 
 absl::string_view GrantCheckName(GrantCheck check) {
   switch (check) {
@@ -126,6 +163,8 @@ absl::string_view GrantCheckName(GrantCheck check) {
     case GrantCheck::kAudience: return "aud";
     case GrantCheck::kClaims: return "claims";
     case GrantCheck::kBinding: return "cnf";
+    case GrantCheck::kRevoked: return "revoked";
+    case GrantCheck::kRevocations: return "revocations";
   }
   return "unknown";
 }
@@ -137,14 +176,6 @@ std::optional<GrantCheck> FailedCheck(const absl::Status& status) {
     if (*name == GrantCheckName(c)) return c;
   }
   return std::nullopt;
-}
-
-crypto::JwsPolicy GrantVerifier::PolicyFor(const GrantVerifierOptions& o) {
-  crypto::JwsPolicy policy;
-  policy.allowed_algorithms = o.allowed_algorithms;
-  policy.max_bytes = o.max_token_bytes;
-  policy.expected_typ = kGrantType;
-  return policy;
 }
 
 GrantVerifier::GrantVerifier(std::shared_ptr<JwksSource> keys,
@@ -162,8 +193,7 @@ absl::StatusOr<Grant> GrantVerifier::VerifyForCertificate(
   absl::StatusOr<crypto::CertificateInfo> cert =
       crypto::ParseCertificatePem(client_cert_pem);
   if (!cert.ok()) return Failed(GrantCheck::kBinding, cert.status());
-  return Verify(*keys_, options_, jws_policy_, token,
-                absl::string_view(cert->x5t_s256));
+  return Verify(token, absl::string_view(cert->x5t_s256));
 }
 
 absl::StatusOr<Grant> GrantVerifier::VerifyForThumbprint(
@@ -172,12 +202,12 @@ absl::StatusOr<Grant> GrantVerifier::VerifyForThumbprint(
     return Failed(GrantCheck::kBinding, absl::StatusCode::kUnauthenticated,
                   "no client certificate thumbprint");
   }
-  return Verify(*keys_, options_, jws_policy_, token, x5t_s256);
+  return Verify(token, x5t_s256);
 }
 
 absl::StatusOr<Grant> GrantVerifier::VerifyUnbound(
     absl::string_view token) const {
-  return Verify(*keys_, options_, jws_policy_, token, std::nullopt);
+  return Verify(token, std::nullopt);
 }
 
 }  // namespace accord::verifier

@@ -4,9 +4,13 @@
 // The downstream grant verifier: what a data service calls before it serves
 // a record. It checks an Accord grant offline against the broker's JWKS,
 // using the broker's own JWS and claim checks (broker/crypto), so there is
-// one implementation of JWS verification. No gRPC here.
+// one implementation of JWS verification. No gRPC here (broker_keys.h and
+// revocation_watcher.h, in accord_verifier_grpc, talk to the broker).
 //
-//   auto keys = JwksSource::Open("http://127.0.0.1:7480/.well-known/jwks.json");
+//   JwksSource::Options tls;
+//   tls.ca_file = "/etc/accord/ca.pem";
+//   auto keys = JwksSource::Open("https://broker:7480/.well-known/jwks.json",
+//                                tls);
 //   GrantVerifier verifier(*std::move(keys), {.audience = "data.rennes.example"});
 //   absl::StatusOr<Grant> g = verifier.VerifyForCertificate(token, peer_pem);
 
@@ -19,10 +23,13 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "broker/crypto/algorithm.h"
-#include "broker/crypto/jws.h"
 #include "clients/verifier/grant.h"
 #include "clients/verifier/jwks_source.h"
+#include "clients/verifier/revoked_grants.h"
+
+namespace accord::crypto {
+struct JwsPolicy;
+}  // namespace accord::crypto
 
 namespace accord::verifier {
 
@@ -36,18 +43,23 @@ struct GrantVerifierOptions {
   std::string issuer;
   // Tolerated clock difference for exp / nbf / iat.
   int64_t skew_seconds = 60;
-  // Accepted "alg" values. Only ES256 and EdDSA exist in this codebase;
-  // "none" and HMAC can never be accepted.
-  std::vector<crypto::Algorithm> allowed_algorithms = {
-      crypto::Algorithm::kES256, crypto::Algorithm::kEdDSA};
+  // Accepted "alg" values, by their JOSE names: "ES256" and "EdDSA" are
+  // the only ones grants use; any other name is a configuration error
+  // ("none" and HMAC can never be accepted).
+  std::vector<std::string> allowed_algorithms = {"ES256", "EdDSA"};
   // Bound on the token size, before any decoding.
   size_t max_token_bytes = 16 * 1024;
+  // When set, a grant whose id it holds is refused (kRevoked), and every
+  // grant is refused while it cannot vouch for being current
+  // (kRevocations). Filled by a RevocationWatcher.
+  std::shared_ptr<const RevokedGrants> revoked;
   NowFunction now = absl::Now;
 };
 
 // The check a refusal came from, carried in the status (see FailedCheck).
 enum class GrantCheck {
-  kConfig,     // the verifier is misconfigured (no audience, no algorithms)
+  kConfig,     // the verifier is misconfigured (no audience, no algorithms,
+               // an unknown algorithm name)
   kFormat,     // not a well-formed JWS / grant (INVALID_ARGUMENT)
   kKey,        // no key with this kid, even after refreshing the JWKS
   kKeys,       // the JWKS could not be refreshed (UNAVAILABLE or as loaded)
@@ -57,10 +69,12 @@ enum class GrantCheck {
   kAudience,   // "aud" is not this service
   kClaims,     // a grant claim missing or of the wrong type
   kBinding,    // "cnf" does not match the presenting certificate
+  kRevoked,    // the broker revoked this grant (PERMISSION_DENIED)
+  kRevocations,  // the revocation stream is down (UNAVAILABLE)
 };
 
 // "config", "format", "key", "keys", "signature", "lifetime", "iss", "aud",
-// "claims", "cnf".
+// "claims", "cnf", "revoked", "revocations".
 absl::string_view GrantCheckName(GrantCheck check);
 
 // The check that produced `status` (a GrantVerifier error), or nullopt for
@@ -81,8 +95,15 @@ class GrantVerifier {
   //    presenting certificate that cannot be parsed (kBinding);
   //  - UNAUTHENTICATED: a well-formed grant that must not be honoured
   //    (signature, algorithm, kid, lifetime, issuer, audience, binding);
-  //  - FAILED_PRECONDITION: the verifier has no audience (kConfig);
+  //  - PERMISSION_DENIED: a valid grant the broker revoked since (kRevoked:
+  //    its consent was withdrawn or the partner released it);
+  //  - UNAVAILABLE: revocations are consulted and their stream has been
+  //    down too long to vouch for the grant (kRevocations);
+  //  - FAILED_PRECONDITION: the verifier has no audience, no algorithm or
+  //    an unknown one (kConfig);
   //  - the JWKS load error when an unknown kid forced a refresh that failed.
+  // A JWKS past its max-age is loaded again first; when that load fails
+  // the cached set is used.
   absl::StatusOr<Grant> VerifyForCertificate(
       absl::string_view token, absl::string_view client_cert_pem) const;
 
@@ -99,12 +120,14 @@ class GrantVerifier {
   const GrantVerifierOptions& options() const { return options_; }
 
  private:
-  // The JWS checks the options ask for, built once.
-  static crypto::JwsPolicy PolicyFor(const GrantVerifierOptions& options);
+  absl::StatusOr<Grant> Verify(absl::string_view token,
+                               std::optional<absl::string_view> x5t_s256) const;
 
   const std::shared_ptr<JwksSource> keys_;
   const GrantVerifierOptions options_;
-  const crypto::JwsPolicy jws_policy_;
+  // The JWS checks the options ask for, built once; null when the options
+  // name an unknown algorithm.
+  std::shared_ptr<const crypto::JwsPolicy> jws_policy_;
 };
 
 }  // namespace accord::verifier

@@ -173,11 +173,18 @@ TEST_CASE("each refusal names the check that failed") {
   }
   SECTION("an algorithm outside the verifier's allow-list") {
     GrantVerifierOptions o = v.options();
-    o.allowed_algorithms = {Algorithm::kEdDSA};
+    o.allowed_algorithms = {"EdDSA"};
     GrantVerifier eddsa_only(f.source, o);
     auto r = eddsa_only.VerifyForThumbprint(token, kThumbprint);
     REQUIRE_FALSE(r.ok());
     CHECK(CheckOf(r.status()) == GrantCheck::kSignature);
+    // A name grants never use is a configuration error.
+    o.allowed_algorithms = {"ES256", "RS256"};
+    GrantVerifier rsa(f.source, o);
+    auto config = rsa.VerifyForThumbprint(token, kThumbprint);
+    REQUIRE_FALSE(config.ok());
+    CHECK(config.status().code() == absl::StatusCode::kFailedPrecondition);
+    CHECK(CheckOf(config.status()) == GrantCheck::kConfig);
   }
   SECTION("a token of another type (a consent receipt, say)") {
     const std::string receipt =
@@ -344,6 +351,40 @@ TEST_CASE("one verifier answers many threads alike, across a rotation") {
   CHECK(accepted == 4 * 25 * 2);
   CHECK(wrong == 0);
   CHECK(f.source->load_count() == 2);
+}
+
+TEST_CASE("a verifier with a revocation set refuses revoked grants, and all while it is stale") {
+  Fixture f;
+  RevokedGrants::Options ro;
+  ro.now = [&f] { return f.clock.Now(); };
+  ro.max_staleness = absl::Seconds(30);
+  auto revoked = std::make_shared<RevokedGrants>(ro);
+  GrantVerifierOptions o = f.Verifier().options();
+  o.revoked = revoked;
+  GrantVerifier v(f.source, o);
+  const std::string token = f.Token();
+
+  // Before the stream is up: nothing is vouched for.
+  auto early = v.VerifyForThumbprint(token, kThumbprint);
+  REQUIRE_FALSE(early.ok());
+  CHECK(early.status().code() == absl::StatusCode::kUnavailable);
+  CHECK(CheckOf(early.status()) == GrantCheck::kRevocations);
+
+  revoked->StreamOpened();
+  revoked->Add({"another-grant"});
+  CHECK(v.VerifyForThumbprint(token, kThumbprint).ok());
+  revoked->Add({"grant-1"});
+  auto r = v.VerifyForThumbprint(token, kThumbprint);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == absl::StatusCode::kPermissionDenied);
+  CHECK(CheckOf(r.status()) == GrantCheck::kRevoked);
+  // Other checks come first: a forged token does not learn of revocations.
+  std::string edited = token;
+  edited[edited.size() - 3] ^= 1;
+  CHECK(CheckOf(v.VerifyForThumbprint(edited, kThumbprint).status()) !=
+        GrantCheck::kRevoked);
+  // Without the set, the same grant verifies.
+  CHECK(f.Verifier().VerifyForThumbprint(token, kThumbprint).ok());
 }
 
 TEST_CASE("statuses that did not come from the verifier name no check") {

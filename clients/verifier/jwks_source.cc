@@ -1,12 +1,12 @@
 #include "clients/verifier/jwks_source.h"
 
 #include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "broker/http/client.h"
+#include "broker/crypto/jwks.h"
+#include "clients/verifier/jwks_url.h"
 
 namespace accord::verifier {
 namespace {
@@ -33,46 +33,25 @@ absl::StatusOr<std::string> LoadJwksFile(const std::string& path) {
   return text;
 }
 
-absl::StatusOr<std::string> FetchJwksUrl(absl::string_view url,
-                                         absl::Duration timeout) {
-  absl::StatusOr<http::HttpUrl> parsed = http::ParseHttpUrl(url);
-  if (!parsed.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("jwks url: ", parsed.status().message()));
-  }
-  absl::StatusOr<http::HttpResult> result =
-      http::HttpGet(parsed->host_port, parsed->path, timeout);
-  if (!result.ok()) {
-    return absl::Status(result.status().code(),
-                        absl::StrCat("jwks url ", url, ": ",
-                                     result.status().message()));
-  }
-  if (result->status != 200) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("jwks url ", url, ": HTTP status ", result->status));
-  }
-  if (result->body.size() > kMaxJwksBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("jwks url ", url, ": larger than 1 MiB"));
-  }
-  return std::move(result->body);
-}
-
 absl::StatusOr<std::unique_ptr<JwksSource>> JwksSource::Open(
     absl::string_view location, Options options) {
   if (location.empty()) return absl::InvalidArgumentError("jwks: empty location");
   const std::string where(location);
   JwksLoader loader;
   if (absl::StrContains(location, "://")) {
-    if (absl::StatusOr<http::HttpUrl> url = http::ParseHttpUrl(location);
-        !url.ok()) {
+    // Refuse a bad URL or option before any connection is tried.
+    absl::StatusOr<JwksUrl> url =
+        ParseJwksUrl(location, options.allow_loopback_http);
+    if (!url.ok()) return url.status();
+    if (url->https && options.ca_file.empty() && !options.use_system_roots) {
       return absl::InvalidArgumentError(
-          absl::StrCat("jwks url: ", url.status().message()));
+          "jwks ca_file: required for https (or use_system_roots)");
     }
-    const absl::Duration timeout = options.fetch_timeout;
-    loader = [where, timeout] { return FetchJwksUrl(where, timeout); };
+    loader = [where, options] { return FetchJwksUrl(where, options); };
   } else {
-    loader = [where] { return LoadJwksFile(where); };
+    loader = [where]() -> absl::StatusOr<JwksDocument> {
+      return LoadJwksFile(where);
+    };
   }
   return FromLoader(std::move(loader), std::move(options));
 }
@@ -95,22 +74,52 @@ absl::Status JwksSource::Load() {
     last_load_ = now;
     ++loads_;
   }
-  absl::StatusOr<std::string> text = loader_();
-  if (!text.ok()) return text.status();
-  absl::StatusOr<crypto::Jwks> jwks = crypto::Jwks::Parse(*text);
+  absl::StatusOr<JwksDocument> document = loader_();
+  if (!document.ok()) return document.status();
+  absl::StatusOr<crypto::Jwks> jwks = crypto::Jwks::Parse(document->json);
   if (!jwks.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("jwks: ", jwks.status().message()));
   }
   auto fresh = std::make_shared<const crypto::Jwks>(*std::move(jwks));
   absl::MutexLock l(&mu_);
+  // The whole set is replaced: a key the document no longer lists is gone.
   jwks_ = std::move(fresh);
+  stale_at_ = document->max_age.has_value() ? now + *document->max_age
+                                            : absl::InfiniteFuture();
   return absl::OkStatus();
 }
 
 std::shared_ptr<const crypto::Jwks> JwksSource::Current() const {
   absl::MutexLock l(&mu_);
   return jwks_;
+}
+
+bool JwksSource::HasKey(absl::string_view kid) const {
+  return Current()->Find(kid) != nullptr;
+}
+
+std::vector<std::string> JwksSource::Kids() const {
+  std::vector<std::string> kids;
+  for (const crypto::VerifyingKey& key : Current()->keys()) {
+    kids.push_back(key.kid());
+  }
+  return kids;
+}
+
+bool JwksSource::StaleAndDue() const {
+  const absl::Time now = options_.now();
+  absl::MutexLock l(&mu_);
+  return now > stale_at_ && now - last_load_ >= options_.min_refresh_interval;
+}
+
+absl::StatusOr<bool> JwksSource::RefreshIfStale() {
+  // The common case takes no load lock.
+  if (!StaleAndDue()) return false;
+  absl::MutexLock load(&load_mu_);
+  if (!StaleAndDue()) return false;  // another caller just loaded it
+  if (absl::Status s = Load(); !s.ok()) return s;
+  return true;
 }
 
 absl::StatusOr<bool> JwksSource::RefreshAfterUnknownKid() {
