@@ -3,6 +3,9 @@
 // against the JWKS served over HTTP; and all three refuse the same forged,
 // expired and misdirected grants.
 #include <catch2/catch.hpp>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <functional>
 #include <string>
@@ -30,14 +33,32 @@ struct Verifier {
 };
 
 // Installs jose from the committed package-lock.json into
-// tests/interop/node_modules. Returns "" on success, else why not.
-std::string InstallJose() {
-  const std::string dir = SourceDir() + "/tests/interop";
-  CliResult r = Run("/usr/bin/npm", {"ci", "--no-audit", "--no-fund",
-                                     "--prefix", dir});
-  if (r.exit_code != 0) return absl::StrCat("npm ci failed: ", r.err);
-  return "";
-}
+// tests/interop/node_modules. Returns "" on success, else why not. Test
+// cases run in parallel processes and `npm ci` first deletes
+// node_modules, so one install runs at a time (an flock on a file beside
+// it) and each case holds the lock until it has used what it installed.
+class JoseInstall {
+ public:
+  JoseInstall() {
+    const std::string dir = SourceDir() + "/tests/interop";
+    lock_ = open((dir + "/.npm-install.lock").c_str(),
+                 O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+    if (lock_ >= 0) flock(lock_, LOCK_EX);
+    CliResult r = Run("/usr/bin/npm", {"ci", "--no-audit", "--no-fund",
+                                       "--prefix", dir});
+    if (r.exit_code != 0) problem_ = absl::StrCat("npm ci failed: ", r.err);
+  }
+  ~JoseInstall() {
+    if (lock_ >= 0) close(lock_);
+  }
+  JoseInstall(const JoseInstall&) = delete;
+  JoseInstall& operator=(const JoseInstall&) = delete;
+  const std::string& problem() const { return problem_; }
+
+ private:
+  int lock_ = -1;
+  std::string problem_;
+};
 
 std::string RequestGrant(const BrokerProcess& broker,
                          const std::string& audience,
@@ -102,7 +123,8 @@ void CheckAllVerifiers(const BrokerProcess& broker, const std::string& alg,
                                             "--audience", kAudience,
                                             "--skew", "0", "--output", "json"});
                        }});
-  const std::string npm_problem = InstallJose();
+  const JoseInstall jose;
+  const std::string& npm_problem = jose.problem();
   if (npm_problem.empty()) {
     verifiers.push_back({"jose", [&](const std::string& token) {
                            return Run("/usr/bin/node",

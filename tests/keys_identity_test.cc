@@ -372,11 +372,12 @@ TEST_CASE("removing a partner revokes its live grants in the same commit",
   REQUIRE(removed.exit_code == 0);
   const std::string revision = Str(removed.json, {"revision"});
   REQUIRE(!revision.empty());
-  // The revocation was committed at the removal's revision.
+  // The revocation was committed at the removal's revision (an auditor
+  // sees every revocation; partner-demo would see none of partner-two's).
   const std::string before = absl::StrCat(std::stoull(revision) - 1);
   CliResult watched = broker.Cli({"revocations", "watch", "--after", before,
                                   "--count", "1", "--timeout", "30", "--as",
-                                  "partner-demo", "--output", "json"});
+                                  "auditor-demo", "--output", "json"});
   INFO(watched.err);
   REQUIRE(watched.exit_code == 0);
   CHECK(Str(watched.json, {"cause"}) == "principal_removed");

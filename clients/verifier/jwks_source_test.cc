@@ -252,7 +252,7 @@ TEST_CASE("a JWKS fetch is bounded by the fetch timeout") {
   CHECK(stalled.status().code() == absl::StatusCode::kUnavailable);
 }
 
-TEST_CASE("a JWKS is loaded again once older than its max-age; withdrawn keys are dropped") {
+TEST_CASE("a JWKS is loaded again once older than its max-age, and withdrawn keys are dropped") {
   Pki pki;
   SigningKey old_key = *SigningKey::Generate(Algorithm::kES256);
   SigningKey new_key = *SigningKey::Generate(Algorithm::kES256);
