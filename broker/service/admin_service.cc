@@ -105,6 +105,14 @@ absl::Status CheckUnique(const store::Store& store,
   return absl::OkStatus();
 }
 
+// Principal changes hold this one key from their checks to their commit.
+constexpr absl::string_view kDirectory = "principals";
+
+absl::Status Busy() {
+  return absl::AbortedError(
+      "another change to the principals is in progress; retry");
+}
+
 // The grant lifetime cap bounds how far back a live grant can have been
 // issued; the skew covers a clock that moved back.
 int64_t OldestLiveIssue(const Env& env, int64_t now) {
@@ -127,7 +135,10 @@ grpc::ServerUnaryReactor* AdminServiceImpl::AddPrincipal(
       !s.ok()) {
     return call.Finish(s);
   }
-  absl::MutexLock l(&add_mu_);
+  // The uniqueness check and the write are one step: no other principal
+  // change runs between them.
+  KeyClaims::Claim claim = principals_.Take(kDirectory);
+  if (!claim.held()) return call.Finish(Busy());
   if (absl::Status s = CheckUnique(*env_.store, principal); !s.ok()) {
     return call.Finish(s);
   }
@@ -135,13 +146,21 @@ grpc::ServerUnaryReactor* AdminServiceImpl::AddPrincipal(
   ws.PutPrincipal(principal);
   ws.AddAuditEvent(PrincipalEvent(caller->principal.id(), principal.id(),
                                   "put", env_.clock->NowSeconds()));
-  auto committed = env_.store->CommitAndWait(std::move(ws));
-  if (!committed.ok()) return call.Finish(committed.status());
-  env_.policies->InvalidateDirectory();
-  principal.set_revision(committed->revision);
-  *response->mutable_principal() = principal;
-  response->set_revision(committed->revision);
-  return call.Finish(absl::OkStatus());
+  ws.set_deadline(call.deadline());
+  env_.store->Commit(
+      std::move(ws),
+      [this, call, response, claim = std::move(claim),
+       principal = std::move(principal)](
+          absl::StatusOr<store::CommitResult> committed) mutable {
+        if (!committed.ok()) return (void)call.Finish(committed.status());
+        env_.policies->InvalidateDirectory();
+        claim.Release();
+        principal.set_revision(committed->revision);
+        *response->mutable_principal() = std::move(principal);
+        response->set_revision(committed->revision);
+        call.Finish(absl::OkStatus());
+      });
+  return call.reactor();
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::ListPrincipals(
@@ -176,6 +195,8 @@ grpc::ServerUnaryReactor* AdminServiceImpl::RemovePrincipal(
     return call.Finish(absl::FailedPreconditionError(
         "id: an operator cannot remove itself"));
   }
+  KeyClaims::Claim claim = principals_.Take(kDirectory);
+  if (!claim.held()) return call.Finish(Busy());
   auto existing = env_.store->GetPrincipal(request->id());
   if (!existing.ok()) return call.Finish(existing.status());
   const int64_t now = env_.clock->NowSeconds();
@@ -194,14 +215,22 @@ grpc::ServerUnaryReactor* AdminServiceImpl::RemovePrincipal(
     revocation.set_cause("principal_removed");
     ws.AddRevocation(std::move(revocation));
   }
-  auto committed = env_.store->CommitAndWait(std::move(ws));
-  if (!committed.ok()) return call.Finish(committed.status());
-  if (!live->empty() && env_.revocations != nullptr) {
-    env_.revocations->Notify(committed->revision);
-  }
-  env_.policies->InvalidateDirectory();
-  response->set_revision(committed->revision);
-  return call.Finish(absl::OkStatus());
+  ws.set_deadline(call.deadline());
+  env_.store->Commit(
+      std::move(ws),
+      [this, call, response, claim = std::move(claim),
+       revokes = !live->empty()](
+          absl::StatusOr<store::CommitResult> committed) mutable {
+        if (!committed.ok()) return (void)call.Finish(committed.status());
+        if (revokes && env_.revocations != nullptr) {
+          env_.revocations->Notify(committed->revision);
+        }
+        env_.policies->InvalidateDirectory();
+        claim.Release();
+        response->set_revision(committed->revision);
+        call.Finish(absl::OkStatus());
+      });
+  return call.reactor();
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::ListKeys(
@@ -241,10 +270,17 @@ grpc::ServerUnaryReactor* AdminServiceImpl::RotateKey(
                                           env_.clock->NowSeconds());
   store::WriteSet ws;
   ws.AddAuditEvent(std::move(event));
-  auto committed = env_.store->CommitAndWait(std::move(ws));
-  if (!committed.ok()) return call.Finish(committed.status());
   *response->mutable_key() = *std::move(key);
-  return call.Finish(absl::OkStatus());
+  env_.store->Commit(std::move(ws),
+                     [call, response](
+                         absl::StatusOr<store::CommitResult> committed) {
+                       if (!committed.ok()) {
+                         response->Clear();
+                         return (void)call.Finish(committed.status());
+                       }
+                       call.Finish(absl::OkStatus());
+                     });
+  return call.reactor();
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::Backup(

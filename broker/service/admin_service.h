@@ -6,6 +6,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "accord/v1/admin.grpc.pb.h"
+#include "broker/service/claims.h"
 #include "broker/service/env.h"
 
 namespace accord::service {
@@ -49,9 +50,9 @@ class AdminServiceImpl final : public accord::v1::AdminService::CallbackService 
 
  private:
   const Env& env_;
-  // Serializes AddPrincipal's uniqueness check with its commit, so two
-  // concurrent calls cannot give one certificate URI to two principals.
-  absl::Mutex add_mu_;
+  // Principal changes, one at a time from their checks to their commit, so
+  // two concurrent calls cannot give one certificate URI to two principals.
+  KeyClaims principals_;
 };
 
 // Validates a principal as AddPrincipal and dev mode store it. Returns OK or
