@@ -220,6 +220,32 @@ TEST_CASE("the rate limit charges each request of a batch and the subjects "
   }
 }
 
+TEST_CASE("each service takes requests of its own size",
+          "[trust][integration]") {
+  TempDir dir;
+  BrokerProcess broker(dir.path());
+  REQUIRE(broker.Start().ok());
+  Client op(broker, Dev(broker, "operator"));
+  Client partner(broker, Dev(broker, "partner-demo"));
+  // 100 KiB is more than an admin request takes: refused before the
+  // request is looked at (an id that long would otherwise be
+  // INVALID_ARGUMENT).
+  v1::AddPrincipalRequest add;
+  add.mutable_principal()->set_id(std::string(100 << 10, 'a'));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(In(absl::Seconds(30)));
+  v1::AddPrincipalResponse added;
+  grpc::Status s = op.admin->AddPrincipal(&ctx, add, &added);
+  CHECK(s.error_code() == StatusCode::RESOURCE_EXHAUSTED);
+  CHECK(absl::StartsWith(s.error_message(), "request"));
+  // The same size is a normal grant request: its field is what is wrong.
+  v1::RequestGrantRequest big = BikeRequest();
+  big.set_audience(std::string(100 << 10, 'a'));
+  grpc::Status g = Grant(partner, big);
+  CHECK(g.error_code() == StatusCode::INVALID_ARGUMENT);
+  CHECK(absl::StartsWith(g.error_message(), "audience"));
+}
+
 // WatchRevocations streams opened asynchronously: nothing here waits for
 // them; Collect learns which ended.
 class Streams {

@@ -27,7 +27,7 @@ grpc::ServerUnaryReactor* AccessServiceImpl::RequestGrant(
     grpc::CallbackServerContext* context,
     const accord::v1::RequestGrantRequest* request,
     accord::v1::RequestGrantResponse* response) {
-  Call call(env_, context, "/accord.v1.AccessService/RequestGrant");
+  Call call(env_, context, "/accord.v1.AccessService/RequestGrant", *request);
   auto caller = call.Authenticate(SubjectCost(request->subjects_size()));
   if (!caller.ok()) return call.Finish(caller.status());
   // The decision may run after this handler returned (freshness.h).
@@ -42,7 +42,7 @@ grpc::ServerUnaryReactor* AccessServiceImpl::RequestGrants(
     grpc::CallbackServerContext* context,
     const accord::v1::RequestGrantsRequest* request,
     accord::v1::RequestGrantsResponse* response) {
-  Call call(env_, context, "/accord.v1.AccessService/RequestGrants");
+  Call call(env_, context, "/accord.v1.AccessService/RequestGrants", *request);
   // Every request of the batch is charged, by the subjects it names.
   uint32_t cost = 0;
   uint64_t freshest = 0;
@@ -89,7 +89,7 @@ grpc::ServerUnaryReactor* AccessServiceImpl::ReleaseGrant(
     grpc::CallbackServerContext* context,
     const accord::v1::ReleaseGrantRequest* request,
     accord::v1::ReleaseGrantResponse* response) {
-  Call call(env_, context, "/accord.v1.AccessService/ReleaseGrant");
+  Call call(env_, context, "/accord.v1.AccessService/ReleaseGrant", *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   if (request->grant_id().empty() ||

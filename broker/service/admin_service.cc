@@ -126,7 +126,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::AddPrincipal(
     grpc::CallbackServerContext* context,
     const accord::v1::AddPrincipalRequest* request,
     accord::v1::AddPrincipalResponse* response) {
-  Call call(env_, context, "/accord.v1.AdminService/AddPrincipal");
+  Call call(env_, context, "/accord.v1.AdminService/AddPrincipal", *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   accord::v1::Principal principal = request->principal();
@@ -167,7 +167,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListPrincipals(
     grpc::CallbackServerContext* context,
     const accord::v1::ListPrincipalsRequest* request,
     accord::v1::ListPrincipalsResponse* response) {
-  Call call(env_, context, "/accord.v1.AdminService/ListPrincipals");
+  Call call(env_, context, "/accord.v1.AdminService/ListPrincipals", *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   uint32_t limit;
@@ -185,7 +185,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::RemovePrincipal(
     grpc::CallbackServerContext* context,
     const accord::v1::RemovePrincipalRequest* request,
     accord::v1::RemovePrincipalResponse* response) {
-  Call call(env_, context, "/accord.v1.AdminService/RemovePrincipal");
+  Call call(env_, context, "/accord.v1.AdminService/RemovePrincipal", *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   if (absl::Status s = CheckId("id", request->id()); !s.ok()) {
@@ -234,9 +234,9 @@ grpc::ServerUnaryReactor* AdminServiceImpl::RemovePrincipal(
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::ListKeys(
-    grpc::CallbackServerContext* context, const accord::v1::ListKeysRequest*,
+    grpc::CallbackServerContext* context, const accord::v1::ListKeysRequest* request,
     accord::v1::ListKeysResponse* response) {
-  Call call(env_, context, "/accord.v1.AdminService/ListKeys");
+  Call call(env_, context, "/accord.v1.AdminService/ListKeys", *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   for (auto& k : env_.keys->List()) *response->add_keys() = std::move(k);
@@ -250,7 +250,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::RotateKey(
     grpc::CallbackServerContext* context,
     const accord::v1::RotateKeyRequest* request,
     accord::v1::RotateKeyResponse* response) {
-  Call call(env_, context, "/accord.v1.AdminService/RotateKey");
+  Call call(env_, context, "/accord.v1.AdminService/RotateKey", *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   std::optional<crypto::Algorithm> alg =
@@ -287,7 +287,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::Backup(
     grpc::CallbackServerContext* context,
     const accord::v1::BackupRequest* request,
     accord::v1::BackupResponse* response) {
-  Call call(env_, context, "/accord.v1.AdminService/Backup");
+  Call call(env_, context, "/accord.v1.AdminService/Backup", *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   if (absl::Status s = CheckText("directory", request->directory(), 1024);

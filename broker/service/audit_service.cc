@@ -50,9 +50,9 @@ absl::Status CheckQuery(const accord::v1::QueryEventsRequest& q) {
 }  // namespace
 
 grpc::ServerUnaryReactor* AuditServiceImpl::GetCheckpoint(
-    grpc::CallbackServerContext* context, const accord::v1::GetCheckpointRequest*,
+    grpc::CallbackServerContext* context, const accord::v1::GetCheckpointRequest* request,
     accord::v1::GetCheckpointResponse* response) {
-  Call call(env_, context, "/accord.v1.AuditService/GetCheckpoint");
+  Call call(env_, context, "/accord.v1.AuditService/GetCheckpoint", *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   // On demand: a checkpoint of the log as it is now.
@@ -75,7 +75,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetEntries(
     grpc::CallbackServerContext* context,
     const accord::v1::GetEntriesRequest* request,
     accord::v1::GetEntriesResponse* response) {
-  Call call(env_, context, "/accord.v1.AuditService/GetEntries");
+  Call call(env_, context, "/accord.v1.AuditService/GetEntries", *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   if (request->count() == 0 || request->count() > kMaxEntries) {
@@ -104,7 +104,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetInclusionProof(
     grpc::CallbackServerContext* context,
     const accord::v1::GetInclusionProofRequest* request,
     accord::v1::GetInclusionProofResponse* response) {
-  Call call(env_, context, "/accord.v1.AuditService/GetInclusionProof");
+  Call call(env_, context, "/accord.v1.AuditService/GetInclusionProof", *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   uint64_t index = 0;
@@ -142,7 +142,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetConsistencyProof(
     grpc::CallbackServerContext* context,
     const accord::v1::GetConsistencyProofRequest* request,
     accord::v1::GetConsistencyProofResponse* response) {
-  Call call(env_, context, "/accord.v1.AuditService/GetConsistencyProof");
+  Call call(env_, context, "/accord.v1.AuditService/GetConsistencyProof", *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   const uint64_t size = env_.log->Size();
@@ -163,7 +163,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::QueryEvents(
     grpc::CallbackServerContext* context,
     const accord::v1::QueryEventsRequest* request,
     accord::v1::QueryEventsResponse* response) {
-  Call call(env_, context, "/accord.v1.AuditService/QueryEvents");
+  Call call(env_, context, "/accord.v1.AuditService/QueryEvents", *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   uint32_t limit;

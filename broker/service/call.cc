@@ -6,6 +6,7 @@
 #include "broker/service/clock.h"
 #include "broker/service/freshness.h"
 #include "broker/service/grpc_status.h"
+#include "broker/service/limits.h"
 #include "broker/service/rate_limiter.h"
 #include "broker/service/readiness.h"
 #include "broker/store/store.h"
@@ -29,13 +30,15 @@ std::string PeerAddress(const grpc::CallbackServerContext& context) {
 }  // namespace
 
 Call::Call(const Env& env, grpc::CallbackServerContext* context,
-           absl::string_view method)
+           absl::string_view method,
+           const google::protobuf::MessageLite& request)
     : env_(&env),
       context_(context),
       reactor_(context->DefaultReactor()),
       method_(method),
       stats_(env.metrics->ForMethod(method)),
-      start_(absl::Now()) {
+      start_(absl::Now()),
+      request_bytes_(request.ByteSizeLong()) {
   if (env.readiness != nullptr) env.readiness->CallStarted();
 }
 
@@ -44,6 +47,11 @@ absl::StatusOr<Caller> Call::Authenticate(uint32_t cost) const {
   // its client has given up, so nothing is done for it.
   if (deadline() <= absl::Now()) {
     return absl::DeadlineExceededError("the call's deadline has passed");
+  }
+  if (const size_t max = MaxRequestBytes(method_); request_bytes_ > max) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("request: ", request_bytes_, " bytes, more than the ",
+                     max, " its service takes"));
   }
   if (env_->peer_rate_limiter != nullptr) {
     if (absl::Status s = env_->peer_rate_limiter->Allow(PeerAddress(*context_));

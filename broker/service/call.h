@@ -5,6 +5,7 @@
 #include <grpcpp/support/server_callback.h>
 
 #include "absl/functional/any_invocable.h"
+#include "google/protobuf/message_lite.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -19,11 +20,15 @@ namespace accord::service {
 // store's commit callbacks.
 class Call {
  public:
+  // `request` is the call's; its size is checked against its service's
+  // bound (limits.h, MaxRequestBytes) by Authenticate.
   Call(const Env& env, grpc::CallbackServerContext* context,
-       absl::string_view method);
+       absl::string_view method, const google::protobuf::MessageLite& request);
 
   // The first step of every handler, before any work. Returns the caller;
   // or DEADLINE_EXCEEDED when the call's deadline has already passed;
+  // RESOURCE_EXHAUSTED naming `request` when the request is larger than
+  // its service takes;
   // RESOURCE_EXHAUSTED when the peer's address is over its rate limit
   // (Env::peer_rate_limiter, checked first), or when the caller's principal
   // is over its limit (Env::rate_limiter, charged `cost` tokens as the
@@ -56,6 +61,7 @@ class Call {
   absl::string_view method_;
   http::MethodStats* stats_;
   absl::Time start_;
+  size_t request_bytes_;
 };
 
 }  // namespace accord::service

@@ -207,7 +207,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
     grpc::CallbackServerContext* context,
     const accord::v1::GiveConsentRequest* request,
     accord::v1::GiveConsentResponse* response) {
-  Call call(env_, context, "/accord.v1.ConsentService/GiveConsent");
+  Call call(env_, context, "/accord.v1.ConsentService/GiveConsent", *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   if (absl::Status s = CheckId("dataset_id", request->dataset_id()); !s.ok()) {
@@ -319,7 +319,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
     grpc::CallbackServerContext* context,
     const accord::v1::WithdrawConsentRequest* request,
     accord::v1::WithdrawConsentResponse* response) {
-  Call call(env_, context, "/accord.v1.ConsentService/WithdrawConsent");
+  Call call(env_, context, "/accord.v1.ConsentService/WithdrawConsent", *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   if (absl::Status s = CheckConsentId(request->consent_id()); !s.ok()) {
@@ -390,7 +390,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::ListConsents(
     grpc::CallbackServerContext* context,
     const accord::v1::ListConsentsRequest* request,
     accord::v1::ListConsentsResponse* response) {
-  Call call(env_, context, "/accord.v1.ConsentService/ListConsents");
+  Call call(env_, context, "/accord.v1.ConsentService/ListConsents", *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   uint32_t limit;
@@ -459,7 +459,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GetConsent(
     grpc::CallbackServerContext* context,
     const accord::v1::GetConsentRequest* request,
     accord::v1::GetConsentResponse* response) {
-  Call call(env_, context, "/accord.v1.ConsentService/GetConsent");
+  Call call(env_, context, "/accord.v1.ConsentService/GetConsent", *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   if (absl::Status s = CheckConsentId(request->consent_id()); !s.ok()) {
@@ -522,7 +522,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GetAccessHistory(
     grpc::CallbackServerContext* context,
     const accord::v1::GetAccessHistoryRequest* request,
     accord::v1::GetAccessHistoryResponse* response) {
-  Call call(env_, context, "/accord.v1.ConsentService/GetAccessHistory");
+  Call call(env_, context, "/accord.v1.ConsentService/GetAccessHistory", *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   uint32_t limit;

@@ -10,6 +10,11 @@
 //
 //   bound                      value     applies to
 //   kMaxReceiveMessageBytes    4 MiB     any request message (gRPC option)
+//   MaxRequestBytes(method)    by service  a request after gRPC took it:
+//                              4 MiB AccessService and PolicyService
+//                              (batches, subjects, policy sources),
+//                              64 KiB the others (RESOURCE_EXHAUSTED
+//                              naming `request`)
 //   kMaxIdBytes                128       ids: dataset_id, purpose, field
 //                                        names, principal and partner ids,
 //                                        channel (CheckId)
@@ -36,12 +41,27 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "absl/strings/match.h"
+#include "absl/strings/string_view.h"
+
+
 namespace accord::service {
 
 // 4 MiB, gRPC's own default, set explicitly on the server: the largest
 // request (a policy of kMaxPolicyBytes, or kMaxBatchRequests grant
 // requests) fits with room to spare.
 inline constexpr int kMaxReceiveMessageBytes = 4 << 20;
+
+// The largest request each service takes: what its largest legitimate
+// request needs, so that a caller of a service of small requests cannot
+// make the broker parse and hold megabytes.
+inline size_t MaxRequestBytes(absl::string_view method) {
+  if (absl::StartsWith(method, "/accord.v1.AccessService/") ||
+      absl::StartsWith(method, "/accord.v1.PolicyService/")) {
+    return kMaxReceiveMessageBytes;
+  }
+  return 64 << 10;
+}
 
 inline constexpr size_t kMaxIdBytes = 128;
 inline constexpr size_t kMaxSubjectBytes = 64;

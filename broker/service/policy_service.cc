@@ -57,7 +57,7 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::PutDataset(
     grpc::CallbackServerContext* context,
     const accord::v1::PutDatasetRequest* request,
     accord::v1::PutDatasetResponse* response) {
-  Call call(env_, context, "/accord.v1.PolicyService/PutDataset");
+  Call call(env_, context, "/accord.v1.PolicyService/PutDataset", *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   if (absl::Status s = CheckDataset(request->dataset()); !s.ok()) {
@@ -108,7 +108,7 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::GetDataset(
     grpc::CallbackServerContext* context,
     const accord::v1::GetDatasetRequest* request,
     accord::v1::GetDatasetResponse* response) {
-  Call call(env_, context, "/accord.v1.PolicyService/GetDataset");
+  Call call(env_, context, "/accord.v1.PolicyService/GetDataset", *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   if (absl::Status s = CheckId("id", request->id()); !s.ok()) {
@@ -129,7 +129,7 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::ListDatasets(
     grpc::CallbackServerContext* context,
     const accord::v1::ListDatasetsRequest* request,
     accord::v1::ListDatasetsResponse* response) {
-  Call call(env_, context, "/accord.v1.PolicyService/ListDatasets");
+  Call call(env_, context, "/accord.v1.PolicyService/ListDatasets", *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   uint32_t limit;
@@ -152,7 +152,7 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::PutPolicy(
     grpc::CallbackServerContext* context,
     const accord::v1::PutPolicyRequest* request,
     accord::v1::PutPolicyResponse* response) {
-  Call call(env_, context, "/accord.v1.PolicyService/PutPolicy");
+  Call call(env_, context, "/accord.v1.PolicyService/PutPolicy", *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   if (absl::Status s = CheckId("dataset_id", request->dataset_id()); !s.ok()) {
@@ -220,7 +220,7 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::GetPolicy(
     grpc::CallbackServerContext* context,
     const accord::v1::GetPolicyRequest* request,
     accord::v1::GetPolicyResponse* response) {
-  Call call(env_, context, "/accord.v1.PolicyService/GetPolicy");
+  Call call(env_, context, "/accord.v1.PolicyService/GetPolicy", *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   if (absl::Status s = CheckId("dataset_id", request->dataset_id()); !s.ok()) {
@@ -258,7 +258,7 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::ListPolicyVersions(
     grpc::CallbackServerContext* context,
     const accord::v1::ListPolicyVersionsRequest* request,
     accord::v1::ListPolicyVersionsResponse* response) {
-  Call call(env_, context, "/accord.v1.PolicyService/ListPolicyVersions");
+  Call call(env_, context, "/accord.v1.PolicyService/ListPolicyVersions", *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   if (absl::Status s = CheckId("dataset_id", request->dataset_id()); !s.ok()) {
@@ -286,7 +286,7 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::ExplainAccess(
     grpc::CallbackServerContext* context,
     const accord::v1::ExplainAccessRequest* request,
     accord::v1::ExplainAccessResponse* response) {
-  Call call(env_, context, "/accord.v1.PolicyService/ExplainAccess");
+  Call call(env_, context, "/accord.v1.PolicyService/ExplainAccess", *request);
   auto caller = call.Authenticate(SubjectCost(request->subjects_size()));
   if (!caller.ok()) return call.Finish(caller.status());
   for (auto [field, value] :

@@ -266,9 +266,9 @@ void RevocationStreamSlots::Release(const std::string& principal) {
 
 grpc::ServerUnaryReactor* TrustServiceImpl::GetVerificationKeys(
     grpc::CallbackServerContext* context,
-    const accord::v1::GetVerificationKeysRequest*,
+    const accord::v1::GetVerificationKeysRequest* request,
     accord::v1::GetVerificationKeysResponse* response) {
-  Call call(env_, context, "/accord.v1.TrustService/GetVerificationKeys");
+  Call call(env_, context, "/accord.v1.TrustService/GetVerificationKeys", *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   response->set_jwks(env_.keys->JwksJson());
