@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <limits>
 #include <memory>
@@ -72,6 +73,9 @@ struct Client {
     admin = v1::AdminService::NewStub(channel);
   }
 };
+
+// Runs `command` through the shell; its exit code.
+int Shell(const std::string& command) { return std::system(command.c_str()); }
 
 ClientIdentity Dev(const BrokerProcess& broker, const std::string& name) {
   auto id = DevIdentity(broker.data_dir(), name);
@@ -244,6 +248,57 @@ TEST_CASE("each service takes requests of its own size",
   grpc::Status g = Grant(partner, big);
   CHECK(g.error_code() == StatusCode::INVALID_ARGUMENT);
   CHECK(absl::StartsWith(g.error_message(), "audience"));
+}
+
+TEST_CASE("a client certificate on the CA's revocation list fails the "
+          "handshake",
+          "[trust][integration]") {
+  TempDir dir;
+  const std::string data = dir.path() + "/var";
+  {
+    BrokerProcess dev(data);
+    REQUIRE(dev.Start().ok());
+    REQUIRE(dev.Stop() == 0);
+  }
+  // A CRL of the dev CA revoking partner-demo's certificate, in a directory
+  // named the way OpenSSL looks CRLs up (issuer hash, .r0).
+  const std::string pki = data + "/dev-pki";
+  const std::string ca = dir.path() + "/ca";
+  const std::string crls = dir.path() + "/crls";
+  fs::create_directories(ca);
+  fs::create_directories(crls);
+  {
+    std::ofstream cnf(ca + "/ca.cnf");
+    cnf << "[ca]\ndefault_ca = dev\n[dev]\ndatabase = " << ca
+        << "/index.txt\ncrlnumber = " << ca
+        << "/crlnumber\ndefault_md = sha256\ndefault_crl_days = 30\n";
+    std::ofstream(ca + "/index.txt");
+    std::ofstream(ca + "/crlnumber") << "1000\n";
+  }
+  const std::string openssl =
+      absl::StrCat("openssl ca -config ", ca, "/ca.cnf -keyfile ", pki,
+                   "/ca.key -cert ", pki, "/ca.pem ");
+  REQUIRE(Shell(openssl + "-revoke " + pki + "/partner-demo.pem 2>/dev/null") ==
+          0);
+  REQUIRE(Shell(openssl + "-gencrl -out " + ca + "/crl.pem 2>/dev/null") == 0);
+  REQUIRE(Shell(absl::StrCat("cp ", ca, "/crl.pem ", crls, "/$(openssl crl ",
+                             "-hash -noout -in ", ca, "/crl.pem).r0")) == 0);
+
+  BrokerProcess broker(data, {"--tls-crl-dir", crls});
+  REQUIRE(broker.Start().ok());
+  Client partner(broker, Dev(broker, "partner-demo"));
+  Client auditor(broker, Dev(broker, "auditor-demo"));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(In(absl::Seconds(30)));
+  v1::GetCheckpointResponse checkpoint;
+  CHECK(auditor.audit->GetCheckpoint(&ctx, {}, &checkpoint).ok());
+  // Revoked: refused in the handshake, which gRPC reports as UNAVAILABLE.
+  CHECK(Grant(partner, BikeRequest()).error_code() == StatusCode::UNAVAILABLE);
+  REQUIRE(broker.Stop() == 0);
+  // Without the list, the same certificate is served.
+  BrokerProcess plain(data);
+  REQUIRE(plain.Start().ok());
+  CHECK(Grant(Client(plain, Dev(plain, "partner-demo")), BikeRequest()).ok());
 }
 
 // WatchRevocations streams opened asynchronously: nothing here waits for
@@ -480,9 +535,6 @@ TEST_CASE("one partner flooding far-future revisions and revocation streams "
   CHECK(rss > 0);
   CHECK(rss < uint64_t{512} << 20);
 }
-
-// Runs `command` through the shell; its exit code.
-int Shell(const std::string& command) { return std::system(command.c_str()); }
 
 // An ext4 file system in a loop device mounted at `path`, which fsfreeze
 // can stall; unfrozen and unmounted by the destructor.

@@ -14,6 +14,8 @@
 #include <grpcpp/impl/server_builder_plugin.h>
 #include <grpcpp/resource_quota.h>
 #include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
 
@@ -548,14 +550,36 @@ absl::Status BrokerImpl::StartGrpc() {
   // even the health service) answers a caller that is not known; load
   // balancers use the HTTP listener's /readyz. Dev mode only requests one,
   // so that a caller without it learns why from UNAUTHENTICATED.
-  grpc::SslServerCredentialsOptions tls(
+  const grpc_ssl_client_certificate_request_type client_certs =
       config_.dev ? GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY
-                  : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-  tls.pem_root_certs = *ca;
-  tls.pem_key_cert_pairs.push_back({*key, *cert});
+                  : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  if (config_.tls_crl_dir.empty()) {
+    grpc::SslServerCredentialsOptions tls(client_certs);
+    tls.pem_root_certs = *ca;
+    tls.pem_key_cert_pairs.push_back({*key, *cert});
+    credentials = grpc::SslServerCredentials(tls);
+  } else {
+    // Revocation lists need gRPC's TLS credentials (the same handshake,
+    // with the CRLs of the directory checked on every client certificate).
+    std::error_code ec;
+    if (!fs::is_directory(config_.tls_crl_dir, ec)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "tls_crl_dir: ", config_.tls_crl_dir, " is not a directory"));
+    }
+    auto provider =
+        std::make_shared<grpc::experimental::StaticDataCertificateProvider>(
+            *ca, std::vector<grpc::experimental::IdentityKeyCertPair>{
+                     {*key, *cert}});
+    grpc::experimental::TlsServerCredentialsOptions tls(provider);
+    tls.watch_root_certs();
+    tls.watch_identity_key_cert_pairs();
+    tls.set_cert_request_type(client_certs);
+    tls.set_crl_directory(config_.tls_crl_dir);
+    credentials = grpc::experimental::TlsServerCredentials(tls);
+  }
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(config_.grpc_address, grpc::SslServerCredentials(tls),
-                           &grpc_port_);
+  builder.AddListeningPort(config_.grpc_address, credentials, &grpc_port_);
   builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
   // What one caller can hold: memory and threads for every connection and
   // call (gRPC's resource quota; this gRPC has no connection count limit,

@@ -89,6 +89,7 @@ const std::map<std::string, Setter>& Settings() {
        Number(&BrokerConfig::ready_max_write_wait_ms)},
       {"ready_max_calls_in_flight",
        Number(&BrokerConfig::ready_max_calls_in_flight)},
+      {"tls_crl_dir", String(&BrokerConfig::tls_crl_dir)},
       // Signing keys and caller identities.
       {"create_receipt_keys", Bool(&BrokerConfig::create_receipt_keys)},
       {"trust_domain",

@@ -95,6 +95,10 @@ struct BrokerConfig {
   // flight, or while the last write failed.
   uint32_t ready_max_write_wait_ms = 2000;
   uint32_t ready_max_calls_in_flight = 5000;
+  // A directory of certificate revocation lists of the CA (PEM files named
+  // by their issuer hash, `<hash>.r0`, as `openssl rehash` names them):
+  // a client certificate they revoke fails the TLS handshake. Read at start.
+  std::string tls_crl_dir;
 
   // --- Signing keys and caller identities ---
   // Consent receipts are signed by their own key ring, keys_dir/receipts.
