@@ -199,6 +199,16 @@ void BrokerProcess::Kill() {
   pid_ = -1;
 }
 
+absl::Status MakeDevMaterial(const std::string& data_dir) {
+  BrokerProcess dev(data_dir);
+  if (absl::Status s = dev.Start(); !s.ok()) return s;
+  if (const int code = dev.Stop(); code != 0) {
+    return absl::InternalError(
+        absl::StrCat("the dev broker exited with ", code, ": ", dev.log()));
+  }
+  return absl::OkStatus();
+}
+
 CliResult BrokerProcess::Cli(std::vector<std::string> args) const {
   args.insert(args.end(), {"--broker", grpc_address(), "--dev", data_dir_});
   return Run(BinDir() + "/accord", args);

@@ -92,6 +92,12 @@ class BrokerProcess {
   std::string log_path_;
 };
 
+// Runs a dev-mode broker once in `data_dir` and stops it, leaving its dev
+// PKI (dev-pki/), keys and store: the material of a test that then starts
+// the broker outside dev mode, or with other flags. Errors: Start's, or
+// INTERNAL when the broker did not stop cleanly.
+absl::Status MakeDevMaterial(const std::string& data_dir);
+
 // The contents of the file at `path`; empty when it cannot be read.
 std::string ReadAll(const std::string& path);
 // The directory holding accord-broker and accord (ACCORD_BIN_DIR).

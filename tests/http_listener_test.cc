@@ -202,11 +202,7 @@ TEST_CASE("outside dev mode plain HTTP is served on loopback only, and the "
           "[http-listener]") {
   // Production material made by one dev run.
   TempDir dir;
-  {
-    BrokerProcess dev(dir.path());
-    REQUIRE(dev.Start().ok());
-    REQUIRE(dev.Stop() == 0);
-  }
+  REQUIRE(MakeDevMaterial(dir.path()).ok());
   const std::string pki = dir.path() + "/dev-pki";
   const int http_port = FreePort();
   auto flags = [&](const std::string& http_addr) {

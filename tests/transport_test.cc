@@ -40,9 +40,7 @@ struct DataDir {
   TempDir dir;
   std::string pki;
   DataDir() {
-    BrokerProcess broker(dir.path());
-    REQUIRE(broker.Start().ok());
-    REQUIRE(broker.Stop() == 0);
+    REQUIRE(MakeDevMaterial(dir.path()).ok());
     pki = dir.path() + "/dev-pki";
   }
   // Flags of a production (non-dev) start with this directory's material.

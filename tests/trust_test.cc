@@ -255,11 +255,7 @@ TEST_CASE("a client certificate on the CA's revocation list fails the "
           "[trust][integration]") {
   TempDir dir;
   const std::string data = dir.path() + "/var";
-  {
-    BrokerProcess dev(data);
-    REQUIRE(dev.Start().ok());
-    REQUIRE(dev.Stop() == 0);
-  }
+  REQUIRE(MakeDevMaterial(data).ok());
   // A CRL of the dev CA revoking partner-demo's certificate, in a directory
   // named the way OpenSSL looks CRLs up (issuer hash, .r0).
   const std::string pki = data + "/dev-pki";
@@ -685,11 +681,7 @@ TEST_CASE("outside dev mode the gRPC listener requires a client certificate "
           "and serves no reflection",
           "[trust][integration]") {
   TempDir dir;
-  {
-    BrokerProcess dev(dir.path());
-    REQUIRE(dev.Start().ok());
-    REQUIRE(dev.Stop() == 0);
-  }
+  REQUIRE(MakeDevMaterial(dir.path()).ok());
   const std::string pki = dir.path() + "/dev-pki";
   BrokerProcess broker(dir.path(),
                        {"--tls-ca", pki + "/ca.pem", "--tls-cert",

@@ -88,43 +88,13 @@ void DenyForQuota(const Env& env, const std::string& partner,
                     });
 }
 
-}  // namespace
-
-void RunGrantRequest(const Env& env, const Caller& caller,
+// The decision, its signing and its record, once the store is fresh
+// enough and the request checked.
+void DecideAndRecord(const Env& env, const Caller& caller,
                      const accord::v1::RequestGrantRequest& request,
                      accord::v1::RequestGrantResponse* response,
                      absl::AnyInvocable<void(absl::Status)> done,
                      absl::Time deadline) {
-  if (absl::Status s =
-          CheckRequest(request, env.config->max_grant_lifetime_seconds);
-      !s.ok()) {
-    return done(s);
-  }
-  // `caller` and `request` belong to the call, which outlives `done`.
-  WhenFresh(*env.store, request.at_least_as_fresh(), deadline,
-            [&env, &caller, &request, response, deadline,
-             done = std::move(done)](absl::Status fresh) mutable {
-              if (!fresh.ok()) return done(fresh);
-              RunFreshGrantRequest(env, caller, request, response,
-                                   std::move(done), deadline);
-            });
-}
-
-void RunFreshGrantRequest(const Env& env, const Caller& caller,
-                          const accord::v1::RequestGrantRequest& request,
-                          accord::v1::RequestGrantResponse* response,
-                          absl::AnyInvocable<void(absl::Status)> done,
-                          absl::Time deadline) {
-  if (absl::Status s =
-          CheckRequest(request, env.config->max_grant_lifetime_seconds);
-      !s.ok()) {
-    return done(s);
-  }
-  if (request.at_least_as_fresh() > env.store->revision()) {
-    return done(absl::UnavailableError(absl::StrCat(
-        "at_least_as_fresh: revision ", request.at_least_as_fresh(),
-        " is not reached (now ", env.store->revision(), ")")));
-  }
   AccessQuestion question;
   question.partner = caller.principal.id();
   question.dataset_id = request.dataset_id();
@@ -207,6 +177,46 @@ void RunFreshGrantRequest(const Env& env, const Caller& caller,
         e->metrics->RecordDecision(permit, pending->size());
         done(absl::OkStatus());
       });
+}
+
+}  // namespace
+
+void RunGrantRequest(const Env& env, const Caller& caller,
+                     const accord::v1::RequestGrantRequest& request,
+                     accord::v1::RequestGrantResponse* response,
+                     absl::AnyInvocable<void(absl::Status)> done,
+                     absl::Time deadline) {
+  if (absl::Status s =
+          CheckRequest(request, env.config->max_grant_lifetime_seconds);
+      !s.ok()) {
+    return done(s);
+  }
+  // `caller` and `request` belong to the call, which outlives `done`.
+  WhenFresh(*env.store, request.at_least_as_fresh(), deadline,
+            [&env, &caller, &request, response, deadline,
+             done = std::move(done)](absl::Status fresh) mutable {
+              if (!fresh.ok()) return done(fresh);
+              DecideAndRecord(env, caller, request, response, std::move(done),
+                              deadline);
+            });
+}
+
+void RunFreshGrantRequest(const Env& env, const Caller& caller,
+                          const accord::v1::RequestGrantRequest& request,
+                          accord::v1::RequestGrantResponse* response,
+                          absl::AnyInvocable<void(absl::Status)> done,
+                          absl::Time deadline) {
+  if (absl::Status s =
+          CheckRequest(request, env.config->max_grant_lifetime_seconds);
+      !s.ok()) {
+    return done(s);
+  }
+  if (request.at_least_as_fresh() > env.store->revision()) {
+    return done(absl::UnavailableError(absl::StrCat(
+        "at_least_as_fresh: revision ", request.at_least_as_fresh(),
+        " is not reached (now ", env.store->revision(), ")")));
+  }
+  DecideAndRecord(env, caller, request, response, std::move(done), deadline);
 }
 
 }  // namespace accord::service
