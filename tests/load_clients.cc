@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <iostream>
 
 #include "absl/strings/str_cat.h"
 #include "tests/broker_harness.h"
@@ -44,10 +45,18 @@ LoadClients::~LoadClients() { Stop(); }
 int LoadClients::Stop() {
   { std::ofstream(stop_file_) << "stop\n"; }
   int clean = 0;
-  for (pid_t pid : pids_) {
+  for (size_t i = 0; i < pids_.size(); ++i) {
     int status = 0;
-    waitpid(pid, &status, 0);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) ++clean;
+    waitpid(pids_[i], &status, 0);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+      ++clean;
+      continue;
+    }
+    // What the client said before it failed, for the test's output.
+    std::string log = ReadAll(journals_[i] + ".log");
+    if (log.size() > 4000) log = log.substr(log.size() - 4000);
+    std::cout << "load client " << i << " exited with status " << status
+              << ":\n" << log << "\n";
   }
   pids_.clear();
   return clean;
