@@ -1,5 +1,7 @@
 #include "broker/service/admin_service.h"
 
+#include <thread>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -298,12 +300,24 @@ grpc::ServerUnaryReactor* AdminServiceImpl::Backup(
     return call.Finish(
         absl::InvalidArgumentError("directory: an absolute path is required"));
   }
-  const uint64_t revision = env_.store->revision();
-  if (absl::Status s = env_.store->Backup(request->directory()); !s.ok()) {
-    return call.Finish(s);
+  // The copy takes as long as the store is large: it runs on a thread of
+  // its own, one backup at a time, never on a gRPC thread. The server's
+  // shutdown waits for the call to finish, so the store is still open.
+  KeyClaims::Claim claim = backups_.Take("backup");
+  if (!claim.held()) {
+    return call.Finish(
+        absl::AbortedError("a backup is in progress; retry when it is done"));
   }
-  response->set_revision(revision);
-  return call.Finish(absl::OkStatus());
+  std::thread([store = env_.store, call, response,
+               directory = request->directory(),
+               claim = std::move(claim)]() mutable {
+    const uint64_t revision = store->revision();
+    absl::Status s = store->Backup(directory);
+    if (s.ok()) response->set_revision(revision);
+    claim.Release();
+    call.Finish(s);
+  }).detach();
+  return call.reactor();
 }
 
 }  // namespace accord::service

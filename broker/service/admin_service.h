@@ -53,6 +53,8 @@ class AdminServiceImpl final : public accord::v1::AdminService::CallbackService 
   // Principal changes, one at a time from their checks to their commit, so
   // two concurrent calls cannot give one certificate URI to two principals.
   KeyClaims principals_;
+  // One backup at a time.
+  KeyClaims backups_;
 };
 
 // Validates a principal as AddPrincipal and dev mode store it. Returns OK or
