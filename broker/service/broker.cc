@@ -10,12 +10,7 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
-#include <grpcpp/impl/server_builder_option.h>
-#include <grpcpp/impl/server_builder_plugin.h>
-#include <grpcpp/resource_quota.h>
 #include <grpcpp/security/server_credentials.h>
-#include <grpcpp/security/tls_certificate_provider.h>
-#include <grpcpp/security/tls_credentials_options.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
 
@@ -37,6 +32,7 @@
 #include "broker/service/clock.h"
 #include "broker/service/dev_mode.h"
 #include "broker/service/env.h"
+#include "broker/service/grpc_listener.h"
 #include "broker/service/key_ring.h"
 #include "broker/service/limits.h"
 #include "broker/service/logging.h"
@@ -54,27 +50,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Server reflection adds itself to every server builder once its library
-// is linked; outside dev mode (unless the config asks for it) this option
-// takes it out again, so the API's shape is not served to anyone.
-class WithoutReflection final : public grpc::ServerBuilderOption {
- public:
-  void UpdateArguments(grpc::ChannelArguments*) override {}
-  void UpdatePlugins(
-      std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins)
-      override {
-    plugins->erase(
-        std::remove_if(plugins->begin(), plugins->end(),
-                       [](const std::unique_ptr<grpc::ServerBuilderPlugin>& p) {
-                         return p->name() == "proto_server_reflection";
-                       }),
-        plugins->end());
-  }
-};
-
-constexpr int kHandshakeTimeoutMillis = 10'000;
-constexpr int kMaxConnectionIdleMillis = 300'000;
-constexpr int kMaxMetadataBytes = 16 * 1024;
 
 absl::StatusOr<std::string> ReadFile(const std::string& path,
                                      absl::string_view what) {
@@ -545,63 +520,11 @@ absl::Status BrokerImpl::StartGrpc() {
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  // A client certificate must chain to the configured CA. Outside dev mode
-  // a connection without one fails its handshake: nothing of the API (not
-  // even the health service) answers a caller that is not known; load
-  // balancers use the HTTP listener's /readyz. Dev mode only requests one,
-  // so that a caller without it learns why from UNAUTHENTICATED.
-  const grpc_ssl_client_certificate_request_type client_certs =
-      config_.dev ? GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY
-                  : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
-  std::shared_ptr<grpc::ServerCredentials> credentials;
-  if (config_.tls_crl_dir.empty()) {
-    grpc::SslServerCredentialsOptions tls(client_certs);
-    tls.pem_root_certs = *ca;
-    tls.pem_key_cert_pairs.push_back({*key, *cert});
-    credentials = grpc::SslServerCredentials(tls);
-  } else {
-    // Revocation lists need gRPC's TLS credentials (the same handshake,
-    // with the CRLs of the directory checked on every client certificate).
-    std::error_code ec;
-    if (!fs::is_directory(config_.tls_crl_dir, ec)) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "tls_crl_dir: ", config_.tls_crl_dir, " is not a directory"));
-    }
-    auto provider =
-        std::make_shared<grpc::experimental::StaticDataCertificateProvider>(
-            *ca, std::vector<grpc::experimental::IdentityKeyCertPair>{
-                     {*key, *cert}});
-    grpc::experimental::TlsServerCredentialsOptions tls(provider);
-    tls.watch_root_certs();
-    tls.watch_identity_key_cert_pairs();
-    tls.set_cert_request_type(client_certs);
-    tls.set_crl_directory(config_.tls_crl_dir);
-    credentials = grpc::experimental::TlsServerCredentials(tls);
-  }
+  auto credentials = GrpcServerCredentials(config_, *ca, *cert, *key);
+  if (!credentials.ok()) return credentials.status();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(config_.grpc_address, credentials, &grpc_port_);
-  builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
-  // What one caller can hold: memory and threads for every connection and
-  // call (gRPC's resource quota; this gRPC has no connection count limit,
-  // so the memory quota bounds connections), streams per connection, time
-  // to finish a handshake, idle connections, metadata size. A second
-  // process on the same port fails to start instead of sharing it.
-  grpc::ResourceQuota quota("accord-grpc");
-  quota.Resize(config_.grpc_memory_bytes);
-  quota.SetMaxThreads(static_cast<int>(config_.grpc_max_threads));
-  builder.SetResourceQuota(quota);
-  builder.AddChannelArgument(
-      GRPC_ARG_MAX_CONCURRENT_STREAMS,
-      static_cast<int>(config_.grpc_max_streams_per_connection));
-  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
-                             kHandshakeTimeoutMillis);
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS,
-                             kMaxConnectionIdleMillis);
-  builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, kMaxMetadataBytes);
-  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  if (!config_.dev && !config_.grpc_reflection) {
-    builder.SetOption(std::make_unique<WithoutReflection>());
-  }
+  builder.AddListeningPort(config_.grpc_address, *credentials, &grpc_port_);
+  ConfigureGrpcListener(config_, builder);
   services_ = MakeServices(env_);
   for (auto& service : services_) builder.RegisterService(service.get());
   server_ = builder.BuildAndStart();

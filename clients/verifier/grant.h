@@ -2,7 +2,7 @@
 #define ACCORD_CLIENTS_VERIFIER_GRANT_H_
 
 // An Accord access grant as a data service sees it once verified: the
-// claims of the signed token (see DESIGN.md, "Access grant") in typed form.
+// claims of the signed token (see docs/architecture.md, "Access grant") in typed form.
 
 #include <cstdint>
 #include <string>
