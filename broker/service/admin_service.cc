@@ -142,7 +142,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::AddPrincipal(
   KeyClaims::Claim claim = principals_.Take(kDirectory);
   if (!claim.held()) return call.Finish(Busy());
   if (absl::Status s = CheckUnique(*env_.store, principal); !s.ok()) {
-    return call.Finish(s);
+    return call.FinishReleasing(claim, s);
   }
   store::WriteSet ws;
   ws.PutPrincipal(principal);
@@ -154,7 +154,9 @@ grpc::ServerUnaryReactor* AdminServiceImpl::AddPrincipal(
       [this, call, response, claim = std::move(claim),
        principal = std::move(principal)](
           absl::StatusOr<store::CommitResult> committed) mutable {
-        if (!committed.ok()) return (void)call.Finish(committed.status());
+        if (!committed.ok()) {
+          return (void)call.FinishReleasing(claim, committed.status());
+        }
         env_.policies->InvalidateDirectory();
         claim.Release();
         principal.set_revision(committed->revision);
@@ -200,13 +202,13 @@ grpc::ServerUnaryReactor* AdminServiceImpl::RemovePrincipal(
   KeyClaims::Claim claim = principals_.Take(kDirectory);
   if (!claim.held()) return call.Finish(Busy());
   auto existing = env_.store->GetPrincipal(request->id());
-  if (!existing.ok()) return call.Finish(existing.status());
+  if (!existing.ok()) return call.FinishReleasing(claim, existing.status());
   const int64_t now = env_.clock->NowSeconds();
   // A removed principal's grants stop being honoured with it: the removal
   // and the revocation of every grant still live commit together.
   auto live = env_.store->LiveGrantsOfPartner(request->id(),
                                               OldestLiveIssue(env_, now), now);
-  if (!live.ok()) return call.Finish(live.status());
+  if (!live.ok()) return call.FinishReleasing(claim, live.status());
   store::WriteSet ws;
   ws.DeletePrincipal(request->id());
   ws.AddAuditEvent(
@@ -223,7 +225,9 @@ grpc::ServerUnaryReactor* AdminServiceImpl::RemovePrincipal(
       [this, call, response, claim = std::move(claim),
        revokes = !live->empty()](
           absl::StatusOr<store::CommitResult> committed) mutable {
-        if (!committed.ok()) return (void)call.Finish(committed.status());
+        if (!committed.ok()) {
+          return (void)call.FinishReleasing(claim, committed.status());
+        }
         if (revokes && env_.revocations != nullptr) {
           env_.revocations->Notify(committed->revision);
         }

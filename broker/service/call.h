@@ -5,13 +5,14 @@
 #include <grpcpp/support/server_callback.h>
 
 #include "absl/functional/any_invocable.h"
-#include "google/protobuf/message_lite.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "broker/http/metrics.h"
 #include "broker/service/caller.h"
+#include "broker/service/claims.h"
 #include "broker/service/env.h"
+#include "google/protobuf/message_lite.h"
 
 namespace accord::service {
 
@@ -51,6 +52,14 @@ class Call {
 
   // Finishes the call with `status` and returns its reactor.
   grpc::ServerUnaryReactor* Finish(const absl::Status& status) const;
+
+  // Finish, releasing `claim` first, so that the caller's next change is
+  // never refused as concurrent with this one.
+  grpc::ServerUnaryReactor* FinishReleasing(KeyClaims::Claim& claim,
+                                            const absl::Status& status) const {
+    claim.Release();
+    return Finish(status);
+  }
 
   grpc::ServerUnaryReactor* reactor() const { return reactor_; }
 

@@ -70,7 +70,7 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::PutDataset(
   auto existing = env_.store->GetDataset(dataset.id());
   if (existing.ok()) {
     if (absl::Status s = CheckOwner(*caller, *existing); !s.ok()) {
-      return call.Finish(s);
+      return call.FinishReleasing(claim, s);
     }
     dataset.set_producer(existing->producer());
     dataset.set_policy_version(existing->policy_version());
@@ -81,7 +81,7 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::PutDataset(
     if (!operator_names_producer) dataset.set_producer(caller->principal.id());
     dataset.set_policy_version(0);
   } else {
-    return call.Finish(existing.status());
+    return call.FinishReleasing(claim, existing.status());
   }
   store::WriteSet ws;
   ws.PutDataset(dataset);
@@ -93,7 +93,9 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::PutDataset(
       [this, call, response, claim = std::move(claim),
        dataset = std::move(dataset)](
           absl::StatusOr<store::CommitResult> committed) mutable {
-        if (!committed.ok()) return (void)call.Finish(committed.status());
+        if (!committed.ok()) {
+          return (void)call.FinishReleasing(claim, committed.status());
+        }
         env_.policies->InvalidateDataset(dataset.id());
         claim.Release();
         dataset.set_revision(committed->revision);
@@ -175,13 +177,13 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::PutPolicy(
   KeyClaims::Claim claim = catalog_.Take(request->dataset_id());
   if (!claim.held()) return call.Finish(Busy(request->dataset_id()));
   auto dataset = env_.store->GetDataset(request->dataset_id());
-  if (!dataset.ok()) return call.Finish(dataset.status());
+  if (!dataset.ok()) return call.FinishReleasing(claim, dataset.status());
   if (absl::Status s = CheckOwner(*caller, *dataset); !s.ok()) {
-    return call.Finish(s);
+    return call.FinishReleasing(claim, s);
   }
   auto prepared = env_.policies->Prepare(*dataset, request->source(),
                                          request->format(), file_name);
-  if (!prepared.ok()) return call.Finish(prepared.status());
+  if (!prepared.ok()) return call.FinishReleasing(claim, prepared.status());
 
   const int64_t now = env_.clock->NowSeconds();
   accord::v1::PolicyVersion version;
@@ -206,7 +208,9 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::PutPolicy(
       [this, call, response, claim = std::move(claim), id = dataset->id(),
        ref = version.ref()](
           absl::StatusOr<store::CommitResult> committed) mutable {
-        if (!committed.ok()) return (void)call.Finish(committed.status());
+        if (!committed.ok()) {
+          return (void)call.FinishReleasing(claim, committed.status());
+        }
         env_.policies->InvalidateDataset(id);
         claim.Release();
         *response->mutable_ref() = std::move(ref);
