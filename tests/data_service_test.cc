@@ -84,6 +84,18 @@ std::string GrantToken(const CliResult& r) {
   return grants->AsArray()->at(0).GetString("token").value_or("");
 }
 
+// Alice consents to research use of her household's data by partner-demo;
+// the CLI's JSON answer.
+CliResult AliceConsents(const BrokerProcess& broker) {
+  CliResult given = broker.Cli(
+      {"consent", "give", "--dataset", kPersonal, "--purpose",
+       "research-and-development", "--partner", "partner-demo", "--citizen",
+       "alice", "--output", "json"});
+  INFO(given.err);
+  REQUIRE(given.exit_code == 0);
+  return given;
+}
+
 TEST_CASE("the example data service serves only what a bound grant covers") {
   TempDir dir;
   BrokerProcess broker(dir.path() + "/var");
@@ -93,12 +105,7 @@ TEST_CASE("the example data service serves only what a bound grant covers") {
       absl::StrCat("http://", broker.http_address(), "/.well-known/jwks.json");
 
   // Alice consents; the grant names her, not the household without consent.
-  CliResult given = broker.Cli(
-      {"consent", "give", "--dataset", kPersonal, "--purpose",
-       "research-and-development", "--partner", "partner-demo", "--citizen",
-       "alice", "--output", "json"});
-  INFO(given.err);
-  REQUIRE(given.exit_code == 0);
+  const CliResult given = AliceConsents(broker);
   const std::string alice =
       given.json.Find("consent")->GetString("subject").value_or("");
   REQUIRE(!alice.empty());
@@ -250,12 +257,7 @@ TEST_CASE("the example data service refuses a grant soon after the consent is wi
   REQUIRE(broker.Start().ok());
   const std::string pki = broker.data_dir() + "/dev-pki";
 
-  CliResult given = broker.Cli(
-      {"consent", "give", "--dataset", kPersonal, "--purpose",
-       "research-and-development", "--partner", "partner-demo", "--citizen",
-       "alice", "--output", "json"});
-  INFO(given.err);
-  REQUIRE(given.exit_code == 0);
+  const CliResult given = AliceConsents(broker);
   const std::string consent_id =
       given.json.Find("consent")->GetString("id").value_or("");
   const std::string alice =

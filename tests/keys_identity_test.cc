@@ -179,21 +179,11 @@ CliResult RequestBikes(const BrokerProcess& broker, const std::string& as,
   return broker.Cli(args);
 }
 
-// PyJWT over a receipt against the receipt JWKS, requiring its audience.
+// tests/verify_receipt.py (PyJWT) over a receipt against the receipt JWKS,
+// requiring its audience.
 CliResult PyJwtReceipt(const std::string& jwks_url, const std::string& token) {
-  const std::string script = R"PY(
-import json, sys, urllib.request
-import jwt
-jwks = json.load(urllib.request.urlopen(sys.argv[1]))
-token = sys.argv[2]
-header = jwt.get_unverified_header(token)
-assert header["typ"] == "consent-receipt+jwt", header
-key = next(k for k in jwks["keys"] if k["kid"] == header["kid"])
-claims = jwt.decode(token, jwt.PyJWK(key).key, algorithms=["ES256", "EdDSA"],
-                    audience="urn:accord:consent-receipt")
-print(json.dumps(claims))
-)PY";
-  return Run("/usr/bin/python3", {"-c", script, jwks_url, token});
+  return Run("/usr/bin/python3",
+             {SourceDir() + "/tests/verify_receipt.py", jwks_url, token});
 }
 
 TEST_CASE("receipts outlive grant key rotation and are never grants",

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 
@@ -63,25 +64,14 @@ std::vector<std::string> Kids(KeyRing& ring) {
   return kids;
 }
 
-// Runs PyJWT over `token` against the JWK Set in `jwks_file`, requiring the
-// receipt audience; returns the exit status.
+// Runs tests/verify_receipt.py (PyJWT) over `token` against the JWK Set in
+// `jwks_file`, requiring the receipt audience and consent "consent-1";
+// returns the exit status.
 int VerifyWithPyJwt(const std::string& jwks_file, const std::string& token) {
-  const std::string script = R"PY(
-import json, sys
-import jwt
-jwks = json.load(open(sys.argv[1]))
-token = sys.argv[2]
-header = jwt.get_unverified_header(token)
-assert header["typ"] == "consent-receipt+jwt", header
-key = next(k for k in jwks["keys"] if k["kid"] == header["kid"])
-claims = jwt.decode(token, jwt.PyJWK(key).key, algorithms=["ES256", "EdDSA"],
-                    audience="urn:accord:consent-receipt")
-assert claims["consent_id"] == "consent-1", claims
-)PY";
-  const std::string script_file = jwks_file + ".py";
-  std::ofstream(script_file) << script;
-  const std::string command = absl::StrCat("/usr/bin/python3 ", script_file,
-                                           " ", jwks_file, " ", token);
+  const char* source = std::getenv("ACCORD_SOURCE_DIR");
+  const std::string command = absl::StrCat(
+      "/usr/bin/python3 ", source != nullptr ? source : ".",
+      "/tests/verify_receipt.py ", jwks_file, " ", token, " consent-1");
   const int status = std::system(command.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
