@@ -2,7 +2,8 @@
 // accord-broker on loopback: waits for a revision hold no thread and are
 // bounded, the rate limit charges what a call asks for, revocation streams
 // are capped, readiness follows a stalled writer, and outside dev mode the
-// gRPC listener takes no caller without a certificate.
+// gRPC listener takes no caller without a certificate. The flood itself is
+// flood_test.cc.
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -39,6 +40,7 @@
 #include "broker/http/client.h"
 #include "tests/broker_harness.h"
 #include "tests/tls_callers.h"
+#include "tests/trust_clients.h"
 
 namespace accord::testing {
 namespace {
@@ -46,88 +48,6 @@ namespace {
 namespace fs = std::filesystem;
 using grpc::StatusCode;
 
-constexpr char kBikes[] = "rennes.mobility.bike-stations";
-
-int64_t Now() { return absl::ToUnixSeconds(absl::Now()); }
-
-std::chrono::system_clock::time_point In(absl::Duration d) {
-  return absl::ToChronoTime(absl::Now() + d);
-}
-
-// Stubs over one channel of its own (no connection shared with another
-// caller), presenting `identity`.
-struct Client {
-  std::shared_ptr<grpc::Channel> channel;
-  std::unique_ptr<v1::AccessService::Stub> access;
-  std::unique_ptr<v1::AuditService::Stub> audit;
-  std::unique_ptr<v1::TrustService::Stub> trust;
-  std::unique_ptr<v1::AdminService::Stub> admin;
-
-  Client(const BrokerProcess& broker, const ClientIdentity& identity) {
-    auto ca = DevCaPem(broker.data_dir());
-    REQUIRE(ca.ok());
-    channel = OpenChannel(broker.grpc_address(), *ca, identity);
-    access = v1::AccessService::NewStub(channel);
-    audit = v1::AuditService::NewStub(channel);
-    trust = v1::TrustService::NewStub(channel);
-    admin = v1::AdminService::NewStub(channel);
-  }
-};
-
-// Runs `command` through the shell; its exit code.
-int Shell(const std::string& command) { return std::system(command.c_str()); }
-
-ClientIdentity Dev(const BrokerProcess& broker, const std::string& name) {
-  auto id = DevIdentity(broker.data_dir(), name);
-  REQUIRE(id.ok());
-  return *id;
-}
-
-v1::RequestGrantRequest BikeRequest(uint64_t at_least_as_fresh = 0) {
-  v1::RequestGrantRequest r;
-  r.set_dataset_id(kBikes);
-  r.set_purpose("research-and-development");
-  r.set_audience("data.rennes.example");
-  r.set_at_least_as_fresh(at_least_as_fresh);
-  return r;
-}
-
-grpc::Status Grant(const Client& c, const v1::RequestGrantRequest& r,
-                   v1::RequestGrantResponse* out = nullptr,
-                   absl::Duration deadline = absl::Seconds(30)) {
-  grpc::ClientContext ctx;
-  ctx.set_deadline(In(deadline));
-  v1::RequestGrantResponse response;
-  return c.access->RequestGrant(&ctx, r, out != nullptr ? out : &response);
-}
-
-uint64_t Head(const Client& partner) {
-  v1::RequestGrantResponse response;
-  REQUIRE(Grant(partner, BikeRequest(), &response).ok());
-  return response.revision();
-}
-
-// Adds partner `id` (category company) with a certificate the dev CA
-// issues now, and returns its identity.
-ClientIdentity AddPartner(const BrokerProcess& broker, const std::string& id) {
-  auto identity =
-      IssueIdentity(broker.data_dir(), id, Now() - 60, Now() + 86400, false);
-  REQUIRE(identity.ok());
-  Client op(broker, Dev(broker, "operator"));
-  v1::AddPrincipalRequest add;
-  add.mutable_principal()->set_id(id);
-  add.mutable_principal()->set_role(v1::ROLE_PARTNER);
-  add.mutable_principal()->set_category("company");
-  add.mutable_principal()->set_certificate_uri(
-      absl::StrCat("urn:accord:principal:", id));
-  grpc::ClientContext ctx;
-  ctx.set_deadline(In(absl::Seconds(30)));
-  v1::AddPrincipalResponse response;
-  grpc::Status s = op.admin->AddPrincipal(&ctx, add, &response);
-  INFO(s.error_message());
-  REQUIRE(s.ok());
-  return *identity;
-}
 
 TEST_CASE("a revision far ahead is refused at once, a near one is waited "
           "for, bounded, and served when it comes",
@@ -297,60 +217,6 @@ TEST_CASE("a client certificate on the CA's revocation list fails the "
   CHECK(Grant(Client(plain, Dev(plain, "partner-demo")), BikeRequest()).ok());
 }
 
-// WatchRevocations streams opened asynchronously: nothing here waits for
-// them; Collect learns which ended.
-class Streams {
- public:
-  ~Streams() {
-    for (auto& s : streams_) s->ctx.TryCancel();
-    Collect(absl::Seconds(30));
-    cq_.Shutdown();
-    void* tag = nullptr;
-    bool ok = false;
-    while (cq_.Next(&tag, &ok)) {
-    }
-  }
-
-  // Opens one stream of `c`; returns its index.
-  size_t Open(const Client& c) {
-    streams_.push_back(std::make_unique<Stream>());
-    Stream* s = streams_.back().get();
-    s->ctx.set_deadline(In(absl::Seconds(300)));
-    s->reader = c.trust->PrepareAsyncWatchRevocations(&s->ctx, {}, &cq_);
-    s->reader->StartCall(nullptr);
-    s->reader->Finish(&s->status, s);
-    return streams_.size() - 1;
-  }
-
-  // Notes the streams that end within `bound`.
-  void Collect(absl::Duration bound) {
-    const auto until = In(bound);
-    void* tag = nullptr;
-    bool ok = false;
-    while (cq_.AsyncNext(&tag, &ok, until) ==
-           grpc::CompletionQueue::GOT_EVENT) {
-      if (tag != nullptr) static_cast<Stream*>(tag)->finished = true;
-    }
-  }
-
-  size_t size() const { return streams_.size(); }
-  // Still open (as far as Collect knows).
-  bool open(size_t i) const { return !streams_[i]->finished; }
-  StatusCode code(size_t i) const { return streams_[i]->status.error_code(); }
-  void Cancel(size_t i) { streams_[i]->ctx.TryCancel(); }
-
- private:
-  struct Stream {
-    grpc::ClientContext ctx;
-    std::unique_ptr<grpc::ClientAsyncReader<v1::WatchRevocationsResponse>>
-        reader;
-    grpc::Status status;
-    bool finished = false;
-  };
-  grpc::CompletionQueue cq_;
-  std::vector<std::unique_ptr<Stream>> streams_;
-};
-
 TEST_CASE("revocation streams are capped per principal and in all",
           "[trust][integration]") {
   TempDir dir;
@@ -400,136 +266,6 @@ TEST_CASE("revocation streams are capped per principal and in all",
   const size_t again = streams.Open(partner);
   streams.Collect(absl::Seconds(3));
   CHECK(streams.open(again));
-}
-
-// Resident memory of process `pid`, in bytes (0 when unknown).
-uint64_t ResidentBytes(pid_t pid) {
-  const std::string status = ReadAll(absl::StrCat("/proc/", pid, "/status"));
-  for (absl::string_view line : absl::StrSplit(status, '\n')) {
-    if (absl::ConsumePrefix(&line, "VmRSS:")) {
-      uint64_t kib = 0;
-      if (absl::SimpleAtoi(absl::StripAsciiWhitespace(
-                               absl::StripSuffix(line, "kB")),
-                           &kib)) {
-        return kib * 1024;
-      }
-    }
-  }
-  return 0;
-}
-
-absl::Duration Percentile(std::vector<absl::Duration> v, double p) {
-  if (v.empty()) return absl::ZeroDuration();
-  std::sort(v.begin(), v.end());
-  const size_t i = std::min(v.size() - 1,
-                            static_cast<size_t>(p * static_cast<double>(v.size())));
-  return v[i];
-}
-
-TEST_CASE("one partner flooding far-future revisions and revocation streams "
-          "leaves every other caller served",
-          "[trust][integration][flood]") {
-  TempDir dir;
-  BrokerProcess broker(dir.path());
-  REQUIRE(broker.Start().ok());
-  const ClientIdentity other = AddPartner(broker, "partner-other");
-
-  std::atomic<bool> stop{false};
-  std::atomic<int> attack_calls{0};
-  std::atomic<int> attack_unexpected{0};
-  std::vector<std::thread> attackers;
-  // 20 callers at once, each a batch of 10 requests: half name a revision
-  // far ahead (refused at once), half one just ahead (each waits, bounded,
-  // without holding a handler thread).
-  const uint64_t head = Head(Client(broker, Dev(broker, "partner-demo")));
-  for (int t = 0; t < 20; ++t) {
-    attackers.emplace_back([&, t] {
-      Client flood(broker, Dev(broker, "partner-demo"));
-      const uint64_t rev = t % 2 == 0 ? std::numeric_limits<uint64_t>::max()
-                                      : head + 900;
-      v1::RequestGrantsRequest batch;
-      for (int i = 0; i < 10; ++i) *batch.add_requests() = BikeRequest(rev);
-      while (!stop) {
-        grpc::ClientContext ctx;
-        ctx.set_deadline(In(absl::Seconds(30)));
-        v1::RequestGrantsResponse response;
-        grpc::Status s = flood.access->RequestGrants(&ctx, batch, &response);
-        ++attack_calls;
-        const bool expected =
-            s.error_code() == StatusCode::INVALID_ARGUMENT ||
-            (s.ok() && response.results_size() == 10 &&
-             response.results(0).status_code() ==
-                 static_cast<int>(StatusCode::UNAVAILABLE));
-        if (!expected) ++attack_unexpected;
-      }
-    });
-  }
-  // 1,000 revocation streams from the same partner, over 10 connections,
-  // opened at once.
-  std::vector<std::unique_ptr<Client>> stream_clients;
-  for (int c = 0; c < 10; ++c) {
-    stream_clients.push_back(
-        std::make_unique<Client>(broker, Dev(broker, "partner-demo")));
-  }
-  Streams streams;
-  for (int i = 0; i < 1000; ++i) streams.Open(*stream_clients[i % 10]);
-  // Meanwhile, another partner asks for grants and an auditor for
-  // checkpoints, one call after the other.
-  Client victim(broker, other);
-  Client auditor(broker, Dev(broker, "auditor-demo"));
-  std::vector<absl::Duration> grant_latency, checkpoint_latency;
-  int failures = 0;
-  for (int i = 0; i < 40; ++i) {
-    absl::Time start = absl::Now();
-    grpc::Status g = Grant(victim, BikeRequest(), nullptr, absl::Seconds(20));
-    grant_latency.push_back(absl::Now() - start);
-    start = absl::Now();
-    grpc::ClientContext ctx;
-    ctx.set_deadline(In(absl::Seconds(20)));
-    v1::GetCheckpointResponse checkpoint;
-    grpc::Status c = auditor.audit->GetCheckpoint(&ctx, {}, &checkpoint);
-    checkpoint_latency.push_back(absl::Now() - start);
-    if (!g.ok() || !c.ok()) {
-      ++failures;
-      std::cout << "flood: victim call failed: " << g.error_message() << " / "
-                << c.error_message() << "\n";
-    }
-  }
-  const uint64_t rss = ResidentBytes(broker.pid());
-  stop = true;
-  for (auto& t : attackers) t.join();
-  // The refused streams ended during the flood.
-  streams.Collect(absl::Seconds(2));
-  int open = 0;
-  int refused = 0;
-  for (size_t i = 0; i < streams.size(); ++i) {
-    if (streams.open(i)) {
-      ++open;
-    } else if (streams.code(i) == StatusCode::RESOURCE_EXHAUSTED) {
-      ++refused;
-    }
-  }
-  std::cout << "flood: " << attack_calls << " attacking batches; streams "
-            << open << " open, " << refused << " refused; victim grant p50 "
-            << absl::FormatDuration(Percentile(grant_latency, 0.5)) << " p99 "
-            << absl::FormatDuration(Percentile(grant_latency, 0.99))
-            << ", checkpoint p50 "
-            << absl::FormatDuration(Percentile(checkpoint_latency, 0.5))
-            << " p99 "
-            << absl::FormatDuration(Percentile(checkpoint_latency, 0.99))
-            << "; broker RSS " << rss / (1024 * 1024) << " MiB\n";
-  CHECK(failures == 0);
-  CHECK(attack_unexpected == 0);
-  CHECK(attack_calls > 0);
-  // The default cap: 16 streams per principal.
-  CHECK(open == 16);
-  CHECK(refused == 1000 - 16);
-  // Every victim call completes within the 1 s the trust promise names
-  // (the machine is shared; the figure printed above is the measurement).
-  CHECK(Percentile(grant_latency, 1.0) < absl::Seconds(1));
-  CHECK(Percentile(checkpoint_latency, 1.0) < absl::Seconds(1));
-  CHECK(rss > 0);
-  CHECK(rss < uint64_t{512} << 20);
 }
 
 // An ext4 file system in a loop device mounted at `path`, which fsfreeze
