@@ -282,7 +282,7 @@ struct Records {
            const char* partner, const char* category, bool live = true,
            int64_t expires_at = 0, bool objection = false) {
     views.push_back(ConsentView{id, subject, purpose, partner, category, live,
-                                expires_at, objection});
+                                expires_at, objection, {}});
   }
 };
 
