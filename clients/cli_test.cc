@@ -60,6 +60,7 @@ TEST_CASE("cli: every command of the tree exists") {
       {"admin", "keys", "rotate"}, {"admin", "backup"},
       {"dev", "citizen-token"},  {"consent", "requests"},
       {"consent", "answer"},     {"consent", "export"},
+      {"consent", "notice"},
       {"request", "draft"},      {"request", "submit"},
       {"request", "approve"},    {"request", "reject"},
       {"request", "close"},      {"request", "list"},
@@ -118,6 +119,12 @@ TEST_CASE("cli: usage errors exit 2 before any connection") {
            {"consent", "answer", "--accept"},
            {"consent", "answer", "r1", "--refuse", "--lang", "es"},
            {"consent", "requests", "extra"},
+           {"consent", "notice"},
+           {"consent", "notice", "r1", "--lang", "it"},
+           {"consent", "answer", "r1", "--accept", "--version", "1"},
+           {"consent", "answer", "r1", "--accept", "--notice-hash", "ab"},
+           {"consent", "answer", "r1", "--accept", "--version", "x",
+            "--notice-hash", "ab"},
            {"consent", "export", "extra"},
        }) {
     Result r = Run(args);

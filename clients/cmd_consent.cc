@@ -1,6 +1,6 @@
-// accord consent give|withdraw|list|show|history|requests|answer|export —
-// a citizen's own consents and answers to consent requests through
-// ConsentService (connect with --token or --dev --citizen NAME).
+// accord consent give|withdraw|list|show|history|requests|notice|answer|
+// export — a citizen's own consents and answers to consent requests
+// through ConsentService (connect with --token or --dev --citizen NAME).
 
 #include "absl/strings/str_cat.h"
 #include "accord/v1/consent.grpc.pb.h"
@@ -218,6 +218,51 @@ absl::Status Requests(CommandContext& ctx) {
        "answer.request_version", "needs_answer", "request.current.title.fr"});
 }
 
+// --lang: fr (default) or en.
+absl::StatusOr<policy::Language> NoticeLanguage(const ParsedArgs& args) {
+  policy::Language language = policy::Language::kFr;
+  if (std::optional<std::string> lang = args.Get("lang");
+      lang.has_value() && !policy::ParseLanguage(*lang, &language)) {
+    return UsageError("--lang: expected fr or en");
+  }
+  return language;
+}
+
+absl::StatusOr<v1::OpenRequest> GetOpen(CommandContext& ctx,
+                                        const std::string& id) {
+  v1::GetOpenRequestRequest get;
+  get.set_request_id(id);
+  v1::OpenRequest open;
+  absl::Status s =
+      ctx.Call(&v1::ConsentService::Stub::GetOpenRequest, get, &open);
+  if (!s.ok()) return s;
+  return open;
+}
+
+absl::Status Notice(CommandContext& ctx) {
+  const ParsedArgs& args = ctx.args();
+  if (absl::Status s = args.ExpectPositionals({"REQUEST_ID"}); !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<policy::Language> language = NoticeLanguage(args);
+  if (!language.ok()) return language.status();
+  absl::StatusOr<v1::OpenRequest> open = GetOpen(ctx, args.positionals()[0]);
+  if (!open.ok()) return open.status();
+  const bool fr = *language == policy::Language::kFr;
+  std::string text = NoticeText(open->request(), *language);
+  if (open->has_answer()) {
+    absl::StrAppend(&text, fr ? "Votre réponse : " : "Your answer: ",
+                    FieldText(open->answer(), "state"), " (version ",
+                    open->answer().request_version(), ")\n");
+  }
+  absl::StrAppend(&text, open->needs_answer()
+                             ? (fr ? "Une réponse est attendue.\n"
+                                   : "An answer is needed.\n")
+                             : (fr ? "Aucune réponse n'est attendue.\n"
+                                   : "No answer is needed.\n"));
+  return ctx.output().ShowText(*open, text);
+}
+
 absl::Status Answer(CommandContext& ctx) {
   const ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({"REQUEST_ID"}); !s.ok()) {
@@ -226,27 +271,33 @@ absl::Status Answer(CommandContext& ctx) {
   if (args.Has("accept") == args.Has("refuse")) {
     return UsageError("exactly one of --accept and --refuse is required");
   }
-  policy::Language language = policy::Language::kFr;
-  if (std::optional<std::string> lang = args.Get("lang");
-      lang.has_value() && !policy::ParseLanguage(*lang, &language)) {
-    return UsageError("--lang: expected fr or en");
+  if (args.Has("version") != args.Has("notice-hash")) {
+    return UsageError("--version and --notice-hash go together");
   }
-  v1::GetOpenRequestRequest get;
-  get.set_request_id(args.positionals()[0]);
-  v1::OpenRequest open;
-  absl::Status s =
-      ctx.Call(&v1::ConsentService::Stub::GetOpenRequest, get, &open);
-  if (!s.ok()) return s;
+  absl::StatusOr<std::optional<uint64_t>> version =
+      args.GetUint("version", UINT32_MAX);
+  if (!version.ok()) return version.status();
+  absl::StatusOr<policy::Language> language = NoticeLanguage(args);
+  if (!language.ok()) return language.status();
+  absl::StatusOr<v1::OpenRequest> open = GetOpen(ctx, args.positionals()[0]);
+  if (!open.ok()) return open.status();
   // The answer names the version shown and the hash of the notice shown:
-  // if the request changed in between, the broker refuses it.
-  const v1::ConsentRequest& shown = open.request();
-  absl::StatusOr<std::string> hash = NoticeHash(shown);
-  if (!hash.ok()) return hash.status();
+  // the one fetched now, or the one read earlier (--version, --notice-hash).
+  // If the request changed in between, the broker refuses the answer.
+  const v1::ConsentRequest& shown = open->request();
   v1::RequestAnswer answer;
   answer.set_request_id(shown.id());
-  answer.set_version(shown.version());
-  answer.set_notice_hash(*hash);
+  if (version->has_value()) {
+    answer.set_version(static_cast<uint32_t>(**version));
+    answer.set_notice_hash(args.GetOr("notice-hash", ""));
+  } else {
+    absl::StatusOr<std::string> hash = NoticeHash(shown);
+    if (!hash.ok()) return hash.status();
+    answer.set_version(shown.version());
+    answer.set_notice_hash(*hash);
+  }
   v1::GiveConsentResponse response;
+  absl::Status s;
   std::string outcome;
   if (args.Has("accept")) {
     v1::GiveConsentRequest request;
@@ -254,7 +305,7 @@ absl::Status Answer(CommandContext& ctx) {
     request.set_channel(std::string(kChannel));
     s = ctx.Call(&v1::ConsentService::Stub::GiveConsent, request, &response);
     const int64_t until = response.consent().expires_at();
-    outcome = absl::StrCat("you accepted version ", shown.version(),
+    outcome = absl::StrCat("you accepted version ", answer.version(),
                            " of request ", shown.id(), ": consent ",
                            response.consent().id(),
                            until == 0 ? "" : " until ",
@@ -265,12 +316,15 @@ absl::Status Answer(CommandContext& ctx) {
     request.set_channel(std::string(kChannel));
     s = ctx.Call(&v1::ConsentService::Stub::RefuseConsentRequest, request,
                  &response);
-    outcome = absl::StrCat("you refused version ", shown.version(),
+    outcome = absl::StrCat("you refused version ", answer.version(),
                            " of request ", shown.id());
   }
   if (!s.ok()) return s;
-  return ctx.output().ShowText(
-      response, absl::StrCat(NoticeText(shown, language), "\n", outcome, "\n"));
+  // Text: the notice answered, unless an earlier reading was answered.
+  std::string text = version->has_value()
+                         ? ""
+                         : absl::StrCat(NoticeText(shown, *language), "\n");
+  return ctx.output().ShowText(response, absl::StrCat(text, outcome, "\n"));
 }
 
 absl::Status Export(CommandContext& ctx) {
@@ -289,7 +343,7 @@ CommandGroup ConsentCommands() {
   return {
       "consent",
       "a citizen's consents: give, withdraw, list, show, access history; "
-      "consent requests: list, answer; export of the records",
+      "consent requests: list, read, answer; export of the records",
       {
           {{"give"},
            "--dataset D --purpose X (--partner P | --category C) "
@@ -318,10 +372,24 @@ CommandGroup ConsentCommands() {
            "the consent requests open now, with your answer and whether one "
            "is needed",
            {}, Requests},
-          {{"answer"}, "REQUEST_ID (--accept | --refuse) [--lang fr|en]",
-           "show a request's notice and accept or refuse its current version",
+          {{"notice"}, "REQUEST_ID [--lang fr|en]",
+           "a request's notice in words, with its version, its hash and your "
+           "answer",
+           {{"lang", A::kValue, "fr|en", "language of the notice (default fr)",
+             {}}},
+           Notice},
+          {{"answer"},
+           "REQUEST_ID (--accept | --refuse) [--version N --notice-hash H] "
+           "[--lang fr|en]",
+           "accept or refuse the current version of a request, showing its "
+           "notice",
            {{"accept", A::kSwitch, "", "consent to what the notice says", {}},
             {"refuse", A::kSwitch, "", "refuse; you are not asked again", {}},
+            {"version", A::kValue, "N",
+             "answer the version you read earlier (with --notice-hash)", {}},
+            {"notice-hash", A::kValue, "H",
+             "the hash of the notice you read; refused if it changed since",
+             {}},
             {"lang", A::kValue, "fr|en", "language of the notice (default fr)",
              {}}},
            Answer},
