@@ -1,5 +1,6 @@
 #include "clients/dataset_file.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -78,14 +79,20 @@ void Read(Problems* p, const YamlNode& root, v1::Dataset* dataset) {
         p->Add(key.pos, "keys of field_descriptions must be field names");
         continue;
       }
-      if (dataset->field_descriptions().contains(key.scalar)) {
+      const auto& known = dataset->field_descriptions();
+      if (std::any_of(known.begin(), known.end(),
+                      [&](const v1::FieldDescription& d) {
+                        return d.field() == key.scalar;
+                      })) {
         p->Add(key.pos, absl::StrCat("duplicate key '", key.scalar,
                                      "' in field_descriptions"));
         continue;
       }
+      v1::FieldDescription* d = dataset->add_field_descriptions();
+      d->set_field(key.scalar);
       ReadText(p, n->value(i),
                absl::StrCat("field_descriptions.", key.scalar),
-               &(*dataset->mutable_field_descriptions())[key.scalar]);
+               d->mutable_text());
     }
   }
 }

@@ -48,9 +48,10 @@ DemoDataset WithHouseholdTexts(DemoDataset demo) {
                     "Your district of Rennes, without the address."}},
   };
   for (const auto& [field, texts] : fields) {
-    accord::v1::LocalizedText& t = (*d.mutable_field_descriptions())[field];
-    t.set_fr(texts.first);
-    t.set_en(texts.second);
+    accord::v1::FieldDescription* description = d.add_field_descriptions();
+    description->set_field(field);
+    description->mutable_text()->set_fr(texts.first);
+    description->mutable_text()->set_en(texts.second);
   }
   return demo;
 }

@@ -70,14 +70,17 @@ absl::StatusOr<JsonValue> DatasetPart(const accord::v1::Dataset& dataset,
   }
   JsonValue fields = JsonValue::Array();
   for (const std::string& name : spec.fields()) {
-    auto it = dataset.field_descriptions().find(name);
-    if (it == dataset.field_descriptions().end() || it->second.fr().empty()) {
+    auto it = std::find_if(
+        dataset.field_descriptions().begin(), dataset.field_descriptions().end(),
+        [&](const accord::v1::FieldDescription& d) { return d.field() == name; });
+    if (it == dataset.field_descriptions().end() || it->text().fr().empty()) {
       return MissingFrench(absl::StrCat("dataset '", dataset.id(),
-                                        "' field_descriptions[", name, "].fr"));
+                                        "' description of field '", name,
+                                        "' (fr)"));
     }
     JsonValue field = JsonValue::Object();
     field.Set("id", name);
-    field.Set("description", Texts(it->second));
+    field.Set("description", Texts(it->text()));
     fields.Push(std::move(field));
   }
   JsonValue out = JsonValue::Object();

@@ -124,14 +124,21 @@ absl::Status CheckDatasetTexts(const accord::v1::Dataset& dataset) {
     return s;
   }
   const auto& fields = dataset.fields();
-  for (const auto& [name, text] : dataset.field_descriptions()) {
-    const std::string field = absl::StrCat("dataset.field_descriptions[", name,
+  absl::flat_hash_set<std::string> described;
+  for (int i = 0; i < dataset.field_descriptions_size(); ++i) {
+    const accord::v1::FieldDescription& d = dataset.field_descriptions(i);
+    const std::string field = absl::StrCat("dataset.field_descriptions[", i,
                                            "]");
-    if (std::find(fields.begin(), fields.end(), name) == fields.end()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(field, ": '", name, "' is not a field of the dataset"));
+    if (std::find(fields.begin(), fields.end(), d.field()) == fields.end()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field, ".field: '", d.field(), "' is not a field of the dataset"));
     }
-    if (absl::Status s = CheckLocalized(field, text, kMaxFieldDescriptionBytes);
+    if (!described.insert(d.field()).second) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field, ".field: '", d.field(), "' is described twice"));
+    }
+    if (absl::Status s = CheckLocalized(absl::StrCat(field, ".text"), d.text(),
+                                        kMaxFieldDescriptionBytes);
         !s.ok()) {
       return s;
     }
