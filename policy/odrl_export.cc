@@ -294,11 +294,24 @@ class Exporter {
 
   absl::StatusOr<JsonValue> DutyJson(const Rule& rule,
                                      const Duty& duty) const {
+    // Values as the parser writes them: seconds and k are positive
+    // decimals, a mention is not empty, the flags have no value.
     int64_t n = 0;
-    const bool numeric = duty.kind == DutyKind::kDeleteAfter ||
-                         duty.kind == DutyKind::kAggregateMinK;
-    if (numeric ? !PositiveDecimal(duty.value, &n)
-                : (duty.kind == DutyKind::kAttribute) == duty.value.empty()) {
+    bool valid = false;
+    switch (duty.kind) {
+      case DutyKind::kDeleteAfter:
+      case DutyKind::kAggregateMinK:
+        valid = PositiveDecimal(duty.value, &n);
+        break;
+      case DutyKind::kAttribute:
+        valid = !duty.value.empty();
+        break;
+      case DutyKind::kNoOnwardTransfer:
+      case DutyKind::kNotifyProducer:
+        valid = duty.value.empty();
+        break;
+    }
+    if (!valid) {
       return absl::InvalidArgumentError(absl::StrCat(
           "rule '", rule.id, "': duties: ", DutyKindName(duty.kind),
           " has the invalid value '", duty.value, "'"));
