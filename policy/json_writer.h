@@ -19,12 +19,14 @@ class JsonValue {
  public:
   enum class Kind { kNull, kBool, kInt, kString, kArray, kObject };
 
+  // Implicit on purpose: a value is written like the JSON it stands for.
   JsonValue() = default;
-  JsonValue(bool b) : kind_(Kind::kBool), bool_(b) {}           // NOLINT
-  JsonValue(int64_t n) : kind_(Kind::kInt), int_(n) {}          // NOLINT
-  JsonValue(int n) : JsonValue(int64_t{n}) {}                    // NOLINT
-  JsonValue(uint32_t n) : JsonValue(int64_t{n}) {}               // NOLINT
-  JsonValue(std::string s) : kind_(Kind::kString), string_(std::move(s)) {}  // NOLINT
+  JsonValue(bool b) : kind_(Kind::kBool), bool_(b) {}   // NOLINT
+  JsonValue(int64_t n) : kind_(Kind::kInt), int_(n) {}  // NOLINT
+  JsonValue(int n) : JsonValue(int64_t{n}) {}           // NOLINT
+  JsonValue(uint32_t n) : JsonValue(int64_t{n}) {}      // NOLINT
+  JsonValue(std::string s)  // NOLINT
+      : kind_(Kind::kString), string_(std::move(s)) {}
   JsonValue(const char* s) : JsonValue(std::string(s)) {}        // NOLINT
   JsonValue(absl::string_view s) : JsonValue(std::string(s)) {}  // NOLINT
 

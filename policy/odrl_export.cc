@@ -121,7 +121,8 @@ class Exporter {
         producer_iri_(AccordIri("principal", producer)),
         dataset_iri_(AccordIri("dataset", dataset.id)),
         policy_uid_(AccordIri("policy", dataset.id)) {
-    if (options.version > 0) absl::StrAppend(&policy_uid_, ":v", options.version);
+    if (options.version > 0)
+      absl::StrAppend(&policy_uid_, ":v", options.version);
   }
 
   absl::StatusOr<std::string> Run() {
@@ -134,12 +135,11 @@ class Exporter {
           .Push(*std::move(r));
     }
     JsonValue doc = JsonValue::Object();
-    doc.Set("@context",
-            JsonValue::Array()
-                .Push(kOdrlContext)
-                .Push(JsonValue::Object()
-                          .Set("accord", kOdrlAccordNamespace)
-                          .Set("dpv", Taxonomy::kDpvNamespace)));
+    doc.Set("@context", JsonValue::Array()
+                            .Push(kOdrlContext)
+                            .Push(JsonValue::Object()
+                                      .Set("accord", kOdrlAccordNamespace)
+                                      .Set("dpv", Taxonomy::kDpvNamespace)));
     doc.Set("@type", "Set");
     doc.Set("uid", policy_uid_);
     doc.Set("profile", absl::StrCat(kOdrlAccordNamespace, "profile"));
@@ -199,9 +199,8 @@ class Exporter {
     return JsonValue::Object()
         .Set("@type", "AssetCollection")
         .Set("source", dataset_iri_)
-        .Set("refinement",
-             JsonValue::Array().Push(Constraint(Accord("field"),
-                                                "isAnyOf", std::move(fields))));
+        .Set("refinement", JsonValue::Array().Push(Constraint(
+                               Accord("field"), "isAnyOf", std::move(fields))));
   }
 
   // One principal: its IRI. One category: that party collection. Several:
@@ -235,15 +234,15 @@ class Exporter {
     if (!rule.any_purpose && !rule.purposes.empty()) {
       for (const std::string& p : rule.purposes) {
         if (!taxonomy_.Contains(p)) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "rule '", rule.id, "': purposes: '", p,
-              "' is not in the taxonomy"));
+          return absl::InvalidArgumentError(
+              absl::StrCat("rule '", rule.id, "': purposes: '", p,
+                           "' is not in the taxonomy"));
         }
       }
       if (rule.purposes.size() == 1) {
-        out.Push(Constraint("purpose", "isA",
-                            Ref(Compact(OdrlPurposeIri(taxonomy_,
-                                                       rule.purposes[0])))));
+        out.Push(Constraint(
+            "purpose", "isA",
+            Ref(Compact(OdrlPurposeIri(taxonomy_, rule.purposes[0])))));
       } else {
         JsonValue iris = JsonValue::Array();
         for (const std::string& p : rule.purposes) {
@@ -253,14 +252,13 @@ class Exporter {
       }
     }
     if (rule.not_before) {
-      out.Push(Constraint("dateTime", "gteq",
-                          Typed(XsdDateTime(*rule.not_before),
-                                "xsd:dateTime")));
+      out.Push(
+          Constraint("dateTime", "gteq",
+                     Typed(XsdDateTime(*rule.not_before), "xsd:dateTime")));
     }
     if (rule.not_after) {
       out.Push(Constraint("dateTime", "lteq",
-                          Typed(XsdDateTime(*rule.not_after),
-                                "xsd:dateTime")));
+                          Typed(XsdDateTime(*rule.not_after), "xsd:dateTime")));
     }
     if (!rule.locations.empty()) {
       JsonValue places = JsonValue::Array();
@@ -277,23 +275,20 @@ class Exporter {
                  policy_.max_lifetime_seconds);
     out.Push(Constraint("elapsedTime", "lteq", Duration(lifetime)));
     if (dataset_.classification == Classification::kPersonal) {
-      const uint32_t subjects = std::min(
-          rule.max_subjects.value_or(UINT32_MAX), policy_.max_subjects);
-      out.Push(Constraint(Accord("subjectCount"), "lteq",
-                          JsonValue(subjects)));
+      const uint32_t subjects = std::min(rule.max_subjects.value_or(UINT32_MAX),
+                                         policy_.max_subjects);
+      out.Push(Constraint(Accord("subjectCount"), "lteq", JsonValue(subjects)));
     }
     if (rule.quota) {
-      JsonValue quota = Constraint("count", "lteq",
-                                   JsonValue(rule.quota->grants));
-      quota.Set(Accord("period"),
-                Duration(rule.quota->period_seconds));
+      JsonValue quota =
+          Constraint("count", "lteq", JsonValue(rule.quota->grants));
+      quota.Set(Accord("period"), Duration(rule.quota->period_seconds));
       out.Push(std::move(quota));
     }
     return out;
   }
 
-  absl::StatusOr<JsonValue> DutyJson(const Rule& rule,
-                                     const Duty& duty) const {
+  absl::StatusOr<JsonValue> DutyJson(const Rule& rule, const Duty& duty) const {
     // Values as the parser writes them: seconds and k are positive
     // decimals, a mention is not empty, the flags have no value.
     int64_t n = 0;
@@ -320,32 +315,29 @@ class Exporter {
       case DutyKind::kDeleteAfter:
         return JsonValue::Object()
             .Set("action", "delete")
-            .Set("constraint",
-                 JsonValue::Array().Push(
-                     Constraint("elapsedTime", "lteq", Duration(n))));
+            .Set("constraint", JsonValue::Array().Push(Constraint(
+                                   "elapsedTime", "lteq", Duration(n))));
       case DutyKind::kAggregateMinK:
         return JsonValue::Object().Set(
-            "action",
-            RefinedAction("aggregate",
-                          Constraint(Accord("subjectsPerAggregate"),
-                                     "gteq", JsonValue(n))));
+            "action", RefinedAction("aggregate",
+                                    Constraint(Accord("subjectsPerAggregate"),
+                                               "gteq", JsonValue(n))));
       case DutyKind::kAttribute:
         return JsonValue::Object()
             .Set("action",
                  RefinedAction("attribute",
-                               Constraint(Accord("attributionText"),
-                                          "eq", JsonValue(duty.value))))
+                               Constraint(Accord("attributionText"), "eq",
+                                          JsonValue(duty.value))))
             .Set("attributedParty", producer_iri_);
       case DutyKind::kNoOnwardTransfer:
-        return JsonValue::Object().Set("action",
-                                       Accord("noOnwardTransfer"));
+        return JsonValue::Object().Set("action", Accord("noOnwardTransfer"));
       case DutyKind::kNotifyProducer:
         return JsonValue::Object()
             .Set("action", "inform")
             .Set("informedParty", producer_iri_);
     }
-    return absl::InvalidArgumentError(absl::StrCat(
-        "rule '", rule.id, "': duties: unknown kind"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("rule '", rule.id, "': duties: unknown kind"));
   }
 
   const Policy& policy_;
@@ -379,9 +371,9 @@ absl::StatusOr<std::string> ExportOdrl(const Policy& policy,
     return absl::InvalidArgumentError("producer: empty");
   }
   if (!policy.dataset.empty() && policy.dataset != dataset.id) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "dataset: the policy is for '", policy.dataset, "', not '",
-        dataset.id, "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("dataset: the policy is for '", policy.dataset, "', not '",
+                     dataset.id, "'"));
   }
   return Exporter(policy, dataset, producer, taxonomy, options).Run();
 }

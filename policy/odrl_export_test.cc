@@ -1,8 +1,7 @@
 #include "policy/odrl_export.h"
 
-#include <string>
-
 #include <catch2/catch.hpp>
+#include <string>
 
 #include "absl/strings/match.h"
 #include "policy/test_fixtures.h"
@@ -61,21 +60,25 @@ TEST_CASE("odrl export: writes every part of a rule", "[odrl]") {
   const std::string doc =
       Export(kHousehold, testing::Household(), /*version=*/3);
   CAPTURE(doc);
-  CHECK(absl::StartsWith(doc, "{\n  \"@context\": [\n    "
-                              "\"http://www.w3.org/ns/odrl.jsonld\",\n"));
+  CHECK(absl::StartsWith(doc,
+                         "{\n  \"@context\": [\n    "
+                         "\"http://www.w3.org/ns/odrl.jsonld\",\n"));
   CHECK(Has(doc, "\"dpv\": \"https://w3id.org/dpv#\""));
   CHECK(Has(doc, "\"accord\": \"urn:accord:odrl:\""));
   CHECK(Has(doc, "\"@type\": \"Set\""));
-  CHECK(Has(doc, "\"uid\": \"urn:accord:policy:"
-                 "rennes.energy.household-consumption:v3\""));
-  CHECK(Has(doc, "\"uid\": \"urn:accord:policy:"
-                 "rennes.energy.household-consumption:v3:rule:energy-studies\""));
+  CHECK(Has(doc,
+            "\"uid\": \"urn:accord:policy:"
+            "rennes.energy.household-consumption:v3\""));
+  CHECK(Has(doc,
+            "\"uid\": \"urn:accord:policy:"
+            "rennes.energy.household-consumption:v3:rule:energy-studies\""));
   CHECK(Has(doc, "\"conflict\": \"prohibit\""));
   CHECK(Has(doc, "\"dpv:hasLegalBasis\": {\n    \"@id\": \"dpv:Consent\""));
   CHECK(Has(doc, "\"assigner\": \"urn:accord:principal:producer-demo\""));
   // Fields: a refined part of the dataset.
-  CHECK(Has(doc, "\"source\": \"urn:accord:dataset:"
-                 "rennes.energy.household-consumption\""));
+  CHECK(Has(doc,
+            "\"source\": \"urn:accord:dataset:"
+            "rennes.energy.household-consumption\""));
   CHECK(Has(doc, "\"leftOperand\": \"accord:field\""));
   // A principal and a category: a collection with both as members.
   CHECK(Has(doc, "\"uid\": \"urn:accord:principal:partner-demo\""));
@@ -88,9 +91,9 @@ TEST_CASE("odrl export: writes every part of a rule", "[odrl]") {
   CHECK(Has(doc, "\"@value\": \"2025-01-01T00:00:00Z\""));
   CHECK(Has(doc, "\"@value\": \"2026-12-31T23:59:59Z\""));
   CHECK(Has(doc, "\"@id\": \"urn:accord:location:eu\""));
-  CHECK(Has(doc, "\"@value\": \"PT2M\""));   // lifetime cap
-  CHECK(Has(doc, "\"rightOperand\": 50"));   // subject cap
-  CHECK(Has(doc, "\"accord:period\": {"));   // quota
+  CHECK(Has(doc, "\"@value\": \"PT2M\""));  // lifetime cap
+  CHECK(Has(doc, "\"rightOperand\": 50"));  // subject cap
+  CHECK(Has(doc, "\"accord:period\": {"));  // quota
   CHECK(Has(doc, "\"rightOperand\": 1000"));
   // Duties.
   CHECK(Has(doc, "\"action\": \"delete\""));
@@ -113,8 +116,9 @@ TEST_CASE("odrl export: is deterministic with sorted keys", "[odrl]") {
   const std::string b = Export(kHousehold, testing::Household());
   CHECK(a == b);
   // Without a version the uid has none.
-  CHECK(Has(a, "\"uid\": \"urn:accord:policy:"
-               "rennes.energy.household-consumption\""));
+  CHECK(Has(a,
+            "\"uid\": \"urn:accord:policy:"
+            "rennes.energy.household-consumption\""));
   // Keys of the top-level object in byte order.
   const size_t context = a.find("\"@context\"");
   const size_t type = a.find("\"@type\": \"Set\"");
@@ -140,13 +144,16 @@ rules:
     effect: permit
     assignees: {categories: [association]}
     purposes: [public-benefit.air-quality]
-)", testing::AirQuality());
+)",
+                                 testing::AirQuality());
   CAPTURE(doc);
   CHECK(Has(doc, "\"assignee\": \"urn:accord:principal:univ-rennes\""));
-  CHECK(Has(doc, "\"assignee\": {\n        \"@type\": \"PartyCollection\",\n"
-                 "        \"uid\": \"urn:accord:category:association\""));
-  CHECK(Has(doc, "\"target\": \"urn:accord:dataset:"
-                 "rennes.environment.air-quality\""));
+  CHECK(Has(doc,
+            "\"assignee\": {\n        \"@type\": \"PartyCollection\",\n"
+            "        \"uid\": \"urn:accord:category:association\""));
+  CHECK(Has(doc,
+            "\"target\": \"urn:accord:dataset:"
+            "rennes.environment.air-quality\""));
   CHECK_FALSE(Has(doc, "@reverse"));
   CHECK_FALSE(Has(doc, "prohibition"));
   CHECK_FALSE(Has(doc, "hasLegalBasis"));
@@ -156,8 +163,7 @@ rules:
 }
 
 TEST_CASE("odrl export: refuses what it cannot name", "[odrl]") {
-  absl::StatusOr<Policy> p =
-      ParseDemo(kHousehold, testing::Household());
+  absl::StatusOr<Policy> p = ParseDemo(kHousehold, testing::Household());
   REQUIRE(p.ok());
   const Taxonomy& t = DefaultTaxonomy();
   CHECK(ExportOdrl(*p, testing::Household(), "", t).status().code() ==

@@ -4,7 +4,6 @@
 // exported from a real broker, a second stored version, and a tampered
 // export that the check must refuse.
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -15,9 +14,7 @@ namespace accord::testing {
 namespace {
 
 std::string Accord() { return BinDir() + "/accord"; }
-std::string Source(const std::string& path) {
-  return SourceDir() + "/" + path;
-}
+std::string Source(const std::string& path) { return SourceDir() + "/" + path; }
 
 void WriteFile(const std::string& path, const std::string& text) {
   FILE* f = std::fopen(path.c_str(), "w");
@@ -33,9 +30,12 @@ CliResult Check(const TempDir& dir, const std::string& document,
   const std::string path = dir.path() + "/export.jsonld";
   WriteFile(path, document);
   std::vector<std::string> args = {Source("tests/check_odrl.py"),
-                                   "--policy",       policy,
-                                   "--dataset-file", dataset_file,
-                                   "--producer",     "producer-demo"};
+                                   "--policy",
+                                   policy,
+                                   "--dataset-file",
+                                   dataset_file,
+                                   "--producer",
+                                   "producer-demo"};
   if (version > 0) {
     args.push_back("--version");
     args.push_back(std::to_string(version));
@@ -68,19 +68,18 @@ TEST_CASE("odrl export: every example policy passes the JSON-LD check") {
   TempDir dir;
   for (const Example& e : kExamples) {
     CAPTURE(e.policy);
-    CliResult r = Run(Accord(), {"policy", "export", "--format", "odrl",
-                                 "--file", Source(e.policy), "--dataset-file",
-                                 Source(e.suite), "--producer",
-                                 "producer-demo"});
+    CliResult r =
+        Run(Accord(),
+            {"policy", "export", "--format", "odrl", "--file", Source(e.policy),
+             "--dataset-file", Source(e.suite), "--producer", "producer-demo"});
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     // The document is the output, in either output format.
     CHECK(r.json.Find("@context") != nullptr);
-    CliResult json = Run(Accord(), {"policy", "export", "--format", "odrl",
-                                    "--file", Source(e.policy),
-                                    "--dataset-file", Source(e.suite),
-                                    "--producer", "producer-demo", "--output",
-                                    "json"});
+    CliResult json =
+        Run(Accord(), {"policy", "export", "--format", "odrl", "--file",
+                       Source(e.policy), "--dataset-file", Source(e.suite),
+                       "--producer", "producer-demo", "--output", "json"});
     CHECK(json.out == r.out);
 
     CliResult check = Check(dir, r.out, Source(e.policy), Source(e.suite));
@@ -93,17 +92,16 @@ TEST_CASE("odrl export: every example policy passes the JSON-LD check") {
 TEST_CASE("odrl export: the check refuses a tampered export") {
   TempDir dir;
   const Example& e = kExamples[5];
-  CliResult r = Run(Accord(), {"policy", "export", "--format", "odrl",
-                               "--file", Source(e.policy), "--dataset-file",
-                               Source(e.suite), "--producer",
-                               "producer-demo"});
+  CliResult r = Run(Accord(), {"policy", "export", "--format", "odrl", "--file",
+                               Source(e.policy), "--dataset-file",
+                               Source(e.suite), "--producer", "producer-demo"});
   REQUIRE(r.exit_code == 0);
   struct Tamper {
     const char* from;
     const char* to;
   };
   const Tamper tampers[] = {
-      {"\"partOf\"", "\"memberOf\""},                 // a term ODRL lacks
+      {"\"partOf\"", "\"memberOf\""},  // a term ODRL lacks
       {"\"action\": \"inform\"", "\"action\": \"tell\""},
       {"dpv:AcademicResearch", "dpv:CommercialResearch"},
       {"\"P1DT1H1M1S\"", "\"P1D\""},
@@ -125,28 +123,26 @@ TEST_CASE("odrl export: the check refuses a tampered export") {
 }
 
 TEST_CASE("odrl export: refuses a bad command line") {
-  const std::string policy =
-      Source("policy/examples/air-quality.policy.yaml");
+  const std::string policy = Source("policy/examples/air-quality.policy.yaml");
   const std::string suite = Source("policy/examples/air-quality.suite.yaml");
   // No format, another format, an offline export without its context.
   CHECK(Run(Accord(), {"policy", "export", "--file", policy, "--dataset-file",
                        suite, "--producer", "p"})
             .exit_code == 2);
-  CHECK(Run(Accord(), {"policy", "export", "--format", "xml", "--file",
-                       policy, "--dataset-file", suite, "--producer", "p"})
+  CHECK(Run(Accord(), {"policy", "export", "--format", "xml", "--file", policy,
+                       "--dataset-file", suite, "--producer", "p"})
             .exit_code == 2);
-  CHECK(Run(Accord(), {"policy", "export", "--format", "odrl", "--file",
-                       policy, "--dataset-file", suite})
+  CHECK(Run(Accord(), {"policy", "export", "--format", "odrl", "--file", policy,
+                       "--dataset-file", suite})
             .exit_code == 2);
-  CHECK(Run(Accord(), {"policy", "export", "--format", "odrl", "--file",
-                       policy, "--producer", "p"})
+  CHECK(Run(Accord(), {"policy", "export", "--format", "odrl", "--file", policy,
+                       "--producer", "p"})
             .exit_code == 2);
   // A policy that does not fit the dataset names the file.
-  CliResult other = Run(
-      Accord(),
-      {"policy", "export", "--format", "odrl", "--file",
-       Source("policy/examples/bike-stations.policy.yaml"), "--dataset-file",
-       suite, "--producer", "p"});
+  CliResult other =
+      Run(Accord(), {"policy", "export", "--format", "odrl", "--file",
+                     Source("policy/examples/bike-stations.policy.yaml"),
+                     "--dataset-file", suite, "--producer", "p"});
   CHECK(other.exit_code == 1);
   CHECK(other.err.find("bike-stations.policy.yaml") != std::string::npos);
 }
@@ -165,8 +161,8 @@ TEST_CASE("odrl export: the demo datasets of a real broker pass the check") {
   };
   for (const auto& d : demos) {
     CAPTURE(d.dataset);
-    CliResult r = broker.Cli({"policy", "export", "--format", "odrl",
-                              d.dataset, "--as", "producer-demo"});
+    CliResult r = broker.Cli({"policy", "export", "--format", "odrl", d.dataset,
+                              "--as", "producer-demo"});
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     CliResult check = Check(dir, r.out, Source(d.example.policy),
@@ -174,37 +170,36 @@ TEST_CASE("odrl export: the demo datasets of a real broker pass the check") {
     INFO(check.out << check.err);
     CHECK(check.exit_code == 0);
     // Deterministic: the same version exports to the same bytes.
-    CliResult again = broker.Cli({"policy", "export", "--format", "odrl",
-                                  d.dataset, "--version", "1", "--as",
-                                  "producer-demo"});
+    CliResult again =
+        broker.Cli({"policy", "export", "--format", "odrl", d.dataset,
+                    "--version", "1", "--as", "producer-demo"});
     CHECK(again.out == r.out);
   }
 
   // A second version: the current one is exported, and --version picks.
   const std::string dataset = "rennes.environment.air-quality";
   const Example& v2 = kExamples[4];
-  CliResult put = broker.Cli({"policy", "put", dataset, Source(v2.policy),
-                              "--as", "producer-demo"});
+  CliResult put = broker.Cli(
+      {"policy", "put", dataset, Source(v2.policy), "--as", "producer-demo"});
   INFO(put.out << put.err);
   REQUIRE(put.exit_code == 0);
   CliResult current = broker.Cli({"policy", "export", "--format", "odrl",
                                   dataset, "--as", "producer-demo"});
   REQUIRE(current.exit_code == 0);
-  CliResult check = Check(dir, current.out, Source(v2.policy),
-                          Source(v2.suite), /*version=*/2);
+  CliResult check = Check(dir, current.out, Source(v2.policy), Source(v2.suite),
+                          /*version=*/2);
   INFO(check.out << check.err);
   CHECK(check.exit_code == 0);
-  CliResult first = broker.Cli({"policy", "export", "--format", "odrl",
-                                dataset, "--version", "1", "--as",
-                                "producer-demo"});
+  CliResult first = broker.Cli({"policy", "export", "--format", "odrl", dataset,
+                                "--version", "1", "--as", "producer-demo"});
   REQUIRE(first.exit_code == 0);
   CHECK(Check(dir, first.out, Source(kExamples[1].policy),
               Source(kExamples[1].suite), /*version=*/1)
             .exit_code == 0);
   // A version that does not exist is the broker's NOT_FOUND.
-  CliResult missing = broker.Cli({"policy", "export", "--format", "odrl",
-                                  dataset, "--version", "9", "--as",
-                                  "producer-demo"});
+  CliResult missing =
+      broker.Cli({"policy", "export", "--format", "odrl", dataset, "--version",
+                  "9", "--as", "producer-demo"});
   CHECK(missing.exit_code == 1);
   CHECK(missing.err.find("NOT_FOUND") != std::string::npos);
 }
