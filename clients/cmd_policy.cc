@@ -1,6 +1,7 @@
 // accord policy put|get|versions|explain — usage policies through
-// PolicyService; `policy test` (offline suites) and `policy diff` (what a
-// new version allows that the old one did not) run the policy library here.
+// PolicyService; `policy test` (offline suites), `policy diff` (what a
+// new version allows that the old one did not) and `policy export` (ODRL)
+// run the policy library here.
 
 #include <algorithm>
 #include <optional>
@@ -18,9 +19,12 @@
 #include "google/protobuf/struct.pb.h"
 #include "policy/compiled.h"
 #include "policy/diff.h"
+#include "policy/odrl_export.h"
 #include "policy/parse.h"
+#include "policy/problems.h"
 #include "policy/policy_test_suite.h"
 #include "policy/taxonomy.h"
+#include "policy/yaml_tree.h"
 
 namespace accord::client {
 namespace {
@@ -277,8 +281,11 @@ absl::StatusOr<PolicySource> StoredPolicy(CommandContext& ctx,
                           : policy::SourceFormat::kYaml};
 }
 
+// The dataset's policy-engine view; its producer in `producer` when given.
 absl::StatusOr<policy::DatasetInfo> StoredDataset(CommandContext& ctx,
-                                                  const std::string& id) {
+                                                  const std::string& id,
+                                                  std::string* producer =
+                                                      nullptr) {
   v1::GetDatasetRequest request;
   request.set_id(id);
   v1::GetDatasetResponse response;
@@ -303,6 +310,7 @@ absl::StatusOr<policy::DatasetInfo> StoredDataset(CommandContext& ctx,
   }
   info.fields.assign(response.dataset().fields().begin(),
                      response.dataset().fields().end());
+  if (producer != nullptr) *producer = response.dataset().producer();
   return info;
 }
 
@@ -414,13 +422,138 @@ absl::Status Diff(CommandContext& ctx) {
       doc, DiffText(diff, old_source->name, new_source->name));
 }
 
+// The partners and categories a stored policy names, read from its
+// canonical encoding: the broker checked them against its directory when
+// the version was put, and the directory itself is operator-only.
+absl::StatusOr<policy::Directory> DirectoryNamedBy(
+    const std::string& canonical, const std::string& name) {
+  absl::StatusOr<policy::YamlNode> root =
+      policy::ParseYamlTree(canonical, name);
+  if (!root.ok()) return root.status();
+  policy::Directory directory;
+  const policy::YamlNode* rules = policy::Problems::Find(*root, "rules");
+  if (rules == nullptr || !rules->IsSequence()) {
+    return absl::DataLossError(
+        absl::StrCat(name, ": canonical encoding without rules"));
+  }
+  for (const policy::YamlNode& rule : rules->children) {
+    const policy::YamlNode* assignees =
+        policy::Problems::Find(rule, "assignees");
+    if (assignees == nullptr || !assignees->IsMap()) continue;  // "any"
+    if (const policy::YamlNode* p =
+            policy::Problems::Find(*assignees, "principals")) {
+      for (const policy::YamlNode& id : p->children) {
+        directory.principal_categories.emplace(id.scalar, "");
+      }
+    }
+    if (const policy::YamlNode* c =
+            policy::Problems::Find(*assignees, "categories")) {
+      for (const policy::YamlNode& id : c->children) {
+        if (std::find(directory.categories.begin(), directory.categories.end(),
+                      id.scalar) == directory.categories.end()) {
+          directory.categories.push_back(id.scalar);
+        }
+      }
+    }
+  }
+  return directory;
+}
+
+// The stored policy (current or --version N) and its dataset, or a local
+// policy file with --file, its dataset and directory from --dataset-file
+// and its producer from --producer; printed as an ODRL 2.2 document.
+absl::Status Export(CommandContext& ctx) {
+  const ParsedArgs& args = ctx.args();
+  absl::StatusOr<std::string> format = args.Require("format");
+  if (!format.ok()) return format.status();
+  if (*format != "odrl") {
+    return UsageError(absl::StrCat("--format ", *format,
+                                   ": the only export format is odrl"));
+  }
+  absl::StatusOr<policy::Taxonomy> taxonomy = LoadTaxonomy(args);
+  if (!taxonomy.ok()) return taxonomy.status();
+
+  policy::DatasetInfo dataset;
+  policy::Directory directory;
+  std::string producer;
+  absl::StatusOr<PolicySource> source;
+  policy::OdrlExportOptions options;
+  if (std::optional<std::string> file = args.Get("file")) {
+    if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
+    if (args.Has("version")) {
+      return UsageError("--version: only for a stored policy, not --file");
+    }
+    absl::StatusOr<std::string> context_path = args.Require("dataset-file");
+    if (!context_path.ok()) return context_path.status();
+    absl::StatusOr<std::string> producer_arg = args.Require("producer");
+    if (!producer_arg.ok()) return producer_arg.status();
+    producer = *producer_arg;
+    absl::StatusOr<std::string> context_text = ReadSmallFile(*context_path);
+    if (!context_text.ok()) return context_text.status();
+    absl::StatusOr<policy::SuiteContext> context =
+        policy::ReadSuiteContext(*context_text, *context_path);
+    if (!context.ok()) return context.status();
+    if (!context->has_dataset) {
+      return UsageError(absl::StrCat("--dataset-file ", *context_path,
+                                     ": needs a 'dataset' block"));
+    }
+    dataset = context->dataset;
+    directory = context->directory;
+    source = LocalPolicy(*file);
+  } else {
+    if (absl::Status s = args.ExpectPositionals({"DATASET"}); !s.ok()) {
+      return s;
+    }
+    for (const char* offline : {"dataset-file", "producer"}) {
+      if (args.Has(offline)) {
+        return UsageError(absl::StrCat("--", offline, ": only with --file"));
+      }
+    }
+    const std::string& id = args.positionals()[0];
+    absl::StatusOr<std::optional<uint64_t>> version =
+        args.GetUint("version", UINT64_MAX);
+    if (!version.ok()) return version.status();
+    absl::StatusOr<policy::DatasetInfo> stored =
+        StoredDataset(ctx, id, &producer);
+    if (!stored.ok()) return stored.status();
+    dataset = *std::move(stored);
+    v1::GetPolicyRequest request;
+    request.set_dataset_id(id);
+    request.set_version(version->value_or(0));
+    v1::GetPolicyResponse response;
+    absl::Status s =
+        ctx.Call(&v1::PolicyService::Stub::GetPolicy, request, &response);
+    if (!s.ok()) return s;
+    options.version = response.policy().ref().version();
+    const std::string name =
+        absl::StrCat(id, "@v", response.policy().ref().version());
+    absl::StatusOr<policy::Directory> named =
+        DirectoryNamedBy(response.policy().canonical(), name);
+    if (!named.ok()) return named.status();
+    directory = *std::move(named);
+    source = PolicySource{name, response.policy().source(),
+                          response.policy().format() == v1::POLICY_FORMAT_JSON
+                              ? policy::SourceFormat::kJson
+                              : policy::SourceFormat::kYaml};
+  }
+  if (!source.ok()) return source.status();
+  absl::StatusOr<policy::Policy> parsed =
+      policy::ParsePolicy(source->text, source->format, source->name, dataset,
+                          *taxonomy, directory);
+  if (!parsed.ok()) return parsed.status();
+  absl::StatusOr<std::string> doc =
+      policy::ExportOdrl(*parsed, dataset, producer, *taxonomy, options);
+  if (!doc.ok()) return doc.status();
+  return ctx.output().ShowJson(*doc, *doc);
+}
+
 }  // namespace
 
 CommandGroup PolicyCommands() {
   CommandGroup group{
       "policy",
       "usage policies: publish, show, list versions, explain a decision, "
-      "test suites offline, diff two versions",
+      "test suites offline, diff two versions, export as ODRL",
       {
           {{"put"}, "DATASET FILE",
            "publish FILE (.yaml, .yml or .json) as the next policy version",
@@ -461,6 +594,25 @@ CommandGroup PolicyCommands() {
             {"taxonomy", A::kValue, "FILE", "purposes added to the default "
              "taxonomy", {}}},
            Diff},
+          {{"export"},
+           "--format odrl (DATASET [--version N] | --file POLICY "
+           "--dataset-file FILE --producer P) [--taxonomy FILE]",
+           "a policy as an ODRL 2.2 JSON-LD document: the stored one of "
+           "DATASET (default: the current version), or a local file",
+           {{"format", A::kValue, "F", "export format: odrl", {}},
+            {"version", A::kValue, "N", "stored policy version", {}},
+            {"file", A::kValue, "POLICY",
+             "a local policy file (.yaml, .yml or .json) instead of a stored "
+             "one", {}},
+            {"dataset-file", A::kValue, "FILE",
+             "with --file: YAML with a 'dataset' and a 'directory' block, "
+             "e.g. a test suite", {}},
+            {"producer", A::kValue, "P",
+             "with --file: the producer principal, the policy's assigner",
+             {}},
+            {"taxonomy", A::kValue, "FILE", "purposes added to the default "
+             "taxonomy", {}}},
+           Export},
       }};
   return group;
 }

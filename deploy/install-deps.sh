@@ -11,11 +11,15 @@ packages=(
   python3 python3-jwt python3-grpcio
 )
 # The test suite also fuzzes with clang's libFuzzer, uses node for
-# interoperability tests and Apache httpd as a stock gateway.
+# interoperability tests, Apache httpd as a stock gateway and pyld to read
+# ODRL exports as JSON-LD.
 if [[ "${ACCORD_TEST_DEPS:-0}" == 1 ]]; then
   packages+=(clang libclang-rt-14-dev)
   # The gateway test: Apache httpd verifying grants with mod_auth_openidc.
   packages+=(apache2 libapache2-mod-auth-openidc)
+  # The ODRL export test: tests/check_odrl.py expands exports with pyld and
+  # reads the source policies with PyYAML.
+  packages+=(python3-pyld python3-yaml)
   # A node that came with the machine (with its own npm) is kept as it is.
   command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi

@@ -27,8 +27,7 @@ UnitWords Words(TimeUnit unit, Language language) {
     case TimeUnit::kDay:
       return fr ? UnitWords{"jour", "jours"} : UnitWords{"day", "days"};
     case TimeUnit::kWeek:
-      return fr ? UnitWords{"semaine", "semaines"}
-                : UnitWords{"week", "weeks"};
+      return fr ? UnitWords{"semaine", "semaines"} : UnitWords{"week", "weeks"};
     case TimeUnit::kMonth:
       return fr ? UnitWords{"mois", "mois"} : UnitWords{"month", "months"};
     case TimeUnit::kYear:

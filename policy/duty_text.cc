@@ -64,19 +64,22 @@ absl::StatusOr<std::string> AggregateMinK(const Duty& duty, Language language,
   }
   if (options.aggregate_unit.size() > kMaxUnitBytes ||
       HasControl(options.aggregate_unit)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "duty aggregate_min_k: unit '", options.aggregate_unit,
-        "' must be at most ", kMaxUnitBytes, " bytes without control "
-        "characters"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("duty aggregate_min_k: unit '", options.aggregate_unit,
+                     "' must be at most ", kMaxUnitBytes,
+                     " bytes without control "
+                     "characters"));
   }
   const bool fr = language == Language::kFr;
-  const std::string unit =
-      !options.aggregate_unit.empty() ? options.aggregate_unit
-      : fr ? "personnes ou entités distinctes"
-           : "distinct people or entities";
+  const std::string unit = !options.aggregate_unit.empty()
+                               ? options.aggregate_unit
+                           : fr ? "personnes ou entités distinctes"
+                                : "distinct people or entities";
   if (fr) {
-    return absl::StrCat("Les résultats ne sont publiés que sous forme "
-                        "d'agrégats d'au moins ", k, " ", unit, ".");
+    return absl::StrCat(
+        "Les résultats ne sont publiés que sous forme "
+        "d'agrégats d'au moins ",
+        k, " ", unit, ".");
   }
   return absl::StrCat("Results are published only as aggregates of at least ",
                       k, " ", unit, ".");
@@ -85,13 +88,16 @@ absl::StatusOr<std::string> AggregateMinK(const Duty& duty, Language language,
 absl::StatusOr<std::string> Attribute(const Duty& duty, Language language) {
   if (duty.value.empty() || duty.value.size() > kMaxMentionBytes ||
       HasControl(duty.value)) {
-    return BadValue(duty, absl::StrCat("is not a mention of 1 to ",
-                                       kMaxMentionBytes, " bytes without "
-                                       "control characters"));
+    return BadValue(duty,
+                    absl::StrCat("is not a mention of 1 to ", kMaxMentionBytes,
+                                 " bytes without "
+                                 "control characters"));
   }
   if (language == Language::kFr) {
-    return absl::StrCat("Toute utilisation des données doit citer la mention "
-                        "«", kNbsp, duty.value, kNbsp, "».");
+    return absl::StrCat(
+        "Toute utilisation des données doit citer la mention "
+        "«",
+        kNbsp, duty.value, kNbsp, "».");
   }
   return absl::StrCat("Any use of the data must show the mention \u201c",
                       duty.value, "\u201d.");
@@ -121,13 +127,12 @@ absl::StatusOr<std::string> DutyText(const Duty& duty, Language language,
                             : "The producer of the data is informed of its "
                               "use.");
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "duty: unknown kind ", static_cast<int>(duty.kind)));
+  return absl::InvalidArgumentError(
+      absl::StrCat("duty: unknown kind ", static_cast<int>(duty.kind)));
 }
 
 absl::StatusOr<std::string> DutyText(absl::string_view kind,
-                                     absl::string_view value,
-                                     Language language,
+                                     absl::string_view value, Language language,
                                      const DutyTextOptions& options) {
   Duty duty;
   if (!ParseDutyKind(kind, &duty.kind)) {

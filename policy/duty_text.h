@@ -52,8 +52,7 @@ absl::StatusOr<std::string> DutyText(const Duty& duty, Language language,
 // and the protocol carry it. Returns INVALID_ARGUMENT for an unknown kind,
 // otherwise as above.
 absl::StatusOr<std::string> DutyText(absl::string_view kind,
-                                     absl::string_view value,
-                                     Language language,
+                                     absl::string_view value, Language language,
                                      const DutyTextOptions& options = {});
 
 }  // namespace accord::policy

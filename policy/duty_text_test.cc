@@ -1,8 +1,7 @@
 #include "policy/duty_text.h"
 
-#include <string>
-
 #include <catch2/catch.hpp>
+#include <string>
 
 #include "absl/strings/match.h"
 
@@ -11,8 +10,8 @@ namespace {
 
 std::string Text(DutyKind kind, const std::string& value, Language language,
                  const DutyTextOptions& options = {}) {
-  absl::StatusOr<std::string> text = DutyText(Duty{kind, value}, language,
-                                              options);
+  absl::StatusOr<std::string> text =
+      DutyText(Duty{kind, value}, language, options);
   INFO(text.status().message());
   REQUIRE(text.ok());
   return *text;
@@ -45,18 +44,19 @@ TEST_CASE("duty text: delete_after in words", "[duty_text]") {
         "The data is deleted within 90 minutes of receipt.");
   CHECK(Text(DutyKind::kDeleteAfter, "45", Language::kEn) ==
         "The data is deleted within 45 seconds of receipt.");
-  for (const char* bad : {"", "0", "-5", "30d", " 60", "060", "1e3",
-                          "99999999999999999999"}) {
+  for (const char* bad :
+       {"", "0", "-5", "30d", " 60", "060", "1e3", "99999999999999999999"}) {
     CAPTURE(bad);
     CHECK(Code(DutyKind::kDeleteAfter, bad) ==
           absl::StatusCode::kInvalidArgument);
   }
-  absl::Status s = DutyText(Duty{DutyKind::kDeleteAfter, "x"}, Language::kEn)
-                       .status();
+  absl::Status s =
+      DutyText(Duty{DutyKind::kDeleteAfter, "x"}, Language::kEn).status();
   CHECK(absl::StrContains(s.message(), "delete_after"));
 }
 
-TEST_CASE("duty text: aggregate_min_k in words, with or without a unit", "[duty_text]") {
+TEST_CASE("duty text: aggregate_min_k in words, with or without a unit",
+          "[duty_text]") {
   CHECK(Text(DutyKind::kAggregateMinK, "10", Language::kFr,
              {.aggregate_unit = "personnes"}) ==
         "Les résultats ne sont publiés que sous forme d'agrégats d'au moins "
@@ -125,9 +125,9 @@ TEST_CASE("duty text: duties by their stable names", "[duty_text]") {
   CHECK(DutyText("", "", Language::kEn).status().code() ==
         absl::StatusCode::kInvalidArgument);
   // Every kind has a non-empty sentence in every language.
-  for (DutyKind kind : {DutyKind::kDeleteAfter, DutyKind::kAggregateMinK,
-                        DutyKind::kAttribute, DutyKind::kNoOnwardTransfer,
-                        DutyKind::kNotifyProducer}) {
+  for (DutyKind kind :
+       {DutyKind::kDeleteAfter, DutyKind::kAggregateMinK, DutyKind::kAttribute,
+        DutyKind::kNoOnwardTransfer, DutyKind::kNotifyProducer}) {
     const std::string value = kind == DutyKind::kDeleteAfter     ? "60"
                               : kind == DutyKind::kAggregateMinK ? "5"
                               : kind == DutyKind::kAttribute     ? "Source"

@@ -1,6 +1,7 @@
 // Properties of Decide over random policies and requests: evaluation is
 // deterministic, independent of rule order for what is granted, and adding
-// a prohibition never widens what is allowed.
+// a prohibition never widens what is allowed. Every random policy exports
+// to ODRL, and every duty a decision grants reads in words.
 
 #include <algorithm>
 #include <random>
@@ -12,6 +13,9 @@
 #include "absl/strings/str_cat.h"
 #include "policy/compiled.h"
 #include "policy/decide.h"
+#include "policy/duty_text.h"
+#include "policy/language.h"
+#include "policy/odrl_export.h"
 #include "policy/test_fixtures.h"
 
 namespace accord::policy {
@@ -254,6 +258,54 @@ TEST_CASE("evaluation is deterministic and prohibitions never widen",
   CHECK(permits > 100);
   CHECK(denies > 100);
   CHECK(narrowed_by_prohibition > 0);
+}
+
+TEST_CASE("every random policy exports to ODRL and its granted duties read "
+          "in words",
+          "[property]") {
+  const DatasetInfo datasets[] = {testing::AirQuality(), testing::Household()};
+  int rendered = 0;
+  for (uint32_t seed = 1; seed <= 200; ++seed) {
+    Gen g(seed);
+    const DatasetInfo& dataset = datasets[seed % 2];
+    Policy policy = g.RandomPolicy(dataset);
+    // Every duty kind, beyond the generator's two.
+    for (Rule& r : policy.rules) {
+      if (r.effect != Effect::kPermit) continue;
+      if (g.Coin(40)) {
+        r.duties.push_back(
+            {DutyKind::kAggregateMinK, absl::StrCat(2 + g.Int(50))});
+      }
+      if (g.Coin(40)) r.duties.push_back({DutyKind::kNoOnwardTransfer, ""});
+      if (g.Coin(40)) r.duties.push_back({DutyKind::kNotifyProducer, ""});
+    }
+    CAPTURE(seed);
+    absl::StatusOr<std::string> odrl = ExportOdrl(
+        policy, dataset, "producer-demo", testing::DefaultTaxonomy());
+    INFO(odrl.status().message());
+    REQUIRE(odrl.ok());
+    CHECK(*odrl == *ExportOdrl(policy, dataset, "producer-demo",
+                               testing::DefaultTaxonomy()));
+
+    absl::StatusOr<CompiledPolicy> compiled = Compile(
+        policy, dataset, testing::DefaultTaxonomy(), testing::DemoDirectory());
+    REQUIRE(compiled.ok());
+    const std::vector<ConsentView> consents = g.RandomConsents();
+    for (int i = 0; i < 10; ++i) {
+      const Decision d =
+          Decide(RandomAsk(g, dataset).ToRequest(), *compiled, consents, kNow);
+      for (const Duty& duty : d.duties) {
+        for (Language l : kLanguages) {
+          absl::StatusOr<std::string> text = DutyText(duty, l);
+          CAPTURE(DutyKindName(duty.kind), duty.value);
+          INFO(text.status().message());
+          CHECK((text.ok() && !text->empty()));
+          ++rendered;
+        }
+      }
+    }
+  }
+  CHECK(rendered > 100);
 }
 
 }  // namespace
