@@ -83,8 +83,7 @@ void Read(Problems* p, const YamlNode& root, v1::Dataset* dataset) {
                                      "' in field_descriptions"));
         continue;
       }
-      ReadText(p, n->value(i),
-               absl::StrCat("field_descriptions.", key.scalar),
+      ReadText(p, n->value(i), absl::StrCat("field_descriptions.", key.scalar),
                &(*dataset->mutable_field_descriptions())[key.scalar]);
     }
   }

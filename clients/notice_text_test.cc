@@ -46,17 +46,21 @@ TEST_CASE("notice text: a draft in French words, from its spec") {
   CHECK(absl::StrContains(text, "Titre : Étude des économies d'énergie\n"));
   CHECK(absl::StrContains(text, "Demandeur : partner-demo — Université"));
   CHECK(absl::StrContains(
-      text, "Finalité : Transition énergétique et économies d'énergie "
-            "(public-benefit.energy)\n"));
+      text,
+      "Finalité : Transition énergétique et économies d'énergie "
+      "(public-benefit.energy)\n"));
   CHECK(absl::StrContains(text, "  - day\n  - kwh\n"));
   CHECK(absl::StrContains(text, "Durée du consentement : pendant 180 jours\n"));
-  CHECK(absl::StrContains(text, "  - Les données sont supprimées au plus tard "
-                                "30 jours"));
-  CHECK(absl::StrContains(text, "Responsable : Délégué à la protection des "
-                                "données (dpo), Université de Rennes, "
-                                "dpo@univ-rennes.example\n"));
-  CHECK(absl::StrContains(text, "Période : du 2026-05-01T12:00:00Z au "
-                                "2026-07-30T12:00:00Z\n"));
+  CHECK(absl::StrContains(text,
+                          "  - Les données sont supprimées au plus tard "
+                          "30 jours"));
+  CHECK(absl::StrContains(text,
+                          "Responsable : Délégué à la protection des "
+                          "données (dpo), Université de Rennes, "
+                          "dpo@univ-rennes.example\n"));
+  CHECK(absl::StrContains(text,
+                          "Période : du 2026-05-01T12:00:00Z au "
+                          "2026-07-30T12:00:00Z\n"));
   CHECK_FALSE(absl::StrContains(text, "Empreinte"));
 }
 

@@ -183,6 +183,10 @@ std::string FormatHuman(const Message& message) {
   return Align(rows);
 }
 
+std::string FormatRows(const std::vector<std::vector<std::string>>& rows) {
+  return Align(rows);
+}
+
 std::string FieldText(const Message& message, absl::string_view path) {
   const Message* m = &message;
   std::vector<absl::string_view> names = absl::StrSplit(path, '.');

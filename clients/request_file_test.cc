@@ -1,9 +1,8 @@
 #include "clients/request_file.h"
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <string>
-
-#include <catch2/catch.hpp>
 
 #include "absl/strings/match.h"
 #include "clients/connection.h"

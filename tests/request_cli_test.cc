@@ -55,8 +55,7 @@ int64_t Int(const crypto::JsonValue& v,
   return cur->AsInt64().value_or(-1);
 }
 
-bool Bool(const crypto::JsonValue& v,
-          std::initializer_list<const char*> path) {
+bool Bool(const crypto::JsonValue& v, std::initializer_list<const char*> path) {
   const crypto::JsonValue* cur = At(v, path);
   return cur != nullptr && cur->AsBool().value_or(false);
 }
@@ -65,8 +64,7 @@ const crypto::JsonValue::Elements& List(
     const crypto::JsonValue& v, std::initializer_list<const char*> path) {
   static const crypto::JsonValue::Elements kEmpty;
   const crypto::JsonValue* cur = At(v, path);
-  return cur != nullptr && cur->AsArray() != nullptr ? *cur->AsArray()
-                                                     : kEmpty;
+  return cur != nullptr && cur->AsArray() != nullptr ? *cur->AsArray() : kEmpty;
 }
 
 bool Says(const CliResult& r, const std::string& what) {
@@ -115,7 +113,8 @@ crypto::JsonValue OpenExample(const BrokerProcess& broker) {
 CliResult Grant(const BrokerProcess& broker, const std::string& subjects) {
   return As(broker, kPartner,
             {"grant", "request", "--dataset", kPersonal, "--purpose", kPurpose,
-             "--audience", kAudience, "--subjects", subjects});
+             "--audience", kAudience, "--fields", "day,kwh,district",
+             "--subjects", subjects});
 }
 
 std::vector<std::string> GrantSubjects(const CliResult& r) {
@@ -137,25 +136,26 @@ TEST_CASE(
   DescribeDataset(broker);
 
   // The partner drafts from the example file: one sentence in text.
-  CliResult draft = broker.Cli({"request", "draft", "--file", ExampleRequest(),
-                                "--as", kPartner});
+  CliResult draft = broker.Cli(
+      {"request", "draft", "--file", ExampleRequest(), "--as", kPartner});
   INFO(draft.err);
   REQUIRE(draft.exit_code == 0);
   REQUIRE(absl::StartsWith(draft.out, "request "));
   CHECK(absl::EndsWith(draft.out, " drafted\n"));
-  const std::string id =
-      draft.out.substr(8, draft.out.size() - 8 - std::string(" drafted\n").size());
+  const std::string id = draft.out.substr(
+      8, draft.out.size() - 8 - std::string(" drafted\n").size());
   REQUIRE(!id.empty());
 
   CliResult drafted = As(broker, kPartner, {"request", "show", id});
   INFO(drafted.err);
   REQUIRE(drafted.exit_code == 0);
-  CHECK(Str(drafted.json, {"request", "state"}) == "CONSENT_REQUEST_STATE_DRAFT");
+  CHECK(Str(drafted.json, {"request", "state"}) ==
+        "CONSENT_REQUEST_STATE_DRAFT");
   CHECK(Str(drafted.json, {"request", "partner"}) == kPartner);
   CHECK(Str(drafted.json, {"request", "proposed", "dataset_id"}) == kPersonal);
   CHECK(List(drafted.json, {"request", "proposed", "fields"}).size() == 3);
-  CHECK(Str(drafted.json, {"request", "proposed", "consent_duration_seconds"}) ==
-        "15552000");
+  CHECK(Str(drafted.json,
+            {"request", "proposed", "consent_duration_seconds"}) == "15552000");
 
   CliResult submit = broker.Cli({"request", "submit", id, "--as", kPartner});
   INFO(submit.err);
@@ -163,9 +163,9 @@ TEST_CASE(
   CHECK(submit.out == "request " + id + " submitted for approval\n");
 
   // The producer sees it pending and approves it.
-  CliResult pending = As(broker, kProducer,
-                         {"request", "list", "--state", "pending", "--dataset",
-                          kPersonal});
+  CliResult pending =
+      As(broker, kProducer,
+         {"request", "list", "--state", "pending", "--dataset", kPersonal});
   INFO(pending.err);
   REQUIRE(pending.exit_code == 0);
   REQUIRE(List(pending.json, {"requests"}).size() == 1);
@@ -173,7 +173,8 @@ TEST_CASE(
   CliResult approve = As(broker, kProducer, {"request", "approve", id});
   INFO(approve.err);
   REQUIRE(approve.exit_code == 0);
-  CHECK(Str(approve.json, {"request", "state"}) == "CONSENT_REQUEST_STATE_OPEN");
+  CHECK(Str(approve.json, {"request", "state"}) ==
+        "CONSENT_REQUEST_STATE_OPEN");
   CHECK(Int(approve.json, {"request", "version"}) == 1);
   const std::string notice = Str(approve.json, {"request", "notice"});
   const std::string hash = Str(approve.json, {"request", "notice_hash"});
@@ -221,8 +222,8 @@ TEST_CASE(
   CHECK(absl::StrContains(read.out, "Une réponse est attendue."));
 
   // She accepts: the consent names the request, its version and the hash.
-  CliResult accepted = broker.Cli(
-      {"consent", "answer", id, "--accept", "--citizen", "alice"});
+  CliResult accepted =
+      broker.Cli({"consent", "answer", id, "--accept", "--citizen", "alice"});
   INFO(accepted.err);
   REQUIRE(accepted.exit_code == 0);
   CHECK(absl::StrContains(accepted.out, "Titre : Étude des économies"));
@@ -241,8 +242,7 @@ TEST_CASE(
   CHECK(Str(consent, {"recipient", "partner"}) == kPartner);
   CHECK(List(consent, {"fields"}).size() == 3);
   const std::string alice = Str(consent, {"subject"});
-  CliResult listed_text =
-      broker.Cli({"consent", "list", "--citizen", "alice"});
+  CliResult listed_text = broker.Cli({"consent", "list", "--citizen", "alice"});
   CHECK(absl::StrContains(listed_text.out, "REQUEST_VERSION"));
   CHECK(absl::StrContains(listed_text.out, id));
   CliResult answered = Citizen(broker, "alice", {"consent", "requests"});
@@ -252,8 +252,8 @@ TEST_CASE(
         "CONSENT_STATE_GIVEN");
 
   // Bob refuses: recorded, never live.
-  CliResult refused = Citizen(broker, "bob", {"consent", "answer", id,
-                                              "--refuse"});
+  CliResult refused =
+      Citizen(broker, "bob", {"consent", "answer", id, "--refuse"});
   INFO(refused.err);
   REQUIRE(refused.exit_code == 0);
   CHECK(Str(refused.json, {"consent", "state"}) == "CONSENT_STATE_REFUSED");
@@ -282,9 +282,20 @@ TEST_CASE(
   CHECK(Str(grant.json, {"decision", "outcome"}) == "OUTCOME_PERMIT");
   CHECK(GrantSubjects(grant) == std::vector<std::string>{alice});
 
+  // Closed, the request takes no new answer; Alice's consent stays.
+  CliResult closed = broker.Cli({"request", "close", id, "--as", kPartner,
+                                 "--reason", "enough households"});
+  INFO(closed.err);
+  REQUIRE(closed.exit_code == 0);
+  CHECK(closed.out == "request " + id + " closed\n");
+  CliResult late =
+      Citizen(broker, "carol", {"consent", "answer", id, "--accept"});
+  CHECK(Says(late, "FAILED_PRECONDITION"));
+  CHECK(GrantSubjects(Grant(broker, alice)) == std::vector<std::string>{alice});
+
   // Alice's export: one TS 27560 record for her consent.
-  CliResult exported = broker.Cli({"consent", "export", "--citizen", "alice",
-                                   "--output", "json"});
+  CliResult exported = broker.Cli(
+      {"consent", "export", "--citizen", "alice", "--output", "json"});
   INFO(exported.err);
   REQUIRE(exported.exit_code == 0);
   REQUIRE(List(exported.json, {"records"}).size() == 1);
@@ -293,18 +304,6 @@ TEST_CASE(
   CHECK(Str(record, {"notice", "request_id"}) == id);
   CHECK(Str(record, {"notice", "notice_hash"}) == hash);
   CHECK(Str(record, {"consent_status"}) == "given");
-
-  // Closed, the request takes no new answer; Alice's consent stays.
-  CliResult closed = broker.Cli({"request", "close", id, "--as", kPartner,
-                                 "--reason", "enough households"});
-  INFO(closed.err);
-  REQUIRE(closed.exit_code == 0);
-  CHECK(closed.out == "request " + id + " closed\n");
-  CliResult late = Citizen(broker, "carol", {"consent", "answer", id,
-                                             "--accept"});
-  CHECK(Says(late, "FAILED_PRECONDITION"));
-  CHECK(GrantSubjects(Grant(broker, alice)) ==
-        std::vector<std::string>{alice});
 }
 
 TEST_CASE("requests: a changed notice refuses an answer to the old one") {
@@ -322,9 +321,8 @@ TEST_CASE("requests: a changed notice refuses an answer to the old one") {
   const std::string changed = dir.path() + "/longer.yaml";
   std::ofstream(changed) << absl::StrReplaceAll(
       text, {{"consent_duration: 180d", "consent_duration: 365d"}});
-  CliResult change = broker.Cli(
-      {"request", "draft", "--file", changed, "--request", id, "--as",
-       kPartner});
+  CliResult change = broker.Cli({"request", "draft", "--file", changed,
+                                 "--request", id, "--as", kPartner});
   INFO(change.err);
   REQUIRE(change.exit_code == 0);
   CHECK(absl::StrContains(change.out, "change to request " + id));
@@ -353,8 +351,8 @@ TEST_CASE("requests: a changed notice refuses an answer to the old one") {
                                   "--version", "2", "--notice-hash", old_hash});
   CHECK(Says(stale_hash, "FAILED_PRECONDITION"));
   // Reading the new notice first, his answer goes through.
-  CliResult fresh = Citizen(broker, "dave", {"consent", "answer", id,
-                                             "--accept"});
+  CliResult fresh =
+      Citizen(broker, "dave", {"consent", "answer", id, "--accept"});
   INFO(fresh.err);
   REQUIRE(fresh.exit_code == 0);
   CHECK(Int(fresh.json, {"consent", "request_version"}) == 2);
@@ -377,36 +375,36 @@ TEST_CASE("requests: bad input is refused naming the field") {
   };
 
   // Read by the CLI: the file, line and key, exit 1, nothing sent.
-  CliResult duration = broker.Cli(
-      {"request", "draft", "--as", kPartner, "--file",
-       write("duration.yaml", "consent_duration: 180d",
-             "consent_duration: six months")});
+  CliResult duration =
+      broker.Cli({"request", "draft", "--as", kPartner, "--file",
+                  write("duration.yaml", "consent_duration: 180d",
+                        "consent_duration: six months")});
   CHECK(duration.exit_code == 1);
   CHECK(absl::StrContains(duration.err, "INVALID_ARGUMENT"));
   CHECK(absl::StrContains(duration.err, "consent_duration"));
   CHECK(absl::StrContains(duration.err, "duration.yaml:"));
 
   // Checked by the broker: a field the dataset does not have.
-  CliResult field = broker.Cli(
-      {"request", "draft", "--as", kPartner, "--file",
-       write("field.yaml", "fields: [day, kwh, district]",
-             "fields: [day, kwh, shoe_size]")});
+  CliResult field =
+      broker.Cli({"request", "draft", "--as", kPartner, "--file",
+                  write("field.yaml", "fields: [day, kwh, district]",
+                        "fields: [day, kwh, shoe_size]")});
   INFO(field.err);
   CHECK(Says(field, "INVALID_ARGUMENT"));
   CHECK(Says(field, "fields"));
   CHECK(Says(field, "shoe_size"));
   // An unknown purpose.
-  CliResult purpose = broker.Cli(
-      {"request", "draft", "--as", kPartner, "--file",
-       write("purpose.yaml", "purpose: public-benefit.energy",
-             "purpose: public-benefit.nothing")});
+  CliResult purpose =
+      broker.Cli({"request", "draft", "--as", kPartner, "--file",
+                  write("purpose.yaml", "purpose: public-benefit.energy",
+                        "purpose: public-benefit.nothing")});
   INFO(purpose.err);
   CHECK(Says(purpose, "INVALID_ARGUMENT"));
   CHECK(Says(purpose, "purpose"));
   // A closing date in the past.
-  CliResult past = broker.Cli(
-      {"request", "draft", "--as", kPartner, "--file",
-       write("past.yaml", "closes_at: 90d", "closes_at: 2020-01-01T00:00:00Z")});
+  CliResult past = broker.Cli({"request", "draft", "--as", kPartner, "--file",
+                               write("past.yaml", "closes_at: 90d",
+                                     "closes_at: 2020-01-01T00:00:00Z")});
   INFO(past.err);
   CHECK(Says(past, "INVALID_ARGUMENT"));
   CHECK(Says(past, "closes_at"));
@@ -418,23 +416,24 @@ TEST_CASE("requests: bad input is refused naming the field") {
   REQUIRE(draft.exit_code == 0);
   const std::string id = Str(draft.json, {"request", "id"});
   REQUIRE(As(broker, kPartner, {"request", "submit", id}).exit_code == 0);
-  CliResult no_reason = broker.Cli({"request", "reject", id, "--as", kProducer});
+  CliResult no_reason =
+      broker.Cli({"request", "reject", id, "--as", kProducer});
   CHECK(no_reason.exit_code == 2);
   CHECK(absl::StrContains(no_reason.err, "--reason is required"));
-  CliResult rejected = broker.Cli({"request", "reject", id, "--reason",
-                                   "la durée est trop longue", "--as",
-                                   kProducer});
+  CliResult rejected =
+      broker.Cli({"request", "reject", id, "--reason",
+                  "la durée est trop longue", "--as", kProducer});
   INFO(rejected.err);
   REQUIRE(rejected.exit_code == 0);
   CHECK(rejected.out == "request " + id + " rejected\n");
   CliResult seen = broker.Cli({"request", "show", id, "--as", kPartner});
   CHECK(absl::StrContains(seen.out, "(rejetée)"));
-  CHECK(absl::StrContains(seen.out,
-                          "Motif du rejet : la durée est trop longue"));
+  CHECK(
+      absl::StrContains(seen.out, "Motif du rejet : la durée est trop longue"));
   // Only partners draft; a citizen cannot answer a request never opened.
-  CHECK(Says(As(broker, kProducer,
-                {"request", "draft", "--file", ExampleRequest()}),
-             "PERMISSION_DENIED"));
+  CHECK(Says(
+      As(broker, kProducer, {"request", "draft", "--file", ExampleRequest()}),
+      "PERMISSION_DENIED"));
   CHECK(Says(Citizen(broker, "erin", {"consent", "answer", id, "--accept"}),
              "NOT_FOUND"));
 }

@@ -27,11 +27,16 @@ JsonValue TimeOrNull(int64_t unix_seconds) {
 
 absl::string_view StateWord(v1::ConsentState state) {
   switch (state) {
-    case v1::CONSENT_STATE_GIVEN: return "given";
-    case v1::CONSENT_STATE_WITHDRAWN: return "withdrawn";
-    case v1::CONSENT_STATE_EXPIRED: return "expired";
-    case v1::CONSENT_STATE_REFUSED: return "refused";
-    default: return "";
+    case v1::CONSENT_STATE_GIVEN:
+      return "given";
+    case v1::CONSENT_STATE_WITHDRAWN:
+      return "withdrawn";
+    case v1::CONSENT_STATE_EXPIRED:
+      return "expired";
+    case v1::CONSENT_STATE_REFUSED:
+      return "refused";
+    default:
+      return "";
   }
 }
 
@@ -58,18 +63,18 @@ absl::string_view RecordType(const v1::Consent& consent) {
 JsonValue Notice(const v1::Consent& consent) {
   JsonValue notice = JsonValue::Object();
   const bool from_request = !consent.request_id().empty();
-  notice.Set("notice_id",
-             from_request ? consent.request_id()
-                          : absl::StrCat("policy:", consent.dataset_id(), "@",
-                                         consent.notice().version()));
-  notice.Set("request_id", from_request ? JsonValue(consent.request_id())
-                                        : JsonValue());
+  notice.Set("notice_id", from_request
+                              ? consent.request_id()
+                              : absl::StrCat("policy:", consent.dataset_id(),
+                                             "@", consent.notice().version()));
+  notice.Set("request_id",
+             from_request ? JsonValue(consent.request_id()) : JsonValue());
   notice.Set("request_version",
              from_request
                  ? JsonValue(static_cast<long long>(consent.request_version()))
                  : JsonValue());
-  notice.Set("notice_hash", from_request ? JsonValue(consent.notice_hash())
-                                         : JsonValue());
+  notice.Set("notice_hash",
+             from_request ? JsonValue(consent.notice_hash()) : JsonValue());
   notice.Set("policy_version",
              static_cast<long long>(consent.notice().version()));
   notice.Set("policy_hash", consent.notice().hash());
@@ -153,10 +158,17 @@ void Events(const v1::Consent& consent, JsonValue* record) {
           type = "renewed";
         }
         break;
-      case v1::CONSENT_STATE_WITHDRAWN: withdrawn = e.at(); break;
-      case v1::CONSENT_STATE_EXPIRED: expired = e.at(); break;
-      case v1::CONSENT_STATE_REFUSED: refused = e.at(); break;
-      default: break;
+      case v1::CONSENT_STATE_WITHDRAWN:
+        withdrawn = e.at();
+        break;
+      case v1::CONSENT_STATE_EXPIRED:
+        expired = e.at();
+        break;
+      case v1::CONSENT_STATE_REFUSED:
+        refused = e.at();
+        break;
+      default:
+        break;
     }
     JsonValue event = JsonValue::Object();
     event.Set("event_time", Rfc3339(e.at()))
@@ -205,11 +217,11 @@ absl::StatusOr<JsonValue> Record(const v1::Consent& consent, size_t index,
       .Set("language", "fr")
       .Set("jurisdiction", "EU")
       .Set("notice", Notice(consent))
-      .Set("purposes", JsonValue::Array().Push(
-                           Purpose(consent, dataset->second, context)))
+      .Set("purposes",
+           JsonValue::Array().Push(Purpose(consent, dataset->second, context)))
       .Set("pii_controllers", Controllers(consent, dataset->second, context))
-      .Set("pii_processors", JsonValue::Array().Push(
-                                 JsonValue::Object().Set("id", context.issuer)));
+      .Set("pii_processors", JsonValue::Array().Push(JsonValue::Object().Set(
+                                 "id", context.issuer)));
   Events(consent, &record);
   return record;
 }

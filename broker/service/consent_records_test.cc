@@ -150,8 +150,7 @@ TEST_CASE("consent records: a request consent field by field") {
   CHECK(Str(controller, "id") == "producer-demo");
   CHECK(Str(controller, "name") == "Université de Rennes");
   CHECK(Str(*controller.Find("contact"), "role") == "dpo");
-  CHECK(Str(*controller.Find("contact"), "email") ==
-        "dpo@univ-rennes.example");
+  CHECK(Str(*controller.Find("contact"), "email") == "dpo@univ-rennes.example");
   CHECK(Str(Only(r, "pii_processors"), "id") == "accord-dev");
 
   CHECK(Str(r, "given_at") == "2026-05-01T12:00:00Z");
@@ -185,7 +184,8 @@ TEST_CASE("consent records: a consent given against the policy") {
   c.mutable_recipient()->set_category("academic");
   c.set_state(v1::CONSENT_STATE_EXPIRED);
   c.clear_events();
-  *c.add_events() = Event(v1::CONSENT_STATE_GIVEN, kGiven, "subject", "grpc", 3);
+  *c.add_events() =
+      Event(v1::CONSENT_STATE_GIVEN, kGiven, "subject", "grpc", 3);
   *c.add_events() =
       Event(v1::CONSENT_STATE_EXPIRED, kGiven + kDay, "broker", "", 5);
   auto taxonomy = policy::Taxonomy::Default();
