@@ -204,12 +204,19 @@ absl::Status Show(CommandContext& ctx) {
   std::string text = NoticeText(r, *language);
   const bool fr = *language == policy::Language::kFr;
   if (r.has_current() && r.has_proposed()) {
-    absl::StrAppend(
-        &text, fr ? (r.proposed_submitted()
-                         ? "Une modification attend l'approbation.\n"
-                         : "Une modification est en brouillon.\n")
-                  : (r.proposed_submitted() ? "A change awaits approval.\n"
-                                            : "A change is being drafted.\n"));
+    // The change as it would read once approved, after the open version.
+    v1::ConsentRequest change = r;
+    change.clear_notice();
+    change.clear_notice_hash();
+    change.clear_proposed();
+    *change.mutable_current() = r.proposed();
+    change.set_version(r.version() + 1);
+    change.set_state(r.proposed_submitted()
+                         ? v1::CONSENT_REQUEST_STATE_PENDING_APPROVAL
+                         : v1::CONSENT_REQUEST_STATE_DRAFT);
+    absl::StrAppend(&text, "\n",
+                    fr ? "Modification proposée :\n" : "Proposed change:\n",
+                    NoticeText(change, *language));
   }
   if (!r.rejection_reason().empty()) {
     absl::StrAppend(&text, fr ? "Motif du rejet : " : "Rejected because: ",

@@ -328,6 +328,15 @@ TEST_CASE("requests: a changed notice refuses an answer to the old one") {
   CHECK(absl::StrContains(change.out, "change to request " + id));
   REQUIRE(broker.Cli({"request", "submit", id, "--as", kPartner}).exit_code ==
           0);
+  // The producer reads the open version, then the change.
+  CliResult review = broker.Cli({"request", "show", id, "--as", kProducer});
+  INFO(review.err);
+  REQUIRE(review.exit_code == 0);
+  const size_t change_at = review.out.find("Modification proposée :\n");
+  REQUIRE(change_at != std::string::npos);
+  CHECK(review.out.find("pendant 180 jours") < change_at);
+  CHECK(review.out.find("pendant 365 jours") > change_at);
+  CHECK(absl::StrContains(review.out, "version 2 (en attente d'approbation)"));
   CliResult still = Citizen(broker, "dave", {"consent", "notice", id});
   REQUIRE(still.exit_code == 0);
   CHECK(Int(still.json, {"request", "version"}) == 1);
