@@ -39,6 +39,8 @@ struct Words {
   const char* hash;
   const char* colon;
   const char* none;
+  const char* dataset;
+  const char* withdraw;
 };
 
 constexpr Words kFrench = {"Demande",
@@ -57,24 +59,19 @@ constexpr Words kFrench = {"Demande",
                            "au",
                            "Empreinte de la notice",
                            " : ",
-                           "aucun"};
-constexpr Words kEnglish = {"Request",
-                            "version",
-                            "Title",
-                            "Project",
-                            "Public benefit",
-                            "Requested by",
-                            "Purpose",
-                            "Data",
-                            "Consent lasts",
-                            "The requester's duties",
-                            "Responsible",
-                            "Open",
-                            "from",
-                            "to",
-                            "Notice hash",
-                            ": ",
-                            "none"};
+                           "aucun",
+                           "Jeu de données",
+                           "Retrait"};
+constexpr Words kEnglish = {"Request",        "version",
+                            "Title",          "Project",
+                            "Public benefit", "Requested by",
+                            "Purpose",        "Data",
+                            "Consent lasts",  "The requester's duties",
+                            "Responsible",    "Open",
+                            "from",           "to",
+                            "Notice hash",    ": ",
+                            "none",           "Dataset",
+                            "Withdrawing"};
 
 const JsonValue* At(const JsonValue* v,
                     std::initializer_list<absl::string_view> path) {
@@ -251,21 +248,44 @@ std::string NoticeText(const v1::ConsentRequest& request, Language language) {
                         ? request.partner()
                         : absl::StrCat(request.partner(), " — ", organisation));
   p.Line(w.purpose, PurposeText(notice, spec.purpose(), language));
-  p.List(absl::StrCat(w.fields, " (", spec.dataset_id(), ")"),
-         FieldLines(notice, spec, w, language));
+  const std::string dataset_text =
+      TextOf(At(notice, {"dataset", "description"}), language);
+  if (!dataset_text.empty()) {
+    p.Line(w.dataset, absl::StrCat(dataset_text, " (", spec.dataset_id(), ")"));
+    p.List(w.fields, FieldLines(notice, spec, w, language));
+  } else {
+    p.List(absl::StrCat(w.fields, " (", spec.dataset_id(), ")"),
+           FieldLines(notice, spec, w, language));
+  }
   p.Line(w.duration,
          DurationText(notice, spec.consent_duration_seconds(), language));
   p.List(w.duties, DutyLines(notice, spec, language));
+  const JsonValue* who = At(notice, {"responsible"});
   const v1::Responsible& r = spec.responsible();
-  p.Line(w.responsible, r.name().empty()
-                            ? ""
-                            : absl::StrCat(r.name(), " (", r.role(), "), ",
-                                           r.organisation(), ", ", r.email()));
-  p.Line(w.period,
-         spec.closes_at() == 0
+  auto member = [&](const char* key, const std::string& fallback) {
+    return First({TextOf(At(who, {key}), language), fallback});
+  };
+  const std::string name = member("name", r.name());
+  p.Line(w.responsible,
+         name.empty()
              ? ""
-             : absl::StrCat(w.from, " ", FormatRfc3339(spec.opens_at()), " ",
-                            w.to, " ", FormatRfc3339(spec.closes_at())));
+             : absl::StrCat(name, " (", member("role", r.role()), "), ",
+                            member("organisation", r.organisation()), ", ",
+                            member("email", r.email())));
+  const JsonValue* opens = At(notice, {"opens_at"});
+  const JsonValue* closes = At(notice, {"closes_at"});
+  const int64_t opens_at = opens != nullptr
+                               ? opens->AsInt64().value_or(spec.opens_at())
+                               : spec.opens_at();
+  const int64_t closes_at = closes != nullptr
+                                ? closes->AsInt64().value_or(spec.closes_at())
+                                : spec.closes_at();
+  p.Line(w.period, closes_at == 0
+                       ? ""
+                       : absl::StrCat(w.from, " ", FormatRfc3339(opens_at), " ",
+                                      w.to, " ", FormatRfc3339(closes_at)));
+  const std::string withdraw = TextOf(At(notice, {"withdraw"}), language);
+  if (!withdraw.empty()) p.Line(w.withdraw, withdraw);
   if (!request.notice_hash().empty()) p.Line(w.hash, request.notice_hash());
   return p.out;
 }
