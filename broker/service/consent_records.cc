@@ -91,6 +91,38 @@ JsonValue Recipients(const v1::Recipient& recipient) {
   return JsonValue::Array().Push(std::move(one));
 }
 
+// The dataset's producer, then, for a consent answering a known request,
+// the requesting partner with the responsible the request names.
+JsonValue Controllers(const v1::Consent& consent, const v1::Dataset& dataset,
+                      const ConsentRecordsContext& context) {
+  JsonValue controllers = JsonValue::Array();
+  controllers.Push(JsonValue::Object()
+                       .Set("id", dataset.producer())
+                       .Set("role", "producer"));
+  auto request = context.requests.find(consent.request_id());
+  if (!consent.request_id().empty() && request != context.requests.end()) {
+    const v1::Responsible& responsible =
+        request->second.current().responsible();
+    controllers.Push(
+        JsonValue::Object()
+            .Set("id", request->second.partner())
+            .Set("role", "requester")
+            .Set("name", responsible.organisation())
+            .Set("contact", JsonValue::Object()
+                                .Set("name", responsible.name())
+                                .Set("role", responsible.role())
+                                .Set("email", responsible.email())));
+  }
+  return controllers;
+}
+
+// The ids of `controllers`.
+JsonValue ControllerIds(const JsonValue& controllers) {
+  JsonValue ids = JsonValue::Array();
+  for (const JsonValue& c : *controllers.AsArray()) ids.Push(*c.Find("id"));
+  return ids;
+}
+
 JsonValue Purpose(const v1::Consent& consent, const v1::Dataset& dataset,
                   const ConsentRecordsContext& context) {
   JsonValue purpose = JsonValue::Object();
@@ -112,7 +144,8 @@ JsonValue Purpose(const v1::Consent& consent, const v1::Dataset& dataset,
   for (const std::string& field : consent.fields()) pii.Push(field);
   if (consent.fields().empty()) pii.Push("*");
   purpose.Set("pii_information", std::move(pii));
-  purpose.Set("pii_controllers", JsonValue::Array().Push(dataset.producer()));
+  purpose.Set("pii_controllers",
+              ControllerIds(Controllers(consent, dataset, context)));
   JsonValue processing = JsonValue::Object();
   processing.Set("dataset_id", consent.dataset_id())
       .Set("dataset_title", dataset.title())
@@ -122,25 +155,6 @@ JsonValue Purpose(const v1::Consent& consent, const v1::Dataset& dataset,
   purpose.Set("duration", JsonValue::Object().Set(
                               "expires_at", TimeOrNull(consent.expires_at())));
   return purpose;
-}
-
-JsonValue Controllers(const v1::Consent& consent, const v1::Dataset& dataset,
-                      const ConsentRecordsContext& context) {
-  JsonValue controller = JsonValue::Object();
-  controller.Set("id", dataset.producer());
-  auto request = context.requests.find(consent.request_id());
-  if (!consent.request_id().empty() && request != context.requests.end()) {
-    const v1::Responsible& responsible =
-        request->second.current().responsible();
-    controller.Set("name", responsible.organisation());
-    controller.Set("contact", JsonValue::Object()
-                                  .Set("name", responsible.name())
-                                  .Set("role", responsible.role())
-                                  .Set("email", responsible.email()));
-  } else {
-    controller.Set("name", JsonValue());
-  }
-  return JsonValue::Array().Push(std::move(controller));
 }
 
 // The events, and the times of each kind of event, into `record`.
