@@ -2,6 +2,9 @@
 // export — a citizen's own consents and answers to consent requests
 // through ConsentService (connect with --token or --dev --citizen NAME).
 
+#include <string>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "accord/v1/consent.grpc.pb.h"
 #include "accord/v1/trust.grpc.pb.h"
@@ -211,11 +214,23 @@ absl::Status Requests(CommandContext& ctx) {
       },
       &all);
   if (!s.ok()) return s;
-  return ctx.output().ShowList(
-      all, "requests",
-      {"request.id", "request.version", "request.partner",
-       "request.current.purpose", "request.current.closes_at", "answer.state",
-       "answer.request_version", "needs_answer", "request.current.title.fr"});
+  if (all.requests().empty()) return ctx.output().ShowText(all, "(none)\n");
+  std::vector<std::vector<std::string>> rows = {
+      {"REQUEST", "VERSION", "PARTNER", "PURPOSE", "CLOSES_AT", "YOUR_ANSWER",
+       "NEEDS_ANSWER", "TITLE"}};
+  for (const v1::OpenRequest& open : all.requests()) {
+    const v1::ConsentRequest& r = open.request();
+    std::string answer = "-";
+    if (open.has_answer()) {
+      answer = absl::StrCat(FieldText(open.answer(), "state"), " (version ",
+                            open.answer().request_version(), ")");
+    }
+    rows.push_back({r.id(), absl::StrCat(r.version()), r.partner(),
+                    r.current().purpose(), FieldText(r.current(), "closes_at"),
+                    answer, open.needs_answer() ? "yes" : "no",
+                    r.current().title().fr()});
+  }
+  return ctx.output().ShowText(all, FormatRows(rows));
 }
 
 // --lang: fr (default) or en.

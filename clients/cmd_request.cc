@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -83,9 +84,8 @@ absl::Status Draft(CommandContext& ctx) {
   if (!id.has_value()) {
     sentence = absl::StrCat("request ", r.id(), " drafted");
   } else if (r.state() == v1::CONSENT_REQUEST_STATE_OPEN) {
-    sentence = absl::StrCat("change to request ", r.id(),
-                            " drafted; version ", r.version(),
-                            " stays open until it is approved");
+    sentence = absl::StrCat("change to request ", r.id(), " drafted; version ",
+                            r.version(), " stays open until it is approved");
   } else {
     sentence = absl::StrCat("draft of request ", r.id(), " replaced");
   }
@@ -122,8 +122,8 @@ absl::Status Review(CommandContext& ctx, bool approve) {
   v1::ConsentRequestResponse response;
   absl::Status s = ctx.Call(&Stub::ReviewConsentRequest, request, &response);
   if (!s.ok()) return s;
-  if (!approve) return Said(ctx, response, absl::StrCat("request ", *id,
-                                                        " rejected"));
+  if (!approve)
+    return Said(ctx, response, absl::StrCat("request ", *id, " rejected"));
   return Said(ctx, response,
               absl::StrCat("request ", *id, " approved: version ",
                            response.request().version(), " is open",
@@ -170,23 +170,24 @@ absl::Status List(CommandContext& ctx) {
   if (ctx.output().format() == OutputFormat::kJson) {
     return ctx.output().Show(all);
   }
-  // The table shows what each request asks for: its current version, or
-  // its draft before the first approval.
-  v1::ListConsentRequestsResponse shown;
+  // One row per request: what it asks for (its current version, or its
+  // draft before the first approval).
+  if (all.requests().empty()) return ctx.output().ShowText(all, "(none)\n");
+  std::vector<std::vector<std::string>> rows = {
+      {"ID", "STATE", "VERSION", "PARTNER", "DATASET", "PURPOSE", "CLOSES_AT",
+       "CHANGE", "TITLE"}};
   for (const v1::ConsentRequest& r : all.requests()) {
-    v1::ConsentRequest* row = shown.add_requests();
-    row->set_id(r.id());
-    row->set_state(r.state());
-    row->set_version(r.version());
-    row->set_partner(r.partner());
-    *row->mutable_current() = r.has_current() ? r.current() : r.proposed();
-    row->set_proposed_submitted(r.proposed_submitted());
+    const v1::ConsentRequestSpec& spec =
+        r.has_current() ? r.current() : r.proposed();
+    std::string change = "-";
+    if (r.has_current() && r.has_proposed()) {
+      change = r.proposed_submitted() ? "pending" : "draft";
+    }
+    rows.push_back({r.id(), FieldText(r, "state"), absl::StrCat(r.version()),
+                    r.partner(), spec.dataset_id(), spec.purpose(),
+                    FieldText(spec, "closes_at"), change, spec.title().fr()});
   }
-  return ctx.output().ShowList(
-      shown, "requests",
-      {"id", "state", "version", "partner", "current.dataset_id",
-       "current.purpose", "current.closes_at", "proposed_submitted",
-       "current.title.fr"});
+  return ctx.output().ShowText(all, FormatRows(rows));
 }
 
 absl::Status Show(CommandContext& ctx) {
@@ -203,13 +204,19 @@ absl::Status Show(CommandContext& ctx) {
   std::string text = NoticeText(r, *language);
   const bool fr = *language == policy::Language::kFr;
   if (r.has_current() && r.has_proposed()) {
-    absl::StrAppend(&text,
-                    fr ? (r.proposed_submitted()
-                              ? "Une modification attend l'approbation.\n"
-                              : "Une modification est en brouillon.\n")
-                       : (r.proposed_submitted()
-                              ? "A change awaits approval.\n"
-                              : "A change is being drafted.\n"));
+    // The change as it would read once approved, after the open version.
+    v1::ConsentRequest change = r;
+    change.clear_notice();
+    change.clear_notice_hash();
+    change.clear_proposed();
+    *change.mutable_current() = r.proposed();
+    change.set_version(r.version() + 1);
+    change.set_state(r.proposed_submitted()
+                         ? v1::CONSENT_REQUEST_STATE_PENDING_APPROVAL
+                         : v1::CONSENT_REQUEST_STATE_DRAFT);
+    absl::StrAppend(&text, "\n",
+                    fr ? "Modification proposée :\n" : "Proposed change:\n",
+                    NoticeText(change, *language));
   }
   if (!r.rejection_reason().empty()) {
     absl::StrAppend(&text, fr ? "Motif du rejet : " : "Rejected because: ",
@@ -231,13 +238,14 @@ absl::Status Stats(CommandContext& ctx) {
   auto count = [](const v1::ThresholdedCount& c) {
     return c.text().empty() ? absl::StrCat(c.count()) : c.text();
   };
-  std::string text = absl::StrCat(
-      "request:    ", response.request_id(), "\n", "version:    ",
-      response.version(), "\n", "threshold:  ", response.threshold(), "\n",
-      "accepted:   ", count(response.accepted()), "\n",
-      "refused:    ", count(response.refused()), "\n",
-      "withdrawn:  ", count(response.withdrawn()), "\n",
-      "live:       ", count(response.live()), "\n");
+  std::string text =
+      absl::StrCat("request:    ", response.request_id(), "\n",
+                   "version:    ", response.version(), "\n",
+                   "threshold:  ", response.threshold(), "\n",
+                   "accepted:   ", count(response.accepted()), "\n",
+                   "refused:    ", count(response.refused()), "\n",
+                   "withdrawn:  ", count(response.withdrawn()), "\n",
+                   "live:       ", count(response.live()), "\n");
   return ctx.output().ShowText(response, text);
 }
 
@@ -248,44 +256,71 @@ CommandGroup RequestCommands() {
       "request",
       "consent requests: partners draft, producers approve, citizens answer",
       {
-          {{"draft"}, "--file FILE [--request ID]",
+          {{"draft"},
+           "--file FILE [--request ID]",
            "create a draft from a YAML or JSON file, replace a draft, or "
            "propose a change to an open request",
-           {{"file", A::kValue, "FILE",
-             "the request (see clients/examples/requests/)", {}},
-            {"request", A::kValue, "ID",
-             "the request to replace the draft of, or to change", {}}},
+           {{"file",
+             A::kValue,
+             "FILE",
+             "the request (see clients/examples/requests/)",
+             {}},
+            {"request",
+             A::kValue,
+             "ID",
+             "the request to replace the draft of, or to change",
+             {}}},
            Draft},
-          {{"submit"}, "ID", "submit a draft or a change for approval", {},
+          {{"submit"},
+           "ID",
+           "submit a draft or a change for approval",
+           {},
            Submit},
-          {{"approve"}, "ID [--renewal-required] [--reason TEXT]",
+          {{"approve"},
+           "ID [--renewal-required] [--reason TEXT]",
            "approve what is pending (the dataset's producer)",
-           {{"renewal-required", A::kSwitch, "",
-             "consents to earlier versions cover nothing until renewed", {}},
+           {{"renewal-required",
+             A::kSwitch,
+             "",
+             "consents to earlier versions cover nothing until renewed",
+             {}},
             {"reason", A::kValue, "TEXT", "why", {}}},
            Approve},
-          {{"reject"}, "ID --reason TEXT",
+          {{"reject"},
+           "ID --reason TEXT",
            "reject what is pending (the dataset's producer)",
            {{"reason", A::kValue, "TEXT", "why, shown to the partner", {}}},
            Reject},
-          {{"close"}, "ID [--reason TEXT]",
+          {{"close"},
+           "ID [--reason TEXT]",
            "close an open request; consents given stay",
-           {{"reason", A::kValue, "TEXT", "why", {}}}, Close},
-          {{"list"}, "[--dataset D] [--state S]",
+           {{"reason", A::kValue, "TEXT", "why", {}}},
+           Close},
+          {{"list"},
+           "[--dataset D] [--state S]",
            "the requests you may see, newest first",
            {{"dataset", A::kValue, "D", "only this dataset", {}},
-            {"state", A::kValue, "S",
-             "draft, pending, open, closed or rejected", {}}},
+            {"state",
+             A::kValue,
+             "S",
+             "draft, pending, open, closed or rejected",
+             {}}},
            List},
-          {{"show"}, "ID [--lang fr|en]",
+          {{"show"},
+           "ID [--lang fr|en]",
            "a request in words (text) or the whole record (JSON)",
-           {{"lang", A::kValue, "fr|en", "language of the text (default fr)",
+           {{"lang",
+             A::kValue,
+             "fr|en",
+             "language of the text (default fr)",
              {}}},
            Show},
-          {{"stats"}, "ID",
+          {{"stats"},
+           "ID",
            "how many citizens accepted, refused, withdrew; small counts as "
            "\"< k\"",
-           {}, Stats},
+           {},
+           Stats},
       }};
 }
 

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "broker/crypto/json.h"
 #include "broker/crypto/sha256.h"
@@ -38,18 +39,39 @@ struct Words {
   const char* hash;
   const char* colon;
   const char* none;
+  const char* dataset;
+  const char* withdraw;
 };
 
-constexpr Words kFrench = {
-    "Demande", "version", "Titre", "Projet", "Intérêt public", "Demandeur",
-    "Finalité", "Données", "Durée du consentement",
-    "Engagements du demandeur", "Responsable", "Période", "du", "au",
-    "Empreinte de la notice", " : ", "aucun"};
-constexpr Words kEnglish = {
-    "Request", "version", "Title", "Project", "Public benefit",
-    "Requested by", "Purpose", "Data", "Consent lasts",
-    "The requester's duties", "Responsible", "Open", "from", "to",
-    "Notice hash", ": ", "none"};
+constexpr Words kFrench = {"Demande",
+                           "version",
+                           "Titre",
+                           "Projet",
+                           "Intérêt public",
+                           "Demandeur",
+                           "Finalité",
+                           "Données",
+                           "Durée du consentement",
+                           "Engagements du demandeur",
+                           "Responsable",
+                           "Période",
+                           "du",
+                           "au",
+                           "Empreinte de la notice",
+                           " : ",
+                           "aucun",
+                           "Jeu de données",
+                           "Retrait"};
+constexpr Words kEnglish = {"Request",        "version",
+                            "Title",          "Project",
+                            "Public benefit", "Requested by",
+                            "Purpose",        "Data",
+                            "Consent lasts",  "The requester's duties",
+                            "Responsible",    "Open",
+                            "from",           "to",
+                            "Notice hash",    ": ",
+                            "none",           "Dataset",
+                            "Withdrawing"};
 
 const JsonValue* At(const JsonValue* v,
                     std::initializer_list<absl::string_view> path) {
@@ -65,8 +87,8 @@ const JsonValue* At(const JsonValue* v,
 std::string TextOf(const JsonValue* v, Language language) {
   if (v == nullptr) return "";
   if (const std::string* s = v->AsString()) return *s;
-  for (absl::string_view code : {policy::LanguageCode(language),
-                                 absl::string_view("fr")}) {
+  for (absl::string_view code :
+       {policy::LanguageCode(language), absl::string_view("fr")}) {
     const JsonValue* t = v->Find(code);
     if (t != nullptr && t->AsString() != nullptr && !t->AsString()->empty()) {
       return *t->AsString();
@@ -108,7 +130,8 @@ struct Printer {
       Line(label, w.none);
       return;
     }
-    absl::StrAppend(&out, label, w.colon, "\n");
+    absl::StrAppend(&out, label, absl::StripTrailingAsciiWhitespace(w.colon),
+                    "\n");
     for (const std::string& item : items) {
       absl::StrAppend(&out, "  - ", item, "\n");
     }
@@ -125,9 +148,8 @@ std::vector<std::string> FieldLines(const JsonValue* notice,
     for (const JsonValue& f : *fields->AsArray()) {
       std::string id = TextOf(f.Find("id"), language);
       std::string description = TextOf(f.Find("description"), language);
-      lines.push_back(description.empty()
-                          ? id
-                          : absl::StrCat(id, w.colon, description));
+      lines.push_back(
+          description.empty() ? id : absl::StrCat(id, w.colon, description));
     }
     return lines;
   }
@@ -142,8 +164,8 @@ std::vector<std::string> DutyLines(const JsonValue* notice,
   const JsonValue* duties = At(notice, {"duties"});
   if (duties != nullptr && duties->AsArray() != nullptr) {
     for (const JsonValue& d : *duties->AsArray()) {
-      std::string text = TextOf(d.Find(policy::LanguageCode(language)),
-                                language);
+      std::string text =
+          TextOf(d.Find(policy::LanguageCode(language)), language);
       if (text.empty()) text = TextOf(d.Find("fr"), language);
       if (text.empty()) text = TextOf(d.Find("text"), language);
       if (!text.empty()) lines.push_back(text);
@@ -153,10 +175,10 @@ std::vector<std::string> DutyLines(const JsonValue* notice,
   for (const v1::Duty& d : spec.duties()) {
     absl::StatusOr<std::string> text =
         policy::DutyText(d.kind(), d.value(), language);
-    lines.push_back(text.ok() ? *text
-                              : absl::StrCat(d.kind(), d.value().empty()
-                                                           ? ""
-                                                           : " " + d.value()));
+    lines.push_back(
+        text.ok()
+            ? *text
+            : absl::StrCat(d.kind(), d.value().empty() ? "" : " " + d.value()));
   }
   return lines;
 }
@@ -184,14 +206,18 @@ std::string DurationText(const JsonValue* notice, int64_t seconds,
 std::string StateText(v1::ConsentRequestState state, Language language) {
   const bool fr = language == Language::kFr;
   switch (state) {
-    case v1::CONSENT_REQUEST_STATE_DRAFT: return fr ? "brouillon" : "draft";
+    case v1::CONSENT_REQUEST_STATE_DRAFT:
+      return fr ? "brouillon" : "draft";
     case v1::CONSENT_REQUEST_STATE_PENDING_APPROVAL:
       return fr ? "en attente d'approbation" : "pending approval";
-    case v1::CONSENT_REQUEST_STATE_OPEN: return fr ? "ouverte" : "open";
-    case v1::CONSENT_REQUEST_STATE_CLOSED: return fr ? "close" : "closed";
+    case v1::CONSENT_REQUEST_STATE_OPEN:
+      return fr ? "ouverte" : "open";
+    case v1::CONSENT_REQUEST_STATE_CLOSED:
+      return fr ? "close" : "closed";
     case v1::CONSENT_REQUEST_STATE_REJECTED:
       return fr ? "rejetée" : "rejected";
-    default: return "-";
+    default:
+      return "-";
   }
 }
 
@@ -205,8 +231,8 @@ std::string NoticeText(const v1::ConsentRequest& request, Language language) {
                                                        : request.proposed();
   Printer p{w, ""};
   absl::StrAppend(&p.out, w.request, " ", request.id(), ", ", w.version, " ",
-                  request.version(), " (",
-                  StateText(request.state(), language), ")\n");
+                  request.version(), " (", StateText(request.state(), language),
+                  ")\n");
   p.Line(w.title, First({TextOf(At(notice, {"project", "title"}), language),
                          Localized(spec.title(), language)}));
   p.Line(w.project,
@@ -222,21 +248,44 @@ std::string NoticeText(const v1::ConsentRequest& request, Language language) {
                         ? request.partner()
                         : absl::StrCat(request.partner(), " — ", organisation));
   p.Line(w.purpose, PurposeText(notice, spec.purpose(), language));
-  p.List(absl::StrCat(w.fields, " (", spec.dataset_id(), ")"),
-         FieldLines(notice, spec, w, language));
+  const std::string dataset_text =
+      TextOf(At(notice, {"dataset", "description"}), language);
+  if (!dataset_text.empty()) {
+    p.Line(w.dataset, absl::StrCat(dataset_text, " (", spec.dataset_id(), ")"));
+    p.List(w.fields, FieldLines(notice, spec, w, language));
+  } else {
+    p.List(absl::StrCat(w.fields, " (", spec.dataset_id(), ")"),
+           FieldLines(notice, spec, w, language));
+  }
   p.Line(w.duration,
          DurationText(notice, spec.consent_duration_seconds(), language));
   p.List(w.duties, DutyLines(notice, spec, language));
+  const JsonValue* who = At(notice, {"responsible"});
   const v1::Responsible& r = spec.responsible();
+  auto member = [&](const char* key, const std::string& fallback) {
+    return First({TextOf(At(who, {key}), language), fallback});
+  };
+  const std::string name = member("name", r.name());
   p.Line(w.responsible,
-         r.name().empty() ? ""
-                          : absl::StrCat(r.name(), " (", r.role(), "), ",
-                                         r.organisation(), ", ", r.email()));
-  p.Line(w.period, spec.closes_at() == 0
+         name.empty()
+             ? ""
+             : absl::StrCat(name, " (", member("role", r.role()), "), ",
+                            member("organisation", r.organisation()), ", ",
+                            member("email", r.email())));
+  const JsonValue* opens = At(notice, {"opens_at"});
+  const JsonValue* closes = At(notice, {"closes_at"});
+  const int64_t opens_at = opens != nullptr
+                               ? opens->AsInt64().value_or(spec.opens_at())
+                               : spec.opens_at();
+  const int64_t closes_at = closes != nullptr
+                                ? closes->AsInt64().value_or(spec.closes_at())
+                                : spec.closes_at();
+  p.Line(w.period, closes_at == 0
                        ? ""
-                       : absl::StrCat(w.from, " ", FormatRfc3339(spec.opens_at()),
-                                      " ", w.to, " ",
-                                      FormatRfc3339(spec.closes_at())));
+                       : absl::StrCat(w.from, " ", FormatRfc3339(opens_at), " ",
+                                      w.to, " ", FormatRfc3339(closes_at)));
+  const std::string withdraw = TextOf(At(notice, {"withdraw"}), language);
+  if (!withdraw.empty()) p.Line(w.withdraw, withdraw);
   if (!request.notice_hash().empty()) p.Line(w.hash, request.notice_hash());
   return p.out;
 }
@@ -248,9 +297,9 @@ absl::StatusOr<std::string> NoticeHash(const v1::ConsentRequest& request) {
   }
   std::string hash = crypto::ToHex(crypto::Sha256(request.notice()));
   if (hash != request.notice_hash()) {
-    return absl::DataLossError(absl::StrCat(
-        "the notice of request ", request.id(),
-        " does not match its notice_hash; not answering"));
+    return absl::DataLossError(
+        absl::StrCat("the notice of request ", request.id(),
+                     " does not match its notice_hash; not answering"));
   }
   return hash;
 }

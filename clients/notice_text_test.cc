@@ -46,17 +46,21 @@ TEST_CASE("notice text: a draft in French words, from its spec") {
   CHECK(absl::StrContains(text, "Titre : Étude des économies d'énergie\n"));
   CHECK(absl::StrContains(text, "Demandeur : partner-demo — Université"));
   CHECK(absl::StrContains(
-      text, "Finalité : Transition énergétique et économies d'énergie "
-            "(public-benefit.energy)\n"));
+      text,
+      "Finalité : Transition énergétique et économies d'énergie "
+      "(public-benefit.energy)\n"));
   CHECK(absl::StrContains(text, "  - day\n  - kwh\n"));
   CHECK(absl::StrContains(text, "Durée du consentement : pendant 180 jours\n"));
-  CHECK(absl::StrContains(text, "  - Les données sont supprimées au plus tard "
-                                "30 jours"));
-  CHECK(absl::StrContains(text, "Responsable : Délégué à la protection des "
-                                "données (dpo), Université de Rennes, "
-                                "dpo@univ-rennes.example\n"));
-  CHECK(absl::StrContains(text, "Période : du 2026-05-01T12:00:00Z au "
-                                "2026-07-30T12:00:00Z\n"));
+  CHECK(absl::StrContains(text,
+                          "  - Les données sont supprimées au plus tard "
+                          "30 jours"));
+  CHECK(absl::StrContains(text,
+                          "Responsable : Délégué à la protection des "
+                          "données (dpo), Université de Rennes, "
+                          "dpo@univ-rennes.example\n"));
+  CHECK(absl::StrContains(text,
+                          "Période : du 2026-05-01T12:00:00Z au "
+                          "2026-07-30T12:00:00Z\n"));
   CHECK_FALSE(absl::StrContains(text, "Empreinte"));
 }
 
@@ -81,7 +85,10 @@ TEST_CASE("notice text: the broker's notice comes first") {
       R"({"dataset":{"fields":[{"description":{"fr":"Le jour de la mesure"},)"
       R"("id":"day"},{"description":{"en":"Energy","fr":"L'énergie"},)"
       R"("id":"kwh"}]},"duration":{"en":"for 6 months","fr":"pendant 6 mois",)"
-      R"("seconds":15552000},"project":{"title":{"fr":"Titre de la notice"}}})");
+      R"("seconds":15552000},"project":{"title":{"fr":"Titre de la notice"}},)"
+      R"("responsible":{"email":"a@b.example","name":"Mme A","organisation":)"
+      R"("Org","role":"project-lead"},"opens_at":1777636800,)"
+      R"("closes_at":1777723200,"withdraw":{"fr":"Depuis l'application."}})");
   r.set_notice_hash(crypto::ToHex(crypto::Sha256(r.notice())));
   std::string fr = NoticeText(r, Language::kFr);
   INFO(fr);
@@ -90,6 +97,11 @@ TEST_CASE("notice text: the broker's notice comes first") {
   CHECK(absl::StrContains(fr, "  - day : Le jour de la mesure\n"));
   CHECK(absl::StrContains(fr, "Durée du consentement : pendant 6 mois\n"));
   CHECK(absl::StrContains(fr, "Empreinte de la notice : " + r.notice_hash()));
+  CHECK(absl::StrContains(
+      fr, "Responsable : Mme A (project-lead), Org, a@b.example\n"));
+  CHECK(absl::StrContains(
+      fr, "Période : du 2026-05-01T12:00:00Z au 2026-05-02T12:00:00Z\n"));
+  CHECK(absl::StrContains(fr, "Retrait : Depuis l'application.\n"));
   std::string en = NoticeText(r, Language::kEn);
   CHECK(absl::StrContains(en, "  - day: Le jour de la mesure\n"));
   CHECK(absl::StrContains(en, "  - kwh: Energy\n"));

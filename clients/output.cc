@@ -110,8 +110,14 @@ void Flatten(const Message& m, const std::string& prefix, Lines* out) {
       const FieldDescriptor* v = f->message_type()->map_value();
       for (int i = 0; i < r->FieldSize(m, f); ++i) {
         const Message& entry = r->GetRepeatedMessage(m, f, i);
-        out->emplace_back(absl::StrCat(key, ".", ScalarText(entry, k, -1)),
-                          ScalarText(entry, v, -1));
+        std::string entry_key =
+            absl::StrCat(key, ".", ScalarText(entry, k, -1));
+        if (v->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+          Flatten(entry.GetReflection()->GetMessage(entry, v), entry_key + ".",
+                  out);
+        } else {
+          out->emplace_back(std::move(entry_key), ScalarText(entry, v, -1));
+        }
       }
     } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
       if (f->is_repeated()) {
@@ -180,6 +186,10 @@ std::string FormatHuman(const Message& message) {
   Flatten(message, "", &lines);
   std::vector<std::vector<std::string>> rows;
   for (auto& [key, value] : lines) rows.push_back({key + ":", value});
+  return Align(rows);
+}
+
+std::string FormatRows(const std::vector<std::vector<std::string>>& rows) {
   return Align(rows);
 }
 

@@ -44,6 +44,10 @@ std::string FormatTable(const google::protobuf::Message& message,
                         absl::string_view list_field,
                         const std::vector<std::string>& columns);
 
+// `rows` as aligned columns separated by two spaces, one line each (the
+// first row is usually the header). Returns "" for no rows.
+std::string FormatRows(const std::vector<std::vector<std::string>>& rows);
+
 // The formatted value at `path` (dotted field names) of `message`, "" when a
 // name on the path does not exist. Same value rules as FormatHuman.
 std::string FieldText(const google::protobuf::Message& message,

@@ -52,6 +52,23 @@ TEST_CASE("output: human lines with short enums and RFC 3339 times") {
   CHECK_FALSE(absl::StrContains(text, "purpose:"));  // unset: left out
 }
 
+TEST_CASE("output: maps of messages print each member") {
+  v1::Dataset dataset;
+  dataset.set_id("d");
+  dataset.mutable_description()->set_fr("Les relevés");
+  (*dataset.mutable_field_descriptions())["kwh"].set_fr("L'énergie");
+  (*dataset.mutable_field_descriptions())["kwh"].set_en("Energy");
+  std::string text = FormatHuman(dataset);
+  CHECK(absl::StrContains(text, "description.fr:"));
+  CHECK(absl::StrContains(text, "field_descriptions.kwh.fr:  L'énergie\n"));
+  CHECK(absl::StrContains(text, "field_descriptions.kwh.en:  Energy\n"));
+}
+
+TEST_CASE("output: rows as aligned columns") {
+  CHECK(FormatRows({{"A", "BB"}, {"ccc", "d"}}) == "A    BB\nccc  d\n");
+  CHECK(FormatRows({}).empty());
+}
+
 TEST_CASE("output: field paths and tables") {
   v1::ListConsentsResponse list;
   *list.add_consents() = SampleConsent();

@@ -104,8 +104,7 @@ class Reader {
     return true;
   }
 
-  void Text(const YamlNode& n, absl::string_view what,
-            v1::LocalizedText* out) {
+  void Text(const YamlNode& n, absl::string_view what, v1::LocalizedText* out) {
     if (!p_->CheckMap(n, what, {"fr", "en"})) return;
     if (const YamlNode* fr = Required(n, "fr", absl::StrCat(what, "."))) {
       p_->Scalar(*fr, absl::StrCat(what, ".fr"), out->mutable_fr());

@@ -1,10 +1,9 @@
 #include "clients/request_file.h"
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <algorithm>
 #include <string>
-
-#include <catch2/catch.hpp>
 
 #include "absl/strings/match.h"
 #include "clients/connection.h"

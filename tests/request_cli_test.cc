@@ -55,8 +55,7 @@ int64_t Int(const crypto::JsonValue& v,
   return cur->AsInt64().value_or(-1);
 }
 
-bool Bool(const crypto::JsonValue& v,
-          std::initializer_list<const char*> path) {
+bool Bool(const crypto::JsonValue& v, std::initializer_list<const char*> path) {
   const crypto::JsonValue* cur = At(v, path);
   return cur != nullptr && cur->AsBool().value_or(false);
 }
@@ -65,8 +64,19 @@ const crypto::JsonValue::Elements& List(
     const crypto::JsonValue& v, std::initializer_list<const char*> path) {
   static const crypto::JsonValue::Elements kEmpty;
   const crypto::JsonValue* cur = At(v, path);
-  return cur != nullptr && cur->AsArray() != nullptr ? *cur->AsArray()
-                                                     : kEmpty;
+  return cur != nullptr && cur->AsArray() != nullptr ? *cur->AsArray() : kEmpty;
+}
+
+// The element of the list at `path` whose `key_path` is `id` (dev mode
+// opens demo requests of its own beside the tests').
+const crypto::JsonValue* Find(const crypto::JsonValue& v,
+                              std::initializer_list<const char*> path,
+                              std::initializer_list<const char*> key_path,
+                              const std::string& id) {
+  for (const crypto::JsonValue& e : List(v, path)) {
+    if (Str(e, key_path) == id) return &e;
+  }
+  return nullptr;
 }
 
 bool Says(const CliResult& r, const std::string& what) {
@@ -115,7 +125,8 @@ crypto::JsonValue OpenExample(const BrokerProcess& broker) {
 CliResult Grant(const BrokerProcess& broker, const std::string& subjects) {
   return As(broker, kPartner,
             {"grant", "request", "--dataset", kPersonal, "--purpose", kPurpose,
-             "--audience", kAudience, "--subjects", subjects});
+             "--audience", kAudience, "--fields", "day,kwh,district",
+             "--subjects", subjects});
 }
 
 std::vector<std::string> GrantSubjects(const CliResult& r) {
@@ -137,25 +148,26 @@ TEST_CASE(
   DescribeDataset(broker);
 
   // The partner drafts from the example file: one sentence in text.
-  CliResult draft = broker.Cli({"request", "draft", "--file", ExampleRequest(),
-                                "--as", kPartner});
+  CliResult draft = broker.Cli(
+      {"request", "draft", "--file", ExampleRequest(), "--as", kPartner});
   INFO(draft.err);
   REQUIRE(draft.exit_code == 0);
   REQUIRE(absl::StartsWith(draft.out, "request "));
   CHECK(absl::EndsWith(draft.out, " drafted\n"));
-  const std::string id =
-      draft.out.substr(8, draft.out.size() - 8 - std::string(" drafted\n").size());
+  const std::string id = draft.out.substr(
+      8, draft.out.size() - 8 - std::string(" drafted\n").size());
   REQUIRE(!id.empty());
 
   CliResult drafted = As(broker, kPartner, {"request", "show", id});
   INFO(drafted.err);
   REQUIRE(drafted.exit_code == 0);
-  CHECK(Str(drafted.json, {"request", "state"}) == "CONSENT_REQUEST_STATE_DRAFT");
+  CHECK(Str(drafted.json, {"request", "state"}) ==
+        "CONSENT_REQUEST_STATE_DRAFT");
   CHECK(Str(drafted.json, {"request", "partner"}) == kPartner);
   CHECK(Str(drafted.json, {"request", "proposed", "dataset_id"}) == kPersonal);
   CHECK(List(drafted.json, {"request", "proposed", "fields"}).size() == 3);
-  CHECK(Str(drafted.json, {"request", "proposed", "consent_duration_seconds"}) ==
-        "15552000");
+  CHECK(Str(drafted.json,
+            {"request", "proposed", "consent_duration_seconds"}) == "15552000");
 
   CliResult submit = broker.Cli({"request", "submit", id, "--as", kPartner});
   INFO(submit.err);
@@ -163,17 +175,17 @@ TEST_CASE(
   CHECK(submit.out == "request " + id + " submitted for approval\n");
 
   // The producer sees it pending and approves it.
-  CliResult pending = As(broker, kProducer,
-                         {"request", "list", "--state", "pending", "--dataset",
-                          kPersonal});
+  CliResult pending =
+      As(broker, kProducer,
+         {"request", "list", "--state", "pending", "--dataset", kPersonal});
   INFO(pending.err);
   REQUIRE(pending.exit_code == 0);
-  REQUIRE(List(pending.json, {"requests"}).size() == 1);
-  CHECK(Str(List(pending.json, {"requests"})[0], {"id"}) == id);
+  CHECK(Find(pending.json, {"requests"}, {"id"}, id) != nullptr);
   CliResult approve = As(broker, kProducer, {"request", "approve", id});
   INFO(approve.err);
   REQUIRE(approve.exit_code == 0);
-  CHECK(Str(approve.json, {"request", "state"}) == "CONSENT_REQUEST_STATE_OPEN");
+  CHECK(Str(approve.json, {"request", "state"}) ==
+        "CONSENT_REQUEST_STATE_OPEN");
   CHECK(Int(approve.json, {"request", "version"}) == 1);
   const std::string notice = Str(approve.json, {"request", "notice"});
   const std::string hash = Str(approve.json, {"request", "notice_hash"});
@@ -209,8 +221,10 @@ TEST_CASE(
   CliResult open = Citizen(broker, "alice", {"consent", "requests"});
   INFO(open.err);
   REQUIRE(open.exit_code == 0);
-  REQUIRE(List(open.json, {"requests"}).size() == 1);
-  const crypto::JsonValue& listed = List(open.json, {"requests"})[0];
+  const crypto::JsonValue* found =
+      Find(open.json, {"requests"}, {"request", "id"}, id);
+  REQUIRE(found != nullptr);
+  const crypto::JsonValue& listed = *found;
   CHECK(Str(listed, {"request", "id"}) == id);
   CHECK(Bool(listed, {"needs_answer"}));
   CHECK(Str(listed, {"request", "notice_hash"}) == hash);
@@ -221,8 +235,8 @@ TEST_CASE(
   CHECK(absl::StrContains(read.out, "Une réponse est attendue."));
 
   // She accepts: the consent names the request, its version and the hash.
-  CliResult accepted = broker.Cli(
-      {"consent", "answer", id, "--accept", "--citizen", "alice"});
+  CliResult accepted =
+      broker.Cli({"consent", "answer", id, "--accept", "--citizen", "alice"});
   INFO(accepted.err);
   REQUIRE(accepted.exit_code == 0);
   CHECK(absl::StrContains(accepted.out, "Titre : Étude des économies"));
@@ -241,27 +255,29 @@ TEST_CASE(
   CHECK(Str(consent, {"recipient", "partner"}) == kPartner);
   CHECK(List(consent, {"fields"}).size() == 3);
   const std::string alice = Str(consent, {"subject"});
-  CliResult listed_text =
-      broker.Cli({"consent", "list", "--citizen", "alice"});
+  CliResult listed_text = broker.Cli({"consent", "list", "--citizen", "alice"});
   CHECK(absl::StrContains(listed_text.out, "REQUEST_VERSION"));
   CHECK(absl::StrContains(listed_text.out, id));
   CliResult answered = Citizen(broker, "alice", {"consent", "requests"});
-  REQUIRE(List(answered.json, {"requests"}).size() == 1);
-  CHECK_FALSE(Bool(List(answered.json, {"requests"})[0], {"needs_answer"}));
-  CHECK(Str(List(answered.json, {"requests"})[0], {"answer", "state"}) ==
-        "CONSENT_STATE_GIVEN");
+  const crypto::JsonValue* mine_now =
+      Find(answered.json, {"requests"}, {"request", "id"}, id);
+  REQUIRE(mine_now != nullptr);
+  CHECK_FALSE(Bool(*mine_now, {"needs_answer"}));
+  CHECK(Str(*mine_now, {"answer", "state"}) == "CONSENT_STATE_GIVEN");
 
   // Bob refuses: recorded, never live.
-  CliResult refused = Citizen(broker, "bob", {"consent", "answer", id,
-                                              "--refuse"});
+  CliResult refused =
+      Citizen(broker, "bob", {"consent", "answer", id, "--refuse"});
   INFO(refused.err);
   REQUIRE(refused.exit_code == 0);
   CHECK(Str(refused.json, {"consent", "state"}) == "CONSENT_STATE_REFUSED");
   CHECK(Str(refused.json, {"consent", "request_id"}) == id);
   const std::string bob = Str(refused.json, {"consent", "subject"});
   CliResult bob_open = Citizen(broker, "bob", {"consent", "requests"});
-  REQUIRE(List(bob_open.json, {"requests"}).size() == 1);
-  CHECK_FALSE(Bool(List(bob_open.json, {"requests"})[0], {"needs_answer"}));
+  const crypto::JsonValue* bobs =
+      Find(bob_open.json, {"requests"}, {"request", "id"}, id);
+  REQUIRE(bobs != nullptr);
+  CHECK_FALSE(Bool(*bobs, {"needs_answer"}));
 
   // The counts moved (threshold 1: exact).
   CliResult after = As(broker, kPartner, {"request", "stats", id});
@@ -282,9 +298,20 @@ TEST_CASE(
   CHECK(Str(grant.json, {"decision", "outcome"}) == "OUTCOME_PERMIT");
   CHECK(GrantSubjects(grant) == std::vector<std::string>{alice});
 
+  // Closed, the request takes no new answer; Alice's consent stays.
+  CliResult closed = broker.Cli({"request", "close", id, "--as", kPartner,
+                                 "--reason", "enough households"});
+  INFO(closed.err);
+  REQUIRE(closed.exit_code == 0);
+  CHECK(closed.out == "request " + id + " closed\n");
+  CliResult late =
+      Citizen(broker, "carol", {"consent", "answer", id, "--accept"});
+  CHECK(Says(late, "FAILED_PRECONDITION"));
+  CHECK(GrantSubjects(Grant(broker, alice)) == std::vector<std::string>{alice});
+
   // Alice's export: one TS 27560 record for her consent.
-  CliResult exported = broker.Cli({"consent", "export", "--citizen", "alice",
-                                   "--output", "json"});
+  CliResult exported = broker.Cli(
+      {"consent", "export", "--citizen", "alice", "--output", "json"});
   INFO(exported.err);
   REQUIRE(exported.exit_code == 0);
   REQUIRE(List(exported.json, {"records"}).size() == 1);
@@ -293,18 +320,6 @@ TEST_CASE(
   CHECK(Str(record, {"notice", "request_id"}) == id);
   CHECK(Str(record, {"notice", "notice_hash"}) == hash);
   CHECK(Str(record, {"consent_status"}) == "given");
-
-  // Closed, the request takes no new answer; Alice's consent stays.
-  CliResult closed = broker.Cli({"request", "close", id, "--as", kPartner,
-                                 "--reason", "enough households"});
-  INFO(closed.err);
-  REQUIRE(closed.exit_code == 0);
-  CHECK(closed.out == "request " + id + " closed\n");
-  CliResult late = Citizen(broker, "carol", {"consent", "answer", id,
-                                             "--accept"});
-  CHECK(Says(late, "FAILED_PRECONDITION"));
-  CHECK(GrantSubjects(Grant(broker, alice)) ==
-        std::vector<std::string>{alice});
 }
 
 TEST_CASE("requests: a changed notice refuses an answer to the old one") {
@@ -322,14 +337,22 @@ TEST_CASE("requests: a changed notice refuses an answer to the old one") {
   const std::string changed = dir.path() + "/longer.yaml";
   std::ofstream(changed) << absl::StrReplaceAll(
       text, {{"consent_duration: 180d", "consent_duration: 365d"}});
-  CliResult change = broker.Cli(
-      {"request", "draft", "--file", changed, "--request", id, "--as",
-       kPartner});
+  CliResult change = broker.Cli({"request", "draft", "--file", changed,
+                                 "--request", id, "--as", kPartner});
   INFO(change.err);
   REQUIRE(change.exit_code == 0);
   CHECK(absl::StrContains(change.out, "change to request " + id));
   REQUIRE(broker.Cli({"request", "submit", id, "--as", kPartner}).exit_code ==
           0);
+  // The producer reads the open version, then the change.
+  CliResult review = broker.Cli({"request", "show", id, "--as", kProducer});
+  INFO(review.err);
+  REQUIRE(review.exit_code == 0);
+  const size_t change_at = review.out.find("Modification proposée :\n");
+  REQUIRE(change_at != std::string::npos);
+  CHECK(review.out.find("pendant 180 jours") < change_at);
+  CHECK(review.out.find("pendant 365 jours") > change_at);
+  CHECK(absl::StrContains(review.out, "version 2 (en attente d'approbation)"));
   CliResult still = Citizen(broker, "dave", {"consent", "notice", id});
   REQUIRE(still.exit_code == 0);
   CHECK(Int(still.json, {"request", "version"}) == 1);
@@ -353,8 +376,8 @@ TEST_CASE("requests: a changed notice refuses an answer to the old one") {
                                   "--version", "2", "--notice-hash", old_hash});
   CHECK(Says(stale_hash, "FAILED_PRECONDITION"));
   // Reading the new notice first, his answer goes through.
-  CliResult fresh = Citizen(broker, "dave", {"consent", "answer", id,
-                                             "--accept"});
+  CliResult fresh =
+      Citizen(broker, "dave", {"consent", "answer", id, "--accept"});
   INFO(fresh.err);
   REQUIRE(fresh.exit_code == 0);
   CHECK(Int(fresh.json, {"consent", "request_version"}) == 2);
@@ -377,36 +400,36 @@ TEST_CASE("requests: bad input is refused naming the field") {
   };
 
   // Read by the CLI: the file, line and key, exit 1, nothing sent.
-  CliResult duration = broker.Cli(
-      {"request", "draft", "--as", kPartner, "--file",
-       write("duration.yaml", "consent_duration: 180d",
-             "consent_duration: six months")});
+  CliResult duration =
+      broker.Cli({"request", "draft", "--as", kPartner, "--file",
+                  write("duration.yaml", "consent_duration: 180d",
+                        "consent_duration: six months")});
   CHECK(duration.exit_code == 1);
   CHECK(absl::StrContains(duration.err, "INVALID_ARGUMENT"));
   CHECK(absl::StrContains(duration.err, "consent_duration"));
   CHECK(absl::StrContains(duration.err, "duration.yaml:"));
 
   // Checked by the broker: a field the dataset does not have.
-  CliResult field = broker.Cli(
-      {"request", "draft", "--as", kPartner, "--file",
-       write("field.yaml", "fields: [day, kwh, district]",
-             "fields: [day, kwh, shoe_size]")});
+  CliResult field =
+      broker.Cli({"request", "draft", "--as", kPartner, "--file",
+                  write("field.yaml", "fields: [day, kwh, district]",
+                        "fields: [day, kwh, shoe_size]")});
   INFO(field.err);
   CHECK(Says(field, "INVALID_ARGUMENT"));
   CHECK(Says(field, "fields"));
   CHECK(Says(field, "shoe_size"));
   // An unknown purpose.
-  CliResult purpose = broker.Cli(
-      {"request", "draft", "--as", kPartner, "--file",
-       write("purpose.yaml", "purpose: public-benefit.energy",
-             "purpose: public-benefit.nothing")});
+  CliResult purpose =
+      broker.Cli({"request", "draft", "--as", kPartner, "--file",
+                  write("purpose.yaml", "purpose: public-benefit.energy",
+                        "purpose: public-benefit.nothing")});
   INFO(purpose.err);
   CHECK(Says(purpose, "INVALID_ARGUMENT"));
   CHECK(Says(purpose, "purpose"));
   // A closing date in the past.
-  CliResult past = broker.Cli(
-      {"request", "draft", "--as", kPartner, "--file",
-       write("past.yaml", "closes_at: 90d", "closes_at: 2020-01-01T00:00:00Z")});
+  CliResult past = broker.Cli({"request", "draft", "--as", kPartner, "--file",
+                               write("past.yaml", "closes_at: 90d",
+                                     "closes_at: 2020-01-01T00:00:00Z")});
   INFO(past.err);
   CHECK(Says(past, "INVALID_ARGUMENT"));
   CHECK(Says(past, "closes_at"));
@@ -418,23 +441,24 @@ TEST_CASE("requests: bad input is refused naming the field") {
   REQUIRE(draft.exit_code == 0);
   const std::string id = Str(draft.json, {"request", "id"});
   REQUIRE(As(broker, kPartner, {"request", "submit", id}).exit_code == 0);
-  CliResult no_reason = broker.Cli({"request", "reject", id, "--as", kProducer});
+  CliResult no_reason =
+      broker.Cli({"request", "reject", id, "--as", kProducer});
   CHECK(no_reason.exit_code == 2);
   CHECK(absl::StrContains(no_reason.err, "--reason is required"));
-  CliResult rejected = broker.Cli({"request", "reject", id, "--reason",
-                                   "la durée est trop longue", "--as",
-                                   kProducer});
+  CliResult rejected =
+      broker.Cli({"request", "reject", id, "--reason",
+                  "la durée est trop longue", "--as", kProducer});
   INFO(rejected.err);
   REQUIRE(rejected.exit_code == 0);
   CHECK(rejected.out == "request " + id + " rejected\n");
   CliResult seen = broker.Cli({"request", "show", id, "--as", kPartner});
   CHECK(absl::StrContains(seen.out, "(rejetée)"));
-  CHECK(absl::StrContains(seen.out,
-                          "Motif du rejet : la durée est trop longue"));
+  CHECK(
+      absl::StrContains(seen.out, "Motif du rejet : la durée est trop longue"));
   // Only partners draft; a citizen cannot answer a request never opened.
-  CHECK(Says(As(broker, kProducer,
-                {"request", "draft", "--file", ExampleRequest()}),
-             "PERMISSION_DENIED"));
+  CHECK(Says(
+      As(broker, kProducer, {"request", "draft", "--file", ExampleRequest()}),
+      "PERMISSION_DENIED"));
   CHECK(Says(Citizen(broker, "erin", {"consent", "answer", id, "--accept"}),
              "NOT_FOUND"));
 }

@@ -27,11 +27,16 @@ JsonValue TimeOrNull(int64_t unix_seconds) {
 
 absl::string_view StateWord(v1::ConsentState state) {
   switch (state) {
-    case v1::CONSENT_STATE_GIVEN: return "given";
-    case v1::CONSENT_STATE_WITHDRAWN: return "withdrawn";
-    case v1::CONSENT_STATE_EXPIRED: return "expired";
-    case v1::CONSENT_STATE_REFUSED: return "refused";
-    default: return "";
+    case v1::CONSENT_STATE_GIVEN:
+      return "given";
+    case v1::CONSENT_STATE_WITHDRAWN:
+      return "withdrawn";
+    case v1::CONSENT_STATE_EXPIRED:
+      return "expired";
+    case v1::CONSENT_STATE_REFUSED:
+      return "refused";
+    default:
+      return "";
   }
 }
 
@@ -58,18 +63,18 @@ absl::string_view RecordType(const v1::Consent& consent) {
 JsonValue Notice(const v1::Consent& consent) {
   JsonValue notice = JsonValue::Object();
   const bool from_request = !consent.request_id().empty();
-  notice.Set("notice_id",
-             from_request ? consent.request_id()
-                          : absl::StrCat("policy:", consent.dataset_id(), "@",
-                                         consent.notice().version()));
-  notice.Set("request_id", from_request ? JsonValue(consent.request_id())
-                                        : JsonValue());
+  notice.Set("notice_id", from_request
+                              ? consent.request_id()
+                              : absl::StrCat("policy:", consent.dataset_id(),
+                                             "@", consent.notice().version()));
+  notice.Set("request_id",
+             from_request ? JsonValue(consent.request_id()) : JsonValue());
   notice.Set("request_version",
              from_request
                  ? JsonValue(static_cast<long long>(consent.request_version()))
                  : JsonValue());
-  notice.Set("notice_hash", from_request ? JsonValue(consent.notice_hash())
-                                         : JsonValue());
+  notice.Set("notice_hash",
+             from_request ? JsonValue(consent.notice_hash()) : JsonValue());
   notice.Set("policy_version",
              static_cast<long long>(consent.notice().version()));
   notice.Set("policy_hash", consent.notice().hash());
@@ -84,6 +89,38 @@ JsonValue Recipients(const v1::Recipient& recipient) {
     one.Set("category", recipient.category());
   }
   return JsonValue::Array().Push(std::move(one));
+}
+
+// The dataset's producer, then, for a consent answering a known request,
+// the requesting partner with the responsible the request names.
+JsonValue Controllers(const v1::Consent& consent, const v1::Dataset& dataset,
+                      const ConsentRecordsContext& context) {
+  JsonValue controllers = JsonValue::Array();
+  controllers.Push(JsonValue::Object()
+                       .Set("id", dataset.producer())
+                       .Set("role", "producer"));
+  auto request = context.requests.find(consent.request_id());
+  if (!consent.request_id().empty() && request != context.requests.end()) {
+    const v1::Responsible& responsible =
+        request->second.current().responsible();
+    controllers.Push(
+        JsonValue::Object()
+            .Set("id", request->second.partner())
+            .Set("role", "requester")
+            .Set("name", responsible.organisation())
+            .Set("contact", JsonValue::Object()
+                                .Set("name", responsible.name())
+                                .Set("role", responsible.role())
+                                .Set("email", responsible.email())));
+  }
+  return controllers;
+}
+
+// The ids of `controllers`.
+JsonValue ControllerIds(const JsonValue& controllers) {
+  JsonValue ids = JsonValue::Array();
+  for (const JsonValue& c : *controllers.AsArray()) ids.Push(*c.Find("id"));
+  return ids;
 }
 
 JsonValue Purpose(const v1::Consent& consent, const v1::Dataset& dataset,
@@ -107,7 +144,8 @@ JsonValue Purpose(const v1::Consent& consent, const v1::Dataset& dataset,
   for (const std::string& field : consent.fields()) pii.Push(field);
   if (consent.fields().empty()) pii.Push("*");
   purpose.Set("pii_information", std::move(pii));
-  purpose.Set("pii_controllers", JsonValue::Array().Push(dataset.producer()));
+  purpose.Set("pii_controllers",
+              ControllerIds(Controllers(consent, dataset, context)));
   JsonValue processing = JsonValue::Object();
   processing.Set("dataset_id", consent.dataset_id())
       .Set("dataset_title", dataset.title())
@@ -117,25 +155,6 @@ JsonValue Purpose(const v1::Consent& consent, const v1::Dataset& dataset,
   purpose.Set("duration", JsonValue::Object().Set(
                               "expires_at", TimeOrNull(consent.expires_at())));
   return purpose;
-}
-
-JsonValue Controllers(const v1::Consent& consent, const v1::Dataset& dataset,
-                      const ConsentRecordsContext& context) {
-  JsonValue controller = JsonValue::Object();
-  controller.Set("id", dataset.producer());
-  auto request = context.requests.find(consent.request_id());
-  if (!consent.request_id().empty() && request != context.requests.end()) {
-    const v1::Responsible& responsible =
-        request->second.current().responsible();
-    controller.Set("name", responsible.organisation());
-    controller.Set("contact", JsonValue::Object()
-                                  .Set("name", responsible.name())
-                                  .Set("role", responsible.role())
-                                  .Set("email", responsible.email()));
-  } else {
-    controller.Set("name", JsonValue());
-  }
-  return JsonValue::Array().Push(std::move(controller));
 }
 
 // The events, and the times of each kind of event, into `record`.
@@ -153,10 +172,17 @@ void Events(const v1::Consent& consent, JsonValue* record) {
           type = "renewed";
         }
         break;
-      case v1::CONSENT_STATE_WITHDRAWN: withdrawn = e.at(); break;
-      case v1::CONSENT_STATE_EXPIRED: expired = e.at(); break;
-      case v1::CONSENT_STATE_REFUSED: refused = e.at(); break;
-      default: break;
+      case v1::CONSENT_STATE_WITHDRAWN:
+        withdrawn = e.at();
+        break;
+      case v1::CONSENT_STATE_EXPIRED:
+        expired = e.at();
+        break;
+      case v1::CONSENT_STATE_REFUSED:
+        refused = e.at();
+        break;
+      default:
+        break;
     }
     JsonValue event = JsonValue::Object();
     event.Set("event_time", Rfc3339(e.at()))
@@ -205,11 +231,11 @@ absl::StatusOr<JsonValue> Record(const v1::Consent& consent, size_t index,
       .Set("language", "fr")
       .Set("jurisdiction", "EU")
       .Set("notice", Notice(consent))
-      .Set("purposes", JsonValue::Array().Push(
-                           Purpose(consent, dataset->second, context)))
+      .Set("purposes",
+           JsonValue::Array().Push(Purpose(consent, dataset->second, context)))
       .Set("pii_controllers", Controllers(consent, dataset->second, context))
-      .Set("pii_processors", JsonValue::Array().Push(
-                                 JsonValue::Object().Set("id", context.issuer)));
+      .Set("pii_processors", JsonValue::Array().Push(JsonValue::Object().Set(
+                                 "id", context.issuer)));
   Events(consent, &record);
   return record;
 }

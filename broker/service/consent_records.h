@@ -42,15 +42,18 @@
 //     lawful_basis_dpv  the DPV IRI of the lawful basis
 //     pii_information   6.3.5 PII categories: the fields consented to;
 //                       ["*"] for every field the policy allows
-//     pii_controllers   6.3.6 PII controllers: the dataset's producer
+//     pii_controllers   6.3.6 PII controllers: the ids of the record's
+//                       pii_controllers below
 //     processing        6.3.4 processing: {dataset_id, dataset_title,
 //                       operations: ["access"]}
 //     recipients        6.3.6 third parties: [{partner}] or [{category}]
 //     duration          6.3.4 storage and duration: {expires_at} or
 //                       {expires_at: null} (until withdrawn)
-//   pii_controllers   6.3.6 PII controllers: [{id, name}] (id = the
-//                     producer principal, name = the request's
-//                     responsible organisation when known)
+//   pii_controllers   6.3.6 PII controllers: the dataset's producer
+//                     {id, role: "producer"}; for a consent answering a
+//                     request in `context.requests`, then the partner that
+//                     asked {id, role: "requester", name (the responsible's
+//                     organisation), contact {name, role, email}}
 //   pii_processors    6.3.6 PII processors: the broker (`issuer`)
 //   given_at          6.3.7 time of the first "given" event (or null);
 //   renewed_at        of the last "given" event after the first;

@@ -62,6 +62,7 @@ ConsentRecordsContext Context() {
   context.datasets[dataset.id()] = dataset;
   v1::ConsentRequest request;
   request.set_id("r-1");
+  request.set_partner("partner-demo");
   v1::Responsible* r = request.mutable_current()->mutable_responsible();
   r->set_organisation("Université de Rennes");
   r->set_name("Délégué à la protection des données");
@@ -137,7 +138,8 @@ TEST_CASE("consent records: a request consent field by field") {
   REQUIRE(pii.size() == 2);
   CHECK(*pii[0].AsString() == "day");
   CHECK(*pii[1].AsString() == "kwh");
-  CHECK(*Only(p, "pii_controllers").AsString() == "producer-demo");
+  CHECK(*p.Find("pii_controllers")->AsArray()->at(0).AsString() ==
+        "producer-demo");
   const JsonValue& processing = *p.Find("processing");
   CHECK(Str(processing, "dataset_id") == "rennes.energy.household-consumption");
   CHECK(Str(processing, "dataset_title") ==
@@ -146,12 +148,19 @@ TEST_CASE("consent records: a request consent field by field") {
   CHECK(Str(Only(p, "recipients"), "partner") == "partner-demo");
   CHECK(Str(*p.Find("duration"), "expires_at") == "2026-10-28T12:00:00Z");
 
-  const JsonValue& controller = Only(r, "pii_controllers");
-  CHECK(Str(controller, "id") == "producer-demo");
-  CHECK(Str(controller, "name") == "Université de Rennes");
-  CHECK(Str(*controller.Find("contact"), "role") == "dpo");
-  CHECK(Str(*controller.Find("contact"), "email") ==
+  const auto& controllers = *r.Find("pii_controllers")->AsArray();
+  REQUIRE(controllers.size() == 2);
+  CHECK(Str(controllers[0], "id") == "producer-demo");
+  CHECK(Str(controllers[0], "role") == "producer");
+  CHECK(Str(controllers[1], "id") == "partner-demo");
+  CHECK(Str(controllers[1], "role") == "requester");
+  CHECK(Str(controllers[1], "name") == "Université de Rennes");
+  CHECK(Str(*controllers[1].Find("contact"), "role") == "dpo");
+  CHECK(Str(*controllers[1].Find("contact"), "email") ==
         "dpo@univ-rennes.example");
+  const auto& purpose_controllers = *p.Find("pii_controllers")->AsArray();
+  REQUIRE(purpose_controllers.size() == 2);
+  CHECK(*purpose_controllers[1].AsString() == "partner-demo");
   CHECK(Str(Only(r, "pii_processors"), "id") == "accord-dev");
 
   CHECK(Str(r, "given_at") == "2026-05-01T12:00:00Z");
@@ -185,7 +194,8 @@ TEST_CASE("consent records: a consent given against the policy") {
   c.mutable_recipient()->set_category("academic");
   c.set_state(v1::CONSENT_STATE_EXPIRED);
   c.clear_events();
-  *c.add_events() = Event(v1::CONSENT_STATE_GIVEN, kGiven, "subject", "grpc", 3);
+  *c.add_events() =
+      Event(v1::CONSENT_STATE_GIVEN, kGiven, "subject", "grpc", 3);
   *c.add_events() =
       Event(v1::CONSENT_STATE_EXPIRED, kGiven + kDay, "broker", "", 5);
   auto taxonomy = policy::Taxonomy::Default();
@@ -206,7 +216,8 @@ TEST_CASE("consent records: a consent given against the policy") {
   CHECK(IsNull(*p.Find("duration"), "expires_at"));
   CHECK(Str(*p.Find("purpose"), "fr") != "");
   CHECK(Str(*p.Find("purpose"), "en") != "");
-  CHECK(IsNull(Only(r, "pii_controllers"), "name"));
+  CHECK(Str(Only(r, "pii_controllers"), "id") == "producer-demo");
+  CHECK(*Only(p, "pii_controllers").AsString() == "producer-demo");
   CHECK(Str(r, "consent_status") == "expired");
   CHECK(Str(r, "expired_at") == "2026-05-02T12:00:00Z");
   CHECK(IsNull(r, "expires_at"));
