@@ -11,13 +11,17 @@ packages=(
   python3 python3-jwt python3-grpcio
 )
 # The test suite also fuzzes with clang's libFuzzer, uses node for
-# interoperability tests and Apache httpd as a stock gateway.
+# interoperability tests and a real OpenID provider, and Apache httpd as a
+# stock gateway.
 if [[ "${ACCORD_TEST_DEPS:-0}" == 1 ]]; then
   packages+=(clang libclang-rt-14-dev)
   # The gateway test: Apache httpd verifying grants with mod_auth_openidc.
   packages+=(apache2 libapache2-mod-auth-openidc)
   # A node that came with the machine (with its own npm) is kept as it is.
+  # The OpenID provider of tests/oidc (oidc-provider) wants node 20 or later.
   command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+  # The OpenID provider test makes its TLS certificates with the openssl CLI.
+  packages+=(openssl)
 fi
 
 missing=()
