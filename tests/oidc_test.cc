@@ -8,7 +8,7 @@
 // Statuses asserted, as broker/service/citizen_tokens.h documents them: a
 // token under a kid the broker does not hold yet (keys not loaded, or a key
 // new to it) is UNAVAILABLE and asks for a refresh; a kid the provider has
-// withdrawn is UNAUTHENTICATED.
+// withdrawn, or that keys loaded since still lack, is UNAUTHENTICATED.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -178,6 +178,17 @@ std::string KidOf(const std::string& token) {
   return header->GetString("kid").value_or("");
 }
 
+// `token` with its header's kid replaced (its signature no longer fits).
+std::string WithKid(const std::string& token, const std::string& kid) {
+  std::vector<std::string> parts = absl::StrSplit(token, '.');
+  REQUIRE(parts.size() == 3);
+  auto header = crypto::ParseJson(*crypto::Base64UrlDecode(parts[0]));
+  REQUIRE(header.ok());
+  header->Set("kid", kid);
+  return absl::StrCat(crypto::Base64UrlEncode(header->Serialize()), ".",
+                      parts[1], ".", parts[2]);
+}
+
 TEST_CASE("a citizen signed in at a real OpenID provider is known by the pseudonym of (issuer, sub), across key rotation and withdrawal") {
   OidcWorld world;
   const std::string k1 = world.Keys("k1", {"k1"});
@@ -244,6 +255,18 @@ TEST_CASE("a citizen signed in at a real OpenID provider is known by the pseudon
     // Bob's k1 token too, though the broker had remembered it verified.
     CHECK(Says(List(broker, bob1), "UNAUTHENTICATED",
                "no longer publishes this key"));
+
+    // A kid the provider never published: the retry until the broker has
+    // loaded the keys once since, then refused.
+    const std::string made_up = WithKid(alice3, "never-published");
+    CliResult r = List(broker, made_up);
+    const absl::Time until = absl::Now() + kBound;
+    while (SaysRetry(r) && absl::Now() < until) {
+      absl::SleepFor(absl::Milliseconds(250));
+      r = List(broker, made_up);
+    }
+    INFO(r.err);
+    CHECK(Says(r, "UNAUTHENTICATED", "does not publish this key"));
   }
 }
 

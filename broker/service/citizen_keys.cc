@@ -46,19 +46,20 @@ absl::StatusOr<std::unique_ptr<CitizenKeys>> CitizenKeys::Open(
   }
   return std::unique_ptr<CitizenKeys>(new CitizenKeys(
       config.issuer, std::make_shared<const crypto::Jwks>(*std::move(jwks)),
-      nullptr));
+      nullptr, absl::Now));
 }
 
 absl::StatusOr<std::unique_ptr<CitizenKeys>> CitizenKeys::FromLoader(
     std::string issuer, verifier::JwksLoader loader,
     verifier::NowFunction now) {
+  if (!now) now = absl::Now;
   verifier::JwksSource::Options options;
   options.min_refresh_interval = kRefreshFloor;
-  options.now = std::move(now);
+  options.now = now;
   auto source = verifier::JwksSource::Deferred(std::move(loader), options);
   if (!source.ok()) return source.status();
-  return std::unique_ptr<CitizenKeys>(
-      new CitizenKeys(std::move(issuer), nullptr, *std::move(source)));
+  return std::unique_ptr<CitizenKeys>(new CitizenKeys(
+      std::move(issuer), nullptr, *std::move(source), std::move(now)));
 }
 
 std::shared_ptr<const crypto::Jwks> CitizenKeys::Current() const {
@@ -69,9 +70,23 @@ bool CitizenKeys::loaded() const {
   return fixed_ != nullptr || source_->loaded();
 }
 
-bool CitizenKeys::Withdrawn(absl::string_view kid) const {
-  absl::MutexLock l(&mu_);
-  return withdrawn_.contains(kid);
+CitizenKeys::Missing CitizenKeys::Lookup(absl::string_view kid) {
+  if (source_ == nullptr) return Missing::kNotPublished;
+  const absl::Time now = now_();
+  {
+    absl::MutexLock l(&mu_);
+    if (withdrawn_.contains(kid)) return Missing::kWithdrawn;
+    auto asked = asked_.find(kid);
+    if (asked != asked_.end() && loaded_from_ > asked->second) {
+      return Missing::kNotPublished;
+    }
+    if (asked == asked_.end()) {
+      if (asked_.size() >= kMaxRememberedKids) asked_.clear();
+      asked_.emplace(kid, now);
+    }
+  }
+  WantRefresh();
+  return Missing::kPending;
 }
 
 absl::Status CitizenKeys::last_error() const {
@@ -80,17 +95,19 @@ absl::Status CitizenKeys::last_error() const {
 }
 
 bool CitizenKeys::NoteLoad(const crypto::Jwks& before,
-                           const crypto::Jwks& after) {
+                           const crypto::Jwks& after, absl::Time began) {
   absl::MutexLock l(&mu_);
   const bool recovered = !last_error_.ok();
   last_error_ = absl::OkStatus();
+  loaded_from_ = began;
   for (const crypto::VerifyingKey& key : before.keys()) {
     if (after.Find(key.kid()) != nullptr) continue;
-    if (withdrawn_.size() >= kMaxWithdrawnKids) withdrawn_.clear();
+    if (withdrawn_.size() >= kMaxRememberedKids) withdrawn_.clear();
     withdrawn_.insert(key.kid());
   }
   for (const crypto::VerifyingKey& key : after.keys()) {
     withdrawn_.erase(key.kid());
+    asked_.erase(key.kid());
   }
   return recovered;
 }
@@ -99,6 +116,7 @@ bool CitizenKeys::Refresh() {
   if (source_ == nullptr) return false;
   const std::shared_ptr<const crypto::Jwks> before = source_->Keys();
   const bool was_loaded = source_->loaded();
+  const absl::Time began = now_();
   absl::StatusOr<bool> loaded = false;
   if (wanted_.load(std::memory_order_relaxed)) {
     loaded = source_->RefreshAfterUnknownKid();
@@ -125,7 +143,7 @@ bool CitizenKeys::Refresh() {
   }
   if (!*loaded) return false;
   const std::shared_ptr<const crypto::Jwks> after = source_->Keys();
-  const bool recovered = NoteLoad(*before, *after);
+  const bool recovered = NoteLoad(*before, *after, began);
   const std::string before_kids = Kids(*before);
   const std::string after_kids = Kids(*after);
   if (!was_loaded || recovered || before_kids != after_kids) {

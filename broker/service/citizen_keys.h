@@ -12,7 +12,8 @@
 //    as soon as kRefreshFloor has passed since the last load (so made-up
 //    kids cost at most one fetch per issuer every kRefreshFloor). Each load
 //    replaces the whole set: a key the provider no longer publishes is
-//    dropped, and its kid is remembered as withdrawn.
+//    dropped, and its kid is remembered as withdrawn. A kid asked about
+//    that a load begun after the question still lacks is "not published".
 
 #include <atomic>
 #include <cstdint>
@@ -20,6 +21,7 @@
 #include <string>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -36,8 +38,9 @@ class CitizenKeys {
  public:
   // Least time between two loads of one issuer's keys, whatever asks.
   static constexpr absl::Duration kRefreshFloor = absl::Seconds(10);
-  // Withdrawn kids remembered per issuer (the set is cleared when full).
-  static constexpr size_t kMaxWithdrawnKids = 1024;
+  // Withdrawn kids, and kids asked about, remembered per issuer (each set
+  // is cleared when full).
+  static constexpr size_t kMaxRememberedKids = 1024;
 
   // From `issuer.jwks_file`, read now (FAILED_PRECONDITION naming the file
   // when it cannot be read or parsed); or, without one, by URL: nothing is
@@ -61,12 +64,17 @@ class CitizenKeys {
   std::shared_ptr<const crypto::Jwks> Current() const;
   // True once keys are there (always for a jwks_file).
   bool loaded() const;
-  // True when `kid` was in an earlier set of this issuer and the current
-  // one no longer holds it.
-  bool Withdrawn(absl::string_view kid) const ABSL_LOCKS_EXCLUDED(mu_);
+  // What to make of a token under `kid`, which the current set lacks:
+  enum class Missing {
+    kPending,       // keys not loaded yet, or no load has begun since the
+                    // kid was first asked about: a load is now wanted
+    kWithdrawn,     // an earlier set of this issuer held it
+    kNotPublished,  // a load begun after it was first asked about lacks it
+  };
+  Missing Lookup(absl::string_view kid) ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Asks for a load as soon as the floor allows (a token named a kid the
-  // set lacks). Returns at once; the refresher does the load.
+  // Asks for a load as soon as the floor allows. Returns at once; the
+  // refresher does the load.
   void WantRefresh() { wanted_.store(true, std::memory_order_relaxed); }
   bool refresh_wanted() const {
     return wanted_.load(std::memory_order_relaxed);
@@ -83,24 +91,32 @@ class CitizenKeys {
 
  private:
   CitizenKeys(std::string issuer, std::shared_ptr<const crypto::Jwks> fixed,
-              std::unique_ptr<verifier::JwksSource> source)
+              std::unique_ptr<verifier::JwksSource> source,
+              verifier::NowFunction now)
       : issuer_(std::move(issuer)),
         fixed_(std::move(fixed)),
-        source_(std::move(source)) {}
+        source_(std::move(source)),
+        now_(std::move(now)) {}
 
-  // After a load replaced `before`: remembers the kids it dropped and
-  // clears the last error. Returns true when the previous load had failed.
-  bool NoteLoad(const crypto::Jwks& before, const crypto::Jwks& after)
-      ABSL_LOCKS_EXCLUDED(mu_);
+  // After a load begun at `began` replaced `before`: remembers the kids it
+  // dropped and when the set was loaded, and clears the last error. Returns
+  // true when the previous load had failed.
+  bool NoteLoad(const crypto::Jwks& before, const crypto::Jwks& after,
+                absl::Time began) ABSL_LOCKS_EXCLUDED(mu_);
 
   const std::string issuer_;
   // The jwks_file's set; null for an issuer by URL.
   const std::shared_ptr<const crypto::Jwks> fixed_;
   // The discovered set; null for a jwks_file.
   const std::unique_ptr<verifier::JwksSource> source_;
+  const verifier::NowFunction now_;
   std::atomic<bool> wanted_{false};
   mutable absl::Mutex mu_;
   absl::flat_hash_set<std::string> withdrawn_ ABSL_GUARDED_BY(mu_);
+  // Kids the current set lacks that tokens named -> when first asked.
+  absl::flat_hash_map<std::string, absl::Time> asked_ ABSL_GUARDED_BY(mu_);
+  // When the load of the current set began.
+  absl::Time loaded_from_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   absl::Status last_error_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -211,11 +211,16 @@ absl::StatusOr<std::string> CitizenTokens::Admit(
 
 absl::Status CitizenTokens::UnknownKid(const Issuer& issuer,
                                        absl::string_view kid) const {
-  if (issuer.keys->loaded() && issuer.keys->Withdrawn(kid)) {
-    return absl::UnauthenticatedError(
-        "citizen token: kid: its issuer no longer publishes this key");
+  switch (issuer.keys->Lookup(kid)) {
+    case CitizenKeys::Missing::kWithdrawn:
+      return absl::UnauthenticatedError(
+          "citizen token: kid: its issuer no longer publishes this key");
+    case CitizenKeys::Missing::kNotPublished:
+      return absl::UnauthenticatedError(
+          "citizen token: kid: its issuer does not publish this key");
+    case CitizenKeys::Missing::kPending:
+      break;
   }
-  issuer.keys->WantRefresh();
   if (refresher_ != nullptr) refresher_->Wake();
   if (!issuer.keys->loaded()) {
     return absl::UnavailableError(absl::StrCat(

@@ -64,7 +64,9 @@ class CitizenTokens {
   //    CitizenKeys::kRefreshFloor), and a retry after it succeeds when the
   //    provider publishes the key;
   //  - UNAUTHENTICATED when the provider published that kid earlier and
-  //    has withdrawn it.
+  //    has withdrawn it ("no longer publishes"), or when a load of its keys
+  //    begun after the kid was first seen does not hold it ("does not
+  //    publish"): a made-up kid is asked to retry once, then refused.
   // The token's content is never echoed.
   absl::StatusOr<std::string> Pseudonym(absl::string_view token,
                                         absl::string_view app_principal,
@@ -98,9 +100,8 @@ class CitizenTokens {
                                     const crypto::JsonValue& payload,
                                     absl::string_view app_principal,
                                     int64_t now) const;
-  // For a token that named a kid `issuer` (discovered by URL) lacks: asks
-  // for a refresh and says UNAVAILABLE, or UNAUTHENTICATED when the kid
-  // was withdrawn.
+  // For a token that named a kid `issuer` (discovered by URL) lacks: the
+  // UNAVAILABLE (a refresh asked for) or UNAUTHENTICATED of Pseudonym.
   absl::Status UnknownKid(const Issuer& issuer, absl::string_view kid) const;
 
   std::vector<Issuer> issuers_;

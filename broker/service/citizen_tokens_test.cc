@@ -292,10 +292,23 @@ TEST_CASE("an issuer discovered by URL: retry until its keys load, new kids afte
   CHECK(withdrawn.status().message().find("no longer publishes") !=
         std::string::npos);
   CHECK(idp.Pseudonym(second, "bob").ok());
-  // A kid it never published: retry, never accepted.
+  // A kid it never published: retry until a load begun after it was
+  // first seen, then refused.
   const crypto::SigningKey stranger =
       *crypto::SigningKey::Generate(crypto::Algorithm::kES256);
   CHECK(absl::IsUnavailable(idp.Pseudonym(stranger, "mallory").status()));
+  CHECK(absl::IsUnavailable(idp.Pseudonym(stranger, "mallory").status()));
+  idp.now += 10;
+  REQUIRE(idp.keys->Refresh());
+  auto made_up = idp.Pseudonym(stranger, "mallory");
+  CHECK(absl::IsUnauthenticated(made_up.status()));
+  CHECK(made_up.status().message().find("does not publish") !=
+        std::string::npos);
+  // ... unless a later load holds it (the provider published it since).
+  idp.published = {&second, &stranger};
+  idp.now += 61;
+  REQUIRE(idp.keys->Refresh());
+  CHECK(idp.Pseudonym(stranger, "mallory").ok());
 }
 
 }  // namespace
