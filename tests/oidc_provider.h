@@ -58,16 +58,17 @@ absl::Status WriteProviderKeys(const std::string& path,
 // key set to rotate keys at the same issuer.
 class OidcProvider {
  public:
-  // `clients` and `keys` are file paths; `extra` more flags
-  // (--discovery-set name=value, --jwks-max-age N).
+  // Its output files go to `dir`; `clients` is the path of its clients
+  // file (tests/oidc/README.md).
   OidcProvider(std::string dir, int port, OidcTls tls, std::string clients);
   ~OidcProvider();  // Stop()
   OidcProvider(const OidcProvider&) = delete;
   OidcProvider& operator=(const OidcProvider&) = delete;
 
-  // Starts it with the key set `keys` and waits for its `ready` line.
-  // Errors: it exited (its stderr in the message) or was not ready within
-  // 60 s.
+  // Stops it if it runs, then starts it with the private key set file
+  // `keys` and `extra` flags (--discovery-set name=value, --jwks-max-age N)
+  // and waits for its `ready` line. Errors: it exited (its stderr in the
+  // message) or was not ready within 60 s.
   absl::Status Start(const std::string& keys,
                      const std::vector<std::string>& extra = {});
   // SIGTERM, then waits.
