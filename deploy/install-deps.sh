@@ -11,8 +11,8 @@ packages=(
   python3 python3-jwt python3-grpcio
 )
 # The test suite also fuzzes with clang's libFuzzer, uses node for
-# interoperability tests, Apache httpd as a stock gateway and pyld to read
-# ODRL exports as JSON-LD.
+# interoperability tests and a real OpenID provider, Apache httpd as a stock
+# gateway and pyld to read ODRL exports as JSON-LD.
 if [[ "${ACCORD_TEST_DEPS:-0}" == 1 ]]; then
   packages+=(clang libclang-rt-14-dev)
   # The gateway test: Apache httpd verifying grants with mod_auth_openidc.
@@ -21,7 +21,10 @@ if [[ "${ACCORD_TEST_DEPS:-0}" == 1 ]]; then
   # reads the source policies with PyYAML.
   packages+=(python3-pyld python3-yaml)
   # A node that came with the machine (with its own npm) is kept as it is.
+  # The OpenID provider of tests/oidc (oidc-provider) wants node 20 or later.
   command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+  # The OpenID provider test makes its TLS certificates with the openssl CLI.
+  packages+=(openssl)
 fi
 
 missing=()

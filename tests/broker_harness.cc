@@ -23,9 +23,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+}  // namespace
 
-// Starts `program` with `args`, stdin from /dev/null, stdout and stderr
-// appended to the given files (one file may serve both).
 pid_t Spawn(const std::string& program, const std::vector<std::string>& args,
             const std::string& out_path, const std::string& err_path) {
   pid_t pid = fork();
@@ -47,8 +46,6 @@ pid_t Spawn(const std::string& program, const std::vector<std::string>& args,
   }
   return pid;
 }
-
-}  // namespace
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -25,6 +25,12 @@ struct CliResult {
   crypto::JsonValue json;
 };
 
+// Starts `program` with `args`, stdin from /dev/null, stdout and stderr
+// appended to the given files (one file may serve both). Returns its pid;
+// the caller waits for it.
+pid_t Spawn(const std::string& program, const std::vector<std::string>& args,
+            const std::string& out_path, const std::string& err_path);
+
 // Runs `program` with `args`, capturing stdout and stderr.
 CliResult Run(const std::string& program, const std::vector<std::string>& args);
 

@@ -331,7 +331,7 @@ class BrokerImpl final : public Broker {
   std::unique_ptr<auditlog::Log> log_;
   std::unique_ptr<KeyRing> keys_;
   std::unique_ptr<KeyRing> receipt_keys_;
-  std::optional<CitizenTokens> citizens_;
+  std::unique_ptr<CitizenTokens> citizens_;
   std::unique_ptr<PolicyRegistry> policies_;
   std::unique_ptr<Authenticator> auth_;
   std::optional<crypto::NoteSigner> signer_;
@@ -428,12 +428,12 @@ absl::Status BrokerImpl::Init() {
   auto citizens = CitizenTokens::Load(config_.citizen_issuers, *std::move(secret),
                                       config_.clock_skew_seconds);
   if (!citizens.ok()) return citizens.status();
-  citizens_.emplace(*std::move(citizens));
+  citizens_ = *std::move(citizens);
   auto taxonomy = LoadTaxonomy(config_);
   if (!taxonomy.ok()) return taxonomy.status();
   if (absl::Status s = OpenState(); !s.ok()) return s;
   policies_ = std::make_unique<PolicyRegistry>(store_.get(), *std::move(taxonomy));
-  auth_ = std::make_unique<Authenticator>(store_.get(), &*citizens_, &clock_,
+  auth_ = std::make_unique<Authenticator>(store_.get(), citizens_.get(), &clock_,
                                           config_.trust_domain);
 
   auto signer = crypto::NoteSigner::Create(config_.log_origin,

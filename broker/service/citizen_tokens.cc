@@ -1,12 +1,12 @@
 #include "broker/service/citizen_tokens.h"
 
-#include <fstream>
-#include <sstream>
+#include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "broker/crypto/base64url.h"
 #include "broker/crypto/hmac.h"
@@ -72,6 +72,17 @@ absl::Status CheckClient(const CitizenIssuer& issuer,
       "citizen token: azp: minted for a client not bound to this app");
 }
 
+// The string `name` of the JSON object in base64url `part` of a token whose
+// signature has not been verified (only to route it to an issuer); empty
+// when there is none.
+std::string UnverifiedString(absl::string_view part, absl::string_view name) {
+  absl::StatusOr<std::string> json = crypto::Base64UrlDecode(part);
+  if (!json.ok()) return "";
+  absl::StatusOr<crypto::JsonValue> value = crypto::ParseJson(*json);
+  if (!value.ok()) return "";
+  return value->GetString(name).value_or("");
+}
+
 }  // namespace
 
 // Tokens whose signature verified, with the issuer that signed them.
@@ -79,6 +90,9 @@ class CitizenTokens::Verified {
  public:
   struct Token {
     size_t issuer;  // index in issuers_
+    // The issuer's key set that verified it: when the issuer's current set
+    // is another, the token is verified again.
+    std::shared_ptr<const crypto::Jwks> keys;
     crypto::JsonValue payload;
   };
 
@@ -96,7 +110,7 @@ class CitizenTokens::Verified {
   void Remember(absl::string_view token, std::shared_ptr<const Token> t) {
     absl::MutexLock l(&mu_);
     if (tokens_.size() >= kMaxRememberedTokens) tokens_.clear();
-    tokens_.emplace(token, std::move(t));
+    tokens_.insert_or_assign(std::string(token), std::move(t));
   }
 
  private:
@@ -110,34 +124,56 @@ CitizenTokens::CitizenTokens(std::vector<Issuer> issuers, std::string secret,
     : issuers_(std::move(issuers)),
       secret_(std::move(secret)),
       skew_(skew),
-      verified_(std::make_shared<Verified>()) {}
+      verified_(std::make_unique<Verified>()) {}
 
-absl::StatusOr<CitizenTokens> CitizenTokens::Load(
-    const std::vector<CitizenIssuer>& issuers, std::string pseudonym_secret,
-    int64_t clock_skew_seconds) {
+CitizenTokens::~CitizenTokens() {
+  if (refresher_ != nullptr) refresher_->Stop();
+}
+
+absl::StatusOr<std::unique_ptr<CitizenTokens>> CitizenTokens::FromKeys(
+    const std::vector<CitizenIssuer>& issuers,
+    std::vector<std::unique_ptr<CitizenKeys>> keys,
+    std::string pseudonym_secret, int64_t clock_skew_seconds) {
   if (pseudonym_secret.size() < 32) {
     return absl::FailedPreconditionError(
         "the pseudonym secret must hold at least 32 bytes");
   }
-  std::vector<Issuer> loaded;
-  for (const CitizenIssuer& config : issuers) {
-    std::ifstream in(config.jwks_file, std::ios::binary);
-    if (!in) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "citizen issuer ", config.issuer, ": cannot read ", config.jwks_file));
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    auto jwks = crypto::Jwks::Parse(text.str());
-    if (!jwks.ok()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("citizen issuer ", config.issuer, ": ", config.jwks_file,
-                       ": ", jwks.status().message()));
-    }
-    loaded.push_back(Issuer{config, *std::move(jwks)});
+  if (keys.size() != issuers.size()) {
+    return absl::InvalidArgumentError("one key set per citizen issuer");
   }
-  return CitizenTokens(std::move(loaded), std::move(pseudonym_secret),
-                       clock_skew_seconds);
+  std::vector<Issuer> loaded;
+  for (size_t i = 0; i < issuers.size(); ++i) {
+    if (keys[i] == nullptr) {
+      return absl::InvalidArgumentError("one key set per citizen issuer");
+    }
+    loaded.push_back(Issuer{issuers[i], std::move(keys[i])});
+  }
+  return std::unique_ptr<CitizenTokens>(new CitizenTokens(
+      std::move(loaded), std::move(pseudonym_secret), clock_skew_seconds));
+}
+
+absl::StatusOr<std::unique_ptr<CitizenTokens>> CitizenTokens::Load(
+    const std::vector<CitizenIssuer>& issuers, std::string pseudonym_secret,
+    int64_t clock_skew_seconds) {
+  std::vector<std::unique_ptr<CitizenKeys>> keys;
+  for (const CitizenIssuer& config : issuers) {
+    auto opened = CitizenKeys::Open(config);
+    if (!opened.ok()) return opened.status();
+    keys.push_back(*std::move(opened));
+  }
+  auto tokens = FromKeys(issuers, std::move(keys), std::move(pseudonym_secret),
+                         clock_skew_seconds);
+  if (!tokens.ok()) return tokens.status();
+  std::vector<CitizenKeys*> discovered;
+  for (const Issuer& issuer : (*tokens)->issuers_) {
+    if (issuer.keys->discovered()) discovered.push_back(issuer.keys.get());
+  }
+  if (!discovered.empty()) {
+    (*tokens)->refresher_ =
+        std::make_unique<CitizenKeyRefresher>(std::move(discovered));
+    (*tokens)->refresher_->Start();
+  }
+  return tokens;
 }
 
 std::string CitizenTokens::PseudonymFor(absl::string_view issuer,
@@ -173,29 +209,66 @@ absl::StatusOr<std::string> CitizenTokens::Admit(
   return PseudonymFor(issuer.config.issuer, *sub);
 }
 
+absl::Status CitizenTokens::UnknownKid(const Issuer& issuer,
+                                       absl::string_view kid) const {
+  switch (issuer.keys->Lookup(kid)) {
+    case CitizenKeys::Missing::kWithdrawn:
+      return absl::UnauthenticatedError(
+          "citizen token: kid: its issuer no longer publishes this key");
+    case CitizenKeys::Missing::kNotPublished:
+      return absl::UnauthenticatedError(
+          "citizen token: kid: its issuer does not publish this key");
+    case CitizenKeys::Missing::kPending:
+      break;
+  }
+  if (refresher_ != nullptr) refresher_->Wake();
+  if (!issuer.keys->loaded()) {
+    return absl::UnavailableError(absl::StrCat(
+        "citizen token: the keys of issuer ", issuer.config.issuer,
+        " are not loaded yet; retry in a few seconds"));
+  }
+  return absl::UnavailableError(absl::StrCat(
+      "citizen token: kid: not among the keys of issuer ", issuer.config.issuer,
+      " the broker holds; it is fetching them again: retry in a few seconds"));
+}
+
 absl::StatusOr<std::string> CitizenTokens::Pseudonym(
     absl::string_view token, absl::string_view app_principal,
     int64_t now) const {
   if (auto known = verified_->Find(token)) {
-    return Admit(issuers_[known->issuer], known->payload, app_principal, now);
+    const Issuer& issuer = issuers_[known->issuer];
+    if (issuer.keys->Current() == known->keys) {
+      return Admit(issuer, known->payload, app_principal, now);
+    }
+    // The issuer's keys changed since: verified again below.
   }
   absl::Status last = absl::UnauthenticatedError("no citizen issuer is configured");
   static const crypto::JwsPolicy* const kPolicy =
       new crypto::JwsPolicy(TokenPolicy());
   for (size_t i = 0; i < issuers_.size(); ++i) {
     const Issuer& issuer = issuers_[i];
-    auto verified = crypto::VerifyJws(token, issuer.keys, *kPolicy);
+    std::shared_ptr<const crypto::Jwks> keys = issuer.keys->Current();
+    auto verified = crypto::VerifyJws(token, *keys, *kPolicy);
     if (!verified.ok()) {
       last = verified.status();
+      if (issuer.keys->discovered() && crypto::IsUnknownKidError(last)) {
+        // Routed by the claims it has not proven yet, only to decide
+        // between "retry" and "refused": nothing is accepted unverified.
+        std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
+        if (parts.size() == 3 &&
+            UnverifiedString(parts[1], "iss") == issuer.config.issuer) {
+          return UnknownKid(issuer, UnverifiedString(parts[0], "kid"));
+        }
+      }
       continue;
     }
     // Checked before the token is remembered: later uses skip the header.
     if (absl::Status s = CheckType(verified->header); !s.ok()) return s;
     auto pseudonym = Admit(issuer, verified->payload, app_principal, now);
     if (pseudonym.ok()) {
-      verified_->Remember(token, std::make_shared<const Verified::Token>(
-                                     Verified::Token{i,
-                                                     std::move(verified->payload)}));
+      verified_->Remember(
+          token, std::make_shared<const Verified::Token>(Verified::Token{
+                     i, std::move(keys), std::move(verified->payload)}));
     }
     return pseudonym;
   }

@@ -48,9 +48,9 @@ struct TestIssuer {
   std::string jwks_file;
 };
 
-CitizenTokens Load(const TestIssuer& issuer) {
+std::unique_ptr<CitizenTokens> Load(const TestIssuer& issuer) {
   auto tokens = CitizenTokens::Load(
-      {{kIssuer, kAudience, issuer.jwks_file, {{kAudience, {kApp}}}}},
+      {{kIssuer, kAudience, issuer.jwks_file, {{kAudience, {kApp}}}, ""}},
       std::string(32, 's'), 60);
   REQUIRE(tokens.ok());
   return *std::move(tokens);
@@ -58,7 +58,8 @@ CitizenTokens Load(const TestIssuer& issuer) {
 
 TEST_CASE("a token verified once is still checked for time at every use") {
   TestIssuer issuer;
-  const CitizenTokens tokens = Load(issuer);
+  const std::unique_ptr<CitizenTokens> loaded = Load(issuer);
+  const CitizenTokens& tokens = *loaded;
   const std::string token = issuer.Token("alice", kNow + 600);
   auto first = tokens.Pseudonym(token, kApp, kNow);
   REQUIRE(first.ok());
@@ -73,7 +74,8 @@ TEST_CASE("a token verified once is still checked for time at every use") {
 
 TEST_CASE("only tokens that verified are remembered") {
   TestIssuer issuer;
-  const CitizenTokens tokens = Load(issuer);
+  const std::unique_ptr<CitizenTokens> loaded = Load(issuer);
+  const CitizenTokens& tokens = *loaded;
   // Expired at first use: refused, and refused again later at a time when
   // it would not be expired, since nothing was remembered that skips the
   // signature.
@@ -95,7 +97,8 @@ TEST_CASE("only tokens that verified are remembered") {
 
 TEST_CASE("the remembered tokens are bounded") {
   TestIssuer issuer;
-  const CitizenTokens tokens = Load(issuer);
+  const std::unique_ptr<CitizenTokens> loaded = Load(issuer);
+  const CitizenTokens& tokens = *loaded;
   const std::string first = issuer.Token("s0", kNow + 600);
   REQUIRE(tokens.Pseudonym(first, kApp, kNow).ok());
   for (size_t i = 1; i <= CitizenTokens::kMaxRememberedTokens; ++i) {
@@ -134,10 +137,11 @@ TEST_CASE(
                                       issuer.jwks_file,
                                       {{"app-a-client", {"app-a"}},
                                        {"shared-client", {"app-a", "app-b"}},
-                                       {kAudience, {kApp}}}}},
+                                       {kAudience, {kApp}}},
+                                      ""}},
                                     std::string(32, 's'), 60);
   REQUIRE(loaded.ok());
-  const CitizenTokens& tokens = *loaded;
+  const CitizenTokens& tokens = **loaded;
   const std::string for_a =
       TokenWith(issuer, "JWT", R"("azp":"app-a-client",)");
   CHECK(tokens.Pseudonym(for_a, "app-a", kNow).ok());
@@ -175,7 +179,8 @@ TEST_CASE(
 
 TEST_CASE("a citizen token's typ must be a JWT or access token type") {
   TestIssuer issuer;
-  const CitizenTokens tokens = Load(issuer);
+  const std::unique_ptr<CitizenTokens> loaded = Load(issuer);
+  const CitizenTokens& tokens = *loaded;
   for (absl::string_view typ :
        {"JWT", "jwt", "at+jwt", "application/at+jwt", ""}) {
     INFO(typ);
@@ -187,6 +192,123 @@ TEST_CASE("a citizen token's typ must be a JWT or access token type") {
     CHECK(absl::IsUnauthenticated(
         tokens.Pseudonym(TokenWith(issuer, typ, ""), kApp, kNow).status()));
   }
+}
+
+// An issuer discovered by URL, its provider played by a loader that
+// publishes `published` (with a max-age of 60 s), on a settable clock.
+struct DiscoveredIssuer {
+  DiscoveredIssuer() {
+    auto keys = CitizenKeys::FromLoader(
+        kIssuer,
+        [this]() -> absl::StatusOr<verifier::JwksDocument> {
+          ++fetches;
+          if (published.empty()) return absl::UnavailableError("provider down");
+          std::string json = R"({"keys":[)";
+          for (size_t i = 0; i < published.size(); ++i) {
+            absl::StrAppend(&json, i == 0 ? "" : ",",
+                            published[i]->PublicJwk().Serialize());
+          }
+          return verifier::JwksDocument(absl::StrCat(json, "]}"),
+                                        absl::Seconds(60));
+        },
+        [this] { return absl::FromUnixSeconds(now); });
+    REQUIRE(keys.ok());
+    this->keys = keys->get();
+    auto loaded = CitizenTokens::FromKeys(
+        {{kIssuer, kAudience, "", {{kAudience, {kApp}}}, ""}},
+        [&] {
+          std::vector<std::unique_ptr<CitizenKeys>> v;
+          v.push_back(*std::move(keys));
+          return v;
+        }(),
+        std::string(32, 's'), 60);
+    REQUIRE(loaded.ok());
+    tokens = *std::move(loaded);
+  }
+
+  absl::StatusOr<std::string> Pseudonym(const crypto::SigningKey& key,
+                                        const std::string& sub) {
+    auto token = crypto::SignJws(
+        key, "JWT",
+        absl::StrCat(R"({"iss":")", kIssuer, R"(","aud":")", kAudience,
+                     R"(","sub":")", sub, R"(","exp":)", kNow + 3600, "}"));
+    REQUIRE(token.ok());
+    return tokens->Pseudonym(*token, kApp, kNow);
+  }
+
+  int64_t now = kNow;
+  int fetches = 0;
+  std::vector<const crypto::SigningKey*> published;
+  CitizenKeys* keys = nullptr;
+  std::unique_ptr<CitizenTokens> tokens;
+};
+
+TEST_CASE("an issuer discovered by URL: retry until its keys load, new kids after a refresh, withdrawn keys refused") {
+  DiscoveredIssuer idp;
+  const crypto::SigningKey first =
+      *crypto::SigningKey::Generate(crypto::Algorithm::kES256);
+  const crypto::SigningKey second =
+      *crypto::SigningKey::Generate(crypto::Algorithm::kES256);
+
+  // Nothing loaded: UNAVAILABLE, and nothing was fetched on this thread.
+  CHECK(absl::IsUnavailable(idp.Pseudonym(first, "alice").status()));
+  CHECK(idp.fetches == 0);
+  CHECK(idp.keys->refresh_wanted());
+  // The provider is down: still UNAVAILABLE, the error kept.
+  CHECK_FALSE(idp.keys->Refresh());
+  CHECK(absl::IsUnavailable(idp.keys->last_error()));
+  CHECK(absl::IsUnavailable(idp.Pseudonym(first, "alice").status()));
+
+  idp.published = {&first};
+  CHECK_FALSE(idp.keys->Refresh());  // the floor holds
+  idp.now += 10;
+  REQUIRE(idp.keys->Refresh());
+  CHECK(idp.keys->last_error().ok());
+  auto alice = idp.Pseudonym(first, "alice");
+  REQUIRE(alice.ok());
+  CHECK(*alice == idp.tokens->PseudonymFor(kIssuer, "alice"));
+
+  // Rotation: a token under a new kid asks for a refresh, and verifies
+  // once the floor has passed and the set is loaded again.
+  idp.published = {&second, &first};
+  CHECK(absl::IsUnavailable(idp.Pseudonym(second, "bob").status()));
+  CHECK_FALSE(idp.keys->Refresh());
+  idp.now += 10;
+  REQUIRE(idp.keys->Refresh());
+  CHECK(idp.Pseudonym(second, "bob").ok());
+  CHECK(idp.Pseudonym(first, "alice").ok());
+  CHECK_FALSE(idp.keys->refresh_wanted());
+
+  // The provider withdraws the first key: once the set is stale and loaded
+  // again, a token under it is refused, remembered or not.
+  idp.published = {&second};
+  idp.now += 59;
+  CHECK_FALSE(idp.keys->Refresh());
+  CHECK(idp.Pseudonym(first, "alice").ok());
+  idp.now += 2;
+  REQUIRE(idp.keys->Refresh());
+  auto withdrawn = idp.Pseudonym(first, "alice");
+  CHECK(absl::IsUnauthenticated(withdrawn.status()));
+  CHECK(withdrawn.status().message().find("no longer publishes") !=
+        std::string::npos);
+  CHECK(idp.Pseudonym(second, "bob").ok());
+  // A kid it never published: retry until a load begun after it was
+  // first seen, then refused.
+  const crypto::SigningKey stranger =
+      *crypto::SigningKey::Generate(crypto::Algorithm::kES256);
+  CHECK(absl::IsUnavailable(idp.Pseudonym(stranger, "mallory").status()));
+  CHECK(absl::IsUnavailable(idp.Pseudonym(stranger, "mallory").status()));
+  idp.now += 10;
+  REQUIRE(idp.keys->Refresh());
+  auto made_up = idp.Pseudonym(stranger, "mallory");
+  CHECK(absl::IsUnauthenticated(made_up.status()));
+  CHECK(made_up.status().message().find("does not publish") !=
+        std::string::npos);
+  // ... unless a later load holds it (the provider published it since).
+  idp.published = {&second, &stranger};
+  idp.now += 61;
+  REQUIRE(idp.keys->Refresh());
+  CHECK(idp.Pseudonym(stranger, "mallory").ok());
 }
 
 }  // namespace

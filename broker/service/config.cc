@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "broker/service/identity.h"
+#include "broker/service/oidc_discovery.h"
 #include "yaml-cpp/yaml.h"
 
 namespace accord::service {
@@ -144,6 +145,25 @@ absl::Status ParseAppPrincipals(const YAML::Node& node, CitizenIssuer& issuer) {
   return absl::OkStatus();
 }
 
+// Where a citizen issuer's keys come from: its jwks_file, or discovery
+// from its issuer URL (https) with an optional ca_file.
+absl::Status CheckKeySource(const CitizenIssuer& issuer) {
+  if (!issuer.jwks_file.empty()) {
+    if (!issuer.ca_file.empty()) {
+      return absl::InvalidArgumentError(
+          "ca_file: only for an issuer whose keys are discovered from its URL "
+          "(without jwks_file)");
+    }
+    return absl::OkStatus();
+  }
+  if (absl::Status s = CheckIssuerUrl(issuer.issuer); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "issuer: without jwks_file, ", s.message(),
+        " (its keys are discovered from it)"));
+  }
+  return absl::OkStatus();
+}
+
 // yaml-cpp reports errors by throwing; this is the one place they are
 // caught and turned into a status.
 absl::Status ApplyFile(const std::string& path, BrokerConfig& config) {
@@ -204,16 +224,21 @@ absl::Status ApplyFile(const std::string& path, BrokerConfig& config) {
             issuer.audience = f.second.Scalar();
           } else if (name == "jwks_file") {
             issuer.jwks_file = f.second.Scalar();
+          } else if (name == "ca_file") {
+            issuer.ca_file = f.second.Scalar();
           } else {
             return absl::InvalidArgumentError(
                 absl::StrCat(where(), "unknown key '", name, "'"));
           }
         }
         if (issuer.issuer.empty() || issuer.audience.empty() ||
-            issuer.jwks_file.empty() || issuer.app_principals.empty()) {
+            issuer.app_principals.empty()) {
           return absl::InvalidArgumentError(absl::StrCat(
-              where(),
-              "issuer, audience, jwks_file and app_principals are required"));
+              where(), "issuer, audience and app_principals are required"));
+        }
+        if (absl::Status s = CheckKeySource(issuer); !s.ok()) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              where(), "issuer ", issuer.issuer, ": ", s.message()));
         }
         config.citizen_issuers.push_back(std::move(issuer));
       }

@@ -14,12 +14,20 @@ namespace accord::service {
 struct CitizenIssuer {
   std::string issuer;     // exact `iss`
   std::string audience;   // required `aud`
-  std::string jwks_file;  // public keys of the issuer
+  // Public keys of the issuer, read once at start (air-gapped setups).
+  // Empty: `issuer` is an https URL and the keys are discovered from it
+  // (`<issuer>/.well-known/openid-configuration`, then its jwks_uri) and
+  // kept fresh in the background: see citizen_keys.h.
+  std::string jwks_file;
   // Client id of the token (`azp`, or `aud` when it is one string and there
   // is no `azp`) -> the app principals that may present tokens minted for
   // that client. Required, at least one: a token is only honoured through
   // an app it was minted for.
   std::map<std::string, std::vector<std::string>> app_principals;
+  // Issuer by URL only: the PEM CA certificates that may sign the
+  // provider's TLS certificate (pinned: nothing else is trusted). Empty:
+  // the system's CA store.
+  std::string ca_file;
 };
 
 // Everything the broker is configured with, parsed once (file, then

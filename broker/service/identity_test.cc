@@ -9,6 +9,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "absl/strings/str_cat.h"
+
 #include "broker/service/config.h"
 
 namespace accord::service {
@@ -112,6 +114,44 @@ TEST_CASE("identity config keys: trust domain, receipt keys, app principals") {
                                          "    jwks_file: /etc/idp.json\n"
                                          "    app_principals: {portal: []}\n")
                                     .status()));
+}
+
+TEST_CASE("a citizen issuer without jwks_file is discovered from its https URL") {
+  auto by_url = LoadFile(
+      "citizen_issuers:\n"
+      "  - issuer: https://idp.example/realms/citizens\n"
+      "    audience: portal\n"
+      "    ca_file: /etc/idp-ca.pem\n"
+      "    app_principals: {portal: citizen-portal}\n");
+  REQUIRE(by_url.ok());
+  REQUIRE(by_url->citizen_issuers.size() == 1);
+  CHECK(by_url->citizen_issuers[0].jwks_file.empty());
+  CHECK(by_url->citizen_issuers[0].ca_file == "/etc/idp-ca.pem");
+
+  const struct {
+    const char* name;
+    const char* issuer_lines;
+    const char* key;
+  } bad[] = {
+      {"plain http", "    issuer: http://idp.example\n", "issuer"},
+      {"not a URL", "    issuer: idp.example\n", "issuer"},
+      {"a query", "    issuer: https://idp.example/?x=1\n", "issuer"},
+      {"ca_file beside jwks_file",
+       "    issuer: https://idp.example\n"
+       "    jwks_file: /etc/idp.json\n"
+       "    ca_file: /etc/idp-ca.pem\n",
+       "ca_file"},
+  };
+  for (const auto& c : bad) {
+    INFO(c.name);
+    auto refused = LoadFile(absl::StrCat("citizen_issuers:\n  - audience: portal\n",
+                                         c.issuer_lines,
+                                         "    app_principals: {portal: p}\n"));
+    REQUIRE(absl::IsInvalidArgument(refused.status()));
+    INFO(refused.status().message());
+    CHECK(refused.status().message().find(absl::StrCat(c.key, ":")) !=
+          std::string::npos);
+  }
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
-// FetchJwksUrl: one GET of a JWKS over HTTPS (cpp-httplib with OpenSSL),
-// the server's certificate checked against a pinned CA file.
+// FetchDocument: one GET of a JSON document (a JWKS, an OpenID discovery
+// document) over HTTPS (cpp-httplib with OpenSSL), the server's certificate
+// checked against a pinned CA file or the system's store.
 #include <sys/stat.h>
 
 #include <chrono>
@@ -17,10 +18,10 @@ namespace {
 
 constexpr size_t kMaxJwksBytes = 1024 * 1024;
 
-absl::Status FetchError(httplib::Error error, absl::string_view url,
-                        const std::string& ca_file) {
+absl::Status FetchError(httplib::Error error, absl::string_view label,
+                        absl::string_view url, const std::string& ca_file) {
   const std::string what =
-      absl::StrCat("jwks url ", url, ": ", httplib::to_string(error));
+      absl::StrCat(label, " ", url, ": ", httplib::to_string(error));
   switch (error) {
     case httplib::Error::ConnectionTimeout:
       return absl::DeadlineExceededError(what);
@@ -34,7 +35,7 @@ absl::Status FetchError(httplib::Error error, absl::string_view url,
           absl::StrCat("jwks ca_file ", ca_file, ": not usable PEM"));
     case httplib::Error::Canceled:
       return absl::InvalidArgumentError(
-          absl::StrCat("jwks url ", url, ": larger than 1 MiB"));
+          absl::StrCat(label, " ", url, ": larger than 1 MiB"));
     default:
       return absl::UnavailableError(what);
   }
@@ -52,6 +53,12 @@ std::pair<time_t, time_t> Split(absl::Duration d) {
 
 absl::StatusOr<JwksDocument> FetchJwksUrl(absl::string_view url,
                                           const JwksSource::Options& options) {
+  return FetchDocument("jwks url", url, options);
+}
+
+absl::StatusOr<JwksDocument> FetchDocument(absl::string_view label,
+                                           absl::string_view url,
+                                           const JwksSource::Options& options) {
   absl::StatusOr<JwksUrl> parsed =
       ParseJwksUrl(url, options.allow_loopback_http);
   if (!parsed.ok()) return parsed.status();
@@ -92,10 +99,10 @@ absl::StatusOr<JwksDocument> FetchJwksUrl(absl::string_view url,
         body.append(data, length);
         return true;
       });
-  if (!result) return FetchError(result.error(), url, options.ca_file);
+  if (!result) return FetchError(result.error(), label, url, options.ca_file);
   if (result->status != 200) {
     return absl::FailedPreconditionError(
-        absl::StrCat("jwks url ", url, ": HTTP status ", result->status));
+        absl::StrCat(label, " ", url, ": HTTP status ", result->status));
   }
   std::string cache_control;
   const size_t n = result->get_header_value_count("Cache-Control");

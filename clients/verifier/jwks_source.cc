@@ -67,6 +67,23 @@ absl::StatusOr<std::unique_ptr<JwksSource>> JwksSource::FromLoader(
   return source;
 }
 
+absl::StatusOr<std::unique_ptr<JwksSource>> JwksSource::Deferred(
+    JwksLoader loader, Options options) {
+  if (!loader) return absl::InvalidArgumentError("jwks: no loader");
+  if (!options.now) options.now = absl::Now;
+  std::unique_ptr<JwksSource> source(
+      new JwksSource(std::move(loader), std::move(options)));
+  absl::MutexLock l(&source->mu_);
+  source->jwks_ = std::make_shared<const crypto::Jwks>();
+  source->stale_at_ = absl::InfinitePast();
+  return source;
+}
+
+bool JwksSource::loaded() const {
+  absl::MutexLock l(&mu_);
+  return loaded_;
+}
+
 absl::Status JwksSource::Load() {
   const absl::Time now = options_.now();
   {
@@ -85,6 +102,7 @@ absl::Status JwksSource::Load() {
   absl::MutexLock l(&mu_);
   // The whole set is replaced: a key the document no longer lists is gone.
   jwks_ = std::move(fresh);
+  loaded_ = true;
   stale_at_ = document->max_age.has_value() ? now + *document->max_age
                                             : absl::InfiniteFuture();
   return absl::OkStatus();

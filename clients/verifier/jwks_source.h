@@ -102,6 +102,22 @@ class JwksSource {
   static absl::StatusOr<std::unique_ptr<JwksSource>> FromLoader(
       JwksLoader loader, Options options);
 
+  // A source over `loader` that loads nothing yet: its set is empty and
+  // stale, so the first RefreshIfStale (or RefreshAfterUnknownKid) loads
+  // it, and a failed load is retried after min_refresh_interval. For a
+  // caller that must not wait for the network at start (the broker loads
+  // citizen issuers' keys on a thread of its own). INVALID_ARGUMENT for a
+  // null loader.
+  static absl::StatusOr<std::unique_ptr<JwksSource>> Deferred(
+      JwksLoader loader, Options options);
+
+  // The cached set (empty before the first successful load). Never null.
+  std::shared_ptr<const crypto::Jwks> Keys() const ABSL_LOCKS_EXCLUDED(mu_) {
+    return Current();
+  }
+  // True once a load has succeeded.
+  bool loaded() const ABSL_LOCKS_EXCLUDED(mu_);
+
   // True when the cached set holds a key with this kid.
   bool HasKey(absl::string_view kid) const ABSL_LOCKS_EXCLUDED(mu_);
   // The kids of the cached set, in document order.
@@ -149,6 +165,7 @@ class JwksSource {
   // When the cached set must be loaded again (InfiniteFuture: no max-age).
   absl::Time stale_at_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
   int64_t loads_ ABSL_GUARDED_BY(mu_) = 0;
+  bool loaded_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 // Reads a JWKS file of at most 1 MiB. Returns its text; NOT_FOUND /
@@ -160,6 +177,14 @@ absl::StatusOr<std::string> LoadJwksFile(const std::string& path);
 // Cache-Control header, or the errors of JwksSource::Open.
 absl::StatusOr<JwksDocument> FetchJwksUrl(absl::string_view url,
                                           const JwksSource::Options& options);
+
+// The same GET for any JSON document of at most 1 MiB (an OpenID discovery
+// document): FetchJwksUrl's rules and errors, whose messages begin with
+// `label` and the URL instead of "jwks url" (the URL's own syntax errors
+// still say "jwks url"). The body is returned unparsed.
+absl::StatusOr<JwksDocument> FetchDocument(absl::string_view label,
+                                           absl::string_view url,
+                                           const JwksSource::Options& options);
 
 }  // namespace accord::verifier
 

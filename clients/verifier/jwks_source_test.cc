@@ -316,6 +316,40 @@ TEST_CASE("a JWKS is loaded again once older than its max-age, and withdrawn key
   CHECK_FALSE(*source->RefreshIfStale());
 }
 
+TEST_CASE("a deferred JWKS source loads nothing until refreshed, then retries a failed load after the floor") {
+  SigningKey key = *SigningKey::Generate(Algorithm::kES256);
+  testing::TestClock clock(testing::kNow);
+  int calls = 0;
+  bool up = false;
+  JwksSource::Options o;
+  o.min_refresh_interval = absl::Seconds(10);
+  o.now = [&clock] { return clock.Now(); };
+  auto deferred = JwksSource::Deferred(
+      [&]() -> absl::StatusOr<JwksDocument> {
+        ++calls;
+        if (!up) return absl::UnavailableError("provider down");
+        return JwksDocument(JwksJson({&key}), absl::Seconds(60));
+      },
+      o);
+  REQUIRE(deferred.ok());
+  std::unique_ptr<JwksSource> source = *std::move(deferred);
+  CHECK(calls == 0);
+  CHECK_FALSE(source->loaded());
+  CHECK(source->Keys()->empty());
+  // The first refresh loads at once; its failure leaves the set empty.
+  CHECK(absl::IsUnavailable(source->RefreshIfStale().status()));
+  CHECK(calls == 1);
+  up = true;
+  CHECK_FALSE(*source->RefreshIfStale());  // held back by the floor
+  CHECK(calls == 1);
+  clock.Advance(10);
+  CHECK(*source->RefreshIfStale());
+  CHECK(source->loaded());
+  CHECK(source->Keys()->Find(key.kid()) != nullptr);
+  CHECK(JwksSource::Deferred(nullptr, o).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+}
+
 TEST_CASE("a JWKS location that cannot be used is refused") {
   CHECK(JwksSource::Open("ftp://broker.example/jwks.json").status().code() ==
         absl::StatusCode::kInvalidArgument);

@@ -297,7 +297,7 @@ absl::Status Run(const Flags& flags) {
   Pipeline pipeline(store.get(), flags.in_flight);
   const auto consents_start = std::chrono::steady_clock::now();
   for (uint64_t i = 0; i < flags.consents; ++i) {
-    pipeline.Submit(ConsentOf(*citizens, flags, notices, i, now));
+    pipeline.Submit(ConsentOf(**citizens, flags, notices, i, now));
     if ((i & 0xffff) == 0 && !pipeline.error().ok()) break;
   }
   if (absl::Status s = pipeline.Drain(); !s.ok()) return s;

@@ -44,17 +44,18 @@ const accord::service::CitizenTokens& Tokens() {
     const std::string ed = TempFile(kEdJwks);
     const std::string ec = TempFile(kEcJwks);
     std::vector<accord::service::CitizenIssuer> issuers = {
-        {"https://id.rennes.example", "accord", ed, {{"accord", {"app"}}}},
+        {"https://id.rennes.example", "accord", ed, {{"accord", {"app"}}}, ""},
         {"https://fc.example",
          "accord-citizens",
          ec,
-         {{"accord-citizens", {"app"}}}}};
+         {{"accord-citizens", {"app"}}},
+         ""}};
     auto loaded = accord::service::CitizenTokens::Load(
         issuers, std::string(32, 's'), 60);
     unlink(ed.c_str());
     unlink(ec.c_str());
     if (!loaded.ok()) std::abort();
-    return new accord::service::CitizenTokens(*std::move(loaded));
+    return loaded->release();
   }();
   return *tokens;
 }
