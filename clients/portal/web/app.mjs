@@ -1,0 +1,346 @@
+// "Mes données": the citizen's pages. Hash routes: #demandes, #consentements,
+// #historique, #recus.
+import { ApiError, csrfToken, get, post, setCsrf } from './api.mjs';
+import { el, show } from './dom.mjs';
+import { formatDate, language, localized, setLanguage, t } from './i18n.mjs';
+import { verifyHistory } from './verify.mjs';
+
+const main = document.getElementById('main');
+const header = document.getElementById('header');
+let session = null;
+
+const pages = {
+  demandes: { nav: 'navRequests', render: renderRequests },
+  consentements: { nav: 'navConsents', render: renderConsents },
+  historique: { nav: 'navHistory', render: renderHistory },
+  recus: { nav: 'navReceipts', render: renderReceipts },
+};
+
+function currentPage() {
+  const name = location.hash.replace(/^#/, '');
+  return pages[name] ? name : 'demandes';
+}
+
+function renderHeader() {
+  const lang = el('button', {
+    type: 'button', class: 'link', id: 'lang',
+    lang: language() === 'fr' ? 'en' : 'fr',
+    'aria-label': t('switchLanguageLabel'),
+    onclick: () => {
+      setLanguage(language() === 'fr' ? 'en' : 'fr');
+      route();
+    },
+  }, t('switchLanguage'));
+  const top = el('div', { class: 'top' },
+      el('p', { class: 'brand' }, t('appName')), lang);
+  if (!session) {
+    show(header, top);
+    return;
+  }
+  const logout = el('form', { method: 'post', action: '/logout', class: 'logout' },
+      el('input', { type: 'hidden', name: 'csrf', value: csrfToken() }),
+      el('span', { class: 'who' }, t('signedInAs', { name: session.subject })),
+      el('button', { type: 'submit', id: 'logout' }, t('signOut')));
+  top.append(logout);
+  const page = currentPage();
+  const nav = el('nav', { 'aria-label': t('navLabel') },
+      el('ul', {}, Object.entries(pages).map(([name, p]) =>
+        el('li', {}, el('a', {
+          href: `#${name}`, id: `nav-${name}`,
+          'aria-current': name === page ? 'page' : null,
+        }, t(p.nav))))));
+  show(header, top, nav);
+}
+
+function heading(key, introKey) {
+  return [el('h1', { tabindex: '-1', id: 'page-title' }, t(key)),
+    introKey ? el('p', { class: 'intro' }, t(introKey)) : null];
+}
+
+function status(text, kind = 'info') {
+  return el('p', { class: `status ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text);
+}
+
+function errorText(e) {
+  if (e instanceof ApiError && e.status === 401) return t('sessionEnded');
+  if (e instanceof ApiError && e.status === 501) return t('unavailable');
+  return t('error', { message: e.message });
+}
+
+function recipientText(recipient) {
+  if (!recipient) return '';
+  if (recipient.partner) return recipient.partner;
+  return t('recipientCategory', { name: recipient.category || '' });
+}
+
+function definition(label, value) {
+  return [el('dt', {}, label), el('dd', {}, value)];
+}
+
+// --- Demandes ---------------------------------------------------------------
+
+function dutyText(duty) {
+  return t(`duty_${duty.kind}`, { value: duty.value || '' });
+}
+
+function requestCard(open, onAnswered) {
+  const request = open.request || {};
+  const spec = request.current || {};
+  const id = request.id;
+  const titleId = `request-${id}-title`;
+  const days = Number(spec.consent_duration_seconds || 0) / 86400;
+  const responsible = spec.responsible || {};
+  const feedback = el('div', { 'aria-live': 'polite' });
+  const answer = async (accept) => {
+    try {
+      await post(`/api/requests/${encodeURIComponent(id)}/${accept ? 'accept' : 'refuse'}`,
+          { version: request.version, notice_hash: request.notice_hash });
+      show(feedback, status(t(accept ? 'requestAccepted' : 'requestRefused'), 'success'));
+      onAnswered();
+    } catch (e) {
+      show(feedback, status(errorText(e), 'error'));
+    }
+  };
+  const who = [request.partner, responsible.organisation, responsible.name]
+      .filter(Boolean).join(' — ');
+  return el('article', { class: 'card request', 'aria-labelledby': titleId,
+    'data-request-id': id },
+  el('h2', { id: titleId }, localized(spec.title) || id),
+  el('dl', {},
+      definition(t('requestWho'), who),
+      definition(t('requestWhat'),
+          el('ul', {}, (spec.fields || []).map((f) => el('li', {}, f)))),
+      definition(t('requestWhy'), localized(spec.description) || spec.purpose || ''),
+      spec.public_benefit ? definition(t('requestBenefit'), localized(spec.public_benefit)) : null,
+      definition(t('requestHowLong'),
+          days > 0 ? t('requestDays', { n: Math.round(days) }) : t('requestNoLimit')),
+      definition(t('requestDuties'), (spec.duties || []).length ?
+        el('ul', {}, spec.duties.map((d) => el('li', {}, dutyText(d)))) :
+        t('requestNoDuties')),
+      definition(t('requestWithdraw'), t('requestWithdrawText'))),
+  request.notice ? el('details', {}, el('summary', {}, t('requestNotice')),
+      el('pre', { class: 'notice' }, request.notice)) : null,
+  el('p', { class: 'hash' }, t('requestNoticeHash', { hash: request.notice_hash || '' })),
+  open.answer && !open.needs_answer ?
+    el('p', {}, t('requestAnswered', { state: t(`state_${open.answer.state}`) })) : null,
+  open.needs_answer ? el('div', { class: 'actions' },
+      el('button', { type: 'button', class: 'primary accept', onclick: () => answer(true) },
+          t('requestAccept')),
+      el('button', { type: 'button', class: 'refuse', onclick: () => answer(false) },
+          t('requestRefuse'))) : null,
+  feedback);
+}
+
+async function renderRequests() {
+  const list = el('div', { class: 'list' }, status(t('loading')));
+  show(main, heading('requestsTitle', 'requestsIntro'), list);
+  try {
+    const data = await get('/api/requests');
+    const requests = data.requests || [];
+    if (!requests.length) {
+      show(list, el('p', {}, t('requestsNone')));
+      return;
+    }
+    show(list, requests.map((r) => requestCard(r, () => {})));
+  } catch (e) {
+    show(list, status(errorText(e), 'error'));
+  }
+}
+
+// --- Mes consentements ------------------------------------------------------
+
+function consentCard(consent, onWithdrawn) {
+  const titleId = `consent-${consent.id}-title`;
+  const live = consent.state === 'CONSENT_STATE_GIVEN';
+  const actions = el('div', { class: 'actions' });
+  const askConfirmation = () => {
+    const no = el('button', { type: 'button', class: 'cancel',
+      onclick: () => { show(actions, withdrawButton); withdrawButton.focus(); } },
+    t('withdrawNo'));
+    const yes = el('button', { type: 'button', class: 'danger confirm-withdraw',
+      onclick: async () => {
+        yes.disabled = true;
+        try {
+          await post(`/api/consents/${encodeURIComponent(consent.id)}/withdraw`);
+          onWithdrawn(consent);
+        } catch (e) {
+          show(actions, status(errorText(e), 'error'), withdrawButton);
+        }
+      } }, t('withdrawYes'));
+    const box = el('div', { class: 'confirm', role: 'group', 'aria-label': t('withdraw') },
+        el('p', {}, t('withdrawConfirm', { what: recipientText(consent.recipient) })),
+        yes, no);
+    show(actions, box);
+    yes.focus();
+  };
+  const withdrawButton = el('button', { type: 'button', class: 'danger withdraw',
+    'aria-describedby': titleId, onclick: askConfirmation }, t('withdraw'));
+  if (live) actions.append(withdrawButton);
+  return el('article', { class: `card consent ${live ? 'live' : 'ended'}`,
+    'aria-labelledby': titleId, 'data-consent-id': consent.id,
+    'data-state': consent.state },
+  el('h3', { id: titleId }, `${consent.dataset_id} — ${consent.purpose}`),
+  el('dl', {},
+      definition(t('consentRecipient'), recipientText(consent.recipient)),
+      definition(t('consentState'), t(`state_${consent.state}`)),
+      definition(t('consentGiven'), formatDate(consent.given_at)),
+      definition(t('consentExpires'), Number(consent.expires_at || 0) ?
+        formatDate(consent.expires_at) : t('consentNoExpiry'))),
+  actions);
+}
+
+async function renderConsents(message) {
+  const feedback = el('div', { id: 'consents-feedback', 'aria-live': 'polite' },
+      message ? status(message, 'success') : null);
+  const list = el('div', { class: 'list' }, status(t('loading')));
+  show(main, heading('consentsTitle', 'consentsIntro'), feedback, list);
+  try {
+    const data = await get('/api/consents');
+    const consents = data.consents || [];
+    if (!consents.length) {
+      show(list, el('p', {}, t('consentsNone')));
+      return;
+    }
+    const onWithdrawn = () => renderConsents(t('withdrawDone'));
+    const live = consents.filter((c) => c.state === 'CONSENT_STATE_GIVEN');
+    const ended = consents.filter((c) => c.state !== 'CONSENT_STATE_GIVEN');
+    show(list,
+        el('section', { 'aria-labelledby': 'live-title' },
+            el('h2', { id: 'live-title' }, t('consentsLive')),
+            live.length ? live.map((c) => consentCard(c, onWithdrawn)) :
+              el('p', {}, t('consentsNone'))),
+        ended.length ? el('section', { 'aria-labelledby': 'ended-title' },
+            el('h2', { id: 'ended-title' }, t('consentsEnded')),
+            ended.map((c) => consentCard(c, onWithdrawn))) : null);
+    if (message) feedback.querySelector('p')?.focus?.();
+  } catch (e) {
+    show(list, status(errorText(e), 'error'));
+  }
+}
+
+// --- Qui a utilisé mes données ---------------------------------------------
+
+async function renderHistory() {
+  const summary = el('div', { 'aria-live': 'polite', id: 'history-summary' });
+  const list = el('div', { class: 'list' }, status(t('loading')));
+  show(main, heading('historyTitle', 'historyIntro'), summary, list);
+  let history;
+  try {
+    history = await get('/api/history');
+  } catch (e) {
+    show(list, status(errorText(e), 'error'));
+    return;
+  }
+  const records = (history.pages || []).flatMap((p) => p.records || []);
+  if (!records.length) {
+    show(list, el('p', {}, t('historyNone')));
+    return;
+  }
+  const rows = new Map();
+  const tbody = el('tbody', {}, records.map((r) => {
+    const check = el('td', { class: 'check' }, t('historyChecking'));
+    const row = el('tr', { 'data-grant-id': r.grant_id, 'data-verified': 'pending' },
+        el('td', {}, formatDate(r.issued_at)),
+        el('td', {}, r.partner),
+        el('td', {}, r.dataset_id),
+        el('td', {}, r.purpose),
+        el('td', {}, (r.fields || []).join(', ')),
+        check);
+    rows.set(r, { row, check });
+    return row;
+  }));
+  show(list, el('div', { class: 'table-wrap', tabindex: '0', role: 'region',
+    'aria-labelledby': 'page-title' },
+  el('table', {},
+      el('caption', { class: 'visually-hidden' }, t('historyTitle')),
+      el('thead', {}, el('tr', {},
+          ['historyDate', 'historyPartner', 'historyDataset', 'historyPurpose',
+            'historyFields', 'historyCheck'].map((k) => el('th', { scope: 'col' }, t(k))))),
+      tbody)));
+  const lines = await verifyHistory(history, session.checkpoint_key);
+  let ok = 0;
+  let bad = 0;
+  for (const { record, problem } of lines) {
+    const { row, check } = rows.get(record);
+    if (problem === null) {
+      ok++;
+      row.dataset.verified = 'true';
+      show(check, el('span', { class: 'verified', title: t('historyVerifiedLong') },
+          '✓ ', t('historyVerified')),
+      el('span', { class: 'visually-hidden' }, ` — ${t('historyVerifiedLong')}`));
+    } else {
+      bad++;
+      row.dataset.verified = 'false';
+      row.classList.add('failed');
+      show(check, el('strong', { class: 'failed' }, '✗ ', t('historyFailed')),
+          el('span', { class: 'why' }, ` — ${t('historyFailedLong', { why: problem })}`));
+    }
+  }
+  show(summary, status(t('historySummary', { ok, bad }), bad ? 'error' : 'success'));
+}
+
+// --- Mes reçus --------------------------------------------------------------
+
+async function renderReceipts() {
+  const list = el('div', { class: 'list' }, status(t('loading')));
+  show(main, heading('receiptsTitle', 'receiptsIntro'), list);
+  try {
+    const data = await get('/api/consents');
+    const consents = data.consents || [];
+    if (!consents.length) {
+      show(list, el('p', {}, t('receiptsNone')));
+      return;
+    }
+    show(list, el('ul', { class: 'receipts' }, consents.map((c) => {
+      const id = encodeURIComponent(c.id);
+      return el('li', { class: 'card', 'data-consent-id': c.id },
+          el('h2', {}, `${c.dataset_id} — ${c.purpose}`),
+          el('p', {}, `${recipientText(c.recipient)} · ${t(`state_${c.state}`)} · ${formatDate(c.given_at, false)}`),
+          el('p', { class: 'actions' },
+              el('a', { href: `/api/consents/${id}/receipt.jws`, download: `recu-${c.id}.jws`,
+                class: 'button download-jws' }, t('receiptDownload')),
+              el('a', { href: `/receipt.html?id=${id}`, class: 'button print-receipt' },
+                  t('receiptPrint'))));
+    })));
+  } catch (e) {
+    show(list, status(errorText(e), 'error'));
+  }
+}
+
+// --- Start ------------------------------------------------------------------
+
+function renderWelcome() {
+  const failed = new URLSearchParams(location.search).get('signin') === 'failed';
+  show(main, el('h1', { tabindex: '-1', id: 'page-title' }, t('welcomeTitle')),
+      failed ? status(t('signInFailed'), 'error') : null,
+      el('p', {}, t('welcomeText')),
+      el('p', {}, el('a', { href: '/login', class: 'button primary', id: 'login' }, t('signIn'))));
+}
+
+async function route() {
+  renderHeader();
+  document.title = `${t(session ? pages[currentPage()].nav : 'welcomeTitle')} — ${t('appName')}`;
+  if (!session) {
+    renderWelcome();
+    return;
+  }
+  await pages[currentPage()].render();
+}
+
+async function start() {
+  try {
+    const info = await get('/api/session');
+    session = info;
+    setCsrf(info.csrf);
+  } catch {
+    session = null;
+  }
+  window.addEventListener('hashchange', async () => {
+    await route();
+    document.getElementById('page-title')?.focus();
+  });
+  await route();
+  document.body.dataset.ready = 'true';
+}
+
+start();
