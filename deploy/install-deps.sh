@@ -16,6 +16,8 @@ if [[ "${ACCORD_TEST_DEPS:-0}" == 1 ]]; then
   packages+=(clang libclang-rt-14-dev)
   # The gateway test: Apache httpd verifying grants with mod_auth_openidc.
   packages+=(apache2 libapache2-mod-auth-openidc)
+  # The citizens' web app in a real browser (tests/browser, puppeteer-core).
+  packages+=(chromium)
   # A node that came with the machine (with its own npm) is kept as it is.
   command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi

@@ -45,7 +45,7 @@ absl::Status PortalServer::Bind() {
   server.set_default_headers({
       {"Content-Security-Policy", Csp(*ctx_)},
       {"X-Content-Type-Options", "nosniff"},
-      {"Referrer-Policy", "no-referrer"},
+      {"Referrer-Policy", "same-origin"},
       {"X-Frame-Options", "DENY"},
       {"Cross-Origin-Opener-Policy", "same-origin"},
   });
@@ -53,7 +53,7 @@ absl::Status PortalServer::Bind() {
     server.set_default_headers({
         {"Content-Security-Policy", Csp(*ctx_)},
         {"X-Content-Type-Options", "nosniff"},
-        {"Referrer-Policy", "no-referrer"},
+        {"Referrer-Policy", "same-origin"},
         {"X-Frame-Options", "DENY"},
         {"Cross-Origin-Opener-Policy", "same-origin"},
         {"Strict-Transport-Security", "max-age=31536000"},

@@ -238,13 +238,14 @@ async function renderHistory() {
   }
   const rows = new Map();
   const tbody = el('tbody', {}, records.map((r) => {
-    const check = el('td', { class: 'check' }, t('historyChecking'));
+    const check = el('td', { class: 'check', 'data-label': t('historyCheck') },
+        t('historyChecking'));
     const row = el('tr', { 'data-grant-id': r.grant_id, 'data-verified': 'pending' },
-        el('td', {}, formatDate(r.issued_at)),
-        el('td', {}, r.partner),
-        el('td', {}, r.dataset_id),
-        el('td', {}, r.purpose),
-        el('td', {}, (r.fields || []).join(', ')),
+        el('td', { 'data-label': t('historyDate') }, formatDate(r.issued_at)),
+        el('td', { 'data-label': t('historyPartner') }, r.partner),
+        el('td', { 'data-label': t('historyDataset') }, r.dataset_id),
+        el('td', { 'data-label': t('historyPurpose') }, r.purpose),
+        el('td', { 'data-label': t('historyFields') }, (r.fields || []).join(', ')),
         check);
     rows.set(r, { row, check });
     return row;
