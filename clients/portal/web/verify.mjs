@@ -63,9 +63,13 @@ function nodeHash(left, right) {
 
 // A C2SP verifier key "<name>+<8 hex key hash>+<base64(0x01 || key)>".
 export async function importVerifierKey(text) {
-  const parts = text.split('+');
-  if (parts.length !== 3) fail('verifier key: not name+hash+key');
-  const [name, hashHex, keyB64] = parts;
+  // The name has no '+'; the base64 key may.
+  const first = text.indexOf('+');
+  const second = first < 0 ? -1 : text.indexOf('+', first + 1);
+  if (first <= 0 || second !== first + 9) fail('verifier key: not name+hash+key');
+  const name = text.slice(0, first);
+  const hashHex = text.slice(first + 1, second);
+  const keyB64 = text.slice(second + 1);
   const key = base64ToBytes(keyB64);
   if (key.length !== 33 || key[0] !== 1) fail('verifier key: not Ed25519');
   const hash = (await sha256(encoder.encode(name + '\n'), key)).slice(0, 4);
@@ -108,7 +112,7 @@ export async function openCheckpoint(note, key) {
 // RFC 9162 2.1.3.2: whether `proof` leads from `leaf` at `index` to `root`
 // of a tree of `size` leaves.
 export async function verifyInclusion(leaf, index, size, proof, root) {
-  if (index >= size) return false;
+  if (leaf.length !== 32 || root.length !== 32 || index >= size) return false;
   let fn = index;
   let sn = size - 1n;
   let r = leaf;
