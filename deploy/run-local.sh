@@ -71,7 +71,7 @@ for _ in $(seq 100); do
 done
 node tests/oidc/provider.mjs --port "$idp_port" --cert "$idp/cert.pem" \
   --key "$idp/key.pem" --clients "$idp/clients.json" \
-  --keys "$idp/private-jwks.json" 2> >(grep -v '^oidc-provider' >&2) &
+  --keys "$idp/private-jwks.json" > >(grep -v '^oidc-provider') 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do
   curl -sf --cacert "$idp/cert.pem" "$issuer/.well-known/openid-configuration" \
