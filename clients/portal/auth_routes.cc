@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <iostream>
 
+#include <openssl/crypto.h>
+
 #include "absl/strings/str_cat.h"
 #include "broker/crypto/json.h"
 
@@ -25,8 +27,25 @@ std::string SessionCookie(const PortalContext& ctx, const std::string& value,
                       ctx.secure_cookies() ? "; Secure" : "");
 }
 
+// The cookie binding a sign-in to the browser that started it; sent back
+// on the provider's top-level redirect to /callback (SameSite=Lax).
+std::string LoginCookieName(const PortalContext& ctx) {
+  return ctx.secure_cookies() ? "__Host-accord-portal-login"
+                              : "accord-portal-login";
+}
+
+std::string LoginCookie(const PortalContext& ctx, const std::string& value,
+                        int64_t max_age) {
+  return absl::StrCat(LoginCookieName(ctx), "=", value,
+                      "; Path=/; HttpOnly; SameSite=Lax; Max-Age=", max_age,
+                      ctx.secure_cookies() ? "; Secure" : "");
+}
+
 void Login(PortalContext& ctx, httplib::Response& res) {
   PendingLogin login;
+  login.browser_binding = OidcClient::RandomToken();
+  res.set_header("Set-Cookie",
+                 LoginCookie(ctx, login.browser_binding, kLoginSeconds));
   login.nonce = OidcClient::RandomToken();
   login.code_verifier = OidcClient::RandomToken();
   const int64_t now = NowSeconds();
@@ -47,7 +66,10 @@ void Callback(PortalContext& ctx, const httplib::Request& req,
   const int64_t now = NowSeconds();
   std::optional<PendingLogin> login =
       ctx.sessions->TakeLogin(req.get_param_value("state"), now);
-  if (!login) {
+  const std::string binding = CookieValue(req, LoginCookieName(ctx));
+  if (!login || binding.size() != login->browser_binding.size() ||
+      CRYPTO_memcmp(binding.data(), login->browser_binding.data(),
+                    binding.size()) != 0) {
     Redirect(res, "/?signin=failed");
     return;
   }
@@ -66,6 +88,7 @@ void Callback(PortalContext& ctx, const httplib::Request& req,
   const int64_t lifetime = session.expires_at - now;
   const std::string id = ctx.sessions->Create(std::move(session), now);
   res.set_header("Set-Cookie", SessionCookie(ctx, id, lifetime));
+  res.set_header("Set-Cookie", LoginCookie(ctx, "", 0));
   Redirect(res, "/");
 }
 

@@ -24,6 +24,9 @@ struct Session {
 
 // A sign-in sent to the provider, found again by its `state`.
 struct PendingLogin {
+  // A random value also set in a cookie of the browser that started the
+  // sign-in: the callback must come from that browser (no login CSRF).
+  std::string browser_binding;
   std::string nonce;
   std::string code_verifier;
   int64_t expires_at = 0;

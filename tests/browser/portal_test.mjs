@@ -254,6 +254,35 @@ async function main() {
       method: 'POST', redirect: 'manual', headers: { cookie: `accord-portal=${cookie.value}` } });
     assert.equal(noCsrfLogout.status, 403);
 
+    step('a callback from another browser than the one that signed in is refused');
+    const other = await browser.createBrowserContext();
+    const otherPage = await other.newPage();
+    await otherPage.setRequestInterception(true);
+    let callback = '';
+    otherPage.on('request', (request) => {
+      if (request.url().startsWith(`${stack.portalUrl}/callback`)) {
+        callback = request.url();
+        request.abort();
+      } else {
+        request.continue();
+      }
+    });
+    await otherPage.goto(`${stack.portalUrl}/login`);
+    await otherPage.waitForSelector('#username');
+    await otherPage.type('#username', 'bob');
+    await otherPage.type('#password', 'bob-password');
+    await otherPage.click('#submit');
+    for (let i = 0; i < 100 && !callback; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(callback.includes('code='), `Bob's callback caught: ${callback}`);
+    await other.close();
+    const victim = await browser.createBrowserContext();
+    const victimPage = await victim.newPage();
+    await victimPage.goto(callback, { waitUntil: 'networkidle0' });
+    assert.ok(victimPage.url().endsWith('/?signin=failed'), victimPage.url());
+    await victimPage.waitForSelector('#login');
+    assert.equal((await victimPage.cookies(stack.portalUrl)).filter((c) => c.name === 'accord-portal').length, 0);
+    await victim.close();
+
     step('sign out: here and at the provider');
     await openPage(page, stack, 'consentements');
     await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('#logout')]);
