@@ -13,8 +13,8 @@ namespace accord::client {
 
 std::vector<CommandGroup> AllCommandGroups() {
   return {DatasetCommands(), PolicyCommands(), ConsentCommands(),
-          GrantCommands(),   AuditCommands(),  AdminCommands(),
-          DevCommands(),     TrustCommands()};
+          RequestCommands(), GrantCommands(),  AuditCommands(),
+          AdminCommands(),   DevCommands(),    TrustCommands()};
 }
 
 namespace {

@@ -1,5 +1,7 @@
 #include "clients/cli.h"
 
+#include <cstdio>
+#include <fstream>
 #include <sstream>
 
 #include <catch2/catch.hpp>
@@ -56,7 +58,13 @@ TEST_CASE("cli: every command of the tree exists") {
       {"admin", "principal", "add"}, {"admin", "principal", "list"},
       {"admin", "principal", "remove"}, {"admin", "keys", "list"},
       {"admin", "keys", "rotate"}, {"admin", "backup"},
-      {"dev", "citizen-token"}};
+      {"dev", "citizen-token"},  {"consent", "requests"},
+      {"consent", "answer"},     {"consent", "export"},
+      {"consent", "notice"},
+      {"request", "draft"},      {"request", "submit"},
+      {"request", "approve"},    {"request", "reject"},
+      {"request", "close"},      {"request", "list"},
+      {"request", "show"},       {"request", "stats"}};
   for (std::vector<std::string> args : tree) {
     args.push_back("--help");
     INFO(args[0] << " " << args[1]);
@@ -94,6 +102,30 @@ TEST_CASE("cli: usage errors exit 2 before any connection") {
            {"admin", "principal", "add", "--id", "x", "--role", "king"},
            {"admin", "keys", "rotate", "--alg", "RS256"},
            {"dataset", "list", "--as", "operator"},
+           {"dataset", "put", "--file", "d.yaml", "--id", "x"},
+           {"request", "draft"},
+           {"request", "draft", "extra", "--file", "r.yaml"},
+           {"request", "draft", "--file", "r.yaml", "--request="},
+           {"request", "submit"},
+           {"request", "approve", "r1", "r2"},
+           {"request", "reject", "r1"},
+           {"request", "reject", "r1", "--reason", ""},
+           {"request", "close"},
+           {"request", "list", "--state", "maybe"},
+           {"request", "show", "r1", "--lang", "de"},
+           {"request", "stats"},
+           {"consent", "answer", "r1"},
+           {"consent", "answer", "r1", "--accept", "--refuse"},
+           {"consent", "answer", "--accept"},
+           {"consent", "answer", "r1", "--refuse", "--lang", "es"},
+           {"consent", "requests", "extra"},
+           {"consent", "notice"},
+           {"consent", "notice", "r1", "--lang", "it"},
+           {"consent", "answer", "r1", "--accept", "--version", "1"},
+           {"consent", "answer", "r1", "--accept", "--notice-hash", "ab"},
+           {"consent", "answer", "r1", "--accept", "--version", "x",
+            "--notice-hash", "ab"},
+           {"consent", "export", "extra"},
        }) {
     Result r = Run(args);
     INFO(r.err);
@@ -122,6 +154,26 @@ TEST_CASE("cli: RPC errors exit 1 with one line on stderr") {
   CHECK(r.out.empty());
   CHECK(absl::StartsWith(r.err, "accord: UNAVAILABLE: "));
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+}
+
+TEST_CASE("cli: a bad request file is an error naming the file and key") {
+  const std::string path = "/tmp/accord-cli-test-request.yaml";
+  {
+    std::ofstream file(path);
+    file << "dataset: d\npurpose: p\nfields: [a]\nconsent_duration: forever\n";
+  }
+  Result r = Run({"request", "draft", "--file", path, "--broker",
+                  "127.0.0.1:1"});
+  std::remove(path.c_str());
+  CHECK(r.code == kExitError);
+  CHECK(r.out.empty());
+  CHECK(absl::StartsWith(r.err, "accord: INVALID_ARGUMENT: " + path + ":4:"));
+  CHECK(absl::StrContains(r.err, "consent_duration: expected a duration"));
+  CHECK(absl::StrContains(r.err, "title: required"));
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  Result missing = Run({"request", "draft", "--file", "/nonexistent/r.yaml"});
+  CHECK(missing.code == kExitError);
+  CHECK(absl::StrContains(missing.err, "/nonexistent/r.yaml"));
 }
 
 TEST_CASE("cli: missing dev files are errors naming the file") {

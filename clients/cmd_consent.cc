@@ -1,4 +1,5 @@
-// accord consent give|withdraw|list|show|history — a citizen's own consents
+// accord consent give|withdraw|list|show|history|requests|notice|answer|
+// export — a citizen's own consents and answers to consent requests
 // through ConsentService (connect with --token or --dev --citizen NAME).
 
 #include "absl/strings/str_cat.h"
@@ -8,8 +9,10 @@
 #include "broker/crypto/jwks.h"
 #include "broker/crypto/jws.h"
 #include "clients/commands.h"
+#include "clients/notice_text.h"
 #include "clients/time_format.h"
 #include "clients/usage_error.h"
+#include "policy/language.h"
 
 namespace accord::client {
 namespace {
@@ -85,7 +88,8 @@ absl::Status List(CommandContext& ctx) {
   return ctx.output().ShowList(
       all, "consents",
       {"id", "dataset_id", "purpose", "recipient.partner",
-       "recipient.category", "state", "given_at", "expires_at"});
+       "recipient.category", "state", "given_at", "expires_at", "request_id",
+       "request_version"});
 }
 
 // Checks that `receipt` is a consent receipt (typ consent-receipt+jwt, aud
@@ -195,12 +199,151 @@ absl::Status History(CommandContext& ctx) {
                                 "purpose", "fields", "grant_id"});
 }
 
+absl::Status Requests(CommandContext& ctx) {
+  if (absl::Status s = ctx.args().ExpectPositionals({}); !s.ok()) return s;
+  v1::ListOpenRequestsResponse all;
+  absl::Status s = CollectPages(
+      [&](const std::string& token, v1::ListOpenRequestsResponse* page) {
+        v1::ListOpenRequestsRequest request;
+        request.set_page_token(token);
+        return ctx.Call(&v1::ConsentService::Stub::ListOpenRequests, request,
+                        page);
+      },
+      &all);
+  if (!s.ok()) return s;
+  return ctx.output().ShowList(
+      all, "requests",
+      {"request.id", "request.version", "request.partner",
+       "request.current.purpose", "request.current.closes_at", "answer.state",
+       "answer.request_version", "needs_answer", "request.current.title.fr"});
+}
+
+// --lang: fr (default) or en.
+absl::StatusOr<policy::Language> NoticeLanguage(const ParsedArgs& args) {
+  policy::Language language = policy::Language::kFr;
+  if (std::optional<std::string> lang = args.Get("lang");
+      lang.has_value() && !policy::ParseLanguage(*lang, &language)) {
+    return UsageError("--lang: expected fr or en");
+  }
+  return language;
+}
+
+absl::StatusOr<v1::OpenRequest> GetOpen(CommandContext& ctx,
+                                        const std::string& id) {
+  v1::GetOpenRequestRequest get;
+  get.set_request_id(id);
+  v1::OpenRequest open;
+  absl::Status s =
+      ctx.Call(&v1::ConsentService::Stub::GetOpenRequest, get, &open);
+  if (!s.ok()) return s;
+  return open;
+}
+
+absl::Status Notice(CommandContext& ctx) {
+  const ParsedArgs& args = ctx.args();
+  if (absl::Status s = args.ExpectPositionals({"REQUEST_ID"}); !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<policy::Language> language = NoticeLanguage(args);
+  if (!language.ok()) return language.status();
+  absl::StatusOr<v1::OpenRequest> open = GetOpen(ctx, args.positionals()[0]);
+  if (!open.ok()) return open.status();
+  const bool fr = *language == policy::Language::kFr;
+  std::string text = NoticeText(open->request(), *language);
+  if (open->has_answer()) {
+    absl::StrAppend(&text, fr ? "Votre réponse : " : "Your answer: ",
+                    FieldText(open->answer(), "state"), " (version ",
+                    open->answer().request_version(), ")\n");
+  }
+  absl::StrAppend(&text, open->needs_answer()
+                             ? (fr ? "Une réponse est attendue.\n"
+                                   : "An answer is needed.\n")
+                             : (fr ? "Aucune réponse n'est attendue.\n"
+                                   : "No answer is needed.\n"));
+  return ctx.output().ShowText(*open, text);
+}
+
+absl::Status Answer(CommandContext& ctx) {
+  const ParsedArgs& args = ctx.args();
+  if (absl::Status s = args.ExpectPositionals({"REQUEST_ID"}); !s.ok()) {
+    return s;
+  }
+  if (args.Has("accept") == args.Has("refuse")) {
+    return UsageError("exactly one of --accept and --refuse is required");
+  }
+  if (args.Has("version") != args.Has("notice-hash")) {
+    return UsageError("--version and --notice-hash go together");
+  }
+  absl::StatusOr<std::optional<uint64_t>> version =
+      args.GetUint("version", UINT32_MAX);
+  if (!version.ok()) return version.status();
+  absl::StatusOr<policy::Language> language = NoticeLanguage(args);
+  if (!language.ok()) return language.status();
+  absl::StatusOr<v1::OpenRequest> open = GetOpen(ctx, args.positionals()[0]);
+  if (!open.ok()) return open.status();
+  // The answer names the version shown and the hash of the notice shown:
+  // the one fetched now, or the one read earlier (--version, --notice-hash).
+  // If the request changed in between, the broker refuses the answer.
+  const v1::ConsentRequest& shown = open->request();
+  v1::RequestAnswer answer;
+  answer.set_request_id(shown.id());
+  if (version->has_value()) {
+    answer.set_version(static_cast<uint32_t>(**version));
+    answer.set_notice_hash(args.GetOr("notice-hash", ""));
+  } else {
+    absl::StatusOr<std::string> hash = NoticeHash(shown);
+    if (!hash.ok()) return hash.status();
+    answer.set_version(shown.version());
+    answer.set_notice_hash(*hash);
+  }
+  v1::GiveConsentResponse response;
+  absl::Status s;
+  std::string outcome;
+  if (args.Has("accept")) {
+    v1::GiveConsentRequest request;
+    *request.mutable_request() = answer;
+    request.set_channel(std::string(kChannel));
+    s = ctx.Call(&v1::ConsentService::Stub::GiveConsent, request, &response);
+    const int64_t until = response.consent().expires_at();
+    outcome = absl::StrCat("you accepted version ", answer.version(),
+                           " of request ", shown.id(), ": consent ",
+                           response.consent().id(),
+                           until == 0 ? "" : " until ",
+                           until == 0 ? "" : FormatRfc3339(until));
+  } else {
+    v1::RefuseConsentRequestRequest request;
+    *request.mutable_request() = answer;
+    request.set_channel(std::string(kChannel));
+    s = ctx.Call(&v1::ConsentService::Stub::RefuseConsentRequest, request,
+                 &response);
+    outcome = absl::StrCat("you refused version ", answer.version(),
+                           " of request ", shown.id());
+  }
+  if (!s.ok()) return s;
+  // Text: the notice answered, unless an earlier reading was answered.
+  std::string text = version->has_value()
+                         ? ""
+                         : absl::StrCat(NoticeText(shown, *language), "\n");
+  return ctx.output().ShowText(response, absl::StrCat(text, outcome, "\n"));
+}
+
+absl::Status Export(CommandContext& ctx) {
+  if (absl::Status s = ctx.args().ExpectPositionals({}); !s.ok()) return s;
+  v1::ExportConsentRecordsResponse response;
+  absl::Status s = ctx.Call(&v1::ConsentService::Stub::ExportConsentRecords,
+                            v1::ExportConsentRecordsRequest(), &response);
+  if (!s.ok()) return s;
+  // The document is JSON already: printed as the broker wrote it.
+  return ctx.output().ShowJson(response.document(), response.document());
+}
+
 }  // namespace
 
 CommandGroup ConsentCommands() {
   return {
       "consent",
-      "a citizen's consents: give, withdraw, list, show, access history",
+      "a citizen's consents: give, withdraw, list, show, access history; "
+      "consent requests: list, read, answer; export of the records",
       {
           {{"give"},
            "--dataset D --purpose X (--partner P | --category C) "
@@ -225,6 +368,35 @@ CommandGroup ConsentCommands() {
            {{"verify", A::kSwitch, "",
              "check each record against the signed audit log", {}}},
            History},
+          {{"requests"}, "",
+           "the consent requests open now, with your answer and whether one "
+           "is needed",
+           {}, Requests},
+          {{"notice"}, "REQUEST_ID [--lang fr|en]",
+           "a request's notice in words, with its version, its hash and your "
+           "answer",
+           {{"lang", A::kValue, "fr|en", "language of the notice (default fr)",
+             {}}},
+           Notice},
+          {{"answer"},
+           "REQUEST_ID (--accept | --refuse) [--version N --notice-hash H] "
+           "[--lang fr|en]",
+           "accept or refuse the current version of a request, showing its "
+           "notice",
+           {{"accept", A::kSwitch, "", "consent to what the notice says", {}},
+            {"refuse", A::kSwitch, "", "refuse; you are not asked again", {}},
+            {"version", A::kValue, "N",
+             "answer the version you read earlier (with --notice-hash)", {}},
+            {"notice-hash", A::kValue, "H",
+             "the hash of the notice you read; refused if it changed since",
+             {}},
+            {"lang", A::kValue, "fr|en", "language of the notice (default fr)",
+             {}}},
+           Answer},
+          {{"export"}, "",
+           "every consent record of yours as one JSON document (ISO/IEC TS "
+           "27560 records)",
+           {}, Export},
       }};
 }
 

@@ -1,9 +1,11 @@
-// accord dataset put|get|list — datasets through PolicyService.
+// accord dataset put|get|list — datasets through PolicyService. `put`
+// takes the dataset from flags or, with its descriptions, from a file
+// (dataset_file.h).
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "accord/v1/policy.grpc.pb.h"
 #include "clients/commands.h"
+#include "clients/dataset_file.h"
 #include "clients/usage_error.h"
 
 namespace accord::client {
@@ -12,31 +14,56 @@ namespace {
 namespace v1 = ::accord::v1;
 using A = FlagSpec::Arity;
 
-absl::StatusOr<v1::Classification> ParseClassification(
-    absl::string_view text) {
-  std::string lower = absl::AsciiStrToLower(text);
-  if (lower == "open") return v1::CLASSIFICATION_OPEN;
-  if (lower == "restricted") return v1::CLASSIFICATION_RESTRICTED;
-  if (lower == "personal") return v1::CLASSIFICATION_PERSONAL;
-  return UsageError(
-      "--classification: expected open, restricted or personal");
+// The dataset from the flags: --id, --title, --classification, --fields,
+// --description and --description-en.
+absl::StatusOr<v1::Dataset> DatasetFromFlags(const ParsedArgs& args) {
+  absl::StatusOr<std::string> id = args.Require("id");
+  if (!id.ok()) return id.status();
+  absl::StatusOr<std::string> classification = args.Require("classification");
+  if (!classification.ok()) return classification.status();
+  absl::StatusOr<v1::Classification> c =
+      ParseClassificationWord(*classification);
+  if (!c.ok()) {
+    return UsageError(absl::StrCat("--classification: ", c.status().message()));
+  }
+  v1::Dataset dataset;
+  dataset.set_id(*id);
+  dataset.set_title(args.GetOr("title", ""));
+  dataset.set_classification(*c);
+  for (const std::string& f : args.GetList("fields")) dataset.add_fields(f);
+  if (std::optional<std::string> fr = args.Get("description")) {
+    dataset.mutable_description()->set_fr(*fr);
+  }
+  if (std::optional<std::string> en = args.Get("description-en")) {
+    dataset.mutable_description()->set_en(*en);
+  }
+  return dataset;
+}
+
+// The dataset from --file, which no other dataset flag may accompany.
+absl::StatusOr<v1::Dataset> DatasetFromFile(const ParsedArgs& args) {
+  for (const char* flag : {"id", "title", "classification", "fields",
+                           "description", "description-en"}) {
+    if (args.Has(flag)) {
+      return UsageError(
+          absl::StrCat("--file and --", flag, " cannot be combined"));
+    }
+  }
+  absl::StatusOr<std::string> path = args.Require("file");
+  if (!path.ok()) return path.status();
+  absl::StatusOr<std::string> text = ReadSmallFile(*path);
+  if (!text.ok()) return text.status();
+  return ParseDatasetFile(*text, *path);
 }
 
 absl::Status Put(CommandContext& ctx) {
   const ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
+  absl::StatusOr<v1::Dataset> dataset =
+      args.Has("file") ? DatasetFromFile(args) : DatasetFromFlags(args);
+  if (!dataset.ok()) return dataset.status();
   v1::PutDatasetRequest request;
-  v1::Dataset* dataset = request.mutable_dataset();
-  absl::StatusOr<std::string> id = args.Require("id");
-  if (!id.ok()) return id.status();
-  absl::StatusOr<std::string> classification = args.Require("classification");
-  if (!classification.ok()) return classification.status();
-  absl::StatusOr<v1::Classification> c = ParseClassification(*classification);
-  if (!c.ok()) return c.status();
-  dataset->set_id(*id);
-  dataset->set_title(args.GetOr("title", ""));
-  dataset->set_classification(*c);
-  for (const std::string& f : args.GetList("fields")) dataset->add_fields(f);
+  *request.mutable_dataset() = *std::move(dataset);
   v1::PutDatasetResponse response;
   absl::Status s =
       ctx.Call(&v1::PolicyService::Stub::PutDataset, request, &response);
@@ -79,14 +106,20 @@ CommandGroup DatasetCommands() {
       "datasets: register, show, list",
       {
           {{"put"},
-           "--id ID --title T --classification open|restricted|personal "
-           "--fields a,b,c",
+           "(--id ID --title T --classification open|restricted|personal "
+           "--fields a,b,c [--description TEXT] [--description-en TEXT] | "
+           "--file FILE)",
            "create or update a dataset",
-           {{"id", A::kValue, "ID", "dataset id", {}},
+           {{"file", A::kValue, "FILE",
+             "the dataset with its descriptions (.yaml or .json)", {}},
+            {"id", A::kValue, "ID", "dataset id", {}},
             {"title", A::kValue, "T", "title", {}},
             {"classification", A::kValue, "C", "open, restricted or personal",
              {}},
-            {"fields", A::kValue, "a,b,c", "field names", {}}},
+            {"fields", A::kValue, "a,b,c", "field names", {}},
+            {"description", A::kValue, "TEXT",
+             "what the dataset holds, in French", {}},
+            {"description-en", A::kValue, "TEXT", "the same in English", {}}},
            Put},
           {{"get"}, "ID", "show a dataset", {}, Get},
           {{"list"}, "", "list datasets", {}, List},

@@ -13,6 +13,7 @@ namespace accord::client {
 CommandGroup DatasetCommands();  // cmd_dataset.cc
 CommandGroup PolicyCommands();   // cmd_policy.cc
 CommandGroup ConsentCommands();  // cmd_consent.cc
+CommandGroup RequestCommands();  // cmd_request.cc
 CommandGroup GrantCommands();    // cmd_grant.cc
 CommandGroup AuditCommands();    // cmd_audit.cc
 CommandGroup TrustCommands();    // cmd_trust.cc

@@ -31,4 +31,48 @@ absl::StatusOr<int64_t> ParseTimestamp(absl::string_view text,
       field, ": expected an RFC 3339 date-time or Unix seconds"));
 }
 
+absl::StatusOr<int64_t> ParseDuration(absl::string_view text,
+                                      absl::string_view field) {
+  constexpr int64_t kMax = int64_t{100} * 366 * 86400;
+  absl::string_view digits = text;
+  int64_t unit = 1;
+  if (!digits.empty()) {
+    switch (digits.back()) {
+      case 's': unit = 1; digits.remove_suffix(1); break;
+      case 'm': unit = 60; digits.remove_suffix(1); break;
+      case 'h': unit = 3600; digits.remove_suffix(1); break;
+      case 'd': unit = 86400; digits.remove_suffix(1); break;
+      case 'w': unit = 7 * 86400; digits.remove_suffix(1); break;
+      default: break;
+    }
+  }
+  bool all_digits = !digits.empty() && digits.size() <= 12;
+  for (char c : digits) all_digits = all_digits && absl::ascii_isdigit(c);
+  int64_t count = 0;
+  if (all_digits && absl::SimpleAtoi(digits, &count) && count <= kMax / unit) {
+    return count * unit;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      field, ": expected a duration such as 3600, 90m, 12h, 180d or 2w"));
+}
+
+absl::StatusOr<int64_t> ParseTimeOrOffset(absl::string_view text,
+                                          absl::string_view field,
+                                          int64_t now) {
+  if (text == "now") return now;
+  const bool has_unit =
+      !text.empty() && !absl::ascii_isdigit(text.back()) &&
+      text.find_first_of("-:T") == absl::string_view::npos;
+  if (has_unit) {
+    absl::StatusOr<int64_t> offset = ParseDuration(text, field);
+    if (offset.ok()) return now + *offset;
+  } else {
+    absl::StatusOr<int64_t> at = ParseTimestamp(text, field);
+    if (at.ok()) return at;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      field, ": expected an RFC 3339 date-time, Unix seconds, \"now\" or a "
+             "duration from now such as 90d"));
+}
+
 }  // namespace accord::client

@@ -22,6 +22,20 @@ std::string FormatRfc3339(int64_t unix_seconds);
 absl::StatusOr<int64_t> ParseTimestamp(absl::string_view text,
                                        absl::string_view field);
 
+// Parses a duration: a decimal count of seconds, or a count followed by
+// one unit among s, m, h, d and w ("300", "90m", "12h", "180d", "2w").
+// Returns the seconds, or INVALID_ARGUMENT naming `field` when `text` is
+// not one or exceeds 100 years.
+absl::StatusOr<int64_t> ParseDuration(absl::string_view text,
+                                      absl::string_view field);
+
+// Parses a point in time given either as ParseTimestamp accepts it or as a
+// duration from `now` with its unit ("90d": 90 days after `now`); "now" is
+// `now`. Returns the Unix seconds, or INVALID_ARGUMENT naming `field`.
+absl::StatusOr<int64_t> ParseTimeOrOffset(absl::string_view text,
+                                          absl::string_view field,
+                                          int64_t now);
+
 }  // namespace accord::client
 
 #endif  // ACCORD_CLIENTS_TIME_FORMAT_H_

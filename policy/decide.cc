@@ -173,7 +173,8 @@ bool Evaluate(const Request& req, const CompiledPolicy& p,
   }
   w->decision()->lifetime_seconds = std::min(wanted, lifetime_cap);
   if (personal &&
-      !GrantSubjects(req, p, consents, now, subject_cap, &s.subjects, w)) {
+      !GrantSubjects(req, p, consents, now, granted, subject_cap, &s.subjects,
+                     w)) {
     return false;
   }
   for (size_t i = 0; i < field_count; ++i) {

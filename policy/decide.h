@@ -52,6 +52,10 @@ struct ConsentView {
   // Unix seconds; 0 means no expiry.
   int64_t expires_at = 0;
   bool objection = false;
+  // The fields a consent covers (one given to a consent request's
+  // version); empty: every field. A consent is usable only when it covers
+  // every field the decision grants.
+  std::vector<absl::string_view> fields;
 };
 
 enum class Outcome { kPermit, kDeny };

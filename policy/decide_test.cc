@@ -282,7 +282,7 @@ struct Records {
            const char* partner, const char* category, bool live = true,
            int64_t expires_at = 0, bool objection = false) {
     views.push_back(ConsentView{id, subject, purpose, partner, category, live,
-                                expires_at, objection});
+                                expires_at, objection, {}});
   }
 };
 
@@ -470,10 +470,10 @@ TEST_CASE("subjects whose names share their first and last bytes",
       testing::CompileDemo(policy, testing::Household());
   REQUIRE(p.ok());
   std::vector<ConsentView> consents = {
-      {"c-b", names[1], "public-benefit", "partner-demo", "", true, 0, false},
-      {"c-a", names[0], "public-benefit", "partner-demo", "", true, 0, false},
+      {"c-b", names[1], "public-benefit", "partner-demo", "", true, 0, false, {}},
+      {"c-a", names[0], "public-benefit", "partner-demo", "", true, 0, false, {}},
       {"c-b2", names[1], "public-benefit", "partner-demo", "", true, 0,
-       false}};
+       false, {}}};
   Request r;
   r.partner = "partner-demo";
   r.partner_category = "academic";
@@ -513,7 +513,7 @@ TEST_CASE("a reused decision matches many subjects, then few, then many",
   // Every even subject consents.
   for (int i = 0; i < 600; i += 2) {
     consents.push_back({ids[i], subjects[i], "public-benefit", "partner-demo",
-                        "", true, 0, false});
+                        "", true, 0, false, {}});
   }
   Request r;
   r.partner = "partner-demo";

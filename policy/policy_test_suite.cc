@@ -354,7 +354,7 @@ absl::StatusOr<SuiteResult> RunPolicySuite(absl::string_view suite_yaml,
   for (const ConsentRecord& r : records) {
     views.push_back(ConsentView{r.id, r.subject, r.purpose, r.partner,
                                 r.category, r.live, r.expires_at,
-                                r.objection});
+                                r.objection, {}});
   }
   SuiteResult result;
   result.file = std::string(suite_path);

@@ -1,5 +1,6 @@
 #include "policy/subjects.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -35,10 +36,24 @@ class PurposeMemo {
   absl::string_view requested_;
 };
 
+// Whether a consent limited to some fields covers every granted one.
+bool CoversFields(const ConsentView& c, const CompiledPolicy& p,
+                  const FieldSet& granted) {
+  if (c.fields.empty()) return true;
+  for (size_t i = 0; i < p.fields().size(); ++i) {
+    if (granted.test(i) &&
+        std::find(c.fields.begin(), c.fields.end(), p.fields()[i]) ==
+            c.fields.end()) {
+      return false;
+    }
+  }
+  return true;
+}
+
 bool UsableConsent(const ConsentView& c, const Request& r, const PurposeMemo* memo,
-                   int64_t now) {
+                   int64_t now, const CompiledPolicy& p, const FieldSet& granted) {
   return c.live && !c.objection && !Expired(c, now) && RecipientMatches(c, r) &&
-         memo->Covers(c.purpose);
+         memo->Covers(c.purpose) && CoversFields(c, p, granted);
 }
 
 bool MatchingObjection(const ConsentView& c, const Request& r,
@@ -53,8 +68,9 @@ bool MatchingObjection(const ConsentView& c, const Request& r,
 }  // namespace
 
 bool GrantSubjects(const Request& req, const CompiledPolicy& p,
-                   absl::Span<const ConsentView> consents,
-                   int64_t now, uint32_t cap, SubjectScratch* s, DecisionWriter* w) {
+                   absl::Span<const ConsentView> consents, int64_t now,
+                   const FieldSet& granted, uint32_t cap, SubjectScratch* s,
+                   DecisionWriter* w) {
   const auto subjects = req.subjects;
   if (subjects.size() > p.max_subjects()) {
     absl::StrAppend(w->AddReason("", kTooManySubjects), subjects.size(),
@@ -70,7 +86,7 @@ bool GrantSubjects(const Request& req, const CompiledPolicy& p,
   for (size_t i = 0; i < consents.size(); ++i) {
     const ConsentView& c = consents[i];
     const bool keep = basis == LegalBasis::kConsent
-                          ? UsableConsent(c, req, &memo, now)
+                          ? UsableConsent(c, req, &memo, now, p, granted)
                           : basis == LegalBasis::kLegitimateInterestOptOut &&
                                 MatchingObjection(c, req, &memo, now);
     if (keep) {

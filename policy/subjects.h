@@ -28,7 +28,8 @@ struct SubjectScratch {
 // names more subjects than the policy allows or no subject is left.
 bool GrantSubjects(const Request& req, const CompiledPolicy& p,
                    absl::Span<const ConsentView> consents, int64_t now,
-                   uint32_t cap, SubjectScratch* s, DecisionWriter* w);
+                   const FieldSet& granted, uint32_t cap, SubjectScratch* s,
+                   DecisionWriter* w);
 
 }  // namespace accord::policy::internal
 

@@ -1,11 +1,14 @@
 #include "policy/taxonomy.h"
 
 #include <algorithm>
+#include <array>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "policy/near_miss.h"
 #include "policy/problems.h"
 #include "policy/yaml_tree.h"
@@ -31,11 +34,73 @@ bool IsPurposeId(absl::string_view id) {
   return !segment_start;
 }
 
+constexpr size_t kMaxLabelBytes = 200;
+constexpr size_t kMaxDescriptionBytes = 2000;
+
+// True for DPV term names: a letter, then letters and digits.
+bool IsDpvTerm(absl::string_view term) {
+  if (term.empty() || term.size() > 128 || !absl::ascii_isalpha(term[0])) {
+    return false;
+  }
+  for (char c : term) {
+    if (!absl::ascii_isalnum(c)) return false;
+  }
+  return true;
+}
+
+// Expands `dpv:Term` or accepts `https://w3id.org/dpv#Term`; "" otherwise.
+std::string ExpandDpv(absl::string_view text) {
+  absl::string_view term = text;
+  if (!absl::ConsumePrefix(&term, "dpv:") &&
+      !absl::ConsumePrefix(&term, Taxonomy::kDpvNamespace)) {
+    return "";
+  }
+  return IsDpvTerm(term) ? absl::StrCat(Taxonomy::kDpvNamespace, term) : "";
+}
+
 struct Declared {
   std::string id;
-  std::string label;
+  // Per language (indexed by Language): label and description.
+  std::array<std::string, kLanguages.size()> labels;
+  std::array<std::string, kLanguages.size()> descriptions;
+  std::string dpv_iri;
   SourcePos pos;
 };
+
+// Reads `label` or `description`: a plain string (English) or a map of
+// language code to text. Records problems; leaves `out` as far as read.
+void ReadTexts(const YamlNode& node, absl::string_view key, size_t max_bytes,
+               Problems& problems,
+               std::array<std::string, kLanguages.size()>* out) {
+  auto check = [&](const YamlNode& v, absl::string_view what,
+                   std::string* text) {
+    if (!problems.Scalar(v, what, text)) return;
+    if (text->empty() || text->size() > max_bytes) {
+      problems.Add(v.pos, absl::StrCat(what, " must be 1 to ", max_bytes,
+                                       " bytes"));
+      text->clear();
+    }
+  };
+  if (node.IsScalar()) {
+    check(node, key, &(*out)[static_cast<size_t>(Language::kEn)]);
+    return;
+  }
+  if (!node.IsMap()) {
+    problems.Add(node.pos, absl::StrCat(key, " must be a text or a map of "
+                                        "language (fr, en) to text"));
+    return;
+  }
+  if (!problems.CheckMap(node, key, {"fr", "en"})) return;
+  for (size_t i = 0; i < node.size(); ++i) {
+    Language language;
+    if (!node.key(i).IsScalar() ||
+        !ParseLanguage(node.key(i).scalar, &language)) {
+      continue;  // reported by CheckMap
+    }
+    check(node.value(i), absl::StrCat(key, " ", node.key(i).scalar),
+          &(*out)[static_cast<size_t>(language)]);
+  }
+}
 
 }  // namespace
 
@@ -89,12 +154,22 @@ absl::Status Taxonomy::Extend(absl::string_view yaml,
                                     "': use dotted lowercase segments"));
           continue;
         }
-        for (absl::string_view key : {"label", "description", "dpv"}) {
-          const YamlNode* v = Problems::Find(item, key);
-          std::string text;
-          if (v != nullptr && problems.Scalar(*v, key, &text) &&
-              key == "label") {
-            d.label = text;
+        if (const YamlNode* v = Problems::Find(item, "label")) {
+          ReadTexts(*v, "label", kMaxLabelBytes, problems, &d.labels);
+        }
+        if (const YamlNode* v = Problems::Find(item, "description")) {
+          ReadTexts(*v, "description", kMaxDescriptionBytes, problems,
+                    &d.descriptions);
+        }
+        std::string dpv;
+        if (const YamlNode* v = Problems::Find(item, "dpv");
+            v != nullptr && problems.Scalar(*v, "dpv", &dpv)) {
+          d.dpv_iri = ExpandDpv(dpv);
+          if (d.dpv_iri.empty()) {
+            problems.Add(v->pos, absl::StrCat(
+                                     "dpv '", dpv, "' of '", d.id,
+                                     "' must be dpv:Term or ",
+                                     Taxonomy::kDpvNamespace, "Term"));
           }
         }
         declared.push_back(std::move(d));
@@ -128,7 +203,14 @@ absl::Status Taxonomy::Extend(absl::string_view yaml,
       parent = it->second;
     }
     index.emplace(d.id, static_cast<int>(entries.size()));
-    entries.push_back(Entry{d.id, d.label, parent});
+    Entry entry;
+    entry.id = d.id;
+    entry.parent = parent;
+    for (size_t l = 0; l < kLanguages.size(); ++l) {
+      entry.texts[l] = Text{d.labels[l], d.descriptions[l]};
+    }
+    entry.dpv_iri = d.dpv_iri;
+    entries.push_back(std::move(entry));
   }
   if (!problems.empty()) return problems.ToStatus();
   entries_ = std::move(entries);
@@ -166,9 +248,49 @@ std::string Taxonomy::Suggest(absl::string_view id) const {
   return ClosestName(id, Ids());
 }
 
-std::string Taxonomy::Label(absl::string_view id) const {
+const Taxonomy::Text* Taxonomy::TextOf(absl::string_view id,
+                                       Language language) const {
   const int i = IndexOf(id);
-  return i < 0 ? "" : entries_[i].label;
+  return i < 0 ? nullptr
+               : &entries_[i].texts[static_cast<size_t>(language)];
+}
+
+std::string Taxonomy::Label(absl::string_view id) const {
+  return Label(id, Language::kEn);
+}
+
+std::string Taxonomy::Label(absl::string_view id, Language language) const {
+  const Text* t = TextOf(id, language);
+  return t == nullptr ? "" : t->label;
+}
+
+std::string Taxonomy::Description(absl::string_view id,
+                                  Language language) const {
+  const Text* t = TextOf(id, language);
+  return t == nullptr ? "" : t->description;
+}
+
+std::string Taxonomy::DpvIri(absl::string_view id) const {
+  const int i = IndexOf(id);
+  return i < 0 ? "" : entries_[i].dpv_iri;
+}
+
+std::vector<std::string> Taxonomy::MissingTexts() const {
+  std::vector<std::string> missing;
+  for (const std::string& id : Ids()) {
+    for (Language l : kLanguages) {
+      const Text* t = TextOf(id, l);
+      if (t->label.empty()) {
+        missing.push_back(absl::StrCat(id, ": no ", LanguageCode(l),
+                                       " label"));
+      }
+      if (t->description.empty()) {
+        missing.push_back(absl::StrCat(id, ": no ", LanguageCode(l),
+                                       " description"));
+      }
+    }
+  }
+  return missing;
 }
 
 }  // namespace accord::policy

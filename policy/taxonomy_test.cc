@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
+#include "policy/language.h"
 
 namespace accord::policy {
 namespace {
@@ -98,6 +101,101 @@ TEST_CASE("suggestions for misspelt purposes", "[taxonomy]") {
   CHECK(t->Suggest("reserch") == "research-and-development");
   CHECK(t->Suggest("public-benefit.enrgy") == "public-benefit.energy");
   CHECK(t->Suggest("qqqqqqqqqq").empty());
+}
+
+TEST_CASE("every default purpose has a label and a description in fr and en",
+          "[taxonomy]") {
+  absl::StatusOr<Taxonomy> t = Taxonomy::Default();
+  REQUIRE(t.ok());
+  const std::vector<std::string> missing = t->MissingTexts();
+  INFO(absl::StrJoin(missing, "\n"));
+  CHECK(missing.empty());
+  CHECK(t->Label("research-and-development.academic-research",
+                 Language::kFr) == "Recherche universitaire");
+  CHECK(t->Label("research-and-development.academic-research",
+                 Language::kEn) == "Academic research");
+  // The one-argument form reads the English label, as before.
+  CHECK(t->Label("research-and-development.academic-research") ==
+        "Academic research");
+  CHECK(absl::StartsWith(
+      t->Description("research-and-development.academic-research",
+                     Language::kFr),
+      "Des chercheurs d'une université"));
+  CHECK(t->Label("no.such", Language::kFr).empty());
+  CHECK(t->Description("no.such", Language::kEn).empty());
+}
+
+TEST_CASE("DPV mappings are expanded IRIs", "[taxonomy]") {
+  absl::StatusOr<Taxonomy> t = Taxonomy::Default();
+  REQUIRE(t.ok());
+  CHECK(t->DpvIri("public-benefit") == "https://w3id.org/dpv#PublicBenefit");
+  CHECK(t->DpvIri("commercial.marketing.direct-marketing") ==
+        "https://w3id.org/dpv#DirectMarketing");
+  // DPV has no concept for this one.
+  CHECK(t->DpvIri("public-benefit.energy").empty());
+  CHECK(t->DpvIri("no.such").empty());
+  for (const std::string& id : t->Ids()) {
+    const std::string iri = t->DpvIri(id);
+    CAPTURE(id);
+    CHECK((iri.empty() || absl::StartsWith(iri, Taxonomy::kDpvNamespace)));
+  }
+}
+
+TEST_CASE("extensions write texts per language or as plain English",
+          "[taxonomy]") {
+  absl::StatusOr<Taxonomy> t = Taxonomy::Default();
+  REQUIRE(t.ok());
+  REQUIRE(t->Extend("purposes:\n"
+                    "  - id: public-benefit.tourism\n"
+                    "    label: Tourism\n"
+                    "    description: Visitors and their stays.\n"
+                    "    dpv: https://w3id.org/dpv#PublicBenefit\n"
+                    "  - id: public-benefit.culture\n"
+                    "    label: {fr: Culture, en: Culture}\n"
+                    "    description: {fr: Musées et spectacles.}\n",
+                    "local.yaml")
+              .ok());
+  CHECK(t->Label("public-benefit.tourism", Language::kEn) == "Tourism");
+  CHECK(t->Label("public-benefit.tourism", Language::kFr).empty());
+  CHECK(t->Description("public-benefit.tourism", Language::kEn) ==
+        "Visitors and their stays.");
+  CHECK(t->DpvIri("public-benefit.tourism") ==
+        "https://w3id.org/dpv#PublicBenefit");
+  CHECK(t->Label("public-benefit.culture", Language::kFr) == "Culture");
+  CHECK(t->Description("public-benefit.culture", Language::kFr) ==
+        "Musées et spectacles.");
+  const std::vector<std::string> missing = t->MissingTexts();
+  CHECK(std::find(missing.begin(), missing.end(),
+                  "public-benefit.tourism: no fr label") != missing.end());
+  CHECK(std::find(missing.begin(), missing.end(),
+                  "public-benefit.culture: no en description") !=
+        missing.end());
+
+  struct Case {
+    const char* name;
+    const char* yaml;
+    const char* error;
+  };
+  const Case bad[] = {
+      {"unknown language", "purposes:\n  - id: x\n    label: {de: X}\n",
+       "unknown key 'de' in label"},
+      {"empty label", "purposes:\n  - id: x\n    label: {fr: ''}\n",
+       "label fr must be 1 to"},
+      {"list label", "purposes:\n  - id: x\n    label: [a]\n",
+       "label must be a text or a map"},
+      {"bad dpv", "purposes:\n  - id: x\n    dpv: Marketing\n",
+       "dpv 'Marketing' of 'x' must be dpv:Term"},
+      {"foreign IRI", "purposes:\n  - id: x\n    dpv: https://example.org/a\n",
+       "must be dpv:Term"},
+  };
+  for (const Case& c : bad) {
+    SECTION(c.name) {
+      absl::Status s = t->Extend(c.yaml, "ext.yaml");
+      CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+      CHECK(absl::StrContains(s.message(), c.error));
+      CHECK_FALSE(t->Contains("x"));
+    }
+  }
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "accord/v1/audit.grpc.pb.h"
 #include "accord/v1/consent.grpc.pb.h"
 #include "accord/v1/policy.grpc.pb.h"
+#include "accord/v1/requests.grpc.pb.h"
 #include "accord/v1/trust.grpc.pb.h"
 #include "broker/crypto/sha256.h"
 #include "broker/crypto/signing_key.h"
@@ -91,6 +92,17 @@ const Row kTable[] = {
   {"ConsentService/ListConsents",       {unauth, tls,  tls,  unauth, denied, denied, denied, denied, denied, denied, unauth, ok,     ok,       unauth}},
   {"ConsentService/GetConsent",         {unauth, tls,  tls,  unauth, denied, denied, denied, denied, denied, denied, unauth, ok,     notfound, unauth}},
   {"ConsentService/GetAccessHistory",   {unauth, tls,  tls,  unauth, denied, denied, denied, denied, denied, denied, unauth, ok,     ok,       unauth}},
+  {"ConsentService/ListOpenRequests",   {unauth, tls,  tls,  unauth, denied, denied, denied, denied, denied, denied, unauth, ok,     ok,       unauth}},
+  {"ConsentService/GetOpenRequest",     {unauth, tls,  tls,  unauth, denied, denied, denied, denied, denied, denied, unauth, ok,     ok,       unauth}},
+  {"ConsentService/RefuseConsentRequest", {unauth, tls, tls, unauth, denied, denied, denied, denied, denied, denied, unauth, ok,     ok,       unauth}},
+  {"ConsentService/ExportConsentRecords", {unauth, tls, tls, unauth, denied, denied, denied, denied, denied, denied, unauth, ok,     ok,       unauth}},
+  {"ConsentRequestService/PutConsentRequest",    {unauth, tls, tls, unauth, ok, ok,     denied, denied,   denied, denied, denied, denied, denied, denied}},
+  {"ConsentRequestService/SubmitConsentRequest", {unauth, tls, tls, unauth, ok, notfound, denied, denied, denied, denied, denied, denied, denied, denied}},
+  {"ConsentRequestService/ReviewConsentRequest", {unauth, tls, tls, unauth, denied, denied, ok, notfound, denied, ok,   denied, denied, denied, denied}},
+  {"ConsentRequestService/CloseConsentRequest",  {unauth, tls, tls, unauth, ok, notfound, ok,     notfound, denied, ok,   denied, denied, denied, denied}},
+  {"ConsentRequestService/GetConsentRequest",    {unauth, tls, tls, unauth, ok, notfound, ok,     notfound, denied, ok,   denied, denied, denied, denied}},
+  {"ConsentRequestService/ListConsentRequests",  {unauth, tls, tls, unauth, ok, ok,       ok,     ok,       denied, ok,   denied, denied, denied, denied}},
+  {"ConsentRequestService/GetConsentRequestStats", {unauth, tls, tls, unauth, ok, notfound, ok,   notfound, denied, ok,   denied, denied, denied, denied}},
   {"AccessService/RequestGrant",        {unauth, tls,  tls,  unauth, ok,     ok,     denied, denied, denied, denied, denied, denied, denied,   denied}},
   {"AccessService/RequestGrants",       {unauth, tls,  tls,  unauth, ok,     ok,     denied, denied, denied, denied, denied, denied, denied,   denied}},
   {"AccessService/ReleaseGrant",        {unauth, tls,  tls,  unauth, ok,     notfound, denied, denied, denied, denied, denied, denied, denied, denied}},
@@ -134,13 +146,15 @@ struct Stubs {
         access(v1::AccessService::NewStub(ch)),
         audit(v1::AuditService::NewStub(ch)),
         trust(v1::TrustService::NewStub(ch)),
-        admin(v1::AdminService::NewStub(ch)) {}
+        admin(v1::AdminService::NewStub(ch)),
+        requests(v1::ConsentRequestService::NewStub(ch)) {}
   std::unique_ptr<v1::PolicyService::Stub> policy;
   std::unique_ptr<v1::ConsentService::Stub> consent;
   std::unique_ptr<v1::AccessService::Stub> access;
   std::unique_ptr<v1::AuditService::Stub> audit;
   std::unique_ptr<v1::TrustService::Stub> trust;
   std::unique_ptr<v1::AdminService::Stub> admin;
+  std::unique_ptr<v1::ConsentRequestService::Stub> requests;
 };
 
 // One caller: its channel and the citizen token it sends (may be empty).
@@ -161,6 +175,14 @@ struct Caller {
 // What the calls of the table need to exist, made before the table runs.
 struct World {
   std::string consent_id;  // Alice's consent
+  // partner-demo's open request citizens answer, as they were shown it.
+  v1::RequestAnswer open_request;
+  // partner-demo's draft, for the Submit row.
+  std::string draft_id;
+  // Per column: a request of partner-demo awaiting review (producer,
+  // operator) or open (partner, producer, operator) for the Close row.
+  std::map<int, std::string> pending_ids;
+  std::map<int, std::string> closable_ids;
   std::string grant_id;    // partner-demo's grant, released
   std::string backup_root;
 };
@@ -204,6 +226,37 @@ v1::GiveConsentRequest HouseholdConsent() {
   return r;
 }
 
+// A request partner-demo may draft on the household dataset, which its
+// policy permits.
+v1::ConsentRequestSpec MatrixRequestSpec() {
+  v1::ConsentRequestSpec spec;
+  spec.set_dataset_id(kHousehold);
+  spec.set_purpose("public-benefit.energy");
+  spec.add_fields("day");
+  spec.add_fields("kwh");
+  spec.set_consent_duration_seconds(86400 * 30);
+  for (const auto& [kind, value] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"delete_after", "2592000"},
+           {"aggregate_min_k", "10"},
+           {"no_onward_transfer", ""}}) {
+    v1::Duty* d = spec.add_duties();
+    d->set_kind(kind);
+    d->set_value(value);
+  }
+  spec.mutable_title()->set_fr("Matrice");
+  spec.mutable_description()->set_fr("Une demande de la matrice.");
+  spec.mutable_public_benefit()->set_fr("Aucun : un test.");
+  v1::Responsible* r = spec.mutable_responsible();
+  r->set_organisation("Matrice");
+  r->set_name("Responsable");
+  r->set_role("dpo");
+  r->set_email("dpo@matrix.example");
+  spec.set_opens_at(std::time(nullptr));
+  spec.set_closes_at(std::time(nullptr) + 86400);
+  return spec;
+}
+
 v1::Principal MatrixPrincipal(const std::string& id, v1::Role role,
                               const std::string& category = "") {
   v1::Principal p;
@@ -229,6 +282,7 @@ std::map<std::string, Invoke> Calls() {
   using U = v1::AuditService::Stub;
   using T = v1::TrustService::Stub;
   using D = v1::AdminService::Stub;
+  using R = v1::ConsentRequestService::Stub;
   m["PolicyService/PutDataset"] = [](const Caller& c, Col, const World&) {
     v1::PutDatasetRequest r;
     *r.mutable_dataset() = CatalogDataset();
@@ -292,6 +346,77 @@ std::map<std::string, Invoke> Calls() {
                                             const World&) {
     return Unary(c, c.stubs->consent.get(), &C::GetAccessHistory,
                  v1::GetAccessHistoryRequest());
+  };
+  m["ConsentService/ListOpenRequests"] = [](const Caller& c, Col,
+                                            const World&) {
+    return Unary(c, c.stubs->consent.get(), &C::ListOpenRequests,
+                 v1::ListOpenRequestsRequest());
+  };
+  m["ConsentService/GetOpenRequest"] = [](const Caller& c, Col,
+                                          const World& w) {
+    v1::GetOpenRequestRequest r;
+    r.set_request_id(w.open_request.request_id());
+    return Unary(c, c.stubs->consent.get(), &C::GetOpenRequest, r);
+  };
+  m["ConsentService/RefuseConsentRequest"] = [](const Caller& c, Col,
+                                                const World& w) {
+    v1::RefuseConsentRequestRequest r;
+    *r.mutable_request() = w.open_request;
+    return Unary(c, c.stubs->consent.get(), &C::RefuseConsentRequest, r);
+  };
+  m["ConsentService/ExportConsentRecords"] = [](const Caller& c, Col,
+                                                const World&) {
+    return Unary(c, c.stubs->consent.get(), &C::ExportConsentRecords,
+                 v1::ExportConsentRecordsRequest());
+  };
+  m["ConsentRequestService/PutConsentRequest"] = [](const Caller& c, Col,
+                                                    const World&) {
+    v1::PutConsentRequestRequest r;
+    *r.mutable_spec() = MatrixRequestSpec();
+    return Unary(c, c.stubs->requests.get(), &R::PutConsentRequest, r);
+  };
+  m["ConsentRequestService/SubmitConsentRequest"] = [](const Caller& c, Col,
+                                                       const World& w) {
+    v1::SubmitConsentRequestRequest r;
+    r.set_request_id(w.draft_id);
+    return Unary(c, c.stubs->requests.get(), &R::SubmitConsentRequest, r);
+  };
+  m["ConsentRequestService/ReviewConsentRequest"] = [](const Caller& c,
+                                                       Col col,
+                                                       const World& w) {
+    // Each column reviews a request of its own; the others that of the
+    // producer's column.
+    v1::ReviewConsentRequestRequest r;
+    auto it = w.pending_ids.find(col);
+    r.set_request_id(it != w.pending_ids.end() ? it->second
+                                               : w.pending_ids.at(kProducer));
+    r.set_approve(true);
+    return Unary(c, c.stubs->requests.get(), &R::ReviewConsentRequest, r);
+  };
+  m["ConsentRequestService/CloseConsentRequest"] = [](const Caller& c, Col col,
+                                                      const World& w) {
+    v1::CloseConsentRequestRequest r;
+    auto it = w.closable_ids.find(col);
+    r.set_request_id(it != w.closable_ids.end() ? it->second
+                                                : w.closable_ids.at(kPartner));
+    return Unary(c, c.stubs->requests.get(), &R::CloseConsentRequest, r);
+  };
+  m["ConsentRequestService/GetConsentRequest"] = [](const Caller& c, Col,
+                                                    const World& w) {
+    v1::GetConsentRequestRequest r;
+    r.set_request_id(w.open_request.request_id());
+    return Unary(c, c.stubs->requests.get(), &R::GetConsentRequest, r);
+  };
+  m["ConsentRequestService/ListConsentRequests"] = [](const Caller& c, Col,
+                                                      const World&) {
+    return Unary(c, c.stubs->requests.get(), &R::ListConsentRequests,
+                 v1::ListConsentRequestsRequest());
+  };
+  m["ConsentRequestService/GetConsentRequestStats"] = [](const Caller& c, Col,
+                                                         const World& w) {
+    v1::GetConsentRequestStatsRequest r;
+    r.set_request_id(w.open_request.request_id());
+    return Unary(c, c.stubs->requests.get(), &R::GetConsentRequestStats, r);
   };
   m["AccessService/RequestGrant"] = [](const Caller& c, Col, const World&) {
     return Unary(c, c.stubs->access.get(), &A::RequestGrant, BikeGrant());
@@ -399,7 +524,8 @@ std::set<std::string> ProtoMethods() {
         v1::RequestGrantRequest::descriptor()->file(),
         v1::GetCheckpointRequest::descriptor()->file(),
         v1::GetVerificationKeysRequest::descriptor()->file(),
-        v1::AddPrincipalRequest::descriptor()->file()}) {
+        v1::AddPrincipalRequest::descriptor()->file(),
+        v1::PutConsentRequestRequest::descriptor()->file()}) {
     for (int s = 0; s < file->service_count(); ++s) {
       const auto* service = file->service(s);
       for (int m = 0; m < service->method_count(); ++m) {
@@ -431,7 +557,7 @@ TEST_CASE("the table covers every RPC of every accord.v1 service exactly once",
     CHECK(table.insert(row.method).second);
   }
   const std::set<std::string> proto = ProtoMethods();
-  CHECK(proto.size() == 28);
+  CHECK(proto.size() == 39);
   CHECK(table == proto);
   std::set<std::string> calls;
   for (const auto& [method, call] : Calls()) calls.insert(method);
@@ -560,6 +686,58 @@ struct Fixture {
     release.set_grant_id(world.grant_id);
     Require(Unary(partner, partner.stubs->access.get(),
                   &v1::AccessService::Stub::ReleaseGrant, release));
+    MakeRequests();
+  }
+
+  // Consent requests of partner-demo: the seeded open one, a draft, two
+  // awaiting review and three open ones to close.
+  void MakeRequests() {
+    const Caller& partner = callers[kPartner];
+    const Caller& producer = callers[kProducer];
+    using R = v1::ConsentRequestService::Stub;
+    v1::ListConsentRequestsResponse seeded;
+    {
+      grpc::ClientContext ctx;
+      partner.Prepare(ctx);
+      Require(partner.stubs->requests->ListConsentRequests(
+          &ctx, v1::ListConsentRequestsRequest(), &seeded));
+    }
+    REQUIRE(seeded.requests_size() == 1);
+    world.open_request.set_request_id(seeded.requests(0).id());
+    world.open_request.set_version(seeded.requests(0).version());
+    world.open_request.set_notice_hash(seeded.requests(0).notice_hash());
+    auto draft = [&]() {
+      v1::PutConsentRequestRequest put;
+      *put.mutable_spec() = MatrixRequestSpec();
+      v1::ConsentRequestResponse out;
+      grpc::ClientContext ctx;
+      partner.Prepare(ctx);
+      Require(partner.stubs->requests->PutConsentRequest(&ctx, put, &out));
+      return out.request().id();
+    };
+    auto submit = [&](const std::string& id) {
+      v1::SubmitConsentRequestRequest r;
+      r.set_request_id(id);
+      Require(Unary(partner, partner.stubs->requests.get(),
+                    &R::SubmitConsentRequest, r));
+    };
+    auto approve = [&](const std::string& id) {
+      v1::ReviewConsentRequestRequest r;
+      r.set_request_id(id);
+      r.set_approve(true);
+      Require(Unary(producer, producer.stubs->requests.get(),
+                    &R::ReviewConsentRequest, r));
+    };
+    world.draft_id = draft();
+    for (Col col : {kProducer, kOperator}) {
+      world.pending_ids[col] = draft();
+      submit(world.pending_ids[col]);
+    }
+    for (Col col : {kPartner, kProducer, kOperator}) {
+      world.closable_ids[col] = draft();
+      submit(world.closable_ids[col]);
+      approve(world.closable_ids[col]);
+    }
   }
 };
 
@@ -587,7 +765,7 @@ TEST_CASE("every RPC answers every kind of caller as the authorization table "
   std::string report;
   for (const std::string& w : wrong) absl::StrAppend(&report, w, "\n");
   INFO(report);
-  CHECK(cells == 28 * kCols);
+  CHECK(cells == 39 * kCols);
   CHECK(wrong.empty());
 }
 

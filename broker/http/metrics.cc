@@ -37,8 +37,8 @@ constexpr std::array<const char*, kLatencyBuckets.size()> kBucketLabels = {
     "0.0005", "0.001", "0.002", "0.005", "0.01", "0.025",
     "0.05",   "0.1",   "0.25",  "0.5",   "1",    "2.5"};
 
-constexpr std::array<const char*, 3> kConsentStates = {"given", "withdrawn",
-                                                       "expired"};
+constexpr std::array<const char*, 4> kConsentStates = {"given", "withdrawn",
+                                                       "expired", "refused"};
 
 // Longest latency counted in the sum, so that it cannot overflow.
 constexpr double kMaxSeconds = 1e6;

@@ -55,7 +55,7 @@ class MethodStats {
 };
 
 // Outcome labels of accord_consent_events_total.
-enum class ConsentEvent { kGiven, kWithdrawn, kExpired };
+enum class ConsentEvent { kGiven, kWithdrawn, kExpired, kRefused };
 
 // The broker's metrics, rendered in the Prometheus text format 0.0.4 with the
 // prefix "accord_":
@@ -63,7 +63,7 @@ enum class ConsentEvent { kGiven, kWithdrawn, kExpired };
 //   request_duration_seconds{method}        histogram (from MethodStats)
 //   decisions_total{outcome="permit"|"deny"} counter
 //   grants_issued_total                     counter
-//   consent_events_total{state}             counter (given/withdrawn/expired)
+//   consent_events_total{state}             counter (given/withdrawn/expired/refused)
 //   log_size, store_revision                gauges
 //   store_commit_write_sets                 histogram (write sets per group commit)
 //   store_commit_seconds{phase}             histogram: "queued" (the oldest
@@ -119,7 +119,7 @@ class Metrics {
   std::atomic<uint64_t> permits_{0};
   std::atomic<uint64_t> denies_{0};
   std::atomic<uint64_t> grants_issued_{0};
-  std::array<std::atomic<uint64_t>, 3> consent_events_{};
+  std::array<std::atomic<uint64_t>, 4> consent_events_{};
   // Per-bucket (not cumulative) counts, the last one +Inf, and sums.
   std::array<std::atomic<uint64_t>, kCommitSizeBuckets.size() + 1>
       commit_sizes_{};

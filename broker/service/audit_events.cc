@@ -83,6 +83,33 @@ accord::v1::AuditEvent ConsentChangeEvent(const accord::v1::Consent& consent,
   d["notice_version"] = absl::StrCat(consent.notice().version());
   d["notice_hash"] = consent.notice().hash();
   if (consent.objection()) d["objection"] = "true";
+  if (!consent.request_id().empty()) {
+    d["request_id"] = consent.request_id();
+    d["request_version"] = absl::StrCat(consent.request_version());
+    d["request_notice_hash"] = consent.notice_hash();
+  }
+  return e;
+}
+
+accord::v1::AuditEvent ConsentRequestChangeEvent(
+    absl::string_view actor, const accord::v1::ConsentRequest& request,
+    const accord::v1::ConsentRequestEvent& change) {
+  auto e = Base(accord::v1::EVENT_TYPE_CONSENT_REQUEST, actor, change.at());
+  const accord::v1::ConsentRequestSpec& spec =
+      request.current().dataset_id().empty() ? request.proposed()
+                                             : request.current();
+  e.set_dataset_id(spec.dataset_id());
+  e.set_purpose(spec.purpose());
+  auto& d = *e.mutable_detail();
+  d["request_id"] = request.id();
+  d["partner"] = request.partner();
+  d["state"] = accord::v1::ConsentRequestState_Name(change.state());
+  d["version"] = absl::StrCat(change.version());
+  if (change.state() == accord::v1::CONSENT_REQUEST_STATE_OPEN &&
+      change.version() == request.version()) {
+    d["notice_hash"] = request.notice_hash();
+  }
+  if (!change.reason().empty()) d["reason"] = change.reason();
   return e;
 }
 

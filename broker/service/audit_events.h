@@ -9,6 +9,7 @@
 #include "accord/v1/audit.pb.h"
 #include "accord/v1/common.pb.h"
 #include "accord/v1/consent.pb.h"
+#include "accord/v1/requests.pb.h"
 
 namespace accord::service {
 
@@ -36,6 +37,11 @@ accord::v1::AuditEvent DecisionEvent(absl::string_view partner,
 accord::v1::AuditEvent ConsentChangeEvent(const accord::v1::Consent& consent,
                                           accord::v1::ConsentState state,
                                           int64_t now);
+
+// A consent request's transition `change` (the request as it is after it).
+accord::v1::AuditEvent ConsentRequestChangeEvent(
+    absl::string_view actor, const accord::v1::ConsentRequest& request,
+    const accord::v1::ConsentRequestEvent& change);
 
 accord::v1::AuditEvent PrincipalEvent(absl::string_view actor,
                                       absl::string_view principal_id,

@@ -65,6 +65,8 @@ const std::map<std::string, Setter>& Settings() {
       {"max_grant_lifetime_seconds",
        Number(&BrokerConfig::max_grant_lifetime_seconds)},
       {"key_prepublish_seconds", Number(&BrokerConfig::key_prepublish_seconds)},
+      {"request_count_threshold",
+       Number(&BrokerConfig::request_count_threshold)},
       {"clock_skew_seconds", Number(&BrokerConfig::clock_skew_seconds)},
       {"cache_bytes", Number(&BrokerConfig::cache_bytes)},
       {"restore", String(&BrokerConfig::restore_from)},
@@ -323,6 +325,9 @@ absl::StatusOr<BrokerConfig> LoadConfig(int argc, char** argv) {
       config.max_grant_lifetime_seconds == 0) {
     return absl::InvalidArgumentError(
         "key_prepublish_seconds and max_grant_lifetime_seconds must be > 0");
+  }
+  if (config.request_count_threshold == 0) {
+    return absl::InvalidArgumentError("request_count_threshold must be > 0");
   }
   if (config.max_subjects_per_grant == 0) {
     return absl::InvalidArgumentError("max_subjects_per_grant must be > 0");

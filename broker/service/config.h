@@ -56,6 +56,9 @@ struct BrokerConfig {
   // the JWKS cache lifetime.
   uint32_t key_prepublish_seconds = 600;
   int64_t clock_skew_seconds = 60;
+  // A partner reads the answer counts of its consent requests; a count
+  // under this threshold k is shown as "< k", never exactly.
+  uint32_t request_count_threshold = 10;
   // Block cache for the store.
   uint64_t cache_bytes = 64ull << 20;
   // Restore this backup into data_dir before starting.

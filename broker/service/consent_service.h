@@ -31,6 +31,13 @@ namespace accord::service {
 //    record is an objection and revokes the grants naming the caller.
 //  - WithdrawConsent is idempotent; withdrawing a consent revokes the
 //    grants that named the caller for the dataset (WatchRevocations).
+//  - GiveConsent with `request` accepts the current version of a consent
+//    request (request_state.h checks the version and notice hash): the
+//    record carries the request id, version, notice hash and fields, and
+//    expires after the request's consent duration. RefuseConsentRequest
+//    records a refusal (state REFUSED) the same way; refusing a request
+//    the caller had accepted withdraws that consent. One record per
+//    citizen and request, renewed by each answer.
 //  - A consent past its expiry is EXPIRED for every decision at once; its
 //    EXPIRED event (actor `broker`) is appended when it is next read,
 //    renewed or withdrawn.
@@ -61,6 +68,18 @@ class ConsentServiceImpl final
       grpc::CallbackServerContext* context,
       const accord::v1::GetAccessHistoryRequest* request,
       accord::v1::GetAccessHistoryResponse* response) override;
+  grpc::ServerUnaryReactor* ListOpenRequests(
+      grpc::CallbackServerContext* context,
+      const accord::v1::ListOpenRequestsRequest* request,
+      accord::v1::ListOpenRequestsResponse* response) override;
+  grpc::ServerUnaryReactor* GetOpenRequest(
+      grpc::CallbackServerContext* context,
+      const accord::v1::GetOpenRequestRequest* request,
+      accord::v1::OpenRequest* response) override;
+  grpc::ServerUnaryReactor* RefuseConsentRequest(
+      grpc::CallbackServerContext* context,
+      const accord::v1::RefuseConsentRequestRequest* request,
+      accord::v1::GiveConsentResponse* response) override;
 
  private:
   // Marks `subject` as changing; false when it already is.
@@ -75,6 +94,12 @@ class ConsentServiceImpl final
                                          Response* response,
                                          const std::string& subject,
                                          int first_new, http::ConsentEvent event);
+  // GiveConsent with `request` (accept) or RefuseConsentRequest: the
+  // caller's answer to the current version of a consent request.
+  grpc::ServerUnaryReactor* Answer(const Call& call, const std::string& subject,
+                                   const accord::v1::GiveConsentRequest& give,
+                                   bool accept,
+                                   accord::v1::GiveConsentResponse* response);
   // The producer of the consent's dataset ("" when unknown).
   std::string Controller(const accord::v1::Consent& c) const;
 

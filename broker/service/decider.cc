@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "broker/service/clock.h"
@@ -24,7 +25,30 @@ policy::ConsentView ViewOf(const accord::v1::Consent& c, int64_t now) {
   v.live = c.state() == accord::v1::CONSENT_STATE_GIVEN &&
            (c.expires_at() == 0 || c.expires_at() > now);
   v.objection = c.objection();
+  v.fields.assign(c.fields().begin(), c.fields().end());
   return v;
+}
+
+// Consents that answered a version of a consent request older than the
+// one it still honours (a change approved with renewal_required) cover
+// nothing: they are not live. One read per request named.
+absl::Status ApplyRenewals(const Env& env,
+                           const std::vector<accord::v1::Consent>& consents,
+                           std::vector<policy::ConsentView>& views) {
+  absl::flat_hash_map<std::string, uint32_t> oldest;
+  for (size_t i = 0; i < consents.size(); ++i) {
+    const accord::v1::Consent& c = consents[i];
+    if (c.request_id().empty() || !views[i].live) continue;
+    auto it = oldest.find(c.request_id());
+    if (it == oldest.end()) {
+      auto request = env.store->GetConsentRequest(c.request_id());
+      if (!request.ok()) return request.status();
+      it = oldest.emplace(c.request_id(), request->oldest_honoured_version())
+               .first;
+    }
+    if (c.request_version() < it->second) views[i].live = false;
+  }
+  return absl::OkStatus();
 }
 
 absl::Status CheckQuestion(const AccessQuestion& q, const DatasetPolicy& p,
@@ -130,6 +154,7 @@ absl::StatusOr<AccessAnswer> DecideAccess(const Env& env,
   std::vector<policy::ConsentView> views;
   views.reserve(consents.size());
   for (const auto& c : consents) views.push_back(ViewOf(c, now));
+  if (absl::Status s = ApplyRenewals(env, consents, views); !s.ok()) return s;
 
   policy::Request request;
   request.partner = q.partner;

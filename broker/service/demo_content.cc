@@ -1,5 +1,7 @@
 #include "broker/service/demo_content.h"
 
+#include <utility>
+
 
 namespace accord::service {
 
@@ -22,6 +24,37 @@ DemoDataset Make(const char* id, const char* title,
   return demo;
 }
 
+// The PERSONAL dataset's texts for citizens, which consent requests on it
+// show in their notices.
+DemoDataset WithHouseholdTexts(DemoDataset demo) {
+  accord::v1::Dataset& d = demo.dataset;
+  d.mutable_description()->set_fr(
+      "La consommation d'électricité de votre foyer, relevée chaque jour par "
+      "votre compteur communicant.");
+  d.mutable_description()->set_en(
+      "Your household's electricity consumption, read every day by your "
+      "smart meter.");
+  const std::pair<const char*, std::pair<const char*, const char*>> fields[] = {
+      {"household_id", {"L'identifiant de votre foyer chez le distributeur.",
+                        "Your household's identifier at the distributor."}},
+      {"subject", {"Un pseudonyme qui vous représente, sans votre nom.",
+                   "A pseudonym standing for you, without your name."}},
+      {"day", {"Le jour du relevé.", "The day of the reading."}},
+      {"kwh", {"L'électricité consommée ce jour-là, en kilowattheures.",
+               "The electricity used that day, in kilowatt-hours."}},
+      {"tariff", {"Votre option tarifaire (base, heures creuses...).",
+                  "Your tariff option (base, off-peak...)."}},
+      {"district", {"Votre quartier de Rennes, sans l'adresse.",
+                    "Your district of Rennes, without the address."}},
+  };
+  for (const auto& [field, texts] : fields) {
+    accord::v1::LocalizedText& t = (*d.mutable_field_descriptions())[field];
+    t.set_fr(texts.first);
+    t.set_en(texts.second);
+  }
+  return demo;
+}
+
 }  // namespace
 
 const std::vector<DemoDataset>& DemoDatasets() {
@@ -34,10 +67,11 @@ const std::vector<DemoDataset>& DemoDatasets() {
       Make("rennes.environment.air-quality", "Air-quality sensor readings",
            accord::v1::CLASSIFICATION_RESTRICTED,
            {"sensor_id", "lat", "lon", "pm25", "pm10", "no2", "measured_at"}),
-      Make("rennes.energy.household-consumption",
-           "Household energy consumption, daily",
-           accord::v1::CLASSIFICATION_PERSONAL,
-           {"household_id", "subject", "day", "kwh", "tariff", "district"}),
+      WithHouseholdTexts(Make(
+          "rennes.energy.household-consumption",
+          "Household energy consumption, daily",
+          accord::v1::CLASSIFICATION_PERSONAL,
+          {"household_id", "subject", "day", "kwh", "tariff", "district"})),
   };
   return *datasets;
 }

@@ -20,6 +20,7 @@
 #include "broker/service/audit_events.h"
 #include "broker/service/clock.h"
 #include "broker/service/demo_content.h"
+#include "broker/service/demo_requests.h"
 #include "broker/service/identity.h"
 #include "broker/service/policy_registry.h"
 #include "broker/store/store.h"
@@ -123,6 +124,19 @@ absl::Status SeedPrincipals(const Env& env, int64_t now) {
 
 absl::Status SeedDataset(const Env& env, const DemoDataset& demo, int64_t now) {
   auto existing = env.store->GetDataset(demo.dataset.id());
+  if (existing.ok() && existing->description().fr().empty() &&
+      !demo.dataset.description().fr().empty()) {
+    // A dev store made before datasets had texts for citizens gets them.
+    accord::v1::Dataset updated = *existing;
+    *updated.mutable_description() = demo.dataset.description();
+    *updated.mutable_field_descriptions() = demo.dataset.field_descriptions();
+    store::WriteSet ws;
+    ws.PutDataset(updated);
+    ws.AddAuditEvent(DatasetEvent("dev-mode", updated, now));
+    if (absl::Status s = Commit(env, std::move(ws)); !s.ok()) return s;
+    env.policies->InvalidateDataset(updated.id());
+    return absl::OkStatus();
+  }
   if (existing.ok()) return absl::OkStatus();
   if (!absl::IsNotFound(existing.status())) return existing.status();
   auto ws = DevDatasetWrites(*env.policies, demo.dataset, demo.policy_yaml,
@@ -221,6 +235,10 @@ absl::Status SeedDevContent(const Env& env) {
                                               demo.dataset.id(), "': ",
                                               s.message()));
     }
+  }
+  if (absl::Status s = SeedDemoRequests(env, now); !s.ok()) {
+    return absl::InternalError(
+        absl::StrCat("demo consent requests: ", s.message()));
   }
   return absl::OkStatus();
 }

@@ -6,6 +6,7 @@
 #include "broker/service/clock.h"
 #include "broker/service/decider.h"
 #include "broker/service/policy_registry.h"
+#include "broker/service/request_spec.h"
 #include "broker/service/rate_limiter.h"
 #include "broker/service/validate.h"
 #include "broker/store/store.h"
@@ -42,7 +43,11 @@ absl::Status CheckDataset(const Dataset& d) {
   if (d.fields().empty()) {
     return absl::InvalidArgumentError("dataset.fields: at least one field");
   }
-  return CheckIdList("dataset.fields", d.fields(), kMaxFields);
+  if (absl::Status s = CheckIdList("dataset.fields", d.fields(), kMaxFields);
+      !s.ok()) {
+    return s;
+  }
+  return CheckDatasetTexts(d);
 }
 
 // Another change of the same dataset is between its read and its commit.

@@ -128,6 +128,19 @@ std::string PrefixEnd(absl::string_view prefix) {
   return end;  // empty: no upper bound
 }
 
+std::string ConsentRequest(absl::string_view request_id) {
+  return absl::StrCat(kConsentRequestPrefix, request_id);
+}
+
+std::string AnswerOfRequest(absl::string_view request_id,
+                            absl::string_view consent_id) {
+  return absl::StrCat(AnswerOfRequestPrefix(request_id), consent_id);
+}
+
+std::string AnswerOfRequestPrefix(absl::string_view request_id) {
+  return absl::StrCat("R", request_id, absl::string_view("\0", 1));
+}
+
 std::string QuotaUses(absl::string_view partner, absl::string_view dataset_id,
                       absl::string_view rule_id, int64_t window_start) {
   std::string k = absl::StrCat("Q", partner, absl::string_view("\0", 1),

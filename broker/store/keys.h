@@ -52,6 +52,15 @@ std::string GrantByPartner(absl::string_view partner, int64_t issued_at,
 std::string Revocation(uint64_t revision, uint32_t n);
 inline constexpr absl::string_view kRevocationPrefix = "V";
 
+// 'K' request id -> ConsentRequest: consent requests, by id.
+std::string ConsentRequest(absl::string_view request_id);
+inline constexpr absl::string_view kConsentRequestPrefix = "K";
+// 'R' request id 0 consent id: the answers (consents and refusals) to a
+// consent request.
+std::string AnswerOfRequest(absl::string_view request_id,
+                            absl::string_view consent_id);
+std::string AnswerOfRequestPrefix(absl::string_view request_id);
+
 // 'Q' partner 0 dataset 0 rule 0 be64(window start) -> be64(uses).
 std::string QuotaUses(absl::string_view partner, absl::string_view dataset_id,
                       absl::string_view rule_id, int64_t window_start);

@@ -133,4 +133,16 @@ absl::StatusOr<std::vector<accord::v1::Consent>> Store::ConsentsForSubjects(
   return out;
 }
 
+absl::StatusOr<Page<accord::v1::Consent>> Store::ListAnswersOfRequest(
+    absl::string_view request_id, absl::string_view cursor,
+    size_t limit) const {
+  ConsentReader reader(*db_);
+  const std::string prefix = keys::AnswerOfRequestPrefix(request_id);
+  return List<accord::v1::Consent>(
+      *db_, kIndex, prefix, cursor, limit,
+      [&](absl::string_view key, absl::string_view, const rocksdb::Snapshot*) {
+        return reader.Read(key.substr(prefix.size()));
+      });
+}
+
 }  // namespace accord::store

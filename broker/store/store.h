@@ -201,6 +201,18 @@ class Store {
       absl::string_view dataset_id,
       absl::Span<const std::string> subjects) const;
 
+  // Consent requests (ConsentRequestService), with their events.
+  absl::StatusOr<accord::v1::ConsentRequest> GetConsentRequest(
+      absl::string_view id) const;
+  // Every consent request, by id.
+  absl::StatusOr<Page<accord::v1::ConsentRequest>> ListConsentRequests(
+      absl::string_view cursor, size_t limit) const;
+  // The answers to a consent request (consents and refusals, with their
+  // events), by consent id.
+  absl::StatusOr<Page<accord::v1::Consent>> ListAnswersOfRequest(
+      absl::string_view request_id, absl::string_view cursor,
+      size_t limit) const;
+
   absl::StatusOr<GrantRecord> GetGrant(absl::string_view id) const;
   // Grants that named `subject`, newest first.
   absl::StatusOr<Page<GrantRecord>> ListGrantsBySubject(

@@ -29,7 +29,14 @@ absl::Status CheckOp(const accord::v1::Consent& c) {
         {"consent.dataset_id", c.dataset_id()}}) {
     if (absl::Status s = CheckKeyPart(field, value); !s.ok()) return s;
   }
+  if (!c.request_id().empty()) {
+    return CheckKeyPart("consent.request_id", c.request_id());
+  }
   return absl::OkStatus();
+}
+
+absl::Status CheckOp(const accord::v1::ConsentRequest& r) {
+  return CheckKeyPart("consent_request.id", r.id());
 }
 
 absl::Status CheckOp(const GrantRecord& g) {

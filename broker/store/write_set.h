@@ -12,6 +12,7 @@
 #include "accord/v1/common.pb.h"
 #include "accord/v1/consent.pb.h"
 #include "accord/v1/policy.pb.h"
+#include "accord/v1/requests.pb.h"
 #include "accord/v1/trust.pb.h"
 #include "broker/store/records.pb.h"
 
@@ -32,7 +33,8 @@ class WriteSet {
   using Op = std::variant<accord::v1::Dataset, accord::v1::PolicyVersion,
                           accord::v1::Consent, GrantRecord,
                           accord::v1::Principal, DeletePrincipalOp,
-                          accord::v1::Revocation, CheckpointOp>;
+                          accord::v1::Revocation, CheckpointOp,
+                          accord::v1::ConsentRequest>;
 
   // Records carrying a `revision` field get the commit revision; consent
   // events whose revision is 0 too. A grant stored for the first time
@@ -43,6 +45,8 @@ class WriteSet {
   // The whole record with all its events, as read plus any new ones: events
   // are append-only, and only those whose revision is 0 are written.
   void PutConsent(accord::v1::Consent consent) { ops_.emplace_back(std::move(consent)); }
+  // The whole record; its events whose revision is 0 get the commit's.
+  void PutConsentRequest(accord::v1::ConsentRequest r) { ops_.emplace_back(std::move(r)); }
   void PutGrant(GrantRecord grant) { ops_.emplace_back(std::move(grant)); }
   void PutPrincipal(accord::v1::Principal p) { ops_.emplace_back(std::move(p)); }
   void DeletePrincipal(std::string id) { ops_.emplace_back(DeletePrincipalOp{std::move(id)}); }

@@ -88,6 +88,9 @@ absl::Status PutConsent(const Db& db, Batch& b, ConsentListOverlay& lists,
   }
   b.Put(kIndex, list_key, list);
   b.Put(kIndex, keys::ConsentBySubject(c.subject(), c.id()), "");
+  if (!c.request_id().empty()) {
+    b.Put(kIndex, keys::AnswerOfRequest(c.request_id(), c.id()), "");
+  }
   b.Put(kConsents, c.id(), c);
   return absl::OkStatus();
 }
@@ -429,6 +432,12 @@ absl::StatusOr<CommitResult> BatchState::Apply(WriteSet& ws) {
       *record.mutable_revocation() = std::move(*r);
       record.mutable_revocation()->set_revision(revision);
       b.Put(kIndex, keys::Revocation(revision, revocations++), record);
+    } else if (auto* cr = std::get_if<accord::v1::ConsentRequest>(&op)) {
+      cr->set_revision(revision);
+      for (accord::v1::ConsentRequestEvent& e : *cr->mutable_events()) {
+        if (e.revision() == 0) e.set_revision(revision);
+      }
+      b.Put(kIndex, keys::ConsentRequest(cr->id()), *cr);
     } else if (auto* cp = std::get_if<WriteSet::CheckpointOp>(&op)) {
       b.Put(kCheckpoints, keys::BE64(cp->tree_size), cp->note);
     }
