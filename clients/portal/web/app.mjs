@@ -79,61 +79,88 @@ function definition(label, value) {
 
 // --- Demandes ---------------------------------------------------------------
 
-function dutyText(duty) {
-  return t(`duty_${duty.kind}`, { value: duty.value || '' });
+async function sha256Hex(text) {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
+// One request, from its notice (the broker's canonical JSON, texts in
+// French and English): the citizen answers the notice shown, whose hash
+// the browser checks before offering the buttons.
 function requestCard(open, onAnswered) {
   const request = open.request || {};
-  const spec = request.current || {};
+  let notice = {};
+  try {
+    notice = JSON.parse(request.notice || '{}');
+  } catch {
+    notice = {};
+  }
   const id = request.id;
   const titleId = `request-${id}-title`;
-  const days = Number(spec.consent_duration_seconds || 0) / 86400;
-  const responsible = spec.responsible || {};
+  const project = notice.project || {};
+  const responsible = notice.responsible || {};
+  const dataset = notice.dataset || {};
+  const purpose = notice.purpose || {};
   const feedback = el('div', { 'aria-live': 'polite' });
   const answer = async (accept) => {
     try {
       await post(`/api/requests/${encodeURIComponent(id)}/${accept ? 'accept' : 'refuse'}`,
           { version: request.version, notice_hash: request.notice_hash });
-      show(feedback, status(t(accept ? 'requestAccepted' : 'requestRefused'), 'success'));
-      onAnswered();
+      onAnswered(t(accept ? 'requestAccepted' : 'requestRefused'));
     } catch (e) {
       show(feedback, status(errorText(e), 'error'));
     }
   };
-  const who = [request.partner, responsible.organisation, responsible.name]
-      .filter(Boolean).join(' — ');
-  return el('article', { class: 'card request', 'aria-labelledby': titleId,
-    'data-request-id': id },
-  el('h2', { id: titleId }, localized(spec.title) || id),
+  const who = [notice.partner?.organisation || request.partner,
+    [responsible.name, responsible.role].filter(Boolean).join(', '),
+    responsible.email].filter(Boolean).join(' — ');
+  const accept = el('button', { type: 'button', class: 'primary accept', disabled: true,
+    onclick: () => answer(true) }, t('requestAccept'));
+  const refuse = el('button', { type: 'button', class: 'refuse', disabled: true,
+    onclick: () => answer(false) }, t('requestRefuse'));
+  const card = el('article', { class: 'card request', 'aria-labelledby': titleId,
+    'data-request-id': id, 'data-partner': request.partner },
+  el('h2', { id: titleId }, localized(project.title) || id),
   el('dl', {},
       definition(t('requestWho'), who),
-      definition(t('requestWhat'),
-          el('ul', {}, (spec.fields || []).map((f) => el('li', {}, f)))),
-      definition(t('requestWhy'), localized(spec.description) || spec.purpose || ''),
-      spec.public_benefit ? definition(t('requestBenefit'), localized(spec.public_benefit)) : null,
-      definition(t('requestHowLong'),
-          days > 0 ? t('requestDays', { n: Math.round(days) }) : t('requestNoLimit')),
-      definition(t('requestDuties'), (spec.duties || []).length ?
-        el('ul', {}, spec.duties.map((d) => el('li', {}, dutyText(d)))) :
+      definition(t('requestWhat'), el('div', {},
+          el('p', {}, [dataset.title, localized(dataset.description)].filter(Boolean).join(' — ')),
+          el('ul', {}, (dataset.fields || []).map((f) =>
+            el('li', {}, localized(f.description) || f.id))))),
+      definition(t('requestWhy'), el('div', {},
+          el('p', {}, localized(project.description)),
+          el('p', {}, [localized(purpose.label), localized(purpose.description)]
+              .filter(Boolean).join(' — ')))),
+      project.public_benefit ?
+        definition(t('requestBenefit'), localized(project.public_benefit)) : null,
+      definition(t('requestHowLong'), localized(notice.duration) || t('requestNoLimit')),
+      definition(t('requestDuties'), (notice.duties || []).length ?
+        el('ul', {}, notice.duties.map((d) => el('li', {}, localized(d)))) :
         t('requestNoDuties')),
-      definition(t('requestWithdraw'), t('requestWithdrawText'))),
-  request.notice ? el('details', {}, el('summary', {}, t('requestNotice')),
-      el('pre', { class: 'notice' }, request.notice)) : null,
+      definition(t('requestWithdraw'), localized(notice.withdraw) || t('requestWithdrawText'))),
   el('p', { class: 'hash' }, t('requestNoticeHash', { hash: request.notice_hash || '' })),
   open.answer && !open.needs_answer ?
-    el('p', {}, t('requestAnswered', { state: t(`state_${open.answer.state}`) })) : null,
-  open.needs_answer ? el('div', { class: 'actions' },
-      el('button', { type: 'button', class: 'primary accept', onclick: () => answer(true) },
-          t('requestAccept')),
-      el('button', { type: 'button', class: 'refuse', onclick: () => answer(false) },
-          t('requestRefuse'))) : null,
+    el('p', { class: 'answered' }, t('requestAnswered', { state: t(`state_${open.answer.state}`) })) : null,
+  open.needs_answer ? el('div', { class: 'actions' }, accept, refuse) : null,
   feedback);
+  if (open.needs_answer) {
+    sha256Hex(request.notice || '').then((hash) => {
+      if (hash === request.notice_hash) {
+        accept.disabled = false;
+        refuse.disabled = false;
+      } else {
+        show(feedback, status(t('requestHashMismatch'), 'error'));
+      }
+    });
+  }
+  return card;
 }
 
-async function renderRequests() {
+async function renderRequests(message) {
+  const feedback = el('div', { id: 'requests-feedback', 'aria-live': 'polite' },
+      message ? status(message, 'success') : null);
   const list = el('div', { class: 'list' }, status(t('loading')));
-  show(main, heading('requestsTitle', 'requestsIntro'), list);
+  show(main, heading('requestsTitle', 'requestsIntro'), feedback, list);
   try {
     const data = await get('/api/requests');
     const requests = data.requests || [];
@@ -141,7 +168,8 @@ async function renderRequests() {
       show(list, el('p', {}, t('requestsNone')));
       return;
     }
-    show(list, requests.map((r) => requestCard(r, () => {})));
+    const onAnswered = (text) => renderRequests(text);
+    show(list, requests.map((r) => requestCard(r, onAnswered)));
   } catch (e) {
     show(list, status(errorText(e), 'error'));
   }
