@@ -61,6 +61,15 @@ function status(text, kind = 'info') {
   return el('p', { class: `status ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text);
 }
 
+// The message of a failed call; a session that ended offers to sign in.
+function failure(e) {
+  const message = status(errorText(e), 'error');
+  if (e instanceof ApiError && e.status === 401) {
+    message.append(' ', el('a', { href: '/login' }, t('signIn')));
+  }
+  return message;
+}
+
 function errorText(e) {
   if (e instanceof ApiError && e.status === 401) return t('sessionEnded');
   if (e instanceof ApiError && e.status === 501) return t('unavailable');
@@ -171,13 +180,41 @@ async function renderRequests(message) {
     const onAnswered = (text) => renderRequests(text);
     show(list, requests.map((r) => requestCard(r, onAnswered)));
   } catch (e) {
-    show(list, status(errorText(e), 'error'));
+    show(list, failure(e));
   }
 }
 
 // --- Mes consentements ------------------------------------------------------
 
-function consentCard(consent, onWithdrawn) {
+// Request id -> its notice, for consents that answer a request: their
+// texts in words. Empty when the broker offers no requests.
+async function noticesByRequest() {
+  const notices = new Map();
+  try {
+    const data = await get('/api/requests');
+    for (const open of data.requests || []) {
+      try {
+        notices.set(open.request.id, JSON.parse(open.request.notice || '{}'));
+      } catch {
+        // a notice that does not parse is not shown
+      }
+    }
+  } catch {
+    // the consents are shown with their identifiers
+  }
+  return notices;
+}
+
+// The title of a consent in words when it answers a request, and the
+// identifiers it is about.
+function consentTitle(consent, notices) {
+  const notice = notices.get(consent.request_id);
+  const ids = `${consent.dataset_id} — ${consent.purpose}`;
+  const title = notice ? localized(notice.project?.title) : '';
+  return { title: title || ids, detail: title ? ids : '' };
+}
+
+function consentCard(consent, onWithdrawn, notices) {
   const titleId = `consent-${consent.id}-title`;
   const live = consent.state === 'CONSENT_STATE_GIVEN';
   const actions = el('div', { class: 'actions' });
@@ -207,7 +244,9 @@ function consentCard(consent, onWithdrawn) {
   return el('article', { class: `card consent ${live ? 'live' : 'ended'}`,
     'aria-labelledby': titleId, 'data-consent-id': consent.id,
     'data-state': consent.state },
-  el('h3', { id: titleId }, `${consent.dataset_id} — ${consent.purpose}`),
+  el('h3', { id: titleId }, consentTitle(consent, notices).title),
+  consentTitle(consent, notices).detail ?
+    el('p', { class: 'ids' }, consentTitle(consent, notices).detail) : null,
   el('dl', {},
       definition(t('consentRecipient'), recipientText(consent.recipient)),
       definition(t('consentState'), t(`state_${consent.state}`)),
@@ -223,7 +262,7 @@ async function renderConsents(message) {
   const list = el('div', { class: 'list' }, status(t('loading')));
   show(main, heading('consentsTitle', 'consentsIntro'), feedback, list);
   try {
-    const data = await get('/api/consents');
+    const [data, notices] = await Promise.all([get('/api/consents'), noticesByRequest()]);
     const consents = data.consents || [];
     if (!consents.length) {
       show(list, el('p', {}, t('consentsNone')));
@@ -235,14 +274,14 @@ async function renderConsents(message) {
     show(list,
         el('section', { 'aria-labelledby': 'live-title' },
             el('h2', { id: 'live-title' }, t('consentsLive')),
-            live.length ? live.map((c) => consentCard(c, onWithdrawn)) :
+            live.length ? live.map((c) => consentCard(c, onWithdrawn, notices)) :
               el('p', {}, t('consentsNone'))),
         ended.length ? el('section', { 'aria-labelledby': 'ended-title' },
             el('h2', { id: 'ended-title' }, t('consentsEnded')),
-            ended.map((c) => consentCard(c, onWithdrawn))) : null);
+            ended.map((c) => consentCard(c, onWithdrawn, notices))) : null);
     if (message) feedback.querySelector('p')?.focus?.();
   } catch (e) {
-    show(list, status(errorText(e), 'error'));
+    show(list, failure(e));
   }
 }
 
@@ -256,7 +295,7 @@ async function renderHistory() {
   try {
     history = await get('/api/history');
   } catch (e) {
-    show(list, status(errorText(e), 'error'));
+    show(list, failure(e));
     return;
   }
   const records = (history.pages || []).flatMap((p) => p.records || []);
@@ -314,7 +353,7 @@ async function renderReceipts() {
   const list = el('div', { class: 'list' }, status(t('loading')));
   show(main, heading('receiptsTitle', 'receiptsIntro'), list);
   try {
-    const data = await get('/api/consents');
+    const [data, notices] = await Promise.all([get('/api/consents'), noticesByRequest()]);
     const consents = data.consents || [];
     if (!consents.length) {
       show(list, el('p', {}, t('receiptsNone')));
@@ -323,7 +362,7 @@ async function renderReceipts() {
     show(list, el('ul', { class: 'receipts' }, consents.map((c) => {
       const id = encodeURIComponent(c.id);
       return el('li', { class: 'card', 'data-consent-id': c.id },
-          el('h2', {}, `${c.dataset_id} — ${c.purpose}`),
+          el('h2', {}, consentTitle(c, notices).title),
           el('p', {}, `${recipientText(c.recipient)} · ${t(`state_${c.state}`)} · ${formatDate(c.given_at, false)}`),
           el('p', { class: 'actions' },
               el('a', { href: `/api/consents/${id}/receipt.jws`, download: `recu-${c.id}.jws`,
@@ -332,7 +371,7 @@ async function renderReceipts() {
                   t('receiptPrint'))));
     })));
   } catch (e) {
-    show(list, status(errorText(e), 'error'));
+    show(list, failure(e));
   }
 }
 
