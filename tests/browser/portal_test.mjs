@@ -208,6 +208,7 @@ async function main() {
     assert.ok(receiptText.includes('Signature vérifiée par votre navigateur'), receiptText);
     assert.ok(receiptText.includes('Comment vérifier ce reçu'), receiptText);
     assert.ok(receiptText.includes(consent.id), receiptText);
+    assert.ok(receiptText.includes('Votre consentement') && receiptText.includes('partner-demo'), receiptText);
     await axeCheck(page, 'receipt');
 
     step('Mes consentements: withdraw in one click and a confirmation');

@@ -51,11 +51,12 @@ function row(label, value) {
   return [el('dt', {}, label), el('dd', {}, value ?? '')];
 }
 
+// The recipient claim in words.
 function recipientOf(claims) {
-  const r = claims.recipient;
-  if (!r) return '';
-  if (typeof r === 'string') return r;
-  return r.partner || r.category || JSON.stringify(r);
+  const r = claims.recipient || {};
+  if (r.partner) return r.partner;
+  if (r.category) return t('recipientCategory', { name: r.category });
+  return '';
 }
 
 async function start() {
@@ -82,6 +83,9 @@ async function start() {
       el('p', { class: 'no-print actions' },
           el('button', { type: 'button', onclick: () => window.print() }, t('receiptPrintButton')),
           el('a', { href: '/#recus', class: 'button' }, t('receiptBack'))),
+      el('p', { class: 'summary' }, t('receiptSummary', {
+        recipient: recipientOf(claims), dataset: claims.dataset ?? '',
+        purpose: claims.purpose ?? '', state: t(`state_${claims.state}`) })),
       el('dl', { class: 'receipt' },
           row(t('receiptId'), claims.jti),
           row(t('receiptIssuedAt'), formatDate(claims.iat)),
@@ -89,12 +93,13 @@ async function start() {
           row(t('receiptController'), claims.controller),
           row(t('receiptSubject'), claims.sub),
           row(t('receiptConsentId'), claims.consent_id),
-          row(t('consentDataset'), claims.dataset_id ?? claims.dataset),
+          row(t('consentDataset'), claims.dataset),
           row(t('consentPurpose'), claims.purpose),
           row(t('consentRecipient'), recipientOf(claims)),
           row(t('consentState'), t(`state_${claims.state}`)),
           row(t('receiptNotice'), notice),
-          row(t('receiptLegalBasis'), claims.legal_basis),
+          row(t('receiptLegalBasis'), t(`legal_${claims.legal_basis}`)),
+          Number(claims.expires_at || 0) ? row(t('receiptExpires'), formatDate(claims.expires_at)) : null,
           row(t('receiptSignature'), problem === null ?
             t('receiptSignatureOk', { kid: header.kid }) :
             t('receiptSignatureBad', { why: problem }))),
