@@ -1,6 +1,7 @@
 #include "clients/portal/api_routes.h"
 
 #include <functional>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "broker/crypto/json.h"

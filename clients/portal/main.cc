@@ -4,7 +4,6 @@
 
 #include <signal.h>
 
-#include <cstdio>
 #include <iostream>
 #include <string>
 #include <thread>

@@ -1,5 +1,6 @@
 #include "clients/portal/oidc_client.h"
 
+#include <map>
 #include <utility>
 
 #include "absl/strings/match.h"

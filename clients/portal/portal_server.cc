@@ -1,7 +1,7 @@
 #include "clients/portal/portal_server.h"
 
 #include <exception>
-#include <iostream>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -42,23 +42,17 @@ absl::Status PortalServer::Bind() {
   server.set_payload_max_length(64 * 1024);
   server.set_read_timeout(10, 0);
   server.set_write_timeout(10, 0);
-  server.set_default_headers({
+  httplib::Headers headers = {
       {"Content-Security-Policy", Csp(*ctx_)},
       {"X-Content-Type-Options", "nosniff"},
       {"Referrer-Policy", "same-origin"},
       {"X-Frame-Options", "DENY"},
       {"Cross-Origin-Opener-Policy", "same-origin"},
-  });
+  };
   if (!config.tls_cert_file.empty()) {
-    server.set_default_headers({
-        {"Content-Security-Policy", Csp(*ctx_)},
-        {"X-Content-Type-Options", "nosniff"},
-        {"Referrer-Policy", "same-origin"},
-        {"X-Frame-Options", "DENY"},
-        {"Cross-Origin-Opener-Policy", "same-origin"},
-        {"Strict-Transport-Security", "max-age=31536000"},
-    });
+    headers.emplace("Strict-Transport-Security", "max-age=31536000");
   }
+  server.set_default_headers(std::move(headers));
   server.set_exception_handler([](const httplib::Request&,
                                   httplib::Response& res,
                                   std::exception_ptr) {
