@@ -96,7 +96,9 @@ void Logout(PortalContext& ctx, const httplib::Request& req,
             httplib::Response& res) {
   std::optional<SessionRef> current = CurrentSession(ctx, req);
   if (!current) {
-    SendError(res, absl::UnauthenticatedError("not signed in"));
+    // Nothing to end here (a page left open after its session ended).
+    res.set_header("Set-Cookie", SessionCookie(ctx, "", 0));
+    Redirect(res, "/");
     return;
   }
   if (absl::Status s = CheckCsrf(ctx, req, current->session); !s.ok()) {
