@@ -72,9 +72,8 @@ absl::StatusOr<std::pair<uint32_t, std::string>> AnswerOf(
 
 void AddApiRoutes(httplib::Server& server, PortalContext& ctx) {
   const BrokerClient& broker = *ctx.broker;
-  server.Get("/api/consents",
-             Read(ctx, [&broker](const std::string& token,
-                                 const httplib::Request&) {
+  server.Get("/api/consents", Read(ctx, [&broker](const std::string& token,
+                                                  const httplib::Request&) {
                return broker.ListConsents(token);
              }));
   server.Get(absl::StrCat("/api/consents/", kId),
@@ -82,45 +81,41 @@ void AddApiRoutes(httplib::Server& server, PortalContext& ctx) {
                                  const httplib::Request& req) {
                return broker.GetConsent(token, req.matches[1]);
              }));
-  server.Get(
-      absl::StrCat("/api/consents/", kId, "/receipt.jws"),
-      [&ctx](const httplib::Request& req, httplib::Response& res) {
-        std::optional<SessionRef> current = CurrentSession(ctx, req);
-        if (!current) {
-          SendError(res, absl::UnauthenticatedError("not signed in"));
-          return;
-        }
-        const std::string id = req.matches[1];
-        absl::StatusOr<std::string> receipt =
-            ctx.broker->GetReceipt(current->session.id_token, id);
-        if (!receipt.ok()) {
-          SendError(res, receipt.status());
-          return;
-        }
-        res.set_header("Cache-Control", "no-store");
-        res.set_header("Content-Disposition",
-                       absl::StrCat("attachment; filename=\"recu-", id,
-                                    ".jws\""));
-        res.set_content(*receipt, "application/jose");
-      });
+  server.Get(absl::StrCat("/api/consents/", kId, "/receipt.jws"),
+             [&ctx](const httplib::Request& req, httplib::Response& res) {
+               std::optional<SessionRef> current = CurrentSession(ctx, req);
+               if (!current) {
+                 SendError(res, absl::UnauthenticatedError("not signed in"));
+                 return;
+               }
+               const std::string id = req.matches[1];
+               absl::StatusOr<std::string> receipt =
+                   ctx.broker->GetReceipt(current->session.id_token, id);
+               if (!receipt.ok()) {
+                 SendError(res, receipt.status());
+                 return;
+               }
+               res.set_header("Cache-Control", "no-store");
+               res.set_header(
+                   "Content-Disposition",
+                   absl::StrCat("attachment; filename=\"recu-", id, ".jws\""));
+               res.set_content(*receipt, "application/jose");
+             });
   server.Post(absl::StrCat("/api/consents/", kId, "/withdraw"),
               Change(ctx, [&broker](const std::string& token,
                                     const httplib::Request& req) {
                 return broker.Withdraw(token, req.matches[1]);
               }));
-  server.Get("/api/history",
-             Read(ctx, [&broker](const std::string& token,
-                                 const httplib::Request&) {
+  server.Get("/api/history", Read(ctx, [&broker](const std::string& token,
+                                                 const httplib::Request&) {
                return broker.AccessHistory(token);
              }));
-  server.Get("/api/keys",
-             Read(ctx, [&broker](const std::string& token,
-                                 const httplib::Request&) {
+  server.Get("/api/keys", Read(ctx, [&broker](const std::string& token,
+                                              const httplib::Request&) {
                return broker.VerificationKeys(token);
              }));
-  server.Get("/api/requests",
-             Read(ctx, [&broker](const std::string& token,
-                                 const httplib::Request&) {
+  server.Get("/api/requests", Read(ctx, [&broker](const std::string& token,
+                                                  const httplib::Request&) {
                return broker.ListOpenRequests(token);
              }));
   server.Get(absl::StrCat("/api/requests/", kId),
@@ -131,15 +126,17 @@ void AddApiRoutes(httplib::Server& server, PortalContext& ctx) {
   for (bool accept : {true, false}) {
     server.Post(
         absl::StrCat("/api/requests/", kId, accept ? "/accept" : "/refuse"),
-        Change(ctx, [&broker, accept](const std::string& token,
-                                      const httplib::Request& req)
-                   -> absl::StatusOr<std::string> {
-          absl::StatusOr<std::pair<uint32_t, std::string>> answer =
-              AnswerOf(req);
-          if (!answer.ok()) return answer.status();
-          return broker.AnswerRequest(token, req.matches[1], answer->first,
-                                      answer->second, accept);
-        }));
+        Change(ctx,
+               [&broker, accept](
+                   const std::string& token,
+                   const httplib::Request& req) -> absl::StatusOr<std::string> {
+                 absl::StatusOr<std::pair<uint32_t, std::string>> answer =
+                     AnswerOf(req);
+                 if (!answer.ok()) return answer.status();
+                 return broker.AnswerRequest(token, req.matches[1],
+                                             answer->first, answer->second,
+                                             accept);
+               }));
   }
 }
 

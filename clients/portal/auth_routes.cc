@@ -1,9 +1,9 @@
 #include "clients/portal/auth_routes.h"
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
 #include <iostream>
-
-#include <openssl/crypto.h>
 
 #include "absl/strings/str_cat.h"
 #include "broker/crypto/json.h"

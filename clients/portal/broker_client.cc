@@ -92,8 +92,8 @@ absl::StatusOr<std::string> BrokerClient::GetConsent(
   v1::GetConsentRequest request;
   request.set_consent_id(consent_id);
   v1::GetConsentResponse response;
-  if (absl::Status s = Call(*stub, &v1::ConsentService::Stub::GetConsent,
-                            token, request, &response);
+  if (absl::Status s = Call(*stub, &v1::ConsentService::Stub::GetConsent, token,
+                            request, &response);
       !s.ok()) {
     return s;
   }
@@ -106,8 +106,8 @@ absl::StatusOr<std::string> BrokerClient::GetReceipt(
   v1::GetConsentRequest request;
   request.set_consent_id(consent_id);
   v1::GetConsentResponse response;
-  if (absl::Status s = Call(*stub, &v1::ConsentService::Stub::GetConsent,
-                            token, request, &response);
+  if (absl::Status s = Call(*stub, &v1::ConsentService::Stub::GetConsent, token,
+                            request, &response);
       !s.ok()) {
     return s;
   }
@@ -158,9 +158,8 @@ absl::StatusOr<std::string> BrokerClient::VerificationKeys(
     const std::string& token) const {
   auto stub = v1::TrustService::NewStub(connection_.channel());
   v1::GetVerificationKeysResponse response;
-  if (absl::Status s =
-          Call(*stub, &v1::TrustService::Stub::GetVerificationKeys, token,
-               v1::GetVerificationKeysRequest(), &response);
+  if (absl::Status s = Call(*stub, &v1::TrustService::Stub::GetVerificationKeys,
+                            token, v1::GetVerificationKeysRequest(), &response);
       !s.ok()) {
     return s;
   }

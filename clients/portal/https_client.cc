@@ -31,7 +31,8 @@ absl::StatusOr<Target> ParseHttpsUrl(absl::string_view url) {
   const size_t slash = rest.find('/');
   absl::string_view authority = rest.substr(0, slash);
   Target t;
-  t.path = slash == absl::string_view::npos ? "/" : std::string(rest.substr(slash));
+  t.path =
+      slash == absl::string_view::npos ? "/" : std::string(rest.substr(slash));
   if (authority.empty() || absl::StrContains(authority, '@')) {
     return absl::InvalidArgumentError(absl::StrCat("'", url, "': bad host"));
   }
@@ -133,7 +134,8 @@ absl::StatusOr<HttpsReply> HttpsPostForm(
                    body, "application/x-www-form-urlencoded");
   if (!result) return ErrorOf(result.error(), url);
   if (result->body.size() > kMaxBody) {
-    return absl::ResourceExhaustedError(absl::StrCat(url, ": answer over 1 MiB"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat(url, ": answer over 1 MiB"));
   }
   return HttpsReply{result->status, result->body};
 }

@@ -47,7 +47,8 @@ int Main(const std::vector<std::string>& args) {
                 << secret.status().message() << "\n";
       return 1;
     }
-    oidc.client_secret = std::string(absl::StripTrailingAsciiWhitespace(*secret));
+    oidc.client_secret =
+        std::string(absl::StripTrailingAsciiWhitespace(*secret));
   }
   auto ctx = std::make_unique<PortalContext>();
   ctx->config = *config;
@@ -62,8 +63,7 @@ int Main(const std::vector<std::string>& args) {
   absl::StatusOr<std::unique_ptr<BrokerClient>> broker =
       BrokerClient::Open(*config);
   if (!broker.ok()) {
-    std::cerr << "accord-portal: broker: " << broker.status().message()
-              << "\n";
+    std::cerr << "accord-portal: broker: " << broker.status().message() << "\n";
     return 1;
   }
   ctx->broker = *std::move(broker);

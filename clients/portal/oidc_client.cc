@@ -73,8 +73,8 @@ absl::StatusOr<std::unique_ptr<OidcClient>> OidcClient::Discover(
   if (!doc.ok()) return doc.status();
   absl::StatusOr<std::string> issuer = doc->GetString("issuer");
   if (!issuer.ok() || *issuer != settings.issuer) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        url, ": issuer is not '", settings.issuer, "' exactly"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(url, ": issuer is not '", settings.issuer, "' exactly"));
   }
   Endpoints endpoints;
   for (auto [name, field] :
@@ -138,10 +138,10 @@ absl::StatusOr<IdToken> OidcClient::Redeem(const std::string& code,
       {"redirect_uri", settings_.redirect_uri},
       {"code_verifier", code_verifier}};
   if (settings_.client_secret.empty()) form["client_id"] = settings_.client_id;
-  absl::StatusOr<HttpsReply> reply = HttpsPostForm(
-      endpoints_.token, settings_.ca_file, form,
-      settings_.client_secret.empty() ? "" : settings_.client_id,
-      settings_.client_secret);
+  absl::StatusOr<HttpsReply> reply =
+      HttpsPostForm(endpoints_.token, settings_.ca_file, form,
+                    settings_.client_secret.empty() ? "" : settings_.client_id,
+                    settings_.client_secret);
   if (!reply.ok()) return reply.status();
   absl::StatusOr<crypto::JsonValue> json = crypto::ParseJson(reply->body);
   if (reply->status != 200 || !json.ok()) {

@@ -18,8 +18,8 @@
 namespace accord::portal {
 
 struct OidcSettings {
-  std::string issuer;      // exact `iss`, https://
-  std::string ca_file;     // the provider's CA; empty: system roots
+  std::string issuer;   // exact `iss`, https://
+  std::string ca_file;  // the provider's CA; empty: system roots
   std::string client_id;
   std::string client_secret;  // empty: a public client (PKCE only)
   std::string redirect_uri;

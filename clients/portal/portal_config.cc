@@ -59,7 +59,8 @@ const std::map<std::string, Setter>& Settings() {
       {"web_root", Text(&PortalConfig::web_root)},
       {"session_seconds", Number(&PortalConfig::session_seconds, 60, 86400)},
       {"max_sessions", Number(&PortalConfig::max_sessions, 1, 1000000)},
-      {"dev", [](PortalConfig& c, const std::string& v) {
+      {"dev",
+       [](PortalConfig& c, const std::string& v) {
          c.dev = true;
          c.dev_data_dir = v;
          return absl::OkStatus();
@@ -83,8 +84,8 @@ absl::Status LoadFile(const std::string& path, PortalConfig& config) {
   for (const auto& item : root) {
     const std::string key = item.first.Scalar();
     const YAML::Node& value = item.second;
-    const std::string where = absl::StrCat(path, ":", value.Mark().line + 1,
-                                           ": ", key, ": ");
+    const std::string where =
+        absl::StrCat(path, ":", value.Mark().line + 1, ": ", key, ": ");
     auto it = Settings().find(key);
     if (it == Settings().end()) {
       return absl::InvalidArgumentError(absl::StrCat(where, "unknown key"));
@@ -101,7 +102,8 @@ absl::Status LoadFile(const std::string& path, PortalConfig& config) {
 
 absl::Status Check(PortalConfig& c) {
   if (c.dev) {
-    if (c.dev_data_dir.empty()) c.dev_data_dir = std::string(client::dev::kDefaultDataDir);
+    if (c.dev_data_dir.empty())
+      c.dev_data_dir = std::string(client::dev::kDefaultDataDir);
     if (!IsLoopbackListen(c.listen)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "dev mode listens on a loopback address only, not '", c.listen, "'"));
@@ -112,8 +114,8 @@ absl::Status Check(PortalConfig& c) {
     if (c.app_cert_file.empty()) {
       c.app_cert_file = client::dev::PrincipalCertPath(
           c.dev_data_dir, client::dev::kCitizenApp);
-      c.app_key_file = client::dev::PrincipalKeyPath(
-          c.dev_data_dir, client::dev::kCitizenApp);
+      c.app_key_file = client::dev::PrincipalKeyPath(c.dev_data_dir,
+                                                     client::dev::kCitizenApp);
     }
   } else if (c.tls_cert_file.empty() || c.tls_key_file.empty()) {
     return absl::InvalidArgumentError(
@@ -123,8 +125,8 @@ absl::Status Check(PortalConfig& c) {
     return absl::InvalidArgumentError("tls_cert and tls_key go together");
   }
   if (c.public_url.empty()) {
-    c.public_url = absl::StrCat(c.tls_cert_file.empty() ? "http://" : "https://",
-                                c.listen);
+    c.public_url = absl::StrCat(
+        c.tls_cert_file.empty() ? "http://" : "https://", c.listen);
   }
   while (!c.public_url.empty() && c.public_url.back() == '/') {
     c.public_url.pop_back();
@@ -134,13 +136,13 @@ absl::Status Check(PortalConfig& c) {
     return absl::InvalidArgumentError(
         "public_url must be https:// (http:// in dev mode only)");
   }
-  for (const auto& [name, value] :
-       {std::pair<const char*, const std::string*>{"broker_ca", &c.broker_ca_file},
-        {"app_cert", &c.app_cert_file},
-        {"app_key", &c.app_key_file},
-        {"oidc_issuer", &c.oidc_issuer},
-        {"client_id", &c.client_id},
-        {"checkpoint_key", &c.checkpoint_key}}) {
+  for (const auto& [name, value] : {std::pair<const char*, const std::string*>{
+                                        "broker_ca", &c.broker_ca_file},
+                                    {"app_cert", &c.app_cert_file},
+                                    {"app_key", &c.app_key_file},
+                                    {"oidc_issuer", &c.oidc_issuer},
+                                    {"client_id", &c.client_id},
+                                    {"checkpoint_key", &c.checkpoint_key}}) {
     if (value->empty()) {
       return absl::InvalidArgumentError(absl::StrCat(name, " is required"));
     }

@@ -1,8 +1,8 @@
 #include "clients/portal/portal_config.h"
 
-#include <catch2/catch.hpp>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -12,8 +12,8 @@ namespace accord::portal {
 namespace {
 
 const std::vector<std::string> kRequired = {
-    "--oidc-issuer", "https://idp.example", "--client-id", "portal",
-    "--checkpoint-key", "accord.local/log+01234567+AQ=="};
+    "--oidc-issuer", "https://idp.example", "--client-id",
+    "portal",        "--checkpoint-key",    "accord.local/log+01234567+AQ=="};
 
 std::vector<std::string> With(std::vector<std::string> more) {
   std::vector<std::string> args = kRequired;
@@ -21,9 +21,10 @@ std::vector<std::string> With(std::vector<std::string> more) {
   return args;
 }
 
-TEST_CASE("portal config: dev mode takes the dev files and plain HTTP on loopback") {
-  absl::StatusOr<PortalConfig> c =
-      LoadPortalConfig(With({"--dev", "/tmp/var", "--listen", "127.0.0.1:9000"}));
+TEST_CASE(
+    "portal config: dev mode takes the dev files and plain HTTP on loopback") {
+  absl::StatusOr<PortalConfig> c = LoadPortalConfig(
+      With({"--dev", "/tmp/var", "--listen", "127.0.0.1:9000"}));
   REQUIRE(c.ok());
   CHECK(c->dev);
   CHECK(c->public_url == "http://127.0.0.1:9000");
@@ -39,9 +40,10 @@ TEST_CASE("portal config: dev mode refuses a non-loopback address") {
   CHECK(c.status().message().find("loopback") != std::string::npos);
 }
 
-TEST_CASE("portal config: outside dev mode TLS is required and the URL is https") {
-  const std::vector<std::string> files = {"--broker-ca", "ca.pem", "--app-cert",
-                                          "app.pem", "--app-key", "app.key"};
+TEST_CASE(
+    "portal config: outside dev mode TLS is required and the URL is https") {
+  const std::vector<std::string> files = {
+      "--broker-ca", "ca.pem", "--app-cert", "app.pem", "--app-key", "app.key"};
   std::vector<std::string> args = With(files);
   CHECK(absl::IsInvalidArgument(LoadPortalConfig(args).status()));
   args.insert(args.end(), {"--tls-cert", "c.pem", "--tls-key", "k.pem"});
@@ -55,7 +57,8 @@ TEST_CASE("portal config: outside dev mode TLS is required and the URL is https"
 TEST_CASE("portal config: the issuer must be https and the key pinned") {
   CHECK(absl::IsInvalidArgument(
       LoadPortalConfig({"--dev", "/tmp/var", "--oidc-issuer", "http://idp",
-                        "--client-id", "p", "--checkpoint-key", "a+01234567+AQ=="})
+                        "--client-id", "p", "--checkpoint-key",
+                        "a+01234567+AQ=="})
           .status()));
   CHECK(absl::IsInvalidArgument(
       LoadPortalConfig({"--dev", "/tmp/var", "--oidc-issuer", "https://idp",

@@ -86,7 +86,8 @@ absl::Status CheckCsrf(const PortalContext& ctx, const httplib::Request& req,
     }
   }
   std::string token = req.get_header_value("X-CSRF-Token");
-  if (token.empty() && req.has_param("csrf")) token = req.get_param_value("csrf");
+  if (token.empty() && req.has_param("csrf"))
+    token = req.get_param_value("csrf");
   if (!SameSecret(token, session.csrf)) {
     return absl::PermissionDeniedError("missing or wrong CSRF token");
   }

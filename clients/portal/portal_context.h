@@ -5,12 +5,12 @@
 // provider, the broker, the sessions; and the small helpers every handler
 // uses (cookies, CSRF, JSON answers, status codes).
 
+#include <httplib.h>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
-
-#include <httplib.h>
 
 #include "absl/status/status.h"
 #include "clients/portal/broker_client.h"

@@ -32,9 +32,9 @@ absl::Status PortalServer::Bind() {
     auto tls = std::make_unique<httplib::SSLServer>(
         config.tls_cert_file.c_str(), config.tls_key_file.c_str());
     if (!tls->is_valid()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("tls_cert ", config.tls_cert_file, " / tls_key ",
-                       config.tls_key_file, ": not a usable certificate and key"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "tls_cert ", config.tls_cert_file, " / tls_key ", config.tls_key_file,
+          ": not a usable certificate and key"));
     }
     server_ = std::move(tls);
   }
@@ -54,8 +54,7 @@ absl::Status PortalServer::Bind() {
   }
   server.set_default_headers(std::move(headers));
   server.set_exception_handler([](const httplib::Request&,
-                                  httplib::Response& res,
-                                  std::exception_ptr) {
+                                  httplib::Response& res, std::exception_ptr) {
     SendError(res, absl::InternalError("the portal failed on this request"));
   });
   server.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
@@ -75,7 +74,8 @@ absl::Status PortalServer::Bind() {
         absl::StrCat("listen ", config.listen, ": not host:port"));
   }
   std::string host = config.listen.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[')
+    host = host.substr(1, host.size() - 2);
   if (!server.bind_to_port(host, port)) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", config.listen));

@@ -5,10 +5,10 @@
 // web_root, the sign-in routes and the JSON API, with the security headers
 // on every answer.
 
+#include <httplib.h>
+
 #include <memory>
 #include <string>
-
-#include <httplib.h>
 
 #include "absl/status/status.h"
 #include "clients/portal/portal_context.h"

@@ -9,9 +9,7 @@
 namespace accord::portal {
 namespace {
 
-std::string NewId() {
-  return crypto::Base64UrlEncode(crypto::RandomBytes(32));
-}
+std::string NewId() { return crypto::Base64UrlEncode(crypto::RandomBytes(32)); }
 
 std::string Key(const std::string& id) {
   return std::string(crypto::AsBytes(crypto::Sha256(id)));

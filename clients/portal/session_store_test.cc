@@ -1,7 +1,6 @@
 #include "clients/portal/session_store.h"
 
 #include <catch2/catch.hpp>
-
 #include <string>
 
 namespace accord::portal {
