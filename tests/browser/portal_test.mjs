@@ -307,6 +307,11 @@ async function main() {
     await page.goto(stack.portalUrl, { waitUntil: 'networkidle0' });
     await page.waitForSelector('#login');
     await axeCheck(page, 'welcome');
+
+    step('the portal and the broker stop cleanly');
+    await browser.close();
+    browser = null;
+    assert.deepEqual(await stack.shutdown(), []);
     process.stdout.write('PASS\n');
     return 0;
   } catch (e) {

@@ -39,6 +39,7 @@ class Child {
     this.name = name;
     this.log = '';
     this.proc = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
     this.ready = new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${name} not ready in 60 s:\n${this.log}`)), 60000);
       this.proc.stdout.on('data', (chunk) => {
@@ -186,6 +187,27 @@ export class Stack {
       '--username', user, '--password', `${user}-password`]);
     if (r.code !== 0) throw new Error(`login.mjs ${user}: ${r.err}`);
     return r.out.trim();
+  }
+
+  // Stops every process with SIGTERM and waits for them; returns what went
+  // wrong: an exit other than 0, or a sanitizer's report in the output.
+  async shutdown() {
+    const problems = [];
+    for (const c of [...this.children].reverse()) {
+      c.stop();
+      const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 10000));
+      const exit = await Promise.race([c.exited, timeout]);
+      if (exit === null) {
+        problems.push(`${c.name} did not stop in 10 s`);
+        c.proc.kill('SIGKILL');
+      } else if (c.name !== 'provider' && exit.code !== 0) {
+        problems.push(`${c.name} exited with ${exit.code ?? exit.signal}`);
+      }
+      if (/AddressSanitizer|LeakSanitizer|runtime error:/.test(c.log)) {
+        problems.push(`${c.name}: sanitizer report:\n${c.log}`);
+      }
+    }
+    return problems;
   }
 
   logs() {
