@@ -5,7 +5,9 @@
 # provider's packages likewise, then runs portal_test.mjs with Debian's
 # chromium.
 #
-#   tests/browser/run.sh BIN_DIR [portal_test.mjs flags...]
+#   tests/browser/run.sh BIN_DIR [SCRIPT.mjs] [flags...]
+#
+# SCRIPT defaults to portal_test.mjs; tls_test.mjs needs no browser.
 #
 # When npm or chromium cannot be had the test cannot run here: it fails when
 # CI is set, and exits 77 (ctest: skipped) otherwise.
@@ -14,6 +16,11 @@ here="$(cd "$(dirname "$0")" && pwd)"
 source_dir="$(cd "$here/../.." && pwd)"
 bin_dir="$1"
 shift
+script=portal_test.mjs
+if [[ "${1:-}" == *.mjs ]]; then
+  script="$1"
+  shift
+fi
 
 cannot_run() {
   echo "portal browser test cannot run: $1" >&2
@@ -22,7 +29,7 @@ cannot_run() {
 }
 
 chromium="${ACCORD_CHROMIUM:-/usr/bin/chromium}"
-[[ -x "$chromium" ]] || cannot_run "no chromium at $chromium (deploy/install-deps.sh with ACCORD_TEST_DEPS=1)"
+[[ "$script" != portal_test.mjs || -x "$chromium" ]] || cannot_run "no chromium at $chromium (deploy/install-deps.sh with ACCORD_TEST_DEPS=1)"
 command -v node >/dev/null && command -v npm >/dev/null || cannot_run "no node or npm"
 command -v openssl >/dev/null || cannot_run "no openssl"
 
@@ -38,5 +45,5 @@ install() {  # DIR: npm ci there under its lock, held on fd 9 until exit
 install "$here" 8 || cannot_run "npm ci failed in tests/browser"
 install "$source_dir/tests/oidc" 9 || cannot_run "npm ci failed in tests/oidc"
 
-exec node "$here/portal_test.mjs" --bin-dir "$bin_dir" --source-dir "$source_dir" \
-    --chromium "$chromium" "$@"
+if [[ "$script" == portal_test.mjs ]]; then set -- --chromium "$chromium" "$@"; fi
+exec node "$here/$script" --bin-dir "$bin_dir" --source-dir "$source_dir" "$@"
