@@ -13,6 +13,7 @@
 #include "broker/service/call.h"
 #include "broker/service/clock.h"
 #include "broker/service/config.h"
+#include "broker/service/consent_records.h"
 #include "broker/service/history_proofs.h"
 #include "broker/service/key_ring.h"
 #include "broker/service/limits.h"
@@ -803,6 +804,47 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GetOpenRequest(
         return call.Finish(absl::OkStatus());
       });
   return call.reactor();
+}
+
+grpc::ServerUnaryReactor* ConsentServiceImpl::ExportConsentRecords(
+    grpc::CallbackServerContext* context,
+    const accord::v1::ExportConsentRecordsRequest* request,
+    accord::v1::ExportConsentRecordsResponse* response) {
+  Call call(env_, context, "/accord.v1.ConsentService/ExportConsentRecords",
+            *request);
+  auto caller = call.Authenticate();
+  if (!caller.ok()) return call.Finish(caller.status());
+  std::vector<Consent> consents;
+  ConsentRecordsContext context_of;
+  context_of.issuer = env_.config->grant_issuer;
+  context_of.taxonomy = &env_.policies->taxonomy();
+  std::string cursor;
+  do {
+    auto page = env_.store->ListConsentsBySubject(caller->subject, "", cursor,
+                                                  1000);
+    if (!page.ok()) return call.Finish(page.status());
+    for (Consent& c : page->records) consents.push_back(std::move(c));
+    cursor = page->next_cursor;
+  } while (!cursor.empty());
+  for (const Consent& c : consents) {
+    if (!context_of.datasets.contains(c.dataset_id())) {
+      auto dataset = env_.store->GetDataset(c.dataset_id());
+      if (!dataset.ok()) return call.Finish(dataset.status());
+      context_of.datasets.emplace(c.dataset_id(), *std::move(dataset));
+    }
+    if (!c.request_id().empty() &&
+        !context_of.requests.contains(c.request_id())) {
+      auto r = env_.store->GetConsentRequest(c.request_id());
+      if (!r.ok()) return call.Finish(r.status());
+      context_of.requests.emplace(c.request_id(),
+                                  CitizenView(*r, env_.clock->NowSeconds()));
+    }
+  }
+  auto document = ConsentRecordsDocument(consents, context_of,
+                                         env_.clock->NowSeconds());
+  if (!document.ok()) return call.Finish(document.status());
+  response->set_document(*std::move(document));
+  return call.Finish(absl::OkStatus());
 }
 
 }  // namespace accord::service

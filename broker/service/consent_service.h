@@ -80,6 +80,10 @@ class ConsentServiceImpl final
       grpc::CallbackServerContext* context,
       const accord::v1::RefuseConsentRequestRequest* request,
       accord::v1::GiveConsentResponse* response) override;
+  grpc::ServerUnaryReactor* ExportConsentRecords(
+      grpc::CallbackServerContext* context,
+      const accord::v1::ExportConsentRecordsRequest* request,
+      accord::v1::ExportConsentRecordsResponse* response) override;
 
  private:
   // Marks `subject` as changing; false when it already is.
