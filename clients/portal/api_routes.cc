@@ -101,6 +101,23 @@ void AddApiRoutes(httplib::Server& server, PortalContext& ctx) {
                    absl::StrCat("attachment; filename=\"recu-", id, ".jws\""));
                res.set_content(*receipt, "application/jose");
              });
+  server.Get("/api/consent-records.json", [&ctx](const httplib::Request& req,
+                                                 httplib::Response& res) {
+    std::optional<SessionRef> current = CurrentSession(ctx, req);
+    if (!current) {
+      SendError(res, absl::UnauthenticatedError("not signed in"));
+      return;
+    }
+    absl::StatusOr<std::string> document =
+        ctx.broker->ExportConsentRecords(current->session.id_token);
+    if (!document.ok()) {
+      SendError(res, document.status());
+      return;
+    }
+    res.set_header("Content-Disposition",
+                   "attachment; filename=\"mes-consentements.json\"");
+    SendJson(res, 200, *document);
+  });
   server.Post(absl::StrCat("/api/consents/", kId, "/withdraw"),
               Change(ctx, [&broker](const std::string& token,
                                     const httplib::Request& req) {

@@ -154,6 +154,19 @@ absl::StatusOr<std::string> BrokerClient::AccessHistory(
   return absl::ResourceExhaustedError("a longer history than the portal shows");
 }
 
+absl::StatusOr<std::string> BrokerClient::ExportConsentRecords(
+    const std::string& token) const {
+  auto stub = v1::ConsentService::NewStub(connection_.channel());
+  v1::ExportConsentRecordsResponse response;
+  if (absl::Status s =
+          Call(*stub, &v1::ConsentService::Stub::ExportConsentRecords, token,
+               v1::ExportConsentRecordsRequest(), &response);
+      !s.ok()) {
+    return s;
+  }
+  return std::move(*response.mutable_document());
+}
+
 absl::StatusOr<std::string> BrokerClient::VerificationKeys(
     const std::string& token) const {
   auto stub = v1::TrustService::NewStub(connection_.channel());

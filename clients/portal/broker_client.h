@@ -35,6 +35,10 @@ class BrokerClient {
   // Every page of GetAccessHistory as it came, each with its own
   // checkpoint: {"pages":[GetAccessHistoryResponse...]}.
   absl::StatusOr<std::string> AccessHistory(const std::string& token) const;
+  // ExportConsentRecords: every consent record of the citizen as one
+  // JSON document (ISO/IEC TS 27560 records), as the broker wrote it.
+  absl::StatusOr<std::string> ExportConsentRecords(
+      const std::string& token) const;
   // TrustService.GetVerificationKeys: the receipt JWKS and checkpoint key.
   absl::StatusOr<std::string> VerificationKeys(const std::string& token) const;
   // Consent requests: {"requests":[OpenRequest...]}, one, and the answers.

@@ -137,6 +137,17 @@ async function main() {
       await axeCheck(page, name);
     }
 
+    step('the English switch, and back to French');
+    await openPage(page, stack, 'consentements');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en' &&
+        document.querySelector('#nav-consentements')?.textContent === 'My consents');
+    await page.waitForSelector('article[data-consent-id]');
+    await axeCheck(page, 'consentements in English');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'fr' &&
+        document.querySelector('#nav-consentements')?.textContent === 'Mes consentements');
+
     step('Qui a utilisé mes données: every line verified by the browser');
     await openPage(page, stack, 'historique');
     await page.waitForFunction(() => document.querySelectorAll('tr[data-verified]').length > 0 &&
@@ -201,6 +212,14 @@ async function main() {
     const claims = JSON.parse(Buffer.from(parts[1], 'base64url'));
     assert.equal(header.typ, 'consent-receipt+jwt');
     assert.equal(claims.consent_id, consent.id);
+    const exported = await page.evaluate(async () => {
+      const r = await fetch(document.querySelector('#export').href);
+      return { status: r.status, disposition: r.headers.get('content-disposition'), body: await r.text() };
+    });
+    assert.equal(exported.status, 200, exported.body);
+    assert.match(exported.disposition, /attachment/);
+    assert.ok(exported.body.includes(consent.id), `the export holds the consent: ${exported.body.slice(0, 300)}`);
+    JSON.parse(exported.body);
     await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }),
       page.click(`li[data-consent-id="${consent.id}"] .print-receipt`)]);
     await page.waitForSelector('body[data-ready="true"]');

@@ -359,7 +359,10 @@ async function renderReceipts() {
       show(list, el('p', {}, t('receiptsNone')));
       return;
     }
-    show(list, el('ul', { class: 'receipts' }, consents.map((c) => {
+    show(list, el('p', {}, el('a', { href: '/api/consent-records.json',
+      download: 'mes-consentements.json', class: 'button export', id: 'export' },
+    t('receiptsExport')), ' ', t('receiptsExportText')),
+    el('ul', { class: 'receipts' }, consents.map((c) => {
       const id = encodeURIComponent(c.id);
       return el('li', { class: 'card', 'data-consent-id': c.id },
           el('h2', {}, consentTitle(c, notices).title),

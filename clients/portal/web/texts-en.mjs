@@ -79,6 +79,8 @@ export default {
   receiptsTitle: 'My receipts',
   receiptsIntro: 'For each consent, a receipt signed by the platform. Download or print it.',
   receiptsNone: 'No receipt: you have not given any consent.',
+  receiptsExport: 'Download all my consents (JSON)',
+  receiptsExportText: 'All your consents, refusals and withdrawals with their history, as ISO/IEC TS 27560 consent records.',
   receiptDownload: 'Download the signed receipt (JWS)',
   receiptPrint: 'Printable version',
   receiptTitle: 'Consent receipt',

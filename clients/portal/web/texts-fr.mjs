@@ -80,6 +80,8 @@ export default {
   receiptsTitle: 'Mes reçus',
   receiptsIntro: 'Pour chaque consentement, un reçu signé par la plateforme. Vous pouvez le télécharger ou l’imprimer.',
   receiptsNone: 'Aucun reçu : vous n’avez donné aucun consentement.',
+  receiptsExport: 'Télécharger tous mes consentements (JSON)',
+  receiptsExportText: 'Tous vos consentements, refus et retraits avec leur historique, au format des registres de consentement ISO/IEC TS 27560.',
   receiptDownload: 'Télécharger le reçu signé (JWS)',
   receiptPrint: 'Version imprimable',
   receiptTitle: 'Reçu de consentement',
