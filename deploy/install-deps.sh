@@ -8,8 +8,12 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libssl-dev librocksdb-dev catch2 libyaml-cpp-dev
   libbenchmark-dev libgoogle-perftools-dev libcpp-httplib-dev
-  python3 python3-jwt python3-grpcio
+  python3 python3-jwt python3-grpcio openssl curl
 )
+# node runs the development OpenID provider (tests/oidc) that
+# deploy/run-local.sh starts for the citizens' web app; a node that came
+# with the machine (with its own npm) is kept as it is.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 # The test suite also fuzzes with clang's libFuzzer, uses node for
 # interoperability tests and a real OpenID provider, Apache httpd as a stock
 # gateway and pyld to read ODRL exports as JSON-LD.
@@ -25,6 +29,8 @@ if [[ "${ACCORD_TEST_DEPS:-0}" == 1 ]]; then
   command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
   # The OpenID provider test makes its TLS certificates with the openssl CLI.
   packages+=(openssl)
+  # The citizens' web app in a real browser (tests/browser, puppeteer-core).
+  packages+=(chromium)
 fi
 
 missing=()

@@ -1,0 +1,76 @@
+#ifndef ACCORD_CLIENTS_PORTAL_PORTAL_CONFIG_H_
+#define ACCORD_CLIENTS_PORTAL_PORTAL_CONFIG_H_
+
+// The configuration of accord-portal, the citizens' web app: one YAML file
+// (--config FILE), then flags with the same names (dashes for
+// underscores), parsed once and then immutable. clients/portal/README.md
+// lists every key.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace accord::portal {
+
+struct PortalConfig {
+  // Where the portal listens (host:port).
+  std::string listen = "127.0.0.1:8480";
+  // The URL citizens open, without a trailing slash; the OIDC redirect URI
+  // is public_url + "/callback". Default: http(s)://listen.
+  std::string public_url;
+  // HTTPS certificate chain and key (PEM). Required outside dev mode.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // Dev mode: the broker's development files under dev_data_dir, plain
+  // HTTP allowed on a loopback address only (cookies then lack Secure).
+  bool dev = false;
+  std::string dev_data_dir;
+
+  // The broker's gRPC address and the mutual TLS material of the portal's
+  // app principal.
+  std::string broker = "127.0.0.1:7443";
+  std::string broker_ca_file;
+  std::string app_cert_file;
+  std::string app_key_file;
+  int64_t broker_timeout_seconds = 10;
+
+  // The OpenID provider: its issuer URL (https), the CA file its HTTPS
+  // certificate chains to (empty: the system's roots), the portal's client
+  // id and, for a confidential client, a file holding its secret.
+  std::string oidc_issuer;
+  std::string oidc_ca_file;
+  std::string client_id;
+  std::string client_secret_file;
+  std::string scope = "openid";
+
+  // The audit log's checkpoint verifier key (C2SP "<name>+<hash>+<key>"),
+  // pinned: the browser checks every access history line against
+  // checkpoints signed by this key only.
+  std::string checkpoint_key;
+
+  // The directory of the pages and scripts served.
+  std::string web_root = "clients/portal/web";
+  // Longest session; a session also ends when the citizen's ID token
+  // expires.
+  int64_t session_seconds = 3600;
+  // Most sessions and pending sign-ins held at once.
+  int64_t max_sessions = 10000;
+};
+
+// Returns "usage: ..." for --help and errors.
+std::string PortalUsage();
+
+// Parses argv (without argv[0]): --config FILE first, then the other flags
+// over it; applies the dev defaults and checks the result. Errors:
+// INVALID_ARGUMENT naming the key or flag at fault.
+absl::StatusOr<PortalConfig> LoadPortalConfig(
+    const std::vector<std::string>& args);
+
+// True for a literal loopback address or "localhost" in host:port.
+bool IsLoopbackListen(const std::string& host_port);
+
+}  // namespace accord::portal
+
+#endif  // ACCORD_CLIENTS_PORTAL_PORTAL_CONFIG_H_
