@@ -9,7 +9,7 @@ clients/examples (accord-data-service).
         --jwks https://127.0.0.1:7480/.well-known/jwks.json --jwks-ca var/dev-pki/ca.pem \\
         --audience data.rennes.example \\
         --tls-cert var/dev-pki/server.pem --tls-key var/dev-pki/server.key \\
-        --client-ca var/dev-pki/ca.pem --subjects PSEUDONYM1,PSEUDONYM2
+        --client-ca var/dev-pki/ca.pem --subjects=PSEUDONYM1,PSEUDONYM2
 
     curl --cacert var/dev-pki/ca.pem --cert var/dev-pki/partner-demo.pem \\
         --key var/dev-pki/partner-demo.key -H "Authorization: Bearer $GRANT" \\
@@ -164,7 +164,8 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     p.add_argument("--tls-cert", required=True)
     p.add_argument("--tls-key", required=True)
     p.add_argument("--client-ca", required=True)
-    p.add_argument("--subjects", help="pseudonyms served, comma-separated")
+    # A pseudonym may start with "-": write --subjects=A,B.
+    p.add_argument("--subjects", help="pseudonyms served, comma-separated (--subjects=A,B)")
     p.add_argument("--subjects-file", help="JSON array of pseudonyms")
     p.add_argument("--broker", help="HOST:PORT of the broker's gRPC listener")
     p.add_argument("--broker-ca")
