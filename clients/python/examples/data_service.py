@@ -233,8 +233,10 @@ def main(argv: Sequence[str]) -> int:
     server = make_server(host, int(port), create_app(verifier, subjects),
                          threaded=True, ssl_context=tls, request_handler=_Handler)
     # The TLS handshake runs in the connection's thread, under its timeout,
-    # not in the accepting loop, where a silent client would hold them all.
-    server.socket.do_handshake_on_connect = False
+    # not in the accepting loop, where a silent client would hold them all
+    # (SSLSocket.accept reads this attribute; typeshed does not declare it).
+    assert isinstance(server.socket, ssl.SSLSocket)
+    server.socket.do_handshake_on_connect = False  # type: ignore[attr-defined]
     print(f"accord example data service listening on {host}:{server.port}", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from typing import Any, Callable, Optional, Sequence, TypeVar
+from typing import Any, Callable, Optional, Sequence, TypedDict, TypeVar
 
 from accord_client import AccordClient
 
@@ -36,6 +36,14 @@ RESEARCH = "research-and-development"
 AUDIENCE = "data.rennes.example"
 # A pseudonym without consent.
 NOBODY = "bm8tY29uc2VudC1zdWJqZWN0"
+
+
+class TlsFiles(TypedDict):
+    """The PEM files of one principal, as AccordClient.connect takes them."""
+
+    ca_file: str
+    cert_file: str
+    key_file: str
 
 
 def free_port() -> int:
@@ -138,12 +146,14 @@ class Broker:
             raise AssertionError(f"{' '.join(args)}: exit {r.returncode}: {r.stderr}")
         return json.loads(r.stdout) if r.stdout.strip() else None
 
-    def tls_files(self, principal: str) -> dict[str, str]:
+    def tls_files(self, principal: str) -> TlsFiles:
         return {"ca_file": self.file("ca.pem"), "cert_file": self.file(f"{principal}.pem"),
                 "key_file": self.file(f"{principal}.key")}
 
     def client(self, principal: str = "partner-demo") -> AccordClient:
-        return AccordClient.connect(self.grpc_address, **self.tls_files(principal))
+        files = self.tls_files(principal)
+        return AccordClient.connect(self.grpc_address, ca_file=files["ca_file"],
+                                    cert_file=files["cert_file"], key_file=files["key_file"])
 
     def consent(self, citizen: str, partner: str = "partner-demo") -> dict[str, str]:
         """`citizen` consents to research use of her household's data by

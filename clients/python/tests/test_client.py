@@ -18,13 +18,14 @@ import tempfile
 import threading
 import time
 import unittest
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import grpc
 import jwt
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from accord_client import (AccessDenied, AccordClient, AccordError, ConfigurationError,
+from accord_client import (AccessDenied, AccordClient, ConfigurationError,
                            GrantRequest, GrantVerifier, JwksSource, RevocationWatcher,
                            RevokedGrants, RpcError, VerificationError,
                            certificate_thumbprint)
@@ -62,6 +63,13 @@ def swap_char(part: str, index: int) -> str:
     """`part` with one base64url character replaced by another one."""
     c = part[index]
     return part[:index] + ("A" if c != "A" else "B") + part[index + 1:]
+
+
+def own_signing_key() -> str:
+    """A P-256 private key of our own, in PEM, that the broker never saw."""
+    key: Any = ec.generate_private_key(ec.SECP256R1())
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption()).decode()
 
 
 def header_of(token: str) -> dict[str, Any]:
@@ -213,33 +221,39 @@ class ChannelTest(unittest.TestCase):
     """Mutual TLS from PEM files: clear errors before any call."""
 
     def test_missing_or_unusable_files(self) -> None:
-        files = broker.tls_files("partner-demo")
+        def connect(ca_file: str = broker.file("ca.pem"),
+                    cert_file: str = broker.file("partner-demo.pem"),
+                    key_file: str = broker.file("partner-demo.key")) -> AccordClient:
+            return AccordClient.connect(broker.grpc_address, ca_file=ca_file,
+                                        cert_file=cert_file, key_file=key_file)
+
         with self.assertRaises(ConfigurationError) as caught:
-            AccordClient.connect(broker.grpc_address, **{**files, "ca_file": "/nonexistent/ca.pem"})
+            connect(ca_file="/nonexistent/ca.pem")
         self.assertEqual(caught.exception.code, grpc.StatusCode.NOT_FOUND)
         self.assertEqual(caught.exception.option, "ca_file")
         self.assertIn("/nonexistent/ca.pem", str(caught.exception))
         with tempfile.TemporaryDirectory() as tmp:
             with self.assertRaises(ConfigurationError) as caught:
-                AccordClient.connect(broker.grpc_address, **{**files, "cert_file": tmp})
+                connect(cert_file=tmp)
             self.assertIn("is a directory", str(caught.exception))
             not_pem = os.path.join(tmp, "key.txt")
             with open(not_pem, "w") as f:
                 f.write("not a key\n")
             with self.assertRaises(ConfigurationError) as caught:
-                AccordClient.connect(broker.grpc_address, **{**files, "key_file": not_pem})
+                connect(key_file=not_pem)
             self.assertIn("key_file", str(caught.exception))
             self.assertIn("not a PEM file", str(caught.exception))
         # Another principal's key: refused before any handshake.
         with self.assertRaises(ConfigurationError) as caught:
-            AccordClient.connect(broker.grpc_address,
-                                 **{**files, "key_file": broker.file("producer-demo.key")})
+            connect(key_file=broker.file("producer-demo.key"))
         self.assertIn("does not match the certificate", str(caught.exception))
 
     def test_unreachable_broker_is_unavailable(self) -> None:
         from harness import free_port
+        files = broker.tls_files("partner-demo")
         with AccordClient.connect(f"127.0.0.1:{free_port()}", timeout=5,
-                                  **broker.tls_files("partner-demo")) as client:
+                                  ca_file=files["ca_file"], cert_file=files["cert_file"],
+                                  key_file=files["key_file"]) as client:
             with self.assertRaises(RpcError) as caught:
                 client.request_grant(OPEN, "service-provision", AUDIENCE)
         self.assertIn(caught.exception.code, (grpc.StatusCode.UNAVAILABLE,
@@ -248,6 +262,12 @@ class ChannelTest(unittest.TestCase):
 
 class VerifierTest(unittest.TestCase):
     """GrantVerifier refusing what it must, on grants from the real broker."""
+
+    client: AccordClient
+    keys: JwksSource
+    verifier: GrantVerifier
+    partner_cert: bytes
+    token: str
 
     @classmethod
     def setUpClass(cls) -> None:
@@ -286,8 +306,7 @@ class VerifierTest(unittest.TestCase):
         edited = b64url(json.dumps(claims).encode())
         self.refused(f"{header}.{edited}.{signature}", "signature")
         # Signed by a key of our own under the broker's kid.
-        own = ec.generate_private_key(ec.SECP256R1())
-        forged = jwt.encode(claims, own, algorithm="ES256", headers=header_of(self.token))
+        forged = jwt.encode(claims, own_signing_key(), algorithm="ES256", headers=header_of(self.token))
         self.refused(forged, "signature")
         # HS256 keyed with the broker's public key; alg none.
         hs = jwt.encode(claims, "secret", algorithm="HS256",
@@ -299,9 +318,8 @@ class VerifierTest(unittest.TestCase):
         self.refused("x" * 20000, "format", grpc.StatusCode.INVALID_ARGUMENT)
 
     def test_other_typ(self) -> None:
-        own = ec.generate_private_key(ec.SECP256R1())
         claims = json.loads(unb64url(self.token.split(".")[1]))
-        other = jwt.encode(claims, own, algorithm="ES256",
+        other = jwt.encode(claims, own_signing_key(), algorithm="ES256",
                            headers={"kid": header_of(self.token)["kid"], "typ": "JWT"})
         self.assertIn("typ", str(self.refused(other, "signature")))
 
@@ -394,10 +412,10 @@ class VerifierTest(unittest.TestCase):
             other_ca = os.path.join(tmp, "other-ca.pem")
             with open(other_ca, "wb") as f:
                 f.write(read(broker.file("partner-demo.pem")))
-            with self.assertRaises(VerificationError) as caught:
+            with self.assertRaises(VerificationError) as refused:
                 JwksSource(broker.jwks_url, ca_file=other_ca)
-            self.assertEqual(caught.exception.check, "keys")
-            self.assertEqual(caught.exception.code, grpc.StatusCode.UNAUTHENTICATED)
+            self.assertEqual(refused.exception.check, "keys")
+            self.assertEqual(refused.exception.code, grpc.StatusCode.UNAUTHENTICATED)
 
     def test_configuration(self) -> None:
         with self.assertRaises(ConfigurationError):
@@ -490,6 +508,11 @@ class RotationTest(unittest.TestCase):
 
 class DataServiceTest(unittest.TestCase):
     """examples/data_service.py serves only what a bound grant covers."""
+
+    tmp: str
+    service: DataServiceProcess
+    client: AccordClient
+    token: str
 
     @classmethod
     def setUpClass(cls) -> None:
@@ -604,7 +627,7 @@ class DataServiceTest(unittest.TestCase):
             os.path.join(self.tmp, "data-service-watch.log"))
         self.addCleanup(service.stop)
 
-        def status_is(expected: int) -> Any:
+        def status_is(expected: int) -> Callable[[], Optional[dict[str, Any]]]:
             def attempt() -> Optional[dict[str, Any]]:
                 status, body = self.get(token, port=service.port)
                 return body if status == expected else None

@@ -7,13 +7,14 @@ committed.
 from __future__ import annotations
 
 try:
-    from accord.v1 import access_pb2, access_pb2_grpc  # noqa: F401
-    from accord.v1 import common_pb2  # noqa: F401
-    from accord.v1 import policy_pb2, policy_pb2_grpc  # noqa: F401
-    from accord.v1 import trust_pb2, trust_pb2_grpc  # noqa: F401
-except ImportError as e:  # pragma: no cover - depends on the installation
+    from accord.v1 import access_pb2, access_pb2_grpc, common_pb2
+    from accord.v1 import policy_pb2, policy_pb2_grpc, trust_pb2, trust_pb2_grpc
+except ImportError as e:  # depends on the installation
     raise ImportError(
         "accord_client: the generated accord.v1 modules are missing; install "
         "the package (pip install ./clients/python) or build the CMake target "
         "accord_python_stubs and put its output directory on PYTHONPATH "
         f"({e})") from e
+
+__all__ = ["access_pb2", "access_pb2_grpc", "common_pb2", "policy_pb2",
+           "policy_pb2_grpc", "trust_pb2", "trust_pb2_grpc"]

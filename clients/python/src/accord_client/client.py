@@ -2,7 +2,7 @@
 and the TrustService calls, over mutual TLS."""
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar
+from typing import Any, Callable, Optional, Sequence, TypeVar
 
 import grpc
 

@@ -135,7 +135,7 @@ def parse_jwks(text: bytes | str) -> dict[str, VerificationKey]:
             raise ValueError(f"keys[{i}]: kid {kid} appears twice")
         if "d" in jwk:
             raise ValueError(f"keys[{i}] ({kid}): holds a private key")
-        algorithm = _ALGORITHM_OF_KEY.get((jwk.get("kty"), jwk.get("crv")))
+        algorithm = _ALGORITHM_OF_KEY.get((str(jwk.get("kty")), str(jwk.get("crv"))))
         if algorithm is None:
             raise ValueError(f"keys[{i}] ({kid}): not a P-256 or Ed25519 key")
         if jwk.get("alg", algorithm) != algorithm:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Optional
 import grpc
 
 from accord_client.errors import AccordError, VerificationError
+from accord_client.models import Revocation
 
 if TYPE_CHECKING:
     from accord_client.client import AccordClient, RevocationStream
@@ -134,7 +135,7 @@ class RevocationWatcher:
 
     def __init__(self, client: "AccordClient", revoked: Optional[RevokedGrants] = None,
                  *, initial_backoff: float = 0.2, max_backoff: float = 10.0,
-                 on_revocation: Optional[Callable[[object], None]] = None) -> None:
+                 on_revocation: Optional[Callable[[Revocation], None]] = None) -> None:
         if initial_backoff <= 0 or max_backoff <= 0:
             raise ValueError("backoffs must be positive")
         self.revoked: RevokedGrants = revoked if revoked is not None else RevokedGrants()
