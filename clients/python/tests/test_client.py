@@ -13,7 +13,10 @@ import hashlib
 import http.client
 import json
 import os
+import shutil
 import ssl
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -29,8 +32,8 @@ from accord_client import (AccessDenied, AccordClient, ConfigurationError,
                            GrantRequest, GrantVerifier, JwksSource, RevocationWatcher,
                            RevokedGrants, RpcError, VerificationError,
                            certificate_thumbprint)
-from harness import (AUDIENCE, NOBODY, OPEN, PERSONAL, RESEARCH, RESTRICTED, Broker,
-                     DataServiceProcess, wait_for)
+from harness import (AUDIENCE, NOBODY, OPEN, PERSONAL, PYTHON_DIR, RESEARCH, RESTRICTED,
+                     SOURCE_DIR, Broker, DataServiceProcess, wait_for)
 
 broker: Broker
 alice: dict[str, str]
@@ -377,9 +380,12 @@ class VerifierTest(unittest.TestCase):
         # right after the first load is refused without a fetch.
         limited = JwksSource(broker.jwks_url, ca_file=broker.file("ca.pem"))
         for _ in range(5):
-            self.refused(f"{other_kid}.{payload}.{signature}", "key",
-                         verifier=GrantVerifier(limited, AUDIENCE))
+            error = self.refused(f"{other_kid}.{payload}.{signature}", "key",
+                                 verifier=GrantVerifier(limited, AUDIENCE))
+            self.assertIn("too recently", str(error))
         self.assertEqual(limited.load_count, 1)
+        # A known kid still verifies meanwhile.
+        GrantVerifier(limited, AUDIENCE).verify(self.token, self.partner_cert)
 
     def test_cache_control_max_age(self) -> None:
         now = [1000.0]
@@ -504,6 +510,43 @@ class RotationTest(unittest.TestCase):
         self.assertEqual(verifier.verify(token, read(plain.file("partner-demo.pem"))).id,
                          grant.id)
         self.assertEqual(keys.load_count, loads + 1)  # now cached
+
+
+class PackagingTest(unittest.TestCase):
+    """pip builds the package offline, generating the accord.v1 modules, and
+    the installed package alone talks to the broker."""
+
+    def test_pip_install_generates_the_stubs(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            # A copy of what the build reads (the package and the protos), so
+            # the in-tree build leaves the source tree alone.
+            source = os.path.join(tmp, "src")
+            shutil.copytree(os.path.join(SOURCE_DIR, "proto"), os.path.join(source, "proto"))
+            shutil.copytree(PYTHON_DIR, os.path.join(source, "clients", "python"),
+                            ignore=shutil.ignore_patterns("build", "*.egg-info",
+                                                          "__pycache__"))
+            site = os.path.join(tmp, "site")
+            installed = subprocess.run(
+                [sys.executable, "-m", "pip", "install", "--no-deps", "--no-build-isolation",
+                 "--no-index", "--target", site, os.path.join(source, "clients", "python")],
+                capture_output=True, text=True, timeout=300, check=False)
+            self.assertEqual(installed.returncode, 0, installed.stderr)
+            self.assertTrue(os.path.exists(os.path.join(site, "accord", "v1", "access_pb2_grpc.py")))
+            files = broker.tls_files("partner-demo")
+            program = (
+                "import sys, accord_client\n"
+                "assert accord_client.__file__.startswith(sys.argv[1]), accord_client.__file__\n"
+                "c = accord_client.AccordClient.connect(sys.argv[2], ca_file=sys.argv[3],\n"
+                "    cert_file=sys.argv[4], key_file=sys.argv[5])\n"
+                "print(c.request_grant(sys.argv[6], 'service-provision', 'a').decision.outcome)\n")
+            ran = subprocess.run(
+                [sys.executable, "-c", program, site, broker.grpc_address, files["ca_file"],
+                 files["cert_file"], files["key_file"], OPEN],
+                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": site,
+                     "PYTHONDONTWRITEBYTECODE": "1"},
+                cwd=tmp, capture_output=True, text=True, timeout=60, check=False)
+            self.assertEqual(ran.returncode, 0, ran.stderr)
+            self.assertEqual(ran.stdout.strip(), "PERMIT")
 
 
 class DataServiceTest(unittest.TestCase):

@@ -204,6 +204,7 @@ class RevocationWatcher:
             self._streams_opened += 1
         self.revoked.stream_opened()
         error: Optional[AccordError] = None
+        was_up = False
         try:
             for revocation in stream:
                 self.revoked.add(revocation.grant_ids)
@@ -213,9 +214,14 @@ class RevocationWatcher:
                     self._on_revocation(revocation)
         except AccordError as e:
             error = e
-        was_up = self.revoked.is_up()
-        self.revoked.stream_ended()
-        with self._lock:
-            self._stream = None
-            self._last_error = error
+        except Exception as e:  # from on_revocation: end this stream, resume
+            error = AccordError(grpc.StatusCode.UNKNOWN, f"on_revocation raised {e!r}")
+            stream.cancel()
+        finally:
+            # Always, so that a stream that ended never counts as up.
+            was_up = self.revoked.is_up()
+            self.revoked.stream_ended()
+            with self._lock:
+                self._stream = None
+                self._last_error = error
         return was_up

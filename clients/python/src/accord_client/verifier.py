@@ -251,15 +251,21 @@ class GrantVerifier:
             pass  # the cached set stays in use; the source retries after its floor
         key = self._keys.key(kid)
         if key is None:
+            # The broker may have rotated: load the set again (the source
+            # holds back loads that come too often) and look once more.
             try:
-                self._keys.refresh_after_unknown_kid()
+                reloaded = self._keys.refresh_after_unknown_kid()
             except AccordError as e:
                 raise VerificationError("keys", e.code, f"kid {kid} is unknown and the "
                                         f"JWKS could not be loaded again: {e.message}") from None
             key = self._keys.key(kid)
-        if key is None:
-            raise VerificationError("key", _UNAUTH,
-                                    f"no key with kid {kid} in the JWKS, even after loading it again")
+            if key is None:
+                raise VerificationError(
+                    "key", _UNAUTH,
+                    f"no key with kid {kid} in the JWKS, even after loading it again"
+                    if reloaded else
+                    f"no key with kid {kid} in the JWKS, loaded again too recently "
+                    "to load it once more")
         if key.algorithm != alg:
             raise VerificationError("signature", _UNAUTH,
                                     f"key {kid} is for {key.algorithm}, the token says {alg}")
