@@ -9,6 +9,10 @@ packages=(
   libabsl-dev libssl-dev librocksdb-dev catch2 libyaml-cpp-dev
   libbenchmark-dev libgoogle-perftools-dev libcpp-httplib-dev
   python3 python3-jwt python3-grpcio
+  # clients/python: the Python partner client, its example data service and
+  # its test (protobuf-compiler-grpc above brings grpc_python_plugin).
+  python3-protobuf python3-cryptography python3-flask python3-setuptools
+  python3-pip python3-venv
 )
 # The test suite also fuzzes with clang's libFuzzer, uses node for
 # interoperability tests and Apache httpd as a stock gateway.
