@@ -11,7 +11,8 @@ from typing import Any
 
 import grpc
 
-from accord_client import AccordError, ConfigurationError, RevokedGrants, VerificationError
+from accord_client import (AccordClient, AccordError, ConfigurationError, GrantRequest,
+                           RevokedGrants, VerificationError)
 from accord_client.jwks import (JwksDocument, JwksSource, cache_max_age, is_loopback_host,
                                 parse_jwks, parse_jwks_url)
 from accord_client.verifier import VerifiedGrant
@@ -149,6 +150,18 @@ class RevokedGrantsTest(unittest.TestCase):
         self.assertNotIn("old", revoked)
         self.assertIn("new", revoked)
         self.assertEqual(len(revoked), 1)
+
+
+class ClientArgumentsTest(unittest.TestCase):
+    def test_one_string_is_not_a_list_of_names(self) -> None:
+        # Refused before any call: the channel leads nowhere.
+        with AccordClient(grpc.insecure_channel("127.0.0.1:1")) as client:
+            with self.assertRaises(TypeError):
+                client.request_grant("d", "p", "a", subjects="alice")
+            with self.assertRaises(TypeError):
+                client.explain_access("partner-demo", "d", "p", fields="kwh")
+            with self.assertRaises(TypeError):
+                client.request_grants([GrantRequest("d", "p", "a", subjects="alice")])
 
 
 class ServeRecordsTest(unittest.TestCase):

@@ -56,10 +56,18 @@ def _response_from_proto(r: Any) -> GrantResponse:
     )
 
 
+def _names(what: str, values: Sequence[str]) -> list[str]:
+    """`values` as a list; TypeError for one string, which would otherwise
+    be taken letter by letter."""
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"{what}: a sequence of strings, not one string")
+    return list(values)
+
+
 def _request_to_proto(r: GrantRequest) -> Any:
     return pb.access_pb2.RequestGrantRequest(
         dataset_id=r.dataset, purpose=r.purpose, audience=r.audience,
-        subjects=list(r.subjects), fields=list(r.fields),
+        subjects=_names("subjects", r.subjects), fields=_names("fields", r.fields),
         lifetime_seconds=r.lifetime_seconds,
         at_least_as_fresh=r.at_least_as_fresh)
 
@@ -198,7 +206,7 @@ class AccordClient:
         otherwise). A DENY is returned, not raised: it is the answer."""
         request = pb.policy_pb2.ExplainAccessRequest(
             partner=partner, dataset_id=dataset, purpose=purpose,
-            fields=list(fields), subjects=list(subjects),
+            fields=_names("fields", fields), subjects=_names("subjects", subjects),
             lifetime_seconds=lifetime_seconds)
         reply = _call(lambda: self._policy.ExplainAccess(request, timeout=self._timeout))
         return decision_from_proto(reply.decision)
