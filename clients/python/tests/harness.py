@@ -167,14 +167,17 @@ class Broker:
 
 
 class DataServiceProcess:
-    """clients/python/examples/data_service.py, running until stop()."""
+    """clients/python/examples/data_service.py (or, with `program`, the C++
+    accord-data-service, which takes the same flags), running until stop()."""
 
-    def __init__(self, args: Sequence[str], log_path: str) -> None:
+    def __init__(self, args: Sequence[str], log_path: str,
+                 program: Optional[Sequence[str]] = None) -> None:
         self.port = free_port()
         self.log_path = log_path
+        command = list(program) if program is not None else [sys.executable, EXAMPLE]
         with open(log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, EXAMPLE, "--listen", f"127.0.0.1:{self.port}", *args],
+                [*command, "--listen", f"127.0.0.1:{self.port}", *args],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         try:
             wait_for("the data service to listen", self._listening, timeout=60)
@@ -190,7 +193,7 @@ class DataServiceProcess:
         if "listening on" in self.log():
             return True
         if self.process.poll() is not None:
-            raise RuntimeError(f"data_service.py exited: {self.log()}")
+            raise RuntimeError(f"the data service exited: {self.log()}")
         return None
 
     def stop(self) -> None:

@@ -32,7 +32,7 @@ from accord_client import (AccessDenied, AccordClient, ConfigurationError,
                            GrantRequest, GrantVerifier, JwksSource, RevocationWatcher,
                            RevokedGrants, RpcError, VerificationError,
                            certificate_thumbprint)
-from harness import (AUDIENCE, NOBODY, OPEN, PERSONAL, PYTHON_DIR, RESEARCH, RESTRICTED,
+from harness import (AUDIENCE, BIN_DIR, NOBODY, OPEN, PERSONAL, PYTHON_DIR, RESEARCH, RESTRICTED,
                      SOURCE_DIR, Broker, DataServiceProcess, wait_for)
 
 broker: Broker
@@ -612,6 +612,34 @@ class DataServiceTest(unittest.TestCase):
         digest = hashlib.sha256(f"day-1\n{alice['subject']}".encode()).digest()
         kwh = 4.0 + (int.from_bytes(digest[:8], "big") % 160) / 10
         self.assertEqual(body["records"][0]["values"]["kwh"], f"{kwh:.1f}")
+
+    def test_same_records_as_the_cpp_example(self) -> None:
+        cpp_service = os.path.join(BIN_DIR, "accord-data-service")
+        cpp_client = os.path.join(BIN_DIR, "accord-data-client")
+        if not (os.access(cpp_service, os.X_OK) and os.access(cpp_client, os.X_OK)):
+            self.skipTest("accord-data-service is not built")
+        service = DataServiceProcess(
+            ["--jwks", broker.jwks_url, "--jwks-ca", broker.file("ca.pem"),
+             "--audience", AUDIENCE, "--tls-cert", broker.file("server.pem"),
+             "--tls-key", broker.file("server.key"), "--client-ca", broker.file("ca.pem"),
+             "--subjects", f"{alice['subject']},{NOBODY}"],
+            os.path.join(self.tmp, "cpp-data-service.log"), program=[cpp_service])
+        self.addCleanup(service.stop)
+        cases: list[tuple[str, list[str]]] = [("", []), ("?fields=day,kwh", ["--fields", "day,kwh"])]
+        for query, flags in cases:
+            read = subprocess.run(
+                [cpp_client, "--server", f"127.0.0.1:{service.port}", "--grant", self.token,
+                 "--cert", broker.file("partner-demo.pem"), "--key", broker.file("partner-demo.key"),
+                 "--ca", broker.file("ca.pem"), *flags],
+                capture_output=True, text=True, timeout=60, check=False)
+            self.assertEqual(read.returncode, 0, read.stderr)
+            cpp = json.loads(read.stdout)
+            status, python = self.get(self.token, query=query)
+            self.assertEqual(status, 200, python)
+            self.assertEqual(python["fields"], cpp["fields"])
+            self.assertEqual(python["grant_id"], cpp["grant_id"])
+            self.assertEqual([(r["subject"], r["values"]) for r in python["records"]],
+                             [(r.get("subject", ""), r["values"]) for r in cpp["records"]])
 
     def test_refuses_no_token_and_bad_tokens(self) -> None:
         status, body = self.get(None)
