@@ -18,6 +18,8 @@ packages=(
 # interoperability tests and Apache httpd as a stock gateway.
 if [[ "${ACCORD_TEST_DEPS:-0}" == 1 ]]; then
   packages+=(clang libclang-rt-14-dev)
+  # clients/python: its type check (python_types_test).
+  packages+=(mypy)
   # The gateway test: Apache httpd verifying grants with mod_auth_openidc.
   packages+=(apache2 libapache2-mod-auth-openidc)
   # A node that came with the machine (with its own npm) is kept as it is.
