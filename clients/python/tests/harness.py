@@ -83,18 +83,33 @@ class Broker:
         if https:
             flags += ["--http-tls-cert", self.file("server.pem"),
                       "--http-tls-key", self.file("server.key")]
-        program = os.path.join(BIN_DIR, "accord-broker")
-        if not os.access(program, os.X_OK):
-            raise RuntimeError(f"{program} not found: build accord-broker first "
+        self.command = [os.path.join(BIN_DIR, "accord-broker"), *flags]
+        if not os.access(self.command[0], os.X_OK):
+            raise RuntimeError(f"{self.command[0]} not found: build accord-broker first "
                                "(or set ACCORD_BIN_DIR)")
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen([program, *flags], stdin=subprocess.DEVNULL,
-                                            stdout=log, stderr=subprocess.STDOUT)
         try:
-            wait_for("the broker's /readyz", self._ready, timeout=60)
+            self.start()
         except BaseException:
             self.stop()
             raise
+
+    def start(self) -> None:
+        """Starts the broker (again, on the same ports and data) and waits
+        until /readyz answers 200."""
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(self.command, stdin=subprocess.DEVNULL,
+                                            stdout=log, stderr=subprocess.STDOUT)
+        wait_for("the broker's /readyz", self._ready, timeout=60)
+
+    def terminate(self) -> None:
+        """SIGTERM, and waits for the broker to exit; its data stays."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
 
     @property
     def jwks_url(self) -> str:
@@ -125,13 +140,9 @@ class Broker:
             return None
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        """Terminates the broker and removes its directory."""
+        if hasattr(self, "process"):
+            self.terminate()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def cli(self, *args: str, positionals: Sequence[str] = ()) -> Any:

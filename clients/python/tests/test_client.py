@@ -482,6 +482,48 @@ class RevocationTest(unittest.TestCase):
         self.assertIn("subjects_without_consent", [r.code for r in caught.exception.reasons])
 
 
+class BrokerOutageTest(unittest.TestCase):
+    """While the revocation stream is down longer than max_staleness every
+    grant is refused (fail closed); once the broker is back the watcher
+    resumes and a withdrawal made after the outage still arrives."""
+
+    def test_fail_closed_then_resume(self) -> None:
+        own = Broker(https=False)
+        self.addCleanup(own.stop)
+        dave = own.consent("dave")
+        client = AccordClient.connect(own.grpc_address, timeout=5,
+                                      options=[("grpc.max_reconnect_backoff_ms", 1000)],
+                                      **own.tls_files("partner-demo"))
+        self.addCleanup(client.close)
+        grant = client.request_grant(PERSONAL, RESEARCH, AUDIENCE,
+                                     subjects=[dave["subject"]]).grant
+        revoked = RevokedGrants(max_staleness=1, settle=0.5)
+        watcher = RevocationWatcher(client, revoked, initial_backoff=0.1, max_backoff=0.5)
+        self.addCleanup(watcher.stop)
+        keys = JwksSource(own.jwks_url, allow_loopback_http=True)
+        verifier = GrantVerifier(keys, AUDIENCE, revoked=revoked)
+        cert = read(own.file("partner-demo.pem"))
+
+        def outcome() -> str:
+            try:
+                verifier.verify(grant.token, cert)
+                return "ok"
+            except VerificationError as e:
+                return e.check
+
+        wait_for("the stream to come up", lambda: True if outcome() == "ok" else None)
+        own.terminate()
+        wait_for("grants refused without the stream",
+                 lambda: True if outcome() == "revocations" else None)
+        self.assertIsNotNone(watcher.last_error)
+        own.start()
+        wait_for("the watcher to resume", lambda: True if outcome() == "ok" else None)
+        self.assertGreaterEqual(watcher.streams_opened, 2)
+        own.withdraw("dave", dave["id"])
+        wait_for("the withdrawal after the outage",
+                 lambda: True if outcome() == "revoked" else None)
+
+
 class RotationTest(unittest.TestCase):
     """EdDSA grants after a rotation verify through a refetch on their
     unknown kid; the JWKS over plain http towards loopback when allowed."""

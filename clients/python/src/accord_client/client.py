@@ -130,10 +130,14 @@ class AccordClient:
     @classmethod
     def connect(cls, target: str, *, ca_file: str, cert_file: str,
                 key_file: str, server_name: Optional[str] = None,
-                timeout: float = 10.0) -> "AccordClient":
-        """A client over mtls_channel(); ConfigurationError for a bad file."""
+                timeout: float = 10.0,
+                options: Sequence[tuple[str, object]] = ()) -> "AccordClient":
+        """A client over mtls_channel(); ConfigurationError for a bad file.
+        `options`: gRPC channel arguments, e.g.
+        ("grpc.max_reconnect_backoff_ms", 10000)."""
         return cls(mtls_channel(target, ca_file=ca_file, cert_file=cert_file,
-                                key_file=key_file, server_name=server_name),
+                                key_file=key_file, server_name=server_name,
+                                options=options),
                    timeout)
 
     def close(self) -> None:
