@@ -211,11 +211,8 @@ def main(argv: Sequence[str]) -> int:
                        if not getattr(args, n.replace("-", "_"))]
             if missing:
                 return fail(f"{', '.join(missing)} required with --jwks broker or --revocations")
-            # Reconnects within the watcher's own backoff bound (gRPC's
-            # default lets it grow to two minutes).
             client = AccordClient.connect(args.broker, ca_file=args.broker_ca,
-                                          cert_file=args.broker_cert, key_file=args.broker_key,
-                                          options=[("grpc.max_reconnect_backoff_ms", 10000)])
+                                          cert_file=args.broker_cert, key_file=args.broker_key)
         if args.jwks == "broker":
             assert client is not None
             keys = JwksSource.from_loader(broker_keys_loader(client.get_verification_keys))

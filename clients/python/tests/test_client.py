@@ -491,9 +491,8 @@ class BrokerOutageTest(unittest.TestCase):
         own = Broker(https=False)
         self.addCleanup(own.stop)
         dave = own.consent("dave")
-        client = AccordClient.connect(own.grpc_address, timeout=5,
-                                      options=[("grpc.max_reconnect_backoff_ms", 1000)],
-                                      **own.tls_files("partner-demo"))
+        # The channel's default reconnect options (channel.RECONNECT_OPTIONS).
+        client = own.client("partner-demo")
         self.addCleanup(client.close)
         grant = client.request_grant(PERSONAL, RESEARCH, AUDIENCE,
                                      subjects=[dave["subject"]]).grant
