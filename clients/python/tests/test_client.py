@@ -682,6 +682,22 @@ class DataServiceTest(unittest.TestCase):
             self.assertEqual([(r["subject"], r["values"]) for r in python["records"]],
                              [(r.get("subject", ""), r["values"]) for r in cpp["records"]])
 
+    def test_the_five_lines_of_the_readme(self) -> None:
+        with open(os.path.join(PYTHON_DIR, "examples", "README.md"), encoding="utf-8") as f:
+            readme = f.read()
+        start = readme.index("```python\n") + len("```python\n")
+        lines = readme[start:readme.index("```", start)]
+        self.assertEqual(len(lines.splitlines()), 5)
+        program = (lines.replace("127.0.0.1:7443", broker.grpc_address)
+                   .replace("127.0.0.1:9443", f"127.0.0.1:{self.service.port}")
+                   .replace("var/dev-pki", broker.pki))
+        ran = subprocess.run([sys.executable, "-c", f"ALICE = {alice['subject']!r}\n" + program],
+                             capture_output=True, text=True, timeout=60, check=False)
+        self.assertEqual(ran.returncode, 0, ran.stderr)
+        served = json.loads(ran.stdout)
+        self.assertEqual(served["fields"], ["day", "kwh"])
+        self.assertEqual(len(served["records"]), 3)
+
     def test_refuses_no_token_and_bad_tokens(self) -> None:
         status, body = self.get(None)
         self.assertEqual(status, 401)
