@@ -179,7 +179,11 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
 
 def main(argv: Sequence[str]) -> int:
     args = _parse(argv)
-    fail = lambda message: (print(f"data_service.py: {message}", file=sys.stderr), 2)[1]  # noqa: E731
+
+    def fail(message: str) -> int:
+        print(f"data_service.py: {message}", file=sys.stderr)
+        return 2
+
     subjects: list[str] = []
     try:
         if args.subjects_file:
@@ -213,12 +217,15 @@ def main(argv: Sequence[str]) -> int:
                 return fail(f"{', '.join(missing)} required with --jwks broker or --revocations")
             client = AccordClient.connect(args.broker, ca_file=args.broker_ca,
                                           cert_file=args.broker_cert, key_file=args.broker_key)
-        if args.jwks == "broker":
-            assert client is not None
-            keys = JwksSource.from_loader(broker_keys_loader(client.get_verification_keys))
-        else:
-            keys = JwksSource(args.jwks, ca_file=args.jwks_ca,
-                              allow_loopback_http=args.jwks_http == "loopback")
+        try:
+            if args.jwks == "broker":
+                assert client is not None
+                keys = JwksSource.from_loader(broker_keys_loader(client.get_verification_keys))
+            else:
+                keys = JwksSource(args.jwks, ca_file=args.jwks_ca,
+                                  allow_loopback_http=args.jwks_http == "loopback")
+        except AccordError as e:
+            return fail(f"--jwks: {e}")
         revoked: Optional[RevokedGrants] = None
         if args.revocations:
             assert client is not None

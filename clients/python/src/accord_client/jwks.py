@@ -25,6 +25,7 @@ from typing import Any, Callable, Optional
 import grpc
 import jwt
 
+from accord_client.channel import read_pem
 from accord_client.errors import ConfigurationError, VerificationError
 
 MAX_JWKS_BYTES = 1 << 20
@@ -215,7 +216,6 @@ class JwksSource:
             if not ca_file:
                 raise ConfigurationError("ca_file", "required for an https JWKS URL "
                                          "(the CA that signs the broker's certificate)")
-            from accord_client.channel import read_pem
             ca = read_pem("ca_file", ca_file)
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
             context.minimum_version = ssl.TLSVersion.TLSv1_2
