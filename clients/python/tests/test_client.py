@@ -178,21 +178,42 @@ class ClientTest(unittest.TestCase):
         grant = self.client.request_grant(OPEN, "service-provision", AUDIENCE).grant
         revision = self.client.release_grant(grant.id)
         self.assertGreater(revision, 0)
-        stream = self.client.watch_revocations(0)
-        # next() blocks until a revocation arrives: a generous bound cancels it.
-        bound = threading.Timer(30, stream.cancel)
-        bound.start()
-        try:
-            for revocation in stream:
-                if grant.id in revocation.grant_ids:
-                    self.assertEqual(revocation.cause, "grant_released")
-                    self.assertEqual(revocation.revision, revision)
-                    break
-            else:
-                self.fail("the stream ended without the release")
-        finally:
-            bound.cancel()
-            stream.cancel()
+        with self.client.watch_revocations(0) as stream:
+            # next() blocks until a revocation arrives: a generous bound
+            # cancels it.
+            bound = threading.Timer(30, stream.cancel)
+            bound.start()
+            try:
+                for revocation in stream:
+                    if grant.id in revocation.grant_ids:
+                        self.assertEqual(revocation.cause, "grant_released")
+                        self.assertEqual(revocation.revision, revision)
+                        break
+                else:
+                    self.fail("the stream ended without the release")
+            finally:
+                bound.cancel()
+        # After the with block the stream is cancelled.
+        with self.assertRaises(RpcError) as cancelled:
+            next(stream)
+        self.assertEqual(cancelled.exception.code, grpc.StatusCode.CANCELLED)
+        # Resuming after the release's revision: it is not replayed; the
+        # next release is the first thing the stream shows of these two.
+        second = self.client.request_grant(OPEN, "service-provision", AUDIENCE).grant
+        with self.client.watch_revocations(revision) as later:
+            bound = threading.Timer(30, later.cancel)
+            bound.start()
+            try:
+                self.client.release_grant(second.id)
+                for revocation in later:
+                    self.assertNotIn(grant.id, revocation.grant_ids)
+                    self.assertGreater(revocation.revision, revision)
+                    if second.id in revocation.grant_ids:
+                        break
+                else:
+                    self.fail("the stream ended without the second release")
+            finally:
+                bound.cancel()
         # Releasing it again, or a grant that is not the caller's: NOT_FOUND.
         with self.assertRaises(RpcError) as caught:
             self.client.release_grant("no-such-grant")

@@ -78,7 +78,8 @@ class RevocationStream:
     Yields Revocation until the stream ends: StopIteration when the broker
     closes it cleanly, RpcError otherwise (UNAVAILABLE when the broker went
     away, CANCELLED after cancel()). The broker sends nothing until there
-    is a revocation, so `next()` blocks; cancel() from another thread ends it.
+    is a revocation, so `next()` blocks; cancel() from another thread ends
+    it. As a context manager, it is cancelled on leaving.
     """
 
     def __init__(self, call: Any) -> None:
@@ -98,6 +99,12 @@ class RevocationStream:
 
     def cancel(self) -> None:
         self._call.cancel()
+
+    def __enter__(self) -> "RevocationStream":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cancel()
 
     def is_active(self) -> bool:
         return bool(self._call.is_active())
