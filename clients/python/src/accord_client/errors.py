@@ -8,7 +8,7 @@ for a grant.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import grpc
 
@@ -59,19 +59,16 @@ class ConfigurationError(AccordError):
 class VerificationError(AccordError):
     """A grant must not be honoured. `check` names the check that refused it.
 
-    Checks (as the C++ verifier names them): "config", "format", "key",
-    "keys", "signature", "lifetime", "iss", "aud", "claims", "cnf",
-    "revoked", "revocations". The message starts with the check name.
-    Codes: INVALID_ARGUMENT for a malformed token or claim,
-    UNAUTHENTICATED for a well-formed grant that does not hold,
-    PERMISSION_DENIED for a revoked grant, UNAVAILABLE when the keys or
-    the revocation stream cannot vouch for it, FAILED_PRECONDITION for a
-    misconfigured verifier.
+    Checks (as the C++ verifier names them): "format", "key", "keys",
+    "signature", "lifetime", "iss", "aud", "claims", "cnf", "revoked",
+    "revocations". The message starts with the check name. Codes:
+    INVALID_ARGUMENT for a malformed token or claim, UNAUTHENTICATED for a
+    well-formed grant that does not hold, PERMISSION_DENIED for a revoked
+    grant, UNAVAILABLE when the keys or the revocation stream cannot vouch
+    for it. A misconfigured verifier raises ConfigurationError when it is
+    made, not on each grant.
     """
 
-    def __init__(self, check: str, code: grpc.StatusCode, message: str,
-                 cause: Optional[BaseException] = None) -> None:
+    def __init__(self, check: str, code: grpc.StatusCode, message: str) -> None:
         super().__init__(code, f"{check}: {message}")
         self.check: str = check
-        if cause is not None:
-            self.__cause__ = cause

@@ -176,10 +176,10 @@ def fetch_jwks_url(url: JwksUrl, context: Optional[ssl.SSLContext],
     except ssl.SSLCertVerificationError as e:
         raise VerificationError("keys", grpc.StatusCode.UNAUTHENTICATED,
                                 f"{where}: the server's certificate does not verify "
-                                f"against the pinned CA ({e.verify_message})", e) from None
+                                f"against the pinned CA ({e.verify_message})") from e
     except (OSError, http.client.HTTPException) as e:
         raise VerificationError("keys", grpc.StatusCode.UNAVAILABLE,
-                                f"{where}: {e}", e) from None
+                                f"{where}: {e}") from e
     finally:
         connection.close()
     if response.status != 200:
