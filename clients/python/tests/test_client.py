@@ -636,6 +636,7 @@ class DataServiceTest(unittest.TestCase):
     def tearDownClass(cls) -> None:
         cls.client.close()
         cls.service.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def get(self, token: Optional[str], who: str = "partner-demo", query: str = "",
             port: Optional[int] = None) -> tuple[int, dict[str, Any]]:
