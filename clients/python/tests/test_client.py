@@ -42,7 +42,11 @@ alice: dict[str, str]
 def setUpModule() -> None:
     global broker, alice
     broker = Broker()
-    alice = broker.consent("alice")
+    try:
+        alice = broker.consent("alice")
+    except BaseException:
+        broker.stop()  # unittest runs no tearDownModule after a failed setUpModule
+        raise
 
 
 def tearDownModule() -> None:
