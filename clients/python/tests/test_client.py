@@ -626,21 +626,19 @@ class DataServiceTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls) -> None:
         cls.tmp = tempfile.mkdtemp(prefix="accord-py-ds-")
+        # unittest runs no tearDownClass after a failed setUpClass.
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
         cls.service = DataServiceProcess(
             ["--jwks", broker.jwks_url, "--jwks-ca", broker.file("ca.pem"),
              "--audience", AUDIENCE, "--tls-cert", broker.file("server.pem"),
              "--tls-key", broker.file("server.key"), "--client-ca", broker.file("ca.pem"),
              f"--subjects={alice['subject']},{NOBODY}", "--skew-seconds", "0"],
             os.path.join(cls.tmp, "data-service.log"))
+        cls.addClassCleanup(cls.service.stop)
         cls.client = broker.client("partner-demo")
+        cls.addClassCleanup(cls.client.close)
         cls.token = cls.client.request_grant(PERSONAL, RESEARCH, AUDIENCE,
                                              subjects=[alice["subject"], NOBODY]).grant.token
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.client.close()
-        cls.service.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def get(self, token: Optional[str], who: str = "partner-demo", query: str = "",
             port: Optional[int] = None) -> tuple[int, dict[str, Any]]:
