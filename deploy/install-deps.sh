@@ -9,6 +9,10 @@ packages=(
   libabsl-dev libssl-dev librocksdb-dev catch2 libyaml-cpp-dev
   libbenchmark-dev libgoogle-perftools-dev libcpp-httplib-dev
   python3 python3-jwt python3-grpcio openssl curl
+  # clients/python: the Python partner client, its example data service and
+  # its test (protobuf-compiler-grpc above brings grpc_python_plugin).
+  python3-protobuf python3-cryptography python3-flask python3-setuptools
+  python3-pip python3-venv
 )
 # node runs the development OpenID provider (tests/oidc) that
 # deploy/run-local.sh starts for the citizens' web app; a node that came
@@ -19,6 +23,8 @@ command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 # gateway and pyld to read ODRL exports as JSON-LD.
 if [[ "${ACCORD_TEST_DEPS:-0}" == 1 ]]; then
   packages+=(clang libclang-rt-14-dev)
+  # clients/python: its type check (python_types_test).
+  packages+=(mypy)
   # The gateway test: Apache httpd verifying grants with mod_auth_openidc.
   packages+=(apache2 libapache2-mod-auth-openidc)
   # The ODRL export test: tests/check_odrl.py expands exports with pyld and
