@@ -56,8 +56,10 @@ TEST_CASE("output: maps of messages print each member") {
   v1::Dataset dataset;
   dataset.set_id("d");
   dataset.mutable_description()->set_fr("Les relevés");
-  (*dataset.mutable_field_descriptions())["kwh"].set_fr("L'énergie");
-  (*dataset.mutable_field_descriptions())["kwh"].set_en("Energy");
+  accord::v1::FieldDescription* kwh = dataset.add_field_descriptions();
+  kwh->set_field("kwh");
+  kwh->mutable_text()->set_fr("L'énergie");
+  kwh->mutable_text()->set_en("Energy");
   std::string text = FormatHuman(dataset);
   CHECK(absl::StrContains(text, "description.fr:"));
   CHECK(absl::StrContains(text, "field_descriptions.kwh.fr:  L'énergie\n"));
