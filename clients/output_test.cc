@@ -52,7 +52,7 @@ TEST_CASE("output: human lines with short enums and RFC 3339 times") {
   CHECK_FALSE(absl::StrContains(text, "purpose:"));  // unset: left out
 }
 
-TEST_CASE("output: maps of messages print each member") {
+TEST_CASE("output: lists of messages print each member") {
   v1::Dataset dataset;
   dataset.set_id("d");
   dataset.mutable_description()->set_fr("Les relevés");
@@ -62,8 +62,10 @@ TEST_CASE("output: maps of messages print each member") {
   kwh->mutable_text()->set_en("Energy");
   std::string text = FormatHuman(dataset);
   CHECK(absl::StrContains(text, "description.fr:"));
-  CHECK(absl::StrContains(text, "field_descriptions.kwh.fr:  L'énergie\n"));
-  CHECK(absl::StrContains(text, "field_descriptions.kwh.en:  Energy\n"));
+  CHECK(absl::StrContains(text, "field_descriptions[0].field:"));
+  CHECK(absl::StrContains(text, "field_descriptions[0].text.fr:"));
+  CHECK(absl::StrContains(text, "L'énergie\n"));
+  CHECK(absl::StrContains(text, "Energy\n"));
 }
 
 TEST_CASE("output: rows as aligned columns") {
