@@ -14,9 +14,9 @@ packages=(
   python3-protobuf python3-cryptography python3-flask python3-setuptools
   python3-pip python3-venv
 )
-# node runs the development OpenID provider (tests/oidc) that
-# deploy/run-local.sh starts for the citizens' web app; a node that came
-# with the machine (with its own npm) is kept as it is.
+# node runs the development OpenID provider (tests/oidc, oidc-provider:
+# node 20 or later) that deploy/run-local.sh starts for the citizens' web
+# app; a node that came with the machine (with its own npm) is kept as it is.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 # The test suite also fuzzes with clang's libFuzzer, uses node for
 # interoperability tests and a real OpenID provider, Apache httpd as a stock
@@ -30,9 +30,6 @@ if [[ "${ACCORD_TEST_DEPS:-0}" == 1 ]]; then
   # The ODRL export test: tests/check_odrl.py expands exports with pyld and
   # reads the source policies with PyYAML.
   packages+=(python3-pyld python3-yaml)
-  # A node that came with the machine (with its own npm) is kept as it is.
-  # The OpenID provider of tests/oidc (oidc-provider) wants node 20 or later.
-  command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
   # The OpenID provider test makes its TLS certificates with the openssl CLI.
   packages+=(openssl)
   # The citizens' web app in a real browser (tests/browser, puppeteer-core).

@@ -13,7 +13,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # deploy/install-deps.sh runs apt-get update and apt-get install -y for every
-# Debian package that is missing (compilers, libraries, clang, PyJWT, ...).
+# Debian package that is missing (compilers, libraries, clang, PyJWT, pyld,
+# Apache httpd, node and npm, and chromium for the citizens' web app's
+# browser tests, tests/browser).
 ACCORD_TEST_DEPS=1 deploy/install-deps.sh
 
 if [[ "${ACCORD_SKIP_SANITIZERS:-0}" != 1 ]]; then

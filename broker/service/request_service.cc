@@ -203,6 +203,20 @@ accord::v1::ThresholdedCount Thresholded(uint64_t count, uint32_t k) {
 
 }  // namespace
 
+absl::StatusOr<ConsentRequestServiceImpl::Held> ConsentRequestServiceImpl::Hold(
+    const Caller& caller, const std::string& id, bool own) {
+  Held held;
+  held.claim = claims_.Take(id);
+  if (!held.claim.held()) return Busy(id);
+  auto stored = Load(env_, caller, id);
+  if (!stored.ok()) return stored.status();
+  if (own && stored->partner() != caller.principal.id()) {
+    return NoSuchRequest(id);
+  }
+  held.request = *std::move(stored);
+  return held;
+}
+
 grpc::ServerUnaryReactor* ConsentRequestServiceImpl::PutConsentRequest(
     grpc::CallbackServerContext* context,
     const accord::v1::PutConsentRequestRequest* request,
@@ -247,14 +261,10 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::PutConsentRequest(
     return CommitRequest(env_, call, std::move(claim), std::move(ws),
                          std::move(created), response);
   }
-  KeyClaims::Claim claim = claims_.Take(request->request_id());
-  if (!claim.held()) return call.Finish(Busy(request->request_id()));
-  auto stored = Load(env_, *caller, request->request_id());
-  if (!stored.ok()) return call.FinishReleasing(claim, stored.status());
-  ConsentRequest r = *std::move(stored);
-  if (r.partner() != actor) {
-    return call.FinishReleasing(claim, NoSuchRequest(r.id()));
-  }
+  auto held = Hold(*caller, request->request_id(), /*own=*/true);
+  if (!held.ok()) return call.Finish(held.status());
+  KeyClaims::Claim claim = std::move(held->claim);
+  ConsentRequest r = std::move(held->request);
   CloseIfEnded(r, now, ws);
   if (r.state() == kClosed) {
     return call.FinishReleasing(
@@ -276,11 +286,7 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::PutConsentRequest(
   }
   *r.mutable_proposed() = spec;
   r.set_proposed_submitted(false);
-  if (r.state() == kOpen) {
-    RecordEvent(r, kDraft, actor, "", NextVersion(r), now, ws);
-  } else {
-    Transition(r, kDraft, actor, "", NextVersion(r), now, ws);
-  }
+  ProposalEvent(r, kDraft, actor, "", NextVersion(r), now, ws);
   return CommitRequest(env_, call, std::move(claim), std::move(ws),
                        std::move(r), response);
 }
@@ -297,15 +303,11 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::SubmitConsentRequest(
       !s.ok()) {
     return call.Finish(s);
   }
-  KeyClaims::Claim claim = claims_.Take(request->request_id());
-  if (!claim.held()) return call.Finish(Busy(request->request_id()));
-  auto stored = Load(env_, *caller, request->request_id());
-  if (!stored.ok()) return call.FinishReleasing(claim, stored.status());
-  ConsentRequest r = *std::move(stored);
+  auto held = Hold(*caller, request->request_id(), /*own=*/true);
+  if (!held.ok()) return call.Finish(held.status());
+  KeyClaims::Claim claim = std::move(held->claim);
+  ConsentRequest r = std::move(held->request);
   const std::string actor = caller->principal.id();
-  if (r.partner() != actor) {
-    return call.FinishReleasing(claim, NoSuchRequest(r.id()));
-  }
   const int64_t now = env_.clock->NowSeconds();
   store::WriteSet ws;
   CloseIfEnded(r, now, ws);
@@ -324,12 +326,8 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::SubmitConsentRequest(
       !s.ok()) {
     return call.FinishReleasing(claim, s);
   }
-  if (r.state() == kOpen) {
-    r.set_proposed_submitted(true);
-    RecordEvent(r, kPending, actor, "", NextVersion(r), now, ws);
-  } else {
-    Transition(r, kPending, actor, "", NextVersion(r), now, ws);
-  }
+  r.set_proposed_submitted(r.state() == kOpen);
+  ProposalEvent(r, kPending, actor, "", NextVersion(r), now, ws);
   return CommitRequest(env_, call, std::move(claim), std::move(ws),
                        std::move(r), response);
 }
@@ -352,11 +350,10 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::ReviewConsentRequest(
       return call.Finish(s);
     }
   }
-  KeyClaims::Claim claim = claims_.Take(request->request_id());
-  if (!claim.held()) return call.Finish(Busy(request->request_id()));
-  auto stored = Load(env_, *caller, request->request_id());
-  if (!stored.ok()) return call.FinishReleasing(claim, stored.status());
-  ConsentRequest r = *std::move(stored);
+  auto held = Hold(*caller, request->request_id(), /*own=*/false);
+  if (!held.ok()) return call.Finish(held.status());
+  KeyClaims::Claim claim = std::move(held->claim);
+  ConsentRequest r = std::move(held->request);
   const std::string actor = caller->principal.id();
   const int64_t now = env_.clock->NowSeconds();
   store::WriteSet ws;
@@ -374,11 +371,7 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::ReviewConsentRequest(
   if (!request->approve()) {
     r.set_proposed_submitted(false);
     r.set_rejection_reason(request->reason());
-    if (r.state() == kOpen) {
-      RecordEvent(r, kRejected, actor, request->reason(), version, now, ws);
-    } else {
-      Transition(r, kRejected, actor, request->reason(), version, now, ws);
-    }
+    ProposalEvent(r, kRejected, actor, request->reason(), version, now, ws);
     return CommitRequest(env_, call, std::move(claim), std::move(ws),
                          std::move(r), response);
   }
@@ -445,11 +438,10 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::CloseConsentRequest(
       !s.ok()) {
     return call.Finish(s);
   }
-  KeyClaims::Claim claim = claims_.Take(request->request_id());
-  if (!claim.held()) return call.Finish(Busy(request->request_id()));
-  auto stored = Load(env_, *caller, request->request_id());
-  if (!stored.ok()) return call.FinishReleasing(claim, stored.status());
-  ConsentRequest r = *std::move(stored);
+  auto held = Hold(*caller, request->request_id(), /*own=*/false);
+  if (!held.ok()) return call.Finish(held.status());
+  KeyClaims::Claim claim = std::move(held->claim);
+  ConsentRequest r = std::move(held->request);
   const int64_t now = env_.clock->NowSeconds();
   store::WriteSet ws;
   if (!CloseIfEnded(r, now, ws)) {

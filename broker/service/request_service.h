@@ -1,7 +1,11 @@
 #ifndef ACCORD_BROKER_SERVICE_REQUEST_SERVICE_H_
 #define ACCORD_BROKER_SERVICE_REQUEST_SERVICE_H_
 
+#include <string>
+
+#include "absl/status/statusor.h"
 #include "accord/v1/requests.grpc.pb.h"
+#include "broker/service/caller.h"
 #include "broker/service/claims.h"
 #include "broker/service/env.h"
 
@@ -56,6 +60,17 @@ class ConsentRequestServiceImpl final
       accord::v1::GetConsentRequestStatsResponse* response) override;
 
  private:
+  // A request being changed, held from its read to its commit.
+  struct Held {
+    KeyClaims::Claim claim;
+    accord::v1::ConsentRequest request;
+  };
+  // Claims request `id` and reads it: ABORTED when another change holds
+  // it; NOT_FOUND when the caller may not see it or, with `own`, when it
+  // is not the caller's own (a partner's). Nothing stays held on error.
+  absl::StatusOr<Held> Hold(const Caller& caller, const std::string& id,
+                            bool own);
+
   const Env& env_;
   KeyClaims claims_;
 };

@@ -27,6 +27,17 @@ void RecordEvent(accord::v1::ConsentRequest& request,
   ws.AddAuditEvent(ConsentRequestChangeEvent(actor, request, *e));
 }
 
+void ProposalEvent(accord::v1::ConsentRequest& request,
+                   accord::v1::ConsentRequestState state,
+                   absl::string_view actor, absl::string_view reason,
+                   uint32_t version, int64_t now, store::WriteSet& ws) {
+  if (request.state() == accord::v1::CONSENT_REQUEST_STATE_OPEN) {
+    RecordEvent(request, state, actor, reason, version, now, ws);
+  } else {
+    Transition(request, state, actor, reason, version, now, ws);
+  }
+}
+
 bool CloseIfEnded(accord::v1::ConsentRequest& request, int64_t now,
                   store::WriteSet& ws) {
   if (request.state() != accord::v1::CONSENT_REQUEST_STATE_OPEN ||
@@ -56,6 +67,12 @@ accord::v1::ConsentRequest CitizenView(const accord::v1::ConsentRequest& r,
     v.set_state(accord::v1::CONSENT_REQUEST_STATE_CLOSED);
   }
   return v;
+}
+
+bool NeedsAnswer(const accord::v1::ConsentRequest& request,
+                 const accord::v1::Consent* answer, int64_t now) {
+  return Answerable(request, now) &&
+         (answer == nullptr || answer->request_version() < request.version());
 }
 
 absl::Status CheckRequestId(absl::string_view field, absl::string_view id) {

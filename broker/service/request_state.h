@@ -30,6 +30,14 @@ void Transition(accord::v1::ConsentRequest& request,
                 absl::string_view actor, absl::string_view reason,
                 uint32_t version, int64_t now, store::WriteSet& ws);
 
+// An event about the request's proposal: the request takes `state`,
+// unless it is OPEN, when the proposal is a change to the open version,
+// which stays open (RecordEvent).
+void ProposalEvent(accord::v1::ConsentRequest& request,
+                   accord::v1::ConsentRequestState state,
+                   absl::string_view actor, absl::string_view reason,
+                   uint32_t version, int64_t now, store::WriteSet& ws);
+
 // An OPEN request whose `closes_at` has passed is CLOSED by the broker:
 // records that transition in `request` and `ws`. Returns whether it did.
 bool CloseIfEnded(accord::v1::ConsentRequest& request, int64_t now,
@@ -43,6 +51,12 @@ bool Answerable(const accord::v1::ConsentRequest& request, int64_t now);
 // rejection reason; CLOSED when it has ended.
 accord::v1::ConsentRequest CitizenView(const accord::v1::ConsentRequest& r,
                                        int64_t now);
+
+// Whether a citizen whose answer to the request is `answer` (null: none)
+// must answer it now: it is answerable, and they have not answered its
+// current version.
+bool NeedsAnswer(const accord::v1::ConsentRequest& request,
+                 const accord::v1::Consent* answer, int64_t now);
 
 // Checks a citizen's answer against the request as stored: FAILED_
 // PRECONDITION when the request cannot be answered now, or "the notice
