@@ -217,6 +217,41 @@ TEST_CASE("limits: a principal over its rate limit gets RESOURCE_EXHAUSTED") {
   broker.Stop();
 }
 
+// ListConsents for `citizen` through the citizen app: its status code.
+grpc::StatusCode ListConsentsCode(const client::Connection& citizen) {
+  auto stub = v1::ConsentService::NewStub(citizen.channel());
+  grpc::ClientContext ctx;
+  citizen.Prepare(&ctx);
+  v1::ListConsentsResponse response;
+  return stub->ListConsents(&ctx, {}, &response).error_code();
+}
+
+TEST_CASE("limits: each citizen of an app has a bucket of their own") {
+  TempDir dir;
+  BrokerProcess broker(dir.path() + "/data",
+                       {"--rate-limit-per-second", "1", "--rate-limit-burst",
+                        "3"});
+  const absl::Status started = broker.Start();
+  INFO(started.ToString());
+  REQUIRE(started.ok());
+  const client::Connection alice = Connect(broker, "", "alice");
+  int exhausted = 0;
+  for (int i = 0; i < 20; ++i) {
+    const grpc::StatusCode code = ListConsentsCode(alice);
+    CHECK((code == grpc::StatusCode::OK ||
+           code == grpc::StatusCode::RESOURCE_EXHAUSTED));
+    if (code == grpc::StatusCode::RESOURCE_EXHAUSTED) ++exhausted;
+  }
+  CHECK(exhausted > 0);
+  // Alice has spent her bucket, not the app's: Bob, through the same app
+  // principal, is answered (three calls, within his own burst).
+  const client::Connection bob = Connect(broker, "", "bob");
+  for (int i = 0; i < 3; ++i) {
+    CHECK(ListConsentsCode(bob) == grpc::StatusCode::OK);
+  }
+  broker.Stop();
+}
+
 TEST_CASE("limits: a call whose deadline has passed writes nothing") {
   TempDir dir;
   BrokerProcess broker(dir.path() + "/data");

@@ -61,9 +61,9 @@ absl::StatusOr<Caller> Call::Authenticate(uint32_t cost) const {
   }
   RateLimiter* limiter = env_->rate_limiter;
   return env_->auth->Authenticate(
-      *context_, method_, [limiter, cost](const accord::v1::Principal& p) {
+      *context_, method_, [limiter, cost](absl::string_view key) {
         return limiter == nullptr ? absl::OkStatus()
-                                  : limiter->Allow(p.id(), cost);
+                                  : limiter->Allow(key, cost);
       });
 }
 

@@ -99,21 +99,36 @@ absl::StatusOr<Caller> Authenticator::Authenticate(
     return principal.status();
   }
   if (absl::Status s = CheckRole(*rule, principal->role()); !s.ok()) return s;
-  if (admit) {
-    if (absl::Status s = admit(*principal); !s.ok()) return s;
-  }
   Caller caller;
   caller.principal = *std::move(principal);
   caller.cert_thumbprint = cert->x5t_s256;
-  if (rule->citizen_token) {
-    absl::StatusOr<std::string> token = BearerToken(context);
-    if (!token.ok()) return token.status();
-    absl::StatusOr<std::string> subject = citizens_->Pseudonym(
-        *token, caller.principal.id(), clock_->NowSeconds());
-    if (!subject.ok()) return subject.status();
-    caller.subject = *std::move(subject);
+  if (!rule->citizen_token) {
+    if (admit) {
+      if (absl::Status s = admit(caller.principal.id()); !s.ok()) return s;
+    }
+    return caller;
   }
+  absl::StatusOr<std::string> subject = CitizenOf(context, caller.principal);
+  if (admit) {
+    const std::string key = subject.ok() ? CitizenRateKey(*subject)
+                                         : caller.principal.id();
+    if (absl::Status s = admit(key); !s.ok()) return s;
+  }
+  if (!subject.ok()) return subject.status();
+  caller.subject = *std::move(subject);
   return caller;
+}
+
+absl::StatusOr<std::string> Authenticator::CitizenOf(
+    const grpc::ServerContextBase& context,
+    const accord::v1::Principal& app) const {
+  absl::StatusOr<std::string> token = BearerToken(context);
+  if (!token.ok()) return token.status();
+  return citizens_->Pseudonym(*token, app.id(), clock_->NowSeconds());
+}
+
+std::string CitizenRateKey(absl::string_view subject) {
+  return absl::StrCat("citizen:", subject);
 }
 
 }  // namespace accord::service

@@ -33,6 +33,10 @@ struct Caller {
 // A certificate maps to a principal by its URI SAN (which must lie under
 // `trust_domain`) or by its SHA-256; operators and auditors (IsPinnedRole)
 // by their SHA-256 only.
+// The rate-limit key of the citizen whose pseudonym is `subject` (no
+// principal id contains a ':').
+std::string CitizenRateKey(absl::string_view subject);
+
 class Authenticator {
  public:
   Authenticator(store::Store* store, const CitizenTokens* citizens,
@@ -42,10 +46,13 @@ class Authenticator {
         clock_(clock),
         trust_domain_(std::move(trust_domain)) {}
 
-  // Runs before the citizen token is checked, once the principal is known
-  // and allowed the method: its error is the call's (a rate limit).
-  using Admit =
-      std::function<absl::Status(const accord::v1::Principal& principal)>;
+  // Charges the rate limit of `key`: its error is the call's. Called once
+  // the principal is known and allowed the method, with the principal's id;
+  // for a method that takes a citizen token, after the token checked out,
+  // with the citizen's key instead (CitizenRateKey), so that the citizens
+  // of one app do not share one bucket. A citizen token that does not
+  // check out is charged to the app principal.
+  using Admit = std::function<absl::Status(absl::string_view key)>;
 
   // Errors: UNAUTHENTICATED (no certificate; a URI SAN outside the trust
   // domain; a certificate of no principal, or a pinned principal's URI on
@@ -60,6 +67,9 @@ class Authenticator {
  private:
   absl::StatusOr<crypto::CertificateInfo> ParseCached(const std::string& pem)
       ABSL_LOCKS_EXCLUDED(mu_);
+  // The pseudonym of the citizen whose bearer token `app` forwards.
+  absl::StatusOr<std::string> CitizenOf(const grpc::ServerContextBase& context,
+                                        const accord::v1::Principal& app) const;
 
   store::Store* const store_;
   const CitizenTokens* const citizens_;

@@ -30,8 +30,11 @@ namespace accord::service {
 //   WatchRevocations                   1 when the stream opens
 // A cost above the burst is charged as the burst, so a full bucket always
 // admits one call. The principal's bucket is charged after the client
-// certificate is mapped to its principal and before any citizen token is
-// checked; the peer's bucket (one token a call) before anything else.
+// certificate is mapped to its principal; a call that forwards a citizen
+// token charges the citizen's own bucket instead (each citizen of an app
+// has the principal's limit), or the app principal's when the token does
+// not check out. The peer's bucket (one token a call) is charged before
+// anything else.
 // Subjects a call may name for each token beyond the first.
 inline constexpr uint32_t kSubjectsPerToken = 100;
 

@@ -125,8 +125,8 @@ class RevocationStream final
       ABSL_LOCKS_EXCLUDED(mu_) {
     RateLimiter* limiter = env_.rate_limiter;
     auto caller = env_.auth->Authenticate(
-        context, kMethod, [limiter](const accord::v1::Principal& p) {
-          return limiter == nullptr ? absl::OkStatus() : limiter->Allow(p.id());
+        context, kMethod, [limiter](absl::string_view key) {
+          return limiter == nullptr ? absl::OkStatus() : limiter->Allow(key);
         });
     if (!caller.ok()) return caller.status();
     if (env_.revocations == nullptr) {
