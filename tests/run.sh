@@ -4,9 +4,11 @@
 # the real broker on loopback.
 #
 #   1. clang, ASan + UBSan, -Wthread-safety -Werror, libFuzzer (build-clang):
-#      every fuzzer for ACCORD_FUZZ_SECONDS, then the suite under the
+#      every fuzzer for ACCORD_FUZZ_SECONDS, then the C++ suite under the
 #      sanitizers;
-#   2. gcc, optimized (build): the suite again, with the benchmark guard.
+#   2. gcc, optimized (build): the suite again, the checks driven from
+#      other languages (browser, Python, Node, Prometheus, the package),
+#      and the benchmark guard.
 #
 # ACCORD_SKIP_SANITIZERS=1 skips step 1 (a quick local run).
 set -euo pipefail
@@ -17,6 +19,10 @@ cd "$(dirname "$0")/.."
 # Apache httpd, node and npm, and chromium for the citizens' web app's
 # browser tests, tests/browser).
 ACCORD_TEST_DEPS=1 deploy/install-deps.sh
+
+# Labels of the tests that drive the C++ build from other languages and
+# tools.
+outside_labels='browser|python|node|prometheus|package'
 
 if [[ "${ACCORD_SKIP_SANITIZERS:-0}" != 1 ]]; then
   # One clang build serves the fuzzers, the sanitizers and the lock
@@ -35,9 +41,10 @@ if [[ "${ACCORD_SKIP_SANITIZERS:-0}" != 1 ]]; then
   ctest --test-dir "$clang_dir" -L fuzz --output-on-failure
 
   # The suite under ASan/UBSan. Benchmarks (label bench) measure an
-  # optimized build only.
-  ctest --test-dir "$clang_dir" -LE 'fuzz|bench' --output-on-failure -j2 \
-    --timeout 1200
+  # optimized build only; the checks from outside C++ (the browser, the
+  # Python and Node clients, Prometheus) run once, on the gcc build below.
+  ctest --test-dir "$clang_dir" -LE "fuzz|bench|${outside_labels}" \
+    --output-on-failure -j2 --timeout 1200
 fi
 
 build_dir="${ACCORD_BUILD_DIR:-build}"

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/crypto/json.h"
+#include "clients/portal/data_export.h"
 
 namespace accord::portal {
 namespace {
@@ -101,21 +102,21 @@ void AddApiRoutes(httplib::Server& server, PortalContext& ctx) {
                    absl::StrCat("attachment; filename=\"recu-", id, ".jws\""));
                res.set_content(*receipt, "application/jose");
              });
-  server.Get("/api/consent-records.json", [&ctx](const httplib::Request& req,
-                                                 httplib::Response& res) {
+  server.Get("/api/export.json", [&ctx](const httplib::Request& req,
+                                        httplib::Response& res) {
     std::optional<SessionRef> current = CurrentSession(ctx, req);
     if (!current) {
       SendError(res, absl::UnauthenticatedError("not signed in"));
       return;
     }
-    absl::StatusOr<std::string> document =
-        ctx.broker->ExportConsentRecords(current->session.id_token);
+    absl::StatusOr<std::string> document = PersonalDataExport(
+        *ctx.broker, current->session.id_token, NowSeconds());
     if (!document.ok()) {
       SendError(res, document.status());
       return;
     }
     res.set_header("Content-Disposition",
-                   "attachment; filename=\"mes-consentements.json\"");
+                   "attachment; filename=\"mes-donnees-accord.json\"");
     SendJson(res, 200, *document);
   });
   server.Post(absl::StrCat("/api/consents/", kId, "/withdraw"),

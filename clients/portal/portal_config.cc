@@ -59,6 +59,15 @@ const std::map<std::string, Setter>& Settings() {
       {"web_root", Text(&PortalConfig::web_root)},
       {"session_seconds", Number(&PortalConfig::session_seconds, 60, 86400)},
       {"max_sessions", Number(&PortalConfig::max_sessions, 1, 1000000)},
+      {"threads", Number(&PortalConfig::threads, 1, 1024)},
+      {"rate_limit_per_ip_per_second",
+       Number(&PortalConfig::rate_limit_per_ip_per_second, 0, 1000000)},
+      {"rate_limit_per_ip_burst",
+       Number(&PortalConfig::rate_limit_per_ip_burst, 0, 1000000)},
+      {"rate_limit_per_session_per_second",
+       Number(&PortalConfig::rate_limit_per_session_per_second, 0, 1000000)},
+      {"rate_limit_per_session_burst",
+       Number(&PortalConfig::rate_limit_per_session_burst, 0, 1000000)},
       {"dev",
        [](PortalConfig& c, const std::string& v) {
          c.dev = true;

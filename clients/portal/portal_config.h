@@ -57,6 +57,18 @@ struct PortalConfig {
   int64_t session_seconds = 3600;
   // Most sessions and pending sign-ins held at once.
   int64_t max_sessions = 10000;
+  // Threads serving requests. Each holds one connection while it is kept
+  // alive (at most 2 s idle), so this bounds the connections served at
+  // once; the others wait their turn.
+  int64_t threads = 64;
+  // Request rate limits (token buckets; 0 turns one off): every request
+  // from one client address, and the API calls of one session. Behind a
+  // reverse proxy every citizen shares the proxy's address: raise the
+  // per-address limit there.
+  int64_t rate_limit_per_ip_per_second = 50;
+  int64_t rate_limit_per_ip_burst = 200;
+  int64_t rate_limit_per_session_per_second = 10;
+  int64_t rate_limit_per_session_burst = 40;
 };
 
 // Returns "usage: ..." for --help and errors.

@@ -3,7 +3,9 @@
 
 // The portal's HTTP(S) server (cpp-httplib): the pages and scripts under
 // web_root, the sign-in routes and the JSON API, with the security headers
-// on every answer.
+// on every answer. Before any route, every request is charged to its
+// client address's rate limit and every API call to its session's (HTTP
+// 429 with Retry-After when either is spent).
 
 #include <httplib.h>
 
@@ -11,6 +13,8 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "broker/service/clock.h"
+#include "broker/service/rate_limiter.h"
 #include "clients/portal/portal_context.h"
 
 namespace accord::portal {
@@ -30,8 +34,15 @@ class PortalServer {
   void Stop();
 
  private:
+  // OK, or RESOURCE_EXHAUSTED when the request's address or session is
+  // over its rate limit.
+  absl::Status Admit(const httplib::Request& req);
+
   std::unique_ptr<PortalContext> ctx_;
   std::unique_ptr<httplib::Server> server_;
+  service::RealClock clock_;
+  std::unique_ptr<service::RateLimiter> per_ip_;
+  std::unique_ptr<service::RateLimiter> per_session_;
 };
 
 }  // namespace accord::portal

@@ -65,8 +65,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (compiled.ok()) {
       const std::vector<std::string> subjects = {"s1", "s2", "s1"};
       const std::vector<ConsentView> consents = {
-          {"c1", "s1", "public-benefit", "partner-demo", "", true, 0, false},
-          {"c2", "s2", "", "", "", true, 0, true}};
+          {"c1", "s1", "public-benefit", "partner-demo", "", true, 0, false,
+           {"consumption"}},
+          {"c2", "s2", "", "", "", true, 0, true, {}}};
       Request request;
       request.partner = "partner-demo";
       request.partner_category = "academic";

@@ -2,38 +2,47 @@
 // puppeteer-core against the real broker, the real OpenID provider
 // (tests/oidc) and the real portal (stack.mjs).
 //
-//   node portal_test.mjs --bin-dir BUILD/bin --source-dir SRC [--requests]
+//   node portal_test.mjs --bin-dir BUILD/bin --source-dir SRC
+//       [--screenshots DIR]
 //
-// Alice signs in through the provider's login form; sees and withdraws her
-// consent, and a partner's grant request then leaves her out; sees the
-// access history lines marked "Vérifié" once the browser verified them, and
-// a line whose proof was tampered with (the portal's answer changed in
-// flight by request interception) marked as failed; downloads a receipt and
-// opens its printable page; signs out, after which the old cookie is refused
-// and a change without the CSRF token is refused. axe finds no serious or
-// critical violation on any page; a phone-sized viewport renders every page.
-// --requests also answers a consent request on the Demandes page (needs the
-// broker's consent request RPCs).
+// The citizen's journey: Alice signs in through the provider's login form,
+// sees the two requests dev mode opens and accepts one (refuses the other);
+// the partner's grant request (CLI) names her; her history shows it
+// "Vérifié" once the browser verified it, and a line whose proof was
+// tampered with (the portal's answer changed in flight) as failed; she
+// downloads a receipt and opens its printable page; her export holds the
+// consent, its events, the receipts and the history lines; she withdraws
+// with the keyboard alone, and the next grant leaves her out; she signs out
+// here and at the provider, after which the old cookie is refused. Bob
+// signs in and sees nothing of Alice's; the notice he is reading changes
+// version and his answer to the old one is refused. axe finds no serious or
+// critical violation on any page; the keyboard reaches every action with a
+// visible focus; pages reflow at 320 px and at 200 % zoom; nothing moves.
+// Each page's weight and first render time are printed. --screenshots
+// writes the README's screenshots (phone and desktop) into DIR.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import puppeteer from 'puppeteer-core';
 import { AxePuppeteer } from '@axe-core/puppeteer';
+import { answerRequests, staleNoticeRefused } from './requests_step.mjs';
 import { Stack } from './stack.mjs';
+import { kViewports, keyboardReachesEverything, nothingMoves, reflows, screenshot, tabTo, weigh } from './usability.mjs';
 
 const { values: args } = parseArgs({
   options: {
     'bin-dir': { type: 'string' },
     'source-dir': { type: 'string' },
     chromium: { type: 'string', default: '/usr/bin/chromium' },
-    requests: { type: 'boolean', default: false },
+    screenshots: { type: 'string' },
   },
 });
 
 const kDataset = 'rennes.energy.household-consumption';
-const kPurpose = 'research-and-development';
-const pages = ['demandes', 'consentements', 'historique', 'recus'];
+// The purpose of partner-demo's seeded request.
+const kPurpose = 'public-benefit.energy';
+const pages = ['demandes', 'consentements', 'historique', 'recus', 'export'];
 
 function step(name) {
   process.stdout.write(`* ${name}\n`);
@@ -53,12 +62,12 @@ async function openPage(page, stack, name) {
       !document.querySelector('main .status[role="status"]').textContent.includes('…'));
 }
 
-// A grant request by partner-demo naming `subject`; returns the granted
-// subjects (empty on a denial).
-function partnerGrant(stack, subject) {
+// A grant request by partner-demo naming `subject`, for `fields`; returns
+// the granted subjects (empty on a denial).
+function partnerGrant(stack, subject, fields) {
   const r = stack.cli(['grant', 'request', '--as', 'partner-demo', '--dataset', kDataset,
-    '--purpose', kPurpose, '--audience', 'data.rennes.example', '--subjects', subject,
-    '--output', 'json']);
+    '--purpose', kPurpose, '--fields', fields.join(','), '--audience', 'data.rennes.example',
+    '--subjects', subject, '--output', 'json']);
   assert.equal(r.code, 0, `grant request: ${r.err}`);
   const decision = JSON.parse(r.out);
   const subjects = [];
@@ -91,23 +100,14 @@ async function sessionCookie(page, stack) {
 
 async function main() {
   const stack = new Stack({ binDir: args['bin-dir'], sourceDir: args['source-dir'] });
+  const shots = args.screenshots || join(stack.dir, 'screenshots');
   let browser;
   try {
     await stack.start();
     step(`stack up: portal ${stack.portalUrl}, provider ${stack.issuer}`);
-
-    // Alice's consent and one grant naming her, made outside the browser
-    // with an ID token from the same provider.
+    // Alice's ID token from the same provider, for the CLI's view of her
+    // records.
     const token = stack.login('alice');
-    const given = stack.citizenCli(['consent', 'give', '--dataset', kDataset, '--purpose', kPurpose,
-      '--partner', 'partner-demo', '--output', 'json'], token);
-    assert.equal(given.code, 0, given.err);
-    const consent = JSON.parse(given.out).consent;
-    const alice = consent.subject;
-    const before = partnerGrant(stack, alice);
-    assert.ok(before.subjects.includes(alice), `the grant names Alice before: ${before.text}`);
-    const second = partnerGrant(stack, alice);
-    assert.ok(second.subjects.includes(alice));
 
     browser = await puppeteer.launch({
       executablePath: args.chromium,
@@ -131,10 +131,35 @@ async function main() {
     const info = await page.evaluate(async () => (await fetch('/api/session')).text());
     assert.ok(!/eyJ[\w-]+\.[\w-]+\./.test(info), `no token in /api/session: ${info}`);
 
+    step('Demandes: Alice accepts partner-demo\'s request and refuses the other');
+    const { consent, fields } = await answerRequests({ page, stack, token, openPage, axeCheck });
+    const alice = consent.subject;
+
+    step('the partner\'s grant requests name her');
+    for (let i = 0; i < 2; i++) {
+      const granted = partnerGrant(stack, alice, fields);
+      assert.ok(granted.subjects.includes(alice), `the grant names Alice: ${granted.text}`);
+    }
+
+    step('every page: axe, keyboard, no motion, weight and first render');
+    const weights = [];
     for (const name of pages) {
-      step(`page ${name}: axe`);
+      const m = await weigh(page, `${stack.portalUrl}/#${name}`);
       await openPage(page, stack, name);
       await axeCheck(page, name);
+      const actions = await keyboardReachesEverything(page, name);
+      await nothingMoves(page, name);
+      weights.push({ page: name, ...m, actions });
+    }
+    await page.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'reduce' }]);
+    await openPage(page, stack, 'consentements');
+    await nothingMoves(page, 'consentements, reduced motion');
+    await page.emulateMediaFeatures([]);
+    for (const w of weights) {
+      process.stdout.write(`  page ${w.page}: ${w.pageBytes} bytes of page in ${w.requests} requests, ` +
+          `${w.apiBytes} bytes of API answers; first contentful paint ${w.firstPaintMs} ms, ` +
+          `ready ${w.readyMs} ms; ${w.actions} keyboard stops\n`);
+      assert.ok(w.pageBytes < 200000, `${w.page}: a light page (${w.pageBytes} bytes)`);
     }
 
     step('the English switch, and back to French');
@@ -160,6 +185,7 @@ async function main() {
       assert.ok(row.text.includes('Vérifié'), row.text);
       assert.ok(row.text.includes('partner-demo') && row.text.includes(kDataset), row.text);
     }
+    await screenshot(page, shots, 'desktop-historique');
 
     step('a tampered inclusion proof is shown as failed');
     await page.setRequestInterception(true);
@@ -212,14 +238,6 @@ async function main() {
     const claims = JSON.parse(Buffer.from(parts[1], 'base64url'));
     assert.equal(header.typ, 'consent-receipt+jwt');
     assert.equal(claims.consent_id, consent.id);
-    const exported = await page.evaluate(async () => {
-      const r = await fetch(document.querySelector('#export').href);
-      return { status: r.status, disposition: r.headers.get('content-disposition'), body: await r.text() };
-    });
-    assert.equal(exported.status, 200, exported.body);
-    assert.match(exported.disposition, /attachment/);
-    assert.ok(exported.body.includes(consent.id), `the export holds the consent: ${exported.body.slice(0, 300)}`);
-    JSON.parse(exported.body);
     await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }),
       page.click(`li[data-consent-id="${consent.id}"] .print-receipt`)]);
     await page.waitForSelector('body[data-ready="true"]');
@@ -229,37 +247,55 @@ async function main() {
     assert.ok(receiptText.includes(consent.id), receiptText);
     assert.ok(receiptText.includes('Votre consentement') && receiptText.includes('partner-demo'), receiptText);
     await axeCheck(page, 'receipt');
+    await keyboardReachesEverything(page, 'receipt');
 
-    step('Mes consentements: withdraw in one click and a confirmation');
+    step('Exporter mes données: the consent, its events, receipts and history in one file');
+    await openPage(page, stack, 'export');
+    const exported = await page.evaluate(async () => {
+      const r = await fetch(document.querySelector('#export').href);
+      return { status: r.status, disposition: r.headers.get('content-disposition'), body: await r.text() };
+    });
+    assert.equal(exported.status, 200, exported.body);
+    assert.match(exported.disposition, /attachment/);
+    const data = JSON.parse(exported.body);
+    const record = data.consent_records.records.find((r) => r.record_id === consent.id);
+    assert.ok(record, `the export holds the consent: ${exported.body.slice(0, 300)}`);
+    assert.deepEqual(record.events.map((e) => e.event_type), ['given']);
+    assert.ok(data.consent_records.records.some((r) => r.consent_status === 'refused'),
+        'and the refusal');
+    assert.ok(data.receipts.some((r) => r.consent_id === consent.id && r.jws.split('.').length === 3));
+    const lines = data.access_history.pages.flatMap((p) => p.records || []);
+    assert.equal(lines.length, verified.length, `every history line: ${JSON.stringify(lines)}`);
+    assert.ok(lines.every((l) => l.partner === 'partner-demo' && l.dataset_id === kDataset));
+    assert.ok(data.receipt_keys, 'with the keys that verify the receipts');
+
+    step('Mes consentements: withdraw with the keyboard alone, and a confirmation');
     await openPage(page, stack, 'consentements');
     const card = `article[data-consent-id="${consent.id}"]`;
     assert.equal(await page.$eval(card, (e) => e.dataset.state), 'CONSENT_STATE_GIVEN');
-    await page.click(`${card} .withdraw`);
+    await tabTo(page, `${card} .withdraw`);
+    await page.keyboard.press('Enter');
     await page.waitForSelector(`${card} .confirm-withdraw`);
+    assert.ok(await page.evaluate((sel) => document.activeElement === document.querySelector(sel),
+        `${card} .confirm-withdraw`), 'the confirmation has the focus');
     await axeCheck(page, 'withdraw confirmation');
-    await page.click(`${card} .confirm-withdraw`);
+    await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.querySelector('#consents-feedback')?.textContent.includes('immédiat'));
     await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.state === 'CONSENT_STATE_WITHDRAWN', {}, card);
-    const after = partnerGrant(stack, alice);
+    const after = partnerGrant(stack, alice, fields);
     assert.ok(!after.subjects.includes(alice), `the next grant leaves Alice out: ${after.text}`);
 
-    if (args.requests) {
-      const { checkRequests } = await import('./requests_step.mjs');
-      step('Demandes: answer a consent request');
-      await checkRequests({ page, stack, alice, openPage, axeCheck });
-    }
-
-    step('a phone-sized viewport renders every page');
-    await page.setViewport({ width: 375, height: 740, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
-    for (const name of pages) {
-      await openPage(page, stack, name);
-      const { scroll, h1 } = await page.evaluate(() => ({
-        scroll: document.documentElement.scrollWidth,
-        h1: document.querySelector('h1')?.getBoundingClientRect().width ?? 0,
-      }));
-      assert.ok(scroll <= 375, `${name}: no horizontal scrolling on a phone (${scroll}px)`);
-      assert.ok(h1 > 0, `${name}: heading shown`);
-      await axeCheck(page, `${name} on a phone`);
+    step('every page reflows on a phone (320 px and 375 px) and at 200 % zoom');
+    for (const viewport of kViewports) {
+      await page.setViewport(viewport);
+      for (const name of pages) {
+        await openPage(page, stack, name);
+        await reflows(page, `${name} (${viewport.name})`);
+        if (viewport.name === 'phone') {
+          await axeCheck(page, `${name} on a phone`);
+          if (name === 'demandes' || name === 'historique') await screenshot(page, shots, `phone-${name}`);
+        }
+      }
     }
     await page.setViewport({ width: 1280, height: 900 });
 
@@ -313,19 +349,51 @@ async function main() {
     }
     assert.ok(page.url().startsWith(stack.portalUrl), `back at the portal: ${page.url()}`);
     await page.waitForSelector('#login');
-    const old = await fetch(`${stack.portalUrl}/api/consents`, { headers: { cookie: `accord-portal=${cookie.value}` } });
-    assert.equal(old.status, 401, 'the old cookie is refused');
-    const oldSession = await fetch(`${stack.portalUrl}/api/session`, { headers: { cookie: `accord-portal=${cookie.value}` } });
-    assert.equal(oldSession.status, 401);
+    for (const path of ['/api/consents', '/api/session', '/api/history', '/api/export.json']) {
+      const old = await fetch(`${stack.portalUrl}${path}`, { headers: { cookie: `accord-portal=${cookie.value}` } });
+      assert.equal(old.status, 401, `the old cookie is refused: ${path}`);
+    }
     // The provider's session ended too: signing in asks for the password.
     await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('#login')]);
     await page.waitForSelector('#username');
     assert.ok(page.url().startsWith(stack.issuer), 'the provider asks again');
 
-    step('signed-out welcome page: axe');
+    step('signed-out welcome page: axe, keyboard');
     await page.goto(stack.portalUrl, { waitUntil: 'networkidle0' });
     await page.waitForSelector('#login');
     await axeCheck(page, 'welcome');
+    await keyboardReachesEverything(page, 'welcome');
+
+    step('Bob signs in and sees nothing of Alice\'s');
+    const bobToken = stack.login('bob');
+    await signIn(page, stack, 'bob');
+    await openPage(page, stack, 'consentements');
+    const bobConsents = await page.evaluate(async () => (await fetch('/api/consents')).text());
+    assert.ok(!bobConsents.includes(consent.id) && !bobConsents.includes(alice), bobConsents);
+    assert.equal(await page.$(`article[data-consent-id]`), null, 'no consent on his page');
+    const bobHistory = await page.evaluate(async () => (await fetch('/api/history')).text());
+    assert.ok(!bobHistory.includes(alice), 'no line of Alice in his history');
+    assert.equal(JSON.parse(bobHistory).pages.flatMap((p) => p.records || []).length, 0, bobHistory);
+    const bobExport = await page.evaluate(async () => (await fetch('/api/export.json')).text());
+    assert.ok(!bobExport.includes(alice) && !bobExport.includes(consent.id), 'nothing of Alice in his export');
+    await openPage(page, stack, 'demandes');
+    await page.waitForSelector('article[data-request-id] .accept:not([disabled])');
+    await screenshot(page, shots, 'desktop-demandes');
+    const bobRequests = await page.evaluate(async () => (await fetch('/api/requests')).json());
+    assert.equal(bobRequests.requests.length, 2);
+    assert.ok(bobRequests.requests.every((r) => !r.answer && r.needs_answer), JSON.stringify(bobRequests));
+
+    step('a notice that changed while Bob read it: his answer is refused, he reads the new one');
+    await staleNoticeRefused({ page, stack, token: bobToken, openPage });
+
+    step('a session over its rate limit is answered 429, with Retry-After');
+    const burst = await page.evaluate(async () => {
+      const answers = await Promise.all(Array.from({ length: 80 }, () => fetch('/api/session')));
+      return answers.map((r) => ({ status: r.status, retry: r.headers.get('retry-after') }));
+    });
+    const limited = burst.filter((r) => r.status === 429);
+    assert.ok(limited.length > 0, `some of 80 calls at once are limited: ${JSON.stringify(burst)}`);
+    assert.ok(burst.every((r) => r.status === 200 || (r.status === 429 && r.retry === '1')), JSON.stringify(burst));
 
     step('the portal and the broker stop cleanly');
     await browser.close();
@@ -336,8 +404,8 @@ async function main() {
   } catch (e) {
     let where = '';
     try {
-      const pages = browser ? await browser.pages() : [];
-      for (const p of pages) where += `page ${p.url()}:\n${await p.evaluate(() => document.body?.innerText ?? '')}\n`;
+      const open = browser ? await browser.pages() : [];
+      for (const p of open) where += `page ${p.url()}:\n${await p.evaluate(() => document.body?.innerText ?? '')}\n`;
     } catch {
       // the browser is gone
     }

@@ -1,14 +1,11 @@
-// The Demandes page answering consent requests (portal_test.mjs
-// --requests), on the two requests dev mode opens: Alice reads
-// partner-demo's notice in words and accepts it, the consent recorded
-// answering the version and notice hash the page displayed (and the
-// browser checked against the notice); she refuses the other, and the page
-// then shows it answered.
+// The Demandes page answering consent requests, on the two requests dev
+// mode opens (portal_test.mjs).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 
-export async function checkRequests({ page, stack, alice, openPage, axeCheck }) {
-  await openPage(page, stack, 'demandes');
+// The two seeded requests on the page: partner-demo's and the other.
+async function seededCards(page) {
   await page.waitForSelector('article[data-request-id]');
   const cards = await page.$$eval('article[data-request-id]', (all) =>
     all.map((e) => ({ id: e.dataset.requestId, partner: e.dataset.partner })));
@@ -16,6 +13,16 @@ export async function checkRequests({ page, stack, alice, openPage, axeCheck }) 
   const ours = cards.find((c) => c.partner === 'partner-demo');
   const other = cards.find((c) => c.partner !== 'partner-demo');
   assert.ok(ours && other, JSON.stringify(cards));
+  return { ours, other };
+}
+
+// Alice reads partner-demo's notice in words and accepts it, the consent
+// recorded answering the version and notice hash the page displayed (and
+// the browser checked against the notice); she refuses the other, and the
+// page then shows it answered. Returns the consent and the request ids.
+export async function answerRequests({ page, stack, token, openPage, axeCheck }) {
+  await openPage(page, stack, 'demandes');
+  const { ours, other } = await seededCards(page);
 
   const card = `article[data-request-id="${ours.id}"]`;
   await page.waitForSelector(`${card} .accept:not([disabled])`);
@@ -44,14 +51,61 @@ export async function checkRequests({ page, stack, alice, openPage, axeCheck }) 
   await page.waitForSelector(`${otherCard} .answered`);
   assert.equal(await page.$(`${otherCard} .refuse`), null, 'no second answer offered');
 
-  const list = stack.citizenCli(['consent', 'list', '--output', 'json'], stack.login('alice'));
+  const list = stack.citizenCli(['consent', 'list', '--output', 'json'], token);
   assert.equal(list.code, 0, list.err);
   const consents = JSON.parse(list.out).consents || [];
   const accepted = consents.find((c) => c.request_id === ours.id);
   assert.ok(accepted, `a consent answers the request: ${list.out}`);
   assert.equal(accepted.notice_hash, displayedHash, 'the accepted notice hash is the one displayed');
+  assert.equal(accepted.request_version, 1);
   assert.equal(accepted.state, 'CONSENT_STATE_GIVEN');
-  assert.equal(accepted.subject, alice);
   const refused = consents.find((c) => c.request_id === other.id);
   assert.ok(refused && refused.state === 'CONSENT_STATE_REFUSED', `refusal recorded: ${list.out}`);
+  return { consent: accepted, fields: notice.dataset.fields.map((f) => f.id), ours, other };
+}
+
+// Bob opens Demandes; partner-demo's request changes version (the partner
+// drafts a change, the producer approves it) while the page shows the old
+// notice; his « J'accepte » on the old one is refused with a message asking
+// him to read the new version, nothing is recorded, and once he has read
+// it his answer goes through.
+export async function staleNoticeRefused({ page, stack, token, openPage }) {
+  await openPage(page, stack, 'demandes');
+  const { ours } = await seededCards(page);
+  const card = `article[data-request-id="${ours.id}"]`;
+  await page.waitForSelector(`${card} .accept:not([disabled])`);
+  const oldHash = (await page.$eval(`${card} .hash`, (e) => e.textContent)).split(': ').pop().trim();
+
+  const file = join(stack.sourceDir, 'clients/examples/requests/energy-study.yaml');
+  for (const args of [
+    ['request', 'draft', '--file', file, '--request', ours.id, '--as', 'partner-demo'],
+    ['request', 'submit', ours.id, '--as', 'partner-demo'],
+    ['request', 'approve', ours.id, '--as', 'producer-demo'],
+  ]) {
+    const r = stack.cli(args);
+    assert.equal(r.code, 0, `accord ${args.join(' ')}: ${r.err}`);
+  }
+
+  await page.click(`${card} .accept`);
+  await page.waitForSelector(`${card} .reread`);
+  const said = await page.$eval(card, (e) => e.querySelector('[role="alert"]')?.textContent ?? '');
+  assert.ok(said.includes('Cette demande a changé') && said.includes('Lisez la nouvelle version'), said);
+  assert.equal(await page.evaluate(() => document.activeElement?.className), 'reread',
+      'the focus goes to the way out');
+  const none = stack.citizenCli(['consent', 'list', '--output', 'json'], token);
+  assert.equal(none.code, 0, none.err);
+  assert.equal((JSON.parse(none.out).consents || []).length, 0, `nothing recorded: ${none.out}`);
+
+  await page.click(`${card} .reread`);
+  await page.waitForFunction((sel, old) => {
+    const hash = document.querySelector(`${sel} .hash`)?.textContent ?? '';
+    return hash && !hash.includes(old) && document.querySelector(`${sel} .accept:not([disabled])`);
+  }, {}, card, oldHash);
+  await page.click(`${card} .accept`);
+  await page.waitForFunction(() => document.querySelector('#requests-feedback')?.textContent.includes('Votre accord est enregistré'));
+  const list = stack.citizenCli(['consent', 'list', '--output', 'json'], token);
+  const consents = JSON.parse(list.out).consents || [];
+  assert.equal(consents.length, 1, list.out);
+  assert.equal(consents[0].request_version, 2, list.out);
+  assert.notEqual(consents[0].notice_hash, oldHash);
 }

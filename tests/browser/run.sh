@@ -7,7 +7,8 @@
 #
 #   tests/browser/run.sh BIN_DIR [SCRIPT.mjs] [flags...]
 #
-# SCRIPT defaults to portal_test.mjs; tls_test.mjs needs no browser.
+# SCRIPT defaults to portal_test.mjs; tls_test.mjs and load_test.mjs need no
+# browser.
 #
 # When npm or chromium cannot be had the test cannot run here: it fails when
 # CI is set, and exits 77 (ctest: skipped) otherwise.

@@ -82,7 +82,8 @@ export class Stack {
     this.children = [];
   }
 
-  async start() {
+  // `portal`: more lines for the portal's config file.
+  async start({ portal: portalLines = [] } = {}) {
     const d = this.dir;
     const [grpcPort, httpPort, idpPort, portalPort] =
         await Promise.all([freePort(), freePort(), freePort(), freePort()]);
@@ -158,7 +159,7 @@ export class Stack {
       `client_id: ${kClientId}`,
       `client_secret_file: ${secretFile}`,
       `checkpoint_key: ${this.checkpointKey}`,
-      `web_root: ${join(this.sourceDir, 'clients/portal/web')}`, ''].join('\n'));
+      `web_root: ${join(this.sourceDir, 'clients/portal/web')}`, ...portalLines, ''].join('\n'));
     const portal = new Child('accord-portal', join(this.binDir, 'accord-portal'),
         ['--config', portalConfig], /^ready /m);
     this.children.push(portal);

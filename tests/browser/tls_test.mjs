@@ -1,6 +1,6 @@
 // accord-portal outside dev mode: HTTPS only, the session and sign-in
-// cookies `Secure` and `__Host-` prefixed, HSTS; and a configuration
-// without TLS material refused. The real broker and OpenID provider of
+// cookies `Secure` and `__Host-` prefixed, HSTS; a configuration without
+// TLS material refused; a second portal on the same address refused. The real broker and OpenID provider of
 // stack.mjs; node's https client trusting the test certificate.
 //
 //   node tls_test.mjs --bin-dir BUILD/bin --source-dir SRC
@@ -64,6 +64,12 @@ try {
   const page = await get(`https://127.0.0.1:${port}/`, ca);
   assert.equal(page.statusCode, 200);
   assert.match(page.headers['content-security-policy'], /script-src 'self'/);
+
+  // A second portal on the same address does not share it: it stops.
+  const second = run(binary, [...common, '--tls-cert', stack.idpCert,
+    '--tls-key', join(stack.dir, 'idp-key.pem')]);
+  assert.equal(second.code, 1, `a second portal on the port: ${second.err}`);
+  assert.match(second.err, /cannot listen on 127\.0\.0\.1:\d+: address already in use/);
 
   // Plain HTTP on the HTTPS port gets nothing.
   const plain = await fetch(`http://127.0.0.1:${port}/`).then(() => 'answered', () => 'refused');

@@ -14,6 +14,7 @@ const pages = {
   consentements: { nav: 'navConsents', render: renderConsents },
   historique: { nav: 'navHistory', render: renderHistory },
   recus: { nav: 'navReceipts', render: renderReceipts },
+  export: { nav: 'navExport', render: renderExport },
 };
 
 function currentPage() {
@@ -117,6 +118,15 @@ function requestCard(open, onAnswered) {
           { version: request.version, notice_hash: request.notice_hash });
       onAnswered(t(accept ? 'requestAccepted' : 'requestRefused'));
     } catch (e) {
+      if (e instanceof ApiError && e.status === 409 && /notice changed/.test(e.message)) {
+        // The request has a new version: nothing was recorded; the citizen
+        // reads the new notice before answering.
+        show(feedback, status(t('requestNoticeChanged'), 'error'),
+            el('button', { type: 'button', class: 'reread', onclick: () => onAnswered('') },
+                t('requestReread')));
+        feedback.querySelector('.reread').focus();
+        return;
+      }
       show(feedback, status(errorText(e), 'error'));
     }
   };
@@ -359,10 +369,7 @@ async function renderReceipts() {
       show(list, el('p', {}, t('receiptsNone')));
       return;
     }
-    show(list, el('p', {}, el('a', { href: '/api/consent-records.json',
-      download: 'mes-consentements.json', class: 'button export', id: 'export' },
-    t('receiptsExport')), ' ', t('receiptsExportText')),
-    el('ul', { class: 'receipts' }, consents.map((c) => {
+    show(list, el('ul', { class: 'receipts' }, consents.map((c) => {
       const id = encodeURIComponent(c.id);
       return el('li', { class: 'card', 'data-consent-id': c.id },
           el('h2', {}, consentTitle(c, notices).title),
@@ -376,6 +383,16 @@ async function renderReceipts() {
   } catch (e) {
     show(list, failure(e));
   }
+}
+
+// --- Exporter mes données ---------------------------------------------------
+
+function renderExport() {
+  show(main, heading('exportTitle', 'exportIntro'),
+      el('ul', {}, ['exportRecords', 'exportReceipts', 'exportHistory'].map((k) => el('li', {}, t(k)))),
+      el('p', {}, el('a', { href: '/api/export.json', download: 'mes-donnees-accord.json',
+        class: 'button primary export', id: 'export' }, t('exportDownload'))),
+      el('p', {}, t('exportFormat')));
 }
 
 // --- Start ------------------------------------------------------------------
