@@ -245,6 +245,33 @@ export class DataServiceProcess {
 }
 
 /**
+ * Runs the example data service with `args` to its exit (a refusal at
+ * start); resolves to {code, output}, with code null when it started
+ * listening instead (it is then stopped).
+ */
+export function runDataServiceToExit(args) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [EXAMPLE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let output = '';
+    let listening = false;
+    const collect = (chunk) => {
+      output += chunk;
+      if (!listening && output.includes('listening on')) {
+        listening = true;
+        child.kill('SIGTERM');
+      }
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.on('close', (code) => {
+      children.delete(child);
+      resolve({ code: listening ? null : code, output });
+    });
+  });
+}
+
+/**
  * GET https://127.0.0.1:PORT/records`query` presenting `who`'s certificate
  * and, unless null, `token` as a bearer grant; resolves to {status, body}.
  */
