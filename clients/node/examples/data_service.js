@@ -31,6 +31,7 @@ import {
 import { readSubjectsFile } from './household_records.js';
 import { recordsHandler } from './records_handler.js';
 
+/** @type {import('node:util').ParseArgsConfig['options']} */
 const OPTIONS = {
   listen: { type: 'string' },
   jwks: { type: 'string' },
@@ -159,13 +160,14 @@ async function main(argv) {
   try {
     await new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen(parts.port, parts.host, resolve);
+      server.listen(parts.port, parts.host, () => resolve(undefined));
     });
   } catch (e) {
     process.stderr.write(`data_service.js: --listen: ${e.message}\n`);
     process.exit(2);
   }
-  console.log(`accord example data service listening on ${parts.host}:${server.address().port}`);
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+  console.log(`accord example data service listening on ${parts.host}:${port}`);
   await new Promise((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);

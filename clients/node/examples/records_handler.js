@@ -63,8 +63,14 @@ export function recordsHandler(verifier, knownSubjects) {
         grant_id: grant.id,
       });
     } catch (e) {
-      if (!(e instanceof AccordError)) throw e;
-      sendError(response, e);
+      if (e instanceof AccordError) {
+        sendError(response, e);
+        return;
+      }
+      // A fault of the service's own: refused, logged, and the service
+      // stays up for the next request.
+      process.stderr.write(`records: ${e?.stack ?? e}\n`);
+      sendError(response, new AccordError(status.INTERNAL, 'internal error'));
     }
   };
 }

@@ -3,11 +3,12 @@
 // revocation set's staleness and bounds, PEM files, request arguments, the
 // example data service's records and projection. Clocks are injected.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
+import * as accord from '@accord/client';
 import {
   AccessDenied, AccordClient, AccordError, ConfigurationError, JwksSource, RevokedGrants, RpcError,
   VerificationError, cacheMaxAge, isLoopbackHost, mtlsChannel, parseJwks, parseJwksUrl, readPem, status,
@@ -15,6 +16,7 @@ import {
 
 import { householdRecordsFor, HOUSEHOLD_DATASET } from '../examples/household_records.js';
 import { serveRecords } from '../examples/record_access.js';
+import { NODE_DIR } from './harness.js';
 
 const P256 = {
   kty: 'EC', crv: 'P-256', kid: 'k1', alg: 'ES256', use: 'sig',
@@ -212,6 +214,12 @@ describe('files and arguments', () => {
     } finally {
       client.close();
     }
+  });
+
+  test('index.d.ts declares what the package exports, and only that', () => {
+    const declarations = readFileSync(join(NODE_DIR, 'index.d.ts'), 'utf8');
+    const declared = [...declarations.matchAll(/^export declare (?:const|function|class) (\w+)/gm)].map((m) => m[1]);
+    assert.deepEqual(declared.sort(), Object.keys(accord).sort());
   });
 
   test('errors say their code, details and reasons', () => {
