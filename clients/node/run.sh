@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The ctest entry of @accord/client's tests: installs its packages from the
 # committed package-lock.json (npm ci under an flock: npm ci first deletes
-# node_modules), then runs one suite under a shared lock, so that suites
-# run side by side but never beside an install.
+# node_modules), then runs one suite holding the lock shared, so that no
+# other suite's install starts under it.
 #
 #   clients/node/run.sh units|client|types [BIN_DIR]
 #
