@@ -32,16 +32,6 @@ function manualClock(start = 1000000) {
   return clock;
 }
 
-async function checkOf(promiseOrFn) {
-  try {
-    await (typeof promiseOrFn === 'function' ? promiseOrFn() : promiseOrFn);
-    return 'ok';
-  } catch (e) {
-    if (!(e instanceof VerificationError)) throw e;
-    return e.check;
-  }
-}
-
 describe('JWKS location and freshness', () => {
   test('URLs: https, or http towards loopback when allowed', () => {
     const u = parseJwksUrl('https://broker.example/.well-known/jwks.json');
