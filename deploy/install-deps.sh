@@ -16,7 +16,9 @@ packages=(
 )
 # node runs the development OpenID provider (tests/oidc, oidc-provider:
 # node 20 or later) that deploy/run-local.sh starts for the citizens' web
-# app; a node that came with the machine (with its own npm) is kept as it is.
+# app, and the Node partner client with its tests (clients/node: node 20 or
+# later, npm, flock from util-linux); a node that came with the machine
+# (with its own npm) is kept as it is.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 # The test suite also fuzzes with clang's libFuzzer, uses node for
 # interoperability tests and a real OpenID provider, Apache httpd as a stock
