@@ -22,6 +22,7 @@
 #include "broker/crypto/signed_note.h"
 #include "broker/crypto/signing_key.h"
 #include "broker/crypto/x509.h"
+#include "broker/http/listener.h"
 #include "broker/http/metrics.h"
 #include "broker/http/server.h"
 #include "broker/http/tls.h"
@@ -466,8 +467,12 @@ absl::Status BrokerImpl::StartGrpc() {
   for (auto& service : services_) builder.RegisterService(service.get());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || grpc_port_ == 0) {
+    // gRPC does not say why; a bind of our own does ("Address already in
+    // use": SO_REUSEPORT is off, so a second broker never shares a port).
+    const absl::Status why = http::CheckListenable(config_.grpc_address);
     return absl::UnavailableError(
-        absl::StrCat("cannot listen for gRPC on ", config_.grpc_address));
+        absl::StrCat("cannot listen for gRPC on ", config_.grpc_address,
+                     why.ok() ? "" : ": ", why.message()));
   }
   // The health status follows readiness (readiness.h), checked a few
   // times a second; a change is logged once.
