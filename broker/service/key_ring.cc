@@ -128,6 +128,12 @@ absl::Status KeyRing::Load() {
           absl::StrCat(path, ": each key needs a kid and a known state"));
     }
     auto key = crypto::SigningKey::ReadPemFile(KeyPath(*kid));
+    if (absl::IsNotFound(key.status())) {
+      // The ring exists; a key file it names does not: not a missing ring.
+      return absl::FailedPreconditionError(absl::StrCat(
+          path, " names key ", *kid, " whose file ", KeyPath(*kid),
+          " is missing"));
+    }
     if (!key.ok()) return key.status();
     if (key->kid() != *kid) {
       return absl::FailedPreconditionError(absl::StrCat(
