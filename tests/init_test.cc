@@ -9,6 +9,8 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -45,9 +47,11 @@ struct Setup {
              {"server", Usage::kServer, {"DNS:localhost", "IP:127.0.0.1"}},
              {"operator", Usage::kClient, {}},
              {"operator2", Usage::kClient, {}},
-             {"producer", Usage::kClient,
+             {"producer",
+              Usage::kClient,
               {"URI:spiffe://accord.test/producer/metropole"}},
-             {"partner", Usage::kClient,
+             {"partner",
+              Usage::kClient,
               {"URI:spiffe://accord.test/partner/lab"}}}) {
       absl::Status issued = pki.Issue(name, usage, sans);
       INFO(issued);
@@ -91,11 +95,14 @@ std::vector<std::string> Lines(const std::string& text) {
   return absl::StrSplit(text, '\n', absl::SkipEmpty());
 }
 
-TEST_CASE("accord-broker init: from an empty directory to a grant served outside dev mode") {
+TEST_CASE(
+    "accord-broker init: from an empty directory to a grant served outside dev "
+    "mode") {
   Setup setup;
   // Without init the broker says what to run.
   CliResult early = Run(BinDir() + "/accord-broker",
                         {"--config", setup.config, "--grpc-addr",
+                         absl::StrCat("127.0.0.1:", FreePort()), "--http-addr",
                          absl::StrCat("127.0.0.1:", FreePort())});
   CHECK(early.exit_code == 1);
   CHECK(absl::StrContains(early.err, "accord-broker init"));
@@ -105,8 +112,8 @@ TEST_CASE("accord-broker init: from an empty directory to a grant served outside
   REQUIRE(init.exit_code == 0);
   const std::vector<std::string> lines = Lines(init.out);
   REQUIRE(lines.size() == 6);
-  CHECK(absl::StartsWith(lines[0], "Created the grant-signing key ring in " +
-                                       setup.keys_dir));
+  CHECK(absl::StartsWith(
+      lines[0], "Created the grant-signing key ring in " + setup.keys_dir));
   CHECK(absl::StartsWith(lines[1], "Created the receipt-signing key ring"));
   CHECK(absl::StartsWith(lines[2], "Created the checkpoint signing key"));
   CHECK(absl::StartsWith(lines[3], "Created the pseudonym secret"));
@@ -139,23 +146,24 @@ TEST_CASE("accord-broker init: from an empty directory to a grant served outside
   CHECK(absl::StrContains(busy.err, "stop the broker first"));
 
   const TlsIdentity op = setup.pki.identity("operator");
-  CliResult producer = broker.CliAs(
-      op, {"admin", "principal", "add", "--id", "metropole", "--role",
-           "producer", "--cert-uri", "spiffe://accord.test/producer/metropole"});
+  CliResult producer =
+      broker.CliAs(op, {"admin", "principal", "add", "--id", "metropole",
+                        "--role", "producer", "--cert-uri",
+                        "spiffe://accord.test/producer/metropole"});
   INFO(producer.err);
   REQUIRE(producer.exit_code == 0);
-  CliResult partner = broker.CliAs(
-      op, {"admin", "principal", "add", "--id", "lab", "--role", "partner",
-           "--category", "academic", "--cert-uri",
-           "spiffe://accord.test/partner/lab"});
+  CliResult partner =
+      broker.CliAs(op, {"admin", "principal", "add", "--id", "lab", "--role",
+                        "partner", "--category", "academic", "--cert-uri",
+                        "spiffe://accord.test/partner/lab"});
   INFO(partner.err);
   REQUIRE(partner.exit_code == 0);
 
   const TlsIdentity metropole = setup.pki.identity("producer");
-  CliResult dataset = broker.CliAs(
-      metropole, {"dataset", "put", "--id", kDataset, "--title",
-                  "Bike stations", "--classification", "open", "--fields",
-                  "station_id,name,bikes_available"});
+  CliResult dataset =
+      broker.CliAs(metropole, {"dataset", "put", "--id", kDataset, "--title",
+                               "Bike stations", "--classification", "open",
+                               "--fields", "station_id,name,bikes_available"});
   INFO(dataset.err);
   REQUIRE(dataset.exit_code == 0);
   CliResult policy = broker.CliAs(
@@ -237,37 +245,62 @@ struct Damage {
   std::string expected;
 };
 
-TEST_CASE("accord-broker init refuses damaged or partial key material and writes nothing") {
+TEST_CASE(
+    "accord-broker init refuses damaged or partial key material and writes "
+    "nothing") {
   Setup setup;
   const std::string secret(32, 's');
   const std::vector<Damage> cases = {
       {"a checkpoint key others may read",
-       {{"keys/checkpoint.key", "x"}}, {{"keys/checkpoint.key", 0644}}, "",
+       {{"keys/checkpoint.key", "x"}},
+       {{"keys/checkpoint.key", 0644}},
+       "",
        "grants access to group or others"},
       {"a checkpoint key that holds no key",
-       {{"keys/checkpoint.key", "garbage"}}, {}, "", "checkpoint.key"},
+       {{"keys/checkpoint.key", "garbage"}},
+       {},
+       "",
+       "checkpoint.key"},
       {"a grant key file without its ring.json",
-       {{"keys/grant-abc.pem", "x"}}, {}, "",
+       {{"keys/grant-abc.pem", "x"}},
+       {},
+       "",
        "partial grant-signing key ring"},
       {"a receipt key file without its ring.json",
-       {{"keys/receipts/receipt-abc.pem", "x"}}, {}, "",
+       {{"keys/receipts/receipt-abc.pem", "x"}},
+       {},
+       "",
        "partial receipt-signing key ring"},
-      {"a ring.json that is no ring", {{"keys/ring.json", "{}"}}, {}, "",
+      {"a ring.json that is no ring",
+       {{"keys/ring.json", "{}"}},
+       {},
+       "",
        "not a key ring"},
       {"a ring.json naming a key file that is missing",
-       {{"keys/ring.json",
-         R"({"keys":[{"kid":"abc","state":"primary"}]})"}},
-       {}, "", "is missing"},
+       {{"keys/ring.json", R"({"keys":[{"kid":"abc","state":"primary"}]})"}},
+       {},
+       "",
+       "is missing"},
       {"a pseudonym secret of 10 bytes",
-       {{"keys/pseudonym.secret", "0123456789"}}, {}, "",
+       {{"keys/pseudonym.secret", "0123456789"}},
+       {},
+       "",
        "fewer than 32 bytes"},
       {"a pseudonym secret others may read",
-       {{"keys/pseudonym.secret", secret}}, {{"keys/pseudonym.secret", 0640}},
-       "", "mode 0600"},
+       {{"keys/pseudonym.secret", secret}},
+       {{"keys/pseudonym.secret", 0640}},
+       "",
+       "mode 0600"},
       {"a store directory that holds no store",
-       {{"var/db/notes.txt", "not a store"}}, {}, "", "holds no store"},
-      {"an operator certificate that is no certificate", {}, {},
-       "operator.key", "holds no PEM certificate"},
+       {{"var/db/notes.txt", "not a store"}},
+       {},
+       "",
+       "holds no store"},
+      {"an operator certificate that is no certificate",
+       {},
+       {},
+       "operator.key",
+       "holds no PEM certificate"},
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     const Damage& c = cases[i];
@@ -285,12 +318,13 @@ TEST_CASE("accord-broker init refuses damaged or partial key material and writes
       fs::permissions(root + "/" + path, static_cast<fs::perms>(mode));
     }
     const auto before = Snapshot(root);
-    CliResult r = Run(
-        BinDir() + "/accord-broker",
-        {"init", "--config", setup.config, "--keys-dir", root + "/keys",
-         "--data-dir", root + "/var", "--operator-cert",
-         c.operator_cert.empty() ? setup.pki.cert("operator")
-                                 : setup.dir.path() + "/tls/" + c.operator_cert});
+    CliResult r =
+        Run(BinDir() + "/accord-broker",
+            {"init", "--config", setup.config, "--keys-dir", root + "/keys",
+             "--data-dir", root + "/var", "--operator-cert",
+             c.operator_cert.empty()
+                 ? setup.pki.cert("operator")
+                 : setup.dir.path() + "/tls/" + c.operator_cert});
     INFO(r.out << r.err);
     CHECK(r.exit_code == 1);
     CHECK(r.out.empty());

@@ -16,8 +16,9 @@ constexpr char kOpenssl[] = "/usr/bin/openssl";
 absl::Status Openssl(const std::vector<std::string>& args) {
   const CliResult r = Run(kOpenssl, args);
   if (r.exit_code != 0) {
-    return absl::InternalError(absl::StrCat("openssl ", absl::StrJoin(args, " "),
-                                            ": exit ", r.exit_code, ": ", r.err));
+    return absl::InternalError(absl::StrCat("openssl ",
+                                            absl::StrJoin(args, " "), ": exit ",
+                                            r.exit_code, ": ", r.err));
   }
   return absl::OkStatus();
 }
@@ -41,12 +42,13 @@ absl::Status OpensslPki::Issue(const std::string& name, Usage usage,
         << "keyUsage=critical,digitalSignature\n"
         << "extendedKeyUsage="
         << (usage == Usage::kServer ? "serverAuth" : "clientAuth") << "\n";
-    if (!sans.empty()) out << "subjectAltName=" << absl::StrJoin(sans, ",") << "\n";
+    if (!sans.empty())
+      out << "subjectAltName=" << absl::StrJoin(sans, ",") << "\n";
   }
-  if (absl::Status s = Openssl({"req", "-new", "-newkey", "ec", "-pkeyopt",
-                                "ec_paramgen_curve:P-256", "-nodes", "-keyout",
-                                key(name), "-out", csr, "-subj",
-                                "/CN=" + name});
+  if (absl::Status s =
+          Openssl({"req", "-new", "-newkey", "ec", "-pkeyopt",
+                   "ec_paramgen_curve:P-256", "-nodes", "-keyout", key(name),
+                   "-out", csr, "-subj", "/CN=" + name});
       !s.ok()) {
     return s;
   }
@@ -57,12 +59,12 @@ absl::Status OpensslPki::Issue(const std::string& name, Usage usage,
 
 absl::StatusOr<std::string> OpensslPki::Fingerprint(
     const std::string& name) const {
-  const CliResult r =
-      Run(kOpenssl, {"x509", "-noout", "-fingerprint", "-sha256", "-in",
-                     cert(name)});
+  const CliResult r = Run(kOpenssl, {"x509", "-noout", "-fingerprint",
+                                     "-sha256", "-in", cert(name)});
   const size_t eq = r.out.find('=');
   if (r.exit_code != 0 || eq == std::string::npos) {
-    return absl::InternalError(absl::StrCat("openssl x509 -fingerprint: ", r.err));
+    return absl::InternalError(
+        absl::StrCat("openssl x509 -fingerprint: ", r.err));
   }
   std::string hex = absl::StrReplaceAll(
       absl::StripAsciiWhitespace(r.out.substr(eq + 1)), {{":", ""}});

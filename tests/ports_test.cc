@@ -15,7 +15,9 @@
 namespace accord::testing {
 namespace {
 
-TEST_CASE("a second broker on the gRPC port of a running one exits and the first still serves") {
+TEST_CASE(
+    "a second broker on the gRPC port of a running one exits and the first "
+    "still serves") {
   TempDir dir;
   // The data directories exist before the start, so each log is kept.
   for (const char* name : {"/first", "/second"}) {
@@ -40,9 +42,8 @@ TEST_CASE("a second broker on the gRPC port of a running one exits and the first
 
   // Every call reaches the first broker, whose TLS the client trusts.
   for (int i = 0; i < 10; ++i) {
-    CliResult listed =
-        first.Cli({"dataset", "list", "--as", "partner-demo", "--output",
-                   "json"});
+    CliResult listed = first.Cli(
+        {"dataset", "list", "--as", "partner-demo", "--output", "json"});
     INFO(listed.err);
     CHECK(listed.exit_code == 0);
   }

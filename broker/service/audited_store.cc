@@ -20,8 +20,8 @@ absl::StatusOr<AuditedStore> OpenAuditedStore(const std::string& db_dir,
   StoreNodeSource nodes(opened.store.get());
   auto frontier = auditlog::Frontier::Load(nodes, opened.store->LogSize());
   if (!frontier.ok()) {
-    return absl::DataLossError(absl::StrCat(
-        "the audit log cannot be loaded: ", frontier.status().message()));
+    return absl::DataLossError(absl::StrCat("the audit log cannot be loaded: ",
+                                            frontier.status().message()));
   }
   opened.log = std::make_unique<auditlog::Log>(*std::move(frontier));
   opened.store->SetLogAppender(opened.log.get());

@@ -26,13 +26,13 @@
 #include "broker/http/metrics.h"
 #include "broker/http/server.h"
 #include "broker/http/tls.h"
+#include "broker/service/audited_store.h"
 #include "broker/service/caller.h"
 #include "broker/service/citizen_tokens.h"
 #include "broker/service/clock.h"
 #include "broker/service/dev_mode.h"
 #include "broker/service/env.h"
 #include "broker/service/grpc_listener.h"
-#include "broker/service/audited_store.h"
 #include "broker/service/key_material.h"
 #include "broker/service/key_ring.h"
 #include "broker/service/limits.h"
@@ -180,11 +180,12 @@ absl::Status CheckPrivateFile(const std::string& path, absl::string_view what) {
   return absl::OkStatus();
 }
 
-// What a broker without its keys needs to hear: how to make them. A
-// missing receipt ring beside keys made before receipts had their own keys
-// may also be created by one start with create_receipt_keys.
-absl::Status WithInitHint(const absl::Status& status, bool receipts) {
-  if (!absl::IsNotFound(status)) return status;
+// What a broker without its keys needs to hear outside dev mode: how to
+// make them. A missing receipt ring beside keys made before receipts had
+// their own keys may also be created by one start with create_receipt_keys.
+absl::Status WithInitHint(const BrokerConfig& config,
+                          const absl::Status& status, bool receipts) {
+  if (config.dev || !absl::IsNotFound(status)) return status;
   return absl::FailedPreconditionError(absl::StrCat(
       status.message(),
       "; run `accord-broker init --config FILE --operator-cert PEM` first "
@@ -347,22 +348,26 @@ absl::Status BrokerImpl::Init() {
     fs::permissions(config_.keys_dir, fs::perms::owner_all, ec);
   }
   auto keys = OpenGrantKeys(config_, create_keys, &clock_);
-  if (!keys.ok()) return WithInitHint(keys.status(), false);
+  if (!keys.ok()) return WithInitHint(config_, keys.status(), false);
   keys_ = *std::move(keys);
   // Receipts are signed afresh at every read, so a new receipt ring
   // orphans nothing: dev mode creates a missing one beside a store too.
   auto receipt_keys = OpenReceiptKeys(
       config_, config_.dev || config_.create_receipt_keys, &clock_);
-  if (!receipt_keys.ok()) return WithInitHint(receipt_keys.status(), true);
+  if (!receipt_keys.ok()) {
+    return WithInitHint(config_, receipt_keys.status(), true);
+  }
   receipt_keys_ = *std::move(receipt_keys);
   if (absl::Status s = CheckPrivateFile(config_.tls_key_file, "tls_key");
       !s.ok()) {
     return s;
   }
   auto checkpoint_key = LoadCheckpointKey(config_, create_keys);
-  if (!checkpoint_key.ok()) return WithInitHint(checkpoint_key.status(), false);
+  if (!checkpoint_key.ok()) {
+    return WithInitHint(config_, checkpoint_key.status(), false);
+  }
   auto secret = LoadPseudonymSecret(config_, create_keys);
-  if (!secret.ok()) return WithInitHint(secret.status(), false);
+  if (!secret.ok()) return WithInitHint(config_, secret.status(), false);
   auto citizens = CitizenTokens::Load(config_.citizen_issuers, *std::move(secret),
                                       config_.clock_skew_seconds);
   if (!citizens.ok()) return citizens.status();

@@ -111,7 +111,8 @@ absl::StatusOr<accord::v1::Principal> OperatorFromCertificate(
     return absl::FailedPreconditionError(
         absl::StrCat("--operator-cert: ", path, " holds no PEM certificate"));
   }
-  if (cert->not_after < now || cert->not_before > now + config.clock_skew_seconds) {
+  if (cert->not_after < now ||
+      cert->not_before > now + config.clock_skew_seconds) {
     return absl::FailedPreconditionError(absl::StrCat(
         "--operator-cert: ", path, " is not valid now (valid from ",
         absl::FormatTime(absl::FromUnixSeconds(cert->not_before)), " to ",
@@ -135,9 +136,9 @@ absl::StatusOr<std::optional<std::string>> RegisteredOperator(
   auto holder = store.FindPrincipalByCertificate("", p.certificate_sha256());
   if (holder.ok()) {
     if (holder->role() == accord::v1::ROLE_OPERATOR) return holder->id();
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the operator certificate belongs to principal '", holder->id(),
-        "', which is no operator"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the operator certificate belongs to principal '",
+                     holder->id(), "', which is no operator"));
   }
   if (!absl::IsNotFound(holder.status())) return holder.status();
   std::string cursor;
@@ -157,8 +158,8 @@ absl::StatusOr<std::optional<std::string>> RegisteredOperator(
   } while (!cursor.empty());
   auto taken = store.GetPrincipal(p.id());
   if (taken.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "--operator-id: principal '", p.id(), "' exists already"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("--operator-id: principal '", p.id(), "' exists already"));
   }
   if (!absl::IsNotFound(taken.status())) return taken.status();
   return std::nullopt;
@@ -251,7 +252,8 @@ absl::StatusOr<InitResult> InitBroker(const BrokerConfig& config,
                                           " (Ed25519)."));
   }
   if (!found->secret) {
-    const fs::path parent = fs::path(config.pseudonym_secret_file).parent_path();
+    const fs::path parent =
+        fs::path(config.pseudonym_secret_file).parent_path();
     if (absl::Status s = MakePrivateDir(parent); !s.ok()) return s;
     auto secret = LoadPseudonymSecret(config, true);
     if (!secret.ok()) return secret.status();
@@ -278,10 +280,10 @@ absl::StatusOr<InitResult> InitBroker(const BrokerConfig& config,
     auto committed = state.store->CommitAndWait(std::move(ws));
     if (!committed.ok()) return committed.status();
     result.operator_id = p.id();
-    result.created.push_back(absl::StrCat(
-        "Registered the first operator, '", p.id(),
-        "', pinned by the SHA-256 of its certificate (",
-        p.certificate_sha256(), ")."));
+    result.created.push_back(
+        absl::StrCat("Registered the first operator, '", p.id(),
+                     "', pinned by the SHA-256 of its certificate (",
+                     p.certificate_sha256(), ")."));
   }
   state.store->Close();
   return result;

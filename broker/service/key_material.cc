@@ -49,7 +49,8 @@ absl::Status WriteSecret(const std::string& path, const std::string& secret) {
   if (!ok) {
     const int err = errno;
     unlink(tmp.c_str());
-    return SecretError(path, absl::StrCat("cannot write: ", std::strerror(err)));
+    return SecretError(path,
+                       absl::StrCat("cannot write: ", std::strerror(err)));
   }
   const int dir = open(parent.empty() ? "." : parent.c_str(),
                        O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -76,8 +77,9 @@ absl::StatusOr<std::string> ReadSecret(const std::string& path) {
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     status = SecretError(path, "not a regular file");
   } else if ((st.st_mode & 077) != 0) {
-    status = SecretError(path, "must have mode 0600 (it grants access to "
-                               "group or others)");
+    status = SecretError(path,
+                         "must have mode 0600 (it grants access to "
+                         "group or others)");
   } else if (st.st_size > kMaxSecretFileBytes) {
     status = SecretError(path, "larger than 64 KiB");
   } else {
