@@ -154,8 +154,9 @@ absl::StatusOr<http::HttpResult> BrokerProcess::Get(
 }
 
 absl::Status BrokerProcess::Start() {
-  grpc_port_ = FreePort();
+  grpc_port_ = fixed_grpc_port_ != 0 ? fixed_grpc_port_ : FreePort();
   http_port_ = FreePort();
+  exit_code_ = -1;
   const std::string program = BinDir() + "/accord-broker";
   std::vector<std::string> args = {dev_ ? "--dev" : "--data-dir", data_dir_,
                                    "--grpc-addr", grpc_address(),
@@ -167,6 +168,8 @@ absl::Status BrokerProcess::Start() {
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status)
+                                     : 128 + WTERMSIG(status);
       return absl::FailedPreconditionError(
           absl::StrCat("accord-broker exited: ", log()));
     }
@@ -208,6 +211,13 @@ absl::Status MakeDevMaterial(const std::string& data_dir) {
 
 CliResult BrokerProcess::Cli(std::vector<std::string> args) const {
   args.insert(args.end(), {"--broker", grpc_address(), "--dev", data_dir_});
+  return Run(BinDir() + "/accord", args);
+}
+
+CliResult BrokerProcess::CliAs(const TlsIdentity& who,
+                               std::vector<std::string> args) const {
+  args.insert(args.end(), {"--broker", grpc_address(), "--ca", who.ca,
+                           "--cert", who.cert, "--key", who.key});
   return Run(BinDir() + "/accord", args);
 }
 

@@ -49,9 +49,16 @@ class TempDir {
 // no loop device...): ctest reports it as skipped (SKIP_RETURN_CODE).
 inline constexpr int kSkipExitCode = 77;
 
+// The TLS files a client presents outside dev mode.
+struct TlsIdentity {
+  std::string ca;    // the CA that signs the broker's certificate
+  std::string cert;  // the client certificate
+  std::string key;   // its private key
+};
+
 // One accord-broker process on free loopback ports: in dev mode, or (with
 // `dev` false) with `--data-dir` and whatever TLS material `extra_flags`
-// name.
+// name (or a `--config` file does).
 class BrokerProcess {
  public:
   explicit BrokerProcess(std::string data_dir,
@@ -68,8 +75,18 @@ class BrokerProcess {
   // SIGKILL, then waits.
   void Kill();
 
+  // Start listens for gRPC on this port instead of a free one (0, the
+  // default: a free one), e.g. the port of another broker.
+  void set_grpc_port(int port) { fixed_grpc_port_ = port; }
+  // The exit status of a broker that exited by itself during Start (why is
+  // in log()); -1 otherwise.
+  int exit_code() const { return exit_code_; }
+
   // Runs the accord CLI with --broker and --dev pointing at this broker.
   CliResult Cli(std::vector<std::string> args) const;
+  // Runs the accord CLI with --broker pointing at this broker and the TLS
+  // files of `who` (outside dev mode).
+  CliResult CliAs(const TlsIdentity& who, std::vector<std::string> args) const;
 
   // GET `path` from the broker's HTTP listener: over TLS, trusting the dev
   // CA only, when it was given --http-tls-cert; in clear otherwise.
@@ -92,8 +109,10 @@ class BrokerProcess {
   std::string data_dir_;
   std::vector<std::string> extra_flags_;
   bool dev_ = true;
+  int fixed_grpc_port_ = 0;
   int grpc_port_ = 0;
   int http_port_ = 0;
+  int exit_code_ = -1;
   pid_t pid_ = -1;
   std::string log_path_;
 };

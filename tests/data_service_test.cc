@@ -22,6 +22,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "broker/crypto/dev_pki.h"
+#include "broker/crypto/json.h"
+#include "broker/crypto/signing_key.h"
 #include "tests/broker_harness.h"
 
 namespace accord::testing {
@@ -62,6 +64,8 @@ class DataService {
       int status = 0;
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
+        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status)
+                                       : 128 + WTERMSIG(status);
         return false;
       }
       absl::SleepFor(absl::Milliseconds(50));
@@ -69,10 +73,13 @@ class DataService {
     return false;
   }
   std::string log() const { return ReadAll(log_path_); }
+  // The exit status once WaitReady saw the service exit; -1 before.
+  int exit_code() const { return exit_code_; }
 
  private:
   std::string log_path_;
   pid_t pid_ = -1;
+  int exit_code_ = -1;
 };
 
 std::string GrantToken(const CliResult& r) {
@@ -331,6 +338,46 @@ TEST_CASE("the example data service refuses a grant soon after the consent is wi
             << " ms after the withdraw started; " << reads << " reads)"
             << std::endl;
   CHECK(after_ack < 5000);
+}
+
+TEST_CASE("a second data service on the port of a running one exits naming the address") {
+  TempDir dir;
+  const std::string pki = dir.path() + "/pki";
+  REQUIRE(crypto::EnsureDevPki(pki, {"partner"}).ok());
+  auto key = crypto::SigningKey::Generate(crypto::Algorithm::kES256);
+  REQUIRE(key.ok());
+  crypto::JsonValue keys = crypto::JsonValue::Array();
+  keys.Push(key->PublicJwk());
+  crypto::JsonValue jwks = crypto::JsonValue::Object();
+  jwks.Set("keys", std::move(keys));
+  std::ofstream(dir.path() + "/jwks.json") << jwks.Serialize();
+  const std::string address = absl::StrCat("127.0.0.1:", FreePort());
+  const std::vector<std::string> args = {
+      "--listen",    address,          "--jwks",     dir.path() + "/jwks.json",
+      "--audience",  kAudience,        "--tls-cert", pki + "/server.pem",
+      "--tls-key",   pki + "/server.key", "--client-ca", pki + "/ca.pem",
+      "--subjects",  kNobody};
+  DataService first(args, dir.path() + "/first.log");
+  REQUIRE(first.WaitReady());
+
+  DataService second(args, dir.path() + "/second.log");
+  INFO(second.log());
+  CHECK(!second.WaitReady());
+  CHECK(second.exit_code() > 0);
+  CHECK(absl::StrContains(second.log(), "Address already in use"));
+  CHECK(absl::StrContains(second.log(), address));
+
+  // The first answers every call over TLS (its verifier refuses the
+  // token): no connection goes to a second listener.
+  for (int i = 0; i < 5; ++i) {
+    CliResult r = Run(BinDir() + "/accord-data-client",
+                      {"--server", address, "--grant", "not-a-grant", "--cert",
+                       pki + "/partner.pem", "--key", pki + "/partner.key",
+                       "--ca", pki + "/ca.pem"});
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(absl::StartsWith(r.err, "INVALID_ARGUMENT: format: jws"));
+  }
 }
 
 }  // namespace

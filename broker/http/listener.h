@@ -21,6 +21,13 @@ struct Listener {
 // or listened on.
 absl::StatusOr<Listener> OpenListener(absl::string_view address);
 
+// Whether `address` can be listened on now, to tell why another listener
+// (gRPC's) could not start there: binds and listens on every address it
+// resolves to, as gRPC does, without SO_REUSEPORT, then closes them.
+// Returns OK, or OpenListener's error for the first that fails (UNAVAILABLE
+// naming the address: "Address already in use").
+absl::Status CheckListenable(absl::string_view address);
+
 }  // namespace accord::http
 
 #endif  // ACCORD_BROKER_HTTP_LISTENER_H_

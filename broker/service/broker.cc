@@ -18,21 +18,22 @@
 #include "absl/time/time.h"
 #include "broker/auditlog/bounded_log_check.h"
 #include "broker/auditlog/checkpointer.h"
-#include "broker/auditlog/frontier.h"
 #include "broker/auditlog/log.h"
-#include "broker/crypto/random.h"
 #include "broker/crypto/signed_note.h"
 #include "broker/crypto/signing_key.h"
 #include "broker/crypto/x509.h"
+#include "broker/http/listener.h"
 #include "broker/http/metrics.h"
 #include "broker/http/server.h"
 #include "broker/http/tls.h"
+#include "broker/service/audited_store.h"
 #include "broker/service/caller.h"
 #include "broker/service/citizen_tokens.h"
 #include "broker/service/clock.h"
 #include "broker/service/dev_mode.h"
 #include "broker/service/env.h"
 #include "broker/service/grpc_listener.h"
+#include "broker/service/key_material.h"
 #include "broker/service/key_ring.h"
 #include "broker/service/limits.h"
 #include "broker/service/logging.h"
@@ -163,39 +164,6 @@ absl::StatusOr<std::shared_ptr<const http::TlsServerContext>> LoadHttpTls(
                                       config.http_tls_key_file);
 }
 
-// The pseudonym secret: 32 random bytes in a 0600 file, created in dev mode.
-absl::StatusOr<std::string> LoadSecret(const std::string& path, bool create) {
-  if (!fs::exists(path)) {
-    if (!create) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("pseudonym secret: missing file ", path));
-    }
-    const std::string secret = crypto::RandomBytes(32);
-    const std::string tmp = path + ".tmp";
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      out << secret;
-      if (!out) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("pseudonym secret: cannot write ", tmp));
-      }
-    }
-    chmod(tmp.c_str(), 0600);
-    fs::rename(tmp, path);
-  }
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0 || (st.st_mode & 077) != 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "pseudonym secret: ", path, " must exist with mode 0600"));
-  }
-  absl::StatusOr<std::string> secret = ReadFile(path, "pseudonym secret");
-  if (secret.ok() && secret->size() < 32) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "pseudonym secret: ", path, " holds fewer than 32 bytes"));
-  }
-  return secret;
-}
-
 // A file holding secret material (a TLS private key) must grant nothing to
 // group or others, in dev mode too. Returns OK (also for an empty path, a
 // missing file or not a regular file, which the reader reports), or
@@ -212,41 +180,20 @@ absl::Status CheckPrivateFile(const std::string& path, absl::string_view what) {
   return absl::OkStatus();
 }
 
-// The receipt-signing ring, keys_dir/receipts. Dev mode creates it when
-// missing, also beside an existing store (receipts are signed afresh at
-// every read, so a new ring orphans nothing); elsewhere only
-// create_receipt_keys does. Errors: FAILED_PRECONDITION saying how to
-// create a missing ring; the ring's own errors.
-absl::StatusOr<std::unique_ptr<KeyRing>> OpenReceiptKeys(
-    const BrokerConfig& config, KeySchedule schedule, const Clock* clock) {
-  const std::string dir = config.keys_dir + "/receipts";
-  const bool create = config.dev || config.create_receipt_keys;
-  auto ring = KeyRing::Open(dir, kReceiptKeys, create, schedule, clock);
-  if (absl::IsNotFound(ring.status())) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        ring.status().message(),
-        "; consent receipts need their own signing keys: start once with "
-        "--create-receipt-keys=true (config create_receipt_keys) to create "
-        "them"));
-  }
-  return ring;
-}
-
-absl::StatusOr<crypto::SigningKey> LoadCheckpointKey(const std::string& dir,
-                                                     bool create) {
-  const std::string path = dir + "/checkpoint.key";
-  if (!fs::exists(path) && create) {
-    auto key = crypto::SigningKey::Generate(crypto::Algorithm::kEdDSA);
-    if (!key.ok()) return key.status();
-    if (absl::Status s = key->WritePemFile(path); !s.ok()) return s;
-  }
-  auto key = crypto::SigningKey::ReadPemFile(path);
-  if (!key.ok()) return key.status();
-  if (key->algorithm() != crypto::Algorithm::kEdDSA) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("checkpoint key ", path, " must be an Ed25519 key"));
-  }
-  return key;
+// What a broker without its keys needs to hear outside dev mode: how to
+// make them. A missing receipt ring beside keys made before receipts had
+// their own keys may also be created by one start with create_receipt_keys.
+absl::Status WithInitHint(const BrokerConfig& config,
+                          const absl::Status& status, bool receipts) {
+  if (config.dev || !absl::IsNotFound(status)) return status;
+  return absl::FailedPreconditionError(absl::StrCat(
+      status.message(),
+      "; run `accord-broker init --config FILE --operator-cert PEM` first "
+      "(it creates the missing keys and secret and registers the first "
+      "operator)",
+      receipts ? "; or start once with --create-receipt-keys=true "
+                 "(config create_receipt_keys) to create the receipt keys"
+               : ""));
 }
 
 absl::StatusOr<policy::Taxonomy> LoadTaxonomy(const BrokerConfig& config) {
@@ -350,7 +297,7 @@ class BrokerImpl final : public Broker {
 };
 
 absl::Status BrokerImpl::OpenState() {
-  const std::string db_dir = config_.data_dir + "/db";
+  const std::string db_dir = StoreDir(config_);
   if (!config_.restore_from.empty()) {
     if (absl::Status s = store::Store::RestoreFrom(config_.restore_from, db_dir);
         !s.ok()) {
@@ -375,17 +322,10 @@ absl::Status BrokerImpl::OpenState() {
     metrics->RecordCommit(c.write_sets, absl::ToDoubleSeconds(c.queued),
                           absl::ToDoubleSeconds(c.write));
   };
-  auto store = store::Store::Open(db_dir, options);
-  if (!store.ok()) return store.status();
-  store_ = *std::move(store);
-  StoreNodeSource nodes(store_.get());
-  auto frontier = auditlog::Frontier::Load(nodes, store_->LogSize());
-  if (!frontier.ok()) {
-    return absl::DataLossError(absl::StrCat(
-        "the audit log cannot be loaded: ", frontier.status().message()));
-  }
-  log_ = std::make_unique<auditlog::Log>(*std::move(frontier));
-  store_->SetLogAppender(log_.get());
+  auto opened = OpenAuditedStore(db_dir, options);
+  if (!opened.ok()) return opened.status();
+  store_ = std::move(opened->store);
+  log_ = std::move(opened->log);
   return absl::OkStatus();
 }
 
@@ -402,29 +342,32 @@ absl::Status BrokerImpl::Init() {
   // directory only: beside an existing or restored store, new ones would
   // silently orphan its grants, its log and its citizens' consents.
   const bool create_keys = config_.dev && config_.restore_from.empty() &&
-                           !fs::exists(config_.data_dir + "/db/CURRENT", ec);
-  fs::create_directories(config_.keys_dir, ec);
-  if (config_.dev) fs::permissions(config_.keys_dir, fs::perms::owner_all, ec);
-  KeySchedule schedule;
-  schedule.prepublish_seconds = config_.key_prepublish_seconds;
-  // Retired keys outlive every grant they signed, clock skew included.
-  schedule.retention_seconds =
-      config_.max_grant_lifetime_seconds + config_.clock_skew_seconds;
-  auto keys = KeyRing::Open(config_.keys_dir, kGrantKeys, create_keys, schedule,
-                            &clock_);
-  if (!keys.ok()) return keys.status();
+                           !fs::exists(StoreDir(config_) + "/CURRENT", ec);
+  if (config_.dev) {
+    fs::create_directories(config_.keys_dir, ec);
+    fs::permissions(config_.keys_dir, fs::perms::owner_all, ec);
+  }
+  auto keys = OpenGrantKeys(config_, create_keys, &clock_);
+  if (!keys.ok()) return WithInitHint(config_, keys.status(), false);
   keys_ = *std::move(keys);
-  auto receipt_keys = OpenReceiptKeys(config_, schedule, &clock_);
-  if (!receipt_keys.ok()) return receipt_keys.status();
+  // Receipts are signed afresh at every read, so a new receipt ring
+  // orphans nothing: dev mode creates a missing one beside a store too.
+  auto receipt_keys = OpenReceiptKeys(
+      config_, config_.dev || config_.create_receipt_keys, &clock_);
+  if (!receipt_keys.ok()) {
+    return WithInitHint(config_, receipt_keys.status(), true);
+  }
   receipt_keys_ = *std::move(receipt_keys);
   if (absl::Status s = CheckPrivateFile(config_.tls_key_file, "tls_key");
       !s.ok()) {
     return s;
   }
-  auto checkpoint_key = LoadCheckpointKey(config_.keys_dir, create_keys);
-  if (!checkpoint_key.ok()) return checkpoint_key.status();
-  auto secret = LoadSecret(config_.pseudonym_secret_file, create_keys);
-  if (!secret.ok()) return secret.status();
+  auto checkpoint_key = LoadCheckpointKey(config_, create_keys);
+  if (!checkpoint_key.ok()) {
+    return WithInitHint(config_, checkpoint_key.status(), false);
+  }
+  auto secret = LoadPseudonymSecret(config_, create_keys);
+  if (!secret.ok()) return WithInitHint(config_, secret.status(), false);
   auto citizens = CitizenTokens::Load(config_.citizen_issuers, *std::move(secret),
                                       config_.clock_skew_seconds);
   if (!citizens.ok()) return citizens.status();
@@ -529,8 +472,12 @@ absl::Status BrokerImpl::StartGrpc() {
   for (auto& service : services_) builder.RegisterService(service.get());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || grpc_port_ == 0) {
+    // gRPC does not say why; a bind of our own does ("Address already in
+    // use": SO_REUSEPORT is off, so a second broker never shares a port).
+    const absl::Status why = http::CheckListenable(config_.grpc_address);
     return absl::UnavailableError(
-        absl::StrCat("cannot listen for gRPC on ", config_.grpc_address));
+        absl::StrCat("cannot listen for gRPC on ", config_.grpc_address,
+                     why.ok() ? "" : ": ", why.message()));
   }
   // The health status follows readiness (readiness.h), checked a few
   // times a second; a change is logged once.

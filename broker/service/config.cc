@@ -289,6 +289,13 @@ std::string ConfigUsage() {
          "[--grpc-addr HOST:PORT] [--http-addr HOST:PORT] "
          "[--data-dir DIR] [--tls-ca PEM --tls-cert PEM --tls-key PEM] "
          "[--keys-dir DIR] [--restore BACKUP_DIR]\n"
+         "       accord-broker init --config FILE --operator-cert PEM "
+         "[--operator-id ID]\n"
+         "Commands:\n"
+         "  (none)  serve until SIGTERM or SIGINT\n"
+         "  init    before the first start outside dev mode: create the "
+         "signing keys, the pseudonym secret and the store, and register "
+         "the first operator (accord-broker init --help)\n"
          "Every config-file key is also a flag (--max-subjects-per-grant, "
          "--rate-limit-per-second ...).\n"
          "Environment: ACCORD_GRPC_ADDR, ACCORD_HTTP_ADDR, ACCORD_DATA_DIR.\n";

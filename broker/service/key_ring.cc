@@ -5,6 +5,7 @@
 #include <limits>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "broker/crypto/json.h"
 
@@ -36,6 +37,21 @@ accord::v1::KeyState StateFromName(absl::string_view name) {
   return accord::v1::KEY_STATE_UNSPECIFIED;
 }
 
+// The name of one `<prefix>*.pem` file in `dir`, or "" when there is none
+// (or no such directory).
+std::string FirstKeyFile(const std::string& dir, const KeyRingKind& kind) {
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (absl::StartsWith(name, kind.file_prefix) &&
+        absl::EndsWith(name, ".pem")) {
+      return name;
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string KeyRing::KeyPath(absl::string_view kid) const {
@@ -49,8 +65,18 @@ absl::StatusOr<std::unique_ptr<KeyRing>> KeyRing::Open(const std::string& dir,
                                                        const Clock* clock) {
   std::unique_ptr<KeyRing> ring(new KeyRing(dir, kind, schedule, clock));
   absl::MutexLock l(&ring->mu_);
-  if (fs::exists(absl::StrCat(dir, "/", kRingFile))) {
+  std::error_code exists_error;
+  if (fs::exists(fs::symlink_status(absl::StrCat(dir, "/", kRingFile),
+                                    exists_error))) {
     if (absl::Status s = ring->Load(); !s.ok()) return s;
+  } else if (const std::string stray = FirstKeyFile(dir, kind);
+             !stray.empty()) {
+    // Key files without their ring.json: a ring cut short while it was
+    // made, or half restored. A new ring beside them would hide them.
+    return absl::FailedPreconditionError(absl::StrCat(
+        "partial ", kind.name, " key ring in ", dir, ": ", stray,
+        " but no ", kRingFile, "; restore ", kRingFile,
+        " or move the key files away"));
   } else if (create_if_missing) {
     std::error_code ec;
     fs::create_directories(dir, ec);
@@ -102,6 +128,12 @@ absl::Status KeyRing::Load() {
           absl::StrCat(path, ": each key needs a kid and a known state"));
     }
     auto key = crypto::SigningKey::ReadPemFile(KeyPath(*kid));
+    if (absl::IsNotFound(key.status())) {
+      // The ring exists; a key file it names does not: not a missing ring.
+      return absl::FailedPreconditionError(absl::StrCat(
+          path, " names key ", *kid, " whose file ", KeyPath(*kid),
+          " is missing"));
+    }
     if (!key.ok()) return key.status();
     if (key->kid() != *kid) {
       return absl::FailedPreconditionError(absl::StrCat(
@@ -140,8 +172,10 @@ absl::Status KeyRing::Save() const {
     out << ring.Serialize() << "\n";
     if (!out) return absl::InternalError(absl::StrCat("cannot write ", tmp));
   }
+  // Like the key files, the ring's record is the broker's alone.
   std::error_code ec;
-  fs::rename(tmp, path, ec);
+  fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write, ec);
+  if (!ec) fs::rename(tmp, path, ec);
   if (ec) return absl::InternalError(absl::StrCat("cannot write ", path));
   return absl::OkStatus();
 }

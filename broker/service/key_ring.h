@@ -46,7 +46,8 @@ inline constexpr KeyRingKind kReceiptKeys{"receipt-", "receipt-signing", true};
 
 // Signing keys: one primary key signs, every published key verifies. Each
 // key is a PEM file `<prefix><kid>.pem` (mode 0600) in one directory;
-// `ring.json` there records each key's state and times. Keys move on their
+// `ring.json` there (mode 0600 too) records each key's state and times.
+// Keys move on their
 // own as time passes: a PENDING key becomes PRIMARY at its promotion time
 // (the old primary becomes RETIRED), and a RETIRED key leaves the published
 // set after the retention time, unless the ring keeps retired keys.
@@ -56,8 +57,9 @@ class KeyRing {
   // Loads the ring of `dir`. With `create_if_missing`, a directory without
   // `ring.json` (created if absent, mode 0700) gets a new ES256 primary key.
   // Errors: NOT_FOUND (no ring and not asked to create), FAILED_PRECONDITION
-  // (unreadable or too permissive key file, inconsistent ring.json), never
-  // including key bytes.
+  // (unreadable or too permissive key file, inconsistent ring.json, or key
+  // files of this kind without a ring.json: a partial ring, never replaced),
+  // never including key bytes.
   static absl::StatusOr<std::unique_ptr<KeyRing>> Open(const std::string& dir,
                                                        const KeyRingKind& kind,
                                                        bool create_if_missing,

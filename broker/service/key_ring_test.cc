@@ -11,6 +11,7 @@
 #include <fstream>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "broker/crypto/jwks.h"
 #include "broker/crypto/jws.h"
@@ -163,6 +164,33 @@ TEST_CASE("a new key ring directory and its key files are private") {
   auto reopened =
       KeyRing::Open(ring_dir, kReceiptKeys, false, Schedule(), &clock);
   CHECK(absl::IsFailedPrecondition(reopened.status()));
+  // ring.json is the ring's alone too.
+  REQUIRE(stat((ring_dir + "/ring.json").c_str(), &st) == 0);
+  CHECK((st.st_mode & 077) == 0);
+}
+
+TEST_CASE("key files without their ring.json are a partial ring, never replaced") {
+  Dir dir;
+  FakeClock clock(absl::FromUnixSeconds(kStart));
+  const std::string ring_dir = dir.path + "/keys";
+  std::string kid;
+  {
+    auto ring = KeyRing::Open(ring_dir, kGrantKeys, true, Schedule(), &clock);
+    REQUIRE(ring.ok());
+    kid = (*ring)->Primary()->kid();
+  }
+  REQUIRE(fs::remove(ring_dir + "/ring.json"));
+  for (bool create : {false, true}) {
+    auto partial =
+        KeyRing::Open(ring_dir, kGrantKeys, create, Schedule(), &clock);
+    INFO(partial.status());
+    CHECK(absl::IsFailedPrecondition(partial.status()));
+    CHECK(absl::StrContains(partial.status().message(), "partial"));
+    CHECK(absl::StrContains(partial.status().message(), "grant-" + kid));
+  }
+  CHECK(!fs::exists(ring_dir + "/ring.json"));
+  // Key files of another ring kind are not this ring's.
+  CHECK(KeyRing::Open(ring_dir, kReceiptKeys, true, Schedule(), &clock).ok());
 }
 
 }  // namespace

@@ -29,6 +29,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/numbers.h"
+#include "broker/http/listener.h"
 #include "clients/examples/data_service.h"
 #include "clients/examples/flag_pairs.h"
 #include "clients/examples/household_records.h"
@@ -197,10 +198,15 @@ int main(int argc, char** argv) {
   int port = 0;
   builder.AddListeningPort(flags->at("listen"), grpc::SslServerCredentials(tls),
                            &port);
+  // gRPC turns SO_REUSEPORT on by default: a second service on this port
+  // would then share it and take part of the connections. Off, it fails.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
-    return Fail("cannot listen on " + flags->at("listen"));
+    const absl::Status why = http::CheckListenable(flags->at("listen"));
+    return Fail("cannot listen on " + flags->at("listen") +
+                (why.ok() ? "" : ": " + std::string(why.message())));
   }
   std::cerr << "accord-data-service: listening on " << flags->at("listen")
             << " for audience " << options.audience << ", "
