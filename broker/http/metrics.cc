@@ -1,12 +1,11 @@
 #include "broker/http/metrics.h"
 
 #include <algorithm>
-#include <cmath>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "broker/http/prometheus_text.h"
 
 namespace accord::http {
 namespace {
@@ -43,32 +42,9 @@ constexpr std::array<const char*, 4> kConsentStates = {"given", "withdrawn",
 // Longest latency counted in the sum, so that it cannot overflow.
 constexpr double kMaxSeconds = 1e6;
 
-std::string EscapeLabel(absl::string_view value) {
-  std::string out;
-  for (char c : value) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::string FormatValue(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  return absl::StrFormat("%.17g", v);
-}
-
 void Header(std::string* out, absl::string_view name, absl::string_view type,
             absl::string_view help) {
-  absl::StrAppend(out, "# HELP accord_", name, " ", help, "\n# TYPE accord_",
-                  name, " ", type, "\n");
+  AppendPrometheusHeader(out, absl::StrCat("accord_", name), type, help);
 }
 
 // Adds `value` to the bucket of `bounds` it falls in (the last: +Inf).
@@ -98,13 +74,46 @@ void RenderHistogram(std::string* out, absl::string_view name,
   }
   const absl::string_view bare = absl::StripSuffix(labels, ",");
   const std::string set = bare.empty() ? "" : absl::StrCat("{", bare, "}");
-  absl::StrAppend(out, "accord_", name, "_sum", set, " ", FormatValue(sum),
-                  "\n", "accord_", name, "_count", set, " ", cumulative, "\n");
+  absl::StrAppend(out, "accord_", name, "_sum", set, " ",
+                  FormatPrometheusValue(sum), "\n", "accord_", name, "_count",
+                  set, " ", cumulative, "\n");
 }
 
 constexpr std::array<const char*, kCommitSizeBuckets.size()> kCommitSizeLabels = {
     "1", "2", "4", "8", "16", "32", "64", "128", "256", "512", "1024"};
 constexpr std::array<const char*, 2> kCommitPhases = {"queued", "write"};
+
+std::vector<GaugeSpec> GaugeSpecs() {
+  return {
+      {"log_size", "Entries in the audit log.", {}},
+      {"store_revision", "Current store revision.", {}},
+      {"checkpoint_size",
+       "Tree size of the newest signed checkpoint of the audit log.",
+       {}},
+      {"checkpoint_timestamp_seconds",
+       "Unix time at which the newest checkpoint was signed and stored.",
+       {}},
+      {"ready",
+       "1 while the broker is ready to serve (/readyz answers 200), else 0.",
+       {}},
+      {"store_free_bytes",
+       "Bytes free for the broker on the file system of the store.",
+       {}},
+      {"store_reserve_bytes",
+       "Free bytes the store keeps: writes are refused below this.",
+       {}},
+      {"certificate_expiry_timestamp_seconds",
+       "Unix time at which a TLS certificate of the broker expires (the first "
+       "of the file), by config key.",
+       {"cert"}},
+      {"signing_key_created_timestamp_seconds",
+       "Unix time at which the signing key in use was created, by key ring.",
+       {"ring"}},
+      {"build_info",
+       "Always 1: the version and git commit the broker was built from.",
+       {"version", "commit"}},
+  };
+}
 
 double ClampSeconds(double seconds) {
   if (!(seconds > 0)) return 0;  // negative or NaN
@@ -126,7 +135,8 @@ namespace {
 std::atomic<uint64_t> next_metrics_id{1};
 }  // namespace
 
-Metrics::Metrics() : id_(next_metrics_id.fetch_add(1)) {}
+Metrics::Metrics()
+    : id_(next_metrics_id.fetch_add(1)), gauges_("accord_", GaugeSpecs()) {}
 
 MethodStats* Metrics::ForMethod(absl::string_view full_name) {
   // Handlers pass string literals, so a name's address and size find its
@@ -181,14 +191,13 @@ void Metrics::RecordConsentEvent(ConsentEvent event) {
 }
 
 bool Metrics::SetGauge(absl::string_view name, double value) {
-  if (name == "log_size") {
-    log_size_.store(value, std::memory_order_relaxed);
-  } else if (name == "store_revision") {
-    store_revision_.store(value, std::memory_order_relaxed);
-  } else {
-    return false;
-  }
-  return true;
+  return gauges_.Set(name, {}, value);
+}
+
+bool Metrics::SetGauge(absl::string_view name,
+                       absl::Span<const absl::string_view> label_values,
+                       double value) {
+  return gauges_.Set(name, label_values, value);
 }
 
 void Metrics::RecordCommit(size_t write_sets, double queued_seconds,
@@ -218,7 +227,7 @@ std::string Metrics::RenderPrometheus() const {
   Header(&out, "requests_total", "counter",
          "gRPC calls finished, by full method name and status code.");
   for (const MethodStats* m : methods) {
-    const std::string method = EscapeLabel(m->method());
+    const std::string method = EscapePrometheusLabel(m->method());
     for (int code = 0; code < kStatusCodeCount; ++code) {
       const uint64_t n = m->codes_[code].load(std::memory_order_relaxed);
       if (n == 0) continue;
@@ -231,7 +240,7 @@ std::string Metrics::RenderPrometheus() const {
   for (const MethodStats* m : methods) {
     RenderHistogram(
         &out, "request_duration_seconds",
-        absl::StrCat("method=\"", EscapeLabel(m->method()), "\","),
+        absl::StrCat("method=\"", EscapePrometheusLabel(m->method()), "\","),
         kBucketLabels, m->buckets_,
         static_cast<double>(m->sum_nanos_.load(std::memory_order_relaxed)) / 1e9);
   }
@@ -266,13 +275,7 @@ std::string Metrics::RenderPrometheus() const {
         static_cast<double>(commit_nanos_[phase].load(std::memory_order_relaxed)) /
             1e9);
   }
-  Header(&out, "log_size", "gauge", "Entries in the audit log.");
-  absl::StrAppend(&out, "accord_log_size ",
-                  FormatValue(log_size_.load(std::memory_order_relaxed)), "\n");
-  Header(&out, "store_revision", "gauge", "Current store revision.");
-  absl::StrAppend(&out, "accord_store_revision ",
-                  FormatValue(store_revision_.load(std::memory_order_relaxed)),
-                  "\n");
+  gauges_.Render(&out);
   return out;
 }
 

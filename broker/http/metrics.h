@@ -12,6 +12,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
+#include "broker/http/gauges.h"
 
 namespace accord::http {
 
@@ -64,14 +66,27 @@ enum class ConsentEvent { kGiven, kWithdrawn, kExpired, kRefused };
 //   decisions_total{outcome="permit"|"deny"} counter
 //   grants_issued_total                     counter
 //   consent_events_total{state}             counter (given/withdrawn/expired/refused)
-//   log_size, store_revision                gauges
 //   store_commit_write_sets                 histogram (write sets per group commit)
 //   store_commit_seconds{phase}             histogram: "queued" (the oldest
 //                                           write set's wait for the writer),
 //                                           "write" (the synced write)
-// Thread-safe. Every recording is lock-free; ForMethod takes a lock only on
-// a thread's first lookup of a name (then a per-thread cache answers), and
-// RenderPrometheus takes a reader lock.
+//   log_size, store_revision                gauges
+//   checkpoint_size                         gauge: tree size of the newest
+//                                           checkpoint
+//   checkpoint_timestamp_seconds            gauge: when it was stored
+//   ready                                   gauge: 1 ready, 0 not (/readyz)
+//   store_free_bytes, store_reserve_bytes   gauges: free space of the
+//                                           store's file system, and the
+//                                           reserve under which writes fail
+//   certificate_expiry_timestamp_seconds{cert}  gauge: not-after of a TLS
+//                                           certificate, by config key
+//   signing_key_created_timestamp_seconds{ring} gauge: creation of the
+//                                           signing key in use, by ring
+//   build_info{version,commit}              gauge, always 1
+// Thread-safe. Every recording of a call is lock-free; ForMethod takes a
+// lock only on a thread's first lookup of a name (then a per-thread cache
+// answers), and RenderPrometheus takes a reader lock. Gauges, set at a
+// scrape or a few times a second, take a short lock (gauges.h).
 class Metrics {
  public:
   // Most distinct method names kept; further names share method="other".
@@ -99,9 +114,15 @@ class Metrics {
   void RecordCommit(size_t write_sets, double queued_seconds,
                     double write_seconds);
 
-  // Sets a gauge declared above ("log_size", "store_revision"). Returns
-  // false, and changes nothing, for any other name.
+  // Sets a gauge declared above without labels ("log_size", "ready"...).
+  // Returns false, and changes nothing, for any other name.
   bool SetGauge(absl::string_view name, double value);
+  // Sets the series of a labeled gauge declared above, label values in the
+  // declared order: SetGauge("signing_key_created_timestamp_seconds",
+  // {"grant"}, t). Returns false, and changes nothing, for any other name or
+  // a wrong number of values.
+  bool SetGauge(absl::string_view name,
+                absl::Span<const absl::string_view> label_values, double value);
 
   // All metrics in the Prometheus text exposition format 0.0.4 (serve with
   // "text/plain; version=0.0.4"). Methods appear in name order; a method's
@@ -127,8 +148,7 @@ class Metrics {
   std::array<std::array<std::atomic<uint64_t>, kLatencyBuckets.size() + 1>, 2>
       commit_seconds_{};
   std::array<std::atomic<uint64_t>, 2> commit_nanos_{};
-  std::atomic<double> log_size_{0};
-  std::atomic<double> store_revision_{0};
+  Gauges gauges_;
 };
 
 }  // namespace accord::http

@@ -138,6 +138,38 @@ TEST_CASE("Decision, grant, consent counters and gauges render",
   CHECK(absl::StrContains(text, "# TYPE accord_store_revision gauge\n"));
 }
 
+TEST_CASE("The broker's gauges render with their labels", "[http][metrics]") {
+  Metrics metrics;
+  CHECK(metrics.SetGauge("ready", 1));
+  CHECK(metrics.SetGauge("store_free_bytes", 5e9));
+  CHECK(metrics.SetGauge("store_reserve_bytes", 67108864));
+  CHECK(metrics.SetGauge("checkpoint_size", 42));
+  CHECK(metrics.SetGauge("checkpoint_timestamp_seconds", 1700000000.25));
+  CHECK(metrics.SetGauge("certificate_expiry_timestamp_seconds", {"tls_cert"},
+                         2000000000));
+  CHECK(metrics.SetGauge("signing_key_created_timestamp_seconds", {"grant"},
+                         1600000000));
+  CHECK(metrics.SetGauge("build_info", {"0.1.0", "abc1234"}, 1));
+  // Labels where none are declared, or too few, change nothing.
+  CHECK_FALSE(metrics.SetGauge("ready", {"x"}, 0));
+  CHECK_FALSE(metrics.SetGauge("build_info", {"0.1.0"}, 1));
+  CHECK_FALSE(metrics.SetGauge("signing_key_created_timestamp_seconds", 1));
+  const std::string text = metrics.RenderPrometheus();
+  CHECK(Sample(text, "accord_ready") == 1);
+  CHECK(Sample(text, "accord_store_free_bytes") == 5e9);
+  CHECK(Sample(text, "accord_store_reserve_bytes") == 67108864);
+  CHECK(Sample(text, "accord_checkpoint_size") == 42);
+  CHECK(Sample(text, "accord_checkpoint_timestamp_seconds") == 1700000000.25);
+  CHECK(Sample(text, "accord_certificate_expiry_timestamp_seconds"
+                     "{cert=\"tls_cert\"}") == 2000000000);
+  CHECK(Sample(text, "accord_signing_key_created_timestamp_seconds"
+                     "{ring=\"grant\"}") == 1600000000);
+  CHECK(Sample(text, "accord_build_info"
+                     "{version=\"0.1.0\",commit=\"abc1234\"}") == 1);
+  CHECK(absl::StrContains(text, "# TYPE accord_build_info gauge\n"));
+  CHECK(absl::StrContains(text, "# TYPE accord_ready gauge\n"));
+}
+
 TEST_CASE("Group commits render their size and phase histograms",
           "[http][metrics]") {
   Metrics metrics;

@@ -27,6 +27,7 @@
 #include "broker/http/server.h"
 #include "broker/http/tls.h"
 #include "broker/service/audited_store.h"
+#include "broker/service/broker_metrics.h"
 #include "broker/service/caller.h"
 #include "broker/service/citizen_tokens.h"
 #include "broker/service/clock.h"
@@ -394,11 +395,17 @@ absl::Status BrokerImpl::Init() {
   checkpoints.origin = config_.log_origin;
   auto checkpointer = auditlog::Checkpointer::Create(
       *log_, checkpoints, *signer_,
-      [store](const auditlog::SignedCheckpoint& c) {
+      [store, this](const auditlog::SignedCheckpoint& c) {
         store::WriteSet ws;
         ws.PutCheckpoint(c.checkpoint.size, c.note);
         auto committed = store->CommitAndWait(std::move(ws));
-        return committed.ok() ? absl::OkStatus() : committed.status();
+        if (!committed.ok()) return committed.status();
+        metrics_.SetGauge("checkpoint_size",
+                          static_cast<double>(c.checkpoint.size));
+        metrics_.SetGauge(
+            "checkpoint_timestamp_seconds",
+            absl::ToDoubleSeconds(clock_.Now() - absl::UnixEpoch()));
+        return absl::OkStatus();
       },
       [this] { return clock_.Now(); });
   if (!checkpointer.ok()) return checkpointer.status();
@@ -435,6 +442,7 @@ absl::Status BrokerImpl::Init() {
   if (config_.dev) {
     if (absl::Status s = SeedDevContent(env_); !s.ok()) return s;
   }
+  SetStartupGauges(config_, *store_, &metrics_);
   if (absl::Status s = checkpointer_->Start(); !s.ok()) return s;
   if (absl::Status s = StartGrpc(); !s.ok()) return s;
   if (absl::Status s = StartHttp(); !s.ok()) return s;
@@ -522,11 +530,11 @@ absl::Status BrokerImpl::StartHttp() {
     }
     return http::Response{200, "text/plain; charset=utf-8", {}, "ready\n"};
   });
-  router.Get("/metrics", [metrics, store] {
-    metrics->SetGauge("store_revision", static_cast<double>(store->revision()));
-    metrics->SetGauge("log_size", static_cast<double>(store->LogSize()));
+  MetricsSources scraped{metrics, store, readiness_.get(), keys,
+                         receipt_keys_.get()};
+  router.Get("/metrics", [scraped] {
     return http::Response{200, "text/plain; version=0.0.4; charset=utf-8", {},
-                          metrics->RenderPrometheus()};
+                          RenderMetricsPage(scraped)};
   });
   // Caches may keep the JWKS no longer than a new key is published before
   // it signs, so they always know the key of a grant they receive.

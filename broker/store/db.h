@@ -108,6 +108,9 @@ class Db {
   absl::Status health() const ABSL_LOCKS_EXCLUDED(mu_);
   // How long the oldest write set not yet durable has waited (0: none).
   absl::Duration OldestWriteWait() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Bytes free for unprivileged users on the store's file system.
+  absl::StatusOr<uint64_t> FreeBytes() const;
+  uint64_t min_free_bytes() const { return min_free_bytes_; }
 
  private:
   struct Pending {

@@ -65,4 +65,8 @@ absl::Status Store::Health() const { return db_->health(); }
 
 absl::Duration Store::OldestWriteWait() const { return db_->OldestWriteWait(); }
 
+absl::StatusOr<uint64_t> Store::FreeBytes() const { return db_->FreeBytes(); }
+
+uint64_t Store::min_free_bytes() const { return db_->min_free_bytes(); }
+
 }  // namespace accord::store

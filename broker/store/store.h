@@ -161,6 +161,12 @@ class Store {
   // How long the oldest write set not yet durable has waited for the
   // writer (0 when none waits): a stalled writer shows here first.
   absl::Duration OldestWriteWait() const;
+  // Bytes free for unprivileged users on the store's file system now.
+  // Errors: UNAVAILABLE when the file system cannot be asked.
+  absl::StatusOr<uint64_t> FreeBytes() const;
+  // StoreOptions::min_free_bytes: below this many free bytes writes are
+  // refused (0: never).
+  uint64_t min_free_bytes() const;
 
   // Reads see every write whose callback has run. NOT_FOUND for a missing
   // record; UNAVAILABLE or DATA_LOSS on a storage error. Lists take the

@@ -64,6 +64,21 @@ TEST_CASE("records round-trip, revisions are stamped, data survives reopen") {
   CHECK((*store)->GrantIdsForSubjectAndDataset("alice", "d1", 101)->empty());
 }
 
+TEST_CASE("the store reports its free space and its reserve") {
+  TempDir dir;
+  StoreOptions options;
+  options.min_free_bytes = 12345;
+  auto store = Store::Open(dir.sub("db"), options);
+  REQUIRE(store.ok());
+  CHECK((*store)->min_free_bytes() == 12345);
+  auto free_bytes = (*store)->FreeBytes();
+  REQUIRE(free_bytes.ok());
+  CHECK(*free_bytes > 0);
+  auto defaults = Store::Open(dir.sub("db2"), {});
+  REQUIRE(defaults.ok());
+  CHECK((*defaults)->min_free_bytes() == StoreOptions{}.min_free_bytes);
+}
+
 TEST_CASE("a write set with audit events needs a log") {
   TempDir dir;
   auto store = Store::Open(dir.sub("db"), {});

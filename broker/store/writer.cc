@@ -236,14 +236,23 @@ void Db::WriterLoop() {
   }
 }
 
+absl::StatusOr<uint64_t> Db::FreeBytes() const {
+  struct statvfs fs;
+  if (statvfs(path_.c_str(), &fs) != 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot read the free space of ", path_));
+  }
+  return static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+}
+
 absl::Status Db::CheckFreeSpace() const {
   if (min_free_bytes_ == 0) return absl::OkStatus();
-  struct statvfs fs;
-  if (statvfs(path_.c_str(), &fs) != 0) return absl::OkStatus();
-  const uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
-  if (free_bytes >= min_free_bytes_) return absl::OkStatus();
+  absl::StatusOr<uint64_t> free_bytes = FreeBytes();
+  if (!free_bytes.ok() || *free_bytes >= min_free_bytes_) {
+    return absl::OkStatus();
+  }
   return absl::ResourceExhaustedError(absl::StrCat(
-      "disk full: ", free_bytes, " bytes free in ", path_,
+      "disk full: ", *free_bytes, " bytes free in ", path_,
       ", below the reserve of ", min_free_bytes_));
 }
 

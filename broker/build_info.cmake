@@ -1,0 +1,41 @@
+# Sets ACCORD_GIT_COMMIT to `git rev-parse --short HEAD` of the source tree,
+# or "unknown" outside a git checkout, and makes CMake configure again when
+# HEAD moves (a commit, a checkout), so that the value stays current; the
+# generated file is rewritten only when the value changes.
+set(ACCORD_GIT_COMMIT unknown)
+find_package(Git QUIET)
+if(GIT_FOUND)
+  execute_process(
+    COMMAND ${GIT_EXECUTABLE} rev-parse --short HEAD
+    WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+    OUTPUT_VARIABLE commit RESULT_VARIABLE status
+    OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+  if(status EQUAL 0 AND commit MATCHES "^[0-9a-f]+$")
+    set(ACCORD_GIT_COMMIT ${commit})
+    # HEAD's reflog, HEAD itself, the branch it names and packed-refs: one
+    # of them changes on a commit or a checkout (also in a linked worktree).
+    set(git_files logs/HEAD HEAD)
+    execute_process(
+      COMMAND ${GIT_EXECUTABLE} symbolic-ref -q HEAD
+      WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+      OUTPUT_VARIABLE branch RESULT_VARIABLE status
+      OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+    if(status EQUAL 0)
+      list(APPEND git_files ${branch} packed-refs)
+    endif()
+    foreach(name ${git_files})
+      execute_process(
+        COMMAND ${GIT_EXECUTABLE} rev-parse --git-path ${name}
+        WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+        OUTPUT_VARIABLE path
+        OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+      get_filename_component(path "${path}" ABSOLUTE BASE_DIR ${PROJECT_SOURCE_DIR})
+      if(EXISTS ${path})
+        set_property(DIRECTORY ${PROJECT_SOURCE_DIR} APPEND PROPERTY
+                     CMAKE_CONFIGURE_DEPENDS ${path})
+      endif()
+    endforeach()
+  endif()
+endif()
+configure_file(${CMAKE_CURRENT_LIST_DIR}/build_info.cc.in
+               ${CMAKE_CURRENT_BINARY_DIR}/build_info.cc @ONLY)
