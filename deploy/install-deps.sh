@@ -22,7 +22,7 @@ packages=(
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 # The test suite also fuzzes with clang's libFuzzer, uses node for
 # interoperability tests and a real OpenID provider, Apache httpd as a stock
-# gateway and pyld to read ODRL exports as JSON-LD.
+# gateway, pyld to read ODRL exports as JSON-LD and a real Prometheus.
 if [[ "${ACCORD_TEST_DEPS:-0}" == 1 ]]; then
   packages+=(clang libclang-rt-14-dev)
   # clients/python: its type check (python_types_test).
@@ -36,6 +36,12 @@ if [[ "${ACCORD_TEST_DEPS:-0}" == 1 ]]; then
   packages+=(openssl)
   # The citizens' web app in a real browser (tests/browser, puppeteer-core).
   packages+=(chromium)
+  # Monitoring (tests/monitoring_test.cc): a real Prometheus scraping the
+  # broker, and promtool for /metrics, the alert rules and their unit tests.
+  # Where the init system lets it, Debian's package starts a service on port
+  # 9090 (and the node exporter it recommends); the tests use neither: they
+  # start a Prometheus of their own on a free loopback port.
+  packages+=(prometheus)
 fi
 
 missing=()

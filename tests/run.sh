@@ -16,8 +16,8 @@ cd "$(dirname "$0")/.."
 
 # deploy/install-deps.sh runs apt-get update and apt-get install -y for every
 # Debian package that is missing (compilers, libraries, clang, PyJWT, pyld,
-# Apache httpd, node and npm, and chromium for the citizens' web app's
-# browser tests, tests/browser).
+# Apache httpd, node and npm, chromium for the citizens' web app's
+# browser tests, tests/browser, and prometheus for the monitoring tests).
 ACCORD_TEST_DEPS=1 deploy/install-deps.sh
 
 # Labels of the tests that drive the C++ build from other languages and
