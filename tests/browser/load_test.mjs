@@ -19,10 +19,9 @@
 // kept alive, and the portal's `threads` (default 64) is fewer than the
 // sessions.
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { HttpBrowser } from '../oidc/http_browser.mjs';
 import { Stack } from './stack.mjs';
 
 const { values: args } = parseArgs({
@@ -39,43 +38,10 @@ const kSeconds = Number(args.seconds);
 const kThinkMs = Number(args['think-ms']);
 const kCalls = ['/api/session', '/api/requests', '/api/consents', '/api/history'];
 
-// One browser's cookies (the portal's and the provider's names differ).
-class Browser {
+// One citizen's browser: its cookies, one connection per call.
+class Browser extends HttpBrowser {
   constructor(ca) {
-    this.ca = ca;
-    this.cookies = new Map();
-  }
-
-  send(method, url, form) {
-    const target = new URL(url);
-    const body = form ? new URLSearchParams(form).toString() : undefined;
-    const headers = { connection: 'close' };
-    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    if (body !== undefined) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      headers['content-length'] = Buffer.byteLength(body);
-    }
-    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
-      const req = send(target, { method, headers, ca: this.ca, agent: false, timeout: 30000 }, (res) => {
-        for (const line of res.headers['set-cookie'] ?? []) {
-          const [pair] = line.split(';');
-          const eq = pair.indexOf('=');
-          const name = pair.slice(0, eq).trim();
-          const value = pair.slice(eq + 1).trim();
-          if (/max-age=0\b/i.test(line) || /expires=Thu, 01 Jan 1970/i.test(line) || !value) this.cookies.delete(name);
-          else this.cookies.set(name, value);
-        }
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => { text += c; });
-        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
-      });
-      req.on('timeout', () => req.destroy(new Error(`${method} ${url}: timed out`)));
-      req.on('error', reject);
-      if (body !== undefined) req.write(body);
-      req.end();
-    });
+    super({ ca, close: true });
   }
 
   // The portal's sign-in, followed as a browser would: /login, the
@@ -85,7 +51,7 @@ class Browser {
     let method = 'GET';
     let form;
     for (let hop = 0; hop < 20; hop++) {
-      const res = await this.send(method, url, form);
+      const res = await this.send(method, url, { form });
       method = 'GET';
       form = undefined;
       if (res.status >= 300 && res.status < 400 && res.headers.location) {

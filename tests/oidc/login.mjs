@@ -9,9 +9,9 @@
 // --output json prints the whole token response. Exits 1 with the reason
 // on stderr when the flow fails (a wrong password, a refused client...).
 import { readFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { createHash, randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { HttpBrowser } from './http_browser.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -40,41 +40,8 @@ function fail(message) {
   process.exit(1);
 }
 
-// A cookie jar by name (the provider's cookie names do not collide).
-const cookies = new Map();
-
-function send(method, url, { form, headers = {} } = {}) {
-  const target = new URL(url);
-  const body = form ? new URLSearchParams(form).toString() : undefined;
-  const allHeaders = { ...headers };
-  if (cookies.size > 0) {
-    allHeaders.cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-  if (body !== undefined) {
-    allHeaders['content-type'] = 'application/x-www-form-urlencoded';
-    allHeaders['content-length'] = Buffer.byteLength(body);
-  }
-  return new Promise((resolve, reject) => {
-    const req = request(target, { method, headers: allHeaders, ca, timeout: 10000 }, (res) => {
-      for (const line of res.headers['set-cookie'] ?? []) {
-        const [pair] = line.split(';');
-        const eq = pair.indexOf('=');
-        const name = pair.slice(0, eq).trim();
-        const value = pair.slice(eq + 1).trim();
-        if (/expires=Thu, 01 Jan 1970/i.test(line) || value === '') cookies.delete(name);
-        else cookies.set(name, value);
-      }
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => { text += chunk; });
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${url}: timed out`)));
-    req.on('error', reject);
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
-}
+const browser = new HttpBrowser({ ca });
+const send = (method, url, options) => browser.send(method, url, options);
 
 function base64url(bytes) {
   return Buffer.from(bytes).toString('base64url');
