@@ -67,8 +67,9 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://accord.example-metropole.fr")
 set(CPACK_DEBIAN_COMPRESSION_TYPE gzip)
 # Depends: the shared libraries' packages as dpkg-shlibdeps finds them
-# (libgrpc++1.51, libprotobuf32, librocksdb7.8, libssl3, libyaml-cpp0.7,
-# libabsl20220623, libcpp-httplib0.11, libtcmalloc-minimal4, ...), plus
+# (libgrpc++1.51, libprotobuf32, libssl3, libyaml-cpp0.7, libabsl20220623,
+# libcpp-httplib0.11, libtcmalloc-minimal4, ...; RocksDB is linked
+# statically, so its compression libraries instead of librocksdb7.8), plus
 # what the maintainer scripts run.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
