@@ -42,6 +42,10 @@ if [[ "${ACCORD_TEST_DEPS:-0}" == 1 ]]; then
   # 9090 (and the node exporter it recommends); the tests use neither: they
   # start a Prometheus of their own on a free loopback port.
   packages+=(prometheus)
+  # The Debian package's test (tests/package): dpkg-shlibdeps computes its
+  # Depends, adduser runs in its postinst, systemd-analyze checks its units
+  # offline, strace traces the installed broker's system calls.
+  packages+=(dpkg-dev adduser systemd strace)
 fi
 
 missing=()
