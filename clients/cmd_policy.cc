@@ -182,8 +182,10 @@ pb::Value SuiteJson(const policy::SuiteResult& result) {
     auto& cf = *cases->add_values()->mutable_struct_value()->mutable_fields();
     cf["name"] = Str(c.name);
     cf["passed"] = Flag(c.passed);
-    cf["outcome"] =
-        Str(c.decision.outcome == policy::Outcome::kPermit ? "PERMIT" : "DENY");
+    cf["outcome"] = Str(!c.invalid.empty() ? "INVALID"
+                        : c.decision.outcome == policy::Outcome::kPermit
+                            ? "PERMIT"
+                            : "DENY");
     pb::ListValue* failures = cf["failures"].mutable_list_value();
     for (const std::string& why : c.failures) *failures->add_values() = Str(why);
   }

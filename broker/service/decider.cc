@@ -82,17 +82,9 @@ absl::Status CheckQuestion(const AccessQuestion& q, const DatasetPolicy& p,
           absl::StrCat("subjects[", i, "]: duplicate"));
     }
   }
-  const bool personal =
-      p.info.classification == policy::Classification::kPersonal;
-  if (!personal && !q.subjects.empty()) {
-    return absl::InvalidArgumentError(
-        "subjects: only PERSONAL datasets take subjects");
-  }
-  if (personal && q.subjects.empty()) {
-    return absl::InvalidArgumentError(
-        "subjects: a PERSONAL dataset needs the subjects asked for");
-  }
-  return absl::OkStatus();
+  // The rule offline policy suites apply too.
+  return policy::CheckRequestSubjects(p.info.classification,
+                                      q.subjects.size());
 }
 
 }  // namespace
