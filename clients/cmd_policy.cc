@@ -127,6 +127,7 @@ absl::Status Explain(CommandContext& ctx) {
   for (const std::string& f : args.GetList("fields")) request.add_fields(f);
   for (const std::string& s : args.GetList("subjects")) request.add_subjects(s);
   request.set_lifetime_seconds(static_cast<uint32_t>(lifetime->value_or(0)));
+  request.set_location(args.GetOr("location", ""));
   v1::ExplainAccessResponse response;
   absl::Status s =
       ctx.Call(&v1::PolicyService::Stub::ExplainAccess, request, &response);
@@ -567,7 +568,7 @@ CommandGroup PolicyCommands() {
            {}, Versions},
           {{"explain"},
            "--partner P --dataset D --purpose X [--fields a,b] "
-           "[--subjects s1,s2]",
+           "[--subjects s1,s2] [--lifetime S] [--location L]",
            "what the broker would decide for this request (no grant issued)",
            {{"partner", A::kValue, "P", "partner principal id", {}},
             {"dataset", A::kValue, "D", "dataset id", {}},
@@ -575,6 +576,9 @@ CommandGroup PolicyCommands() {
             {"fields", A::kValue, "a,b", "requested fields", {}},
             {"subjects", A::kValue, "s1,s2", "subject pseudonyms", {}},
             {"lifetime", A::kValue, "S", "requested grant lifetime, seconds",
+             {}},
+            {"location", A::kValue, "L",
+             "where the data would be processed, e.g. eu or us (default eu)",
              {}}},
            Explain},
           {{"test"}, "FILE... [--taxonomy FILE]",

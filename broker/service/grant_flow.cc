@@ -102,6 +102,7 @@ void DecideAndRecord(const Env& env, const Caller& caller,
   question.fields.assign(request.fields().begin(), request.fields().end());
   question.subjects.assign(request.subjects().begin(), request.subjects().end());
   question.lifetime_seconds = request.lifetime_seconds();
+  question.location = request.location();
   absl::StatusOr<AccessAnswer> answer = DecideAccess(env, question);
   if (!answer.ok()) return done(answer.status());
 

@@ -321,6 +321,7 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::ExplainAccess(
   question.subjects.assign(request->subjects().begin(),
                            request->subjects().end());
   question.lifetime_seconds = request->lifetime_seconds();
+  question.location = request->location();
   auto answer = DecideAccess(env_, question);
   if (!answer.ok()) return call.Finish(answer.status());
   *response->mutable_decision() = answer->proto;
