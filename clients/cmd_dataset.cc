@@ -64,6 +64,16 @@ absl::Status Put(CommandContext& ctx) {
   if (!dataset.ok()) return dataset.status();
   v1::PutDatasetRequest request;
   *request.mutable_dataset() = *std::move(dataset);
+  // A change the current policy would no longer apply to needs both.
+  const std::optional<std::string> reason = args.Get("reason");
+  if (args.Has("force") && !reason.has_value()) {
+    return UsageError("--force needs --reason TEXT");
+  }
+  if (reason.has_value() && !args.Has("force")) {
+    return UsageError("--reason: only with --force");
+  }
+  request.set_force(args.Has("force"));
+  request.set_reason(reason.value_or(""));
   v1::PutDatasetResponse response;
   absl::Status s =
       ctx.Call(&v1::PolicyService::Stub::PutDataset, request, &response);
@@ -108,8 +118,10 @@ CommandGroup DatasetCommands() {
           {{"put"},
            "(--id ID --title T --classification open|restricted|personal "
            "--fields a,b,c [--description TEXT] [--description-en TEXT] | "
-           "--file FILE)",
-           "create or update a dataset",
+           "--file FILE) [--force --reason TEXT]",
+           "create or update a dataset; a change the current policy would no "
+           "longer apply to (say, dropping a field a rule names) is refused "
+           "unless forced",
            {{"file", A::kValue, "FILE",
              "the dataset with its descriptions (.yaml or .json)", {}},
             {"id", A::kValue, "ID", "dataset id", {}},
@@ -119,7 +131,13 @@ CommandGroup DatasetCommands() {
             {"fields", A::kValue, "a,b,c", "field names", {}},
             {"description", A::kValue, "TEXT",
              "what the dataset holds, in French", {}},
-            {"description-en", A::kValue, "TEXT", "the same in English", {}}},
+            {"description-en", A::kValue, "TEXT", "the same in English", {}},
+            {"force", A::kSwitch, "",
+             "apply the change even though the current policy no longer "
+             "applies to it (every grant then fails until a new policy)",
+             {}},
+            {"reason", A::kValue, "TEXT",
+             "with --force: why, recorded in the audit log", {}}},
            Put},
           {{"get"}, "ID", "show a dataset", {}, Get},
           {{"list"}, "", "list datasets", {}, List},

@@ -41,6 +41,7 @@ absl::Status Request(CommandContext& ctx) {
   for (const std::string& f : args.GetList("fields")) request.add_fields(f);
   for (const std::string& s : args.GetList("subjects")) request.add_subjects(s);
   request.set_lifetime_seconds(static_cast<uint32_t>(lifetime->value_or(0)));
+  request.set_location(args.GetOr("location", ""));
   v1::RequestGrantResponse response;
   absl::Status s =
       ctx.Call(&v1::AccessService::Stub::RequestGrant, request, &response);
@@ -197,14 +198,17 @@ CommandGroup GrantCommands() {
       {
           {{"request"},
            "--dataset D --purpose X --audience A [--fields ...] "
-           "[--subjects ...] [--lifetime S]",
+           "[--subjects ...] [--lifetime S] [--location L]",
            "ask for a signed access grant",
            {{"dataset", A::kValue, "D", "dataset id", {}},
             {"purpose", A::kValue, "X", "purpose id", {}},
             {"audience", A::kValue, "A", "the data service", {}},
             {"fields", A::kValue, "a,b", "requested fields", {}},
             {"subjects", A::kValue, "s1,s2", "subject pseudonyms", {}},
-            {"lifetime", A::kValue, "S", "requested lifetime, seconds", {}}},
+            {"lifetime", A::kValue, "S", "requested lifetime, seconds", {}},
+            {"location", A::kValue, "L",
+             "where the data will be processed, e.g. eu or us (default eu)",
+             {}}},
            Request},
           {{"request-batch"},
            "FILE|-",
@@ -212,7 +216,7 @@ CommandGroup GrantCommands() {
            "(in order); FILE is a JSON array of requests, each with the "
            "fields of 'grant request': {\"dataset_id\", \"purpose\", "
            "\"audience\", \"fields\": [...], \"subjects\": [...], "
-           "\"lifetime_seconds\"}",
+           "\"lifetime_seconds\", \"location\"}",
            {},
            RequestBatch},
           {{"release"}, "GRANT_ID", "give a grant back before it expires", {},

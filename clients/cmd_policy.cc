@@ -127,6 +127,7 @@ absl::Status Explain(CommandContext& ctx) {
   for (const std::string& f : args.GetList("fields")) request.add_fields(f);
   for (const std::string& s : args.GetList("subjects")) request.add_subjects(s);
   request.set_lifetime_seconds(static_cast<uint32_t>(lifetime->value_or(0)));
+  request.set_location(args.GetOr("location", ""));
   v1::ExplainAccessResponse response;
   absl::Status s =
       ctx.Call(&v1::PolicyService::Stub::ExplainAccess, request, &response);
@@ -182,8 +183,10 @@ pb::Value SuiteJson(const policy::SuiteResult& result) {
     auto& cf = *cases->add_values()->mutable_struct_value()->mutable_fields();
     cf["name"] = Str(c.name);
     cf["passed"] = Flag(c.passed);
-    cf["outcome"] =
-        Str(c.decision.outcome == policy::Outcome::kPermit ? "PERMIT" : "DENY");
+    cf["outcome"] = Str(!c.invalid.empty() ? "INVALID"
+                        : c.decision.outcome == policy::Outcome::kPermit
+                            ? "PERMIT"
+                            : "DENY");
     pb::ListValue* failures = cf["failures"].mutable_list_value();
     for (const std::string& why : c.failures) *failures->add_values() = Str(why);
   }
@@ -565,7 +568,7 @@ CommandGroup PolicyCommands() {
            {}, Versions},
           {{"explain"},
            "--partner P --dataset D --purpose X [--fields a,b] "
-           "[--subjects s1,s2]",
+           "[--subjects s1,s2] [--lifetime S] [--location L]",
            "what the broker would decide for this request (no grant issued)",
            {{"partner", A::kValue, "P", "partner principal id", {}},
             {"dataset", A::kValue, "D", "dataset id", {}},
@@ -573,6 +576,9 @@ CommandGroup PolicyCommands() {
             {"fields", A::kValue, "a,b", "requested fields", {}},
             {"subjects", A::kValue, "s1,s2", "subject pseudonyms", {}},
             {"lifetime", A::kValue, "S", "requested grant lifetime, seconds",
+             {}},
+            {"location", A::kValue, "L",
+             "where the data would be processed, e.g. eu or us (default eu)",
              {}}},
            Explain},
           {{"test"}, "FILE... [--taxonomy FILE]",

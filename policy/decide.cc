@@ -202,6 +202,20 @@ void Decide(const Request& request, const CompiledPolicy& policy,
   w.Finish();
 }
 
+absl::Status CheckRequestSubjects(Classification classification,
+                                  size_t subject_count) {
+  const bool personal = classification == Classification::kPersonal;
+  if (!personal && subject_count > 0) {
+    return absl::InvalidArgumentError(
+        "subjects: only PERSONAL datasets take subjects");
+  }
+  if (personal && subject_count == 0) {
+    return absl::InvalidArgumentError(
+        "subjects: a PERSONAL dataset needs the subjects asked for");
+  }
+  return absl::OkStatus();
+}
+
 Decision Decide(const Request& request, const CompiledPolicy& policy,
                 absl::Span<const ConsentView> consents, absl::Time now) {
   Decision d;

@@ -6,7 +6,6 @@
 
 #include <cstdint>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -28,12 +27,22 @@ struct Request {
   // Subject pseudonyms (PERSONAL datasets). Empty with legal basis consent:
   // every subject with a matching live consent among `consents`, in their
   // order, up to the subject cap. Ignored for datasets that are not
-  // PERSONAL.
+  // PERSONAL. The broker and offline suites refuse a request whose subjects
+  // do not fit the dataset (CheckRequestSubjects) before deciding it.
   absl::Span<const std::string> subjects;
   // 0: the maximum the policy allows.
   uint32_t lifetime_seconds = 0;
-  std::string_view location = "eu";
+  // The processing location the partner declares (IsLocation).
+  absl::string_view location = kDefaultLocation;
 };
+
+// Whether a request naming `subject_count` subjects may be decided on a
+// dataset of `classification`: a PERSONAL dataset needs the subjects asked
+// for, other datasets take none. The broker refuses such a request before
+// any decision, and offline suites apply the same rule. Returns OK, or
+// INVALID_ARGUMENT whose message starts with "subjects: ".
+absl::Status CheckRequestSubjects(Classification classification,
+                                  size_t subject_count);
 
 // A consent (or, with `objection`, an opt-out) record as the caller read it.
 struct ConsentView {

@@ -1,6 +1,7 @@
 #include "policy/model.h"
 
 #include "absl/strings/ascii.h"
+#include "policy/problems.h"
 
 namespace accord::policy {
 
@@ -23,6 +24,8 @@ absl::string_view LegalBasisName(LegalBasis b) {
   }
   return "none";
 }
+
+bool IsLocation(absl::string_view location) { return IsIdentifier(location); }
 
 absl::string_view EffectName(Effect e) {
   return e == Effect::kPermit ? "permit" : "prohibit";

@@ -102,6 +102,15 @@ absl::string_view LegalBasisName(LegalBasis b);  // none, consent, ...
 absl::string_view EffectName(Effect e);          // permit, prohibit
 absl::string_view DutyKindName(DutyKind k);      // delete_after, ...
 
+// The processing location a request declares when it names none.
+inline constexpr absl::string_view kDefaultLocation = "eu";
+
+// Whether `location` is a processing location a rule may list and a request
+// may declare: a lowercase code such as `eu` or `fr`, `[a-z0-9][a-z0-9._-]*`
+// of at most 128 characters. Policies and requests share this rule, so any
+// location a policy accepts can be asked for.
+bool IsLocation(absl::string_view location);
+
 // Parse the names above. Return false for an unknown name.
 bool ParseClassification(absl::string_view name, Classification* out);
 bool ParseLegalBasis(absl::string_view name, LegalBasis* out);

@@ -171,8 +171,9 @@ class PolicyReader {
     if (const YamlNode* n = Problems::Find(node, "locations"); n != nullptr &&
         problems_.ScalarList(*n, "locations", &rule->locations)) {
       for (const std::string& l : rule->locations) {
-        if (!IsIdentifier(l)) {
-          problems_.Add(n->pos, absl::StrCat("invalid location '", l, "'"));
+        if (!IsLocation(l)) {
+          problems_.Add(n->pos, absl::StrCat("invalid location '", l,
+                                             "': use [a-z0-9][a-z0-9._-]*"));
         }
       }
       SortUnique(&rule->locations);

@@ -172,6 +172,8 @@ TEST_CASE("validation reports located problems", "[parse]") {
       {"empty document", BikeStations(), "", "1:1", {"empty"}},
       {"list where a value is expected", BikeStations(),
        ok_rule + "    locations: eu\n", "6:16", {"locations"}},
+      {"invalid location", BikeStations(), ok_rule + "    locations: [EU]\n",
+       "6:16", {"'EU'"}},
   };
   for (const Case& c : cases) {
     SECTION(c.name) {
@@ -246,6 +248,20 @@ TEST_CASE("JSON policies parse like YAML ones", "[parse]") {
       testing::DemoDirectory());
   REQUIRE_FALSE(bad.ok());
   CHECK(absl::StrContains(bad.status().message(), "p.json:2:24: "));
+}
+
+TEST_CASE("policies and requests share one rule for locations", "[parse]") {
+  CHECK(kDefaultLocation == "eu");
+  for (const char* ok : {"eu", "us", "fr", "eu-west", "x1"}) {
+    CAPTURE(ok);
+    CHECK(IsLocation(ok));
+  }
+  for (const char* bad : {"", "EU", "-eu", "e u", "eu;us"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(IsLocation(bad));
+  }
+  CHECK(IsLocation(std::string(128, 'a')));
+  CHECK_FALSE(IsLocation(std::string(129, 'a')));
 }
 
 }  // namespace

@@ -27,6 +27,8 @@ struct ConsentRecord {
 
 struct Expectation {
   bool has_outcome = false;
+  // `outcome: invalid`: the broker refuses the request before deciding it.
+  bool invalid = false;
   Outcome outcome = Outcome::kDeny;
   bool has_fields = false, has_subjects = false, has_lifetime = false,
        has_without = false;
@@ -167,9 +169,12 @@ class SuiteReader {
     if (const YamlNode* v = Problems::Find(n, "outcome");
         v != nullptr && p_.Scalar(*v, "outcome", &text)) {
       text = absl::AsciiStrToLower(text);
-      e->has_outcome = text == "permit" || text == "deny";
+      e->has_outcome = text == "permit" || text == "deny" || text == "invalid";
+      e->invalid = text == "invalid";
       e->outcome = text == "permit" ? Outcome::kPermit : Outcome::kDeny;
-      if (!e->has_outcome) p_.Add(v->pos, "outcome must be permit or deny");
+      if (!e->has_outcome) {
+        p_.Add(v->pos, "outcome must be permit, deny or invalid");
+      }
     }
     if (const YamlNode* v = Problems::Find(n, "fields")) {
       e->has_fields = p_.ScalarList(*v, "fields", &e->fields);
@@ -224,6 +229,12 @@ void Compare(const Expectation& e, const Decision& d,
   auto list = [](const std::vector<std::string>& v) {
     return absl::StrCat("[", absl::StrJoin(v, ", "), "]");
   };
+  if (e.invalid) {
+    failures->push_back(absl::StrCat(
+        "request is valid; outcome is ",
+        d.outcome == Outcome::kPermit ? "permit" : "deny"));
+    return;
+  }
   if (e.has_outcome && e.outcome != d.outcome) {
     failures->push_back(absl::StrCat(
         "outcome is ", d.outcome == Outcome::kPermit ? "permit" : "deny"));
@@ -374,8 +385,19 @@ absl::StatusOr<SuiteResult> RunPolicySuite(absl::string_view suite_yaml,
     request.location = c.location;
     SuiteCaseResult& out = result.cases.emplace_back();
     out.name = c.name;
-    Decide(request, *compiled, views, c.now, &out.decision);
-    Compare(c.expect, out.decision, &out.failures);
+    // The broker refuses such a request before deciding it: so does the
+    // suite.
+    if (absl::Status s =
+            CheckRequestSubjects(dataset.classification, c.subjects.size());
+        !s.ok()) {
+      out.invalid = std::string(s.message());
+      if (!c.expect.invalid) {
+        out.failures.push_back(absl::StrCat("request is invalid: ", out.invalid));
+      }
+    } else {
+      Decide(request, *compiled, views, c.now, &out.decision);
+      Compare(c.expect, out.decision, &out.failures);
+    }
     out.passed = out.failures.empty();
   }
   return result;

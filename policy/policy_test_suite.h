@@ -26,6 +26,9 @@ struct SuiteCaseResult {
   bool passed = false;
   // One line per expectation that did not hold.
   std::vector<std::string> failures;
+  // Why the broker would refuse the request before deciding it
+  // (CheckRequestSubjects), with an empty DENY `decision`; empty otherwise.
+  std::string invalid;
   Decision decision;
 };
 

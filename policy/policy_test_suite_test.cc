@@ -106,6 +106,80 @@ TEST_CASE("failing expectations are reported per case", "[suite]") {
   CHECK(absl::StrContains(text, "FAIL "));
 }
 
+constexpr char kPersonalSuite[] = R"(dataset:
+  id: d
+  classification: PERSONAL
+  fields: [a, b]
+directory:
+  principals: {p1: academic}
+  categories: [academic]
+policy:
+  legal_basis: consent
+  rules:
+    - {id: r, effect: permit, assignees: any, purposes: [public-benefit]}
+consents:
+  - {id: c1, subject: s1, purpose: public-benefit, recipient_partner: p1}
+cases:
+  - name: no subjects is refused as the broker refuses it
+    request: {partner: p1, purpose: public-benefit}
+    expect: {outcome: invalid}
+  - name: no subjects expected to permit fails
+    request: {partner: p1, purpose: public-benefit}
+    expect: {outcome: permit, subjects: [s1]}
+  - name: named subjects are decided
+    request: {partner: p1, purpose: public-benefit, subjects: [s1]}
+    expect: {outcome: permit, subjects: [s1]}
+  - name: a valid request expected invalid fails
+    request: {partner: p1, purpose: public-benefit, subjects: [s1]}
+    expect: {outcome: invalid}
+)";
+
+TEST_CASE("suites refuse PERSONAL requests without subjects like the broker",
+          "[suite]") {
+  absl::StatusOr<SuiteResult> result = RunPolicySuite(
+      kPersonalSuite, "p.yaml", testing::DefaultTaxonomy(), ReadFile);
+  REQUIRE(result.ok());
+  REQUIRE(result->cases.size() == 4);
+  CHECK(result->cases[0].passed);
+  CHECK(result->cases[0].invalid ==
+        "subjects: a PERSONAL dataset needs the subjects asked for");
+  CHECK(result->cases[0].decision.outcome == Outcome::kDeny);
+  CHECK(result->cases[0].decision.subjects.empty());
+  CHECK_FALSE(result->cases[1].passed);
+  REQUIRE(result->cases[1].failures.size() == 1);
+  CHECK(absl::StartsWith(result->cases[1].failures[0], "request is invalid: "));
+  CHECK(result->cases[2].passed);
+  CHECK(result->cases[2].invalid.empty());
+  CHECK_FALSE(result->cases[3].passed);
+  CHECK(result->cases[3].failures ==
+        std::vector<std::string>{"request is valid; outcome is permit"});
+}
+
+TEST_CASE("suites refuse subjects on datasets that are not PERSONAL",
+          "[suite]") {
+  std::string yaml = kInlineSuite;
+  yaml += "  - name: subjects on a RESTRICTED dataset\n"
+          "    request: {partner: p1, purpose: public-benefit, subjects: [s1]}\n"
+          "    expect: {outcome: invalid}\n";
+  absl::StatusOr<SuiteResult> result =
+      RunPolicySuite(yaml, "s.yaml", testing::DefaultTaxonomy(), ReadFile);
+  REQUIRE(result.ok());
+  REQUIRE(result->cases.size() == 5);
+  CHECK(result->cases[4].passed);
+  CHECK(result->cases[4].invalid ==
+        "subjects: only PERSONAL datasets take subjects");
+}
+
+TEST_CASE("the subjects rule of requests", "[suite]") {
+  CHECK(CheckRequestSubjects(Classification::kPersonal, 1).ok());
+  CHECK(CheckRequestSubjects(Classification::kOpen, 0).ok());
+  CHECK(CheckRequestSubjects(Classification::kRestricted, 0).ok());
+  CHECK(CheckRequestSubjects(Classification::kPersonal, 0).code() ==
+        absl::StatusCode::kInvalidArgument);
+  CHECK(CheckRequestSubjects(Classification::kOpen, 2).code() ==
+        absl::StatusCode::kInvalidArgument);
+}
+
 TEST_CASE("malformed suites are errors with locations", "[suite]") {
   struct Case {
     const char* name;

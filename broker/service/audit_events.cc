@@ -32,6 +32,34 @@ accord::v1::AuditEvent DatasetEvent(absl::string_view actor,
   return e;
 }
 
+accord::v1::AuditEvent DatasetRefusedEvent(
+    absl::string_view actor, const accord::v1::Dataset& dataset,
+    uint64_t policy_version, const std::vector<std::string>& fields_in_use,
+    int64_t now) {
+  auto e = DatasetEvent(actor, dataset, now);
+  auto& d = *e.mutable_detail();
+  d["change"] = "refused";
+  d["policy_version"] = absl::StrCat(policy_version);
+  d["fields_in_use"] = absl::StrJoin(fields_in_use, ",");
+  return e;
+}
+
+accord::v1::AuditEvent ForcedDatasetEvent(
+    absl::string_view actor, const accord::v1::Dataset& dataset,
+    absl::string_view reason, uint64_t policy_version,
+    const std::vector<std::string>& fields_in_use, int64_t now) {
+  auto e = DatasetEvent(actor, dataset, now);
+  auto& d = *e.mutable_detail();
+  d["change"] = "forced";
+  d["reason"] = std::string(reason);
+  if (policy_version != 0) {
+    d["policy_version"] = absl::StrCat(policy_version);
+    d["policy_no_longer_applies"] = "true";
+    d["fields_in_use"] = absl::StrJoin(fields_in_use, ",");
+  }
+  return e;
+}
+
 accord::v1::AuditEvent PolicyEvent(absl::string_view actor,
                                    absl::string_view dataset_id,
                                    const accord::v1::PolicyRef& ref,

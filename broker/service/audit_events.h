@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "accord/v1/admin.pb.h"
@@ -19,6 +20,22 @@ namespace accord::service {
 accord::v1::AuditEvent DatasetEvent(absl::string_view actor,
                                     const accord::v1::Dataset& dataset,
                                     int64_t now);
+
+// A dataset change refused because the current policy (`policy_version`)
+// would no longer apply to `dataset` (the description asked for), which
+// drops `fields_in_use`. Nothing changed; the event is for the operator.
+accord::v1::AuditEvent DatasetRefusedEvent(
+    absl::string_view actor, const accord::v1::Dataset& dataset,
+    uint64_t policy_version, const std::vector<std::string>& fields_in_use,
+    int64_t now);
+
+// A dataset change applied with `force`: DatasetEvent with the `reason` and,
+// when the current policy (`policy_version`, non-zero) no longer applies to
+// it, that version and the `fields_in_use` it dropped.
+accord::v1::AuditEvent ForcedDatasetEvent(
+    absl::string_view actor, const accord::v1::Dataset& dataset,
+    absl::string_view reason, uint64_t policy_version,
+    const std::vector<std::string>& fields_in_use, int64_t now);
 
 accord::v1::AuditEvent PolicyEvent(absl::string_view actor,
                                    absl::string_view dataset_id,

@@ -106,7 +106,11 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::Answer(
     expires_at = give.expires_at();
   }
   auto current = env_.policies->Current(spec.dataset_id());
-  if (!current.ok()) return call.Finish(current.status());
+  if (!current.ok()) {
+    // The caller is a citizen's app: the policy's problems are not its.
+    return call.Finish(
+        PolicyErrorFor(current.status(), accord::v1::Principal()));
+  }
   const DatasetPolicy& policy = **current;
   if (policy.compiled.legal_basis() != policy::LegalBasis::kConsent) {
     return call.Finish(absl::FailedPreconditionError(

@@ -170,7 +170,9 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
         "purpose: '", request->purpose(), "' is not in the taxonomy")));
   }
   auto current = env_.policies->Current(request->dataset_id());
-  if (!current.ok()) return call.Finish(current.status());
+  if (!current.ok()) {
+    return call.Finish(PolicyErrorFor(current.status(), caller->principal));
+  }
   const DatasetPolicy& policy = **current;
   const policy::LegalBasis basis = policy.compiled.legal_basis();
   if (policy.info.classification != policy::Classification::kPersonal ||

@@ -82,17 +82,9 @@ absl::Status CheckQuestion(const AccessQuestion& q, const DatasetPolicy& p,
           absl::StrCat("subjects[", i, "]: duplicate"));
     }
   }
-  const bool personal =
-      p.info.classification == policy::Classification::kPersonal;
-  if (!personal && !q.subjects.empty()) {
-    return absl::InvalidArgumentError(
-        "subjects: only PERSONAL datasets take subjects");
-  }
-  if (personal && q.subjects.empty()) {
-    return absl::InvalidArgumentError(
-        "subjects: a PERSONAL dataset needs the subjects asked for");
-  }
-  return absl::OkStatus();
+  // The rule offline policy suites apply too.
+  return policy::CheckRequestSubjects(p.info.classification,
+                                      q.subjects.size());
 }
 
 }  // namespace
@@ -126,6 +118,11 @@ accord::v1::Decision ToProto(const policy::Decision& d,
 
 absl::StatusOr<AccessAnswer> DecideAccess(const Env& env,
                                           const AccessQuestion& q) {
+  if (!q.location.empty() && !policy::IsLocation(q.location)) {
+    return absl::InvalidArgumentError(
+        "location: a processing location such as 'eu': "
+        "[a-z0-9][a-z0-9._-]{0,127}");
+  }
   AccessAnswer answer;
   // Read the revision first: everything read below is at least this fresh.
   answer.revision = env.store->revision();
@@ -163,6 +160,8 @@ absl::StatusOr<AccessAnswer> DecideAccess(const Env& env,
   request.fields = q.fields;
   request.subjects = q.subjects;
   request.lifetime_seconds = q.lifetime_seconds;
+  request.location =
+      q.location.empty() ? policy::kDefaultLocation : q.location;
   answer.decision = policy::Decide(request, answer.policy->compiled, views,
                                    env.clock->Now());
   // The broker's cap holds whatever the policy allows: a request without a

@@ -20,6 +20,9 @@ struct AccessQuestion {
   std::vector<std::string> fields;
   std::vector<std::string> subjects;
   uint32_t lifetime_seconds = 0;
+  // The processing location the partner declares; empty means
+  // policy::kDefaultLocation.
+  std::string location;
 };
 
 // The decision with what it was made on.
@@ -35,7 +38,8 @@ struct AccessAnswer {
 // is min(requested or the policy's maximum, the policy's maximum,
 // max_grant_lifetime_seconds). Writes nothing.
 // Errors: INVALID_ARGUMENT (unknown purpose or field, subjects on a
-// non-PERSONAL dataset, unknown partner), NOT_FOUND (dataset),
+// non-PERSONAL dataset or none on a PERSONAL one, an invalid location,
+// unknown partner), NOT_FOUND (dataset),
 // FAILED_PRECONDITION (no policy), or a store error. A denial is not an
 // error: it is in the answer.
 absl::StatusOr<AccessAnswer> DecideAccess(const Env& env,

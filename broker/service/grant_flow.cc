@@ -13,6 +13,7 @@
 #include "broker/service/grant_issuer.h"
 #include "broker/service/key_ring.h"
 #include "broker/service/limits.h"
+#include "broker/service/policy_registry.h"
 #include "broker/service/validate.h"
 #include "broker/store/store.h"
 
@@ -102,8 +103,13 @@ void DecideAndRecord(const Env& env, const Caller& caller,
   question.fields.assign(request.fields().begin(), request.fields().end());
   question.subjects.assign(request.subjects().begin(), request.subjects().end());
   question.lifetime_seconds = request.lifetime_seconds();
+  question.location = request.location();
   absl::StatusOr<AccessAnswer> answer = DecideAccess(env, question);
-  if (!answer.ok()) return done(answer.status());
+  if (!answer.ok()) {
+    // A policy that no longer applies is the producer's to fix: its
+    // problems are not the partner's to read.
+    return done(PolicyErrorFor(answer.status(), caller.principal));
+  }
 
   const int64_t now = env.clock->NowSeconds();
   store::WriteSet ws;

@@ -1,6 +1,7 @@
 #include "broker/service/policy_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "broker/service/audit_events.h"
 #include "broker/service/call.h"
 #include "broker/service/clock.h"
@@ -50,6 +51,24 @@ absl::Status CheckDataset(const Dataset& d) {
   return CheckDatasetTexts(d);
 }
 
+// A dataset change refused because the current policy would no longer
+// apply to the changed dataset.
+absl::Status PolicyConflict(const DatasetChangeCheck& check) {
+  constexpr absl::string_view kForce = "or set force with a reason";
+  if (!check.fields_in_use.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "dataset.fields: the current policy (version ", check.policy_version,
+        ") still uses ", check.fields_in_use.size() == 1 ? "field " : "fields ",
+        absl::StrJoin(check.fields_in_use, ", "),
+        "; put a policy without them first, ", kForce));
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      "dataset: the current policy (version ", check.policy_version,
+      ") would no longer apply; put a policy that applies to the changed "
+      "dataset first, ",
+      kForce, ":\n", check.problems));
+}
+
 // Another change of the same dataset is between its read and its commit.
 absl::Status Busy(absl::string_view dataset_id) {
   return absl::AbortedError(absl::StrCat(
@@ -68,10 +87,21 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::PutDataset(
   if (absl::Status s = CheckDataset(request->dataset()); !s.ok()) {
     return call.Finish(s);
   }
+  if (request->force()) {
+    if (absl::Status s = CheckText("reason", request->reason(), kMaxReasonBytes);
+        !s.ok()) {
+      return call.Finish(s);
+    }
+  } else if (!request->reason().empty()) {
+    return call.Finish(
+        absl::InvalidArgumentError("reason: only with force"));
+  }
   KeyClaims::Claim claim = catalog_.Take(request->dataset().id());
   if (!claim.held()) return call.Finish(Busy(request->dataset().id()));
   Dataset dataset = request->dataset();
   dataset.clear_revision();
+  const int64_t now = env_.clock->NowSeconds();
+  DatasetChangeCheck check;
   auto existing = env_.store->GetDataset(dataset.id());
   if (existing.ok()) {
     if (absl::Status s = CheckOwner(*caller, *existing); !s.ok()) {
@@ -79,6 +109,27 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::PutDataset(
     }
     dataset.set_producer(existing->producer());
     dataset.set_policy_version(existing->policy_version());
+    auto checked = env_.policies->CheckDatasetChange(*existing, dataset);
+    if (!checked.ok()) return call.FinishReleasing(claim, checked.status());
+    check = *std::move(checked);
+    if (check.breaks_policy && !request->force()) {
+      // Refused, and recorded for the operator: every grant on the dataset
+      // would fail until its producer put a policy that applies.
+      store::WriteSet ws;
+      ws.AddAuditEvent(DatasetRefusedEvent(caller->principal.id(), dataset,
+                                           check.policy_version,
+                                           check.fields_in_use, now));
+      ws.set_deadline(call.deadline());
+      absl::Status refusal = PolicyConflict(check);
+      env_.store->Commit(
+          std::move(ws),
+          [call, claim = std::move(claim), refusal = std::move(refusal)](
+              absl::StatusOr<store::CommitResult> committed) mutable {
+            call.FinishReleasing(claim,
+                                 committed.ok() ? refusal : committed.status());
+          });
+      return call.reactor();
+    }
   } else if (absl::IsNotFound(existing.status())) {
     const bool operator_names_producer =
         caller->principal.role() == accord::v1::ROLE_OPERATOR &&
@@ -91,7 +142,11 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::PutDataset(
   store::WriteSet ws;
   ws.PutDataset(dataset);
   ws.AddAuditEvent(
-      DatasetEvent(caller->principal.id(), dataset, env_.clock->NowSeconds()));
+      request->force()
+          ? ForcedDatasetEvent(caller->principal.id(), dataset,
+                               request->reason(), check.policy_version,
+                               check.fields_in_use, now)
+          : DatasetEvent(caller->principal.id(), dataset, now));
   ws.set_deadline(call.deadline());
   env_.store->Commit(
       std::move(ws),
@@ -321,8 +376,11 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::ExplainAccess(
   question.subjects.assign(request->subjects().begin(),
                            request->subjects().end());
   question.lifetime_seconds = request->lifetime_seconds();
+  question.location = request->location();
   auto answer = DecideAccess(env_, question);
-  if (!answer.ok()) return call.Finish(answer.status());
+  if (!answer.ok()) {
+    return call.Finish(PolicyErrorFor(answer.status(), caller->principal));
+  }
   *response->mutable_decision() = answer->proto;
   return call.Finish(absl::OkStatus());
 }
