@@ -111,7 +111,12 @@ absl::Status Backup(CommandContext& ctx) {
   v1::BackupResponse response;
   absl::Status s = ctx.Call(&v1::AdminService::Stub::Backup, request, &response);
   if (!s.ok()) return s;
-  return ctx.output().Show(response);
+  // A restore needs more than the backup: say what it leaves out.
+  return ctx.output().ShowText(
+      response,
+      absl::StrCat("backup of revision ", response.revision(), " written to ",
+                   request.directory(),
+                   "; keys and the pseudonym secret are not included\n"));
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <grpcpp/server_builder.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "broker/auditlog/bounded_log_check.h"
 #include "broker/auditlog/checkpointer.h"
@@ -43,6 +44,7 @@
 #include "broker/service/readiness.h"
 #include "broker/service/revocations.h"
 #include "broker/service/services.h"
+#include "broker/service/settings_guard.h"
 #include "broker/service/store_node_source.h"
 #include "broker/store/store.h"
 #include "policy/taxonomy.h"
@@ -369,6 +371,11 @@ absl::Status BrokerImpl::Init() {
   }
   auto secret = LoadPseudonymSecret(config_, create_keys);
   if (!secret.ok()) return WithInitHint(config_, secret.status(), false);
+  GuardedSettings guarded;
+  guarded.grant_issuer = config_.grant_issuer;
+  guarded.log_origin = config_.log_origin;
+  guarded.pseudonym_secret = *secret;
+  guarded.pseudonym_secret_file = config_.pseudonym_secret_file;
   auto citizens = CitizenTokens::Load(config_.citizen_issuers, *std::move(secret),
                                       config_.clock_skew_seconds);
   if (!citizens.ok()) return citizens.status();
@@ -376,6 +383,20 @@ absl::Status BrokerImpl::Init() {
   auto taxonomy = LoadTaxonomy(config_);
   if (!taxonomy.ok()) return taxonomy.status();
   if (absl::Status s = OpenState(); !s.ok()) return s;
+  // Before anything reads the store: a changed issuer, log origin or
+  // pseudonym secret is refused here, by name, not met later as a
+  // checkpoint that does not open or as citizens without their consents.
+  auto guard = CheckOrRecordSettings(*store_, guarded);
+  guarded.pseudonym_secret.clear();
+  if (!guard.ok()) return guard.status();
+  if (!guard->recorded.empty()) {
+    const bool older_store = store_->revision() > 0 || store_->LogSize() > 0;
+    Log("info",
+        older_store ? "recorded the settings this store must keep (it was "
+                      "created before they were recorded)"
+                    : "recorded the settings this store must keep",
+        {{"settings", absl::StrJoin(guard->recorded, ",")}});
+  }
   policies_ = std::make_unique<PolicyRegistry>(store_.get(), *std::move(taxonomy));
   auth_ = std::make_unique<Authenticator>(store_.get(), citizens_.get(), &clock_,
                                           config_.trust_domain);

@@ -13,6 +13,7 @@
 #include "broker/service/audit_events.h"
 #include "broker/service/audited_store.h"
 #include "broker/service/key_material.h"
+#include "broker/service/settings_guard.h"
 #include "broker/store/store.h"
 
 namespace accord::service {
@@ -266,9 +267,23 @@ absl::StatusOr<InitResult> InitBroker(const BrokerConfig& config,
     auto opened = OpenStore(config, true);
     if (!opened.ok()) return opened.status();
     state = *std::move(opened);
-    result.created.push_back(
-        absl::StrCat("Created the store in ", StoreDir(config), "."));
+    result.created.push_back(absl::StrCat(
+        "Created the store in ", StoreDir(config),
+        ", recording in it grant_issuer '", config.grant_issuer,
+        "', log_origin '", config.log_origin,
+        "' and the pseudonym secret's fingerprint: they can never change."));
   }
+  // The settings the store must keep: recorded in a new store (or one
+  // made before they were recorded), checked against an existing one.
+  auto secret = LoadPseudonymSecret(config, false);
+  if (!secret.ok()) return secret.status();
+  GuardedSettings guarded;
+  guarded.grant_issuer = config.grant_issuer;
+  guarded.log_origin = config.log_origin;
+  guarded.pseudonym_secret = *std::move(secret);
+  guarded.pseudonym_secret_file = config.pseudonym_secret_file;
+  auto guard = CheckOrRecordSettings(*state.store, guarded);
+  if (!guard.ok()) return guard.status();
   if (registered.has_value()) {
     result.operator_id = *registered;
   } else {

@@ -111,6 +111,7 @@ class Db {
   // Bytes free for unprivileged users on the store's file system.
   absl::StatusOr<uint64_t> FreeBytes() const;
   uint64_t min_free_bytes() const { return min_free_bytes_; }
+  bool read_only() const { return read_only_; }
 
  private:
   struct Pending {

@@ -115,6 +115,10 @@ std::string Revocation(uint64_t revision, uint32_t n) {
   return k;
 }
 
+std::string Setting(absl::string_view name) {
+  return absl::StrCat("setting/", name);
+}
+
 std::string PrefixEnd(absl::string_view prefix) {
   std::string end(prefix);
   while (!end.empty()) {

@@ -69,6 +69,9 @@ std::string QuotaUses(absl::string_view partner, absl::string_view dataset_id,
 inline constexpr absl::string_view kFormatVersion = "format_version";
 inline constexpr absl::string_view kRevision = "revision";
 inline constexpr absl::string_view kLogSize = "log_size";
+// "setting/" name -> value: a setting the store must always be opened with
+// (service/settings_guard.h).
+std::string Setting(absl::string_view name);
 
 // The smallest key greater than every key that starts with `prefix`.
 std::string PrefixEnd(absl::string_view prefix);

@@ -4,11 +4,14 @@
 
 #include <future>
 #include <memory>
+#include <string>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
-
 #include "broker/store/db.h"
+#include "broker/store/keys.h"
+#include "rocksdb/write_batch.h"
 
 namespace accord::store {
 
@@ -68,5 +71,29 @@ absl::Duration Store::OldestWriteWait() const { return db_->OldestWriteWait(); }
 absl::StatusOr<uint64_t> Store::FreeBytes() const { return db_->FreeBytes(); }
 
 uint64_t Store::min_free_bytes() const { return db_->min_free_bytes(); }
+
+absl::StatusOr<std::string> Store::GetSetting(absl::string_view name) const {
+  auto value = db_->Get(kMeta, keys::Setting(name));
+  if (absl::IsNotFound(value.status())) {
+    return absl::NotFoundError(
+        absl::StrCat("setting ", name, " is not recorded in the store"));
+  }
+  return value;
+}
+
+absl::Status Store::RecordSettings(
+    absl::Span<const std::pair<std::string, std::string>> settings) {
+  if (db_->read_only()) {
+    return absl::FailedPreconditionError(
+        "the store is open read-only: settings cannot be recorded");
+  }
+  rocksdb::WriteBatch batch;
+  for (const auto& [name, value] : settings) {
+    batch.Put(db_->cf(kMeta), keys::Setting(name), value);
+  }
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  return FromRocks(db_->db()->Write(sync, &batch), "recording settings");
+}
 
 }  // namespace accord::store

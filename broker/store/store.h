@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
@@ -252,6 +253,17 @@ class Store {
   absl::StatusOr<std::string> GetTreeNode(uint8_t level, uint64_t index) const;
   // The newest stored checkpoint note and its tree size.
   absl::StatusOr<std::pair<uint64_t, std::string>> LatestCheckpoint() const;
+
+  // Settings recorded in the store's metadata, outside any revision: the
+  // ones a store must always be opened with (service/settings_guard.h).
+  // They are part of a backup. NOT_FOUND when `name` was never recorded.
+  absl::StatusOr<std::string> GetSetting(absl::string_view name) const;
+  // Records every (name, value) of `settings` in one synced write, beside
+  // (not through) the writer: no revision, no audit event. Errors:
+  // FAILED_PRECONDITION for a read-only store, UNAVAILABLE (or
+  // RESOURCE_EXHAUSTED) on an I/O error.
+  absl::Status RecordSettings(
+      absl::Span<const std::pair<std::string, std::string>> settings);
 
   // An online, consistent copy of the whole store into `dir` (which must
   // not exist), taken while writes go on. Errors: UNAVAILABLE (or
