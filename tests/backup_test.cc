@@ -53,6 +53,11 @@ TEST_CASE("a backup taken under load restores the same data and log") {
       broker.Cli({"admin", "backup", backup, "--as", "operator"});
   INFO(backed_up.err);
   REQUIRE(backed_up.exit_code == 0);
+  // What it wrote, and what a restore needs besides.
+  CHECK(backed_up.out.rfind("backup of revision ", 0) == 0);
+  CHECK(backed_up.out.find(" written to " + backup +
+                           "; keys and the pseudonym secret are not "
+                           "included\n") != std::string::npos);
   absl::SleepFor(absl::Milliseconds(500));
   CHECK(clients.Stop() == 3);
   CHECK(broker.Stop() == 0);

@@ -118,6 +118,7 @@ TEST_CASE(
   CHECK(absl::StartsWith(lines[2], "Created the checkpoint signing key"));
   CHECK(absl::StartsWith(lines[3], "Created the pseudonym secret"));
   CHECK(absl::StartsWith(lines[4], "Created the store in " + setup.data_dir));
+  CHECK(absl::StrContains(lines[4], "grant_issuer"));
   auto fingerprint = setup.pki.Fingerprint("operator");
   REQUIRE(fingerprint.ok());
   CHECK(absl::StrContains(lines[5], "'operator'"));

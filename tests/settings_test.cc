@@ -7,10 +7,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "broker/store/keys.h"
+#include "rocksdb/db.h"
 #include "tests/broker_harness.h"
 
 namespace accord::testing {
@@ -40,8 +43,8 @@ std::string RefusedStart(const std::string& data_dir,
   return log;
 }
 
-TEST_CASE("a restart with another grant_issuer, log_origin or pseudonym "
-          "secret is refused, naming it") {
+TEST_CASE("a restart or restore with another grant_issuer, log_origin or "
+          "pseudonym secret is refused, naming it") {
   TempDir dir;
   const std::string data = dir.path() + "/var";
   fs::create_directories(data);
@@ -82,6 +85,37 @@ TEST_CASE("a restart with another grant_issuer, log_origin or pseudonym "
         broker.Cli({"dataset", "list", "--as", "producer-demo"});
     INFO(datasets.err);
     CHECK(datasets.exit_code == 0);
+    CliResult backed_up = broker.Cli(
+        {"admin", "backup", dir.path() + "/backup", "--as", "operator"});
+    INFO(backed_up.err);
+    REQUIRE(backed_up.exit_code == 0);
+    CHECK(absl::StrContains(backed_up.out,
+                            "keys and the pseudonym secret are not included"));
+    REQUIRE(broker.Stop() == 0);
+  }
+
+  // The backup restored beside a copy of the keys, under another log
+  // origin: refused by name, not as a checkpoint that does not open.
+  {
+    const std::string restored = dir.path() + "/restored";
+    fs::create_directories(restored);
+    for (const auto& e : fs::directory_iterator(data)) {
+      const std::string name = e.path().filename().string();
+      if (name == "db" || name == "broker.log") continue;
+      fs::copy(e.path(), restored + "/" + name, fs::copy_options::recursive);
+    }
+    const std::string log =
+        RefusedStart(restored, {"--restore", dir.path() + "/backup",
+                                "--log-origin", "elsewhere.example/log"});
+    INFO(log);
+    CHECK(absl::StrContains(log, "log_origin"));
+    CHECK(absl::StrContains(log, "'accord.local/log'"));
+    CHECK_FALSE(absl::StrContains(log, "does not open"));
+    // The restored store, started with its own origin, serves.
+    BrokerProcess broker(restored);
+    REQUIRE(broker.Start().ok());
+    CHECK(broker.Cli({"dataset", "list", "--as", "producer-demo"}).exit_code ==
+          0);
     REQUIRE(broker.Stop() == 0);
   }
 
@@ -112,6 +146,71 @@ TEST_CASE("a restart with another grant_issuer, log_origin or pseudonym "
   BrokerProcess broker(data);
   REQUIRE(broker.Start().ok());
   CHECK(broker.Stop() == 0);
+}
+
+// Deletes the recorded settings from the store of `data_dir`, as a store
+// made before settings were recorded lacks them.
+void ForgetSettings(const std::string& data_dir) {
+  const std::string path = data_dir + "/db";
+  std::vector<std::string> names;
+  REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names)
+              .ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const std::string& n : names) {
+    families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles,
+                            &raw)
+              .ok());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  rocksdb::ColumnFamilyHandle* meta = nullptr;
+  for (auto* h : handles) {
+    if (h->GetName() == "meta") meta = h;
+  }
+  REQUIRE(meta != nullptr);
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  for (const char* name :
+       {"grant_issuer", "log_origin", "pseudonym_secret_sha256"}) {
+    std::string value;
+    REQUIRE(db->Get(rocksdb::ReadOptions(), meta, store::keys::Setting(name),
+                    &value)
+                .ok());
+    REQUIRE(db->Delete(sync, meta, store::keys::Setting(name)).ok());
+  }
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+}
+
+TEST_CASE("a store made before settings were recorded gets them at its "
+          "next start, and keeps them after") {
+  TempDir dir;
+  const std::string data = dir.path() + "/var";
+  fs::create_directories(data);
+  {
+    BrokerProcess broker(data);
+    REQUIRE(broker.Start().ok());
+    REQUIRE(broker.Stop() == 0);
+  }
+  ForgetSettings(data);
+  {
+    BrokerProcess broker(data);
+    const size_t before = broker.log().size();
+    REQUIRE(broker.Start().ok());
+    const std::string log = LogSince(broker, before);
+    INFO(log);
+    CHECK(absl::StrContains(log,
+                            "recorded the settings this store must keep (it "
+                            "was created before they were recorded)"));
+    CHECK(absl::StrContains(
+        log, "grant_issuer,log_origin,pseudonym_secret_sha256"));
+    REQUIRE(broker.Stop() == 0);
+  }
+  const std::string log =
+      RefusedStart(data, {"--log-origin", "elsewhere.example/log"});
+  INFO(log);
+  CHECK(absl::StrContains(log, "log_origin"));
 }
 
 }  // namespace
