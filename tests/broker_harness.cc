@@ -99,17 +99,6 @@ CliResult Run(const std::string& program,
   return r;
 }
 
-TempDir::TempDir() {
-  std::string pattern =
-      (fs::temp_directory_path() / "accord-test-XXXXXX").string();
-  path_ = mkdtemp(pattern.data());
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
-
 BrokerProcess::BrokerProcess(std::string data_dir,
                              std::vector<std::string> extra_flags, bool dev)
     : data_dir_(std::move(data_dir)),

@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "broker/crypto/json.h"
 #include "broker/http/client.h"
+#include "tests/temp_dir.h"
 
 namespace accord::testing {
 
@@ -35,16 +36,6 @@ pid_t Spawn(const std::string& program, const std::vector<std::string>& args,
 CliResult Run(const std::string& program, const std::vector<std::string>& args);
 
 // A fresh temporary directory, removed by the destructor.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 // The exit code of a test case that cannot run on this machine (no root,
 // no loop device...): ctest reports it as skipped (SKIP_RETURN_CODE).
 inline constexpr int kSkipExitCode = 77;

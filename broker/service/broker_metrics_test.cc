@@ -14,6 +14,7 @@
 #include "broker/build_info.h"
 #include "broker/crypto/dev_pki.h"
 #include "broker/service/clock.h"
+#include "tests/temp_dir.h"
 
 namespace accord::service {
 namespace {
@@ -22,18 +23,7 @@ namespace fs = std::filesystem;
 
 constexpr int64_t kNow = 1'700'000'000;
 
-struct Dir {
-  Dir() {
-    char tmpl[] = "/tmp/accord-broker-metrics-test-XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~Dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string path;
-};
+using Dir = ::accord::testing::TempDir;
 
 // The value of the sample line `series`, or -1 when there is none.
 double Sample(const std::string& text, const std::string& series) {
@@ -51,14 +41,14 @@ TEST_CASE("the metrics page shows the broker's state and the process",
   Dir dir;
   store::StoreOptions options;
   options.min_free_bytes = 1 << 20;
-  auto store = store::Store::Open(dir.path + "/db", options);
+  auto store = store::Store::Open(dir.path() + "/db", options);
   REQUIRE(store.ok());
   Readiness readiness(store->get(), Readiness::Limits{});
   FakeClock clock(absl::FromUnixSeconds(kNow));
-  auto grant_keys = KeyRing::Open(dir.path + "/keys", kGrantKeys, true,
+  auto grant_keys = KeyRing::Open(dir.path() + "/keys", kGrantKeys, true,
                                   KeySchedule{}, &clock);
   REQUIRE(grant_keys.ok());
-  auto receipt_keys = KeyRing::Open(dir.path + "/keys/receipts", kReceiptKeys,
+  auto receipt_keys = KeyRing::Open(dir.path() + "/keys/receipts", kReceiptKeys,
                                     true, KeySchedule{}, &clock);
   REQUIRE(receipt_keys.ok());
 
@@ -67,9 +57,9 @@ TEST_CASE("the metrics page shows the broker's state and the process",
                                             kNow + 86400);
   REQUIRE(ca.ok());
   BrokerConfig config;
-  config.tls_ca_file = dir.path + "/ca.pem";
+  config.tls_ca_file = dir.path() + "/ca.pem";
   std::ofstream(config.tls_ca_file) << ca->cert_pem;
-  config.tls_cert_file = dir.path + "/not-a-cert.pem";
+  config.tls_cert_file = dir.path() + "/not-a-cert.pem";
   std::ofstream(config.tls_cert_file) << "nothing here\n";
 
   http::Metrics metrics;

@@ -9,24 +9,14 @@
 #include <string>
 
 #include "absl/strings/match.h"
+#include "tests/temp_dir.h"
 
 namespace accord::service {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Dir {
-  Dir() {
-    char tmpl[] = "/tmp/accord-key-material-test-XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~Dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string path;
-};
+using Dir = ::accord::testing::TempDir;
 
 int ModeOf(const std::string& path) {
   struct stat st;
@@ -37,8 +27,8 @@ int ModeOf(const std::string& path) {
 TEST_CASE("the pseudonym secret: created private, loaded only when private and long enough") {
   Dir dir;
   BrokerConfig config;
-  config.keys_dir = dir.path;
-  config.pseudonym_secret_file = dir.path + "/pseudonym.secret";
+  config.keys_dir = dir.path();
+  config.pseudonym_secret_file = dir.path() + "/pseudonym.secret";
   CHECK(absl::IsNotFound(LoadPseudonymSecret(config, false).status()));
   auto made = LoadPseudonymSecret(config, true);
   REQUIRE(made.ok());
@@ -65,7 +55,7 @@ TEST_CASE("the pseudonym secret: created private, loaded only when private and l
 TEST_CASE("the checkpoint key: created as Ed25519 with mode 0600") {
   Dir dir;
   BrokerConfig config;
-  config.keys_dir = dir.path;
+  config.keys_dir = dir.path();
   CHECK(absl::IsNotFound(LoadCheckpointKey(config, false).status()));
   auto made = LoadCheckpointKey(config, true);
   REQUIRE(made.ok());

@@ -16,6 +16,7 @@
 #include "broker/crypto/jwks.h"
 #include "broker/crypto/jws.h"
 #include "broker/service/receipt.h"
+#include "tests/temp_dir.h"
 
 namespace accord::service {
 namespace {
@@ -24,18 +25,7 @@ namespace fs = std::filesystem;
 
 constexpr int64_t kStart = 1'700'000'000;
 
-struct Dir {
-  Dir() {
-    char tmpl[] = "/tmp/accord-key-ring-test-XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~Dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string path;
-};
+using Dir = ::accord::testing::TempDir;
 
 KeySchedule Schedule() {
   KeySchedule s;
@@ -81,8 +71,8 @@ TEST_CASE("a receipt verifies after rotations that pruned the grant keys") {
   Dir dir;
   FakeClock clock(absl::FromUnixSeconds(kStart));
   auto grants =
-      KeyRing::Open(dir.path + "/grants", kGrantKeys, true, Schedule(), &clock);
-  auto receipts = KeyRing::Open(dir.path + "/receipts", kReceiptKeys, true,
+      KeyRing::Open(dir.path() + "/grants", kGrantKeys, true, Schedule(), &clock);
+  auto receipts = KeyRing::Open(dir.path() + "/receipts", kReceiptKeys, true,
                                 Schedule(), &clock);
   REQUIRE(grants.ok());
   REQUIRE(receipts.ok());
@@ -105,7 +95,7 @@ TEST_CASE("a receipt verifies after rotations that pruned the grant keys") {
   // The grant ring pruned its retired keys; the receipt ring kept them all.
   CHECK(Kids(**grants).size() == 1);
   CHECK(!fs::exists(
-      absl::StrCat(dir.path, "/grants/grant-", old_grant_kid, ".pem")));
+      absl::StrCat(dir.path(), "/grants/grant-", old_grant_kid, ".pem")));
   const std::vector<std::string> receipt_kids = Kids(**receipts);
   CHECK(receipt_kids.size() == 3);
   CHECK(std::find(receipt_kids.begin(), receipt_kids.end(), old_receipt_kid) !=
@@ -114,7 +104,7 @@ TEST_CASE("a receipt verifies after rotations that pruned the grant keys") {
 
   // Reopened from disk: still every receipt key, still verifiable.
   receipts->reset();
-  auto reopened = KeyRing::Open(dir.path + "/receipts", kReceiptKeys, false,
+  auto reopened = KeyRing::Open(dir.path() + "/receipts", kReceiptKeys, false,
                                 Schedule(), &clock);
   REQUIRE(reopened.ok());
   const std::string jwks_json = (*reopened)->JwksJson();
@@ -128,11 +118,11 @@ TEST_CASE("a receipt verifies after rotations that pruned the grant keys") {
         "urn:accord:consent-receipt");
 
   // And by PyJWT, a library Accord did not write.
-  const std::string jwks_file = dir.path + "/receipt-keys.json";
+  const std::string jwks_file = dir.path() + "/receipt-keys.json";
   std::ofstream(jwks_file) << jwks_json;
   CHECK(VerifyWithPyJwt(jwks_file, *receipt) == 0);
   // The same check refuses a receipt signed by a key not in that set.
-  auto stranger = KeyRing::Open(dir.path + "/stranger", kReceiptKeys, true,
+  auto stranger = KeyRing::Open(dir.path() + "/stranger", kReceiptKeys, true,
                                 Schedule(), &clock);
   REQUIRE(stranger.ok());
   auto foreign = SignReceipt(*(*stranger)->Primary(), "accord", "p",
@@ -144,7 +134,7 @@ TEST_CASE("a receipt verifies after rotations that pruned the grant keys") {
 TEST_CASE("a new key ring directory and its key files are private") {
   Dir dir;
   FakeClock clock(absl::FromUnixSeconds(kStart));
-  const std::string ring_dir = dir.path + "/keys/receipts";
+  const std::string ring_dir = dir.path() + "/keys/receipts";
   auto ring = KeyRing::Open(ring_dir, kReceiptKeys, true, Schedule(), &clock);
   REQUIRE(ring.ok());
   struct stat st;
@@ -156,7 +146,7 @@ TEST_CASE("a new key ring directory and its key files are private") {
   CHECK((st.st_mode & 077) == 0);
   // Not asked to create: a missing ring is NOT_FOUND.
   CHECK(absl::IsNotFound(
-      KeyRing::Open(dir.path + "/none", kReceiptKeys, false, Schedule(), &clock)
+      KeyRing::Open(dir.path() + "/none", kReceiptKeys, false, Schedule(), &clock)
           .status()));
   // A key file others may read stops the ring from opening.
   chmod(key.c_str(), 0644);
@@ -172,7 +162,7 @@ TEST_CASE("a new key ring directory and its key files are private") {
 TEST_CASE("key files without their ring.json are a partial ring, never replaced") {
   Dir dir;
   FakeClock clock(absl::FromUnixSeconds(kStart));
-  const std::string ring_dir = dir.path + "/keys";
+  const std::string ring_dir = dir.path() + "/keys";
   std::string kid;
   {
     auto ring = KeyRing::Open(ring_dir, kGrantKeys, true, Schedule(), &clock);

@@ -16,21 +16,11 @@
 #include "broker/store/log_appender.h"
 #include "broker/store/store.h"
 #include "rocksdb/db.h"
+#include "tests/temp_dir.h"
 
 namespace accord::store::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "store-test-XXXXXX").string();
-    path_ = mkdtemp(pattern.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using ::accord::testing::TempDir;
 
 // A small log for the tests: an entry is the event's grant id and
 // revision, each append stores one level-0 node. It can be told to refuse
