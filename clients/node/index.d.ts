@@ -122,6 +122,8 @@ export interface GrantRequest {
   lifetimeSeconds?: number;
   /** A revision the answer must reflect. */
   atLeastAsFresh?: number;
+  /** Where the data will be processed (policy rules' `locations`); "" or absent: "eu". */
+  location?: string;
 }
 
 /** The answer to one request of a batch: a response, an error, or both (a DENY). */
@@ -141,6 +143,8 @@ export interface ExplainRequest {
   fields?: readonly string[];
   subjects?: readonly string[];
   lifetimeSeconds?: number;
+  /** As in GrantRequest. */
+  location?: string;
 }
 
 /** Grants no longer to be honoured (accord.v1.Revocation). */

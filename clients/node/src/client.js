@@ -113,10 +113,10 @@ export class AccordClient {
    * grant. A partner may ask about itself only (PERMISSION_DENIED
    * otherwise). A DENY resolves: it is the answer.
    */
-  async explainAccess({ partner, dataset, purpose, fields, subjects, lifetimeSeconds } = {}) {
+  async explainAccess({ partner, dataset, purpose, fields, subjects, lifetimeSeconds, location } = {}) {
     if (typeof partner !== 'string') throw new TypeError('partner: a string');
     // The same checks as a grant request's; ExplainAccess has no audience.
-    const checked = requestToProto({ dataset, purpose, audience: '', fields, subjects, lifetimeSeconds });
+    const checked = requestToProto({ dataset, purpose, audience: '', fields, subjects, lifetimeSeconds, location });
     const reply = await this.#unary(this.#policy, 'ExplainAccess', {
       partner,
       dataset_id: checked.dataset_id,
@@ -124,6 +124,7 @@ export class AccordClient {
       fields: checked.fields,
       subjects: checked.subjects,
       lifetime_seconds: checked.lifetime_seconds,
+      location: checked.location,
     });
     return decisionFromProto(reply.decision);
   }

@@ -52,6 +52,8 @@ export function requestToProto(request) {
   for (const [what, value] of [['dataset', dataset], ['purpose', purpose], ['audience', audience]]) {
     if (typeof value !== 'string') throw new TypeError(`${what}: a string`);
   }
+  const location = request.location ?? '';
+  if (typeof location !== 'string') throw new TypeError('location: a string');
   return {
     dataset_id: dataset,
     purpose,
@@ -61,6 +63,7 @@ export function requestToProto(request) {
     lifetime_seconds: counter('lifetimeSeconds', request.lifetimeSeconds, MAX_UINT32),
     at_least_as_fresh: String(counter('atLeastAsFresh', request.atLeastAsFresh,
       Number.MAX_SAFE_INTEGER)),
+    location,
   };
 }
 

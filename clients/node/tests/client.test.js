@@ -88,6 +88,11 @@ describe('AccessService and ExplainAccess', () => {
     // A PERSONAL dataset without subjects.
     await assert.rejects(client.requestGrant({ dataset: PERSONAL, purpose: RESEARCH, audience: AUDIENCE }),
       (e) => e instanceof RpcError && e.code === status.INVALID_ARGUMENT);
+    // The processing location reaches the broker, which checks it.
+    await assert.rejects(client.requestGrant({ dataset: OPEN, purpose: 'service-provision', audience: AUDIENCE,
+      location: 'Not A Place' }),
+    (e) => e instanceof RpcError && e.code === status.INVALID_ARGUMENT && e.details.includes('location'));
+    await client.requestGrant({ dataset: OPEN, purpose: 'service-provision', audience: AUDIENCE, location: 'eu' });
     // A producer is not a partner.
     const producer = broker.client('producer-demo');
     try {

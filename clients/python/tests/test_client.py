@@ -142,6 +142,13 @@ class ClientTest(unittest.TestCase):
         with self.assertRaises(RpcError) as caught:
             self.client.request_grant(PERSONAL, RESEARCH, AUDIENCE)  # no subjects
         self.assertEqual(caught.exception.code, grpc.StatusCode.INVALID_ARGUMENT)
+        # The processing location reaches the broker, which checks it.
+        with self.assertRaises(RpcError) as caught:
+            self.client.request_grant(OPEN, "service-provision", AUDIENCE,
+                                      location="Not A Place")
+        self.assertEqual(caught.exception.code, grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertIn("location", caught.exception.message)
+        self.client.request_grant(OPEN, "service-provision", AUDIENCE, location="eu")
         # A producer is not a partner.
         with broker.client("producer-demo") as producer:
             with self.assertRaises(RpcError) as caught:

@@ -69,7 +69,7 @@ def _request_to_proto(r: GrantRequest) -> Any:
         dataset_id=r.dataset, purpose=r.purpose, audience=r.audience,
         subjects=_names("subjects", r.subjects), fields=_names("fields", r.fields),
         lifetime_seconds=r.lifetime_seconds,
-        at_least_as_fresh=r.at_least_as_fresh)
+        at_least_as_fresh=r.at_least_as_fresh, location=r.location)
 
 
 class RevocationStream:
@@ -161,16 +161,18 @@ class AccordClient:
     def request_grant(self, dataset: str, purpose: str, audience: str, *,
                       subjects: Sequence[str] = (), fields: Sequence[str] = (),
                       lifetime_seconds: int = 0,
-                      at_least_as_fresh: int = 0) -> GrantResponse:
+                      at_least_as_fresh: int = 0,
+                      location: str = "") -> GrantResponse:
         """Asks for a grant. Returns the PERMIT (maybe narrowed: fewer
         subjects, fields or seconds than asked, with reasons saying so).
         Raises AccessDenied on DENY, RpcError on an error status
         (INVALID_ARGUMENT, NOT_FOUND for the dataset, PERMISSION_DENIED
-        when the caller is not a partner, UNAUTHENTICATED, UNAVAILABLE)."""
+        when the caller is not a partner, UNAUTHENTICATED, UNAVAILABLE).
+        `location`: where the data will be processed ("" for "eu")."""
         request = _request_to_proto(GrantRequest(
             dataset=dataset, purpose=purpose, audience=audience,
             subjects=subjects, fields=fields, lifetime_seconds=lifetime_seconds,
-            at_least_as_fresh=at_least_as_fresh))
+            at_least_as_fresh=at_least_as_fresh, location=location))
         reply = _call(lambda: self._access.RequestGrant(request, timeout=self._timeout))
         response = _response_from_proto(reply)
         if not response.decision.permitted:
@@ -211,14 +213,14 @@ class AccordClient:
 
     def explain_access(self, partner: str, dataset: str, purpose: str, *,
                        fields: Sequence[str] = (), subjects: Sequence[str] = (),
-                       lifetime_seconds: int = 0) -> Decision:
+                       lifetime_seconds: int = 0, location: str = "") -> Decision:
         """The decision the broker would make, rule by rule, without issuing
         a grant. A partner may ask about itself only (PERMISSION_DENIED
         otherwise). A DENY is returned, not raised: it is the answer."""
         request = pb.policy_pb2.ExplainAccessRequest(
             partner=partner, dataset_id=dataset, purpose=purpose,
             fields=_names("fields", fields), subjects=_names("subjects", subjects),
-            lifetime_seconds=lifetime_seconds)
+            lifetime_seconds=lifetime_seconds, location=location)
         reply = _call(lambda: self._policy.ExplainAccess(request, timeout=self._timeout))
         return decision_from_proto(reply.decision)
 

@@ -87,6 +87,9 @@ class GrantRequest:
     fields: Sequence[str] = ()
     lifetime_seconds: int = 0
     at_least_as_fresh: int = 0
+    # Where the data will be processed (policy rules' `locations`);
+    # "" means the broker's default, "eu".
+    location: str = ""
 
 
 @dataclass(frozen=True)
