@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "broker/service/broker.h"
+#include "broker/build_info.h"
 #include "broker/service/broker_init.h"
 #include "broker/service/clock.h"
 #include "broker/service/config.h"
@@ -79,6 +80,10 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
       std::fputs(accord::service::ConfigUsage().c_str(), stdout);
+      return 0;
+    }
+    if (std::strcmp(argv[i], "--version") == 0) {
+      std::fputs(accord::VersionLine("accord-broker").c_str(), stdout);
       return 0;
     }
   }

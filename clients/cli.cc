@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "broker/build_info.h"
 #include "clients/commands.h"
 #include "clients/usage_error.h"
 
@@ -40,7 +41,8 @@ std::string TopUsage(const std::vector<CommandGroup>& groups) {
   }
   absl::StrAppend(&out, "\nflags of every command:\n",
                   FlagsUsage(GlobalFlagSpecs()),
-                  "\n'accord <group> --help' lists the commands of a group.\n");
+                  "\n'accord <group> --help' lists the commands of a group; "
+                  "'accord --version' prints the version.\n");
   return out;
 }
 
@@ -118,6 +120,10 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
            std::ostream& err, const EnvLookup& env, int64_t now) {
   const std::vector<CommandGroup> groups = AllCommandGroups();
   const bool help = WantsHelp(args);
+  if (args.size() == 1 && args[0] == "--version") {
+    out << VersionLine("accord");
+    return kExitOk;
+  }
   const std::vector<size_t> words = WordPositions(args);
   if (words.empty()) {
     if (help) {

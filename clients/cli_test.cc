@@ -7,6 +7,8 @@
 #include <catch2/catch.hpp>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "broker/build_info.h"
 #include "broker/crypto/json.h"
 #include "clients/commands.h"
 
@@ -41,6 +43,15 @@ TEST_CASE("cli: help exits 0 and prints usage on stdout") {
   }
   CHECK(absl::StrContains(Run({"grant", "request", "--help"}).out,
                           "--audience"));
+}
+
+TEST_CASE("cli: --version prints the version and the commit") {
+  Result r = Run({"--version"});
+  CHECK(r.code == kExitOk);
+  CHECK(r.out == VersionLine("accord"));
+  CHECK(absl::StartsWith(r.out, absl::StrCat("accord ", BuildVersion(),
+                                             " (commit ")));
+  CHECK(r.err.empty());
 }
 
 TEST_CASE("cli: every command of the tree exists") {

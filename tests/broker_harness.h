@@ -35,7 +35,6 @@ pid_t Spawn(const std::string& program, const std::vector<std::string>& args,
 // Runs `program` with `args`, capturing stdout and stderr.
 CliResult Run(const std::string& program, const std::vector<std::string>& args);
 
-// A fresh temporary directory, removed by the destructor.
 // The exit code of a test case that cannot run on this machine (no root,
 // no loop device...): ctest reports it as skipped (SKIP_RETURN_CODE).
 inline constexpr int kSkipExitCode = 77;

@@ -401,6 +401,10 @@ TEST_CASE("the broker's /metrics passes promtool check metrics",
   CHECK(
       Sample(page, absl::StrCat("accord_build_info{version=\"", BuildVersion(),
                                 "\",commit=\"", BuildCommit(), "\"}")) == 1);
+  // The binary says the same of itself.
+  const CliResult version = Run(BinDir() + "/accord-broker", {"--version"});
+  CHECK(version.exit_code == 0);
+  CHECK(version.out == VersionLine("accord-broker"));
   CHECK(Sample(page, "accord_ready") == 1);
   CHECK(Sample(page, "accord_store_free_bytes") >
         Sample(page, "accord_store_reserve_bytes"));

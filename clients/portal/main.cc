@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "clients/connection.h"
+#include "broker/build_info.h"
 #include "clients/portal/broker_client.h"
 #include "clients/portal/oidc_client.h"
 #include "clients/portal/portal_config.h"
@@ -24,6 +25,10 @@ int Main(const std::vector<std::string>& args) {
   for (const std::string& arg : args) {
     if (arg == "--help" || arg == "-h") {
       std::cout << PortalUsage();
+      return 0;
+    }
+    if (arg == "--version") {
+      std::cout << VersionLine("accord-portal");
       return 0;
     }
   }

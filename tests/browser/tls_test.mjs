@@ -40,6 +40,10 @@ try {
     '--web-root', join(args['source-dir'], 'clients/portal/web')];
   const binary = join(args['bin-dir'], 'accord-portal');
 
+  const version = run(binary, ['--version']);
+  assert.equal(version.code, 0, version.err);
+  assert.match(version.out, /^accord-portal \d+\.\d+\.\d+ \(commit [\w.-]+\)\n$/);
+
   const refused = run(binary, common);
   assert.equal(refused.code, 2, `no TLS outside dev mode: ${refused.err}`);
   assert.match(refused.err, /tls_cert and tls_key are required/);
