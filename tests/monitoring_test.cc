@@ -31,6 +31,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "broker/build_info.h"
+#include "tests/metrics_sample.h"
 #include "broker/crypto/json.h"
 #include "broker/http/client.h"
 #include "policy/yaml_tree.h"
@@ -96,16 +97,7 @@ std::string Metrics(const BrokerProcess& broker) {
   return page->body;
 }
 
-// The value of the sample line `series` of a /metrics page (-1: none).
-double Sample(const std::string& text, const std::string& series) {
-  for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    if (absl::StartsWith(line, series + " ")) {
-      double v = 0;
-      return absl::SimpleAtod(line.substr(series.size() + 1), &v) ? v : -2;
-    }
-  }
-  return -1;
-}
+using ::accord::testing::Sample;
 
 // The families of a /metrics page ("# TYPE" lines): name -> type.
 std::map<std::string, std::string> Families(const std::string& text) {

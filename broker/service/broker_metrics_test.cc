@@ -14,6 +14,7 @@
 #include "broker/build_info.h"
 #include "broker/crypto/dev_pki.h"
 #include "broker/service/clock.h"
+#include "tests/metrics_sample.h"
 #include "tests/temp_dir.h"
 
 namespace accord::service {
@@ -25,16 +26,7 @@ constexpr int64_t kNow = 1'700'000'000;
 
 using Dir = ::accord::testing::TempDir;
 
-// The value of the sample line `series`, or -1 when there is none.
-double Sample(const std::string& text, const std::string& series) {
-  for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    if (absl::StartsWith(line, series + " ")) {
-      double v = 0;
-      return absl::SimpleAtod(line.substr(series.size() + 1), &v) ? v : -2;
-    }
-  }
-  return -1;
-}
+using ::accord::testing::Sample;
 
 TEST_CASE("the metrics page shows the broker's state and the process",
           "[broker-metrics]") {
