@@ -136,6 +136,10 @@ std::string ConsentRequest(absl::string_view request_id) {
   return absl::StrCat(kConsentRequestPrefix, request_id);
 }
 
+std::string SubjectKey(absl::string_view subject) {
+  return absl::StrCat(kSubjectKeyPrefix, subject);
+}
+
 std::string AnswerOfRequest(absl::string_view request_id,
                             absl::string_view consent_id) {
   return absl::StrCat(AnswerOfRequestPrefix(request_id), consent_id);

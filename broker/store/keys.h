@@ -61,6 +61,13 @@ std::string AnswerOfRequest(absl::string_view request_id,
                             absl::string_view consent_id);
 std::string AnswerOfRequestPrefix(absl::string_view request_id);
 
+// 'C' subject -> 32 random bytes: the subject's commitment key k_s, which
+// opens the subject's commitments in the audit log (auditlog/commitment.h).
+// Destroyed by erasure, after which no log entry can be linked to the
+// subject.
+std::string SubjectKey(absl::string_view subject);
+inline constexpr absl::string_view kSubjectKeyPrefix = "C";
+
 // 'Q' partner 0 dataset 0 rule 0 be64(window start) -> be64(uses).
 std::string QuotaUses(absl::string_view partner, absl::string_view dataset_id,
                       absl::string_view rule_id, int64_t window_start);
