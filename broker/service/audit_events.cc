@@ -94,6 +94,19 @@ accord::v1::AuditEvent DecisionEvent(absl::string_view partner,
   return e;
 }
 
+accord::v1::AuditEvent ExplainEvent(absl::string_view actor,
+                                    absl::string_view partner,
+                                    absl::string_view dataset_id,
+                                    absl::string_view purpose,
+                                    size_t subjects_asked, int64_t now) {
+  auto e = Base(accord::v1::EVENT_TYPE_EXPLAIN, actor, now);
+  e.set_dataset_id(std::string(dataset_id));
+  e.set_purpose(std::string(purpose));
+  (*e.mutable_detail())["partner"] = std::string(partner);
+  (*e.mutable_detail())["subjects_asked"] = absl::StrCat(subjects_asked);
+  return e;
+}
+
 accord::v1::AuditEvent ConsentChangeEvent(const accord::v1::Consent& consent,
                                           accord::v1::ConsentState state,
                                           int64_t now) {

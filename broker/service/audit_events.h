@@ -51,6 +51,16 @@ accord::v1::AuditEvent DecisionEvent(absl::string_view partner,
                                      const std::vector<std::string>& subjects,
                                      int64_t now);
 
+// An ExplainAccess call by `actor` that named `subjects_asked` subjects,
+// about `partner` using `dataset_id` for `purpose`. Records the count
+// (detail `subjects_asked`) and the partner (detail `partner`), never a
+// pseudonym nor the answer.
+accord::v1::AuditEvent ExplainEvent(absl::string_view actor,
+                                    absl::string_view partner,
+                                    absl::string_view dataset_id,
+                                    absl::string_view purpose,
+                                    size_t subjects_asked, int64_t now);
+
 accord::v1::AuditEvent ConsentChangeEvent(const accord::v1::Consent& consent,
                                           accord::v1::ConsentState state,
                                           int64_t now);

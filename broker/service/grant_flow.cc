@@ -146,6 +146,10 @@ void DecideAndRecord(const Env& env, const Caller& caller,
                                    now));
   }
   *response->mutable_decision() = std::move(answer->proto);
+  // The consents relied on stay in the grant records and the audit log: a
+  // partner is told which subjects it may use, never which consent of
+  // theirs allowed it.
+  response->mutable_decision()->clear_consent_ids();
   auto pending = std::make_shared<std::vector<IssuedGrant>>(std::move(grants));
   auto quotas =
       std::make_shared<std::vector<policy::QuotaCheck>>(answer->decision.quotas);

@@ -1,5 +1,8 @@
 #include "broker/service/policy_service.h"
 
+#include <algorithm>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "broker/service/audit_events.h"
@@ -73,6 +76,71 @@ absl::Status PolicyConflict(const DatasetChangeCheck& check) {
 absl::Status Busy(absl::string_view dataset_id) {
   return absl::AbortedError(absl::StrCat(
       "dataset '", dataset_id, "' is being changed by another call; retry"));
+}
+
+// Who may ask ExplainAccess about `partner` on `dataset_id`: the operator,
+// the partner itself, or the dataset's producer. The errors name the field
+// at fault, never a subject. A dataset that does not exist is left to the
+// decision (NOT_FOUND).
+absl::Status CheckExplainCaller(const store::Store& store,
+                                const accord::v1::Principal& caller,
+                                const std::string& partner,
+                                const std::string& dataset_id) {
+  switch (caller.role()) {
+    case accord::v1::ROLE_OPERATOR:
+      return absl::OkStatus();
+    case accord::v1::ROLE_PARTNER:
+      if (partner != caller.id()) {
+        return absl::PermissionDeniedError(
+            "partner: a partner may only ask about itself");
+      }
+      return absl::OkStatus();
+    case accord::v1::ROLE_PRODUCER: {
+      auto dataset = store.GetDataset(dataset_id);
+      if (absl::IsNotFound(dataset.status())) return absl::OkStatus();
+      if (!dataset.ok()) return dataset.status();
+      if (dataset->producer() != caller.id()) {
+        return absl::PermissionDeniedError(absl::StrCat(
+            "dataset_id: dataset '", dataset_id,
+            "' belongs to another producer; only its producer may ask"));
+      }
+      return absl::OkStatus();
+    }
+    default:
+      return absl::PermissionDeniedError(absl::StrCat(
+          "role ", accord::v1::Role_Name(caller.role()),
+          " may not ask ExplainAccess"));
+  }
+}
+
+// The answer to ExplainAccess: counts of the subjects asked, permitted and
+// without consent, and the decision's rule reasons. `per_subject` (the
+// operator) keeps the subjects permitted and the consent ids; anyone else
+// gets neither, and a reason message that would quote a subject asked is
+// replaced by its code.
+void FillExplainResponse(const AccessAnswer& answer,
+                         const std::vector<std::string>& subjects,
+                         bool per_subject,
+                         accord::v1::ExplainAccessResponse* response) {
+  *response->mutable_decision() = answer.proto;
+  response->set_subjects_asked(static_cast<uint32_t>(subjects.size()));
+  response->set_subjects_permitted(
+      static_cast<uint32_t>(answer.proto.subjects_size()));
+  response->set_subjects_without_consent(static_cast<uint32_t>(
+      std::max(0, answer.decision.subjects_without_consent)));
+  if (per_subject) return;
+  accord::v1::Decision* decision = response->mutable_decision();
+  decision->clear_subjects();
+  decision->clear_consent_ids();
+  if (subjects.empty()) return;
+  for (accord::v1::Reason& reason : *decision->mutable_reasons()) {
+    for (const std::string& subject : subjects) {
+      if (absl::StrContains(reason.message(), subject)) {
+        reason.set_message(reason.code());
+        break;
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -363,10 +431,11 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::ExplainAccess(
       !s.ok()) {
     return call.Finish(s);
   }
-  if (caller->principal.role() == accord::v1::ROLE_PARTNER &&
-      request->partner() != caller->principal.id()) {
-    return call.Finish(absl::PermissionDeniedError(
-        "partner: a partner may only ask about itself"));
+  if (absl::Status s = CheckExplainCaller(*env_.store, caller->principal,
+                                          request->partner(),
+                                          request->dataset_id());
+      !s.ok()) {
+    return call.Finish(s);
   }
   AccessQuestion question;
   question.partner = request->partner();
@@ -381,8 +450,31 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::ExplainAccess(
   if (!answer.ok()) {
     return call.Finish(PolicyErrorFor(answer.status(), caller->principal));
   }
-  *response->mutable_decision() = answer->proto;
-  return call.Finish(absl::OkStatus());
+  FillExplainResponse(
+      *answer, question.subjects,
+      /*per_subject=*/caller->principal.role() == accord::v1::ROLE_OPERATOR,
+      response);
+  if (question.subjects.empty()) return call.Finish(absl::OkStatus());
+  // A question about subjects is answered only once its record is durable:
+  // who asked, about which partner, dataset and purpose, and how many
+  // subjects, never which.
+  store::WriteSet ws;
+  ws.AddAuditEvent(ExplainEvent(caller->principal.id(), question.partner,
+                                question.dataset_id, question.purpose,
+                                question.subjects.size(),
+                                env_.clock->NowSeconds()));
+  ws.set_deadline(call.deadline());
+  env_.store->Commit(
+      std::move(ws),
+      [call, response](absl::StatusOr<store::CommitResult> committed) {
+        if (!committed.ok()) {
+          response->Clear();
+          return (void)call.Finish(committed.status());
+        }
+        response->set_revision(committed->revision);
+        call.Finish(absl::OkStatus());
+      });
+  return call.reactor();
 }
 
 }  // namespace accord::service

@@ -45,19 +45,45 @@ struct Scope {
     }
   }
 
-  // The revocation as this watcher may see it: only the grant ids in its
-  // scope; false when none is.
-  bool Filter(const OwnedRevocation& in, Revocation* out) const {
-    *out = in.revocation;
-    if (kind == Kind::kAll) return true;
-    out->clear_grant_ids();
+  // Appends to `out` what this watcher may see of `in`. The operator and
+  // auditors see the revocation as it is. A partner or a producer gets one
+  // message per grant id in its scope, with the cause and no revision:
+  // grants revoked together (one consent withdrawal revoking grants that
+  // named the same subject) are never linked by one message nor by a
+  // shared revision. Returns how many messages were appended.
+  size_t Filter(const OwnedRevocation& in,
+                std::vector<Revocation>* out) const {
+    if (kind == Kind::kAll) {
+      out->push_back(in.revocation);
+      return 1;
+    }
+    size_t added = 0;
     for (int i = 0; i < in.revocation.grant_ids_size(); ++i) {
       const GrantOwner& owner = in.owners[i];
       const std::string& who =
           kind == Kind::kPartner ? owner.partner : owner.producer;
-      if (who == principal) out->add_grant_ids(in.revocation.grant_ids(i));
+      if (who != principal) continue;
+      Revocation& one = out->emplace_back();
+      one.add_grant_ids(in.revocation.grant_ids(i));
+      one.set_cause(in.revocation.cause());
+      ++added;
     }
-    return out->grant_ids_size() > 0;
+    return added;
+  }
+
+  // Orders the messages of one delivery (a replay page or a batch of the
+  // hub) for this watcher. A partner's or a producer's are sorted by grant
+  // id, so their order within the delivery does not show which were
+  // revoked together, and only the last carries a revision, `revision`
+  // (every grant revoked up to it is in the delivery or was sent before):
+  // the point to resume after.
+  void Seal(std::vector<Revocation>* messages, uint64_t revision) const {
+    if (kind == Kind::kAll || messages->empty()) return;
+    std::sort(messages->begin(), messages->end(),
+              [](const Revocation& a, const Revocation& b) {
+                return a.grant_ids(0) < b.grant_ids(0);
+              });
+    messages->back().set_revision(revision);
   }
 };
 
@@ -85,7 +111,7 @@ class RevocationStream final
       }
       return;
     }
-    for (const OwnedRevocation& r : batch) Enqueue(r);
+    Enqueue(batch);
     WriteNextLocked();
   }
 
@@ -159,7 +185,7 @@ class RevocationStream final
         StopLocked(page.status());
         return;
       }
-      for (const OwnedRevocation& r : *page) Enqueue(r);
+      Enqueue(*page);
       if (!page->empty()) replayed_to_ = page->back().revocation.revision();
       if (page->size() < kReplayPage && live_seen_ <= replayed_to_) {
         replaying_ = false;
@@ -167,22 +193,28 @@ class RevocationStream final
     }
   }
 
-  // Queues `r` (what of it is in scope) unless it was already queued or
-  // sent.
-  void Enqueue(const OwnedRevocation& r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (r.revocation.revision() <= queued_up_to_ || finished_ || stopping_) {
-      return;
+  // Queues what of `batch` is in scope, skipping the revocations already
+  // queued or sent.
+  void Enqueue(const std::vector<OwnedRevocation>& batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_ || stopping_) return;
+    std::vector<Revocation> visible;
+    for (const OwnedRevocation& r : batch) {
+      if (r.revocation.revision() <= queued_up_to_) continue;
+      queued_up_to_ = r.revocation.revision();
+      scope_.Filter(r, &visible);
     }
-    queued_up_to_ = r.revocation.revision();
-    Revocation visible;
-    if (!scope_.Filter(r, &visible)) return;
-    if (queue_.size() >= kMaxQueued) {
+    if (visible.empty()) return;
+    scope_.Seal(&visible, queued_up_to_);
+    // A delivery is always taken whole when nothing waits, so that one
+    // revocation of more grants than the bound cannot end every resume.
+    if (!queue_.empty() && queue_.size() + visible.size() > kMaxQueued) {
       StopLocked(absl::ResourceExhaustedError(
           "the caller is too far behind: resume after the last revision "
           "received"));
       return;
     }
-    queue_.push_back(std::move(visible));
+    for (Revocation& m : visible) queue_.push_back(std::move(m));
   }
 
   void WriteNextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {

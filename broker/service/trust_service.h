@@ -56,11 +56,19 @@ class TrustServiceImpl final
   // Each shows only the grant ids the caller may see: a partner its own
   // grants, a producer the grants on its datasets, the operator and
   // auditors every grant; a revocation with none in scope is not sent.
+  // The operator and auditors get each revocation as stored (all its grant
+  // ids, its cause and revision). A partner or a producer gets one message
+  // per grant id, with its cause; the messages of one delivery (a replay
+  // page, or what the hub read at once) are sorted by grant id and only the
+  // last carries a revision, the point to resume after (the others carry
+  // 0). So no message, and no shared revision, shows that two grants were
+  // revoked by the same consent withdrawal, which would say that they
+  // named the same subject.
   // Opening a stream costs one token of the caller's rate limit; at most
   // max_revocation_streams are open, and max_revocation_streams_per_principal
   // per principal (RESOURCE_EXHAUSTED).
   // A caller resumes after the last revision it received. A caller that
-  // falls more than 10,000 revocations behind is ended with
+  // falls more than 10,000 messages behind is ended with
   // RESOURCE_EXHAUSTED and resumes the same way. Errors before the first
   // message: UNAUTHENTICATED, PERMISSION_DENIED, UNAVAILABLE (storage).
   grpc::ServerWriteReactor<accord::v1::WatchRevocationsResponse>*
