@@ -132,11 +132,24 @@ absl::Status Explain(CommandContext& ctx) {
   absl::Status s =
       ctx.Call(&v1::PolicyService::Stub::ExplainAccess, request, &response);
   if (!s.ok()) return s;
-  // The reasons read as a table, one line per rule, after the outcome.
+  // The outcome, the subject counts (all three, zeros included: a
+  // producer or a partner is told no more than them), then the reasons as
+  // a table, one line per rule.
   v1::ExplainAccessResponse summary = response;
   summary.mutable_decision()->clear_reasons();
+  summary.clear_subjects_asked();
+  summary.clear_subjects_permitted();
+  summary.clear_subjects_without_consent();
+  summary.clear_revision();
+  std::string counts;
+  if (response.subjects_asked() > 0) {
+    counts = absl::StrCat("subjects: ", response.subjects_asked(), " asked, ",
+                          response.subjects_permitted(), " permitted, ",
+                          response.subjects_without_consent(),
+                          " without consent\n");
+  }
   return ctx.output().ShowText(
-      response, absl::StrCat(FormatHuman(summary), "reasons:\n",
+      response, absl::StrCat(FormatHuman(summary), counts, "reasons:\n",
                              FormatTable(response.decision(), "reasons",
                                          {"rule_id", "code", "message"})));
 }
@@ -569,7 +582,10 @@ CommandGroup PolicyCommands() {
           {{"explain"},
            "--partner P --dataset D --purpose X [--fields a,b] "
            "[--subjects s1,s2] [--lifetime S] [--location L]",
-           "what the broker would decide for this request (no grant issued)",
+           "what the broker would decide for this request (no grant "
+           "issued); the dataset's producer or the partner itself sees "
+           "subject counts only, and a question naming subjects is "
+           "recorded in the audit log",
            {{"partner", A::kValue, "P", "partner principal id", {}},
             {"dataset", A::kValue, "D", "dataset id", {}},
             {"purpose", A::kValue, "X", "purpose id", {}},

@@ -14,6 +14,7 @@
 
 #include <grpcpp/client_context.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "accord/v1/access.grpc.pb.h"
 #include "accord/v1/admin.grpc.pb.h"
@@ -86,7 +87,7 @@ const Row kTable[] = {
   {"PolicyService/PutPolicy",           {unauth, tls,  tls,  unauth, denied, denied, ok,     denied, denied, ok,     denied, denied, denied,   denied}},
   {"PolicyService/GetPolicy",           {unauth, tls,  tls,  unauth, ok,     ok,     ok,     ok,     ok,     ok,     denied, denied, denied,   denied}},
   {"PolicyService/ListPolicyVersions",  {unauth, tls,  tls,  unauth, denied, denied, ok,     ok,     ok,     ok,     denied, denied, denied,   denied}},
-  {"PolicyService/ExplainAccess",       {unauth, tls,  tls,  unauth, ok,     denied, ok,     ok,     denied, ok,     denied, denied, denied,   denied}},
+  {"PolicyService/ExplainAccess",       {unauth, tls,  tls,  unauth, ok,     denied, ok,     denied, denied, ok,     denied, denied, denied,   denied}},
   {"ConsentService/GiveConsent",        {unauth, tls,  tls,  unauth, denied, denied, denied, denied, denied, denied, unauth, ok,     ok,       unauth}},
   {"ConsentService/WithdrawConsent",    {unauth, tls,  tls,  unauth, denied, denied, denied, denied, denied, denied, unauth, ok,     notfound, unauth}},
   {"ConsentService/ListConsents",       {unauth, tls,  tls,  unauth, denied, denied, denied, denied, denied, denied, unauth, ok,     ok,       unauth}},
@@ -175,6 +176,7 @@ struct Caller {
 // What the calls of the table need to exist, made before the table runs.
 struct World {
   std::string consent_id;  // Alice's consent
+  std::string alice;       // Alice's pseudonym
   // partner-demo's open request citizens answer, as they were shown it.
   v1::RequestAnswer open_request;
   // partner-demo's draft, for the Submit row.
@@ -315,13 +317,28 @@ std::map<std::string, Invoke> Calls() {
     r.set_dataset_id(kCatalog);
     return Unary(c, c.stubs->policy.get(), &P::ListPolicyVersions, r);
   };
-  m["PolicyService/ExplainAccess"] = [](const Caller& c, Col, const World&) {
-    // About partner-demo: partner-other may not ask about another partner.
+  m["PolicyService/ExplainAccess"] = [](const Caller& c, Col col,
+                                        const World& w) {
+    // About partner-demo and Alice on producer-demo's household dataset:
+    // partner-other may not ask about another partner, producer-other not
+    // about another producer's dataset. A refusal names no subject, and only
+    // the operator is told which subjects would be granted.
     v1::ExplainAccessRequest r;
     r.set_partner("partner-demo");
-    r.set_dataset_id(kBikes);
-    r.set_purpose(kMobility);
-    return Unary(c, c.stubs->policy.get(), &P::ExplainAccess, r);
+    r.set_dataset_id(kHousehold);
+    r.set_purpose("research-and-development");
+    r.add_subjects(w.alice);
+    grpc::ClientContext ctx;
+    c.Prepare(ctx);
+    v1::ExplainAccessResponse resp;
+    grpc::Status s = c.stubs->policy->ExplainAccess(&ctx, r, &resp);
+    if (absl::StrContains(s.error_message(), w.alice) ||
+        (col != kOperator && absl::StrContains(resp.SerializeAsString(),
+                                               w.alice))) {
+      return grpc::Status(grpc::StatusCode::INTERNAL,
+                          "the answer names the subject");
+    }
+    return s;
   };
   m["ConsentService/GiveConsent"] = [](const Caller& c, Col, const World&) {
     return Unary(c, c.stubs->consent.get(), &C::GiveConsent,
@@ -673,6 +690,7 @@ struct Fixture {
     Require(
         app.stubs->consent->GiveConsent(&give_ctx, HouseholdConsent(), &given));
     world.consent_id = given.consent().id();
+    world.alice = given.consent().subject();
 
     const Caller& partner = callers[kPartner];
     grpc::ClientContext grant_ctx;
