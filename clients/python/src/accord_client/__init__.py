@@ -13,15 +13,15 @@ from accord_client.client import AccordClient, RevocationStream
 from accord_client.errors import (AccessDenied, AccordError, ConfigurationError,
                                   RpcError, VerificationError)
 from accord_client.jwks import JwksSource
-from accord_client.models import (BatchResult, Decision, Duty, Grant, GrantRequest,
-                                  GrantResponse, Reason, Revocation)
+from accord_client.models import (BatchResult, Decision, Duty, Explanation, Grant,
+                                  GrantRequest, GrantResponse, Reason, Revocation)
 from accord_client.revocations import RevocationWatcher, RevokedGrants
 from accord_client.verifier import (GrantVerifier, VerifiedGrant, broker_keys_loader,
                                     certificate_thumbprint)
 
 __all__ = [
     "AccessDenied", "AccordClient", "AccordError", "BatchResult", "ConfigurationError",
-    "Decision", "Duty", "Grant", "GrantRequest", "GrantResponse", "GrantVerifier",
+    "Decision", "Duty", "Explanation", "Grant", "GrantRequest", "GrantResponse", "GrantVerifier",
     "JwksSource", "Reason", "Revocation", "RevocationStream", "RevocationWatcher",
     "RevokedGrants", "RpcError", "VerificationError", "VerifiedGrant",
     "broker_keys_loader", "certificate_thumbprint", "mtls_channel", "read_pem",

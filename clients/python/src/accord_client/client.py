@@ -9,7 +9,7 @@ import grpc
 from accord_client import _proto as pb
 from accord_client.channel import mtls_channel
 from accord_client.errors import AccessDenied, AccordError, RpcError
-from accord_client.models import (BatchResult, Decision, Duty, Grant,
+from accord_client.models import (BatchResult, Decision, Duty, Explanation, Grant,
                                  GrantRequest, GrantResponse, Reason,
                                  Revocation, status_code_from_int)
 
@@ -213,16 +213,24 @@ class AccordClient:
 
     def explain_access(self, partner: str, dataset: str, purpose: str, *,
                        fields: Sequence[str] = (), subjects: Sequence[str] = (),
-                       lifetime_seconds: int = 0, location: str = "") -> Decision:
+                       lifetime_seconds: int = 0, location: str = "") -> Explanation:
         """The decision the broker would make, rule by rule, without issuing
         a grant. A partner may ask about itself only (PERMISSION_DENIED
-        otherwise). A DENY is returned, not raised: it is the answer."""
+        otherwise) and is told how many of `subjects` would be granted,
+        never which. A question naming subjects is recorded in the broker's
+        audit log (without them) and charged like a grant request. A DENY is
+        returned, not raised: it is the answer."""
         request = pb.policy_pb2.ExplainAccessRequest(
             partner=partner, dataset_id=dataset, purpose=purpose,
             fields=_names("fields", fields), subjects=_names("subjects", subjects),
             lifetime_seconds=lifetime_seconds, location=location)
         reply = _call(lambda: self._policy.ExplainAccess(request, timeout=self._timeout))
-        return decision_from_proto(reply.decision)
+        return Explanation(
+            decision=decision_from_proto(reply.decision),
+            subjects_asked=int(reply.subjects_asked),
+            subjects_permitted=int(reply.subjects_permitted),
+            subjects_without_consent=int(reply.subjects_without_consent),
+            revision=int(reply.revision))
 
     # TrustService
 

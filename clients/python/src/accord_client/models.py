@@ -42,11 +42,35 @@ class Decision:
     subjects: tuple[str, ...] = ()
     lifetime_seconds: int = 0
     duties: tuple[Duty, ...] = ()
+    # The consents the decision relied on: the broker tells only the
+    # operator (a partner's grant answers and explanations have none).
     consent_ids: tuple[str, ...] = ()
 
     @property
     def permitted(self) -> bool:
         return self.outcome == "PERMIT"
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What the broker would decide (accord.v1.ExplainAccessResponse).
+
+    A partner (or a producer) is told how many of the subjects it named
+    would be granted, never which: `decision.subjects` and
+    `decision.consent_ids` are empty for it.
+    """
+
+    decision: Decision
+    subjects_asked: int = 0
+    subjects_permitted: int = 0
+    subjects_without_consent: int = 0
+    # Store revision of the audit-log entry of the question (0 when it
+    # named no subject).
+    revision: int = 0
+
+    @property
+    def permitted(self) -> bool:
+        return self.decision.permitted
 
 
 @dataclass(frozen=True)
@@ -121,6 +145,9 @@ class Revocation:
 
     grant_ids: tuple[str, ...]
     cause: str  # "consent_withdrawn", "grant_released" or "principal_removed"
+    # The point to resume after. A partner gets one grant id per message
+    # and only the last message of each delivery carries a revision (the
+    # others 0), so grants revoked together are never linked.
     revision: int = 0
 
 
@@ -133,6 +160,6 @@ def status_code_from_int(value: int) -> grpc.StatusCode:
 
 
 __all__ = [
-    "BatchResult", "Decision", "Duty", "Grant", "GrantRequest",
+    "BatchResult", "Decision", "Duty", "Explanation", "Grant", "GrantRequest",
     "GrantResponse", "Reason", "Revocation", "status_code_from_int",
 ]
