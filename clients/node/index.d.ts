@@ -84,7 +84,24 @@ export interface Decision {
   readonly subjects: readonly string[];
   readonly lifetimeSeconds: number;
   readonly duties: readonly Duty[];
+  /** The consents relied on: the broker tells only the operator (empty for a partner). */
   readonly consentIds: readonly string[];
+}
+
+/**
+ * What the broker would decide (accord.v1.ExplainAccessResponse): the
+ * decision, and how many of the subjects named it would grant, never
+ * which (`decision.subjects` and `decision.consentIds` are empty for a
+ * partner).
+ */
+export interface Explanation {
+  readonly decision: Decision;
+  readonly permitted: boolean;
+  readonly subjectsAsked: number;
+  readonly subjectsPermitted: number;
+  readonly subjectsWithoutConsent: number;
+  /** Store revision of the audit-log entry of the question (0: it named no subject). */
+  readonly revision: number;
 }
 
 /** One signed grant (accord.v1.Grant). */
@@ -152,6 +169,11 @@ export interface Revocation {
   readonly grantIds: readonly string[];
   /** "consent_withdrawn", "grant_released" or "principal_removed". */
   readonly cause: string;
+  /**
+   * The point to resume after. A partner gets one grant id per message and
+   * only the last message of each delivery carries a revision (the others
+   * 0), so grants revoked together are never linked.
+   */
   readonly revision: number;
 }
 
@@ -205,8 +227,8 @@ export declare class AccordClient {
   requestGrants(requests: Iterable<GrantRequest>): Promise<BatchResult[]>;
   /** Resolves to the revision of the release. */
   releaseGrant(grantId: string): Promise<number>;
-  /** The decision the broker would make; a DENY resolves. */
-  explainAccess(request: ExplainRequest): Promise<Decision>;
+  /** The decision the broker would make and the subject counts; a DENY resolves. */
+  explainAccess(request: ExplainRequest): Promise<Explanation>;
   /** The grant JWKS, as text. */
   getVerificationKeys(): Promise<string>;
   /** The revocations the caller may see after `afterRevision` (0: all stored first). */

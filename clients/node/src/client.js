@@ -5,7 +5,7 @@ import { status } from '@grpc/grpc-js';
 import { mtlsChannel } from './channel.js';
 import { AccessDenied, RpcError } from './errors.js';
 import {
-  batchItemFromProto, decisionFromProto, requestToProto, responseFromProto, toSafeInteger,
+  batchItemFromProto, decisionFromProto, explanationFromProto, requestToProto, responseFromProto, toSafeInteger,
 } from './models.js';
 import { accordV1 } from './proto.js';
 import { RevocationStream, rpcError } from './revocation_stream.js';
@@ -110,8 +110,11 @@ export class AccordClient {
 
   /**
    * The decision the broker would make, rule by rule, without issuing a
-   * grant. A partner may ask about itself only (PERMISSION_DENIED
-   * otherwise). A DENY resolves: it is the answer.
+   * grant, as an Explanation: the decision and the counts of the subjects
+   * asked, permitted and without consent (never which ones). A partner may
+   * ask about itself only (PERMISSION_DENIED otherwise). A question naming
+   * subjects is recorded in the broker's audit log (without them). A DENY
+   * resolves: it is the answer.
    */
   async explainAccess({ partner, dataset, purpose, fields, subjects, lifetimeSeconds, location } = {}) {
     if (typeof partner !== 'string') throw new TypeError('partner: a string');
@@ -126,7 +129,7 @@ export class AccordClient {
       lifetime_seconds: checked.lifetime_seconds,
       location: checked.location,
     });
-    return decisionFromProto(reply.decision);
+    return explanationFromProto(reply);
   }
 
   /** The grant JWKS (the text of /.well-known/jwks.json). */

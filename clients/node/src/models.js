@@ -85,6 +85,23 @@ export function decisionFromProto(d) {
   });
 }
 
+/**
+ * An ExplainAccessResponse as an Explanation: the decision and how many of
+ * the subjects named it would grant. A partner is never told which:
+ * `decision.subjects` and `decision.consentIds` are empty for it.
+ */
+export function explanationFromProto(r) {
+  const decision = decisionFromProto(r?.decision);
+  return Object.freeze({
+    decision,
+    permitted: decision.permitted,
+    subjectsAsked: r?.subjects_asked ?? 0,
+    subjectsPermitted: r?.subjects_permitted ?? 0,
+    subjectsWithoutConsent: r?.subjects_without_consent ?? 0,
+    revision: toSafeInteger(r?.revision, 'revision'),
+  });
+}
+
 function grantFromProto(g) {
   return Object.freeze({
     id: g.id,

@@ -4,7 +4,7 @@
 import {
   AccessDenied, AccordClient, AccordError, GrantVerifier, JwksSource, RevocationWatcher, RevokedGrants, RpcError,
   VerificationError, brokerKeysLoader, certificateThumbprint, devPaths, status,
-  type BatchResult, type Decision, type GrantResponse, type Revocation, type VerifiedGrant,
+  type BatchResult, type Decision, type Explanation, type GrantResponse, type Revocation, type VerifiedGrant,
 } from '@accord/client';
 
 export async function partner(pseudonym: string): Promise<string> {
@@ -17,8 +17,10 @@ export async function partner(pseudonym: string): Promise<string> {
     const results: BatchResult[] = await client.requestGrants([{ dataset: 'd', purpose: 'p', audience: 'a' }]);
     const first: GrantResponse = results[0].unwrap();
     const revision: number = await client.releaseGrant(first.grant.id);
-    const decision: Decision = await client.explainAccess({ partner: 'partner-demo', dataset: 'd', purpose: 'p' });
-    const reasons: string[] = decision.reasons.map((r) => `${r.ruleId}: ${r.code}`);
+    const explained: Explanation = await client.explainAccess({ partner: 'partner-demo', dataset: 'd', purpose: 'p' });
+    const decision: Decision = explained.decision;
+    const counts: number = explained.subjectsAsked + explained.subjectsPermitted + explained.subjectsWithoutConsent;
+    const reasons: string[] = decision.reasons.map((r) => `${r.ruleId}: ${r.code}`).concat(`${counts}`);
     for await (const revocation of client.watchRevocations(revision)) {
       const seen: Revocation = revocation;
       if (seen.grantIds.includes(answer.grant.id)) break;
