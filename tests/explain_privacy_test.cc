@@ -224,6 +224,20 @@ TEST_CASE("ExplainAccess answers the producer with counts only and logs "
     CHECK_FALSE(absl::StrContains(e.raw(), alice));
     CHECK_FALSE(absl::StrContains(e.raw(), kNobody));
   }
+
+  // The CLI shows the producer the counts, and no pseudonym.
+  CliResult cli = broker.Cli(
+      {"policy", "explain", "--partner", "partner-demo", "--dataset",
+       kPersonal, "--purpose", kResearch, "--subjects",
+       alice + "," + kNobody, "--as", "producer-demo"});
+  INFO(cli.out << cli.err);
+  REQUIRE(cli.exit_code == 0);
+  CHECK(absl::StrContains(cli.out, "PERMIT"));
+  CHECK(absl::StrContains(cli.out,
+                          "subjects: 2 asked, 1 permitted, 1 without consent"));
+  CHECK_FALSE(absl::StrContains(cli.out, alice));
+  CHECK_FALSE(absl::StrContains(cli.out, consent_id));
+  CHECK(ExplainEntries(auditor).size() == 4);
 }
 
 TEST_CASE("a partner's grant responses name the subjects granted and no "
