@@ -451,12 +451,11 @@ absl::Status Verify(CommandContext& ctx) {
   crypto::JsonValue out = crypto::JsonValue::Object();
   out.Set("ok", report.ok());
   out.Set("size", static_cast<long long>(report.size));
-  out.Set("root", crypto::Base64Encode(auditlog::HashToBytes(report.root)));
+  out.Set("root", HashText(auditlog::HashToBytes(report.root)));
   if (input.saved_note.has_value()) out.Set("since", *args.Get("since"));
-  std::string text = absl::StrCat("entries: ", report.size, "\nroot: ",
-                                  crypto::Base64Encode(
-                                      auditlog::HashToBytes(report.root)),
-                                  "\n");
+  std::string text =
+      absl::StrCat("entries: ", report.size, "\nroot: ",
+                   HashText(auditlog::HashToBytes(report.root)), "\n");
   if (report.ok()) {
     absl::StrAppend(&text, "verified: the entries match the signed checkpoint",
                     input.saved_note.has_value()

@@ -1,6 +1,7 @@
 #include "clients/output.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -12,7 +13,6 @@
 #include "clients/time_format.h"
 #include "clients/usage_error.h"
 #include "google/protobuf/descriptor.h"
-#include "google/protobuf/util/json_util.h"
 
 namespace accord::client {
 namespace {
@@ -26,8 +26,12 @@ bool IsTimestampField(const FieldDescriptor* field) {
   if (field->cpp_type() != FieldDescriptor::CPPTYPE_INT64) return false;
   absl::string_view name = field->name();
   return absl::EndsWith(name, "_at") || name == "at" || name == "time" ||
-         name == "since" ||
-         name == "until";
+         name == "since" || name == "until" || absl::StartsWith(name, "expires");
+}
+
+// Durations in seconds, shown with their unit in text.
+bool IsDurationField(const FieldDescriptor* field) {
+  return absl::EndsWith(field->name(), "_seconds");
 }
 
 std::string EnumShortName(const EnumValueDescriptor* value) {
@@ -55,11 +59,14 @@ std::string ScalarText(const Message& m, const FieldDescriptor* f, int index) {
     case FieldDescriptor::CPPTYPE_INT64: {
       int64_t v = rep ? r->GetRepeatedInt64(m, f, index) : r->GetInt64(m, f);
       if (IsTimestampField(f)) return v == 0 ? "-" : FormatRfc3339(v);
+      if (IsDurationField(f)) return FormatDuration(v);
       return absl::StrCat(v);
     }
-    case FieldDescriptor::CPPTYPE_UINT32:
-      return absl::StrCat(rep ? r->GetRepeatedUInt32(m, f, index)
-                              : r->GetUInt32(m, f));
+    case FieldDescriptor::CPPTYPE_UINT32: {
+      uint32_t v = rep ? r->GetRepeatedUInt32(m, f, index) : r->GetUInt32(m, f);
+      if (IsDurationField(f)) return FormatDuration(v);
+      return absl::StrCat(v);
+    }
     case FieldDescriptor::CPPTYPE_UINT64:
       return absl::StrCat(rep ? r->GetRepeatedUInt64(m, f, index)
                               : r->GetUInt64(m, f));
@@ -95,6 +102,57 @@ std::string RepeatedScalarText(const Message& m, const FieldDescriptor* f) {
   int n = m.GetReflection()->FieldSize(m, f);
   for (int i = 0; i < n; ++i) items.push_back(ScalarText(m, f, i));
   return absl::StrJoin(items, ", ");
+}
+
+// The JSON value of one field (`index` < 0 for a singular field): times as
+// RFC 3339 UTC strings (null when unset), 64-bit integers as numbers, enums
+// by their short lower-case name, bytes as lowercase hex.
+crypto::JsonValue JsonField(const Message& m, const FieldDescriptor* f,
+                            int index) {
+  const Reflection* r = m.GetReflection();
+  const bool rep = index >= 0;
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_INT32:
+      return crypto::JsonValue(static_cast<long long>(
+          rep ? r->GetRepeatedInt32(m, f, index) : r->GetInt32(m, f)));
+    case FieldDescriptor::CPPTYPE_INT64: {
+      int64_t v = rep ? r->GetRepeatedInt64(m, f, index) : r->GetInt64(m, f);
+      if (IsTimestampField(f)) {
+        return v == 0 ? crypto::JsonValue() : crypto::JsonValue(FormatRfc3339(v));
+      }
+      return crypto::JsonValue(static_cast<long long>(v));
+    }
+    case FieldDescriptor::CPPTYPE_UINT32:
+      return crypto::JsonValue(static_cast<long long>(
+          rep ? r->GetRepeatedUInt32(m, f, index) : r->GetUInt32(m, f)));
+    case FieldDescriptor::CPPTYPE_UINT64: {
+      uint64_t v = rep ? r->GetRepeatedUInt64(m, f, index) : r->GetUInt64(m, f);
+      // Beyond int64 (never a real count or revision): a double, still a
+      // JSON number.
+      if (v > static_cast<uint64_t>(INT64_MAX)) {
+        return crypto::JsonValue(static_cast<double>(v));
+      }
+      return crypto::JsonValue(static_cast<long long>(v));
+    }
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      return crypto::JsonValue(rep ? r->GetRepeatedDouble(m, f, index)
+                                   : r->GetDouble(m, f));
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      return crypto::JsonValue(static_cast<double>(
+          rep ? r->GetRepeatedFloat(m, f, index) : r->GetFloat(m, f)));
+    case FieldDescriptor::CPPTYPE_BOOL:
+      return crypto::JsonValue(rep ? r->GetRepeatedBool(m, f, index)
+                                   : r->GetBool(m, f));
+    case FieldDescriptor::CPPTYPE_ENUM:
+      return crypto::JsonValue(absl::AsciiStrToLower(EnumShortName(
+          rep ? r->GetRepeatedEnum(m, f, index) : r->GetEnum(m, f))));
+    case FieldDescriptor::CPPTYPE_STRING:
+      return crypto::JsonValue(ScalarText(m, f, index));
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      return ToJsonValue(rep ? r->GetRepeatedMessage(m, f, index)
+                             : r->GetMessage(m, f));
+  }
+  return crypto::JsonValue();
 }
 
 using Lines = std::vector<std::pair<std::string, std::string>>;
@@ -166,19 +224,49 @@ absl::StatusOr<OutputFormat> ParseOutputFormat(absl::string_view value) {
   return UsageError("--output: expected 'json' or 'text'");
 }
 
+std::string HashText(absl::string_view bytes) {
+  return absl::BytesToHexString(bytes);
+}
+
 absl::StatusOr<std::string> ToJson(const Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  options.always_print_primitive_fields = true;
-  std::string json;
-  auto status =
-      google::protobuf::util::MessageToJsonString(message, &json, options);
-  if (!status.ok()) {
-    return absl::InternalError(
-        absl::StrCat("cannot print ", message.GetTypeName(), " as JSON: ",
-                     status.ToString()));
+  return ToJsonValue(message).Serialize();
+}
+
+crypto::JsonValue ToJsonValue(const Message& message) {
+  crypto::JsonValue out = crypto::JsonValue::Object();
+  const google::protobuf::Descriptor* d = message.GetDescriptor();
+  const Reflection* r = message.GetReflection();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    if (f->is_map()) {
+      crypto::JsonValue map = crypto::JsonValue::Object();
+      const FieldDescriptor* k = f->message_type()->map_key();
+      const FieldDescriptor* v = f->message_type()->map_value();
+      std::vector<std::pair<std::string, crypto::JsonValue>> entries;
+      for (int j = 0; j < r->FieldSize(message, f); ++j) {
+        const Message& entry = r->GetRepeatedMessage(message, f, j);
+        entries.emplace_back(ScalarText(entry, k, -1), JsonField(entry, v, -1));
+      }
+      // Map order is unspecified in protobuf: sort so output is stable.
+      std::sort(entries.begin(), entries.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (auto& [key, value] : entries) map.Set(key, std::move(value));
+      out.Set(f->name(), std::move(map));
+    } else if (f->is_repeated()) {
+      crypto::JsonValue list = crypto::JsonValue::Array();
+      for (int j = 0; j < r->FieldSize(message, f); ++j) {
+        list.Push(JsonField(message, f, j));
+      }
+      out.Set(f->name(), std::move(list));
+    } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE ||
+               f->containing_oneof() != nullptr) {
+      // Unset messages and unset oneof members are left out.
+      if (r->HasField(message, f)) out.Set(f->name(), JsonField(message, f, -1));
+    } else {
+      out.Set(f->name(), JsonField(message, f, -1));
+    }
   }
-  return json;
+  return out;
 }
 
 std::string FormatHuman(const Message& message) {
