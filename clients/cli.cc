@@ -54,7 +54,9 @@ std::string CommandLine(const CommandGroup& g, const Command& c) {
 }
 
 std::string GroupUsage(const CommandGroup& g) {
-  std::string out = absl::StrCat(g.summary, "\n\ncommands:\n");
+  std::string out = absl::StrCat("usage: accord ", g.name,
+                                 " <command> [arguments] [flags]\n\n",
+                                 g.summary, "\n\ncommands:\n");
   for (const Command& c : g.commands) {
     absl::StrAppend(&out, "  ", CommandLine(g, c), "\n      ", c.summary,
                     "\n");
