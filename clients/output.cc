@@ -233,9 +233,56 @@ absl::StatusOr<std::string> ToJson(const Message& message) {
 }
 
 crypto::JsonValue ToJsonValue(const Message& message) {
-  crypto::JsonValue out = crypto::JsonValue::Object();
   const google::protobuf::Descriptor* d = message.GetDescriptor();
   const Reflection* r = message.GetReflection();
+  // google.protobuf.Struct, Value and ListValue (documents a command builds
+  // itself) are plain JSON; integral numbers print as integers.
+  const std::string& type = d->full_name();
+  if (type == "google.protobuf.Struct") {
+    crypto::JsonValue out = crypto::JsonValue::Object();
+    const FieldDescriptor* fields = d->FindFieldByName("fields");
+    std::vector<std::pair<std::string, crypto::JsonValue>> members;
+    for (int j = 0; j < r->FieldSize(message, fields); ++j) {
+      const Message& entry = r->GetRepeatedMessage(message, fields, j);
+      const google::protobuf::Descriptor* e = entry.GetDescriptor();
+      members.emplace_back(
+          entry.GetReflection()->GetString(entry, e->map_key()),
+          ToJsonValue(entry.GetReflection()->GetMessage(entry, e->map_value())));
+    }
+    std::sort(members.begin(), members.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [key, value] : members) out.Set(key, std::move(value));
+    return out;
+  }
+  if (type == "google.protobuf.ListValue") {
+    crypto::JsonValue out = crypto::JsonValue::Array();
+    const FieldDescriptor* values = d->FindFieldByName("values");
+    for (int j = 0; j < r->FieldSize(message, values); ++j) {
+      out.Push(ToJsonValue(r->GetRepeatedMessage(message, values, j)));
+    }
+    return out;
+  }
+  if (type == "google.protobuf.Value") {
+    const FieldDescriptor* kind = r->GetOneofFieldDescriptor(
+        message, d->FindOneofByName("kind"));
+    if (kind == nullptr || kind->name() == "null_value") return {};
+    if (kind->name() == "number_value") {
+      const double n = r->GetDouble(message, kind);
+      if (n == static_cast<double>(static_cast<int64_t>(n)) &&
+          n > -9e15 && n < 9e15) {
+        return crypto::JsonValue(static_cast<long long>(n));
+      }
+      return crypto::JsonValue(n);
+    }
+    if (kind->name() == "string_value") {
+      return crypto::JsonValue(r->GetString(message, kind));
+    }
+    if (kind->name() == "bool_value") {
+      return crypto::JsonValue(r->GetBool(message, kind));
+    }
+    return ToJsonValue(r->GetMessage(message, kind));
+  }
+  crypto::JsonValue out = crypto::JsonValue::Object();
   for (int i = 0; i < d->field_count(); ++i) {
     const FieldDescriptor* f = d->field(i);
     if (f->is_map()) {
