@@ -8,6 +8,7 @@
 #include "absl/strings/strip.h"
 #include "broker/build_info.h"
 #include "clients/commands.h"
+#include "clients/suggest.h"
 #include "clients/usage_error.h"
 
 namespace accord::client {
@@ -193,7 +194,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
   Output output(*format, &out);
   CommandContext context(&*parsed, &output, &err, env, now);
   absl::Status status = command->run(context);
-  if (!status.ok()) return Fail(err, status);
+  if (!status.ok()) return Fail(err, SuggestKnownName(context, status));
   return kExitOk;
 }
 

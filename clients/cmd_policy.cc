@@ -63,7 +63,10 @@ absl::Status Put(CommandContext& ctx) {
   absl::Status s =
       ctx.Call(&v1::PolicyService::Stub::PutPolicy, request, &response);
   if (!s.ok()) return s;
-  return ctx.output().Show(response);
+  return ctx.output().ShowChange(
+      response, absl::StrCat("policy version ", response.ref().version(),
+                             " of ", request.dataset_id(),
+                             " published; it applies to the next grant"));
 }
 
 absl::Status Get(CommandContext& ctx) {

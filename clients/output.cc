@@ -398,6 +398,13 @@ absl::Status Output::ShowList(const Message& message,
   return absl::OkStatus();
 }
 
+absl::Status Output::ShowChange(const Message& message,
+                                absl::string_view sentence) {
+  if (format_ == OutputFormat::kJson) return WriteJson(message);
+  *out_ << sentence << "\n" << FormatHuman(message);
+  return absl::OkStatus();
+}
+
 absl::Status Output::ShowText(const Message& message, absl::string_view text) {
   if (format_ == OutputFormat::kJson) return WriteJson(message);
   *out_ << text;

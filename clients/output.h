@@ -83,6 +83,11 @@ class Output {
   absl::Status ShowList(const google::protobuf::Message& message,
                         absl::string_view list_field,
                         const std::vector<std::string>& columns);
+  // The result of a command that changed something. JSON: `message`; human:
+  // `sentence` (what changed, e.g. "consent C withdrawn") on a line of its
+  // own, then FormatHuman(message).
+  absl::Status ShowChange(const google::protobuf::Message& message,
+                          absl::string_view sentence);
   // JSON: `message`; human: `text` as given.
   absl::Status ShowText(const google::protobuf::Message& message,
                         absl::string_view text);
