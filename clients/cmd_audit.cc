@@ -452,7 +452,10 @@ absl::Status Verify(CommandContext& ctx) {
   out.Set("ok", report.ok());
   out.Set("size", static_cast<long long>(report.size));
   out.Set("root", HashText(auditlog::HashToBytes(report.root)));
-  if (input.saved_note.has_value()) out.Set("since", *args.Get("since"));
+  // The file of --since (a saved checkpoint), not a time.
+  if (input.saved_note.has_value()) {
+    out.Set("since_checkpoint_file", *args.Get("since"));
+  }
   std::string text =
       absl::StrCat("entries: ", report.size, "\nroot: ",
                    HashText(auditlog::HashToBytes(report.root)), "\n");

@@ -127,6 +127,8 @@ std::string VerifiedJson(const verifier::Grant& g, bool cert_checked,
       .Set("alg", g.algorithm)
       .Set("audience_checked", audience_checked)
       .Set("certificate_checked", cert_checked)
+      .Set("expires_at", FormatRfc3339(g.expires_at))
+      // The token's claims as it carries them (NumericDate times).
       .Set("claims", g.claims);
   return out.Serialize();
 }
