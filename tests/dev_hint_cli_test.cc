@@ -12,7 +12,7 @@
 namespace accord::testing {
 namespace {
 
-TEST_CASE("CLI: a --dev directory whose CA did not sign the broker gets a hint") {
+TEST_CASE("cli: a --dev directory whose CA did not sign the broker gets a hint") {
   TempDir dir;
   BrokerProcess broker(dir.path() + "/var");
   REQUIRE(broker.Start().ok());

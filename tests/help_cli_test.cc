@@ -18,7 +18,7 @@ struct HelpCase {
   std::string usage;  // the start of the usage line
 };
 
-TEST_CASE("CLI: every binary prints its usage with --help and exits 0") {
+TEST_CASE("cli: every binary prints its usage with --help and exits 0") {
   const std::vector<HelpCase> cases = {
       {"accord", {"--help"}, "usage: accord "},
       {"accord", {"grant", "--help"}, "usage: accord grant"},

@@ -65,7 +65,7 @@ TEST_CASE("policy test passes on every example suite") {
   }
 }
 
-TEST_CASE("policy purposes lists the taxonomy in text and JSON") {
+TEST_CASE("cli: policy purposes lists the taxonomy in text and JSON") {
   CliResult text = Run(Accord(), {"policy", "purposes"});
   INFO(text.out << text.err);
   REQUIRE(text.exit_code == 0);

@@ -15,7 +15,7 @@ namespace {
 constexpr char kPersonal[] = "rennes.energy.household-consumption";
 constexpr char kOpen[] = "rennes.mobility.bike-stations";
 
-TEST_CASE("CLI: unknown names get the nearest known name when the caller may list them") {
+TEST_CASE("cli: unknown names get the nearest known name when the caller may list them") {
   TempDir dir;
   BrokerProcess broker(dir.path() + "/var");
   REQUIRE(broker.Start().ok());
