@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -27,6 +28,15 @@ bool IsTimestampField(const FieldDescriptor* field) {
   absl::string_view name = field->name();
   return absl::EndsWith(name, "_at") || name == "at" || name == "time" ||
          name == "since" || name == "until" || absl::StartsWith(name, "expires");
+}
+
+// The value of a `delete_after` duty: seconds, shown with their unit.
+bool IsDeleteAfterValue(const Message& m, const FieldDescriptor* f) {
+  if (f->name() != "value" || m.GetDescriptor()->full_name() != "accord.v1.Duty") {
+    return false;
+  }
+  const FieldDescriptor* kind = m.GetDescriptor()->FindFieldByName("kind");
+  return kind != nullptr && m.GetReflection()->GetString(m, kind) == "delete_after";
 }
 
 // Durations in seconds, shown with their unit in text.
@@ -89,6 +99,10 @@ std::string ScalarText(const Message& m, const FieldDescriptor* f, int index) {
       if (f->type() == FieldDescriptor::TYPE_BYTES) {
         return absl::BytesToHexString(v);
       }
+      if (!rep && IsDeleteAfterValue(m, f)) {
+        int64_t seconds = 0;
+        if (absl::SimpleAtoi(v, &seconds)) return FormatDuration(seconds);
+      }
       return v;
     }
     case FieldDescriptor::CPPTYPE_MESSAGE:
@@ -146,8 +160,14 @@ crypto::JsonValue JsonField(const Message& m, const FieldDescriptor* f,
     case FieldDescriptor::CPPTYPE_ENUM:
       return crypto::JsonValue(absl::AsciiStrToLower(EnumShortName(
           rep ? r->GetRepeatedEnum(m, f, index) : r->GetEnum(m, f))));
-    case FieldDescriptor::CPPTYPE_STRING:
-      return crypto::JsonValue(ScalarText(m, f, index));
+    case FieldDescriptor::CPPTYPE_STRING: {
+      std::string v = rep ? r->GetRepeatedString(m, f, index)
+                          : r->GetString(m, f);
+      if (f->type() == FieldDescriptor::TYPE_BYTES) {
+        return crypto::JsonValue(absl::BytesToHexString(v));
+      }
+      return crypto::JsonValue(std::move(v));
+    }
     case FieldDescriptor::CPPTYPE_MESSAGE:
       return ToJsonValue(rep ? r->GetRepeatedMessage(m, f, index)
                              : r->GetMessage(m, f));

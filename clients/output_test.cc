@@ -82,6 +82,17 @@ TEST_CASE("output: text durations carry their unit") {
   CHECK(absl::StrContains(FormatHuman(request), "5 min"));
   request.set_lifetime_seconds(45);
   CHECK(absl::StrContains(FormatHuman(request), "45 s"));
+  // The delete_after duty's seconds, too; JSON keeps the value as sent.
+  v1::Decision decision;
+  v1::Duty* duty = decision.add_duties();
+  duty->set_kind("delete_after");
+  duty->set_value("2592000");
+  decision.add_duties()->set_kind("aggregate_min_k");
+  decision.mutable_duties(1)->set_value("10");
+  const std::string text = FormatHuman(decision);
+  CHECK(absl::StrContains(text, "30 d"));
+  CHECK(absl::StrContains(text, "duties[1].value:  10\n"));
+  CHECK(absl::StrContains(*ToJson(decision), "\"2592000\""));
 }
 
 TEST_CASE("output: human lines with short enums and RFC 3339 times") {
