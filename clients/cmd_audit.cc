@@ -176,9 +176,14 @@ absl::Status Checkpoint(CommandContext& ctx) {
   // The signed note is multi-line; print it as is after the summary.
   v1::GetCheckpointResponse summary = response;
   summary.clear_checkpoint();
+  std::string saved;
+  if (std::optional<std::string> save = ctx.args().Get("save")) {
+    saved = absl::StrCat("checkpoint of tree size ", response.tree_size(),
+                         " saved to ", *save, "\n");
+  }
   return ctx.output().ShowText(
       response, absl::StrCat(FormatHuman(summary), "signature: verified\n",
-                             response.checkpoint()));
+                             response.checkpoint(), saved));
 }
 
 absl::Status Entries(CommandContext& ctx) {
