@@ -8,6 +8,7 @@
 #include "absl/strings/strip.h"
 #include "broker/build_info.h"
 #include "clients/commands.h"
+#include "clients/suggest.h"
 #include "clients/usage_error.h"
 
 namespace accord::client {
@@ -54,7 +55,9 @@ std::string CommandLine(const CommandGroup& g, const Command& c) {
 }
 
 std::string GroupUsage(const CommandGroup& g) {
-  std::string out = absl::StrCat(g.summary, "\n\ncommands:\n");
+  std::string out = absl::StrCat("usage: accord ", g.name,
+                                 " <command> [arguments] [flags]\n\n",
+                                 g.summary, "\n\ncommands:\n");
   for (const Command& c : g.commands) {
     absl::StrAppend(&out, "  ", CommandLine(g, c), "\n      ", c.summary,
                     "\n");
@@ -191,7 +194,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
   Output output(*format, &out);
   CommandContext context(&*parsed, &output, &err, env, now);
   absl::Status status = command->run(context);
-  if (!status.ok()) return Fail(err, status);
+  if (!status.ok()) return Fail(err, SuggestKnownName(context, status));
   return kExitOk;
 }
 

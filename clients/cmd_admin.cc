@@ -44,7 +44,10 @@ absl::Status PrincipalAdd(CommandContext& ctx) {
   absl::Status s =
       ctx.Call(&v1::AdminService::Stub::AddPrincipal, request, &response);
   if (!s.ok()) return s;
-  return ctx.output().Show(response);
+  return ctx.output().ShowChange(
+      response, absl::StrCat("principal ", *id, " added as ",
+                             FieldText(response, "principal.role"),
+                             " at revision ", response.revision()));
 }
 
 absl::Status PrincipalList(CommandContext& ctx) {
@@ -72,7 +75,9 @@ absl::Status PrincipalRemove(CommandContext& ctx) {
   absl::Status s =
       ctx.Call(&v1::AdminService::Stub::RemovePrincipal, request, &response);
   if (!s.ok()) return s;
-  return ctx.output().Show(response);
+  return ctx.output().ShowChange(
+      response, absl::StrCat("principal ", request.id(),
+                             " removed; the grants it still held are revoked"));
 }
 
 absl::Status KeysList(CommandContext& ctx) {
@@ -99,7 +104,12 @@ absl::Status KeysRotate(CommandContext& ctx) {
   absl::Status s =
       ctx.Call(&v1::AdminService::Stub::RotateKey, request, &response);
   if (!s.ok()) return s;
-  return ctx.output().Show(response);
+  return ctx.output().ShowChange(
+      response,
+      absl::StrCat(request.receipt_key() ? "receipt" : "grant",
+                   " signing key ", response.key().kid(), " (",
+                   response.key().alg(), ") published, state ",
+                   FieldText(response, "key.state")));
 }
 
 absl::Status Backup(CommandContext& ctx) {

@@ -176,9 +176,14 @@ absl::Status Checkpoint(CommandContext& ctx) {
   // The signed note is multi-line; print it as is after the summary.
   v1::GetCheckpointResponse summary = response;
   summary.clear_checkpoint();
+  std::string saved;
+  if (std::optional<std::string> save = ctx.args().Get("save")) {
+    saved = absl::StrCat("checkpoint of tree size ", response.tree_size(),
+                         " saved to ", *save, "\n");
+  }
   return ctx.output().ShowText(
       response, absl::StrCat(FormatHuman(summary), "signature: verified\n",
-                             response.checkpoint()));
+                             response.checkpoint(), saved));
 }
 
 absl::Status Entries(CommandContext& ctx) {
@@ -451,12 +456,14 @@ absl::Status Verify(CommandContext& ctx) {
   crypto::JsonValue out = crypto::JsonValue::Object();
   out.Set("ok", report.ok());
   out.Set("size", static_cast<long long>(report.size));
-  out.Set("root", crypto::Base64Encode(auditlog::HashToBytes(report.root)));
-  if (input.saved_note.has_value()) out.Set("since", *args.Get("since"));
-  std::string text = absl::StrCat("entries: ", report.size, "\nroot: ",
-                                  crypto::Base64Encode(
-                                      auditlog::HashToBytes(report.root)),
-                                  "\n");
+  out.Set("root", HashText(auditlog::HashToBytes(report.root)));
+  // The file of --since (a saved checkpoint), not a time.
+  if (input.saved_note.has_value()) {
+    out.Set("since_checkpoint_file", *args.Get("since"));
+  }
+  std::string text =
+      absl::StrCat("entries: ", report.size, "\nroot: ",
+                   HashText(auditlog::HashToBytes(report.root)), "\n");
   if (report.ok()) {
     absl::StrAppend(&text, "verified: the entries match the signed checkpoint",
                     input.saved_note.has_value()

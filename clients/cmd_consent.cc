@@ -57,7 +57,15 @@ absl::Status Give(CommandContext& ctx) {
   absl::Status s =
       ctx.Call(&v1::ConsentService::Stub::GiveConsent, request, &response);
   if (!s.ok()) return s;
-  return ctx.output().Show(response);
+  const v1::Consent& c = response.consent();
+  return ctx.output().ShowChange(
+      response,
+      absl::StrCat("consent ", c.id(), " given: ", c.dataset_id(), " for ",
+                   c.purpose(), " to ",
+                   c.recipient().partner().empty()
+                       ? absl::StrCat("partners of category ",
+                                      c.recipient().category())
+                       : c.recipient().partner()));
 }
 
 absl::Status Withdraw(CommandContext& ctx) {
@@ -71,7 +79,10 @@ absl::Status Withdraw(CommandContext& ctx) {
   absl::Status s =
       ctx.Call(&v1::ConsentService::Stub::WithdrawConsent, request, &response);
   if (!s.ok()) return s;
-  return ctx.output().Show(response);
+  return ctx.output().ShowChange(
+      response, absl::StrCat("consent ", response.consent().id(),
+                             " withdrawn; grants naming you under it are "
+                             "revoked"));
 }
 
 absl::Status List(CommandContext& ctx) {

@@ -78,7 +78,17 @@ absl::Status Put(CommandContext& ctx) {
   absl::Status s =
       ctx.Call(&v1::PolicyService::Stub::PutDataset, request, &response);
   if (!s.ok()) return s;
-  return ctx.output().Show(response);
+  const v1::Dataset& d = response.dataset();
+  std::string policy =
+      d.policy_version() == 0
+          ? "no policy yet: grants wait for one (accord policy put)"
+      : request.force()
+          ? absl::StrCat("forced: policy version ", d.policy_version(),
+                         " may no longer apply until a new one is put")
+          : absl::StrCat("policy version ", d.policy_version(),
+                         " still applies");
+  return ctx.output().ShowChange(
+      response, absl::StrCat("dataset ", d.id(), " updated (", policy, ")"));
 }
 
 absl::Status Get(CommandContext& ctx) {

@@ -5,6 +5,7 @@
 #include "clients/commands.h"
 #include "clients/dev_layout.h"
 #include "clients/dev_token.h"
+#include "clients/time_format.h"
 
 namespace accord::client {
 namespace {
@@ -28,8 +29,8 @@ absl::Status CitizenToken(CommandContext& ctx) {
   json.Set("token", *token)
       .Set("sub", name)
       .Set("iss", dev::kIssuer)
-      .Set("expires_at", static_cast<long long>(
-                             ctx.now() + dev::kCitizenTokenLifetimeSeconds));
+      .Set("expires_at",
+           FormatRfc3339(ctx.now() + dev::kCitizenTokenLifetimeSeconds));
   return ctx.output().ShowJson(json.Serialize(), *token);
 }
 

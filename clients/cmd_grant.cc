@@ -46,7 +46,16 @@ absl::Status Request(CommandContext& ctx) {
   absl::Status s =
       ctx.Call(&v1::AccessService::Stub::RequestGrant, request, &response);
   if (!s.ok()) return s;
-  return ctx.output().Show(response);
+  std::vector<std::string> ids;
+  for (const v1::Grant& g : response.grants()) ids.push_back(g.id());
+  return ctx.output().ShowChange(
+      response,
+      ids.empty() ? std::string("no grant issued: the decision is recorded "
+                                "in the audit log with its reasons")
+                  : absl::StrCat(ids.size() == 1 ? "grant " : "grants ",
+                                 absl::StrJoin(ids, ", "), " issued for ",
+                                 *dataset, " (", *purpose, ") to ",
+                                 *audience));
 }
 
 // Reads the batch file named on the command line, "-" for stdin. Returns
@@ -92,7 +101,10 @@ absl::Status Release(CommandContext& ctx) {
   absl::Status s =
       ctx.Call(&v1::AccessService::Stub::ReleaseGrant, request, &response);
   if (!s.ok()) return s;
-  return ctx.output().Show(response);
+  return ctx.output().ShowChange(
+      response, absl::StrCat("released grant ", request.grant_id(),
+                             "; data services that watch revocations "
+                             "refuse it from now on"));
 }
 
 // Reads the PEM file given to --cert. Returns its text, or a usage error
@@ -115,6 +127,8 @@ std::string VerifiedJson(const verifier::Grant& g, bool cert_checked,
       .Set("alg", g.algorithm)
       .Set("audience_checked", audience_checked)
       .Set("certificate_checked", cert_checked)
+      .Set("expires_at", FormatRfc3339(g.expires_at))
+      // The token's claims as it carries them (NumericDate times).
       .Set("claims", g.claims);
   return out.Serialize();
 }

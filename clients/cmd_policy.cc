@@ -1,7 +1,7 @@
 // accord policy put|get|versions|explain — usage policies through
-// PolicyService; `policy test` (offline suites), `policy diff` (what a
-// new version allows that the old one did not) and `policy export` (ODRL)
-// run the policy library here.
+// PolicyService; `policy diff` (what a new version allows that the old one
+// did not) and `policy export` (ODRL) run the policy library here;
+// `policy test` and `policy purposes` are in cmd_policy_offline.cc.
 
 #include <algorithm>
 #include <optional>
@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "accord/v1/policy.grpc.pb.h"
+#include "clients/cmd_policy_offline.h"
 #include "clients/commands.h"
 #include "clients/usage_error.h"
 #include "google/protobuf/struct.pb.h"
@@ -62,7 +63,10 @@ absl::Status Put(CommandContext& ctx) {
   absl::Status s =
       ctx.Call(&v1::PolicyService::Stub::PutPolicy, request, &response);
   if (!s.ok()) return s;
-  return ctx.output().Show(response);
+  return ctx.output().ShowChange(
+      response, absl::StrCat("policy version ", response.ref().version(),
+                             " of ", request.dataset_id(),
+                             " published; it applies to the next grant"));
 }
 
 absl::Status Get(CommandContext& ctx) {
@@ -155,106 +159,10 @@ absl::Status Explain(CommandContext& ctx) {
 }
 
 
-// The default purpose taxonomy, extended with --taxonomy FILE when given.
-absl::StatusOr<policy::Taxonomy> LoadTaxonomy(const ParsedArgs& args) {
-  absl::StatusOr<policy::Taxonomy> taxonomy = policy::Taxonomy::Default();
-  if (!taxonomy.ok()) return taxonomy.status();
-  if (std::optional<std::string> path = args.Get("taxonomy")) {
-    absl::StatusOr<std::string> text = ReadSmallFile(*path);
-    if (!text.ok()) return text.status();
-    if (absl::Status s = taxonomy->Extend(*text, *path); !s.ok()) return s;
-  }
-  return taxonomy;
-}
-
 pb::Value Str(absl::string_view s) {
   pb::Value v;
   v.set_string_value(std::string(s));
   return v;
-}
-
-pb::Value Num(double n) {
-  pb::Value v;
-  v.set_number_value(n);
-  return v;
-}
-
-pb::Value Flag(bool b) {
-  pb::Value v;
-  v.set_bool_value(b);
-  return v;
-}
-
-pb::Value SuiteJson(const policy::SuiteResult& result) {
-  pb::Value v;
-  auto& f = *v.mutable_struct_value()->mutable_fields();
-  f["file"] = Str(result.file);
-  f["passed"] = Num(static_cast<double>(result.cases.size()) - result.failed());
-  f["failed"] = Num(result.failed());
-  pb::ListValue* cases = f["cases"].mutable_list_value();
-  for (const policy::SuiteCaseResult& c : result.cases) {
-    auto& cf = *cases->add_values()->mutable_struct_value()->mutable_fields();
-    cf["name"] = Str(c.name);
-    cf["passed"] = Flag(c.passed);
-    cf["outcome"] = Str(!c.invalid.empty() ? "INVALID"
-                        : c.decision.outcome == policy::Outcome::kPermit
-                            ? "PERMIT"
-                            : "DENY");
-    pb::ListValue* failures = cf["failures"].mutable_list_value();
-    for (const std::string& why : c.failures) *failures->add_values() = Str(why);
-  }
-  return v;
-}
-
-// Runs every suite, even after a failing one, and fails when any case or
-// suite did.
-absl::Status Test(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
-  if (args.positionals().empty()) return UsageError("missing argument FILE");
-  absl::StatusOr<policy::Taxonomy> taxonomy = LoadTaxonomy(args);
-  if (!taxonomy.ok()) return taxonomy.status();
-  const policy::FileReader reader = [](absl::string_view path) {
-    return ReadSmallFile(std::string(path));
-  };
-  pb::Struct doc;
-  pb::ListValue* suites = (*doc.mutable_fields())["suites"].mutable_list_value();
-  std::string text;
-  int cases = 0, failed_cases = 0, broken_suites = 0;
-  for (const std::string& path : args.positionals()) {
-    absl::StatusOr<std::string> source = ReadSmallFile(path);
-    absl::StatusOr<policy::SuiteResult> result =
-        source.ok() ? policy::RunPolicySuite(*source, path, *taxonomy, reader)
-                    : absl::StatusOr<policy::SuiteResult>(source.status());
-    if (!result.ok()) {
-      ++broken_suites;
-      absl::StrAppend(&text, "ERROR ", path, ": ", result.status().message(),
-                      "\n");
-      auto& f = *suites->add_values()->mutable_struct_value()->mutable_fields();
-      f["file"] = Str(path);
-      f["error"] = Str(result.status().message());
-      continue;
-    }
-    cases += static_cast<int>(result->cases.size());
-    failed_cases += result->failed();
-    absl::StrAppend(&text, policy::FormatSuiteResult(*result));
-    *suites->add_values() = SuiteJson(*result);
-  }
-  if (args.positionals().size() > 1) {
-    absl::StrAppend(&text, "total: ", cases - failed_cases, " passed, ",
-                    failed_cases, " failed in ", args.positionals().size(),
-                    " suites\n");
-  }
-  (*doc.mutable_fields())["passed"] = Num(cases - failed_cases);
-  (*doc.mutable_fields())["failed"] = Num(failed_cases);
-  (*doc.mutable_fields())["broken_suites"] = Num(broken_suites);
-  absl::Status shown = ctx.output().ShowText(doc, text);
-  if (!shown.ok()) return shown;
-  if (failed_cases > 0 || broken_suites > 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        failed_cases, " of ", cases, " cases failed, ", broken_suites,
-        " suites could not run"));
-  }
-  return absl::OkStatus();
 }
 
 // One side of a diff: a policy document with the name its errors use.
@@ -602,7 +510,14 @@ CommandGroup PolicyCommands() {
            "fails",
            {{"taxonomy", A::kValue, "FILE", "purposes added to the default "
              "taxonomy", {}}},
-           Test},
+           PolicyTest},
+          {{"purposes"}, "[--lang fr|en] [--taxonomy FILE]",
+           "list the purpose taxonomy: ids and labels (no broker)",
+           {{"lang", A::kValue, "fr|en", "language of the labels (default en)",
+             {}},
+            {"taxonomy", A::kValue, "FILE", "purposes added to the default "
+             "taxonomy", {}}},
+           PolicyPurposes},
           {{"diff"},
            "OLD NEW --directory FILE [--dataset D] [--taxonomy FILE]",
            "what NEW allows that OLD did not, and the reverse, per (partner "

@@ -76,7 +76,7 @@ absl::Status Watch(CommandContext& ctx) {
     reader->Finish();
     return absl::OkStatus();
   }
-  absl::Status s = FromGrpc(reader->Finish());
+  absl::Status s = ctx.WithHint(FromGrpc(reader->Finish()));
   if (bounded && absl::IsDeadlineExceeded(s)) return absl::OkStatus();
   return s;
 }
@@ -89,7 +89,9 @@ CommandGroup TrustCommands() {
           {
               {{"watch"},
                "[--after REV] [--count N]",
-               "print revocations committed after REV, then follow new ones",
+               "print revocations committed after REV, then follow new ones; "
+               "with --output json, JSON lines: one object per revocation "
+               "(revision, cause, grant_ids, ...) on a line of its own",
                {{"after",
                  A::kValue,
                  "REV",

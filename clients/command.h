@@ -40,8 +40,16 @@ class CommandContext {
   // Returns the connection, or the usage or file error (see connection.h).
   absl::StatusOr<const Connection*> Connect();
 
+  // Returns `status` with a hint line added where the CLI can tell more than
+  // gRPC: with --dev DIR, a TLS handshake that failed because the broker's
+  // certificate does not verify against DIR's CA adds "the broker's
+  // certificate is not signed by the CA in DIR/dev-pki/ca.pem: is DIR the
+  // broker's dev directory?". Other statuses are returned unchanged.
+  absl::Status WithHint(absl::Status status) const;
+
   // Calls the unary RPC `method` of a generated stub with `request`. Returns
-  // OK with `*response` filled, the connection error, or the RPC's status.
+  // OK with `*response` filled, the connection error, or the RPC's status
+  // (with WithHint's hint).
   template <typename Stub, typename Request, typename Response>
   absl::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*,
                                                  const Request&, Response*),
@@ -51,7 +59,7 @@ class CommandContext {
     Stub stub((*connection)->channel());
     grpc::ClientContext context;
     (*connection)->Prepare(&context);
-    return FromGrpc((stub.*method)(&context, request, response));
+    return WithHint(FromGrpc((stub.*method)(&context, request, response)));
   }
 
  private:

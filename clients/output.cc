@@ -1,18 +1,19 @@
 #include "clients/output.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "clients/time_format.h"
 #include "clients/usage_error.h"
 #include "google/protobuf/descriptor.h"
-#include "google/protobuf/util/json_util.h"
 
 namespace accord::client {
 namespace {
@@ -26,8 +27,21 @@ bool IsTimestampField(const FieldDescriptor* field) {
   if (field->cpp_type() != FieldDescriptor::CPPTYPE_INT64) return false;
   absl::string_view name = field->name();
   return absl::EndsWith(name, "_at") || name == "at" || name == "time" ||
-         name == "since" ||
-         name == "until";
+         name == "since" || name == "until" || absl::StartsWith(name, "expires");
+}
+
+// The value of a `delete_after` duty: seconds, shown with their unit.
+bool IsDeleteAfterValue(const Message& m, const FieldDescriptor* f) {
+  if (f->name() != "value" || m.GetDescriptor()->full_name() != "accord.v1.Duty") {
+    return false;
+  }
+  const FieldDescriptor* kind = m.GetDescriptor()->FindFieldByName("kind");
+  return kind != nullptr && m.GetReflection()->GetString(m, kind) == "delete_after";
+}
+
+// Durations in seconds, shown with their unit in text.
+bool IsDurationField(const FieldDescriptor* field) {
+  return absl::EndsWith(field->name(), "_seconds");
 }
 
 std::string EnumShortName(const EnumValueDescriptor* value) {
@@ -55,11 +69,14 @@ std::string ScalarText(const Message& m, const FieldDescriptor* f, int index) {
     case FieldDescriptor::CPPTYPE_INT64: {
       int64_t v = rep ? r->GetRepeatedInt64(m, f, index) : r->GetInt64(m, f);
       if (IsTimestampField(f)) return v == 0 ? "-" : FormatRfc3339(v);
+      if (IsDurationField(f)) return FormatDuration(v);
       return absl::StrCat(v);
     }
-    case FieldDescriptor::CPPTYPE_UINT32:
-      return absl::StrCat(rep ? r->GetRepeatedUInt32(m, f, index)
-                              : r->GetUInt32(m, f));
+    case FieldDescriptor::CPPTYPE_UINT32: {
+      uint32_t v = rep ? r->GetRepeatedUInt32(m, f, index) : r->GetUInt32(m, f);
+      if (IsDurationField(f)) return FormatDuration(v);
+      return absl::StrCat(v);
+    }
     case FieldDescriptor::CPPTYPE_UINT64:
       return absl::StrCat(rep ? r->GetRepeatedUInt64(m, f, index)
                               : r->GetUInt64(m, f));
@@ -82,6 +99,10 @@ std::string ScalarText(const Message& m, const FieldDescriptor* f, int index) {
       if (f->type() == FieldDescriptor::TYPE_BYTES) {
         return absl::BytesToHexString(v);
       }
+      if (!rep && IsDeleteAfterValue(m, f)) {
+        int64_t seconds = 0;
+        if (absl::SimpleAtoi(v, &seconds)) return FormatDuration(seconds);
+      }
       return v;
     }
     case FieldDescriptor::CPPTYPE_MESSAGE:
@@ -95,6 +116,63 @@ std::string RepeatedScalarText(const Message& m, const FieldDescriptor* f) {
   int n = m.GetReflection()->FieldSize(m, f);
   for (int i = 0; i < n; ++i) items.push_back(ScalarText(m, f, i));
   return absl::StrJoin(items, ", ");
+}
+
+// The JSON value of one field (`index` < 0 for a singular field): times as
+// RFC 3339 UTC strings (null when unset), 64-bit integers as numbers, enums
+// by their short lower-case name, bytes as lowercase hex.
+crypto::JsonValue JsonField(const Message& m, const FieldDescriptor* f,
+                            int index) {
+  const Reflection* r = m.GetReflection();
+  const bool rep = index >= 0;
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_INT32:
+      return crypto::JsonValue(static_cast<long long>(
+          rep ? r->GetRepeatedInt32(m, f, index) : r->GetInt32(m, f)));
+    case FieldDescriptor::CPPTYPE_INT64: {
+      int64_t v = rep ? r->GetRepeatedInt64(m, f, index) : r->GetInt64(m, f);
+      if (IsTimestampField(f)) {
+        return v == 0 ? crypto::JsonValue() : crypto::JsonValue(FormatRfc3339(v));
+      }
+      return crypto::JsonValue(static_cast<long long>(v));
+    }
+    case FieldDescriptor::CPPTYPE_UINT32:
+      return crypto::JsonValue(static_cast<long long>(
+          rep ? r->GetRepeatedUInt32(m, f, index) : r->GetUInt32(m, f)));
+    case FieldDescriptor::CPPTYPE_UINT64: {
+      uint64_t v = rep ? r->GetRepeatedUInt64(m, f, index) : r->GetUInt64(m, f);
+      // Beyond int64 (never a real count or revision): a double, still a
+      // JSON number.
+      if (v > static_cast<uint64_t>(INT64_MAX)) {
+        return crypto::JsonValue(static_cast<double>(v));
+      }
+      return crypto::JsonValue(static_cast<long long>(v));
+    }
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      return crypto::JsonValue(rep ? r->GetRepeatedDouble(m, f, index)
+                                   : r->GetDouble(m, f));
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      return crypto::JsonValue(static_cast<double>(
+          rep ? r->GetRepeatedFloat(m, f, index) : r->GetFloat(m, f)));
+    case FieldDescriptor::CPPTYPE_BOOL:
+      return crypto::JsonValue(rep ? r->GetRepeatedBool(m, f, index)
+                                   : r->GetBool(m, f));
+    case FieldDescriptor::CPPTYPE_ENUM:
+      return crypto::JsonValue(absl::AsciiStrToLower(EnumShortName(
+          rep ? r->GetRepeatedEnum(m, f, index) : r->GetEnum(m, f))));
+    case FieldDescriptor::CPPTYPE_STRING: {
+      std::string v = rep ? r->GetRepeatedString(m, f, index)
+                          : r->GetString(m, f);
+      if (f->type() == FieldDescriptor::TYPE_BYTES) {
+        return crypto::JsonValue(absl::BytesToHexString(v));
+      }
+      return crypto::JsonValue(std::move(v));
+    }
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      return ToJsonValue(rep ? r->GetRepeatedMessage(m, f, index)
+                             : r->GetMessage(m, f));
+  }
+  return crypto::JsonValue();
 }
 
 using Lines = std::vector<std::pair<std::string, std::string>>;
@@ -166,19 +244,96 @@ absl::StatusOr<OutputFormat> ParseOutputFormat(absl::string_view value) {
   return UsageError("--output: expected 'json' or 'text'");
 }
 
+std::string HashText(absl::string_view bytes) {
+  return absl::BytesToHexString(bytes);
+}
+
 absl::StatusOr<std::string> ToJson(const Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  options.always_print_primitive_fields = true;
-  std::string json;
-  auto status =
-      google::protobuf::util::MessageToJsonString(message, &json, options);
-  if (!status.ok()) {
-    return absl::InternalError(
-        absl::StrCat("cannot print ", message.GetTypeName(), " as JSON: ",
-                     status.ToString()));
+  return ToJsonValue(message).Serialize();
+}
+
+crypto::JsonValue ToJsonValue(const Message& message) {
+  const google::protobuf::Descriptor* d = message.GetDescriptor();
+  const Reflection* r = message.GetReflection();
+  // google.protobuf.Struct, Value and ListValue (documents a command builds
+  // itself) are plain JSON; integral numbers print as integers.
+  const std::string& type = d->full_name();
+  if (type == "google.protobuf.Struct") {
+    crypto::JsonValue out = crypto::JsonValue::Object();
+    const FieldDescriptor* fields = d->FindFieldByName("fields");
+    std::vector<std::pair<std::string, crypto::JsonValue>> members;
+    for (int j = 0; j < r->FieldSize(message, fields); ++j) {
+      const Message& entry = r->GetRepeatedMessage(message, fields, j);
+      const google::protobuf::Descriptor* e = entry.GetDescriptor();
+      members.emplace_back(
+          entry.GetReflection()->GetString(entry, e->map_key()),
+          ToJsonValue(entry.GetReflection()->GetMessage(entry, e->map_value())));
+    }
+    std::sort(members.begin(), members.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [key, value] : members) out.Set(key, std::move(value));
+    return out;
   }
-  return json;
+  if (type == "google.protobuf.ListValue") {
+    crypto::JsonValue out = crypto::JsonValue::Array();
+    const FieldDescriptor* values = d->FindFieldByName("values");
+    for (int j = 0; j < r->FieldSize(message, values); ++j) {
+      out.Push(ToJsonValue(r->GetRepeatedMessage(message, values, j)));
+    }
+    return out;
+  }
+  if (type == "google.protobuf.Value") {
+    const FieldDescriptor* kind = r->GetOneofFieldDescriptor(
+        message, d->FindOneofByName("kind"));
+    if (kind == nullptr || kind->name() == "null_value") return {};
+    if (kind->name() == "number_value") {
+      const double n = r->GetDouble(message, kind);
+      if (n == static_cast<double>(static_cast<int64_t>(n)) &&
+          n > -9e15 && n < 9e15) {
+        return crypto::JsonValue(static_cast<long long>(n));
+      }
+      return crypto::JsonValue(n);
+    }
+    if (kind->name() == "string_value") {
+      return crypto::JsonValue(r->GetString(message, kind));
+    }
+    if (kind->name() == "bool_value") {
+      return crypto::JsonValue(r->GetBool(message, kind));
+    }
+    return ToJsonValue(r->GetMessage(message, kind));
+  }
+  crypto::JsonValue out = crypto::JsonValue::Object();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    if (f->is_map()) {
+      crypto::JsonValue map = crypto::JsonValue::Object();
+      const FieldDescriptor* k = f->message_type()->map_key();
+      const FieldDescriptor* v = f->message_type()->map_value();
+      std::vector<std::pair<std::string, crypto::JsonValue>> entries;
+      for (int j = 0; j < r->FieldSize(message, f); ++j) {
+        const Message& entry = r->GetRepeatedMessage(message, f, j);
+        entries.emplace_back(ScalarText(entry, k, -1), JsonField(entry, v, -1));
+      }
+      // Map order is unspecified in protobuf: sort so output is stable.
+      std::sort(entries.begin(), entries.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (auto& [key, value] : entries) map.Set(key, std::move(value));
+      out.Set(f->name(), std::move(map));
+    } else if (f->is_repeated()) {
+      crypto::JsonValue list = crypto::JsonValue::Array();
+      for (int j = 0; j < r->FieldSize(message, f); ++j) {
+        list.Push(JsonField(message, f, j));
+      }
+      out.Set(f->name(), std::move(list));
+    } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE ||
+               f->containing_oneof() != nullptr) {
+      // Unset messages and unset oneof members are left out.
+      if (r->HasField(message, f)) out.Set(f->name(), JsonField(message, f, -1));
+    } else {
+      out.Set(f->name(), JsonField(message, f, -1));
+    }
+  }
+  return out;
 }
 
 std::string FormatHuman(const Message& message) {
@@ -260,6 +415,13 @@ absl::Status Output::ShowList(const Message& message,
                               const std::vector<std::string>& columns) {
   if (format_ == OutputFormat::kJson) return WriteJson(message);
   *out_ << FormatTable(message, list_field, columns);
+  return absl::OkStatus();
+}
+
+absl::Status Output::ShowChange(const Message& message,
+                                absl::string_view sentence) {
+  if (format_ == OutputFormat::kJson) return WriteJson(message);
+  *out_ << sentence << "\n" << FormatHuman(message);
   return absl::OkStatus();
 }
 

@@ -1,10 +1,18 @@
 #ifndef ACCORD_CLIENTS_OUTPUT_H_
 #define ACCORD_CLIENTS_OUTPUT_H_
 
-// How the CLI prints results: either exactly one JSON document (protobuf
-// JSON mapping, proto field names, default values included) or text for a
-// person (aligned "key: value" lines or a table, timestamps in RFC 3339,
+// How the CLI prints results: either exactly one JSON document or text for
+// a person (aligned "key: value" lines or a table, timestamps in RFC 3339,
 // enums by their short name).
+//
+// The JSON of a protobuf message (ToJsonValue) is the CLI's one encoding,
+// not the protobuf JSON mapping: proto field names (snake_case), every
+// scalar and list present (defaults included, unset messages left out);
+// times (int64 fields named "*_at", "at", "time", "since", "until" or
+// "expires*") as RFC 3339 UTC strings such as "2026-12-03T10:00:00Z", or
+// null when unset (0); 64-bit integers as JSON numbers; enums without their
+// type prefix, in lower case ("given" for CONSENT_STATE_GIVEN, "permit" for
+// OUTCOME_PERMIT); bytes as lowercase hex; maps as objects, keys sorted.
 
 #include <ostream>
 #include <string>
@@ -13,6 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "broker/crypto/json.h"
 #include "google/protobuf/message.h"
 
 namespace accord::client {
@@ -23,9 +32,17 @@ enum class OutputFormat { kHuman, kJson };
 // format, or a usage error naming --output.
 absl::StatusOr<OutputFormat> ParseOutputFormat(absl::string_view value);
 
-// Returns `message` as one JSON document with proto field names, or
-// INTERNAL if the protobuf library refuses it.
+// Returns `message` as one compact JSON document in the encoding above.
+// Never fails today; StatusOr kept for callers.
 absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message);
+
+// `message` as a JSON value in the encoding above, for commands that embed
+// a message in a document of their own.
+crypto::JsonValue ToJsonValue(const google::protobuf::Message& message);
+
+// The one JSON encoding of a hash or other bytes outside a message:
+// lowercase hex.
+std::string HashText(absl::string_view bytes);
 
 // Returns `message` as aligned "key: value" lines, nested fields as dotted
 // paths ("decision.outcome"), repeated messages indexed ("events[0].state"),
@@ -66,6 +83,11 @@ class Output {
   absl::Status ShowList(const google::protobuf::Message& message,
                         absl::string_view list_field,
                         const std::vector<std::string>& columns);
+  // The result of a command that changed something. JSON: `message`; human:
+  // `sentence` (what changed, e.g. "consent C withdrawn") on a line of its
+  // own, then FormatHuman(message).
+  absl::Status ShowChange(const google::protobuf::Message& message,
+                          absl::string_view sentence);
   // JSON: `message`; human: `text` as given.
   absl::Status ShowText(const google::protobuf::Message& message,
                         absl::string_view text);

@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include "absl/strings/match.h"
+#include "accord/v1/access.pb.h"
+#include "accord/v1/audit.pb.h"
 #include "accord/v1/consent.pb.h"
 #include "accord/v1/policy.pb.h"
 #include "broker/crypto/json.h"
@@ -34,9 +36,63 @@ TEST_CASE("output: JSON keeps proto field names and defaults") {
   auto parsed = crypto::ParseJson(*json);
   REQUIRE(parsed.ok());
   CHECK(parsed->GetString("dataset_id").value() == "rennes.bikes");
-  CHECK(parsed->GetString("state").value() == "CONSENT_STATE_GIVEN");
   REQUIRE(parsed->Find("purpose") != nullptr);  // default value present
   CHECK(parsed->Find("datasetId") == nullptr);
+}
+
+TEST_CASE("output: JSON times, numbers, enums and hashes have one encoding") {
+  v1::Consent consent = SampleConsent();
+  consent.mutable_events(0)->set_revision(46);
+  auto parsed = crypto::ParseJson(*ToJson(consent));
+  REQUIRE(parsed.ok());
+  // Enums: short, lower case.
+  CHECK(parsed->GetString("state").value() == "given");
+  // Times: RFC 3339 UTC; unset times are null.
+  CHECK(parsed->GetString("given_at").value() == "2026-05-01T12:00:00Z");
+  REQUIRE(parsed->Find("expires_at") != nullptr);
+  CHECK(parsed->Find("expires_at")->is_null());
+  const crypto::JsonValue* events = parsed->Find("events");
+  REQUIRE(events != nullptr);
+  REQUIRE(events->AsArray()->size() == 1);
+  CHECK((*events->AsArray())[0].GetString("at").value() ==
+        "2026-05-01T12:00:00Z");
+  CHECK((*events->AsArray())[0].GetString("state").value() == "given");
+  // uint64: a JSON number, not a string.
+  CHECK((*events->AsArray())[0].GetInt64("revision").value() == 46);
+
+  // Bytes: lowercase hex, single and repeated.
+  v1::GetCheckpointResponse checkpoint;
+  checkpoint.set_tree_size(3);
+  checkpoint.set_root_hash(std::string("\x0a\xbc\xff", 3));
+  auto cp = crypto::ParseJson(*ToJson(checkpoint));
+  REQUIRE(cp.ok());
+  CHECK(cp->GetString("root_hash").value() == "0abcff");
+  CHECK(cp->GetInt64("tree_size").value() == 3);
+  v1::GetInclusionProofResponse proof;
+  proof.add_proof(std::string("\x01\x02", 2));
+  auto pr = crypto::ParseJson(*ToJson(proof));
+  REQUIRE(pr.ok());
+  CHECK(*(*pr->Find("proof")->AsArray())[0].AsString() == "0102");
+  CHECK(HashText(std::string("\xAB", 1)) == "ab");
+}
+
+TEST_CASE("output: text durations carry their unit") {
+  v1::RequestGrantRequest request;
+  request.set_lifetime_seconds(300);
+  CHECK(absl::StrContains(FormatHuman(request), "5 min"));
+  request.set_lifetime_seconds(45);
+  CHECK(absl::StrContains(FormatHuman(request), "45 s"));
+  // The delete_after duty's seconds, too; JSON keeps the value as sent.
+  v1::Decision decision;
+  v1::Duty* duty = decision.add_duties();
+  duty->set_kind("delete_after");
+  duty->set_value("2592000");
+  decision.add_duties()->set_kind("aggregate_min_k");
+  decision.mutable_duties(1)->set_value("10");
+  const std::string text = FormatHuman(decision);
+  CHECK(absl::StrContains(text, "30 d"));
+  CHECK(absl::StrContains(text, "duties[1].value:  10\n"));
+  CHECK(absl::StrContains(*ToJson(decision), "\"2592000\""));
 }
 
 TEST_CASE("output: human lines with short enums and RFC 3339 times") {

@@ -12,6 +12,13 @@ std::string FormatRfc3339(int64_t unix_seconds) {
                           absl::UTCTimeZone());
 }
 
+std::string FormatDuration(int64_t seconds) {
+  if (seconds > 0 && seconds % 86400 == 0) return absl::StrCat(seconds / 86400, " d");
+  if (seconds > 0 && seconds % 3600 == 0) return absl::StrCat(seconds / 3600, " h");
+  if (seconds > 0 && seconds % 60 == 0) return absl::StrCat(seconds / 60, " min");
+  return absl::StrCat(seconds, " s");
+}
+
 absl::StatusOr<int64_t> ParseTimestamp(absl::string_view text,
                                        absl::string_view field) {
   bool all_digits = !text.empty();

@@ -15,6 +15,12 @@ namespace accord::client {
 // Returns `unix_seconds` as RFC 3339 in UTC, e.g. "2026-05-01T12:00:00Z".
 std::string FormatRfc3339(int64_t unix_seconds);
 
+// Returns `seconds` as a duration with its unit, for text output: "300 s"
+// below 10 minutes unless a whole number of minutes ("5 min"), then the
+// largest unit that divides it ("90 min", "12 h", "180 d"), else seconds.
+// Negative values print as seconds.
+std::string FormatDuration(int64_t seconds);
+
 // Parses an RFC 3339 date-time ("2026-05-01T12:00:00Z", offsets allowed,
 // fractional seconds dropped) or a non-negative decimal count of seconds
 // since the Unix epoch. Returns the seconds, or INVALID_ARGUMENT naming

@@ -95,7 +95,7 @@ TEST_CASE("a dataset change that breaks its policy is refused unless forced") {
   CliResult still = Grant(broker);
   INFO(still.err);
   CHECK(still.exit_code == 0);
-  CHECK(Str(still.json.Find("decision"), "outcome") == "OUTCOME_PERMIT");
+  CHECK(Str(still.json.Find("decision"), "outcome") == "permit");
 
   // --force needs a reason, and a reason needs --force.
   CHECK(PutDataset(broker, "a", {"--force"}).exit_code == 2);
@@ -151,7 +151,7 @@ TEST_CASE("a dataset change that breaks its policy is refused unless forced") {
   CliResult again = Grant(broker);
   INFO(again.err);
   CHECK(again.exit_code == 0);
-  CHECK(Str(again.json.Find("decision"), "outcome") == "OUTCOME_PERMIT");
+  CHECK(Str(again.json.Find("decision"), "outcome") == "permit");
 }
 
 }  // namespace

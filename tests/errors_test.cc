@@ -23,7 +23,9 @@ std::string LogSize(const BrokerProcess& broker) {
   CliResult r = broker.Cli({"audit", "checkpoint", "--as", "auditor-demo",
                             "--output", "json"});
   const crypto::JsonValue* size = r.json.Find("tree_size");
-  return size != nullptr && size->AsString() ? *size->AsString() : r.err;
+  return size != nullptr && size->AsInt64().has_value()
+             ? std::to_string(*size->AsInt64())
+             : r.err;
 }
 
 TEST_CASE("errors name their cause and write nothing") {

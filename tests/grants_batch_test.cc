@@ -126,8 +126,8 @@ TEST_CASE("a batch is answered request by request, in order") {
   const std::vector<int64_t> codes = {0, 0, 5 /*NOT_FOUND*/,
                                       3 /*INVALID_ARGUMENT*/, 0, 0};
   const std::vector<std::string> outcomes = {
-      "OUTCOME_PERMIT", "OUTCOME_DENY", "", "", "OUTCOME_PERMIT",
-      "OUTCOME_PERMIT"};
+      "permit", "deny", "", "", "permit",
+      "permit"};
   for (size_t i = 0; i < results.size(); ++i) {
     INFO("request " << i);
     CHECK(StatusCode(results[i]) == codes[i]);
@@ -220,7 +220,7 @@ TEST_CASE("more than 100 requests are refused whole and nothing is issued") {
   REQUIRE(results.size() == 100);
   size_t permits = 0;
   for (const JsonValue& result : results) {
-    if (StatusCode(result) == 0 && Outcome(result) == "OUTCOME_PERMIT" &&
+    if (StatusCode(result) == 0 && Outcome(result) == "permit" &&
         Grants(result).size() == 1) {
       ++permits;
     }

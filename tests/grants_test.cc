@@ -113,7 +113,7 @@ TEST_CASE("claims and lifetimes per dataset class") {
        "--purpose", "commercial.marketing", "--audience", kAudience, "--as",
        "partner-demo", "--output", "json"});
   REQUIRE(marketing.exit_code == 0);
-  CHECK(Str(marketing.json.Find("decision"), "outcome") == "OUTCOME_DENY");
+  CHECK(Str(marketing.json.Find("decision"), "outcome") == "deny");
   CHECK(TokenOf(marketing).empty());
 }
 
@@ -158,7 +158,7 @@ TEST_CASE("a quota is never exceeded by concurrent requests") {
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     const crypto::JsonValue* decision = r.json.Find("decision");
-    if (Str(decision, "outcome") == "OUTCOME_PERMIT") {
+    if (Str(decision, "outcome") == "permit") {
       ++permits;
       continue;
     }

@@ -180,7 +180,7 @@ TEST_CASE(
   INFO(grant.err << grant.out);
   REQUIRE(grant.exit_code == 0);
   CHECK(grant.json.Find("decision")->GetString("outcome").value_or("") ==
-        "OUTCOME_PERMIT");
+        "permit");
   const crypto::JsonValue* grants = grant.json.Find("grants");
   REQUIRE(grants != nullptr);
   REQUIRE(grants->AsArray() != nullptr);

@@ -76,7 +76,7 @@ TEST_CASE("a location rule permits eu and denies a request located in us") {
   CliResult us = Grant(broker, {"--location", "us"});
   INFO(us.err);
   REQUIRE(us.exit_code == 0);
-  CHECK(Outcome(us.json) == "OUTCOME_DENY");
+  CHECK(Outcome(us.json) == "deny");
   CHECK(HasReason(us.json, "location_not_allowed"));
   const crypto::JsonValue* grants = us.json.Find("grants");
   CHECK((grants == nullptr || grants->AsArray()->empty()));
@@ -84,12 +84,12 @@ TEST_CASE("a location rule permits eu and denies a request located in us") {
   CliResult eu = Grant(broker, {"--location", "eu"});
   INFO(eu.err);
   REQUIRE(eu.exit_code == 0);
-  CHECK(Outcome(eu.json) == "OUTCOME_PERMIT");
+  CHECK(Outcome(eu.json) == "permit");
 
   // No location: eu.
   CliResult none = Grant(broker, {});
   REQUIRE(none.exit_code == 0);
-  CHECK(Outcome(none.json) == "OUTCOME_PERMIT");
+  CHECK(Outcome(none.json) == "permit");
 
   // Not a location code: refused before any decision.
   for (const char* bad : {"US", "e u", "-eu"}) {
@@ -104,11 +104,11 @@ TEST_CASE("a location rule permits eu and denies a request located in us") {
   CliResult explain_us = Explain(broker, "us");
   INFO(explain_us.err);
   REQUIRE(explain_us.exit_code == 0);
-  CHECK(Outcome(explain_us.json) == "OUTCOME_DENY");
+  CHECK(Outcome(explain_us.json) == "deny");
   CHECK(HasReason(explain_us.json, "location_not_allowed"));
   CliResult explain_eu = Explain(broker, "eu");
   REQUIRE(explain_eu.exit_code == 0);
-  CHECK(Outcome(explain_eu.json) == "OUTCOME_PERMIT");
+  CHECK(Outcome(explain_eu.json) == "permit");
 
   // So does each request of a batch.
   const std::string batch = dir.path() + "/batch.json";
@@ -130,9 +130,9 @@ TEST_CASE("a location rule permits eu and denies a request located in us") {
   REQUIRE(results != nullptr);
   REQUIRE(results->AsArray()->size() == 2);
   CHECK(Outcome(*results->AsArray()->at(0).Find("response")) ==
-        "OUTCOME_DENY");
+        "deny");
   CHECK(Outcome(*results->AsArray()->at(1).Find("response")) ==
-        "OUTCOME_PERMIT");
+        "permit");
 }
 
 }  // namespace

@@ -65,6 +65,34 @@ TEST_CASE("policy test passes on every example suite") {
   }
 }
 
+TEST_CASE("cli: policy purposes lists the taxonomy in text and JSON") {
+  CliResult text = Run(Accord(), {"policy", "purposes"});
+  INFO(text.out << text.err);
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.out.rfind("ID ", 0) == 0);
+  CHECK(text.out.find("research-and-development") != std::string::npos);
+  CHECK(text.out.find("Research and development") != std::string::npos);
+  CliResult fr = Run(Accord(), {"policy", "purposes", "--lang", "fr"});
+  CHECK(fr.out.find("Intérêt général") != std::string::npos);
+  CHECK(Run(Accord(), {"policy", "purposes", "--lang", "de"}).exit_code == 2);
+
+  CliResult json = Run(Accord(), {"policy", "purposes", "--output", "json"});
+  REQUIRE(json.exit_code == 0);
+  const crypto::JsonValue* list = json.json.Find("purposes");
+  REQUIRE(list != nullptr);
+  REQUIRE(list->AsArray() != nullptr);
+  CHECK(list->AsArray()->size() > 10);
+  bool energy = false;
+  for (const crypto::JsonValue& p : *list->AsArray()) {
+    if (p.GetString("id").value_or("") != "public-benefit.energy") continue;
+    energy = true;
+    CHECK(p.GetString("parent").value_or("") == "public-benefit");
+    CHECK(!p.Find("label")->GetString("fr").value_or("").empty());
+    CHECK(!p.Find("label")->GetString("en").value_or("").empty());
+  }
+  CHECK(energy);
+}
+
 TEST_CASE("policy test exits non-zero on a wrong expectation") {
   const std::string wrong = Source("tests/data/wrong-expectation.suite.yaml");
   CliResult r = Run(Accord(), {"policy", "test", wrong});

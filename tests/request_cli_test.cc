@@ -162,12 +162,12 @@ TEST_CASE(
   INFO(drafted.err);
   REQUIRE(drafted.exit_code == 0);
   CHECK(Str(drafted.json, {"request", "state"}) ==
-        "CONSENT_REQUEST_STATE_DRAFT");
+        "draft");
   CHECK(Str(drafted.json, {"request", "partner"}) == kPartner);
   CHECK(Str(drafted.json, {"request", "proposed", "dataset_id"}) == kPersonal);
   CHECK(List(drafted.json, {"request", "proposed", "fields"}).size() == 3);
-  CHECK(Str(drafted.json,
-            {"request", "proposed", "consent_duration_seconds"}) == "15552000");
+  CHECK(Int(drafted.json,
+            {"request", "proposed", "consent_duration_seconds"}) == 15552000);
 
   CliResult submit = broker.Cli({"request", "submit", id, "--as", kPartner});
   INFO(submit.err);
@@ -185,7 +185,7 @@ TEST_CASE(
   INFO(approve.err);
   REQUIRE(approve.exit_code == 0);
   CHECK(Str(approve.json, {"request", "state"}) ==
-        "CONSENT_REQUEST_STATE_OPEN");
+        "open");
   CHECK(Int(approve.json, {"request", "version"}) == 1);
   const std::string notice = Str(approve.json, {"request", "notice"});
   const std::string hash = Str(approve.json, {"request", "notice_hash"});
@@ -250,7 +250,7 @@ TEST_CASE(
   CHECK(Str(consent, {"request_id"}) == id);
   CHECK(Int(consent, {"request_version"}) == 1);
   CHECK(Str(consent, {"notice_hash"}) == hash);
-  CHECK(Str(consent, {"state"}) == "CONSENT_STATE_GIVEN");
+  CHECK(Str(consent, {"state"}) == "given");
   CHECK(Str(consent, {"purpose"}) == kPurpose);
   CHECK(Str(consent, {"recipient", "partner"}) == kPartner);
   CHECK(List(consent, {"fields"}).size() == 3);
@@ -263,14 +263,14 @@ TEST_CASE(
       Find(answered.json, {"requests"}, {"request", "id"}, id);
   REQUIRE(mine_now != nullptr);
   CHECK_FALSE(Bool(*mine_now, {"needs_answer"}));
-  CHECK(Str(*mine_now, {"answer", "state"}) == "CONSENT_STATE_GIVEN");
+  CHECK(Str(*mine_now, {"answer", "state"}) == "given");
 
   // Bob refuses: recorded, never live.
   CliResult refused =
       Citizen(broker, "bob", {"consent", "answer", id, "--refuse"});
   INFO(refused.err);
   REQUIRE(refused.exit_code == 0);
-  CHECK(Str(refused.json, {"consent", "state"}) == "CONSENT_STATE_REFUSED");
+  CHECK(Str(refused.json, {"consent", "state"}) == "refused");
   CHECK(Str(refused.json, {"consent", "request_id"}) == id);
   const std::string bob = Str(refused.json, {"consent", "subject"});
   CliResult bob_open = Citizen(broker, "bob", {"consent", "requests"});
@@ -295,7 +295,7 @@ TEST_CASE(
   CliResult grant = Grant(broker, absl::StrCat(alice, ",", bob));
   INFO(grant.err << grant.out);
   REQUIRE(grant.exit_code == 0);
-  CHECK(Str(grant.json, {"decision", "outcome"}) == "OUTCOME_PERMIT");
+  CHECK(Str(grant.json, {"decision", "outcome"}) == "permit");
   CHECK(GrantSubjects(grant) == std::vector<std::string>{alice});
 
   // Closed, the request takes no new answer; Alice's consent stays.

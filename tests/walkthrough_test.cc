@@ -80,7 +80,7 @@ TEST_CASE("each role's slice works end to end and survives a restart") {
        "json"});
   INFO(grant.err << grant.out);
   REQUIRE(grant.exit_code == 0);
-  CHECK(Str(grant.json, {"decision", "outcome"}) == "OUTCOME_PERMIT");
+  CHECK(Str(grant.json, {"decision", "outcome"}) == "permit");
   REQUIRE(Count(grant.json, "grants") == 1);
   const crypto::JsonValue& first = grant.json.Find("grants")->AsArray()->at(0);
   const std::string token = Str(first, {"token"});
@@ -103,7 +103,7 @@ TEST_CASE("each role's slice works end to end and survives a restart") {
                                "json"});
   INFO(open.err << open.out);
   REQUIRE(open.exit_code == 0);
-  CHECK(Str(open.json, {"decision", "outcome"}) == "OUTCOME_PERMIT");
+  CHECK(Str(open.json, {"decision", "outcome"}) == "permit");
 
   // The citizen sees who used the data, then withdraws.
   CliResult history =
@@ -114,7 +114,7 @@ TEST_CASE("each role's slice works end to end and survives a restart") {
       {"consent", "withdraw", consent_id, "--citizen", "alice", "--output", "json"});
   INFO(withdrawn.err);
   REQUIRE(withdrawn.exit_code == 0);
-  CHECK(Str(withdrawn.json, {"consent", "state"}) == "CONSENT_STATE_WITHDRAWN");
+  CHECK(Str(withdrawn.json, {"consent", "state"}) == "withdrawn");
   // Another citizen cannot withdraw alice's consent, nor see it.
   CliResult foreign = broker.Cli(
       {"consent", "show", consent_id, "--citizen", "bob", "--output", "json"});
@@ -127,7 +127,7 @@ TEST_CASE("each role's slice works end to end and survives a restart") {
        "research-and-development", "--audience", kAudience, "--subjects", alice,
        "--as", "partner-demo", "--output", "json"});
   REQUIRE(after.exit_code == 0);
-  CHECK(Str(after.json, {"decision", "outcome"}) == "OUTCOME_DENY");
+  CHECK(Str(after.json, {"decision", "outcome"}) == "deny");
   CHECK(Count(after.json, "grants") == 0);
   CHECK(Count(after.json.Find("decision") ? *after.json.Find("decision")
                                           : crypto::JsonValue(),
@@ -140,7 +140,7 @@ TEST_CASE("each role's slice works end to end and survives a restart") {
       broker.Cli({"consent", "show", consent_id, "--citizen", "alice", "--output", "json"});
   INFO(again.err);
   REQUIRE(again.exit_code == 0);
-  CHECK(Str(again.json, {"consent", "state"}) == "CONSENT_STATE_WITHDRAWN");
+  CHECK(Str(again.json, {"consent", "state"}) == "withdrawn");
   CHECK(Count(*again.json.Find("consent"), "events") == 2);
   CliResult history_again =
       broker.Cli({"consent", "history", "--citizen", "alice", "--output", "json"});

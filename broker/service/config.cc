@@ -1,9 +1,11 @@
 #include "broker/service/config.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -17,105 +19,183 @@ namespace accord::service {
 namespace {
 
 using Setter = std::function<absl::Status(BrokerConfig&, const std::string&)>;
+using Getter = std::function<std::string(const BrokerConfig&)>;
 
-Setter String(std::string BrokerConfig::*field) {
-  return [field](BrokerConfig& c, const std::string& v) {
-    c.*field = v;
-    return absl::OkStatus();
-  };
+// How one scalar setting is read and shown.
+struct Access {
+  Setter set;
+  Getter get;
+};
+
+Access String(std::string BrokerConfig::*field) {
+  return {[field](BrokerConfig& c, const std::string& v) {
+            c.*field = v;
+            return absl::OkStatus();
+          },
+          [field](const BrokerConfig& c) { return c.*field; }};
 }
 
 template <typename T>
-Setter Number(T BrokerConfig::*field) {
-  return [field](BrokerConfig& c, const std::string& v) {
-    int64_t n = 0;
-    if (!absl::SimpleAtoi(v, &n) || n < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("'", v, "' is not a non-negative integer"));
-    }
-    c.*field = static_cast<T>(n);
-    return absl::OkStatus();
-  };
+Access Number(T BrokerConfig::*field) {
+  return {[field](BrokerConfig& c, const std::string& v) {
+            int64_t n = 0;
+            if (!absl::SimpleAtoi(v, &n) || n < 0) {
+              return absl::InvalidArgumentError(
+                  absl::StrCat("'", v, "' is not a non-negative integer"));
+            }
+            c.*field = static_cast<T>(n);
+            return absl::OkStatus();
+          },
+          [field](const BrokerConfig& c) { return absl::StrCat(c.*field); }};
 }
 
-Setter Bool(bool BrokerConfig::*field) {
-  return [field](BrokerConfig& c, const std::string& v) {
-    if (v != "true" && v != "false") {
-      return absl::InvalidArgumentError("expected true or false");
-    }
-    c.*field = v == "true";
-    return absl::OkStatus();
-  };
+Access Bool(bool BrokerConfig::*field) {
+  return {[field](BrokerConfig& c, const std::string& v) {
+            if (v != "true" && v != "false") {
+              return absl::InvalidArgumentError("expected true or false");
+            }
+            c.*field = v == "true";
+            return absl::OkStatus();
+          },
+          [field](const BrokerConfig& c) {
+            return std::string(c.*field ? "true" : "false");
+          }};
 }
 
-// The one table of scalar settings: config-file key, flag name, setter.
-const std::map<std::string, Setter>& Settings() {
-  static const auto* settings = new std::map<std::string, Setter>{
-      {"grpc_address", String(&BrokerConfig::grpc_address)},
-      {"http_address", String(&BrokerConfig::http_address)},
-      {"data_dir", String(&BrokerConfig::data_dir)},
-      {"tls_ca", String(&BrokerConfig::tls_ca_file)},
-      {"tls_cert", String(&BrokerConfig::tls_cert_file)},
-      {"tls_key", String(&BrokerConfig::tls_key_file)},
-      {"keys_dir", String(&BrokerConfig::keys_dir)},
-      {"pseudonym_secret_file", String(&BrokerConfig::pseudonym_secret_file)},
-      {"taxonomy_extension", String(&BrokerConfig::taxonomy_extension_file)},
-      {"grant_issuer", String(&BrokerConfig::grant_issuer)},
-      {"log_origin", String(&BrokerConfig::log_origin)},
-      {"max_subjects_per_grant", Number(&BrokerConfig::max_subjects_per_grant)},
+// One scalar setting: config-file key (the flag is the same with dashes),
+// how it is read, one line of help, and the default when it is not the
+// value of a default BrokerConfig (a path derived from another key).
+struct Setting {
+  const char* key;
+  Access access;
+  const char* help;
+  const char* derived_default = nullptr;
+};
+
+// The one table of scalar settings: the parser, --help and the config test
+// all read it, so a key cannot be added to one and forgotten in another.
+const std::vector<Setting>& Settings() {
+  static const auto* settings = new std::vector<Setting>{
+      {"grpc_address", String(&BrokerConfig::grpc_address),
+       "gRPC listener (mutual TLS), HOST:PORT"},
+      {"http_address", String(&BrokerConfig::http_address),
+       "HTTP listener (/healthz, /readyz, /metrics, JWKS), HOST:PORT"},
+      {"data_dir", String(&BrokerConfig::data_dir),
+       "the store (data_dir/db) and, by default, the keys"},
+      {"tls_ca", String(&BrokerConfig::tls_ca_file),
+       "PEM CA that signs client certificates; required outside dev mode"},
+      {"tls_cert", String(&BrokerConfig::tls_cert_file),
+       "PEM certificate of the gRPC listener; required outside dev mode"},
+      {"tls_key", String(&BrokerConfig::tls_key_file),
+       "PEM private key of the gRPC listener; required outside dev mode"},
+      {"keys_dir", String(&BrokerConfig::keys_dir),
+       "grant, receipt and checkpoint signing keys", "data_dir/keys"},
+      {"pseudonym_secret_file", String(&BrokerConfig::pseudonym_secret_file),
+       "32+ random bytes behind subject pseudonyms; never changes",
+       "keys_dir/pseudonym.secret"},
+      {"taxonomy_extension", String(&BrokerConfig::taxonomy_extension_file),
+       "YAML file of extra purposes for the taxonomy"},
+      {"grant_issuer", String(&BrokerConfig::grant_issuer),
+       "`iss` of grants and receipts; fixed at the store's first start"},
+      {"log_origin", String(&BrokerConfig::log_origin),
+       "origin line of audit-log checkpoints; fixed at the first start"},
+      {"max_subjects_per_grant", Number(&BrokerConfig::max_subjects_per_grant),
+       "subjects per grant; larger requests get several grants"},
       {"max_grant_lifetime_seconds",
-       Number(&BrokerConfig::max_grant_lifetime_seconds)},
-      {"key_prepublish_seconds", Number(&BrokerConfig::key_prepublish_seconds)},
+       Number(&BrokerConfig::max_grant_lifetime_seconds),
+       "longest grant lifetime, whatever a policy allows (seconds)"},
+      {"key_prepublish_seconds", Number(&BrokerConfig::key_prepublish_seconds),
+       "a rotated-in key is published this long before it signs (seconds)"},
       {"request_count_threshold",
-       Number(&BrokerConfig::request_count_threshold)},
-      {"clock_skew_seconds", Number(&BrokerConfig::clock_skew_seconds)},
-      {"cache_bytes", Number(&BrokerConfig::cache_bytes)},
-      {"restore", String(&BrokerConfig::restore_from)},
-      {"rate_limit_per_second", Number(&BrokerConfig::rate_limit_per_second)},
-      {"rate_limit_burst", Number(&BrokerConfig::rate_limit_burst)},
-      {"allow_log_mismatch", Bool(&BrokerConfig::allow_log_mismatch)},
+       Number(&BrokerConfig::request_count_threshold),
+       "consent-request answer counts under it read \"< k\""},
+      {"clock_skew_seconds", Number(&BrokerConfig::clock_skew_seconds),
+       "clock skew tolerated on citizen tokens (seconds)"},
+      {"cache_bytes", Number(&BrokerConfig::cache_bytes),
+       "block cache of the store (bytes)"},
+      {"restore", String(&BrokerConfig::restore_from),
+       "restore this backup directory into data_dir before starting"},
+      {"rate_limit_per_second", Number(&BrokerConfig::rate_limit_per_second),
+       "calls per second per principal; 0: no limit"},
+      {"rate_limit_burst", Number(&BrokerConfig::rate_limit_burst),
+       "burst per principal; 0: one second's worth"},
+      {"allow_log_mismatch", Bool(&BrokerConfig::allow_log_mismatch),
+       "start although the audit log no longer matches its checkpoint"},
       // What one caller can hold.
       {"rate_limit_per_peer_per_second",
-       Number(&BrokerConfig::rate_limit_per_peer_per_second)},
+       Number(&BrokerConfig::rate_limit_per_peer_per_second),
+       "calls per second per client IP address; 0: no limit"},
       {"rate_limit_per_peer_burst",
-       Number(&BrokerConfig::rate_limit_per_peer_burst)},
+       Number(&BrokerConfig::rate_limit_per_peer_burst),
+       "burst per client IP address; 0: one second's worth"},
       {"grpc_max_streams_per_connection",
-       Number(&BrokerConfig::grpc_max_streams_per_connection)},
-      {"grpc_memory_bytes", Number(&BrokerConfig::grpc_memory_bytes)},
-      {"grpc_max_threads", Number(&BrokerConfig::grpc_max_threads)},
-      {"grpc_reflection", Bool(&BrokerConfig::grpc_reflection)},
+       Number(&BrokerConfig::grpc_max_streams_per_connection),
+       "concurrent calls on one gRPC connection"},
+      {"grpc_memory_bytes", Number(&BrokerConfig::grpc_memory_bytes),
+       "memory for gRPC connections and calls in flight (bytes)"},
+      {"grpc_max_threads", Number(&BrokerConfig::grpc_max_threads),
+       "threads gRPC may start for its server"},
+      {"grpc_reflection", Bool(&BrokerConfig::grpc_reflection),
+       "gRPC server reflection (always on in dev mode)"},
       {"max_revocation_streams",
-       Number(&BrokerConfig::max_revocation_streams)},
+       Number(&BrokerConfig::max_revocation_streams),
+       "open WatchRevocations streams in all"},
       {"max_revocation_streams_per_principal",
-       Number(&BrokerConfig::max_revocation_streams_per_principal)},
+       Number(&BrokerConfig::max_revocation_streams_per_principal),
+       "open WatchRevocations streams per principal"},
       {"ready_max_write_wait_ms",
-       Number(&BrokerConfig::ready_max_write_wait_ms)},
+       Number(&BrokerConfig::ready_max_write_wait_ms),
+       "not ready while a write waits this long for the writer (ms)"},
       {"ready_max_calls_in_flight",
-       Number(&BrokerConfig::ready_max_calls_in_flight)},
-      {"tls_crl_dir", String(&BrokerConfig::tls_crl_dir)},
+       Number(&BrokerConfig::ready_max_calls_in_flight),
+       "not ready while this many calls are in flight"},
+      {"tls_crl_dir", String(&BrokerConfig::tls_crl_dir),
+       "CRLs of the CA (<hash>.r0); revoked client certificates fail TLS"},
       // Signing keys and caller identities.
-      {"create_receipt_keys", Bool(&BrokerConfig::create_receipt_keys)},
+      {"create_receipt_keys", Bool(&BrokerConfig::create_receipt_keys),
+       "create a missing receipt key ring (once, after an upgrade)"},
       {"trust_domain",
-       [](BrokerConfig& c, const std::string& v) {
-         if (absl::Status s = CheckTrustDomain(v); !s.ok()) return s;
-         c.trust_domain = v;
-         return absl::OkStatus();
-       }},
+       {[](BrokerConfig& c, const std::string& v) {
+          if (absl::Status s = CheckTrustDomain(v); !s.ok()) return s;
+          c.trust_domain = v;
+          return absl::OkStatus();
+        },
+        [](const BrokerConfig& c) { return c.trust_domain; }},
+       "URI prefix every certificate URI must lie under; empty: none "
+       "accepted"},
       // HTTP listener: TLS and limits.
-      {"http_tls_cert", String(&BrokerConfig::http_tls_cert_file)},
-      {"http_tls_key", String(&BrokerConfig::http_tls_key_file)},
-      {"http_max_connections", Number(&BrokerConfig::http_max_connections)},
+      {"http_tls_cert", String(&BrokerConfig::http_tls_cert_file),
+       "PEM chain of the HTTP listener (HTTPS only); needed off loopback"},
+      {"http_tls_key", String(&BrokerConfig::http_tls_key_file),
+       "PEM private key of the HTTP listener, mode 0600"},
+      {"http_max_connections", Number(&BrokerConfig::http_max_connections),
+       "HTTP connection slots for any path"},
       {"http_reserved_connections",
-       Number(&BrokerConfig::http_reserved_connections)},
+       Number(&BrokerConfig::http_reserved_connections),
+       "extra HTTP slots for /healthz, /readyz and the JWKS only"},
       {"http_max_connections_per_ip",
-       Number(&BrokerConfig::http_max_connections_per_ip)},
+       Number(&BrokerConfig::http_max_connections_per_ip),
+       "HTTP connections at once from one client address"},
       {"http_idle_timeout_seconds",
-       Number(&BrokerConfig::http_idle_timeout_seconds)},
+       Number(&BrokerConfig::http_idle_timeout_seconds),
+       "time to send a request head; the keep-alive timeout (seconds)"},
       {"http_request_timeout_seconds",
-       Number(&BrokerConfig::http_request_timeout_seconds)},
+       Number(&BrokerConfig::http_request_timeout_seconds),
+       "time to read a whole response (seconds)"},
   };
   return *settings;
 }
+
+const Setting* FindSetting(absl::string_view key) {
+  for (const Setting& s : Settings()) {
+    if (key == s.key) return &s;
+  }
+  return nullptr;
+}
+
+// Keys of the config file that are not scalar settings (file only).
+constexpr const char* kDevKey = "dev";
+constexpr const char* kCitizenIssuersKey = "citizen_issuers";
 
 // `app_principals` of a citizen issuer: a mapping of client id to one app
 // principal id or a list of them.
@@ -186,7 +266,7 @@ absl::Status ApplyFile(const std::string& path, BrokerConfig& config) {
       return absl::StrCat(path, ":", value.Mark().line + 1, ":",
                           value.Mark().column + 1, ": ", key, ": ");
     };
-    if (key == "dev") {
+    if (key == kDevKey) {
       if (!value.IsScalar() || (value.Scalar() != "true" &&
                                 value.Scalar() != "false")) {
         return absl::InvalidArgumentError(absl::StrCat(where(), "not a boolean"));
@@ -194,7 +274,7 @@ absl::Status ApplyFile(const std::string& path, BrokerConfig& config) {
       config.dev = value.Scalar() == "true";
       continue;
     }
-    if (key == "citizen_issuers") {
+    if (key == kCitizenIssuersKey) {
       if (!value.IsSequence()) {
         return absl::InvalidArgumentError(absl::StrCat(where(), "not a list"));
       }
@@ -244,15 +324,16 @@ absl::Status ApplyFile(const std::string& path, BrokerConfig& config) {
       }
       continue;
     }
-    auto it = Settings().find(key);
-    if (it == Settings().end()) {
+    const Setting* setting = FindSetting(key);
+    if (setting == nullptr) {
       return absl::InvalidArgumentError(
           absl::StrCat(where(), "unknown key"));
     }
     if (!value.IsScalar()) {
       return absl::InvalidArgumentError(absl::StrCat(where(), "not a scalar"));
     }
-    if (absl::Status s = it->second(config, value.Scalar()); !s.ok()) {
+    if (absl::Status s = setting->access.set(config, value.Scalar());
+        !s.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(where(), s.message()));
     }
   }
@@ -284,21 +365,56 @@ std::string FlagToKey(absl::string_view flag) {
 
 }  // namespace
 
+std::vector<std::string> ConfigKeys() {
+  std::vector<std::string> keys = {kDevKey, kCitizenIssuersKey};
+  for (const Setting& s : Settings()) keys.push_back(s.key);
+  return keys;
+}
+
 std::string ConfigUsage() {
-  return "usage: accord-broker [--config FILE] [--dev DATA_DIR] "
-         "[--grpc-addr HOST:PORT] [--http-addr HOST:PORT] "
-         "[--data-dir DIR] [--tls-ca PEM --tls-cert PEM --tls-key PEM] "
-         "[--keys-dir DIR] [--restore BACKUP_DIR]\n"
-         "       accord-broker init --config FILE --operator-cert PEM "
-         "[--operator-id ID]\n"
-         "Commands:\n"
-         "  (none)  serve until SIGTERM or SIGINT\n"
-         "  init    before the first start outside dev mode: create the "
-         "signing keys, the pseudonym secret and the store, and register "
-         "the first operator (accord-broker init --help)\n"
-         "Every config-file key is also a flag (--max-subjects-per-grant, "
-         "--rate-limit-per-second ...).\n"
-         "Environment: ACCORD_GRPC_ADDR, ACCORD_HTTP_ADDR, ACCORD_DATA_DIR.\n";
+  std::string usage =
+      "usage: accord-broker [--config FILE] [--dev DATA_DIR] [--KEY VALUE ...]\n"
+      "       accord-broker init --config FILE --operator-cert PEM "
+      "[--operator-id ID]\n"
+      "       accord-broker --help | --version\n"
+      "Commands:\n"
+      "  (none)  serve until SIGTERM or SIGINT\n"
+      "  init    before the first start outside dev mode: create the "
+      "signing keys, the pseudonym secret and the store, and register "
+      "the first operator (accord-broker init --help)\n"
+      "Configuration: a YAML file (--config, sample deploy/accord.yaml), "
+      "then the environment (ACCORD_GRPC_ADDR, ACCORD_HTTP_ADDR, "
+      "ACCORD_DATA_DIR), then flags. Every key below is also a flag with "
+      "dashes (--max-subjects-per-grant 500; --grpc-addr and --http-addr "
+      "too).\n"
+      "Keys (default in brackets):\n";
+  const BrokerConfig defaults;
+  std::vector<std::vector<std::string>> rows = {
+      {kDevKey, "[false]",
+       "dev mode: a development PKI, keys and demo content under data_dir "
+       "(flag: --dev DATA_DIR); loopback only"},
+      {kCitizenIssuersKey, "[none]",
+       "file only: list of {issuer, audience, app_principals, jwks_file, "
+       "ca_file}, the identity providers of citizens"},
+  };
+  for (const Setting& s : Settings()) {
+    std::string value = s.derived_default != nullptr ? s.derived_default
+                                                     : s.access.get(defaults);
+    if (value.empty()) value = "none";
+    rows.push_back({s.key, absl::StrCat("[", value, "]"), s.help});
+  }
+  size_t key_width = 0, default_width = 0;
+  for (const auto& row : rows) {
+    key_width = std::max(key_width, row[0].size());
+    default_width = std::max(default_width, row[1].size());
+  }
+  for (const auto& row : rows) {
+    absl::StrAppend(&usage, "  ", row[0],
+                    std::string(key_width - row[0].size() + 2, ' '), row[1],
+                    std::string(default_width - row[1].size() + 2, ' '),
+                    row[2], "\n");
+  }
+  return usage;
 }
 
 absl::StatusOr<BrokerConfig> LoadConfig(int argc, char** argv) {
@@ -339,12 +455,12 @@ absl::StatusOr<BrokerConfig> LoadConfig(int argc, char** argv) {
       config.data_dir = value;
       continue;
     }
-    auto it = Settings().find(FlagToKey(name));
-    if (it == Settings().end()) {
+    const Setting* setting = FindSetting(FlagToKey(name));
+    if (setting == nullptr) {
       return absl::InvalidArgumentError(
           absl::StrCat("unknown flag --", name));
     }
-    if (absl::Status s = it->second(config, value); !s.ok()) {
+    if (absl::Status s = setting->access.set(config, value); !s.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("--", name, ": ", s.message()));
     }

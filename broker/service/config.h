@@ -152,8 +152,14 @@ struct BrokerConfig {
 // are errors.
 absl::StatusOr<BrokerConfig> LoadConfig(int argc, char** argv);
 
-// Usage text for --help.
+// Usage text for --help: the commands, then every key the config parser
+// accepts, one line each with its default, generated from the parser's
+// table (so a new key is listed as soon as the parser takes it).
 std::string ConfigUsage();
+
+// Every top-level key the config file accepts (also flags, with dashes,
+// except citizen_issuers), in the order of --help.
+std::vector<std::string> ConfigKeys();
 
 }  // namespace accord::service
 

@@ -3,6 +3,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -115,6 +119,89 @@ TEST_CASE("HTTP listener keys: TLS files and limits") {
   CHECK(absl::IsInvalidArgument(Load({"--http-idle-timeout-seconds", "11",
                                       "--http-request-timeout-seconds", "10"})
                                     .status()));
+}
+
+}  // namespace
+}  // namespace accord::service
+
+namespace accord::service {
+namespace {
+
+std::string ReadSource(const std::string& relative) {
+  const char* root = std::getenv("ACCORD_SOURCE_DIR");
+  std::ifstream in(std::string(root != nullptr ? root : ".") + "/" + relative);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The value of the first line `key: value` (after optional indentation) in
+// `yaml`, "" when there is none. Comments after the value are dropped.
+std::string YamlValue(const std::string& yaml, const std::string& key) {
+  std::istringstream lines(yaml);
+  for (std::string line; std::getline(lines, line);) {
+    const size_t start = line.find_first_not_of(' ');
+    if (start == std::string::npos ||
+        line.compare(start, key.size() + 1, key + ":") != 0) {
+      continue;
+    }
+    std::string value = line.substr(start + key.size() + 1);
+    if (size_t hash = value.find(" #"); hash != std::string::npos) {
+      value.resize(hash);
+    }
+    const size_t b = value.find_first_not_of(' ');
+    const size_t e = value.find_last_not_of(' ');
+    return b == std::string::npos ? "" : value.substr(b, e - b + 1);
+  }
+  return "";
+}
+
+TEST_CASE("every config key is in --help with a default and in the sample") {
+  const std::string usage = ConfigUsage();
+  const std::string sample = ReadSource("deploy/accord.yaml");
+  REQUIRE(!sample.empty());
+  const std::vector<std::string> keys = ConfigKeys();
+  REQUIRE(keys.size() > 40);
+  for (const std::string& key : keys) {
+    INFO(key);
+    // --help: "  key  [default]  help" on a line of its own.
+    CHECK(usage.find("\n  " + key + " ") != std::string::npos);
+    // The sample: set ("key:") or shown commented out ("# key:"), at the
+    // start of a line.
+    const bool set = sample.rfind(key + ":", 0) == 0 ||
+                     sample.find("\n" + key + ":") != std::string::npos;
+    const bool shown = sample.find("\n# " + key + ":") != std::string::npos;
+    CHECK((set || shown));
+  }
+  // A default in brackets for a numeric key, and the derived ones.
+  CHECK(usage.find("max_subjects_per_grant") != std::string::npos);
+  CHECK(usage.find("[1000]") != std::string::npos);
+  CHECK(usage.find("[data_dir/keys]") != std::string::npos);
+  // Every key of the sample that is set is one the parser accepts: the
+  // sample loads.
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "accord_sample_config.yaml")
+          .string();
+  {
+    std::ofstream out(path);
+    out << sample;
+  }
+  auto loaded = Load({"--config", path});
+  INFO(loaded.status().message());
+  CHECK(loaded.ok());
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("the Envoy sample checks the sample config's issuer and audience") {
+  const std::string sample = ReadSource("deploy/accord.yaml");
+  const std::string envoy = ReadSource("deploy/envoy/envoy.yaml");
+  REQUIRE(!envoy.empty());
+  const std::string grant_issuer = YamlValue(sample, "grant_issuer");
+  REQUIRE(!grant_issuer.empty());
+  CHECK(YamlValue(envoy, "issuer") == grant_issuer);
+  // The audience: the one name the sample gives its data service.
+  const std::string audiences = YamlValue(envoy, "audiences");
+  REQUIRE(audiences.size() > 2);
+  const std::string audience = audiences.substr(1, audiences.size() - 2);
+  CHECK(sample.find(audience + " (grant audience)") != std::string::npos);
 }
 
 }  // namespace

@@ -22,7 +22,9 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: accord-data-client --server ADDR --grant TOKEN --cert PEM "
-    "--key KEY --ca PEM [--fields a,b] [--subjects s1,s2]\n";
+    "--key KEY --ca PEM [--fields a,b] [--subjects s1,s2]\n"
+    "Reads household records from accord-data-service with a grant and\n"
+    "prints the answer as one JSON document (see clients/examples/README.md).\n";
 
 bool ReadFile(const std::string& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
@@ -42,6 +44,10 @@ int Usage(const std::string& message) {
 
 int main(int argc, char** argv) {
   namespace v1 = ::accord::examples::v1;
+  if (accord::examples::WantsHelp(argc, argv)) {
+    std::cout << kUsage;
+    return 0;
+  }
   auto flags = accord::examples::ParseFlagPairs(
       argc, argv, {"server", "grant", "cert", "key", "ca", "fields", "subjects"});
   if (!flags.ok()) return Usage(std::string(flags.status().message()));

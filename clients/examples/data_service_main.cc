@@ -20,6 +20,7 @@
 // SIGINT.
 #include <signal.h>
 
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -46,7 +47,9 @@ constexpr char kUsage[] =
     "  [--jwks-ca PEM] [--jwks-http loopback]\n"
     "  [--broker ADDR --broker-ca PEM --broker-cert PEM --broker-key KEY]\n"
     "  [--revocations watch [--max-grant-lifetime S] "
-    "[--revocation-staleness S]]\n";
+    "[--revocation-staleness S]]\n"
+    "Serves the household demo records over gRPC with mutual TLS, only as\n"
+    "far as an Accord grant covers them (see clients/examples/README.md).\n";
 
 bool ReadFile(const std::string& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
@@ -78,6 +81,10 @@ bool ReadSeconds(const std::map<std::string, std::string>& flags,
 
 int main(int argc, char** argv) {
   using namespace accord;  // NOLINT: a main
+  if (examples::WantsHelp(argc, argv)) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
   auto flags = examples::ParseFlagPairs(
       argc, argv,
       {"listen", "jwks", "audience", "issuer", "tls-cert", "tls-key",

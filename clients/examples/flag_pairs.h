@@ -17,6 +17,10 @@ namespace accord::examples {
 absl::StatusOr<std::map<std::string, std::string>> ParseFlagPairs(
     int argc, char** argv, const std::vector<std::string>& known);
 
+// True when argv[1..] holds --help or -h: the binary prints its usage on
+// stdout and exits 0, whatever the other arguments.
+bool WantsHelp(int argc, char** argv);
+
 // Splits "a,b,c" into its non-empty items.
 std::vector<std::string> SplitList(const std::string& value);
 

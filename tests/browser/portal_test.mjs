@@ -73,7 +73,7 @@ function partnerGrant(stack, subject, fields) {
   const subjects = [];
   for (const g of decision.grants || []) subjects.push(...(g.subjects || []));
   for (const d of [decision.decision, ...(decision.decisions || [])]) {
-    if (d && d.outcome === 'OUTCOME_PERMIT') subjects.push(...(d.subjects || []));
+    if (d && d.outcome === 'permit') subjects.push(...(d.subjects || []));
   }
   return { subjects, text: r.out };
 }
