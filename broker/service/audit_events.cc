@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "broker/auditlog/entry.h"
 
 namespace accord::service {
 namespace {
@@ -17,8 +18,8 @@ accord::v1::AuditEvent Base(accord::v1::EventType type,
 
 }  // namespace
 
-std::string SubjectActor(absl::string_view pseudonym) {
-  return absl::StrCat("subject:", pseudonym);
+std::string SubjectActor(absl::string_view /*pseudonym*/) {
+  return auditlog::kCitizenActor;
 }
 
 accord::v1::AuditEvent DatasetEvent(absl::string_view actor,
