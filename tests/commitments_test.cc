@@ -11,6 +11,8 @@
 #include <catch2/catch.hpp>
 #include <grpcpp/grpcpp.h>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "accord/v1/audit.grpc.pb.h"
 #include "accord/v1/consent.grpc.pb.h"
@@ -152,6 +154,45 @@ TEST_CASE("a grant naming Alice and Bob: Alice's history reveals nothing of Bob"
   CHECK(found->AsArray()->size() == 2);  // his consent and the grant
   CHECK(query.out.find(bob) == std::string::npos);
 
+  // Under a court order the operator hands Bob's key to an auditor, who
+  // finds Bob's entries offline; the export is logged without his name.
+  const std::string key_file = dir.path() + "/bob.key";
+  CHECK(broker.Cli({"admin", "subject-key", "export", "--subject", bob,
+                    "--out", key_file, "--as", "operator"})
+            .exit_code != 0);  // no legal reference
+  CHECK(broker.Cli({"admin", "subject-key", "export", "--subject", bob,
+                    "--legal-reference", "TJ Rennes 2026/123", "--out",
+                    key_file, "--as", "auditor-demo"})
+            .exit_code != 0);  // operators only
+  CliResult exported = broker.Cli(
+      {"admin", "subject-key", "export", "--subject", bob, "--legal-reference",
+       "TJ Rennes 2026/123", "--out", key_file, "--as", "operator"});
+  INFO(exported.err << exported.out);
+  REQUIRE(exported.exit_code == 0);
+  CliResult traced = broker.Cli({"audit", "trace", "--subject", bob,
+                                 "--subject-key-file", key_file, "--as",
+                                 "auditor-demo", "--output", "json"});
+  INFO(traced.err << traced.out);
+  REQUIRE(traced.exit_code == 0);
+  const crypto::JsonValue* trace = traced.json.Find("entries");
+  REQUIRE(trace != nullptr);
+  REQUIRE(trace->AsArray() != nullptr);
+  CHECK(trace->AsArray()->size() == 2);  // his consent and the grant
+  CliResult alice_trace = broker.Cli({"audit", "trace", "--subject", alice,
+                                      "--subject-key-file", key_file, "--as",
+                                      "auditor-demo", "--output", "json"});
+  REQUIRE(alice_trace.exit_code == 0);
+  const crypto::JsonValue* none = alice_trace.json.Find("entries");
+  CHECK((none == nullptr || none->AsArray()->empty()));  // not her key
+  CliResult exports = broker.Cli({"audit", "query", "--type",
+                                  "subject-key-export", "--as", "auditor-demo",
+                                  "--output", "json"});
+  REQUIRE(exports.exit_code == 0);
+  CHECK(exports.out.find("TJ Rennes 2026/123") != std::string::npos);
+  const std::vector<std::string> after = AllEntries(broker, *ca);
+  REQUIRE(after.size() == entries.size() + 1);
+  CHECK(after.back().find(bob) == std::string::npos);
+
   // Bob's key and his opening of the grant's entry are nowhere in Alice's
   // response, though the entry does commit to him.
   REQUIRE(broker.Stop() == 0);
@@ -170,6 +211,8 @@ TEST_CASE("a grant naming Alice and Bob: Alice's history reveals nothing of Bob"
   absl::StatusOr<std::string> alice_key = (*store)->GetSubjectKey(alice);
   REQUIRE(alice_key.ok());
   CHECK(bytes.find(*alice_key) == std::string::npos);  // only her opening
+  CHECK(absl::HexStringToBytes(std::string(absl::StripAsciiWhitespace(
+            ReadAll(key_file)))) == *bob_key);
 }
 
 }  // namespace

@@ -167,4 +167,12 @@ accord::v1::AuditEvent ReleaseEvent(absl::string_view partner,
   return e;
 }
 
+accord::v1::AuditEvent SubjectKeyExportEvent(absl::string_view actor,
+                                             absl::string_view legal_reference,
+                                             int64_t now) {
+  auto e = Base(accord::v1::EVENT_TYPE_SUBJECT_KEY_EXPORT, actor, now);
+  (*e.mutable_detail())["legal_reference"] = std::string(legal_reference);
+  return e;
+}
+
 }  // namespace accord::service

@@ -78,6 +78,12 @@ accord::v1::AuditEvent ReleaseEvent(absl::string_view partner,
 accord::v1::AuditEvent KeyEvent(absl::string_view actor,
                                 const accord::v1::KeyInfo& key, int64_t now);
 
+// A subject's commitment key handed to an auditor under `legal_reference`
+// by operator `actor`. Names no subject.
+accord::v1::AuditEvent SubjectKeyExportEvent(absl::string_view actor,
+                                             absl::string_view legal_reference,
+                                             int64_t now);
+
 // The actor string of a citizen: `citizen` whoever the citizen is, since a
 // log entry names no pseudonym (the subject is in the event's `subjects`,
 // which the store turns into a commitment).
