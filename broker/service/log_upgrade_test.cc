@@ -220,6 +220,17 @@ TEST_CASE("a store of version 1 entries upgrades: old entries verify, new ones a
   CHECK(bob.SerializeAsString().find(kAlice) == std::string::npos);
   CHECK(auditlog::VerifyAccessHistoryPage(bob, key.VerifierKey()).ok());
   CHECK(auditlog::UnverifiableRecords(bob) == 1);
+
+  // The store now records format 3, which an older broker refuses.
+  checkpointer->reset();
+  opened->store.reset();
+  REQUIRE(store::testing::EditRaw(path, [](rocksdb::DB* db, const auto& family) {
+    std::string version;
+    REQUIRE(db->Get(rocksdb::ReadOptions(), family("meta"), "format_version",
+                    &version)
+                .ok());
+    CHECK(version == "3");
+  }));
 }
 
 }  // namespace
