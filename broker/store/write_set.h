@@ -81,7 +81,10 @@ class WriteSet {
   // `subjects` are the subjects it concerns; they never reach the log: the
   // writer replaces them by a commitment to each (auditlog/commitment.h)
   // with the subject's key (keys::SubjectKey), creating the key of a subject
-  // that has none in the same batch.
+  // that has none in the same batch. The writer cannot tell a subject never
+  // named from one whose key was erased: an erased subject named again gets
+  // a fresh key, so erasure must keep its subject out of new events until
+  // the subject acts again.
   void AddAuditEvent(accord::v1::AuditEvent event) { events_.push_back(std::move(event)); }
 
   std::vector<Op>& ops() { return ops_; }
