@@ -4,6 +4,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "accord/v1/admin.grpc.pb.h"
+#include "clients/cmd_subject_key.h"
 #include "clients/commands.h"
 #include "clients/usage_error.h"
 
@@ -163,6 +164,15 @@ CommandGroup AdminCommands() {
            KeysRotate},
           {{"backup"}, "DIR", "online backup into DIR on the broker's host",
            {}, Backup},
+          {{"subject-key", "export"},
+           "--subject P --legal-reference REF --out FILE",
+           "hand one subject's commitment key to an auditor under a court "
+           "order (recorded in the audit log)",
+           {{"subject", A::kValue, "P", "the subject's pseudonym", {}},
+            {"legal-reference", A::kValue, "REF",
+             "the court order, recorded in the log", {}},
+            {"out", A::kValue, "FILE", "new file for the key (mode 0600)", {}}},
+           ExportSubjectKeyCommand},
       }};
 }
 

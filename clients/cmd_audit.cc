@@ -18,6 +18,7 @@
 #include "broker/auditlog/merkle.h"
 #include "broker/crypto/base64url.h"
 #include "broker/crypto/json.h"
+#include "clients/cmd_subject_key.h"
 #include "clients/commands.h"
 #include "clients/time_format.h"
 #include "clients/usage_error.h"
@@ -306,8 +307,8 @@ absl::StatusOr<v1::EventType> ParseEventType(absl::string_view text) {
   v1::EventType type;
   if (!v1::EventType_Parse(name, &type) || type == v1::EVENT_TYPE_UNSPECIFIED) {
     return UsageError(
-        "--type: expected decision, consent, policy, dataset, principal, key "
-        "or grant-release");
+        "--type: expected decision, consent, policy, dataset, principal, key, "
+        "grant-release, consent-request or subject-key-export");
   }
   return type;
 }
@@ -550,6 +551,12 @@ CommandGroup AuditCommands() {
             {"since", A::kValue, "SAVED",
              "a checkpoint saved with --save, or an earlier export", {}}},
            Verify},
+          {{"trace"}, "--subject P --subject-key-file F",
+           "the entries that concern one subject, found offline with the "
+           "subject's key (admin subject-key export, under a court order)",
+           {{"subject", A::kValue, "P", "the subject's pseudonym", {}},
+            {"subject-key-file", A::kValue, "F", "the exported key", {}}},
+           TraceCommand},
       }};
 }
 

@@ -189,6 +189,7 @@ absl::Status History(CommandContext& ctx) {
   }
   v1::GetAccessHistoryResponse all;
   size_t verified = 0;
+  size_t not_verifiable = 0;
   absl::Status s = CollectPages(
       [&](const std::string& token, v1::GetAccessHistoryResponse* page) {
         v1::GetAccessHistoryRequest request;
@@ -199,14 +200,23 @@ absl::Status History(CommandContext& ctx) {
         absl::StatusOr<uint64_t> checked =
             auditlog::VerifyAccessHistoryPage(*page, checkpoint_key);
         if (!checked.ok()) return checked.status();
-        verified += page->records_size();
+        const size_t unverifiable = auditlog::UnverifiableRecords(*page);
+        verified += page->records_size() - unverifiable;
+        not_verifiable += unverifiable;
         return absl::OkStatus();
       },
       &all);
   if (!s.ok()) return s;
   if (!checkpoint_key.empty()) {
     ctx.err() << "verified " << verified
-              << " records: each is in the signed audit log\n";
+              << " records: each is in the signed audit log and holds your "
+                 "commitment\n";
+    if (not_verifiable > 0) {
+      ctx.err() << "not verifiable: " << not_verifiable
+                << " records, recorded before subject commitments (their "
+                   "log entries also name other people, so they are not "
+                   "served)\n";
+    }
   }
   return ctx.output().ShowList(all, "records",
                                {"issued_at", "partner", "dataset_id",

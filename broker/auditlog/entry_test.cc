@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "broker/auditlog/commitment.h"
 #include "google/protobuf/util/message_differencer.h"
 
 namespace accord::auditlog {
@@ -16,12 +17,28 @@ accord::v1::AuditEvent SampleEvent() {
   e.set_purpose("research-and-development.academic-research");
   e.set_grant_id("g-0001");
   e.set_revision(42);
-  e.add_subjects("p1");
-  e.add_subjects("p2");
   (*e.mutable_detail())["zeta"] = "1";
   (*e.mutable_detail())["alpha"] = "2";
   (*e.mutable_detail())["mid"] = "3";
   e.add_reasons();
+  const std::string salt(kCommitmentSaltBytes, 's');
+  if (!CommitSubjects({{"p1", std::string(32, '1')}, {"p2", std::string(32, '2')}},
+                      salt, &e)
+           .ok()) {
+    FAIL("CommitSubjects");
+  }
+  return e;
+}
+
+// The same event as written before subject commitments (version 1).
+accord::v1::AuditEvent SampleV1Event() {
+  accord::v1::AuditEvent e = SampleEvent();
+  e.clear_commitment_salt();
+  e.clear_subject_commitments();
+  e.clear_subject_count();
+  e.set_actor("subject:p1");
+  e.add_subjects("p1");
+  e.add_subjects("p2");
   return e;
 }
 
@@ -34,14 +51,15 @@ TEST_CASE("Entries round trip and start with the version byte", "[entry]") {
   REQUIRE(back.ok());
   CHECK(google::protobuf::util::MessageDifferencer::Equals(*back, e));
   CHECK(back->detail().at("alpha") == "2");
-  CHECK(back->subjects_size() == 2);
+  CHECK(back->subjects_size() == 0);
+  CHECK(back->subject_count() == 2);
   CHECK(EncodeEntry(*back) == bytes);
 
   const accord::v1::AuditEvent empty;
   absl::StatusOr<accord::v1::AuditEvent> empty_back =
       DecodeEntry(EncodeEntry(empty));
   REQUIRE(empty_back.ok());
-  CHECK(EncodeEntry(empty) == std::string(1, '\x01'));
+  CHECK(EncodeEntry(empty) == std::string(1, '\x02'));
 }
 
 TEST_CASE("The encoding does not depend on map insertion order", "[entry]") {
@@ -63,7 +81,9 @@ TEST_CASE("DecodeEntry rejects garbage and non-canonical bytes", "[entry]") {
   const auto kBad = absl::StatusCode::kInvalidArgument;
 
   CHECK(code("") == kBad);
-  CHECK(code(std::string("\x02") + good.substr(1)) == kBad);
+  CHECK(code(std::string("\x03") + good.substr(1)) == kBad);
+  // Commitments in a version 1 entry.
+  CHECK(code(std::string("\x01") + good.substr(1)) == kBad);
   CHECK(code(std::string("\x00") + good.substr(1)) == kBad);
   CHECK(code(good.substr(1)) == kBad);                     // no version byte
   CHECK(code(good.substr(0, good.size() - 1)) == kBad);    // truncated
@@ -110,6 +130,62 @@ TEST_CASE("EncodeCheckedEntry accepts exactly what DecodeEntry accepts",
   big.set_actor(std::string(kMaxEntryBytes, 'a'));
   CHECK(EncodeCheckedEntry(big).status().code() ==
         absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("Version 1 entries still decode and keep their bytes", "[entry]") {
+  const accord::v1::AuditEvent old = SampleV1Event();
+  const std::string bytes = EncodeEntry(old, kEntryVersion1);
+  CHECK(EntryVersion(bytes) == kEntryVersion1);
+  absl::StatusOr<accord::v1::AuditEvent> back = DecodeEntry(bytes);
+  REQUIRE(back.ok());
+  CHECK(back->subjects_size() == 2);
+  CHECK(back->actor() == "subject:p1");
+  CHECK(EncodeEntry(*back, kEntryVersion1) == bytes);
+  // The same body is not a valid version 2 entry: it names pseudonyms.
+  CHECK_FALSE(DecodeEntry(EncodeEntry(old)).ok());
+  // New entries cannot be written the old way.
+  CHECK(absl::IsInvalidArgument(EncodeCheckedEntry(old).status()));
+}
+
+TEST_CASE("A version 2 entry naming a pseudonym is rejected", "[entry]") {
+  auto rejected = [](const accord::v1::AuditEvent& e, absl::string_view field) {
+    absl::Status checked = EncodeCheckedEntry(e).status();
+    CHECK(absl::IsInvalidArgument(checked));
+    CHECK(checked.message().find(field) != absl::string_view::npos);
+    absl::Status decoded = DecodeEntry(EncodeEntry(e)).status();
+    CHECK(absl::IsInvalidArgument(decoded));
+    CHECK(decoded.message().find(field) != absl::string_view::npos);
+  };
+  accord::v1::AuditEvent e = SampleEvent();
+  SECTION("in subjects") {
+    e.add_subjects("p1");
+    rejected(e, "subjects");
+  }
+  SECTION("as a subject actor") {
+    e.set_actor("subject:p1");
+    rejected(e, "actor");
+  }
+  SECTION("a count that differs") {
+    e.set_subject_count(3);
+    rejected(e, "subject_count");
+  }
+  SECTION("unsorted commitments") {
+    e.mutable_subject_commitments()->SwapElements(0, 1);
+    rejected(e, "subject_commitments");
+  }
+  SECTION("a short commitment") {
+    e.set_subject_commitments(0, "short");
+    rejected(e, "subject_commitments");
+  }
+  SECTION("a salt without commitments") {
+    e.clear_subject_commitments();
+    e.set_subject_count(0);
+    rejected(e, "commitment_salt");
+  }
+  SECTION("commitments without their salt") {
+    e.clear_commitment_salt();
+    rejected(e, "commitment_salt");
+  }
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "broker/auditlog/commitment.h"
 
 namespace accord::auditlog {
 namespace {
@@ -31,7 +32,8 @@ bool PartnerMatches(absl::string_view partner,
 }  // namespace
 
 bool EventMatches(const accord::v1::QueryEventsRequest& query,
-                  const accord::v1::AuditEvent& event) {
+                  const accord::v1::AuditEvent& event,
+                  absl::string_view subject_key) {
   if (!query.partner().empty() && !PartnerMatches(query.partner(), event)) {
     return false;
   }
@@ -40,7 +42,9 @@ bool EventMatches(const accord::v1::QueryEventsRequest& query,
   }
   if (!query.subject().empty() &&
       std::find(event.subjects().begin(), event.subjects().end(),
-                query.subject()) == event.subjects().end()) {
+                query.subject()) == event.subjects().end() &&
+      (subject_key.empty() ||
+       !HasCommitmentOfKey(event, subject_key, query.subject()))) {
     return false;
   }
   if (!query.purpose().empty() &&

@@ -18,7 +18,10 @@ namespace accord::auditlog {
 //   partner    the event's actor, or the partner a consent names
 //              (detail "recipient");
 //   dataset_id exact;
-//   subject    one of the event's subjects;
+//   subject    one of the event's subjects (a version 1 entry), or one of
+//              its commitments is the subject's under `subject_key`, the
+//              subject's key k_s (a version 2 entry; commitment.h). With
+//              no key (the subject has none), no version 2 event matches;
 //   purpose    the event's purpose is the same or below it in the taxonomy
 //              ("research-and-development" matches
 //              "research-and-development.academic-research");
@@ -27,7 +30,8 @@ namespace accord::auditlog {
 //   since, until  Unix seconds, inclusive; 0 means unbounded.
 // Paging fields are ignored.
 bool EventMatches(const accord::v1::QueryEventsRequest& query,
-                  const accord::v1::AuditEvent& event);
+                  const accord::v1::AuditEvent& event,
+                  absl::string_view subject_key = {});
 
 // Returns the cursor that resumes a scan at log index `next_index`.
 std::string EncodeScanCursor(uint64_t next_index);

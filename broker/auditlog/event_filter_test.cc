@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "broker/auditlog/commitment.h"
+
 namespace accord::auditlog {
 namespace {
 
@@ -47,11 +49,25 @@ TEST_CASE("each filter keeps matching events and drops the others") {
     q.set_dataset_id("rennes.energy");
     CHECK_FALSE(EventMatches(q, e));
   }
-  SECTION("subject") {
+  SECTION("subject of a version 1 event") {
     q.set_subject("bob");
     CHECK(EventMatches(q, e));
     q.set_subject("carol");
     CHECK_FALSE(EventMatches(q, e));
+  }
+  SECTION("subject of a version 2 event, with the subject's key") {
+    const std::string bob_key(32, 'b');
+    accord::v1::AuditEvent v2 = e;
+    v2.clear_subjects();
+    REQUIRE(CommitSubjects({{"alice", std::string(32, 'a')}, {"bob", bob_key}},
+                           std::string(16, 's'), &v2)
+                .ok());
+    q.set_subject("bob");
+    CHECK(EventMatches(q, v2, bob_key));
+    CHECK_FALSE(EventMatches(q, v2));  // no key: no match
+    CHECK_FALSE(EventMatches(q, v2, std::string(32, 'x')));
+    q.set_subject("carol");
+    CHECK_FALSE(EventMatches(q, v2, bob_key));
   }
   SECTION("purpose matches itself and what is below it, not a prefix") {
     q.set_purpose("research-and-development");

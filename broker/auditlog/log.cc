@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "broker/auditlog/commitment.h"
 #include "broker/auditlog/entry.h"
 
 namespace accord::auditlog {
@@ -13,9 +14,22 @@ Log::Log(Frontier committed)
       pending_(std::move(committed)) {}
 
 absl::StatusOr<store::LogAppend> Log::Append(
-    const accord::v1::AuditEvent& event) {
+    const accord::v1::AuditEvent& event,
+    const std::vector<store::KeyedSubject>& subjects) {
+  if (!event.subjects().empty()) {
+    return absl::InvalidArgumentError(
+        "subjects: an event names its subjects only with their keys");
+  }
+  std::vector<KeyedSubject> keyed;
+  keyed.reserve(subjects.size());
+  for (const store::KeyedSubject& s : subjects) keyed.push_back({s.subject, s.key});
+  accord::v1::AuditEvent committed = event;
+  if (absl::Status s = CommitSubjects(keyed, NewCommitmentSalt(), &committed);
+      !s.ok()) {
+    return s;
+  }
   store::LogAppend out;
-  absl::StatusOr<std::string> entry = EncodeCheckedEntry(event);
+  absl::StatusOr<std::string> entry = EncodeCheckedEntry(committed);
   if (!entry.ok()) return entry.status();
   out.entry = *std::move(entry);
   const Hash leaf = HashLeaf(out.entry);
@@ -33,6 +47,8 @@ absl::StatusOr<store::LogAppend> Log::Append(
   }
   return out;
 }
+
+std::string Log::NewSubjectKey() { return auditlog::NewSubjectKey(); }
 
 void Log::Committed(uint64_t size) {
   absl::MutexLock l(&mu_);

@@ -34,16 +34,25 @@ class Log final : public store::LogAppender {
   Log(const Log&) = delete;
   Log& operator=(const Log&) = delete;
 
-  // Encodes `event` canonically (entry.h), assigns it the next index after
-  // every earlier pending append and returns the entry with its leaf node and
-  // every subtree node it completes. The append stays pending until
-  // Committed or Abort.
-  // Errors: InvalidArgument if the event has no canonical encoding (e.g. a
-  // string that is not UTF-8, or larger than kMaxEntryBytes); Internal if an
-  // earlier Committed reported a size the log cannot reconcile (see
-  // status()). Nothing changes on error.
-  absl::StatusOr<store::LogAppend> Append(const accord::v1::AuditEvent& event)
-      override ABSL_LOCKS_EXCLUDED(mu_);
+  using store::LogAppender::Append;
+
+  // Encodes `event` canonically as a version 2 entry (entry.h) whose
+  // commitments, under a fresh salt, are those of `subjects`
+  // (commitment.h), assigns it the next index after every earlier pending
+  // append and returns the entry with its leaf node and every subtree node
+  // it completes. The append stays pending until Committed or Abort.
+  // Errors: InvalidArgument if `event` names subjects itself, has no
+  // canonical encoding (e.g. a string that is not UTF-8, a `subject:` actor,
+  // or larger than kMaxEntryBytes) or a subject key is not
+  // kSubjectKeyBytes; Internal if an earlier Committed reported a size the
+  // log cannot reconcile (see status()). Nothing changes on error.
+  absl::StatusOr<store::LogAppend> Append(
+      const accord::v1::AuditEvent& event,
+      const std::vector<store::KeyedSubject>& subjects) override
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Returns auditlog::NewSubjectKey().
+  std::string NewSubjectKey() override;
 
   // The pending appends are durable and the log has `size` leaves. A size
   // below the pending size commits only that prefix and forgets the rest (as

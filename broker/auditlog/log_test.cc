@@ -18,7 +18,7 @@ accord::v1::AuditEvent Event(uint64_t revision) {
   accord::v1::AuditEvent e;
   e.set_type(accord::v1::EVENT_TYPE_CONSENT);
   e.set_time(1726500000 + static_cast<int64_t>(revision));
-  e.set_actor("subject:abc");
+  e.set_actor("citizen");
   e.set_revision(revision);
   return e;
 }

@@ -47,6 +47,11 @@ class AdminServiceImpl final : public accord::v1::AdminService::CallbackService 
   grpc::ServerUnaryReactor* Backup(grpc::CallbackServerContext* context,
                                    const accord::v1::BackupRequest* request,
                                    accord::v1::BackupResponse* response) override;
+  // subject_key_export.cc
+  grpc::ServerUnaryReactor* ExportSubjectKey(
+      grpc::CallbackServerContext* context,
+      const accord::v1::ExportSubjectKeyRequest* request,
+      accord::v1::ExportSubjectKeyResponse* response) override;
 
  private:
   const Env& env_;

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "broker/auditlog/entry.h"
 
 namespace accord::service {
 namespace {
@@ -17,8 +18,8 @@ accord::v1::AuditEvent Base(accord::v1::EventType type,
 
 }  // namespace
 
-std::string SubjectActor(absl::string_view pseudonym) {
-  return absl::StrCat("subject:", pseudonym);
+std::string SubjectActor(absl::string_view /*pseudonym*/) {
+  return auditlog::kCitizenActor;
 }
 
 accord::v1::AuditEvent DatasetEvent(absl::string_view actor,
@@ -176,6 +177,14 @@ accord::v1::AuditEvent ReleaseEvent(absl::string_view partner,
                                     absl::string_view grant_id, int64_t now) {
   auto e = Base(accord::v1::EVENT_TYPE_GRANT_RELEASE, partner, now);
   e.set_grant_id(std::string(grant_id));
+  return e;
+}
+
+accord::v1::AuditEvent SubjectKeyExportEvent(absl::string_view actor,
+                                             absl::string_view legal_reference,
+                                             int64_t now) {
+  auto e = Base(accord::v1::EVENT_TYPE_SUBJECT_KEY_EXPORT, actor, now);
+  (*e.mutable_detail())["legal_reference"] = std::string(legal_reference);
   return e;
 }
 

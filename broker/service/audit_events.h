@@ -16,6 +16,10 @@ namespace accord::service {
 
 // The audit log entry of each kind of state change, built in one place so
 // every write path records the same facts. `revision` is set by the store.
+// An event's `subjects` never reach the log: the store replaces them by
+// commitments (store/write_set.h, auditlog/commitment.h). No other field
+// may hold a pseudonym: a citizen actor is `citizen` (SubjectActor), and
+// no detail value names a subject.
 
 accord::v1::AuditEvent DatasetEvent(absl::string_view actor,
                                     const accord::v1::Dataset& dataset,
@@ -42,7 +46,8 @@ accord::v1::AuditEvent PolicyEvent(absl::string_view actor,
                                    const accord::v1::PolicyRef& ref,
                                    int64_t now);
 
-// A decision on a grant request; `grant_id` empty for a denial.
+// A decision on a grant request; `grant_id` empty for a denial. `subjects`
+// (the grant's) go to the event's `subjects`, for the store to commit to.
 accord::v1::AuditEvent DecisionEvent(absl::string_view partner,
                                      absl::string_view dataset_id,
                                      absl::string_view purpose,
@@ -61,6 +66,8 @@ accord::v1::AuditEvent ExplainEvent(absl::string_view actor,
                                     absl::string_view purpose,
                                     size_t subjects_asked, int64_t now);
 
+// A consent's change, done by its citizen: actor `citizen`, the consent's
+// subject in `subjects` only.
 accord::v1::AuditEvent ConsentChangeEvent(const accord::v1::Consent& consent,
                                           accord::v1::ConsentState state,
                                           int64_t now);
@@ -81,7 +88,15 @@ accord::v1::AuditEvent ReleaseEvent(absl::string_view partner,
 accord::v1::AuditEvent KeyEvent(absl::string_view actor,
                                 const accord::v1::KeyInfo& key, int64_t now);
 
-// The actor string of a citizen.
+// A subject's commitment key handed to an auditor under `legal_reference`
+// by operator `actor`. Names no subject.
+accord::v1::AuditEvent SubjectKeyExportEvent(absl::string_view actor,
+                                             absl::string_view legal_reference,
+                                             int64_t now);
+
+// The actor string of a citizen: `citizen` whoever the citizen is, since a
+// log entry names no pseudonym (the subject is in the event's `subjects`,
+// which the store turns into a commitment).
 std::string SubjectActor(absl::string_view pseudonym);
 
 }  // namespace accord::service

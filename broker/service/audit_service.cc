@@ -173,6 +173,18 @@ grpc::ServerUnaryReactor* AuditServiceImpl::QueryEvents(
   if (absl::Status s = CheckQuery(*request); !s.ok()) return call.Finish(s);
   auto start = auditlog::DecodeScanCursor(request->page_token());
   if (!start.ok()) return call.Finish(start.status());
+  // Version 2 entries name no subject: the broker matches the subject's
+  // commitments with its key. A subject without a key matches version 1
+  // entries only.
+  std::string subject_key;
+  if (!request->subject().empty()) {
+    auto key = env_.store->GetSubjectKey(request->subject());
+    if (key.ok()) {
+      subject_key = *std::move(key);
+    } else if (!absl::IsNotFound(key.status())) {
+      return call.Finish(key.status());
+    }
+  }
   const uint64_t size = env_.log->Size();
   const uint64_t end = std::min(size, *start + kMaxScannedPerQuery);
   uint64_t i = *start;
@@ -185,7 +197,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::QueryEvents(
       return call.Finish(absl::DataLossError(absl::StrCat(
           "log entry ", i, " does not decode: ", event.status().message())));
     }
-    if (!auditlog::EventMatches(*request, *event)) continue;
+    if (!auditlog::EventMatches(*request, *event, subject_key)) continue;
     accord::v1::LogEntry* entry = response->add_entries();
     entry->set_index(i);
     *entry->mutable_event() = *std::move(event);

@@ -65,6 +65,7 @@ std::vector<MethodRule> MakeRules() {
       {"/accord.v1.AdminService/ListKeys", {kOperator}},
       {"/accord.v1.AdminService/RotateKey", {kOperator}},
       {"/accord.v1.AdminService/Backup", {kOperator}},
+      {"/accord.v1.AdminService/ExportSubjectKey", {kOperator}},
   };
 }
 

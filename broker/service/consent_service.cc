@@ -477,7 +477,9 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GetAccessHistory(
     *r->mutable_fields() = g.fields();
     r->set_log_index(g.log_index());
   }
-  // Each record with its log entry and inclusion proof (history_proofs.h).
+  // Each record with its log entry, inclusion proof and the caller's own
+  // opening (history_proofs.h).
+  response->set_subject(caller->subject);
   if (absl::Status proofs = AttachHistoryProofs(env_, response);
       !proofs.ok()) {
     return call.Finish(proofs);

@@ -67,6 +67,17 @@ struct BatchState {
   // Quota uses as the batch leaves them, by key.
   absl::flat_hash_map<std::string, uint64_t> quota_uses;
 
+  // Subject commitment keys read or created by the batch, by subject, so
+  // that two write sets of one batch naming a new subject share its key.
+  absl::flat_hash_map<std::string, std::string> subject_keys;
+
+  // The keys of `subjects` (each once, in first-seen order), read from the
+  // index or, for a subject without one, created by the appender and put
+  // in the batch. Errors: the store's read error; DATA_LOSS for a stored
+  // key that is not 32 bytes.
+  absl::StatusOr<std::vector<KeyedSubject>> KeysOf(
+      const google::protobuf::RepeatedPtrField<std::string>& subjects);
+
   // OK when every quota use of `ws` fits; then counts them in the batch.
   // RESOURCE_EXHAUSTED with kQuotaPayload otherwise, leaving nothing.
   absl::Status ReserveQuotas(const WriteSet& ws);
@@ -123,6 +134,8 @@ class Db {
   absl::Status CheckFormat(bool created);
   // Rewrites a format 1 store as format 2 (upgrade.cc).
   absl::Status UpgradeFrom1();
+  // Marks a format 2 store as format 3 (upgrade.cc).
+  absl::Status UpgradeFrom2();
   void WriterLoop() ABSL_LOCKS_EXCLUDED(mu_);
   // On the writer thread, before a batch: after a failed write, asks
   // RocksDB to leave its background-error (read-only) state. OK when the

@@ -176,7 +176,10 @@ absl::Status Db::CheckFormat(bool created) {
           "storage format version ", v, " is older than this broker's (",
           kFormatVersion, "); start the broker on it once to upgrade it"));
     }
-    if (absl::Status s = UpgradeFrom1(); !s.ok()) return s;
+    if (v < 2) {
+      if (absl::Status s = UpgradeFrom1(); !s.ok()) return s;
+    }
+    if (absl::Status s = UpgradeFrom2(); !s.ok()) return s;
   }
   auto revision = Get(kMeta, keys::kRevision);
   if (revision.ok() && revision->size() == 8) {

@@ -26,6 +26,16 @@ struct LogAppend {
   std::vector<TreeNode> nodes;  // the leaf hash and every subtree it completes
 };
 
+// The size of a subject's commitment key.
+inline constexpr size_t kSubjectKeyBytes = 32;
+
+// One subject an audit event concerns, with its commitment key k_s (store
+// index 'C', keys::SubjectKey).
+struct KeyedSubject {
+  std::string subject;
+  std::string key;
+};
+
 // The audit log's side of a commit. The store's single writer thread calls
 // it, in commit order, for each write set that carries an audit event, so
 // the event and the state change it records land in one synced batch. The
@@ -34,10 +44,21 @@ class LogAppender {
  public:
   virtual ~LogAppender() = default;
 
-  // Encodes `event` (its `revision` already set to the write's revision),
-  // assigns the next leaf index and returns what to store. Called on the
-  // writer thread only.
-  virtual absl::StatusOr<LogAppend> Append(const accord::v1::AuditEvent& event) = 0;
+  // Encodes `event` (its `revision` already set to the write's revision,
+  // its `subjects` empty) with a commitment to each of `subjects` in place
+  // of their pseudonyms, assigns the next leaf index and returns what to
+  // store. Called on the writer thread only.
+  virtual absl::StatusOr<LogAppend> Append(
+      const accord::v1::AuditEvent& event,
+      const std::vector<KeyedSubject>& subjects) = 0;
+  // Append(event, {}): an event that concerns no subject.
+  absl::StatusOr<LogAppend> Append(const accord::v1::AuditEvent& event) {
+    return Append(event, {});
+  }
+
+  // Returns a fresh random subject key k_s, for a subject that has none
+  // yet. Called on the writer thread only.
+  virtual std::string NewSubjectKey() = 0;
 
   // The batch holding every Append since the last Committed/Abort was made
   // durable: the log now has `size` leaves.

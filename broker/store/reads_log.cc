@@ -16,6 +16,20 @@ absl::StatusOr<std::string> Store::GetLogEntry(uint64_t index) const {
   return entry;
 }
 
+absl::StatusOr<std::string> Store::GetSubjectKey(
+    absl::string_view subject) const {
+  auto key = db_->Get(kIndex, keys::SubjectKey(subject));
+  if (absl::IsNotFound(key.status())) {
+    return absl::NotFoundError("the subject has no commitment key");
+  }
+  if (key.ok() && key->size() != kSubjectKeyBytes) {
+    return absl::DataLossError(absl::StrCat(
+        "the commitment key of a subject is ", key->size(), " bytes, want ",
+        kSubjectKeyBytes));
+  }
+  return key;
+}
+
 absl::StatusOr<std::string> Store::GetTreeNode(uint8_t level,
                                                uint64_t index) const {
   auto node = db_->Get(kAuditHashes, keys::AuditNode(level, index));

@@ -27,7 +27,7 @@
 namespace accord::store {
 
 // The storage format this build reads and writes.
-inline constexpr int kFormatVersion = 2;
+inline constexpr int kFormatVersion = 3;
 
 // One group commit, as the writer saw it.
 struct CommitStats {
@@ -250,6 +250,11 @@ class Store {
   // The audit log as stored: its size, entries and tree nodes.
   uint64_t LogSize() const;
   absl::StatusOr<std::string> GetLogEntry(uint64_t index) const;
+  // The subject's commitment key k_s (kSubjectKeyBytes), which opens its
+  // commitments in the log (auditlog/commitment.h). Errors: NOT_FOUND when
+  // the subject has none (never named since commitments, or erased);
+  // DATA_LOSS for a stored key of another size.
+  absl::StatusOr<std::string> GetSubjectKey(absl::string_view subject) const;
   absl::StatusOr<std::string> GetTreeNode(uint8_t level, uint64_t index) const;
   // The newest stored checkpoint note and its tree size.
   absl::StatusOr<std::pair<uint64_t, std::string>> LatestCheckpoint() const;

@@ -25,19 +25,39 @@ using ::accord::testing::TempDir;
 // A small log for the tests: an entry is the event's grant id and
 // revision, each append stores one level-0 node. It can be told to refuse
 // the next append, and counts the batches it saw committed and aborted.
+// It records the keyed subjects of each append, and hands out keys
+// "key-<n>" padded to 32 bytes.
 class RecordingAppender : public LogAppender {
  public:
-  absl::StatusOr<LogAppend> Append(const accord::v1::AuditEvent& event) override {
+  using LogAppender::Append;
+  absl::StatusOr<LogAppend> Append(
+      const accord::v1::AuditEvent& event,
+      const std::vector<KeyedSubject>& subjects) override {
     absl::MutexLock l(&mu_);
     if (fail_next_) {
       fail_next_ = false;
       return absl::InternalError("refused by the test");
     }
+    if (!event.subjects().empty()) {
+      return absl::InvalidArgumentError("the event names its subjects");
+    }
+    subjects_.push_back(subjects);
     LogAppend a;
     a.index = next_++;
     a.entry = absl::StrCat(event.grant_id(), "@", event.revision());
     a.nodes.push_back(TreeNode{0, a.index, std::string(32, 'h')});
     return a;
+  }
+  std::string NewSubjectKey() override {
+    absl::MutexLock l(&mu_);
+    std::string key = absl::StrCat("key-", keys_made_++);
+    key.resize(32, '.');
+    return key;
+  }
+  // The keyed subjects of every append so far, in order.
+  std::vector<std::vector<KeyedSubject>> subjects() {
+    absl::MutexLock l(&mu_);
+    return subjects_;
   }
   void Committed(uint64_t size) override {
     absl::MutexLock l(&mu_);
@@ -74,6 +94,8 @@ class RecordingAppender : public LogAppender {
   int aborts_ ABSL_GUARDED_BY(mu_) = 0;
   int mismatches_ ABSL_GUARDED_BY(mu_) = 0;
   bool fail_next_ ABSL_GUARDED_BY(mu_) = false;
+  int keys_made_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<std::vector<KeyedSubject>> subjects_ ABSL_GUARDED_BY(mu_);
 };
 
 inline StoreOptions WithLog(LogAppender* log) {

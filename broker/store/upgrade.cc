@@ -97,4 +97,17 @@ absl::Status Db::UpgradeFrom1() {
   return Flush(db_.get(), batch);
 }
 
+// Format 2 -> 3. Format 3 adds the subjects' commitment keys (index 'C',
+// created as subjects are named) and writes version 2 log entries, which
+// name no pseudonym. Nothing stored is rewritten: the version 1 entries
+// already in the log stay as they are (rewriting them would break every
+// checkpoint published since), and still verify. The version is bumped so
+// that an older broker, which would write pseudonyms into the log again,
+// refuses the store.
+absl::Status Db::UpgradeFrom2() {
+  rocksdb::WriteBatch batch;
+  batch.Put(handles_[kMeta], std::string(keys::kFormatVersion), "3");
+  return Flush(db_.get(), batch);
+}
+
 }  // namespace accord::store

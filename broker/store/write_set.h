@@ -77,7 +77,14 @@ class WriteSet {
   void set_deadline(absl::Time deadline) { deadline_ = deadline; }
   absl::Time deadline() const { return deadline_; }
 
-  // Appended to the audit log in this write, in order.
+  // Appended to the audit log in this write, in order. The event's
+  // `subjects` are the subjects it concerns; they never reach the log: the
+  // writer replaces them by a commitment to each (auditlog/commitment.h)
+  // with the subject's key (keys::SubjectKey), creating the key of a subject
+  // that has none in the same batch. The writer cannot tell a subject never
+  // named from one whose key was erased: an erased subject named again gets
+  // a fresh key, so erasure must keep its subject out of new events until
+  // the subject acts again.
   void AddAuditEvent(accord::v1::AuditEvent event) { events_.push_back(std::move(event)); }
 
   std::vector<Op>& ops() { return ops_; }

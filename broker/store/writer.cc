@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "broker/store/db.h"
@@ -285,7 +286,7 @@ void Db::CommitBatch(std::vector<Pending>& pending, LogAppender* appender) {
     return;
   }
   rocksdb::WriteBatch batch;
-  BatchState state{*this, appender, &batch, 0, 0, {}, {}, {}};
+  BatchState state{*this, appender, &batch, 0, 0, {}, {}, {}, {}};
   state.revision = revision_.load();
   state.log_size = log_size_.load();
   std::vector<absl::StatusOr<CommitResult>> results;
@@ -400,7 +401,11 @@ absl::StatusOr<CommitResult> BatchState::Apply(WriteSet& ws) {
   absl::flat_hash_map<std::string, uint64_t> grant_indices;
   for (accord::v1::AuditEvent& event : ws.events()) {
     event.set_revision(revision);
-    absl::StatusOr<LogAppend> append = appender->Append(event);
+    // The log names no subject: the appender commits to each with its key.
+    absl::StatusOr<std::vector<KeyedSubject>> subjects = KeysOf(event.subjects());
+    if (!subjects.ok()) return subjects.status();
+    event.clear_subjects();
+    absl::StatusOr<LogAppend> append = appender->Append(event, *subjects);
     if (!append.ok()) return append.status();
     if (append->index != log_size) {
       return absl::InternalError(absl::StrCat(
@@ -453,6 +458,34 @@ absl::StatusOr<CommitResult> BatchState::Apply(WriteSet& ws) {
   }
   this->revision = revision;
   return result;
+}
+
+absl::StatusOr<std::vector<KeyedSubject>> BatchState::KeysOf(
+    const google::protobuf::RepeatedPtrField<std::string>& subjects) {
+  std::vector<KeyedSubject> out;
+  out.reserve(subjects.size());
+  absl::flat_hash_set<absl::string_view> seen;
+  for (const std::string& subject : subjects) {
+    if (!seen.insert(subject).second) continue;
+    auto it = subject_keys.find(subject);
+    if (it == subject_keys.end()) {
+      const std::string key_of = keys::SubjectKey(subject);
+      absl::StatusOr<std::string> stored = db.Get(kIndex, key_of);
+      if (absl::IsNotFound(stored.status())) {
+        stored = appender->NewSubjectKey();
+        batch->Put(db.cf(kIndex), key_of, *stored);
+      } else if (!stored.ok()) {
+        return stored.status();
+      } else if (stored->size() != kSubjectKeyBytes) {
+        return absl::DataLossError(absl::StrCat(
+            "the commitment key of a subject is ", stored->size(),
+            " bytes, want ", kSubjectKeyBytes));
+      }
+      it = subject_keys.emplace(subject, *std::move(stored)).first;
+    }
+    out.push_back({subject, it->second});
+  }
+  return out;
 }
 
 absl::Status BatchState::Finish() {

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 # Writes the seed corpus of the log entry fuzzer: canonical entries
-# (0x01 || deterministic accord.v1.AuditEvent wire bytes, encoded by hand)
+# (version byte || deterministic accord.v1.AuditEvent wire bytes, encoded by
+# hand) of version 1 (pseudonyms named) and version 2 (subject commitments),
 # and near misses.
 #   tests/fuzz/make_entry_seeds.py broker/auditlog/fuzz/corpus
+import hashlib
 import os
 import sys
 
@@ -62,8 +64,33 @@ SEEDS = {
     "empty_event": b"",
     "utf8": vi(1, 5) + s(3, "op\u00e9rateur") + detail("note", "\u2713"),
 }
+SALT = bytes(range(16))
+COMMITMENTS = sorted(hashlib.sha256(x).digest() for x in (b"a", b"b"))
+
+
+def commitments(cs):
+    return s(12, SALT) + b"".join(s(13, c) for c in cs) + vi(14, len(cs))
+
+
+# Version 2: the subjects as sorted commitments, a citizen as "citizen".
+SEEDS_V2 = {
+    "decision_permit_v2": vi(1, 1) + vi(2, 1726500000) + s(3, "partner-demo")
+    + s(4, "rennes.energy.household-consumption")
+    + s(5, "research-and-development") + vi(6, 1) + s(8, "g-0001")
+    + vi(9, 42) + detail("policy_hash", "abc") + detail("policy_version", "1")
+    + commitments(COMMITMENTS),
+    "consent_v2": vi(1, 2) + vi(2, 1726500000) + s(3, "citizen")
+    + s(4, "rennes.energy.household-consumption")
+    + s(5, "research-and-development") + vi(9, 7)
+    + detail("consent_id", "c1") + detail("state", "CONSENT_STATE_GIVEN")
+    + commitments(COMMITMENTS[:1]),
+}
 NEAR_MISSES = {
-    "bad_version": b"\x02" + vi(1, 1),
+    "bad_version": b"\x03" + vi(1, 1),
+    "v2_names_subject": b"\x02" + vi(1, 1) + s(10, "alice"),
+    "v2_commitments_unsorted": b"\x02" + vi(1, 1)
+    + commitments(list(reversed(COMMITMENTS))),
+    "v1_with_commitments": b"\x01" + vi(1, 1) + commitments(COMMITMENTS),
     "bad_order": b"\x01" + vi(2, 5) + vi(1, 1),
     "bad_varint": b"\x01" + key(1, 0) + b"\x81\x00",
     "unknown_field": b"\x01" + vi(1, 1) + vi(99, 1),
@@ -74,6 +101,9 @@ out = sys.argv[1]
 for name, body in SEEDS.items():
     with open(os.path.join(out, name), "wb") as f:
         f.write(b"\x01" + body)
+for name, body in SEEDS_V2.items():
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(b"\x02" + body)
 for name, entry in NEAR_MISSES.items():
     with open(os.path.join(out, name), "wb") as f:
         f.write(entry)

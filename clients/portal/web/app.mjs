@@ -338,9 +338,17 @@ async function renderHistory() {
   const lines = await verifyHistory(history, session.checkpoint_key);
   let ok = 0;
   let bad = 0;
-  for (const { record, problem } of lines) {
+  let old = 0;
+  for (const { record, problem, unverifiable } of lines) {
     const { row, check } = rows.get(record);
-    if (problem === null) {
+    if (unverifiable) {
+      old++;
+      row.dataset.verified = 'unverifiable';
+      const long = t('historyUnverifiableLong', { date: formatDate(record.issued_at) });
+      show(check, el('span', { class: 'unverifiable', title: long },
+          t('historyUnverifiable')),
+      el('span', { class: 'why' }, ` — ${long}`));
+    } else if (problem === null) {
       ok++;
       row.dataset.verified = 'true';
       show(check, el('span', { class: 'verified', title: t('historyVerifiedLong') },
@@ -354,7 +362,8 @@ async function renderHistory() {
           el('span', { class: 'why' }, ` — ${t('historyFailedLong', { why: problem })}`));
     }
   }
-  show(summary, status(t('historySummary', { ok, bad }), bad ? 'error' : 'success'));
+  const said = old ? t('historySummaryOld', { ok, bad, old }) : t('historySummary', { ok, bad });
+  show(summary, status(said, bad ? 'error' : 'success'));
 }
 
 // --- Mes reçus --------------------------------------------------------------

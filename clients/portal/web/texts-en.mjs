@@ -78,6 +78,9 @@ export default {
   historyFailed: 'Verification failed',
   historyFailedLong: 'Verification failed: this line does not match the signed log ({why}). Do not rely on it.',
   historySummary: '{ok} line(s) verified, {bad} failed.',
+  historyUnverifiable: 'Not verifiable',
+  historyUnverifiableLong: 'Not verifiable: recorded on {date}, before the log hid the other people concerned. Its log entry is not sent to your browser, so it cannot check it.',
+  historySummaryOld: '{ok} line(s) verified, {bad} failed, {old} not verifiable (recorded before the log hid the other people concerned).',
 
   receiptsTitle: 'My receipts',
   receiptsIntro: 'For each consent, a receipt signed by the platform. Download or print it.',

@@ -79,6 +79,9 @@ export default {
   historyFailed: 'Échec de la vérification',
   historyFailedLong: 'Vérification échouée : cette ligne ne correspond pas au journal signé ({why}). Ne vous y fiez pas.',
   historySummary: '{ok} ligne(s) vérifiée(s), {bad} en échec.',
+  historyUnverifiable: 'Non vérifiable',
+  historyUnverifiableLong: 'Non vérifiable : enregistrée le {date}, avant que le journal ne cache les autres personnes concernées. Elle n’est pas envoyée à votre navigateur, qui ne peut donc pas la vérifier.',
+  historySummaryOld: '{ok} ligne(s) vérifiée(s), {bad} en échec, {old} non vérifiable(s) (enregistrées avant la protection des autres personnes dans le journal).',
 
   receiptsTitle: 'Mes reçus',
   receiptsIntro: 'Pour chaque consentement, un reçu signé par la plateforme. Vous pouvez le télécharger ou l’imprimer.',

@@ -4,9 +4,16 @@
 //     https://c2sp.org/signed-note) with the checkpoint key pinned in the
 //     portal's configuration,
 //  2. decoded the line's audit log entry and found it describes the same
-//     grant (grant id, dataset, purpose, partner), and
+//     grant (grant id, dataset, purpose, partner) and concerns the citizen:
+//     a version 2 entry names nobody, but holds the citizen's commitment
+//     SHA-256("accord subject commitment v1" || 0x00 || opening || pseudonym),
+//     recomputed here from the line's opening and the citizen's pseudonym
+//     (broker/auditlog/commitment.h); a version 1 entry names the citizen,
+//     and
 //  3. verified its RFC 9162 inclusion proof (SHA-256) from the entry's leaf
 //     hash to the checkpoint's root.
+// A line recorded before commitments whose entry also named other people is
+// sent without its entry: it is shown as not verifiable.
 // All hashing and signature checks are WebCrypto's; nothing here trusts
 // what the server says about a line.
 
@@ -133,12 +140,16 @@ export async function verifyInclusion(leaf, index, size, proof, root) {
   return sn === 0n && equalBytes(r, root);
 }
 
-// The fields of an audit entry (0x01 || AuditEvent protobuf) a line is
-// checked against: type (1), actor (3), dataset_id (4), purpose (5),
-// grant_id (8).
+// The fields of an audit entry (version byte 0x01 or 0x02 || AuditEvent
+// protobuf) a line is checked against: type (1), actor (3), dataset_id (4),
+// purpose (5), grant_id (8), subjects (10, version 1), subject_commitments
+// (13, version 2).
 export function decodeEntry(entry) {
-  if (entry.length < 1 || entry[0] !== 1) fail('entry: unknown format');
-  const out = { type: 0n, actor: '', dataset_id: '', purpose: '', grant_id: '' };
+  if (entry.length < 1 || (entry[0] !== 1 && entry[0] !== 2)) {
+    fail('entry: unknown format');
+  }
+  const out = { version: entry[0], type: 0n, actor: '', dataset_id: '',
+    purpose: '', grant_id: '', subjects: [], commitments: [] };
   let at = 1;
   const varint = () => {
     let value = 0n;
@@ -164,6 +175,8 @@ export function decodeEntry(entry) {
       const bytes = entry.slice(at, at + length);
       at += length;
       if (names[field]) out[names[field]] = decoder.decode(bytes);
+      if (field === 10) out.subjects.push(decoder.decode(bytes));
+      if (field === 13) out.commitments.push(bytes);
     } else if (wire === 1) {
       at += 8;
     } else if (wire === 5) {
@@ -178,10 +191,17 @@ export function decodeEntry(entry) {
 
 const DECISION = 1n;
 
-// Checks one access record (proto3 JSON of accord.v1.AccessRecord) against
-// an opened checkpoint. Returns null when verified, else why not (a short
-// English code for logs; the page says it in words).
-export async function checkRecord(record, checkpoint) {
+// The commitment of `subject` (a pseudonym) under `opening` (32 bytes).
+export function subjectCommitment(opening, subject) {
+  return sha256(encoder.encode('accord subject commitment v1'), Uint8Array.of(0),
+      opening, encoder.encode(subject));
+}
+
+// Checks one access record (proto3 JSON of accord.v1.AccessRecord) of the
+// citizen whose pseudonym is `subject` against an opened checkpoint.
+// Returns null when verified, else why not (a short English code for logs;
+// the page says it in words).
+export async function checkRecord(record, checkpoint, subject) {
   try {
     const entry = base64ToBytes(record.log_entry || '');
     const event = decodeEntry(entry);
@@ -189,6 +209,17 @@ export async function checkRecord(record, checkpoint) {
         event.dataset_id !== record.dataset_id ||
         event.purpose !== record.purpose || event.actor !== record.partner) {
       return 'entry describes another grant';
+    }
+    if (!subject) return 'no pseudonym to check the entry against';
+    if (event.version === 1) {
+      if (!event.subjects.includes(subject)) return 'entry does not name you';
+    } else {
+      const opening = base64ToBytes(record.subject_opening || '');
+      if (opening.length !== 32) return 'no opening of your commitment';
+      const mine = await subjectCommitment(opening, subject);
+      if (!event.commitments.some((c) => equalBytes(c, mine))) {
+        return 'entry does not hold your commitment';
+      }
     }
     const proof = (record.inclusion_proof || []).map(base64ToBytes);
     const ok = await verifyInclusion(await leafHash(entry),
@@ -200,8 +231,10 @@ export async function checkRecord(record, checkpoint) {
 }
 
 // Checks every page of the history ({pages:[GetAccessHistoryResponse]})
-// with the pinned `verifierKey`. Returns [{record, problem}] in the order
-// shown, problem null for a verified line.
+// with the pinned `verifierKey`. Returns [{record, problem, unverifiable}]
+// in the order shown: problem null for a verified line; unverifiable true
+// (problem null) for a line recorded before commitments, sent without its
+// entry.
 export async function verifyHistory(history, verifierKey) {
   let key = null;
   let keyProblem = null;
@@ -215,7 +248,7 @@ export async function verifyHistory(history, verifierKey) {
     const records = page.records || [];
     let checkpoint = null;
     let pageProblem = keyProblem;
-    if (!pageProblem && records.length) {
+    if (!pageProblem && records.some((r) => !r.recorded_before_commitments)) {
       try {
         checkpoint = await openCheckpoint(page.checkpoint || '', key);
       } catch (e) {
@@ -223,8 +256,13 @@ export async function verifyHistory(history, verifierKey) {
       }
     }
     for (const record of records) {
-      const problem = pageProblem || await checkRecord(record, checkpoint);
-      lines.push({ record, problem });
+      if (record.recorded_before_commitments) {
+        lines.push({ record, problem: null, unverifiable: true });
+        continue;
+      }
+      const problem = pageProblem ||
+          await checkRecord(record, checkpoint, page.subject || '');
+      lines.push({ record, problem, unverifiable: false });
     }
   }
   return lines;
