@@ -53,7 +53,18 @@ const OPTIONS = {
   revocations: { type: 'string' },
   'max-grant-lifetime': { type: 'string', default: '86400' },
   'revocation-staleness': { type: 'string', default: '30' },
+  help: { type: 'boolean', short: 'h' },
 };
+
+const USAGE = `usage: node data_service.js --listen HOST:PORT --jwks URL|broker
+    --audience AUD --tls-cert PEM --tls-key PEM --client-ca PEM
+    (--subjects=P1,P2 | --subjects-file FILE) [--jwks-ca PEM]
+    [--jwks-http loopback] [--issuer ISS] [--skew-seconds N]
+    [--broker HOST:PORT --broker-ca PEM --broker-cert PEM --broker-key PEM]
+    [--revocations watch] [--max-grant-lifetime S] [--revocation-staleness S]
+Serves the demo dataset's records to requests carrying a valid Accord grant
+bound to the client certificate: only the granted fields and subjects.
+`;
 
 // Seconds a connection may stay silent (handshake, request) before it is
 // dropped, so that silent clients cannot hold the service's sockets.
@@ -140,6 +151,10 @@ async function main(argv) {
   let parts;
   try {
     const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true });
+    if (values.help) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
     parts = await setUp(values);
   } catch (e) {
     if (!isUsageError(e)) throw e;

@@ -169,6 +169,12 @@ describe('the example data service', () => {
     assert.match((await answerWith(403)).message, /^revoked: /);
   });
 
+  test('prints its usage with --help and exits 0', async () => {
+    const help = await runDataServiceToExit(['--help']);
+    assert.equal(help.code, 0, help.output);
+    assert.match(help.output, /^usage: node data_service\.js --listen/);
+  });
+
   test('refuses to start on a plain-http JWKS, or a missing file', async () => {
     const plainUrl = broker.jwksUrl.replace('https://', 'http://');
     const plain = await runDataServiceToExit(['--listen', '127.0.0.1:0', ...serviceFlags(['--jwks', plainUrl, `--subjects=${alice.subject}`])]);
