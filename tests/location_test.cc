@@ -1,6 +1,8 @@
 // The processing location a partner declares, matched against the
 // `locations` of policy rules: grant requests, batches and explanations.
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -133,6 +135,24 @@ TEST_CASE("a location rule permits eu and denies a request located in us") {
         "deny");
   CHECK(Outcome(*results->AsArray()->at(1).Find("response")) ==
         "permit");
+
+  // Each decision's log entry records the location it was made for: us, eu,
+  // eu (none given), then the batch's us and eu.
+  CliResult decisions =
+      broker.Cli({"audit", "query", "--dataset", kDataset, "--type",
+                  "decision", "--as", "auditor-demo", "--output", "json"});
+  INFO(decisions.err);
+  REQUIRE(decisions.exit_code == 0);
+  std::vector<std::string> locations;
+  for (const crypto::JsonValue& e : *decisions.json.Find("entries")->AsArray()) {
+    const crypto::JsonValue* where =
+        e.Find("event")->Find("detail")->Find("location");
+    locations.push_back(where != nullptr && where->AsString() != nullptr
+                            ? *where->AsString()
+                            : "(none)");
+  }
+  CHECK(locations ==
+        std::vector<std::string>{"us", "eu", "eu", "us", "eu"});
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "broker/service/policy_registry.h"
 #include "broker/service/validate.h"
 #include "broker/store/store.h"
+#include "policy/model.h"
 
 namespace accord::service {
 namespace {
@@ -89,6 +90,16 @@ void DenyForQuota(const Env& env, const std::string& partner,
                     });
 }
 
+// `event` with the processing location the decision was made for (detail
+// `location`; a request without one is decided for `eu`), so auditors see
+// where the partner said it would process the data.
+accord::v1::AuditEvent WithLocation(accord::v1::AuditEvent event,
+                                    absl::string_view location) {
+  (*event.mutable_detail())["location"] = std::string(
+      location.empty() ? policy::kDefaultLocation : location);
+  return event;
+}
+
 // The decision, its signing and its record, once the store is fresh
 // enough and the request checked.
 void DecideAndRecord(const Env& env, const Caller& caller,
@@ -136,14 +147,17 @@ void DecideAndRecord(const Env& env, const Caller& caller,
       std::vector<std::string> subjects(g.record.subjects().begin(),
                                         g.record.subjects().end());
       ws.PutGrant(g.record);
-      ws.AddAuditEvent(DecisionEvent(caller.principal.id(), request.dataset_id(),
-                                     request.purpose(), answer->proto,
-                                     g.record.id(), subjects, now));
+      ws.AddAuditEvent(WithLocation(
+          DecisionEvent(caller.principal.id(), request.dataset_id(),
+                        request.purpose(), answer->proto, g.record.id(),
+                        subjects, now),
+          request.location()));
     }
   } else {
-    ws.AddAuditEvent(DecisionEvent(caller.principal.id(), request.dataset_id(),
-                                   request.purpose(), answer->proto, "", {},
-                                   now));
+    ws.AddAuditEvent(WithLocation(
+        DecisionEvent(caller.principal.id(), request.dataset_id(),
+                      request.purpose(), answer->proto, "", {}, now),
+        request.location()));
   }
   *response->mutable_decision() = std::move(answer->proto);
   // The consents relied on stay in the grant records and the audit log: a
