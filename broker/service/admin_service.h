@@ -47,6 +47,11 @@ class AdminServiceImpl final : public accord::v1::AdminService::CallbackService 
   grpc::ServerUnaryReactor* Backup(grpc::CallbackServerContext* context,
                                    const accord::v1::BackupRequest* request,
                                    accord::v1::BackupResponse* response) override;
+  // Erases a subject on a verified request (service/erasure.h).
+  grpc::ServerUnaryReactor* EraseSubject(
+      grpc::CallbackServerContext* context,
+      const accord::v1::EraseSubjectRequest* request,
+      accord::v1::ErasureResponse* response) override;
 
  private:
   const Env& env_;
@@ -55,6 +60,8 @@ class AdminServiceImpl final : public accord::v1::AdminService::CallbackService 
   KeyClaims principals_;
   // One backup at a time.
   KeyClaims backups_;
+  // One erasure of a subject at a time.
+  KeyClaims erasures_;
 };
 
 // Validates a principal as AddPrincipal and dev mode store it. Returns OK or

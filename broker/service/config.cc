@@ -68,6 +68,12 @@ const std::map<std::string, Setter>& Settings() {
       {"key_prepublish_seconds", Number(&BrokerConfig::key_prepublish_seconds)},
       {"request_count_threshold",
        Number(&BrokerConfig::request_count_threshold)},
+      {"retention_consent_events_days",
+       Number(&BrokerConfig::retention_consent_events_days)},
+      {"retention_grant_records_days",
+       Number(&BrokerConfig::retention_grant_records_days)},
+      {"retention_sweep_interval_seconds",
+       Number(&BrokerConfig::retention_sweep_interval_seconds)},
       {"clock_skew_seconds", Number(&BrokerConfig::clock_skew_seconds)},
       {"cache_bytes", Number(&BrokerConfig::cache_bytes)},
       {"restore", String(&BrokerConfig::restore_from)},
@@ -357,6 +363,12 @@ absl::StatusOr<BrokerConfig> LoadConfig(int argc, char** argv) {
       config.max_grant_lifetime_seconds == 0) {
     return absl::InvalidArgumentError(
         "key_prepublish_seconds and max_grant_lifetime_seconds must be > 0");
+  }
+  if (config.retention_consent_events_days == 0 ||
+      config.retention_grant_records_days == 0) {
+    return absl::InvalidArgumentError(
+        "retention_consent_events_days and retention_grant_records_days must "
+        "be > 0");
   }
   if (config.request_count_threshold == 0) {
     return absl::InvalidArgumentError("request_count_threshold must be > 0");

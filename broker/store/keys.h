@@ -68,6 +68,11 @@ std::string AnswerOfRequestPrefix(absl::string_view request_id);
 std::string SubjectKey(absl::string_view subject);
 inline constexpr absl::string_view kSubjectKeyPrefix = "C";
 
+// 'T' consent id -> ConsentTombstone: what erasure keeps of a consent a
+// grant relied on, without the subject (records.proto).
+std::string ConsentTombstone(absl::string_view consent_id);
+inline constexpr absl::string_view kConsentTombstonePrefix = "T";
+
 // 'Q' partner 0 dataset 0 rule 0 be64(window start) -> be64(uses).
 std::string QuotaUses(absl::string_view partner, absl::string_view dataset_id,
                       absl::string_view rule_id, int64_t window_start);
