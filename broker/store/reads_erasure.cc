@@ -141,6 +141,14 @@ absl::Status Store::CompactErased() const {
   if (db_->read_only()) {
     return absl::FailedPreconditionError("the store was opened read-only");
   }
+  // Every family first: the write-ahead log segments that still hold the
+  // erased values become obsolete and are deleted.
+  if (absl::Status s = FromRocks(
+          db_->db()->Flush(rocksdb::FlushOptions(), db_->handles()),
+          "flush after an erasure");
+      !s.ok()) {
+    return s;
+  }
   rocksdb::CompactRangeOptions options;
   options.bottommost_level_compaction =
       rocksdb::BottommostLevelCompaction::kForce;

@@ -288,7 +288,9 @@ class Store {
                                              int64_t grant_retention_seconds,
                                              size_t limit) const;
 
-  // Compacts the families that hold a subject's records (consents,
+  // Flushes every family (so the write-ahead log segments holding deleted
+  // values are dropped), then compacts the families that hold a subject's
+  // records (consents,
   // consent_events, grants, index) down to their last level, rewriting
   // every file, so that deleted values leave the files on disk. Slow (it
   // rewrites those families): never on a gRPC thread. Errors: UNAVAILABLE
