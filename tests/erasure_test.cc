@@ -102,6 +102,9 @@ TEST_CASE(
   REQUIRE(broker.Stop() == 0);
   const std::string alice_key = PlantSubjectKey(var + "/db", alice);
   const std::string bob_key = PlantSubjectKey(var + "/db", bob);
+  // The table files hold both subjects now: the scan below can see them.
+  CHECK(FindInTableFiles(var + "/db", {alice}).size() >= 1);
+  CHECK(FindInTableFiles(var + "/db", {bob_key}).size() >= 1);
   REQUIRE(broker.Start().ok());
 
   const std::string saved = dir.path() + "/before.note";

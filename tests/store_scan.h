@@ -10,7 +10,8 @@
 namespace accord::testing {
 
 // Writes a fresh 32-byte commitment key for `subject` into the index family
-// (store::keys::SubjectKey), as the commitment change will, and returns it.
+// (store::keys::SubjectKey), as the commitment change will, flushes every
+// family into table files, and returns the key.
 // The store must not be open elsewhere. Fails the test on an error.
 std::string PlantSubjectKey(const std::string& db_path,
                             const std::string& subject);
