@@ -475,6 +475,10 @@ absl::Status BrokerImpl::Init() {
   }
   SetStartupGauges(config_, *store_, &metrics_);
   if (absl::Status s = checkpointer_->Start(); !s.ok()) return s;
+  // An erasure's compaction the last run did not finish runs now.
+  if (store_->CompactionPending()) {
+    sweeper_->RequestCompaction();
+  }
   sweeper_->Start();
   if (absl::Status s = StartGrpc(); !s.ok()) return s;
   if (absl::Status s = StartHttp(); !s.ok()) return s;

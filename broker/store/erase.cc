@@ -166,6 +166,11 @@ absl::Status ApplyErasure(BatchState& state,
     state.consent_lists[list_key].Clear();
   }
   Delete(state, kIndex, keys::SubjectKey(subject));
+  // The compaction after the erasure is owed, across a restart too.
+  const std::string pending(keys::kCompactionPending);
+  state.batch->Put(state.db.cf(kMeta), pending,
+                   absl::StrCat(subject.size(), ":", op.at, ":",
+                                state.revision + 1));
   return absl::OkStatus();
 }
 

@@ -23,7 +23,8 @@ namespace accord::store {
 //    'G' entry deleted;
 //  - a consent of the subject that one of those grants relied on leaves a
 //    ConsentTombstone ('T' consent id) that names nobody;
-//  - the subject's commitment key ('C') is deleted.
+//  - the subject's commitment key ('C') is deleted;
+//  - meta's compaction_pending is set (Store::CompactErased clears it).
 // Returns OK, or the storage error of a read (DATA_LOSS for a record that
 // does not parse); the batch must then be dropped.
 absl::Status ApplyErasure(BatchState& state,

@@ -81,6 +81,9 @@ std::string QuotaUses(absl::string_view partner, absl::string_view dataset_id,
 inline constexpr absl::string_view kFormatVersion = "format_version";
 inline constexpr absl::string_view kRevision = "revision";
 inline constexpr absl::string_view kLogSize = "log_size";
+// Set by an erasure (to a value of its own), deleted once the compaction
+// after it has run: a broker restarted before that compacts at start.
+inline constexpr absl::string_view kCompactionPending = "compaction_pending";
 // "setting/" name -> value: a setting the store must always be opened with
 // (service/settings_guard.h).
 std::string Setting(absl::string_view name);

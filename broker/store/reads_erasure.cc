@@ -141,6 +141,11 @@ absl::Status Store::CompactErased() const {
   if (db_->read_only()) {
     return absl::FailedPreconditionError("the store was opened read-only");
   }
+  const std::string pending_key(keys::kCompactionPending);
+  auto pending = db_->Get(kMeta, pending_key);
+  if (!pending.ok() && !absl::IsNotFound(pending.status())) {
+    return pending.status();
+  }
   // Every family first: the write-ahead log segments that still hold the
   // erased values become obsolete and are deleted.
   if (absl::Status s = FromRocks(
@@ -158,7 +163,18 @@ absl::Status Store::CompactErased() const {
         "compaction after an erasure");
     if (!s.ok()) return s;
   }
-  return absl::OkStatus();
+  // Cleared only when no erasure committed meanwhile (which owes its own).
+  if (!pending.ok()) return absl::OkStatus();
+  auto now = db_->Get(kMeta, pending_key);
+  if (!now.ok() || *now != *pending) return absl::OkStatus();
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  return FromRocks(db_->db()->Delete(sync, db_->cf(kMeta), pending_key),
+                   "clearing the pending compaction");
+}
+
+bool Store::CompactionPending() const {
+  return db_->Get(kMeta, keys::kCompactionPending).ok();
 }
 
 }  // namespace accord::store

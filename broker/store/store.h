@@ -295,8 +295,13 @@ class Store {
   // every file, so that deleted values leave the files on disk. Slow (it
   // rewrites those families): never on a gRPC thread. Errors: UNAVAILABLE
   // (or RESOURCE_EXHAUSTED) on an I/O error; FAILED_PRECONDITION for a
-  // read-only store.
+  // read-only store. Clears the mark an erasure leaves (CompactionPending)
+  // unless another erasure committed meanwhile.
   absl::Status CompactErased() const;
+  // Whether an erasure was committed whose compaction has not run yet (the
+  // broker stopped, or crashed, before it): the broker then compacts at
+  // start.
+  bool CompactionPending() const;
 
   // The audit log as stored: its size, entries and tree nodes.
   uint64_t LogSize() const;
