@@ -169,8 +169,7 @@ absl::Status ApplyErasure(BatchState& state,
   // The compaction after the erasure is owed, across a restart too.
   const std::string pending(keys::kCompactionPending);
   state.batch->Put(state.db.cf(kMeta), pending,
-                   absl::StrCat(subject.size(), ":", op.at, ":",
-                                state.revision + 1));
+                   absl::StrCat(op.at, ":", state.revision + 1));
   return absl::OkStatus();
 }
 
