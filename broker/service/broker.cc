@@ -32,7 +32,6 @@
 #include "broker/service/caller.h"
 #include "broker/service/citizen_tokens.h"
 #include "broker/service/clock.h"
-#include "broker/service/sweeper.h"
 #include "broker/service/dev_mode.h"
 #include "broker/service/env.h"
 #include "broker/service/grpc_listener.h"
@@ -47,6 +46,7 @@
 #include "broker/service/services.h"
 #include "broker/service/settings_guard.h"
 #include "broker/service/store_node_source.h"
+#include "broker/service/sweeper.h"
 #include "broker/store/store.h"
 #include "policy/taxonomy.h"
 
