@@ -163,6 +163,15 @@ TEST_CASE(
   REQUIRE(listed.exit_code == 0);
   CHECK(listed.out.find(alice) == std::string::npos);
 
+  // In text, the CLI says what was erased and prints the receipt.
+  const std::string carol = Give(broker, "carol");
+  CliResult text =
+      broker.Cli({"consent", "erase", "--yes", "--citizen", "carol"});
+  INFO(text.err);
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.out.find("erased: 1 consent(s) withdrawn") != std::string::npos);
+  CHECK(text.out.find("receipt ") != std::string::npos);
+
   // The operator: the verified-request reference is required and bounded.
   CliResult long_ref = broker.Cli(
       {"admin", "erase-subject", "--subject", bob, "--verified-request",
@@ -221,14 +230,16 @@ TEST_CASE(
     const std::string text = event->Serialize();
     CHECK(text.find(alice) == std::string::npos);
     CHECK(text.find(bob) == std::string::npos);
+    CHECK(text.find(carol) == std::string::npos);
   }
-  CHECK(erasures == 2);
+  CHECK(erasures == 3);
 
   // Stopped (the compaction an erasure asks for runs by then): no family
   // holds either pseudonym or commitment key, in RocksDB's view or in the
   // bytes of its table files.
   REQUIRE(broker.Stop() == 0);
-  const std::vector<std::string> needles = {alice, bob, alice_key, bob_key};
+  const std::vector<std::string> needles = {alice, bob, carol, alice_key,
+                                            bob_key};
   CHECK(FindInStore(var + "/db", needles).empty());
   CHECK(FindInTableFiles(var + "/db", needles).empty());
   // What erasure keeps: the grant record, without its subjects, and the
