@@ -1,4 +1,5 @@
-// accord admin principal add|list|remove, keys list|rotate, backup —
+// accord admin principal add|list|remove, keys list|rotate, backup,
+// erase-subject —
 // operator calls to AdminService.
 
 #include "absl/strings/ascii.h"
@@ -130,6 +131,30 @@ absl::Status Backup(CommandContext& ctx) {
                    "; keys and the pseudonym secret are not included\n"));
 }
 
+absl::Status EraseSubject(CommandContext& ctx) {
+  const ParsedArgs& args = ctx.args();
+  if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
+  absl::StatusOr<std::string> subject = args.Require("subject");
+  if (!subject.ok()) return subject.status();
+  absl::StatusOr<std::string> reference = args.Require("verified-request");
+  if (!reference.ok()) return reference.status();
+  v1::EraseSubjectRequest request;
+  request.set_subject(*subject);
+  request.set_verified_request(*reference);
+  v1::ErasureResponse response;
+  absl::Status s =
+      ctx.Call(&v1::AdminService::Stub::EraseSubject, request, &response);
+  if (!s.ok()) return s;
+  return ctx.output().ShowText(
+      response,
+      absl::StrCat("erased: ", response.consents_withdrawn(),
+                   " consent(s) withdrawn, ", response.consents_erased(),
+                   " record(s) deleted, ", response.grants_revoked(),
+                   " grant(s) revoked, ", response.grants_rewritten(),
+                   " grant record(s) rewritten\nreceipt for the citizen ",
+                   response.receipt_id(), ":\n", response.receipt(), "\n"));
+}
+
 }  // namespace
 
 CommandGroup AdminCommands() {
@@ -173,6 +198,14 @@ CommandGroup AdminCommands() {
              "the court order, recorded in the log", {}},
             {"out", A::kValue, "FILE", "new file for the key (mode 0600)", {}}},
            ExportSubjectKeyCommand},
+          {{"erase-subject"}, "--subject P --verified-request REF",
+           "erase a subject on a verified erasure request (GDPR Art. 17); "
+           "prints the signed receipt to give the citizen",
+           {{"subject", A::kValue, "P", "the subject pseudonym", {}},
+            {"verified-request", A::kValue, "REF",
+             "reference of the verified erasure request (1..200 characters)",
+             {}}},
+           EraseSubject},
       }};
 }
 

@@ -1,5 +1,5 @@
 // accord consent give|withdraw|list|show|history|requests|notice|answer|
-// export — a citizen's own consents and answers to consent requests
+// export|erase — a citizen's own consents and answers to consent requests
 // through ConsentService (connect with --token or --dev --citizen NAME).
 
 #include <string>
@@ -373,6 +373,31 @@ absl::Status Export(CommandContext& ctx) {
   return ctx.output().ShowJson(response.document(), response.document());
 }
 
+// Erasure is final: refused without --yes.
+absl::Status Erase(CommandContext& ctx) {
+  if (absl::Status s = ctx.args().ExpectPositionals({}); !s.ok()) return s;
+  if (!ctx.args().Has("yes")) {
+    return UsageError(
+        "erasing your data cannot be undone: every consent is withdrawn, "
+        "the grants naming you are revoked and your records deleted; add "
+        "--yes to confirm");
+  }
+  v1::EraseMeRequest request;
+  request.set_channel(std::string(kChannel));
+  v1::ErasureResponse response;
+  absl::Status s =
+      ctx.Call(&v1::ConsentService::Stub::EraseMe, request, &response);
+  if (!s.ok()) return s;
+  return ctx.output().ShowText(
+      response,
+      absl::StrCat("erased: ", response.consents_withdrawn(),
+                   " consent(s) withdrawn, ", response.consents_erased(),
+                   " record(s) deleted, ", response.grants_revoked(),
+                   " grant(s) revoked, ", response.grants_rewritten(),
+                   " grant record(s) no longer name you\nreceipt ",
+                   response.receipt_id(), ":\n", response.receipt(), "\n"));
+}
+
 }  // namespace
 
 CommandGroup ConsentCommands() {
@@ -433,6 +458,13 @@ CommandGroup ConsentCommands() {
            "every consent record of yours as one JSON document (ISO/IEC TS "
            "27560 records)",
            {}, Export},
+          {{"erase"}, "--yes",
+           "erase everything Accord holds about you (consents withdrawn, "
+           "grants revoked, records deleted); prints the signed erasure "
+           "receipt",
+           {{"yes", A::kSwitch, "", "confirm: the erasure cannot be undone",
+             {}}},
+           Erase},
       }};
 }
 

@@ -9,6 +9,7 @@
 #include "broker/service/audit_events.h"
 #include "broker/service/call.h"
 #include "broker/service/clock.h"
+#include "broker/service/erasure.h"
 #include "broker/service/identity.h"
 #include "broker/service/key_ring.h"
 #include "broker/service/policy_registry.h"
@@ -321,6 +322,36 @@ grpc::ServerUnaryReactor* AdminServiceImpl::Backup(
     claim.Release();
     call.Finish(s);
   }).detach();
+  return call.reactor();
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::EraseSubject(
+    grpc::CallbackServerContext* context,
+    const accord::v1::EraseSubjectRequest* request,
+    accord::v1::ErasureResponse* response) {
+  Call call(env_, context, "/accord.v1.AdminService/EraseSubject", *request);
+  auto caller = call.Authenticate();
+  if (!caller.ok()) return call.Finish(caller.status());
+  if (absl::Status s = CheckSubject(request->subject()); !s.ok()) {
+    return call.Finish(s);
+  }
+  if (absl::Status s = CheckVerifiedRequest(request->verified_request());
+      !s.ok()) {
+    return call.Finish(s);
+  }
+  KeyClaims::Claim claim = erasures_.Take(request->subject());
+  if (!claim.held()) return call.Finish(Busy());
+  ErasureRequest erasure;
+  erasure.subject = request->subject();
+  erasure.actor = caller->principal.id();
+  erasure.requested_by = "operator";
+  erasure.verified_request = request->verified_request();
+  auto prepared = PrepareErasure(env_, erasure, env_.clock->NowSeconds());
+  if (!prepared.ok()) return call.FinishReleasing(claim, prepared.status());
+  CommitErasure(env_, *std::move(prepared), call.deadline(), response,
+                [call, claim = std::move(claim)](absl::Status s) mutable {
+                  call.FinishReleasing(claim, s);
+                });
   return call.reactor();
 }
 

@@ -52,6 +52,11 @@ class AdminServiceImpl final : public accord::v1::AdminService::CallbackService 
       grpc::CallbackServerContext* context,
       const accord::v1::ExportSubjectKeyRequest* request,
       accord::v1::ExportSubjectKeyResponse* response) override;
+  // Erases a subject on a verified request (service/erasure.h).
+  grpc::ServerUnaryReactor* EraseSubject(
+      grpc::CallbackServerContext* context,
+      const accord::v1::EraseSubjectRequest* request,
+      accord::v1::ErasureResponse* response) override;
 
  private:
   const Env& env_;
@@ -60,6 +65,8 @@ class AdminServiceImpl final : public accord::v1::AdminService::CallbackService 
   KeyClaims principals_;
   // One backup at a time.
   KeyClaims backups_;
+  // One erasure of a subject at a time.
+  KeyClaims erasures_;
 };
 
 // Validates a principal as AddPrincipal and dev mode store it. Returns OK or

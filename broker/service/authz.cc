@@ -34,6 +34,7 @@ std::vector<MethodRule> MakeRules() {
       {"/accord.v1.ConsentService/GetOpenRequest", {kApp}, true},
       {"/accord.v1.ConsentService/RefuseConsentRequest", {kApp}, true},
       {"/accord.v1.ConsentService/ExportConsentRecords", {kApp}, true},
+      {"/accord.v1.ConsentService/EraseMe", {kApp}, true},
       // Partners draft; the dataset's producer (or the operator) reviews.
       {"/accord.v1.ConsentRequestService/PutConsentRequest", {kPartner}},
       {"/accord.v1.ConsentRequestService/SubmitConsentRequest", {kPartner}},
@@ -66,6 +67,7 @@ std::vector<MethodRule> MakeRules() {
       {"/accord.v1.AdminService/RotateKey", {kOperator}},
       {"/accord.v1.AdminService/Backup", {kOperator}},
       {"/accord.v1.AdminService/ExportSubjectKey", {kOperator}},
+      {"/accord.v1.AdminService/EraseSubject", {kOperator}},
   };
 }
 

@@ -46,6 +46,7 @@
 #include "broker/service/services.h"
 #include "broker/service/settings_guard.h"
 #include "broker/service/store_node_source.h"
+#include "broker/service/sweeper.h"
 #include "broker/store/store.h"
 #include "policy/taxonomy.h"
 
@@ -290,6 +291,7 @@ class BrokerImpl final : public Broker {
   std::unique_ptr<RateLimiter> rate_limiter_;
   std::unique_ptr<RateLimiter> peer_rate_limiter_;
   std::unique_ptr<Readiness> readiness_;
+  std::unique_ptr<Sweeper> sweeper_;
   std::string checkpoint_verifier_key_;
   Env env_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
@@ -459,12 +461,25 @@ absl::Status BrokerImpl::Init() {
   ready.max_calls_in_flight = config_.ready_max_calls_in_flight;
   readiness_ = std::make_unique<Readiness>(store_.get(), ready);
   env_.readiness = readiness_.get();
+  Sweeper::Options retention;
+  retention.consent_retention =
+      absl::Hours(24) * config_.retention_consent_events_days;
+  retention.grant_retention =
+      absl::Hours(24) * config_.retention_grant_records_days;
+  retention.interval = absl::Seconds(config_.retention_sweep_interval_seconds);
+  sweeper_ = std::make_unique<Sweeper>(store_.get(), &clock_, retention);
+  env_.sweeper = sweeper_.get();
 
   if (config_.dev) {
     if (absl::Status s = SeedDevContent(env_); !s.ok()) return s;
   }
   SetStartupGauges(config_, *store_, &metrics_);
   if (absl::Status s = checkpointer_->Start(); !s.ok()) return s;
+  // An erasure's compaction the last run did not finish runs now.
+  if (store_->CompactionPending()) {
+    sweeper_->RequestCompaction();
+  }
+  sweeper_->Start();
   if (absl::Status s = StartGrpc(); !s.ok()) return s;
   if (absl::Status s = StartHttp(); !s.ok()) return s;
   Log("info", "accord-broker serving",
@@ -601,6 +616,8 @@ void BrokerImpl::Shutdown() {
   }
   if (http_ != nullptr) http_->Shutdown();
   if (checkpointer_ != nullptr) checkpointer_->Stop();
+  // After the server: a compaction an erasure asked for still runs.
+  if (sweeper_ != nullptr) sweeper_->Stop();
   if (store_ != nullptr) store_->Close();
   Log("info", "accord-broker stopped");
 }

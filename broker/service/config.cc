@@ -109,6 +109,15 @@ const std::vector<Setting>& Settings() {
       {"request_count_threshold",
        Number(&BrokerConfig::request_count_threshold),
        "consent-request answer counts under it read \"< k\""},
+      {"retention_consent_events_days",
+       Number(&BrokerConfig::retention_consent_events_days),
+       "days a consent's record and events are kept after it ended"},
+      {"retention_grant_records_days",
+       Number(&BrokerConfig::retention_grant_records_days),
+       "days a grant's record is kept after it expired"},
+      {"retention_sweep_interval_seconds",
+       Number(&BrokerConfig::retention_sweep_interval_seconds),
+       "seconds between retention sweeps; 0: never"},
       {"clock_skew_seconds", Number(&BrokerConfig::clock_skew_seconds),
        "clock skew tolerated on citizen tokens (seconds)"},
       {"cache_bytes", Number(&BrokerConfig::cache_bytes),
@@ -473,6 +482,12 @@ absl::StatusOr<BrokerConfig> LoadConfig(int argc, char** argv) {
       config.max_grant_lifetime_seconds == 0) {
     return absl::InvalidArgumentError(
         "key_prepublish_seconds and max_grant_lifetime_seconds must be > 0");
+  }
+  if (config.retention_consent_events_days == 0 ||
+      config.retention_grant_records_days == 0) {
+    return absl::InvalidArgumentError(
+        "retention_consent_events_days and retention_grant_records_days must "
+        "be > 0");
   }
   if (config.request_count_threshold == 0) {
     return absl::InvalidArgumentError("request_count_threshold must be > 0");

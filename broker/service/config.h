@@ -67,6 +67,15 @@ struct BrokerConfig {
   // A partner reads the answer counts of its consent requests; a count
   // under this threshold k is shown as "< k", never exactly.
   uint32_t request_count_threshold = 10;
+  // Retention (service/sweeper.h, docs/privacy.md): consent records and
+  // their events are deleted this many days after the consent was
+  // withdrawn, expired or refused (5 years: the limitation period of a
+  // claim in French civil law, during which proof of consent may be
+  // needed); grant records this many days after they expired.
+  uint32_t retention_consent_events_days = 1826;
+  uint32_t retention_grant_records_days = 365;
+  // Seconds between two retention sweeps; 0: no sweep.
+  uint32_t retention_sweep_interval_seconds = 3600;
   // Block cache for the store.
   uint64_t cache_bytes = 64ull << 20;
   // Restore this backup into data_dir before starting.

@@ -74,6 +74,25 @@ TEST_CASE("rate limits are off by default and set by key or flag") {
   CHECK(absl::IsInvalidArgument(Load({"--rate-limit-burst", "5"}).status()));
 }
 
+TEST_CASE("retention: five years for consents, a year for grants, 0 refused") {
+  auto defaults = Load({});
+  REQUIRE(defaults.ok());
+  CHECK(defaults->retention_consent_events_days == 1826);
+  CHECK(defaults->retention_grant_records_days == 365);
+  CHECK(defaults->retention_sweep_interval_seconds == 3600);
+  auto flags = Load({"--retention-consent-events-days", "30",
+                     "--retention-grant-records-days=7",
+                     "--retention-sweep-interval-seconds", "0"});
+  REQUIRE(flags.ok());
+  CHECK(flags->retention_consent_events_days == 30);
+  CHECK(flags->retention_grant_records_days == 7);
+  CHECK(flags->retention_sweep_interval_seconds == 0);
+  auto zero = Load({"--retention-grant-records-days", "0"});
+  CHECK(absl::IsInvalidArgument(zero.status()));
+  CHECK(zero.status().message().find("retention_grant_records_days") !=
+        std::string::npos);
+}
+
 TEST_CASE("unknown keys and flags are errors") {
   CHECK(absl::IsInvalidArgument(Load({"--no-such-flag", "1"}).status()));
   CHECK(absl::IsInvalidArgument(Load({"stray"}).status()));

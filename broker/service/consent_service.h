@@ -84,6 +84,11 @@ class ConsentServiceImpl final
       grpc::CallbackServerContext* context,
       const accord::v1::ExportConsentRecordsRequest* request,
       accord::v1::ExportConsentRecordsResponse* response) override;
+  // consent_erasure.cc: erases the caller (service/erasure.h).
+  grpc::ServerUnaryReactor* EraseMe(
+      grpc::CallbackServerContext* context,
+      const accord::v1::EraseMeRequest* request,
+      accord::v1::ErasureResponse* response) override;
 
  private:
   // Marks `subject` as changing; false when it already is.

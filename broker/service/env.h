@@ -25,6 +25,7 @@ class PolicyRegistry;
 class RateLimiter;
 class Readiness;
 class RevocationHub;
+class Sweeper;
 
 // What the gRPC services share, owned by the Broker and outliving them.
 struct Env {
@@ -49,6 +50,8 @@ struct Env {
   RateLimiter* peer_rate_limiter = nullptr;
   // Counts the calls in flight; nullptr: not counted.
   Readiness* readiness = nullptr;
+  // Retention and the compaction after an erasure; nullptr: none.
+  Sweeper* sweeper = nullptr;
   // The C2SP note verifier key of the log's checkpoints.
   std::string checkpoint_verifier_key;
 };

@@ -158,4 +158,8 @@ std::string QuotaUses(absl::string_view partner, absl::string_view dataset_id,
   return k;
 }
 
+std::string ConsentTombstone(absl::string_view consent_id) {
+  return absl::StrCat(kConsentTombstonePrefix, consent_id);
+}
+
 }  // namespace accord::store::keys

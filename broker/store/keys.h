@@ -68,6 +68,11 @@ std::string AnswerOfRequestPrefix(absl::string_view request_id);
 std::string SubjectKey(absl::string_view subject);
 inline constexpr absl::string_view kSubjectKeyPrefix = "C";
 
+// 'T' consent id -> ConsentTombstone: what erasure keeps of a consent a
+// grant relied on, without the subject (records.proto).
+std::string ConsentTombstone(absl::string_view consent_id);
+inline constexpr absl::string_view kConsentTombstonePrefix = "T";
+
 // 'Q' partner 0 dataset 0 rule 0 be64(window start) -> be64(uses).
 std::string QuotaUses(absl::string_view partner, absl::string_view dataset_id,
                       absl::string_view rule_id, int64_t window_start);
@@ -76,6 +81,9 @@ std::string QuotaUses(absl::string_view partner, absl::string_view dataset_id,
 inline constexpr absl::string_view kFormatVersion = "format_version";
 inline constexpr absl::string_view kRevision = "revision";
 inline constexpr absl::string_view kLogSize = "log_size";
+// Set by an erasure (to a value of its own), deleted once the compaction
+// after it has run: a broker restarted before that compacts at start.
+inline constexpr absl::string_view kCompactionPending = "compaction_pending";
 // "setting/" name -> value: a setting the store must always be opened with
 // (service/settings_guard.h).
 std::string Setting(absl::string_view name);

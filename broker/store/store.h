@@ -79,6 +79,31 @@ struct CommitResult {
 
 // One page of a list: the records and the cursor of the next page, empty
 // when the list is complete. Cursors are opaque, URL-safe strings.
+// What names one subject, read at one snapshot (erasure, store/erase.h).
+struct SubjectFootprint {
+  // The subject's consent records (any state), without their events.
+  std::vector<accord::v1::Consent> consents;
+  // The grant records (any state) that name the subject.
+  std::vector<GrantRecord> grants;
+  // Whether the subject has a commitment key.
+  bool has_subject_key = false;
+
+  bool empty() const {
+    return consents.empty() && grants.empty() && !has_subject_key;
+  }
+};
+
+// Records past their retention (service/sweeper.h), by id.
+struct ExpiredRecords {
+  std::vector<std::string> consent_ids;
+  std::vector<std::string> grant_ids;
+  std::vector<std::string> tombstone_ids;
+
+  size_t size() const {
+    return consent_ids.size() + grant_ids.size() + tombstone_ids.size();
+  }
+};
+
 template <typename T>
 struct Page {
   std::vector<T> records;
@@ -246,6 +271,37 @@ class Store {
   // none yet.
   absl::StatusOr<std::vector<accord::v1::Revocation>> ListRevocationsAfter(
       uint64_t revision, size_t limit) const;
+
+  // Everything that names `subject`: its consent records, the grant
+  // records naming it, whether it has a commitment key; all empty when the
+  // store does not know it. INVALID_ARGUMENT for an empty subject or one
+  // with a NUL byte; DATA_LOSS for a record that does not parse.
+  absl::StatusOr<SubjectFootprint> FindSubject(absl::string_view subject) const;
+
+  // At most `limit` records (1..10000) past their retention at `now`
+  // (Unix seconds): consents withdrawn, expired or refused more than
+  // `consent_retention_seconds` ago, consent tombstones whose consent ended
+  // that long ago, and grants expired more than `grant_retention_seconds`
+  // ago. DATA_LOSS for a record that does not parse.
+  absl::StatusOr<ExpiredRecords> FindExpired(int64_t now,
+                                             int64_t consent_retention_seconds,
+                                             int64_t grant_retention_seconds,
+                                             size_t limit) const;
+
+  // Flushes every family (so the write-ahead log segments holding deleted
+  // values are dropped), then compacts the families that hold a subject's
+  // records (consents,
+  // consent_events, grants, index) down to their last level, rewriting
+  // every file, so that deleted values leave the files on disk. Slow (it
+  // rewrites those families): never on a gRPC thread. Errors: UNAVAILABLE
+  // (or RESOURCE_EXHAUSTED) on an I/O error; FAILED_PRECONDITION for a
+  // read-only store. Clears the mark an erasure leaves (CompactionPending)
+  // unless another erasure committed meanwhile.
+  absl::Status CompactErased() const;
+  // Whether an erasure was committed whose compaction has not run yet (the
+  // broker stopped, or crashed, before it): the broker then compacts at
+  // start.
+  bool CompactionPending() const;
 
   // The audit log as stored: its size, entries and tree nodes.
   uint64_t LogSize() const;

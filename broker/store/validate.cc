@@ -66,6 +66,23 @@ absl::Status CheckOp(const WriteSet::DeletePrincipalOp& d) {
 
 absl::Status CheckOp(const accord::v1::Revocation&) { return absl::OkStatus(); }
 absl::Status CheckOp(const WriteSet::CheckpointOp&) { return absl::OkStatus(); }
+absl::Status CheckOp(const WriteSet::EraseSubjectOp& e) {
+  return CheckKeyPart("subject", e.subject);
+}
+absl::Status CheckOp(const WriteSet::PurgeOp& p) {
+  for (const std::string& id : p.consent_ids) {
+    if (absl::Status s = CheckKeyPart("consent.id", id); !s.ok()) return s;
+  }
+  for (const std::string& id : p.grant_ids) {
+    if (absl::Status s = CheckKeyPart("grant.id", id); !s.ok()) return s;
+  }
+  for (const std::string& id : p.tombstone_ids) {
+    if (absl::Status s = CheckKeyPart("tombstone.consent_id", id); !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace
 

@@ -30,11 +30,25 @@ class WriteSet {
     uint64_t tree_size;
     std::string note;
   };
+  // Erasure of one subject (store/erase.h says what it deletes).
+  struct EraseSubjectOp {
+    std::string subject;
+    // Unix seconds of the erasure.
+    int64_t at = 0;
+  };
+  // Records past their retention (service/sweeper.h), deleted with their
+  // index entries; ids already gone are skipped.
+  struct PurgeOp {
+    std::vector<std::string> consent_ids;
+    std::vector<std::string> grant_ids;
+    std::vector<std::string> tombstone_ids;
+  };
   using Op = std::variant<accord::v1::Dataset, accord::v1::PolicyVersion,
                           accord::v1::Consent, GrantRecord,
                           accord::v1::Principal, DeletePrincipalOp,
                           accord::v1::Revocation, CheckpointOp,
-                          accord::v1::ConsentRequest>;
+                          accord::v1::ConsentRequest, EraseSubjectOp,
+                          PurgeOp>;
 
   // Records carrying a `revision` field get the commit revision; consent
   // events whose revision is 0 too. A grant stored for the first time
@@ -50,6 +64,13 @@ class WriteSet {
   void PutGrant(GrantRecord grant) { ops_.emplace_back(std::move(grant)); }
   void PutPrincipal(accord::v1::Principal p) { ops_.emplace_back(std::move(p)); }
   void DeletePrincipal(std::string id) { ops_.emplace_back(DeletePrincipalOp{std::move(id)}); }
+  // Erases `subject` at `at` (Unix seconds): see store/erase.h. The writer
+  // reads what names the subject when it applies the op, so everything
+  // committed before it is erased.
+  void EraseSubject(std::string subject, int64_t at) {
+    ops_.emplace_back(EraseSubjectOp{std::move(subject), at});
+  }
+  void Purge(PurgeOp purge) { ops_.emplace_back(std::move(purge)); }
   void AddRevocation(accord::v1::Revocation r) { ops_.emplace_back(std::move(r)); }
   void PutCheckpoint(uint64_t tree_size, std::string note) {
     ops_.emplace_back(CheckpointOp{tree_size, std::move(note)});

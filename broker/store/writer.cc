@@ -10,6 +10,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "broker/store/db.h"
+#include "broker/store/erase.h"
 #include "broker/store/keys.h"
 #include "broker/store/read_util.h"
 #include "broker/store/sorted_batch.h"
@@ -454,6 +455,10 @@ absl::StatusOr<CommitResult> BatchState::Apply(WriteSet& ws) {
       b.Put(kIndex, keys::ConsentRequest(cr->id()), *cr);
     } else if (auto* cp = std::get_if<WriteSet::CheckpointOp>(&op)) {
       b.Put(kCheckpoints, keys::BE64(cp->tree_size), cp->note);
+    } else if (auto* e = std::get_if<WriteSet::EraseSubjectOp>(&op)) {
+      if (absl::Status s = ApplyErasure(*this, *e); !s.ok()) return s;
+    } else if (auto* purge = std::get_if<WriteSet::PurgeOp>(&op)) {
+      if (absl::Status s = ApplyPurge(*this, *purge); !s.ok()) return s;
     }
   }
   this->revision = revision;

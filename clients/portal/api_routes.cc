@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/crypto/json.h"
+#include "clients/portal/auth_routes.h"
 #include "clients/portal/data_export.h"
 
 namespace accord::portal {
@@ -69,6 +70,38 @@ absl::StatusOr<std::pair<uint32_t, std::string>> AnswerOf(
   return std::make_pair(static_cast<uint32_t>(*version), *std::move(hash));
 }
 
+// POST /api/erase: the citizen's erasure (CSRF checked). The session ends
+// with it: the answer is {"erasure": ErasureResponse, "logout_url": where
+// to end the provider's session ("" when it has none)}, and the cookie is
+// cleared.
+void Erase(PortalContext& ctx, const httplib::Request& req,
+           httplib::Response& res) {
+  std::optional<SessionRef> current = CurrentSession(ctx, req);
+  if (!current) {
+    SendError(res, absl::UnauthenticatedError("not signed in"));
+    return;
+  }
+  if (absl::Status s = CheckCsrf(ctx, req, current->session); !s.ok()) {
+    SendError(res, s);
+    return;
+  }
+  absl::StatusOr<std::string> erasure =
+      ctx.broker->EraseMe(current->session.id_token);
+  if (!erasure.ok()) {
+    SendError(res, erasure.status());
+    return;
+  }
+  std::optional<Session> ended = ctx.sessions->End(current->id);
+  res.set_header("Set-Cookie", SessionCookie(ctx, "", 0));
+  const std::string logout_url =
+      ended ? ctx.oidc->LogoutUrl(ended->id_token, ctx.config.public_url + "/")
+            : "";
+  std::string body = absl::StrCat("{\"erasure\":", *erasure, ",\"logout_url\":");
+  crypto::AppendJsonString(logout_url, &body);
+  body.push_back('}');
+  SendJson(res, 200, body);
+}
+
 }  // namespace
 
 void AddApiRoutes(httplib::Server& server, PortalContext& ctx) {
@@ -124,6 +157,10 @@ void AddApiRoutes(httplib::Server& server, PortalContext& ctx) {
                                     const httplib::Request& req) {
                 return broker.Withdraw(token, req.matches[1]);
               }));
+  server.Post("/api/erase",
+              [&ctx](const httplib::Request& req, httplib::Response& res) {
+                Erase(ctx, req, res);
+              });
   server.Get("/api/history", Read(ctx, [&broker](const std::string& token,
                                                  const httplib::Request&) {
                return broker.AccessHistory(token);

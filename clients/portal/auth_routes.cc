@@ -20,12 +20,16 @@ void Redirect(httplib::Response& res, const std::string& to) {
   res.set_header("Cache-Control", "no-store");
 }
 
+}  // namespace
+
 std::string SessionCookie(const PortalContext& ctx, const std::string& value,
                           int64_t max_age) {
   return absl::StrCat(ctx.cookie_name(), "=", value,
                       "; Path=/; HttpOnly; SameSite=Lax; Max-Age=", max_age,
                       ctx.secure_cookies() ? "; Secure" : "");
 }
+
+namespace {
 
 // The cookie binding a sign-in to the browser that started it; sent back
 // on the provider's top-level redirect to /callback (SameSite=Lax).

@@ -8,11 +8,19 @@
 
 #include <httplib.h>
 
+#include <cstdint>
+#include <string>
+
 #include "clients/portal/portal_context.h"
 
 namespace accord::portal {
 
 void AddAuthRoutes(httplib::Server& server, PortalContext& ctx);
+
+// The Set-Cookie value of the session cookie holding `value` for
+// `max_age` seconds (0 with an empty value: the cookie is cleared).
+std::string SessionCookie(const PortalContext& ctx, const std::string& value,
+                          int64_t max_age);
 
 }  // namespace accord::portal
 

@@ -129,6 +129,21 @@ absl::StatusOr<std::string> BrokerClient::Withdraw(
   return ToJson(response);
 }
 
+absl::StatusOr<std::string> BrokerClient::EraseMe(
+    const std::string& token) const {
+  auto stub = v1::ConsentService::NewStub(connection_.channel());
+  v1::EraseMeRequest request;
+  request.set_channel(kPortalChannel);
+  v1::ErasureResponse response;
+  if (absl::Status s =
+          Call(*stub, &v1::ConsentService::Stub::EraseMe, token, request,
+               &response);
+      !s.ok()) {
+    return s;
+  }
+  return ToJson(response);
+}
+
 absl::StatusOr<std::string> BrokerClient::AccessHistory(
     const std::string& token) const {
   auto stub = v1::ConsentService::NewStub(connection_.channel());

@@ -32,6 +32,10 @@ class BrokerClient {
                                          const std::string& consent_id) const;
   absl::StatusOr<std::string> Withdraw(const std::string& token,
                                        const std::string& consent_id) const;
+  // EraseMe: erases everything the broker holds about the citizen; the
+  // ErasureResponse (with the signed erasure receipt) as JSON. Errors: the
+  // broker's (NOT_FOUND when there is nothing to erase).
+  absl::StatusOr<std::string> EraseMe(const std::string& token) const;
   // Every page of GetAccessHistory as it came, each with its own
   // checkpoint: {"pages":[GetAccessHistoryResponse...]}.
   absl::StatusOr<std::string> AccessHistory(const std::string& token) const;

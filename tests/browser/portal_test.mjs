@@ -386,6 +386,32 @@ async function main() {
     step('a notice that changed while Bob read it: his answer is refused, he reads the new one');
     await staleNoticeRefused({ page, stack, token: bobToken, openPage });
 
+    step('Bob erases his data from the export page: the signed receipt is shown, the session ends');
+    await openPage(page, stack, 'export');
+    await page.click('#erase');
+    await page.waitForSelector('.confirm-erase');
+    await page.click('.confirm-erase');
+    await page.waitForSelector('#erase-receipt');
+    const erasureReceipt = await page.$eval('#erase-receipt', (e) => e.textContent);
+    const receiptParts = erasureReceipt.split('.');
+    assert.equal(receiptParts.length, 3, erasureReceipt);
+    assert.equal(JSON.parse(Buffer.from(receiptParts[0], 'base64url').toString()).typ,
+        'accord-erasure+jwt');
+    assert.equal(await page.evaluate(async () => (await fetch('/api/session')).status), 401,
+        'the session ended with the erasure');
+    await axeCheck(page, 'erased');
+    const nothingLeft = await page.evaluate(async () => (await fetch('/api/consents')).status);
+    assert.equal(nothingLeft, 401);
+    // Finish: the provider's session ends too, then Bob signs in again.
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('#erase-finish')]);
+    if (page.url().startsWith(stack.issuer)) {
+      await page.waitForSelector('button#logout');
+      await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('button#logout')]);
+    }
+    await signIn(page, stack, 'bob');
+    const afterErasure = await page.evaluate(async () => (await fetch('/api/consents')).json());
+    assert.equal((afterErasure.consents || []).length, 0, JSON.stringify(afterErasure));
+
     step('a session over its rate limit is answered 429, with Retry-After');
     const burst = await page.evaluate(async () => {
       const answers = await Promise.all(Array.from({ length: 80 }, () => fetch('/api/session')));

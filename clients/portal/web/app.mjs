@@ -401,7 +401,56 @@ function renderExport() {
       el('ul', {}, ['exportRecords', 'exportReceipts', 'exportHistory'].map((k) => el('li', {}, t(k)))),
       el('p', {}, el('a', { href: '/api/export.json', download: 'mes-donnees-accord.json',
         class: 'button primary export', id: 'export' }, t('exportDownload'))),
-      el('p', {}, t('exportFormat')));
+      el('p', {}, t('exportFormat')),
+      eraseSection());
+}
+
+// Effacer mes données: the erasure, after a confirmation; the session ends
+// with it, and the signed receipt is shown.
+function eraseSection() {
+  const actions = el('div', { class: 'actions' });
+  const eraseButton = el('button', { type: 'button', class: 'danger erase', id: 'erase',
+    onclick: () => {
+      const no = el('button', { type: 'button', class: 'cancel',
+        onclick: () => { show(actions, eraseButton); eraseButton.focus(); } }, t('eraseNo'));
+      const yes = el('button', { type: 'button', class: 'danger confirm-erase',
+        onclick: async () => {
+          yes.disabled = true;
+          try {
+            showErased(await post('/api/erase'));
+          } catch (e) {
+            show(actions, failure(e), eraseButton);
+          }
+        } }, t('eraseYes'));
+      show(actions, el('div', { class: 'confirm', role: 'group', 'aria-label': t('eraseTitle') },
+          el('p', {}, t('eraseConfirm')), yes, no));
+      yes.focus();
+    } }, t('eraseButton'));
+  actions.append(eraseButton);
+  return el('section', { 'aria-labelledby': 'erase-title' },
+      el('h2', { id: 'erase-title' }, t('eraseTitle')),
+      el('p', {}, t('eraseIntro')), actions);
+}
+
+function showErased(answer) {
+  const erasure = answer.erasure || {};
+  session = null;
+  setCsrf('');
+  renderHeader();
+  const finish = answer.logout_url ?
+    el('a', { href: answer.logout_url, class: 'button primary', id: 'erase-finish' }, t('eraseFinish')) :
+    el('a', { href: '/', class: 'button primary', id: 'erase-finish' }, t('eraseFinish'));
+  show(main, el('h1', { tabindex: '-1', id: 'page-title' }, t('eraseDoneTitle')),
+      status(t('eraseDone'), 'info'),
+      el('p', { class: 'erase-counts' }, t('eraseCounts', {
+        withdrawn: erasure.consentsWithdrawn ?? erasure.consents_withdrawn ?? 0,
+        revoked: erasure.grantsRevoked ?? erasure.grants_revoked ?? 0,
+        erased: erasure.consentsErased ?? erasure.consents_erased ?? 0,
+      })),
+      el('p', {}, t('eraseReceipt')),
+      el('pre', { class: 'receipt erase-receipt', id: 'erase-receipt' }, erasure.receipt || ''),
+      el('p', {}, finish));
+  document.getElementById('page-title')?.focus();
 }
 
 // --- Start ------------------------------------------------------------------

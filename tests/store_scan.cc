@@ -1,0 +1,142 @@
+#include "tests/store_scan.h"
+
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "broker/store/keys.h"
+#include "rocksdb/db.h"
+#include "rocksdb/metadata.h"
+
+namespace accord::testing {
+namespace {
+
+// TODO(commitments): remove once log entries hold commitments only.
+constexpr char kExcluded[] = "audit_leaves";
+
+class Opened {
+ public:
+  Opened(const std::string& path, bool read_only) {
+    std::vector<std::string> names;
+    REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names)
+                .ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const std::string& n : names) {
+      families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    }
+    rocksdb::DB* db = nullptr;
+    rocksdb::Status s =
+        read_only ? rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path,
+                                                 families, &handles_, &db)
+                  : rocksdb::DB::Open(rocksdb::DBOptions(), path, families,
+                                      &handles_, &db);
+    INFO(s.ToString());
+    REQUIRE(s.ok());
+    db_.reset(db);
+  }
+  ~Opened() {
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  }
+  rocksdb::DB* db() { return db_.get(); }
+  const std::vector<rocksdb::ColumnFamilyHandle*>& handles() { return handles_; }
+  rocksdb::ColumnFamilyHandle* Family(const std::string& name) {
+    for (auto* h : handles_) {
+      if (h->GetName() == name) return h;
+    }
+    FAIL("no column family " << name);
+    return nullptr;
+  }
+
+ private:
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
+}  // namespace
+
+std::string PlantSubjectKey(const std::string& db_path,
+                            const std::string& subject) {
+  Opened db(db_path, /*read_only=*/false);
+  std::string key;
+  std::ifstream random("/dev/urandom", std::ios::binary);
+  key.resize(32);
+  random.read(key.data(), 32);
+  REQUIRE(random.gcount() == 32);
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  REQUIRE(db.db()
+              ->Put(sync, db.Family("index"), store::keys::SubjectKey(subject),
+                    key)
+              .ok());
+  // Into table files, so that the scan of their bytes has something to
+  // find before an erasure.
+  REQUIRE(db.db()->Flush(rocksdb::FlushOptions(), db.handles()).ok());
+  return key;
+}
+
+std::vector<std::string> FindInStore(const std::string& db_path,
+                                     const std::vector<std::string>& needles) {
+  Opened db(db_path, /*read_only=*/true);
+  std::vector<std::string> hits;
+  for (rocksdb::ColumnFamilyHandle* h : db.handles()) {
+    if (h->GetName() == kExcluded) continue;
+    std::unique_ptr<rocksdb::Iterator> it(
+        db.db()->NewIterator(rocksdb::ReadOptions(), h));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      for (const std::string& n : needles) {
+        const absl::string_view key(it->key().data(), it->key().size());
+        const absl::string_view value(it->value().data(), it->value().size());
+        if (absl::StrContains(key, n) || absl::StrContains(value, n)) {
+          hits.push_back(absl::StrCat(h->GetName(), ": ",
+                                      absl::CEscape(key)));
+        }
+      }
+    }
+    REQUIRE(it->status().ok());
+  }
+  return hits;
+}
+
+std::vector<std::string> FindInTableFiles(
+    const std::string& db_path, const std::vector<std::string>& needles) {
+  Opened db(db_path, /*read_only=*/true);
+  std::vector<rocksdb::LiveFileMetaData> files;
+  db.db()->GetLiveFilesMetaData(&files);
+  std::vector<std::string> hits;
+  for (const rocksdb::LiveFileMetaData& f : files) {
+    if (f.column_family_name == kExcluded) continue;
+    const std::string path = f.db_path + "/" + f.name;
+    std::ifstream in(path, std::ios::binary);
+    REQUIRE(in.good());
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    const std::string content = bytes.str();
+    for (const std::string& n : needles) {
+      if (absl::StrContains(content, n)) {
+        hits.push_back(absl::StrCat(f.column_family_name, " ", path, ": ",
+                                    absl::CEscape(n)));
+      }
+    }
+  }
+  return hits;
+}
+
+size_t CountKeys(const std::string& db_path, const std::string& family,
+                 const std::string& prefix) {
+  Opened db(db_path, /*read_only=*/true);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db.db()->NewIterator(rocksdb::ReadOptions(), db.Family(family)));
+  size_t n = 0;
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    ++n;
+  }
+  return n;
+}
+
+}  // namespace accord::testing

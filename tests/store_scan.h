@@ -1,0 +1,40 @@
+#ifndef ACCORD_TESTS_STORE_SCAN_H_
+#define ACCORD_TESTS_STORE_SCAN_H_
+
+// A stopped broker's RocksDB store opened directly, for the erasure tests:
+// what an insider with disk access would find.
+
+#include <string>
+#include <vector>
+
+namespace accord::testing {
+
+// Writes a fresh 32-byte commitment key for `subject` into the index family
+// (store::keys::SubjectKey), as the commitment change will, flushes every
+// family into table files, and returns the key.
+// The store must not be open elsewhere. Fails the test on an error.
+std::string PlantSubjectKey(const std::string& db_path,
+                            const std::string& subject);
+
+// Every key and value of every column family, read through RocksDB (read
+// only), that contains one of `needles` (as bytes): one line "family: key
+// or value" per hit, empty when none.
+// TODO(commitments): audit_leaves is left out while log entries still name
+// pseudonyms; the change that replaces them by commitments removes this
+// exclusion.
+std::vector<std::string> FindInStore(const std::string& db_path,
+                                     const std::vector<std::string>& needles);
+
+// The same search in the raw bytes of the live table (.sst) files of every
+// column family but audit_leaves (see FindInStore): a value deleted but not
+// compacted away would show here. One line "file: needle" per hit.
+std::vector<std::string> FindInTableFiles(
+    const std::string& db_path, const std::vector<std::string>& needles);
+
+// The number of keys of `family` that start with `prefix`.
+size_t CountKeys(const std::string& db_path, const std::string& family,
+                 const std::string& prefix);
+
+}  // namespace accord::testing
+
+#endif  // ACCORD_TESTS_STORE_SCAN_H_
