@@ -26,7 +26,10 @@ std::string Str(const crypto::JsonValue& v,
     if (cur == nullptr) return "";
     cur = cur->Find(key);
   }
-  return cur != nullptr && cur->AsString() != nullptr ? *cur->AsString() : "";
+  if (cur == nullptr) return "";
+  if (cur->AsString() != nullptr) return *cur->AsString();
+  if (auto n = cur->AsInt64()) return std::to_string(*n);
+  return "";
 }
 
 // A count of an ErasureResponse in JSON (absent when 0).
@@ -97,11 +100,11 @@ TEST_CASE(
                                    {"id"});
   const std::string granted_rev = Str(granted.json, {"revision"});
 
-  // Today nothing writes commitment keys yet: each subject gets one, as the
-  // commitment change will, so that erasure is seen to destroy it.
+  // Each subject has a commitment key since their first consent; erasure
+  // must destroy it.
   REQUIRE(broker.Stop() == 0);
-  const std::string alice_key = PlantSubjectKey(var + "/db", alice);
-  const std::string bob_key = PlantSubjectKey(var + "/db", bob);
+  const std::string alice_key = ReadSubjectKey(var + "/db", alice);
+  const std::string bob_key = ReadSubjectKey(var + "/db", bob);
   // The table files hold both subjects now: the scan below can see them.
   CHECK(FindInTableFiles(var + "/db", {alice}).size() >= 1);
   CHECK(FindInTableFiles(var + "/db", {bob_key}).size() >= 1);
@@ -223,7 +226,7 @@ TEST_CASE(
   int erasures = 0;
   for (const crypto::JsonValue& e : *entries.json.Find("entries")->AsArray()) {
     const crypto::JsonValue* event = e.Find("event");
-    if (event == nullptr || Str(*event, {"type"}) != "EVENT_TYPE_ERASURE") {
+    if (event == nullptr || Str(*event, {"type"}) != "erasure") {
       continue;
     }
     ++erasures;

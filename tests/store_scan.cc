@@ -16,9 +16,6 @@
 namespace accord::testing {
 namespace {
 
-// TODO(commitments): remove once log entries hold commitments only.
-constexpr char kExcluded[] = "audit_leaves";
-
 class Opened {
  public:
   Opened(const std::string& path, bool read_only) {
@@ -59,22 +56,16 @@ class Opened {
 
 }  // namespace
 
-std::string PlantSubjectKey(const std::string& db_path,
-                            const std::string& subject) {
+std::string ReadSubjectKey(const std::string& db_path,
+                           const std::string& subject) {
   Opened db(db_path, /*read_only=*/false);
   std::string key;
-  std::ifstream random("/dev/urandom", std::ios::binary);
-  key.resize(32);
-  random.read(key.data(), 32);
-  REQUIRE(random.gcount() == 32);
-  rocksdb::WriteOptions sync;
-  sync.sync = true;
-  REQUIRE(db.db()
-              ->Put(sync, db.Family("index"), store::keys::SubjectKey(subject),
-                    key)
-              .ok());
-  // Into table files, so that the scan of their bytes has something to
-  // find before an erasure.
+  const rocksdb::Status s = db.db()->Get(rocksdb::ReadOptions(),
+                                         db.Family("index"),
+                                         store::keys::SubjectKey(subject), &key);
+  INFO(s.ToString());
+  REQUIRE(s.ok());
+  REQUIRE(key.size() == 32);
   REQUIRE(db.db()->Flush(rocksdb::FlushOptions(), db.handles()).ok());
   return key;
 }
@@ -84,7 +75,6 @@ std::vector<std::string> FindInStore(const std::string& db_path,
   Opened db(db_path, /*read_only=*/true);
   std::vector<std::string> hits;
   for (rocksdb::ColumnFamilyHandle* h : db.handles()) {
-    if (h->GetName() == kExcluded) continue;
     std::unique_ptr<rocksdb::Iterator> it(
         db.db()->NewIterator(rocksdb::ReadOptions(), h));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -109,7 +99,6 @@ std::vector<std::string> FindInTableFiles(
   db.db()->GetLiveFilesMetaData(&files);
   std::vector<std::string> hits;
   for (const rocksdb::LiveFileMetaData& f : files) {
-    if (f.column_family_name == kExcluded) continue;
     const std::string path = f.db_path + "/" + f.name;
     std::ifstream in(path, std::ios::binary);
     REQUIRE(in.good());

@@ -9,24 +9,24 @@
 
 namespace accord::testing {
 
-// Writes a fresh 32-byte commitment key for `subject` into the index family
-// (store::keys::SubjectKey), as the commitment change will, flushes every
-// family into table files, and returns the key.
-// The store must not be open elsewhere. Fails the test on an error.
-std::string PlantSubjectKey(const std::string& db_path,
-                            const std::string& subject);
+// Returns the 32-byte commitment key the broker keeps for `subject` in the
+// index family (store::keys::SubjectKey), after flushing every family into
+// table files (so that a scan of their bytes has something to find).
+// The store must not be open elsewhere. Fails the test on an error or when
+// the subject has no key.
+std::string ReadSubjectKey(const std::string& db_path,
+                           const std::string& subject);
 
 // Every key and value of every column family, read through RocksDB (read
 // only), that contains one of `needles` (as bytes): one line "family: key
 // or value" per hit, empty when none.
-// TODO(commitments): audit_leaves is left out while log entries still name
-// pseudonyms; the change that replaces them by commitments removes this
-// exclusion.
+// The audit log's families are searched too: its entries hold commitments,
+// never a pseudonym.
 std::vector<std::string> FindInStore(const std::string& db_path,
                                      const std::vector<std::string>& needles);
 
 // The same search in the raw bytes of the live table (.sst) files of every
-// column family but audit_leaves (see FindInStore): a value deleted but not
+// column family: a value deleted but not
 // compacted away would show here. One line "file: needle" per hit.
 std::vector<std::string> FindInTableFiles(
     const std::string& db_path, const std::vector<std::string>& needles);

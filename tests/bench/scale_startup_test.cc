@@ -104,7 +104,7 @@ TEST_CASE("startup reads a bounded number of log entries whatever the size") {
   INFO(grant.out << grant.err);
   REQUIRE(grant.exit_code == 0);
   CHECK(grant.out.find(subject) != std::string::npos);
-  CHECK(grant.out.find("PERMIT") != std::string::npos);
+  CHECK(grant.out.find("\"outcome\":\"permit\"") != std::string::npos);
 
   CliResult verified = broker.Cli(
       {"audit", "verify", "--as", "auditor-demo", "--output", "json"});
