@@ -41,8 +41,10 @@ const std::string& Thumbprint() {
   return *thumbprint;
 }
 
+// `rev` stands for the store revision a grant names (one more a write, as
+// the floor's record numbers).
 std::string Claims(const accord::v1::RequestGrantRequest& request,
-                   const std::string& jti, int64_t now) {
+                   const std::string& jti, int64_t now, uint64_t rev) {
   std::string claims = "{\"iss\":";
   crypto::AppendJsonString(kIssuer, &claims);
   claims.append(",\"sub\":");
@@ -70,8 +72,8 @@ std::string Claims(const accord::v1::RequestGrantRequest& request,
                   PolicyHash(),
                   "\"},\"duties\":{\"delete_after\":2592000,"
                   "\"aggregate_min_k\":10,\"no_onward_transfer\":true},"
-                  "\"rev\":1,\"cnf\":{\"x5t#S256\":\"",
-                  Thumbprint(), "\"}}");
+                  "\"rev\":",
+                  rev, ",\"cnf\":{\"x5t#S256\":\"", Thumbprint(), "\"}}");
   return claims;
 }
 
@@ -132,15 +134,16 @@ grpc::ServerUnaryReactor* FloorAccessService::RequestGrant(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const int64_t now = absl::ToUnixSeconds(absl::Now());
   std::string jti = crypto::RandomId();
+  const uint64_t record = next_record_.fetch_add(1);
   absl::StatusOr<std::string> token =
-      crypto::SignJws(key_, "grant+jwt", Claims(*request, jti, now));
+      crypto::SignJws(key_, "grant+jwt", Claims(*request, jti, now, record));
   if (!token.ok()) {
     reactor->Finish(grpc::Status(grpc::StatusCode::INTERNAL,
                                  std::string(token.status().message())));
     return reactor;
   }
   store::WriteSet ws;
-  ws.PutCheckpoint(next_record_.fetch_add(1),
+  ws.PutCheckpoint(record,
                    Record(*request, jti, now, key_.kid()).SerializeAsString());
   ws.AddAuditEvent(Event(*request, jti, now));
   ws.set_deadline(absl::FromChrono(context->deadline()));
