@@ -22,11 +22,10 @@ absl::StatusOr<std::unique_ptr<FloorProcess>> FloorProcess::Start(
   std::unique_ptr<FloorProcess> f(new FloorProcess());
   f->address_ = absl::StrCat("127.0.0.1:", testing::FreePort());
   const std::string log = f->dir_.sub("floor.log");
-  f->pid_ = testing::Spawn(
-      floor_bin,
-      {"--pki", absl::StrCat(broker_data_dir, "/dev-pki"), "--data",
-       f->dir_.path(), "--addr", f->address_},
-      log, log);
+  f->pid_ = testing::Spawn(floor_bin,
+                           {"--pki", absl::StrCat(broker_data_dir, "/dev-pki"),
+                            "--data", f->dir_.path(), "--addr", f->address_},
+                           log, log);
   if (f->pid_ <= 0) return absl::UnavailableError("cannot start the floor");
   auto endpoints =
       OpenEndpoints(broker_data_dir, f->address_, kPartner, channels);
@@ -36,9 +35,10 @@ absl::StatusOr<std::unique_ptr<FloorProcess>> FloorProcess::Start(
     int status = 0;
     const bool exited = waitpid(f->pid_, &status, WNOHANG) == f->pid_;
     if (exited) f->pid_ = -1;
-    return absl::UnavailableError(absl::StrCat(
-        "floor server at ", f->address_, exited ? " exited" : " did not connect",
-        ": ", s.message(), "; its log: ", testing::ReadAll(log)));
+    return absl::UnavailableError(
+        absl::StrCat("floor server at ", f->address_,
+                     exited ? " exited" : " did not connect", ": ", s.message(),
+                     "; its log: ", testing::ReadAll(log)));
   }
   f->groups_.resize(2);
   for (auto& e : f->endpoints_) {

@@ -44,8 +44,8 @@ namespace accord::bench {
 namespace {
 
 const std::vector<std::string> kAllScenarios = {
-    "health",       "grant-open",         "grant-restricted",
-    "grant-personal-10", "floor",          "grant-personal-100",
+    "health",       "grant-open",   "grant-restricted",
+    "grant-personal-10",     "floor",       "grant-personal-100",
     "consent-give", "consent-give-withdraw", "mixed",
     "health-open",  "grant-personal-10-open", "floor-open"};
 
