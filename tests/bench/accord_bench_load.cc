@@ -62,6 +62,8 @@ class Runner {
     result_.not_sent = not_sent_.load();
     result_.grants = grants_.load();
     result_.grants_all_calls = grants_all_.load();
+    result_.response_bytes = response_bytes_.load();
+    result_.token_bytes = token_bytes_.load();
     result_.calls_all = calls_all_.load();
     for (size_t i = 0; i < ok_by_kind_.size(); ++i) {
       result_.ok_by_kind[i] = ok_by_kind_[i]->load();
@@ -155,6 +157,8 @@ class Runner {
       if (in_window) {
         ok_.fetch_add(1);
         grants_.fetch_add(outcome.grants);
+        response_bytes_.fetch_add(outcome.response_bytes);
+        token_bytes_.fetch_add(outcome.token_bytes);
         ok_by_kind_[call->plan.kind]->fetch_add(1);
         result_.latency->Record(now - call->due);
       }
@@ -193,6 +197,8 @@ class Runner {
   std::atomic<uint64_t> not_sent_{0};
   std::atomic<uint64_t> grants_{0};
   std::atomic<uint64_t> grants_all_{0};
+  std::atomic<uint64_t> response_bytes_{0};
+  std::atomic<uint64_t> token_bytes_{0};
   std::atomic<uint64_t> calls_all_{0};
   std::vector<std::unique_ptr<std::atomic<uint64_t>>> ok_by_kind_;
   absl::Mutex mu_;

@@ -45,6 +45,10 @@ struct CallOutcome {
   bool ok = false;
   std::string error;  // when !ok: a short label ("UNAVAILABLE", "deny"...)
   uint64_t grants = 0;
+  // Sizes in bytes, when the workload measures them (0 otherwise): the
+  // serialized response, and the grant tokens it holds.
+  uint64_t response_bytes = 0;
+  uint64_t token_bytes = 0;
 };
 
 // What to call. Plan and Judge may run on several threads at once.
@@ -88,6 +92,9 @@ struct LoadResult {
   // (warm-up and drain included: what the broker's counter saw).
   uint64_t grants = 0;
   uint64_t grants_all_calls = 0;
+  // Sums of CallOutcome's sizes over the OK calls of the window.
+  uint64_t response_bytes = 0;
+  uint64_t token_bytes = 0;
   uint64_t calls_all = 0;
   // Latency of the OK calls of the window, from the time each was due.
   std::unique_ptr<LatencyHistogram> latency;

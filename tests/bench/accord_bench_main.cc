@@ -3,13 +3,16 @@
 //   accord-bench [--broker-bin PATH] [--data-dir DIR] [--scenarios LIST]
 //                [--duration S] [--warmup S] [--in-flight N] [--channels N]
 //                [--rate R] [--rounds N] [--json FILE] [--min-ratio X]
-//                [--broker-arg FLAG]...
+//                [--broker-arg FLAG]... [--floor-bin PATH]
+//                [--min-floor-ratio X]
 //   accord-bench --attach HOST:PORT --http-addr HOST:PORT --data-dir DIR
 //                [--broker-pid PID] ...
 //
 // Scenarios (default: all, in this order): health, grant-open,
-// grant-restricted, grant-personal-10, grant-personal-100, consent-give,
-// consent-give-withdraw, mixed, health-open, grant-personal-10-open.
+// grant-restricted, grant-personal-10, floor, grant-personal-100,
+// consent-give, consent-give-withdraw, mixed, health-open,
+// grant-personal-10-open, floor-open. The floor scenarios run against
+// accord-floor-server (accord_bench_floor.h), the others against the broker.
 // tests/bench/README.md says what each does and how the figures there were
 // made.
 
@@ -30,6 +33,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "tests/bench/accord_bench_floor.h"
+#include "tests/bench/accord_bench_ratios.h"
 #include "tests/bench/accord_bench_report.h"
 #include "tests/bench/accord_bench_setup.h"
 #include "tests/bench/accord_bench_stats.h"
@@ -39,12 +44,18 @@ namespace accord::bench {
 namespace {
 
 const std::vector<std::string> kAllScenarios = {
-    "health",          "grant-open",   "grant-restricted",
-    "grant-personal-10", "grant-personal-100", "consent-give",
-    "consent-give-withdraw", "mixed", "health-open", "grant-personal-10-open"};
+    "health",       "grant-open",   "grant-restricted",
+    "grant-personal-10",     "floor",       "grant-personal-100",
+    "consent-give", "consent-give-withdraw", "mixed",
+    "health-open",  "grant-personal-10-open", "floor-open"};
+
+bool IsFloor(const std::string& name) {
+  return name == "floor" || name == "floor-open";
+}
 
 struct Flags {
   std::string broker_bin;
+  std::string floor_bin;
   std::string data_dir;
   std::string attach;
   std::string http_addr;
@@ -59,6 +70,7 @@ struct Flags {
   int rounds = 1;
   std::string json;
   double min_ratio = 0;
+  double min_floor_ratio = 0;
 };
 
 std::string SelfDir() {
@@ -72,6 +84,7 @@ std::string SelfDir() {
 absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
   Flags f;
   f.broker_bin = SelfDir() + "/accord-broker";
+  f.floor_bin = SelfDir() + "/accord-floor-server";
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     std::string value;
@@ -97,6 +110,8 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
     absl::Status s;
     if (arg == "--broker-bin") {
       f.broker_bin = value;
+    } else if (arg == "--floor-bin") {
+      f.floor_bin = value;
     } else if (arg == "--data-dir") {
       f.data_dir = value;
     } else if (arg == "--attach") {
@@ -135,6 +150,8 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
       f.json = value;
     } else if (arg == "--min-ratio") {
       s = number(&f.min_ratio);
+    } else if (arg == "--min-floor-ratio") {
+      s = number(&f.min_floor_ratio);
     } else {
       return absl::InvalidArgumentError(absl::StrCat("unknown flag ", arg));
     }
@@ -191,6 +208,7 @@ class Bench {
 
   Flags flags_;
   BrokerUnderTest broker_;
+  std::unique_ptr<FloorProcess> floor_;  // when a floor scenario runs
   std::vector<std::unique_ptr<Endpoint>> partner_;
   std::vector<std::unique_ptr<Endpoint>> citizen_app_;
   std::vector<std::vector<Endpoint*>> groups_;
@@ -242,6 +260,14 @@ absl::Status Bench::Setup() {
   if (!subjects.ok()) return subjects.status();
   subjects_ = *std::move(subjects);
   run_id_ = absl::StrCat(absl::ToUnixSeconds(absl::Now()), "-", getpid());
+  if (std::any_of(flags_.scenarios.begin(), flags_.scenarios.end(), IsFloor)) {
+    auto floor =
+        FloorProcess::Start(flags_.floor_bin, broker_.data_dir, flags_.channels);
+    if (!floor.ok()) return floor.status();
+    floor_ = *std::move(floor);
+    std::cerr << "floor: grpc " << floor_->address() << ", pid "
+              << floor_->pid() << "\n";
+  }
   return absl::OkStatus();
 }
 
@@ -290,7 +316,8 @@ std::unique_ptr<Workload> Bench::MakeWorkload(const std::string& name) {
   if (name == "grant-restricted") {
     return GrantWorkload(GrantRequest(kRestrictedDataset, subjects_, 0), 0);
   }
-  if (name == "grant-personal-10" || name == "grant-personal-10-open") {
+  if (name == "grant-personal-10" || name == "grant-personal-10-open" ||
+      IsFloor(name)) {
     return GrantWorkload(GrantRequest(kPersonalDataset, subjects_, 10), 10);
   }
   if (name == "grant-personal-100") {
@@ -326,7 +353,8 @@ absl::StatusOr<ScenarioReport> Bench::RunScenario(const std::string& name,
   options.warmup = absl::Seconds(flags_.warmup);
   options.duration = absl::Seconds(flags_.duration);
   options.in_flight = flags_.in_flight;
-  if (name == "grant-personal-10-open" || name == "health-open") {
+  if (name == "grant-personal-10-open" || name == "health-open" ||
+      name == "floor-open") {
     options.open_loop = true;
     options.rate = flags_.rate > 0 ? flags_.rate : personal10_rate_ / 2;
     if (options.rate <= 0) {
@@ -338,23 +366,28 @@ absl::StatusOr<ScenarioReport> Bench::RunScenario(const std::string& name,
   r.in_flight = options.in_flight;
   r.rate = options.rate;
 
-  auto metrics_before = ScrapeMetrics(broker_.http_address);
-  absl::StatusOr<ProcSample> proc_before = ReadProc(broker_.pid);
+  // The floor has no /metrics: its grants are not counted by the broker.
+  const bool floor = IsFloor(name);
+  const pid_t pid = floor ? floor_->pid() : broker_.pid;
+  absl::StatusOr<std::string> metrics_before =
+      floor ? absl::NotFoundError("floor") : ScrapeMetrics(broker_.http_address);
+  absl::StatusOr<ProcSample> proc_before = ReadProc(pid);
   const double self_before = SelfCpuSeconds();
   const absl::Time start = absl::Now();
-  RssSampler rss(broker_.pid);
-  r.load = RunLoad(groups_, *workload, options);
+  RssSampler rss(pid);
+  r.load = RunLoad(floor ? floor_->groups() : groups_, *workload, options);
   r.broker_rss_max = rss.Stop();
   r.wall_seconds = absl::ToDoubleSeconds(absl::Now() - start);
   r.bench_cpu_seconds = SelfCpuSeconds() - self_before;
-  absl::StatusOr<ProcSample> proc_after = ReadProc(broker_.pid);
+  absl::StatusOr<ProcSample> proc_after = ReadProc(pid);
   if (proc_before.ok() && proc_after.ok()) {
     r.broker_measured = true;
     r.broker_cpu_seconds = proc_after->cpu_seconds - proc_before->cpu_seconds;
     r.broker_hwm = proc_after->hwm_bytes;
     r.broker_rss_max = std::max(r.broker_rss_max, proc_after->rss_bytes);
   }
-  auto metrics_after = ScrapeMetrics(broker_.http_address);
+  absl::StatusOr<std::string> metrics_after =
+      floor ? absl::NotFoundError("floor") : ScrapeMetrics(broker_.http_address);
   if (metrics_before.ok() && metrics_after.ok()) {
     auto before = PrometheusValue(*metrics_before, "accord_grants_issued_total");
     auto after = PrometheusValue(*metrics_after, "accord_grants_issued_total");
@@ -374,13 +407,6 @@ absl::Status Bench::Run() {
     }
   }
   return absl::OkStatus();
-}
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 == 1 ? v[v.size() / 2]
-                           : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
 int Bench::Conclude() {
@@ -404,36 +430,37 @@ int Bench::Conclude() {
       exit_code = 1;
     }
   }
-  // Grant throughput relative to the health check, per round.
-  std::vector<double> ratios;
-  for (int round = 1; round <= flags_.rounds; ++round) {
-    double health = 0;
-    double grants = 0;
-    for (const ScenarioReport& r : reports_) {
-      if (std::max(r.round, 1) != round) continue;
-      if (r.name == "health") health = r.ok_per_second();
-      if (r.name == "grant-personal-10") grants = r.ok_per_second();
-    }
-    if (health > 0 && grants > 0) ratios.push_back(grants / health);
-  }
+  // Grant throughput relative to the health check and to the floor, per
+  // round.
+  const std::vector<double> ratios =
+      RoundRatios(reports_, flags_.rounds, "grant-personal-10", "health");
+  const std::vector<double> floor_ratios =
+      RoundRatios(reports_, flags_.rounds, "grant-personal-10", "floor");
   crypto::JsonValue json = crypto::JsonValue::Object();
   crypto::JsonValue scenarios = crypto::JsonValue::Array();
   for (const ScenarioReport& r : reports_) scenarios.Push(ToJson(r));
   crypto::JsonValue ratio_list = crypto::JsonValue::Array();
   for (double x : ratios) ratio_list.Push(x);
+  crypto::JsonValue floor_ratio_list = crypto::JsonValue::Array();
+  for (double x : floor_ratios) floor_ratio_list.Push(x);
   json.Set("broker_pid", static_cast<long long>(broker_.pid))
       .Set("in_flight", flags_.in_flight)
       .Set("channels", flags_.channels)
       .Set("duration_seconds", flags_.duration)
       .Set("warmup_seconds", flags_.warmup)
       .Set("scenarios", std::move(scenarios))
-      .Set("grant_to_health_ratios", std::move(ratio_list));
+      .Set("grant_to_health_ratios", std::move(ratio_list))
+      .Set("grant_to_floor_ratios", std::move(floor_ratio_list))
+      .Set("open_loop", OpenLoopJson(reports_, flags_.rounds));
   if (!ratios.empty()) {
     const double median = Median(ratios);
     json.Set("grant_to_health_ratio", median);
     std::cout << absl::StrFormat(
-        "grant-personal-10 / health: %.3f (median of %d round(s))\n", median,
-        static_cast<int>(ratios.size()));
+        "grant-personal-10 / health: %.3f (median of %d round(s): %s)\n",
+        median, static_cast<int>(ratios.size()),
+        absl::StrJoin(ratios, " ", [](std::string* out, double x) {
+          absl::StrAppendFormat(out, "%.3f", x);
+        }));
     if (flags_.min_ratio > 0 && median < flags_.min_ratio) {
       std::cout << absl::StrFormat("FAIL ratio %.3f is below %.3f\n", median,
                                    flags_.min_ratio);
@@ -443,6 +470,26 @@ int Bench::Conclude() {
     std::cout << "FAIL --min-ratio needs health and grant-personal-10\n";
     exit_code = 1;
   }
+  if (!floor_ratios.empty()) {
+    const double median = Median(floor_ratios);
+    json.Set("grant_to_floor_ratio", median);
+    std::cout << absl::StrFormat(
+        "grant-personal-10 / floor: %.3f (median of %d round(s): %s; target "
+        ">= 0.8)\n",
+        median, static_cast<int>(floor_ratios.size()),
+        absl::StrJoin(floor_ratios, " ", [](std::string* out, double x) {
+          absl::StrAppendFormat(out, "%.3f", x);
+        }));
+    if (flags_.min_floor_ratio > 0 && median < flags_.min_floor_ratio) {
+      std::cout << absl::StrFormat("FAIL floor ratio %.3f is below %.3f\n",
+                                   median, flags_.min_floor_ratio);
+      exit_code = 1;
+    }
+  } else if (flags_.min_floor_ratio > 0) {
+    std::cout << "FAIL --min-floor-ratio needs floor and grant-personal-10\n";
+    exit_code = 1;
+  }
+  std::cout << OpenLoopSummary(reports_, flags_.rounds);
   if (!flags_.json.empty()) {
     std::ofstream out(flags_.json);
     out << json.Serialize() << "\n";

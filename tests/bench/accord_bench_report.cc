@@ -89,6 +89,13 @@ crypto::JsonValue ToJson(const ScenarioReport& r) {
            r.load.seconds > 0 ? r.load.grants / r.load.seconds : 0.0)
       .Set("calls_all", static_cast<long long>(r.load.calls_all))
       .Set("grants_all_calls", static_cast<long long>(r.load.grants_all_calls))
+      .Set("mean_response_bytes",
+           r.load.ok > 0 ? static_cast<double>(r.load.response_bytes) / r.load.ok
+                         : 0.0)
+      .Set("mean_token_bytes",
+           r.load.grants > 0
+               ? static_cast<double>(r.load.token_bytes) / r.load.grants
+               : 0.0)
       .Set("metric_grants", r.metric_grants)
       .Set("metrics_agree", r.metrics_agree())
       .Set("wall_seconds", r.wall_seconds)

@@ -73,6 +73,7 @@ class Grant final : public Workload {
                     grpc::ByteBuffer* response) override {
     CallOutcome out;
     if (!status.ok()) return out;
+    out.response_bytes = response->Length();
     accord::v1::RequestGrantResponse r;
     if (!Parse(response, &r)) {
       out.error = "unparsable response";
@@ -85,7 +86,10 @@ class Grant final : public Workload {
       return out;
     }
     size_t subjects = 0;
-    for (const accord::v1::Grant& g : r.grants()) subjects += g.subjects_size();
+    for (const accord::v1::Grant& g : r.grants()) {
+      subjects += g.subjects_size();
+      out.token_bytes += g.token().size();
+    }
     if (r.grants_size() == 0 || subjects != expected_subjects_) {
       out.error = "permit with other subjects";
       return out;
