@@ -286,7 +286,11 @@ TEST_CASE("a partner's revocation stream never groups the grants one "
   TempDir dir;
   BrokerProcess broker(dir.path() + "/var");
   REQUIRE(broker.Start().ok());
-  const auto [alice, consent_id] = AliceConsents(broker);
+  // Named copies: clang 14 does not let a lambda capture a structured
+  // binding.
+  const auto alice_consent = AliceConsents(broker);
+  const std::string alice = alice_consent.first;
+  const std::string consent_id = alice_consent.second;
   Stubs partner(broker, "partner-demo");
   Stubs op(broker, "operator");
 
