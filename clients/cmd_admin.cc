@@ -7,6 +7,7 @@
 #include "accord/v1/admin.grpc.pb.h"
 #include "clients/cmd_subject_key.h"
 #include "clients/commands.h"
+#include "clients/erasure_text.h"
 #include "clients/usage_error.h"
 
 namespace accord::client {
@@ -145,14 +146,7 @@ absl::Status EraseSubject(CommandContext& ctx) {
   absl::Status s =
       ctx.Call(&v1::AdminService::Stub::EraseSubject, request, &response);
   if (!s.ok()) return s;
-  return ctx.output().ShowText(
-      response,
-      absl::StrCat("erased: ", response.consents_withdrawn(),
-                   " consent(s) withdrawn, ", response.consents_erased(),
-                   " record(s) deleted, ", response.grants_revoked(),
-                   " grant(s) revoked, ", response.grants_rewritten(),
-                   " grant record(s) rewritten\nreceipt for the citizen ",
-                   response.receipt_id(), ":\n", response.receipt(), "\n"));
+  return ctx.output().ShowText(response, ErasureText(response));
 }
 
 }  // namespace

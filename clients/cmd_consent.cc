@@ -12,6 +12,7 @@
 #include "broker/crypto/jwks.h"
 #include "broker/crypto/jws.h"
 #include "clients/commands.h"
+#include "clients/erasure_text.h"
 #include "clients/notice_text.h"
 #include "clients/time_format.h"
 #include "clients/usage_error.h"
@@ -388,14 +389,7 @@ absl::Status Erase(CommandContext& ctx) {
   absl::Status s =
       ctx.Call(&v1::ConsentService::Stub::EraseMe, request, &response);
   if (!s.ok()) return s;
-  return ctx.output().ShowText(
-      response,
-      absl::StrCat("erased: ", response.consents_withdrawn(),
-                   " consent(s) withdrawn, ", response.consents_erased(),
-                   " record(s) deleted, ", response.grants_revoked(),
-                   " grant(s) revoked, ", response.grants_rewritten(),
-                   " grant record(s) no longer name you\nreceipt ",
-                   response.receipt_id(), ":\n", response.receipt(), "\n"));
+  return ctx.output().ShowText(response, ErasureText(response));
 }
 
 }  // namespace

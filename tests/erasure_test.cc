@@ -133,7 +133,7 @@ TEST_CASE(
   const std::string jwks = absl::StrCat("http://", broker.http_address(),
                                         "/.well-known/receipt-keys.json");
   CliResult verified =
-      Run("/usr/bin/python3", {SourceDir() + "/tests/verify_erasure_receipt.py",
+      Run("/usr/bin/python3", {SourceDir() + "/tests/verify_receipt.py", "--erasure",
                                jwks, receipt, alice});
   INFO(verified.err);
   REQUIRE(verified.exit_code == 0);
@@ -209,7 +209,7 @@ TEST_CASE(
   CHECK(Num(by_operator.json, "consents_erased") == 1);
   CHECK(Num(by_operator.json, "grants_rewritten") == 2);
   CliResult operator_receipt = Run(
-      "/usr/bin/python3", {SourceDir() + "/tests/verify_erasure_receipt.py",
+      "/usr/bin/python3", {SourceDir() + "/tests/verify_receipt.py", "--erasure",
                            jwks, Str(by_operator.json, {"receipt"}), bob});
   INFO(operator_receipt.err);
   REQUIRE(operator_receipt.exit_code == 0);
