@@ -34,18 +34,28 @@ httplib::Server::Handler Read(PortalContext& ctx, Call call) {
   };
 }
 
+// The session of a POST: signed in, and the CSRF token checked. Otherwise
+// sends the error and returns nullopt.
+std::optional<SessionRef> ChangingSession(PortalContext& ctx,
+                                          const httplib::Request& req,
+                                          httplib::Response& res) {
+  std::optional<SessionRef> current = CurrentSession(ctx, req);
+  if (!current) {
+    SendError(res, absl::UnauthenticatedError("not signed in"));
+    return std::nullopt;
+  }
+  if (absl::Status s = CheckCsrf(ctx, req, current->session); !s.ok()) {
+    SendError(res, s);
+    return std::nullopt;
+  }
+  return current;
+}
+
 // A POST: as Read, after the CSRF check.
 httplib::Server::Handler Change(PortalContext& ctx, Call call) {
   return [&ctx, call](const httplib::Request& req, httplib::Response& res) {
-    std::optional<SessionRef> current = CurrentSession(ctx, req);
-    if (!current) {
-      SendError(res, absl::UnauthenticatedError("not signed in"));
-      return;
-    }
-    if (absl::Status s = CheckCsrf(ctx, req, current->session); !s.ok()) {
-      SendError(res, s);
-      return;
-    }
+    std::optional<SessionRef> current = ChangingSession(ctx, req, res);
+    if (!current) return;
     absl::StatusOr<std::string> json = call(current->session.id_token, req);
     if (!json.ok()) {
       SendError(res, json.status());
@@ -76,15 +86,8 @@ absl::StatusOr<std::pair<uint32_t, std::string>> AnswerOf(
 // cleared.
 void Erase(PortalContext& ctx, const httplib::Request& req,
            httplib::Response& res) {
-  std::optional<SessionRef> current = CurrentSession(ctx, req);
-  if (!current) {
-    SendError(res, absl::UnauthenticatedError("not signed in"));
-    return;
-  }
-  if (absl::Status s = CheckCsrf(ctx, req, current->session); !s.ok()) {
-    SendError(res, s);
-    return;
-  }
+  std::optional<SessionRef> current = ChangingSession(ctx, req, res);
+  if (!current) return;
   absl::StatusOr<std::string> erasure =
       ctx.broker->EraseMe(current->session.id_token);
   if (!erasure.ok()) {
