@@ -9,7 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "broker/build_info.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 #include "clients/commands.h"
 
 namespace accord::client {

@@ -16,8 +16,8 @@
 #include "broker/auditlog/export_file.h"
 #include "broker/auditlog/log_audit.h"
 #include "broker/auditlog/merkle.h"
-#include "broker/crypto/base64url.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/base64url.h"
+#include "broker/formats/json.h"
 #include "clients/cmd_subject_key.h"
 #include "clients/commands.h"
 #include "clients/time_format.h"
@@ -153,7 +153,7 @@ absl::Status Key(CommandContext& ctx) {
       return s;
     }
   }
-  crypto::JsonValue out = crypto::JsonValue::Object();
+  formats::JsonValue out = formats::JsonValue::Object();
   out.Set("checkpoint_key", *key);
   return ctx.output().ShowJson(out.Serialize(), *key + "\n");
 }
@@ -376,7 +376,7 @@ absl::Status Export(CommandContext& ctx) {
       !s.ok()) {
     return s;
   }
-  crypto::JsonValue out = crypto::JsonValue::Object();
+  formats::JsonValue out = formats::JsonValue::Object();
   out.Set("file", path);
   out.Set("tree_size", static_cast<long long>(log.entries.size()));
   return ctx.output().ShowJson(
@@ -454,7 +454,7 @@ absl::Status Verify(CommandContext& ctx) {
   }
   input.entries = entries;
   const auditlog::VerifyReport report = auditlog::AuditLogEntries(input);
-  crypto::JsonValue out = crypto::JsonValue::Object();
+  formats::JsonValue out = formats::JsonValue::Object();
   out.Set("ok", report.ok());
   out.Set("size", static_cast<long long>(report.size));
   out.Set("root", HashText(auditlog::HashToBytes(report.root)));

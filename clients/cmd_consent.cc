@@ -130,7 +130,7 @@ absl::StatusOr<std::string> VerifyReceipt(CommandContext& ctx,
     return absl::UnauthenticatedError(
         absl::StrCat("receipt: ", verified.status().message()));
   }
-  const crypto::JsonValue& claims = verified->payload;
+  const formats::JsonValue& claims = verified->payload;
   auto claim_is = [&](absl::string_view name, absl::string_view want) {
     absl::StatusOr<std::string> got = claims.GetString(name);
     return got.ok() && *got == want;

@@ -1,9 +1,9 @@
 // accord dev citizen-token NAME — development helpers. Development only.
 
 #include "absl/strings/str_cat.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 #include "clients/commands.h"
-#include "clients/dev_layout.h"
+#include "broker/dev/dev_layout.h"
 #include "clients/dev_token.h"
 #include "clients/time_format.h"
 
@@ -25,7 +25,7 @@ absl::Status CitizenToken(CommandContext& ctx) {
   absl::StatusOr<std::string> token =
       MintDevCitizenTokenFromDataDir(data_dir, name, ctx.now());
   if (!token.ok()) return token.status();
-  crypto::JsonValue json = crypto::JsonValue::Object();
+  formats::JsonValue json = formats::JsonValue::Object();
   json.Set("token", *token)
       .Set("sub", name)
       .Set("iss", dev::kIssuer)

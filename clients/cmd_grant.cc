@@ -121,7 +121,7 @@ absl::StatusOr<std::string> ReadCertFlag(const std::string& path) {
 // bound certificate check, then every claim as signed.
 std::string VerifiedJson(const verifier::Grant& g, bool cert_checked,
                          bool audience_checked) {
-  crypto::JsonValue out = crypto::JsonValue::Object();
+  formats::JsonValue out = formats::JsonValue::Object();
   out.Set("valid", true)
       .Set("kid", g.kid)
       .Set("alg", g.algorithm)

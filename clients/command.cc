@@ -3,7 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "clients/dev_layout.h"
+#include "broker/dev/dev_layout.h"
 
 namespace accord::client {
 

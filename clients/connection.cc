@@ -10,7 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "clients/dev_layout.h"
+#include "broker/dev/dev_layout.h"
 #include "clients/dev_token.h"
 #include "clients/usage_error.h"
 #include "grpcpp/create_channel.h"

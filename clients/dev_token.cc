@@ -1,9 +1,9 @@
 #include "clients/dev_token.h"
 
 #include "absl/strings/str_cat.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 #include "broker/crypto/jws.h"
-#include "clients/dev_layout.h"
+#include "broker/dev/dev_layout.h"
 
 namespace accord::client {
 
@@ -13,7 +13,7 @@ absl::StatusOr<std::string> MintDevCitizenToken(
     return absl::InvalidArgumentError(
         "citizen name: must be 1 to 256 bytes long");
   }
-  crypto::JsonValue payload = crypto::JsonValue::Object();
+  formats::JsonValue payload = formats::JsonValue::Object();
   payload.Set("iss", dev::kIssuer)
       .Set("aud", dev::kAudience)
       .Set("azp", dev::kCitizenClientId)

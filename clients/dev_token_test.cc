@@ -9,7 +9,7 @@
 
 #include "broker/crypto/jwks.h"
 #include "broker/crypto/jws.h"
-#include "clients/dev_layout.h"
+#include "broker/dev/dev_layout.h"
 
 namespace accord::client {
 namespace {
@@ -25,7 +25,7 @@ TEST_CASE("dev token: signed by the issuer with the shared claims") {
   REQUIRE(verified.ok());
   CHECK(verified->header.GetString("typ").value() == "JWT");
   CHECK(verified->header.GetString("alg").value() == "ES256");
-  const crypto::JsonValue& claims = verified->payload;
+  const formats::JsonValue& claims = verified->payload;
   CHECK(claims.GetString("iss").value() == "https://idp.dev.accord.local");
   CHECK(claims.GetString("aud").value() == "accord");
   CHECK(claims.GetString("azp").value() == "accord-dev-citizen-app");

@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 #include "clients/output.h"
 #include "clients/usage_error.h"
 #include "google/protobuf/util/json_util.h"
@@ -31,13 +31,13 @@ std::string Indent(absl::string_view text) {
 
 absl::StatusOr<v1::RequestGrantsRequest> ParseGrantBatch(
     absl::string_view text, absl::string_view name) {
-  crypto::JsonLimits limits;
+  formats::JsonLimits limits;
   limits.max_bytes = kMaxBatchFileBytes;
-  absl::StatusOr<crypto::JsonValue> json = crypto::ParseJson(text, limits);
+  absl::StatusOr<formats::JsonValue> json = formats::ParseJson(text, limits);
   if (!json.ok()) {
     return UsageError(absl::StrCat(name, ": ", json.status().message()));
   }
-  const crypto::JsonValue::Elements* items = json->AsArray();
+  const formats::JsonValue::Elements* items = json->AsArray();
   if (items == nullptr) {
     return UsageError(
         absl::StrCat(name, ": not a JSON array of grant requests"));
@@ -46,7 +46,7 @@ absl::StatusOr<v1::RequestGrantsRequest> ParseGrantBatch(
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;  // a typo must not drop a constraint
   for (size_t i = 0; i < items->size(); ++i) {
-    const crypto::JsonValue& item = (*items)[i];
+    const formats::JsonValue& item = (*items)[i];
     if (!item.is_object()) {
       return UsageError(
           absl::StrCat(name, ": request [", i, "] is not a JSON object"));

@@ -6,7 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 #include "broker/crypto/sha256.h"
 #include "clients/time_format.h"
 #include "policy/duration_text.h"
@@ -17,7 +17,7 @@ namespace accord::client {
 namespace {
 
 namespace v1 = ::accord::v1;
-using crypto::JsonValue;
+using formats::JsonValue;
 using policy::Language;
 
 // The words of the notice in one language.
@@ -223,7 +223,7 @@ std::string StateText(v1::ConsentRequestState state, Language language) {
 
 std::string NoticeText(const v1::ConsentRequest& request, Language language) {
   const Words& w = language == Language::kFr ? kFrench : kEnglish;
-  absl::StatusOr<JsonValue> parsed = crypto::ParseJson(request.notice());
+  absl::StatusOr<JsonValue> parsed = formats::ParseJson(request.notice());
   const JsonValue* notice =
       request.notice().empty() || !parsed.ok() ? nullptr : &*parsed;
   const v1::ConsentRequestSpec& spec =

@@ -121,58 +121,58 @@ std::string RepeatedScalarText(const Message& m, const FieldDescriptor* f) {
 // The JSON value of one field (`index` < 0 for a singular field): times as
 // RFC 3339 UTC strings (null when unset), 64-bit integers as numbers, enums
 // by their short lower-case name, bytes as lowercase hex.
-crypto::JsonValue JsonField(const Message& m, const FieldDescriptor* f,
+formats::JsonValue JsonField(const Message& m, const FieldDescriptor* f,
                             int index) {
   const Reflection* r = m.GetReflection();
   const bool rep = index >= 0;
   switch (f->cpp_type()) {
     case FieldDescriptor::CPPTYPE_INT32:
-      return crypto::JsonValue(static_cast<long long>(
+      return formats::JsonValue(static_cast<long long>(
           rep ? r->GetRepeatedInt32(m, f, index) : r->GetInt32(m, f)));
     case FieldDescriptor::CPPTYPE_INT64: {
       int64_t v = rep ? r->GetRepeatedInt64(m, f, index) : r->GetInt64(m, f);
       if (IsTimestampField(f)) {
-        return v == 0 ? crypto::JsonValue() : crypto::JsonValue(FormatRfc3339(v));
+        return v == 0 ? formats::JsonValue() : formats::JsonValue(FormatRfc3339(v));
       }
-      return crypto::JsonValue(static_cast<long long>(v));
+      return formats::JsonValue(static_cast<long long>(v));
     }
     case FieldDescriptor::CPPTYPE_UINT32:
-      return crypto::JsonValue(static_cast<long long>(
+      return formats::JsonValue(static_cast<long long>(
           rep ? r->GetRepeatedUInt32(m, f, index) : r->GetUInt32(m, f)));
     case FieldDescriptor::CPPTYPE_UINT64: {
       uint64_t v = rep ? r->GetRepeatedUInt64(m, f, index) : r->GetUInt64(m, f);
       // Beyond int64 (never a real count or revision): a double, still a
       // JSON number.
       if (v > static_cast<uint64_t>(INT64_MAX)) {
-        return crypto::JsonValue(static_cast<double>(v));
+        return formats::JsonValue(static_cast<double>(v));
       }
-      return crypto::JsonValue(static_cast<long long>(v));
+      return formats::JsonValue(static_cast<long long>(v));
     }
     case FieldDescriptor::CPPTYPE_DOUBLE:
-      return crypto::JsonValue(rep ? r->GetRepeatedDouble(m, f, index)
+      return formats::JsonValue(rep ? r->GetRepeatedDouble(m, f, index)
                                    : r->GetDouble(m, f));
     case FieldDescriptor::CPPTYPE_FLOAT:
-      return crypto::JsonValue(static_cast<double>(
+      return formats::JsonValue(static_cast<double>(
           rep ? r->GetRepeatedFloat(m, f, index) : r->GetFloat(m, f)));
     case FieldDescriptor::CPPTYPE_BOOL:
-      return crypto::JsonValue(rep ? r->GetRepeatedBool(m, f, index)
+      return formats::JsonValue(rep ? r->GetRepeatedBool(m, f, index)
                                    : r->GetBool(m, f));
     case FieldDescriptor::CPPTYPE_ENUM:
-      return crypto::JsonValue(absl::AsciiStrToLower(EnumShortName(
+      return formats::JsonValue(absl::AsciiStrToLower(EnumShortName(
           rep ? r->GetRepeatedEnum(m, f, index) : r->GetEnum(m, f))));
     case FieldDescriptor::CPPTYPE_STRING: {
       std::string v = rep ? r->GetRepeatedString(m, f, index)
                           : r->GetString(m, f);
       if (f->type() == FieldDescriptor::TYPE_BYTES) {
-        return crypto::JsonValue(absl::BytesToHexString(v));
+        return formats::JsonValue(absl::BytesToHexString(v));
       }
-      return crypto::JsonValue(std::move(v));
+      return formats::JsonValue(std::move(v));
     }
     case FieldDescriptor::CPPTYPE_MESSAGE:
       return ToJsonValue(rep ? r->GetRepeatedMessage(m, f, index)
                              : r->GetMessage(m, f));
   }
-  return crypto::JsonValue();
+  return formats::JsonValue();
 }
 
 using Lines = std::vector<std::pair<std::string, std::string>>;
@@ -252,16 +252,16 @@ absl::StatusOr<std::string> ToJson(const Message& message) {
   return ToJsonValue(message).Serialize();
 }
 
-crypto::JsonValue ToJsonValue(const Message& message) {
+formats::JsonValue ToJsonValue(const Message& message) {
   const google::protobuf::Descriptor* d = message.GetDescriptor();
   const Reflection* r = message.GetReflection();
   // google.protobuf.Struct, Value and ListValue (documents a command builds
   // itself) are plain JSON; integral numbers print as integers.
   const std::string& type = d->full_name();
   if (type == "google.protobuf.Struct") {
-    crypto::JsonValue out = crypto::JsonValue::Object();
+    formats::JsonValue out = formats::JsonValue::Object();
     const FieldDescriptor* fields = d->FindFieldByName("fields");
-    std::vector<std::pair<std::string, crypto::JsonValue>> members;
+    std::vector<std::pair<std::string, formats::JsonValue>> members;
     for (int j = 0; j < r->FieldSize(message, fields); ++j) {
       const Message& entry = r->GetRepeatedMessage(message, fields, j);
       const google::protobuf::Descriptor* e = entry.GetDescriptor();
@@ -275,7 +275,7 @@ crypto::JsonValue ToJsonValue(const Message& message) {
     return out;
   }
   if (type == "google.protobuf.ListValue") {
-    crypto::JsonValue out = crypto::JsonValue::Array();
+    formats::JsonValue out = formats::JsonValue::Array();
     const FieldDescriptor* values = d->FindFieldByName("values");
     for (int j = 0; j < r->FieldSize(message, values); ++j) {
       out.Push(ToJsonValue(r->GetRepeatedMessage(message, values, j)));
@@ -290,26 +290,26 @@ crypto::JsonValue ToJsonValue(const Message& message) {
       const double n = r->GetDouble(message, kind);
       if (n == static_cast<double>(static_cast<int64_t>(n)) &&
           n > -9e15 && n < 9e15) {
-        return crypto::JsonValue(static_cast<long long>(n));
+        return formats::JsonValue(static_cast<long long>(n));
       }
-      return crypto::JsonValue(n);
+      return formats::JsonValue(n);
     }
     if (kind->name() == "string_value") {
-      return crypto::JsonValue(r->GetString(message, kind));
+      return formats::JsonValue(r->GetString(message, kind));
     }
     if (kind->name() == "bool_value") {
-      return crypto::JsonValue(r->GetBool(message, kind));
+      return formats::JsonValue(r->GetBool(message, kind));
     }
     return ToJsonValue(r->GetMessage(message, kind));
   }
-  crypto::JsonValue out = crypto::JsonValue::Object();
+  formats::JsonValue out = formats::JsonValue::Object();
   for (int i = 0; i < d->field_count(); ++i) {
     const FieldDescriptor* f = d->field(i);
     if (f->is_map()) {
-      crypto::JsonValue map = crypto::JsonValue::Object();
+      formats::JsonValue map = formats::JsonValue::Object();
       const FieldDescriptor* k = f->message_type()->map_key();
       const FieldDescriptor* v = f->message_type()->map_value();
-      std::vector<std::pair<std::string, crypto::JsonValue>> entries;
+      std::vector<std::pair<std::string, formats::JsonValue>> entries;
       for (int j = 0; j < r->FieldSize(message, f); ++j) {
         const Message& entry = r->GetRepeatedMessage(message, f, j);
         entries.emplace_back(ScalarText(entry, k, -1), JsonField(entry, v, -1));
@@ -320,7 +320,7 @@ crypto::JsonValue ToJsonValue(const Message& message) {
       for (auto& [key, value] : entries) map.Set(key, std::move(value));
       out.Set(f->name(), std::move(map));
     } else if (f->is_repeated()) {
-      crypto::JsonValue list = crypto::JsonValue::Array();
+      formats::JsonValue list = formats::JsonValue::Array();
       for (int j = 0; j < r->FieldSize(message, f); ++j) {
         list.Push(JsonField(message, f, j));
       }

@@ -21,7 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 #include "google/protobuf/message.h"
 
 namespace accord::client {
@@ -38,7 +38,7 @@ absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message);
 
 // `message` as a JSON value in the encoding above, for commands that embed
 // a message in a document of their own.
-crypto::JsonValue ToJsonValue(const google::protobuf::Message& message);
+formats::JsonValue ToJsonValue(const google::protobuf::Message& message);
 
 // The one JSON encoding of a hash or other bytes outside a message:
 // lowercase hex.

@@ -9,7 +9,7 @@
 #include "accord/v1/audit.pb.h"
 #include "accord/v1/consent.pb.h"
 #include "accord/v1/policy.pb.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 #include "clients/usage_error.h"
 
 namespace accord::client {
@@ -33,7 +33,7 @@ v1::Consent SampleConsent() {
 TEST_CASE("output: JSON keeps proto field names and defaults") {
   auto json = ToJson(SampleConsent());
   REQUIRE(json.ok());
-  auto parsed = crypto::ParseJson(*json);
+  auto parsed = formats::ParseJson(*json);
   REQUIRE(parsed.ok());
   CHECK(parsed->GetString("dataset_id").value() == "rennes.bikes");
   REQUIRE(parsed->Find("purpose") != nullptr);  // default value present
@@ -43,7 +43,7 @@ TEST_CASE("output: JSON keeps proto field names and defaults") {
 TEST_CASE("output: JSON times, numbers, enums and hashes have one encoding") {
   v1::Consent consent = SampleConsent();
   consent.mutable_events(0)->set_revision(46);
-  auto parsed = crypto::ParseJson(*ToJson(consent));
+  auto parsed = formats::ParseJson(*ToJson(consent));
   REQUIRE(parsed.ok());
   // Enums: short, lower case.
   CHECK(parsed->GetString("state").value() == "given");
@@ -51,7 +51,7 @@ TEST_CASE("output: JSON times, numbers, enums and hashes have one encoding") {
   CHECK(parsed->GetString("given_at").value() == "2026-05-01T12:00:00Z");
   REQUIRE(parsed->Find("expires_at") != nullptr);
   CHECK(parsed->Find("expires_at")->is_null());
-  const crypto::JsonValue* events = parsed->Find("events");
+  const formats::JsonValue* events = parsed->Find("events");
   REQUIRE(events != nullptr);
   REQUIRE(events->AsArray()->size() == 1);
   CHECK((*events->AsArray())[0].GetString("at").value() ==
@@ -64,13 +64,13 @@ TEST_CASE("output: JSON times, numbers, enums and hashes have one encoding") {
   v1::GetCheckpointResponse checkpoint;
   checkpoint.set_tree_size(3);
   checkpoint.set_root_hash(std::string("\x0a\xbc\xff", 3));
-  auto cp = crypto::ParseJson(*ToJson(checkpoint));
+  auto cp = formats::ParseJson(*ToJson(checkpoint));
   REQUIRE(cp.ok());
   CHECK(cp->GetString("root_hash").value() == "0abcff");
   CHECK(cp->GetInt64("tree_size").value() == 3);
   v1::GetInclusionProofResponse proof;
   proof.add_proof(std::string("\x01\x02", 2));
-  auto pr = crypto::ParseJson(*ToJson(proof));
+  auto pr = formats::ParseJson(*ToJson(proof));
   REQUIRE(pr.ok());
   CHECK(*(*pr->Find("proof")->AsArray())[0].AsString() == "0102");
   CHECK(HashText(std::string("\xAB", 1)) == "ab");
@@ -173,7 +173,7 @@ TEST_CASE("output: the format flag and one JSON document") {
   v1::ListConsentsResponse list;
   *list.add_consents() = SampleConsent();
   REQUIRE(output.ShowList(list, "consents", {"id"}).ok());
-  auto parsed = crypto::ParseJson(out.str().substr(0, out.str().size() - 1));
+  auto parsed = formats::ParseJson(out.str().substr(0, out.str().size() - 1));
   REQUIRE(parsed.ok());
   CHECK(parsed->Find("consents") != nullptr);
 

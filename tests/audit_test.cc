@@ -13,13 +13,13 @@ namespace {
 constexpr char kOpen[] = "rennes.mobility.bike-stations";
 constexpr char kAirQuality[] = "rennes.environment.air-quality";
 
-std::string Str(const crypto::JsonValue& v, const char* key) {
-  const crypto::JsonValue* f = v.Find(key);
+std::string Str(const formats::JsonValue& v, const char* key) {
+  const formats::JsonValue* f = v.Find(key);
   return f != nullptr && f->AsString() != nullptr ? *f->AsString() : "";
 }
 
-size_t Count(const crypto::JsonValue& v, const char* key) {
-  const crypto::JsonValue* list = v.Find(key);
+size_t Count(const formats::JsonValue& v, const char* key) {
+  const formats::JsonValue* list = v.Find(key);
   return list != nullptr && list->AsArray() != nullptr ? list->AsArray()->size()
                                                        : 0;
 }
@@ -35,7 +35,7 @@ std::string RequestGrant(const BrokerProcess& broker, const char* dataset,
   CliResult r = broker.Cli({"grant", "request", "--dataset", dataset,
                             "--purpose", purpose, "--audience", "svc", "--as",
                             "partner-demo", "--output", "json"});
-  const crypto::JsonValue* grants = r.json.Find("grants");
+  const formats::JsonValue* grants = r.json.Find("grants");
   if (grants == nullptr || grants->AsArray() == nullptr ||
       grants->AsArray()->empty()) {
     return "";
@@ -88,7 +88,7 @@ TEST_CASE("auditors verify checkpoints, prove grants and query events") {
     INFO(permits.err);
     REQUIRE(permits.exit_code == 0);
     REQUIRE(Count(permits.json, "entries") == 1);
-    const crypto::JsonValue& e = permits.json.Find("entries")->AsArray()->at(0);
+    const formats::JsonValue& e = permits.json.Find("entries")->AsArray()->at(0);
     CHECK(Str(*e.Find("event"), "grant_id") == grant);
     CHECK(e.Find("index")->AsInt64().has_value());
     CliResult denials = Audit(broker, {"query", "--dataset", kAirQuality,
@@ -162,7 +162,7 @@ TEST_CASE("a citizen's access history is proven in the signed log") {
   INFO(history.err << history.out);
   REQUIRE(history.exit_code == 0);
   REQUIRE(Count(history.json, "records") == 3);
-  for (const crypto::JsonValue& r : *history.json.Find("records")->AsArray()) {
+  for (const formats::JsonValue& r : *history.json.Find("records")->AsArray()) {
     CHECK(!Str(r, "log_entry").empty());
     CHECK(Count(r, "inclusion_proof") > 0);
   }

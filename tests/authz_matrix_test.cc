@@ -25,7 +25,7 @@
 #include "accord/v1/trust.grpc.pb.h"
 #include "broker/crypto/sha256.h"
 #include "broker/crypto/signing_key.h"
-#include "clients/dev_layout.h"
+#include "broker/dev/dev_layout.h"
 #include "clients/dev_token.h"
 #include "tests/broker_harness.h"
 #include "tests/tls_callers.h"
@@ -618,7 +618,7 @@ struct Fixture {
     REQUIRE(ca.ok());
     const int64_t now = Now();
     auto issuer =
-        crypto::SigningKey::ReadPemFile(client::dev::IssuerKeyPath(data));
+        crypto::SigningKey::ReadPemFile(dev::IssuerKeyPath(data));
     REQUIRE(issuer.ok());
     auto alice = client::MintDevCitizenToken(*issuer, "alice", now);
     auto bob = client::MintDevCitizenToken(*issuer, "bob", now);

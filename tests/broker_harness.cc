@@ -94,7 +94,7 @@ CliResult Run(const std::string& program,
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   r.out = ReadAll(out_path);
   r.err = ReadAll(err_path);
-  auto json = crypto::ParseJson(r.out);
+  auto json = formats::ParseJson(r.out);
   if (json.ok()) r.json = *std::move(json);
   return r;
 }

@@ -11,9 +11,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 #include "broker/http/client.h"
-#include "tests/temp_dir.h"
+#include "broker/testing/temp_dir.h"
 
 namespace accord::testing {
 
@@ -23,7 +23,7 @@ struct CliResult {
   std::string out;
   std::string err;
   // `out` parsed as JSON (null when it is not JSON).
-  crypto::JsonValue json;
+  formats::JsonValue json;
 };
 
 // Starts `program` with `args`, stdin from /dev/null, stdout and stderr

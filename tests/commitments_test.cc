@@ -20,7 +20,7 @@
 #include "broker/auditlog/entry.h"
 #include "broker/crypto/signing_key.h"
 #include "broker/store/store.h"
-#include "clients/dev_layout.h"
+#include "broker/dev/dev_layout.h"
 #include "clients/dev_token.h"
 #include "tests/broker_harness.h"
 #include "tests/tls_callers.h"
@@ -31,8 +31,8 @@ namespace {
 constexpr char kPersonal[] = "rennes.energy.household-consumption";
 constexpr char kPurpose[] = "research-and-development";
 
-std::string Str(const crypto::JsonValue& v, const char* key) {
-  const crypto::JsonValue* f = v.Find(key);
+std::string Str(const formats::JsonValue& v, const char* key) {
+  const formats::JsonValue* f = v.Find(key);
   return f != nullptr && f->AsString() != nullptr ? *f->AsString() : "";
 }
 
@@ -99,7 +99,7 @@ TEST_CASE("a grant naming Alice and Bob: Alice's history reveals nothing of Bob"
   REQUIRE(ca.ok());
   auto app = DevIdentity(data, "citizen-app");
   REQUIRE(app.ok());
-  auto issuer = crypto::SigningKey::ReadPemFile(client::dev::IssuerKeyPath(data));
+  auto issuer = crypto::SigningKey::ReadPemFile(dev::IssuerKeyPath(data));
   REQUIRE(issuer.ok());
   auto token = client::MintDevCitizenToken(
       *issuer, "alice", static_cast<int64_t>(std::time(nullptr)));
@@ -148,7 +148,7 @@ TEST_CASE("a grant naming Alice and Bob: Alice's history reveals nothing of Bob"
                                 "auditor-demo", "--output", "json"});
   INFO(query.err);
   REQUIRE(query.exit_code == 0);
-  const crypto::JsonValue* found = query.json.Find("entries");
+  const formats::JsonValue* found = query.json.Find("entries");
   REQUIRE(found != nullptr);
   REQUIRE(found->AsArray() != nullptr);
   CHECK(found->AsArray()->size() == 2);  // his consent and the grant
@@ -174,7 +174,7 @@ TEST_CASE("a grant naming Alice and Bob: Alice's history reveals nothing of Bob"
                                  "auditor-demo", "--output", "json"});
   INFO(traced.err << traced.out);
   REQUIRE(traced.exit_code == 0);
-  const crypto::JsonValue* trace = traced.json.Find("entries");
+  const formats::JsonValue* trace = traced.json.Find("entries");
   REQUIRE(trace != nullptr);
   REQUIRE(trace->AsArray() != nullptr);
   CHECK(trace->AsArray()->size() == 2);  // his consent and the grant
@@ -182,7 +182,7 @@ TEST_CASE("a grant naming Alice and Bob: Alice's history reveals nothing of Bob"
                                       "--subject-key-file", key_file, "--as",
                                       "auditor-demo", "--output", "json"});
   REQUIRE(alice_trace.exit_code == 0);
-  const crypto::JsonValue* none = alice_trace.json.Find("entries");
+  const formats::JsonValue* none = alice_trace.json.Find("entries");
   CHECK((none == nullptr || none->AsArray()->empty()));  // not her key
   CliResult exports = broker.Cli({"audit", "query", "--type",
                                   "subject-key-export", "--as", "auditor-demo",

@@ -23,9 +23,9 @@ constexpr char kOpen[] = "rennes.mobility.bike-stations";
 constexpr char kPurpose[] = "research-and-development";
 constexpr char kAudience[] = "data.rennes.example";
 
-const crypto::JsonValue* At(const crypto::JsonValue& v,
+const formats::JsonValue* At(const formats::JsonValue& v,
                             std::initializer_list<const char*> path) {
-  const crypto::JsonValue* cur = &v;
+  const formats::JsonValue* cur = &v;
   for (const char* key : path) {
     if (cur == nullptr) return nullptr;
     cur = cur->Find(key);
@@ -33,25 +33,25 @@ const crypto::JsonValue* At(const crypto::JsonValue& v,
   return cur;
 }
 
-std::string Str(const crypto::JsonValue& v,
+std::string Str(const formats::JsonValue& v,
                 std::initializer_list<const char*> path) {
-  const crypto::JsonValue* cur = At(v, path);
+  const formats::JsonValue* cur = At(v, path);
   return cur != nullptr && cur->AsString() != nullptr ? *cur->AsString() : "";
 }
 
 // A JSON number (revisions are numbers, never strings) as decimal text; ""
 // when absent or of another type.
-std::string Num(const crypto::JsonValue& v,
+std::string Num(const formats::JsonValue& v,
                 std::initializer_list<const char*> path) {
-  const crypto::JsonValue* cur = At(v, path);
+  const formats::JsonValue* cur = At(v, path);
   return cur != nullptr && cur->AsInt64().has_value()
              ? std::to_string(*cur->AsInt64())
              : "";
 }
 
-size_t Count(const crypto::JsonValue& v,
+size_t Count(const formats::JsonValue& v,
              std::initializer_list<const char*> path) {
-  const crypto::JsonValue* list = At(v, path);
+  const formats::JsonValue* list = At(v, path);
   return list != nullptr && list->AsArray() != nullptr ? list->AsArray()->size()
                                                        : 0;
 }
@@ -82,22 +82,22 @@ CliResult RequestGrant(const BrokerProcess& broker, const std::string& subjects,
 
 // The subjects named by the first grant of a response ("" when none).
 std::string GrantSubjects(const CliResult& r) {
-  const crypto::JsonValue* grants = r.json.Find("grants");
+  const formats::JsonValue* grants = r.json.Find("grants");
   if (grants == nullptr || grants->AsArray() == nullptr ||
       grants->AsArray()->empty()) {
     return "";
   }
   std::string out;
-  const crypto::JsonValue* subjects = grants->AsArray()->at(0).Find("subjects");
+  const formats::JsonValue* subjects = grants->AsArray()->at(0).Find("subjects");
   if (subjects == nullptr || subjects->AsArray() == nullptr) return "";
-  for (const crypto::JsonValue& s : *subjects->AsArray()) {
+  for (const formats::JsonValue& s : *subjects->AsArray()) {
     absl::StrAppend(&out, out.empty() ? "" : ",", *s.AsString());
   }
   return out;
 }
 
 std::string FirstGrantId(const CliResult& r) {
-  const crypto::JsonValue* grants = r.json.Find("grants");
+  const formats::JsonValue* grants = r.json.Find("grants");
   if (grants == nullptr || grants->AsArray() == nullptr ||
       grants->AsArray()->empty()) {
     return "";
@@ -235,7 +235,7 @@ TEST_CASE(
   REQUIRE(shown.exit_code == 0);
   CHECK(Str(shown.json, {"consent", "state"}) == "expired");
   REQUIRE(Count(shown.json, {"consent", "events"}) == 2);
-  const crypto::JsonValue& expired_event =
+  const formats::JsonValue& expired_event =
       shown.json.Find("consent")->Find("events")->AsArray()->at(1);
   CHECK(Str(expired_event, {"state"}) == "expired");
   CHECK(Str(expired_event, {"actor"}) == "broker");

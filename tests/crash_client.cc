@@ -41,14 +41,14 @@
 #include "broker/auditlog/log_audit.h"
 #include "broker/auditlog/merkle.h"
 #include "clients/connection.h"
-#include "clients/dev_layout.h"
+#include "broker/dev/dev_layout.h"
 #include "clients/dev_token.h"
 
 namespace accord::crashtest {
 namespace {
 
 namespace v1 = accord::v1;
-namespace dev = accord::client::dev;
+namespace dev = accord::dev;
 
 constexpr char kPersonal[] = "rennes.energy.household-consumption";
 constexpr char kOpen[] = "rennes.mobility.bike-stations";

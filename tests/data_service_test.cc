@@ -21,8 +21,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "broker/crypto/dev_pki.h"
-#include "broker/crypto/json.h"
+#include "broker/dev/dev_pki.h"
+#include "broker/formats/json.h"
 #include "broker/crypto/signing_key.h"
 #include "tests/broker_harness.h"
 
@@ -83,7 +83,7 @@ class DataService {
 };
 
 std::string GrantToken(const CliResult& r) {
-  const crypto::JsonValue* grants = r.json.Find("grants");
+  const formats::JsonValue* grants = r.json.Find("grants");
   if (grants == nullptr || grants->AsArray() == nullptr ||
       grants->AsArray()->size() != 1) {
     return "";
@@ -130,16 +130,16 @@ TEST_CASE("the example data service serves only what a bound grant covers") {
   REQUIRE(!token.empty());
 
   // Another client certificate from the same (trusted) dev CA.
-  auto ca = crypto::ReadIssuedCertificate(pki, "ca");
+  auto ca = dev::ReadIssuedCertificate(pki, "ca");
   REQUIRE(ca.ok());
-  crypto::CertificateSpec spec;
+  dev::CertificateSpec spec;
   spec.common_name = "intruder";
   spec.uri_sans = {"urn:accord:principal:intruder"};
   spec.not_before = absl::ToUnixSeconds(absl::Now()) - 60;
   spec.not_after = spec.not_before + 3600;
-  auto intruder = crypto::IssueCertificate(*ca, spec);
+  auto intruder = dev::IssueCertificate(*ca, spec);
   REQUIRE(intruder.ok());
-  REQUIRE(crypto::WriteIssuedCertificate(*intruder, dir.path(), "intruder").ok());
+  REQUIRE(dev::WriteIssuedCertificate(*intruder, dir.path(), "intruder").ok());
 
   const std::string address = absl::StrCat("127.0.0.1:", FreePort());
   DataService service({"--listen", address, "--jwks", jwks_url, "--jwks-http",
@@ -166,12 +166,12 @@ TEST_CASE("the example data service serves only what a bound grant covers") {
     CliResult ok = read(token, "partner-demo");
     INFO(ok.err);
     REQUIRE(ok.exit_code == 0);
-    const crypto::JsonValue* records = ok.json.Find("records");
+    const formats::JsonValue* records = ok.json.Find("records");
     REQUIRE(records != nullptr);
     REQUIRE(records->AsArray()->size() == 3);  // alice only, three days
-    for (const crypto::JsonValue& r : *records->AsArray()) {
+    for (const formats::JsonValue& r : *records->AsArray()) {
       CHECK(r.GetString("subject").value_or("") == alice);
-      const crypto::JsonValue* values = r.Find("values");
+      const formats::JsonValue* values = r.Find("values");
       REQUIRE(values != nullptr);
       CHECK(values->Find("kwh") != nullptr);
       CHECK(values->Find("tariff") == nullptr);
@@ -343,12 +343,12 @@ TEST_CASE("the example data service refuses a grant soon after the consent is wi
 TEST_CASE("a second data service on the port of a running one exits naming the address") {
   TempDir dir;
   const std::string pki = dir.path() + "/pki";
-  REQUIRE(crypto::EnsureDevPki(pki, {"partner"}).ok());
+  REQUIRE(dev::EnsureDevPki(pki, {"partner"}).ok());
   auto key = crypto::SigningKey::Generate(crypto::Algorithm::kES256);
   REQUIRE(key.ok());
-  crypto::JsonValue keys = crypto::JsonValue::Array();
+  formats::JsonValue keys = formats::JsonValue::Array();
   keys.Push(key->PublicJwk());
-  crypto::JsonValue jwks = crypto::JsonValue::Object();
+  formats::JsonValue jwks = formats::JsonValue::Object();
   jwks.Set("keys", std::move(keys));
   std::ofstream(dir.path() + "/jwks.json") << jwks.Serialize();
   const std::string address = absl::StrCat("127.0.0.1:", FreePort());

@@ -19,9 +19,9 @@ bool Says(const CliResult& r, const std::string& text) {
   return r.exit_code != 0 && absl::StrContains(r.err, text);
 }
 
-std::string Str(const crypto::JsonValue* v, const char* key) {
+std::string Str(const formats::JsonValue* v, const char* key) {
   if (v == nullptr) return "";
-  const crypto::JsonValue* f = v->Find(key);
+  const formats::JsonValue* f = v->Find(key);
   return f != nullptr && f->AsString() != nullptr ? *f->AsString() : "";
 }
 
@@ -58,15 +58,15 @@ CliResult Grant(const BrokerProcess& broker) {
 }
 
 // The dataset's audit events, oldest first.
-std::vector<crypto::JsonValue> DatasetEvents(const BrokerProcess& broker) {
+std::vector<formats::JsonValue> DatasetEvents(const BrokerProcess& broker) {
   CliResult r = broker.Cli({"audit", "query", "--type", "dataset", "--dataset",
                             kDataset, "--as", "auditor-demo", "--output",
                             "json"});
   REQUIRE(r.exit_code == 0);
-  std::vector<crypto::JsonValue> events;
-  const crypto::JsonValue* entries = r.json.Find("entries");
+  std::vector<formats::JsonValue> events;
+  const formats::JsonValue* entries = r.json.Find("entries");
   if (entries == nullptr || entries->AsArray() == nullptr) return events;
-  for (const crypto::JsonValue& e : *entries->AsArray()) {
+  for (const formats::JsonValue& e : *entries->AsArray()) {
     events.push_back(*e.Find("event"));
   }
   return events;
@@ -129,10 +129,10 @@ TEST_CASE("a dataset change that breaks its policy is refused unless forced") {
   }
 
   // The operator sees the refusal and the forced change in the audit log.
-  std::vector<crypto::JsonValue> events = DatasetEvents(broker);
-  const crypto::JsonValue* refusal = nullptr;
-  const crypto::JsonValue* force = nullptr;
-  for (const crypto::JsonValue& e : events) {
+  std::vector<formats::JsonValue> events = DatasetEvents(broker);
+  const formats::JsonValue* refusal = nullptr;
+  const formats::JsonValue* force = nullptr;
+  for (const formats::JsonValue& e : events) {
     const std::string change = Str(e.Find("detail"), "change");
     if (change == "refused") refusal = &e;
     if (change == "forced") force = &e;

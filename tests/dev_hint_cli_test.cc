@@ -7,7 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "tests/broker_harness.h"
-#include "tests/temp_dir.h"
+#include "broker/testing/temp_dir.h"
 
 namespace accord::testing {
 namespace {

@@ -21,8 +21,8 @@ constexpr char kPersonal[] = "rennes.energy.household-consumption";
 constexpr int kRounds = 4;
 
 std::string Subject(const CliResult& r) {
-  const crypto::JsonValue* c = r.json.Find("consent");
-  const crypto::JsonValue* s = c != nullptr ? c->Find("subject") : nullptr;
+  const formats::JsonValue* c = r.json.Find("consent");
+  const formats::JsonValue* s = c != nullptr ? c->Find("subject") : nullptr;
   return s != nullptr && s->AsString() != nullptr ? *s->AsString() : "";
 }
 

@@ -19,9 +19,9 @@ namespace {
 constexpr char kPersonal[] = "rennes.energy.household-consumption";
 constexpr char kPurpose[] = "research-and-development";
 
-std::string Str(const crypto::JsonValue& v,
+std::string Str(const formats::JsonValue& v,
                 std::initializer_list<const char*> path) {
-  const crypto::JsonValue* cur = &v;
+  const formats::JsonValue* cur = &v;
   for (const char* key : path) {
     if (cur == nullptr) return "";
     cur = cur->Find(key);
@@ -33,8 +33,8 @@ std::string Str(const crypto::JsonValue& v,
 }
 
 // A count of an ErasureResponse in JSON (absent when 0).
-int64_t Num(const crypto::JsonValue& v, const char* key) {
-  const crypto::JsonValue* f = v.Find(key);
+int64_t Num(const formats::JsonValue& v, const char* key) {
+  const formats::JsonValue* f = v.Find(key);
   if (f == nullptr) return 0;
   if (auto n = f->AsInt64()) return *n;
   if (f->AsString() != nullptr) return std::stoll(*f->AsString());
@@ -63,12 +63,12 @@ CliResult Grant(const BrokerProcess& broker, const std::string& subjects) {
 
 std::vector<std::string> GrantSubjects(const CliResult& r) {
   std::vector<std::string> out;
-  const crypto::JsonValue* grants = r.json.Find("grants");
+  const formats::JsonValue* grants = r.json.Find("grants");
   if (grants == nullptr || grants->AsArray() == nullptr) return out;
-  for (const crypto::JsonValue& g : *grants->AsArray()) {
-    const crypto::JsonValue* subjects = g.Find("subjects");
+  for (const formats::JsonValue& g : *grants->AsArray()) {
+    const formats::JsonValue* subjects = g.Find("subjects");
     if (subjects == nullptr || subjects->AsArray() == nullptr) continue;
-    for (const crypto::JsonValue& s : *subjects->AsArray()) {
+    for (const formats::JsonValue& s : *subjects->AsArray()) {
       out.push_back(*s.AsString());
     }
   }
@@ -224,8 +224,8 @@ TEST_CASE(
   CliResult entries = Audit(broker, {"entries", "--start", "0", "--count", "1000"});
   REQUIRE(entries.exit_code == 0);
   int erasures = 0;
-  for (const crypto::JsonValue& e : *entries.json.Find("entries")->AsArray()) {
-    const crypto::JsonValue* event = e.Find("event");
+  for (const formats::JsonValue& e : *entries.json.Find("entries")->AsArray()) {
+    const formats::JsonValue* event = e.Find("event");
     if (event == nullptr || Str(*event, {"type"}) != "erasure") {
       continue;
     }

@@ -15,14 +15,14 @@ bool Says(const CliResult& r, const std::string& code) {
 size_t DatasetCount(const BrokerProcess& broker) {
   CliResult r = broker.Cli({"dataset", "list", "--as", "operator", "--output",
                             "json"});
-  const crypto::JsonValue* list = r.json.Find("datasets");
+  const formats::JsonValue* list = r.json.Find("datasets");
   return list != nullptr && list->AsArray() ? list->AsArray()->size() : 0;
 }
 
 std::string LogSize(const BrokerProcess& broker) {
   CliResult r = broker.Cli({"audit", "checkpoint", "--as", "auditor-demo",
                             "--output", "json"});
-  const crypto::JsonValue* size = r.json.Find("tree_size");
+  const formats::JsonValue* size = r.json.Find("tree_size");
   return size != nullptr && size->AsInt64().has_value()
              ? std::to_string(*size->AsInt64())
              : r.err;

@@ -20,7 +20,7 @@
 #include "accord/v1/policy.grpc.pb.h"
 #include "accord/v1/trust.grpc.pb.h"
 #include "tests/broker_harness.h"
-#include "tests/temp_dir.h"
+#include "broker/testing/temp_dir.h"
 #include "tests/tls_callers.h"
 
 namespace accord::testing {
@@ -62,9 +62,9 @@ struct Stubs {
   }
 };
 
-std::string Str(const crypto::JsonValue& v,
+std::string Str(const formats::JsonValue& v,
                 std::initializer_list<const char*> path) {
-  const crypto::JsonValue* cur = &v;
+  const formats::JsonValue* cur = &v;
   for (const char* key : path) {
     cur = cur->Find(key);
     if (cur == nullptr) return "";

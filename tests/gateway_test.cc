@@ -26,7 +26,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "broker/crypto/dev_pki.h"
+#include "broker/dev/dev_pki.h"
 #include "broker/http/client.h"
 #include "tests/broker_harness.h"
 
@@ -40,9 +40,9 @@ constexpr char kApache[] = "/usr/sbin/apache2";
 constexpr char kModules[] = "/usr/lib/apache2/modules";
 constexpr char kAudience[] = "data.rennes.example";
 
-std::string Str(const crypto::JsonValue* v, const char* key) {
+std::string Str(const formats::JsonValue* v, const char* key) {
   if (v == nullptr) return "";
-  const crypto::JsonValue* f = v->Find(key);
+  const formats::JsonValue* f = v->Find(key);
   return f != nullptr && f->AsString() != nullptr ? *f->AsString() : "";
 }
 
@@ -53,7 +53,7 @@ std::string GrantToken(const BrokerProcess& broker, const std::string& audience)
                             "partner-demo", "--output", "json"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  const crypto::JsonValue* grants = r.json.Find("grants");
+  const formats::JsonValue* grants = r.json.Find("grants");
   REQUIRE(grants != nullptr);
   REQUIRE(grants->AsArray() != nullptr);
   REQUIRE(!grants->AsArray()->empty());
@@ -266,7 +266,7 @@ TEST_CASE("Apache mod_auth_openidc accepts grants for its audience only",
   // A gateway that trusts another CA cannot fetch the keys, so the same
   // grant is refused: the JWKS is only taken from the broker's certificate.
   TempDir other;
-  REQUIRE(crypto::CreateCertificateAuthority(other.path(), "other").ok());
+  REQUIRE(dev::CreateCertificateAuthority(other.path(), "other").ok());
   Apache stranger(absl::StrCat("https://", broker.http_address(),
                                "/.well-known/jwks.json"),
                   other.path() + "/other.pem");

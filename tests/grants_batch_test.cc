@@ -11,14 +11,14 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "broker/crypto/base64url.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/base64url.h"
+#include "broker/formats/json.h"
 #include "tests/broker_harness.h"
 
 namespace accord::testing {
 namespace {
 
-using crypto::JsonValue;
+using formats::JsonValue;
 
 constexpr char kAudience[] = "data.rennes.example";
 constexpr char kOpen[] = "rennes.mobility.bike-stations";
@@ -91,7 +91,7 @@ size_t DecisionCount(const BrokerProcess& broker) {
 JsonValue Claims(const std::string& token) {
   std::vector<std::string> parts = absl::StrSplit(token, '.');
   REQUIRE(parts.size() == 3);
-  auto claims = crypto::ParseJson(*crypto::Base64UrlDecode(parts[1]));
+  auto claims = formats::ParseJson(*formats::Base64UrlDecode(parts[1]));
   REQUIRE(claims.ok());
   return *claims;
 }

@@ -8,8 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "broker/crypto/base64url.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/base64url.h"
+#include "broker/formats/json.h"
 #include "broker/http/client.h"
 #include "tests/broker_harness.h"
 
@@ -18,26 +18,26 @@ namespace {
 
 constexpr char kAudience[] = "data.rennes.example";
 
-std::string Str(const crypto::JsonValue* v, const char* key) {
+std::string Str(const formats::JsonValue* v, const char* key) {
   if (v == nullptr) return "";
-  const crypto::JsonValue* f = v->Find(key);
+  const formats::JsonValue* f = v->Find(key);
   return f != nullptr && f->AsString() != nullptr ? *f->AsString() : "";
 }
 
 // The JSON header and claims of a compact JWS, unverified (the tests verify
 // with PyJWT separately).
-std::pair<crypto::JsonValue, crypto::JsonValue> Peek(const std::string& token) {
+std::pair<formats::JsonValue, formats::JsonValue> Peek(const std::string& token) {
   std::vector<std::string> parts = absl::StrSplit(token, '.');
   REQUIRE(parts.size() == 3);
-  auto header = crypto::ParseJson(*crypto::Base64UrlDecode(parts[0]));
-  auto claims = crypto::ParseJson(*crypto::Base64UrlDecode(parts[1]));
+  auto header = formats::ParseJson(*formats::Base64UrlDecode(parts[0]));
+  auto claims = formats::ParseJson(*formats::Base64UrlDecode(parts[1]));
   REQUIRE(header.ok());
   REQUIRE(claims.ok());
   return {*header, *claims};
 }
 
 std::string TokenOf(const CliResult& r) {
-  const crypto::JsonValue* grants = r.json.Find("grants");
+  const formats::JsonValue* grants = r.json.Find("grants");
   if (grants == nullptr || grants->AsArray() == nullptr ||
       grants->AsArray()->empty()) {
     return "";
@@ -56,7 +56,7 @@ std::vector<std::string> JwksKids(const BrokerProcess& broker) {
   auto r = http::HttpGet(broker.http_address(), "/.well-known/jwks.json",
                          absl::Seconds(5));
   REQUIRE(r.ok());
-  auto jwks = crypto::ParseJson(r->body);
+  auto jwks = formats::ParseJson(r->body);
   REQUIRE(jwks.ok());
   std::vector<std::string> kids;
   for (const auto& k : *jwks->Find("keys")->AsArray()) kids.push_back(Str(&k, "kid"));
@@ -157,7 +157,7 @@ TEST_CASE("a quota is never exceeded by concurrent requests") {
   for (const CliResult& r : results) {
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    const crypto::JsonValue* decision = r.json.Find("decision");
+    const formats::JsonValue* decision = r.json.Find("decision");
     if (Str(decision, "outcome") == "permit") {
       ++permits;
       continue;

@@ -22,7 +22,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 #include "broker/http/client.h"
 #include "broker/http/tls.h"
 #include "tests/broker_harness.h"
@@ -135,7 +135,7 @@ TEST_CASE("with http_tls_cert the HTTP listener serves HTTPS only",
   auto jwks = broker.Get("/.well-known/jwks.json");
   REQUIRE(jwks.ok());
   CHECK(jwks->status == 200);
-  auto parsed = crypto::ParseJson(jwks->body);
+  auto parsed = formats::ParseJson(jwks->body);
   REQUIRE(parsed.ok());
   REQUIRE(parsed->Find("keys") != nullptr);
   CHECK(!parsed->Find("keys")->AsArray()->empty());

@@ -181,7 +181,7 @@ TEST_CASE(
   REQUIRE(grant.exit_code == 0);
   CHECK(grant.json.Find("decision")->GetString("outcome").value_or("") ==
         "permit");
-  const crypto::JsonValue* grants = grant.json.Find("grants");
+  const formats::JsonValue* grants = grant.json.Find("grants");
   REQUIRE(grants != nullptr);
   REQUIRE(grants->AsArray() != nullptr);
   REQUIRE(grants->AsArray()->size() == 1);

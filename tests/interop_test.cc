@@ -15,8 +15,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "broker/crypto/base64url.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/base64url.h"
+#include "broker/formats/json.h"
 #include "tests/broker_harness.h"
 
 namespace accord::testing {
@@ -69,7 +69,7 @@ std::string RequestGrant(const BrokerProcess& broker,
                             "partner-demo", "--output", "json"});
   INFO(r.err << r.out);
   REQUIRE(r.exit_code == 0);
-  const crypto::JsonValue* grants = r.json.Find("grants");
+  const formats::JsonValue* grants = r.json.Find("grants");
   REQUIRE(grants != nullptr);
   REQUIRE(grants->AsArray() != nullptr);
   REQUIRE(grants->AsArray()->size() == 1);
@@ -84,21 +84,21 @@ template <typename Edit>
 std::string Rewrite(const std::string& token, int index, Edit edit) {
   std::vector<std::string> parts = absl::StrSplit(token, '.');
   REQUIRE(parts.size() == 3);
-  absl::StatusOr<std::string> json = crypto::Base64UrlDecode(parts[index]);
+  absl::StatusOr<std::string> json = formats::Base64UrlDecode(parts[index]);
   REQUIRE(json.ok());
-  absl::StatusOr<crypto::JsonValue> value = crypto::ParseJson(*json);
+  absl::StatusOr<formats::JsonValue> value = formats::ParseJson(*json);
   REQUIRE(value.ok());
   edit(*value);
-  parts[index] = crypto::Base64UrlEncode(value->Serialize());
+  parts[index] = formats::Base64UrlEncode(value->Serialize());
   return absl::StrCat(parts[0], ".", parts[1], ".", parts[2]);
 }
 
 // The header's "alg" and "kid" of `token`.
 std::pair<std::string, std::string> AlgAndKid(const std::string& token) {
   std::vector<std::string> parts = absl::StrSplit(token, '.');
-  absl::StatusOr<std::string> json = crypto::Base64UrlDecode(parts[0]);
+  absl::StatusOr<std::string> json = formats::Base64UrlDecode(parts[0]);
   REQUIRE(json.ok());
-  absl::StatusOr<crypto::JsonValue> header = crypto::ParseJson(*json);
+  absl::StatusOr<formats::JsonValue> header = formats::ParseJson(*json);
   REQUIRE(header.ok());
   return {header->GetString("alg").value_or(""),
           header->GetString("kid").value_or("")};
@@ -141,12 +141,12 @@ void CheckAllVerifiers(const BrokerProcess& broker, const std::string& alg,
   const std::string expiring = RequestGrant(broker, kAudience, "1");
   const std::string elsewhere =
       RequestGrant(broker, "other.service.example", "300");
-  const std::string tampered = Rewrite(token, 1, [](crypto::JsonValue& claims) {
+  const std::string tampered = Rewrite(token, 1, [](formats::JsonValue& claims) {
     claims.Set("sub", "someone-else");
   });
   const std::string swapped_kid = Rewrite(
-      token, 0, [&](crypto::JsonValue& h) { h.Set("kid", other_kid); });
-  const std::string alg_none = Rewrite(token, 0, [](crypto::JsonValue& h) {
+      token, 0, [&](formats::JsonValue& h) { h.Set("kid", other_kid); });
+  const std::string alg_none = Rewrite(token, 0, [](formats::JsonValue& h) {
     h.Set("alg", "none");
   });
 
@@ -155,7 +155,7 @@ void CheckAllVerifiers(const BrokerProcess& broker, const std::string& alg,
     CliResult ok = v.run(token);
     INFO(ok.err);
     REQUIRE(ok.exit_code == 0);
-    const crypto::JsonValue* claims =
+    const formats::JsonValue* claims =
         ok.json.Find("claims") != nullptr ? ok.json.Find("claims") : &ok.json;
     CHECK(claims->GetString("sub").value_or("") == "partner-demo");
     CHECK(claims->GetString("aud").value_or("") == kAudience);

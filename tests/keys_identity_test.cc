@@ -20,9 +20,9 @@
 #include "absl/strings/str_cat.h"
 #include "accord/v1/admin.grpc.pb.h"
 #include "accord/v1/trust.grpc.pb.h"
-#include "broker/crypto/base64url.h"
-#include "broker/crypto/dev_pki.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/base64url.h"
+#include "broker/dev/dev_pki.h"
+#include "broker/formats/json.h"
 #include "broker/crypto/jws.h"
 #include "broker/crypto/signing_key.h"
 #include "broker/crypto/x509.h"
@@ -46,14 +46,14 @@ bool Says(const CliResult& r, absl::string_view code) {
   return r.exit_code != 0 && absl::StrContains(r.err, code);
 }
 
-std::string Str(const crypto::JsonValue* v, absl::string_view key) {
+std::string Str(const formats::JsonValue* v, absl::string_view key) {
   if (v == nullptr) return "";
   return v->GetString(key).value_or("");
 }
 
-std::string Str(const crypto::JsonValue& v,
+std::string Str(const formats::JsonValue& v,
                 std::initializer_list<absl::string_view> path) {
-  const crypto::JsonValue* at = &v;
+  const formats::JsonValue* at = &v;
   for (absl::string_view key : path) {
     if (at == nullptr) return "";
     at = at->Find(key);
@@ -63,26 +63,26 @@ std::string Str(const crypto::JsonValue& v,
 
 // A JSON number (revisions are numbers, never strings) as decimal text; ""
 // when absent or of another type.
-std::string Num(const crypto::JsonValue& v, absl::string_view key) {
-  const crypto::JsonValue* at = v.Find(key);
+std::string Num(const formats::JsonValue& v, absl::string_view key) {
+  const formats::JsonValue* at = v.Find(key);
   return at != nullptr && at->AsInt64().has_value()
              ? std::to_string(*at->AsInt64())
              : "";
 }
 
 // The claims of a compact JWS, unverified.
-crypto::JsonValue ClaimsOf(const std::string& token) {
+formats::JsonValue ClaimsOf(const std::string& token) {
   const size_t a = token.find('.');
   const size_t b = token.find('.', a + 1);
-  auto payload = crypto::Base64UrlDecode(token.substr(a + 1, b - a - 1));
+  auto payload = formats::Base64UrlDecode(token.substr(a + 1, b - a - 1));
   REQUIRE(payload.ok());
-  auto json = crypto::ParseJson(*payload);
+  auto json = formats::ParseJson(*payload);
   REQUIRE(json.ok());
   return *std::move(json);
 }
 
 std::string TokenOf(const CliResult& r) {
-  const crypto::JsonValue* grants = r.json.Find("grants");
+  const formats::JsonValue* grants = r.json.Find("grants");
   if (grants == nullptr || grants->AsArray() == nullptr ||
       grants->AsArray()->empty()) {
     return "";
@@ -121,17 +121,17 @@ bool Contains(const std::vector<std::string>& v, const std::string& s) {
 std::string IssueInto(const std::string& data_dir, const std::string& dir,
                       const std::string& name,
                       const std::vector<std::string>& uris) {
-  auto ca = crypto::ReadIssuedCertificate(data_dir + "/dev-pki", "ca");
+  auto ca = dev::ReadIssuedCertificate(data_dir + "/dev-pki", "ca");
   REQUIRE(ca.ok());
-  crypto::CertificateSpec spec;
+  dev::CertificateSpec spec;
   spec.common_name = name;
   spec.uri_sans = uris;
-  spec.usage = crypto::CertificateSpec::Usage::kClient;
+  spec.usage = dev::CertificateSpec::Usage::kClient;
   spec.not_before = Now() - 60;
   spec.not_after = Now() + 86400;
-  auto leaf = crypto::IssueCertificate(*ca, spec);
+  auto leaf = dev::IssueCertificate(*ca, spec);
   REQUIRE(leaf.ok());
-  REQUIRE(crypto::WriteIssuedCertificate(*leaf, dir, name).ok());
+  REQUIRE(dev::WriteIssuedCertificate(*leaf, dir, name).ok());
   auto info = crypto::ParseCertificatePem(ReadAll(dir + "/" + name + ".pem"));
   REQUIRE(info.ok());
   return info->sha256_hex;
@@ -212,11 +212,11 @@ TEST_CASE("receipts outlive grant key rotation and are never grants",
   const std::string receipt = Str(given.json, {"receipt"});
   REQUIRE(!receipt.empty());
   auto header_text =
-      crypto::Base64UrlDecode(receipt.substr(0, receipt.find('.')));
+      formats::Base64UrlDecode(receipt.substr(0, receipt.find('.')));
   REQUIRE(header_text.ok());
-  auto parsed_header = crypto::ParseJson(*header_text);
+  auto parsed_header = formats::ParseJson(*header_text);
   REQUIRE(parsed_header.ok());
-  const crypto::JsonValue& header = *parsed_header;
+  const formats::JsonValue& header = *parsed_header;
   CHECK(Str(&header, "typ") == "consent-receipt+jwt");
   CHECK(Str(ClaimsOf(receipt), {"aud"}) == kReceiptAudience);
   const std::string receipt_kid = Str(&header, "kid");
@@ -271,9 +271,9 @@ TEST_CASE("receipts outlive grant key rotation and are never grants",
                                   "--output", "json"});
     REQUIRE(fresh.exit_code == 0);
     const std::string r = Str(fresh.json, {"receipt"});
-    auto h_text = crypto::Base64UrlDecode(r.substr(0, r.find('.')));
+    auto h_text = formats::Base64UrlDecode(r.substr(0, r.find('.')));
     REQUIRE(h_text.ok());
-    auto h = crypto::ParseJson(*h_text);
+    auto h = formats::ParseJson(*h_text);
     REQUIRE(h.ok());
     new_receipt_kid = Str(&*h, "kid");
     if (new_receipt_kid == receipt_kid) {
@@ -311,7 +311,7 @@ TEST_CASE("max_grant_lifetime_seconds caps every grant whatever the policy",
                        {"--max-grant-lifetime-seconds", "120"});
   REQUIRE(broker.Start().ok());
   auto lifetime = [](const CliResult& r) {
-    const crypto::JsonValue claims = ClaimsOf(TokenOf(r));
+    const formats::JsonValue claims = ClaimsOf(TokenOf(r));
     return *claims.Find("exp")->AsInt64() - *claims.Find("iat")->AsInt64();
   };
   // The bike-stations policy allows 300 s; nothing asked: the cap.
@@ -355,7 +355,7 @@ TEST_CASE("removing a partner revokes its live grants in the same commit",
   REQUIRE(released.exit_code == 0);
   REQUIRE(other.exit_code == 0);
   auto id_of = [](const CliResult& r) {
-    const crypto::JsonValue* grants = r.json.Find("grants");
+    const formats::JsonValue* grants = r.json.Find("grants");
     REQUIRE(grants != nullptr);
     REQUIRE(grants->AsArray() != nullptr);
     REQUIRE(!grants->AsArray()->empty());
@@ -564,7 +564,7 @@ TEST_CASE("a citizen token works only through the app it was minted for",
   auto issuer = crypto::SigningKey::ReadPemFile(pki + "/citizen-issuer.key");
   REQUIRE(issuer.ok());
   auto sign = [&](absl::string_view typ, absl::string_view azp) {
-    crypto::JsonValue p = crypto::JsonValue::Object();
+    formats::JsonValue p = formats::JsonValue::Object();
     p.Set("iss", "https://idp.dev.accord.local")
         .Set("aud", "accord")
         .Set("azp", azp)

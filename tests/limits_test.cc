@@ -15,7 +15,7 @@
 #include "accord/v1/policy.grpc.pb.h"
 #include "broker/store/store.h"
 #include "clients/connection.h"
-#include "clients/dev_layout.h"
+#include "broker/dev/dev_layout.h"
 #include "tests/broker_harness.h"
 
 namespace accord::testing {
@@ -31,13 +31,13 @@ client::Connection Connect(const BrokerProcess& broker,
   const std::string& dir = broker.data_dir();
   client::ConnectionSettings s;
   s.target = broker.grpc_address();
-  s.ca_path = client::dev::CaCertPath(dir);
+  s.ca_path = dev::CaCertPath(dir);
   const std::string who = citizen.empty() ? principal : "citizen-app";
-  s.cert_path = client::dev::PrincipalCertPath(dir, who);
-  s.key_path = client::dev::PrincipalKeyPath(dir, who);
+  s.cert_path = dev::PrincipalCertPath(dir, who);
+  s.key_path = dev::PrincipalKeyPath(dir, who);
   if (!citizen.empty()) {
     s.citizen_name = citizen;
-    s.issuer_key_path = client::dev::IssuerKeyPath(dir);
+    s.issuer_key_path = dev::IssuerKeyPath(dir);
   }
   absl::StatusOr<client::Connection> c =
       client::Connection::Open(s, absl::ToUnixSeconds(absl::Now()));

@@ -14,20 +14,20 @@ namespace {
 
 constexpr char kDataset[] = "rennes.test.where";
 
-std::string Outcome(const crypto::JsonValue& response) {
-  const crypto::JsonValue* decision = response.Find("decision");
-  const crypto::JsonValue* outcome =
+std::string Outcome(const formats::JsonValue& response) {
+  const formats::JsonValue* decision = response.Find("decision");
+  const formats::JsonValue* outcome =
       decision != nullptr ? decision->Find("outcome") : nullptr;
   return outcome != nullptr && outcome->AsString() != nullptr
              ? *outcome->AsString()
              : "";
 }
 
-bool HasReason(const crypto::JsonValue& response, const std::string& code) {
-  const crypto::JsonValue* reasons = response.Find("decision")->Find("reasons");
+bool HasReason(const formats::JsonValue& response, const std::string& code) {
+  const formats::JsonValue* reasons = response.Find("decision")->Find("reasons");
   if (reasons == nullptr || reasons->AsArray() == nullptr) return false;
-  for (const crypto::JsonValue& r : *reasons->AsArray()) {
-    const crypto::JsonValue* c = r.Find("code");
+  for (const formats::JsonValue& r : *reasons->AsArray()) {
+    const formats::JsonValue* c = r.Find("code");
     if (c != nullptr && c->AsString() != nullptr && *c->AsString() == code) {
       return true;
     }
@@ -80,7 +80,7 @@ TEST_CASE("a location rule permits eu and denies a request located in us") {
   REQUIRE(us.exit_code == 0);
   CHECK(Outcome(us.json) == "deny");
   CHECK(HasReason(us.json, "location_not_allowed"));
-  const crypto::JsonValue* grants = us.json.Find("grants");
+  const formats::JsonValue* grants = us.json.Find("grants");
   CHECK((grants == nullptr || grants->AsArray()->empty()));
 
   CliResult eu = Grant(broker, {"--location", "eu"});
@@ -128,7 +128,7 @@ TEST_CASE("a location rule permits eu and denies a request located in us") {
                                   "partner-demo", "--output", "json"});
   INFO(batched.err);
   REQUIRE(batched.exit_code == 0);
-  const crypto::JsonValue* results = batched.json.Find("results");
+  const formats::JsonValue* results = batched.json.Find("results");
   REQUIRE(results != nullptr);
   REQUIRE(results->AsArray()->size() == 2);
   CHECK(Outcome(*results->AsArray()->at(0).Find("response")) ==
@@ -144,8 +144,8 @@ TEST_CASE("a location rule permits eu and denies a request located in us") {
   INFO(decisions.err);
   REQUIRE(decisions.exit_code == 0);
   std::vector<std::string> locations;
-  for (const crypto::JsonValue& e : *decisions.json.Find("entries")->AsArray()) {
-    const crypto::JsonValue* where =
+  for (const formats::JsonValue& e : *decisions.json.Find("entries")->AsArray()) {
+    const formats::JsonValue* where =
         e.Find("event")->Find("detail")->Find("location");
     locations.push_back(where != nullptr && where->AsString() != nullptr
                             ? *where->AsString()

@@ -31,8 +31,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "broker/build_info.h"
-#include "tests/metrics_sample.h"
-#include "broker/crypto/json.h"
+#include "broker/testing/metrics_sample.h"
+#include "broker/formats/json.h"
 #include "broker/http/client.h"
 #include "policy/yaml_tree.h"
 #include "tests/broker_harness.h"
@@ -83,7 +83,7 @@ void RequestGrants(const BrokerProcess& broker, int count) {
                               "partner-demo", "--output", "json"});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    const crypto::JsonValue* grants = r.json.Find("grants");
+    const formats::JsonValue* grants = r.json.Find("grants");
     REQUIRE(grants != nullptr);
     REQUIRE(grants->AsArray() != nullptr);
     REQUIRE(grants->AsArray()->size() == 1);
@@ -162,20 +162,20 @@ std::set<std::string> NamesIn(absl::string_view expr) {
 
 // Every `expr` of the Grafana dashboard's panels (rows' nested panels
 // included).
-std::vector<std::string> DashboardExprs(const crypto::JsonValue& dashboard) {
+std::vector<std::string> DashboardExprs(const formats::JsonValue& dashboard) {
   std::vector<std::string> exprs;
-  std::vector<const crypto::JsonValue*> todo = {&dashboard};
+  std::vector<const formats::JsonValue*> todo = {&dashboard};
   while (!todo.empty()) {
-    const crypto::JsonValue* v = todo.back();
+    const formats::JsonValue* v = todo.back();
     todo.pop_back();
-    const crypto::JsonValue* panels = v->Find("panels");
+    const formats::JsonValue* panels = v->Find("panels");
     if (panels != nullptr && panels->AsArray() != nullptr) {
       for (const auto& p : *panels->AsArray()) todo.push_back(&p);
     }
-    const crypto::JsonValue* targets = v->Find("targets");
+    const formats::JsonValue* targets = v->Find("targets");
     if (targets == nullptr || targets->AsArray() == nullptr) continue;
     for (const auto& t : *targets->AsArray()) {
-      const crypto::JsonValue* expr = t.Find("expr");
+      const formats::JsonValue* expr = t.Find("expr");
       if (expr != nullptr && expr->AsString() != nullptr) {
         exprs.push_back(*expr->AsString());
       }
@@ -184,10 +184,10 @@ std::vector<std::string> DashboardExprs(const crypto::JsonValue& dashboard) {
   return exprs;
 }
 
-crypto::JsonValue Dashboard() {
+formats::JsonValue Dashboard() {
   const std::string text = ReadAll(SourceDir() + "/deploy/grafana/accord.json");
   REQUIRE(!text.empty());
-  auto dashboard = crypto::ParseJson(text);
+  auto dashboard = formats::ParseJson(text);
   INFO(dashboard.status().ToString());
   REQUIRE(dashboard.ok());
   return *std::move(dashboard);
@@ -308,15 +308,15 @@ class Prometheus {
   }
 
   // GET `path` of the HTTP API, parsed; null JSON when it fails.
-  crypto::JsonValue Api(const std::string& path) const {
+  formats::JsonValue Api(const std::string& path) const {
     auto r = http::HttpGet(address_, path, absl::Seconds(10));
-    if (!r.ok()) return crypto::JsonValue();
-    auto json = crypto::ParseJson(r->body);
-    return json.ok() ? *std::move(json) : crypto::JsonValue();
+    if (!r.ok()) return formats::JsonValue();
+    auto json = formats::ParseJson(r->body);
+    return json.ok() ? *std::move(json) : formats::JsonValue();
   }
 
   // /api/v1/query of `promql`: the response, parsed.
-  crypto::JsonValue Query(const std::string& promql) const {
+  formats::JsonValue Query(const std::string& promql) const {
     return Api("/api/v1/query?query=" + UrlEncode(promql));
   }
 
@@ -324,13 +324,13 @@ class Prometheus {
   // query failed or matched nothing).
   std::vector<double> Values(const std::string& promql) const {
     std::vector<double> values;
-    const crypto::JsonValue response = Query(promql);
-    const crypto::JsonValue* data = response.Find("data");
-    const crypto::JsonValue* result =
+    const formats::JsonValue response = Query(promql);
+    const formats::JsonValue* data = response.Find("data");
+    const formats::JsonValue* result =
         data != nullptr ? data->Find("result") : nullptr;
     if (result == nullptr || result->AsArray() == nullptr) return values;
     for (const auto& series : *result->AsArray()) {
-      const crypto::JsonValue* value = series.Find("value");
+      const formats::JsonValue* value = series.Find("value");
       if (value == nullptr || value->AsArray() == nullptr ||
           value->AsArray()->size() != 2) {
         continue;
@@ -350,8 +350,8 @@ class Prometheus {
   std::unique_ptr<Child> child_;
 };
 
-std::string Status(const crypto::JsonValue& response) {
-  const crypto::JsonValue* status = response.Find("status");
+std::string Status(const formats::JsonValue& response) {
+  const formats::JsonValue* status = response.Find("status");
   return status != nullptr && status->AsString() != nullptr
              ? *status->AsString()
              : "";
@@ -455,8 +455,8 @@ TEST_CASE(
   std::set<std::string> exported = SeriesNames(families);
   exported.insert("up");  // Prometheus's own, per target
 
-  const crypto::JsonValue dashboard = Dashboard();
-  const crypto::JsonValue* panels = dashboard.Find("panels");
+  const formats::JsonValue dashboard = Dashboard();
+  const formats::JsonValue* panels = dashboard.Find("panels");
   REQUIRE(panels != nullptr);
   REQUIRE(panels->AsArray() != nullptr);
   CHECK(panels->AsArray()->size() >= 10);
@@ -544,17 +544,17 @@ TEST_CASE("a real Prometheus scrapes the broker and sees grants counted",
 
   // The alert rules loaded, and each evaluated without error.
   const bool rules_ok = PollUntil([&] {
-    const crypto::JsonValue rules = prometheus.Api("/api/v1/rules");
-    const crypto::JsonValue* data = rules.Find("data");
-    const crypto::JsonValue* groups =
+    const formats::JsonValue rules = prometheus.Api("/api/v1/rules");
+    const formats::JsonValue* data = rules.Find("data");
+    const formats::JsonValue* groups =
         data != nullptr ? data->Find("groups") : nullptr;
     if (groups == nullptr || groups->AsArray() == nullptr) return false;
     size_t healthy = 0;
     for (const auto& group : *groups->AsArray()) {
-      const crypto::JsonValue* list = group.Find("rules");
+      const formats::JsonValue* list = group.Find("rules");
       if (list == nullptr || list->AsArray() == nullptr) return false;
       for (const auto& rule : *list->AsArray()) {
-        const crypto::JsonValue* health = rule.Find("health");
+        const formats::JsonValue* health = rule.Find("health");
         if (health == nullptr || health->AsString() == nullptr ||
             *health->AsString() != "ok") {
           return false;
@@ -576,7 +576,7 @@ TEST_CASE("a real Prometheus scrapes the broker and sees grants counted",
   for (const std::string& expr : DashboardExprs(Dashboard())) {
     const std::string promql = absl::StrReplaceAll(
         expr, {{"$__rate_interval", "1m"}, {"$instance", ".*"}});
-    const crypto::JsonValue response = prometheus.Query(promql);
+    const formats::JsonValue response = prometheus.Query(promql);
     INFO(promql << "\n" << response.Serialize());
     CHECK(Status(response) == "success");
   }

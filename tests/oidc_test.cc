@@ -20,9 +20,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "broker/crypto/base64url.h"
+#include "broker/formats/base64url.h"
 #include "broker/crypto/hmac.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 #include "broker/crypto/sha256.h"
 #include "tests/broker_harness.h"
 #include "tests/oidc_provider.h"
@@ -73,9 +73,9 @@ class OidcWorld {
     std::string json = R"({"keys":[)";
     int n = 0;
     for (const std::string& file : {first, second}) {
-      auto set = crypto::ParseJson(ReadAll(file));
+      auto set = formats::ParseJson(ReadAll(file));
       REQUIRE(set.ok());
-      for (const crypto::JsonValue& key : *set->Find("keys")->AsArray()) {
+      for (const formats::JsonValue& key : *set->Find("keys")->AsArray()) {
         absl::StrAppend(&json, n++ == 0 ? "" : ",", key.Serialize());
       }
     }
@@ -117,7 +117,7 @@ class OidcWorld {
     const std::string secret =
         ReadAll(dir_.path() + "/var/keys/pseudonym.secret");
     REQUIRE(secret.size() >= 32);
-    return crypto::Base64UrlEncode(crypto::AsBytes(crypto::HmacSha256(
+    return formats::Base64UrlEncode(crypto::AsBytes(crypto::HmacSha256(
         secret, absl::StrCat(provider_->issuer(), absl::string_view("\0", 1),
                              sub))));
   }
@@ -173,7 +173,7 @@ bool LogSays(const BrokerProcess& broker, const std::string& text) {
 std::string KidOf(const std::string& token) {
   std::vector<std::string> parts = absl::StrSplit(token, '.');
   REQUIRE(parts.size() == 3);
-  auto header = crypto::ParseJson(*crypto::Base64UrlDecode(parts[0]));
+  auto header = formats::ParseJson(*formats::Base64UrlDecode(parts[0]));
   REQUIRE(header.ok());
   return header->GetString("kid").value_or("");
 }
@@ -182,10 +182,10 @@ std::string KidOf(const std::string& token) {
 std::string WithKid(const std::string& token, const std::string& kid) {
   std::vector<std::string> parts = absl::StrSplit(token, '.');
   REQUIRE(parts.size() == 3);
-  auto header = crypto::ParseJson(*crypto::Base64UrlDecode(parts[0]));
+  auto header = formats::ParseJson(*formats::Base64UrlDecode(parts[0]));
   REQUIRE(header.ok());
   header->Set("kid", kid);
-  return absl::StrCat(crypto::Base64UrlEncode(header->Serialize()), ".",
+  return absl::StrCat(formats::Base64UrlEncode(header->Serialize()), ".",
                       parts[1], ".", parts[2]);
 }
 
@@ -215,7 +215,7 @@ TEST_CASE("a citizen signed in at a real OpenID provider is known by the pseudon
        "--as", kApp, "--token", alice1, "--output", "json"});
   INFO(given.err);
   REQUIRE(given.exit_code == 0);
-  const crypto::JsonValue* consent = given.json.Find("consent");
+  const formats::JsonValue* consent = given.json.Find("consent");
   REQUIRE(consent != nullptr);
   const std::string alice = world.PseudonymOf("alice");
   CHECK(consent->GetString("subject").value_or("") == alice);

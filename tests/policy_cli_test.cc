@@ -20,19 +20,19 @@ std::string Source(const std::string& path) {
   return SourceDir() + "/" + path;
 }
 
-int64_t Int(const crypto::JsonValue& json, const std::string& key) {
-  const crypto::JsonValue* v = json.Find(key);
+int64_t Int(const formats::JsonValue& json, const std::string& key) {
+  const formats::JsonValue* v = json.Find(key);
   if (v == nullptr) return -1;
   if (std::optional<int64_t> i = v->AsInt64()) return *i;
   if (std::optional<double> d = v->AsDouble()) return static_cast<int64_t>(*d);
   return -1;
 }
 
-std::set<Entry> Entries(const crypto::JsonValue& json, const std::string& key) {
+std::set<Entry> Entries(const formats::JsonValue& json, const std::string& key) {
   std::set<Entry> out;
-  const crypto::JsonValue* list = json.Find(key);
+  const formats::JsonValue* list = json.Find(key);
   if (list == nullptr || list->AsArray() == nullptr) return out;
-  for (const crypto::JsonValue& e : *list->AsArray()) {
+  for (const formats::JsonValue& e : *list->AsArray()) {
     out.emplace(*e.GetString("assignee"), *e.GetString("purpose"),
                 *e.GetString("field"));
   }
@@ -78,12 +78,12 @@ TEST_CASE("cli: policy purposes lists the taxonomy in text and JSON") {
 
   CliResult json = Run(Accord(), {"policy", "purposes", "--output", "json"});
   REQUIRE(json.exit_code == 0);
-  const crypto::JsonValue* list = json.json.Find("purposes");
+  const formats::JsonValue* list = json.json.Find("purposes");
   REQUIRE(list != nullptr);
   REQUIRE(list->AsArray() != nullptr);
   CHECK(list->AsArray()->size() > 10);
   bool energy = false;
-  for (const crypto::JsonValue& p : *list->AsArray()) {
+  for (const formats::JsonValue& p : *list->AsArray()) {
     if (p.GetString("id").value_or("") != "public-benefit.energy") continue;
     energy = true;
     CHECK(p.GetString("parent").value_or("") == "public-benefit");

@@ -32,9 +32,9 @@ std::string ExampleDataset() {
   return SourceDir() + "/clients/examples/datasets/household-consumption.yaml";
 }
 
-const crypto::JsonValue* At(const crypto::JsonValue& v,
+const formats::JsonValue* At(const formats::JsonValue& v,
                             std::initializer_list<const char*> path) {
-  const crypto::JsonValue* cur = &v;
+  const formats::JsonValue* cur = &v;
   for (const char* key : path) {
     if (cur == nullptr) return nullptr;
     cur = cur->Find(key);
@@ -42,38 +42,38 @@ const crypto::JsonValue* At(const crypto::JsonValue& v,
   return cur;
 }
 
-std::string Str(const crypto::JsonValue& v,
+std::string Str(const formats::JsonValue& v,
                 std::initializer_list<const char*> path) {
-  const crypto::JsonValue* cur = At(v, path);
+  const formats::JsonValue* cur = At(v, path);
   return cur != nullptr && cur->AsString() != nullptr ? *cur->AsString() : "";
 }
 
-int64_t Int(const crypto::JsonValue& v,
+int64_t Int(const formats::JsonValue& v,
             std::initializer_list<const char*> path) {
-  const crypto::JsonValue* cur = At(v, path);
+  const formats::JsonValue* cur = At(v, path);
   if (cur == nullptr) return -1;
   return cur->AsInt64().value_or(-1);
 }
 
-bool Bool(const crypto::JsonValue& v, std::initializer_list<const char*> path) {
-  const crypto::JsonValue* cur = At(v, path);
+bool Bool(const formats::JsonValue& v, std::initializer_list<const char*> path) {
+  const formats::JsonValue* cur = At(v, path);
   return cur != nullptr && cur->AsBool().value_or(false);
 }
 
-const crypto::JsonValue::Elements& List(
-    const crypto::JsonValue& v, std::initializer_list<const char*> path) {
-  static const crypto::JsonValue::Elements kEmpty;
-  const crypto::JsonValue* cur = At(v, path);
+const formats::JsonValue::Elements& List(
+    const formats::JsonValue& v, std::initializer_list<const char*> path) {
+  static const formats::JsonValue::Elements kEmpty;
+  const formats::JsonValue* cur = At(v, path);
   return cur != nullptr && cur->AsArray() != nullptr ? *cur->AsArray() : kEmpty;
 }
 
 // The element of the list at `path` whose `key_path` is `id` (dev mode
 // opens demo requests of its own beside the tests').
-const crypto::JsonValue* Find(const crypto::JsonValue& v,
+const formats::JsonValue* Find(const formats::JsonValue& v,
                               std::initializer_list<const char*> path,
                               std::initializer_list<const char*> key_path,
                               const std::string& id) {
-  for (const crypto::JsonValue& e : List(v, path)) {
+  for (const formats::JsonValue& e : List(v, path)) {
     if (Str(e, key_path) == id) return &e;
   }
   return nullptr;
@@ -105,7 +105,7 @@ void DescribeDataset(const BrokerProcess& broker) {
 }
 
 // The example request drafted, submitted and approved; returns its record.
-crypto::JsonValue OpenExample(const BrokerProcess& broker) {
+formats::JsonValue OpenExample(const BrokerProcess& broker) {
   DescribeDataset(broker);
   CliResult draft =
       As(broker, kPartner, {"request", "draft", "--file", ExampleRequest()});
@@ -133,7 +133,7 @@ std::vector<std::string> GrantSubjects(const CliResult& r) {
   std::vector<std::string> out;
   const auto& grants = List(r.json, {"grants"});
   if (grants.empty()) return out;
-  for (const crypto::JsonValue& s : List(grants[0], {"subjects"})) {
+  for (const formats::JsonValue& s : List(grants[0], {"subjects"})) {
     out.push_back(*s.AsString());
   }
   return out;
@@ -221,10 +221,10 @@ TEST_CASE(
   CliResult open = Citizen(broker, "alice", {"consent", "requests"});
   INFO(open.err);
   REQUIRE(open.exit_code == 0);
-  const crypto::JsonValue* found =
+  const formats::JsonValue* found =
       Find(open.json, {"requests"}, {"request", "id"}, id);
   REQUIRE(found != nullptr);
-  const crypto::JsonValue& listed = *found;
+  const formats::JsonValue& listed = *found;
   CHECK(Str(listed, {"request", "id"}) == id);
   CHECK(Bool(listed, {"needs_answer"}));
   CHECK(Str(listed, {"request", "notice_hash"}) == hash);
@@ -246,7 +246,7 @@ TEST_CASE(
   INFO(mine.err);
   REQUIRE(mine.exit_code == 0);
   REQUIRE(List(mine.json, {"consents"}).size() == 1);
-  const crypto::JsonValue& consent = List(mine.json, {"consents"})[0];
+  const formats::JsonValue& consent = List(mine.json, {"consents"})[0];
   CHECK(Str(consent, {"request_id"}) == id);
   CHECK(Int(consent, {"request_version"}) == 1);
   CHECK(Str(consent, {"notice_hash"}) == hash);
@@ -259,7 +259,7 @@ TEST_CASE(
   CHECK(absl::StrContains(listed_text.out, "REQUEST_VERSION"));
   CHECK(absl::StrContains(listed_text.out, id));
   CliResult answered = Citizen(broker, "alice", {"consent", "requests"});
-  const crypto::JsonValue* mine_now =
+  const formats::JsonValue* mine_now =
       Find(answered.json, {"requests"}, {"request", "id"}, id);
   REQUIRE(mine_now != nullptr);
   CHECK_FALSE(Bool(*mine_now, {"needs_answer"}));
@@ -274,7 +274,7 @@ TEST_CASE(
   CHECK(Str(refused.json, {"consent", "request_id"}) == id);
   const std::string bob = Str(refused.json, {"consent", "subject"});
   CliResult bob_open = Citizen(broker, "bob", {"consent", "requests"});
-  const crypto::JsonValue* bobs =
+  const formats::JsonValue* bobs =
       Find(bob_open.json, {"requests"}, {"request", "id"}, id);
   REQUIRE(bobs != nullptr);
   CHECK_FALSE(Bool(*bobs, {"needs_answer"}));
@@ -315,7 +315,7 @@ TEST_CASE(
   INFO(exported.err);
   REQUIRE(exported.exit_code == 0);
   REQUIRE(List(exported.json, {"records"}).size() == 1);
-  const crypto::JsonValue& record = List(exported.json, {"records"})[0];
+  const formats::JsonValue& record = List(exported.json, {"records"})[0];
   CHECK(Str(record, {"pii_principal_id"}) == alice);
   CHECK(Str(record, {"notice", "request_id"}) == id);
   CHECK(Str(record, {"notice", "notice_hash"}) == hash);
@@ -326,7 +326,7 @@ TEST_CASE("requests: a changed notice refuses an answer to the old one") {
   TempDir dir;
   BrokerProcess broker(dir.path() + "/var");
   REQUIRE(broker.Start().ok());
-  const crypto::JsonValue v1 = OpenExample(broker);
+  const formats::JsonValue v1 = OpenExample(broker);
   const std::string id = Str(v1, {"id"});
   const std::string old_hash = Str(v1, {"notice_hash"});
   REQUIRE(!old_hash.empty());

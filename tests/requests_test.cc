@@ -14,7 +14,7 @@
 #include "accord/v1/access.grpc.pb.h"
 #include "accord/v1/consent.grpc.pb.h"
 #include "accord/v1/requests.grpc.pb.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 #include "broker/crypto/sha256.h"
 #include "clients/dev_token.h"
 #include "tests/broker_harness.h"
@@ -204,7 +204,7 @@ TEST_CASE("requests: a citizen reads a seeded notice in French, accepts it, "
   CHECK(r.events_size() == 0);  // a citizen sees no history of the request
   // The notice is the canonical JSON the hash covers, in plain French.
   CHECK(crypto::ToHex(crypto::Sha256(r.notice())) == r.notice_hash());
-  auto notice = crypto::ParseJson(r.notice());
+  auto notice = formats::ParseJson(r.notice());
   REQUIRE(notice.ok());
   CHECK(notice->Find("purpose")->Find("label")->GetString("fr").value() ==
         "Transition énergétique et économies d'énergie");

@@ -16,10 +16,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
-#include "broker/crypto/base64url.h"
+#include "broker/formats/base64url.h"
 #include "broker/crypto/signing_key.h"
 #include "broker/http/client.h"
-#include "clients/dev_layout.h"
+#include "broker/dev/dev_layout.h"
 #include "clients/dev_token.h"
 #include "tests/broker_harness.h"
 
@@ -65,8 +65,8 @@ std::vector<Secret> KeyMaterial(const std::string& data_dir) {
   REQUIRE(secret.size() >= 32);
   const std::string hex = absl::BytesToHexString(secret);
   out.push_back({"pseudonym secret",
-                 {hex, absl::AsciiStrToUpper(hex), crypto::Base64Encode(secret),
-                  crypto::Base64UrlEncode(secret)}});
+                 {hex, absl::AsciiStrToUpper(hex), formats::Base64Encode(secret),
+                  formats::Base64UrlEncode(secret)}});
   return out;
 }
 
@@ -83,11 +83,11 @@ std::vector<std::string> Jwts(const std::string& text) {
 }
 
 // The string `key` of member `object` of `json` (or of `json` itself).
-std::string Field(const crypto::JsonValue& json, const char* object,
+std::string Field(const formats::JsonValue& json, const char* object,
                   const char* key) {
-  const crypto::JsonValue* o = json.Find(object);
+  const formats::JsonValue* o = json.Find(object);
   if (o == nullptr) o = &json;
-  const crypto::JsonValue* v = o->Find(key);
+  const formats::JsonValue* v = o->Find(key);
   return v != nullptr && v->AsString() != nullptr ? *v->AsString() : "";
 }
 
@@ -120,7 +120,7 @@ TEST_CASE("no key, pseudonym secret, citizen token or grant token reaches "
   REQUIRE(broker.Start().ok());
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
   auto issuer = crypto::SigningKey::ReadPemFile(
-      client::dev::IssuerKeyPath(dir.path()));
+      dev::IssuerKeyPath(dir.path()));
   REQUIRE(issuer.ok());
   std::vector<Secret> tokens;
   auto mint = [&](const std::string& who, int64_t at) {

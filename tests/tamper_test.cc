@@ -86,7 +86,7 @@ CliResult Audit(const BrokerProcess& broker, std::vector<std::string> args) {
 }
 
 int64_t FirstBad(const CliResult& r) {
-  const crypto::JsonValue* v = r.json.Find("first_bad_index");
+  const formats::JsonValue* v = r.json.Find("first_bad_index");
   return v != nullptr && v->AsInt64().has_value() ? *v->AsInt64() : -1;
 }
 

@@ -7,8 +7,8 @@
 #include <grpcpp/security/credentials.h>
 
 #include "absl/strings/str_cat.h"
-#include "broker/crypto/dev_layout.h"
-#include "broker/crypto/dev_pki.h"
+#include "broker/dev/dev_layout.h"
+#include "broker/dev/dev_pki.h"
 #include "tests/broker_harness.h"
 
 namespace accord::testing {
@@ -23,7 +23,7 @@ absl::StatusOr<std::string> Slurp(const std::string& path) {
 }
 
 std::string PkiDir(const std::string& data_dir) {
-  return absl::StrCat(data_dir, "/", crypto::dev::kPkiDir);
+  return absl::StrCat(data_dir, "/", dev::kPkiDir);
 }
 
 absl::StatusOr<ClientIdentity> ReadPair(const std::string& dir,
@@ -41,7 +41,7 @@ absl::StatusOr<ClientIdentity> ReadPair(const std::string& dir,
 }  // namespace
 
 absl::StatusOr<std::string> DevCaPem(const std::string& data_dir) {
-  return Slurp(absl::StrCat(PkiDir(data_dir), "/", crypto::dev::kCaCert));
+  return Slurp(absl::StrCat(PkiDir(data_dir), "/", dev::kCaCert));
 }
 
 absl::StatusOr<ClientIdentity> DevIdentity(const std::string& data_dir,
@@ -53,22 +53,22 @@ absl::StatusOr<ClientIdentity> IssueIdentity(const std::string& data_dir,
                                              const std::string& name,
                                              int64_t not_before,
                                              int64_t not_after, bool foreign) {
-  absl::StatusOr<crypto::IssuedCertificate> ca =
-      foreign ? crypto::NewCertificateAuthority("Foreign Test CA", not_before,
+  absl::StatusOr<dev::IssuedCertificate> ca =
+      foreign ? dev::NewCertificateAuthority("Foreign Test CA", not_before,
                                                 not_after + 86400)
-              : crypto::ReadIssuedCertificate(PkiDir(data_dir), "ca");
+              : dev::ReadIssuedCertificate(PkiDir(data_dir), "ca");
   if (!ca.ok()) return ca.status();
-  crypto::CertificateSpec spec;
+  dev::CertificateSpec spec;
   spec.common_name = name;
-  spec.uri_sans = {absl::StrCat(crypto::dev::kPrincipalUriPrefix, name)};
-  spec.usage = crypto::CertificateSpec::Usage::kClient;
+  spec.uri_sans = {absl::StrCat(dev::kPrincipalUriPrefix, name)};
+  spec.usage = dev::CertificateSpec::Usage::kClient;
   spec.not_before = not_before;
   spec.not_after = not_after;
-  auto leaf = crypto::IssueCertificate(*ca, spec);
+  auto leaf = dev::IssueCertificate(*ca, spec);
   if (!leaf.ok()) return leaf.status();
   // The key leaves SigningKey only through a file.
   TempDir tmp;
-  if (absl::Status s = crypto::WriteIssuedCertificate(*leaf, tmp.path(), name);
+  if (absl::Status s = dev::WriteIssuedCertificate(*leaf, tmp.path(), name);
       !s.ok()) {
     return s;
   }

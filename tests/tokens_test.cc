@@ -8,7 +8,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "broker/crypto/base64url.h"
+#include "broker/formats/base64url.h"
 #include "broker/crypto/jwks.h"
 #include "broker/crypto/jws.h"
 #include "broker/crypto/rsa_signing_key.h"
@@ -32,7 +32,7 @@ struct Claims {
 
 std::string Payload(const Claims& c) {
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
-  crypto::JsonValue p = crypto::JsonValue::Object();
+  formats::JsonValue p = formats::JsonValue::Object();
   p.Set("iss", c.iss).Set("aud", c.aud).Set("sub", c.sub);
   p.Set("exp", static_cast<long long>(now + c.exp_in));
   p.Set("nbf", static_cast<long long>(now + c.nbf_in));
@@ -45,10 +45,10 @@ std::string Payload(const Claims& c) {
 std::string Forge(const crypto::SigningKey& signer, const std::string& alg,
                   const std::string& kid, const std::string& payload) {
   const std::string input = absl::StrCat(
-      crypto::Base64UrlEncode(absl::StrCat(
+      formats::Base64UrlEncode(absl::StrCat(
           R"({"alg":")", alg, R"(","typ":"JWT","kid":")", kid, R"("})")),
-      ".", crypto::Base64UrlEncode(payload));
-  return absl::StrCat(input, ".", crypto::Base64UrlEncode(*signer.Sign(input)));
+      ".", formats::Base64UrlEncode(payload));
+  return absl::StrCat(input, ".", formats::Base64UrlEncode(*signer.Sign(input)));
 }
 
 struct Issuer {
@@ -84,7 +84,7 @@ CliResult ListAs(const BrokerProcess& broker, const std::string& token) {
 }
 
 size_t ConsentCount(const CliResult& r) {
-  const crypto::JsonValue* list = r.json.Find("consents");
+  const formats::JsonValue* list = r.json.Find("consents");
   return list != nullptr && list->AsArray() != nullptr ? list->AsArray()->size()
                                                        : 0;
 }
@@ -148,9 +148,9 @@ TEST_CASE("citizen tokens: valid ones of each algorithm, and every bad kind") {
     big.padding = std::string(4700, 'x');  // a token of about 7 KiB
     const std::string payload = Payload({});
     const std::string none = absl::StrCat(
-        crypto::Base64UrlEncode(absl::StrCat(
+        formats::Base64UrlEncode(absl::StrCat(
             R"({"alg":"none","typ":"JWT","kid":")", idp.es.kid(), R"("})")),
-        ".", crypto::Base64UrlEncode(payload), ".");
+        ".", formats::Base64UrlEncode(payload), ".");
     const struct {
       const char* name;
       std::string token;

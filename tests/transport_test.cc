@@ -14,7 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "accord/v1/trust.grpc.pb.h"
-#include "broker/crypto/dev_pki.h"
+#include "broker/dev/dev_pki.h"
 #include "tests/broker_harness.h"
 #include "tests/tls_callers.h"
 
@@ -99,18 +99,18 @@ TEST_CASE("TLS material that is missing, unreadable, expired or not what it "
   const std::string missing = bad + "/missing.pem";
 
   // The server certificate expired yesterday (the broker's own CA).
-  auto ca = crypto::ReadIssuedCertificate(pki, "ca");
+  auto ca = dev::ReadIssuedCertificate(pki, "ca");
   REQUIRE(ca.ok());
-  crypto::CertificateSpec spec;
+  dev::CertificateSpec spec;
   spec.common_name = "localhost";
   spec.dns_sans = {"localhost"};
   spec.ip_sans = {"127.0.0.1"};
-  spec.usage = crypto::CertificateSpec::Usage::kServer;
+  spec.usage = dev::CertificateSpec::Usage::kServer;
   spec.not_before = Now() - 2 * 86400;
   spec.not_after = Now() - 86400;
-  auto expired = crypto::IssueCertificate(*ca, spec);
+  auto expired = dev::IssueCertificate(*ca, spec);
   REQUIRE(expired.ok());
-  REQUIRE(crypto::WriteIssuedCertificate(*expired, bad, "expired").ok());
+  REQUIRE(dev::WriteIssuedCertificate(*expired, bad, "expired").ok());
 
   const std::string ca_pem = pki + "/ca.pem";
   const std::string cert = pki + "/server.pem";

@@ -20,7 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "broker/crypto/dev_pki.h"
+#include "broker/dev/dev_pki.h"
 #include "clients/verifier/broker_keys.h"
 #include "clients/verifier/grant_verifier.h"
 #include "clients/verifier/revocation_watcher.h"
@@ -166,8 +166,8 @@ bool PollUntil(const std::function<bool()>& done,
   return done();
 }
 
-const crypto::JsonValue* FirstGrant(const CliResult& r) {
-  const crypto::JsonValue* grants = r.json.Find("grants");
+const formats::JsonValue* FirstGrant(const CliResult& r) {
+  const formats::JsonValue* grants = r.json.Find("grants");
   if (grants == nullptr || grants->AsArray() == nullptr ||
       grants->AsArray()->size() != 1) {
     return nullptr;
@@ -196,7 +196,7 @@ Consented ConsentAndGrant(const BrokerProcess& broker, const std::string& citize
                                 "--purpose", kPurpose, "--audience", kAudience,
                                 "--subjects", subject, "--as", "partner-demo",
                                 "--output", "json"});
-  const crypto::JsonValue* g = FirstGrant(grant);
+  const formats::JsonValue* g = FirstGrant(grant);
   if (g == nullptr) return out;
   out.grant_id = g->GetString("id").value_or("");
   out.token = g->GetString("token").value_or("");
@@ -237,17 +237,17 @@ TEST_CASE("the verifier takes the broker's keys over gRPC with mutual TLS") {
   CHECK(grant->id == c.grant_id);
 
   SECTION("a client certificate from another CA gets no keys") {
-    REQUIRE(crypto::CreateCertificateAuthority(dir.path(), "rogue-ca").ok());
-    auto rogue_ca = crypto::ReadIssuedCertificate(dir.path(), "rogue-ca");
+    REQUIRE(dev::CreateCertificateAuthority(dir.path(), "rogue-ca").ok());
+    auto rogue_ca = dev::ReadIssuedCertificate(dir.path(), "rogue-ca");
     REQUIRE(rogue_ca.ok());
-    crypto::CertificateSpec spec;
+    dev::CertificateSpec spec;
     spec.common_name = "producer-demo";
     spec.uri_sans = {"urn:accord:principal:producer-demo"};
     spec.not_before = absl::ToUnixSeconds(absl::Now()) - 60;
     spec.not_after = spec.not_before + 3600;
-    auto rogue = crypto::IssueCertificate(*rogue_ca, spec);
+    auto rogue = dev::IssueCertificate(*rogue_ca, spec);
     REQUIRE(rogue.ok());
-    REQUIRE(crypto::WriteIssuedCertificate(*rogue, dir.path(), "rogue").ok());
+    REQUIRE(dev::WriteIssuedCertificate(*rogue, dir.path(), "rogue").ok());
     verifier::BrokerEndpoint e = Endpoint(broker, "producer-demo");
     e.cert_file = dir.path() + "/rogue.pem";
     e.key_file = dir.path() + "/rogue.key";

@@ -13,8 +13,8 @@ constexpr char kPersonal[] = "rennes.energy.household-consumption";
 constexpr char kOpen[] = "rennes.mobility.bike-stations";
 constexpr char kAudience[] = "data.rennes.example";
 
-std::string Str(const crypto::JsonValue& v, std::initializer_list<const char*> path) {
-  const crypto::JsonValue* cur = &v;
+std::string Str(const formats::JsonValue& v, std::initializer_list<const char*> path) {
+  const formats::JsonValue* cur = &v;
   for (const char* key : path) {
     cur = cur->Find(key);
     if (cur == nullptr) return "";
@@ -22,8 +22,8 @@ std::string Str(const crypto::JsonValue& v, std::initializer_list<const char*> p
   return cur->AsString() != nullptr ? *cur->AsString() : "";
 }
 
-size_t Count(const crypto::JsonValue& v, const char* key) {
-  const crypto::JsonValue* list = v.Find(key);
+size_t Count(const formats::JsonValue& v, const char* key) {
+  const formats::JsonValue* list = v.Find(key);
   return list != nullptr && list->AsArray() != nullptr ? list->AsArray()->size()
                                                        : 0;
 }
@@ -82,14 +82,14 @@ TEST_CASE("each role's slice works end to end and survives a restart") {
   REQUIRE(grant.exit_code == 0);
   CHECK(Str(grant.json, {"decision", "outcome"}) == "permit");
   REQUIRE(Count(grant.json, "grants") == 1);
-  const crypto::JsonValue& first = grant.json.Find("grants")->AsArray()->at(0);
+  const formats::JsonValue& first = grant.json.Find("grants")->AsArray()->at(0);
   const std::string token = Str(first, {"token"});
   CliResult verified = VerifyWithPyJwt(broker, token);
   INFO(verified.err);
   REQUIRE(verified.exit_code == 0);
   CHECK(Str(verified.json, {"sub"}) == "partner-demo");
   CHECK(Str(verified.json, {"dataset"}) == kPersonal);
-  const crypto::JsonValue* subjects = verified.json.Find("subjects");
+  const formats::JsonValue* subjects = verified.json.Find("subjects");
   REQUIRE(subjects != nullptr);
   REQUIRE(subjects->AsArray()->size() == 1);
   CHECK(*subjects->AsArray()->at(0).AsString() == alice);
@@ -130,7 +130,7 @@ TEST_CASE("each role's slice works end to end and survives a restart") {
   CHECK(Str(after.json, {"decision", "outcome"}) == "deny");
   CHECK(Count(after.json, "grants") == 0);
   CHECK(Count(after.json.Find("decision") ? *after.json.Find("decision")
-                                          : crypto::JsonValue(),
+                                          : formats::JsonValue(),
               "reasons") > 0);
 
   // Everything survives a restart.

@@ -7,7 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "broker/crypto/base64url.h"
+#include "broker/formats/base64url.h"
 
 namespace accord::auditlog {
 namespace {
@@ -29,11 +29,11 @@ bool Decimal(absl::string_view text, uint64_t* out) {
 
 std::string EncodeExport(const LogExport& log) {
   std::string out = absl::StrCat(kExportHeader, "\n", "checkpoint ",
-                                 crypto::Base64Encode(log.checkpoint_note),
+                                 formats::Base64Encode(log.checkpoint_note),
                                  "\n");
   for (size_t i = 0; i < log.entries.size(); ++i) {
     absl::StrAppend(&out, "entry ", i, " ",
-                    crypto::Base64Encode(log.entries[i]), "\n");
+                    formats::Base64Encode(log.entries[i]), "\n");
   }
   absl::StrAppend(&out, "end ", log.entries.size(), "\n");
   return out;
@@ -59,7 +59,7 @@ absl::StatusOr<LogExport> ParseExport(absl::string_view text) {
     std::vector<absl::string_view> parts = absl::StrSplit(lines[n], ' ');
     if (parts[0] == "checkpoint" && parts.size() == 2) {
       if (checkpoint.has_value()) return LineError(line, "second checkpoint");
-      absl::StatusOr<std::string> note = crypto::Base64Decode(parts[1]);
+      absl::StatusOr<std::string> note = formats::Base64Decode(parts[1]);
       if (!note.ok()) return LineError(line, "checkpoint is not base64");
       checkpoint = *std::move(note);
     } else if (parts[0] == "entry" && parts.size() == 3) {
@@ -68,7 +68,7 @@ absl::StatusOr<LogExport> ParseExport(absl::string_view text) {
         return LineError(line, absl::StrCat("expected entry ",
                                             log.entries.size()));
       }
-      absl::StatusOr<std::string> entry = crypto::Base64Decode(parts[2]);
+      absl::StatusOr<std::string> entry = formats::Base64Decode(parts[2]);
       if (!entry.ok()) return LineError(line, "entry is not base64");
       log.entries.push_back(*std::move(entry));
     } else if (parts[0] == "end" && parts.size() == 2) {

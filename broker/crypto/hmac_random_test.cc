@@ -3,7 +3,7 @@
 #include <string>
 
 #include "absl/strings/escaping.h"
-#include "broker/crypto/base64url.h"
+#include "broker/formats/base64url.h"
 #include "broker/crypto/hmac.h"
 #include "broker/crypto/random.h"
 
@@ -40,7 +40,7 @@ TEST_CASE("random bytes and ids", "[random]") {
   for (int i = 0; i < 100; ++i) {
     std::string id = RandomId();
     REQUIRE(id.size() == 22);
-    REQUIRE(Base64UrlDecode(id)->size() == 16);
+    REQUIRE(formats::Base64UrlDecode(id)->size() == 16);
     ids.insert(id);
   }
   REQUIRE(ids.size() == 100);

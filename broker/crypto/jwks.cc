@@ -2,23 +2,23 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 
 namespace accord::crypto {
 
 absl::StatusOr<Jwks> Jwks::Parse(absl::string_view json) {
-  absl::StatusOr<JsonValue> doc = ParseJson(json);
+  absl::StatusOr<formats::JsonValue> doc = formats::ParseJson(json);
   if (!doc.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("jwks: ", doc.status().message()));
   }
-  const JsonValue* keys = doc->Find("keys");
+  const formats::JsonValue* keys = doc->Find("keys");
   if (keys == nullptr || !keys->is_array()) {
     return absl::InvalidArgumentError("jwks: \"keys\" array missing");
   }
   Jwks out;
   size_t index = 0;
-  for (const JsonValue& jwk : *keys->AsArray()) {
+  for (const formats::JsonValue& jwk : *keys->AsArray()) {
     absl::StatusOr<VerifyingKey> key = VerifyingKey::FromJwk(jwk);
     if (!key.ok()) {
       return absl::InvalidArgumentError(
@@ -58,9 +58,9 @@ const VerifyingKey* Jwks::Find(absl::string_view kid) const {
 }
 
 std::string Jwks::ToJson() const {
-  JsonValue list = JsonValue::Array();
+  formats::JsonValue list = formats::JsonValue::Array();
   for (const VerifyingKey& key : keys_) list.Push(key.PublicJwk());
-  JsonValue doc = JsonValue::Object();
+  formats::JsonValue doc = formats::JsonValue::Object();
   doc.Set("keys", std::move(list));
   return doc.Serialize();
 }

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "broker/crypto/base64url.h"
+#include "broker/formats/base64url.h"
 
 namespace accord::crypto {
 namespace {
@@ -25,7 +25,7 @@ TEST_CASE("RFC 7515 A.3 ES256 signature verifies as raw r||s", "[jwks]") {
   const std::string input =
       "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogIm"
       "h0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
-  std::string sig = *Base64UrlDecode(
+  std::string sig = *formats::Base64UrlDecode(
       "DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKT"
       "UJqPP3-Kg6NU1Q");
   REQUIRE(key.Verify(input, sig).ok());

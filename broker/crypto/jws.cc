@@ -5,7 +5,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "broker/crypto/base64url.h"
+#include "broker/formats/base64url.h"
 
 namespace accord::crypto {
 namespace {
@@ -21,14 +21,14 @@ absl::Status Rejected(absl::string_view what) {
   return absl::UnauthenticatedError(absl::StrCat("jws: ", what));
 }
 
-absl::StatusOr<JsonValue> DecodeObject(absl::string_view part,
+absl::StatusOr<formats::JsonValue> DecodeObject(absl::string_view part,
                                        absl::string_view name,
                                        size_t max_bytes) {
-  absl::StatusOr<std::string> raw = Base64UrlDecode(part);
+  absl::StatusOr<std::string> raw = formats::Base64UrlDecode(part);
   if (!raw.ok()) return Malformed(absl::StrCat(name, " is not base64url"));
-  JsonLimits limits;
+  formats::JsonLimits limits;
   limits.max_bytes = max_bytes;
-  absl::StatusOr<JsonValue> json = ParseJson(*raw, limits);
+  absl::StatusOr<formats::JsonValue> json = formats::ParseJson(*raw, limits);
   if (!json.ok() || !json->is_object()) {
     return Malformed(absl::StrCat(name, " is not a JSON object"));
   }
@@ -40,18 +40,18 @@ absl::StatusOr<JsonValue> DecodeObject(absl::string_view part,
 absl::StatusOr<std::string> SignJws(const SigningKey& key,
                                     absl::string_view typ,
                                     absl::string_view payload_json) {
-  if (!ParseJson(payload_json).ok()) {
+  if (!formats::ParseJson(payload_json).ok()) {
     return absl::InvalidArgumentError("jws: payload is not valid JSON");
   }
-  JsonValue header = JsonValue::Object();
+  formats::JsonValue header = formats::JsonValue::Object();
   header.Set("alg", AlgorithmName(key.algorithm()));
   if (!typ.empty()) header.Set("typ", typ);
   header.Set("kid", key.kid());
-  std::string input = absl::StrCat(Base64UrlEncode(header.Serialize()), ".",
-                                   Base64UrlEncode(payload_json));
+  std::string input = absl::StrCat(formats::Base64UrlEncode(header.Serialize()), ".",
+                                   formats::Base64UrlEncode(payload_json));
   absl::StatusOr<std::string> sig = key.Sign(input);
   if (!sig.ok()) return sig.status();
-  absl::StrAppend(&input, ".", Base64UrlEncode(*sig));
+  absl::StrAppend(&input, ".", formats::Base64UrlEncode(*sig));
   return input;
 }
 
@@ -73,10 +73,10 @@ absl::StatusOr<VerifiedJws> VerifyJws(absl::string_view compact,
   absl::string_view payload_part = compact.substr(dot1 + 1, dot2 - dot1 - 1);
   absl::string_view sig_part = compact.substr(dot2 + 1);
 
-  absl::StatusOr<JsonValue> header =
+  absl::StatusOr<formats::JsonValue> header =
       DecodeObject(header_part, "header", policy.max_bytes);
   if (!header.ok()) return header.status();
-  const JsonValue* alg_value = header->Find("alg");
+  const formats::JsonValue* alg_value = header->Find("alg");
   if (alg_value == nullptr || !alg_value->is_string()) {
     return Malformed("header \"alg\" missing or not a string");
   }
@@ -90,13 +90,13 @@ absl::StatusOr<VerifiedJws> VerifyJws(absl::string_view compact,
     return Rejected("header \"crit\" not supported");
   }
   if (!policy.expected_typ.empty()) {
-    const JsonValue* typ = header->Find("typ");
+    const formats::JsonValue* typ = header->Find("typ");
     if (typ == nullptr || !typ->is_string() ||
         !absl::EqualsIgnoreCase(*typ->AsString(), policy.expected_typ)) {
       return Rejected("header \"typ\" is not the expected type");
     }
   }
-  const JsonValue* kid = header->Find("kid");
+  const formats::JsonValue* kid = header->Find("kid");
   if (kid == nullptr || !kid->is_string()) {
     return Malformed("header \"kid\" missing or not a string");
   }
@@ -109,12 +109,12 @@ absl::StatusOr<VerifiedJws> VerifyJws(absl::string_view compact,
   if (key->algorithm() != *alg) {
     return Rejected("header \"alg\" does not match the key's algorithm");
   }
-  absl::StatusOr<std::string> sig = Base64UrlDecode(sig_part);
+  absl::StatusOr<std::string> sig = formats::Base64UrlDecode(sig_part);
   if (!sig.ok()) return Malformed("signature is not base64url");
   absl::Status verified = key->Verify(compact.substr(0, dot2), *sig);
   if (!verified.ok()) return Rejected("signature does not verify");
 
-  absl::StatusOr<JsonValue> payload =
+  absl::StatusOr<formats::JsonValue> payload =
       DecodeObject(payload_part, "payload", policy.max_bytes);
   if (!payload.ok()) return payload.status();
   return VerifiedJws{std::move(*header), std::move(*payload)};

@@ -9,7 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "broker/crypto/algorithm.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 #include "broker/crypto/jwks.h"
 #include "broker/crypto/signing_key.h"
 
@@ -34,8 +34,8 @@ struct JwsPolicy {
 };
 
 struct VerifiedJws {
-  JsonValue header;   // the protected header (an object)
-  JsonValue payload;  // the payload (an object)
+  formats::JsonValue header;   // the protected header (an object)
+  formats::JsonValue payload;  // the payload (an object)
 };
 
 // Verifies a compact JWS against `jwks` and returns its header and payload.

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_split.h"
-#include "broker/crypto/base64url.h"
+#include "broker/formats/base64url.h"
 
 namespace accord::crypto {
 namespace {
@@ -24,8 +24,8 @@ absl::StatusCode Code(absl::string_view token, const Jwks& jwks,
 // Builds a token with an arbitrary header, signed by `key`.
 std::string Forge(const SigningKey& key, const std::string& header,
                   const std::string& payload = R"({"a":1})") {
-  std::string input = Base64UrlEncode(header) + "." + Base64UrlEncode(payload);
-  return input + "." + Base64UrlEncode(*key.Sign(input));
+  std::string input = formats::Base64UrlEncode(header) + "." + formats::Base64UrlEncode(payload);
+  return input + "." + formats::Base64UrlEncode(*key.Sign(input));
 }
 
 TEST_CASE("JWS round trip for both algorithms", "[jws]") {
@@ -36,7 +36,7 @@ TEST_CASE("JWS round trip for both algorithms", "[jws]") {
     REQUIRE(token.ok());
     std::vector<std::string> parts = absl::StrSplit(*token, '.');
     REQUIRE(parts.size() == 3);
-    REQUIRE(*Base64UrlDecode(parts[0]) ==
+    REQUIRE(*formats::Base64UrlDecode(parts[0]) ==
             std::string(R"({"alg":")") +
                 std::string(AlgorithmName(key->algorithm())) +
                 R"(","typ":"grant+jwt","kid":")" + key->kid() + R"("})");
@@ -91,8 +91,8 @@ TEST_CASE("VerifyJws rejects unacceptable tokens as UNAUTHENTICATED", "[jws]") {
     REQUIRE(Code(Forge(f.es, header), f.jwks) == kUnauth);
   }
   std::string none =
-      Base64UrlEncode(R"({"alg":"none","kid":")" + kid + R"("})") + "." +
-      Base64UrlEncode("{}") + ".";
+      formats::Base64UrlEncode(R"({"alg":"none","kid":")" + kid + R"("})") + "." +
+      formats::Base64UrlEncode("{}") + ".";
   REQUIRE(Code(none, f.jwks) != absl::StatusCode::kOk);
   // alg the key does not have.
   REQUIRE(Code(Forge(f.es, R"({"alg":"EdDSA","kid":")" + kid + R"("})"),
@@ -118,13 +118,13 @@ TEST_CASE("VerifyJws rejects unacceptable tokens as UNAUTHENTICATED", "[jws]") {
   std::vector<std::string> pa = absl::StrSplit(a, '.');
   std::vector<std::string> pb = absl::StrSplit(b, '.');
   REQUIRE(Code(pa[0] + "." + pb[1] + "." + pa[2], f.jwks) == kUnauth);
-  std::string sig = *Base64UrlDecode(pa[2]);
+  std::string sig = *formats::Base64UrlDecode(pa[2]);
   sig[5] ^= 0x40;
-  REQUIRE(Code(pa[0] + "." + pa[1] + "." + Base64UrlEncode(sig), f.jwks) ==
+  REQUIRE(Code(pa[0] + "." + pa[1] + "." + formats::Base64UrlEncode(sig), f.jwks) ==
           kUnauth);
   // A DER-encoded ES256 signature is not accepted.
   REQUIRE(
-      Code(pa[0] + "." + pa[1] + "." + Base64UrlEncode(std::string(70, 'x')),
+      Code(pa[0] + "." + pa[1] + "." + formats::Base64UrlEncode(std::string(70, 'x')),
            f.jwks) == kUnauth);
 }
 
@@ -136,10 +136,10 @@ TEST_CASE("unknown kid is a distinct error", "[jws]") {
   REQUIRE(IsUnknownKidError(s));
   std::string good = *SignJws(f.es, "t", R"({"a":1})");
   std::vector<std::string> p = absl::StrSplit(good, '.');
-  std::string bad = *Base64UrlDecode(p[2]);
+  std::string bad = *formats::Base64UrlDecode(p[2]);
   bad[0] ^= 1;
   absl::Status sig_err =
-      VerifyJws(p[0] + "." + p[1] + "." + Base64UrlEncode(bad), f.jwks)
+      VerifyJws(p[0] + "." + p[1] + "." + formats::Base64UrlEncode(bad), f.jwks)
           .status();
   REQUIRE(sig_err.code() == absl::StatusCode::kUnauthenticated);
   REQUIRE_FALSE(IsUnknownKidError(sig_err));

@@ -9,10 +9,10 @@ namespace accord::crypto {
 namespace {
 
 // Reads a NumericDate claim. Returns nullopt in *value when absent.
-absl::Status ReadTime(const JsonValue& payload, absl::string_view name,
+absl::Status ReadTime(const formats::JsonValue& payload, absl::string_view name,
                       std::optional<double>* value) {
   value->reset();
-  const JsonValue* v = payload.Find(name);
+  const formats::JsonValue* v = payload.Find(name);
   if (v == nullptr) return absl::OkStatus();
   std::optional<double> d = v->AsDouble();
   if (!d || !std::isfinite(*d)) {
@@ -25,7 +25,7 @@ absl::Status ReadTime(const JsonValue& payload, absl::string_view name,
 
 }  // namespace
 
-absl::Status CheckClaims(const JsonValue& payload,
+absl::Status CheckClaims(const formats::JsonValue& payload,
                          const ClaimExpectations& expected) {
   if (!payload.is_object()) {
     return absl::InvalidArgumentError("claims: not a JSON object");
@@ -51,7 +51,7 @@ absl::Status CheckClaims(const JsonValue& payload,
     return absl::UnauthenticatedError("token issued in the future (iat)");
   }
   if (!expected.issuer.empty()) {
-    const JsonValue* iss = payload.Find("iss");
+    const formats::JsonValue* iss = payload.Find("iss");
     if (iss == nullptr)
       return absl::UnauthenticatedError("claim \"iss\" missing");
     if (!iss->is_string()) {
@@ -62,14 +62,14 @@ absl::Status CheckClaims(const JsonValue& payload,
     }
   }
   if (!expected.audience.empty()) {
-    const JsonValue* aud = payload.Find("aud");
+    const formats::JsonValue* aud = payload.Find("aud");
     if (aud == nullptr)
       return absl::UnauthenticatedError("claim \"aud\" missing");
     bool match = false;
     if (const std::string* one = aud->AsString()) {
       match = *one == expected.audience;
-    } else if (const JsonValue::Elements* many = aud->AsArray()) {
-      for (const JsonValue& a : *many) {
+    } else if (const formats::JsonValue::Elements* many = aud->AsArray()) {
+      for (const formats::JsonValue& a : *many) {
         const std::string* str = a.AsString();
         if (str == nullptr) {
           return absl::InvalidArgumentError("claim \"aud\" holds a non-string");

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "absl/status/status.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 
 namespace accord::crypto {
 
@@ -28,7 +28,7 @@ struct ClaimExpectations {
 // Returns OK; INVALID_ARGUMENT when the payload is not an object or a claim
 // has the wrong type; UNAUTHENTICATED for a failed check. Each message names
 // the claim ("token expired", "aud mismatch", ...).
-absl::Status CheckClaims(const JsonValue& payload,
+absl::Status CheckClaims(const formats::JsonValue& payload,
                          const ClaimExpectations& expected);
 
 }  // namespace accord::crypto

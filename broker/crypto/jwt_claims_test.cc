@@ -7,8 +7,8 @@ namespace {
 
 constexpr int64_t kNow = 1'700'000'000;
 
-JsonValue Claims() {
-  JsonValue c = JsonValue::Object();
+formats::JsonValue Claims() {
+  formats::JsonValue c = formats::JsonValue::Object();
   c.Set("iss", "https://idp.example")
       .Set("aud", "accord")
       .Set("iat", kNow - 10)
@@ -25,25 +25,25 @@ ClaimExpectations Expect() {
   return e;
 }
 
-absl::StatusCode Check(const JsonValue& c, const ClaimExpectations& e) {
+absl::StatusCode Check(const formats::JsonValue& c, const ClaimExpectations& e) {
   return CheckClaims(c, e).code();
 }
 
 TEST_CASE("valid claims pass", "[claims]") {
   REQUIRE(CheckClaims(Claims(), Expect()).ok());
-  JsonValue arr = Claims();
-  arr.Set("aud", JsonValue::Array().Push("other").Push("accord"));
+  formats::JsonValue arr = Claims();
+  arr.Set("aud", formats::JsonValue::Array().Push("other").Push("accord"));
   REQUIRE(CheckClaims(arr, Expect()).ok());
   ClaimExpectations lax;
   lax.now = kNow;
   lax.require_exp = false;
-  REQUIRE(CheckClaims(JsonValue::Object(), lax).ok());
+  REQUIRE(CheckClaims(formats::JsonValue::Object(), lax).ok());
 }
 
 TEST_CASE("exp and nbf honour the skew", "[claims]") {
   const auto kUnauth = absl::StatusCode::kUnauthenticated;
   ClaimExpectations e = Expect();
-  JsonValue c = Claims();
+  formats::JsonValue c = Claims();
   c.Set("exp", kNow - 59);
   REQUIRE(Check(c, e) == absl::StatusCode::kOk);
   c.Set("exp", kNow - 60);
@@ -66,11 +66,11 @@ TEST_CASE("missing or wrong claims fail", "[claims]") {
   const auto kUnauth = absl::StatusCode::kUnauthenticated;
   const auto kInvalid = absl::StatusCode::kInvalidArgument;
   ClaimExpectations e = Expect();
-  JsonValue c = Claims();
+  formats::JsonValue c = Claims();
   c.Set("iat", kNow + 3600);
   REQUIRE(Check(c, e) == kUnauth);
 
-  JsonValue no_exp = JsonValue::Object();
+  formats::JsonValue no_exp = formats::JsonValue::Object();
   no_exp.Set("iss", "https://idp.example").Set("aud", "accord");
   REQUIRE(Check(no_exp, e) == kUnauth);
 
@@ -80,11 +80,11 @@ TEST_CASE("missing or wrong claims fail", "[claims]") {
   c = Claims();
   c.Set("aud", "other");
   REQUIRE(Check(c, e) == kUnauth);
-  c.Set("aud", JsonValue::Array().Push("a").Push("b"));
+  c.Set("aud", formats::JsonValue::Array().Push("a").Push("b"));
   REQUIRE(Check(c, e) == kUnauth);
-  c.Set("aud", JsonValue::Array());
+  c.Set("aud", formats::JsonValue::Array());
   REQUIRE(Check(c, e) == kUnauth);
-  c.Set("aud", JsonValue::Array().Push(1));
+  c.Set("aud", formats::JsonValue::Array().Push(1));
   REQUIRE(Check(c, e) == kInvalid);
   c.Set("aud", 5);
   REQUIRE(Check(c, e) == kInvalid);
@@ -94,9 +94,9 @@ TEST_CASE("missing or wrong claims fail", "[claims]") {
   c = Claims();
   c.Set("iss", 1);
   REQUIRE(Check(c, e) == kInvalid);
-  REQUIRE(Check(JsonValue("x"), e) == kInvalid);
-  JsonValue no_aud = Claims();
-  JsonValue rebuilt = JsonValue::Object();
+  REQUIRE(Check(formats::JsonValue("x"), e) == kInvalid);
+  formats::JsonValue no_aud = Claims();
+  formats::JsonValue rebuilt = formats::JsonValue::Object();
   for (const auto& [k, v] : *no_aud.AsObject()) {
     if (k != "aud") rebuilt.Set(k, v);
   }

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "broker/crypto/base64url.h"
+#include "broker/formats/base64url.h"
 
 namespace accord::crypto {
 
@@ -30,7 +30,7 @@ std::string RandomId() {
   // An id that starts with '-' reads as a flag on a command line; draw again
   // (and keep '_' out of the first place too, for symmetry).
   while (true) {
-    std::string id = Base64UrlEncode(RandomBytes(16));
+    std::string id = formats::Base64UrlEncode(RandomBytes(16));
     if (id[0] != '-' && id[0] != '_') return id;
   }
 }

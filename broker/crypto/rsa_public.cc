@@ -5,19 +5,19 @@
 #include <openssl/rsa.h>
 
 #include "absl/strings/str_cat.h"
-#include "broker/crypto/base64url.h"
+#include "broker/formats/base64url.h"
 
 namespace accord::crypto::internal {
 namespace {
 
-absl::StatusOr<std::string> DecodeMember(const JsonValue& jwk,
+absl::StatusOr<std::string> DecodeMember(const formats::JsonValue& jwk,
                                          absl::string_view name) {
   absl::StatusOr<std::string> text = jwk.GetString(name);
   if (!text.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("jwk: \"", name, "\" missing or not a string"));
   }
-  absl::StatusOr<std::string> raw = Base64UrlDecode(*text);
+  absl::StatusOr<std::string> raw = formats::Base64UrlDecode(*text);
   if (!raw.ok() || raw->empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("jwk: \"", name, "\" is not base64url"));
@@ -74,7 +74,7 @@ absl::StatusOr<RsaPublic> RsaPublicFromParts(std::string n, std::string e) {
   return RsaPublic{OsslPtr<EVP_PKEY>(raw), std::move(n), std::move(e)};
 }
 
-absl::StatusOr<RsaPublic> RsaPublicFromJwk(const JsonValue& jwk) {
+absl::StatusOr<RsaPublic> RsaPublicFromJwk(const formats::JsonValue& jwk) {
   absl::StatusOr<std::string> n = DecodeMember(jwk, "n");
   if (!n.ok()) return n.status();
   absl::StatusOr<std::string> e = DecodeMember(jwk, "e");
@@ -107,8 +107,8 @@ absl::Status VerifyRs256(EVP_PKEY* pkey, absl::string_view data,
 }
 
 std::string RsaThumbprintInput(const std::string& n, const std::string& e) {
-  return absl::StrCat(R"({"e":")", Base64UrlEncode(e), R"(","kty":"RSA","n":")",
-                      Base64UrlEncode(n), R"("})");
+  return absl::StrCat(R"({"e":")", formats::Base64UrlEncode(e), R"(","kty":"RSA","n":")",
+                      formats::Base64UrlEncode(n), R"("})");
 }
 
 }  // namespace accord::crypto::internal

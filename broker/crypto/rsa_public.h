@@ -8,7 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 #include "broker/crypto/openssl_util.h"
 
 namespace accord::crypto::internal {
@@ -25,7 +25,7 @@ struct RsaPublic {
 // Reads "n" and "e" of an RSA JWK. Returns the key, or INVALID_ARGUMENT
 // naming the member at fault: missing, not base64url, a leading zero byte,
 // a modulus outside 2048..8192 bits, an even or too small exponent.
-absl::StatusOr<RsaPublic> RsaPublicFromJwk(const JsonValue& jwk);
+absl::StatusOr<RsaPublic> RsaPublicFromJwk(const formats::JsonValue& jwk);
 
 // Builds the key from its big-endian modulus and exponent.
 absl::StatusOr<RsaPublic> RsaPublicFromParts(std::string n, std::string e);

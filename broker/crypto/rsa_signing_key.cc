@@ -4,8 +4,8 @@
 #include <openssl/rsa.h>
 
 #include "absl/strings/str_cat.h"
-#include "broker/crypto/base64url.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/base64url.h"
+#include "broker/formats/json.h"
 #include "broker/crypto/openssl_util.h"
 #include "broker/crypto/rsa_public.h"
 
@@ -44,10 +44,10 @@ absl::StatusOr<RsaSigningKey> RsaSigningKey::Generate(int bits) {
   absl::StatusOr<std::string> e =
       BignumParam(pkey.get(), OSSL_PKEY_PARAM_RSA_E);
   if (!e.ok()) return e.status();
-  JsonValue jwk = JsonValue::Object();
+  formats::JsonValue jwk = formats::JsonValue::Object();
   jwk.Set("kty", "RSA")
-      .Set("n", Base64UrlEncode(*n))
-      .Set("e", Base64UrlEncode(*e));
+      .Set("n", formats::Base64UrlEncode(*n))
+      .Set("e", formats::Base64UrlEncode(*e));
   absl::StatusOr<VerifyingKey> pub = VerifyingKey::FromJwk(jwk);
   if (!pub.ok()) return pub.status();
   return RsaSigningKey(std::shared_ptr<EVP_PKEY>(pkey.release(), EVP_PKEY_free),
@@ -56,15 +56,15 @@ absl::StatusOr<RsaSigningKey> RsaSigningKey::Generate(int bits) {
 
 absl::StatusOr<std::string> RsaSigningKey::SignJws(
     absl::string_view typ, absl::string_view payload_json) const {
-  if (!ParseJson(payload_json).ok()) {
+  if (!formats::ParseJson(payload_json).ok()) {
     return absl::InvalidArgumentError("jws: payload is not valid JSON");
   }
-  JsonValue header = JsonValue::Object();
+  formats::JsonValue header = formats::JsonValue::Object();
   header.Set("alg", "RS256");
   if (!typ.empty()) header.Set("typ", typ);
   header.Set("kid", kid());
-  std::string input = absl::StrCat(Base64UrlEncode(header.Serialize()), ".",
-                                   Base64UrlEncode(payload_json));
+  std::string input = absl::StrCat(formats::Base64UrlEncode(header.Serialize()), ".",
+                                   formats::Base64UrlEncode(payload_json));
   OsslPtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;
   size_t len = 0;
@@ -84,7 +84,7 @@ absl::StatusOr<std::string> RsaSigningKey::SignJws(
     return OpenSslError(absl::StatusCode::kInternal, "jws: RSA signing failed");
   }
   sig.resize(len);
-  absl::StrAppend(&input, ".", Base64UrlEncode(sig));
+  absl::StrAppend(&input, ".", formats::Base64UrlEncode(sig));
   return input;
 }
 

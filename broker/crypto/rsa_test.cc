@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "broker/crypto/base64url.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/base64url.h"
+#include "broker/formats/json.h"
 #include "broker/crypto/jwks.h"
 #include "broker/crypto/jws.h"
 #include "broker/crypto/rsa_signing_key.h"
@@ -56,31 +56,31 @@ TEST_CASE("RSA JWKs: round trip, thumbprint kid, size and member checks",
   REQUIRE(back->keys()[0].kid() == key.kid());
   REQUIRE(back->keys()[0].thumbprint() == key.verifying_key().thumbprint());
 
-  JsonValue jwk = key.verifying_key().PublicJwk();
+  formats::JsonValue jwk = key.verifying_key().PublicJwk();
   REQUIRE(*jwk.GetString("kty") == "RSA");
   REQUIRE(*jwk.GetString("alg") == "RS256");
 
-  JsonValue wrong_alg = jwk;
+  formats::JsonValue wrong_alg = jwk;
   wrong_alg.Set("alg", "ES256");
   REQUIRE(VerifyingKey::FromJwk(wrong_alg).status().code() ==
           absl::StatusCode::kInvalidArgument);
 
-  JsonValue small = jwk;  // a 1024-bit modulus
-  small.Set("n", Base64UrlEncode(std::string(128, '\xC5')));
+  formats::JsonValue small = jwk;  // a 1024-bit modulus
+  small.Set("n", formats::Base64UrlEncode(std::string(128, '\xC5')));
   REQUIRE(VerifyingKey::FromJwk(small).status().code() ==
           absl::StatusCode::kInvalidArgument);
 
-  JsonValue even = jwk;
-  even.Set("e", Base64UrlEncode(std::string("\x01\x00\x00", 3)));
+  formats::JsonValue even = jwk;
+  even.Set("e", formats::Base64UrlEncode(std::string("\x01\x00\x00", 3)));
   REQUIRE(VerifyingKey::FromJwk(even).status().code() ==
           absl::StatusCode::kInvalidArgument);
 
-  JsonValue missing = JsonValue::Object();
+  formats::JsonValue missing = formats::JsonValue::Object();
   missing.Set("kty", "RSA").Set("n", *jwk.GetString("n"));
   REQUIRE(VerifyingKey::FromJwk(missing).status().code() ==
           absl::StatusCode::kInvalidArgument);
 
-  JsonValue priv = jwk;
+  formats::JsonValue priv = jwk;
   priv.Set("d", "AQAB");
   REQUIRE(VerifyingKey::FromJwk(priv).status().code() ==
           absl::StatusCode::kInvalidArgument);

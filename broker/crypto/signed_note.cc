@@ -8,10 +8,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "broker/crypto/base64url.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/base64url.h"
+#include "broker/formats/json.h"
 #include "broker/crypto/sha256.h"
-#include "broker/crypto/utf8.h"
+#include "broker/formats/utf8.h"
 #include "broker/crypto/verifying_key.h"
 
 namespace accord::crypto {
@@ -32,7 +32,7 @@ bool IsValidName(absl::string_view name) {
   if (name.empty()) return false;
   for (size_t i = 0; i < name.size();) {
     uint32_t cp;
-    size_t len = internal::DecodeUtf8(name, i, &cp);
+    size_t len = formats::internal::DecodeUtf8(name, i, &cp);
     if (len == 0 || cp <= 0x20 || cp == 0x7F || cp == '+' ||
         IsUnicodeSpace(cp)) {
       return false;
@@ -46,7 +46,7 @@ bool IsValidName(absl::string_view name) {
 bool IsValidText(absl::string_view text) {
   for (size_t i = 0; i < text.size();) {
     uint32_t cp;
-    size_t len = internal::DecodeUtf8(text, i, &cp);
+    size_t len = formats::internal::DecodeUtf8(text, i, &cp);
     if (len == 0 || (cp < 0x20 && cp != '\n') || cp == 0x7F) return false;
     i += len;
   }
@@ -94,15 +94,15 @@ absl::StatusOr<ParsedVerifier> ParseVerifierKey(absl::string_view vkey) {
     if (v < 0) return bad("key hash is not 8 lowercase hex digits");
     hash = (hash << 4) | static_cast<uint32_t>(v);
   }
-  absl::StatusOr<std::string> data = Base64Decode(vkey.substr(plus2 + 1));
+  absl::StatusOr<std::string> data = formats::Base64Decode(vkey.substr(plus2 + 1));
   if (!data.ok()) return bad("key is not base64");
   if (data->size() != 33 || (*data)[0] != kEd25519Type) {
     return bad("not an Ed25519 (type 0x01) key");
   }
   absl::string_view pub = absl::string_view(*data).substr(1);
   if (KeyHash(name, pub) != hash) return bad("key hash does not match");
-  JsonValue jwk = JsonValue::Object();
-  jwk.Set("kty", "OKP").Set("crv", "Ed25519").Set("x", Base64UrlEncode(pub));
+  formats::JsonValue jwk = formats::JsonValue::Object();
+  jwk.Set("kty", "OKP").Set("crv", "Ed25519").Set("x", formats::Base64UrlEncode(pub));
   absl::StatusOr<VerifyingKey> key = VerifyingKey::FromJwk(jwk);
   if (!key.ok()) return bad("not a valid Ed25519 public key");
   return ParsedVerifier{std::string(name), hash, std::move(*key)};
@@ -132,13 +132,13 @@ absl::StatusOr<std::string> NoteSigner::Sign(absl::string_view text) const {
   absl::StatusOr<std::string> sig = key_.Sign(text);
   if (!sig.ok()) return sig.status();
   return absl::StrCat(text, "\n", kSigPrefix, name_, " ",
-                      Base64Encode(HashBytes(key_hash_) + *sig), "\n");
+                      formats::Base64Encode(HashBytes(key_hash_) + *sig), "\n");
 }
 
 std::string NoteSigner::VerifierKey() const {
   return absl::StrFormat(
       "%s+%08x+%s", name_, key_hash_,
-      Base64Encode(std::string(1, kEd25519Type) + key_.RawPublicKey()));
+      formats::Base64Encode(std::string(1, kEd25519Type) + key_.RawPublicKey()));
 }
 
 absl::StatusOr<std::string> VerifyNote(absl::string_view note,
@@ -175,7 +175,7 @@ absl::StatusOr<std::string> VerifyNote(absl::string_view note,
     }
     absl::string_view name = line.substr(0, space);
     if (!IsValidName(name)) return malformed("invalid signer name");
-    absl::StatusOr<std::string> blob = Base64Decode(line.substr(space + 1));
+    absl::StatusOr<std::string> blob = formats::Base64Decode(line.substr(space + 1));
     if (!blob.ok() || blob->size() < 5) {
       return malformed("signature is not base64 of hash and signature");
     }

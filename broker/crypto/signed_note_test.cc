@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "broker/crypto/base64url.h"
+#include "broker/formats/base64url.h"
 
 namespace accord::crypto {
 namespace {
@@ -28,7 +28,7 @@ constexpr char kNote[] =
 
 // The example's private key, wrapped as PKCS#8 PEM.
 SigningKey ExampleKey() {
-  std::string data = *Base64Decode(kSignerKeyData);
+  std::string data = *formats::Base64Decode(kSignerKeyData);
   REQUIRE(data.size() == 33);
   std::string der = std::string(
                         "\x30\x2e\x02\x01\x00\x30\x05\x06\x03\x2b\x65"
@@ -36,7 +36,7 @@ SigningKey ExampleKey() {
                         16) +
                     data.substr(1);
   absl::StatusOr<SigningKey> key =
-      SigningKey::FromPem("-----BEGIN PRIVATE KEY-----\n" + Base64Encode(der) +
+      SigningKey::FromPem("-----BEGIN PRIVATE KEY-----\n" + formats::Base64Encode(der) +
                           "\n-----END PRIVATE KEY-----\n");
   REQUIRE(key.ok());
   return std::move(*key);

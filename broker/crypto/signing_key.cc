@@ -7,7 +7,7 @@
 
 #include <cstring>
 
-#include "broker/crypto/base64url.h"
+#include "broker/formats/base64url.h"
 #include "broker/crypto/ecdsa_raw.h"
 #include "broker/crypto/openssl_util.h"
 #include "broker/crypto/sha256.h"
@@ -118,7 +118,7 @@ absl::StatusOr<SigningKey> SigningKey::FromPem(absl::string_view pem) {
        pem.substr(begin + kBegin.size(), end - begin - kBegin.size())) {
     if (c != '\n' && c != '\r' && c != ' ' && c != '\t') body.s.push_back(c);
   }
-  absl::StatusOr<std::string> der = Base64Decode(body.s);
+  absl::StatusOr<std::string> der = formats::Base64Decode(body.s);
   if (!der.ok()) {
     return absl::InvalidArgumentError("key: PKCS#8 PEM body is not base64");
   }

@@ -8,7 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "broker/crypto/algorithm.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 #include "broker/crypto/verifying_key.h"
 
 struct evp_pkey_st;
@@ -56,7 +56,7 @@ class SigningKey {
   // The RFC 7638 JWK thumbprint of the public key, base64url.
   const std::string& kid() const { return public_.kid(); }
   // The public JWK: kty/crv/x(/y), kid, alg, use "sig".
-  JsonValue PublicJwk() const { return public_.PublicJwk(); }
+  formats::JsonValue PublicJwk() const { return public_.PublicJwk(); }
   // Ed25519: 32 bytes; ES256: the 65-byte uncompressed point.
   std::string RawPublicKey() const { return public_.RawPublicKey(); }
   // The public half, for verification and JWKS publication.

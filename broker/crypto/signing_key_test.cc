@@ -10,8 +10,8 @@
 #include <fstream>
 #include <string>
 
-#include "broker/crypto/base64url.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/base64url.h"
+#include "broker/formats/json.h"
 
 namespace accord::crypto {
 namespace {
@@ -26,13 +26,13 @@ std::string TempDir() {
 // followed by the 32-byte seed.
 std::string Rfc8037Pem() {
   std::string seed =
-      *Base64UrlDecode("nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A");
+      *formats::Base64UrlDecode("nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A");
   std::string der = std::string(
                         "\x30\x2e\x02\x01\x00\x30\x05\x06\x03\x2b\x65"
                         "\x70\x04\x22\x04\x20",
                         16) +
                     seed;
-  return "-----BEGIN PRIVATE KEY-----\n" + Base64Encode(der) +
+  return "-----BEGIN PRIVATE KEY-----\n" + formats::Base64Encode(der) +
          "\n-----END PRIVATE KEY-----\n";
 }
 
@@ -66,7 +66,7 @@ TEST_CASE("generated keys sign and their public halves verify", "[key]") {
             (alg == Algorithm::kES256 ? 65u : 32u));
 
     // The JWK round-trips to an equivalent verifying key.
-    JsonValue jwk = key->PublicJwk();
+    formats::JsonValue jwk = key->PublicJwk();
     REQUIRE(*jwk.GetString("alg") == AlgorithmName(alg));
     REQUIRE(*jwk.GetString("use") == "sig");
     REQUIRE(*jwk.GetString("kid") == key->kid());
@@ -102,7 +102,7 @@ TEST_CASE("RFC 8037 Ed25519 key: thumbprint and signature", "[key]") {
       key->Sign("eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc");
   REQUIRE(sig.ok());
   REQUIRE(
-      Base64UrlEncode(*sig) ==
+      formats::Base64UrlEncode(*sig) ==
       "hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt"
       "9g7sVvpAr_MuM0KAg");
 }
@@ -120,7 +120,7 @@ TEST_CASE("FromPem rejects other key kinds", "[key]") {
                         "\x6e\x04\x22\x04\x20",
                         16) +
                     std::string(32, '\x07');
-  std::string pem = "-----BEGIN PRIVATE KEY-----\n" + Base64Encode(der) +
+  std::string pem = "-----BEGIN PRIVATE KEY-----\n" + formats::Base64Encode(der) +
                     "\n-----END PRIVATE KEY-----\n";
   REQUIRE(SigningKey::FromPem(pem).status().code() ==
           absl::StatusCode::kInvalidArgument);
@@ -230,42 +230,42 @@ TEST_CASE("key files are written 0600 and read back", "[key]") {
 TEST_CASE("VerifyingKey::FromJwk rejects unusable keys", "[key]") {
   absl::StatusOr<SigningKey> key = SigningKey::Generate(Algorithm::kES256);
   REQUIRE(key.ok());
-  JsonValue good = key->PublicJwk();
-  auto rejects = [](const JsonValue& jwk) {
+  formats::JsonValue good = key->PublicJwk();
+  auto rejects = [](const formats::JsonValue& jwk) {
     return VerifyingKey::FromJwk(jwk).status().code() ==
            absl::StatusCode::kInvalidArgument;
   };
-  JsonValue oct = JsonValue::Object();
+  formats::JsonValue oct = formats::JsonValue::Object();
   oct.Set("kty", "oct").Set("k", "c2VjcmV0");
   REQUIRE(rejects(oct));
-  JsonValue with_d = good;
+  formats::JsonValue with_d = good;
   with_d.Set("d", "AAAA");
   REQUIRE(rejects(with_d));
-  JsonValue wrong_alg = good;
+  formats::JsonValue wrong_alg = good;
   wrong_alg.Set("alg", "EdDSA");
   REQUIRE(rejects(wrong_alg));
-  JsonValue hs = good;
+  formats::JsonValue hs = good;
   hs.Set("alg", "HS256");
   REQUIRE(rejects(hs));
-  JsonValue wrong_crv = good;
+  formats::JsonValue wrong_crv = good;
   wrong_crv.Set("crv", "P-384");
   REQUIRE(rejects(wrong_crv));
-  JsonValue enc = good;
+  formats::JsonValue enc = good;
   enc.Set("use", "enc");
   REQUIRE(rejects(enc));
-  JsonValue short_x = good;
-  short_x.Set("x", Base64UrlEncode(std::string(31, '\1')));
+  formats::JsonValue short_x = good;
+  short_x.Set("x", formats::Base64UrlEncode(std::string(31, '\1')));
   REQUIRE(rejects(short_x));
   // A point not on the curve: y + 1.
-  std::string y = *Base64UrlDecode(*good.GetString("y"));
+  std::string y = *formats::Base64UrlDecode(*good.GetString("y"));
   y[31] = static_cast<char>(y[31] ^ 1);
-  JsonValue off_curve = good;
-  off_curve.Set("y", Base64UrlEncode(y));
+  formats::JsonValue off_curve = good;
+  off_curve.Set("y", formats::Base64UrlEncode(y));
   REQUIRE(rejects(off_curve));
-  REQUIRE(rejects(JsonValue("string")));
+  REQUIRE(rejects(formats::JsonValue("string")));
 
   // No kid: the thumbprint is used.
-  JsonValue no_kid = JsonValue::Object();
+  formats::JsonValue no_kid = formats::JsonValue::Object();
   for (const auto& [k, v] : *good.AsObject()) {
     if (k != "kid") no_kid.Set(k, v);
   }

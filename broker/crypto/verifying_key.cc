@@ -5,7 +5,7 @@
 #include <openssl/sha.h>
 
 #include "absl/strings/str_cat.h"
-#include "broker/crypto/base64url.h"
+#include "broker/formats/base64url.h"
 #include "broker/crypto/ecdsa_raw.h"
 #include "broker/crypto/openssl_util.h"
 #include "broker/crypto/rsa_public.h"
@@ -24,14 +24,14 @@ constexpr size_t kCoordinateBytes = 32;
 constexpr absl::string_view kPrivateMembers[] = {"d",  "p",  "q", "dp",
                                                  "dq", "qi", "k", "oth"};
 
-absl::StatusOr<std::string> DecodeCoordinate(const JsonValue& jwk,
+absl::StatusOr<std::string> DecodeCoordinate(const formats::JsonValue& jwk,
                                              absl::string_view name) {
   absl::StatusOr<std::string> text = jwk.GetString(name);
   if (!text.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("jwk: \"", name, "\" missing or not a string"));
   }
-  absl::StatusOr<std::string> raw = Base64UrlDecode(*text);
+  absl::StatusOr<std::string> raw = formats::Base64UrlDecode(*text);
   if (!raw.ok() || raw->size() != kCoordinateBytes) {
     return absl::InvalidArgumentError(
         absl::StrCat("jwk: \"", name, "\" is not 32 base64url bytes"));
@@ -47,13 +47,13 @@ std::string Thumbprint(Algorithm alg, const std::string& x,
     canonical = internal::RsaThumbprintInput(x, y);
   } else if (alg == Algorithm::kES256) {
     canonical =
-        absl::StrCat(R"({"crv":"P-256","kty":"EC","x":")", Base64UrlEncode(x),
-                     R"(","y":")", Base64UrlEncode(y), R"("})");
+        absl::StrCat(R"({"crv":"P-256","kty":"EC","x":")", formats::Base64UrlEncode(x),
+                     R"(","y":")", formats::Base64UrlEncode(y), R"("})");
   } else {
     canonical = absl::StrCat(R"({"crv":"Ed25519","kty":"OKP","x":")",
-                             Base64UrlEncode(x), R"("})");
+                             formats::Base64UrlEncode(x), R"("})");
   }
-  return Base64UrlEncode(AsBytes(Sha256(canonical)));
+  return formats::Base64UrlEncode(AsBytes(Sha256(canonical)));
 }
 
 absl::StatusOr<OsslPtr<EVP_PKEY>> EcPublicKey(const std::string& x,
@@ -116,7 +116,7 @@ absl::StatusOr<VerifyingKey> VerifyingKey::FromCoordinates(Algorithm alg,
   return key;
 }
 
-absl::StatusOr<VerifyingKey> VerifyingKey::FromJwk(const JsonValue& jwk) {
+absl::StatusOr<VerifyingKey> VerifyingKey::FromJwk(const formats::JsonValue& jwk) {
   if (!jwk.is_object()) {
     return absl::InvalidArgumentError("jwk: not a JSON object");
   }
@@ -148,20 +148,20 @@ absl::StatusOr<VerifyingKey> VerifyingKey::FromJwk(const JsonValue& jwk) {
     return absl::InvalidArgumentError(
         absl::StrCat("jwk: unsupported \"kty\" (need EC, OKP or RSA)"));
   }
-  if (const JsonValue* a = jwk.Find("alg")) {
+  if (const formats::JsonValue* a = jwk.Find("alg")) {
     if (!a->is_string() || *a->AsString() != AlgorithmName(alg)) {
       return absl::InvalidArgumentError(
           absl::StrCat("jwk: \"alg\" does not match key type (expected ",
                        AlgorithmName(alg), ")"));
     }
   }
-  if (const JsonValue* use = jwk.Find("use")) {
+  if (const formats::JsonValue* use = jwk.Find("use")) {
     if (!use->is_string() || *use->AsString() != "sig") {
       return absl::InvalidArgumentError("jwk: \"use\" is not \"sig\"");
     }
   }
   std::string kid;
-  if (const JsonValue* k = jwk.Find("kid")) {
+  if (const formats::JsonValue* k = jwk.Find("kid")) {
     if (!k->is_string() || k->AsString()->empty()) {
       return absl::InvalidArgumentError(
           "jwk: \"kid\" is not a non-empty string");
@@ -182,7 +182,7 @@ absl::StatusOr<VerifyingKey> VerifyingKey::FromJwk(const JsonValue& jwk) {
   return FromCoordinates(alg, std::move(*x), std::move(y), std::move(kid));
 }
 
-absl::StatusOr<VerifyingKey> VerifyingKey::FromRsaJwk(const JsonValue& jwk,
+absl::StatusOr<VerifyingKey> VerifyingKey::FromRsaJwk(const formats::JsonValue& jwk,
                                                       std::string kid) {
   absl::StatusOr<internal::RsaPublic> rsa = internal::RsaPublicFromJwk(jwk);
   if (!rsa.ok()) return rsa.status();
@@ -233,17 +233,17 @@ absl::Status VerifyingKey::Verify(absl::string_view data,
   return absl::OkStatus();
 }
 
-JsonValue VerifyingKey::PublicJwk() const {
-  JsonValue jwk = JsonValue::Object();
+formats::JsonValue VerifyingKey::PublicJwk() const {
+  formats::JsonValue jwk = formats::JsonValue::Object();
   if (alg_ == Algorithm::kRS256) {
     jwk.Set("kty", "RSA");
-    jwk.Set("n", Base64UrlEncode(x_)).Set("e", Base64UrlEncode(y_));
+    jwk.Set("n", formats::Base64UrlEncode(x_)).Set("e", formats::Base64UrlEncode(y_));
   } else if (alg_ == Algorithm::kES256) {
     jwk.Set("kty", "EC").Set("crv", "P-256");
-    jwk.Set("x", Base64UrlEncode(x_)).Set("y", Base64UrlEncode(y_));
+    jwk.Set("x", formats::Base64UrlEncode(x_)).Set("y", formats::Base64UrlEncode(y_));
   } else {
     jwk.Set("kty", "OKP").Set("crv", "Ed25519");
-    jwk.Set("x", Base64UrlEncode(x_));
+    jwk.Set("x", formats::Base64UrlEncode(x_));
   }
   jwk.Set("kid", kid_).Set("alg", AlgorithmName(alg_)).Set("use", "sig");
   return jwk;

@@ -8,7 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "broker/crypto/algorithm.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 
 struct evp_pkey_st;
 
@@ -33,7 +33,7 @@ class VerifyingKey {
   // naming the member at fault for symmetric ("oct") keys, private
   // members ("d" and others), unknown curves, bad encodings or points off
   // the curve.
-  static absl::StatusOr<VerifyingKey> FromJwk(const JsonValue& jwk);
+  static absl::StatusOr<VerifyingKey> FromJwk(const formats::JsonValue& jwk);
 
   // Returns OK when `signature` (raw r||s for ES256, 64 bytes for EdDSA,
   // PKCS#1 v1.5 of the modulus length for RS256) is
@@ -49,7 +49,7 @@ class VerifyingKey {
   const std::string& thumbprint() const { return thumbprint_; }
   // The public JWK: kty, crv, x (and y for EC) or n, e (RSA), kid, alg,
   // use "sig".
-  JsonValue PublicJwk() const;
+  formats::JsonValue PublicJwk() const;
   // Ed25519: the 32-byte key; ES256: the 65-byte uncompressed point;
   // RS256: the modulus.
   std::string RawPublicKey() const;
@@ -66,7 +66,7 @@ class VerifyingKey {
                                                       std::string kid);
 
   // The RSA members of a JWK whose other members were checked.
-  static absl::StatusOr<VerifyingKey> FromRsaJwk(const JsonValue& jwk,
+  static absl::StatusOr<VerifyingKey> FromRsaJwk(const formats::JsonValue& jwk,
                                                  std::string kid);
 
   std::shared_ptr<evp_pkey_st> pkey_;

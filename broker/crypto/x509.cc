@@ -6,7 +6,7 @@
 #include <ctime>
 
 #include "absl/status/status.h"
-#include "broker/crypto/base64url.h"
+#include "broker/formats/base64url.h"
 #include "broker/crypto/openssl_util.h"
 #include "broker/crypto/sha256.h"
 
@@ -39,7 +39,7 @@ absl::StatusOr<CertificateInfo> Describe(X509* cert) {
                                            static_cast<size_t>(der_len)));
   OPENSSL_free(der);
   info.sha256_hex = ToHex(digest);
-  info.x5t_s256 = Base64UrlEncode(AsBytes(digest));
+  info.x5t_s256 = formats::Base64UrlEncode(AsBytes(digest));
 
   if (!ToUnixSeconds(X509_get0_notBefore(cert), &info.not_before) ||
       !ToUnixSeconds(X509_get0_notAfter(cert), &info.not_after)) {

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "broker/crypto/dev_pki.h"
+#include "broker/dev/dev_pki.h"
 #include "broker/http/client.h"
 #include "broker/http/server.h"
 
@@ -24,7 +24,7 @@ struct Pki {
     std::string pattern =
         (fs::temp_directory_path() / "accord-tls-test-XXXXXX").string();
     dir = mkdtemp(pattern.data());
-    REQUIRE(crypto::EnsureDevPki(dir, {}).ok());
+    REQUIRE(dev::EnsureDevPki(dir, {}).ok());
   }
   ~Pki() {
     std::error_code ec;

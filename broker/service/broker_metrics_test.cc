@@ -12,10 +12,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "broker/build_info.h"
-#include "broker/crypto/dev_pki.h"
+#include "broker/dev/dev_pki.h"
 #include "broker/service/clock.h"
-#include "tests/metrics_sample.h"
-#include "tests/temp_dir.h"
+#include "broker/testing/metrics_sample.h"
+#include "broker/testing/temp_dir.h"
 
 namespace accord::service {
 namespace {
@@ -45,7 +45,7 @@ TEST_CASE("the metrics page shows the broker's state and the process",
   REQUIRE(receipt_keys.ok());
 
   // A CA certificate expiring at a known time; tls_cert holds none.
-  auto ca = crypto::NewCertificateAuthority("metrics test CA", kNow - 60,
+  auto ca = dev::NewCertificateAuthority("metrics test CA", kNow - 60,
                                             kNow + 86400);
   REQUIRE(ca.ok());
   BrokerConfig config;

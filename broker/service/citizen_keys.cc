@@ -50,13 +50,13 @@ absl::StatusOr<std::unique_ptr<CitizenKeys>> CitizenKeys::Open(
 }
 
 absl::StatusOr<std::unique_ptr<CitizenKeys>> CitizenKeys::FromLoader(
-    std::string issuer, verifier::JwksLoader loader,
-    verifier::NowFunction now) {
+    std::string issuer, jwks::JwksLoader loader,
+    jwks::NowFunction now) {
   if (!now) now = absl::Now;
-  verifier::JwksSource::Options options;
+  jwks::JwksSource::Options options;
   options.min_refresh_interval = kRefreshFloor;
   options.now = now;
-  auto source = verifier::JwksSource::Deferred(std::move(loader), options);
+  auto source = jwks::JwksSource::Deferred(std::move(loader), options);
   if (!source.ok()) return source.status();
   return std::unique_ptr<CitizenKeys>(new CitizenKeys(
       std::move(issuer), nullptr, *std::move(source), std::move(now)));

@@ -30,7 +30,7 @@
 #include "absl/time/time.h"
 #include "broker/crypto/jwks.h"
 #include "broker/service/config.h"
-#include "clients/verifier/jwks_source.h"
+#include "broker/jwks/jwks_source.h"
 
 namespace accord::service {
 
@@ -49,8 +49,8 @@ class CitizenKeys {
       const CitizenIssuer& issuer);
   // By URL over any loader, with a settable clock (tests).
   static absl::StatusOr<std::unique_ptr<CitizenKeys>> FromLoader(
-      std::string issuer, verifier::JwksLoader loader,
-      verifier::NowFunction now);
+      std::string issuer, jwks::JwksLoader loader,
+      jwks::NowFunction now);
 
   CitizenKeys(const CitizenKeys&) = delete;
   CitizenKeys& operator=(const CitizenKeys&) = delete;
@@ -91,8 +91,8 @@ class CitizenKeys {
 
  private:
   CitizenKeys(std::string issuer, std::shared_ptr<const crypto::Jwks> fixed,
-              std::unique_ptr<verifier::JwksSource> source,
-              verifier::NowFunction now)
+              std::unique_ptr<jwks::JwksSource> source,
+              jwks::NowFunction now)
       : issuer_(std::move(issuer)),
         fixed_(std::move(fixed)),
         source_(std::move(source)),
@@ -108,8 +108,8 @@ class CitizenKeys {
   // The jwks_file's set; null for an issuer by URL.
   const std::shared_ptr<const crypto::Jwks> fixed_;
   // The discovered set; null for a jwks_file.
-  const std::unique_ptr<verifier::JwksSource> source_;
-  const verifier::NowFunction now_;
+  const std::unique_ptr<jwks::JwksSource> source_;
+  const jwks::NowFunction now_;
   std::atomic<bool> wanted_{false};
   mutable absl::Mutex mu_;
   absl::flat_hash_set<std::string> withdrawn_ ABSL_GUARDED_BY(mu_);

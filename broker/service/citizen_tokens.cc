@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
-#include "broker/crypto/base64url.h"
+#include "broker/formats/base64url.h"
 #include "broker/crypto/hmac.h"
 #include "broker/crypto/jws.h"
 #include "broker/crypto/jwt_claims.h"
@@ -29,8 +29,8 @@ crypto::JwsPolicy TokenPolicy() {
 
 // The header `typ`, when present, must say the token is a plain JWT or an
 // access token.
-absl::Status CheckType(const crypto::JsonValue& header) {
-  const crypto::JsonValue* typ = header.Find("typ");
+absl::Status CheckType(const formats::JsonValue& header) {
+  const formats::JsonValue* typ = header.Find("typ");
   if (typ == nullptr) return absl::OkStatus();
   auto value = header.GetString("typ");
   if (value.ok()) {
@@ -45,7 +45,7 @@ absl::Status CheckType(const crypto::JsonValue& header) {
 // The client the token was minted for (`azp`, else a single-string `aud`)
 // must be one the issuer's config binds to the presenting app principal.
 absl::Status CheckClient(const CitizenIssuer& issuer,
-                         const crypto::JsonValue& payload,
+                         const formats::JsonValue& payload,
                          absl::string_view app_principal) {
   std::string client;
   if (payload.Find("azp") != nullptr) {
@@ -76,9 +76,9 @@ absl::Status CheckClient(const CitizenIssuer& issuer,
 // signature has not been verified (only to route it to an issuer); empty
 // when there is none.
 std::string UnverifiedString(absl::string_view part, absl::string_view name) {
-  absl::StatusOr<std::string> json = crypto::Base64UrlDecode(part);
+  absl::StatusOr<std::string> json = formats::Base64UrlDecode(part);
   if (!json.ok()) return "";
-  absl::StatusOr<crypto::JsonValue> value = crypto::ParseJson(*json);
+  absl::StatusOr<formats::JsonValue> value = formats::ParseJson(*json);
   if (!value.ok()) return "";
   return value->GetString(name).value_or("");
 }
@@ -93,7 +93,7 @@ class CitizenTokens::Verified {
     // The issuer's key set that verified it: when the issuer's current set
     // is another, the token is verified again.
     std::shared_ptr<const crypto::Jwks> keys;
-    crypto::JsonValue payload;
+    formats::JsonValue payload;
   };
 
   std::shared_ptr<const Token> Find(absl::string_view token) const {
@@ -179,14 +179,14 @@ absl::StatusOr<std::unique_ptr<CitizenTokens>> CitizenTokens::Load(
 std::string CitizenTokens::PseudonymFor(absl::string_view issuer,
                                         absl::string_view sub) const {
   const std::string input = absl::StrCat(issuer, absl::string_view("\0", 1), sub);
-  return crypto::Base64UrlEncode(
+  return formats::Base64UrlEncode(
       crypto::AsBytes(crypto::HmacSha256(secret_, input)));
 }
 
 size_t CitizenTokens::remembered() const { return verified_->size(); }
 
 absl::StatusOr<std::string> CitizenTokens::Admit(
-    const Issuer& issuer, const crypto::JsonValue& payload,
+    const Issuer& issuer, const formats::JsonValue& payload,
     absl::string_view app_principal, int64_t now) const {
   crypto::ClaimExpectations expect;
   expect.now = now;

@@ -8,7 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 #include "broker/service/citizen_key_refresher.h"
 #include "broker/service/citizen_keys.h"
 #include "broker/service/config.h"
@@ -97,7 +97,7 @@ class CitizenTokens {
   // The claims checks of `payload` for `issuer`, presented by
   // `app_principal`, at `now`, then its pseudonym.
   absl::StatusOr<std::string> Admit(const Issuer& issuer,
-                                    const crypto::JsonValue& payload,
+                                    const formats::JsonValue& payload,
                                     absl::string_view app_principal,
                                     int64_t now) const;
   // For a token that named a kid `issuer` (discovered by URL) lacks: the

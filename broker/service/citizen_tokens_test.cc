@@ -200,7 +200,7 @@ struct DiscoveredIssuer {
   DiscoveredIssuer() {
     auto keys = CitizenKeys::FromLoader(
         kIssuer,
-        [this]() -> absl::StatusOr<verifier::JwksDocument> {
+        [this]() -> absl::StatusOr<jwks::JwksDocument> {
           ++fetches;
           if (published.empty()) return absl::UnavailableError("provider down");
           std::string json = R"({"keys":[)";
@@ -208,7 +208,7 @@ struct DiscoveredIssuer {
             absl::StrAppend(&json, i == 0 ? "" : ",",
                             published[i]->PublicJwk().Serialize());
           }
-          return verifier::JwksDocument(absl::StrCat(json, "]}"),
+          return jwks::JwksDocument(absl::StrCat(json, "]}"),
                                         absl::Seconds(60));
         },
         [this] { return absl::FromUnixSeconds(now); });

@@ -4,13 +4,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 
 namespace accord::service {
 namespace {
 
 namespace v1 = ::accord::v1;
-using crypto::JsonValue;
+using formats::JsonValue;
 
 constexpr absl::string_view kSchemaVersion = "ISO/IEC TS 27560:2023";
 

@@ -2,13 +2,13 @@
 
 #include <catch2/catch.hpp>
 
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 
 namespace accord::service {
 namespace {
 
 namespace v1 = ::accord::v1;
-using crypto::JsonValue;
+using formats::JsonValue;
 
 constexpr int64_t kDay = 86400;
 constexpr int64_t kGiven = 1777636800;  // 2026-05-01T12:00:00Z
@@ -74,7 +74,7 @@ ConsentRecordsContext Context() {
 
 JsonValue Parse(const absl::StatusOr<std::string>& text) {
   REQUIRE(text.ok());
-  absl::StatusOr<JsonValue> json = crypto::ParseJson(*text);
+  absl::StatusOr<JsonValue> json = formats::ParseJson(*text);
   REQUIRE(json.ok());
   return *json;
 }

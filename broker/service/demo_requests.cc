@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "broker/crypto/dev_layout.h"
+#include "broker/dev/dev_layout.h"
 #include "broker/crypto/random.h"
 #include "broker/service/audit_events.h"
 #include "broker/service/notice.h"
@@ -15,7 +15,6 @@
 namespace accord::service {
 namespace {
 
-namespace dev = crypto::dev;
 
 constexpr char kDataset[] = "rennes.energy.household-consumption";
 constexpr char kLab[] = "lab-energy-demo";

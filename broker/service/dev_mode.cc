@@ -11,9 +11,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "broker/crypto/dev_layout.h"
-#include "broker/crypto/dev_pki.h"
-#include "broker/crypto/json.h"
+#include "broker/dev/dev_layout.h"
+#include "broker/dev/dev_pki.h"
+#include "broker/formats/json.h"
 #include "broker/crypto/signing_key.h"
 #include "broker/crypto/x509.h"
 #include "broker/service/admin_service.h"
@@ -28,7 +28,6 @@
 namespace accord::service {
 namespace {
 
-namespace dev = crypto::dev;
 namespace fs = std::filesystem;
 
 absl::Status WriteFile(const std::string& path, const std::string& data) {
@@ -49,9 +48,9 @@ absl::Status EnsureIssuer(const std::string& pki) {
   }
   auto key = crypto::SigningKey::ReadPemFile(key_path);
   if (!key.ok()) return key.status();
-  crypto::JsonValue keys = crypto::JsonValue::Array();
+  formats::JsonValue keys = formats::JsonValue::Array();
   keys.Push(key->PublicJwk());
-  crypto::JsonValue jwks = crypto::JsonValue::Object();
+  formats::JsonValue jwks = formats::JsonValue::Object();
   jwks.Set("keys", std::move(keys));
   return WriteFile(jwks_path, jwks.Serialize());
 }
@@ -210,7 +209,7 @@ absl::Status PrepareDevMode(BrokerConfig& config) {
   }
   const std::string pki = absl::StrCat(config.data_dir, "/", dev::kPkiDir);
   std::vector<std::string> names(dev::kPrincipals.begin(), dev::kPrincipals.end());
-  if (absl::Status s = crypto::EnsureDevPki(pki, names); !s.ok()) return s;
+  if (absl::Status s = dev::EnsureDevPki(pki, names); !s.ok()) return s;
   if (absl::Status s = EnsureIssuer(pki); !s.ok()) return s;
   config.tls_ca_file = absl::StrCat(pki, "/", dev::kCaCert);
   config.tls_cert_file = absl::StrCat(pki, "/", dev::kServerName, ".pem");

@@ -4,7 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 #include "broker/crypto/jws.h"
 #include "broker/crypto/random.h"
 #include "broker/service/config.h"
@@ -138,7 +138,7 @@ absl::StatusOr<std::string> SignErasureReceipt(
     const crypto::SigningKey& key, absl::string_view issuer,
     const ErasureRequest& request, const accord::v1::ErasureResponse& counts,
     int64_t now) {
-  using crypto::JsonValue;
+  using formats::JsonValue;
   JsonValue claims = JsonValue::Object();
   claims.Set("iss", issuer)
       .Set("aud", kErasureReceiptAudience)

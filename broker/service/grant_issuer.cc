@@ -4,14 +4,14 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 #include "broker/crypto/jws.h"
 #include "broker/crypto/random.h"
 
 namespace accord::service {
 namespace {
 
-using crypto::JsonValue;
+using formats::JsonValue;
 
 constexpr absl::string_view kGrantType = "grant+jwt";
 
@@ -66,18 +66,18 @@ absl::StatusOr<std::vector<IssuedGrant>> IssueGrants(
   const std::string cnf = cnf_claim.Serialize();
   std::string head;  // {"iss":..,"sub":..,"aud":..,"jti":
   head.append("{\"iss\":");
-  crypto::AppendJsonString(order.issuer, &head);
+  formats::AppendJsonString(order.issuer, &head);
   head.append(",\"sub\":");
-  crypto::AppendJsonString(order.partner, &head);
+  formats::AppendJsonString(order.partner, &head);
   head.append(",\"aud\":");
-  crypto::AppendJsonString(order.audience, &head);
+  formats::AppendJsonString(order.audience, &head);
   head.append(",\"jti\":");
   std::string middle;  // ,"iat":..,"fields":[..]
   absl::StrAppend(&middle, ",\"iat\":", order.now, ",\"nbf\":", order.now,
                   ",\"exp\":", exp, ",\"dataset\":");
-  crypto::AppendJsonString(answer.policy->dataset.id(), &middle);
+  formats::AppendJsonString(answer.policy->dataset.id(), &middle);
   middle.append(",\"purpose\":");
-  crypto::AppendJsonString(order.purpose, &middle);
+  formats::AppendJsonString(order.purpose, &middle);
   absl::StrAppend(&middle, ",\"fields\":", fields);
   const std::string tail =
       absl::StrCat(",\"policy\":", policy, ",\"duties\":", duties,
@@ -92,13 +92,13 @@ absl::StatusOr<std::vector<IssuedGrant>> IssueGrants(
     const size_t begin = i * cap;
     const size_t end = personal ? std::min(subjects.size(), begin + cap) : 0;
     claims.assign(head);
-    crypto::AppendJsonString(jti, &claims);
+    formats::AppendJsonString(jti, &claims);
     claims.append(middle);
     if (personal) {
       claims.append(",\"subjects\":[");
       for (size_t k = begin; k < end; ++k) {
         if (k > begin) claims.push_back(',');
-        crypto::AppendJsonString(subjects[k], &claims);
+        formats::AppendJsonString(subjects[k], &claims);
       }
       claims.push_back(']');
     }

@@ -7,7 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 
 namespace accord::service {
 namespace {
@@ -113,13 +113,13 @@ absl::Status KeyRing::Load() {
   std::ifstream in(path);
   std::stringstream text;
   text << in.rdbuf();
-  auto json = crypto::ParseJson(text.str());
-  const crypto::JsonValue* list = json.ok() ? json->Find("keys") : nullptr;
+  auto json = formats::ParseJson(text.str());
+  const formats::JsonValue* list = json.ok() ? json->Find("keys") : nullptr;
   if (list == nullptr || list->AsArray() == nullptr) {
     return absl::FailedPreconditionError(
         absl::StrCat(path, ": not a key ring (a JSON object with \"keys\")"));
   }
-  for (const crypto::JsonValue& item : *list->AsArray()) {
+  for (const formats::JsonValue& item : *list->AsArray()) {
     auto kid = item.GetString("kid");
     auto state = item.GetString("state");
     if (!kid.ok() || !state.ok() ||
@@ -152,9 +152,9 @@ absl::Status KeyRing::Load() {
 }
 
 absl::Status KeyRing::Save() const {
-  crypto::JsonValue list = crypto::JsonValue::Array();
+  formats::JsonValue list = formats::JsonValue::Array();
   for (const Entry& e : keys_) {
-    crypto::JsonValue item = crypto::JsonValue::Object();
+    formats::JsonValue item = formats::JsonValue::Object();
     item.Set("kid", e.key->kid())
         .Set("alg", crypto::AlgorithmName(e.key->algorithm()))
         .Set("state", StateName(e.state))
@@ -163,7 +163,7 @@ absl::Status KeyRing::Save() const {
         .Set("retired_at", static_cast<long long>(e.retired_at));
     list.Push(std::move(item));
   }
-  crypto::JsonValue ring = crypto::JsonValue::Object();
+  formats::JsonValue ring = formats::JsonValue::Object();
   ring.Set("keys", std::move(list));
   const std::string path = absl::StrCat(dir_, "/", kRingFile);
   const std::string tmp = path + ".tmp";
@@ -283,13 +283,13 @@ absl::StatusOr<accord::v1::KeyInfo> KeyRing::Rotate(crypto::Algorithm alg) {
 
 std::string KeyRing::JwksJson() {
   const int64_t now = clock_->NowSeconds();
-  crypto::JsonValue keys = crypto::JsonValue::Array();
+  formats::JsonValue keys = formats::JsonValue::Array();
   {
     absl::MutexLock l(&mu_);
     if (now >= next_change_.load(std::memory_order_relaxed)) Advance(now);
     for (const Entry& e : keys_) keys.Push(e.key->PublicJwk());
   }
-  crypto::JsonValue jwks = crypto::JsonValue::Object();
+  formats::JsonValue jwks = formats::JsonValue::Object();
   jwks.Set("keys", std::move(keys));
   return jwks.Serialize();
 }

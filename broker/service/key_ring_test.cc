@@ -16,7 +16,7 @@
 #include "broker/crypto/jwks.h"
 #include "broker/crypto/jws.h"
 #include "broker/service/receipt.h"
-#include "tests/temp_dir.h"
+#include "broker/testing/temp_dir.h"
 
 namespace accord::service {
 namespace {

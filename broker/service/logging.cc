@@ -4,7 +4,7 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 
 namespace accord::service {
 
@@ -12,18 +12,18 @@ void Log(absl::string_view level, absl::string_view msg,
          std::initializer_list<std::pair<absl::string_view, std::string>>
              fields) {
   std::string line = "{\"ts\":";
-  crypto::AppendJsonString(
+  formats::AppendJsonString(
       absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
       &line);
   line += ",\"level\":";
-  crypto::AppendJsonString(level, &line);
+  formats::AppendJsonString(level, &line);
   line += ",\"msg\":";
-  crypto::AppendJsonString(msg, &line);
+  formats::AppendJsonString(msg, &line);
   for (const auto& [key, value] : fields) {
     line += ",";
-    crypto::AppendJsonString(key, &line);
+    formats::AppendJsonString(key, &line);
     line += ":";
-    crypto::AppendJsonString(value, &line);
+    formats::AppendJsonString(value, &line);
   }
   line += "}\n";
   std::fwrite(line.data(), 1, line.size(), stderr);

@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 #include "broker/crypto/sha256.h"
 #include "policy/duration_text.h"
 #include "policy/duty_text.h"
@@ -13,7 +13,7 @@
 namespace accord::service {
 namespace {
 
-using crypto::JsonValue;
+using formats::JsonValue;
 
 constexpr char kWithdrawFr[] =
     "Vous pouvez retirer votre consentement à tout moment, sans avoir à vous "

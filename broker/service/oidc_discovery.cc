@@ -5,8 +5,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "broker/crypto/json.h"
-#include "clients/verifier/jwks_url.h"
+#include "broker/formats/json.h"
+#include "broker/jwks/jwks_url.h"
 
 namespace accord::service {
 
@@ -19,8 +19,8 @@ absl::Status CheckIssuerUrl(absl::string_view issuer) {
     return absl::InvalidArgumentError(
         "an issuer URL has no query or fragment");
   }
-  absl::StatusOr<verifier::JwksUrl> url =
-      verifier::ParseJwksUrl(issuer, /*allow_loopback_http=*/false);
+  absl::StatusOr<jwks::JwksUrl> url =
+      jwks::ParseJwksUrl(issuer, /*allow_loopback_http=*/false);
   if (!url.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("not a usable https URL (", url.status().message(), ")"));
@@ -35,7 +35,7 @@ std::string DiscoveryUrl(absl::string_view issuer) {
 
 absl::StatusOr<std::string> JwksUriOf(absl::string_view document,
                                       absl::string_view issuer) {
-  absl::StatusOr<crypto::JsonValue> json = crypto::ParseJson(document);
+  absl::StatusOr<formats::JsonValue> json = formats::ParseJson(document);
   if (!json.ok() || json->Find("issuer") == nullptr) {
     return absl::FailedPreconditionError(
         "openid configuration: not a JSON object with an issuer");
@@ -57,8 +57,8 @@ absl::StatusOr<std::string> JwksUriOf(absl::string_view document,
         "openid configuration: jwks_uri '", *jwks_uri,
         "' is not an https URL"));
   }
-  if (absl::StatusOr<verifier::JwksUrl> url =
-          verifier::ParseJwksUrl(*jwks_uri, /*allow_loopback_http=*/false);
+  if (absl::StatusOr<jwks::JwksUrl> url =
+          jwks::ParseJwksUrl(*jwks_uri, /*allow_loopback_http=*/false);
       !url.ok()) {
     return absl::FailedPreconditionError(
         absl::StrCat("openid configuration: jwks_uri: ", url.status().message()));
@@ -71,20 +71,20 @@ absl::Duration KeysMaxAge(std::optional<absl::Duration> max_age) {
   return std::clamp(*max_age, kMinKeysMaxAge, kMaxKeysMaxAge);
 }
 
-verifier::JwksLoader DiscoveryLoader(std::string issuer, std::string ca_file) {
-  verifier::JwksSource::Options options;
+jwks::JwksLoader DiscoveryLoader(std::string issuer, std::string ca_file) {
+  jwks::JwksSource::Options options;
   options.ca_file = std::move(ca_file);
   options.use_system_roots = options.ca_file.empty();
   options.fetch_timeout = kDiscoveryFetchTimeout;
   return [issuer = std::move(issuer),
-          options]() -> absl::StatusOr<verifier::JwksDocument> {
-    absl::StatusOr<verifier::JwksDocument> discovery = verifier::FetchDocument(
+          options]() -> absl::StatusOr<jwks::JwksDocument> {
+    absl::StatusOr<jwks::JwksDocument> discovery = jwks::FetchDocument(
         "openid configuration", DiscoveryUrl(issuer), options);
     if (!discovery.ok()) return discovery.status();
     absl::StatusOr<std::string> jwks_uri = JwksUriOf(discovery->json, issuer);
     if (!jwks_uri.ok()) return jwks_uri.status();
-    absl::StatusOr<verifier::JwksDocument> jwks =
-        verifier::FetchJwksUrl(*jwks_uri, options);
+    absl::StatusOr<jwks::JwksDocument> jwks =
+        jwks::FetchJwksUrl(*jwks_uri, options);
     if (!jwks.ok()) return jwks.status();
     jwks->max_age = KeysMaxAge(jwks->max_age);
     return jwks;

@@ -13,7 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "clients/verifier/jwks_source.h"
+#include "broker/jwks/jwks_source.h"
 
 namespace accord::service {
 
@@ -46,14 +46,14 @@ absl::StatusOr<std::string> JwksUriOf(absl::string_view document,
 // The cache lifetime of a key set whose response said `max_age`.
 absl::Duration KeysMaxAge(std::optional<absl::Duration> max_age);
 
-// A loader for verifier::JwksSource that fetches the discovery document of
+// A loader for jwks::JwksSource that fetches the discovery document of
 // `issuer`, checks it (JwksUriOf), then fetches the JWKS at its jwks_uri,
 // with the clamped max-age of the JWKS response. Both fetches trust only
 // the CA certificates of `ca_file` when it is set, else the system's
 // store; no redirects are followed. Blocks on the network: call it from a
 // thread that may wait. Its errors are FetchDocument's and JwksUriOf's,
 // prefixed with what was being fetched.
-verifier::JwksLoader DiscoveryLoader(std::string issuer, std::string ca_file);
+jwks::JwksLoader DiscoveryLoader(std::string issuer, std::string ca_file);
 
 }  // namespace accord::service
 

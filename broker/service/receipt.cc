@@ -1,6 +1,6 @@
 #include "broker/service/receipt.h"
 
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 #include "broker/crypto/jws.h"
 #include "broker/crypto/random.h"
 
@@ -11,7 +11,7 @@ absl::StatusOr<std::string> SignReceipt(const crypto::SigningKey& key,
                                         absl::string_view controller,
                                         const accord::v1::Consent& consent,
                                         int64_t now) {
-  using crypto::JsonValue;
+  using formats::JsonValue;
   JsonValue recipient = JsonValue::Object();
   if (consent.recipient().has_partner()) {
     recipient.Set("partner", consent.recipient().partner());

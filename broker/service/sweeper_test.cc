@@ -9,7 +9,7 @@
 #include "broker/service/audit_events.h"
 #include "broker/service/audited_store.h"
 #include "broker/service/clock.h"
-#include "tests/temp_dir.h"
+#include "broker/testing/temp_dir.h"
 
 namespace accord::service {
 namespace {

@@ -16,7 +16,7 @@
 #include "broker/store/log_appender.h"
 #include "broker/store/store.h"
 #include "rocksdb/db.h"
-#include "tests/temp_dir.h"
+#include "broker/testing/temp_dir.h"
 
 namespace accord::store::testing {
 

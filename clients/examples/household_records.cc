@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 #include "broker/crypto/sha256.h"
 
 namespace accord::examples {
@@ -55,19 +55,19 @@ absl::StatusOr<std::vector<std::string>> ReadSubjectsFile(
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
   std::stringstream text;
   text << in.rdbuf();
-  absl::StatusOr<crypto::JsonValue> json = crypto::ParseJson(text.str());
+  absl::StatusOr<formats::JsonValue> json = formats::ParseJson(text.str());
   if (!json.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": ", json.status().message()));
   }
-  const crypto::JsonValue* list = json->is_object() ? json->Find("subjects")
+  const formats::JsonValue* list = json->is_object() ? json->Find("subjects")
                                                     : &*json;
   if (list == nullptr || list->AsArray() == nullptr) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": expected an array of pseudonyms or {\"subjects\": [...]}"));
   }
   std::vector<std::string> subjects;
-  for (const crypto::JsonValue& s : *list->AsArray()) {
+  for (const formats::JsonValue& s : *list->AsArray()) {
     if (s.AsString() == nullptr || s.AsString()->empty()) {
       return absl::InvalidArgumentError(
           absl::StrCat(path, ": subjects[", subjects.size(), "] is not a non-empty string"));

@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 #include "clients/portal/auth_routes.h"
 #include "clients/portal/data_export.h"
 
@@ -68,7 +68,7 @@ httplib::Server::Handler Change(PortalContext& ctx, Call call) {
 // The body {"version":N,"notice_hash":"..."} of an answer to a request.
 absl::StatusOr<std::pair<uint32_t, std::string>> AnswerOf(
     const httplib::Request& req) {
-  absl::StatusOr<crypto::JsonValue> body = crypto::ParseJson(req.body);
+  absl::StatusOr<formats::JsonValue> body = formats::ParseJson(req.body);
   if (!body.ok()) return absl::InvalidArgumentError("body: not JSON");
   absl::StatusOr<int64_t> version = body->GetInt64("version");
   absl::StatusOr<std::string> hash = body->GetString("notice_hash");
@@ -100,7 +100,7 @@ void Erase(PortalContext& ctx, const httplib::Request& req,
       ended ? ctx.oidc->LogoutUrl(ended->id_token, ctx.config.public_url + "/")
             : "";
   std::string body = absl::StrCat("{\"erasure\":", *erasure, ",\"logout_url\":");
-  crypto::AppendJsonString(logout_url, &body);
+  formats::AppendJsonString(logout_url, &body);
   body.push_back('}');
   SendJson(res, 200, body);
 }

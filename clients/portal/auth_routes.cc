@@ -6,7 +6,7 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 
 namespace accord::portal {
 namespace {
@@ -120,7 +120,7 @@ void Logout(PortalContext& ctx, const httplib::Request& req,
 void SessionInfo(PortalContext& ctx, const httplib::Request& req,
                  httplib::Response& res) {
   std::optional<SessionRef> current = CurrentSession(ctx, req);
-  crypto::JsonValue body = crypto::JsonValue::Object();
+  formats::JsonValue body = formats::JsonValue::Object();
   body.Set("signed_in", current.has_value());
   body.Set("checkpoint_key", ctx.config.checkpoint_key);
   if (!current) {

@@ -4,15 +4,15 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 
 namespace accord::portal {
 namespace {
 
 // `text` (a broker answer in JSON) as a value, or INTERNAL naming `what`.
-absl::StatusOr<crypto::JsonValue> Parsed(const std::string& text,
+absl::StatusOr<formats::JsonValue> Parsed(const std::string& text,
                                          absl::string_view what) {
-  absl::StatusOr<crypto::JsonValue> value = crypto::ParseJson(text);
+  absl::StatusOr<formats::JsonValue> value = formats::ParseJson(text);
   if (!value.ok()) {
     return absl::InternalError(
         absl::StrCat(what, ": the broker's answer is not JSON"));
@@ -34,32 +34,32 @@ absl::StatusOr<std::string> PersonalDataExport(const BrokerClient& broker,
   absl::StatusOr<std::string> keys = broker.VerificationKeys(token);
   if (!keys.ok()) return keys.status();
 
-  absl::StatusOr<crypto::JsonValue> records_json =
+  absl::StatusOr<formats::JsonValue> records_json =
       Parsed(*records, "consent records");
-  absl::StatusOr<crypto::JsonValue> consents_json =
+  absl::StatusOr<formats::JsonValue> consents_json =
       Parsed(*consents, "consents");
-  absl::StatusOr<crypto::JsonValue> history_json =
+  absl::StatusOr<formats::JsonValue> history_json =
       Parsed(*history, "access history");
-  absl::StatusOr<crypto::JsonValue> keys_json =
+  absl::StatusOr<formats::JsonValue> keys_json =
       Parsed(*keys, "verification keys");
   for (const auto* parsed :
        {&records_json, &consents_json, &history_json, &keys_json}) {
     if (!parsed->ok()) return parsed->status();
   }
 
-  crypto::JsonValue receipts = crypto::JsonValue::Array();
-  const crypto::JsonValue* list = consents_json->Find("consents");
+  formats::JsonValue receipts = formats::JsonValue::Array();
+  const formats::JsonValue* list = consents_json->Find("consents");
   if (list != nullptr && list->is_array()) {
-    for (const crypto::JsonValue& consent : *list->AsArray()) {
+    for (const formats::JsonValue& consent : *list->AsArray()) {
       absl::StatusOr<std::string> id = consent.GetString("id");
       if (!id.ok()) continue;
       absl::StatusOr<std::string> jws = broker.GetReceipt(token, *id);
       if (!jws.ok()) return jws.status();
       receipts.Push(
-          crypto::JsonValue::Object().Set("consent_id", *id).Set("jws", *jws));
+          formats::JsonValue::Object().Set("consent_id", *id).Set("jws", *jws));
     }
   }
-  crypto::JsonValue document = crypto::JsonValue::Object();
+  formats::JsonValue document = formats::JsonValue::Object();
   document.Set("format", "accord-portal-export/1")
       .Set("generated_at", static_cast<long long>(now))
       .Set("consent_records", *std::move(records_json))

@@ -5,8 +5,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "broker/crypto/base64url.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/base64url.h"
+#include "broker/formats/json.h"
 #include "broker/crypto/jws.h"
 #include "broker/crypto/jwt_claims.h"
 #include "broker/crypto/random.h"
@@ -16,7 +16,7 @@
 namespace accord::portal {
 namespace {
 
-absl::StatusOr<crypto::JsonValue> GetJson(const std::string& url,
+absl::StatusOr<formats::JsonValue> GetJson(const std::string& url,
                                           const std::string& ca_file) {
   absl::StatusOr<HttpsReply> reply = HttpsGet(url, ca_file);
   if (!reply.ok()) return reply.status();
@@ -24,7 +24,7 @@ absl::StatusOr<crypto::JsonValue> GetJson(const std::string& url,
     return absl::UnavailableError(
         absl::StrCat(url, ": HTTP status ", reply->status));
   }
-  absl::StatusOr<crypto::JsonValue> json = crypto::ParseJson(reply->body);
+  absl::StatusOr<formats::JsonValue> json = formats::ParseJson(reply->body);
   if (!json.ok()) {
     return absl::FailedPreconditionError(
         absl::StrCat(url, ": ", json.status().message()));
@@ -58,18 +58,18 @@ std::string Origin(absl::string_view url) {
 }  // namespace
 
 std::string OidcClient::RandomToken() {
-  return crypto::Base64UrlEncode(crypto::RandomBytes(32));
+  return formats::Base64UrlEncode(crypto::RandomBytes(32));
 }
 
 std::string OidcClient::S256(const std::string& verifier) {
-  return crypto::Base64UrlEncode(crypto::AsBytes(crypto::Sha256(verifier)));
+  return formats::Base64UrlEncode(crypto::AsBytes(crypto::Sha256(verifier)));
 }
 
 absl::StatusOr<std::unique_ptr<OidcClient>> OidcClient::Discover(
     OidcSettings settings) {
   const std::string url =
       absl::StrCat(settings.issuer, "/.well-known/openid-configuration");
-  absl::StatusOr<crypto::JsonValue> doc = GetJson(url, settings.ca_file);
+  absl::StatusOr<formats::JsonValue> doc = GetJson(url, settings.ca_file);
   if (!doc.ok()) return doc.status();
   absl::StatusOr<std::string> issuer = doc->GetString("issuer");
   if (!issuer.ok() || *issuer != settings.issuer) {
@@ -143,7 +143,7 @@ absl::StatusOr<IdToken> OidcClient::Redeem(const std::string& code,
                     settings_.client_secret.empty() ? "" : settings_.client_id,
                     settings_.client_secret);
   if (!reply.ok()) return reply.status();
-  absl::StatusOr<crypto::JsonValue> json = crypto::ParseJson(reply->body);
+  absl::StatusOr<formats::JsonValue> json = formats::ParseJson(reply->body);
   if (reply->status != 200 || !json.ok()) {
     std::string error = "?";
     if (json.ok()) error = json->GetString("error").value_or("?");
@@ -191,7 +191,7 @@ absl::StatusOr<IdToken> OidcClient::Check(const std::string& id_token,
       !s.ok()) {
     return absl::UnauthenticatedError(absl::StrCat("id token: ", s.message()));
   }
-  if (const crypto::JsonValue* azp = verified->payload.Find("azp")) {
+  if (const formats::JsonValue* azp = verified->payload.Find("azp")) {
     if (azp->AsString() == nullptr || *azp->AsString() != settings_.client_id) {
       return absl::UnauthenticatedError("id token: azp is another client");
     }

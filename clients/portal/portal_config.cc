@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
-#include "clients/dev_layout.h"
+#include "broker/dev/dev_layout.h"
 #include "yaml-cpp/yaml.h"
 
 namespace accord::portal {
@@ -112,19 +112,19 @@ absl::Status LoadFile(const std::string& path, PortalConfig& config) {
 absl::Status Check(PortalConfig& c) {
   if (c.dev) {
     if (c.dev_data_dir.empty())
-      c.dev_data_dir = std::string(client::dev::kDefaultDataDir);
+      c.dev_data_dir = std::string(dev::kDefaultDataDir);
     if (!IsLoopbackListen(c.listen)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "dev mode listens on a loopback address only, not '", c.listen, "'"));
     }
     if (c.broker_ca_file.empty()) {
-      c.broker_ca_file = client::dev::CaCertPath(c.dev_data_dir);
+      c.broker_ca_file = dev::CaCertPath(c.dev_data_dir);
     }
     if (c.app_cert_file.empty()) {
-      c.app_cert_file = client::dev::PrincipalCertPath(
-          c.dev_data_dir, client::dev::kCitizenApp);
-      c.app_key_file = client::dev::PrincipalKeyPath(c.dev_data_dir,
-                                                     client::dev::kCitizenApp);
+      c.app_cert_file = dev::PrincipalCertPath(
+          c.dev_data_dir, dev::kCitizenApp);
+      c.app_key_file = dev::PrincipalKeyPath(c.dev_data_dir,
+                                                     dev::kCitizenApp);
     }
   } else if (c.tls_cert_file.empty() || c.tls_key_file.empty()) {
     return absl::InvalidArgumentError(

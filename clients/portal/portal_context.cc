@@ -7,7 +7,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 
 namespace accord::portal {
 namespace {
@@ -101,10 +101,10 @@ void SendJson(httplib::Response& res, int status, const std::string& json) {
 }
 
 void SendError(httplib::Response& res, const absl::Status& status) {
-  crypto::JsonValue error = crypto::JsonValue::Object();
+  formats::JsonValue error = formats::JsonValue::Object();
   error.Set("code", std::string(absl::StatusCodeToString(status.code())));
   error.Set("message", std::string(status.message()));
-  crypto::JsonValue body = crypto::JsonValue::Object();
+  formats::JsonValue body = formats::JsonValue::Object();
   body.Set("error", std::move(error));
   SendJson(res, HttpStatusOf(status.code()), body.Serialize());
 }

@@ -9,7 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "clients/verifier/broker_endpoint.h"
-#include "clients/verifier/jwks_source.h"
+#include "clients/verifier/key_source.h"
 
 namespace accord::verifier {
 

@@ -8,7 +8,7 @@
 namespace accord::verifier {
 namespace {
 
-using crypto::JsonValue;
+using formats::JsonValue;
 
 absl::Status Bad(absl::string_view claim, absl::string_view what) {
   return absl::InvalidArgumentError(

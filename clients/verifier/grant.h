@@ -10,7 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 
 namespace accord::verifier {
 
@@ -31,10 +31,10 @@ struct Grant {
   std::vector<std::string> subjects;  // the pseudonyms it may read
   int64_t policy_version = 0;
   std::string policy_hash;
-  crypto::JsonValue duties;  // object: duty name -> true / number / string
+  formats::JsonValue duties;  // object: duty name -> true / number / string
   int64_t revision = 0;      // "rev"
   std::string cnf_x5t_s256;  // "cnf"."x5t#S256": the bound certificate
-  crypto::JsonValue claims;  // every claim, as signed
+  formats::JsonValue claims;  // every claim, as signed
 
   // True when `field` is one of `fields`.
   bool CoversField(absl::string_view field) const;
@@ -49,8 +49,8 @@ struct Grant {
 // (array of strings) and "cnf" (object with a string "x5t#S256") are
 // required; "subjects" (array of strings), "policy", "duties", "rev",
 // "iss", "iat", "nbf" are read when present.
-absl::StatusOr<Grant> GrantFromClaims(const crypto::JsonValue& header,
-                                      crypto::JsonValue payload);
+absl::StatusOr<Grant> GrantFromClaims(const formats::JsonValue& header,
+                                      formats::JsonValue payload);
 
 }  // namespace accord::verifier
 

@@ -45,7 +45,7 @@ GrantCheck CheckOfJwsError(const absl::Status& s) {
 
 // The claim checks, in one pass when they all hold (the common case); a
 // failure is classified by checking lifetime, issuer and audience apart.
-absl::Status CheckGrantClaims(const crypto::JsonValue& payload,
+absl::Status CheckGrantClaims(const formats::JsonValue& payload,
                               const GrantVerifierOptions& o) {
   crypto::ClaimExpectations all;
   all.now = absl::ToUnixSeconds(o.now());

@@ -24,7 +24,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "clients/verifier/grant.h"
-#include "clients/verifier/jwks_source.h"
+#include "clients/verifier/key_source.h"
 #include "clients/verifier/revoked_grants.h"
 
 namespace accord::crypto {

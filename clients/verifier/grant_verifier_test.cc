@@ -11,8 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
-#include "broker/crypto/base64url.h"
-#include "broker/crypto/dev_pki.h"
+#include "broker/formats/base64url.h"
+#include "broker/dev/dev_pki.h"
 #include "broker/crypto/jwks.h"
 #include "broker/crypto/x509.h"
 #include "clients/verifier/test_grants.h"
@@ -21,7 +21,7 @@ namespace accord::verifier {
 namespace {
 
 using crypto::Algorithm;
-using crypto::JsonValue;
+using formats::JsonValue;
 using crypto::SigningKey;
 using testing::GrantClaims;
 using testing::kAudience;
@@ -83,7 +83,7 @@ GrantCheck CheckOf(const absl::Status& s) {
 // signed with an arbitrary 64-byte string.
 std::string WithHeader(const std::string& token, const JsonValue& header) {
   std::vector<std::string> parts = absl::StrSplit(token, '.');
-  return absl::StrCat(crypto::Base64UrlEncode(header.Serialize()), ".",
+  return absl::StrCat(formats::Base64UrlEncode(header.Serialize()), ".",
                       parts[1], ".", parts[2]);
 }
 
@@ -115,14 +115,14 @@ TEST_CASE("a valid grant verifies and comes back typed") {
 
 TEST_CASE("the certificate binding is checked against the presented PEM") {
   Fixture f;
-  auto ca = crypto::NewCertificateAuthority("test CA", kNow - 10, kNow + 1000);
+  auto ca = dev::NewCertificateAuthority("test CA", kNow - 10, kNow + 1000);
   REQUIRE(ca.ok());
-  crypto::CertificateSpec spec;
+  dev::CertificateSpec spec;
   spec.common_name = "partner";
   spec.not_before = kNow - 10;
   spec.not_after = kNow + 1000;
-  auto mine = crypto::IssueCertificate(*ca, spec);
-  auto other = crypto::IssueCertificate(*ca, spec);
+  auto mine = dev::IssueCertificate(*ca, spec);
+  auto other = dev::IssueCertificate(*ca, spec);
   REQUIRE(mine.ok());
   REQUIRE(other.ok());
   const std::string x5t = crypto::ParseCertificatePem(mine->cert_pem)->x5t_s256;
@@ -154,7 +154,7 @@ TEST_CASE("each refusal names the check that failed") {
     JsonValue claims = GrantClaims(kNow, kThumbprint);
     claims.Set("fields", JsonValue::Array().Push("household").Push("address"));
     const std::string forged =
-        absl::StrCat(parts[0], ".", crypto::Base64UrlEncode(claims.Serialize()),
+        absl::StrCat(parts[0], ".", formats::Base64UrlEncode(claims.Serialize()),
                      ".", parts[2]);
     auto r = v.VerifyForThumbprint(forged, kThumbprint);
     REQUIRE_FALSE(r.ok());
@@ -318,7 +318,7 @@ TEST_CASE("one verifier answers many threads alike, across a rotation") {
   JsonValue widened = GrantClaims(kNow, kThumbprint);
   widened.Set("fields", JsonValue::Array().Push("address"));
   const std::string forged = absl::StrCat(
-      parts[0], ".", crypto::Base64UrlEncode(widened.Serialize()), ".",
+      parts[0], ".", formats::Base64UrlEncode(widened.Serialize()), ".",
       parts[2]);
   JsonValue elsewhere = GrantClaims(kNow, kThumbprint);
   elsewhere.Set("aud", "other.service.example");

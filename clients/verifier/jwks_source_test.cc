@@ -1,4 +1,4 @@
-#include "clients/verifier/jwks_source.h"
+#include "clients/verifier/key_source.h"
 
 #include <catch2/catch.hpp>
 
@@ -17,7 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
-#include "broker/crypto/dev_pki.h"
+#include "broker/dev/dev_pki.h"
 #include "broker/crypto/jwks.h"
 #include "broker/crypto/signing_key.h"
 #include "clients/verifier/grant_verifier.h"
@@ -126,8 +126,8 @@ class JwksServer {
 struct Pki {
   ScratchDir dir;
   Pki() {
-    REQUIRE(crypto::EnsureDevPki(dir.path() + "/pki", {}).ok());
-    REQUIRE(crypto::CreateCertificateAuthority(dir.path(), "other-ca").ok());
+    REQUIRE(dev::EnsureDevPki(dir.path() + "/pki", {}).ok());
+    REQUIRE(dev::CreateCertificateAuthority(dir.path(), "other-ca").ok());
   }
   std::string ca() const { return dir.path() + "/pki/ca.pem"; }
   std::string other_ca() const { return dir.path() + "/other-ca.pem"; }
@@ -192,17 +192,17 @@ TEST_CASE("a JWKS URL is fetched over HTTPS with the pinned CA") {
 
 TEST_CASE("a JWKS server certificate for another host is refused") {
   Pki pki;
-  auto ca = crypto::ReadIssuedCertificate(pki.dir.path() + "/pki", "ca");
+  auto ca = dev::ReadIssuedCertificate(pki.dir.path() + "/pki", "ca");
   REQUIRE(ca.ok());
-  crypto::CertificateSpec spec;
+  dev::CertificateSpec spec;
   spec.common_name = "elsewhere.example";
   spec.dns_sans = {"elsewhere.example"};
-  spec.usage = crypto::CertificateSpec::Usage::kServer;
+  spec.usage = dev::CertificateSpec::Usage::kServer;
   spec.not_before = absl::ToUnixSeconds(absl::Now()) - 60;
   spec.not_after = spec.not_before + 3600;
-  auto elsewhere = crypto::IssueCertificate(*ca, spec);
+  auto elsewhere = dev::IssueCertificate(*ca, spec);
   REQUIRE(elsewhere.ok());
-  REQUIRE(crypto::WriteIssuedCertificate(*elsewhere, pki.dir.path(), "elsewhere")
+  REQUIRE(dev::WriteIssuedCertificate(*elsewhere, pki.dir.path(), "elsewhere")
               .ok());
   JwksServer server(pki.dir.path() + "/elsewhere.pem",
                     pki.dir.path() + "/elsewhere.key");

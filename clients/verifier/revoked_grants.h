@@ -28,7 +28,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "clients/verifier/jwks_source.h"
+#include "clients/verifier/key_source.h"
 
 namespace accord::verifier {
 

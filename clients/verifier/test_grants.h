@@ -9,7 +9,7 @@
 #include <string>
 
 #include "absl/time/time.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 #include "broker/crypto/jws.h"
 #include "broker/crypto/signing_key.h"
 
@@ -19,18 +19,18 @@ constexpr char kAudience[] = "data.rennes.example";
 constexpr int64_t kNow = 1'700'000'000;
 
 // The claims the broker puts in a PERSONAL grant issued at `now`.
-inline crypto::JsonValue GrantClaims(int64_t now, const std::string& x5t) {
-  crypto::JsonValue fields = crypto::JsonValue::Array();
+inline formats::JsonValue GrantClaims(int64_t now, const std::string& x5t) {
+  formats::JsonValue fields = formats::JsonValue::Array();
   fields.Push("household").Push("kwh_day");
-  crypto::JsonValue subjects = crypto::JsonValue::Array();
+  formats::JsonValue subjects = formats::JsonValue::Array();
   subjects.Push("alice-pseudonym");
-  crypto::JsonValue policy = crypto::JsonValue::Object();
+  formats::JsonValue policy = formats::JsonValue::Object();
   policy.Set("version", 3).Set("hash", "c2hhMjU2");
-  crypto::JsonValue duties = crypto::JsonValue::Object();
+  formats::JsonValue duties = formats::JsonValue::Object();
   duties.Set("delete_after", 86400).Set("no_onward_transfer", true);
-  crypto::JsonValue cnf = crypto::JsonValue::Object();
+  formats::JsonValue cnf = formats::JsonValue::Object();
   cnf.Set("x5t#S256", x5t);
-  crypto::JsonValue claims = crypto::JsonValue::Object();
+  formats::JsonValue claims = formats::JsonValue::Object();
   claims.Set("iss", "accord")
       .Set("sub", "partner-demo")
       .Set("aud", kAudience)
@@ -50,7 +50,7 @@ inline crypto::JsonValue GrantClaims(int64_t now, const std::string& x5t) {
 }
 
 inline std::string Sign(const crypto::SigningKey& key,
-                        const crypto::JsonValue& claims,
+                        const formats::JsonValue& claims,
                         const char* typ = "grant+jwt") {
   absl::StatusOr<std::string> token =
       crypto::SignJws(key, typ, claims.Serialize());

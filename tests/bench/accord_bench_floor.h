@@ -15,7 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "tests/bench/accord_bench_load.h"
-#include "tests/temp_dir.h"
+#include "broker/testing/temp_dir.h"
 
 namespace accord::bench {
 

@@ -436,12 +436,12 @@ int Bench::Conclude() {
       RoundRatios(reports_, flags_.rounds, "grant-personal-10", "health");
   const std::vector<double> floor_ratios =
       RoundRatios(reports_, flags_.rounds, "grant-personal-10", "floor");
-  crypto::JsonValue json = crypto::JsonValue::Object();
-  crypto::JsonValue scenarios = crypto::JsonValue::Array();
+  formats::JsonValue json = formats::JsonValue::Object();
+  formats::JsonValue scenarios = formats::JsonValue::Array();
   for (const ScenarioReport& r : reports_) scenarios.Push(ToJson(r));
-  crypto::JsonValue ratio_list = crypto::JsonValue::Array();
+  formats::JsonValue ratio_list = formats::JsonValue::Array();
   for (double x : ratios) ratio_list.Push(x);
-  crypto::JsonValue floor_ratio_list = crypto::JsonValue::Array();
+  formats::JsonValue floor_ratio_list = formats::JsonValue::Array();
   for (double x : floor_ratios) floor_ratio_list.Push(x);
   json.Set("broker_pid", static_cast<long long>(broker_.pid))
       .Set("in_flight", flags_.in_flight)

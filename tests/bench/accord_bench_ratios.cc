@@ -74,17 +74,17 @@ std::string OpenLoopSummary(const std::vector<ScenarioReport>& reports,
   return out;
 }
 
-crypto::JsonValue OpenLoopJson(const std::vector<ScenarioReport>& reports,
+formats::JsonValue OpenLoopJson(const std::vector<ScenarioReport>& reports,
                                int rounds) {
-  crypto::JsonValue out = crypto::JsonValue::Array();
+  formats::JsonValue out = formats::JsonValue::Array();
   for (int round = 1; round <= rounds; ++round) {
     const ScenarioReport* grant = Find(reports, round, kGrantOpen);
     if (grant == nullptr) continue;
-    crypto::JsonValue row = crypto::JsonValue::Object();
+    formats::JsonValue row = formats::JsonValue::Object();
     row.Set("round", round).Set("rate", grant->rate);
     for (const char* name : {kHealthOpen, kGrantOpen, kFloorOpen}) {
       if (const ScenarioReport* r = Find(reports, round, name)) {
-        crypto::JsonValue tails = crypto::JsonValue::Object();
+        formats::JsonValue tails = formats::JsonValue::Object();
         tails.Set("p50", P(*r, 0.5)).Set("p99", P(*r, 0.99));
         row.Set(name, std::move(tails));
       }

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 #include "tests/bench/accord_bench_report.h"
 
 namespace accord::bench {
@@ -33,7 +33,7 @@ std::string OpenLoopSummary(const std::vector<ScenarioReport>& reports,
 
 // The same as JSON: an array of {round, rate, <scenario>: {p50, p99}...,
 // grant_p99_to_floor_p99}.
-crypto::JsonValue OpenLoopJson(const std::vector<ScenarioReport>& reports,
+formats::JsonValue OpenLoopJson(const std::vector<ScenarioReport>& reports,
                                int rounds);
 
 }  // namespace accord::bench

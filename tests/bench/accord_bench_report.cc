@@ -51,8 +51,8 @@ std::string FormatTable(const std::vector<ScenarioReport>& reports) {
   return out;
 }
 
-crypto::JsonValue ToJson(const ScenarioReport& r) {
-  using crypto::JsonValue;
+formats::JsonValue ToJson(const ScenarioReport& r) {
+  using formats::JsonValue;
   const LatencyHistogram& h = *r.load.latency;
   JsonValue latency = JsonValue::Object();
   latency.Set("p50", Ms(h.Quantile(0.5)))

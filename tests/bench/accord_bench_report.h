@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 #include "tests/bench/accord_bench_load.h"
 
 namespace accord::bench {
@@ -47,7 +47,7 @@ std::string TableHeader();
 std::string TableRow(const ScenarioReport& report);
 
 // The same figures, plus error labels and per-kind counts, as JSON.
-crypto::JsonValue ToJson(const ScenarioReport& report);
+formats::JsonValue ToJson(const ScenarioReport& report);
 
 }  // namespace accord::bench
 

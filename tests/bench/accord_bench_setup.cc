@@ -15,7 +15,7 @@
 #include "accord/v1/policy.grpc.pb.h"
 #include "broker/crypto/signing_key.h"
 #include "clients/connection.h"
-#include "clients/dev_layout.h"
+#include "broker/dev/dev_layout.h"
 #include "clients/dev_token.h"
 
 namespace accord::bench {
@@ -85,13 +85,13 @@ absl::StatusOr<BrokerUnderTest> StartBroker(const std::string& broker_bin,
 absl::StatusOr<std::vector<std::unique_ptr<Endpoint>>> OpenEndpoints(
     const std::string& data_dir, const std::string& address,
     const std::string& principal, int n) {
-  auto ca = client::ReadSmallFile(client::dev::CaCertPath(data_dir));
+  auto ca = client::ReadSmallFile(dev::CaCertPath(data_dir));
   if (!ca.ok()) return ca.status();
   auto cert =
-      client::ReadSmallFile(client::dev::PrincipalCertPath(data_dir, principal));
+      client::ReadSmallFile(dev::PrincipalCertPath(data_dir, principal));
   if (!cert.ok()) return cert.status();
   auto key =
-      client::ReadSmallFile(client::dev::PrincipalKeyPath(data_dir, principal));
+      client::ReadSmallFile(dev::PrincipalKeyPath(data_dir, principal));
   if (!key.ok()) return key.status();
   grpc::SslCredentialsOptions tls;
   tls.pem_root_certs = *ca;
@@ -139,7 +139,7 @@ absl::Status PutBenchPolicy(const Endpoint& producer) {
 
 absl::StatusOr<std::vector<Citizen>> MintCitizens(
     const std::string& data_dir, const std::vector<std::string>& names) {
-  auto key = crypto::SigningKey::ReadPemFile(client::dev::IssuerKeyPath(data_dir));
+  auto key = crypto::SigningKey::ReadPemFile(dev::IssuerKeyPath(data_dir));
   if (!key.ok()) return key.status();
   const int64_t now = absl::ToUnixSeconds(absl::Now());
   std::vector<Citizen> out;

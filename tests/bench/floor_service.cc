@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "broker/crypto/json.h"
+#include "broker/formats/json.h"
 #include "broker/crypto/jws.h"
 #include "broker/crypto/random.h"
 #include "broker/service/audit_events.h"
@@ -46,27 +46,27 @@ const std::string& Thumbprint() {
 std::string Claims(const accord::v1::RequestGrantRequest& request,
                    const std::string& jti, int64_t now, uint64_t rev) {
   std::string claims = "{\"iss\":";
-  crypto::AppendJsonString(kIssuer, &claims);
+  formats::AppendJsonString(kIssuer, &claims);
   claims.append(",\"sub\":");
-  crypto::AppendJsonString(kPartner, &claims);
+  formats::AppendJsonString(kPartner, &claims);
   claims.append(",\"aud\":");
-  crypto::AppendJsonString(request.audience(), &claims);
+  formats::AppendJsonString(request.audience(), &claims);
   claims.append(",\"jti\":");
-  crypto::AppendJsonString(jti, &claims);
+  formats::AppendJsonString(jti, &claims);
   absl::StrAppend(&claims, ",\"iat\":", now, ",\"nbf\":", now,
                   ",\"exp\":", now + kLifetimeSeconds, ",\"dataset\":");
-  crypto::AppendJsonString(request.dataset_id(), &claims);
+  formats::AppendJsonString(request.dataset_id(), &claims);
   claims.append(",\"purpose\":");
-  crypto::AppendJsonString(request.purpose(), &claims);
+  formats::AppendJsonString(request.purpose(), &claims);
   claims.append(",\"fields\":[");
   for (size_t i = 0; i < Fields().size(); ++i) {
     if (i > 0) claims.push_back(',');
-    crypto::AppendJsonString(Fields()[i], &claims);
+    formats::AppendJsonString(Fields()[i], &claims);
   }
   claims.append("],\"subjects\":[");
   for (int i = 0; i < request.subjects_size(); ++i) {
     if (i > 0) claims.push_back(',');
-    crypto::AppendJsonString(request.subjects(i), &claims);
+    formats::AppendJsonString(request.subjects(i), &claims);
   }
   absl::StrAppend(&claims, "],\"policy\":{\"version\":2,\"hash\":\"",
                   PolicyHash(),

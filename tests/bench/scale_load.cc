@@ -36,7 +36,7 @@
 #include "broker/auditlog/frontier.h"
 #include "broker/auditlog/log.h"
 #include "broker/auditlog/stored_log_check.h"
-#include "broker/crypto/dev_layout.h"
+#include "broker/dev/dev_layout.h"
 #include "broker/crypto/random.h"
 #include "broker/crypto/signed_note.h"
 #include "broker/crypto/signing_key.h"
@@ -52,7 +52,6 @@
 namespace accord::scale {
 namespace {
 
-namespace dev = crypto::dev;
 
 constexpr char kTemplateDataset[] = "rennes.energy.household-consumption";
 constexpr char kPurposes[2][32] = {"research-and-development",

@@ -58,7 +58,7 @@ int64_t Checked(const BrokerProcess& broker, const std::string& field) {
   return -1;
 }
 
-std::string Str(const crypto::JsonValue* v) {
+std::string Str(const formats::JsonValue* v) {
   return v != nullptr && v->AsString() != nullptr ? *v->AsString() : "";
 }
 
@@ -89,11 +89,11 @@ TEST_CASE("startup reads a bounded number of log entries whatever the size") {
   CliResult listed = broker.Cli(
       {"consent", "list", "--citizen", "citizen-7", "--output", "json"});
   REQUIRE(listed.exit_code == 0);
-  const crypto::JsonValue* consents = listed.json.Find("consents");
+  const formats::JsonValue* consents = listed.json.Find("consents");
   REQUIRE(consents != nullptr);
   REQUIRE(consents->AsArray() != nullptr);
   REQUIRE(consents->AsArray()->size() == 1);
-  const crypto::JsonValue& consent = consents->AsArray()->at(0);
+  const formats::JsonValue& consent = consents->AsArray()->at(0);
   const std::string subject = Str(consent.Find("subject"));
   const std::string dataset = Str(consent.Find("dataset_id"));
   CHECK(dataset == "rennes.energy.household-consumption-003");

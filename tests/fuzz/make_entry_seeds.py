@@ -3,7 +3,7 @@
 # (version byte || deterministic accord.v1.AuditEvent wire bytes, encoded by
 # hand) of version 1 (pseudonyms named) and version 2 (subject commitments),
 # and near misses.
-#   tests/fuzz/make_entry_seeds.py broker/auditlog/fuzz/corpus
+#   tests/fuzz/make_entry_seeds.py tests/fuzz/log_entry/corpus
 import hashlib
 import os
 import sys

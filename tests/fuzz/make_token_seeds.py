@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # Writes the signed seed tokens of two fuzz corpora (needs python3-cryptography):
-#   tests/fuzz/make_token_seeds.py grant broker/crypto/fuzz/corpus
-#   tests/fuzz/make_token_seeds.py citizen broker/service/fuzz/corpus
+#   tests/fuzz/make_token_seeds.py grant tests/fuzz/jws/corpus
+#   tests/fuzz/make_token_seeds.py citizen tests/fuzz/citizen_token/corpus
 # The keys are public test keys (RFC 8037 A.1 Ed25519; the P-256 scalar
 # SHA-256("accord fuzz p-256")), matching the JWKS inside the fuzzers.
 import base64, json, os, sys
