@@ -117,12 +117,10 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::Answer(
         absl::StrCat("dataset '", spec.dataset_id(),
                      "' is no longer processed on the basis of consent")));
   }
-  if (!Claim(subject)) return call.Finish(ConsentsBusy());
+  KeyClaims::Claim claim = subjects_.Take(subject);
+  if (!claim.held()) return call.Finish(ConsentsBusy());
   auto existing = FindAnswer(env_, subject, spec.dataset_id(), r->id());
-  if (!existing.ok()) {
-    Release(subject);
-    return call.Finish(existing.status());
-  }
+  if (!existing.ok()) return call.FinishReleasing(claim, existing.status());
   store::WriteSet ws;
   Consent consent;
   int first_new = 0;
@@ -160,23 +158,19 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::Answer(
   auto receipt =
       SignReceipt(*env_.receipt_keys->Primary(), env_.config->grant_issuer,
                   policy.dataset.producer(), consent, now);
-  if (!receipt.ok()) {
-    Release(subject);
-    return call.Finish(receipt.status());
-  }
+  if (!receipt.ok()) return call.FinishReleasing(claim, receipt.status());
   PutChange(ws, consent, state, now);
   // Refusing what one had accepted ends the grants that relied on it.
   if (!accept && was_given) {
     if (absl::Status s =
             RevokeSubjectGrants(env_, ws, consent, now, "consent_refused");
         !s.ok()) {
-      Release(subject);
-      return call.Finish(s);
+      return call.FinishReleasing(claim, s);
     }
   }
   *response->mutable_consent() = std::move(consent);
   response->set_receipt(*std::move(receipt));
-  return CommitChange(call, std::move(ws), response, subject, first_new,
+  return CommitChange(call, std::move(ws), response, std::move(claim), first_new,
                       accept ? http::ConsentEvent::kGiven
                              : http::ConsentEvent::kRefused);
 }

@@ -91,16 +91,6 @@ absl::StatusOr<std::optional<Consent>> FindSame(const Env& env,
 
 }  // namespace
 
-bool ConsentServiceImpl::Claim(const std::string& subject) {
-  absl::MutexLock l(&mu_);
-  return busy_.insert(subject).second;
-}
-
-void ConsentServiceImpl::Release(const std::string& subject) {
-  absl::MutexLock l(&mu_);
-  busy_.erase(subject);
-}
-
 std::string ConsentServiceImpl::Controller(const Consent& c) const {
   auto dataset = env_.store->GetDataset(c.dataset_id());
   return dataset.ok() ? dataset->producer() : "";
@@ -109,12 +99,13 @@ std::string ConsentServiceImpl::Controller(const Consent& c) const {
 template <typename Response>
 grpc::ServerUnaryReactor* ConsentServiceImpl::CommitChange(
     const Call& call, store::WriteSet ws, Response* response,
-    const std::string& subject, int first_new, http::ConsentEvent event) {
+    KeyClaims::Claim claim, int first_new, http::ConsentEvent event) {
   ws.set_deadline(call.deadline());
   env_.store->Commit(
-      std::move(ws), [this, call, response, subject, first_new,
-                      event](absl::StatusOr<store::CommitResult> r) {
-        Release(subject);
+      std::move(ws),
+      [this, call, response, claim = std::move(claim), first_new,
+       event](absl::StatusOr<store::CommitResult> r) mutable {
+        claim.Release();
         if (!r.ok()) {
           response->Clear();
           return (void)call.Finish(r.status());
@@ -131,7 +122,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::CommitChange(
 // consent_answers.cc commits through it too.
 template grpc::ServerUnaryReactor* ConsentServiceImpl::CommitChange(
     const Call&, store::WriteSet, accord::v1::GiveConsentResponse*,
-    const std::string&, int, http::ConsentEvent);
+    KeyClaims::Claim, int, http::ConsentEvent);
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
     grpc::CallbackServerContext* context,
@@ -197,12 +188,10 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
   wanted.set_objection(basis == policy::LegalBasis::kLegitimateInterestOptOut);
 
   const std::string subject = caller->subject;
-  if (!Claim(subject)) return call.Finish(ConsentsBusy());
+  KeyClaims::Claim claim = subjects_.Take(subject);
+  if (!claim.held()) return call.Finish(ConsentsBusy());
   auto existing = FindSame(env_, subject, wanted);
-  if (!existing.ok()) {
-    Release(subject);
-    return call.Finish(existing.status());
-  }
+  if (!existing.ok()) return call.FinishReleasing(claim, existing.status());
   store::WriteSet ws;
   Consent consent;
   int first_new = 0;
@@ -230,23 +219,19 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
   auto receipt =
       SignReceipt(*env_.receipt_keys->Primary(), env_.config->grant_issuer,
                   policy.dataset.producer(), consent, now);
-  if (!receipt.ok()) {
-    Release(subject);
-    return call.Finish(receipt.status());
-  }
+  if (!receipt.ok()) return call.FinishReleasing(claim, receipt.status());
   PutChange(ws, consent, accord::v1::CONSENT_STATE_GIVEN, now);
   // An objection excludes the subject at once: grants naming them end.
   if (consent.objection()) {
     if (absl::Status s =
             RevokeSubjectGrants(env_, ws, consent, now, "objection");
         !s.ok()) {
-      Release(subject);
-      return call.Finish(s);
+      return call.FinishReleasing(claim, s);
     }
   }
   *response->mutable_consent() = std::move(consent);
   response->set_receipt(*std::move(receipt));
-  return CommitChange(call, std::move(ws), response, subject, first_new,
+  return CommitChange(call, std::move(ws), response, std::move(claim), first_new,
                       http::ConsentEvent::kGiven);
 }
 
@@ -265,10 +250,11 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
     return call.Finish(s);
   }
   const std::string subject = caller->subject;
-  if (!Claim(subject)) return call.Finish(ConsentsBusy());
+  KeyClaims::Claim claim = subjects_.Take(subject);
+  if (!claim.held()) return call.Finish(ConsentsBusy());
   auto consent = env_.store->GetConsent(request->consent_id());
   if (!consent.ok() || consent->subject() != subject) {
-    Release(subject);
+    claim.Release();
     if (!consent.ok() && !absl::IsNotFound(consent.status())) {
       return call.Finish(consent.status());
     }
@@ -279,7 +265,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
   const std::string controller = Controller(*consent);
   if (consent->state() == accord::v1::CONSENT_STATE_WITHDRAWN) {
     // Idempotent: the same answer, with a receipt of the current state.
-    Release(subject);
+    claim.Release();
     auto receipt =
         SignReceipt(*env_.receipt_keys->Primary(), env_.config->grant_issuer,
                     controller, *consent, now);
@@ -300,10 +286,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
   auto receipt =
       SignReceipt(*env_.receipt_keys->Primary(), env_.config->grant_issuer,
                   controller, *consent, now);
-  if (!receipt.ok()) {
-    Release(subject);
-    return call.Finish(receipt.status());
-  }
+  if (!receipt.ok()) return call.FinishReleasing(claim, receipt.status());
   PutChange(ws, *consent, accord::v1::CONSENT_STATE_WITHDRAWN, now);
   // Withdrawing a consent ends the grants that relied on it; withdrawing an
   // objection only lets the subject be included again.
@@ -311,13 +294,12 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
     if (absl::Status s =
             RevokeSubjectGrants(env_, ws, *consent, now, "consent_withdrawn");
         !s.ok()) {
-      Release(subject);
-      return call.Finish(s);
+      return call.FinishReleasing(claim, s);
     }
   }
   *response->mutable_consent() = *std::move(consent);
   response->set_receipt(*std::move(receipt));
-  return CommitChange(call, std::move(ws), response, subject, first_new,
+  return CommitChange(call, std::move(ws), response, std::move(claim), first_new,
                       http::ConsentEvent::kWithdrawn);
 }
 
@@ -346,13 +328,10 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::ListConsents(
         // Holding the subject lets expiries found here be recorded; when
         // another change is in flight they are only reported, and recorded
         // later.
-        const bool claimed = Claim(subject);
+        KeyClaims::Claim claim = subjects_.Take(subject);
         auto page = env_.store->ListConsentsBySubject(
             subject, request->dataset_id(), request->page_token(), limit);
-        if (!page.ok()) {
-          if (claimed) Release(subject);
-          return call.Finish(page.status());
-        }
+        if (!page.ok()) return call.FinishReleasing(claim, page.status());
         const int64_t now = env_.clock->NowSeconds();
         store::WriteSet ws;
         std::vector<int> expired;  // indices in the response
@@ -364,16 +343,15 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::ListConsents(
           *response->add_consents() = std::move(c);
         }
         response->set_next_page_token(page->next_cursor);
-        if (!claimed || expired.empty()) {
-          if (claimed) Release(subject);
-          return call.Finish(absl::OkStatus());
+        if (!claim.held() || expired.empty()) {
+          return call.FinishReleasing(claim, absl::OkStatus());
         }
         http::Metrics* metrics = env_.metrics;
         env_.store->Commit(
-            std::move(ws), [this, call, response, metrics, subject,
+            std::move(ws), [call, response, metrics, claim = std::move(claim),
                             expired = std::move(expired)](
-                               absl::StatusOr<store::CommitResult> r) {
-              Release(subject);
+                               absl::StatusOr<store::CommitResult> r) mutable {
+              claim.Release();
               if (!r.ok()) {
                 response->Clear();
                 return (void)call.Finish(r.status());
@@ -405,10 +383,10 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GetConsent(
       [this, call, request, response,
        caller = *std::move(caller)]() -> grpc::ServerUnaryReactor* {
         const std::string subject = caller.subject;
-        const bool claimed = Claim(subject);
+        KeyClaims::Claim claim = subjects_.Take(subject);
         auto consent = env_.store->GetConsent(request->consent_id());
         if (!consent.ok() || consent->subject() != subject) {
-          if (claimed) Release(subject);
+          claim.Release();
           if (!consent.ok() && !absl::IsNotFound(consent.status())) {
             return call.Finish(consent.status());
           }
@@ -420,13 +398,10 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GetConsent(
         auto receipt = SignReceipt(*env_.receipt_keys->Primary(),
                                    env_.config->grant_issuer,
                                    Controller(*consent), *consent, now);
-        if (!receipt.ok()) {
-          if (claimed) Release(subject);
-          return call.Finish(receipt.status());
-        }
+        if (!receipt.ok()) return call.FinishReleasing(claim, receipt.status());
         response->set_receipt(*std::move(receipt));
-        if (!claimed || !expired) {
-          if (claimed) Release(subject);
+        if (!claim.held() || !expired) {
+          claim.Release();
           *response->mutable_consent() = *std::move(consent);
           return call.Finish(absl::OkStatus());
         }
@@ -436,9 +411,10 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GetConsent(
         *response->mutable_consent() = *std::move(consent);
         http::Metrics* metrics = env_.metrics;
         env_.store->Commit(
-            std::move(ws), [this, call, response, metrics, subject,
-                            first_new](absl::StatusOr<store::CommitResult> r) {
-              Release(subject);
+            std::move(ws),
+            [call, response, metrics, claim = std::move(claim),
+             first_new](absl::StatusOr<store::CommitResult> r) mutable {
+              claim.Release();
               if (!r.ok()) {
                 response->Clear();
                 return (void)call.Finish(r.status());
