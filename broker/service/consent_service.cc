@@ -1,6 +1,7 @@
 #include "broker/service/consent_service.h"
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -89,6 +90,78 @@ absl::StatusOr<std::optional<Consent>> FindSame(const Env& env,
   });
 }
 
+// The fields of a GiveConsent without `request`: dataset_id, purpose and
+// `channel` (the request's, defaulted) are ids.
+absl::Status CheckGiveIds(const accord::v1::GiveConsentRequest& request,
+                          const std::string& channel) {
+  if (absl::Status s = CheckId("dataset_id", request.dataset_id()); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckId("purpose", request.purpose()); !s.ok()) {
+    return s;
+  }
+  return CheckId("channel", channel);
+}
+
+// The current policy of the dataset a consent is given for, once the
+// recipient and purpose are known and the policy could ever permit the
+// purpose to the recipient on the basis of consent or objection. The
+// errors are GiveConsent's (consent_service.h); the policy's own problems
+// are told to `caller` only as PolicyErrorFor says.
+absl::StatusOr<std::shared_ptr<const DatasetPolicy>> PolicyToConsentTo(
+    const Env& env, const accord::v1::GiveConsentRequest& request,
+    const accord::v1::Principal& caller) {
+  auto directory = env.policies->Directory();
+  if (!directory.ok()) return directory.status();
+  if (absl::Status s = CheckRecipient(request.recipient(), **directory);
+      !s.ok()) {
+    return s;
+  }
+  if (!env.policies->taxonomy().Contains(request.purpose())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "purpose: '", request.purpose(), "' is not in the taxonomy"));
+  }
+  auto current = env.policies->Current(request.dataset_id());
+  if (!current.ok()) return PolicyErrorFor(current.status(), caller);
+  const DatasetPolicy& policy = **current;
+  const policy::LegalBasis basis = policy.compiled.legal_basis();
+  if (policy.info.classification != policy::Classification::kPersonal ||
+      (basis != policy::LegalBasis::kConsent &&
+       basis != policy::LegalBasis::kLegitimateInterestOptOut)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "dataset '", request.dataset_id(),
+        "' is not processed on the basis of consent or objection"));
+  }
+  if (absl::Status s = policy::CouldEverPermit(
+          policy.compiled, request.purpose(), request.recipient().partner(),
+          request.recipient().category());
+      !s.ok()) {
+    return s;
+  }
+  return current;
+}
+
+// The record a GiveConsent changes: the caller's `existing` one, renewed
+// (its expiry recorded first, into `ws`, when it has passed; `*first_new`
+// is then the index of its first new event), or `wanted` with a new id.
+Consent ConsentToGive(std::optional<Consent> existing, Consent wanted,
+                      int64_t now, store::WriteSet& ws, int* first_new) {
+  Consent consent;
+  if (existing.has_value()) {
+    // Giving again renews: same record, a new GIVEN event, expiry and notice.
+    consent = *std::move(existing);
+    *first_new = consent.events_size();
+    if (RecordExpiry(consent, now)) {
+      ws.AddAuditEvent(
+          ConsentChangeEvent(consent, accord::v1::CONSENT_STATE_EXPIRED, now));
+    }
+  } else {
+    consent = std::move(wanted);
+    consent.set_id(crypto::RandomId());
+  }
+  return consent;
+}
+
 }  // namespace
 
 std::string ConsentServiceImpl::Controller(const Consent& c) const {
@@ -134,14 +207,8 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
   if (request->has_request()) {
     return Answer(call, caller->subject, *request, /*accept=*/true, response);
   }
-  if (absl::Status s = CheckId("dataset_id", request->dataset_id()); !s.ok()) {
-    return call.Finish(s);
-  }
-  if (absl::Status s = CheckId("purpose", request->purpose()); !s.ok()) {
-    return call.Finish(s);
-  }
   const std::string channel = Channel(request->channel());
-  if (absl::Status s = CheckId("channel", channel); !s.ok()) {
+  if (absl::Status s = CheckGiveIds(*request, channel); !s.ok()) {
     return call.Finish(s);
   }
   const int64_t now = env_.clock->NowSeconds();
@@ -150,35 +217,10 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
     return call.Finish(
         absl::InvalidArgumentError("expires_at: must be in the future"));
   }
-  auto directory = env_.policies->Directory();
-  if (!directory.ok()) return call.Finish(directory.status());
-  if (absl::Status s = CheckRecipient(request->recipient(), **directory);
-      !s.ok()) {
-    return call.Finish(s);
-  }
-  if (!env_.policies->taxonomy().Contains(request->purpose())) {
-    return call.Finish(absl::InvalidArgumentError(absl::StrCat(
-        "purpose: '", request->purpose(), "' is not in the taxonomy")));
-  }
-  auto current = env_.policies->Current(request->dataset_id());
-  if (!current.ok()) {
-    return call.Finish(PolicyErrorFor(current.status(), caller->principal));
-  }
+  auto current = PolicyToConsentTo(env_, *request, caller->principal);
+  if (!current.ok()) return call.Finish(current.status());
   const DatasetPolicy& policy = **current;
   const policy::LegalBasis basis = policy.compiled.legal_basis();
-  if (policy.info.classification != policy::Classification::kPersonal ||
-      (basis != policy::LegalBasis::kConsent &&
-       basis != policy::LegalBasis::kLegitimateInterestOptOut)) {
-    return call.Finish(absl::FailedPreconditionError(absl::StrCat(
-        "dataset '", request->dataset_id(),
-        "' is not processed on the basis of consent or objection")));
-  }
-  if (absl::Status s = policy::CouldEverPermit(
-          policy.compiled, request->purpose(), request->recipient().partner(),
-          request->recipient().category());
-      !s.ok()) {
-    return call.Finish(s);
-  }
 
   Consent wanted;
   wanted.set_subject(caller->subject);
@@ -193,20 +235,9 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
   auto existing = FindSame(env_, subject, wanted);
   if (!existing.ok()) return call.FinishReleasing(claim, existing.status());
   store::WriteSet ws;
-  Consent consent;
   int first_new = 0;
-  if (existing->has_value()) {
-    // Giving again renews: same record, a new GIVEN event, expiry and notice.
-    consent = **std::move(existing);
-    first_new = consent.events_size();
-    if (RecordExpiry(consent, now)) {
-      ws.AddAuditEvent(
-          ConsentChangeEvent(consent, accord::v1::CONSENT_STATE_EXPIRED, now));
-    }
-  } else {
-    consent = std::move(wanted);
-    consent.set_id(crypto::RandomId());
-  }
+  Consent consent = ConsentToGive(*std::move(existing), std::move(wanted),
+                                  now, ws, &first_new);
   *consent.mutable_notice() = policy.ref;
   consent.set_legal_basis(
       basis == policy::LegalBasis::kConsent
