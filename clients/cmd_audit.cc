@@ -209,6 +209,49 @@ absl::Status Entries(CommandContext& ctx) {
        "event.purpose", "event.decision", "event.grant_id"});
 }
 
+// `audit prove --from N --to M`: the broker's consistency proof, shown.
+absl::Status ShowConsistencyProof(CommandContext& ctx, uint64_t from,
+                                  uint64_t to) {
+  v1::GetConsistencyProofRequest request;
+  request.set_from_size(from);
+  request.set_to_size(to);
+  v1::GetConsistencyProofResponse response;
+  absl::Status s = ctx.Call(&v1::AuditService::Stub::GetConsistencyProof,
+                            request, &response);
+  if (!s.ok()) return s;
+  return ctx.output().Show(response);
+}
+
+// Checks an inclusion proof of the broker's against the signed checkpoint
+// `head`: fetches the proven entry and recomputes the root. DATA_LOSS when
+// the entry is not returned or the proof does not lead to the root.
+absl::Status CheckInclusion(CommandContext& ctx,
+                            const v1::GetInclusionProofResponse& response,
+                            const auditlog::Checkpoint& head) {
+  v1::GetEntriesRequest entry_request;
+  entry_request.set_start(response.index());
+  entry_request.set_count(1);
+  v1::GetEntriesResponse entry;
+  absl::Status s =
+      ctx.Call(&v1::AuditService::Stub::GetEntries, entry_request, &entry);
+  if (!s.ok()) return s;
+  if (entry.entries_size() != 1 || entry.entries(0).index() != response.index()) {
+    return absl::DataLossError(
+        absl::StrCat("entry ", response.index(), ": not returned"));
+  }
+  const std::vector<std::string> proof(response.proof().begin(),
+                                       response.proof().end());
+  s = auditlog::VerifyInclusion(
+      auditlog::HashToBytes(auditlog::HashLeaf(entry.entries(0).raw())),
+      response.index(), head.size, proof, auditlog::HashToBytes(head.root));
+  if (!s.ok()) {
+    return absl::DataLossError(absl::StrCat(
+        "entry ", response.index(), " is not proven in the checkpoint of size ",
+        head.size, ": ", s.message()));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Prove(CommandContext& ctx) {
   const ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
@@ -234,14 +277,7 @@ absl::Status Prove(CommandContext& ctx) {
     if (!from->has_value() || !to->has_value()) {
       return UsageError("--from and --to go together");
     }
-    v1::GetConsistencyProofRequest request;
-    request.set_from_size(**from);
-    request.set_to_size(**to);
-    v1::GetConsistencyProofResponse response;
-    absl::Status s = ctx.Call(&v1::AuditService::Stub::GetConsistencyProof,
-                              request, &response);
-    if (!s.ok()) return s;
-    return ctx.output().Show(response);
+    return ShowConsistencyProof(ctx, **from, **to);
   }
   v1::GetInclusionProofRequest request;
   if (grant) {
@@ -266,26 +302,8 @@ absl::Status Prove(CommandContext& ctx) {
       ctx.Call(&v1::AuditService::Stub::GetInclusionProof, request, &response);
   if (!s.ok()) return s;
   if (!verify) return ctx.output().Show(response);
-  v1::GetEntriesRequest entry_request;
-  entry_request.set_start(response.index());
-  entry_request.set_count(1);
-  v1::GetEntriesResponse entry;
-  s = ctx.Call(&v1::AuditService::Stub::GetEntries, entry_request, &entry);
-  if (!s.ok()) return s;
-  if (entry.entries_size() != 1 || entry.entries(0).index() != response.index()) {
-    return absl::DataLossError(
-        absl::StrCat("entry ", response.index(), ": not returned"));
-  }
-  const std::vector<std::string> proof(response.proof().begin(),
-                                       response.proof().end());
-  s = auditlog::VerifyInclusion(
-      auditlog::HashToBytes(auditlog::HashLeaf(entry.entries(0).raw())),
-      response.index(), head->second.size, proof,
-      auditlog::HashToBytes(head->second.root));
-  if (!s.ok()) {
-    return absl::DataLossError(absl::StrCat(
-        "entry ", response.index(), " is not proven in the checkpoint of size ",
-        head->second.size, ": ", s.message()));
+  if (absl::Status s = CheckInclusion(ctx, response, head->second); !s.ok()) {
+    return s;
   }
   return ctx.output().ShowText(
       response, absl::StrCat(FormatHuman(response), "verified: entry ",
@@ -403,73 +421,65 @@ absl::Status LoadSaved(const std::string& path, std::string* note,
   return absl::OkStatus();
 }
 
-absl::Status Verify(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
-  if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
-  std::optional<std::string> file = args.Get("file");
-  if (file.has_value() && !args.Has("key") && !args.Has("log-key")) {
-    return UsageError("--file needs --key: the verifier key to trust");
+// `audit verify --file`: the checkpoint note and entries of an export.
+absl::Status ReadExportToVerify(const std::string& file,
+                                auditlog::LogAuditInput& input,
+                                std::vector<std::string>& entries) {
+  absl::StatusOr<std::string> text = ReadFile(file, "--file");
+  if (!text.ok()) return text.status();
+  absl::StatusOr<auditlog::LogExport> log = auditlog::ParseExport(*text);
+  if (!log.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("--file: ", log.status().message()));
   }
-  absl::StatusOr<std::string> key = VerifierKey(ctx);
-  if (!key.ok()) return key.status();
-  auditlog::LogAuditInput input;
-  input.verifier_key = *key;
-  std::optional<auditlog::LogExport> saved;
-  if (std::optional<std::string> since = args.Get("since")) {
-    std::string note;
-    if (absl::Status s = LoadSaved(*since, &note, &saved); !s.ok()) return s;
-    input.saved_note = std::move(note);
-    if (saved.has_value()) input.saved_entries = &saved->entries;
-  }
-  std::vector<std::string> entries;
-  if (file.has_value()) {
-    absl::StatusOr<std::string> text = ReadFile(*file, "--file");
-    if (!text.ok()) return text.status();
-    absl::StatusOr<auditlog::LogExport> log = auditlog::ParseExport(*text);
-    if (!log.ok()) {
-      return absl::DataLossError(
-          absl::StrCat("--file: ", log.status().message()));
-    }
-    input.checkpoint_note = std::move(log->checkpoint_note);
-    entries = std::move(log->entries);
-  } else {
-    auto head = FetchCheckpoint(ctx, *key);
-    if (!head.ok()) return head.status();
-    input.checkpoint_note = head->first.checkpoint();
-    absl::StatusOr<std::vector<std::string>> fetched =
-        FetchEntries(ctx, head->second.size);
-    if (!fetched.ok()) return fetched.status();
-    entries = *std::move(fetched);
-    input.consistency = [&ctx](uint64_t size1, uint64_t size2)
-        -> absl::StatusOr<auditlog::Proof> {
-      v1::GetConsistencyProofRequest request;
-      request.set_from_size(size1);
-      request.set_to_size(size2);
-      v1::GetConsistencyProofResponse response;
-      absl::Status s = ctx.Call(&v1::AuditService::Stub::GetConsistencyProof,
-                                request, &response);
-      if (!s.ok()) return s;
-      return auditlog::Proof(response.proof().begin(), response.proof().end());
-    };
-  }
-  input.entries = entries;
-  const auditlog::VerifyReport report = auditlog::AuditLogEntries(input);
+  input.checkpoint_note = std::move(log->checkpoint_note);
+  entries = std::move(log->entries);
+  return absl::OkStatus();
+}
+
+// `audit verify` against the broker: its latest checkpoint (signed by
+// `key`), every entry up to it, and its consistency proofs on demand.
+absl::Status FetchLogToVerify(CommandContext& ctx, const std::string& key,
+                              auditlog::LogAuditInput& input,
+                              std::vector<std::string>& entries) {
+  auto head = FetchCheckpoint(ctx, key);
+  if (!head.ok()) return head.status();
+  input.checkpoint_note = head->first.checkpoint();
+  absl::StatusOr<std::vector<std::string>> fetched =
+      FetchEntries(ctx, head->second.size);
+  if (!fetched.ok()) return fetched.status();
+  entries = *std::move(fetched);
+  input.consistency = [&ctx](uint64_t size1, uint64_t size2)
+      -> absl::StatusOr<auditlog::Proof> {
+    v1::GetConsistencyProofRequest request;
+    request.set_from_size(size1);
+    request.set_to_size(size2);
+    v1::GetConsistencyProofResponse response;
+    absl::Status s = ctx.Call(&v1::AuditService::Stub::GetConsistencyProof,
+                              request, &response);
+    if (!s.ok()) return s;
+    return auditlog::Proof(response.proof().begin(), response.proof().end());
+  };
+  return absl::OkStatus();
+}
+
+// Shows the audit's report (JSON or text); DATA_LOSS naming the problem
+// when the log does not verify. `since` is the file of --since, if any.
+absl::Status ShowVerifyReport(CommandContext& ctx,
+                              const auditlog::VerifyReport& report,
+                              const std::optional<std::string>& since) {
   formats::JsonValue out = formats::JsonValue::Object();
   out.Set("ok", report.ok());
   out.Set("size", static_cast<long long>(report.size));
   out.Set("root", HashText(auditlog::HashToBytes(report.root)));
   // The file of --since (a saved checkpoint), not a time.
-  if (input.saved_note.has_value()) {
-    out.Set("since_checkpoint_file", *args.Get("since"));
-  }
+  if (since.has_value()) out.Set("since_checkpoint_file", *since);
   std::string text =
       absl::StrCat("entries: ", report.size, "\nroot: ",
                    HashText(auditlog::HashToBytes(report.root)), "\n");
   if (report.ok()) {
     absl::StrAppend(&text, "verified: the entries match the signed checkpoint",
-                    input.saved_note.has_value()
-                        ? " and extend the saved one\n"
-                        : "\n");
+                    since.has_value() ? " and extend the saved one\n" : "\n");
   } else {
     if (report.first_bad_index.has_value()) {
       out.Set("first_bad_index",
@@ -491,6 +501,36 @@ absl::Status Verify(CommandContext& ctx) {
           ? absl::StrCat(" (first bad index ", *report.first_bad_index, ")")
           : "",
       ": ", report.problem));
+}
+
+absl::Status Verify(CommandContext& ctx) {
+  const ParsedArgs& args = ctx.args();
+  if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
+  std::optional<std::string> file = args.Get("file");
+  if (file.has_value() && !args.Has("key") && !args.Has("log-key")) {
+    return UsageError("--file needs --key: the verifier key to trust");
+  }
+  absl::StatusOr<std::string> key = VerifierKey(ctx);
+  if (!key.ok()) return key.status();
+  auditlog::LogAuditInput input;
+  input.verifier_key = *key;
+  std::optional<auditlog::LogExport> saved;
+  if (std::optional<std::string> since = args.Get("since")) {
+    std::string note;
+    if (absl::Status s = LoadSaved(*since, &note, &saved); !s.ok()) return s;
+    input.saved_note = std::move(note);
+    if (saved.has_value()) input.saved_entries = &saved->entries;
+  }
+  std::vector<std::string> entries;
+  absl::Status read = file.has_value()
+                          ? ReadExportToVerify(*file, input, entries)
+                          : FetchLogToVerify(ctx, *key, input, entries);
+  if (!read.ok()) return read;
+  input.entries = entries;
+  const auditlog::VerifyReport report = auditlog::AuditLogEntries(input);
+  return ShowVerifyReport(
+      ctx, report,
+      input.saved_note.has_value() ? args.Get("since") : std::nullopt);
 }
 
 }  // namespace

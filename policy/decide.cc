@@ -64,19 +64,11 @@ void GrantDuties(const CompiledPolicy& p, const std::vector<uint32_t>& applied,
   if (notify) w->AddDuty(DutyKind::kNotifyProducer, "");
 }
 
-// Returns true for PERMIT; reasons and grant contents go to `w`.
-bool Evaluate(const Request& req, const CompiledPolicy& p,
-              absl::Span<const ConsentView> consents, int64_t now,
-              DecisionWriter* w) {
-  const int purpose = p.PurposeIndex(req.purpose);
-  if (purpose < 0) {
-    absl::StrAppend(w->AddReason("", kUnknownPurpose), "unknown purpose '",
-                    req.purpose, "'");
-    return false;
-  }
-  const size_t field_count = p.fields().size();
-  FieldSet requested;
-  const bool explicit_fields = !req.fields.empty();
+// The fields the request asks for, as indexes of the policy's (all of them
+// when it names none). False, with a reason for each, when it names a field
+// the dataset does not have.
+bool RequestedFields(const Request& req, const CompiledPolicy& p,
+                     DecisionWriter* w, FieldSet* requested) {
   bool unknown = false;
   for (const std::string& f : req.fields) {
     const int i = p.FieldIndex(f);
@@ -85,24 +77,38 @@ bool Evaluate(const Request& req, const CompiledPolicy& p,
                       "' of dataset '", p.dataset_id(), "'");
       unknown = true;
     } else {
-      requested.set(i);
+      requested->set(i);
     }
   }
   if (unknown) return false;
-  if (!explicit_fields) {
-    for (size_t i = 0; i < field_count; ++i) requested.set(i);
+  if (req.fields.empty()) {
+    for (size_t i = 0; i < p.fields().size(); ++i) requested->set(i);
   }
+  return true;
+}
 
-  Scratch& s = ThreadScratch();
-  s.applied.clear();
+// What the rules that apply to a request allow and withhold.
+struct RulesOutcome {
+  FieldSet allowed;   // fields of the permits that apply
+  FieldSet withheld;  // fields of the prohibitions that apply
+  bool deny_all = false;  // a prohibition of every field applies
+  uint32_t lifetime_cap = 0;
+  uint32_t subject_cap = 0;
+};
+
+// Walks every rule in order, writing one reason per rule (why it does not
+// apply, or that it does); the indexes of the permits that apply go to
+// `applied`.
+RulesOutcome ApplyRules(const Request& req, const CompiledPolicy& p,
+                        int purpose, const FieldSet& requested, int64_t now,
+                        std::vector<uint32_t>* applied, DecisionWriter* w) {
   const int principal = p.PrincipalIndex(req.partner);
   const int category = p.CategoryIndex(req.partner_category);
   const bool personal = p.classification() == Classification::kPersonal;
   const size_t subject_count = req.subjects.size();
-  FieldSet allowed, withheld;
-  bool deny_all = false;
-  uint32_t lifetime_cap = p.max_lifetime_seconds();
-  uint32_t subject_cap = p.max_subjects();
+  RulesOutcome out;
+  out.lifetime_cap = p.max_lifetime_seconds();
+  out.subject_cap = p.max_subjects();
   const auto& rules = p.rules();
   for (size_t i = 0; i < rules.size(); ++i) {
     const CompiledRule& r = rules[i];
@@ -134,27 +140,50 @@ bool Evaluate(const Request& req, const CompiledPolicy& p,
       message = &r.applied_message;
       if (r.effect == Effect::kPermit) {
         code = kRulePermitted;
-        allowed |= r.fields & requested;
-        s.applied.push_back(i);
-        lifetime_cap = std::min(lifetime_cap, r.max_lifetime_seconds);
-        subject_cap = std::min(subject_cap, r.max_subjects);
+        out.allowed |= r.fields & requested;
+        applied->push_back(i);
+        out.lifetime_cap = std::min(out.lifetime_cap, r.max_lifetime_seconds);
+        out.subject_cap = std::min(out.subject_cap, r.max_subjects);
       } else {
         code = kProhibited;
         if (r.all_fields) {
-          deny_all = true;
+          out.deny_all = true;
         } else {
-          withheld |= r.fields;
+          out.withheld |= r.fields;
         }
       }
     }
     w->AddReason(r.id, code, *message);
   }
-  if (deny_all) return false;
+  return out;
+}
+
+// Returns true for PERMIT; reasons and grant contents go to `w`.
+bool Evaluate(const Request& req, const CompiledPolicy& p,
+              absl::Span<const ConsentView> consents, int64_t now,
+              DecisionWriter* w) {
+  const int purpose = p.PurposeIndex(req.purpose);
+  if (purpose < 0) {
+    absl::StrAppend(w->AddReason("", kUnknownPurpose), "unknown purpose '",
+                    req.purpose, "'");
+    return false;
+  }
+  const size_t field_count = p.fields().size();
+  FieldSet requested;
+  const bool explicit_fields = !req.fields.empty();
+  if (!RequestedFields(req, p, w, &requested)) return false;
+
+  Scratch& s = ThreadScratch();
+  s.applied.clear();
+  const bool personal = p.classification() == Classification::kPersonal;
+  const RulesOutcome rules =
+      ApplyRules(req, p, purpose, requested, now, &s.applied, w);
+  if (rules.deny_all) return false;
   if (s.applied.empty()) {
     w->AddReason("", kNoRuleMatched, "no permit rule applies");
     return false;
   }
-  const FieldSet granted = allowed & ~withheld;
+  const FieldSet granted = rules.allowed & ~rules.withheld;
   if (granted.none()) {
     w->AddReason("", kFieldNotAllowed,
                  "every allowed field is withheld by a prohibition");
@@ -165,6 +194,7 @@ bool Evaluate(const Request& req, const CompiledPolicy& p,
                     granted.count(), " of ", requested.count(),
                     " requested fields");
   }
+  const uint32_t lifetime_cap = rules.lifetime_cap;
   const uint32_t wanted =
       req.lifetime_seconds == 0 ? lifetime_cap : req.lifetime_seconds;
   if (wanted > lifetime_cap) {
@@ -173,8 +203,8 @@ bool Evaluate(const Request& req, const CompiledPolicy& p,
   }
   w->decision()->lifetime_seconds = std::min(wanted, lifetime_cap);
   if (personal &&
-      !GrantSubjects(req, p, consents, now, granted, subject_cap, &s.subjects,
-                     w)) {
+      !GrantSubjects(req, p, consents, now, granted, rules.subject_cap,
+                     &s.subjects, w)) {
     return false;
   }
   for (size_t i = 0; i < field_count; ++i) {
@@ -182,7 +212,8 @@ bool Evaluate(const Request& req, const CompiledPolicy& p,
   }
   GrantDuties(p, s.applied, w);
   for (uint32_t i : s.applied) {
-    if (rules[i].quota) w->AddQuota(rules[i].id, *rules[i].quota);
+    const CompiledRule& r = p.rules()[i];
+    if (r.quota) w->AddQuota(r.id, *r.quota);
   }
   return true;
 }

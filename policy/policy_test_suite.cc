@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "policy/compiled.h"
 #include "policy/parse.h"
 #include "policy/problems.h"
@@ -274,6 +275,118 @@ void Compare(const Expectation& e, const Decision& d,
   }
 }
 
+// What a suite file holds, read but not yet compiled or run.
+struct Suite {
+  DatasetInfo dataset;
+  Directory directory;
+  absl::Time now = absl::UnixEpoch();
+  std::vector<ConsentRecord> records;
+  std::vector<Case> cases;
+  const YamlNode* inline_policy = nullptr;  // `policy`, or
+  const YamlNode* policy_file = nullptr;    // `policy_file`
+};
+
+// Reads the keys of the suite's root into `suite`; what is wrong goes to
+// `problems`.
+void ReadSuite(const YamlNode& root, SuiteReader& reader, Problems& problems,
+               Suite* suite) {
+  const YamlNode* n = Problems::Find(root, "dataset");
+  if (n == nullptr) {
+    problems.Add(root.pos, "missing key 'dataset'");
+  } else {
+    reader.Dataset(*n, &suite->dataset);
+  }
+  if ((n = Problems::Find(root, "directory"))) {
+    reader.Directory(*n, &suite->directory);
+  }
+  if ((n = Problems::Find(root, "now"))) reader.Time(*n, "now", &suite->now);
+  if ((n = Problems::Find(root, "consents"))) {
+    if (!n->IsSequence()) {
+      problems.Add(n->pos, "consents must be a list");
+    } else {
+      for (const YamlNode& item : n->children) {
+        reader.Consent(item, &suite->records.emplace_back());
+      }
+    }
+  }
+  if ((n = Problems::Find(root, "cases")) == nullptr || !n->IsSequence()) {
+    problems.Add(n == nullptr ? root.pos : n->pos, "'cases' must be a list");
+  } else {
+    for (const YamlNode& item : n->children) {
+      reader.CaseNode(item, suite->now, &suite->cases.emplace_back());
+    }
+  }
+  suite->inline_policy = Problems::Find(root, "policy");
+  suite->policy_file = Problems::Find(root, "policy_file");
+  if ((suite->inline_policy == nullptr) == (suite->policy_file == nullptr)) {
+    problems.Add(root.pos, "give exactly one of 'policy' and 'policy_file'");
+  }
+}
+
+// The suite's policy: inline, or read from `policy_file` (relative to the
+// suite's own path) with `read_file`.
+absl::StatusOr<Policy> SuitePolicy(const Suite& suite,
+                                   absl::string_view suite_path,
+                                   const Taxonomy& taxonomy,
+                                   const FileReader& read_file,
+                                   Problems& problems) {
+  if (suite.inline_policy != nullptr) {
+    return ParsePolicyNode(*suite.inline_policy, suite_path, suite.dataset,
+                           taxonomy, suite.directory);
+  }
+  std::string name;
+  if (!problems.Scalar(*suite.policy_file, "policy_file", &name)) {
+    return problems.ToStatus();
+  }
+  const std::string path = ResolveRelative(suite_path, name);
+  absl::StatusOr<std::string> text = read_file(path);
+  if (!text.ok()) return text.status();
+  return ParsePolicy(*text,
+                     absl::EndsWith(path, ".json") ? SourceFormat::kJson
+                                                   : SourceFormat::kYaml,
+                     path, suite.dataset, taxonomy, suite.directory);
+}
+
+// The request a case asks; the partner's category is the case's, else the
+// directory's.
+Request CaseRequest(const Case& c, const Directory& directory) {
+  Request request;
+  request.partner = c.partner;
+  auto known = directory.principal_categories.find(c.partner);
+  request.partner_category =
+      c.has_category ? absl::string_view(c.category)
+      : known != directory.principal_categories.end()
+          ? absl::string_view(known->second)
+          : absl::string_view();
+  request.purpose = c.purpose;
+  request.fields = c.fields;
+  request.subjects = c.subjects;
+  request.lifetime_seconds = static_cast<uint32_t>(c.lifetime);
+  request.location = c.location;
+  return request;
+}
+
+// Decides one case and compares the decision with what it expects.
+void RunCase(const Case& c, const Suite& suite, const CompiledPolicy& compiled,
+             absl::Span<const ConsentView> views, SuiteCaseResult& out) {
+  const Request request = CaseRequest(c, suite.directory);
+  out.name = c.name;
+  // The broker refuses such a request before deciding it: so does the
+  // suite.
+  if (absl::Status s =
+          CheckRequestSubjects(suite.dataset.classification, c.subjects.size());
+      !s.ok()) {
+    out.invalid = std::string(s.message());
+    if (!c.expect.invalid) {
+      out.failures.push_back(absl::StrCat("request is invalid: ", out.invalid));
+    }
+  } else {
+    Decide(request, compiled, views, c.now, &out.decision);
+    Compare(c.expect, out.decision, &out.failures);
+  }
+  out.passed = out.failures.empty();
+}
+
 }  // namespace
 
 int SuiteResult::failed() const {
@@ -303,102 +416,27 @@ absl::StatusOr<SuiteResult> RunPolicySuite(absl::string_view suite_yaml,
                           "now", "consents", "cases"})) {
     return problems.ToStatus();
   }
-  DatasetInfo dataset;
-  Directory directory;
-  absl::Time now = absl::UnixEpoch();
-  std::vector<ConsentRecord> records;
-  std::vector<Case> cases;
-  const YamlNode* n = Problems::Find(*root, "dataset");
-  if (n == nullptr) {
-    problems.Add(root->pos, "missing key 'dataset'");
-  } else {
-    reader.Dataset(*n, &dataset);
-  }
-  if ((n = Problems::Find(*root, "directory"))) reader.Directory(*n, &directory);
-  if ((n = Problems::Find(*root, "now"))) reader.Time(*n, "now", &now);
-  if ((n = Problems::Find(*root, "consents"))) {
-    if (!n->IsSequence()) {
-      problems.Add(n->pos, "consents must be a list");
-    } else {
-      for (const YamlNode& item : n->children) {
-        reader.Consent(item, &records.emplace_back());
-      }
-    }
-  }
-  if ((n = Problems::Find(*root, "cases")) == nullptr || !n->IsSequence()) {
-    problems.Add(n == nullptr ? root->pos : n->pos, "'cases' must be a list");
-  } else {
-    for (const YamlNode& item : n->children) {
-      reader.CaseNode(item, now, &cases.emplace_back());
-    }
-  }
-  const YamlNode* inline_policy = Problems::Find(*root, "policy");
-  const YamlNode* policy_file = Problems::Find(*root, "policy_file");
-  if ((inline_policy == nullptr) == (policy_file == nullptr)) {
-    problems.Add(root->pos, "give exactly one of 'policy' and 'policy_file'");
-  }
+  Suite suite;
+  ReadSuite(*root, reader, problems, &suite);
   if (!problems.empty()) return problems.ToStatus();
 
-  absl::StatusOr<Policy> policy;
-  if (inline_policy != nullptr) {
-    policy = ParsePolicyNode(*inline_policy, suite_path, dataset, taxonomy,
-                             directory);
-  } else {
-    std::string name;
-    if (!problems.Scalar(*policy_file, "policy_file", &name)) {
-      return problems.ToStatus();
-    }
-    const std::string path = ResolveRelative(suite_path, name);
-    absl::StatusOr<std::string> text = read_file(path);
-    if (!text.ok()) return text.status();
-    policy = ParsePolicy(*text,
-                         absl::EndsWith(path, ".json") ? SourceFormat::kJson
-                                                       : SourceFormat::kYaml,
-                         path, dataset, taxonomy, directory);
-  }
+  absl::StatusOr<Policy> policy =
+      SuitePolicy(suite, suite_path, taxonomy, read_file, problems);
   if (!policy.ok()) return policy.status();
   absl::StatusOr<CompiledPolicy> compiled =
-      Compile(*policy, dataset, taxonomy, directory);
+      Compile(*policy, suite.dataset, taxonomy, suite.directory);
   if (!compiled.ok()) return compiled.status();
 
   std::vector<ConsentView> views;
-  for (const ConsentRecord& r : records) {
+  for (const ConsentRecord& r : suite.records) {
     views.push_back(ConsentView{r.id, r.subject, r.purpose, r.partner,
                                 r.category, r.live, r.expires_at,
                                 r.objection, {}});
   }
   SuiteResult result;
   result.file = std::string(suite_path);
-  for (const Case& c : cases) {
-    Request request;
-    request.partner = c.partner;
-    auto known = directory.principal_categories.find(c.partner);
-    request.partner_category =
-        c.has_category ? absl::string_view(c.category)
-        : known != directory.principal_categories.end()
-            ? absl::string_view(known->second)
-            : absl::string_view();
-    request.purpose = c.purpose;
-    request.fields = c.fields;
-    request.subjects = c.subjects;
-    request.lifetime_seconds = static_cast<uint32_t>(c.lifetime);
-    request.location = c.location;
-    SuiteCaseResult& out = result.cases.emplace_back();
-    out.name = c.name;
-    // The broker refuses such a request before deciding it: so does the
-    // suite.
-    if (absl::Status s =
-            CheckRequestSubjects(dataset.classification, c.subjects.size());
-        !s.ok()) {
-      out.invalid = std::string(s.message());
-      if (!c.expect.invalid) {
-        out.failures.push_back(absl::StrCat("request is invalid: ", out.invalid));
-      }
-    } else {
-      Decide(request, *compiled, views, c.now, &out.decision);
-      Compare(c.expect, out.decision, &out.failures);
-    }
-    out.passed = out.failures.empty();
+  for (const Case& c : suite.cases) {
+    RunCase(c, suite, *compiled, views, result.cases.emplace_back());
   }
   return result;
 }

@@ -81,16 +81,29 @@ void Checkpointer::Run() {
 }
 
 absl::StatusOr<SignedCheckpoint> Checkpointer::CheckpointNow() {
-  absl::MutexLock p(&publish_mu_);
   return Publish(/*only_if_due=*/false);
 }
 
 absl::Status Checkpointer::Tick() {
-  absl::MutexLock p(&publish_mu_);
   return Publish(/*only_if_due=*/true).status();
 }
 
 absl::StatusOr<SignedCheckpoint> Checkpointer::Publish(bool only_if_due) {
+  {
+    absl::MutexLock l(&mu_);
+    auto my_turn = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return !publishing_;
+    };
+    mu_.Await(absl::Condition(&my_turn));
+    publishing_ = true;
+  }
+  absl::StatusOr<SignedCheckpoint> published = PublishInTurn(only_if_due);
+  absl::MutexLock l(&mu_);
+  publishing_ = false;
+  return published;
+}
+
+absl::StatusOr<SignedCheckpoint> Checkpointer::PublishInTurn(bool only_if_due) {
   const TreeHead head = log_.Head();
   const absl::Time now = clock_();
   {

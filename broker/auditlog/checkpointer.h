@@ -26,7 +26,10 @@ struct SignedCheckpoint {
 
 // Signs and publishes checkpoints of a Log's committed tree: on demand, and
 // from its own thread at least once per `interval` while the log grows.
-// Checkpoints are published in increasing size order. Thread-safe.
+// Checkpoints are published in increasing size order, one publish at a
+// time; no lock is held while signing or persisting, so Latest answers
+// meanwhile and the persist function may wait for a store commit.
+// Thread-safe.
 class Checkpointer {
  public:
   // Stores `checkpoint` durably (the broker writes it to the store). It is
@@ -68,8 +71,8 @@ class Checkpointer {
   // Returns it, or the latest one unchanged if the log has not grown since.
   // Errors: the error of the signer or the persist function (nothing
   // published).
-  absl::StatusOr<SignedCheckpoint> CheckpointNow()
-      ABSL_LOCKS_EXCLUDED(publish_mu_, mu_);
+  // Waits while another publish is under way.
+  absl::StatusOr<SignedCheckpoint> CheckpointNow() ABSL_LOCKS_EXCLUDED(mu_);
 
   // Publishes a new checkpoint if the log grew and the latest one is at
   // least half an interval old by the clock (or there is none). With the
@@ -77,7 +80,7 @@ class Checkpointer {
   // three quarters of an interval, at most twice per interval. Returns OK when
   // there was nothing to do or the checkpoint was published; the error of
   // CheckpointNow otherwise.
-  absl::Status Tick() ABSL_LOCKS_EXCLUDED(publish_mu_, mu_);
+  absl::Status Tick() ABSL_LOCKS_EXCLUDED(mu_);
 
   // Returns the latest published checkpoint, or nullopt before the first.
   std::optional<SignedCheckpoint> Latest() const ABSL_LOCKS_EXCLUDED(mu_);
@@ -91,8 +94,15 @@ class Checkpointer {
                ClockFn clock,
                std::optional<SignedCheckpoint> latest);
   void Run() ABSL_LOCKS_EXCLUDED(mu_);
+  // Waits for the turn to publish (publishing_), publishes as
+  // PublishInTurn says, and gives the turn back.
   absl::StatusOr<SignedCheckpoint> Publish(bool only_if_due)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_) ABSL_LOCKS_EXCLUDED(mu_);
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // The latest checkpoint when it covers the log's head (or, with
+  // `only_if_due`, is under half an interval old); else signs, persists and
+  // publishes the head. Called only by the holder of the turn.
+  absl::StatusOr<SignedCheckpoint> PublishInTurn(bool only_if_due)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   const Log& log_;
   const Options options_;
@@ -100,10 +110,10 @@ class Checkpointer {
   const PersistFn persist_;
   const ClockFn clock_;
 
-  // Held while signing and persisting, so checkpoints are persisted in
-  // order; never held by readers of Latest.
-  absl::Mutex publish_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   mutable absl::Mutex mu_;
+  // A publish is signing and persisting: the others wait for their turn
+  // (with mu_ released), so checkpoints are persisted in size order.
+  bool publishing_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<SignedCheckpoint> latest_ ABSL_GUARDED_BY(mu_);
   absl::Time latest_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   absl::Status last_error_ ABSL_GUARDED_BY(mu_);

@@ -1,10 +1,12 @@
 #include "broker/auditlog/checkpointer.h"
 
+#include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "broker/auditlog/test_note.h"
 
 namespace accord::auditlog {
@@ -79,6 +81,56 @@ TEST_CASE("CheckpointNow signs, persists and publishes the committed head",
   persisted.next = absl::OkStatus();
   REQUIRE((*cp)->CheckpointNow().ok());
   CHECK((*cp)->Latest()->checkpoint.size == 6);
+}
+
+TEST_CASE("A publish waits for the one persisting, which holds no lock",
+          "[checkpointer]") {
+  testing::TestNoteKey key("accord-log");
+  Log log{Frontier()};
+  Persisted persisted;
+  absl::Notification persisting;  // the first persist has begun
+  absl::Notification durable;     // and may finish
+  auto cp = Checkpointer::Create(
+      log, {kOrigin, absl::Seconds(1)}, key.signer,
+      [&](const SignedCheckpoint& c) {
+        if (!persisting.HasBeenNotified()) {
+          persisting.Notify();
+          durable.WaitForNotification();
+        }
+        absl::MutexLock l(&persisted.mu);
+        persisted.all.push_back(c);
+        return absl::OkStatus();
+      },
+      [] { return absl::FromUnixSeconds(1000); });
+  REQUIRE(cp.ok());
+
+  Grow(log, 3);
+  absl::StatusOr<SignedCheckpoint> first;
+  std::thread a([&] { first = (*cp)->CheckpointNow(); });
+  persisting.WaitForNotification();
+  // Readers are answered while the first publish waits on its persist.
+  CHECK_FALSE((*cp)->Latest().has_value());
+  CHECK((*cp)->last_error().ok());
+  Grow(log, 2);
+  absl::StatusOr<SignedCheckpoint> second;
+  std::thread b([&] { second = (*cp)->CheckpointNow(); });
+  durable.Notify();
+  a.join();
+  b.join();
+
+  REQUIRE(first.ok());
+  REQUIRE(second.ok());
+  CHECK(second->checkpoint.size == 5);
+  CHECK(first->checkpoint.size <= second->checkpoint.size);
+  REQUIRE((*cp)->Latest().has_value());
+  CHECK((*cp)->Latest()->checkpoint.size == 5);
+  absl::MutexLock l(&persisted.mu);
+  REQUIRE_FALSE(persisted.all.empty());
+  CHECK(persisted.all.back().checkpoint.size == 5);
+  for (size_t i = 1; i < persisted.all.size(); ++i) {
+    CHECK(persisted.all[i - 1].checkpoint.size <
+          persisted.all[i].checkpoint.size);
+  }
 }
 
 TEST_CASE("Tick publishes growth at most twice per interval",

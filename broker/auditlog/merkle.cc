@@ -48,6 +48,88 @@ Hash ChildrenOfBytes(absl::string_view left, absl::string_view right) {
   return crypto::Sha256(absl::string_view("\x01", 1), left, right);
 }
 
+// Every hash of `proof` is kHashSize bytes; the error names the first that
+// is not.
+absl::Status CheckProofHashSizes(absl::Span<const std::string> proof) {
+  for (size_t i = 0; i < proof.size(); ++i) {
+    if (absl::Status s = CheckHashSize(proof[i], absl::StrCat("proof[", i, "]"));
+        !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The case size1 == size2 of VerifyConsistency: nothing is hashed, and the
+// claim holds exactly when the proof is empty and the roots are equal.
+absl::Status VerifySameSize(absl::Span<const std::string> proof,
+                            absl::string_view root1, absl::string_view root2) {
+  if (!proof.empty()) {
+    return absl::FailedPreconditionError(
+        "size1 == size2 requires an empty proof");
+  }
+  if (root1 != root2) {
+    return absl::FailedPreconditionError(
+        "size1 == size2 but the roots differ");
+  }
+  return absl::OkStatus();
+}
+
+// The roots of the trees of size1 and size2 a consistency proof leads to.
+struct ProvenRoots {
+  Hash first;
+  Hash second;
+};
+
+// Walks a non-empty consistency proof from size1 to size2 (0 < size1 <
+// size2, hashes of kHashSize bytes), RFC 9162 §2.1.4.2. Errors: a proof too
+// long or too short for the sizes.
+absl::StatusOr<ProvenRoots> WalkConsistencyProof(
+    uint64_t size1, uint64_t size2, absl::Span<const std::string> proof,
+    absl::string_view root1) {
+  // When size1 is a power of two the old root is itself a node of the new
+  // tree and is not part of the proof.
+  size_t next = 0;
+  Hash fr;
+  if (std::has_single_bit(size1)) {
+    std::memcpy(fr.data(), root1.data(), kHashSize);
+  } else {
+    std::memcpy(fr.data(), proof[0].data(), kHashSize);
+    next = 1;
+  }
+  Hash sr = fr;
+  uint64_t fn = size1 - 1;
+  uint64_t sn = size2 - 1;
+  while ((fn & 1) == 1) {
+    fn >>= 1;
+    sn >>= 1;
+  }
+  for (; next < proof.size(); ++next) {
+    const std::string& c = proof[next];
+    if (sn == 0) {
+      return absl::FailedPreconditionError("consistency proof is too long");
+    }
+    if ((fn & 1) == 1 || fn == sn) {
+      fr = ChildrenOfBytes(c, crypto::AsBytes(fr));
+      sr = ChildrenOfBytes(c, crypto::AsBytes(sr));
+      if ((fn & 1) == 0) {
+        while ((fn & 1) == 0 && fn != 0) {
+          fn >>= 1;
+          sn >>= 1;
+        }
+      }
+    } else {
+      sr = ChildrenOfBytes(crypto::AsBytes(sr), c);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  if (sn != 0) {
+    return absl::FailedPreconditionError("consistency proof is too short");
+  }
+  return ProvenRoots{fr, sr};
+}
+
 }  // namespace
 
 Hash HashLeaf(absl::string_view entry) {
@@ -180,12 +262,7 @@ absl::Status VerifyInclusion(absl::string_view leaf_hash, uint64_t index,
   }
   if (absl::Status s = CheckHashSize(leaf_hash, "leaf_hash"); !s.ok()) return s;
   if (absl::Status s = CheckHashSize(root, "root"); !s.ok()) return s;
-  for (size_t i = 0; i < proof.size(); ++i) {
-    if (absl::Status s = CheckHashSize(proof[i], absl::StrCat("proof[", i, "]"));
-        !s.ok()) {
-      return s;
-    }
-  }
+  if (absl::Status s = CheckProofHashSizes(proof); !s.ok()) return s;
   uint64_t fn = index;
   uint64_t sn = tree_size - 1;
   Hash r;
@@ -230,69 +307,18 @@ absl::Status VerifyConsistency(uint64_t size1, uint64_t size2,
     return absl::InvalidArgumentError(
         absl::StrCat("size1 ", size1, " > size2 ", size2));
   }
-  if (size1 == size2) {
-    // Nothing is hashed: the claim holds exactly when the roots are equal.
-    if (!proof.empty()) {
-      return absl::FailedPreconditionError(
-          "size1 == size2 requires an empty proof");
-    }
-    if (root1 != root2) {
-      return absl::FailedPreconditionError(
-          "size1 == size2 but the roots differ");
-    }
-    return absl::OkStatus();
-  }
+  if (size1 == size2) return VerifySameSize(proof, root1, root2);
   if (absl::Status s = CheckHashSize(root1, "root1"); !s.ok()) return s;
   if (absl::Status s = CheckHashSize(root2, "root2"); !s.ok()) return s;
-  for (size_t i = 0; i < proof.size(); ++i) {
-    if (absl::Status s = CheckHashSize(proof[i], absl::StrCat("proof[", i, "]"));
-        !s.ok()) {
-      return s;
-    }
-  }
+  if (absl::Status s = CheckProofHashSizes(proof); !s.ok()) return s;
   if (proof.empty()) {
     return absl::FailedPreconditionError("consistency proof is empty");
   }
-  // RFC 9162 §2.1.4.2. When size1 is a power of two the old root is itself a
-  // node of the new tree and is not part of the proof.
-  size_t next = 0;
-  Hash fr;
-  if (std::has_single_bit(size1)) {
-    std::memcpy(fr.data(), root1.data(), kHashSize);
-  } else {
-    std::memcpy(fr.data(), proof[0].data(), kHashSize);
-    next = 1;
-  }
-  Hash sr = fr;
-  uint64_t fn = size1 - 1;
-  uint64_t sn = size2 - 1;
-  while ((fn & 1) == 1) {
-    fn >>= 1;
-    sn >>= 1;
-  }
-  for (; next < proof.size(); ++next) {
-    const std::string& c = proof[next];
-    if (sn == 0) {
-      return absl::FailedPreconditionError("consistency proof is too long");
-    }
-    if ((fn & 1) == 1 || fn == sn) {
-      fr = ChildrenOfBytes(c, crypto::AsBytes(fr));
-      sr = ChildrenOfBytes(c, crypto::AsBytes(sr));
-      if ((fn & 1) == 0) {
-        while ((fn & 1) == 0 && fn != 0) {
-          fn >>= 1;
-          sn >>= 1;
-        }
-      }
-    } else {
-      sr = ChildrenOfBytes(crypto::AsBytes(sr), c);
-    }
-    fn >>= 1;
-    sn >>= 1;
-  }
-  if (sn != 0) {
-    return absl::FailedPreconditionError("consistency proof is too short");
-  }
+  absl::StatusOr<ProvenRoots> proven =
+      WalkConsistencyProof(size1, size2, proof, root1);
+  if (!proven.ok()) return proven.status();
+  const Hash& fr = proven->first;
+  const Hash& sr = proven->second;
   if (crypto::AsBytes(fr) != root1) {
     return absl::FailedPreconditionError(
         "consistency proof does not lead to root1");

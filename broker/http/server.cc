@@ -106,6 +106,20 @@ struct HttpServer::Connection {
   }
 };
 
+// The loop thread's connections and poll set.
+struct HttpServer::Connections {
+  std::vector<std::unique_ptr<Connection>> conns;
+  std::vector<pollfd> fds;
+  // Connections per client address and in the shared slots, counting those
+  // closed but not yet removed.
+  absl::flat_hash_map<std::string, int> per_ip;
+  int shared = 0;
+  size_t slots = 0;  // max_connections + reserved_connections
+  Clock::time_point accept_resume;
+  bool accepting = false;  // the listener is in the poll set, at fds[1]
+  size_t first = 0;  // the index in fds of conns[0]
+};
+
 namespace {
 
 // The client's address bytes, the key of the per-address connection count.
@@ -195,120 +209,132 @@ void HttpServer::Shutdown() {
 }
 
 void HttpServer::Loop() {
-  std::vector<std::unique_ptr<Connection>> conns;
-  std::vector<pollfd> fds;
-  // Connections per client address and in the shared slots, counting those
-  // closed but not yet removed.
-  absl::flat_hash_map<std::string, int> per_ip;
-  int shared = 0;
-  const size_t slots = static_cast<size_t>(options_.max_connections) +
-                       static_cast<size_t>(options_.reserved_connections);
-  Clock::time_point accept_resume = Clock::now();
+  Connections t;
+  t.slots = static_cast<size_t>(options_.max_connections) +
+            static_cast<size_t>(options_.reserved_connections);
+  t.accept_resume = Clock::now();
   while (true) {
-    if (!stopping_ && stop_.load()) {
-      stopping_ = true;
-      close(listen_fd_);
-      listen_fd_ = -1;
-    }
-    if (stopping_) {
-      for (auto& c : conns) {
-        if (c->idle()) c->Close();
-      }
-    }
-    std::erase_if(conns, [&](const auto& c) {
-      if (c->fd >= 0) return false;
-      if (--per_ip[c->peer] == 0) per_ip.erase(c->peer);
-      if (!c->reserved_slot) --shared;
-      return true;
-    });
-    if (stopping_ && conns.empty()) return;
+    CloseForShutdown(t);
+    RemoveClosed(t);
+    if (stopping_ && t.conns.empty()) return;
+    const int timeout_ms = PreparePoll(t);
+    if (poll(t.fds.data(), t.fds.size(), timeout_ms) < 0) continue;  // EINTR
 
-    const Clock::time_point now = Clock::now();
-    fds.clear();
-    fds.push_back({wake_read_, POLLIN, 0});
-    const bool accepting =
-        !stopping_ && now >= accept_resume && conns.size() < slots;
-    if (accepting) fds.push_back({listen_fd_, POLLIN, 0});
-    const size_t first = fds.size();
-    Clock::time_point wake_at = (!stopping_ && now < accept_resume)
-                                    ? accept_resume
-                                    : Clock::time_point::max();
-    bool buffered = false;
-    for (const auto& c : conns) {
-      fds.push_back({c->fd, c->events(), 0});
-      wake_at = std::min(wake_at, c->deadline);
-      buffered = buffered || c->buffered();
-    }
-    int timeout_ms = -1;
-    if (buffered) {
-      timeout_ms = 0;
-    } else if (wake_at != Clock::time_point::max()) {
-      auto ms =
-          std::chrono::ceil<std::chrono::milliseconds>(wake_at - now).count();
-      timeout_ms = static_cast<int>(std::clamp<int64_t>(ms, 0, 60000));
-    }
-    if (poll(fds.data(), fds.size(), timeout_ms) < 0) continue;  // EINTR
-
-    if (fds[0].revents != 0) {
+    if (t.fds[0].revents != 0) {
       char buf[64];
       while (read(wake_read_, buf, sizeof(buf)) > 0) {
       }
     }
-    const size_t known = conns.size();
-    for (size_t i = 0; i < known; ++i) {
-      Connection& c = *conns[i];
-      if (fds[first + i].revents == 0 && !c.buffered()) continue;
-      if (!c.out.empty()) {
-        Flush(c);
-        Process(c);
-      } else {
-        OnReadable(c);
-      }
-    }
-    if (accepting && fds[1].revents != 0) {
-      while (conns.size() < slots) {
-        sockaddr_storage addr{};
-        socklen_t len = sizeof(addr);
-        const int fd =
-            accept4(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len,
-                    SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) {
-          if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-              errno == ENOMEM) {
-            accept_resume = Clock::now() + kAcceptPause;
-          }
-          break;
-        }
-        std::string peer = PeerKey(addr);
-        auto known_peer = per_ip.find(peer);
-        if (known_peer != per_ip.end() &&
-            known_peer->second >= options_.max_connections_per_ip) {
-          close(fd);  // over the per-address cap: refused unanswered
-          continue;
-        }
-        auto c = std::make_unique<Connection>();
-        if (options_.tls != nullptr) {
-          c->tls = options_.tls->Accept(fd);
-          if (c->tls == nullptr) {
-            close(fd);
-            continue;
-          }
-        }
-        ++per_ip[peer];
-        c->peer = std::move(peer);
-        c->reserved_slot = shared >= options_.max_connections;
-        if (!c->reserved_slot) ++shared;
-        const int one = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-        c->fd = fd;
-        c->deadline = Clock::now() + ToClock(options_.idle_timeout);
-        conns.push_back(std::move(c));
-      }
-    }
+    ServeReady(t);
+    if (t.accepting && t.fds[1].revents != 0) AcceptNew(t);
     const Clock::time_point after = Clock::now();
-    for (auto& c : conns) {
+    for (auto& c : t.conns) {
       if (c->deadline <= after) c->Close();
     }
+  }
+}
+
+void HttpServer::CloseForShutdown(Connections& t) {
+  if (!stopping_ && stop_.load()) {
+    stopping_ = true;
+    close(listen_fd_);
+    listen_fd_ = -1;
+  }
+  if (stopping_) {
+    for (auto& c : t.conns) {
+      if (c->idle()) c->Close();
+    }
+  }
+}
+
+void HttpServer::RemoveClosed(Connections& t) {
+  std::erase_if(t.conns, [&](const auto& c) {
+    if (c->fd >= 0) return false;
+    if (--t.per_ip[c->peer] == 0) t.per_ip.erase(c->peer);
+    if (!c->reserved_slot) --t.shared;
+    return true;
+  });
+}
+
+int HttpServer::PreparePoll(Connections& t) {
+  const Clock::time_point now = Clock::now();
+  t.fds.clear();
+  t.fds.push_back({wake_read_, POLLIN, 0});
+  t.accepting =
+      !stopping_ && now >= t.accept_resume && t.conns.size() < t.slots;
+  if (t.accepting) t.fds.push_back({listen_fd_, POLLIN, 0});
+  t.first = t.fds.size();
+  Clock::time_point wake_at = (!stopping_ && now < t.accept_resume)
+                                  ? t.accept_resume
+                                  : Clock::time_point::max();
+  bool buffered = false;
+  for (const auto& c : t.conns) {
+    t.fds.push_back({c->fd, c->events(), 0});
+    wake_at = std::min(wake_at, c->deadline);
+    buffered = buffered || c->buffered();
+  }
+  int timeout_ms = -1;
+  if (buffered) {
+    timeout_ms = 0;
+  } else if (wake_at != Clock::time_point::max()) {
+    auto ms =
+        std::chrono::ceil<std::chrono::milliseconds>(wake_at - now).count();
+    timeout_ms = static_cast<int>(std::clamp<int64_t>(ms, 0, 60000));
+  }
+  return timeout_ms;
+}
+
+void HttpServer::ServeReady(Connections& t) {
+  const size_t known = t.conns.size();
+  for (size_t i = 0; i < known; ++i) {
+    Connection& c = *t.conns[i];
+    if (t.fds[t.first + i].revents == 0 && !c.buffered()) continue;
+    if (!c.out.empty()) {
+      Flush(c);
+      Process(c);
+    } else {
+      OnReadable(c);
+    }
+  }
+}
+
+void HttpServer::AcceptNew(Connections& t) {
+  while (t.conns.size() < t.slots) {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof(addr);
+    const int fd = accept4(listen_fd_, reinterpret_cast<sockaddr*>(&addr),
+                           &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+          errno == ENOMEM) {
+        t.accept_resume = Clock::now() + kAcceptPause;
+      }
+      break;
+    }
+    std::string peer = PeerKey(addr);
+    auto known_peer = t.per_ip.find(peer);
+    if (known_peer != t.per_ip.end() &&
+        known_peer->second >= options_.max_connections_per_ip) {
+      close(fd);  // over the per-address cap: refused unanswered
+      continue;
+    }
+    auto c = std::make_unique<Connection>();
+    if (options_.tls != nullptr) {
+      c->tls = options_.tls->Accept(fd);
+      if (c->tls == nullptr) {
+        close(fd);
+        continue;
+      }
+    }
+    ++t.per_ip[peer];
+    c->peer = std::move(peer);
+    c->reserved_slot = t.shared >= options_.max_connections;
+    if (!c->reserved_slot) ++t.shared;
+    const int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    c->fd = fd;
+    c->deadline = Clock::now() + ToClock(options_.idle_timeout);
+    t.conns.push_back(std::move(c));
   }
 }
 

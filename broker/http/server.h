@@ -86,10 +86,29 @@ class HttpServer {
 
  private:
   struct Connection;
+  struct Connections;
 
   HttpServer(int listen_fd, int wake_read, int wake_write, int port,
              Router router, const Options& options);
+  // The loop thread: until Shutdown, polls the wake-up pipe, the listener
+  // and the connections, serves what is ready, accepts, and closes the
+  // connections past their deadline.
   void Loop();
+  // Once Shutdown is asked: closes the listener (once) and the idle
+  // connections.
+  void CloseForShutdown(Connections& t);
+  // Drops the closed connections, giving back their per-address counts and
+  // shared slots.
+  void RemoveClosed(Connections& t);
+  // Fills the poll set (wake-up pipe, listener when accepting, connections)
+  // and returns poll's timeout: 0 when a TLS session holds input, else up
+  // to the nearest deadline or accept pause (-1: none).
+  int PreparePoll(Connections& t);
+  // Serves every connection poll found ready, or with buffered TLS input.
+  void ServeReady(Connections& t);
+  // Accepts while there are slots: refuses an address over its cap, a
+  // failed TLS accept; pauses accepting when descriptors run out.
+  void AcceptNew(Connections& t);
   void OnReadable(Connection& c);
   void Process(Connection& c);
   void Flush(Connection& c);

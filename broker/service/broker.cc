@@ -141,6 +141,18 @@ class BrokerImpl final : public Broker {
 
  private:
   absl::Status OpenState();
+  // Opens the grant and receipt key rings (creating the grant keys when
+  // `create_keys`, the receipt keys in dev mode or when asked).
+  absl::Status OpenKeyRings(bool create_keys);
+  // Refuses a store whose recorded issuer, log origin or pseudonym secret
+  // differ from `guarded`; records those not recorded yet.
+  absl::Status GuardSettings(const GuardedSettings& guarded);
+  // The checkpoint signer and checkpointer (not started), after checking
+  // the stored log against its last checkpoint.
+  absl::Status CreateCheckpointer(crypto::SigningKey checkpoint_key);
+  // The services' Env, with the revocation hub, rate limiters, readiness
+  // and retention sweeper it points to.
+  void AssembleEnv();
   absl::Status StartGrpc();
   absl::Status StartHttp();
 
@@ -221,17 +233,7 @@ absl::Status BrokerImpl::Init() {
     fs::create_directories(config_.keys_dir, ec);
     fs::permissions(config_.keys_dir, fs::perms::owner_all, ec);
   }
-  auto keys = OpenGrantKeys(config_, create_keys, &clock_);
-  if (!keys.ok()) return WithInitHint(config_, keys.status(), false);
-  keys_ = *std::move(keys);
-  // Receipts are signed afresh at every read, so a new receipt ring
-  // orphans nothing: dev mode creates a missing one beside a store too.
-  auto receipt_keys = OpenReceiptKeys(
-      config_, config_.dev || config_.create_receipt_keys, &clock_);
-  if (!receipt_keys.ok()) {
-    return WithInitHint(config_, receipt_keys.status(), true);
-  }
-  receipt_keys_ = *std::move(receipt_keys);
+  if (absl::Status s = OpenKeyRings(create_keys); !s.ok()) return s;
   if (absl::Status s = CheckPrivateFile(config_.tls_key_file, "tls_key");
       !s.ok()) {
     return s;
@@ -257,8 +259,59 @@ absl::Status BrokerImpl::Init() {
   // Before anything reads the store: a changed issuer, log origin or
   // pseudonym secret is refused here, by name, not met later as a
   // checkpoint that does not open or as citizens without their consents.
-  auto guard = CheckOrRecordSettings(*store_, guarded);
+  absl::Status guard = GuardSettings(guarded);
   guarded.pseudonym_secret.clear();
+  if (!guard.ok()) return guard;
+  policies_ = std::make_unique<PolicyRegistry>(store_.get(), *std::move(taxonomy));
+  auth_ = std::make_unique<Authenticator>(store_.get(), citizens_.get(), &clock_,
+                                          config_.trust_domain);
+
+  if (absl::Status s = CreateCheckpointer(*std::move(checkpoint_key));
+      !s.ok()) {
+    return s;
+  }
+
+  AssembleEnv();
+
+  if (config_.dev) {
+    if (absl::Status s = SeedDevContent(env_); !s.ok()) return s;
+  }
+  SetStartupGauges(config_, *store_, &metrics_);
+  if (absl::Status s = checkpointer_->Start(); !s.ok()) return s;
+  // An erasure's compaction the last run did not finish runs now.
+  if (store_->CompactionPending()) {
+    sweeper_->RequestCompaction();
+  }
+  sweeper_->Start();
+  if (absl::Status s = StartGrpc(); !s.ok()) return s;
+  if (absl::Status s = StartHttp(); !s.ok()) return s;
+  Log("info", "accord-broker serving",
+      {{"grpc", config_.grpc_address},
+       {"http", config_.http_address},
+       {"data_dir", config_.data_dir},
+       {"dev", config_.dev ? "true" : "false"},
+       {"revision", absl::StrCat(store_->revision())},
+       {"log_size", absl::StrCat(store_->LogSize())}});
+  return absl::OkStatus();
+}
+
+absl::Status BrokerImpl::OpenKeyRings(bool create_keys) {
+  auto keys = OpenGrantKeys(config_, create_keys, &clock_);
+  if (!keys.ok()) return WithInitHint(config_, keys.status(), false);
+  keys_ = *std::move(keys);
+  // Receipts are signed afresh at every read, so a new receipt ring
+  // orphans nothing: dev mode creates a missing one beside a store too.
+  auto receipt_keys = OpenReceiptKeys(
+      config_, config_.dev || config_.create_receipt_keys, &clock_);
+  if (!receipt_keys.ok()) {
+    return WithInitHint(config_, receipt_keys.status(), true);
+  }
+  receipt_keys_ = *std::move(receipt_keys);
+  return absl::OkStatus();
+}
+
+absl::Status BrokerImpl::GuardSettings(const GuardedSettings& guarded) {
+  auto guard = CheckOrRecordSettings(*store_, guarded);
   if (!guard.ok()) return guard.status();
   if (!guard->recorded.empty()) {
     const bool older_store = store_->revision() > 0 || store_->LogSize() > 0;
@@ -268,12 +321,12 @@ absl::Status BrokerImpl::Init() {
                     : "recorded the settings this store must keep",
         {{"settings", absl::StrJoin(guard->recorded, ",")}});
   }
-  policies_ = std::make_unique<PolicyRegistry>(store_.get(), *std::move(taxonomy));
-  auth_ = std::make_unique<Authenticator>(store_.get(), citizens_.get(), &clock_,
-                                          config_.trust_domain);
+  return absl::OkStatus();
+}
 
+absl::Status BrokerImpl::CreateCheckpointer(crypto::SigningKey checkpoint_key) {
   auto signer = crypto::NoteSigner::Create(config_.log_origin,
-                                           *std::move(checkpoint_key));
+                                           std::move(checkpoint_key));
   if (!signer.ok()) return signer.status();
   signer_.emplace(*std::move(signer));
   checkpoint_verifier_key_ = signer_->VerifierKey();
@@ -302,7 +355,10 @@ absl::Status BrokerImpl::Init() {
       [this] { return clock_.Now(); });
   if (!checkpointer.ok()) return checkpointer.status();
   checkpointer_ = *std::move(checkpointer);
+  return absl::OkStatus();
+}
 
+void BrokerImpl::AssembleEnv() {
   env_.config = &config_;
   env_.store = store_.get();
   env_.policies = policies_.get();
@@ -338,27 +394,6 @@ absl::Status BrokerImpl::Init() {
   retention.interval = absl::Seconds(config_.retention_sweep_interval_seconds);
   sweeper_ = std::make_unique<Sweeper>(store_.get(), &clock_, retention);
   env_.sweeper = sweeper_.get();
-
-  if (config_.dev) {
-    if (absl::Status s = SeedDevContent(env_); !s.ok()) return s;
-  }
-  SetStartupGauges(config_, *store_, &metrics_);
-  if (absl::Status s = checkpointer_->Start(); !s.ok()) return s;
-  // An erasure's compaction the last run did not finish runs now.
-  if (store_->CompactionPending()) {
-    sweeper_->RequestCompaction();
-  }
-  sweeper_->Start();
-  if (absl::Status s = StartGrpc(); !s.ok()) return s;
-  if (absl::Status s = StartHttp(); !s.ok()) return s;
-  Log("info", "accord-broker serving",
-      {{"grpc", config_.grpc_address},
-       {"http", config_.http_address},
-       {"data_dir", config_.data_dir},
-       {"dev", config_.dev ? "true" : "false"},
-       {"revision", absl::StrCat(store_->revision())},
-       {"log_size", absl::StrCat(store_->LogSize())}});
-  return absl::OkStatus();
 }
 
 absl::Status BrokerImpl::StartGrpc() {

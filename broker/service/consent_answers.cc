@@ -60,6 +60,56 @@ absl::StatusOr<accord::v1::ConsentRequest> PublishedRequest(
   return r;
 }
 
+// What a consent request fixes may be repeated in the answer, never
+// changed: its dataset, purpose and partner (`partner`).
+absl::Status CheckRepeatsRequest(const accord::v1::GiveConsentRequest& give,
+                                 const accord::v1::ConsentRequestSpec& spec,
+                                 const std::string& partner) {
+  if (!give.dataset_id().empty() && give.dataset_id() != spec.dataset_id()) {
+    return absl::InvalidArgumentError(
+        "dataset_id: differs from the consent request's");
+  }
+  if (!give.purpose().empty() && give.purpose() != spec.purpose()) {
+    return absl::InvalidArgumentError(
+        "purpose: differs from the consent request's");
+  }
+  if (give.has_recipient() && (give.recipient().partner() != partner ||
+                               give.recipient().has_category())) {
+    return absl::InvalidArgumentError(
+        "recipient: differs from the consent request's partner");
+  }
+  return absl::OkStatus();
+}
+
+// The record an answer to `request` changes: the subject's `existing` one
+// (its expiry recorded first, into `ws`, when it has passed; `*first_new`
+// is then the index of its first new event, `*was_given` whether it was
+// GIVEN), or a new record for `subject` naming the request.
+Consent AnswerRecord(std::optional<Consent> existing,
+                     const std::string& subject,
+                     const accord::v1::ConsentRequest& request,
+                     const accord::v1::ConsentRequestSpec& spec, int64_t now,
+                     store::WriteSet& ws, int* first_new, bool* was_given) {
+  Consent consent;
+  if (existing.has_value()) {
+    consent = *std::move(existing);
+    *first_new = consent.events_size();
+    if (RecordExpiry(consent, now)) {
+      ws.AddAuditEvent(
+          ConsentChangeEvent(consent, accord::v1::CONSENT_STATE_EXPIRED, now));
+    }
+    *was_given = consent.state() == accord::v1::CONSENT_STATE_GIVEN;
+  } else {
+    consent.set_id(crypto::RandomId());
+    consent.set_subject(subject);
+    consent.set_dataset_id(spec.dataset_id());
+    consent.set_purpose(spec.purpose());
+    consent.mutable_recipient()->set_partner(request.partner());
+    consent.set_request_id(request.id());
+  }
+  return consent;
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::Answer(
@@ -82,19 +132,9 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::Answer(
     return call.Finish(s);
   }
   const accord::v1::ConsentRequestSpec& spec = r->current();
-  // What the request fixes may be repeated, never changed.
-  if (!give.dataset_id().empty() && give.dataset_id() != spec.dataset_id()) {
-    return call.Finish(absl::InvalidArgumentError(
-        "dataset_id: differs from the consent request's"));
-  }
-  if (!give.purpose().empty() && give.purpose() != spec.purpose()) {
-    return call.Finish(absl::InvalidArgumentError(
-        "purpose: differs from the consent request's"));
-  }
-  if (give.has_recipient() && (give.recipient().partner() != r->partner() ||
-                                give.recipient().has_category())) {
-    return call.Finish(absl::InvalidArgumentError(
-        "recipient: differs from the consent request's partner"));
+  if (absl::Status s = CheckRepeatsRequest(give, spec, r->partner());
+      !s.ok()) {
+    return call.Finish(s);
   }
   int64_t expires_at = now + spec.consent_duration_seconds();
   if (give.expires_at() != 0) {
@@ -117,32 +157,15 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::Answer(
         absl::StrCat("dataset '", spec.dataset_id(),
                      "' is no longer processed on the basis of consent")));
   }
-  if (!Claim(subject)) return call.Finish(ConsentsBusy());
+  KeyClaims::Claim claim = subjects_.Take(subject);
+  if (!claim.held()) return call.Finish(ConsentsBusy());
   auto existing = FindAnswer(env_, subject, spec.dataset_id(), r->id());
-  if (!existing.ok()) {
-    Release(subject);
-    return call.Finish(existing.status());
-  }
+  if (!existing.ok()) return call.FinishReleasing(claim, existing.status());
   store::WriteSet ws;
-  Consent consent;
   int first_new = 0;
   bool was_given = false;
-  if (existing->has_value()) {
-    consent = **std::move(existing);
-    first_new = consent.events_size();
-    if (RecordExpiry(consent, now)) {
-      ws.AddAuditEvent(
-          ConsentChangeEvent(consent, accord::v1::CONSENT_STATE_EXPIRED, now));
-    }
-    was_given = consent.state() == accord::v1::CONSENT_STATE_GIVEN;
-  } else {
-    consent.set_id(crypto::RandomId());
-    consent.set_subject(subject);
-    consent.set_dataset_id(spec.dataset_id());
-    consent.set_purpose(spec.purpose());
-    consent.mutable_recipient()->set_partner(r->partner());
-    consent.set_request_id(r->id());
-  }
+  Consent consent = AnswerRecord(*std::move(existing), subject, *r, spec, now,
+                                 ws, &first_new, &was_given);
   consent.set_request_version(r->version());
   consent.set_notice_hash(r->notice_hash());
   *consent.mutable_fields() = spec.fields();
@@ -160,23 +183,19 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::Answer(
   auto receipt =
       SignReceipt(*env_.receipt_keys->Primary(), env_.config->grant_issuer,
                   policy.dataset.producer(), consent, now);
-  if (!receipt.ok()) {
-    Release(subject);
-    return call.Finish(receipt.status());
-  }
+  if (!receipt.ok()) return call.FinishReleasing(claim, receipt.status());
   PutChange(ws, consent, state, now);
   // Refusing what one had accepted ends the grants that relied on it.
   if (!accept && was_given) {
     if (absl::Status s =
             RevokeSubjectGrants(env_, ws, consent, now, "consent_refused");
         !s.ok()) {
-      Release(subject);
-      return call.Finish(s);
+      return call.FinishReleasing(claim, s);
     }
   }
   *response->mutable_consent() = std::move(consent);
   response->set_receipt(*std::move(receipt));
-  return CommitChange(call, std::move(ws), response, subject, first_new,
+  return CommitChange(call, std::move(ws), response, std::move(claim), first_new,
                       accept ? http::ConsentEvent::kGiven
                              : http::ConsentEvent::kRefused);
 }

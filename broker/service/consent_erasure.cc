@@ -22,21 +22,18 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::EraseMe(
   }
   const std::string subject = caller->subject;
   // No change of the citizen's consents runs meanwhile.
-  if (!Claim(subject)) return call.Finish(ConsentsBusy());
+  KeyClaims::Claim claim = subjects_.Take(subject);
+  if (!claim.held()) return call.Finish(ConsentsBusy());
   ErasureRequest erasure;
   erasure.subject = subject;
   erasure.actor = caller->principal.id();
   erasure.requested_by = "subject";
   erasure.channel = channel;
   auto prepared = PrepareErasure(env_, erasure, env_.clock->NowSeconds());
-  if (!prepared.ok()) {
-    Release(subject);
-    return call.Finish(prepared.status());
-  }
+  if (!prepared.ok()) return call.FinishReleasing(claim, prepared.status());
   CommitErasure(env_, *std::move(prepared), call.deadline(), response,
-                [this, call, subject](absl::Status s) {
-                  Release(subject);
-                  call.Finish(s);
+                [call, claim = std::move(claim)](absl::Status s) mutable {
+                  call.FinishReleasing(claim, s);
                 });
   return call.reactor();
 }

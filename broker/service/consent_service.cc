@@ -1,6 +1,7 @@
 #include "broker/service/consent_service.h"
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -89,17 +90,79 @@ absl::StatusOr<std::optional<Consent>> FindSame(const Env& env,
   });
 }
 
+// The fields of a GiveConsent without `request`: dataset_id, purpose and
+// `channel` (the request's, defaulted) are ids.
+absl::Status CheckGiveIds(const accord::v1::GiveConsentRequest& request,
+                          const std::string& channel) {
+  if (absl::Status s = CheckId("dataset_id", request.dataset_id()); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckId("purpose", request.purpose()); !s.ok()) {
+    return s;
+  }
+  return CheckId("channel", channel);
+}
+
+// The current policy of the dataset a consent is given for, once the
+// recipient and purpose are known and the policy could ever permit the
+// purpose to the recipient on the basis of consent or objection. The
+// errors are GiveConsent's (consent_service.h); the policy's own problems
+// are told to `caller` only as PolicyErrorFor says.
+absl::StatusOr<std::shared_ptr<const DatasetPolicy>> PolicyToConsentTo(
+    const Env& env, const accord::v1::GiveConsentRequest& request,
+    const accord::v1::Principal& caller) {
+  auto directory = env.policies->Directory();
+  if (!directory.ok()) return directory.status();
+  if (absl::Status s = CheckRecipient(request.recipient(), **directory);
+      !s.ok()) {
+    return s;
+  }
+  if (!env.policies->taxonomy().Contains(request.purpose())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "purpose: '", request.purpose(), "' is not in the taxonomy"));
+  }
+  auto current = env.policies->Current(request.dataset_id());
+  if (!current.ok()) return PolicyErrorFor(current.status(), caller);
+  const DatasetPolicy& policy = **current;
+  const policy::LegalBasis basis = policy.compiled.legal_basis();
+  if (policy.info.classification != policy::Classification::kPersonal ||
+      (basis != policy::LegalBasis::kConsent &&
+       basis != policy::LegalBasis::kLegitimateInterestOptOut)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "dataset '", request.dataset_id(),
+        "' is not processed on the basis of consent or objection"));
+  }
+  if (absl::Status s = policy::CouldEverPermit(
+          policy.compiled, request.purpose(), request.recipient().partner(),
+          request.recipient().category());
+      !s.ok()) {
+    return s;
+  }
+  return current;
+}
+
+// The record a GiveConsent changes: the caller's `existing` one, renewed
+// (its expiry recorded first, into `ws`, when it has passed; `*first_new`
+// is then the index of its first new event), or `wanted` with a new id.
+Consent ConsentToGive(std::optional<Consent> existing, Consent wanted,
+                      int64_t now, store::WriteSet& ws, int* first_new) {
+  Consent consent;
+  if (existing.has_value()) {
+    // Giving again renews: same record, a new GIVEN event, expiry and notice.
+    consent = *std::move(existing);
+    *first_new = consent.events_size();
+    if (RecordExpiry(consent, now)) {
+      ws.AddAuditEvent(
+          ConsentChangeEvent(consent, accord::v1::CONSENT_STATE_EXPIRED, now));
+    }
+  } else {
+    consent = std::move(wanted);
+    consent.set_id(crypto::RandomId());
+  }
+  return consent;
+}
+
 }  // namespace
-
-bool ConsentServiceImpl::Claim(const std::string& subject) {
-  absl::MutexLock l(&mu_);
-  return busy_.insert(subject).second;
-}
-
-void ConsentServiceImpl::Release(const std::string& subject) {
-  absl::MutexLock l(&mu_);
-  busy_.erase(subject);
-}
 
 std::string ConsentServiceImpl::Controller(const Consent& c) const {
   auto dataset = env_.store->GetDataset(c.dataset_id());
@@ -109,12 +172,13 @@ std::string ConsentServiceImpl::Controller(const Consent& c) const {
 template <typename Response>
 grpc::ServerUnaryReactor* ConsentServiceImpl::CommitChange(
     const Call& call, store::WriteSet ws, Response* response,
-    const std::string& subject, int first_new, http::ConsentEvent event) {
+    KeyClaims::Claim claim, int first_new, http::ConsentEvent event) {
   ws.set_deadline(call.deadline());
   env_.store->Commit(
-      std::move(ws), [this, call, response, subject, first_new,
-                      event](absl::StatusOr<store::CommitResult> r) {
-        Release(subject);
+      std::move(ws),
+      [this, call, response, claim = std::move(claim), first_new,
+       event](absl::StatusOr<store::CommitResult> r) mutable {
+        claim.Release();
         if (!r.ok()) {
           response->Clear();
           return (void)call.Finish(r.status());
@@ -131,7 +195,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::CommitChange(
 // consent_answers.cc commits through it too.
 template grpc::ServerUnaryReactor* ConsentServiceImpl::CommitChange(
     const Call&, store::WriteSet, accord::v1::GiveConsentResponse*,
-    const std::string&, int, http::ConsentEvent);
+    KeyClaims::Claim, int, http::ConsentEvent);
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
     grpc::CallbackServerContext* context,
@@ -143,14 +207,8 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
   if (request->has_request()) {
     return Answer(call, caller->subject, *request, /*accept=*/true, response);
   }
-  if (absl::Status s = CheckId("dataset_id", request->dataset_id()); !s.ok()) {
-    return call.Finish(s);
-  }
-  if (absl::Status s = CheckId("purpose", request->purpose()); !s.ok()) {
-    return call.Finish(s);
-  }
   const std::string channel = Channel(request->channel());
-  if (absl::Status s = CheckId("channel", channel); !s.ok()) {
+  if (absl::Status s = CheckGiveIds(*request, channel); !s.ok()) {
     return call.Finish(s);
   }
   const int64_t now = env_.clock->NowSeconds();
@@ -159,35 +217,10 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
     return call.Finish(
         absl::InvalidArgumentError("expires_at: must be in the future"));
   }
-  auto directory = env_.policies->Directory();
-  if (!directory.ok()) return call.Finish(directory.status());
-  if (absl::Status s = CheckRecipient(request->recipient(), **directory);
-      !s.ok()) {
-    return call.Finish(s);
-  }
-  if (!env_.policies->taxonomy().Contains(request->purpose())) {
-    return call.Finish(absl::InvalidArgumentError(absl::StrCat(
-        "purpose: '", request->purpose(), "' is not in the taxonomy")));
-  }
-  auto current = env_.policies->Current(request->dataset_id());
-  if (!current.ok()) {
-    return call.Finish(PolicyErrorFor(current.status(), caller->principal));
-  }
+  auto current = PolicyToConsentTo(env_, *request, caller->principal);
+  if (!current.ok()) return call.Finish(current.status());
   const DatasetPolicy& policy = **current;
   const policy::LegalBasis basis = policy.compiled.legal_basis();
-  if (policy.info.classification != policy::Classification::kPersonal ||
-      (basis != policy::LegalBasis::kConsent &&
-       basis != policy::LegalBasis::kLegitimateInterestOptOut)) {
-    return call.Finish(absl::FailedPreconditionError(absl::StrCat(
-        "dataset '", request->dataset_id(),
-        "' is not processed on the basis of consent or objection")));
-  }
-  if (absl::Status s = policy::CouldEverPermit(
-          policy.compiled, request->purpose(), request->recipient().partner(),
-          request->recipient().category());
-      !s.ok()) {
-    return call.Finish(s);
-  }
 
   Consent wanted;
   wanted.set_subject(caller->subject);
@@ -197,27 +230,14 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
   wanted.set_objection(basis == policy::LegalBasis::kLegitimateInterestOptOut);
 
   const std::string subject = caller->subject;
-  if (!Claim(subject)) return call.Finish(ConsentsBusy());
+  KeyClaims::Claim claim = subjects_.Take(subject);
+  if (!claim.held()) return call.Finish(ConsentsBusy());
   auto existing = FindSame(env_, subject, wanted);
-  if (!existing.ok()) {
-    Release(subject);
-    return call.Finish(existing.status());
-  }
+  if (!existing.ok()) return call.FinishReleasing(claim, existing.status());
   store::WriteSet ws;
-  Consent consent;
   int first_new = 0;
-  if (existing->has_value()) {
-    // Giving again renews: same record, a new GIVEN event, expiry and notice.
-    consent = **std::move(existing);
-    first_new = consent.events_size();
-    if (RecordExpiry(consent, now)) {
-      ws.AddAuditEvent(
-          ConsentChangeEvent(consent, accord::v1::CONSENT_STATE_EXPIRED, now));
-    }
-  } else {
-    consent = std::move(wanted);
-    consent.set_id(crypto::RandomId());
-  }
+  Consent consent = ConsentToGive(*std::move(existing), std::move(wanted),
+                                  now, ws, &first_new);
   *consent.mutable_notice() = policy.ref;
   consent.set_legal_basis(
       basis == policy::LegalBasis::kConsent
@@ -230,23 +250,19 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
   auto receipt =
       SignReceipt(*env_.receipt_keys->Primary(), env_.config->grant_issuer,
                   policy.dataset.producer(), consent, now);
-  if (!receipt.ok()) {
-    Release(subject);
-    return call.Finish(receipt.status());
-  }
+  if (!receipt.ok()) return call.FinishReleasing(claim, receipt.status());
   PutChange(ws, consent, accord::v1::CONSENT_STATE_GIVEN, now);
   // An objection excludes the subject at once: grants naming them end.
   if (consent.objection()) {
     if (absl::Status s =
             RevokeSubjectGrants(env_, ws, consent, now, "objection");
         !s.ok()) {
-      Release(subject);
-      return call.Finish(s);
+      return call.FinishReleasing(claim, s);
     }
   }
   *response->mutable_consent() = std::move(consent);
   response->set_receipt(*std::move(receipt));
-  return CommitChange(call, std::move(ws), response, subject, first_new,
+  return CommitChange(call, std::move(ws), response, std::move(claim), first_new,
                       http::ConsentEvent::kGiven);
 }
 
@@ -265,10 +281,11 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
     return call.Finish(s);
   }
   const std::string subject = caller->subject;
-  if (!Claim(subject)) return call.Finish(ConsentsBusy());
+  KeyClaims::Claim claim = subjects_.Take(subject);
+  if (!claim.held()) return call.Finish(ConsentsBusy());
   auto consent = env_.store->GetConsent(request->consent_id());
   if (!consent.ok() || consent->subject() != subject) {
-    Release(subject);
+    claim.Release();
     if (!consent.ok() && !absl::IsNotFound(consent.status())) {
       return call.Finish(consent.status());
     }
@@ -279,7 +296,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
   const std::string controller = Controller(*consent);
   if (consent->state() == accord::v1::CONSENT_STATE_WITHDRAWN) {
     // Idempotent: the same answer, with a receipt of the current state.
-    Release(subject);
+    claim.Release();
     auto receipt =
         SignReceipt(*env_.receipt_keys->Primary(), env_.config->grant_issuer,
                     controller, *consent, now);
@@ -300,10 +317,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
   auto receipt =
       SignReceipt(*env_.receipt_keys->Primary(), env_.config->grant_issuer,
                   controller, *consent, now);
-  if (!receipt.ok()) {
-    Release(subject);
-    return call.Finish(receipt.status());
-  }
+  if (!receipt.ok()) return call.FinishReleasing(claim, receipt.status());
   PutChange(ws, *consent, accord::v1::CONSENT_STATE_WITHDRAWN, now);
   // Withdrawing a consent ends the grants that relied on it; withdrawing an
   // objection only lets the subject be included again.
@@ -311,13 +325,12 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
     if (absl::Status s =
             RevokeSubjectGrants(env_, ws, *consent, now, "consent_withdrawn");
         !s.ok()) {
-      Release(subject);
-      return call.Finish(s);
+      return call.FinishReleasing(claim, s);
     }
   }
   *response->mutable_consent() = *std::move(consent);
   response->set_receipt(*std::move(receipt));
-  return CommitChange(call, std::move(ws), response, subject, first_new,
+  return CommitChange(call, std::move(ws), response, std::move(claim), first_new,
                       http::ConsentEvent::kWithdrawn);
 }
 
@@ -346,13 +359,10 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::ListConsents(
         // Holding the subject lets expiries found here be recorded; when
         // another change is in flight they are only reported, and recorded
         // later.
-        const bool claimed = Claim(subject);
+        KeyClaims::Claim claim = subjects_.Take(subject);
         auto page = env_.store->ListConsentsBySubject(
             subject, request->dataset_id(), request->page_token(), limit);
-        if (!page.ok()) {
-          if (claimed) Release(subject);
-          return call.Finish(page.status());
-        }
+        if (!page.ok()) return call.FinishReleasing(claim, page.status());
         const int64_t now = env_.clock->NowSeconds();
         store::WriteSet ws;
         std::vector<int> expired;  // indices in the response
@@ -364,16 +374,15 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::ListConsents(
           *response->add_consents() = std::move(c);
         }
         response->set_next_page_token(page->next_cursor);
-        if (!claimed || expired.empty()) {
-          if (claimed) Release(subject);
-          return call.Finish(absl::OkStatus());
+        if (!claim.held() || expired.empty()) {
+          return call.FinishReleasing(claim, absl::OkStatus());
         }
         http::Metrics* metrics = env_.metrics;
         env_.store->Commit(
-            std::move(ws), [this, call, response, metrics, subject,
+            std::move(ws), [call, response, metrics, claim = std::move(claim),
                             expired = std::move(expired)](
-                               absl::StatusOr<store::CommitResult> r) {
-              Release(subject);
+                               absl::StatusOr<store::CommitResult> r) mutable {
+              claim.Release();
               if (!r.ok()) {
                 response->Clear();
                 return (void)call.Finish(r.status());
@@ -405,10 +414,10 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GetConsent(
       [this, call, request, response,
        caller = *std::move(caller)]() -> grpc::ServerUnaryReactor* {
         const std::string subject = caller.subject;
-        const bool claimed = Claim(subject);
+        KeyClaims::Claim claim = subjects_.Take(subject);
         auto consent = env_.store->GetConsent(request->consent_id());
         if (!consent.ok() || consent->subject() != subject) {
-          if (claimed) Release(subject);
+          claim.Release();
           if (!consent.ok() && !absl::IsNotFound(consent.status())) {
             return call.Finish(consent.status());
           }
@@ -420,13 +429,10 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GetConsent(
         auto receipt = SignReceipt(*env_.receipt_keys->Primary(),
                                    env_.config->grant_issuer,
                                    Controller(*consent), *consent, now);
-        if (!receipt.ok()) {
-          if (claimed) Release(subject);
-          return call.Finish(receipt.status());
-        }
+        if (!receipt.ok()) return call.FinishReleasing(claim, receipt.status());
         response->set_receipt(*std::move(receipt));
-        if (!claimed || !expired) {
-          if (claimed) Release(subject);
+        if (!claim.held() || !expired) {
+          claim.Release();
           *response->mutable_consent() = *std::move(consent);
           return call.Finish(absl::OkStatus());
         }
@@ -436,9 +442,10 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GetConsent(
         *response->mutable_consent() = *std::move(consent);
         http::Metrics* metrics = env_.metrics;
         env_.store->Commit(
-            std::move(ws), [this, call, response, metrics, subject,
-                            first_new](absl::StatusOr<store::CommitResult> r) {
-              Release(subject);
+            std::move(ws),
+            [call, response, metrics, claim = std::move(claim),
+             first_new](absl::StatusOr<store::CommitResult> r) mutable {
+              claim.Release();
               if (!r.ok()) {
                 response->Clear();
                 return (void)call.Finish(r.status());

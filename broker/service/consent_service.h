@@ -3,12 +3,10 @@
 
 #include <string>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_set.h"
-#include "absl/synchronization/mutex.h"
 #include "accord/v1/consent.grpc.pb.h"
 #include "broker/http/metrics.h"
 #include "broker/service/call.h"
+#include "broker/service/claims.h"
 #include "broker/service/env.h"
 #include "broker/store/write_set.h"
 
@@ -91,18 +89,15 @@ class ConsentServiceImpl final
       accord::v1::ErasureResponse* response) override;
 
  private:
-  // Marks `subject` as changing; false when it already is.
-  bool Claim(const std::string& subject) ABSL_LOCKS_EXCLUDED(mu_);
-  void Release(const std::string& subject) ABSL_LOCKS_EXCLUDED(mu_);
-  // Commits a give or withdraw: once durable, releases `subject`, wakes the
-  // revocation streams, counts `event`, stamps the new events with the
-  // revision and finishes `call`; on error clears `response` and finishes
-  // with the error.
+  // Commits a give or withdraw: once the commit is done, releases `claim`
+  // (the subject's), then wakes the revocation streams, counts `event`,
+  // stamps the new events with the revision and finishes `call`; on error
+  // clears `response` and finishes with the error.
   template <typename Response>
   grpc::ServerUnaryReactor* CommitChange(const Call& call, store::WriteSet ws,
                                          Response* response,
-                                         const std::string& subject,
-                                         int first_new, http::ConsentEvent event);
+                                         KeyClaims::Claim claim, int first_new,
+                                         http::ConsentEvent event);
   // GiveConsent with `request` (accept) or RefuseConsentRequest: the
   // caller's answer to the current version of a consent request.
   grpc::ServerUnaryReactor* Answer(const Call& call, const std::string& subject,
@@ -113,8 +108,11 @@ class ConsentServiceImpl final
   std::string Controller(const accord::v1::Consent& c) const;
 
   const Env& env_;
-  absl::Mutex mu_;
-  absl::flat_hash_set<std::string> busy_ ABSL_GUARDED_BY(mu_);
+  // The subjects whose consents are changing: one change per citizen at a
+  // time, from its read to its commit. A claim is released before the call
+  // is answered (Call::FinishReleasing), so the citizen's next change is
+  // never refused as concurrent with this one.
+  KeyClaims subjects_;
 };
 
 }  // namespace accord::service

@@ -100,13 +100,9 @@ accord::v1::AuditEvent WithLocation(accord::v1::AuditEvent event,
   return event;
 }
 
-// The decision, its signing and its record, once the store is fresh
-// enough and the request checked.
-void DecideAndRecord(const Env& env, const Caller& caller,
-                     const accord::v1::RequestGrantRequest& request,
-                     accord::v1::RequestGrantResponse* response,
-                     absl::AnyInvocable<void(absl::Status)> done,
-                     absl::Time deadline) {
+// What the caller's request asks the decider.
+AccessQuestion QuestionOf(const Caller& caller,
+                          const accord::v1::RequestGrantRequest& request) {
   AccessQuestion question;
   question.partner = caller.principal.id();
   question.dataset_id = request.dataset_id();
@@ -115,6 +111,70 @@ void DecideAndRecord(const Env& env, const Caller& caller,
   question.subjects.assign(request.subjects().begin(), request.subjects().end());
   question.lifetime_seconds = request.lifetime_seconds();
   question.location = request.location();
+  return question;
+}
+
+// A permit's grants, signed at `now`, with their writes into `ws`: the
+// quotas they use, the grant records and one decision entry per grant.
+absl::StatusOr<std::vector<IssuedGrant>> IssueAndRecordGrants(
+    const Env& env, const Caller& caller,
+    const accord::v1::RequestGrantRequest& request, const AccessAnswer& answer,
+    int64_t now, store::WriteSet& ws) {
+  GrantOrder order;
+  order.issuer = env.config->grant_issuer;
+  order.partner = caller.principal.id();
+  order.audience = request.audience();
+  order.purpose = request.purpose();
+  order.cert_thumbprint = caller.cert_thumbprint;
+  order.now = now;
+  order.max_subjects_per_grant = env.config->max_subjects_per_grant;
+  auto issued = IssueGrants(*env.keys->Primary(), order, answer);
+  if (!issued.ok()) return issued.status();
+  std::vector<IssuedGrant> grants = *std::move(issued);
+  for (const policy::QuotaCheck& q : answer.decision.quotas) {
+    const int64_t period = std::max<int64_t>(1, q.period_seconds);
+    ws.UseQuota({caller.principal.id(), request.dataset_id(), q.rule_id,
+                 now - now % period, q.count, grants.size()});
+  }
+  for (const IssuedGrant& g : grants) {
+    std::vector<std::string> subjects(g.record.subjects().begin(),
+                                      g.record.subjects().end());
+    ws.PutGrant(g.record);
+    ws.AddAuditEvent(WithLocation(
+        DecisionEvent(caller.principal.id(), request.dataset_id(),
+                      request.purpose(), answer.proto, g.record.id(),
+                      subjects, now),
+        request.location()));
+  }
+  return grants;
+}
+
+// The committed grants into the response, each with its token, expiry,
+// subjects and log index.
+void AddCommittedGrants(const std::vector<IssuedGrant>& grants,
+                        const store::CommitResult& committed,
+                        accord::v1::RequestGrantResponse* response) {
+  for (size_t i = 0; i < grants.size(); ++i) {
+    const IssuedGrant& g = grants[i];
+    accord::v1::Grant* out = response->add_grants();
+    out->set_id(g.record.id());
+    out->set_token(g.token);
+    out->set_expires_at(g.record.expires_at());
+    *out->mutable_subjects() = g.record.subjects();
+    if (i < committed.log_indices.size()) {
+      out->set_log_index(committed.log_indices[i]);
+    }
+  }
+}
+
+// The decision, its signing and its record, once the store is fresh
+// enough and the request checked.
+void DecideAndRecord(const Env& env, const Caller& caller,
+                     const accord::v1::RequestGrantRequest& request,
+                     accord::v1::RequestGrantResponse* response,
+                     absl::AnyInvocable<void(absl::Status)> done,
+                     absl::Time deadline) {
+  const AccessQuestion question = QuestionOf(caller, request);
   absl::StatusOr<AccessAnswer> answer = DecideAccess(env, question);
   if (!answer.ok()) {
     // A policy that no longer applies is the producer's to fix: its
@@ -127,32 +187,10 @@ void DecideAndRecord(const Env& env, const Caller& caller,
   std::vector<IssuedGrant> grants;
   const bool permit = answer->decision.outcome == policy::Outcome::kPermit;
   if (permit) {
-    GrantOrder order;
-    order.issuer = env.config->grant_issuer;
-    order.partner = caller.principal.id();
-    order.audience = request.audience();
-    order.purpose = request.purpose();
-    order.cert_thumbprint = caller.cert_thumbprint;
-    order.now = now;
-    order.max_subjects_per_grant = env.config->max_subjects_per_grant;
-    auto issued = IssueGrants(*env.keys->Primary(), order, *answer);
+    auto issued =
+        IssueAndRecordGrants(env, caller, request, *answer, now, ws);
     if (!issued.ok()) return done(issued.status());
     grants = *std::move(issued);
-    for (const policy::QuotaCheck& q : answer->decision.quotas) {
-      const int64_t period = std::max<int64_t>(1, q.period_seconds);
-      ws.UseQuota({caller.principal.id(), request.dataset_id(), q.rule_id,
-                   now - now % period, q.count, grants.size()});
-    }
-    for (const IssuedGrant& g : grants) {
-      std::vector<std::string> subjects(g.record.subjects().begin(),
-                                        g.record.subjects().end());
-      ws.PutGrant(g.record);
-      ws.AddAuditEvent(WithLocation(
-          DecisionEvent(caller.principal.id(), request.dataset_id(),
-                        request.purpose(), answer->proto, g.record.id(),
-                        subjects, now),
-          request.location()));
-    }
   } else {
     ws.AddAuditEvent(WithLocation(
         DecisionEvent(caller.principal.id(), request.dataset_id(),
@@ -187,17 +225,7 @@ void DecideAndRecord(const Env& env, const Caller& caller,
                               *quotas, now, response, std::move(done));
         }
         response->set_revision(committed->revision);
-        for (size_t i = 0; i < pending->size(); ++i) {
-          const IssuedGrant& g = (*pending)[i];
-          accord::v1::Grant* out = response->add_grants();
-          out->set_id(g.record.id());
-          out->set_token(g.token);
-          out->set_expires_at(g.record.expires_at());
-          *out->mutable_subjects() = g.record.subjects();
-          if (i < committed->log_indices.size()) {
-            out->set_log_index(committed->log_indices[i]);
-          }
-        }
+        AddCommittedGrants(*pending, *committed, response);
         e->metrics->RecordDecision(permit, pending->size());
         done(absl::OkStatus());
       });
