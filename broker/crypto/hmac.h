@@ -6,8 +6,9 @@
 
 namespace accord::crypto {
 
-// Returns HMAC-SHA-256(key, data) (RFC 2104). Never fails: any key length is
-// accepted (callers choose keys of at least 32 bytes).
+// Returns HMAC-SHA-256(key, data) (RFC 2104), computed with Sha256, and so
+// thread-safe like it. Never fails: any key length is accepted (callers
+// choose keys of at least 32 bytes).
 Digest HmacSha256(absl::string_view key, absl::string_view data);
 
 // Returns true when `a` and `b` are equal, in time that depends only on

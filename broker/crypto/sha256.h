@@ -12,7 +12,9 @@ namespace accord::crypto {
 // A SHA-256 digest.
 using Digest = std::array<uint8_t, 32>;
 
-// Returns SHA-256(data). Never fails.
+// Returns SHA-256(data). Thread-safe: each thread hashes on its own EVP
+// context (OpenSSL's SHA-256 fetched once for the process). Never returns
+// a wrong digest: aborts if OpenSSL cannot hash (a broken installation).
 Digest Sha256(absl::string_view data);
 
 // Returns SHA-256(a || b || c) without concatenating the inputs first.

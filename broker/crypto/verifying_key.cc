@@ -2,7 +2,6 @@
 
 #include <openssl/core_names.h>
 #include <openssl/err.h>
-#include <openssl/sha.h>
 
 #include "absl/strings/str_cat.h"
 #include "broker/formats/base64url.h"

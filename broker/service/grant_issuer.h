@@ -8,6 +8,7 @@
 #include "broker/crypto/signing_key.h"
 #include "broker/service/caller.h"
 #include "broker/service/decider.h"
+#include "broker/service/grant_claims.h"
 #include "broker/store/records.pb.h"
 
 namespace accord::service {
@@ -18,20 +19,10 @@ struct IssuedGrant {
   std::string token;
 };
 
-// What a permitted request turns into.
-struct GrantOrder {
-  std::string issuer;        // `iss`
-  std::string partner;       // `sub`
-  std::string audience;      // `aud`
-  std::string purpose;
-  std::string cert_thumbprint;  // `cnf.x5t#S256`
-  int64_t now = 0;
-  uint32_t max_subjects_per_grant = 1000;
-};
-
 // Signs one grant per slice of at most `max_subjects_per_grant` subjects
 // (one grant when the dataset names no subjects) with `key`. The claims are
-// those of docs/architecture.md ("Access grant"). Errors: the signer's (INTERNAL); nothing is issued.
+// those of docs/architecture.md ("Access grant"), written by
+// GrantClaimsWriter. Errors: the signer's (INTERNAL); nothing is issued.
 absl::StatusOr<std::vector<IssuedGrant>> IssueGrants(
     const crypto::SigningKey& key, const GrantOrder& order,
     const AccessAnswer& answer);
