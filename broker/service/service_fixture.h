@@ -132,7 +132,8 @@ class ServiceFixture {
 
   // What a data service verifies grants for `audience` with
   // (clients/verifier): this broker's issuer, the JWKS of the grant ring as
-  // it is at each verification, the fixture's clock.
+  // it is at each verification, the fixture's clock. Null when that JWKS
+  // does not load.
   std::unique_ptr<verifier::GrantVerifier> MakeGrantVerifier(
       absl::string_view audience);
 

@@ -133,17 +133,22 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path,
   db->path_ = path;
   // No file system to run out of: the free-space reserve does not apply.
   db->min_free_bytes_ = options.in_memory ? 0 : options.min_free_bytes;
+  // Where RocksDB keeps the files: `path`, or in memory under an absolute
+  // name (the in-memory environment takes no relative one).
+  std::string files = path;
   if (options.in_memory) {
     db->mem_env_.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
     db_options.env = db->mem_env_.get();
+    if (files.empty()) files = "in-memory";
+    if (files[0] != '/') files = absl::StrCat("/", files);
   }
   db->SetAppender(options.appender);
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s =
       options.read_only
-          ? rocksdb::DB::OpenForReadOnly(db_options, path, families,
+          ? rocksdb::DB::OpenForReadOnly(db_options, files, families,
                                          &db->handles_, &raw)
-          : rocksdb::DB::Open(db_options, path, families, &db->handles_, &raw);
+          : rocksdb::DB::Open(db_options, files, families, &db->handles_, &raw);
   if (!s.ok()) {
     if (s.IsCorruption()) {
       return absl::DataLossError(

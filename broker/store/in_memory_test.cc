@@ -79,6 +79,16 @@ TEST_CASE("in-memory stores start empty and are independent") {
   CHECK((*a)->GetDataset("d1").ok());
   CHECK(absl::IsNotFound((*b)->GetDataset("d1").status()));
   CHECK((*b)->revision() == 0);
+  // A relative name, or none, is as good: nothing is resolved against the
+  // disk.
+  CHECK(Store::Open("", InMemory(&log_b)).ok());
+  auto relative = Store::Open("in-memory", InMemory(&log_b));
+  REQUIRE(relative.ok());
+  WriteSet more;
+  more.PutDataset(MakeDataset("d2"));
+  REQUIRE((*relative)->CommitAndWait(std::move(more)).ok());
+  CHECK((*relative)->GetDataset("d2").ok());
+  CHECK(!std::filesystem::exists("in-memory"));
   (*a)->Close();
   // Closed, its content is gone: a new one of the same name is empty.
   auto again = Store::Open("/accord/in-memory", InMemory(&log_a));

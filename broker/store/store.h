@@ -55,14 +55,14 @@ struct StoreOptions {
   // rocksdb::NewMemEnv): for unit tests of the code above the store. It is
   // the same store (write sets, group commit, quotas, log appends,
   // revisions and their waiters, erasure and its compaction run unchanged)
-  // with nothing on disk: the path given to Open only names it in messages,
-  // nothing is read or created there, and its content is gone once it
-  // closes. So an in-memory store always starts empty: Open refuses one
-  // with `create_if_missing` false (NOT_FOUND) or `read_only`
-  // (INVALID_ARGUMENT). It has no file system: `min_free_bytes` is
-  // ignored (min_free_bytes() is 0), FreeBytes and Backup are
-  // FAILED_PRECONDITION. Syncs cost nothing, so its commits say nothing of
-  // the disk's speed.
+  // with nothing on disk: the path given to Open (any name, relative or
+  // empty) only names it in messages, nothing is read or created there,
+  // and its content is gone once it closes. So an in-memory store always
+  // starts empty: Open refuses one with `create_if_missing` false
+  // (NOT_FOUND) or `read_only` (INVALID_ARGUMENT). It has no file system:
+  // `min_free_bytes` is ignored (min_free_bytes() is 0), FreeBytes and
+  // Backup are FAILED_PRECONDITION. Syncs cost nothing, so its commits say
+  // nothing of the disk's speed.
   bool in_memory = false;
   // A batch is refused (RESOURCE_EXHAUSTED) while the file system of the
   // store has less free space than this, so RocksDB never meets a full disk
