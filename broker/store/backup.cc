@@ -43,6 +43,10 @@ absl::Status MakePrivate(const std::string& dir) {
 }  // namespace
 
 absl::Status Store::Backup(const std::string& dir) const {
+  if (db_->in_memory()) {
+    return absl::FailedPreconditionError(
+        "the store is in memory: it has no files to back up");
+  }
   std::error_code ec;
   if (dir.empty() || fs::exists(dir, ec)) {
     return absl::InvalidArgumentError(

@@ -23,6 +23,7 @@
 #include "broker/store/store.h"
 #include "broker/store/write_set.h"
 #include "rocksdb/db.h"
+#include "rocksdb/env.h"
 #include "rocksdb/write_batch.h"
 
 namespace accord::store {
@@ -123,6 +124,8 @@ class Db {
   absl::StatusOr<uint64_t> FreeBytes() const;
   uint64_t min_free_bytes() const { return min_free_bytes_; }
   bool read_only() const { return read_only_; }
+  // StoreOptions::in_memory: the database lives in mem_env_, not on disk.
+  bool in_memory() const { return mem_env_ != nullptr; }
 
  private:
   struct Pending {
@@ -152,6 +155,9 @@ class Db {
   void CommitBatch(std::vector<Pending>& pending, LogAppender* appender)
       ABSL_LOCKS_EXCLUDED(mu_);
 
+  // The in-memory environment of an in-memory store (null otherwise).
+  // Declared before db_, so it outlives the database that lives in it.
+  std::unique_ptr<rocksdb::Env> mem_env_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   bool read_only_ = false;

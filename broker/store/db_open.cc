@@ -66,13 +66,22 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
 absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path,
                                              const StoreOptions& options) {
   std::error_code ec;
-  const bool existed = fs::exists(path, ec) && !fs::is_empty(path, ec);
+  // An in-memory store is new at every open: nothing on disk is looked at.
+  const bool existed =
+      !options.in_memory && fs::exists(path, ec) && !fs::is_empty(path, ec);
   if (existed && !fs::exists(fs::path(path) / "CURRENT", ec)) {
     return absl::FailedPreconditionError(absl::StrCat(
         path, " is not empty and holds no Accord store; refusing to use it"));
   }
   if (!existed && !options.create_if_missing) {
-    return absl::NotFoundError(absl::StrCat("no store at ", path));
+    return absl::NotFoundError(absl::StrCat(
+        options.in_memory ? "an in-memory store starts empty: no store at "
+                          : "no store at ",
+        path));
+  }
+  if (options.in_memory && options.read_only) {
+    return absl::InvalidArgumentError(
+        "an in-memory store starts empty: it cannot be opened read-only");
   }
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   rocksdb::DBOptions db_options;
@@ -122,14 +131,24 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path,
   db->on_write_health_ = options.on_write_health;
   db->on_commit_ = options.on_commit;
   db->path_ = path;
-  db->min_free_bytes_ = options.min_free_bytes;
+  // No file system to run out of: the free-space reserve does not apply.
+  db->min_free_bytes_ = options.in_memory ? 0 : options.min_free_bytes;
+  // Where RocksDB keeps the files: `path`, or in memory under an absolute
+  // name (the in-memory environment takes no relative one).
+  std::string files = path;
+  if (options.in_memory) {
+    db->mem_env_.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
+    db_options.env = db->mem_env_.get();
+    if (files.empty()) files = "in-memory";
+    if (files[0] != '/') files = absl::StrCat("/", files);
+  }
   db->SetAppender(options.appender);
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s =
       options.read_only
-          ? rocksdb::DB::OpenForReadOnly(db_options, path, families,
+          ? rocksdb::DB::OpenForReadOnly(db_options, files, families,
                                          &db->handles_, &raw)
-          : rocksdb::DB::Open(db_options, path, families, &db->handles_, &raw);
+          : rocksdb::DB::Open(db_options, files, families, &db->handles_, &raw);
   if (!s.ok()) {
     if (s.IsCorruption()) {
       return absl::DataLossError(

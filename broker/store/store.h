@@ -51,6 +51,19 @@ struct StoreOptions {
   bool create_if_missing = true;
   // Opens without a writer: for offline tools. Commit then fails.
   bool read_only = false;
+  // Keeps the whole store in memory (RocksDB's in-memory environment,
+  // rocksdb::NewMemEnv): for unit tests of the code above the store. It is
+  // the same store (write sets, group commit, quotas, log appends,
+  // revisions and their waiters, erasure and its compaction run unchanged)
+  // with nothing on disk: the path given to Open (any name, relative or
+  // empty) only names it in messages, nothing is read or created there,
+  // and its content is gone once it closes. So an in-memory store always
+  // starts empty: Open refuses one with `create_if_missing` false
+  // (NOT_FOUND) or `read_only` (INVALID_ARGUMENT). It has no file system:
+  // `min_free_bytes` is ignored (min_free_bytes() is 0), FreeBytes and
+  // Backup are FAILED_PRECONDITION. Syncs cost nothing, so its commits say
+  // nothing of the disk's speed.
+  bool in_memory = false;
   // A batch is refused (RESOURCE_EXHAUSTED) while the file system of the
   // store has less free space than this, so RocksDB never meets a full disk
   // in the middle of a WAL append (RocksDB 7.8 cannot write again after
@@ -121,7 +134,8 @@ class Db;
 class Store {
  public:
   // Opens (or creates) the store at `path` and, unless read-only, starts
-  // its writer thread. Errors: FAILED_PRECONDITION when the directory holds
+  // its writer thread. With StoreOptions::in_memory, creates a new, empty
+  // store in memory instead (see there). Errors: FAILED_PRECONDITION when the directory holds
   // a newer, older or unreadable storage format, or is not an Accord store
   // (another RocksDB, other files); NOT_FOUND when it does not exist and
   // `create_if_missing` is false; DATA_LOSS when RocksDB finds it corrupted;
@@ -188,10 +202,11 @@ class Store {
   // writer (0 when none waits): a stalled writer shows here first.
   absl::Duration OldestWriteWait() const;
   // Bytes free for unprivileged users on the store's file system now.
-  // Errors: UNAVAILABLE when the file system cannot be asked.
+  // Errors: UNAVAILABLE when the file system cannot be asked;
+  // FAILED_PRECONDITION for an in-memory store, which has none.
   absl::StatusOr<uint64_t> FreeBytes() const;
   // StoreOptions::min_free_bytes: below this many free bytes writes are
-  // refused (0: never).
+  // refused (0: never, and always for an in-memory store).
   uint64_t min_free_bytes() const;
 
   // Reads see every write whose callback has run. NOT_FOUND for a missing
@@ -332,7 +347,8 @@ class Store {
   // The backup holds every citizen's pseudonymous records: `dir` is created
   // with mode 0700 and every file in it with mode 0600, and nobody else can
   // read it meanwhile (it is made inside a 0700 staging directory beside
-  // `dir`, then moved into place).
+  // `dir`, then moved into place). FAILED_PRECONDITION for an in-memory
+  // store: it has no files to copy.
   absl::Status Backup(const std::string& dir) const;
 
  private:

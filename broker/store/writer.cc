@@ -239,6 +239,10 @@ void Db::WriterLoop() {
 }
 
 absl::StatusOr<uint64_t> Db::FreeBytes() const {
+  if (in_memory()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the store ", path_, " is in memory: it has no file system"));
+  }
   struct statvfs fs;
   if (statvfs(path_.c_str(), &fs) != 0) {
     return absl::UnavailableError(
