@@ -305,10 +305,10 @@ TEST_CASE("the example data service refuses a grant soon after the consent is wi
   };
   // Served once the revocation stream is up (refused before: fail closed).
   CliResult served;
-  const absl::Time up_deadline = absl::Now() + absl::Seconds(30);
-  do {
+  WaitUntil([&] {
     served = read();
-  } while (served.exit_code != 0 && absl::Now() < up_deadline);
+    return served.exit_code == 0;
+  });
   INFO(served.err);
   REQUIRE(served.exit_code == 0);
   CHECK(served.json.Find("records")->AsArray()->size() == 3);
