@@ -145,11 +145,10 @@ TEST_CASE("a full disk fails writes, keeps reads, and writes resume when space r
   // Space returns: writes succeed again, without a restart.
   fs::remove(filler);
   CliResult after;
-  for (int attempt = 0; attempt < 20; ++attempt) {
+  WaitUntil([&] {
     after = Give(broker, "after");
-    if (after.exit_code == 0) break;
-    absl::SleepFor(absl::Milliseconds(250));
-  }
+    return after.exit_code == 0;
+  });
   INFO(after.err);
   REQUIRE(after.exit_code == 0);
   acknowledged.push_back("after");
