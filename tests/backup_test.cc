@@ -35,7 +35,9 @@ TEST_CASE("a backup taken under load restores the same data and log") {
   fs::create_directories(dir.path() + "/load");
   fs::create_directories(dir.path() + "/before");
   LoadClients clients(3, broker.grpc_address(), old_dir, dir.path() + "/load");
-  absl::SleepFor(absl::Milliseconds(1500));
+  // Some writes acknowledged before the backup starts.
+  REQUIRE(WaitUntil(
+      [&] { return AcknowledgedWrites(clients.journals()) >= 30; }));
   // What was acknowledged before the backup started, and the checkpoint.
   std::vector<std::string> before;
   for (const std::string& j : clients.journals()) {
@@ -58,7 +60,11 @@ TEST_CASE("a backup taken under load restores the same data and log") {
   CHECK(backed_up.out.find(" written to " + backup +
                            "; keys and the pseudonym secret are not "
                            "included\n") != std::string::npos);
-  absl::SleepFor(absl::Milliseconds(500));
+  // And some after it, which the restored store need not hold.
+  const size_t acked_at_backup = AcknowledgedWrites(clients.journals());
+  REQUIRE(WaitUntil([&] {
+    return AcknowledgedWrites(clients.journals()) >= acked_at_backup + 3;
+  }));
   CHECK(clients.Stop() == 3);
   CHECK(broker.Stop() == 0);
 

@@ -7,9 +7,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -150,25 +152,65 @@ absl::Status BrokerProcess::Start() {
   std::vector<std::string> args = {dev_ ? "--dev" : "--data-dir", data_dir_,
                                    "--grpc-addr", grpc_address(),
                                    "--http-addr", http_address()};
+  if (movable_clock_) {
+    args.insert(args.end(), {"--dev-clock-file", ClockFile()});
+  }
   args.insert(args.end(), extra_flags_.begin(), extra_flags_.end());
   pid_ = Spawn(program, args, log_path_, log_path_);
-  const absl::Time deadline = absl::Now() + absl::Seconds(60);
-  while (absl::Now() < deadline) {
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status)
-                                     : 128 + WTERMSIG(status);
-      return absl::FailedPreconditionError(
-          absl::StrCat("accord-broker exited: ", log()));
-    }
-    auto r = Get("/readyz", absl::Seconds(1));
-    if (r.ok() && r->status == 200) return absl::OkStatus();
-    absl::SleepFor(absl::Milliseconds(50));
+  bool exited = false;
+  const bool ended = WaitUntil(
+      [&] {
+        int status = 0;
+        if (waitpid(pid_, &status, WNOHANG) == pid_) {
+          pid_ = -1;
+          exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status)
+                                         : 128 + WTERMSIG(status);
+          exited = true;
+          return true;
+        }
+        auto r = Get("/readyz", absl::Seconds(1));
+        return r.ok() && r->status == 200;
+      },
+      absl::Seconds(60));
+  if (exited) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("accord-broker exited: ", log()));
   }
+  if (ended) return absl::OkStatus();
   Kill();
   return absl::DeadlineExceededError(
       absl::StrCat("accord-broker did not get ready: ", log()));
+}
+
+std::string BrokerProcess::ClockFile() const { return data_dir_ + ".clock"; }
+
+absl::Status BrokerProcess::SetClockOffset(absl::Duration offset) {
+  if (!movable_clock_) {
+    return absl::FailedPreconditionError(
+        "the broker was not given a movable clock (use_movable_clock)");
+  }
+  // Written beside, then renamed over: the broker reads the old offset or
+  // the new one, never half a file.
+  const std::string next = ClockFile() + ".next";
+  {
+    std::ofstream out(next, std::ios::trunc);
+    out << absl::FormatDuration(offset) << "\n";
+    if (!out.flush()) {
+      return absl::InternalError(absl::StrCat("cannot write ", next));
+    }
+  }
+  std::error_code ec;
+  fs::rename(next, ClockFile(), ec);
+  if (ec) {
+    return absl::InternalError(
+        absl::StrCat("cannot rename ", next, ": ", ec.message()));
+  }
+  clock_offset_ = offset;
+  return absl::OkStatus();
+}
+
+absl::Status BrokerProcess::AdvanceClock(absl::Duration d) {
+  return SetClockOffset(clock_offset_ + d);
 }
 
 int BrokerProcess::Stop() {

@@ -6,6 +6,8 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,8 @@
 #include "broker/formats/json.h"
 #include "broker/http/client.h"
 #include "broker/testing/temp_dir.h"
+#include "broker/testing/wait.h"
+#include "tests/skip.h"
 
 namespace accord::testing {
 
@@ -35,9 +39,6 @@ pid_t Spawn(const std::string& program, const std::vector<std::string>& args,
 // Runs `program` with `args`, capturing stdout and stderr.
 CliResult Run(const std::string& program, const std::vector<std::string>& args);
 
-// The exit code of a test case that cannot run on this machine (no root,
-// no loop device...): ctest reports it as skipped (SKIP_RETURN_CODE).
-inline constexpr int kSkipExitCode = 77;
 
 // The TLS files a client presents outside dev mode.
 struct TlsIdentity {
@@ -64,6 +65,19 @@ class BrokerProcess {
   int Stop();
   // SIGKILL, then waits.
   void Kill();
+
+  // Start gives the broker a clock that SetClockOffset moves (the broker's
+  // --dev-clock-file, which only dev mode accepts). Call before Start.
+  void use_movable_clock() { movable_clock_ = true; }
+  // Sets the broker's clock to real time plus `offset` (negative: the past).
+  // Every reading of the broker's clock made after this returns uses it:
+  // grants, consents, key rotation and retention follow it, programs
+  // outside the broker (the CLI, PyJWT) keep real time. Errors:
+  // FAILED_PRECONDITION without use_movable_clock(); INTERNAL when the clock
+  // file cannot be written.
+  absl::Status SetClockOffset(absl::Duration offset);
+  // Moves the broker's clock `d` further than it is.
+  absl::Status AdvanceClock(absl::Duration d);
 
   // Start listens for gRPC on this port instead of a free one (0, the
   // default: a free one), e.g. the port of another broker.
@@ -96,10 +110,15 @@ class BrokerProcess {
   std::string log() const;
 
  private:
+  // The file of --dev-clock-file, beside the data directory.
+  std::string ClockFile() const;
+
   std::string data_dir_;
   std::vector<std::string> extra_flags_;
   bool dev_ = true;
   int fixed_grpc_port_ = 0;
+  bool movable_clock_ = false;
+  absl::Duration clock_offset_;
   int grpc_port_ = 0;
   int http_port_ = 0;
   int exit_code_ = -1;

@@ -157,13 +157,19 @@ TEST_CASE("a grant naming Alice and Bob: Alice's history reveals nothing of Bob"
   // Under a court order the operator hands Bob's key to an auditor, who
   // finds Bob's entries offline; the export is logged without his name.
   const std::string key_file = dir.path() + "/bob.key";
-  CHECK(broker.Cli({"admin", "subject-key", "export", "--subject", bob,
-                    "--out", key_file, "--as", "operator"})
-            .exit_code != 0);  // no legal reference
-  CHECK(broker.Cli({"admin", "subject-key", "export", "--subject", bob,
-                    "--legal-reference", "TJ Rennes 2026/123", "--out",
-                    key_file, "--as", "auditor-demo"})
-            .exit_code != 0);  // operators only
+  CliResult no_reference =
+      broker.Cli({"admin", "subject-key", "export", "--subject", bob, "--out",
+                  key_file, "--as", "operator"});
+  INFO(no_reference.err);
+  CHECK(no_reference.exit_code == 1);
+  CHECK(no_reference.err.find("INVALID_ARGUMENT") != std::string::npos);
+  CHECK(no_reference.err.find("legal_reference") != std::string::npos);
+  CliResult not_operator = broker.Cli(
+      {"admin", "subject-key", "export", "--subject", bob, "--legal-reference",
+       "TJ Rennes 2026/123", "--out", key_file, "--as", "auditor-demo"});
+  INFO(not_operator.err);
+  CHECK(not_operator.exit_code == 1);
+  CHECK(not_operator.err.find("PERMISSION_DENIED") != std::string::npos);
   CliResult exported = broker.Cli(
       {"admin", "subject-key", "export", "--subject", bob, "--legal-reference",
        "TJ Rennes 2026/123", "--out", key_file, "--as", "operator"});

@@ -48,7 +48,7 @@ TEST_CASE("acknowledged writes survive SIGKILL and the log stays consistent") {
   const std::string log_key(absl::StripAsciiWhitespace(ReadAll(key_file)));
 
   LoadClients clients(kClients, address, data_dir, dir.path());
-  std::mt19937 rng(std::random_device{}());
+  std::mt19937 rng(TestSeed("acknowledged writes survive SIGKILL"));
   std::uniform_int_distribution<int> pause_ms(300, 2000);
   std::vector<std::string> checkpoints;
   int kills = 0;
@@ -62,11 +62,18 @@ TEST_CASE("acknowledged writes survive SIGKILL and the log stays consistent") {
     if (cp.exit_code == 0) checkpoints.push_back(saved);
     broker.Kill();
     ++kills;
+    const size_t acked_before_restart = AcknowledgedWrites(clients.journals());
     absl::Status restarted = broker.Start();
     INFO(restarted.message());
     REQUIRE(restarted.ok());
+    if (k == kKills - 1) {
+      // The clients reconnect and write again after the last restart.
+      CHECK(WaitUntil([&] {
+        return AcknowledgedWrites(clients.journals()) >=
+               acked_before_restart + kClients;
+      }));
+    }
   }
-  absl::SleepFor(absl::Milliseconds(500));
   CHECK(clients.Stop() == kClients);
 
   std::vector<std::string> check_args = {"check", "--broker", address, "--dev",

@@ -116,7 +116,7 @@ TEST_CASE(
   // The citizen: refused without --yes, then erased.
   CliResult unconfirmed =
       broker.Cli({"consent", "erase", "--citizen", "alice"});
-  CHECK(unconfirmed.exit_code != 0);
+  CHECK(unconfirmed.exit_code == 2);  // a usage error: nothing was sent
   CHECK(unconfirmed.err.find("--yes") != std::string::npos);
   CliResult erased = broker.Cli(
       {"consent", "erase", "--yes", "--citizen", "alice", "--output", "json"});
@@ -183,7 +183,7 @@ TEST_CASE(
   CHECK(long_ref.err.find("verified_request") != std::string::npos);
   CliResult no_ref = broker.Cli(
       {"admin", "erase-subject", "--subject", bob, "--as", "operator"});
-  CHECK(no_ref.exit_code != 0);
+  CHECK(no_ref.exit_code == 2);  // a usage error: nothing was sent
   CHECK(no_ref.err.find("verified-request") != std::string::npos);
   CliResult bad_subject = broker.Cli(
       {"admin", "erase-subject", "--subject", "not a pseudonym",

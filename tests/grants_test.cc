@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
@@ -176,10 +177,10 @@ TEST_CASE("a quota is never exceeded by concurrent requests") {
 
 TEST_CASE("key rotation: publish first, sign later, keep until grants expire") {
   TempDir dir;
-  BrokerProcess broker(dir.path() + "/var",
-                       {"--key-prepublish-seconds", "2",
-                        "--max-grant-lifetime-seconds", "3",
-                        "--clock-skew-seconds", "1"});
+  // The default schedule (published 600 s before it signs, grants of at
+  // most 3600 s), crossed by moving the broker's clock.
+  BrokerProcess broker(dir.path() + "/var");
+  broker.use_movable_clock();
   REQUIRE(broker.Start().ok());
   const std::vector<std::string> before = JwksKids(broker);
   REQUIRE(before.size() == 1);
@@ -193,22 +194,31 @@ TEST_CASE("key rotation: publish first, sign later, keep until grants expire") {
   REQUIRE(rotated.exit_code == 0);
   const std::string new_kid = Str(rotated.json.Find("key"), "kid");
   REQUIRE(!new_kid.empty());
-  // Published at once, not yet signing.
+  // Published at once, not yet signing, even just before its time.
   CHECK(JwksKids(broker).size() == 2);
+  REQUIRE(broker.AdvanceClock(absl::Seconds(590)).ok());
   const auto pending_parts = Peek(TokenOf(RequestOpen(broker)));
   CHECK(Str(&pending_parts.first, "kid") == before[0]);
 
-  absl::SleepFor(absl::Seconds(2.5));
+  // Past the pre-publication delay the new key signs (reading the JWKS
+  // applies the change); the broker's clock then comes back to real time so
+  // PyJWT, which reads real time, sees the grant as issued now.
+  REQUIRE(broker.AdvanceClock(absl::Seconds(20)).ok());
+  CHECK(JwksKids(broker).size() == 2);
+  REQUIRE(broker.SetClockOffset(absl::ZeroDuration()).ok());
   const std::string new_token = TokenOf(RequestOpen(broker));
   auto [header, claims] = Peek(new_token);
   CHECK(Str(&header, "kid") == new_kid);
   CHECK(Str(&header, "alg") == "EdDSA");
   CHECK(VerifyWithPyJwt(broker, new_token) == 0);
-  // The old key still verifies the grants it signed.
+  // The old key still verifies the grants it signed: it stays published
+  // for the longest grant lifetime plus the clock skew (3600 + 60 s) after
+  // it stopped signing (some 610 s ahead of real time, above).
+  REQUIRE(broker.AdvanceClock(absl::Seconds(610 + 3660 - 120)).ok());
   CHECK(JwksKids(broker).size() == 2);
 
   // Once every grant of the old key has expired, it leaves the JWKS.
-  absl::SleepFor(absl::Seconds(4.5));
+  REQUIRE(broker.AdvanceClock(absl::Seconds(120)).ok());
   const std::vector<std::string> after = JwksKids(broker);
   REQUIRE(after.size() == 1);
   CHECK(after[0] == new_kid);
@@ -217,7 +227,25 @@ TEST_CASE("key rotation: publish first, sign later, keep until grants expire") {
   REQUIRE(jwks.ok());
   const std::string* cache = jwks->Header("Cache-Control");
   REQUIRE(cache != nullptr);
-  CHECK(cache->find("max-age=2") != std::string::npos);
+  CHECK(cache->find("max-age=600") != std::string::npos);
+}
+
+TEST_CASE("the movable clock of tests is refused outside dev mode") {
+  TempDir dir;
+  REQUIRE(MakeDevMaterial(dir.path()).ok());
+  const std::string pki = dir.path() + "/dev-pki";
+  BrokerProcess broker(dir.path(),
+                       {"--tls-ca", pki + "/ca.pem", "--tls-cert",
+                        pki + "/server.pem", "--tls-key", pki + "/server.key",
+                        "--dev-clock-file", dir.path() + "/clock"},
+                       /*dev=*/false);
+  const absl::Status started = broker.Start();
+  INFO(started.message());
+  REQUIRE(!started.ok());
+  CHECK(broker.exit_code() == 1);
+  CHECK(absl::StrContains(started.message(), "FAILED_PRECONDITION"));
+  CHECK(absl::StrContains(started.message(), "dev_clock_file"));
+  CHECK(absl::StrContains(started.message(), "outside dev mode"));
 }
 
 }  // namespace

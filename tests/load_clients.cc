@@ -62,6 +62,14 @@ int LoadClients::Stop() {
   return clean;
 }
 
+size_t AcknowledgedWrites(const std::vector<std::string>& journals) {
+  size_t writes = 0;
+  for (const std::string& path : journals) {
+    for (char c : ReadAll(path)) writes += c == '\n';
+  }
+  return writes;
+}
+
 std::vector<std::string> AcknowledgedGrants(
     const std::vector<std::string>& journals) {
   std::vector<std::string> ids;

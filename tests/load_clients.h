@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,10 @@ class LoadClients {
   std::vector<std::string> journals_;
   std::vector<pid_t> pids_;
 };
+
+// The writes acknowledged in `journals` so far (their complete lines): what
+// a test waits on to know the clients are making progress.
+size_t AcknowledgedWrites(const std::vector<std::string>& journals);
 
 // The ids of the grants acknowledged in `journals`, in journal order.
 std::vector<std::string> AcknowledgedGrants(

@@ -66,12 +66,7 @@ void RequireOrSkip(const char* program) {
 
 // Calls `done` until it holds or kPatience passes; returns whether it held.
 bool PollUntil(const std::function<bool()>& done) {
-  const absl::Time deadline = absl::Now() + kPatience;
-  while (absl::Now() < deadline) {
-    if (done()) return true;
-    absl::SleepFor(absl::Milliseconds(200));
-  }
-  return done();
+  return WaitUntil(done, kPatience);
 }
 
 // Grants for partner-demo on a dev-mode dataset, through the real CLI.

@@ -162,12 +162,8 @@ CliResult ListOnceKeysLoad(const BrokerProcess& broker,
 
 // Waits for a line of the broker's log holding `text`.
 bool LogSays(const BrokerProcess& broker, const std::string& text) {
-  const absl::Time until = absl::Now() + kBound;
-  while (absl::Now() < until) {
-    if (broker.log().find(text) != std::string::npos) return true;
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-  return broker.log().find(text) != std::string::npos;
+  return WaitUntil(
+      [&] { return broker.log().find(text) != std::string::npos; }, kBound);
 }
 
 std::string KidOf(const std::string& token) {
@@ -260,11 +256,13 @@ TEST_CASE("a citizen signed in at a real OpenID provider is known by the pseudon
     // loaded the keys once since, then refused.
     const std::string made_up = WithKid(alice3, "never-published");
     CliResult r = List(broker, made_up);
-    const absl::Time until = absl::Now() + kBound;
-    while (SaysRetry(r) && absl::Now() < until) {
-      absl::SleepFor(absl::Milliseconds(250));
-      r = List(broker, made_up);
-    }
+    WaitUntil(
+        [&] {
+          if (!SaysRetry(r)) return true;
+          r = List(broker, made_up);
+          return false;
+        },
+        kBound);
     INFO(r.err);
     CHECK(Says(r, "UNAUTHENTICATED", "does not publish this key"));
   }

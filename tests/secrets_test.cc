@@ -153,7 +153,9 @@ TEST_CASE("no key, pseudonym secret, citizen token or grant token reaches "
   CliResult given = give(alice);
   REQUIRE(given.exit_code == 0);
   REQUIRE(give(bob).exit_code == 0);
-  CHECK(give(expired).exit_code != 0);  // an error: expired token
+  CliResult refused = give(expired);
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("UNAUTHENTICATED") != std::string::npos);
   const std::string subject =
       Field(given.json, "consent", "subject");
   REQUIRE(!subject.empty());
@@ -179,16 +181,20 @@ TEST_CASE("no key, pseudonym secret, citizen token or grant token reaches "
   CHECK(cli({"admin", "keys", "rotate", "--as", "operator"}).exit_code == 0);
   // Errors: another citizen's consent, a role outside the table, a token
   // sent where it is not the caller's.
-  CHECK(cli({"consent", "withdraw",
-             Field(given.json, "consent", "id"), "--as",
-             "citizen-app", "--token", bob})
-            .exit_code != 0);
-  CHECK(cli({"admin", "keys", "rotate", "--as", "partner-demo", "--token",
-             alice})
-            .exit_code != 0);
-  CHECK(cli({"consent", "list", "--as", "citizen-app", "--token",
-             grant_tokens.front()})
-            .exit_code != 0);
+  auto refused_with = [](const CliResult& r, const std::string& code) {
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find(code) != std::string::npos);
+  };
+  refused_with(cli({"consent", "withdraw", Field(given.json, "consent", "id"),
+                    "--as", "citizen-app", "--token", bob}),
+               "NOT_FOUND");
+  refused_with(cli({"admin", "keys", "rotate", "--as", "partner-demo",
+                    "--token", alice}),
+               "PERMISSION_DENIED");
+  refused_with(cli({"consent", "list", "--as", "citizen-app", "--token",
+                    grant_tokens.front()}),
+               "UNAUTHENTICATED");
 
   auto metrics = http::HttpGet(broker.http_address(), "/metrics",
                                absl::Seconds(30));

@@ -357,12 +357,7 @@ StatusCode ReflectionCode(const Client& c) {
 // Polls `probe` until it returns `want`, for at most `bound`.
 template <typename Probe>
 bool Eventually(Probe probe, int want, absl::Duration bound) {
-  const absl::Time until = absl::Now() + bound;
-  while (absl::Now() < until) {
-    if (probe() == want) return true;
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-  return probe() == want;
+  return WaitUntil([&] { return probe() == want; }, bound);
 }
 
 // Exits with ctest's skip code (SKIP_RETURN_CODE) when this machine cannot

@@ -155,17 +155,6 @@ verifier::BrokerEndpoint Endpoint(const BrokerProcess& broker,
   return e;
 }
 
-// Polls `done` every 20 ms for up to `bound`; true when it held.
-bool PollUntil(const std::function<bool()>& done,
-               absl::Duration bound = absl::Seconds(30)) {
-  const absl::Time deadline = absl::Now() + bound;
-  while (absl::Now() < deadline) {
-    if (done()) return true;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return done();
-}
-
 const formats::JsonValue* FirstGrant(const CliResult& r) {
   const formats::JsonValue* grants = r.json.Find("grants");
   if (grants == nullptr || grants->AsArray() == nullptr ||
@@ -287,12 +276,12 @@ TEST_CASE("the revocation watcher resumes after a broken stream without losing r
       Endpoint(broker, "producer-demo", proxy.address()), o);
   REQUIRE(watcher.ok());
   std::shared_ptr<const verifier::RevokedGrants> revoked = (*watcher)->revoked();
-  REQUIRE(PollUntil([&] { return revoked->Check(alice.grant_id).ok(); }));
+  REQUIRE(WaitUntil([&] { return revoked->Check(alice.grant_id).ok(); }));
 
   CliResult withdrawn = broker.Cli(
       {"consent", "withdraw", alice.consent_id, "--citizen", "alice"});
   REQUIRE(withdrawn.exit_code == 0);
-  REQUIRE(PollUntil([&] {
+  REQUIRE(WaitUntil([&] {
     return revoked->Check(alice.grant_id).code() ==
            absl::StatusCode::kPermissionDenied;
   }));
@@ -307,10 +296,10 @@ TEST_CASE("the revocation watcher resumes after a broken stream without losing r
   CliResult bob_withdrawn =
       broker.Cli({"consent", "withdraw", bob.consent_id, "--citizen", "bob"});
   REQUIRE(bob_withdrawn.exit_code == 0);
-  REQUIRE(PollUntil([&] { return proxy.accepted() >= accepted + 2; }));
+  REQUIRE(WaitUntil([&] { return proxy.accepted() >= accepted + 2; }));
   CHECK(revoked->Check(bob.grant_id).ok());  // not seen yet
   proxy.Resume();
-  REQUIRE(PollUntil([&] {
+  REQUIRE(WaitUntil([&] {
     return revoked->Check(bob.grant_id).code() ==
            absl::StatusCode::kPermissionDenied;
   }));

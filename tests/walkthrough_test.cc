@@ -118,7 +118,7 @@ TEST_CASE("each role's slice works end to end and survives a restart") {
   // Another citizen cannot withdraw alice's consent, nor see it.
   CliResult foreign = broker.Cli(
       {"consent", "show", consent_id, "--citizen", "bob", "--output", "json"});
-  CHECK(foreign.exit_code != 0);
+  CHECK(foreign.exit_code == 1);
   CHECK(foreign.err.find("NOT_FOUND") != std::string::npos);
 
   // The next request names nobody: denied, with reasons.

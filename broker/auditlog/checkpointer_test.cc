@@ -1,5 +1,6 @@
 #include "broker/auditlog/checkpointer.h"
 
+#include <atomic>
 #include <thread>
 #include <vector>
 
@@ -8,6 +9,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "broker/auditlog/test_note.h"
+#include "broker/testing/wait.h"
 
 namespace accord::auditlog {
 namespace {
@@ -169,34 +171,56 @@ TEST_CASE("The thread publishes while the log grows and stops",
   testing::TestNoteKey key("accord-log");
   Log log{Frontier()};
   std::atomic<int> persisted{0};
+  // A clock that moves only when told, counting its readings: the thread
+  // reads it once per tick.
+  std::atomic<int64_t> now_ms{1'000'000};
+  std::atomic<int> readings{0};
   auto cp = Checkpointer::Create(
       log, {kOrigin, absl::Milliseconds(40)}, key.signer,
       [&](const SignedCheckpoint&) {
         ++persisted;
         return absl::OkStatus();
       },
-      [] { return absl::Now(); });
+      [&] {
+        ++readings;
+        return absl::FromUnixMillis(now_ms.load());
+      });
   REQUIRE(cp.ok());
   REQUIRE((*cp)->Start().ok());
   CHECK((*cp)->Start().code() == absl::StatusCode::kFailedPrecondition);
-  for (int round = 0; round < 5; ++round) {
-    Grow(log, 2);
-    // Growth is published within three quarters of an interval; allow a
-    // generous margin for a loaded machine.
-    const absl::Time deadline = absl::Now() + absl::Seconds(5);
-    while (absl::Now() < deadline &&
-           (!(*cp)->Latest().has_value() ||
-            (*cp)->Latest()->checkpoint.size != log.Size())) {
-      absl::SleepFor(absl::Milliseconds(5));
-    }
-    REQUIRE((*cp)->Latest().has_value());
-    CHECK((*cp)->Latest()->checkpoint.size == log.Size());
-  }
-  (*cp)->Stop();
-  const int before = persisted.load();
+  auto published = [&] {
+    const auto latest = (*cp)->Latest();
+    return latest.has_value() && latest->checkpoint.size == log.Size();
+  };
+  // The first growth is published at once: there is no checkpoint yet.
   Grow(log, 2);
-  absl::SleepFor(absl::Milliseconds(100));
-  CHECK(persisted.load() == before);
+  REQUIRE(::accord::testing::WaitUntil(published));
+  for (int round = 0; round < 3; ++round) {
+    INFO("round " << round);
+    const int before = persisted.load();
+    Grow(log, 2);
+    // The thread ticks three times after the growth without publishing:
+    // by the clock, the latest checkpoint is not half an interval old.
+    const int seen = readings.load();
+    REQUIRE(::accord::testing::WaitUntil(
+        [&] { return readings.load() >= seen + 3; }));
+    CHECK(persisted.load() == before);
+    CHECK(!published());
+    // Half an interval later by the clock, the thread publishes.
+    now_ms += 20;
+    REQUIRE(::accord::testing::WaitUntil(published));
+    CHECK(persisted.load() == before + 1);
+  }
+  // Once Stop returns the thread is gone: the next checkpoint is only the
+  // one asked for, and only that call reads the clock.
+  (*cp)->Stop();
+  const int readings_at_stop = readings.load();
+  const int persisted_at_stop = persisted.load();
+  Grow(log, 2);
+  now_ms += 1000;
+  REQUIRE((*cp)->Tick().ok());
+  CHECK(persisted.load() == persisted_at_stop + 1);
+  CHECK(readings.load() == readings_at_stop + 1);
   CHECK((*cp)->last_error().ok());
 }
 

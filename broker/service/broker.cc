@@ -27,6 +27,7 @@
 #include "broker/service/caller.h"
 #include "broker/service/citizen_tokens.h"
 #include "broker/service/clock.h"
+#include "broker/service/dev_clock.h"
 #include "broker/service/dev_mode.h"
 #include "broker/service/env.h"
 #include "broker/service/grpc_listener.h"
@@ -157,7 +158,11 @@ class BrokerImpl final : public Broker {
   absl::Status StartHttp();
 
   BrokerConfig config_;
-  RealClock clock_;
+  // Real time, or in a dev-mode broker under test real time plus the offset
+  // of dev_clock_file; set by Init before anything reads it.
+  RealClock real_clock_;
+  std::unique_ptr<OffsetFileClock> dev_clock_;
+  const Clock* clock_ = &real_clock_;
   http::Metrics metrics_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<auditlog::Log> log_;
@@ -216,6 +221,17 @@ absl::Status BrokerImpl::OpenState() {
 }
 
 absl::Status BrokerImpl::Init() {
+  if (!config_.dev_clock_file.empty()) {
+    if (!config_.dev) {
+      return absl::FailedPreconditionError(
+          "dev_clock_file moves the broker's clock for tests: it is refused "
+          "outside dev mode");
+    }
+    dev_clock_ = std::make_unique<OffsetFileClock>(config_.dev_clock_file);
+    clock_ = dev_clock_.get();
+    Log("warning", "dev mode: the clock is moved by a test file",
+        {{"dev_clock_file", config_.dev_clock_file}});
+  }
   if (config_.dev) {
     if (absl::Status s = PrepareDevMode(config_); !s.ok()) return s;
   } else if (config_.tls_ca_file.empty() || config_.tls_cert_file.empty() ||
@@ -263,7 +279,7 @@ absl::Status BrokerImpl::Init() {
   guarded.pseudonym_secret.clear();
   if (!guard.ok()) return guard;
   policies_ = std::make_unique<PolicyRegistry>(store_.get(), *std::move(taxonomy));
-  auth_ = std::make_unique<Authenticator>(store_.get(), citizens_.get(), &clock_,
+  auth_ = std::make_unique<Authenticator>(store_.get(), citizens_.get(), clock_,
                                           config_.trust_domain);
 
   if (absl::Status s = CreateCheckpointer(*std::move(checkpoint_key));
@@ -296,13 +312,13 @@ absl::Status BrokerImpl::Init() {
 }
 
 absl::Status BrokerImpl::OpenKeyRings(bool create_keys) {
-  auto keys = OpenGrantKeys(config_, create_keys, &clock_);
+  auto keys = OpenGrantKeys(config_, create_keys, clock_);
   if (!keys.ok()) return WithInitHint(config_, keys.status(), false);
   keys_ = *std::move(keys);
   // Receipts are signed afresh at every read, so a new receipt ring
   // orphans nothing: dev mode creates a missing one beside a store too.
   auto receipt_keys = OpenReceiptKeys(
-      config_, config_.dev || config_.create_receipt_keys, &clock_);
+      config_, config_.dev || config_.create_receipt_keys, clock_);
   if (!receipt_keys.ok()) {
     return WithInitHint(config_, receipt_keys.status(), true);
   }
@@ -349,10 +365,10 @@ absl::Status BrokerImpl::CreateCheckpointer(crypto::SigningKey checkpoint_key) {
                           static_cast<double>(c.checkpoint.size));
         metrics_.SetGauge(
             "checkpoint_timestamp_seconds",
-            absl::ToDoubleSeconds(clock_.Now() - absl::UnixEpoch()));
+            absl::ToDoubleSeconds(clock_->Now() - absl::UnixEpoch()));
         return absl::OkStatus();
       },
-      [this] { return clock_.Now(); });
+      [this] { return clock_->Now(); });
   if (!checkpointer.ok()) return checkpointer.status();
   checkpointer_ = *std::move(checkpointer);
   return absl::OkStatus();
@@ -365,7 +381,7 @@ void BrokerImpl::AssembleEnv() {
   env_.keys = keys_.get();
   env_.receipt_keys = receipt_keys_.get();
   env_.auth = auth_.get();
-  env_.clock = &clock_;
+  env_.clock = clock_;
   env_.metrics = &metrics_;
   env_.log = log_.get();
   env_.checkpointer = checkpointer_.get();
@@ -373,12 +389,12 @@ void BrokerImpl::AssembleEnv() {
   revocations_ = std::make_unique<RevocationHub>(store_.get());
   env_.revocations = revocations_.get();
   rate_limiter_ = std::make_unique<RateLimiter>(
-      config_.rate_limit_per_second, config_.rate_limit_burst, &clock_);
+      config_.rate_limit_per_second, config_.rate_limit_burst, clock_);
   env_.rate_limiter = rate_limiter_.get();
   if (config_.rate_limit_per_peer_per_second > 0) {
     peer_rate_limiter_ = std::make_unique<RateLimiter>(
         config_.rate_limit_per_peer_per_second,
-        config_.rate_limit_per_peer_burst, &clock_);
+        config_.rate_limit_per_peer_burst, clock_);
     env_.peer_rate_limiter = peer_rate_limiter_.get();
   }
   Readiness::Limits ready;
@@ -392,7 +408,7 @@ void BrokerImpl::AssembleEnv() {
   retention.grant_retention =
       absl::Hours(24) * config_.retention_grant_records_days;
   retention.interval = absl::Seconds(config_.retention_sweep_interval_seconds);
-  sweeper_ = std::make_unique<Sweeper>(store_.get(), &clock_, retention);
+  sweeper_ = std::make_unique<Sweeper>(store_.get(), clock_, retention);
   env_.sweeper = sweeper_.get();
 }
 
@@ -404,7 +420,7 @@ absl::Status BrokerImpl::StartGrpc() {
   auto key = ReadFile(config_.tls_key_file, "tls_key");
   if (!key.ok()) return key.status();
   if (absl::Status s =
-          CheckTlsMaterial(config_, *ca, *cert, *key, clock_.NowSeconds());
+          CheckTlsMaterial(config_, *ca, *cert, *key, clock_->NowSeconds());
       !s.ok()) {
     return s;
   }
@@ -443,7 +459,7 @@ absl::Status BrokerImpl::StartGrpc() {
 
 absl::Status BrokerImpl::StartHttp() {
   http::HttpServer::Options options;
-  auto tls = LoadHttpTls(config_, clock_.NowSeconds());
+  auto tls = LoadHttpTls(config_, clock_->NowSeconds());
   if (!tls.ok()) return tls.status();
   options.tls = *std::move(tls);
   options.max_connections = static_cast<int>(config_.http_max_connections);

@@ -130,6 +130,8 @@ const std::vector<Setting>& Settings() {
        "burst per principal; 0: one second's worth"},
       {"allow_log_mismatch", Bool(&BrokerConfig::allow_log_mismatch),
        "start although the audit log no longer matches its checkpoint"},
+      {"dev_clock_file", String(&BrokerConfig::dev_clock_file),
+       "tests, dev mode only: clock = real time + the duration in this file"},
       // What one caller can hold.
       {"rate_limit_per_peer_per_second",
        Number(&BrokerConfig::rate_limit_per_peer_per_second),

@@ -39,6 +39,10 @@ struct BrokerConfig {
   // Dev mode: create and use a development PKI, keys, issuer and demo
   // content under data_dir. Refused on non-loopback addresses.
   bool dev = false;
+  // Tests only, refused without dev mode: the broker's clock is real time
+  // plus the duration written in this file, read again at every use
+  // (service/dev_clock.h), so a test moves the broker's time.
+  std::string dev_clock_file;
   // TLS material; required outside dev mode.
   std::string tls_ca_file;
   std::string tls_cert_file;
