@@ -1,4 +1,4 @@
-#include "broker/service/service_fixture.h"
+#include "tests/service/service_fixture.h"
 
 #include <utility>
 

@@ -10,7 +10,7 @@
 
 #include "absl/time/time.h"
 #include "broker/service/consent_changes.h"
-#include "broker/service/service_fixture.h"
+#include "tests/service/service_fixture.h"
 #include "policy/decide.h"
 
 namespace accord::service {

@@ -12,7 +12,7 @@
 #include "absl/time/time.h"
 #include "broker/service/decider.h"
 #include "broker/service/revocations.h"
-#include "broker/service/service_fixture.h"
+#include "tests/service/service_fixture.h"
 
 namespace accord::service {
 namespace {

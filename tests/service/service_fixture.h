@@ -1,5 +1,5 @@
-#ifndef ACCORD_BROKER_SERVICE_SERVICE_FIXTURE_H_
-#define ACCORD_BROKER_SERVICE_SERVICE_FIXTURE_H_
+#ifndef ACCORD_TESTS_SERVICE_SERVICE_FIXTURE_H_
+#define ACCORD_TESTS_SERVICE_SERVICE_FIXTURE_H_
 
 // Test-only (service_unit_test): the broker's service objects over an
 // in-memory store (StoreOptions::in_memory) and a FakeClock, with no gRPC
@@ -159,4 +159,4 @@ class ServiceFixture {
 
 }  // namespace accord::service::testing
 
-#endif  // ACCORD_BROKER_SERVICE_SERVICE_FIXTURE_H_
+#endif  // ACCORD_TESTS_SERVICE_SERVICE_FIXTURE_H_

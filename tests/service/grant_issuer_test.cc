@@ -10,7 +10,7 @@
 #include "absl/time/time.h"
 #include "broker/service/decider.h"
 #include "broker/service/key_ring.h"
-#include "broker/service/service_fixture.h"
+#include "tests/service/service_fixture.h"
 #include "clients/verifier/grant_verifier.h"
 
 namespace accord::service {

@@ -9,7 +9,7 @@
 
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
-#include "broker/service/service_fixture.h"
+#include "tests/service/service_fixture.h"
 #include "clients/verifier/grant_verifier.h"
 
 namespace accord::service {
