@@ -13,11 +13,11 @@
 namespace accord::service {
 namespace {
 
-absl::StatusOr<BrokerConfig> Load(std::vector<std::string> args) {
-  args.insert(args.begin(), "accord-broker");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  return LoadConfig(static_cast<int>(argv.size()), argv.data());
+absl::StatusOr<BrokerConfig> Load(const std::vector<std::string>& args) {
+  absl::StatusOr<cmdline::ParsedArgs> flags =
+      cmdline::ParseFlags(args, ConfigFlagSpecs());
+  if (!flags.ok()) return flags.status();
+  return LoadConfig(*flags);
 }
 
 TEST_CASE("defaults, file, environment and flags, in that order") {
@@ -91,6 +91,19 @@ TEST_CASE("retention: five years for consents, a year for grants, 0 refused") {
   CHECK(absl::IsInvalidArgument(zero.status()));
   CHECK(zero.status().message().find("retention_grant_records_days") !=
         std::string::npos);
+}
+
+TEST_CASE("a flag given again, under either name, counts the last time") {
+  auto addr_last = Load({"--grpc-address", "127.0.0.1:1", "--grpc-addr",
+                         "127.0.0.1:2", "--max-subjects-per-grant", "5",
+                         "--max_subjects_per_grant=6"});
+  REQUIRE(addr_last.ok());
+  CHECK(addr_last->grpc_address == "127.0.0.1:2");
+  CHECK(addr_last->max_subjects_per_grant == 6);
+  auto address_last =
+      Load({"--grpc-addr", "127.0.0.1:2", "--grpc-address=127.0.0.1:1"});
+  REQUIRE(address_last.ok());
+  CHECK(address_last->grpc_address == "127.0.0.1:1");
 }
 
 TEST_CASE("unknown keys and flags are errors") {

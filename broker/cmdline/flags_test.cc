@@ -1,10 +1,10 @@
-#include "clients/flags.h"
+#include "broker/cmdline/flags.h"
 
 #include <catch2/catch.hpp>
 
-#include "clients/usage_error.h"
+#include "broker/cmdline/usage_error.h"
 
-namespace accord::client {
+namespace accord::cmdline {
 namespace {
 
 using A = FlagSpec::Arity;
@@ -95,4 +95,4 @@ TEST_CASE("flags: lists, integers and required values") {
 }
 
 }  // namespace
-}  // namespace accord::client
+}  // namespace accord::cmdline
