@@ -19,20 +19,31 @@ namespace {
 
 using accord::cmdline::FlagSpec;
 
+// The flags of `accord-broker init` besides the config flags.
+std::vector<FlagSpec> InitFlagSpecs() {
+  return {{"operator-cert", FlagSpec::Arity::kValue, "PEM",
+           "certificate of the first operator", {}, true},
+          {"operator-id", FlagSpec::Arity::kValue, "ID",
+           "id of the first operator (default operator)", {}, true},
+          accord::cmdline::HelpFlag()};
+}
+
+std::string InitHelp() {
+  return accord::service::InitUsage() + "\ninit flags (and the config flags "
+         "of accord-broker --help):\n" +
+         accord::cmdline::FlagsUsage(InitFlagSpecs());
+}
+
 // accord-broker init --operator-cert PEM [--operator-id ID] [config flags]:
 // the config flags make the config as for a start.
 int RunInit(int argc, char** argv) {
   std::vector<FlagSpec> specs = accord::service::ConfigFlagSpecs();
-  specs.push_back({"operator-cert", FlagSpec::Arity::kValue, "PEM",
-                   "certificate of the first operator", {}, true});
-  specs.push_back({"operator-id", FlagSpec::Arity::kValue, "ID",
-                   "id of the first operator (default operator)", {}, true});
-  specs.push_back(accord::cmdline::HelpFlag());
+  for (FlagSpec& spec : InitFlagSpecs()) specs.push_back(std::move(spec));
   // argv[1] is "init".
   absl::StatusOr<accord::cmdline::ParsedArgs> flags =
       accord::cmdline::ParseFlags(argc - 1, argv + 1, specs);
   if (flags.ok() && flags->Has("help")) {
-    std::fputs(accord::service::InitUsage().c_str(), stdout);
+    std::fputs(InitHelp().c_str(), stdout);
     return 0;
   }
   absl::StatusOr<accord::service::BrokerConfig> config =
@@ -41,7 +52,7 @@ int RunInit(int argc, char** argv) {
   if (!config.ok()) {
     std::fprintf(stderr, "accord-broker init: %s\n%s",
                  std::string(config.status().message()).c_str(),
-                 accord::service::InitUsage().c_str());
+                 InitHelp().c_str());
     return 2;
   }
   accord::service::InitOptions options;

@@ -1,10 +1,9 @@
 #include "broker/cmdline/flags.h"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <memory>
 #include <utility>
-
-#include <CLI/CLI.hpp>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -87,16 +86,21 @@ std::vector<std::string> Normalize(const std::vector<std::string>& args,
   return out;
 }
 
-// One CLI11 option per spec, in the order of `specs`.
+// One CLI11 option per spec, in the order of `specs`; nullptr for a spec
+// whose name an earlier spec declared already (the earlier one parses it).
 std::vector<CLI::Option*> AddOptions(CLI::App& app,
                                      const std::vector<FlagSpec>& specs) {
   std::vector<CLI::Option*> options;
   for (const FlagSpec& spec : specs) {
+    if (FindSpec(specs, spec.name) != &spec) {
+      options.push_back(nullptr);
+      continue;
+    }
     CLI::Option* option = nullptr;
     switch (spec.arity) {
       case FlagSpec::Arity::kSwitch:
-        option = app.add_flag(CliNames(spec), spec.help)
-                     ->disable_flag_override();
+        option =
+            app.add_flag(CliNames(spec), spec.help)->disable_flag_override();
         break;
       case FlagSpec::Arity::kValue:
         option = app.add_option(CliNames(spec), spec.help)
@@ -163,10 +167,10 @@ absl::StatusOr<std::optional<uint64_t>> ParsedArgs::GetUint(
   std::optional<std::string> text = Get(name);
   if (!text.has_value()) return std::optional<uint64_t>();
   uint64_t value = 0;
-  if (!absl::SimpleAtoi(*text, &value) || text->empty() ||
-      (*text)[0] == '+' || value > max) {
-    return UsageError(absl::StrCat("--", name, ": expected an integer in [0, ",
-                                   max, "]"));
+  if (!absl::SimpleAtoi(*text, &value) || text->empty() || (*text)[0] == '+' ||
+      value > max) {
+    return UsageError(
+        absl::StrCat("--", name, ": expected an integer in [0, ", max, "]"));
   }
   return std::optional<uint64_t>(value);
 }
@@ -223,6 +227,7 @@ absl::StatusOr<ParsedArgs> ParseFlags(const std::vector<std::string>& args,
       if (rest != "--") return UnknownArgument(rest);
     }
     for (size_t i = 0; i < specs.size(); ++i) {
+      if (options[i] == nullptr) continue;
       const FlagSpec& spec = specs[i];
       const CLI::Option& option = *options[i];
       if (option.count() == 0) continue;
@@ -265,9 +270,11 @@ std::string FlagsUsage(const std::vector<FlagSpec>& specs) {
     std::vector<CLI::Option*> options = AddOptions(app, specs);
     CLI::Formatter formatter;
     size_t width = 0;
+    std::erase(options, nullptr);
     for (const CLI::Option* option : options) {
-      width = std::max(width, 2 + formatter.make_option_name(option, false).size() +
-                                  formatter.make_option_opts(option).size());
+      width =
+          std::max(width, 2 + formatter.make_option_name(option, false).size() +
+                              formatter.make_option_opts(option).size());
     }
     formatter.column_width(width + 2);
     for (const CLI::Option* option : options) {

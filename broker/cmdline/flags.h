@@ -88,7 +88,9 @@ class ParsedArgs {
   std::vector<std::string> positionals_;
 };
 
-// Parses `args` (without the program name) against `specs`. Returns the
+// Parses `args` (without the program name) against `specs`. A spec whose
+// name an earlier spec has already declared is left out (the earlier one
+// parses the flag). Returns the
 // parsed flags and positionals, or a usage error (see usage_error.h) naming
 // the offending argument: an unknown flag, a flag given twice (unless
 // repeatable), a missing value, a value given to a switch, an empty flag
@@ -100,7 +102,7 @@ absl::StatusOr<ParsedArgs> ParseFlags(const std::vector<std::string>& args,
 absl::StatusOr<ParsedArgs> ParseFlags(int argc, const char* const* argv,
                                       const std::vector<FlagSpec>& specs);
 
-// Usage lines for `specs`, one per flag, aligned, as CLI11's formatter
+// Usage lines for `specs`, one per flag (the first of a name), aligned, as CLI11's formatter
 // writes them: "  --name VALUE  help" ("--name [VALUE]" for an optional
 // value; aliases after the name, comma-separated).
 std::string FlagsUsage(const std::vector<FlagSpec>& specs);

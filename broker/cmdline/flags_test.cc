@@ -115,6 +115,15 @@ TEST_CASE("flags: repeatable flags keep every value, aliases share them") {
   CHECK(twice.status().message() == "flag --id given twice");
 }
 
+TEST_CASE("flags: a name declared twice is parsed by its first spec") {
+  std::vector<FlagSpec> specs = Specs();
+  specs.push_back({"id", A::kValue, "OTHER", "", {}});
+  auto parsed = ParseFlags({"--id", "x"}, specs);
+  REQUIRE(parsed.ok());
+  CHECK(parsed->Get("id") == "x");
+  CHECK(FlagsUsage(specs) == FlagsUsage(Specs()));
+}
+
 TEST_CASE("flags: an empty value, and the wording of errors") {
   auto empty = ParseFlags({"--id=", "p", "--dev="}, Specs());
   REQUIRE(empty.ok());
@@ -123,8 +132,7 @@ TEST_CASE("flags: an empty value, and the wording of errors") {
   CHECK(empty->positionals() == std::vector<std::string>{"p"});
   CHECK(ParseFlags({"--nope=1"}, Specs()).status().message() ==
         "unknown flag --nope");
-  CHECK(ParseFlags({"-x"}, Specs()).status().message() ==
-        "unknown flag '-x'");
+  CHECK(ParseFlags({"-x"}, Specs()).status().message() == "unknown flag '-x'");
   CHECK(ParseFlags({"--=v"}, Specs()).status().message() == "empty flag name");
   CHECK(absl::StrContains(ParseFlags({"--id"}, Specs()).status().message(),
                           "--id"));
@@ -138,8 +146,7 @@ TEST_CASE("flags: usage lines from the specs, aligned") {
         "  -h,--help    \n"
         "  --dev [DIR]  \n");
   const std::string help = FlagsUsage(
-      {{"broker", A::kValue, "HOST:PORT", "broker address", {}, false,
-        {"b"}},
+      {{"broker", A::kValue, "HOST:PORT", "broker address", {}, false, {"b"}},
        HelpFlag()});
   CHECK(help ==
         "  --broker,--b HOST:PORT  broker address\n"
