@@ -14,6 +14,7 @@
 #include "broker/service/broker_init.h"
 #include "broker/service/clock.h"
 #include "broker/service/config.h"
+#include "broker/service/config_flags.h"
 
 namespace {
 
@@ -47,7 +48,7 @@ int RunInit(int argc, char** argv) {
     return 0;
   }
   absl::StatusOr<accord::service::BrokerConfig> config =
-      flags.ok() ? accord::service::LoadConfig(*flags)
+      flags.ok() ? accord::service::ConfigFromFlags(*flags)
                  : absl::StatusOr<accord::service::BrokerConfig>(flags.status());
   if (!config.ok()) {
     std::fprintf(stderr, "accord-broker init: %s\n%s",
@@ -115,7 +116,7 @@ int main(int argc, char** argv) {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   absl::StatusOr<accord::service::BrokerConfig> config =
-      accord::service::LoadConfig(*flags);
+      accord::service::ConfigFromFlags(*flags);
   if (!config.ok()) {
     std::fprintf(stderr, "accord-broker: %s\n",
                  std::string(config.status().message()).c_str());

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "broker/service/config_flags.h"
 #include "broker/service/identity.h"
 #include "broker/service/oidc_discovery.h"
 #include "yaml-cpp/yaml.h"
@@ -363,7 +364,6 @@ void ApplyEnvironment(BrokerConfig& config) {
 }
 
 // Flags use dashes where config keys use underscores.
-// The flag of a config key: its dashed form.
 std::string KeyToFlag(absl::string_view key) {
   std::string flag(key);
   std::replace(flag.begin(), flag.end(), '_', '-');
@@ -445,7 +445,14 @@ std::vector<cmdline::FlagSpec> ConfigFlagSpecs() {
   return specs;
 }
 
-absl::StatusOr<BrokerConfig> LoadConfig(const cmdline::ParsedArgs& flags) {
+absl::StatusOr<BrokerConfig> LoadConfig(int argc, char** argv) {
+  absl::StatusOr<cmdline::ParsedArgs> flags =
+      cmdline::ParseFlags(argc, argv, ConfigFlagSpecs());
+  if (!flags.ok()) return absl::InvalidArgumentError(flags.status().message());
+  return ConfigFromFlags(*flags);
+}
+
+absl::StatusOr<BrokerConfig> ConfigFromFlags(const cmdline::ParsedArgs& flags) {
   if (!flags.positionals().empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("unexpected argument '", flags.positionals().front(),

@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "broker/cmdline/flags.h"
 
 namespace accord::service {
 
@@ -155,20 +154,12 @@ struct BrokerConfig {
   uint32_t http_request_timeout_seconds = 10;
 };
 
-// The broker's flags: --config FILE, --dev DATA_DIR, and every key of
-// ConfigKeys() but citizen_issuers, with dashes (--max-subjects-per-grant;
-// underscores are accepted too, and --grpc-addr and --http-addr name
-// grpc_address and http_address). Each may be given more than once: the
-// last one counts (every --config file is read, in order).
-std::vector<cmdline::FlagSpec> ConfigFlagSpecs();
-
-// Reads the YAML config files of --config (if any), then applies the
+// Reads the YAML config file at `path` (if not empty), then applies the
 // environment (ACCORD_GRPC_ADDR, ACCORD_HTTP_ADDR, ACCORD_DATA_DIR), then
-// --dev, then the other flags of `flags` (parsed against ConfigFlagSpecs(),
-// perhaps with more flags that it ignores). Returns INVALID_ARGUMENT naming
-// the key or flag at fault, or a positional argument; unknown keys are
-// errors.
-absl::StatusOr<BrokerConfig> LoadConfig(const cmdline::ParsedArgs& flags);
+// `flags` (`--name=value` or `--name value`, `--dev DATA_DIR`). Returns
+// INVALID_ARGUMENT naming the key or flag at fault; unknown keys and flags
+// are errors.
+absl::StatusOr<BrokerConfig> LoadConfig(int argc, char** argv);
 
 // Usage text for --help: the commands, then every key the config parser
 // accepts, one line each with its default, generated from the parser's

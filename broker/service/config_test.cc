@@ -13,11 +13,11 @@
 namespace accord::service {
 namespace {
 
-absl::StatusOr<BrokerConfig> Load(const std::vector<std::string>& args) {
-  absl::StatusOr<cmdline::ParsedArgs> flags =
-      cmdline::ParseFlags(args, ConfigFlagSpecs());
-  if (!flags.ok()) return flags.status();
-  return LoadConfig(*flags);
+absl::StatusOr<BrokerConfig> Load(std::vector<std::string> args) {
+  args.insert(args.begin(), "accord-broker");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  return LoadConfig(static_cast<int>(argv.size()), argv.data());
 }
 
 TEST_CASE("defaults, file, environment and flags, in that order") {

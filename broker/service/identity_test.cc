@@ -64,9 +64,10 @@ absl::StatusOr<BrokerConfig> LoadFile(const std::string& yaml) {
       (std::filesystem::temp_directory_path() / "accord_identity_test.yaml")
           .string();
   std::ofstream(path) << yaml;
-  auto flags = cmdline::ParseFlags({"--config", path}, ConfigFlagSpecs());
-  if (!flags.ok()) return flags.status();
-  auto config = LoadConfig(*flags);
+  std::vector<std::string> args = {"accord-broker", "--config", path};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  auto config = LoadConfig(static_cast<int>(argv.size()), argv.data());
   std::remove(path.c_str());
   return config;
 }
