@@ -246,6 +246,15 @@ absl::StatusOr<ParsedArgs> ParseFlags(const std::vector<std::string>& args,
       }
       parsed.values_.emplace(spec.name, std::move(values));
     }
+  } catch (const CLI::ArgumentMismatch& e) {
+    // "--name: 1 required VALUE missing": the last argument lacks its value.
+    const absl::string_view what = e.what();
+    if (absl::EndsWith(what, " missing") &&
+        what.find(':') != absl::string_view::npos) {
+      return UsageError(absl::StrCat("flag ", what.substr(0, what.find(':')),
+                                     " needs a value"));
+    }
+    return UsageError(what);
   } catch (const CLI::ParseError& e) {
     return UsageError(e.what());
   } catch (const CLI::Error& e) {

@@ -134,8 +134,8 @@ TEST_CASE("flags: an empty value, and the wording of errors") {
         "unknown flag --nope");
   CHECK(ParseFlags({"-x"}, Specs()).status().message() == "unknown flag '-x'");
   CHECK(ParseFlags({"--=v"}, Specs()).status().message() == "empty flag name");
-  CHECK(absl::StrContains(ParseFlags({"--id"}, Specs()).status().message(),
-                          "--id"));
+  CHECK(ParseFlags({"--id"}, Specs()).status().message() ==
+        "flag --id needs a value");
 }
 
 TEST_CASE("flags: usage lines from the specs, aligned") {
