@@ -7,7 +7,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "broker/service/broker.h"
@@ -15,44 +14,51 @@
 #include "broker/service/broker_init.h"
 #include "broker/service/clock.h"
 #include "broker/service/config.h"
+#include "broker/service/config_flags.h"
 
 namespace {
 
+using accord::cmdline::FlagSpec;
+
+// The flags of `accord-broker init` besides the config flags.
+std::vector<FlagSpec> InitFlagSpecs() {
+  return {{"operator-cert", FlagSpec::Arity::kValue, "PEM",
+           "certificate of the first operator", {}, true},
+          {"operator-id", FlagSpec::Arity::kValue, "ID",
+           "id of the first operator (default operator)", {}, true},
+          accord::cmdline::HelpFlag()};
+}
+
+std::string InitHelp() {
+  return accord::service::InitUsage() + "\ninit flags (and the config flags "
+         "of accord-broker --help):\n" +
+         accord::cmdline::FlagsUsage(InitFlagSpecs());
+}
+
 // accord-broker init --operator-cert PEM [--operator-id ID] [config flags]:
-// the init flags are taken out, the others make the config as for a start.
+// the config flags make the config as for a start.
 int RunInit(int argc, char** argv) {
-  accord::service::InitOptions options;
-  std::vector<char*> config_args = {argv[0]};
-  for (int i = 2; i < argc; ++i) {
-    const absl::string_view arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      std::fputs(accord::service::InitUsage().c_str(), stdout);
-      return 0;
-    }
-    bool taken = false;
-    for (auto [flag, field] :
-         {std::pair<absl::string_view, std::string*>{
-              "--operator-cert", &options.operator_cert_file},
-          {"--operator-id", &options.operator_id}}) {
-      if (arg == flag && i + 1 < argc) {
-        *field = argv[++i];
-        taken = true;
-      } else if (absl::StartsWith(arg, absl::StrCat(flag, "="))) {
-        *field = std::string(arg.substr(flag.size() + 1));
-        taken = true;
-      }
-    }
-    if (!taken) config_args.push_back(argv[i]);
+  std::vector<FlagSpec> specs = accord::service::ConfigFlagSpecs();
+  for (FlagSpec& spec : InitFlagSpecs()) specs.push_back(std::move(spec));
+  // argv[1] is "init".
+  absl::StatusOr<accord::cmdline::ParsedArgs> flags =
+      accord::cmdline::ParseFlags(argc - 1, argv + 1, specs);
+  if (flags.ok() && flags->Has("help")) {
+    std::fputs(InitHelp().c_str(), stdout);
+    return 0;
   }
   absl::StatusOr<accord::service::BrokerConfig> config =
-      accord::service::LoadConfig(static_cast<int>(config_args.size()),
-                                  config_args.data());
+      flags.ok() ? accord::service::ConfigFromFlags(*flags)
+                 : absl::StatusOr<accord::service::BrokerConfig>(flags.status());
   if (!config.ok()) {
     std::fprintf(stderr, "accord-broker init: %s\n%s",
                  std::string(config.status().message()).c_str(),
-                 accord::service::InitUsage().c_str());
+                 InitHelp().c_str());
     return 2;
   }
+  accord::service::InitOptions options;
+  options.operator_cert_file = flags->GetOr("operator-cert", "");
+  options.operator_id = flags->GetOr("operator-id", options.operator_id);
   accord::service::RealClock clock;
   auto result = accord::service::InitBroker(*config, options, &clock);
   if (!result.ok()) {
@@ -77,15 +83,24 @@ int RunInit(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::strcmp(argv[1], "init") == 0) return RunInit(argc, argv);
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-      std::fputs(accord::service::ConfigUsage().c_str(), stdout);
-      return 0;
-    }
-    if (std::strcmp(argv[i], "--version") == 0) {
-      std::fputs(accord::VersionLine("accord-broker").c_str(), stdout);
-      return 0;
-    }
+  std::vector<FlagSpec> specs = accord::service::ConfigFlagSpecs();
+  specs.push_back(accord::cmdline::HelpFlag());
+  specs.push_back({"version", FlagSpec::Arity::kSwitch, "", "print the version",
+                   {}});
+  absl::StatusOr<accord::cmdline::ParsedArgs> flags =
+      accord::cmdline::ParseFlags(argc, argv, specs);
+  if (!flags.ok()) {
+    std::fprintf(stderr, "accord-broker: %s\n",
+                 std::string(flags.status().message()).c_str());
+    return 2;
+  }
+  if (flags->Has("help")) {
+    std::fputs(accord::service::ConfigUsage().c_str(), stdout);
+    return 0;
+  }
+  if (flags->Has("version")) {
+    std::fputs(accord::VersionLine("accord-broker").c_str(), stdout);
+    return 0;
   }
   // Block the shutdown signals before any thread starts, so only sigwait
   // below sees them.
@@ -101,7 +116,7 @@ int main(int argc, char** argv) {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   absl::StatusOr<accord::service::BrokerConfig> config =
-      accord::service::LoadConfig(argc, argv);
+      accord::service::ConfigFromFlags(*flags);
   if (!config.ok()) {
     std::fprintf(stderr, "accord-broker: %s\n",
                  std::string(config.status().message()).c_str());

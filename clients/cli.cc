@@ -9,7 +9,7 @@
 #include "broker/build_info.h"
 #include "clients/commands.h"
 #include "clients/suggest.h"
-#include "clients/usage_error.h"
+#include "broker/cmdline/usage_error.h"
 
 namespace accord::client {
 
@@ -21,12 +21,11 @@ std::vector<CommandGroup> AllCommandGroups() {
 
 namespace {
 
-std::vector<FlagSpec> GlobalFlagSpecs() {
-  std::vector<FlagSpec> specs = ConnectionFlagSpecs();
-  specs.push_back({"output", FlagSpec::Arity::kValue, "json|text",
+std::vector<cmdline::FlagSpec> GlobalFlagSpecs() {
+  std::vector<cmdline::FlagSpec> specs = ConnectionFlagSpecs();
+  specs.push_back({"output", cmdline::FlagSpec::Arity::kValue, "json|text",
                    "output format (default text)", {}});
-  specs.push_back(
-      {"help", FlagSpec::Arity::kSwitch, "", "show this help", {}});
+  specs.push_back(cmdline::HelpFlag());
   return specs;
 }
 
@@ -41,7 +40,7 @@ std::string TopUsage(const std::vector<CommandGroup>& groups) {
                     "\n");
   }
   absl::StrAppend(&out, "\nflags of every command:\n",
-                  FlagsUsage(GlobalFlagSpecs()),
+                  cmdline::FlagsUsage(GlobalFlagSpecs()),
                   "\n'accord <group> --help' lists the commands of a group; "
                   "'accord --version' prints the version.\n");
   return out;
@@ -71,17 +70,17 @@ std::string CommandUsage(const CommandGroup& g, const Command& c) {
   std::string out =
       absl::StrCat("usage: ", CommandLine(g, c), "\n\n", c.summary, "\n");
   if (!c.flags.empty()) {
-    absl::StrAppend(&out, "\nflags:\n", FlagsUsage(c.flags));
+    absl::StrAppend(&out, "\nflags:\n", cmdline::FlagsUsage(c.flags));
   }
   absl::StrAppend(&out, "\nconnection and output flags:\n",
-                  FlagsUsage(GlobalFlagSpecs()));
+                  cmdline::FlagsUsage(GlobalFlagSpecs()));
   return out;
 }
 
 // Positions of the words (non-flag arguments) in `args`, skipping the
 // values of global flags, up to "--".
 std::vector<size_t> WordPositions(const std::vector<std::string>& args) {
-  std::vector<FlagSpec> globals = GlobalFlagSpecs();
+  std::vector<cmdline::FlagSpec> globals = GlobalFlagSpecs();
   std::vector<size_t> words;
   for (size_t i = 0; i < args.size(); ++i) {
     absl::string_view a = args[i];
@@ -91,10 +90,10 @@ std::vector<size_t> WordPositions(const std::vector<std::string>& args) {
       continue;
     }
     if (!absl::ConsumePrefix(&a, "--") || absl::StrContains(a, '=')) continue;
-    for (const FlagSpec& spec : globals) {
+    for (const cmdline::FlagSpec& spec : globals) {
       if (spec.name != a || i + 1 >= args.size()) continue;
-      if (spec.arity == FlagSpec::Arity::kValue ||
-          (spec.arity == FlagSpec::Arity::kOptional &&
+      if (spec.arity == cmdline::FlagSpec::Arity::kValue ||
+          (spec.arity == cmdline::FlagSpec::Arity::kOptional &&
            !absl::StartsWith(args[i + 1], "-") && spec.accepts_separate &&
            spec.accepts_separate(args[i + 1]))) {
         ++i;
@@ -114,7 +113,7 @@ bool WantsHelp(const std::vector<std::string>& args) {
 
 int Fail(std::ostream& err, const absl::Status& status) {
   err << ErrorLine(status) << "\n";
-  return IsUsageError(status) ? kExitUsage : kExitError;
+  return cmdline::IsUsageError(status) ? kExitUsage : kExitError;
 }
 
 }  // namespace
@@ -134,14 +133,14 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
       return kExitOk;
     }
     err << TopUsage(groups);
-    return Fail(err, UsageError("missing command group"));
+    return Fail(err, cmdline::UsageError("missing command group"));
   }
   const CommandGroup* group = nullptr;
   for (const CommandGroup& g : groups) {
     if (g.name == args[words[0]]) group = &g;
   }
   if (group == nullptr) {
-    return Fail(err, UsageError(absl::StrCat("unknown command group '",
+    return Fail(err, cmdline::UsageError(absl::StrCat("unknown command group '",
                                              args[words[0]],
                                              "' (see accord --help)")));
   }
@@ -162,7 +161,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
       return kExitOk;
     }
     err << GroupUsage(*group);
-    return Fail(err, UsageError(
+    return Fail(err, cmdline::UsageError(
                          words.size() > 1
                              ? absl::StrCat("unknown command '", group->name,
                                             " ", args[words[1]], "'")
@@ -183,9 +182,9 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
     }
     rest.push_back(args[i]);
   }
-  std::vector<FlagSpec> specs = GlobalFlagSpecs();
+  std::vector<cmdline::FlagSpec> specs = GlobalFlagSpecs();
   specs.insert(specs.end(), command->flags.begin(), command->flags.end());
-  absl::StatusOr<ParsedArgs> parsed = ParseFlags(rest, specs);
+  absl::StatusOr<cmdline::ParsedArgs> parsed = cmdline::ParseFlags(rest, specs);
   if (!parsed.ok()) return Fail(err, parsed.status());
   absl::StatusOr<OutputFormat> format =
       ParseOutputFormat(parsed->GetOr("output", "text"));

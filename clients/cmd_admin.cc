@@ -8,13 +8,13 @@
 #include "clients/cmd_subject_key.h"
 #include "clients/commands.h"
 #include "clients/erasure_text.h"
-#include "clients/usage_error.h"
+#include "broker/cmdline/usage_error.h"
 
 namespace accord::client {
 namespace {
 
 namespace v1 = ::accord::v1;
-using A = FlagSpec::Arity;
+using A = cmdline::FlagSpec::Arity;
 
 absl::StatusOr<v1::Role> ParseRole(absl::string_view text) {
   std::string lower = absl::AsciiStrToLower(text);
@@ -23,12 +23,12 @@ absl::StatusOr<v1::Role> ParseRole(absl::string_view text) {
   if (lower == "auditor") return v1::ROLE_AUDITOR;
   if (lower == "operator") return v1::ROLE_OPERATOR;
   if (lower == "app") return v1::ROLE_APP;
-  return UsageError(
+  return cmdline::UsageError(
       "--role: expected partner, producer, auditor, operator or app");
 }
 
 absl::Status PrincipalAdd(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
   absl::StatusOr<std::string> id = args.Require("id");
   if (!id.ok()) return id.status();
@@ -98,7 +98,7 @@ absl::Status KeysRotate(CommandContext& ctx) {
   if (absl::Status s = ctx.args().ExpectPositionals({}); !s.ok()) return s;
   std::string alg = ctx.args().GetOr("alg", "");
   if (!alg.empty() && alg != "ES256" && alg != "EdDSA") {
-    return UsageError("--alg: expected ES256 or EdDSA");
+    return cmdline::UsageError("--alg: expected ES256 or EdDSA");
   }
   v1::RotateKeyRequest request;
   request.set_alg(alg);
@@ -133,7 +133,7 @@ absl::Status Backup(CommandContext& ctx) {
 }
 
 absl::Status EraseSubject(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
   absl::StatusOr<std::string> subject = args.Require("subject");
   if (!subject.ok()) return subject.status();

@@ -21,20 +21,20 @@
 #include "clients/cmd_subject_key.h"
 #include "clients/commands.h"
 #include "clients/time_format.h"
-#include "clients/usage_error.h"
+#include "broker/cmdline/usage_error.h"
 
 namespace accord::client {
 namespace {
 
 namespace v1 = ::accord::v1;
-using A = FlagSpec::Arity;
+using A = cmdline::FlagSpec::Arity;
 
 constexpr uint32_t kEntriesPerCall = 1000;
 
 // The checkpoint verifier key. Not `--key`: that connection flag is the
 // client's TLS key. `audit verify --file` opens no connection and also takes
 // the key as `--key`.
-const FlagSpec kLogKeyFlag{"log-key", A::kValue, "KEY",
+const cmdline::FlagSpec kLogKeyFlag{"log-key", A::kValue, "KEY",
                            "checkpoint verifier key, or a file holding it "
                            "(default: the broker's, from TrustService)",
                            {}};
@@ -188,7 +188,7 @@ absl::Status Checkpoint(CommandContext& ctx) {
 }
 
 absl::Status Entries(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
   absl::StatusOr<std::optional<uint64_t>> start =
       args.GetUint("start", UINT64_MAX);
@@ -253,7 +253,7 @@ absl::Status CheckInclusion(CommandContext& ctx,
 }
 
 absl::Status Prove(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
   absl::StatusOr<std::optional<uint64_t>> index =
       args.GetUint("index", UINT64_MAX);
@@ -270,12 +270,12 @@ absl::Status Prove(CommandContext& ctx) {
   const int modes = (index->has_value() ? 1 : 0) + (grant ? 1 : 0) +
                     (from->has_value() || to->has_value() ? 1 : 0);
   if (modes != 1) {
-    return UsageError(
+    return cmdline::UsageError(
         "exactly one of --index N, --grant ID or --from N --to M is required");
   }
   if (from->has_value() || to->has_value()) {
     if (!from->has_value() || !to->has_value()) {
-      return UsageError("--from and --to go together");
+      return cmdline::UsageError("--from and --to go together");
     }
     return ShowConsistencyProof(ctx, **from, **to);
   }
@@ -315,7 +315,7 @@ absl::StatusOr<v1::Outcome> ParseOutcome(absl::string_view text) {
   std::string lower = absl::AsciiStrToLower(text);
   if (lower == "permit") return v1::OUTCOME_PERMIT;
   if (lower == "deny") return v1::OUTCOME_DENY;
-  return UsageError("--decision: expected permit or deny");
+  return cmdline::UsageError("--decision: expected permit or deny");
 }
 
 absl::StatusOr<v1::EventType> ParseEventType(absl::string_view text) {
@@ -324,7 +324,7 @@ absl::StatusOr<v1::EventType> ParseEventType(absl::string_view text) {
   for (char& c : name) c = c == '-' ? '_' : c;
   v1::EventType type;
   if (!v1::EventType_Parse(name, &type) || type == v1::EVENT_TYPE_UNSPECIFIED) {
-    return UsageError(
+    return cmdline::UsageError(
         "--type: expected decision, consent, policy, dataset, principal, key, "
         "grant-release, consent-request or subject-key-export");
   }
@@ -332,7 +332,7 @@ absl::StatusOr<v1::EventType> ParseEventType(absl::string_view text) {
 }
 
 absl::Status Query(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
   v1::QueryEventsRequest base;
   base.set_partner(args.GetOr("partner", ""));
@@ -353,7 +353,7 @@ absl::Status Query(CommandContext& ctx) {
     std::optional<std::string> text = args.Get(flag);
     if (!text.has_value()) continue;
     absl::StatusOr<int64_t> at = ParseTimestamp(*text, absl::StrCat("--", flag));
-    if (!at.ok()) return UsageError(at.status().message());
+    if (!at.ok()) return cmdline::UsageError(at.status().message());
     if (absl::string_view(flag) == "since") {
       base.set_since(*at);
     } else {
@@ -414,7 +414,7 @@ absl::Status LoadSaved(const std::string& path, std::string* note,
   }
   absl::StatusOr<auditlog::LogExport> log = auditlog::ParseExport(*text);
   if (!log.ok()) {
-    return UsageError(absl::StrCat("--since: ", log.status().message()));
+    return cmdline::UsageError(absl::StrCat("--since: ", log.status().message()));
   }
   *note = log->checkpoint_note;
   *saved = *std::move(log);
@@ -504,11 +504,11 @@ absl::Status ShowVerifyReport(CommandContext& ctx,
 }
 
 absl::Status Verify(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
   std::optional<std::string> file = args.Get("file");
   if (file.has_value() && !args.Has("key") && !args.Has("log-key")) {
-    return UsageError("--file needs --key: the verifier key to trust");
+    return cmdline::UsageError("--file needs --key: the verifier key to trust");
   }
   absl::StatusOr<std::string> key = VerifierKey(ctx);
   if (!key.ok()) return key.status();

@@ -15,19 +15,19 @@
 #include "clients/erasure_text.h"
 #include "clients/notice_text.h"
 #include "clients/time_format.h"
-#include "clients/usage_error.h"
+#include "broker/cmdline/usage_error.h"
 #include "policy/language.h"
 
 namespace accord::client {
 namespace {
 
 namespace v1 = ::accord::v1;
-using A = FlagSpec::Arity;
+using A = cmdline::FlagSpec::Arity;
 
 constexpr absl::string_view kChannel = "cli";
 
 absl::Status Give(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
   absl::StatusOr<std::string> dataset = args.Require("dataset");
   if (!dataset.ok()) return dataset.status();
@@ -38,7 +38,7 @@ absl::Status Give(CommandContext& ctx) {
   request.set_purpose(*purpose);
   request.set_channel(std::string(kChannel));
   if (args.Has("partner") == args.Has("category")) {
-    return UsageError("exactly one of --partner and --category is required");
+    return cmdline::UsageError("exactly one of --partner and --category is required");
   }
   if (args.Has("partner")) {
     absl::StatusOr<std::string> partner = args.Require("partner");
@@ -51,7 +51,7 @@ absl::Status Give(CommandContext& ctx) {
   }
   if (std::optional<std::string> expires = args.Get("expires")) {
     absl::StatusOr<int64_t> at = ParseTimestamp(*expires, "--expires");
-    if (!at.ok()) return UsageError(at.status().message());
+    if (!at.ok()) return cmdline::UsageError(at.status().message());
     request.set_expires_at(*at);
   }
   v1::GiveConsentResponse response;
@@ -87,7 +87,7 @@ absl::Status Withdraw(CommandContext& ctx) {
 }
 
 absl::Status List(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
   v1::ListConsentsResponse all;
   absl::Status s = CollectPages(
@@ -256,11 +256,11 @@ absl::Status Requests(CommandContext& ctx) {
 }
 
 // --lang: fr (default) or en.
-absl::StatusOr<policy::Language> NoticeLanguage(const ParsedArgs& args) {
+absl::StatusOr<policy::Language> NoticeLanguage(const cmdline::ParsedArgs& args) {
   policy::Language language = policy::Language::kFr;
   if (std::optional<std::string> lang = args.Get("lang");
       lang.has_value() && !policy::ParseLanguage(*lang, &language)) {
-    return UsageError("--lang: expected fr or en");
+    return cmdline::UsageError("--lang: expected fr or en");
   }
   return language;
 }
@@ -277,7 +277,7 @@ absl::StatusOr<v1::OpenRequest> GetOpen(CommandContext& ctx,
 }
 
 absl::Status Notice(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({"REQUEST_ID"}); !s.ok()) {
     return s;
   }
@@ -301,15 +301,15 @@ absl::Status Notice(CommandContext& ctx) {
 }
 
 absl::Status Answer(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({"REQUEST_ID"}); !s.ok()) {
     return s;
   }
   if (args.Has("accept") == args.Has("refuse")) {
-    return UsageError("exactly one of --accept and --refuse is required");
+    return cmdline::UsageError("exactly one of --accept and --refuse is required");
   }
   if (args.Has("version") != args.Has("notice-hash")) {
-    return UsageError("--version and --notice-hash go together");
+    return cmdline::UsageError("--version and --notice-hash go together");
   }
   absl::StatusOr<std::optional<uint64_t>> version =
       args.GetUint("version", UINT32_MAX);
@@ -378,7 +378,7 @@ absl::Status Export(CommandContext& ctx) {
 absl::Status Erase(CommandContext& ctx) {
   if (absl::Status s = ctx.args().ExpectPositionals({}); !s.ok()) return s;
   if (!ctx.args().Has("yes")) {
-    return UsageError(
+    return cmdline::UsageError(
         "erasing your data cannot be undone: every consent is withdrawn, "
         "the grants naming you are revoked and your records deleted; add "
         "--yes to confirm");

@@ -6,17 +6,17 @@
 #include "accord/v1/policy.grpc.pb.h"
 #include "clients/commands.h"
 #include "clients/dataset_file.h"
-#include "clients/usage_error.h"
+#include "broker/cmdline/usage_error.h"
 
 namespace accord::client {
 namespace {
 
 namespace v1 = ::accord::v1;
-using A = FlagSpec::Arity;
+using A = cmdline::FlagSpec::Arity;
 
 // The dataset from the flags: --id, --title, --classification, --fields,
 // --description and --description-en.
-absl::StatusOr<v1::Dataset> DatasetFromFlags(const ParsedArgs& args) {
+absl::StatusOr<v1::Dataset> DatasetFromFlags(const cmdline::ParsedArgs& args) {
   absl::StatusOr<std::string> id = args.Require("id");
   if (!id.ok()) return id.status();
   absl::StatusOr<std::string> classification = args.Require("classification");
@@ -24,7 +24,7 @@ absl::StatusOr<v1::Dataset> DatasetFromFlags(const ParsedArgs& args) {
   absl::StatusOr<v1::Classification> c =
       ParseClassificationWord(*classification);
   if (!c.ok()) {
-    return UsageError(absl::StrCat("--classification: ", c.status().message()));
+    return cmdline::UsageError(absl::StrCat("--classification: ", c.status().message()));
   }
   v1::Dataset dataset;
   dataset.set_id(*id);
@@ -41,11 +41,11 @@ absl::StatusOr<v1::Dataset> DatasetFromFlags(const ParsedArgs& args) {
 }
 
 // The dataset from --file, which no other dataset flag may accompany.
-absl::StatusOr<v1::Dataset> DatasetFromFile(const ParsedArgs& args) {
+absl::StatusOr<v1::Dataset> DatasetFromFile(const cmdline::ParsedArgs& args) {
   for (const char* flag : {"id", "title", "classification", "fields",
                            "description", "description-en"}) {
     if (args.Has(flag)) {
-      return UsageError(
+      return cmdline::UsageError(
           absl::StrCat("--file and --", flag, " cannot be combined"));
     }
   }
@@ -57,7 +57,7 @@ absl::StatusOr<v1::Dataset> DatasetFromFile(const ParsedArgs& args) {
 }
 
 absl::Status Put(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
   absl::StatusOr<v1::Dataset> dataset =
       args.Has("file") ? DatasetFromFile(args) : DatasetFromFlags(args);
@@ -67,10 +67,10 @@ absl::Status Put(CommandContext& ctx) {
   // A change the current policy would no longer apply to needs both.
   const std::optional<std::string> reason = args.Get("reason");
   if (args.Has("force") && !reason.has_value()) {
-    return UsageError("--force needs --reason TEXT");
+    return cmdline::UsageError("--force needs --reason TEXT");
   }
   if (reason.has_value() && !args.Has("force")) {
-    return UsageError("--reason: only with --force");
+    return cmdline::UsageError("--reason: only with --force");
   }
   request.set_force(args.Has("force"));
   request.set_reason(reason.value_or(""));

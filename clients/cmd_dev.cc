@@ -11,7 +11,7 @@ namespace accord::client {
 namespace {
 
 absl::Status CitizenToken(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({"NAME"}); !s.ok()) return s;
   // Here DATA_DIR defaults as for --dev even when --dev is not given.
   std::string data_dir = args.GetOr("dev", "");

@@ -13,17 +13,17 @@
 #include "clients/commands.h"
 #include "clients/grant_batch.h"
 #include "clients/time_format.h"
-#include "clients/usage_error.h"
+#include "broker/cmdline/usage_error.h"
 #include "clients/verifier/grant_verifier.h"
 
 namespace accord::client {
 namespace {
 
 namespace v1 = ::accord::v1;
-using A = FlagSpec::Arity;
+using A = cmdline::FlagSpec::Arity;
 
 absl::Status Request(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
   v1::RequestGrantRequest request;
   absl::StatusOr<std::string> dataset = args.Require("dataset");
@@ -67,7 +67,7 @@ absl::StatusOr<std::string> ReadBatchFile(const std::string& path) {
     return text.str();
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) return UsageError(absl::StrCat(path, ": cannot read"));
+  if (!in) return cmdline::UsageError(absl::StrCat(path, ": cannot read"));
   text << in.rdbuf();
   return text.str();
 }
@@ -76,7 +76,7 @@ absl::StatusOr<std::string> ReadBatchFile(const std::string& path) {
 // the broker answered the batch, whatever each answer: each result carries
 // its own status and decision.
 absl::Status RequestBatch(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({"FILE"}); !s.ok()) return s;
   const std::string& path = args.positionals()[0];
   absl::StatusOr<std::string> text = ReadBatchFile(path);
@@ -111,7 +111,7 @@ absl::Status Release(CommandContext& ctx) {
 // naming --cert.
 absl::StatusOr<std::string> ReadCertFlag(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return UsageError(absl::StrCat("--cert: cannot read ", path));
+  if (!in) return cmdline::UsageError(absl::StrCat("--cert: cannot read ", path));
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
@@ -151,7 +151,7 @@ std::string VerifiedText(const verifier::Grant& g, bool cert_checked,
 }
 
 absl::Status Verify(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({"TOKEN"}); !s.ok()) return s;
   absl::StatusOr<std::string> jwks = args.Require("jwks");
   if (!jwks.ok()) return jwks.status();
@@ -162,7 +162,7 @@ absl::Status Verify(CommandContext& ctx) {
   if (const std::optional<std::string> http = args.Get("jwks-http");
       http.has_value()) {
     if (*http != "loopback") {
-      return UsageError("--jwks-http: the only value is loopback");
+      return cmdline::UsageError("--jwks-http: the only value is loopback");
     }
     source_options.allow_loopback_http = true;
   }
@@ -170,7 +170,7 @@ absl::Status Verify(CommandContext& ctx) {
       verifier::JwksSource::Open(*jwks, source_options);
   if (!source.ok()) {
     if (source.status().code() == absl::StatusCode::kInvalidArgument) {
-      return UsageError(absl::StrCat("--jwks: ", source.status().message()));
+      return cmdline::UsageError(absl::StrCat("--jwks: ", source.status().message()));
     }
     return source.status();
   }
@@ -180,7 +180,7 @@ absl::Status Verify(CommandContext& ctx) {
   options.audience = audience.value_or("");
   options.skip_audience_check = !audience.has_value();
   if (audience.has_value() && audience->empty()) {
-    return UsageError("--audience: empty");
+    return cmdline::UsageError("--audience: empty");
   }
   options.issuer = args.GetOr("issuer", "");
   absl::StatusOr<std::optional<uint64_t>> skew = args.GetUint("skew", 3600);

@@ -16,7 +16,7 @@
 #include "accord/v1/policy.grpc.pb.h"
 #include "clients/cmd_policy_offline.h"
 #include "clients/commands.h"
-#include "clients/usage_error.h"
+#include "broker/cmdline/usage_error.h"
 #include "google/protobuf/struct.pb.h"
 #include "policy/compiled.h"
 #include "policy/diff.h"
@@ -32,7 +32,7 @@ namespace {
 
 namespace v1 = ::accord::v1;
 namespace pb = ::google::protobuf;
-using A = FlagSpec::Arity;
+using A = cmdline::FlagSpec::Arity;
 
 absl::StatusOr<v1::PolicyFormat> FormatFromFileName(absl::string_view path) {
   std::string lower = absl::AsciiStrToLower(path);
@@ -40,12 +40,12 @@ absl::StatusOr<v1::PolicyFormat> FormatFromFileName(absl::string_view path) {
     return v1::POLICY_FORMAT_YAML;
   }
   if (absl::EndsWith(lower, ".json")) return v1::POLICY_FORMAT_JSON;
-  return UsageError(
+  return cmdline::UsageError(
       absl::StrCat("FILE ", path, ": extension must be .yaml, .yml or .json"));
 }
 
 absl::Status Put(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({"DATASET", "FILE"}); !s.ok()) {
     return s;
   }
@@ -70,7 +70,7 @@ absl::Status Put(CommandContext& ctx) {
 }
 
 absl::Status Get(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({"DATASET"}); !s.ok()) return s;
   absl::StatusOr<std::optional<uint64_t>> version =
       args.GetUint("version", UINT64_MAX);
@@ -95,7 +95,7 @@ absl::Status Get(CommandContext& ctx) {
 }
 
 absl::Status Versions(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({"DATASET"}); !s.ok()) return s;
   v1::ListPolicyVersionsResponse all;
   absl::Status s = CollectPages(
@@ -115,7 +115,7 @@ absl::Status Versions(CommandContext& ctx) {
 }
 
 absl::Status Explain(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
   v1::ExplainAccessRequest request;
   for (const char* flag : {"partner", "dataset", "purpose"}) {
@@ -188,7 +188,7 @@ absl::StatusOr<PolicySource> StoredPolicy(CommandContext& ctx,
                                           const std::string& version_arg) {
   uint64_t version = 0;
   if (!absl::SimpleAtoi(version_arg, &version) || version == 0) {
-    return UsageError(absl::StrCat("version '", version_arg,
+    return cmdline::UsageError(absl::StrCat("version '", version_arg,
                                    "': must be a policy version number >= 1"));
   }
   v1::GetPolicyRequest request;
@@ -291,7 +291,7 @@ pb::Value EntriesJson(const std::vector<policy::DiffEntry>& entries) {
 // partners the caller names; the dataset comes from the broker with
 // --dataset, otherwise from the same file.
 absl::Status Diff(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({"OLD", "NEW"}); !s.ok()) {
     return s;
   }
@@ -317,7 +317,7 @@ absl::Status Diff(CommandContext& ctx) {
     if (old_source.ok()) new_source = StoredPolicy(ctx, *id, new_arg);
   } else {
     if (!context->has_dataset) {
-      return UsageError(absl::StrCat(
+      return cmdline::UsageError(absl::StrCat(
           "--directory ", *context_path,
           ": needs a 'dataset' block to diff local files (or use --dataset)"));
     }
@@ -387,11 +387,11 @@ absl::StatusOr<policy::Directory> DirectoryNamedBy(
 // policy file with --file, its dataset and directory from --dataset-file
 // and its producer from --producer; printed as an ODRL 2.2 document.
 absl::Status Export(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   absl::StatusOr<std::string> format = args.Require("format");
   if (!format.ok()) return format.status();
   if (*format != "odrl") {
-    return UsageError(absl::StrCat("--format ", *format,
+    return cmdline::UsageError(absl::StrCat("--format ", *format,
                                    ": the only export format is odrl"));
   }
   absl::StatusOr<policy::Taxonomy> taxonomy = LoadTaxonomy(args);
@@ -405,7 +405,7 @@ absl::Status Export(CommandContext& ctx) {
   if (std::optional<std::string> file = args.Get("file")) {
     if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
     if (args.Has("version")) {
-      return UsageError("--version: only for a stored policy, not --file");
+      return cmdline::UsageError("--version: only for a stored policy, not --file");
     }
     absl::StatusOr<std::string> context_path = args.Require("dataset-file");
     if (!context_path.ok()) return context_path.status();
@@ -418,7 +418,7 @@ absl::Status Export(CommandContext& ctx) {
         policy::ReadSuiteContext(*context_text, *context_path);
     if (!context.ok()) return context.status();
     if (!context->has_dataset) {
-      return UsageError(absl::StrCat("--dataset-file ", *context_path,
+      return cmdline::UsageError(absl::StrCat("--dataset-file ", *context_path,
                                      ": needs a 'dataset' block"));
     }
     dataset = context->dataset;
@@ -430,7 +430,7 @@ absl::Status Export(CommandContext& ctx) {
     }
     for (const char* offline : {"dataset-file", "producer"}) {
       if (args.Has(offline)) {
-        return UsageError(absl::StrCat("--", offline, ": only with --file"));
+        return cmdline::UsageError(absl::StrCat("--", offline, ": only with --file"));
       }
     }
     const std::string& id = args.positionals()[0];

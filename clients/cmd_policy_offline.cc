@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "clients/output.h"
-#include "clients/usage_error.h"
+#include "broker/cmdline/usage_error.h"
 #include "google/protobuf/struct.pb.h"
 #include "policy/language.h"
 #include "policy/policy_test_suite.h"
@@ -16,7 +16,7 @@ namespace accord::client {
 namespace pb = ::google::protobuf;
 
 // The default purpose taxonomy, extended with --taxonomy FILE when given.
-absl::StatusOr<policy::Taxonomy> LoadTaxonomy(const ParsedArgs& args) {
+absl::StatusOr<policy::Taxonomy> LoadTaxonomy(const cmdline::ParsedArgs& args) {
   absl::StatusOr<policy::Taxonomy> taxonomy = policy::Taxonomy::Default();
   if (!taxonomy.ok()) return taxonomy.status();
   if (std::optional<std::string> path = args.Get("taxonomy")) {
@@ -73,8 +73,8 @@ pb::Value SuiteJson(const policy::SuiteResult& result) {
 }  // namespace
 
 absl::Status PolicyTest(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
-  if (args.positionals().empty()) return UsageError("missing argument FILE");
+  const cmdline::ParsedArgs& args = ctx.args();
+  if (args.positionals().empty()) return cmdline::UsageError("missing argument FILE");
   absl::StatusOr<policy::Taxonomy> taxonomy = LoadTaxonomy(args);
   if (!taxonomy.ok()) return taxonomy.status();
   const policy::FileReader reader = [](absl::string_view path) {
@@ -122,11 +122,11 @@ absl::Status PolicyTest(CommandContext& ctx) {
 }
 
 absl::Status PolicyPurposes(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
   policy::Language language = policy::Language::kEn;
   if (!policy::ParseLanguage(args.GetOr("lang", "en"), &language)) {
-    return UsageError("--lang: expected 'fr' or 'en'");
+    return cmdline::UsageError("--lang: expected 'fr' or 'en'");
   }
   absl::StatusOr<policy::Taxonomy> taxonomy = LoadTaxonomy(args);
   if (!taxonomy.ok()) return taxonomy.status();

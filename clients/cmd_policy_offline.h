@@ -15,7 +15,7 @@ namespace accord::client {
 // The default purpose taxonomy, extended with --taxonomy FILE when given.
 // Returns INVALID_ARGUMENT naming the file and line of a bad extension, or
 // the error of reading it.
-absl::StatusOr<policy::Taxonomy> LoadTaxonomy(const ParsedArgs& args);
+absl::StatusOr<policy::Taxonomy> LoadTaxonomy(const cmdline::ParsedArgs& args);
 
 // accord policy test FILE... [--taxonomy FILE]: runs every suite, even
 // after a failing one. Returns FAILED_PRECONDITION when a case failed or a

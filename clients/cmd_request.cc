@@ -13,13 +13,13 @@
 #include "clients/commands.h"
 #include "clients/notice_text.h"
 #include "clients/request_file.h"
-#include "clients/usage_error.h"
+#include "broker/cmdline/usage_error.h"
 
 namespace accord::client {
 namespace {
 
 namespace v1 = ::accord::v1;
-using A = FlagSpec::Arity;
+using A = cmdline::FlagSpec::Arity;
 using Stub = v1::ConsentRequestService::Stub;
 
 // --state: draft, pending (or pending-approval), open, closed, rejected.
@@ -33,25 +33,25 @@ absl::StatusOr<v1::ConsentRequestState> ParseState(absl::string_view text) {
   if (lower == "open") return v1::CONSENT_REQUEST_STATE_OPEN;
   if (lower == "closed") return v1::CONSENT_REQUEST_STATE_CLOSED;
   if (lower == "rejected") return v1::CONSENT_REQUEST_STATE_REJECTED;
-  return UsageError(
+  return cmdline::UsageError(
       "--state: expected draft, pending, open, closed or rejected");
 }
 
 // --lang: fr (default) or en.
-absl::StatusOr<policy::Language> ParseLang(const ParsedArgs& args) {
+absl::StatusOr<policy::Language> ParseLang(const cmdline::ParsedArgs& args) {
   policy::Language language = policy::Language::kFr;
   if (std::optional<std::string> lang = args.Get("lang")) {
     if (!policy::ParseLanguage(*lang, &language)) {
-      return UsageError("--lang: expected fr or en");
+      return cmdline::UsageError("--lang: expected fr or en");
     }
   }
   return language;
 }
 
 // The one positional ID of a command.
-absl::StatusOr<std::string> RequestId(const ParsedArgs& args) {
+absl::StatusOr<std::string> RequestId(const cmdline::ParsedArgs& args) {
   if (absl::Status s = args.ExpectPositionals({"ID"}); !s.ok()) return s;
-  if (args.positionals()[0].empty()) return UsageError("ID: empty");
+  if (args.positionals()[0].empty()) return cmdline::UsageError("ID: empty");
   return args.positionals()[0];
 }
 
@@ -62,12 +62,12 @@ absl::Status Said(CommandContext& ctx, const v1::ConsentRequestResponse& r,
 }
 
 absl::Status Draft(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
   absl::StatusOr<std::string> path = args.Require("file");
   if (!path.ok()) return path.status();
   std::optional<std::string> id = args.Get("request");
-  if (id.has_value() && id->empty()) return UsageError("--request: empty");
+  if (id.has_value() && id->empty()) return cmdline::UsageError("--request: empty");
   absl::StatusOr<std::string> text = ReadSmallFile(*path);
   if (!text.ok()) return text.status();
   absl::StatusOr<v1::ConsentRequestSpec> spec =
@@ -105,7 +105,7 @@ absl::Status Submit(CommandContext& ctx) {
 }
 
 absl::Status Review(CommandContext& ctx, bool approve) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   absl::StatusOr<std::string> id = RequestId(args);
   if (!id.ok()) return id.status();
   v1::ReviewConsentRequestRequest request;
@@ -148,7 +148,7 @@ absl::Status Close(CommandContext& ctx) {
 }
 
 absl::Status List(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
   v1::ConsentRequestState state = v1::CONSENT_REQUEST_STATE_UNSPECIFIED;
   if (std::optional<std::string> text = args.Get("state")) {

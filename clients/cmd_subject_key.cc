@@ -16,7 +16,7 @@
 #include "accord/v1/audit.grpc.pb.h"
 #include "broker/auditlog/commitment.h"
 #include "broker/auditlog/entry.h"
-#include "clients/usage_error.h"
+#include "broker/cmdline/usage_error.h"
 
 namespace accord::client {
 namespace {
@@ -44,14 +44,14 @@ absl::Status WriteSecretFile(const std::string& path, absl::string_view data) {
 
 absl::StatusOr<std::string> ReadKeyFile(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return UsageError(absl::StrCat("--subject-key-file: cannot read ", path));
+  if (!in) return cmdline::UsageError(absl::StrCat("--subject-key-file: cannot read ", path));
   std::stringstream text;
   text << in.rdbuf();
   const std::string hex(absl::StripAsciiWhitespace(text.str()));
   if (hex.size() != 2 * auditlog::kSubjectKeyBytes ||
       !std::all_of(hex.begin(), hex.end(),
                    [](char c) { return absl::ascii_isxdigit(c); })) {
-    return UsageError(absl::StrCat("--subject-key-file: ", path, " holds no ",
+    return cmdline::UsageError(absl::StrCat("--subject-key-file: ", path, " holds no ",
                                    2 * auditlog::kSubjectKeyBytes,
                                    "-digit hex key"));
   }
@@ -61,10 +61,10 @@ absl::StatusOr<std::string> ReadKeyFile(const std::string& path) {
 }  // namespace
 
 absl::Status ExportSubjectKeyCommand(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
   const std::string out = args.GetOr("out", "");
-  if (out.empty()) return UsageError("--out FILE: required (the key is a secret)");
+  if (out.empty()) return cmdline::UsageError("--out FILE: required (the key is a secret)");
   v1::ExportSubjectKeyRequest request;
   request.set_subject(args.GetOr("subject", ""));
   request.set_legal_reference(args.GetOr("legal-reference", ""));
@@ -85,12 +85,12 @@ absl::Status ExportSubjectKeyCommand(CommandContext& ctx) {
 }
 
 absl::Status TraceCommand(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
   const std::string subject = args.GetOr("subject", "");
-  if (subject.empty()) return UsageError("--subject P: required");
+  if (subject.empty()) return cmdline::UsageError("--subject P: required");
   const std::string key_file = args.GetOr("subject-key-file", "");
-  if (key_file.empty()) return UsageError("--subject-key-file F: required");
+  if (key_file.empty()) return cmdline::UsageError("--subject-key-file F: required");
   absl::StatusOr<std::string> key = ReadKeyFile(key_file);
   if (!key.ok()) return key.status();
   v1::GetCheckpointResponse head;

@@ -9,22 +9,22 @@
 #include "absl/strings/str_join.h"
 #include "accord/v1/trust.grpc.pb.h"
 #include "clients/commands.h"
-#include "clients/usage_error.h"
+#include "broker/cmdline/usage_error.h"
 
 namespace accord::client {
 namespace {
 
 namespace v1 = ::accord::v1;
-using A = FlagSpec::Arity;
+using A = cmdline::FlagSpec::Arity;
 
-absl::StatusOr<uint64_t> UnsignedFlag(const ParsedArgs& args,
+absl::StatusOr<uint64_t> UnsignedFlag(const cmdline::ParsedArgs& args,
                                       absl::string_view name,
                                       uint64_t fallback) {
   std::optional<std::string> text = args.Get(name);
   if (!text) return fallback;
   uint64_t value;
   if (!absl::SimpleAtoi(*text, &value)) {
-    return UsageError(absl::StrCat("--", name, ": not a non-negative integer"));
+    return cmdline::UsageError(absl::StrCat("--", name, ": not a non-negative integer"));
   }
   return value;
 }
@@ -45,7 +45,7 @@ absl::Status Print(CommandContext& ctx, const v1::Revocation& r) {
 }
 
 absl::Status Watch(CommandContext& ctx) {
-  const ParsedArgs& args = ctx.args();
+  const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
   absl::StatusOr<uint64_t> after = UnsignedFlag(args, "after", 0);
   if (!after.ok()) return after.status();

@@ -15,7 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "clients/connection.h"
-#include "clients/flags.h"
+#include "broker/cmdline/flags.h"
 #include "clients/grpc_status.h"
 #include "clients/output.h"
 #include "grpcpp/client_context.h"
@@ -25,12 +25,12 @@ namespace accord::client {
 // What a running command may use. Not thread-safe; one per invocation.
 class CommandContext {
  public:
-  CommandContext(const ParsedArgs* args, Output* output, std::ostream* err,
+  CommandContext(const cmdline::ParsedArgs* args, Output* output, std::ostream* err,
                  EnvLookup env, int64_t now)
       : args_(args), output_(output), err_(err), env_(std::move(env)),
         now_(now) {}
 
-  const ParsedArgs& args() const { return *args_; }
+  const cmdline::ParsedArgs& args() const { return *args_; }
   Output& output() { return *output_; }
   std::ostream& err() { return *err_; }
   const EnvLookup& env() const { return env_; }
@@ -63,7 +63,7 @@ class CommandContext {
   }
 
  private:
-  const ParsedArgs* args_;
+  const cmdline::ParsedArgs* args_;
   Output* output_;
   std::ostream* err_;
   EnvLookup env_;
@@ -75,7 +75,7 @@ struct Command {
   std::vector<std::string> path;  // words after the group, e.g. {"principal", "add"}
   std::string synopsis;           // positionals and required flags
   std::string summary;            // one line
-  std::vector<FlagSpec> flags;    // besides the connection flags
+  std::vector<cmdline::FlagSpec> flags;    // besides the connection flags
   std::function<absl::Status(CommandContext&)> run;
 };
 

@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "broker/dev/dev_layout.h"
 #include "clients/dev_token.h"
-#include "clients/usage_error.h"
+#include "broker/cmdline/usage_error.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 
@@ -41,8 +41,8 @@ std::optional<std::string> ProcessEnv(const char* name) {
   return std::string(value);
 }
 
-std::vector<FlagSpec> ConnectionFlagSpecs() {
-  using A = FlagSpec::Arity;
+std::vector<cmdline::FlagSpec> ConnectionFlagSpecs() {
+  using A = cmdline::FlagSpec::Arity;
   return {
       {"broker", A::kValue, "HOST:PORT",
        "broker address (env ACCORD_GRPC_ADDR, default 127.0.0.1:7443)", {}},
@@ -63,10 +63,10 @@ std::vector<FlagSpec> ConnectionFlagSpecs() {
   };
 }
 
-absl::StatusOr<std::string> DevDataDir(const ParsedArgs& args,
+absl::StatusOr<std::string> DevDataDir(const cmdline::ParsedArgs& args,
                                        const EnvLookup& env) {
   std::optional<std::string> dev = args.Get("dev");
-  if (!dev.has_value()) return UsageError("--dev is required");
+  if (!dev.has_value()) return cmdline::UsageError("--dev is required");
   if (!dev->empty()) return *dev;
   if (std::optional<std::string> e = env(dev::kDataDirEnv);
       e.has_value() && !e->empty()) {
@@ -75,11 +75,11 @@ absl::StatusOr<std::string> DevDataDir(const ParsedArgs& args,
   return std::string(dev::kDefaultDataDir);
 }
 
-absl::StatusOr<ConnectionSettings> ResolveConnection(const ParsedArgs& args,
+absl::StatusOr<ConnectionSettings> ResolveConnection(const cmdline::ParsedArgs& args,
                                                      const EnvLookup& env) {
   ConnectionSettings s;
   if (std::optional<std::string> b = args.Get("broker"); b.has_value()) {
-    if (b->empty()) return UsageError("--broker: empty address");
+    if (b->empty()) return cmdline::UsageError("--broker: empty address");
     s.target = *b;
   } else if (std::optional<std::string> e = env(dev::kBrokerAddrEnv);
              e.has_value() && !e->empty()) {
@@ -92,45 +92,45 @@ absl::StatusOr<ConnectionSettings> ResolveConnection(const ParsedArgs& args,
       args.GetUint("timeout", 86400);
   if (!timeout.ok()) return timeout.status();
   if (timeout->has_value()) {
-    if (**timeout == 0) return UsageError("--timeout: must be at least 1");
+    if (**timeout == 0) return cmdline::UsageError("--timeout: must be at least 1");
     s.timeout_seconds = static_cast<int64_t>(**timeout);
   }
 
   const bool as = args.Has("as");
   const bool citizen = args.Has("citizen");
   if (!args.Has("dev")) {
-    if (as) return UsageError("--as needs --dev");
-    if (citizen) return UsageError("--citizen needs --dev");
+    if (as) return cmdline::UsageError("--as needs --dev");
+    if (citizen) return cmdline::UsageError("--citizen needs --dev");
     s.ca_path = args.GetOr("ca", "");
     s.cert_path = args.GetOr("cert", "");
     s.key_path = args.GetOr("key", "");
     s.token = args.GetOr("token", "");
     if (s.cert_path.empty() != s.key_path.empty()) {
-      return UsageError("--cert and --key go together");
+      return cmdline::UsageError("--cert and --key go together");
     }
     return s;
   }
 
   for (const char* flag : {"ca", "cert", "key"}) {
     if (args.Has(flag)) {
-      return UsageError(absl::StrCat("--", flag, " conflicts with --dev"));
+      return cmdline::UsageError(absl::StrCat("--", flag, " conflicts with --dev"));
     }
   }
-  if (as && citizen) return UsageError("--as conflicts with --citizen");
+  if (as && citizen) return cmdline::UsageError("--as conflicts with --citizen");
   if (!as && !citizen) {
-    return UsageError("--dev needs --as PRINCIPAL or --citizen NAME");
+    return cmdline::UsageError("--dev needs --as PRINCIPAL or --citizen NAME");
   }
   absl::StatusOr<std::string> data_dir = DevDataDir(args, env);
   if (!data_dir.ok()) return data_dir.status();
   std::string principal;
   if (as) {
     principal = args.GetOr("as", "");
-    if (principal.empty()) return UsageError("--as: empty principal");
+    if (principal.empty()) return cmdline::UsageError("--as: empty principal");
     s.token = args.GetOr("token", "");
   } else {
-    if (args.Has("token")) return UsageError("--citizen conflicts with --token");
+    if (args.Has("token")) return cmdline::UsageError("--citizen conflicts with --token");
     s.citizen_name = args.GetOr("citizen", "");
-    if (s.citizen_name.empty()) return UsageError("--citizen: empty name");
+    if (s.citizen_name.empty()) return cmdline::UsageError("--citizen: empty name");
     s.issuer_key_path = dev::IssuerKeyPath(*data_dir);
     principal = std::string(dev::kCitizenApp);
   }

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "clients/flags.h"
+#include "broker/cmdline/flags.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 
@@ -30,7 +30,7 @@ std::optional<std::string> ProcessEnv(const char* name);
 // `--dev X`
 // takes X as DATA_DIR only when X contains '/', starts with '.', or is a
 // directory holding dev-pki/; otherwise write `--dev=X`.
-std::vector<FlagSpec> ConnectionFlagSpecs();
+std::vector<cmdline::FlagSpec> ConnectionFlagSpecs();
 
 // Where and how to connect, with every default applied.
 struct ConnectionSettings {
@@ -51,7 +51,7 @@ struct ConnectionSettings {
 
 // Returns the data directory of --dev: its value, else env ACCORD_DATA_DIR,
 // else "./var". Returns a usage error when --dev is absent.
-absl::StatusOr<std::string> DevDataDir(const ParsedArgs& args,
+absl::StatusOr<std::string> DevDataDir(const cmdline::ParsedArgs& args,
                                        const EnvLookup& env);
 
 // Resolves the connection flags in `args`:
@@ -66,7 +66,7 @@ absl::StatusOr<std::string> DevDataDir(const ParsedArgs& args,
 // --dev together with --ca/--cert/--key, --citizen with --token, --cert
 // without --key (or the reverse), an empty --broker or principal name, a
 // --timeout out of range.
-absl::StatusOr<ConnectionSettings> ResolveConnection(const ParsedArgs& args,
+absl::StatusOr<ConnectionSettings> ResolveConnection(const cmdline::ParsedArgs& args,
                                                      const EnvLookup& env);
 
 // An open channel to the broker plus what every call carries.

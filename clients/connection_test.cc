@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "clients/usage_error.h"
+#include "broker/cmdline/usage_error.h"
 
 namespace accord::client {
 namespace {
@@ -20,7 +20,7 @@ EnvLookup FakeEnv(std::map<std::string, std::string> vars) {
 absl::StatusOr<ConnectionSettings> Resolve(
     const std::vector<std::string>& args,
     std::map<std::string, std::string> env = {}) {
-  auto parsed = ParseFlags(args, ConnectionFlagSpecs());
+  auto parsed = cmdline::ParseFlags(args, ConnectionFlagSpecs());
   if (!parsed.ok()) return parsed.status();
   return ResolveConnection(*parsed, FakeEnv(std::move(env)));
 }
@@ -30,11 +30,11 @@ TEST_CASE("connection: broker address from flag, env, default") {
   CHECK(Resolve({}, {{"ACCORD_GRPC_ADDR", "b:1"}})->target == "b:1");
   CHECK(Resolve({"--broker", "c:2"}, {{"ACCORD_GRPC_ADDR", "b:1"}})->target ==
         "c:2");
-  CHECK(IsUsageError(Resolve({"--broker="}).status()));
+  CHECK(cmdline::IsUsageError(Resolve({"--broker="}).status()));
   CHECK(Resolve({})->timeout_seconds == 30);
   CHECK(Resolve({"--timeout", "120"})->timeout_seconds == 120);
-  CHECK(IsUsageError(Resolve({"--timeout", "0"}).status()));
-  CHECK(IsUsageError(Resolve({"--timeout", "86401"}).status()));
+  CHECK(cmdline::IsUsageError(Resolve({"--timeout", "0"}).status()));
+  CHECK(cmdline::IsUsageError(Resolve({"--timeout", "86401"}).status()));
 }
 
 TEST_CASE("connection: explicit TLS files and token") {
@@ -46,8 +46,8 @@ TEST_CASE("connection: explicit TLS files and token") {
   CHECK(s->key_path == "p.key");
   CHECK(s->token == "T");
   CHECK(s->citizen_name.empty());
-  CHECK(IsUsageError(Resolve({"--cert", "p.pem"}).status()));
-  CHECK(IsUsageError(Resolve({"--key", "p.key"}).status()));
+  CHECK(cmdline::IsUsageError(Resolve({"--cert", "p.pem"}).status()));
+  CHECK(cmdline::IsUsageError(Resolve({"--key", "p.key"}).status()));
 }
 
 TEST_CASE("connection: --dev --as uses the dev PKI") {
@@ -68,15 +68,15 @@ TEST_CASE("connection: --dev --as uses the dev PKI") {
 }
 
 TEST_CASE("connection: --dev DIR takes only what looks like a data dir") {
-  auto parsed = ParseFlags({"--dev", "/d", "--as", "p"}, ConnectionFlagSpecs());
+  auto parsed = cmdline::ParseFlags({"--dev", "/d", "--as", "p"}, ConnectionFlagSpecs());
   REQUIRE(parsed.ok());
   CHECK(parsed->Get("dev") == "/d");
-  auto dot = ParseFlags({"--dev", "./var", "x"}, ConnectionFlagSpecs());
+  auto dot = cmdline::ParseFlags({"--dev", "./var", "x"}, ConnectionFlagSpecs());
   REQUIRE(dot.ok());
   CHECK(dot->Get("dev") == "./var");
   CHECK(dot->positionals() == std::vector<std::string>{"x"});
   // A command word is not swallowed, even if a directory has its name.
-  auto word = ParseFlags({"--dev", "policy", "get"}, ConnectionFlagSpecs());
+  auto word = cmdline::ParseFlags({"--dev", "policy", "get"}, ConnectionFlagSpecs());
   REQUIRE(word.ok());
   CHECK(word->Get("dev") == "");
   CHECK(word->positionals() == std::vector<std::string>{"policy", "get"});
@@ -105,7 +105,7 @@ TEST_CASE("connection: conflicting or incomplete dev flags are usage errors") {
        }) {
     auto s = Resolve(args);
     REQUIRE_FALSE(s.ok());
-    CHECK(IsUsageError(s.status()));
+    CHECK(cmdline::IsUsageError(s.status()));
   }
 }
 

@@ -8,7 +8,7 @@
 #include "absl/strings/strip.h"
 #include "broker/formats/json.h"
 #include "clients/output.h"
-#include "clients/usage_error.h"
+#include "broker/cmdline/usage_error.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace accord::client {
@@ -35,11 +35,11 @@ absl::StatusOr<v1::RequestGrantsRequest> ParseGrantBatch(
   limits.max_bytes = kMaxBatchFileBytes;
   absl::StatusOr<formats::JsonValue> json = formats::ParseJson(text, limits);
   if (!json.ok()) {
-    return UsageError(absl::StrCat(name, ": ", json.status().message()));
+    return cmdline::UsageError(absl::StrCat(name, ": ", json.status().message()));
   }
   const formats::JsonValue::Elements* items = json->AsArray();
   if (items == nullptr) {
-    return UsageError(
+    return cmdline::UsageError(
         absl::StrCat(name, ": not a JSON array of grant requests"));
   }
   v1::RequestGrantsRequest batch;
@@ -48,14 +48,14 @@ absl::StatusOr<v1::RequestGrantsRequest> ParseGrantBatch(
   for (size_t i = 0; i < items->size(); ++i) {
     const formats::JsonValue& item = (*items)[i];
     if (!item.is_object()) {
-      return UsageError(
+      return cmdline::UsageError(
           absl::StrCat(name, ": request [", i, "] is not a JSON object"));
     }
     v1::RequestGrantRequest* request = batch.add_requests();
     auto status = google::protobuf::util::JsonStringToMessage(
         item.Serialize(), request, options);
     if (!status.ok()) {
-      return UsageError(absl::StrCat(name, ": request [", i, "]: ",
+      return cmdline::UsageError(absl::StrCat(name, ": request [", i, "]: ",
                                      std::string(status.message())));
     }
   }

@@ -12,7 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "clients/time_format.h"
-#include "clients/usage_error.h"
+#include "broker/cmdline/usage_error.h"
 #include "google/protobuf/descriptor.h"
 
 namespace accord::client {
@@ -241,7 +241,7 @@ std::string Align(const std::vector<std::vector<std::string>>& rows) {
 absl::StatusOr<OutputFormat> ParseOutputFormat(absl::string_view value) {
   if (value == "json") return OutputFormat::kJson;
   if (value == "text" || value == "human") return OutputFormat::kHuman;
-  return UsageError("--output: expected 'json' or 'text'");
+  return cmdline::UsageError("--output: expected 'json' or 'text'");
 }
 
 std::string HashText(absl::string_view bytes) {

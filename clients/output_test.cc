@@ -9,8 +9,8 @@
 #include "accord/v1/audit.pb.h"
 #include "accord/v1/consent.pb.h"
 #include "accord/v1/policy.pb.h"
+#include "broker/cmdline/usage_error.h"
 #include "broker/formats/json.h"
-#include "clients/usage_error.h"
 
 namespace accord::client {
 namespace {
@@ -166,7 +166,7 @@ TEST_CASE("output: field paths and tables") {
 TEST_CASE("output: the format flag and one JSON document") {
   CHECK(ParseOutputFormat("json").value() == OutputFormat::kJson);
   CHECK(ParseOutputFormat("text").value() == OutputFormat::kHuman);
-  CHECK(IsUsageError(ParseOutputFormat("yaml").status()));
+  CHECK(cmdline::IsUsageError(ParseOutputFormat("yaml").status()));
 
   std::ostringstream out;
   Output output(OutputFormat::kJson, &out);

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   cmake g++ make pkg-config ccache
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev libssl-dev librocksdb-dev catch2 libyaml-cpp-dev
+  libabsl-dev libssl-dev librocksdb-dev catch2 libyaml-cpp-dev libcli11-dev
   libbenchmark-dev libgoogle-perftools-dev libcpp-httplib-dev
   python3 python3-jwt python3-grpcio openssl curl
   # clients/python: the Python partner client, its example data service and

@@ -40,6 +40,7 @@
 #include "broker/auditlog/checkpoint.h"
 #include "broker/auditlog/log_audit.h"
 #include "broker/auditlog/merkle.h"
+#include "broker/cmdline/flags.h"
 #include "clients/connection.h"
 #include "broker/dev/dev_layout.h"
 #include "clients/dev_token.h"
@@ -54,18 +55,31 @@ constexpr char kPersonal[] = "rennes.energy.household-consumption";
 constexpr char kOpen[] = "rennes.mobility.bike-stations";
 constexpr char kPurpose[] = "research-and-development";
 
-std::map<std::string, std::string> Flags(int argc, char** argv, int first,
-                                         std::vector<std::string>* rest) {
-  std::map<std::string, std::string> flags;
-  for (int i = first; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a.rfind("--", 0) == 0 && i + 1 < argc) {
-      flags[a.substr(2)] = argv[++i];
-    } else {
-      rest->push_back(a);
-    }
-  }
-  return flags;
+using cmdline::FlagSpec;
+
+std::vector<FlagSpec> Specs() {
+  using A = FlagSpec::Arity;
+  return {{"broker", A::kValue, "ADDR", "the broker's gRPC address", {}},
+          {"dev", A::kValue, "DATA_DIR", "the broker's dev directory", {}},
+          {"name", A::kValue, "N", "load: prefix of the citizens' names", {}},
+          {"out", A::kValue, "FILE", "load: the journal of acknowledged writes",
+           {}},
+          {"stop", A::kValue, "FILE", "load: stop once this file exists", {}},
+          {"seed", A::kValue, "S", "load: random seed (default 1)", {}},
+          {"log-key", A::kValue, "KEY", "check: the audit log's verifier key",
+           {}},
+          {"later-writes", A::kValue, "yes",
+           "check: a given consent may also be found withdrawn", {}},
+          cmdline::HelpFlag()};
+}
+
+std::string Usage() {
+  return absl::StrCat(
+      "usage: crash_client load --broker ADDR --dev DATA_DIR --name N "
+      "--out FILE --stop FILE [--seed S]\n"
+      "       crash_client check --broker ADDR --dev DATA_DIR --log-key KEY "
+      "[--later-writes yes] FILE...\n\nflags:\n",
+      cmdline::FlagsUsage(Specs()));
 }
 
 std::string ReadOrDie(const std::string& path) {
@@ -140,11 +154,11 @@ struct Citizen {
   bool withdrawn = false;
 };
 
-int Load(const std::map<std::string, std::string>& f) {
-  const std::string target = f.at("broker"), data_dir = f.at("dev");
-  const std::string name = f.at("name"), stop = f.at("stop");
-  Journal acked(f.at("out")), refused(f.at("out") + ".refused");
-  std::mt19937 rng(f.count("seed") ? std::stoul(f.at("seed")) : 1);
+int Load(const cmdline::ParsedArgs& f) {
+  const std::string target = f.GetOr("broker", ""), data_dir = f.GetOr("dev", "");
+  const std::string name = f.GetOr("name", ""), stop = f.GetOr("stop", "");
+  Journal acked(f.GetOr("out", "")), refused(f.GetOr("out", "") + ".refused");
+  std::mt19937 rng(f.Has("seed") ? std::stoul(f.GetOr("seed", "")) : 1);
   auto citizen_channel = Channel(target, data_dir, "citizen-app");
   auto consents = v1::ConsentService::NewStub(citizen_channel);
   auto access = v1::AccessService::NewStub(
@@ -255,17 +269,17 @@ struct Expected {
   bool given = false, withdraw_sent = false, withdrawn = false;
 };
 
-int Check(const std::map<std::string, std::string>& f,
+int Check(const cmdline::ParsedArgs& f,
           const std::vector<std::string>& files) {
-  const std::string target = f.at("broker"), data_dir = f.at("dev");
+  const std::string target = f.GetOr("broker", ""), data_dir = f.GetOr("dev", "");
   // The key itself, or a file holding it.
-  std::string key = f.at("log-key");
+  std::string key = f.GetOr("log-key", "");
   if (key.find('+') == std::string::npos) {
     key = std::string(absl::StripAsciiWhitespace(ReadOrDie(key)));
   }
   // --later-writes yes: the broker may hold writes sent after the journals
   // were copied (a backup), so a given consent may since be withdrawn.
-  const bool later_writes = f.count("later-writes") != 0;
+  const bool later_writes = f.Has("later-writes");
   std::map<std::string, Expected> consents;  // by consent id
   std::map<std::string, uint64_t> grants;    // jti -> log index
   std::vector<std::string> refused_citizens;
@@ -424,21 +438,34 @@ extern "C" const char* __lsan_default_suppressions() {
 }
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::cerr << "usage: crash_client load|check --broker ADDR --dev DIR ...\n";
+  using accord::crashtest::Usage;
+  auto flags =
+      accord::cmdline::ParseFlags(argc, argv, accord::crashtest::Specs());
+  if (flags.ok() && flags->Has("help")) {
+    std::cout << Usage();
+    return 0;
+  }
+  if (!flags.ok() || flags->positionals().empty()) {
+    std::cerr << "crash_client: "
+              << (flags.ok() ? "missing mode load|check"
+                             : std::string(flags.status().message()))
+              << "\n" << Usage();
     return 2;
   }
-  std::vector<std::string> rest;
-  auto flags = accord::crashtest::Flags(argc, argv, 2, &rest);
-  const std::string mode = argv[1];
-  for (const char* needed : {"broker", "dev"}) {
-    if (!flags.count(needed)) {
-      std::cerr << "crash_client: --" << needed << " is required\n";
+  const std::string mode = flags->positionals().front();
+  const std::vector<std::string> rest(flags->positionals().begin() + 1,
+                                      flags->positionals().end());
+  std::vector<const char*> needed = {"broker", "dev"};
+  if (mode == "load") needed.insert(needed.end(), {"name", "out", "stop"});
+  if (mode == "check") needed.push_back("log-key");
+  for (const char* name : needed) {
+    if (!flags->Has(name)) {
+      std::cerr << "crash_client: --" << name << " is required\n";
       return 2;
     }
   }
-  if (mode == "load") return accord::crashtest::Load(flags);
-  if (mode == "check") return accord::crashtest::Check(flags, rest);
+  if (mode == "load") return accord::crashtest::Load(*flags);
+  if (mode == "check") return accord::crashtest::Check(*flags, rest);
   std::cerr << "crash_client: unknown mode " << mode << "\n";
   return 2;
 }

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "broker/service/config_flags.h"
 #include "broker/service/identity.h"
 #include "broker/service/oidc_discovery.h"
 #include "yaml-cpp/yaml.h"
@@ -364,14 +366,10 @@ void ApplyEnvironment(BrokerConfig& config) {
 }
 
 // Flags use dashes where config keys use underscores.
-std::string FlagToKey(absl::string_view flag) {
-  std::string key(flag);
-  for (char& c : key) {
-    if (c == '-') c = '_';
-  }
-  if (key == "grpc_addr") return "grpc_address";
-  if (key == "http_addr") return "http_address";
-  return key;
+std::string KeyToFlag(absl::string_view key) {
+  std::string flag(key);
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  return flag;
 }
 
 }  // namespace
@@ -428,50 +426,54 @@ std::string ConfigUsage() {
   return usage;
 }
 
-absl::StatusOr<BrokerConfig> LoadConfig(int argc, char** argv) {
-  // Split argv into (name, value) pairs first, so --config is applied
-  // before the environment and the other flags whatever its position.
-  std::vector<std::pair<std::string, std::string>> flags;
-  for (int i = 1; i < argc; ++i) {
-    absl::string_view arg = argv[i];
-    if (!absl::ConsumePrefix(&arg, "--")) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("unexpected argument '", arg, "'"));
-    }
-    std::string name, value;
-    if (auto eq = arg.find('='); eq != absl::string_view::npos) {
-      name = std::string(arg.substr(0, eq));
-      value = std::string(arg.substr(eq + 1));
-    } else {
-      name = std::string(arg);
-      if (i + 1 >= argc) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("flag --", name, " needs a value"));
+std::vector<cmdline::FlagSpec> ConfigFlagSpecs() {
+  using A = cmdline::FlagSpec::Arity;
+  std::vector<cmdline::FlagSpec> specs = {
+      {"config", A::kValue, "FILE", "YAML config file", {}, true},
+      {"dev", A::kValue, "DATA_DIR", "dev mode, under DATA_DIR", {}, true},
+  };
+  for (const Setting& s : Settings()) {
+    cmdline::FlagSpec spec{KeyToFlag(s.key), A::kValue, "VALUE", s.help, {},
+                           true};
+    if (spec.name != s.key) spec.aliases.push_back(s.key);
+    for (const char* address : {"grpc", "http"}) {
+      if (s.key == absl::StrCat(address, "_address")) {
+        spec.aliases.push_back(absl::StrCat(address, "-addr"));
+        spec.aliases.push_back(absl::StrCat(address, "_addr"));
       }
-      value = argv[++i];
     }
-    flags.emplace_back(std::move(name), std::move(value));
+    specs.push_back(std::move(spec));
+  }
+  return specs;
+}
+
+absl::StatusOr<BrokerConfig> LoadConfig(int argc, char** argv) {
+  absl::StatusOr<cmdline::ParsedArgs> flags =
+      cmdline::ParseFlags(argc, argv, ConfigFlagSpecs());
+  if (!flags.ok()) return absl::InvalidArgumentError(flags.status().message());
+  return ConfigFromFlags(*flags);
+}
+
+absl::StatusOr<BrokerConfig> ConfigFromFlags(const cmdline::ParsedArgs& flags) {
+  if (!flags.positionals().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unexpected argument '", flags.positionals().front(),
+                     "'"));
   }
   BrokerConfig config;
-  for (const auto& [name, value] : flags) {
-    if (name == "config") {
-      if (absl::Status s = ApplyFile(value, config); !s.ok()) return s;
-    }
+  for (const std::string& file : flags.GetAll("config")) {
+    if (absl::Status s = ApplyFile(file, config); !s.ok()) return s;
   }
   ApplyEnvironment(config);
-  for (const auto& [name, value] : flags) {
-    if (name == "config") continue;
-    if (name == "dev") {
-      config.dev = true;
-      config.data_dir = value;
-      continue;
-    }
-    const Setting* setting = FindSetting(FlagToKey(name));
-    if (setting == nullptr) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown flag --", name));
-    }
-    if (absl::Status s = setting->access.set(config, value); !s.ok()) {
+  if (std::optional<std::string> dev = flags.Get("dev"); dev.has_value()) {
+    config.dev = true;
+    config.data_dir = *dev;
+  }
+  for (const Setting& setting : Settings()) {
+    const std::string name = KeyToFlag(setting.key);
+    std::optional<std::string> value = flags.Get(name);
+    if (!value.has_value()) continue;
+    if (absl::Status s = setting.access.set(config, *value); !s.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("--", name, ": ", s.message()));
     }

@@ -93,6 +93,19 @@ TEST_CASE("retention: five years for consents, a year for grants, 0 refused") {
         std::string::npos);
 }
 
+TEST_CASE("a flag given again, under either name, counts the last time") {
+  auto addr_last = Load({"--grpc-address", "127.0.0.1:1", "--grpc-addr",
+                         "127.0.0.1:2", "--max-subjects-per-grant", "5",
+                         "--max_subjects_per_grant=6"});
+  REQUIRE(addr_last.ok());
+  CHECK(addr_last->grpc_address == "127.0.0.1:2");
+  CHECK(addr_last->max_subjects_per_grant == 6);
+  auto address_last =
+      Load({"--grpc-addr", "127.0.0.1:2", "--grpc-address=127.0.0.1:1"});
+  REQUIRE(address_last.ok());
+  CHECK(address_last->grpc_address == "127.0.0.1:1");
+}
+
 TEST_CASE("unknown keys and flags are errors") {
   CHECK(absl::IsInvalidArgument(Load({"--no-such-flag", "1"}).status()));
   CHECK(absl::IsInvalidArgument(Load({"stray"}).status()));

@@ -16,7 +16,7 @@
 
 #include "accord/examples/v1/data_service.grpc.pb.h"
 #include "absl/status/status.h"
-#include "clients/examples/flag_pairs.h"
+#include "broker/cmdline/flags.h"
 
 namespace {
 
@@ -35,8 +35,28 @@ bool ReadFile(const std::string& path, std::string* out) {
   return true;
 }
 
+using accord::cmdline::FlagSpec;
+
+std::vector<FlagSpec> Specs() {
+  using A = FlagSpec::Arity;
+  return {{"server", A::kValue, "ADDR", "the data service, HOST:PORT", {}},
+          {"grant", A::kValue, "TOKEN", "the grant (a JWS)", {}},
+          {"cert", A::kValue, "PEM", "client certificate (the grant's cnf)", {}},
+          {"key", A::kValue, "KEY", "its private key", {}},
+          {"ca", A::kValue, "PEM", "CA certificates that sign the service's",
+           {}},
+          {"fields", A::kValue, "a,b", "fields to read (default: all)", {}},
+          {"subjects", A::kValue, "s1,s2",
+           "pseudonyms to read (default: the grant's)", {}},
+          accord::cmdline::HelpFlag()};
+}
+
+std::string FullUsage() {
+  return std::string(kUsage) + "\nflags:\n" + accord::cmdline::FlagsUsage(Specs());
+}
+
 int Usage(const std::string& message) {
-  std::cerr << "accord-data-client: " << message << "\n" << kUsage;
+  std::cerr << "accord-data-client: " << message << "\n" << FullUsage();
   return 2;
 }
 
@@ -44,41 +64,43 @@ int Usage(const std::string& message) {
 
 int main(int argc, char** argv) {
   namespace v1 = ::accord::examples::v1;
-  if (accord::examples::WantsHelp(argc, argv)) {
-    std::cout << kUsage;
+  auto flags = accord::cmdline::ParseFlags(argc, argv, Specs());
+  if (!flags.ok()) return Usage(std::string(flags.status().message()));
+  if (flags->Has("help")) {
+    std::cout << FullUsage();
     return 0;
   }
-  auto flags = accord::examples::ParseFlagPairs(
-      argc, argv, {"server", "grant", "cert", "key", "ca", "fields", "subjects"});
-  if (!flags.ok()) return Usage(std::string(flags.status().message()));
+  if (absl::Status s = flags->ExpectPositionals({}); !s.ok()) {
+    return Usage(std::string(s.message()));
+  }
   for (const char* required : {"server", "grant", "cert", "key", "ca"}) {
-    if (!flags->count(required)) {
+    if (!flags->Has(required)) {
       return Usage(std::string("--") + required + " is required");
     }
   }
   grpc::SslCredentialsOptions tls;
-  if (!ReadFile(flags->at("ca"), &tls.pem_root_certs)) {
-    return Usage("--ca: cannot read " + flags->at("ca"));
+  if (!ReadFile(flags->GetOr("ca", ""), &tls.pem_root_certs)) {
+    return Usage("--ca: cannot read " + flags->GetOr("ca", ""));
   }
-  if (!ReadFile(flags->at("cert"), &tls.pem_cert_chain)) {
-    return Usage("--cert: cannot read " + flags->at("cert"));
+  if (!ReadFile(flags->GetOr("cert", ""), &tls.pem_cert_chain)) {
+    return Usage("--cert: cannot read " + flags->GetOr("cert", ""));
   }
-  if (!ReadFile(flags->at("key"), &tls.pem_private_key)) {
-    return Usage("--key: cannot read " + flags->at("key"));
+  if (!ReadFile(flags->GetOr("key", ""), &tls.pem_private_key)) {
+    return Usage("--key: cannot read " + flags->GetOr("key", ""));
   }
   auto channel =
-      grpc::CreateChannel(flags->at("server"), grpc::SslCredentials(tls));
+      grpc::CreateChannel(flags->GetOr("server", ""), grpc::SslCredentials(tls));
   auto stub = v1::DataService::NewStub(channel);
   v1::ReadRecordsRequest request;
-  request.set_grant(flags->at("grant"));
-  if (flags->count("fields")) {
-    for (const std::string& f : accord::examples::SplitList(flags->at("fields"))) {
+  request.set_grant(flags->GetOr("grant", ""));
+  if (flags->Has("fields")) {
+    for (const std::string& f : flags->GetList("fields")) {
       request.add_fields(f);
     }
   }
-  if (flags->count("subjects")) {
+  if (flags->Has("subjects")) {
     for (const std::string& s :
-         accord::examples::SplitList(flags->at("subjects"))) {
+         flags->GetList("subjects")) {
       request.add_subjects(s);
     }
   }

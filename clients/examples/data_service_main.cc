@@ -32,7 +32,7 @@
 #include "absl/strings/numbers.h"
 #include "broker/http/listener.h"
 #include "clients/examples/data_service.h"
-#include "clients/examples/flag_pairs.h"
+#include "broker/cmdline/flags.h"
 #include "clients/examples/household_records.h"
 #include "clients/verifier/broker_keys.h"
 #include "clients/verifier/grant_verifier.h"
@@ -51,6 +51,42 @@ constexpr char kUsage[] =
     "Serves the household demo records over gRPC with mutual TLS, only as\n"
     "far as an Accord grant covers them (see clients/examples/README.md).\n";
 
+using accord::cmdline::FlagSpec;
+
+std::vector<FlagSpec> Specs() {
+  using A = FlagSpec::Arity;
+  return {
+      {"listen", A::kValue, "ADDR", "gRPC listener (mutual TLS), HOST:PORT", {}},
+      {"jwks", A::kValue, "URL|FILE|broker",
+       "grant keys: a JWKS URL or file, or broker (from the broker)", {}},
+      {"audience", A::kValue, "A", "this service's name in grants (aud)", {}},
+      {"issuer", A::kValue, "I", "the grants' issuer (iss); not compared without it", {}},
+      {"tls-cert", A::kValue, "PEM", "the listener's certificate", {}},
+      {"tls-key", A::kValue, "KEY", "its private key", {}},
+      {"client-ca", A::kValue, "PEM", "CA that signs client certificates", {}},
+      {"subjects", A::kValue, "a,b", "pseudonyms of the demo households", {}},
+      {"subjects-file", A::kValue, "F", "the same, one per line", {}},
+      {"skew-seconds", A::kValue, "S", "clock skew allowed on grant times", {}},
+      {"jwks-ca", A::kValue, "PEM", "CA of the JWKS URL's TLS certificate", {}},
+      {"jwks-http", A::kValue, "loopback",
+       "allow a plain-HTTP JWKS URL on loopback", {}},
+      {"broker", A::kValue, "ADDR", "the broker's gRPC address", {}},
+      {"broker-ca", A::kValue, "PEM", "CA of the broker's certificate", {}},
+      {"broker-cert", A::kValue, "PEM", "client certificate at the broker", {}},
+      {"broker-key", A::kValue, "KEY", "its private key", {}},
+      {"revocations", A::kValue, "watch",
+       "follow the broker's revocation stream", {}},
+      {"max-grant-lifetime", A::kValue, "S",
+       "the broker's max_grant_lifetime_seconds", {}},
+      {"revocation-staleness", A::kValue, "S",
+       "refuse grants when the stream is older than this", {}},
+      accord::cmdline::HelpFlag()};
+}
+
+std::string FullUsage() {
+  return std::string(kUsage) + "\nflags:\n" + accord::cmdline::FlagsUsage(Specs());
+}
+
 bool ReadFile(const std::string& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
@@ -66,11 +102,11 @@ int Fail(const std::string& message) {
 }
 
 // Reads a positive number of seconds from `flag` when given.
-bool ReadSeconds(const std::map<std::string, std::string>& flags,
+bool ReadSeconds(const accord::cmdline::ParsedArgs& flags,
                  const std::string& flag, absl::Duration* out) {
-  if (!flags.count(flag)) return true;
+  if (!flags.Has(flag)) return true;
   int64_t seconds = 0;
-  if (!absl::SimpleAtoi(flags.at(flag), &seconds) || seconds <= 0) {
+  if (!absl::SimpleAtoi(flags.GetOr(flag, ""), &seconds) || seconds <= 0) {
     return false;
   }
   *out = absl::Seconds(seconds);
@@ -81,33 +117,33 @@ bool ReadSeconds(const std::map<std::string, std::string>& flags,
 
 int main(int argc, char** argv) {
   using namespace accord;  // NOLINT: a main
-  if (examples::WantsHelp(argc, argv)) {
-    std::fputs(kUsage, stdout);
+  auto flags = cmdline::ParseFlags(argc, argv, Specs());
+  if (!flags.ok()) {
+    return Fail(std::string(flags.status().message()) + "\n" + FullUsage());
+  }
+  if (flags->Has("help")) {
+    std::fputs(FullUsage().c_str(), stdout);
     return 0;
   }
-  auto flags = examples::ParseFlagPairs(
-      argc, argv,
-      {"listen", "jwks", "audience", "issuer", "tls-cert", "tls-key",
-       "client-ca", "subjects", "subjects-file", "skew-seconds", "jwks-ca",
-       "jwks-http", "broker", "broker-ca", "broker-cert", "broker-key",
-       "revocations", "max-grant-lifetime", "revocation-staleness"});
-  if (!flags.ok()) return Fail(std::string(flags.status().message()) + "\n" + kUsage);
+  if (absl::Status s = flags->ExpectPositionals({}); !s.ok()) {
+    return Fail(std::string(s.message()) + "\n" + FullUsage());
+  }
   for (const char* required :
        {"listen", "jwks", "audience", "tls-cert", "tls-key", "client-ca"}) {
-    if (!flags->count(required)) {
-      return Fail(std::string("--") + required + " is required\n" + kUsage);
+    if (!flags->Has(required)) {
+      return Fail(std::string("--") + required + " is required\n" + FullUsage());
     }
   }
   std::vector<std::string> subjects;
-  if (flags->count("subjects-file")) {
-    auto from_file = examples::ReadSubjectsFile(flags->at("subjects-file"));
+  if (flags->Has("subjects-file")) {
+    auto from_file = examples::ReadSubjectsFile(flags->GetOr("subjects-file", ""));
     if (!from_file.ok()) {
       return Fail("--subjects-file: " + std::string(from_file.status().message()));
     }
     subjects = *std::move(from_file);
   }
-  if (flags->count("subjects")) {
-    for (std::string& s : examples::SplitList(flags->at("subjects"))) {
+  if (flags->Has("subjects")) {
+    for (std::string& s : flags->GetList("subjects")) {
       subjects.push_back(std::move(s));
     }
   }
@@ -116,57 +152,57 @@ int main(int argc, char** argv) {
   grpc::SslServerCredentialsOptions tls(
       GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
   grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
-  if (!ReadFile(flags->at("tls-cert"), &pair.cert_chain)) {
-    return Fail("--tls-cert: cannot read " + flags->at("tls-cert"));
+  if (!ReadFile(flags->GetOr("tls-cert", ""), &pair.cert_chain)) {
+    return Fail("--tls-cert: cannot read " + flags->GetOr("tls-cert", ""));
   }
-  if (!ReadFile(flags->at("tls-key"), &pair.private_key)) {
-    return Fail("--tls-key: cannot read " + flags->at("tls-key"));
+  if (!ReadFile(flags->GetOr("tls-key", ""), &pair.private_key)) {
+    return Fail("--tls-key: cannot read " + flags->GetOr("tls-key", ""));
   }
-  if (!ReadFile(flags->at("client-ca"), &tls.pem_root_certs)) {
-    return Fail("--client-ca: cannot read " + flags->at("client-ca"));
+  if (!ReadFile(flags->GetOr("client-ca", ""), &tls.pem_root_certs)) {
+    return Fail("--client-ca: cannot read " + flags->GetOr("client-ca", ""));
   }
   tls.pem_key_cert_pairs.push_back(std::move(pair));
 
   verifier::BrokerEndpoint broker;
   const bool uses_broker =
-      flags->at("jwks") == "broker" || flags->count("revocations");
+      flags->GetOr("jwks", "") == "broker" || flags->Has("revocations");
   if (uses_broker) {
     for (const char* required :
          {"broker", "broker-ca", "broker-cert", "broker-key"}) {
-      if (!flags->count(required)) {
+      if (!flags->Has(required)) {
         return Fail(std::string("--") + required +
                     " is required with --jwks broker or --revocations\n" +
-                    kUsage);
+                    FullUsage());
       }
     }
-    broker.target = flags->at("broker");
-    broker.ca_file = flags->at("broker-ca");
-    broker.cert_file = flags->at("broker-cert");
-    broker.key_file = flags->at("broker-key");
+    broker.target = flags->GetOr("broker", "");
+    broker.ca_file = flags->GetOr("broker-ca", "");
+    broker.cert_file = flags->GetOr("broker-cert", "");
+    broker.key_file = flags->GetOr("broker-key", "");
   }
   verifier::JwksSource::Options source_options;
-  if (flags->count("jwks-ca")) source_options.ca_file = flags->at("jwks-ca");
-  if (flags->count("jwks-http")) {
-    if (flags->at("jwks-http") != "loopback") {
+  if (flags->Has("jwks-ca")) source_options.ca_file = flags->GetOr("jwks-ca", "");
+  if (flags->Has("jwks-http")) {
+    if (flags->GetOr("jwks-http", "") != "loopback") {
       return Fail("--jwks-http: the only value is loopback");
     }
     source_options.allow_loopback_http = true;
   }
   absl::StatusOr<std::unique_ptr<verifier::JwksSource>> keys;
-  if (flags->at("jwks") == "broker") {
+  if (flags->GetOr("jwks", "") == "broker") {
     auto loader = verifier::BrokerKeysLoader(broker);
     if (!loader.ok()) {
       return Fail("--broker: " + std::string(loader.status().message()));
     }
     keys = verifier::JwksSource::FromLoader(*std::move(loader), source_options);
   } else {
-    keys = verifier::JwksSource::Open(flags->at("jwks"), source_options);
+    keys = verifier::JwksSource::Open(flags->GetOr("jwks", ""), source_options);
   }
   if (!keys.ok()) return Fail("--jwks: " + std::string(keys.status().message()));
   verifier::GrantVerifierOptions options;
   std::unique_ptr<verifier::RevocationWatcher> watcher;
-  if (flags->count("revocations")) {
-    if (flags->at("revocations") != "watch") {
+  if (flags->Has("revocations")) {
+    if (flags->GetOr("revocations", "") != "watch") {
       return Fail("--revocations: the only value is watch");
     }
     verifier::RevocationWatcher::Options watch;
@@ -185,10 +221,10 @@ int main(int argc, char** argv) {
     watcher = *std::move(started);
     options.revoked = watcher->revoked();
   }
-  options.audience = flags->at("audience");
-  if (flags->count("issuer")) options.issuer = flags->at("issuer");
-  if (flags->count("skew-seconds") &&
-      !absl::SimpleAtoi(flags->at("skew-seconds"), &options.skew_seconds)) {
+  options.audience = flags->GetOr("audience", "");
+  if (flags->Has("issuer")) options.issuer = flags->GetOr("issuer", "");
+  if (flags->Has("skew-seconds") &&
+      !absl::SimpleAtoi(flags->GetOr("skew-seconds", ""), &options.skew_seconds)) {
     return Fail("--skew-seconds: not an integer");
   }
   const verifier::GrantVerifier grant_verifier(*std::move(keys), options);
@@ -203,7 +239,7 @@ int main(int argc, char** argv) {
 
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(flags->at("listen"), grpc::SslServerCredentials(tls),
+  builder.AddListeningPort(flags->GetOr("listen", ""), grpc::SslServerCredentials(tls),
                            &port);
   // gRPC turns SO_REUSEPORT on by default: a second service on this port
   // would then share it and take part of the connections. Off, it fails.
@@ -211,11 +247,11 @@ int main(int argc, char** argv) {
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
-    const absl::Status why = http::CheckListenable(flags->at("listen"));
-    return Fail("cannot listen on " + flags->at("listen") +
+    const absl::Status why = http::CheckListenable(flags->GetOr("listen", ""));
+    return Fail("cannot listen on " + flags->GetOr("listen", "") +
                 (why.ok() ? "" : ": " + std::string(why.message())));
   }
-  std::cerr << "accord-data-service: listening on " << flags->at("listen")
+  std::cerr << "accord-data-service: listening on " << flags->GetOr("listen", "")
             << " for audience " << options.audience << ", "
             << subjects.size() << " subjects"
             << (watcher != nullptr ? ", following revocations" : "")

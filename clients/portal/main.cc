@@ -22,15 +22,18 @@ namespace accord::portal {
 namespace {
 
 int Main(const std::vector<std::string>& args) {
-  for (const std::string& arg : args) {
-    if (arg == "--help" || arg == "-h") {
-      std::cout << PortalUsage();
-      return 0;
-    }
-    if (arg == "--version") {
-      std::cout << VersionLine("accord-portal");
-      return 0;
-    }
+  std::vector<cmdline::FlagSpec> specs = PortalFlagSpecs();
+  specs.push_back(cmdline::HelpFlag());
+  specs.push_back({"version", cmdline::FlagSpec::Arity::kSwitch, "",
+                   "print the version", {}});
+  absl::StatusOr<cmdline::ParsedArgs> flags = cmdline::ParseFlags(args, specs);
+  if (flags.ok() && flags->Has("help")) {
+    std::cout << PortalUsage();
+    return 0;
+  }
+  if (flags.ok() && flags->Has("version")) {
+    std::cout << VersionLine("accord-portal");
+    return 0;
   }
   absl::StatusOr<PortalConfig> config = LoadPortalConfig(args);
   if (!config.ok()) {

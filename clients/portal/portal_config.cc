@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -168,14 +169,29 @@ absl::Status Check(PortalConfig& c) {
 
 }  // namespace
 
-std::string PortalUsage() {
-  std::string usage =
-      "usage: accord-portal [--config FILE] [--dev DATA_DIR] [--KEY VALUE]...\n"
-      "keys (also in the YAML file, with underscores):";
+std::vector<cmdline::FlagSpec> PortalFlagSpecs() {
+  using A = cmdline::FlagSpec::Arity;
+  std::vector<cmdline::FlagSpec> specs = {
+      {"config", A::kValue, "FILE", "YAML config file", {}, true}};
   for (const auto& [key, setter] : Settings()) {
-    absl::StrAppend(&usage, " ", absl::StrReplaceAll(key, {{"_", "-"}}));
+    cmdline::FlagSpec spec{absl::StrReplaceAll(key, {{"_", "-"}}), A::kValue,
+                           "VALUE", "", {}, true};
+    if (key == "dev") {
+      spec.arity = A::kOptional;
+      spec.value_name = "DATA_DIR";
+      spec.accepts_separate = [](absl::string_view) { return true; };
+    }
+    if (spec.name != key) spec.aliases.push_back(key);
+    specs.push_back(std::move(spec));
   }
-  return absl::StrCat(usage, "\n");
+  return specs;
+}
+
+std::string PortalUsage() {
+  return absl::StrCat(
+      "usage: accord-portal [--config FILE] [--dev DATA_DIR] [--KEY VALUE]...\n"
+      "flags (the keys are also in the YAML file, with underscores):\n",
+      cmdline::FlagsUsage(PortalFlagSpecs()));
 }
 
 bool IsLoopbackListen(const std::string& host_port) {
@@ -198,39 +214,22 @@ bool IsLoopbackListen(const std::string& host_port) {
 
 absl::StatusOr<PortalConfig> LoadPortalConfig(
     const std::vector<std::string>& args) {
-  std::vector<std::pair<std::string, std::string>> flags;
-  for (size_t i = 0; i < args.size(); ++i) {
-    absl::string_view arg = args[i];
-    if (!absl::ConsumePrefix(&arg, "--") || arg.empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("unexpected argument '", args[i], "'"));
-    }
-    std::string name = absl::StrReplaceAll(arg, {{"-", "_"}});
-    std::string value;
-    if (auto eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name.resize(eq);
-    } else if (i + 1 < args.size() && !absl::StartsWith(args[i + 1], "--")) {
-      value = args[++i];
-    } else if (name != "dev") {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--", arg, " needs a value"));
-    }
-    flags.emplace_back(std::move(name), std::move(value));
+  absl::StatusOr<cmdline::ParsedArgs> flags =
+      cmdline::ParseFlags(args, PortalFlagSpecs());
+  if (!flags.ok()) return absl::InvalidArgumentError(flags.status().message());
+  if (!flags->positionals().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unexpected argument '", flags->positionals().front(), "'"));
   }
   PortalConfig config;
-  for (const auto& [name, value] : flags) {
-    if (name == "config") {
-      if (absl::Status s = LoadFile(value, config); !s.ok()) return s;
-    }
+  for (const std::string& file : flags->GetAll("config")) {
+    if (absl::Status s = LoadFile(file, config); !s.ok()) return s;
   }
-  for (const auto& [name, value] : flags) {
-    if (name == "config") continue;
-    auto it = Settings().find(name);
-    if (it == Settings().end()) {
-      return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
-    }
-    if (absl::Status s = it->second(config, value); !s.ok()) {
+  for (const auto& [key, setter] : Settings()) {
+    const std::string name = absl::StrReplaceAll(key, {{"_", "-"}});
+    std::optional<std::string> value = flags->Get(name);
+    if (!value.has_value()) continue;
+    if (absl::Status s = setter(config, *value); !s.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("--", name, ": ", s.message()));
     }

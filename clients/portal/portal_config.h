@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "broker/cmdline/flags.h"
 
 namespace accord::portal {
 
@@ -71,11 +72,16 @@ struct PortalConfig {
   int64_t rate_limit_per_session_burst = 40;
 };
 
-// Returns "usage: ..." for --help and errors.
+// The portal's flags: --config FILE (every one read, in order), --dev
+// [DATA_DIR], and every other key of the YAML file with dashes (or
+// underscores); a flag given again counts the last time.
+std::vector<cmdline::FlagSpec> PortalFlagSpecs();
+
+// Returns "usage: ..." for --help and errors: the flags of PortalFlagSpecs.
 std::string PortalUsage();
 
-// Parses argv (without argv[0]): --config FILE first, then the other flags
-// over it; applies the dev defaults and checks the result. Errors:
+// Parses argv (without argv[0]) against PortalFlagSpecs: the --config
+// files first, then the other flags over them; applies the dev defaults and checks the result. Errors:
 // INVALID_ARGUMENT naming the key or flag at fault.
 absl::StatusOr<PortalConfig> LoadPortalConfig(
     const std::vector<std::string>& args);

@@ -24,6 +24,8 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
+#include <utility>
 #include <thread>
 
 #include "absl/status/statusor.h"
@@ -33,6 +35,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "broker/cmdline/flags.h"
 #include "tests/bench/accord_bench_floor.h"
 #include "tests/bench/accord_bench_ratios.h"
 #include "tests/bench/accord_bench_report.h"
@@ -81,81 +84,102 @@ std::string SelfDir() {
   return path.substr(0, path.rfind('/'));
 }
 
-absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
+using cmdline::FlagSpec;
+
+std::vector<FlagSpec> Specs() {
+  using A = FlagSpec::Arity;
+  std::vector<FlagSpec> specs = {
+      {"broker-bin", A::kValue, "PATH",
+       "the broker to start (default: beside accord-bench)", {}},
+      {"floor-bin", A::kValue, "PATH",
+       "accord-floor-server (default: beside accord-bench)", {}},
+      {"data-dir", A::kValue, "DIR", "the broker's data directory", {}},
+      {"attach", A::kValue, "HOST:PORT",
+       "drive a running dev-mode broker instead of starting one", {}},
+      {"http-addr", A::kValue, "HOST:PORT",
+       "with --attach: the broker's HTTP listener", {}},
+      {"broker-pid", A::kValue, "PID",
+       "with --attach: the broker's pid, for its RSS and CPU", {}},
+      {"broker-arg", A::kValue, "FLAG",
+       "one more flag for the started broker (repeatable)", {}},
+      {"scenarios", A::kValue, "LIST",
+       "comma-separated scenarios (default: all)", {}},
+      {"duration", A::kValue, "S", "seconds measured per scenario (default 5)",
+       {}},
+      {"warmup", A::kValue, "S", "seconds of warm-up before (default 1)", {}},
+      {"in-flight", A::kValue, "N", "closed loop: calls always outstanding (default 128)", {}},
+      {"channels", A::kValue, "N", "gRPC connections per certificate (default 4)", {}},
+      {"rate", A::kValue, "R",
+       "calls/s of the open-loop scenarios (default: half of "
+       "grant-personal-10's closed-loop rate)", {}},
+      {"rounds", A::kValue, "N", "rounds of every scenario (default 1)", {}},
+      {"json", A::kValue, "FILE", "write the results as JSON", {}},
+      {"min-ratio", A::kValue, "X",
+       "fail below this median ratio of grant to health-check throughput", {}},
+      {"min-floor-ratio", A::kValue, "X",
+       "fail below this median ratio of grant to floor throughput", {}},
+      cmdline::HelpFlag()};
+  // As given: a flag given again counts the last time; --broker-arg adds.
+  for (FlagSpec& spec : specs) spec.repeatable = true;
+  return specs;
+}
+
+std::string Usage() {
+  return absl::StrCat(
+      "usage: accord-bench [flags]\n"
+      "       accord-bench --attach HOST:PORT --http-addr HOST:PORT "
+      "--data-dir DIR [--broker-pid PID] [flags]\n"
+      "Load on the real broker over mutual TLS (tests/bench/README.md).\n"
+      "Scenarios: ",
+      absl::StrJoin(kAllScenarios, ","), "\n\nflags:\n",
+      cmdline::FlagsUsage(Specs()));
+}
+
+// Flags from the command line, with their defaults.
+absl::StatusOr<Flags> ReadFlags(const cmdline::ParsedArgs& args) {
+  if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
   Flags f;
-  f.broker_bin = SelfDir() + "/accord-broker";
-  f.floor_bin = SelfDir() + "/accord-floor-server";
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    std::string value;
-    if (const size_t eq = arg.find('='); eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-      arg = arg.substr(0, eq);
-    } else if (i + 1 < argc) {
-      value = argv[++i];
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat(arg, ": needs a value"));
+  f.broker_bin = args.GetOr("broker-bin", SelfDir() + "/accord-broker");
+  f.floor_bin = args.GetOr("floor-bin", SelfDir() + "/accord-floor-server");
+  f.data_dir = args.GetOr("data-dir", "");
+  f.attach = args.GetOr("attach", "");
+  f.http_addr = args.GetOr("http-addr", "");
+  f.json = args.GetOr("json", "");
+  f.broker_args = args.GetAll("broker-arg");
+  for (auto [name, out] : {std::pair<const char*, double*>{"duration",
+                                                           &f.duration},
+                           {"warmup", &f.warmup},
+                           {"rate", &f.rate},
+                           {"min-ratio", &f.min_ratio},
+                           {"min-floor-ratio", &f.min_floor_ratio}}) {
+    absl::StatusOr<std::optional<double>> value = args.GetDouble(name);
+    if (!value.ok()) return value.status();
+    if (value->has_value()) *out = **value;
+  }
+  int broker_pid = 0;
+  for (auto [name, out] : {std::pair<const char*, int*>{"broker-pid",
+                                                        &broker_pid},
+                           {"in-flight", &f.in_flight},
+                           {"channels", &f.channels},
+                           {"rounds", &f.rounds}}) {
+    std::optional<std::string> text = args.Get(name);
+    if (!text.has_value()) continue;
+    if (!absl::SimpleAtoi(*text, out) || *out <= 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", name, ": not a positive integer"));
     }
-    auto number = [&](double* out) {
-      return absl::SimpleAtod(value, out)
-                 ? absl::OkStatus()
-                 : absl::InvalidArgumentError(absl::StrCat(arg, ": not a number"));
-    };
-    auto integer = [&](int* out) {
-      return absl::SimpleAtoi(value, out) && *out > 0
-                 ? absl::OkStatus()
-                 : absl::InvalidArgumentError(
-                       absl::StrCat(arg, ": not a positive integer"));
-    };
-    absl::Status s;
-    if (arg == "--broker-bin") {
-      f.broker_bin = value;
-    } else if (arg == "--floor-bin") {
-      f.floor_bin = value;
-    } else if (arg == "--data-dir") {
-      f.data_dir = value;
-    } else if (arg == "--attach") {
-      f.attach = value;
-    } else if (arg == "--http-addr") {
-      f.http_addr = value;
-    } else if (arg == "--broker-pid") {
-      int pid = 0;
-      s = integer(&pid);
-      f.broker_pid = pid;
-    } else if (arg == "--broker-arg") {
-      f.broker_args.push_back(value);
-    } else if (arg == "--scenarios") {
-      f.scenarios = absl::StrSplit(value, ',', absl::SkipEmpty());
-      for (const std::string& name : f.scenarios) {
-        if (std::find(kAllScenarios.begin(), kAllScenarios.end(), name) ==
-            kAllScenarios.end()) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "--scenarios: unknown '", name, "'; known: ",
-              absl::StrJoin(kAllScenarios, ",")));
-        }
+  }
+  if (broker_pid > 0) f.broker_pid = broker_pid;
+  if (std::optional<std::string> list = args.Get("scenarios")) {
+    f.scenarios = absl::StrSplit(*list, ',', absl::SkipEmpty());
+    for (const std::string& name : f.scenarios) {
+      if (std::find(kAllScenarios.begin(), kAllScenarios.end(), name) ==
+          kAllScenarios.end()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--scenarios: unknown '", name, "'; known: ",
+                         absl::StrJoin(kAllScenarios, ",")));
       }
-    } else if (arg == "--duration") {
-      s = number(&f.duration);
-    } else if (arg == "--warmup") {
-      s = number(&f.warmup);
-    } else if (arg == "--in-flight") {
-      s = integer(&f.in_flight);
-    } else if (arg == "--channels") {
-      s = integer(&f.channels);
-    } else if (arg == "--rate") {
-      s = number(&f.rate);
-    } else if (arg == "--rounds") {
-      s = integer(&f.rounds);
-    } else if (arg == "--json") {
-      f.json = value;
-    } else if (arg == "--min-ratio") {
-      s = number(&f.min_ratio);
-    } else if (arg == "--min-floor-ratio") {
-      s = number(&f.min_floor_ratio);
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat("unknown flag ", arg));
     }
-    if (!s.ok()) return s;
   }
   if (!f.attach.empty() && (f.http_addr.empty() || f.data_dir.empty())) {
     return absl::InvalidArgumentError(
@@ -505,7 +529,13 @@ int Bench::Conclude() {
 }  // namespace accord::bench
 
 int main(int argc, char** argv) {
-  auto flags = accord::bench::ParseFlags(argc, argv);
+  auto args = accord::cmdline::ParseFlags(argc, argv, accord::bench::Specs());
+  if (args.ok() && args->Has("help")) {
+    std::cout << accord::bench::Usage();
+    return 0;
+  }
+  auto flags = args.ok() ? accord::bench::ReadFlags(*args)
+                         : absl::StatusOr<accord::bench::Flags>(args.status());
   if (!flags.ok()) {
     std::cerr << "accord-bench: " << flags.status().message() << "\n";
     return 2;

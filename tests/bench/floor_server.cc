@@ -29,6 +29,7 @@
 #include "absl/synchronization/mutex.h"
 #include "broker/auditlog/frontier.h"
 #include "broker/auditlog/log.h"
+#include "broker/cmdline/flags.h"
 #include "broker/crypto/algorithm.h"
 #include "broker/crypto/signing_key.h"
 #include "broker/service/config.h"
@@ -46,24 +47,36 @@ struct Flags {
   std::string addr;
 };
 
-absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
+using cmdline::FlagSpec;
+
+std::vector<FlagSpec> Specs() {
+  using A = FlagSpec::Arity;
+  std::vector<FlagSpec> specs = {
+      {"pki", A::kValue, "DIR",
+       "a dev-mode broker's DATA_DIR/dev-pki (ca.pem, server.pem, server.key)",
+       {}},
+      {"data", A::kValue, "DIR", "a directory for a new store", {}},
+      {"addr", A::kValue, "HOST:PORT", "where to listen", {}},
+      cmdline::HelpFlag()};
+  // As given: a flag given again counts the last time.
+  for (FlagSpec& spec : specs) spec.repeatable = true;
+  return specs;
+}
+
+std::string Usage() {
+  return absl::StrCat(
+      "usage: accord-floor-server --pki DIR --data DIR --addr HOST:PORT\n"
+      "The floor of accord-bench's floor scenarios: one signature and one "
+      "synced commit a call.\n\nflags:\n",
+      cmdline::FlagsUsage(Specs()));
+}
+
+absl::StatusOr<Flags> ReadFlags(const cmdline::ParsedArgs& args) {
+  if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
   Flags f;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (i + 1 >= argc) {
-      return absl::InvalidArgumentError(absl::StrCat(arg, ": needs a value"));
-    }
-    const std::string value = argv[++i];
-    if (arg == "--pki") {
-      f.pki = value;
-    } else if (arg == "--data") {
-      f.data = value;
-    } else if (arg == "--addr") {
-      f.addr = value;
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat("unknown flag ", arg));
-    }
-  }
+  f.pki = args.GetOr("pki", "");
+  f.data = args.GetOr("data", "");
+  f.addr = args.GetOr("addr", "");
   if (f.pki.empty()) return absl::InvalidArgumentError("--pki: missing");
   if (f.data.empty()) return absl::InvalidArgumentError("--data: missing");
   if (f.addr.empty()) return absl::InvalidArgumentError("--addr: missing");
@@ -129,7 +142,13 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   // As the broker does (broker/main.cc).
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  auto flags = accord::bench::ParseFlags(argc, argv);
+  auto args = accord::cmdline::ParseFlags(argc, argv, accord::bench::Specs());
+  if (args.ok() && args->Has("help")) {
+    std::fputs(accord::bench::Usage().c_str(), stdout);
+    return 0;
+  }
+  auto flags = args.ok() ? accord::bench::ReadFlags(*args)
+                         : absl::StatusOr<accord::bench::Flags>(args.status());
   if (!flags.ok()) {
     std::fprintf(stderr, "accord-floor-server: %s\n",
                  std::string(flags.status().message()).c_str());

@@ -20,7 +20,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -36,6 +38,7 @@
 #include "broker/auditlog/frontier.h"
 #include "broker/auditlog/log.h"
 #include "broker/auditlog/stored_log_check.h"
+#include "broker/cmdline/flags.h"
 #include "broker/dev/dev_layout.h"
 #include "broker/crypto/random.h"
 #include "broker/crypto/signed_note.h"
@@ -356,49 +359,77 @@ absl::Status Run(const Flags& flags) {
   return absl::OkStatus();
 }
 
-bool ParseFlags(int argc, char** argv, Flags* flags) {
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string name = argv[i];
-    const std::string value = argv[i + 1];
-    bool ok = true;
-    if (name == "--data") {
-      flags->data = value;
-    } else if (name == "--datasets") {
-      ok = absl::SimpleAtoi(value, &flags->datasets) && flags->datasets > 0;
-    } else if (name == "--consents") {
-      ok = absl::SimpleAtoi(value, &flags->consents);
-    } else if (name == "--entries") {
-      ok = absl::SimpleAtoi(value, &flags->entries);
-    } else if (name == "--in-flight") {
-      ok = absl::SimpleAtoi(value, &flags->in_flight) && flags->in_flight > 0;
-    } else if (name == "--cache-bytes") {
-      ok = absl::SimpleAtoi(value, &flags->cache_bytes);
-    } else if (name == "--time-log-checks") {
-      flags->time_log_checks = value == "1" || value == "true";
-    } else if (name == "--log-origin") {
-      flags->log_origin = value;
-    } else {
-      ok = false;
-    }
-    if (!ok) {
-      std::fprintf(stderr, "accord-scale-load: bad flag %s %s\n", name.c_str(),
-                   value.c_str());
-      return false;
+using cmdline::FlagSpec;
+
+std::vector<FlagSpec> Specs() {
+  using A = FlagSpec::Arity;
+  std::vector<FlagSpec> specs = {
+      {"data", A::kValue, "DIR", "a stopped dev-mode broker's data directory",
+       {}},
+      {"datasets", A::kValue, "N", "datasets (default 100)", {}},
+      {"consents", A::kValue, "N", "consents (default 1000000)", {}},
+      {"entries", A::kValue, "N", "audit-log size (default 10000000)", {}},
+      {"in-flight", A::kValue, "N", "write sets queued (default 8192)", {}},
+      {"cache-bytes", A::kValue, "N", "the store's block cache, bytes (default 256 MiB)", {}},
+      {"log-origin", A::kValue, "ORIGIN",
+       "the broker's log_origin (default accord.local/log)", {}},
+      {"time-log-checks", A::kValue, "1",
+       "time the startup log check of a stopped broker's store instead", {}},
+      cmdline::HelpFlag()};
+  // As given: a flag given again counts the last time.
+  for (FlagSpec& spec : specs) spec.repeatable = true;
+  return specs;
+}
+
+std::string Usage() {
+  return absl::StrCat(
+      "usage: accord-scale-load --data DIR [--datasets N] [--consents N] "
+      "[--entries N] [--in-flight N] [--cache-bytes N] [--log-origin ORIGIN] "
+      "[--time-log-checks 1]\n\nflags:\n",
+      cmdline::FlagsUsage(Specs()));
+}
+
+// Reads `args` into `flags`. Returns an error naming the flag at fault.
+absl::Status ReadFlags(const cmdline::ParsedArgs& args, Flags* flags) {
+  if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
+  flags->data = args.GetOr("data", "");
+  if (flags->data.empty()) return absl::InvalidArgumentError("--data: missing");
+  flags->log_origin = args.GetOr("log-origin", flags->log_origin);
+  if (std::optional<std::string> v = args.Get("time-log-checks")) {
+    flags->time_log_checks = *v == "1" || *v == "true";
+  }
+  for (auto [name, out, min] :
+       {std::tuple<const char*, uint64_t*, uint64_t>{"datasets",
+                                                      &flags->datasets, 1},
+        {"consents", &flags->consents, 0},
+        {"entries", &flags->entries, 0},
+        {"in-flight", &flags->in_flight, 1},
+        {"cache-bytes", &flags->cache_bytes, 0}}) {
+    std::optional<std::string> text = args.Get(name);
+    if (text.has_value() && (!absl::SimpleAtoi(*text, out) || *out < min)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("bad flag --", name, " ", *text));
     }
   }
-  return (argc % 2) == 1 && !flags->data.empty();
+  return absl::OkStatus();
 }
 
 }  // namespace
 }  // namespace accord::scale
 
 int main(int argc, char** argv) {
+  auto args = accord::cmdline::ParseFlags(argc, argv, accord::scale::Specs());
+  if (args.ok() && args->Has("help")) {
+    std::fputs(accord::scale::Usage().c_str(), stdout);
+    return 0;
+  }
   accord::scale::Flags flags;
-  if (!accord::scale::ParseFlags(argc, argv, &flags)) {
-    std::fprintf(stderr,
-                 "usage: accord-scale-load --data DIR [--datasets N] "
-                 "[--consents N] [--entries N] [--in-flight N] "
-                 "[--cache-bytes N] [--log-origin ORIGIN] [--time-log-checks 1]\n");
+  const absl::Status read =
+      args.ok() ? accord::scale::ReadFlags(*args, &flags) : args.status();
+  if (!read.ok()) {
+    std::fprintf(stderr, "accord-scale-load: %s\n%s",
+                 std::string(read.message()).c_str(),
+                 accord::scale::Usage().c_str());
     return 2;
   }
   absl::Status s = accord::scale::Run(flags);

@@ -1,8 +1,8 @@
-#include "clients/usage_error.h"
+#include "broker/cmdline/usage_error.h"
 
 #include "absl/strings/cord.h"
 
-namespace accord::client {
+namespace accord::cmdline {
 namespace {
 constexpr absl::string_view kUsagePayload = "accord.cli/usage";
 }  // namespace
@@ -23,4 +23,4 @@ bool IsUsageError(const absl::Status& status) {
   return status.GetPayload(kUsagePayload).has_value();
 }
 
-}  // namespace accord::client
+}  // namespace accord::cmdline

@@ -1,13 +1,14 @@
-#ifndef ACCORD_CLIENTS_USAGE_ERROR_H_
-#define ACCORD_CLIENTS_USAGE_ERROR_H_
+#ifndef ACCORD_BROKER_CMDLINE_USAGE_ERROR_H_
+#define ACCORD_BROKER_CMDLINE_USAGE_ERROR_H_
 
 // Errors of the command line itself (as opposed to errors the broker
-// returned), so the CLI can exit 2 for them and 1 for RPC errors.
+// returned, or a file's), so a binary can exit 2 for them and 1 for the
+// others.
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
-namespace accord::client {
+namespace accord::cmdline {
 
 // Returns an INVALID_ARGUMENT status marked as a usage error.
 absl::Status UsageError(absl::string_view message);
@@ -19,6 +20,6 @@ absl::Status NotAvailableError(absl::string_view message);
 // True when `status` came from UsageError or NotAvailableError.
 bool IsUsageError(const absl::Status& status);
 
-}  // namespace accord::client
+}  // namespace accord::cmdline
 
-#endif  // ACCORD_CLIENTS_USAGE_ERROR_H_
+#endif  // ACCORD_BROKER_CMDLINE_USAGE_ERROR_H_

@@ -1,10 +1,11 @@
-#include "clients/flags.h"
+#include "broker/cmdline/flags.h"
 
 #include <catch2/catch.hpp>
 
-#include "clients/usage_error.h"
+#include "absl/strings/match.h"
+#include "broker/cmdline/usage_error.h"
 
-namespace accord::client {
+namespace accord::cmdline {
 namespace {
 
 using A = FlagSpec::Arity;
@@ -94,5 +95,63 @@ TEST_CASE("flags: lists, integers and required values") {
   }
 }
 
+TEST_CASE("flags: repeatable flags keep every value, aliases share them") {
+  std::vector<FlagSpec> specs = {
+      {"addr", A::kValue, "HOST:PORT", "", {}, true, {"address", "a_b"}},
+      {"arg", A::kValue, "FLAG", "", {}, true},
+      {"id", A::kValue, "ID", "", {}}};
+  auto parsed = ParseFlags({"--address", "x", "--arg", "--no-such", "--addr=y",
+                            "--arg=--two", "--a_b", "z"},
+                           specs);
+  REQUIRE(parsed.ok());
+  CHECK(parsed->GetAll("addr") == std::vector<std::string>{"x", "y", "z"});
+  CHECK(parsed->Get("addr") == "z");
+  CHECK_FALSE(parsed->Has("address"));
+  CHECK(parsed->GetAll("arg") ==
+        std::vector<std::string>{"--no-such", "--two"});
+  CHECK(parsed->GetAll("id").empty());
+  auto twice = ParseFlags({"--id", "1", "--id=2"}, specs);
+  REQUIRE_FALSE(twice.ok());
+  CHECK(twice.status().message() == "flag --id given twice");
+}
+
+TEST_CASE("flags: a name declared twice is parsed by its first spec") {
+  std::vector<FlagSpec> specs = Specs();
+  specs.push_back({"id", A::kValue, "OTHER", "", {}});
+  auto parsed = ParseFlags({"--id", "x"}, specs);
+  REQUIRE(parsed.ok());
+  CHECK(parsed->Get("id") == "x");
+  CHECK(FlagsUsage(specs) == FlagsUsage(Specs()));
+}
+
+TEST_CASE("flags: an empty value, and the wording of errors") {
+  auto empty = ParseFlags({"--id=", "p", "--dev="}, Specs());
+  REQUIRE(empty.ok());
+  CHECK(empty->Get("id") == "");
+  CHECK(empty->Get("dev") == "");
+  CHECK(empty->positionals() == std::vector<std::string>{"p"});
+  CHECK(ParseFlags({"--nope=1"}, Specs()).status().message() ==
+        "unknown flag --nope");
+  CHECK(ParseFlags({"-x"}, Specs()).status().message() == "unknown flag '-x'");
+  CHECK(ParseFlags({"--=v"}, Specs()).status().message() == "empty flag name");
+  CHECK(ParseFlags({"--id"}, Specs()).status().message() ==
+        "flag --id needs a value");
+}
+
+TEST_CASE("flags: usage lines from the specs, aligned") {
+  const std::string usage = FlagsUsage(Specs());
+  CHECK(usage ==
+        "  --id ID      \n"
+        "  --json       \n"
+        "  -h,--help    \n"
+        "  --dev [DIR]  \n");
+  const std::string help = FlagsUsage(
+      {{"broker", A::kValue, "HOST:PORT", "broker address", {}, false, {"b"}},
+       HelpFlag()});
+  CHECK(help ==
+        "  --broker,--b HOST:PORT  broker address\n"
+        "  -h,--help               show this help\n");
+}
+
 }  // namespace
-}  // namespace accord::client
+}  // namespace accord::cmdline
