@@ -65,7 +65,7 @@ absl::StatusOr<accord::v1::ConsentRequest> PublishedRequest(
 grpc::ServerUnaryReactor* ConsentServiceImpl::Answer(
     const Call& call, const std::string& subject,
     const accord::v1::GiveConsentRequest& give, bool accept,
-    accord::v1::GiveConsentResponse* response) {
+    accord::v1::GiveConsentResponse* response, const ClientRequest& client) {
   const accord::v1::RequestAnswer& answer = give.request();
   if (absl::Status s = CheckRequestId("request.request_id", answer.request_id());
       !s.ok()) {
@@ -178,7 +178,8 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::Answer(
   response->set_receipt(*std::move(receipt));
   return CommitChange(call, std::move(ws), response, subject, first_new,
                       accept ? http::ConsentEvent::kGiven
-                             : http::ConsentEvent::kRefused);
+                             : http::ConsentEvent::kRefused,
+                      client);
 }
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::RefuseConsentRequest(
@@ -192,7 +193,8 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::RefuseConsentRequest(
   accord::v1::GiveConsentRequest give;
   *give.mutable_request() = request->request();
   give.set_channel(request->channel());
-  return Answer(call, caller->subject, give, /*accept=*/false, response);
+  return Answer(call, caller->subject, give, /*accept=*/false, response,
+                ClientRequest());
 }
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::ListOpenRequests(

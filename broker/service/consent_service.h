@@ -10,6 +10,7 @@
 #include "broker/http/metrics.h"
 #include "broker/service/call.h"
 #include "broker/service/env.h"
+#include "broker/service/request_ids.h"
 #include "broker/store/write_set.h"
 
 namespace accord::service {
@@ -97,18 +98,20 @@ class ConsentServiceImpl final
   // Commits a give or withdraw: once durable, releases `subject`, wakes the
   // revocation streams, counts `event`, stamps the new events with the
   // revision and finishes `call`; on error clears `response` and finishes
-  // with the error.
+  // with the error. The answer is recorded for `client`'s request id.
   template <typename Response>
   grpc::ServerUnaryReactor* CommitChange(const Call& call, store::WriteSet ws,
                                          Response* response,
                                          const std::string& subject,
-                                         int first_new, http::ConsentEvent event);
+                                         int first_new, http::ConsentEvent event,
+                                         const ClientRequest& client);
   // GiveConsent with `request` (accept) or RefuseConsentRequest: the
   // caller's answer to the current version of a consent request.
   grpc::ServerUnaryReactor* Answer(const Call& call, const std::string& subject,
                                    const accord::v1::GiveConsentRequest& give,
                                    bool accept,
-                                   accord::v1::GiveConsentResponse* response);
+                                   accord::v1::GiveConsentResponse* response,
+                                   const ClientRequest& client);
   // The producer of the consent's dataset ("" when unknown).
   std::string Controller(const accord::v1::Consent& c) const;
 

@@ -288,6 +288,18 @@ class Store {
                                              int64_t grant_retention_seconds,
                                              size_t limit) const;
 
+  // The answer recorded for a client request id of `caller` on `method`
+  // (WriteSet::ClientRequestOp). NOT_FOUND when none is stored (never
+  // recorded, or swept); DATA_LOSS for a record that does not parse.
+  absl::StatusOr<ClientRequestRecord> GetClientRequest(
+      absl::string_view caller, absl::string_view method,
+      absl::string_view id) const;
+  // The 'W' keys (keys::ClientRequestByAge) of at most `limit` (1..10000)
+  // client request records created before `created_before` (Unix seconds),
+  // oldest first, for WriteSet::DeleteClientRequests.
+  absl::StatusOr<std::vector<std::string>> FindExpiredClientRequests(
+      int64_t created_before, size_t limit) const;
+
   // Flushes every family (so the write-ahead log segments holding deleted
   // values are dropped), then compacts the families that hold a subject's
   // records (consents,
