@@ -195,7 +195,7 @@ class ServeRecordsTest(unittest.TestCase):
             self.assertEqual(caught.exception.code, grpc.StatusCode.PERMISSION_DENIED)
 
 
-class _Failed(grpc.RpcError, grpc.Call):  # type: ignore[misc]
+class _Failed(grpc.RpcError, grpc.Call):
     """A failed call as grpc raises it, with only a code and details."""
 
     def __init__(self, code: grpc.StatusCode) -> None:
