@@ -147,6 +147,9 @@ class Store {
   // Otherwise `done` runs exactly once, on the writer thread, after the
   // batch holding `ws` was synced, with the revision and log indices `ws`
   // got; or with an error:
+  // ABORTED naming client_request_id when `ws` records the answer to a
+  // client request id already recorded (WriteSet::ClientRequestOp), with
+  // nothing of `ws` written;
   // RESOURCE_EXHAUSTED when the disk is full, UNAVAILABLE on other I/O
   // errors or when the store is closed, FAILED_PRECONDITION for a
   // read-only store or a write set with audit events and no log attached,
