@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "clients/connection.h"
 #include "broker/cmdline/flags.h"
+#include "clients/retry.h"
 #include "clients/grpc_status.h"
 #include "clients/output.h"
 #include "grpcpp/client_context.h"
@@ -49,17 +50,24 @@ class CommandContext {
 
   // Calls the unary RPC `method` of a generated stub with `request`. Returns
   // OK with `*response` filled, the connection error, or the RPC's status
-  // (with WithHint's hint).
+  // (with WithHint's hint). A write request (one with a client_request_id)
+  // gets a fresh request id and is retried with it on UNAVAILABLE and
+  // DEADLINE_EXCEEDED (retry.h).
   template <typename Stub, typename Request, typename Response>
   absl::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*,
                                                  const Request&, Response*),
                     const Request& request, Response* response) {
     absl::StatusOr<const Connection*> connection = Connect();
     if (!connection.ok()) return connection.status();
+    Request sent = request;
+    const bool retryable = SetClientRequestId(&sent);
     Stub stub((*connection)->channel());
-    grpc::ClientContext context;
-    (*connection)->Prepare(&context);
-    return WithHint(FromGrpc((stub.*method)(&context, request, response)));
+    return WithHint(FromGrpc(WithRetries(retryable, [&] {
+      grpc::ClientContext context;
+      (*connection)->Prepare(&context);
+      response->Clear();
+      return (stub.*method)(&context, sent, response);
+    })));
   }
 
  private:

@@ -13,6 +13,7 @@
 #include "broker/service/grant_flow.h"
 #include "broker/service/limits.h"
 #include "broker/service/rate_limiter.h"
+#include "broker/service/request_ids.h"
 #include "broker/service/validate.h"
 #include "broker/store/store.h"
 
@@ -89,9 +90,14 @@ grpc::ServerUnaryReactor* AccessServiceImpl::ReleaseGrant(
     grpc::CallbackServerContext* context,
     const accord::v1::ReleaseGrantRequest* request,
     accord::v1::ReleaseGrantResponse* response) {
-  Call call(env_, context, "/accord.v1.AccessService/ReleaseGrant", *request);
+  constexpr char kMethod[] = "/accord.v1.AccessService/ReleaseGrant";
+  Call call(env_, context, kMethod, *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
+  auto client =
+      ClientRequest::Find(env_, *caller, kMethod, *request, response);
+  if (!client.ok()) return call.Finish(client.status());
+  if (client->replayed()) return call.Finish(absl::OkStatus());
   if (request->grant_id().empty() ||
       request->grant_id().size() > kMaxRecordIdBytes) {
     return call.Finish(absl::InvalidArgumentError("grant_id: required"));
@@ -119,13 +125,18 @@ grpc::ServerUnaryReactor* AccessServiceImpl::ReleaseGrant(
   ws.AddRevocation(revocation);
   ws.AddAuditEvent(ReleaseEvent(caller->principal.id(), grant->id(), now));
   ws.set_deadline(call.deadline());
-  env_.store->Commit(std::move(ws),
-                     [this, call, response](absl::StatusOr<store::CommitResult> r) {
-                       if (!r.ok()) return (void)call.Finish(r.status());
-                       if (env_.revocations) env_.revocations->Notify(r->revision);
-                       response->set_revision(r->revision);
-                       call.Finish(absl::OkStatus());
-                     });
+  auto complete = [](accord::v1::ReleaseGrantResponse* out,
+                     const store::CommitResult& r) {
+    out->set_revision(r.revision);
+  };
+  client->Record(ws, *response, complete);
+  env_.store->Commit(std::move(ws), [this, call, response, complete](
+                                        absl::StatusOr<store::CommitResult> r) {
+    if (!r.ok()) return (void)call.Finish(r.status());
+    if (env_.revocations) env_.revocations->Notify(r->revision);
+    complete(response, *r);
+    call.Finish(absl::OkStatus());
+  });
   return call.reactor();
 }
 

@@ -13,6 +13,7 @@
 #include "broker/service/identity.h"
 #include "broker/service/key_ring.h"
 #include "broker/service/policy_registry.h"
+#include "broker/service/request_ids.h"
 #include "broker/service/revocations.h"
 #include "broker/service/validate.h"
 #include "broker/store/store.h"
@@ -129,9 +130,14 @@ grpc::ServerUnaryReactor* AdminServiceImpl::AddPrincipal(
     grpc::CallbackServerContext* context,
     const accord::v1::AddPrincipalRequest* request,
     accord::v1::AddPrincipalResponse* response) {
-  Call call(env_, context, "/accord.v1.AdminService/AddPrincipal", *request);
+  constexpr char kMethod[] = "/accord.v1.AdminService/AddPrincipal";
+  Call call(env_, context, kMethod, *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
+  auto client =
+      ClientRequest::Find(env_, *caller, kMethod, *request, response);
+  if (!client.ok()) return call.Finish(client.status());
+  if (client->replayed()) return call.Finish(absl::OkStatus());
   accord::v1::Principal principal = request->principal();
   principal.clear_revision();
   if (absl::Status s = CheckPrincipal(principal, env_.config->trust_domain);
@@ -150,6 +156,14 @@ grpc::ServerUnaryReactor* AdminServiceImpl::AddPrincipal(
   ws.AddAuditEvent(PrincipalEvent(caller->principal.id(), principal.id(),
                                   "put", env_.clock->NowSeconds()));
   ws.set_deadline(call.deadline());
+  accord::v1::AddPrincipalResponse answer;
+  *answer.mutable_principal() = principal;
+  client->Record(ws, answer,
+                 [](accord::v1::AddPrincipalResponse* out,
+                    const store::CommitResult& committed) {
+                   out->mutable_principal()->set_revision(committed.revision);
+                   out->set_revision(committed.revision);
+                 });
   env_.store->Commit(
       std::move(ws),
       [this, call, response, claim = std::move(claim),
@@ -190,9 +204,14 @@ grpc::ServerUnaryReactor* AdminServiceImpl::RemovePrincipal(
     grpc::CallbackServerContext* context,
     const accord::v1::RemovePrincipalRequest* request,
     accord::v1::RemovePrincipalResponse* response) {
-  Call call(env_, context, "/accord.v1.AdminService/RemovePrincipal", *request);
+  constexpr char kMethod[] = "/accord.v1.AdminService/RemovePrincipal";
+  Call call(env_, context, kMethod, *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
+  auto client =
+      ClientRequest::Find(env_, *caller, kMethod, *request, response);
+  if (!client.ok()) return call.Finish(client.status());
+  if (client->replayed()) return call.Finish(absl::OkStatus());
   if (absl::Status s = CheckId("id", request->id()); !s.ok()) {
     return call.Finish(s);
   }
@@ -221,6 +240,11 @@ grpc::ServerUnaryReactor* AdminServiceImpl::RemovePrincipal(
     ws.AddRevocation(std::move(revocation));
   }
   ws.set_deadline(call.deadline());
+  client->Record(ws, accord::v1::RemovePrincipalResponse(),
+                 [](accord::v1::RemovePrincipalResponse* out,
+                    const store::CommitResult& committed) {
+                   out->set_revision(committed.revision);
+                 });
   env_.store->Commit(
       std::move(ws),
       [this, call, response, claim = std::move(claim),

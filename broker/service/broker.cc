@@ -408,6 +408,7 @@ void BrokerImpl::AssembleEnv() {
   retention.grant_retention =
       absl::Hours(24) * config_.retention_grant_records_days;
   retention.interval = absl::Seconds(config_.retention_sweep_interval_seconds);
+  retention.request_id_window = absl::Seconds(config_.request_id_window_seconds);
   sweeper_ = std::make_unique<Sweeper>(store_.get(), clock_, retention);
   env_.sweeper = sweeper_.get();
 }

@@ -80,6 +80,9 @@ struct BrokerConfig {
   uint32_t retention_grant_records_days = 365;
   // Seconds between two retention sweeps; 0: no sweep.
   uint32_t retention_sweep_interval_seconds = 3600;
+  // A write call's answer is kept for a retry with its client request id
+  // (service/request_ids.h) at least this long, then swept.
+  uint32_t request_id_window_seconds = 86400;
   // Block cache for the store.
   uint64_t cache_bytes = 64ull << 20;
   // Restore this backup into data_dir before starting.

@@ -115,7 +115,7 @@ Consent AnswerRecord(std::optional<Consent> existing,
 grpc::ServerUnaryReactor* ConsentServiceImpl::Answer(
     const Call& call, const std::string& subject,
     const accord::v1::GiveConsentRequest& give, bool accept,
-    accord::v1::GiveConsentResponse* response) {
+    accord::v1::GiveConsentResponse* response, const ClientRequest& client) {
   const accord::v1::RequestAnswer& answer = give.request();
   if (absl::Status s = CheckRequestId("request.request_id", answer.request_id());
       !s.ok()) {
@@ -197,7 +197,8 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::Answer(
   response->set_receipt(*std::move(receipt));
   return CommitChange(call, std::move(ws), response, std::move(claim), first_new,
                       accept ? http::ConsentEvent::kGiven
-                             : http::ConsentEvent::kRefused);
+                             : http::ConsentEvent::kRefused,
+                      client);
 }
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::RefuseConsentRequest(
@@ -211,7 +212,8 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::RefuseConsentRequest(
   accord::v1::GiveConsentRequest give;
   *give.mutable_request() = request->request();
   give.set_channel(request->channel());
-  return Answer(call, caller->subject, give, /*accept=*/false, response);
+  return Answer(call, caller->subject, give, /*accept=*/false, response,
+                ClientRequest());
 }
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::ListOpenRequests(

@@ -19,6 +19,7 @@
 #include "broker/service/limits.h"
 #include "broker/service/policy_registry.h"
 #include "broker/service/receipt.h"
+#include "broker/service/request_ids.h"
 #include "broker/service/revocations.h"
 #include "broker/service/validate.h"
 #include "broker/store/store.h"
@@ -31,6 +32,9 @@ using accord::v1::Consent;
 using accord::v1::ConsentState;
 
 constexpr size_t kMaxConsentIdBytes = kMaxRecordIdBytes;
+constexpr char kGiveConsentMethod[] = "/accord.v1.ConsentService/GiveConsent";
+constexpr char kWithdrawConsentMethod[] =
+    "/accord.v1.ConsentService/WithdrawConsent";
 
 bool SameRecipient(const accord::v1::Recipient& a,
                    const accord::v1::Recipient& b) {
@@ -172,11 +176,17 @@ std::string ConsentServiceImpl::Controller(const Consent& c) const {
 template <typename Response>
 grpc::ServerUnaryReactor* ConsentServiceImpl::CommitChange(
     const Call& call, store::WriteSet ws, Response* response,
-    KeyClaims::Claim claim, int first_new, http::ConsentEvent event) {
+    KeyClaims::Claim claim, int first_new, http::ConsentEvent event,
+    const ClientRequest& client) {
   ws.set_deadline(call.deadline());
+  auto complete = [first_new](Response* out, const store::CommitResult& r) {
+    out->set_revision(r.revision);
+    StampNewEvents(out->mutable_consent(), first_new, r.revision);
+  };
+  client.Record(ws, *response, complete);
   env_.store->Commit(
       std::move(ws),
-      [this, call, response, claim = std::move(claim), first_new,
+      [this, call, response, claim = std::move(claim), complete,
        event](absl::StatusOr<store::CommitResult> r) mutable {
         claim.Release();
         if (!r.ok()) {
@@ -185,8 +195,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::CommitChange(
         }
         if (env_.revocations != nullptr) env_.revocations->Notify(r->revision);
         env_.metrics->RecordConsentEvent(event);
-        response->set_revision(r->revision);
-        StampNewEvents(response->mutable_consent(), first_new, r->revision);
+        complete(response, *r);
         call.Finish(absl::OkStatus());
       });
   return call.reactor();
@@ -195,17 +204,22 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::CommitChange(
 // consent_answers.cc commits through it too.
 template grpc::ServerUnaryReactor* ConsentServiceImpl::CommitChange(
     const Call&, store::WriteSet, accord::v1::GiveConsentResponse*,
-    KeyClaims::Claim, int, http::ConsentEvent);
+    KeyClaims::Claim, int, http::ConsentEvent, const ClientRequest&);
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
     grpc::CallbackServerContext* context,
     const accord::v1::GiveConsentRequest* request,
     accord::v1::GiveConsentResponse* response) {
-  Call call(env_, context, "/accord.v1.ConsentService/GiveConsent", *request);
+  Call call(env_, context, kGiveConsentMethod, *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
+  auto client = ClientRequest::Find(env_, *caller, kGiveConsentMethod,
+                                    *request, response);
+  if (!client.ok()) return call.Finish(client.status());
+  if (client->replayed()) return call.Finish(absl::OkStatus());
   if (request->has_request()) {
-    return Answer(call, caller->subject, *request, /*accept=*/true, response);
+    return Answer(call, caller->subject, *request, /*accept=*/true, response,
+                  *client);
   }
   const std::string channel = Channel(request->channel());
   if (absl::Status s = CheckGiveIds(*request, channel); !s.ok()) {
@@ -263,16 +277,20 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
   *response->mutable_consent() = std::move(consent);
   response->set_receipt(*std::move(receipt));
   return CommitChange(call, std::move(ws), response, std::move(claim), first_new,
-                      http::ConsentEvent::kGiven);
+                      http::ConsentEvent::kGiven, *client);
 }
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
     grpc::CallbackServerContext* context,
     const accord::v1::WithdrawConsentRequest* request,
     accord::v1::WithdrawConsentResponse* response) {
-  Call call(env_, context, "/accord.v1.ConsentService/WithdrawConsent", *request);
+  Call call(env_, context, kWithdrawConsentMethod, *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
+  auto client = ClientRequest::Find(env_, *caller, kWithdrawConsentMethod,
+                                    *request, response);
+  if (!client.ok()) return call.Finish(client.status());
+  if (client->replayed()) return call.Finish(absl::OkStatus());
   if (absl::Status s = CheckConsentId(request->consent_id()); !s.ok()) {
     return call.Finish(s);
   }
@@ -331,7 +349,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
   *response->mutable_consent() = *std::move(consent);
   response->set_receipt(*std::move(receipt));
   return CommitChange(call, std::move(ws), response, std::move(claim), first_new,
-                      http::ConsentEvent::kWithdrawn);
+                      http::ConsentEvent::kWithdrawn, *client);
 }
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::ListConsents(

@@ -8,6 +8,7 @@
 #include "broker/service/call.h"
 #include "broker/service/claims.h"
 #include "broker/service/env.h"
+#include "broker/service/request_ids.h"
 #include "broker/store/write_set.h"
 
 namespace accord::service {
@@ -97,13 +98,15 @@ class ConsentServiceImpl final
   grpc::ServerUnaryReactor* CommitChange(const Call& call, store::WriteSet ws,
                                          Response* response,
                                          KeyClaims::Claim claim, int first_new,
-                                         http::ConsentEvent event);
+                                         http::ConsentEvent event,
+                                         const ClientRequest& client);
   // GiveConsent with `request` (accept) or RefuseConsentRequest: the
   // caller's answer to the current version of a consent request.
   grpc::ServerUnaryReactor* Answer(const Call& call, const std::string& subject,
                                    const accord::v1::GiveConsentRequest& give,
                                    bool accept,
-                                   accord::v1::GiveConsentResponse* response);
+                                   accord::v1::GiveConsentResponse* response,
+                                   const ClientRequest& client);
   // The producer of the consent's dataset ("" when unknown).
   std::string Controller(const accord::v1::Consent& c) const;
 

@@ -14,12 +14,17 @@
 #include "broker/service/key_ring.h"
 #include "broker/service/limits.h"
 #include "broker/service/policy_registry.h"
+#include "broker/service/request_ids.h"
 #include "broker/service/validate.h"
 #include "broker/store/store.h"
 #include "policy/model.h"
 
 namespace accord::service {
 namespace {
+
+// RequestGrant and each request of RequestGrants share it: a request
+// retried either way gets one answer.
+constexpr char kGrantMethod[] = "/accord.v1.AccessService/RequestGrant";
 
 absl::Status CheckRequest(const accord::v1::RequestGrantRequest& r,
                           uint32_t max_lifetime_seconds) {
@@ -51,6 +56,7 @@ void DenyForQuota(const Env& env, const std::string& partner,
                   const std::string& rule_id,
                   const std::vector<policy::QuotaCheck>& quotas, int64_t now,
                   accord::v1::RequestGrantResponse* response,
+                  const ClientRequest& client,
                   absl::AnyInvocable<void(absl::Status)> done) {
   int64_t resets_at = now;
   uint32_t count = 0;
@@ -76,6 +82,12 @@ void DenyForQuota(const Env& env, const std::string& partner,
   store::WriteSet ws;
   ws.AddAuditEvent(
       DecisionEvent(partner, dataset_id, purpose, *decision, "", {}, now));
+  // A logged denial is an answer like a permit: a retry gets it again.
+  client.Record(ws, *response,
+                [](accord::v1::RequestGrantResponse* out,
+                   const store::CommitResult& r) {
+                  out->set_revision(r.revision);
+                });
   http::Metrics* metrics = env.metrics;
   env.store->Commit(std::move(ws),
                     [response, metrics, done = std::move(done)](
@@ -172,6 +184,7 @@ void AddCommittedGrants(const std::vector<IssuedGrant>& grants,
 void DecideAndRecord(const Env& env, const Caller& caller,
                      const accord::v1::RequestGrantRequest& request,
                      accord::v1::RequestGrantResponse* response,
+                     const ClientRequest& client,
                      absl::AnyInvocable<void(absl::Status)> done,
                      absl::Time deadline) {
   const AccessQuestion question = QuestionOf(caller, request);
@@ -208,9 +221,16 @@ void DecideAndRecord(const Env& env, const Caller& caller,
   const Env* e = &env;
   const std::string partner = caller.principal.id();
   ws.set_deadline(deadline);
+  // The grants go into the response once committed, with their log indices.
+  auto complete = [pending](accord::v1::RequestGrantResponse* out,
+                            const store::CommitResult& committed) {
+    out->set_revision(committed.revision);
+    AddCommittedGrants(*pending, committed, out);
+  };
+  client.Record(ws, *response, complete);
   env.store->Commit(
       std::move(ws),
-      [e, response, pending, quotas, permit, now, partner,
+      [e, response, pending, quotas, permit, now, partner, client, complete,
        dataset = request.dataset_id(), purpose = request.purpose(),
        done = std::move(done)](
           absl::StatusOr<store::CommitResult> committed) mutable {
@@ -222,10 +242,9 @@ void DecideAndRecord(const Env& env, const Caller& caller,
             return done(committed.status());
           }
           return DenyForQuota(*e, partner, dataset, purpose, std::string(*rule),
-                              *quotas, now, response, std::move(done));
+                              *quotas, now, response, client, std::move(done));
         }
-        response->set_revision(committed->revision);
-        AddCommittedGrants(*pending, *committed, response);
+        complete(response, *committed);
         e->metrics->RecordDecision(permit, pending->size());
         done(absl::OkStatus());
       });
@@ -243,13 +262,17 @@ void RunGrantRequest(const Env& env, const Caller& caller,
       !s.ok()) {
     return done(s);
   }
+  auto client = ClientRequest::Find(env, caller, kGrantMethod, request,
+                                    response);
+  if (!client.ok()) return done(client.status());
+  if (client->replayed()) return done(absl::OkStatus());
   // `caller` and `request` belong to the call, which outlives `done`.
   WhenFresh(*env.store, request.at_least_as_fresh(), deadline,
-            [&env, &caller, &request, response, deadline,
+            [&env, &caller, &request, response, deadline, client = *client,
              done = std::move(done)](absl::Status fresh) mutable {
               if (!fresh.ok()) return done(fresh);
-              DecideAndRecord(env, caller, request, response, std::move(done),
-                              deadline);
+              DecideAndRecord(env, caller, request, response, client,
+                              std::move(done), deadline);
             });
 }
 
@@ -268,7 +291,12 @@ void RunFreshGrantRequest(const Env& env, const Caller& caller,
         "at_least_as_fresh: revision ", request.at_least_as_fresh(),
         " is not reached (now ", env.store->revision(), ")")));
   }
-  DecideAndRecord(env, caller, request, response, std::move(done), deadline);
+  auto client = ClientRequest::Find(env, caller, kGrantMethod, request,
+                                    response);
+  if (!client.ok()) return done(client.status());
+  if (client->replayed()) return done(absl::OkStatus());
+  DecideAndRecord(env, caller, request, response, *client, std::move(done),
+                  deadline);
 }
 
 }  // namespace accord::service

@@ -10,6 +10,7 @@
 #include "broker/service/clock.h"
 #include "broker/service/decider.h"
 #include "broker/service/policy_registry.h"
+#include "broker/service/request_ids.h"
 #include "broker/service/request_spec.h"
 #include "broker/service/rate_limiter.h"
 #include "broker/service/validate.h"
@@ -149,9 +150,14 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::PutDataset(
     grpc::CallbackServerContext* context,
     const accord::v1::PutDatasetRequest* request,
     accord::v1::PutDatasetResponse* response) {
-  Call call(env_, context, "/accord.v1.PolicyService/PutDataset", *request);
+  constexpr char kMethod[] = "/accord.v1.PolicyService/PutDataset";
+  Call call(env_, context, kMethod, *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
+  auto client =
+      ClientRequest::Find(env_, *caller, kMethod, *request, response);
+  if (!client.ok()) return call.Finish(client.status());
+  if (client->replayed()) return call.Finish(absl::OkStatus());
   if (absl::Status s = CheckDataset(request->dataset()); !s.ok()) {
     return call.Finish(s);
   }
@@ -216,6 +222,14 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::PutDataset(
                                check.fields_in_use, now)
           : DatasetEvent(caller->principal.id(), dataset, now));
   ws.set_deadline(call.deadline());
+  accord::v1::PutDatasetResponse answer;
+  *answer.mutable_dataset() = dataset;
+  client->Record(ws, answer,
+                 [](accord::v1::PutDatasetResponse* out,
+                    const store::CommitResult& committed) {
+                   out->mutable_dataset()->set_revision(committed.revision);
+                   out->set_revision(committed.revision);
+                 });
   env_.store->Commit(
       std::move(ws),
       [this, call, response, claim = std::move(claim),
@@ -282,9 +296,14 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::PutPolicy(
     grpc::CallbackServerContext* context,
     const accord::v1::PutPolicyRequest* request,
     accord::v1::PutPolicyResponse* response) {
-  Call call(env_, context, "/accord.v1.PolicyService/PutPolicy", *request);
+  constexpr char kMethod[] = "/accord.v1.PolicyService/PutPolicy";
+  Call call(env_, context, kMethod, *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
+  auto client =
+      ClientRequest::Find(env_, *caller, kMethod, *request, response);
+  if (!client.ok()) return call.Finish(client.status());
+  if (client->replayed()) return call.Finish(absl::OkStatus());
   if (absl::Status s = CheckId("dataset_id", request->dataset_id()); !s.ok()) {
     return call.Finish(s);
   }
@@ -331,6 +350,13 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::PutPolicy(
   ws.AddAuditEvent(PolicyEvent(caller->principal.id(), dataset->id(),
                                version.ref(), now));
   ws.set_deadline(call.deadline());
+  accord::v1::PutPolicyResponse answer;
+  *answer.mutable_ref() = version.ref();
+  client->Record(ws, answer,
+                 [](accord::v1::PutPolicyResponse* out,
+                    const store::CommitResult& committed) {
+                   out->set_revision(committed.revision);
+                 });
   env_.store->Commit(
       std::move(ws),
       [this, call, response, claim = std::move(claim), id = dataset->id(),

@@ -63,12 +63,26 @@ absl::StatusOr<size_t> Sweeper::SweepOnce() const {
         now, absl::ToInt64Seconds(options_.consent_retention),
         absl::ToInt64Seconds(options_.grant_retention), batch);
     if (!expired.ok()) return expired.status();
-    if (expired->size() == 0) return deleted;
+    if (expired->size() == 0) break;
     const size_t found = expired->size();
     store::WriteSet ws;
     ws.Purge(store::WriteSet::PurgeOp{std::move(expired->consent_ids),
                                       std::move(expired->grant_ids),
                                       std::move(expired->tombstone_ids)});
+    auto committed = store_->CommitAndWait(std::move(ws));
+    if (!committed.ok()) return committed.status();
+    deleted += found;
+    if (found < batch) break;
+  }
+  const int64_t created_before =
+      now - absl::ToInt64Seconds(options_.request_id_window);
+  while (true) {
+    auto expired = store_->FindExpiredClientRequests(created_before, batch);
+    if (!expired.ok()) return expired.status();
+    if (expired->empty()) return deleted;
+    const size_t found = expired->size();
+    store::WriteSet ws;
+    ws.DeleteClientRequests(*std::move(expired));
     auto committed = store_->CommitAndWait(std::move(ws));
     if (!committed.ok()) return committed.status();
     deleted += found;

@@ -9,7 +9,9 @@
 // than `consent_retention` (their tombstones likewise, counted from the
 // consent's end), grant records once expired for longer than
 // `grant_retention`; in write sets of at most `batch` records through the
-// store's writer, with no audit event: the log is never touched.
+// store's writer, with no audit event: the log is never touched. Client
+// request records (service/request_ids.h) older than `request_id_window`
+// go the same way.
 // docs/privacy.md gives the defaults and why.
 
 #include <cstddef>
@@ -30,6 +32,7 @@ class Sweeper {
   struct Options {
     absl::Duration consent_retention = absl::Hours(24 * 1826);
     absl::Duration grant_retention = absl::Hours(24 * 365);
+    absl::Duration request_id_window = absl::Hours(24);
     // Time between two sweeps (wall clock of the thread's waits); zero:
     // no periodic sweep (compactions still run).
     absl::Duration interval = absl::Hours(1);

@@ -136,3 +136,78 @@ TEST_CASE("retention deletes ended consents and expired grants, not the log",
 
 }  // namespace
 }  // namespace accord::service
+
+namespace accord::service {
+namespace {
+
+// A write set that records only the answer to client request `id`,
+// created at `created_at`.
+store::WriteSet AnswerOf(const std::string& id, int64_t created_at) {
+  store::WriteSet ws;
+  store::WriteSet::ClientRequestOp op;
+  op.caller = "partner-demo";
+  op.method = "/accord.v1.AccessService/ReleaseGrant";
+  op.id = id;
+  op.request_digest = "digest";
+  op.created_at = created_at;
+  op.response = [](uint64_t revision, const std::vector<uint64_t>&) {
+    return std::to_string(revision);
+  };
+  ws.RecordClientRequest(std::move(op));
+  return ws;
+}
+
+TEST_CASE("answers kept for retries are swept after their window, in batches",
+          "[sweeper]") {
+  ::accord::testing::TempDir dir;
+  auto opened = OpenAuditedStore(dir.path() + "/db", store::StoreOptions());
+  REQUIRE(opened.ok());
+  store::Store& store = *opened->store;
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(store.CommitAndWait(AnswerOf("old-" + std::to_string(i),
+                                         kNow - 2 * 86400))
+                .ok());
+  }
+  auto fresh = store.CommitAndWait(AnswerOf("fresh", kNow - 10));
+  REQUIRE(fresh.ok());
+  // The response is what the write set's revision made it.
+  auto kept = store.GetClientRequest(
+      "partner-demo", "/accord.v1.AccessService/ReleaseGrant", "fresh");
+  REQUIRE(kept.ok());
+  CHECK(kept->response() == std::to_string(fresh->revision));
+  CHECK(kept->revision() == fresh->revision);
+  // A second record of the same id is refused by the writer, writing
+  // nothing.
+  const uint64_t revision = store.revision();
+  auto again = store.CommitAndWait(AnswerOf("fresh", kNow));
+  CHECK(absl::IsAborted(again.status()));
+  CHECK(again.status().message().find("client_request_id") !=
+        std::string::npos);
+  CHECK(store.revision() == revision);
+
+  FakeClock clock(absl::FromUnixSeconds(kNow));
+  Sweeper::Options options;
+  options.request_id_window = absl::Hours(24);
+  options.batch = 2;
+  Sweeper sweeper(&store, &clock, options);
+  auto swept = sweeper.SweepOnce();
+  REQUIRE(swept.ok());
+  CHECK(*swept == 3);
+  for (int i = 0; i < 3; ++i) {
+    CHECK(absl::IsNotFound(
+        store
+            .GetClientRequest("partner-demo",
+                              "/accord.v1.AccessService/ReleaseGrant",
+                              "old-" + std::to_string(i))
+            .status()));
+  }
+  CHECK(store
+            .GetClientRequest("partner-demo",
+                              "/accord.v1.AccessService/ReleaseGrant", "fresh")
+            .ok());
+  // Swept, an id is free again.
+  CHECK(store.CommitAndWait(AnswerOf("old-0", kNow)).ok());
+}
+
+}  // namespace
+}  // namespace accord::service

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -79,6 +80,14 @@ struct BatchState {
   absl::StatusOr<std::vector<KeyedSubject>> KeysOf(
       const google::protobuf::RepeatedPtrField<std::string>& subjects);
 
+  // The client request records (keys::ClientRequest) put by the batch.
+  absl::flat_hash_set<std::string> client_requests;
+
+  // OK when `ws` records no client request id, or one neither stored nor
+  // put earlier in the batch; then counts it in the batch. ABORTED naming
+  // client_request_id otherwise (a call with the same id won), leaving
+  // nothing.
+  absl::Status ReserveClientRequest(const WriteSet& ws);
   // OK when every quota use of `ws` fits; then counts them in the batch.
   // RESOURCE_EXHAUSTED with kQuotaPayload otherwise, leaving nothing.
   absl::Status ReserveQuotas(const WriteSet& ws);

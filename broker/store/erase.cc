@@ -96,9 +96,53 @@ absl::StatusOr<int64_t> LastEventAt(const Db& db, absl::string_view id,
   return at;
 }
 
+namespace {
+
+// The answers kept for retries (keys::ClientRequest) that name `subject`:
+// its own calls (the caller part names it) and any answer whose bytes hold
+// it (a grant naming it, a consent of theirs), deleted with their age
+// entries. Matching the bytes may take an answer that only looks like it
+// names the subject: its retry is then a new call, never a leak.
+absl::Status DeleteClientRequestsNaming(BatchState& state,
+                                        absl::string_view subject) {
+  std::vector<std::pair<std::string, int64_t>> doomed;
+  absl::Status error;
+  absl::Status s = Scan(
+      state.db, kIndex, "I", "", nullptr,
+      [&](absl::string_view key, absl::string_view value) {
+        if (key.find(subject) == absl::string_view::npos &&
+            value.find(subject) == absl::string_view::npos) {
+          return true;
+        }
+        ClientRequestRecord record;
+        if (!record.ParseFromArray(value.data(),
+                                   static_cast<int>(value.size()))) {
+          error = absl::DataLossError("unreadable client request record");
+          return false;
+        }
+        doomed.emplace_back(std::string(key), record.created_at());
+        return true;
+      });
+  if (!s.ok()) return s;
+  if (!error.ok()) return error;
+  for (const auto& [key, created_at] : doomed) {
+    Delete(state, kIndex, key);
+    std::string age_key(keys::kClientRequestByAgePrefix);
+    keys::AppendBE64(&age_key, static_cast<uint64_t>(created_at));
+    age_key.append(key.substr(1));
+    Delete(state, kIndex, age_key);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status ApplyErasure(BatchState& state,
                           const WriteSet::EraseSubjectOp& op) {
   const std::string& subject = op.subject;
+  if (absl::Status s = DeleteClientRequestsNaming(state, subject); !s.ok()) {
+    return s;
+  }
   // Grants first: the consents they relied on keep a tombstone.
   const std::string grant_prefix = keys::GrantBySubjectPrefix(subject);
   std::vector<std::string> grant_keys;

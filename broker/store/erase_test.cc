@@ -178,5 +178,58 @@ TEST_CASE("a purge deletes records with their index entries, and skips "
   CHECK(partner->empty());
 }
 
+// A write set recording only the answer `response` to `caller`'s request
+// `id`.
+WriteSet AnswerOf(const std::string& caller, const std::string& id,
+                  const std::string& response) {
+  WriteSet ws;
+  WriteSet::ClientRequestOp op;
+  op.caller = caller;
+  op.method = "/m";
+  op.id = id;
+  op.request_digest = "d";
+  op.created_at = 100;
+  op.response = [response](uint64_t, const std::vector<uint64_t>&) {
+    return response;
+  };
+  ws.RecordClientRequest(std::move(op));
+  return ws;
+}
+
+TEST_CASE("an erasure deletes the answers kept for retries that name the "
+          "subject",
+          "[erase]") {
+  TempDir dir;
+  const std::string path = dir.path() + "/db";
+  RecordingAppender log;
+  {
+    auto store = Store::Open(path, WithLog(&log));
+    REQUIRE(store.ok());
+    WriteSet ws;
+    ws.PutConsent(ConsentOf("c-a1", "alice-pseudonym"));
+    REQUIRE((*store)->CommitAndWait(std::move(ws)).ok());
+    // Alice's own call, a partner's answer naming her, and one naming
+    // nobody.
+    REQUIRE((*store)
+                ->CommitAndWait(AnswerOf("app/alice-pseudonym", "r1", "given"))
+                .ok());
+    REQUIRE((*store)
+                ->CommitAndWait(
+                    AnswerOf("partner", "r2", "grant for alice-pseudonym"))
+                .ok());
+    REQUIRE((*store)->CommitAndWait(AnswerOf("partner", "r3", "open data")).ok());
+    WriteSet erase;
+    erase.EraseSubject("alice-pseudonym", 500);
+    REQUIRE((*store)->CommitAndWait(std::move(erase)).ok());
+    CHECK(absl::IsNotFound(
+        (*store)->GetClientRequest("app/alice-pseudonym", "/m", "r1").status()));
+    CHECK(absl::IsNotFound(
+        (*store)->GetClientRequest("partner", "/m", "r2").status()));
+    CHECK((*store)->GetClientRequest("partner", "/m", "r3").ok());
+  }
+  CHECK(Keys(path, "index", "I") == 1);
+  CHECK(Keys(path, "index", "W") == 1);
+}
+
 }  // namespace
 }  // namespace accord::store

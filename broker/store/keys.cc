@@ -162,4 +162,25 @@ std::string ConsentTombstone(absl::string_view consent_id) {
   return absl::StrCat(kConsentTombstonePrefix, consent_id);
 }
 
+std::string ClientRequest(absl::string_view caller, absl::string_view method,
+                          absl::string_view id) {
+  return absl::StrCat("I", caller, absl::string_view("\0", 1), method,
+                      absl::string_view("\0", 1), id);
+}
+
+std::string ClientRequestByAge(int64_t created_at, absl::string_view caller,
+                               absl::string_view method, absl::string_view id) {
+  std::string k(kClientRequestByAgePrefix);
+  AppendBE64(&k, static_cast<uint64_t>(created_at));
+  absl::StrAppend(&k, caller, absl::string_view("\0", 1), method,
+                  absl::string_view("\0", 1), id);
+  return k;
+}
+
+std::string ClientRequestOfAgeKey(absl::string_view age_key) {
+  const size_t skip = kClientRequestByAgePrefix.size() + 8;
+  if (age_key.size() < skip) return "";
+  return absl::StrCat("I", age_key.substr(skip));
+}
+
 }  // namespace accord::store::keys

@@ -77,6 +77,19 @@ inline constexpr absl::string_view kConsentTombstonePrefix = "T";
 std::string QuotaUses(absl::string_view partner, absl::string_view dataset_id,
                       absl::string_view rule_id, int64_t window_start);
 
+// 'I' caller 0 method 0 client request id -> ClientRequestRecord: the answer
+// to a write call that named a client request id (service/request_ids.h).
+// 'W' be64(created_at) caller 0 method 0 client request id -> empty: the
+// same records by age, for the sweeper. The caller part is the caller's
+// principal id, with the citizen's pseudonym after a '/' for citizen calls.
+std::string ClientRequest(absl::string_view caller, absl::string_view method,
+                          absl::string_view id);
+std::string ClientRequestByAge(int64_t created_at, absl::string_view caller,
+                               absl::string_view method, absl::string_view id);
+// The 'I' key of a 'W' key (its be64 dropped).
+std::string ClientRequestOfAgeKey(absl::string_view age_key);
+inline constexpr absl::string_view kClientRequestByAgePrefix = "W";
+
 // meta keys.
 inline constexpr absl::string_view kFormatVersion = "format_version";
 inline constexpr absl::string_view kRevision = "revision";

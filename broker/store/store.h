@@ -161,6 +161,9 @@ class Store {
   // Otherwise `done` runs exactly once, on the writer thread, after the
   // batch holding `ws` was synced, with the revision and log indices `ws`
   // got; or with an error:
+  // ABORTED naming client_request_id when `ws` records the answer to a
+  // client request id already recorded (WriteSet::ClientRequestOp), with
+  // nothing of `ws` written;
   // RESOURCE_EXHAUSTED when the disk is full, UNAVAILABLE on other I/O
   // errors or when the store is closed, FAILED_PRECONDITION for a
   // read-only store or a write set with audit events and no log attached,
@@ -302,6 +305,18 @@ class Store {
                                              int64_t consent_retention_seconds,
                                              int64_t grant_retention_seconds,
                                              size_t limit) const;
+
+  // The answer recorded for a client request id of `caller` on `method`
+  // (WriteSet::ClientRequestOp). NOT_FOUND when none is stored (never
+  // recorded, or swept); DATA_LOSS for a record that does not parse.
+  absl::StatusOr<ClientRequestRecord> GetClientRequest(
+      absl::string_view caller, absl::string_view method,
+      absl::string_view id) const;
+  // The 'W' keys (keys::ClientRequestByAge) of at most `limit` (1..10000)
+  // client request records created before `created_before` (Unix seconds),
+  // oldest first, for WriteSet::DeleteClientRequests.
+  absl::StatusOr<std::vector<std::string>> FindExpiredClientRequests(
+      int64_t created_before, size_t limit) const;
 
   // Flushes every family (so the write-ahead log segments holding deleted
   // values are dropped), then compacts the families that hold a subject's

@@ -84,6 +84,17 @@ absl::Status CheckOp(const WriteSet::PurgeOp& p) {
   return absl::OkStatus();
 }
 
+// Age keys come from the store itself (Store::FindExpiredClientRequests).
+absl::Status CheckOp(const WriteSet::DeleteClientRequestsOp& d) {
+  for (const std::string& key : d.age_keys) {
+    if (key.size() <= 9 || key[0] != 'W') {
+      return absl::InvalidArgumentError(
+          "client request age key: not one of the store's");
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status CheckKeyPart(absl::string_view field, absl::string_view value) {
@@ -101,6 +112,19 @@ absl::Status Validate(WriteSet& ws) {
   for (const WriteSet::Op& op : ws.ops()) {
     absl::Status s = std::visit([](const auto& o) { return CheckOp(o); }, op);
     if (!s.ok()) return s;
+  }
+  if (const auto& cr = ws.client_request(); cr.has_value()) {
+    if (absl::Status s = CheckKeyPart("client request caller", cr->caller);
+        !s.ok()) {
+      return s;
+    }
+    if (absl::Status s = CheckKeyPart("client request method", cr->method);
+        !s.ok()) {
+      return s;
+    }
+    if (absl::Status s = CheckKeyPart("client_request_id", cr->id); !s.ok()) {
+      return s;
+    }
   }
   return absl::OkStatus();
 }

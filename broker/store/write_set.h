@@ -3,9 +3,11 @@
 
 #include <cstdint>
 #include <string>
+#include <optional>
 #include <variant>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/time/time.h"
 #include "accord/v1/admin.pb.h"
 #include "accord/v1/audit.pb.h"
@@ -43,12 +45,17 @@ class WriteSet {
     std::vector<std::string> grant_ids;
     std::vector<std::string> tombstone_ids;
   };
+  // Client request records past their window (service/sweeper.h), by their
+  // 'W' key (keys::ClientRequestByAge); deleted with their 'I' record.
+  struct DeleteClientRequestsOp {
+    std::vector<std::string> age_keys;
+  };
   using Op = std::variant<accord::v1::Dataset, accord::v1::PolicyVersion,
                           accord::v1::Consent, GrantRecord,
                           accord::v1::Principal, DeletePrincipalOp,
                           accord::v1::Revocation, CheckpointOp,
                           accord::v1::ConsentRequest, EraseSubjectOp,
-                          PurgeOp>;
+                          PurgeOp, DeleteClientRequestsOp>;
 
   // Records carrying a `revision` field get the commit revision; consent
   // events whose revision is 0 too. A grant stored for the first time
@@ -71,6 +78,9 @@ class WriteSet {
     ops_.emplace_back(EraseSubjectOp{std::move(subject), at});
   }
   void Purge(PurgeOp purge) { ops_.emplace_back(std::move(purge)); }
+  void DeleteClientRequests(std::vector<std::string> age_keys) {
+    ops_.emplace_back(DeleteClientRequestsOp{std::move(age_keys)});
+  }
   void AddRevocation(accord::v1::Revocation r) { ops_.emplace_back(std::move(r)); }
   void PutCheckpoint(uint64_t tree_size, std::string note) {
     ops_.emplace_back(CheckpointOp{tree_size, std::move(note)});
@@ -91,6 +101,33 @@ class WriteSet {
   };
   void UseQuota(QuotaUse use) { quotas_.push_back(std::move(use)); }
   const std::vector<QuotaUse>& quotas() const { return quotas_; }
+
+  // The answer to a client request id (service/request_ids.h), recorded in
+  // this write set. The writer checks, before anything else of the write
+  // set, that no record of the same key is stored or earlier in the batch;
+  // if one is, the write set is refused alone with ABORTED naming
+  // client_request_id, and nothing of it is written. Otherwise, once the
+  // write set has its revision and log indices, `response` turns them into
+  // the serialized response, stored under keys::ClientRequest and
+  // keys::ClientRequestByAge (at `created_at`). `response` runs on the
+  // writer thread: it must be cheap and must not block.
+  struct ClientRequestOp {
+    std::string caller;
+    std::string method;
+    std::string id;
+    std::string request_digest;
+    int64_t created_at = 0;
+    absl::AnyInvocable<std::string(uint64_t revision,
+                                   const std::vector<uint64_t>& log_indices)>
+        response;
+  };
+  void RecordClientRequest(ClientRequestOp op) {
+    client_request_ = std::move(op);
+  }
+  std::optional<ClientRequestOp>& client_request() { return client_request_; }
+  const std::optional<ClientRequestOp>& client_request() const {
+    return client_request_;
+  }
 
   // The caller's deadline: a write set still queued when it passes is
   // refused alone with DEADLINE_EXCEEDED and nothing of it is written (its
@@ -115,6 +152,7 @@ class WriteSet {
   std::vector<Op> ops_;
   std::vector<accord::v1::AuditEvent> events_;
   std::vector<QuotaUse> quotas_;
+  std::optional<ClientRequestOp> client_request_;
   absl::Time deadline_ = absl::InfiniteFuture();
 };
 

@@ -291,7 +291,7 @@ void Db::CommitBatch(std::vector<Pending>& pending, LogAppender* appender) {
     return;
   }
   rocksdb::WriteBatch batch;
-  BatchState state{*this, appender, &batch, 0, 0, {}, {}, {}, {}};
+  BatchState state{*this, appender, &batch, 0, 0, {}, {}, {}, {}, {}};
   state.revision = revision_.load();
   state.log_size = log_size_.load();
   std::vector<absl::StatusOr<CommitResult>> results;
@@ -310,7 +310,17 @@ void Db::CommitBatch(std::vector<Pending>& pending, LogAppender* appender) {
           "audit events: the store has no audit log attached"));
       continue;
     }
+    if (absl::Status taken = state.ReserveClientRequest(p.ws); !taken.ok()) {
+      results.push_back(taken);
+      continue;
+    }
     if (absl::Status quota = state.ReserveQuotas(p.ws); !quota.ok()) {
+      // The id reserved above is free again: nothing of `ws` is written.
+      if (p.ws.client_request().has_value()) {
+        const auto& cr = *p.ws.client_request();
+        state.client_requests.erase(
+            keys::ClientRequest(cr.caller, cr.method, cr.id));
+      }
       results.push_back(quota);
       continue;
     }
@@ -361,6 +371,28 @@ void Db::CommitBatch(std::vector<Pending>& pending, LogAppender* appender) {
       pending[i].done(failed);
     }
   }
+}
+
+absl::Status BatchState::ReserveClientRequest(const WriteSet& ws) {
+  if (!ws.client_request().has_value()) return absl::OkStatus();
+  const WriteSet::ClientRequestOp& cr = *ws.client_request();
+  const std::string key = keys::ClientRequest(cr.caller, cr.method, cr.id);
+  bool taken = client_requests.contains(key);
+  if (!taken) {
+    absl::StatusOr<std::string> stored = db.Get(kIndex, key);
+    if (stored.ok()) {
+      taken = true;
+    } else if (!absl::IsNotFound(stored.status())) {
+      return stored.status();
+    }
+  }
+  if (taken) {
+    return absl::AbortedError(
+        "client_request_id: another call with this id was answered first; "
+        "retry with the same id to get its answer");
+  }
+  client_requests.insert(key);
+  return absl::OkStatus();
 }
 
 absl::Status BatchState::ReserveQuotas(const WriteSet& ws) {
@@ -463,7 +495,24 @@ absl::StatusOr<CommitResult> BatchState::Apply(WriteSet& ws) {
       if (absl::Status s = ApplyErasure(*this, *e); !s.ok()) return s;
     } else if (auto* purge = std::get_if<WriteSet::PurgeOp>(&op)) {
       if (absl::Status s = ApplyPurge(*this, *purge); !s.ok()) return s;
+    } else if (auto* dcr = std::get_if<WriteSet::DeleteClientRequestsOp>(&op)) {
+      for (const std::string& age_key : dcr->age_keys) {
+        b.Delete(kIndex, age_key);
+        b.Delete(kIndex, keys::ClientRequestOfAgeKey(age_key));
+      }
     }
+  }
+  if (ws.client_request().has_value()) {
+    WriteSet::ClientRequestOp& cr = *ws.client_request();
+    ClientRequestRecord record;
+    record.set_request_digest(cr.request_digest);
+    record.set_created_at(cr.created_at);
+    record.set_revision(revision);
+    if (cr.response) record.set_response(cr.response(revision, result.log_indices));
+    b.Put(kIndex, keys::ClientRequest(cr.caller, cr.method, cr.id), record);
+    b.Put(kIndex,
+          keys::ClientRequestByAge(cr.created_at, cr.caller, cr.method, cr.id),
+          std::string());
   }
   this->revision = revision;
   return result;

@@ -8,6 +8,7 @@ import {
   batchItemFromProto, decisionFromProto, explanationFromProto, requestToProto, responseFromProto, toSafeInteger,
 } from './models.js';
 import { accordV1 } from './proto.js';
+import { newRequestId, withRetries } from './retry.js';
 import { RevocationStream, rpcError } from './revocation_stream.js';
 
 /**
@@ -69,6 +70,12 @@ export class AccordClient {
     });
   }
 
+  // A write: its request carries a fresh client request id, and it is
+  // retried with it on UNAVAILABLE and DEADLINE_EXCEEDED (retry.js).
+  #write(stub, method, request) {
+    return withRetries(() => this.#unary(stub, method, request));
+  }
+
   /**
    * Asks for a grant. Resolves to the PERMIT (maybe narrowed: fewer
    * subjects, fields or seconds than asked, with reasons saying so).
@@ -77,7 +84,8 @@ export class AccordClient {
    * the caller is not a partner, UNAUTHENTICATED, UNAVAILABLE).
    */
   async requestGrant(request) {
-    const reply = await this.#unary(this.#access, 'RequestGrant', requestToProto(request));
+    const reply = await this.#write(this.#access, 'RequestGrant',
+      { ...requestToProto(request), client_request_id: newRequestId() });
     const response = responseFromProto(reply);
     if (!response.decision.permitted) throw new AccessDenied(response.decision, response.revision);
     return response;
@@ -89,8 +97,8 @@ export class AccordClient {
    * refused.
    */
   async requestGrants(requests) {
-    const list = [...requests].map(requestToProto);
-    const reply = await this.#unary(this.#access, 'RequestGrants', { requests: list });
+    const list = [...requests].map((r) => ({ ...requestToProto(r), client_request_id: newRequestId() }));
+    const reply = await this.#write(this.#access, 'RequestGrants', { requests: list });
     if (reply.results.length !== list.length) {
       throw new RpcError(status.INTERNAL,
         `the broker answered ${reply.results.length} results to ${list.length} requests`);
@@ -104,7 +112,8 @@ export class AccordClient {
    */
   async releaseGrant(grantId) {
     if (typeof grantId !== 'string') throw new TypeError('grantId: a string');
-    const reply = await this.#unary(this.#access, 'ReleaseGrant', { grant_id: grantId });
+    const reply = await this.#write(this.#access, 'ReleaseGrant',
+      { grant_id: grantId, client_request_id: newRequestId() });
     return toSafeInteger(reply.revision, 'revision');
   }
 

@@ -16,6 +16,7 @@ import {
 
 import { householdRecordsFor, HOUSEHOLD_DATASET } from '../examples/household_records.js';
 import { serveRecords } from '../examples/record_access.js';
+import { MAX_ATTEMPTS, newRequestId, withRetries } from '../src/retry.js';
 import { NODE_DIR } from './harness.js';
 
 const P256 = {
@@ -225,6 +226,42 @@ describe('files and arguments', () => {
     const refused = new VerificationError('aud', status.UNAUTHENTICATED, 'for another service');
     assert.equal(refused.details, 'aud: for another service');
     assert.equal(refused.codeName, 'UNAUTHENTICATED');
+  });
+});
+
+describe('write retries', () => {
+  test('request ids are fresh base64url', () => {
+    const a = newRequestId();
+    assert.match(a, /^[A-Za-z0-9_-]{22}$/);
+    assert.notEqual(a, newRequestId());
+  });
+
+  test('unknown outcomes are retried with the same request, a bounded number of times', async () => {
+    const sleeps = [];
+    const sleep = async (ms) => { sleeps.push(ms); };
+    const outcomes = [status.UNAVAILABLE, status.DEADLINE_EXCEEDED];
+    const answer = await withRetries(async () => {
+      if (outcomes.length > 0) throw new RpcError(outcomes.shift(), 'unknown');
+      return 'answer';
+    }, { sleep });
+    assert.equal(answer, 'answer');
+    assert.deepEqual(sleeps, [100, 200]);
+
+    let attempts = 0;
+    await assert.rejects(withRetries(async () => {
+      attempts += 1;
+      throw new RpcError(status.UNAVAILABLE, 'down');
+    }, { sleep }), (e) => e.code === status.UNAVAILABLE);
+    assert.equal(attempts, MAX_ATTEMPTS);
+  });
+
+  test('answers are not retried', async () => {
+    let attempts = 0;
+    await assert.rejects(withRetries(async () => {
+      attempts += 1;
+      throw new RpcError(status.FAILED_PRECONDITION, 'client_request_id: already used');
+    }, { sleep: async () => {} }), (e) => e.code === status.FAILED_PRECONDITION);
+    assert.equal(attempts, 1);
   });
 });
 

@@ -15,6 +15,7 @@ from accord_client import (AccordClient, AccordError, ConfigurationError, GrantR
                            RevokedGrants, VerificationError)
 from accord_client.jwks import (JwksDocument, JwksSource, cache_max_age, is_loopback_host,
                                 parse_jwks, parse_jwks_url)
+from accord_client.client import MAX_ATTEMPTS, _write_call, new_request_id
 from accord_client.verifier import VerifiedGrant
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -192,6 +193,81 @@ class ServeRecordsTest(unittest.TestCase):
                 serve_records(grant, fields, subjects, ["alice", "bob", "carol"])
             self.assertIn(named, str(caught.exception))
             self.assertEqual(caught.exception.code, grpc.StatusCode.PERMISSION_DENIED)
+
+
+class _Failed(grpc.RpcError, grpc.Call):
+    """A failed call as grpc raises it, with only a code and details."""
+
+    def __init__(self, code: grpc.StatusCode) -> None:
+        super().__init__()
+        self._code = code
+
+    def code(self) -> grpc.StatusCode:
+        return self._code
+
+    def details(self) -> str:
+        return self._code.name.lower()
+
+    def initial_metadata(self) -> Any:
+        return ()
+
+    def trailing_metadata(self) -> Any:
+        return ()
+
+    def is_active(self) -> bool:
+        return False
+
+    def time_remaining(self) -> Any:
+        return None
+
+    def cancel(self) -> bool:
+        return False
+
+    def add_callback(self, callback: Any) -> bool:
+        return False
+
+
+class WriteRetryTest(unittest.TestCase):
+    def test_request_ids_are_fresh(self) -> None:
+        a, b = new_request_id(), new_request_id()
+        self.assertEqual(len(a), 22)
+        self.assertNotEqual(a, b)
+        self.assertRegex(a, r"^[A-Za-z0-9_-]+$")
+
+    def test_unknown_outcomes_are_retried_a_bounded_number_of_times(self) -> None:
+        sleeps: list[float] = []
+        outcomes = [grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED]
+
+        def flaky() -> str:
+            if outcomes:
+                raise _Failed(outcomes.pop(0))
+            return "answer"
+
+        self.assertEqual(_write_call(flaky, sleep=sleeps.append), "answer")
+        self.assertEqual(sleeps, [0.1, 0.2])
+
+        attempts: list[int] = []
+
+        def down() -> str:
+            attempts.append(1)
+            raise _Failed(grpc.StatusCode.UNAVAILABLE)
+
+        with self.assertRaises(AccordError) as caught:
+            _write_call(down, sleep=lambda _: None)
+        self.assertEqual(caught.exception.code, grpc.StatusCode.UNAVAILABLE)
+        self.assertEqual(len(attempts), MAX_ATTEMPTS)
+
+    def test_answers_are_not_retried(self) -> None:
+        attempts: list[int] = []
+
+        def refused() -> str:
+            attempts.append(1)
+            raise _Failed(grpc.StatusCode.FAILED_PRECONDITION)
+
+        with self.assertRaises(AccordError) as caught:
+            _write_call(refused, sleep=lambda _: None)
+        self.assertEqual(caught.exception.code, grpc.StatusCode.FAILED_PRECONDITION)
+        self.assertEqual(len(attempts), 1)
 
 
 if __name__ == "__main__":

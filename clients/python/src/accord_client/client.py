@@ -2,6 +2,8 @@
 and the TrustService calls, over mutual TLS."""
 from __future__ import annotations
 
+import secrets
+import time
 from typing import Any, Callable, Optional, Sequence, TypeVar
 
 import grpc
@@ -29,6 +31,40 @@ def _call(fn: Callable[[], _T]) -> _T:
         return fn()
     except grpc.RpcError as e:
         raise _rpc_error(e) from None
+
+
+# Attempts of one logical write call, the first included.
+MAX_ATTEMPTS = 4
+# The outcomes that leave a write's fate unknown (or unwritten): retried
+# with the same request id.
+_RETRYABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+
+
+def new_request_id() -> str:
+    """A fresh client request id for one logical write call: 22 base64url
+    characters. Every retry of the call repeats it, so the broker answers a
+    retry with the first attempt's outcome and writes nothing more."""
+    return secrets.token_urlsafe(16)
+
+
+def _write_call(fn: Callable[[], _T],
+                sleep: Callable[[float], None] = time.sleep) -> _T:
+    """`fn`, a write whose request carries a client request id, retried
+    with that same request on UNAVAILABLE and DEADLINE_EXCEEDED, up to
+    MAX_ATTEMPTS in all, 0.1 s, 0.2 s, 0.4 s apart. Raises RpcError with the
+    last attempt's status."""
+    delay = 0.1
+    attempt = 1
+    while True:
+        try:
+            return fn()
+        except grpc.RpcError as e:
+            error = _rpc_error(e)
+            if error.code not in _RETRYABLE or attempt >= MAX_ATTEMPTS:
+                raise error from None
+        sleep(delay)
+        delay *= 2
+        attempt += 1
 
 
 def decision_from_proto(d: Any) -> Decision:
@@ -69,7 +105,8 @@ def _request_to_proto(r: GrantRequest) -> Any:
         dataset_id=r.dataset, purpose=r.purpose, audience=r.audience,
         subjects=_names("subjects", r.subjects), fields=_names("fields", r.fields),
         lifetime_seconds=r.lifetime_seconds,
-        at_least_as_fresh=r.at_least_as_fresh, location=r.location)
+        at_least_as_fresh=r.at_least_as_fresh, location=r.location,
+        client_request_id=new_request_id())
 
 
 class RevocationStream:
@@ -173,7 +210,8 @@ class AccordClient:
             dataset=dataset, purpose=purpose, audience=audience,
             subjects=subjects, fields=fields, lifetime_seconds=lifetime_seconds,
             at_least_as_fresh=at_least_as_fresh, location=location))
-        reply = _call(lambda: self._access.RequestGrant(request, timeout=self._timeout))
+        reply = _write_call(
+            lambda: self._access.RequestGrant(request, timeout=self._timeout))
         response = _response_from_proto(reply)
         if not response.decision.permitted:
             raise AccessDenied(response.decision, response.revision)
@@ -184,7 +222,8 @@ class AccordClient:
         order. Raises RpcError when the batch as a whole is refused."""
         batch = pb.access_pb2.RequestGrantsRequest(
             requests=[_request_to_proto(r) for r in requests])
-        reply = _call(lambda: self._access.RequestGrants(batch, timeout=self._timeout))
+        reply = _write_call(
+            lambda: self._access.RequestGrants(batch, timeout=self._timeout))
         results: list[BatchResult] = []
         for item in reply.results:
             if item.status_code != 0:
@@ -205,8 +244,10 @@ class AccordClient:
     def release_grant(self, grant_id: str) -> int:
         """Ends one of the caller's grants early. Returns the revision of the
         release; RpcError NOT_FOUND for a grant that is not the caller's."""
-        request = pb.access_pb2.ReleaseGrantRequest(grant_id=grant_id)
-        reply = _call(lambda: self._access.ReleaseGrant(request, timeout=self._timeout))
+        request = pb.access_pb2.ReleaseGrantRequest(
+            grant_id=grant_id, client_request_id=new_request_id())
+        reply = _write_call(
+            lambda: self._access.ReleaseGrant(request, timeout=self._timeout))
         return int(reply.revision)
 
     # PolicyService
