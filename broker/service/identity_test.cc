@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 
 #include "broker/service/config.h"
+#include "broker/testing/temp_dir.h"
 
 namespace accord::service {
 namespace {
@@ -60,9 +61,9 @@ TEST_CASE("operators and auditors are the pinned roles") {
 }
 
 absl::StatusOr<BrokerConfig> LoadFile(const std::string& yaml) {
-  const std::string path =
-      (std::filesystem::temp_directory_path() / "accord_identity_test.yaml")
-          .string();
+  // A directory of its own: ctest runs the cases of this file in parallel.
+  testing::TempDir dir;
+  const std::string path = dir.sub("identity.yaml");
   std::ofstream(path) << yaml;
   std::vector<std::string> args = {"accord-broker", "--config", path};
   std::vector<char*> argv;
