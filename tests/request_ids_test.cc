@@ -15,6 +15,7 @@
 #include "clients/connection.h"
 #include "broker/dev/dev_layout.h"
 #include "tests/broker_harness.h"
+#include "tests/dev_connection.h"
 
 namespace accord::testing {
 namespace {
@@ -22,27 +23,6 @@ namespace {
 constexpr char kEnergy[] = "rennes.energy.household-consumption";
 constexpr char kResearch[] = "research-and-development";
 constexpr char kQuotaDataset[] = "rennes.test.retry-quota";
-
-// A TLS connection as `principal`, or as the citizen app for `citizen`.
-client::Connection Connect(const BrokerProcess& broker,
-                           const std::string& principal,
-                           const std::string& citizen = "") {
-  const std::string& dir = broker.data_dir();
-  client::ConnectionSettings s;
-  s.target = broker.grpc_address();
-  s.ca_path = dev::CaCertPath(dir);
-  const std::string who = citizen.empty() ? principal : "citizen-app";
-  s.cert_path = dev::PrincipalCertPath(dir, who);
-  s.key_path = dev::PrincipalKeyPath(dir, who);
-  if (!citizen.empty()) {
-    s.citizen_name = citizen;
-    s.issuer_key_path = dev::IssuerKeyPath(dir);
-  }
-  absl::StatusOr<client::Connection> c =
-      client::Connection::Open(s, absl::ToUnixSeconds(absl::Now()));
-  REQUIRE(c.ok());
-  return *std::move(c);
-}
 
 uint64_t StoredLogSize(const BrokerProcess& broker) {
   store::StoreOptions read_only;
