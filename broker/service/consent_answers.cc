@@ -94,10 +94,7 @@ Consent AnswerRecord(std::optional<Consent> existing,
   if (existing.has_value()) {
     consent = *std::move(existing);
     *first_new = consent.events_size();
-    if (RecordExpiry(consent, now)) {
-      ws.AddAuditEvent(
-          ConsentChangeEvent(consent, accord::v1::CONSENT_STATE_EXPIRED, now));
-    }
+    RecordExpiry(consent, now, ws);
     *was_given = consent.state() == accord::v1::CONSENT_STATE_GIVEN;
   } else {
     consent.set_id(crypto::RandomId());

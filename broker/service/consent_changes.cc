@@ -36,6 +36,12 @@ bool RecordExpiry(Consent& c, int64_t now) {
   return true;
 }
 
+bool RecordExpiry(Consent& c, int64_t now, store::WriteSet& ws) {
+  if (!RecordExpiry(c, now)) return false;
+  ws.AddAuditEvent(ConsentChangeEvent(c, accord::v1::CONSENT_STATE_EXPIRED, now));
+  return true;
+}
+
 // The events from index `first` on, appended by this write, get the
 // revision it committed at.
 void StampNewEvents(Consent* c, int first, uint64_t revision) {

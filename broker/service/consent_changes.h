@@ -30,6 +30,10 @@ void AddEvent(accord::v1::Consent& c, accord::v1::ConsentState state,
 // the expiry, by the broker. Returns whether it changed.
 bool RecordExpiry(accord::v1::Consent& c, int64_t now);
 
+// RecordExpiry, with the EXPIRED entry of the audit log added to `ws` when
+// it changed `c`. Returns whether it changed.
+bool RecordExpiry(accord::v1::Consent& c, int64_t now, store::WriteSet& ws);
+
 // The events from index `first` on, appended by a write, get the revision
 // it committed at.
 void StampNewEvents(accord::v1::Consent* c, int first, uint64_t revision);

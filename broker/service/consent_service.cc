@@ -155,10 +155,7 @@ Consent ConsentToGive(std::optional<Consent> existing, Consent wanted,
     // Giving again renews: same record, a new GIVEN event, expiry and notice.
     consent = *std::move(existing);
     *first_new = consent.events_size();
-    if (RecordExpiry(consent, now)) {
-      ws.AddAuditEvent(
-          ConsentChangeEvent(consent, accord::v1::CONSENT_STATE_EXPIRED, now));
-    }
+    RecordExpiry(consent, now, ws);
   } else {
     consent = std::move(wanted);
     consent.set_id(crypto::RandomId());
@@ -326,10 +323,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
   }
   store::WriteSet ws;
   const int first_new = consent->events_size();
-  if (RecordExpiry(*consent, now)) {
-    ws.AddAuditEvent(
-        ConsentChangeEvent(*consent, accord::v1::CONSENT_STATE_EXPIRED, now));
-  }
+  RecordExpiry(*consent, now, ws);
   AddEvent(*consent, accord::v1::CONSENT_STATE_WITHDRAWN, now, "subject",
            channel);
   auto receipt =
