@@ -15,9 +15,10 @@ JsonValue StringArray(const std::vector<std::string>& items) {
   return array;
 }
 
-// Duties as one object: a flag duty is `true`, a numeric one a number, any
-// other a string, so gateways can map claims without parsing.
-JsonValue Duties(const policy::Decision& d) {
+
+}  // namespace
+
+JsonValue DutiesClaim(const policy::Decision& d) {
   JsonValue duties = JsonValue::Object();
   for (const policy::Duty& duty : d.duties) {
     const absl::string_view kind = policy::DutyKindName(duty.kind);
@@ -32,8 +33,6 @@ JsonValue Duties(const policy::Decision& d) {
   }
   return duties;
 }
-
-}  // namespace
 
 GrantClaimsWriter::GrantClaimsWriter(const GrantOrder& order,
                                      const AccessAnswer& answer)
@@ -63,7 +62,7 @@ GrantClaimsWriter::GrantClaimsWriter(const GrantOrder& order,
   JsonValue cnf = JsonValue::Object();
   cnf.Set("x5t#S256", order.cert_thumbprint);
   absl::StrAppend(&tail_, ",\"policy\":", policy.Serialize(),
-                  ",\"duties\":", Duties(d).Serialize(),
+                  ",\"duties\":", DutiesClaim(d).Serialize(),
                   ",\"rev\":", answer.revision, ",\"cnf\":", cnf.Serialize(),
                   "}");
 }

@@ -6,6 +6,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "broker/formats/json.h"
 #include "broker/service/decider.h"
 
 namespace accord::service {
@@ -20,6 +21,10 @@ struct GrantOrder {
   int64_t now = 0;
   uint32_t max_subjects_per_grant = 1000;
 };
+
+// The "duties" claim: one object, a flag duty `true`, a decimal one a
+// number, any other a string, so gateways map claims without parsing.
+formats::JsonValue DutiesClaim(const policy::Decision& d);
 
 // The claims of the grants of one permitted request (docs/architecture.md,
 // "Access grant"), written straight into a string: the parts every grant

@@ -23,18 +23,7 @@ inline formats::JsonValue GrantClaimsJson(
   const policy::Decision& d = answer.decision;
   JsonValue fields = JsonValue::Array();
   for (const std::string& f : d.fields) fields.Push(f);
-  JsonValue duties = JsonValue::Object();
-  for (const policy::Duty& duty : d.duties) {
-    const absl::string_view kind = policy::DutyKindName(duty.kind);
-    int64_t n;
-    if (duty.value.empty()) {
-      duties.Set(kind, true);
-    } else if (absl::SimpleAtoi(duty.value, &n)) {
-      duties.Set(kind, static_cast<long long>(n));
-    } else {
-      duties.Set(kind, duty.value);
-    }
-  }
+  JsonValue duties = DutiesClaim(d);
   JsonValue claims = JsonValue::Object();
   claims.Set("iss", order.issuer)
       .Set("sub", order.partner)
