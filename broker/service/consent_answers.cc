@@ -18,6 +18,7 @@
 #include "broker/service/key_ring.h"
 #include "broker/service/policy_registry.h"
 #include "broker/service/receipt.h"
+#include "broker/service/request_ids.h"
 #include "broker/service/request_state.h"
 #include "broker/service/validate.h"
 #include "broker/store/store.h"
@@ -244,15 +245,20 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::RefuseConsentRequest(
     grpc::CallbackServerContext* context,
     const accord::v1::RefuseConsentRequestRequest* request,
     accord::v1::GiveConsentResponse* response) {
-  Call call(env_, context, "/accord.v1.ConsentService/RefuseConsentRequest",
-            *request);
+  constexpr char kMethod[] =
+      "/accord.v1.ConsentService/RefuseConsentRequest";
+  Call call(env_, context, kMethod, *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
+  auto client =
+      ClientRequest::Find(env_, *caller, kMethod, *request, response);
+  if (!client.ok()) return call.Finish(client.status());
+  if (client->replayed()) return call.Finish(absl::OkStatus());
   accord::v1::GiveConsentRequest give;
   *give.mutable_request() = request->request();
   give.set_channel(request->channel());
   return Answer(call, caller->subject, give, /*accept=*/false, response,
-                ClientRequest());
+                *client);
 }
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::ListOpenRequests(
