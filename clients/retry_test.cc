@@ -1,9 +1,13 @@
 #include "clients/retry.h"
 
+#include <initializer_list>
+
 #include <catch2/catch.hpp>
 
 #include "accord/v1/access.pb.h"
+#include "accord/v1/admin.pb.h"
 #include "accord/v1/consent.pb.h"
+#include "accord/v1/requests.pb.h"
 
 namespace accord::client {
 namespace {
@@ -28,6 +32,42 @@ TEST_CASE("retry: each request of a batch gets its own id") {
   CHECK(!batch.requests(0).client_request_id().empty());
   CHECK(batch.requests(0).client_request_id() !=
         batch.requests(1).client_request_id());
+}
+
+TEST_CASE("retry: every write that takes an id gets one") {
+  v1::RefuseConsentRequestRequest refuse;
+  v1::PutConsentRequestRequest put;
+  v1::SubmitConsentRequestRequest submit;
+  v1::ReviewConsentRequestRequest review;
+  v1::CloseConsentRequestRequest close;
+  v1::RotateKeyRequest rotate;
+  for (google::protobuf::Message* write :
+       std::initializer_list<google::protobuf::Message*>{
+           &refuse, &put, &submit, &review, &close, &rotate}) {
+    INFO(write->GetTypeName());
+    CHECK(SetClientRequestId(write));
+  }
+  CHECK(refuse.client_request_id().size() == 22);
+  CHECK(put.client_request_id().size() == 22);
+  CHECK(submit.client_request_id().size() == 22);
+  CHECK(review.client_request_id().size() == 22);
+  CHECK(close.client_request_id().size() == 22);
+  CHECK(rotate.client_request_id().size() == 22);
+}
+
+TEST_CASE("retry: erasures, backups and key exports take no id") {
+  // Their answers are not kept for retries (proto/accord/v1/admin.proto and
+  // consent.proto say why), so they are not retried either.
+  v1::EraseMeRequest erase_me;
+  v1::EraseSubjectRequest erase_subject;
+  v1::BackupRequest backup;
+  v1::ExportSubjectKeyRequest export_key;
+  for (google::protobuf::Message* write :
+       std::initializer_list<google::protobuf::Message*>{
+           &erase_me, &erase_subject, &backup, &export_key}) {
+    INFO(write->GetTypeName());
+    CHECK(!SetClientRequestId(write));
+  }
 }
 
 TEST_CASE("retry: reads carry no id and are not retried") {

@@ -1,6 +1,7 @@
 // Safe retries with client request ids (broker/service/request_ids.h),
 // against the real accord-broker: a retry gets the first answer and writes
 // nothing more, across a crash too; an id is not reused for another request.
+// Erasures take no id: their repeat answers NOT_FOUND and writes nothing.
 #include <grpcpp/grpcpp.h>
 
 #include <fstream>
@@ -10,7 +11,9 @@
 
 #include "absl/time/clock.h"
 #include "accord/v1/access.grpc.pb.h"
+#include "accord/v1/admin.grpc.pb.h"
 #include "accord/v1/consent.grpc.pb.h"
+#include "accord/v1/requests.grpc.pb.h"
 #include "broker/store/store.h"
 #include "clients/connection.h"
 #include "broker/dev/dev_layout.h"
@@ -48,6 +51,26 @@ grpc::Status Grant(const client::Connection& c,
   grpc::ClientContext ctx;
   c.Prepare(&ctx);
   return stub->RequestGrant(&ctx, request, response);
+}
+
+// One unary call of `method` on `c`.
+template <typename Stub, typename Request, typename Response>
+grpc::Status Unary(const client::Connection& c,
+                   grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                const Request&, Response*),
+                   const Request& request, Response* response) {
+  Stub stub(c.channel());
+  grpc::ClientContext ctx;
+  c.Prepare(&ctx);
+  response->Clear();
+  return (stub.*method)(&ctx, request, response);
+}
+
+// Whether `s` refuses a call for reusing the client request id of another
+// request: FAILED_PRECONDITION naming the field.
+bool RefusedForReusedId(const grpc::Status& s) {
+  return s.error_code() == grpc::StatusCode::FAILED_PRECONDITION &&
+         s.error_message().find("client_request_id") != std::string::npos;
 }
 
 int ConsentCount(const client::Connection& citizen) {
@@ -201,6 +224,219 @@ TEST_CASE("request ids: a retry after a crash gets the first answer") {
   CHECK(again.consent().id() == first.consent().id());
   CHECK(again.revision() == first.revision());
   CHECK(ConsentCount(alice) == 1);
+  REQUIRE(broker.Stop() == 0);
+  CHECK(StoredLogSize(broker) == size_before);
+}
+
+v1::RefuseConsentRequestRequest Refusal(const v1::ConsentRequest& r,
+                                       const std::string& id) {
+  v1::RefuseConsentRequestRequest refuse;
+  refuse.mutable_request()->set_request_id(r.id());
+  refuse.mutable_request()->set_version(r.version());
+  refuse.mutable_request()->set_notice_hash(r.notice_hash());
+  refuse.set_client_request_id(id);
+  return refuse;
+}
+
+TEST_CASE("request ids: a retried refusal of a consent request is the first") {
+  TempDir dir;
+  BrokerProcess broker(dir.path() + "/data");
+  REQUIRE(broker.Start().ok());
+  v1::RefuseConsentRequestRequest refuse;
+  v1::GiveConsentResponse first;
+  {
+    const client::Connection alice = Connect(broker, "", "alice");
+    v1::ListOpenRequestsResponse open;
+    REQUIRE(Unary(alice, &v1::ConsentService::Stub::ListOpenRequests,
+                  v1::ListOpenRequestsRequest(), &open)
+                .ok());
+    REQUIRE(open.requests_size() > 0);
+    refuse = Refusal(open.requests(0).request(), "refuse-1");
+    REQUIRE(Unary(alice, &v1::ConsentService::Stub::RefuseConsentRequest,
+                  refuse, &first)
+                .ok());
+    REQUIRE(first.consent().state() == v1::CONSENT_STATE_REFUSED);
+    REQUIRE(ConsentCount(alice) == 1);
+  }
+  REQUIRE(broker.Stop() == 0);
+  const uint64_t size_before = StoredLogSize(broker);
+  REQUIRE(broker.Start().ok());
+  const client::Connection alice = Connect(broker, "", "alice");
+  v1::GiveConsentResponse again;
+  REQUIRE(Unary(alice, &v1::ConsentService::Stub::RefuseConsentRequest,
+                refuse, &again)
+              .ok());
+  CHECK(again.consent().id() == first.consent().id());
+  CHECK(again.consent().events_size() == first.consent().events_size());
+  CHECK(again.receipt() == first.receipt());
+  CHECK(again.revision() == first.revision());
+  // Same id, another channel: refused, naming the field.
+  v1::RefuseConsentRequestRequest other = refuse;
+  other.set_channel("kiosk");
+  v1::GiveConsentResponse refused;
+  CHECK(RefusedForReusedId(Unary(
+      alice, &v1::ConsentService::Stub::RefuseConsentRequest, other,
+      &refused)));
+  CHECK(ConsentCount(alice) == 1);
+  REQUIRE(broker.Stop() == 0);
+  CHECK(StoredLogSize(broker) == size_before);
+}
+
+v1::ConsentRequestSpec StudySpec(int64_t now) {
+  v1::ConsentRequestSpec spec;
+  spec.set_dataset_id(kEnergy);
+  spec.set_purpose("public-benefit.energy");
+  for (const char* field : {"day", "kwh"}) spec.add_fields(field);
+  spec.set_consent_duration_seconds(90 * 86400);
+  spec.mutable_title()->set_fr("Consommation et isolation des logements");
+  spec.mutable_description()->set_fr(
+      "Nous comparons la consommation avant et après des travaux.");
+  spec.mutable_public_benefit()->set_fr("Mieux choisir les travaux aidés.");
+  v1::Responsible* r = spec.mutable_responsible();
+  r->set_organisation("Agence locale de l'énergie");
+  r->set_name("Cheffe de projet");
+  r->set_role("project-lead");
+  r->set_email("projet@alec.example");
+  spec.set_opens_at(now);
+  spec.set_closes_at(now + 30 * 86400);
+  return spec;
+}
+
+int RequestCount(const client::Connection& partner) {
+  v1::ListConsentRequestsResponse list;
+  REQUIRE(Unary(partner, &v1::ConsentRequestService::Stub::ListConsentRequests,
+                v1::ListConsentRequestsRequest(), &list)
+              .ok());
+  return list.requests_size();
+}
+
+TEST_CASE("request ids: a retried draft and submission of a consent request "
+          "are the first ones") {
+  TempDir dir;
+  BrokerProcess broker(dir.path() + "/data");
+  REQUIRE(broker.Start().ok());
+  using Stub = v1::ConsentRequestService::Stub;
+  v1::PutConsentRequestRequest put;
+  *put.mutable_spec() = StudySpec(absl::ToUnixSeconds(absl::Now()));
+  put.set_client_request_id("draft-1");
+  v1::SubmitConsentRequestRequest submit;
+  submit.set_client_request_id("submit-1");
+  v1::ConsentRequestResponse drafted, submitted;
+  int requests = 0;
+  {
+    const client::Connection partner = Connect(broker, "partner-demo");
+    const grpc::Status s =
+        Unary(partner, &Stub::PutConsentRequest, put, &drafted);
+    INFO(s.error_message());
+    REQUIRE(s.ok());
+    submit.set_request_id(drafted.request().id());
+    REQUIRE(Unary(partner, &Stub::SubmitConsentRequest, submit, &submitted)
+                .ok());
+    REQUIRE(submitted.request().state() ==
+            v1::CONSENT_REQUEST_STATE_PENDING_APPROVAL);
+    requests = RequestCount(partner);
+  }
+  REQUIRE(broker.Stop() == 0);
+  const uint64_t size_before = StoredLogSize(broker);
+  REQUIRE(broker.Start().ok());
+  const client::Connection partner = Connect(broker, "partner-demo");
+  // The retried draft is the first one, not a second request.
+  v1::ConsentRequestResponse again;
+  REQUIRE(Unary(partner, &Stub::PutConsentRequest, put, &again).ok());
+  CHECK(again.request().id() == drafted.request().id());
+  CHECK(again.request().state() == v1::CONSENT_REQUEST_STATE_DRAFT);
+  CHECK(again.revision() == drafted.revision());
+  // The retried submission answers as the first did, though the request is
+  // no longer a draft.
+  REQUIRE(Unary(partner, &Stub::SubmitConsentRequest, submit, &again).ok());
+  CHECK(again.request().state() == v1::CONSENT_REQUEST_STATE_PENDING_APPROVAL);
+  CHECK(again.revision() == submitted.revision());
+  // Same ids, other requests: refused, naming the field.
+  v1::PutConsentRequestRequest other_put = put;
+  other_put.mutable_spec()->mutable_title()->set_fr("Une autre étude");
+  CHECK(RefusedForReusedId(
+      Unary(partner, &Stub::PutConsentRequest, other_put, &again)));
+  v1::SubmitConsentRequestRequest other_submit = submit;
+  other_submit.set_request_id("another-request");
+  CHECK(RefusedForReusedId(
+      Unary(partner, &Stub::SubmitConsentRequest, other_submit, &again)));
+  CHECK(RequestCount(partner) == requests);
+  REQUIRE(broker.Stop() == 0);
+  CHECK(StoredLogSize(broker) == size_before);
+}
+
+int KeyCount(const client::Connection& op) {
+  v1::ListKeysResponse keys;
+  REQUIRE(Unary(op, &v1::AdminService::Stub::ListKeys, v1::ListKeysRequest(),
+                &keys)
+              .ok());
+  return keys.keys_size() + keys.receipt_keys_size();
+}
+
+TEST_CASE("request ids: a retried key rotation publishes one key") {
+  TempDir dir;
+  BrokerProcess broker(dir.path() + "/data");
+  REQUIRE(broker.Start().ok());
+  v1::RotateKeyRequest rotate;
+  rotate.set_client_request_id("rotate-1");
+  v1::RotateKeyResponse first;
+  int keys = 0;
+  {
+    const client::Connection op = Connect(broker, "operator");
+    REQUIRE(Unary(op, &v1::AdminService::Stub::RotateKey, rotate, &first)
+                .ok());
+    REQUIRE(first.key().state() == v1::KEY_STATE_PENDING);
+    keys = KeyCount(op);
+  }
+  REQUIRE(broker.Stop() == 0);
+  const uint64_t size_before = StoredLogSize(broker);
+  REQUIRE(broker.Start().ok());
+  const client::Connection op = Connect(broker, "operator");
+  v1::RotateKeyResponse again;
+  REQUIRE(Unary(op, &v1::AdminService::Stub::RotateKey, rotate, &again).ok());
+  CHECK(again.key().kid() == first.key().kid());
+  CHECK(again.key().created_at() == first.key().created_at());
+  // Same id, another algorithm: refused for the id, not for the pending
+  // rotation.
+  v1::RotateKeyRequest other = rotate;
+  other.set_alg("EdDSA");
+  CHECK(RefusedForReusedId(
+      Unary(op, &v1::AdminService::Stub::RotateKey, other, &again)));
+  CHECK(KeyCount(op) == keys);
+  REQUIRE(broker.Stop() == 0);
+  CHECK(StoredLogSize(broker) == size_before);
+}
+
+TEST_CASE("request ids: an erasure takes none, and its repeat writes nothing") {
+  // Its answer names the subject it erased, so none is kept for a retry
+  // (proto/accord/v1/consent.proto, EraseMeRequest).
+  CHECK(v1::EraseMeRequest::descriptor()->FindFieldByName(
+            "client_request_id") == nullptr);
+  CHECK(v1::EraseSubjectRequest::descriptor()->FindFieldByName(
+            "client_request_id") == nullptr);
+  TempDir dir;
+  BrokerProcess broker(dir.path() + "/data");
+  REQUIRE(broker.Start().ok());
+  {
+    const client::Connection alice = Connect(broker, "", "alice");
+    v1::GiveConsentResponse given;
+    REQUIRE(Give(alice, EnergyConsent("erase-give-1"), &given).ok());
+    v1::ErasureResponse erased;
+    REQUIRE(Unary(alice, &v1::ConsentService::Stub::EraseMe,
+                  v1::EraseMeRequest(), &erased)
+                .ok());
+    CHECK(!erased.receipt().empty());
+    CHECK(erased.consents_erased() == 1);
+  }
+  REQUIRE(broker.Stop() == 0);
+  const uint64_t size_before = StoredLogSize(broker);
+  REQUIRE(broker.Start().ok());
+  const client::Connection alice = Connect(broker, "", "alice");
+  v1::ErasureResponse again;
+  const grpc::Status s = Unary(alice, &v1::ConsentService::Stub::EraseMe,
+                               v1::EraseMeRequest(), &again);
+  CHECK(s.error_code() == grpc::StatusCode::NOT_FOUND);
+  CHECK(again.receipt().empty());
   REQUIRE(broker.Stop() == 0);
   CHECK(StoredLogSize(broker) == size_before);
 }

@@ -117,6 +117,14 @@ absl::Status Busy() {
       "another change to the principals is in progress; retry");
 }
 
+// Key rotations hold this one key from their request id's look-up to their
+// commit.
+constexpr absl::string_view kRotation = "rotation";
+
+absl::Status RotationBusy() {
+  return absl::AbortedError("another key rotation is in progress; retry");
+}
+
 // The grant lifetime cap bounds how far back a live grant can have been
 // issued; the skew covers a clock that moved back.
 int64_t OldestLiveIssue(const Env& env, int64_t now) {
@@ -281,36 +289,50 @@ grpc::ServerUnaryReactor* AdminServiceImpl::RotateKey(
     grpc::CallbackServerContext* context,
     const accord::v1::RotateKeyRequest* request,
     accord::v1::RotateKeyResponse* response) {
-  Call call(env_, context, "/accord.v1.AdminService/RotateKey", *request);
+  constexpr char kMethod[] = "/accord.v1.AdminService/RotateKey";
+  Call call(env_, context, kMethod, *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
+  // The ring changes before the commit that records the answer: a retry
+  // racing its first attempt must be refused, not rotate again.
+  KeyClaims::Claim claim = rotations_.Take(kRotation);
+  if (!claim.held()) return call.Finish(RotationBusy());
+  auto client =
+      ClientRequest::Find(env_, *caller, kMethod, *request, response);
+  if (!client.ok()) return call.FinishReleasing(claim, client.status());
+  if (client->replayed()) return call.FinishReleasing(claim, absl::OkStatus());
   std::optional<crypto::Algorithm> alg =
       request->alg().empty() ? crypto::Algorithm::kES256
                              : crypto::AlgorithmFromName(request->alg());
   // RS256 is a known name, but verification-only: the broker signs with
   // ES256 or EdDSA keys and nothing else.
   if (!alg.has_value() || *alg == crypto::Algorithm::kRS256) {
-    return call.Finish(absl::InvalidArgumentError(
-        "alg (algorithm): ES256 or EdDSA, the algorithms the broker signs "
-        "with"));
+    return call.FinishReleasing(
+        claim, absl::InvalidArgumentError(
+                   "alg (algorithm): ES256 or EdDSA, the algorithms the "
+                   "broker signs with"));
   }
   KeyRing* ring = request->receipt_key() ? env_.receipt_keys : env_.keys;
   auto key = ring->Rotate(*alg);
-  if (!key.ok()) return call.Finish(key.status());
+  if (!key.ok()) return call.FinishReleasing(claim, key.status());
   accord::v1::AuditEvent event = KeyEvent(caller->principal.id(), *key,
                                           env_.clock->NowSeconds());
   store::WriteSet ws;
   ws.AddAuditEvent(std::move(event));
   *response->mutable_key() = *std::move(key);
-  env_.store->Commit(std::move(ws),
-                     [call, response](
-                         absl::StatusOr<store::CommitResult> committed) {
-                       if (!committed.ok()) {
-                         response->Clear();
-                         return (void)call.Finish(committed.status());
-                       }
-                       call.Finish(absl::OkStatus());
-                     });
+  // The answer is complete before the commit: it holds no revision.
+  client->Record(ws, *response,
+                 [](accord::v1::RotateKeyResponse*,
+                    const store::CommitResult&) {});
+  env_.store->Commit(
+      std::move(ws), [call, response, claim = std::move(claim)](
+                         absl::StatusOr<store::CommitResult> committed) mutable {
+        if (!committed.ok()) {
+          response->Clear();
+          return (void)call.FinishReleasing(claim, committed.status());
+        }
+        call.FinishReleasing(claim, absl::OkStatus());
+      });
   return call.reactor();
 }
 

@@ -20,7 +20,9 @@ namespace accord::service {
 // (cause `principal_removed`) and notifies revocation streams. RotateKey
 // refuses an algorithm it cannot sign with: INVALID_ARGUMENT naming alg;
 // it rotates the receipt key ring when asked (receipt_key), else the grant
-// key ring.
+// key ring; a rotation while another is in progress answers ABORTED.
+// Backup, ExportSubjectKey and EraseSubject take no client request id
+// (proto/accord/v1/admin.proto says why).
 class AdminServiceImpl final : public accord::v1::AdminService::CallbackService {
  public:
   explicit AdminServiceImpl(const Env& env) : env_(env) {}
@@ -63,6 +65,9 @@ class AdminServiceImpl final : public accord::v1::AdminService::CallbackService 
   // Principal changes, one at a time from their checks to their commit, so
   // two concurrent calls cannot give one certificate URI to two principals.
   KeyClaims principals_;
+  // Key rotations, one at a time from the look-up of their request id to
+  // their commit: the key ring changes before the commit.
+  KeyClaims rotations_;
   // One backup at a time.
   KeyClaims backups_;
   // One erasure of a subject at a time.

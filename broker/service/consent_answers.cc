@@ -1,5 +1,6 @@
 // ConsentService's calls on consent requests: a citizen lists, reads,
 // accepts or refuses them, and exports every consent record.
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "broker/service/key_ring.h"
 #include "broker/service/policy_registry.h"
 #include "broker/service/receipt.h"
+#include "broker/service/request_ids.h"
 #include "broker/service/request_state.h"
 #include "broker/service/validate.h"
 #include "broker/store/store.h"
@@ -81,6 +83,74 @@ absl::Status CheckRepeatsRequest(const accord::v1::GiveConsentRequest& give,
   return absl::OkStatus();
 }
 
+// What an answer to a consent request is checked against and records.
+struct AnswerTerms {
+  // The request answered, as published.
+  accord::v1::ConsentRequest request;
+  // The current policy of its dataset.
+  std::shared_ptr<const DatasetPolicy> policy;
+  // Unix seconds of the answer.
+  int64_t now = 0;
+  // When a consent given now ends: the request's consent duration, or the
+  // answer's earlier `expires_at`.
+  int64_t expires_at = 0;
+  // The answer's channel, defaulted.
+  std::string channel;
+};
+
+// Checks `give` (GiveConsent with `request`, or a refusal put in the same
+// shape) against the current version of the consent request it answers and
+// the dataset's current policy. Errors: INVALID_ARGUMENT naming the field;
+// NOT_FOUND for a request never published; FAILED_PRECONDITION when the
+// version or notice is not the current one, the request is not open, or
+// the dataset is no longer processed on the basis of consent.
+absl::StatusOr<AnswerTerms> CheckAnswerTerms(
+    const Env& env, const accord::v1::GiveConsentRequest& give) {
+  const accord::v1::RequestAnswer& answer = give.request();
+  if (absl::Status s = CheckRequestId("request.request_id", answer.request_id());
+      !s.ok()) {
+    return s;
+  }
+  AnswerTerms terms;
+  terms.channel = Channel(give.channel());
+  if (absl::Status s = CheckId("channel", terms.channel); !s.ok()) return s;
+  auto r = PublishedRequest(env, answer.request_id());
+  if (!r.ok()) return r.status();
+  terms.request = *std::move(r);
+  const int64_t now = env.clock->NowSeconds();
+  terms.now = now;
+  if (absl::Status s = CheckAnswer(answer, terms.request, now); !s.ok()) {
+    return s;
+  }
+  const accord::v1::ConsentRequestSpec& spec = terms.request.current();
+  if (absl::Status s =
+          CheckRepeatsRequest(give, spec, terms.request.partner());
+      !s.ok()) {
+    return s;
+  }
+  terms.expires_at = now + spec.consent_duration_seconds();
+  if (give.expires_at() != 0) {
+    if (give.expires_at() <= now || give.expires_at() > terms.expires_at) {
+      return absl::InvalidArgumentError(
+          "expires_at: must be in the future and within the request's "
+          "consent duration");
+    }
+    terms.expires_at = give.expires_at();
+  }
+  auto current = env.policies->Current(spec.dataset_id());
+  if (!current.ok()) {
+    // The caller is a citizen's app: the policy's problems are not its.
+    return PolicyErrorFor(current.status(), accord::v1::Principal());
+  }
+  terms.policy = *std::move(current);
+  if (terms.policy->compiled.legal_basis() != policy::LegalBasis::kConsent) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("dataset '", spec.dataset_id(),
+                     "' is no longer processed on the basis of consent"));
+  }
+  return terms;
+}
+
 // The record an answer to `request` changes: the subject's `existing` one
 // (its expiry recorded first, into `ws`, when it has passed; `*first_new`
 // is then the index of its first new event, `*was_given` whether it was
@@ -107,79 +177,52 @@ Consent AnswerRecord(std::optional<Consent> existing,
   return consent;
 }
 
+// Makes `consent` the answer to the version of `terms`: what that version
+// says, and a new event GIVEN (`accept`) or REFUSED. Returns that state.
+ConsentState SetAnswer(Consent& consent, const AnswerTerms& terms,
+                       bool accept) {
+  const accord::v1::ConsentRequest& r = terms.request;
+  consent.set_request_version(r.version());
+  consent.set_notice_hash(r.notice_hash());
+  *consent.mutable_fields() = r.current().fields();
+  *consent.mutable_notice() = terms.policy->ref;
+  consent.set_legal_basis(accord::v1::LEGAL_BASIS_CONSENT);
+  const ConsentState state = accept ? accord::v1::CONSENT_STATE_GIVEN
+                                    : accord::v1::CONSENT_STATE_REFUSED;
+  if (accept) {
+    consent.set_given_at(terms.now);
+    consent.set_expires_at(terms.expires_at);
+  } else {
+    consent.set_expires_at(0);
+  }
+  AddEvent(consent, state, terms.now, "subject", terms.channel);
+  return state;
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::Answer(
     const Call& call, const std::string& subject,
     const accord::v1::GiveConsentRequest& give, bool accept,
     accord::v1::GiveConsentResponse* response, const ClientRequest& client) {
-  const accord::v1::RequestAnswer& answer = give.request();
-  if (absl::Status s = CheckRequestId("request.request_id", answer.request_id());
-      !s.ok()) {
-    return call.Finish(s);
-  }
-  const std::string channel = Channel(give.channel());
-  if (absl::Status s = CheckId("channel", channel); !s.ok()) {
-    return call.Finish(s);
-  }
-  auto r = PublishedRequest(env_, answer.request_id());
-  if (!r.ok()) return call.Finish(r.status());
-  const int64_t now = env_.clock->NowSeconds();
-  if (absl::Status s = CheckAnswer(answer, *r, now); !s.ok()) {
-    return call.Finish(s);
-  }
-  const accord::v1::ConsentRequestSpec& spec = r->current();
-  if (absl::Status s = CheckRepeatsRequest(give, spec, r->partner());
-      !s.ok()) {
-    return call.Finish(s);
-  }
-  int64_t expires_at = now + spec.consent_duration_seconds();
-  if (give.expires_at() != 0) {
-    if (give.expires_at() <= now || give.expires_at() > expires_at) {
-      return call.Finish(absl::InvalidArgumentError(
-          "expires_at: must be in the future and within the request's "
-          "consent duration"));
-    }
-    expires_at = give.expires_at();
-  }
-  auto current = env_.policies->Current(spec.dataset_id());
-  if (!current.ok()) {
-    // The caller is a citizen's app: the policy's problems are not its.
-    return call.Finish(
-        PolicyErrorFor(current.status(), accord::v1::Principal()));
-  }
-  const DatasetPolicy& policy = **current;
-  if (policy.compiled.legal_basis() != policy::LegalBasis::kConsent) {
-    return call.Finish(absl::FailedPreconditionError(
-        absl::StrCat("dataset '", spec.dataset_id(),
-                     "' is no longer processed on the basis of consent")));
-  }
+  auto terms = CheckAnswerTerms(env_, give);
+  if (!terms.ok()) return call.Finish(terms.status());
+  const accord::v1::ConsentRequest& r = terms->request;
+  const accord::v1::ConsentRequestSpec& spec = r.current();
+  const int64_t now = terms->now;
   KeyClaims::Claim claim = subjects_.Take(subject);
   if (!claim.held()) return call.Finish(ConsentsBusy());
-  auto existing = FindAnswer(env_, subject, spec.dataset_id(), r->id());
+  auto existing = FindAnswer(env_, subject, spec.dataset_id(), r.id());
   if (!existing.ok()) return call.FinishReleasing(claim, existing.status());
   store::WriteSet ws;
   int first_new = 0;
   bool was_given = false;
-  Consent consent = AnswerRecord(*std::move(existing), subject, *r, spec, now,
+  Consent consent = AnswerRecord(*std::move(existing), subject, r, spec, now,
                                  ws, &first_new, &was_given);
-  consent.set_request_version(r->version());
-  consent.set_notice_hash(r->notice_hash());
-  *consent.mutable_fields() = spec.fields();
-  *consent.mutable_notice() = policy.ref;
-  consent.set_legal_basis(accord::v1::LEGAL_BASIS_CONSENT);
-  const ConsentState state = accept ? accord::v1::CONSENT_STATE_GIVEN
-                                    : accord::v1::CONSENT_STATE_REFUSED;
-  if (accept) {
-    consent.set_given_at(now);
-    consent.set_expires_at(expires_at);
-  } else {
-    consent.set_expires_at(0);
-  }
-  AddEvent(consent, state, now, "subject", channel);
+  const ConsentState state = SetAnswer(consent, *terms, accept);
   auto receipt =
       SignReceipt(*env_.receipt_keys->Primary(), env_.config->grant_issuer,
-                  policy.dataset.producer(), consent, now);
+                  terms->policy->dataset.producer(), consent, now);
   if (!receipt.ok()) return call.FinishReleasing(claim, receipt.status());
   PutChange(ws, consent, state, now);
   // Refusing what one had accepted ends the grants that relied on it.
@@ -202,15 +245,20 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::RefuseConsentRequest(
     grpc::CallbackServerContext* context,
     const accord::v1::RefuseConsentRequestRequest* request,
     accord::v1::GiveConsentResponse* response) {
-  Call call(env_, context, "/accord.v1.ConsentService/RefuseConsentRequest",
-            *request);
+  constexpr char kMethod[] =
+      "/accord.v1.ConsentService/RefuseConsentRequest";
+  Call call(env_, context, kMethod, *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
+  auto client =
+      ClientRequest::Find(env_, *caller, kMethod, *request, response);
+  if (!client.ok()) return call.Finish(client.status());
+  if (client->replayed()) return call.Finish(absl::OkStatus());
   accord::v1::GiveConsentRequest give;
   *give.mutable_request() = request->request();
   give.set_channel(request->channel());
   return Answer(call, caller->subject, give, /*accept=*/false, response,
-                ClientRequest());
+                *client);
 }
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::ListOpenRequests(

@@ -83,7 +83,8 @@ class ConsentServiceImpl final
       grpc::CallbackServerContext* context,
       const accord::v1::ExportConsentRecordsRequest* request,
       accord::v1::ExportConsentRecordsResponse* response) override;
-  // consent_erasure.cc: erases the caller (service/erasure.h).
+  // consent_erasure.cc: erases the caller (service/erasure.h). Takes no
+  // client request id: no answer naming the erased caller is kept.
   grpc::ServerUnaryReactor* EraseMe(
       grpc::CallbackServerContext* context,
       const accord::v1::EraseMeRequest* request,

@@ -73,6 +73,78 @@ absl::Status PolicyConflict(const DatasetChangeCheck& check) {
       kForce, ":\n", check.problems));
 }
 
+// The fields of a PutDataset besides its client request id: the dataset
+// (CheckDataset), and a reason with `force` and only with it.
+absl::Status CheckPutDataset(const accord::v1::PutDatasetRequest& request) {
+  if (absl::Status s = CheckDataset(request.dataset()); !s.ok()) return s;
+  if (request.force()) {
+    return CheckText("reason", request.reason(), kMaxReasonBytes);
+  }
+  if (!request.reason().empty()) {
+    return absl::InvalidArgumentError("reason: only with force");
+  }
+  return absl::OkStatus();
+}
+
+// Refuses a dataset change with `refusal`, once `event` records the refusal
+// for the operator: every grant on the dataset would fail until its
+// producer put a policy that applies. Releases `claim` before answering
+// (with the commit's error if it fails).
+grpc::ServerUnaryReactor* RefuseDatasetChange(const Env& env, const Call& call,
+                                              KeyClaims::Claim claim,
+                                              accord::v1::AuditEvent event,
+                                              absl::Status refusal) {
+  store::WriteSet ws;
+  ws.AddAuditEvent(std::move(event));
+  ws.set_deadline(call.deadline());
+  env.store->Commit(
+      std::move(ws),
+      [call, claim = std::move(claim), refusal = std::move(refusal)](
+          absl::StatusOr<store::CommitResult> committed) mutable {
+        call.FinishReleasing(claim,
+                             committed.ok() ? refusal : committed.status());
+      });
+  return call.reactor();
+}
+
+// Commits `dataset` with its audit `event` and the answer `client` records
+// for retries (request_ids.h); once durable, drops the dataset's cached
+// policy, releases `claim` and answers with the dataset at its new
+// revision.
+grpc::ServerUnaryReactor* CommitDataset(
+    const Env& env, const Call& call, KeyClaims::Claim claim, Dataset dataset,
+    accord::v1::AuditEvent event, const ClientRequest& client,
+    accord::v1::PutDatasetResponse* response) {
+  store::WriteSet ws;
+  ws.PutDataset(dataset);
+  ws.AddAuditEvent(std::move(event));
+  ws.set_deadline(call.deadline());
+  accord::v1::PutDatasetResponse answer;
+  *answer.mutable_dataset() = dataset;
+  client.Record(ws, answer,
+                [](accord::v1::PutDatasetResponse* out,
+                   const store::CommitResult& committed) {
+                  out->mutable_dataset()->set_revision(committed.revision);
+                  out->set_revision(committed.revision);
+                });
+  env.store->Commit(
+      std::move(ws),
+      [policies = env.policies, call, response, claim = std::move(claim),
+       dataset = std::move(dataset)](
+          absl::StatusOr<store::CommitResult> committed) mutable {
+        if (!committed.ok()) {
+          return (void)call.FinishReleasing(claim, committed.status());
+        }
+        policies->InvalidateDataset(dataset.id());
+        claim.Release();
+        dataset.set_revision(committed->revision);
+        *response->mutable_dataset() = std::move(dataset);
+        response->set_revision(committed->revision);
+        call.Finish(absl::OkStatus());
+      });
+  return call.reactor();
+}
+
 // Another change of the same dataset is between its read and its commit.
 absl::Status Busy(absl::string_view dataset_id) {
   return absl::AbortedError(absl::StrCat(
@@ -158,20 +230,12 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::PutDataset(
       ClientRequest::Find(env_, *caller, kMethod, *request, response);
   if (!client.ok()) return call.Finish(client.status());
   if (client->replayed()) return call.Finish(absl::OkStatus());
-  if (absl::Status s = CheckDataset(request->dataset()); !s.ok()) {
+  if (absl::Status s = CheckPutDataset(*request); !s.ok()) {
     return call.Finish(s);
-  }
-  if (request->force()) {
-    if (absl::Status s = CheckText("reason", request->reason(), kMaxReasonBytes);
-        !s.ok()) {
-      return call.Finish(s);
-    }
-  } else if (!request->reason().empty()) {
-    return call.Finish(
-        absl::InvalidArgumentError("reason: only with force"));
   }
   KeyClaims::Claim claim = catalog_.Take(request->dataset().id());
   if (!claim.held()) return call.Finish(Busy(request->dataset().id()));
+  const std::string& actor = caller->principal.id();
   Dataset dataset = request->dataset();
   dataset.clear_revision();
   const int64_t now = env_.clock->NowSeconds();
@@ -187,65 +251,28 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::PutDataset(
     if (!checked.ok()) return call.FinishReleasing(claim, checked.status());
     check = *std::move(checked);
     if (check.breaks_policy && !request->force()) {
-      // Refused, and recorded for the operator: every grant on the dataset
-      // would fail until its producer put a policy that applies.
-      store::WriteSet ws;
-      ws.AddAuditEvent(DatasetRefusedEvent(caller->principal.id(), dataset,
-                                           check.policy_version,
-                                           check.fields_in_use, now));
-      ws.set_deadline(call.deadline());
-      absl::Status refusal = PolicyConflict(check);
-      env_.store->Commit(
-          std::move(ws),
-          [call, claim = std::move(claim), refusal = std::move(refusal)](
-              absl::StatusOr<store::CommitResult> committed) mutable {
-            call.FinishReleasing(claim,
-                                 committed.ok() ? refusal : committed.status());
-          });
-      return call.reactor();
+      return RefuseDatasetChange(env_, call, std::move(claim),
+                                 DatasetRefusedEvent(actor, dataset,
+                                                     check.policy_version,
+                                                     check.fields_in_use, now),
+                                 PolicyConflict(check));
     }
   } else if (absl::IsNotFound(existing.status())) {
     const bool operator_names_producer =
         caller->principal.role() == accord::v1::ROLE_OPERATOR &&
         !dataset.producer().empty();
-    if (!operator_names_producer) dataset.set_producer(caller->principal.id());
+    if (!operator_names_producer) dataset.set_producer(actor);
     dataset.set_policy_version(0);
   } else {
     return call.FinishReleasing(claim, existing.status());
   }
-  store::WriteSet ws;
-  ws.PutDataset(dataset);
-  ws.AddAuditEvent(
+  accord::v1::AuditEvent event =
       request->force()
-          ? ForcedDatasetEvent(caller->principal.id(), dataset,
-                               request->reason(), check.policy_version,
-                               check.fields_in_use, now)
-          : DatasetEvent(caller->principal.id(), dataset, now));
-  ws.set_deadline(call.deadline());
-  accord::v1::PutDatasetResponse answer;
-  *answer.mutable_dataset() = dataset;
-  client->Record(ws, answer,
-                 [](accord::v1::PutDatasetResponse* out,
-                    const store::CommitResult& committed) {
-                   out->mutable_dataset()->set_revision(committed.revision);
-                   out->set_revision(committed.revision);
-                 });
-  env_.store->Commit(
-      std::move(ws),
-      [this, call, response, claim = std::move(claim),
-       dataset = std::move(dataset)](
-          absl::StatusOr<store::CommitResult> committed) mutable {
-        if (!committed.ok()) {
-          return (void)call.FinishReleasing(claim, committed.status());
-        }
-        env_.policies->InvalidateDataset(dataset.id());
-        claim.Release();
-        dataset.set_revision(committed->revision);
-        *response->mutable_dataset() = std::move(dataset);
-        response->set_revision(committed->revision);
-        call.Finish(absl::OkStatus());
-      });
-  return call.reactor();
+          ? ForcedDatasetEvent(actor, dataset, request->reason(),
+                               check.policy_version, check.fields_in_use, now)
+          : DatasetEvent(actor, dataset, now);
+  return CommitDataset(env_, call, std::move(claim), std::move(dataset),
+                       std::move(event), *client, response);
 }
 
 grpc::ServerUnaryReactor* PolicyServiceImpl::GetDataset(

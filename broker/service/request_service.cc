@@ -15,6 +15,7 @@
 #include "broker/service/config.h"
 #include "broker/service/notice.h"
 #include "broker/service/policy_registry.h"
+#include "broker/service/request_ids.h"
 #include "broker/service/request_spec.h"
 #include "broker/service/request_state.h"
 #include "broker/service/validate.h"
@@ -162,28 +163,36 @@ absl::Status CheckAgainstPolicy(const Env& env, const DatasetPolicy& policy,
 }
 
 // Commits `ws` holding `request`; once durable, releases `claim` and
-// answers with the request at its new revision.
-grpc::ServerUnaryReactor* CommitRequest(const Env& env, const Call& call,
-                                        KeyClaims::Claim claim,
-                                        store::WriteSet ws,
-                                        ConsentRequest request,
-                                        accord::v1::ConsentRequestResponse* response) {
+// answers with the request at its new revision, the answer `client`
+// records for retries (request_ids.h).
+grpc::ServerUnaryReactor* CommitRequest(
+    const Env& env, const Call& call, KeyClaims::Claim claim,
+    store::WriteSet ws, ConsentRequest request,
+    accord::v1::ConsentRequestResponse* response, const ClientRequest& client) {
   ws.PutConsentRequest(request);
   ws.set_deadline(call.deadline());
+  accord::v1::ConsentRequestResponse answer;
+  *answer.mutable_request() = std::move(request);
+  auto complete = [](accord::v1::ConsentRequestResponse* out,
+                     const store::CommitResult& committed) {
+    ConsentRequest* r = out->mutable_request();
+    r->set_revision(committed.revision);
+    for (auto& e : *r->mutable_events()) {
+      if (e.revision() == 0) e.set_revision(committed.revision);
+    }
+    out->set_revision(committed.revision);
+  };
+  client.Record(ws, answer, complete);
   env.store->Commit(
-      std::move(ws), [call, response, claim = std::move(claim),
-                      request = std::move(request)](
+      std::move(ws), [call, response, claim = std::move(claim), complete,
+                      answer = std::move(answer)](
                          absl::StatusOr<store::CommitResult> committed) mutable {
         if (!committed.ok()) {
           return (void)call.FinishReleasing(claim, committed.status());
         }
         claim.Release();
-        request.set_revision(committed->revision);
-        for (auto& e : *request.mutable_events()) {
-          if (e.revision() == 0) e.set_revision(committed->revision);
-        }
-        *response->mutable_request() = std::move(request);
-        response->set_revision(committed->revision);
+        *response = std::move(answer);
+        complete(response, *committed);
         call.Finish(absl::OkStatus());
       });
   return call.reactor();
@@ -221,10 +230,15 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::PutConsentRequest(
     grpc::CallbackServerContext* context,
     const accord::v1::PutConsentRequestRequest* request,
     accord::v1::ConsentRequestResponse* response) {
-  Call call(env_, context,
-            "/accord.v1.ConsentRequestService/PutConsentRequest", *request);
+  constexpr char kMethod[] =
+      "/accord.v1.ConsentRequestService/PutConsentRequest";
+  Call call(env_, context, kMethod, *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
+  auto client =
+      ClientRequest::Find(env_, *caller, kMethod, *request, response);
+  if (!client.ok()) return call.Finish(client.status());
+  if (client->replayed()) return call.Finish(absl::OkStatus());
   const ConsentRequestSpec& spec = request->spec();
   if (!request->request_id().empty()) {
     if (absl::Status s = CheckRequestId("request_id", request->request_id());
@@ -259,7 +273,7 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::PutConsentRequest(
     Transition(created, kDraft, actor, "", 1, now, ws);
     KeyClaims::Claim claim = claims_.Take(created.id());
     return CommitRequest(env_, call, std::move(claim), std::move(ws),
-                         std::move(created), response);
+                         std::move(created), response, *client);
   }
   auto held = Hold(*caller, request->request_id(), /*own=*/true);
   if (!held.ok()) return call.Finish(held.status());
@@ -288,17 +302,22 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::PutConsentRequest(
   r.set_proposed_submitted(false);
   ProposalEvent(r, kDraft, actor, "", NextVersion(r), now, ws);
   return CommitRequest(env_, call, std::move(claim), std::move(ws),
-                       std::move(r), response);
+                       std::move(r), response, *client);
 }
 
 grpc::ServerUnaryReactor* ConsentRequestServiceImpl::SubmitConsentRequest(
     grpc::CallbackServerContext* context,
     const accord::v1::SubmitConsentRequestRequest* request,
     accord::v1::ConsentRequestResponse* response) {
-  Call call(env_, context,
-            "/accord.v1.ConsentRequestService/SubmitConsentRequest", *request);
+  constexpr char kMethod[] =
+      "/accord.v1.ConsentRequestService/SubmitConsentRequest";
+  Call call(env_, context, kMethod, *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
+  auto client =
+      ClientRequest::Find(env_, *caller, kMethod, *request, response);
+  if (!client.ok()) return call.Finish(client.status());
+  if (client->replayed()) return call.Finish(absl::OkStatus());
   if (absl::Status s = CheckRequestId("request_id", request->request_id());
       !s.ok()) {
     return call.Finish(s);
@@ -329,17 +348,22 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::SubmitConsentRequest(
   r.set_proposed_submitted(r.state() == kOpen);
   ProposalEvent(r, kPending, actor, "", NextVersion(r), now, ws);
   return CommitRequest(env_, call, std::move(claim), std::move(ws),
-                       std::move(r), response);
+                       std::move(r), response, *client);
 }
 
 grpc::ServerUnaryReactor* ConsentRequestServiceImpl::ReviewConsentRequest(
     grpc::CallbackServerContext* context,
     const accord::v1::ReviewConsentRequestRequest* request,
     accord::v1::ConsentRequestResponse* response) {
-  Call call(env_, context,
-            "/accord.v1.ConsentRequestService/ReviewConsentRequest", *request);
+  constexpr char kMethod[] =
+      "/accord.v1.ConsentRequestService/ReviewConsentRequest";
+  Call call(env_, context, kMethod, *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
+  auto client =
+      ClientRequest::Find(env_, *caller, kMethod, *request, response);
+  if (!client.ok()) return call.Finish(client.status());
+  if (client->replayed()) return call.Finish(absl::OkStatus());
   if (absl::Status s = CheckRequestId("request_id", request->request_id());
       !s.ok()) {
     return call.Finish(s);
@@ -373,7 +397,7 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::ReviewConsentRequest(
     r.set_rejection_reason(request->reason());
     ProposalEvent(r, kRejected, actor, request->reason(), version, now, ws);
     return CommitRequest(env_, call, std::move(claim), std::move(ws),
-                         std::move(r), response);
+                         std::move(r), response, *client);
   }
   const ConsentRequestSpec& spec = r.proposed();
   auto policy = env_.policies->Current(spec.dataset_id());
@@ -419,17 +443,22 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::ReviewConsentRequest(
   if (r.renewal_required()) r.set_oldest_honoured_version(version);
   Transition(r, kOpen, actor, request->reason(), version, now, ws);
   return CommitRequest(env_, call, std::move(claim), std::move(ws),
-                       std::move(r), response);
+                       std::move(r), response, *client);
 }
 
 grpc::ServerUnaryReactor* ConsentRequestServiceImpl::CloseConsentRequest(
     grpc::CallbackServerContext* context,
     const accord::v1::CloseConsentRequestRequest* request,
     accord::v1::ConsentRequestResponse* response) {
-  Call call(env_, context,
-            "/accord.v1.ConsentRequestService/CloseConsentRequest", *request);
+  constexpr char kMethod[] =
+      "/accord.v1.ConsentRequestService/CloseConsentRequest";
+  Call call(env_, context, kMethod, *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
+  auto client =
+      ClientRequest::Find(env_, *caller, kMethod, *request, response);
+  if (!client.ok()) return call.Finish(client.status());
+  if (client->replayed()) return call.Finish(absl::OkStatus());
   if (absl::Status s = CheckRequestId("request_id", request->request_id());
       !s.ok()) {
     return call.Finish(s);
@@ -455,7 +484,7 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::CloseConsentRequest(
                r.version(), now, ws);
   }
   return CommitRequest(env_, call, std::move(claim), std::move(ws),
-                       std::move(r), response);
+                       std::move(r), response, *client);
 }
 
 grpc::ServerUnaryReactor* ConsentRequestServiceImpl::GetConsentRequest(
@@ -483,7 +512,7 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::GetConsentRequest(
         // changing it; otherwise by that change.
         if (claim.held() && CloseIfEnded(r, env_.clock->NowSeconds(), ws)) {
           return CommitRequest(env_, call, std::move(claim), std::move(ws),
-                               std::move(r), response);
+                               std::move(r), response, ClientRequest());
         }
         *response->mutable_request() = std::move(r);
         return call.Finish(absl::OkStatus());

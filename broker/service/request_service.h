@@ -24,7 +24,9 @@ namespace accord::service {
 // builds the notice (notice.h) of the new version.
 //
 // Changes to one request are serialized: a change while another is in
-// flight answers ABORTED (retry). Every transition is an audit event.
+// flight answers ABORTED (retry). Every transition is an audit event. The
+// four writes take a client request id (request_ids.h): a retry gets the
+// first answer and writes nothing.
 class ConsentRequestServiceImpl final
     : public accord::v1::ConsentRequestService::CallbackService {
  public:
