@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "accord/v1/access.grpc.pb.h"
 #include "clients/commands.h"
+#include "broker/formats/json.h"
 #include "clients/grant_batch.h"
 #include "clients/time_format.h"
 #include "broker/cmdline/usage_error.h"
@@ -119,8 +120,11 @@ absl::StatusOr<std::string> ReadCertFlag(const std::string& path) {
 
 // The verified grant as one JSON document: the outcome, the key, the
 // bound certificate check, then every claim as signed.
-std::string VerifiedJson(const verifier::Grant& g, bool cert_checked,
-                         bool audience_checked) {
+absl::StatusOr<std::string> VerifiedJson(const verifier::Grant& g,
+                                         bool cert_checked,
+                                         bool audience_checked) {
+  absl::StatusOr<formats::JsonValue> claims = formats::ParseJson(g.claims_json);
+  if (!claims.ok()) return claims.status();
   formats::JsonValue out = formats::JsonValue::Object();
   out.Set("valid", true)
       .Set("kid", g.kid)
@@ -129,7 +133,7 @@ std::string VerifiedJson(const verifier::Grant& g, bool cert_checked,
       .Set("certificate_checked", cert_checked)
       .Set("expires_at", FormatRfc3339(g.expires_at))
       // The token's claims as it carries them (NumericDate times).
-      .Set("claims", g.claims);
+      .Set("claims", *std::move(claims));
   return out.Serialize();
 }
 
@@ -198,9 +202,11 @@ absl::Status Verify(CommandContext& ctx) {
     grant = grant_verifier.VerifyUnbound(token);
   }
   if (!grant.ok()) return grant.status();
+  absl::StatusOr<std::string> json =
+      VerifiedJson(*grant, cert_path.has_value(), audience.has_value());
+  if (!json.ok()) return json.status();
   return ctx.output().ShowJson(
-      VerifiedJson(*grant, cert_path.has_value(), audience.has_value()),
-      VerifiedText(*grant, cert_path.has_value(), audience.has_value()));
+      *json, VerifiedText(*grant, cert_path.has_value(), audience.has_value()));
 }
 
 }  // namespace

@@ -76,7 +76,7 @@ absl::Status Watch(CommandContext& ctx) {
     reader->Finish();
     return absl::OkStatus();
   }
-  absl::Status s = ctx.WithHint(FromGrpc(reader->Finish()));
+  absl::Status s = ctx.WithHint(rpc::FromGrpc(reader->Finish()));
   if (bounded && absl::IsDeadlineExceeded(s)) return absl::OkStatus();
   return s;
 }

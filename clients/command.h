@@ -16,8 +16,8 @@
 #include "absl/status/statusor.h"
 #include "clients/connection.h"
 #include "broker/cmdline/flags.h"
+#include "broker/rpc/status.h"
 #include "clients/retry.h"
-#include "clients/grpc_status.h"
 #include "clients/output.h"
 #include "grpcpp/client_context.h"
 
@@ -62,7 +62,7 @@ class CommandContext {
     Request sent = request;
     const bool retryable = SetClientRequestId(&sent);
     Stub stub((*connection)->channel());
-    return WithHint(FromGrpc(WithRetries(retryable, [&] {
+    return WithHint(rpc::FromGrpc(WithRetries(retryable, [&] {
       grpc::ClientContext context;
       (*connection)->Prepare(&context);
       response->Clear();

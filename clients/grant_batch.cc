@@ -7,6 +7,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "broker/formats/json.h"
+#include "broker/rpc/status.h"
 #include "clients/output.h"
 #include "broker/cmdline/usage_error.h"
 #include "google/protobuf/util/json_util.h"
@@ -68,11 +69,7 @@ std::string GrantBatchText(const v1::RequestGrantsResponse& response) {
   for (int i = 0; i < response.results_size(); ++i) {
     const v1::RequestGrantsResult& result = response.results(i);
     // A code this client does not know is shown as UNKNOWN, never as OK.
-    const int raw = result.status_code();
-    const absl::StatusCode code =
-        raw >= 0 && raw <= static_cast<int>(absl::StatusCode::kUnauthenticated)
-            ? static_cast<absl::StatusCode>(raw)
-            : absl::StatusCode::kUnknown;
+    const absl::StatusCode code = rpc::CanonicalCode(result.status_code());
     if (code != absl::StatusCode::kOk) {
       ++errors;
       absl::StrAppend(&text, "[", i, "] ", absl::StatusCodeToString(code),

@@ -248,6 +248,11 @@ std::string HashText(absl::string_view bytes) {
   return absl::BytesToHexString(bytes);
 }
 
+std::string ErrorLine(const absl::Status& status) {
+  return absl::StrCat("accord: ", absl::StatusCodeToString(status.code()), ": ",
+                      status.message());
+}
+
 absl::StatusOr<std::string> ToJson(const Message& message) {
   return ToJsonValue(message).Serialize();
 }

@@ -44,6 +44,11 @@ formats::JsonValue ToJsonValue(const google::protobuf::Message& message);
 // lowercase hex.
 std::string HashText(absl::string_view bytes);
 
+// The one line the CLI prints for a failed command: "accord: <CODE NAME>:
+// <message>", e.g. "accord: PERMISSION_DENIED: caller may not call
+// PutPolicy".
+std::string ErrorLine(const absl::Status& status);
+
 // Returns `message` as aligned "key: value" lines, nested fields as dotted
 // paths ("decision.outcome"), repeated messages indexed ("events[0].state"),
 // repeated scalars joined by ", ". Fields at their default value are left

@@ -183,5 +183,12 @@ TEST_CASE("output: the format flag and one JSON document") {
   CHECK(human_out.str() == "text\n");
 }
 
+TEST_CASE("output: the error line names the code and keeps the message") {
+  CHECK(ErrorLine(absl::PermissionDeniedError(
+            "caller may not call PutPolicy")) ==
+        "accord: PERMISSION_DENIED: caller may not call PutPolicy");
+  CHECK(ErrorLine(absl::UnavailableError("")) == "accord: UNAVAILABLE: ");
+}
+
 }  // namespace
 }  // namespace accord::client

@@ -3,7 +3,8 @@
 
 The layers, lowest first: policy/ (the policy language, standing alone);
 broker/formats (JSON, base64); broker/crypto (keys, signatures, hashes);
-broker/jwks, broker/dev, broker/http, broker/auditlog, broker/cmdline;
+broker/jwks, broker/dev, broker/http, broker/auditlog, broker/cmdline,
+broker/rpc (the absl <-> gRPC status conversion);
 broker/store; broker/service. Clients (clients/) build on the broker's
 libraries; tests (tests/) may include anything. broker/testing holds
 test-only headers any test may use; tests may also use the dev PKI. Nothing under broker/ or policy/ ever
@@ -29,6 +30,8 @@ ALLOWED = {
     "broker/dev": ["broker/crypto", "broker/formats"],
     "broker/cmdline": [],
     "broker/http": ["broker/crypto", "broker/formats"],
+    # The absl <-> gRPC status conversion stands alone.
+    "broker/rpc": [],
     # The log appends through the store's header-only interface.
     "broker/auditlog": ["broker/crypto", "broker/formats",
                         "broker/store/log_appender.h"],

@@ -36,9 +36,6 @@ constexpr std::array<const char*, kLatencyBuckets.size()> kBucketLabels = {
     "0.0005", "0.001", "0.002", "0.005", "0.01", "0.025",
     "0.05",   "0.1",   "0.25",  "0.5",   "1",    "2.5"};
 
-constexpr std::array<const char*, 4> kConsentStates = {"given", "withdrawn",
-                                                       "expired", "refused"};
-
 // Longest latency counted in the sum, so that it cannot overflow.
 constexpr double kMaxSeconds = 1e6;
 
@@ -180,16 +177,6 @@ MethodStats* Metrics::Lookup(absl::string_view full_name) {
   return stats.get();
 }
 
-void Metrics::RecordDecision(bool permit, uint64_t grants_issued) {
-  (permit ? permits_ : denies_).fetch_add(1, std::memory_order_relaxed);
-  grants_issued_.fetch_add(grants_issued, std::memory_order_relaxed);
-}
-
-void Metrics::RecordConsentEvent(ConsentEvent event) {
-  consent_events_[static_cast<size_t>(event)].fetch_add(
-      1, std::memory_order_relaxed);
-}
-
 bool Metrics::SetGauge(absl::string_view name, double value) {
   return gauges_.Set(name, {}, value);
 }
@@ -243,21 +230,6 @@ std::string Metrics::RenderPrometheus() const {
         absl::StrCat("method=\"", EscapePrometheusLabel(m->method()), "\","),
         kBucketLabels, m->buckets_,
         static_cast<double>(m->sum_nanos_.load(std::memory_order_relaxed)) / 1e9);
-  }
-  Header(&out, "decisions_total", "counter", "Access decisions, by outcome.");
-  absl::StrAppend(&out, "accord_decisions_total{outcome=\"permit\"} ",
-                  permits_.load(std::memory_order_relaxed), "\n",
-                  "accord_decisions_total{outcome=\"deny\"} ",
-                  denies_.load(std::memory_order_relaxed), "\n");
-  Header(&out, "grants_issued_total", "counter", "Access grants issued.");
-  absl::StrAppend(&out, "accord_grants_issued_total ",
-                  grants_issued_.load(std::memory_order_relaxed), "\n");
-  Header(&out, "consent_events_total", "counter",
-         "Consent state changes, by new state.");
-  for (size_t i = 0; i < kConsentStates.size(); ++i) {
-    absl::StrAppend(&out, "accord_consent_events_total{state=\"",
-                    kConsentStates[i], "\"} ",
-                    consent_events_[i].load(std::memory_order_relaxed), "\n");
   }
   Header(&out, "store_commit_write_sets", "histogram",
          "Write sets per group commit of the store.");

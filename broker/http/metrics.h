@@ -56,16 +56,11 @@ class MethodStats {
   std::atomic<uint64_t> sum_nanos_{0};
 };
 
-// Outcome labels of accord_consent_events_total.
-enum class ConsentEvent { kGiven, kWithdrawn, kExpired, kRefused };
-
-// The broker's metrics, rendered in the Prometheus text format 0.0.4 with the
-// prefix "accord_":
+// The broker's request, store and state metrics, rendered in the Prometheus
+// text format 0.0.4 with the prefix "accord_" (what the broker decided is
+// counted by the service layer and rendered beside these):
 //   requests_total{method,code}             counter (from MethodStats)
 //   request_duration_seconds{method}        histogram (from MethodStats)
-//   decisions_total{outcome="permit"|"deny"} counter
-//   grants_issued_total                     counter
-//   consent_events_total{state}             counter (given/withdrawn/expired/refused)
 //   store_commit_write_sets                 histogram (write sets per group commit)
 //   store_commit_seconds{phase}             histogram: "queued" (the oldest
 //                                           write set's wait for the writer),
@@ -104,12 +99,6 @@ class Metrics {
   // lock or a hash.
   MethodStats* ForMethod(absl::string_view full_name) ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Counts one access decision and the grants it issued.
-  void RecordDecision(bool permit, uint64_t grants_issued);
-
-  // Counts one consent state change.
-  void RecordConsentEvent(ConsentEvent event);
-
   // Counts one group commit of the store.
   void RecordCommit(size_t write_sets, double queued_seconds,
                     double write_seconds);
@@ -137,10 +126,6 @@ class Metrics {
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::unique_ptr<MethodStats>> methods_
       ABSL_GUARDED_BY(mu_);
-  std::atomic<uint64_t> permits_{0};
-  std::atomic<uint64_t> denies_{0};
-  std::atomic<uint64_t> grants_issued_{0};
-  std::array<std::atomic<uint64_t>, 4> consent_events_{};
   // Per-bucket (not cumulative) counts, the last one +Inf, and sums.
   std::array<std::atomic<uint64_t>, kCommitSizeBuckets.size() + 1>
       commit_sizes_{};

@@ -29,6 +29,7 @@
 #include "broker/service/clock.h"
 #include "broker/service/dev_clock.h"
 #include "broker/service/dev_mode.h"
+#include "broker/service/domain_metrics.h"
 #include "broker/service/env.h"
 #include "broker/service/grpc_listener.h"
 #include "broker/service/key_material.h"
@@ -164,6 +165,7 @@ class BrokerImpl final : public Broker {
   std::unique_ptr<OffsetFileClock> dev_clock_;
   const Clock* clock_ = &real_clock_;
   http::Metrics metrics_;
+  DomainMetrics domain_metrics_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<auditlog::Log> log_;
   std::unique_ptr<KeyRing> keys_;
@@ -383,6 +385,7 @@ void BrokerImpl::AssembleEnv() {
   env_.auth = auth_.get();
   env_.clock = clock_;
   env_.metrics = &metrics_;
+  env_.domain_metrics = &domain_metrics_;
   env_.log = log_.get();
   env_.checkpointer = checkpointer_.get();
   env_.checkpoint_verifier_key = checkpoint_verifier_key_;
@@ -487,8 +490,8 @@ absl::Status BrokerImpl::StartHttp() {
     }
     return http::Response{200, "text/plain; charset=utf-8", {}, "ready\n"};
   });
-  MetricsSources scraped{metrics, store, readiness_.get(), keys,
-                         receipt_keys_.get()};
+  MetricsSources scraped{metrics, &domain_metrics_, store, readiness_.get(),
+                         keys, receipt_keys_.get()};
   router.Get("/metrics", [scraped] {
     return http::Response{200, "text/plain; version=0.0.4; charset=utf-8", {},
                           RenderMetricsPage(scraped)};

@@ -72,6 +72,7 @@ std::string RenderMetricsPage(const MetricsSources& sources) {
     }
   }
   std::string page = metrics->RenderPrometheus();
+  sources.domain_metrics->AppendPrometheus(&page);
   if (absl::StatusOr<http::ProcessStats> process = http::ReadProcessStats();
       process.ok()) {
     http::RenderProcessMetrics(*process, &page);

@@ -55,10 +55,12 @@ TEST_CASE("the metrics page shows the broker's state and the process",
   std::ofstream(config.tls_cert_file) << "nothing here\n";
 
   http::Metrics metrics;
+  DomainMetrics domain_metrics;
+  domain_metrics.RecordDecision(true, 2);
   SetStartupGauges(config, **store, &metrics);
   const std::string page =
-      RenderMetricsPage({&metrics, store->get(), &readiness, grant_keys->get(),
-                         receipt_keys->get()});
+      RenderMetricsPage({&metrics, &domain_metrics, store->get(), &readiness,
+                         grant_keys->get(), receipt_keys->get()});
   INFO(page);
   CHECK(
       Sample(page, absl::StrCat("accord_build_info{version=\"", BuildVersion(),
@@ -82,6 +84,14 @@ TEST_CASE("the metrics page shows the broker's state and the process",
             page,
             "accord_signing_key_created_timestamp_seconds{ring=\"receipt\"}") ==
         kNow);
+  // The domain counters, between the registry and the process metrics.
+  CHECK(Sample(page, "accord_decisions_total{outcome=\"permit\"}") == 1);
+  CHECK(Sample(page, "accord_grants_issued_total") == 2);
+  CHECK(Sample(page, "accord_consent_events_total{state=\"given\"}") == 0);
+  CHECK(page.find("# TYPE accord_requests_total counter\n") <
+        page.find("# TYPE accord_decisions_total counter\n"));
+  CHECK(page.find("# TYPE accord_consent_events_total counter\n") <
+        page.find("# TYPE process_cpu_seconds_total counter\n"));
   CHECK(Sample(page, "process_resident_memory_bytes") > 0);
   CHECK(Sample(page, "process_open_fds") > 0);
   CHECK(absl::StrContains(page, "# TYPE process_cpu_seconds_total counter\n"));
@@ -91,8 +101,8 @@ TEST_CASE("the metrics page shows the broker's state and the process",
   REQUIRE((*grant_keys)->Rotate(crypto::Algorithm::kEdDSA).ok());
   clock.Advance(absl::Seconds(KeySchedule{}.prepublish_seconds + 1));
   const std::string later =
-      RenderMetricsPage({&metrics, store->get(), &readiness, grant_keys->get(),
-                         receipt_keys->get()});
+      RenderMetricsPage({&metrics, &domain_metrics, store->get(), &readiness,
+                         grant_keys->get(), receipt_keys->get()});
   CHECK(
       Sample(later,
              "accord_signing_key_created_timestamp_seconds{ring=\"grant\"}") ==

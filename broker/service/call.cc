@@ -3,9 +3,9 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "broker/rpc/status.h"
 #include "broker/service/clock.h"
 #include "broker/service/freshness.h"
-#include "broker/service/grpc_status.h"
 #include "broker/service/limits.h"
 #include "broker/service/rate_limiter.h"
 #include "broker/service/readiness.h"
@@ -88,7 +88,7 @@ grpc::ServerUnaryReactor* Call::Finish(const absl::Status& status) const {
   if (env_->readiness != nullptr) env_->readiness->CallFinished();
   stats_->Observe(static_cast<int>(status.code()),
                   absl::ToDoubleSeconds(absl::Now() - start_));
-  reactor_->Finish(ToGrpc(status));
+  reactor_->Finish(rpc::ToGrpc(status));
   return reactor_;
 }
 

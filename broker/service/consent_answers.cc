@@ -236,8 +236,8 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::Answer(
   *response->mutable_consent() = std::move(consent);
   response->set_receipt(*std::move(receipt));
   return CommitChange(call, std::move(ws), response, std::move(claim), first_new,
-                      accept ? http::ConsentEvent::kGiven
-                             : http::ConsentEvent::kRefused,
+                      accept ? ConsentEvent::kGiven
+                             : ConsentEvent::kRefused,
                       client);
 }
 

@@ -8,12 +8,12 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "broker/crypto/random.h"
-#include "broker/http/metrics.h"
 #include "broker/service/audit_events.h"
 #include "broker/service/call.h"
 #include "broker/service/clock.h"
 #include "broker/service/config.h"
 #include "broker/service/consent_changes.h"
+#include "broker/service/domain_metrics.h"
 #include "broker/service/history_proofs.h"
 #include "broker/service/key_ring.h"
 #include "broker/service/limits.h"
@@ -173,7 +173,7 @@ std::string ConsentServiceImpl::Controller(const Consent& c) const {
 template <typename Response>
 grpc::ServerUnaryReactor* ConsentServiceImpl::CommitChange(
     const Call& call, store::WriteSet ws, Response* response,
-    KeyClaims::Claim claim, int first_new, http::ConsentEvent event,
+    KeyClaims::Claim claim, int first_new, ConsentEvent event,
     const ClientRequest& client) {
   ws.set_deadline(call.deadline());
   auto complete = [first_new](Response* out, const store::CommitResult& r) {
@@ -191,7 +191,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::CommitChange(
           return (void)call.Finish(r.status());
         }
         if (env_.revocations != nullptr) env_.revocations->Notify(r->revision);
-        env_.metrics->RecordConsentEvent(event);
+        env_.domain_metrics->RecordConsentEvent(event);
         complete(response, *r);
         call.Finish(absl::OkStatus());
       });
@@ -201,7 +201,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::CommitChange(
 // consent_answers.cc commits through it too.
 template grpc::ServerUnaryReactor* ConsentServiceImpl::CommitChange(
     const Call&, store::WriteSet, accord::v1::GiveConsentResponse*,
-    KeyClaims::Claim, int, http::ConsentEvent, const ClientRequest&);
+    KeyClaims::Claim, int, ConsentEvent, const ClientRequest&);
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
     grpc::CallbackServerContext* context,
@@ -274,7 +274,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
   *response->mutable_consent() = std::move(consent);
   response->set_receipt(*std::move(receipt));
   return CommitChange(call, std::move(ws), response, std::move(claim), first_new,
-                      http::ConsentEvent::kGiven, *client);
+                      ConsentEvent::kGiven, *client);
 }
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
@@ -343,7 +343,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
   *response->mutable_consent() = *std::move(consent);
   response->set_receipt(*std::move(receipt));
   return CommitChange(call, std::move(ws), response, std::move(claim), first_new,
-                      http::ConsentEvent::kWithdrawn, *client);
+                      ConsentEvent::kWithdrawn, *client);
 }
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::ListConsents(
@@ -389,7 +389,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::ListConsents(
         if (!claim.held() || expired.empty()) {
           return call.FinishReleasing(claim, absl::OkStatus());
         }
-        http::Metrics* metrics = env_.metrics;
+        DomainMetrics* metrics = env_.domain_metrics;
         env_.store->Commit(
             std::move(ws), [call, response, metrics, claim = std::move(claim),
                             expired = std::move(expired)](
@@ -400,7 +400,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::ListConsents(
                 return (void)call.Finish(r.status());
               }
               for (int i : expired) {
-                metrics->RecordConsentEvent(http::ConsentEvent::kExpired);
+                metrics->RecordConsentEvent(ConsentEvent::kExpired);
                 Consent* c = response->mutable_consents(i);
                 StampNewEvents(c, c->events_size() - 1, r->revision);
               }
@@ -452,7 +452,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GetConsent(
         PutChange(ws, *consent, accord::v1::CONSENT_STATE_EXPIRED, now);
         const int first_new = consent->events_size() - 1;
         *response->mutable_consent() = *std::move(consent);
-        http::Metrics* metrics = env_.metrics;
+        DomainMetrics* metrics = env_.domain_metrics;
         env_.store->Commit(
             std::move(ws),
             [call, response, metrics, claim = std::move(claim),
@@ -462,7 +462,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GetConsent(
                 response->Clear();
                 return (void)call.Finish(r.status());
               }
-              metrics->RecordConsentEvent(http::ConsentEvent::kExpired);
+              metrics->RecordConsentEvent(ConsentEvent::kExpired);
               StampNewEvents(response->mutable_consent(), first_new,
                              r->revision);
               call.Finish(absl::OkStatus());

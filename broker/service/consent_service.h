@@ -4,9 +4,9 @@
 #include <string>
 
 #include "accord/v1/consent.grpc.pb.h"
-#include "broker/http/metrics.h"
 #include "broker/service/call.h"
 #include "broker/service/claims.h"
+#include "broker/service/domain_metrics.h"
 #include "broker/service/env.h"
 #include "broker/service/request_ids.h"
 #include "broker/store/write_set.h"
@@ -99,7 +99,7 @@ class ConsentServiceImpl final
   grpc::ServerUnaryReactor* CommitChange(const Call& call, store::WriteSet ws,
                                          Response* response,
                                          KeyClaims::Claim claim, int first_new,
-                                         http::ConsentEvent event,
+                                         ConsentEvent event,
                                          const ClientRequest& client);
   // GiveConsent with `request` (accept) or RefuseConsentRequest: the
   // caller's answer to the current version of a consent request.

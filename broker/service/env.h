@@ -20,6 +20,7 @@ struct BrokerConfig;
 class Authenticator;
 class CitizenTokens;
 class Clock;
+class DomainMetrics;
 class KeyRing;
 class PolicyRegistry;
 class RateLimiter;
@@ -37,7 +38,10 @@ struct Env {
   KeyRing* receipt_keys = nullptr;
   Authenticator* auth = nullptr;
   const Clock* clock = nullptr;
+  // Per-method request counts and latencies (Call records them).
   http::Metrics* metrics = nullptr;
+  // Decisions, grants and consent changes.
+  DomainMetrics* domain_metrics = nullptr;
   auditlog::Log* log = nullptr;
   auditlog::Checkpointer* checkpointer = nullptr;
   // Write paths that commit revocations notify it after the commit.

@@ -4,11 +4,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "broker/http/metrics.h"
 #include "broker/service/audit_events.h"
 #include "broker/service/clock.h"
 #include "broker/service/config.h"
 #include "broker/service/decider.h"
+#include "broker/service/domain_metrics.h"
 #include "broker/service/freshness.h"
 #include "broker/service/grant_issuer.h"
 #include "broker/service/key_ring.h"
@@ -88,7 +88,7 @@ void DenyForQuota(const Env& env, const std::string& partner,
                    const store::CommitResult& r) {
                   out->set_revision(r.revision);
                 });
-  http::Metrics* metrics = env.metrics;
+  DomainMetrics* metrics = env.domain_metrics;
   env.store->Commit(std::move(ws),
                     [response, metrics, done = std::move(done)](
                         absl::StatusOr<store::CommitResult> committed) mutable {
@@ -245,7 +245,7 @@ void DecideAndRecord(const Env& env, const Caller& caller,
                               *quotas, now, response, client, std::move(done));
         }
         complete(response, *committed);
-        e->metrics->RecordDecision(permit, pending->size());
+        e->domain_metrics->RecordDecision(permit, pending->size());
         done(absl::OkStatus());
       });
 }

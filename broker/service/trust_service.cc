@@ -7,8 +7,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "broker/rpc/status.h"
 #include "broker/service/call.h"
-#include "broker/service/grpc_status.h"
 #include "broker/service/key_ring.h"
 #include "broker/service/rate_limiter.h"
 #include "broker/service/revocations.h"
@@ -243,7 +243,7 @@ class RevocationStream final
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (finished_) return;
     finished_ = true;
-    Finish(ToGrpc(status));
+    Finish(rpc::ToGrpc(status));
   }
 
   const Env& env_;

@@ -17,6 +17,7 @@
 #include "accord/examples/v1/data_service.grpc.pb.h"
 #include "absl/status/status.h"
 #include "broker/cmdline/flags.h"
+#include "broker/rpc/status.h"
 
 namespace {
 
@@ -107,11 +108,11 @@ int main(int argc, char** argv) {
   v1::ReadRecordsResponse response;
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  grpc::Status status = stub->ReadRecords(&context, request, &response);
+  const absl::Status status =
+      accord::rpc::FromGrpc(stub->ReadRecords(&context, request, &response));
   if (!status.ok()) {
-    std::cerr << absl::StatusCodeToString(
-                     static_cast<absl::StatusCode>(status.error_code()))
-              << ": " << status.error_message() << "\n";
+    std::cerr << absl::StatusCodeToString(status.code()) << ": "
+              << status.message() << "\n";
     return 1;
   }
   std::string json;

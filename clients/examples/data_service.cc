@@ -2,15 +2,11 @@
 
 #include <grpcpp/security/auth_context.h>
 
+#include "broker/rpc/status.h"
 #include "clients/examples/record_access.h"
 
 namespace accord::examples {
 namespace {
-
-grpc::Status ToGrpc(const absl::Status& s) {
-  return grpc::Status(static_cast<grpc::StatusCode>(s.code()),
-                      std::string(s.message()));
-}
 
 // The PEM of the client certificate of this call, or "" when there is none.
 std::string PeerCertificatePem(const grpc::CallbackServerContext& context) {
@@ -35,7 +31,7 @@ grpc::ServerUnaryReactor* DataServiceImpl::ReadRecords(
   absl::StatusOr<verifier::Grant> grant = verifier_->VerifyForCertificate(
       request->grant(), PeerCertificatePem(*context));
   if (!grant.ok()) {
-    reactor->Finish(ToGrpc(grant.status()));
+    reactor->Finish(rpc::ToGrpc(grant.status()));
     return reactor;
   }
   RecordRequest wanted;
@@ -43,7 +39,7 @@ grpc::ServerUnaryReactor* DataServiceImpl::ReadRecords(
   wanted.subjects.assign(request->subjects().begin(), request->subjects().end());
   absl::StatusOr<ServedRecords> served = ServeRecords(*grant, wanted, subjects_);
   if (!served.ok()) {
-    reactor->Finish(ToGrpc(served.status()));
+    reactor->Finish(rpc::ToGrpc(served.status()));
     return reactor;
   }
   for (const std::string& f : served->fields) response->add_fields(f);

@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "accord/v1/consent.grpc.pb.h"
 #include "accord/v1/trust.grpc.pb.h"
-#include "clients/grpc_status.h"
+#include "broker/rpc/status.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace accord::portal {
@@ -59,7 +59,7 @@ absl::Status BrokerClient::Call(
   grpc::ClientContext context;
   connection_.Prepare(&context);
   context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
-  return client::FromGrpc((stub.*method)(&context, request, response));
+  return rpc::FromGrpc((stub.*method)(&context, request, response));
 }
 
 absl::StatusOr<std::string> BrokerClient::ListConsents(

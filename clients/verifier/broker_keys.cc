@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "accord/v1/trust.grpc.pb.h"
-#include "clients/grpc_status.h"
+#include "broker/rpc/status.h"
 #include "clients/verifier/broker_channel.h"
 
 namespace accord::verifier {
@@ -22,7 +22,7 @@ absl::StatusOr<JwksLoader> BrokerKeysLoader(const BrokerEndpoint& endpoint) {
     accord::v1::GetVerificationKeysResponse response;
     grpc::Status status = stub->GetVerificationKeys(
         &context, accord::v1::GetVerificationKeysRequest(), &response);
-    if (!status.ok()) return client::FromGrpc(status);
+    if (!status.ok()) return rpc::FromGrpc(status);
     return JwksDocument(std::move(*response.mutable_jwks()));
   });
 }

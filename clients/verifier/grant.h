@@ -6,13 +6,24 @@
 
 #include <cstdint>
 #include <string>
+#include <variant>
 #include <vector>
 
-#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "broker/formats/json.h"
 
 namespace accord::verifier {
+
+// One duty of the "duties" claim: what the partner must do with the data
+// (the policy's duties, e.g. "delete_after", "aggregate_min_k",
+// "attribute", "no_onward_transfer", "notify_producer"). The broker writes
+// a flag duty as true, a decimal one (seconds, k) as an integer, any other
+// as a string. A number with a fraction or an exponent, or beyond int64,
+// reads as a double. A grant whose duty is null, an array or an object is
+// refused (GrantCheck::kClaims).
+struct Duty {
+  std::string name;
+  std::variant<bool, int64_t, double, std::string> value;
+};
 
 struct Grant {
   std::string kid;        // header "kid": the key that signed it
@@ -31,26 +42,22 @@ struct Grant {
   std::vector<std::string> subjects;  // the pseudonyms it may read
   int64_t policy_version = 0;
   std::string policy_hash;
-  formats::JsonValue duties;  // object: duty name -> true / number / string
+  std::vector<Duty> duties;  // "duties", in the order the token has them
   int64_t revision = 0;      // "rev"
   std::string cnf_x5t_s256;  // "cnf"."x5t#S256": the bound certificate
-  formats::JsonValue claims;  // every claim, as signed
+  // Every claim, as signed: the payload, one JSON object written compactly
+  // with its members in the token's order. Whitespace and string escapes may
+  // differ from the signed bytes; the values do not.
+  std::string claims_json;
 
   // True when `field` is one of `fields`.
   bool CoversField(absl::string_view field) const;
   // True when the grant has no subject list (not a PERSONAL dataset) or
   // `subject` is in it.
   bool CoversSubject(absl::string_view subject) const;
+  // The duty named `name`, or nullptr when the grant has none.
+  const Duty* FindDuty(absl::string_view name) const;
 };
-
-// Builds a Grant from a verified header and payload. Returns it, or
-// INVALID_ARGUMENT naming the claim that is missing or of the wrong type:
-// "sub", "aud" (one string), "jti", "exp", "dataset", "purpose", "fields"
-// (array of strings) and "cnf" (object with a string "x5t#S256") are
-// required; "subjects" (array of strings), "policy", "duties", "rev",
-// "iss", "iat", "nbf" are read when present.
-absl::StatusOr<Grant> GrantFromClaims(const formats::JsonValue& header,
-                                      formats::JsonValue payload);
 
 }  // namespace accord::verifier
 

@@ -10,6 +10,7 @@
 #include "broker/crypto/jws.h"
 #include "broker/crypto/jwt_claims.h"
 #include "broker/crypto/x509.h"
+#include "clients/verifier/grant_claims_internal.h"
 
 namespace accord::verifier {
 namespace {
@@ -134,7 +135,7 @@ absl::StatusOr<Grant> GrantVerifier::Verify(
   }
   if (!jws.ok()) return Failed(CheckOfJwsError(jws.status()), jws.status());
   if (absl::Status s = CheckGrantClaims(jws->payload, o); !s.ok()) return s;
-  absl::StatusOr<Grant> grant = GrantFromClaims(jws->header, std::move(jws->payload));
+  absl::StatusOr<Grant> grant = GrantFromClaims(jws->header, jws->payload);
   if (!grant.ok()) return Failed(GrantCheck::kClaims, grant.status());
   if (x5t_s256.has_value() && grant->cnf_x5t_s256 != *x5t_s256) {
     return Failed(GrantCheck::kBinding, absl::StatusCode::kUnauthenticated,

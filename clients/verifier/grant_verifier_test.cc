@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -110,7 +111,52 @@ TEST_CASE("a valid grant verifies and comes back typed") {
   CHECK(g->policy_version == 3);
   CHECK(g->revision == 42);
   CHECK(g->cnf_x5t_s256 == kThumbprint);
-  CHECK(g->duties.Find("no_onward_transfer") != nullptr);
+  REQUIRE(g->duties.size() == 2);
+  CHECK(g->duties[0].name == "delete_after");
+  CHECK(std::get<int64_t>(g->duties[0].value) == 86400);
+  CHECK(g->duties[1].name == "no_onward_transfer");
+  CHECK(std::get<bool>(g->duties[1].value));
+  CHECK(g->FindDuty("no_onward_transfer") == &g->duties[1]);
+  CHECK(g->FindDuty("attribute") == nullptr);
+  // Every claim as signed, in the token's order.
+  CHECK(g->claims_json == GrantClaims(kNow, kThumbprint).Serialize());
+}
+
+TEST_CASE("duties come back with their JSON types, and other values are refused") {
+  Fixture f;
+  GrantVerifier v = f.Verifier();
+  JsonValue claims = GrantClaims(kNow, kThumbprint);
+  claims.Set("duties", JsonValue::Object()
+                           .Set("attribute", "Source: Rennes")
+                           .Set("aggregate_min_k", 10)
+                           .Set("ratio", 0.5)
+                           .Set("notify_producer", true));
+  absl::StatusOr<Grant> g = v.VerifyUnbound(Sign(f.key, claims));
+  REQUIRE(g.ok());
+  REQUIRE(g->duties.size() == 4);
+  CHECK(std::get<std::string>(g->FindDuty("attribute")->value) ==
+        "Source: Rennes");
+  CHECK(std::get<int64_t>(g->FindDuty("aggregate_min_k")->value) == 10);
+  CHECK(std::get<double>(g->FindDuty("ratio")->value) == 0.5);
+  CHECK(std::get<bool>(g->FindDuty("notify_producer")->value));
+
+  claims.Set("duties", JsonValue::Object());
+  g = v.VerifyUnbound(Sign(f.key, claims));
+  REQUIRE(g.ok());
+  CHECK(g->duties.empty());
+
+  for (const JsonValue& odd :
+       {JsonValue(), JsonValue::Array(), JsonValue::Object()}) {
+    claims.Set("duties", JsonValue::Object().Set("delete_after", odd));
+    auto r = v.VerifyUnbound(Sign(f.key, claims));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK(CheckOf(r.status()) == GrantCheck::kClaims);
+  }
+  claims.Set("duties", JsonValue::Array());
+  auto r = v.VerifyUnbound(Sign(f.key, claims));
+  REQUIRE_FALSE(r.ok());
+  CHECK(CheckOf(r.status()) == GrantCheck::kClaims);
 }
 
 TEST_CASE("the certificate binding is checked against the presented PEM") {

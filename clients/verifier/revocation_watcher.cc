@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "accord/v1/trust.grpc.pb.h"
-#include "clients/grpc_status.h"
+#include "broker/rpc/status.h"
 #include "clients/verifier/broker_channel.h"
 
 namespace accord::verifier {
@@ -98,7 +98,7 @@ absl::Status RevocationWatcher::FollowOnce() {
   revoked_->StreamEnded();
   absl::MutexLock l(&mu_);
   call_ = nullptr;
-  return client::FromGrpc(status);
+  return rpc::FromGrpc(status);
 }
 
 uint64_t RevocationWatcher::last_revision() const {

@@ -14,6 +14,7 @@
 #include "accord/v1/consent.grpc.pb.h"
 #include "accord/v1/policy.grpc.pb.h"
 #include "broker/crypto/signing_key.h"
+#include "broker/rpc/status.h"
 #include "clients/connection.h"
 #include "broker/dev/dev_layout.h"
 #include "clients/dev_token.h"
@@ -46,10 +47,11 @@ rules:
       no_onward_transfer: true
 )";
 
+// The status of the call `what`, its message prefixed with `what`.
 absl::Status FromGrpc(const grpc::Status& s, absl::string_view what) {
-  if (s.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
-                      absl::StrCat(what, ": ", s.error_message()));
+  const absl::Status status = rpc::FromGrpc(s);
+  if (status.ok()) return status;
+  return absl::Status(status.code(), absl::StrCat(what, ": ", status.message()));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "broker/formats/json.h"
 #include "broker/crypto/jws.h"
 #include "broker/crypto/random.h"
+#include "broker/rpc/status.h"
 #include "broker/service/audit_events.h"
 #include "broker/store/records.pb.h"
 
@@ -153,9 +154,7 @@ grpc::ServerUnaryReactor* FloorAccessService::RequestGrant(
        token = *std::move(token)](
           absl::StatusOr<store::CommitResult> committed) mutable {
         if (!committed.ok()) {
-          reactor->Finish(grpc::Status(
-              static_cast<grpc::StatusCode>(committed.status().code()),
-              std::string(committed.status().message())));
+          reactor->Finish(rpc::ToGrpc(committed.status()));
           return;
         }
         response->set_revision(committed->revision);

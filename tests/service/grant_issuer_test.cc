@@ -3,6 +3,7 @@
 #include "broker/service/grant_issuer.h"
 
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -78,7 +79,8 @@ TEST_CASE("grant_issuer: a grant carries the decision's claims, signed by the "
   CHECK(grant->policy_version == 1);
   CHECK(grant->policy_hash == answer->policy->ref.hash());
   CHECK(grant->revision == static_cast<int64_t>(answer->revision));
-  CHECK(grant->duties.GetString("attribute").value() ==
+  REQUIRE(grant->FindDuty("attribute") != nullptr);
+  CHECK(std::get<std::string>(grant->FindDuty("attribute")->value) ==
         "Source: Rennes Métropole air-quality sensors");
   CHECK(grant->cnf_x5t_s256 == kTestThumbprint);
   // The record the store keeps says the same.

@@ -81,6 +81,7 @@ absl::StatusOr<std::unique_ptr<ServiceFixture>> ServiceFixture::Create(
   env.receipt_keys = f->receipt_keys_.get();
   env.clock = &f->clock_;
   env.metrics = &f->metrics_;
+  env.domain_metrics = &f->domain_metrics_;
   env.log = f->state_.log.get();
   env.revocations = f->revocations_.get();
   return f;

@@ -30,6 +30,7 @@
 #include "broker/service/caller.h"
 #include "broker/service/clock.h"
 #include "broker/service/config.h"
+#include "broker/service/domain_metrics.h"
 #include "broker/service/env.h"
 #include "broker/service/key_ring.h"
 #include "broker/service/policy_registry.h"
@@ -149,6 +150,7 @@ class ServiceFixture {
   FakeClock clock_{absl::FromUnixSeconds(kFixtureStart)};
   BrokerConfig config_;
   http::Metrics metrics_;
+  DomainMetrics domain_metrics_;
   AuditedStore state_;
   std::unique_ptr<KeyRing> keys_;
   std::unique_ptr<KeyRing> receipt_keys_;
