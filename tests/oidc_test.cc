@@ -19,7 +19,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "broker/formats/base64url.h"
 #include "broker/crypto/hmac.h"
 #include "broker/formats/json.h"
@@ -149,14 +149,17 @@ bool SaysRetry(const CliResult& r) {
 // being the documented retry. Returns the last result.
 CliResult ListOnceKeysLoad(const BrokerProcess& broker,
                            const std::string& token) {
-  const absl::Time until = absl::Now() + kBound;
-  CliResult r = List(broker, token);
-  while (r.exit_code != 0 && absl::Now() < until) {
-    INFO(r.err);
-    REQUIRE(SaysRetry(r));
-    absl::SleepFor(absl::Milliseconds(250));
-    r = List(broker, token);
-  }
+  CliResult r;
+  const bool answered = WaitUntil(
+      [&] {
+        r = List(broker, token);
+        return r.exit_code == 0 || !SaysRetry(r);
+      },
+      kBound);
+  INFO(r.err);
+  // Every refusal was the retry, the last one too unless it was accepted.
+  REQUIRE((r.exit_code == 0 || SaysRetry(r)));
+  if (!answered) FAIL_CHECK("the broker still asked to retry after " << kBound);
   return r;
 }
 
