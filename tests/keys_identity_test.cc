@@ -27,6 +27,7 @@
 #include "broker/crypto/signing_key.h"
 #include "broker/crypto/x509.h"
 #include "tests/broker_harness.h"
+#include "tests/cli_refusal.h"
 #include "tests/tls_callers.h"
 
 namespace accord::testing {
@@ -41,10 +42,6 @@ constexpr char kAudience[] = "data.rennes.example";
 constexpr char kReceiptAudience[] = "urn:accord:consent-receipt";
 
 int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
-
-bool Says(const CliResult& r, absl::string_view code) {
-  return r.exit_code != 0 && absl::StrContains(r.err, code);
-}
 
 std::string Str(const formats::JsonValue* v, absl::string_view key) {
   if (v == nullptr) return "";
@@ -338,7 +335,7 @@ TEST_CASE("max_grant_lifetime_seconds caps every grant whatever the policy",
   // Asked for more than the cap: refused, naming the field.
   CliResult longer =
       RequestBikes(broker, "partner-demo", {"--lifetime", "200"});
-  CHECK(Says(longer, "INVALID_ARGUMENT"));
+  CHECK(Refused(longer, "INVALID_ARGUMENT"));
   CHECK(absl::StrContains(longer.err, "lifetime_seconds"));
 }
 
@@ -401,7 +398,7 @@ TEST_CASE("removing a partner revokes its live grants in the same commit",
   CHECK(Contains(ids, id_of(second)));
   CHECK(!Contains(ids, id_of(other)));
   // And the removed partner is no one any more.
-  CHECK(Says(RequestBikes(broker, "partner-two"), "UNAUTHENTICATED"));
+  CHECK(Refused(RequestBikes(broker, "partner-two"), "UNAUTHENTICATED"));
 }
 
 TEST_CASE("certificate URIs: under the trust domain and unique", "[identity]") {
@@ -422,7 +419,7 @@ TEST_CASE("certificate URIs: under the trust domain and unique", "[identity]") {
     INFO(uri);
     CliResult r = add({"--id", "partner-x", "--role", "partner", "--category",
                        "academic", "--cert-uri", uri});
-    CHECK(Says(r, "INVALID_ARGUMENT"));
+    CHECK(Refused(r, "INVALID_ARGUMENT"));
     CHECK(absl::StrContains(r.err, "certificate_uri"));
   }
   // A URI of another principal: ALREADY_EXISTS naming the field. The owner
@@ -430,7 +427,7 @@ TEST_CASE("certificate URIs: under the trust domain and unique", "[identity]") {
   CliResult dup =
       add({"--id", "partner-copy", "--role", "partner", "--category",
            "academic", "--cert-uri", "urn:accord:principal:partner-demo"});
-  CHECK(Says(dup, "ALREADY_EXISTS"));
+  CHECK(Refused(dup, "ALREADY_EXISTS"));
   CHECK(absl::StrContains(dup.err, "certificate_uri"));
   CHECK(add({"--id", "partner-demo", "--role", "partner", "--category",
              "academic", "--cert-uri", "urn:accord:principal:partner-demo"})
@@ -439,9 +436,9 @@ TEST_CASE("certificate URIs: under the trust domain and unique", "[identity]") {
   REQUIRE(add({"--id", "partner-sha", "--role", "partner", "--category",
                "academic", "--cert-sha256", std::string(64, 'b')})
               .exit_code == 0);
-  CHECK(Says(add({"--id", "partner-sha2", "--role", "partner", "--category",
-                  "academic", "--cert-sha256", std::string(64, 'b')}),
-             "ALREADY_EXISTS"));
+  CHECK(Refused(add({"--id", "partner-sha2", "--role", "partner", "--category",
+                     "academic", "--cert-sha256", std::string(64, 'b')}),
+                "ALREADY_EXISTS"));
 
   // A certificate of the broker's CA whose URI is outside the trust domain
   // is refused, even when its fingerprint names a principal.
@@ -502,12 +499,12 @@ TEST_CASE("operators and auditors are pinned by certificate fingerprint",
   };
   CliResult by_uri = add({"--id", "auditor-two", "--role", "auditor",
                           "--cert-uri", "urn:accord:principal:auditor-two"});
-  CHECK(Says(by_uri, "INVALID_ARGUMENT"));
+  CHECK(Refused(by_uri, "INVALID_ARGUMENT"));
   CHECK(absl::StrContains(by_uri.err, "certificate_sha256"));
-  CHECK(Says(add({"--id", "operator-two", "--role", "operator", "--cert-uri",
-                  "urn:accord:principal:operator-two", "--cert-sha256",
-                  std::string(64, 'c')}),
-             "INVALID_ARGUMENT"));
+  CHECK(Refused(add({"--id", "operator-two", "--role", "operator", "--cert-uri",
+                     "urn:accord:principal:operator-two", "--cert-sha256",
+                     std::string(64, 'c')}),
+                "INVALID_ARGUMENT"));
   const std::string sha =
       IssueInto(broker.data_dir(), certs.path(), "auditor-two", {});
   REQUIRE(
@@ -568,7 +565,7 @@ TEST_CASE("a citizen token works only through the app it was minted for",
   CliResult through_own = list_as("citizen-app", token);
   INFO(through_own.err);
   CHECK(through_own.exit_code == 0);
-  CHECK(Says(list_as("citizen-app-2", token), "UNAUTHENTICATED"));
+  CHECK(Refused(list_as("citizen-app-2", token), "UNAUTHENTICATED"));
 
   // The dev issuer's own key signing something that is not a citizen's
   // token (typ) or for an unknown client (azp) is refused too.
@@ -588,11 +585,11 @@ TEST_CASE("a citizen token works only through the app it was minted for",
   };
   CHECK(list_as("citizen-app", sign("at+jwt", "accord-dev-citizen-app"))
             .exit_code == 0);
-  CHECK(
-      Says(list_as("citizen-app", sign("grant+jwt", "accord-dev-citizen-app")),
-           "UNAUTHENTICATED"));
-  CHECK(Says(list_as("citizen-app", sign("JWT", "another-client")),
-             "UNAUTHENTICATED"));
+  CHECK(Refused(
+      list_as("citizen-app", sign("grant+jwt", "accord-dev-citizen-app")),
+      "UNAUTHENTICATED"));
+  CHECK(Refused(list_as("citizen-app", sign("JWT", "another-client")),
+                "UNAUTHENTICATED"));
 }
 
 TEST_CASE(

@@ -25,6 +25,7 @@
 #include "broker/formats/json.h"
 #include "broker/crypto/sha256.h"
 #include "tests/broker_harness.h"
+#include "tests/cli_refusal.h"
 #include "tests/oidc_provider.h"
 
 namespace accord::testing {
@@ -135,14 +136,9 @@ CliResult List(const BrokerProcess& broker, const std::string& token) {
                      "--output", "json"});
 }
 
-bool Says(const CliResult& r, const std::string& code, const std::string& what) {
-  return r.exit_code != 0 && r.err.find(code) != std::string::npos &&
-         r.err.find(what) != std::string::npos;
-}
-
 // Retried ("retry in a few seconds") as the broker asks.
-bool SaysRetry(const CliResult& r) {
-  return Says(r, "UNAVAILABLE", "retry in a few seconds");
+Refusal SaysRetry(const CliResult& r) {
+  return Refused(r, "UNAVAILABLE", "retry in a few seconds");
 }
 
 // Lists with `token` until the broker accepts it, every refusal meanwhile
@@ -249,11 +245,12 @@ TEST_CASE("a citizen signed in at a real OpenID provider is known by the pseudon
     REQUIRE(third.exit_code == 0);
     CliResult withdrawn = List(broker, alice1);
     INFO(withdrawn.err);
-    CHECK(Says(withdrawn, "UNAUTHENTICATED", "no longer publishes this key"));
+    CHECK(
+        Refused(withdrawn, "UNAUTHENTICATED", "no longer publishes this key"));
     CHECK(List(broker, alice2).exit_code == 0);
     // Bob's k1 token too, though the broker had remembered it verified.
-    CHECK(Says(List(broker, bob1), "UNAUTHENTICATED",
-               "no longer publishes this key"));
+    CHECK(Refused(List(broker, bob1), "UNAUTHENTICATED",
+                  "no longer publishes this key"));
 
     // A kid the provider never published: the retry until the broker has
     // loaded the keys once since, then refused.
@@ -267,7 +264,7 @@ TEST_CASE("a citizen signed in at a real OpenID provider is known by the pseudon
         },
         kBound);
     INFO(r.err);
-    CHECK(Says(r, "UNAUTHENTICATED", "does not publish this key"));
+    CHECK(Refused(r, "UNAUTHENTICATED", "does not publish this key"));
   }
 }
 
@@ -281,7 +278,7 @@ TEST_CASE("a provider whose discovery names another issuer is not trusted") {
   CHECK(LogSays(broker, "is not the configured issuer"));
   CliResult r = List(broker, world.Login("alice"));
   INFO(r.err);
-  CHECK(Says(r, "UNAVAILABLE", "are not loaded yet"));
+  CHECK(Refused(r, "UNAVAILABLE", "are not loaded yet"));
 }
 
 TEST_CASE("a provider whose jwks_uri is not https is not trusted") {
@@ -298,7 +295,7 @@ TEST_CASE("a provider whose jwks_uri is not https is not trusted") {
   CHECK(LogSays(broker, "is not an https URL"));
   CliResult r = List(broker, world.Login("alice"));
   INFO(r.err);
-  CHECK(Says(r, "UNAVAILABLE", "are not loaded yet"));
+  CHECK(Refused(r, "UNAVAILABLE", "are not loaded yet"));
 }
 
 TEST_CASE("an ID token of the provider for another audience is refused") {
@@ -308,7 +305,7 @@ TEST_CASE("an ID token of the provider for another audience is refused") {
   REQUIRE(LogSays(broker, "citizen issuer keys loaded"));
   CliResult r = List(broker, world.Login("alice"));
   INFO(r.err);
-  CHECK(Says(r, "UNAUTHENTICATED", "aud"));
+  CHECK(Refused(r, "UNAUTHENTICATED", "aud"));
 }
 
 }  // namespace
