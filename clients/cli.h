@@ -10,12 +10,9 @@
 #include <vector>
 
 #include "clients/command.h"
+#include "clients/exit_codes.h"
 
 namespace accord::client {
-
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitError = 1;  // the broker or a file said no
-inline constexpr int kExitUsage = 2;  // bad command line, or not available
 
 // Runs `accord` with `args` (without the program name) at time `now`.
 // Results go to `out` (with --output json: exactly one JSON document and

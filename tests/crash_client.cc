@@ -43,6 +43,7 @@
 #include "broker/cmdline/flags.h"
 #include "clients/connection.h"
 #include "broker/dev/dev_layout.h"
+#include "broker/testing/wait.h"
 #include "clients/dev_token.h"
 
 namespace accord::crashtest {
@@ -368,21 +369,33 @@ int Check(const cmdline::ParsedArgs& f,
   uint64_t needed = 0;
   for (const auto& [jti, index] : grants) needed = std::max(needed, index + 1);
   auditlog::Checkpoint head;
-  for (int attempt = 0; attempt < 40; ++attempt) {
-    v1::GetCheckpointResponse resp;
-    grpc::ClientContext ctx;
-    Prepare(&ctx, "");
-    grpc::Status s = audit->GetCheckpoint(&ctx, v1::GetCheckpointRequest(), &resp);
-    if (!s.ok()) continue;
-    auto opened = auditlog::OpenCheckpoint(
-        resp.checkpoint(), auditlog::OriginOfVerifierKey(key), key);
-    if (!opened.ok()) {
-      std::cout << "LOSS checkpoint does not open: " << opened.status() << "\n";
-      return 1;
-    }
-    head = *opened;
-    if (head.size >= needed) break;
-    absl::SleepFor(absl::Milliseconds(250));
+  absl::Status unopened;
+  const bool covered = accord::testing::WaitUntil(
+      [&] {
+        v1::GetCheckpointResponse resp;
+        grpc::ClientContext ctx;
+        Prepare(&ctx, "");
+        grpc::Status s =
+            audit->GetCheckpoint(&ctx, v1::GetCheckpointRequest(), &resp);
+        if (!s.ok()) return false;
+        auto opened = auditlog::OpenCheckpoint(
+            resp.checkpoint(), auditlog::OriginOfVerifierKey(key), key);
+        if (!opened.ok()) {
+          unopened = opened.status();
+          return true;
+        }
+        head = *opened;
+        return head.size >= needed;
+      },
+      absl::Seconds(30));
+  if (!unopened.ok()) {
+    std::cout << "LOSS checkpoint does not open: " << unopened << "\n";
+    return 1;
+  }
+  if (!covered) {
+    // The proofs below then fail for the grants the checkpoint misses.
+    std::cout << "no checkpoint covering " << needed << " log entries in 30 s "
+              << "(the latest has " << head.size << ")\n";
   }
   size_t proven = 0;
   for (const auto& [jti, index] : grants) {

@@ -7,6 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "tests/broker_harness.h"
+#include "tests/cli_refusal.h"
 
 namespace accord::testing {
 namespace {
@@ -14,10 +15,6 @@ namespace {
 constexpr char kDataset[] = "rennes.test.sensors";
 constexpr char kGeneric[] =
     "the dataset's policy cannot be applied; its producer has been told";
-
-bool Says(const CliResult& r, const std::string& text) {
-  return r.exit_code != 0 && absl::StrContains(r.err, text);
-}
 
 std::string Str(const formats::JsonValue* v, const char* key) {
   if (v == nullptr) return "";
@@ -86,8 +83,7 @@ TEST_CASE("a dataset change that breaks its policy is refused unless forced") {
   // Dropping b, which the policy names: refused, naming it; nothing changes.
   CliResult refused = PutDataset(broker, "a");
   INFO(refused.err);
-  CHECK(Says(refused, "FAILED_PRECONDITION"));
-  CHECK(Says(refused, "still uses field b"));
+  CHECK(Refused(refused, "FAILED_PRECONDITION", "still uses field b"));
   CliResult get = broker.Cli(
       {"dataset", "get", kDataset, "--as", "producer-demo", "--output", "json"});
   REQUIRE(get.exit_code == 0);
@@ -109,13 +105,12 @@ TEST_CASE("a dataset change that breaks its policy is refused unless forced") {
 
   // The partner gets a generic error, not the producer's policy problems.
   CliResult partner = Grant(broker);
-  CHECK(Says(partner, "FAILED_PRECONDITION"));
-  CHECK(Says(partner, kGeneric));
+  CHECK(Refused(partner, "FAILED_PRECONDITION", kGeneric));
   CHECK_FALSE(absl::StrContains(partner.err, "unknown field"));
   CliResult partner_explain = broker.Cli(
       {"policy", "explain", "--partner", "partner-demo", "--dataset", kDataset,
        "--purpose", "service-provision", "--as", "partner-demo"});
-  CHECK(Says(partner_explain, kGeneric));
+  CHECK(Refused(partner_explain, "FAILED_PRECONDITION", kGeneric));
   CHECK_FALSE(absl::StrContains(partner_explain.err, "unknown field"));
 
   // The producer and the operator read the problems.
@@ -124,8 +119,7 @@ TEST_CASE("a dataset change that breaks its policy is refused unless forced") {
     CliResult explain = broker.Cli(
         {"policy", "explain", "--partner", "partner-demo", "--dataset",
          kDataset, "--purpose", "service-provision", "--as", who});
-    CHECK(Says(explain, "FAILED_PRECONDITION"));
-    CHECK(Says(explain, "unknown field 'b'"));
+    CHECK(Refused(explain, "FAILED_PRECONDITION", "unknown field 'b'"));
   }
 
   // The operator sees the refusal and the forced change in the audit log.

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "tests/broker_harness.h"
+#include "tests/cli_refusal.h"
 #include "tests/store_scan.h"
 
 namespace accord::testing {
@@ -39,10 +40,6 @@ int64_t Num(const formats::JsonValue& v, const char* key) {
   if (auto n = f->AsInt64()) return *n;
   if (f->AsString() != nullptr) return std::stoll(*f->AsString());
   return -1;
-}
-
-bool Says(const CliResult& r, const std::string& what) {
-  return r.exit_code != 0 && r.err.find(what) != std::string::npos;
 }
 
 std::string Give(const BrokerProcess& broker, const std::string& citizen) {
@@ -142,7 +139,7 @@ TEST_CASE(
 
   // Twice: NOT_FOUND, nothing more to erase.
   CliResult again = broker.Cli({"consent", "erase", "--yes", "--citizen", "alice"});
-  CHECK(Says(again, "NOT_FOUND"));
+  CHECK(Refused(again, "NOT_FOUND"));
   CHECK(again.err.find("no data for this subject") != std::string::npos);
 
   // The live grant is revoked on the stream, with its cause.
@@ -179,7 +176,7 @@ TEST_CASE(
   CliResult long_ref = broker.Cli(
       {"admin", "erase-subject", "--subject", bob, "--verified-request",
        std::string(201, 'x'), "--as", "operator"});
-  CHECK(Says(long_ref, "INVALID_ARGUMENT"));
+  CHECK(Refused(long_ref, "INVALID_ARGUMENT"));
   CHECK(long_ref.err.find("verified_request") != std::string::npos);
   CliResult no_ref = broker.Cli(
       {"admin", "erase-subject", "--subject", bob, "--as", "operator"});
@@ -188,18 +185,18 @@ TEST_CASE(
   CliResult bad_subject = broker.Cli(
       {"admin", "erase-subject", "--subject", "not a pseudonym",
        "--verified-request", "CASE-1", "--as", "operator"});
-  CHECK(Says(bad_subject, "INVALID_ARGUMENT"));
+  CHECK(Refused(bad_subject, "INVALID_ARGUMENT"));
   CHECK(bad_subject.err.find("subject") != std::string::npos);
   CliResult unknown = broker.Cli(
       {"admin", "erase-subject", "--subject", "bm8tc3VjaC1zdWJqZWN0",
        "--verified-request", "CASE-1", "--as", "operator"});
-  CHECK(Says(unknown, "NOT_FOUND"));
+  CHECK(Refused(unknown, "NOT_FOUND"));
   CHECK(unknown.err.find("no data for this subject") != std::string::npos);
   // A partner may not erase.
   CliResult partner = broker.Cli(
       {"admin", "erase-subject", "--subject", bob, "--verified-request",
        "CASE-1", "--as", "partner-demo"});
-  CHECK(Says(partner, "PERMISSION_DENIED"));
+  CHECK(Refused(partner, "PERMISSION_DENIED"));
 
   CliResult by_operator = broker.Cli(
       {"admin", "erase-subject", "--subject", bob, "--verified-request",

@@ -171,34 +171,36 @@ class Apache {
             "-DFOREGROUND", static_cast<char*>(nullptr));
       _exit(127);
     }
-    const absl::Time deadline = absl::Now() + absl::Seconds(60);
-    while (absl::Now() < deadline) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return absl::FailedPreconditionError(absl::StrCat(
-            "apache2 exited: ", ReadAll(out), error_log()));
-      }
-      if (Fetch(port_, "/ok.txt", "") == 200) return absl::OkStatus();
-      absl::SleepFor(absl::Milliseconds(100));
+    bool exited = false;
+    const bool answered = WaitUntil(
+        [&] {
+          int status = 0;
+          exited = waitpid(pid_, &status, WNOHANG) == pid_;
+          return exited || Fetch(port_, "/ok.txt", "") == 200;
+        },
+        absl::Seconds(60));
+    if (exited) {
+      pid_ = -1;
+      return absl::FailedPreconditionError(
+          absl::StrCat("apache2 exited: ", ReadAll(out), error_log()));
     }
-    return absl::DeadlineExceededError(
-        absl::StrCat("apache2 did not answer: ", ReadAll(out), error_log()));
+    if (answered) return absl::OkStatus();
+    return absl::DeadlineExceededError(absl::StrCat(
+        "apache2 did not answer /ok.txt in 60 s: ", ReadAll(out), error_log()));
   }
 
   // SIGTERM, waits up to 30 s, then SIGKILL.
   void Stop() {
     if (pid_ <= 0) return;
     kill(pid_, SIGTERM);
-    const absl::Time deadline = absl::Now() + absl::Seconds(30);
     int status = 0;
-    while (waitpid(pid_, &status, WNOHANG) == 0) {
-      if (absl::Now() > deadline) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &status, 0);
-        break;
-      }
-      absl::SleepFor(absl::Milliseconds(50));
+    const bool ended =
+        WaitUntil([&] { return waitpid(pid_, &status, WNOHANG) != 0; },
+                  absl::Seconds(30));
+    if (!ended) {
+      std::fprintf(stderr, "apache2 did not stop in 30 s: SIGKILL\n");
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
     }
     pid_ = -1;
   }

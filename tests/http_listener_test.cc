@@ -179,22 +179,27 @@ std::pair<int, std::string> RunUntil(const std::vector<std::string>& args,
     execv(program.c_str(), argv.data());
     _exit(127);
   }
-  const absl::Time deadline = absl::Now() + absl::Minutes(2);
   int status = 0;
-  while (absl::Now() < deadline) {
-    if (waitpid(pid, &status, WNOHANG) == pid) {
-      return {WIFEXITED(status) ? WEXITSTATUS(status) : 128, ReadAll(log)};
-    }
-    if (ready()) {
-      kill(pid, SIGTERM);
-      waitpid(pid, &status, 0);
-      return {0, ReadAll(log)};
-    }
-    absl::SleepFor(absl::Milliseconds(100));
+  bool exited = false;
+  const bool ended = WaitUntil(
+      [&] {
+        exited = waitpid(pid, &status, WNOHANG) == pid;
+        return exited || ready();
+      },
+      absl::Minutes(2));
+  if (exited) {
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : 128, ReadAll(log)};
+  }
+  if (ended) {
+    kill(pid, SIGTERM);
+    waitpid(pid, &status, 0);
+    return {0, ReadAll(log)};
   }
   kill(pid, SIGKILL);
   waitpid(pid, &status, 0);
-  return {-1, ReadAll(log)};
+  return {-1, absl::StrCat("accord-broker neither exited nor got ready in 2 "
+                           "minutes; its log:\n",
+                           ReadAll(log))};
 }
 
 TEST_CASE("outside dev mode plain HTTP is served on loopback only, and the "

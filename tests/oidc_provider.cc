@@ -13,7 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "tests/broker_harness.h"
 
 namespace accord::testing {
@@ -139,20 +139,25 @@ absl::Status OidcProvider::Start(const std::string& keys,
   args.insert(args.end(), extra.begin(), extra.end());
   pid_ = Spawn(kNode, args, out, err);
   const std::string ready = absl::StrCat("ready ", issuer(), "\n");
-  const absl::Time deadline = absl::Now() + absl::Seconds(60);
-  while (absl::Now() < deadline) {
-    if (ReadAll(out).find(ready) != std::string::npos) return absl::OkStatus();
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return absl::FailedPreconditionError(
-          absl::StrCat("provider.mjs exited: ", ReadAll(err)));
-    }
-    absl::SleepFor(absl::Milliseconds(50));
+  bool exited = false;
+  const bool is_ready = WaitUntil(
+      [&] {
+        if (ReadAll(out).find(ready) != std::string::npos) return true;
+        int status = 0;
+        exited = waitpid(pid_, &status, WNOHANG) == pid_;
+        return exited;
+      },
+      absl::Seconds(60));
+  if (exited) {
+    pid_ = -1;
+    return absl::FailedPreconditionError(
+        absl::StrCat("provider.mjs exited: ", ReadAll(err)));
   }
+  if (is_ready) return absl::OkStatus();
   Stop();
-  return absl::DeadlineExceededError(
-      absl::StrCat("provider.mjs was not ready: ", ReadAll(err)));
+  return absl::DeadlineExceededError(absl::StrCat(
+      "provider.mjs printed no '", absl::StripAsciiWhitespace(ready),
+      "' line in 60 s: ", ReadAll(err)));
 }
 
 void OidcProvider::Stop() {

@@ -19,12 +19,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "broker/formats/base64url.h"
 #include "broker/crypto/hmac.h"
 #include "broker/formats/json.h"
 #include "broker/crypto/sha256.h"
 #include "tests/broker_harness.h"
+#include "tests/cli_refusal.h"
 #include "tests/oidc_provider.h"
 
 namespace accord::testing {
@@ -135,28 +136,26 @@ CliResult List(const BrokerProcess& broker, const std::string& token) {
                      "--output", "json"});
 }
 
-bool Says(const CliResult& r, const std::string& code, const std::string& what) {
-  return r.exit_code != 0 && r.err.find(code) != std::string::npos &&
-         r.err.find(what) != std::string::npos;
-}
-
 // Retried ("retry in a few seconds") as the broker asks.
-bool SaysRetry(const CliResult& r) {
-  return Says(r, "UNAVAILABLE", "retry in a few seconds");
+Refusal SaysRetry(const CliResult& r) {
+  return Refused(r, "UNAVAILABLE", "retry in a few seconds");
 }
 
 // Lists with `token` until the broker accepts it, every refusal meanwhile
 // being the documented retry. Returns the last result.
 CliResult ListOnceKeysLoad(const BrokerProcess& broker,
                            const std::string& token) {
-  const absl::Time until = absl::Now() + kBound;
-  CliResult r = List(broker, token);
-  while (r.exit_code != 0 && absl::Now() < until) {
-    INFO(r.err);
-    REQUIRE(SaysRetry(r));
-    absl::SleepFor(absl::Milliseconds(250));
-    r = List(broker, token);
-  }
+  CliResult r;
+  const bool answered = WaitUntil(
+      [&] {
+        r = List(broker, token);
+        return r.exit_code == 0 || !SaysRetry(r);
+      },
+      kBound);
+  INFO(r.err);
+  // Every refusal was the retry, the last one too unless it was accepted.
+  REQUIRE((r.exit_code == 0 || SaysRetry(r)));
+  if (!answered) FAIL_CHECK("the broker still asked to retry after " << kBound);
   return r;
 }
 
@@ -246,11 +245,12 @@ TEST_CASE("a citizen signed in at a real OpenID provider is known by the pseudon
     REQUIRE(third.exit_code == 0);
     CliResult withdrawn = List(broker, alice1);
     INFO(withdrawn.err);
-    CHECK(Says(withdrawn, "UNAUTHENTICATED", "no longer publishes this key"));
+    CHECK(
+        Refused(withdrawn, "UNAUTHENTICATED", "no longer publishes this key"));
     CHECK(List(broker, alice2).exit_code == 0);
     // Bob's k1 token too, though the broker had remembered it verified.
-    CHECK(Says(List(broker, bob1), "UNAUTHENTICATED",
-               "no longer publishes this key"));
+    CHECK(Refused(List(broker, bob1), "UNAUTHENTICATED",
+                  "no longer publishes this key"));
 
     // A kid the provider never published: the retry until the broker has
     // loaded the keys once since, then refused.
@@ -264,7 +264,7 @@ TEST_CASE("a citizen signed in at a real OpenID provider is known by the pseudon
         },
         kBound);
     INFO(r.err);
-    CHECK(Says(r, "UNAUTHENTICATED", "does not publish this key"));
+    CHECK(Refused(r, "UNAUTHENTICATED", "does not publish this key"));
   }
 }
 
@@ -278,7 +278,7 @@ TEST_CASE("a provider whose discovery names another issuer is not trusted") {
   CHECK(LogSays(broker, "is not the configured issuer"));
   CliResult r = List(broker, world.Login("alice"));
   INFO(r.err);
-  CHECK(Says(r, "UNAVAILABLE", "are not loaded yet"));
+  CHECK(Refused(r, "UNAVAILABLE", "are not loaded yet"));
 }
 
 TEST_CASE("a provider whose jwks_uri is not https is not trusted") {
@@ -295,7 +295,7 @@ TEST_CASE("a provider whose jwks_uri is not https is not trusted") {
   CHECK(LogSays(broker, "is not an https URL"));
   CliResult r = List(broker, world.Login("alice"));
   INFO(r.err);
-  CHECK(Says(r, "UNAVAILABLE", "are not loaded yet"));
+  CHECK(Refused(r, "UNAVAILABLE", "are not loaded yet"));
 }
 
 TEST_CASE("an ID token of the provider for another audience is refused") {
@@ -305,7 +305,7 @@ TEST_CASE("an ID token of the provider for another audience is refused") {
   REQUIRE(LogSays(broker, "citizen issuer keys loaded"));
   CliResult r = List(broker, world.Login("alice"));
   INFO(r.err);
-  CHECK(Says(r, "UNAUTHENTICATED", "aud"));
+  CHECK(Refused(r, "UNAUTHENTICATED", "aud"));
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "absl/strings/str_replace.h"
 #include "broker/crypto/sha256.h"
 #include "tests/broker_harness.h"
+#include "tests/cli_refusal.h"
 
 namespace accord::testing {
 namespace {
@@ -77,10 +78,6 @@ const formats::JsonValue* Find(const formats::JsonValue& v,
     if (Str(e, key_path) == id) return &e;
   }
   return nullptr;
-}
-
-bool Says(const CliResult& r, const std::string& what) {
-  return r.exit_code != 0 && absl::StrContains(r.err, what);
 }
 
 // Runs the CLI as `principal` (or as the citizen `citizen`), JSON output.
@@ -306,7 +303,7 @@ TEST_CASE(
   CHECK(closed.out == "request " + id + " closed\n");
   CliResult late =
       Citizen(broker, "carol", {"consent", "answer", id, "--accept"});
-  CHECK(Says(late, "FAILED_PRECONDITION"));
+  CHECK(Refused(late, "FAILED_PRECONDITION"));
   CHECK(GrantSubjects(Grant(broker, alice)) == std::vector<std::string>{alice});
 
   // Alice's export: one TS 27560 record for her consent.
@@ -369,12 +366,11 @@ TEST_CASE("requests: a changed notice refuses an answer to the old one") {
                             {"consent", "answer", id, "--accept", "--version",
                              "1", "--notice-hash", old_hash});
   INFO(stale.err);
-  CHECK(Says(stale, "FAILED_PRECONDITION"));
-  CHECK(Says(stale, "notice changed"));
+  CHECK(Refused(stale, "FAILED_PRECONDITION", "notice changed"));
   CliResult stale_hash = Citizen(broker, "dave",
                                  {"consent", "answer", id, "--accept",
                                   "--version", "2", "--notice-hash", old_hash});
-  CHECK(Says(stale_hash, "FAILED_PRECONDITION"));
+  CHECK(Refused(stale_hash, "FAILED_PRECONDITION"));
   // Reading the new notice first, his answer goes through.
   CliResult fresh =
       Citizen(broker, "dave", {"consent", "answer", id, "--accept"});
@@ -415,24 +411,21 @@ TEST_CASE("requests: bad input is refused naming the field") {
                   write("field.yaml", "fields: [day, kwh, district]",
                         "fields: [day, kwh, shoe_size]")});
   INFO(field.err);
-  CHECK(Says(field, "INVALID_ARGUMENT"));
-  CHECK(Says(field, "fields"));
-  CHECK(Says(field, "shoe_size"));
+  CHECK(Refused(field, "INVALID_ARGUMENT", "fields"));
+  CHECK(Refused(field, "INVALID_ARGUMENT", "shoe_size"));
   // An unknown purpose.
   CliResult purpose =
       broker.Cli({"request", "draft", "--as", kPartner, "--file",
                   write("purpose.yaml", "purpose: public-benefit.energy",
                         "purpose: public-benefit.nothing")});
   INFO(purpose.err);
-  CHECK(Says(purpose, "INVALID_ARGUMENT"));
-  CHECK(Says(purpose, "purpose"));
+  CHECK(Refused(purpose, "INVALID_ARGUMENT", "purpose"));
   // A closing date in the past.
   CliResult past = broker.Cli({"request", "draft", "--as", kPartner, "--file",
                                write("past.yaml", "closes_at: 90d",
                                      "closes_at: 2020-01-01T00:00:00Z")});
   INFO(past.err);
-  CHECK(Says(past, "INVALID_ARGUMENT"));
-  CHECK(Says(past, "closes_at"));
+  CHECK(Refused(past, "INVALID_ARGUMENT", "closes_at"));
 
   // A rejection needs a reason (usage, exit 2); given one, the partner
   // reads it.
@@ -456,11 +449,11 @@ TEST_CASE("requests: bad input is refused naming the field") {
   CHECK(
       absl::StrContains(seen.out, "Motif du rejet : la durée est trop longue"));
   // Only partners draft; a citizen cannot answer a request never opened.
-  CHECK(Says(
+  CHECK(Refused(
       As(broker, kProducer, {"request", "draft", "--file", ExampleRequest()}),
       "PERMISSION_DENIED"));
-  CHECK(Says(Citizen(broker, "erin", {"consent", "answer", id, "--accept"}),
-             "NOT_FOUND"));
+  CHECK(Refused(Citizen(broker, "erin", {"consent", "answer", id, "--accept"}),
+                "NOT_FOUND"));
 }
 
 TEST_CASE("requests: counts under the threshold stay \"< k\" as text") {

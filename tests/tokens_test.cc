@@ -14,6 +14,7 @@
 #include "broker/crypto/rsa_signing_key.h"
 #include "broker/crypto/signing_key.h"
 #include "tests/broker_harness.h"
+#include "tests/cli_refusal.h"
 
 namespace accord::testing {
 namespace {
@@ -89,8 +90,8 @@ size_t ConsentCount(const CliResult& r) {
                                                        : 0;
 }
 
-bool Unauthenticated(const CliResult& r) {
-  return r.exit_code != 0 && r.err.find("UNAUTHENTICATED") != std::string::npos;
+Refusal Unauthenticated(const CliResult& r) {
+  return Refused(r, "UNAUTHENTICATED");
 }
 
 TEST_CASE("citizen tokens: valid ones of each algorithm, and every bad kind") {

@@ -350,6 +350,7 @@ void HttpServer::OnReadable(Connection& c) {
   if (n < 0) return c.Close();  // peer gone; a partial request is dropped
   if (c.draining) return;
   c.in.append(buf, static_cast<size_t>(n));
+  bytes_received_.fetch_add(static_cast<uint64_t>(n));
   Process(c);
 }
 

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <thread>
@@ -84,6 +85,14 @@ class HttpServer {
   // thread except a handler.
   void Shutdown() ABSL_LOCKS_EXCLUDED(mu_);
 
+  // What tests wait on instead of sleeping. True once Shutdown() has been
+  // called (possibly still running).
+  bool shutdown_requested() const { return stop_.load(); }
+  // Request bytes read from all clients so far (after TLS decryption): a
+  // partly sent request has reached the server once this has grown by its
+  // size.
+  uint64_t bytes_received() const { return bytes_received_.load(); }
+
  private:
   struct Connection;
   struct Connections;
@@ -122,6 +131,7 @@ class HttpServer {
   const Router router_;
   const Options options_;
   std::atomic<bool> stop_{false};
+  std::atomic<uint64_t> bytes_received_{0};
   bool stopping_ = false;  // loop thread only
   absl::Mutex mu_;
   std::thread thread_ ABSL_GUARDED_BY(mu_);

@@ -14,11 +14,15 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "broker/http/client.h"
+#include "broker/testing/wait.h"
 
 namespace accord::http {
 namespace {
+
+using ::accord::testing::WaitUntil;
 
 // A raw TCP connection to the server, to send exactly the bytes a test wants.
 class RawConn {
@@ -366,20 +370,28 @@ TEST_CASE("Shutdown closes idle connections and stops accepting",
 }
 
 TEST_CASE("Shutdown lets an in-flight request finish", "[http][server]") {
-  std::atomic<bool> entered{false};
+  absl::Notification entered;
+  std::atomic<HttpServer*> running{nullptr};
+  bool handled_during_shutdown = false;  // loop thread; read after the join
   Router router;
-  router.Get("/slow", [&entered] {
-    entered = true;
-    absl::SleepFor(absl::Milliseconds(300));
+  router.Get("/slow", [&] {
+    entered.Notify();
+    // Still in the handler when Shutdown is called.
+    handled_during_shutdown =
+        WaitUntil([&] { return running.load()->shutdown_requested(); });
     return Response{200, "text/plain", {}, "done"};
   });
   auto server = StartTestServer(std::move(router));
+  running = server.get();
   absl::StatusOr<HttpResult> result = absl::UnknownError("not run");
   std::thread client(
       [&] { result = HttpGet(Addr(*server), "/slow", absl::Seconds(5)); });
-  while (!entered) absl::SleepFor(absl::Milliseconds(5));
+  const bool in_flight =
+      entered.WaitForNotificationWithTimeout(absl::Minutes(2));
   server->Shutdown();
   client.join();
+  REQUIRE(in_flight);
+  CHECK(handled_during_shutdown);
   REQUIRE(result.ok());
   CHECK(result->status == 200);
   CHECK(result->body == "done");
@@ -388,18 +400,25 @@ TEST_CASE("Shutdown lets an in-flight request finish", "[http][server]") {
 TEST_CASE("Shutdown answers a request that was partly received",
           "[http][server]") {
   auto server = StartTestServer();
-  RawConn c(server->port());
+  const int port = server->port();
+  RawConn c(port);
   REQUIRE(c.connected());
-  REQUIRE(c.Send("GET /x HTTP/1.1\r\nHost: t\r\n"));
-  absl::SleepFor(absl::Milliseconds(50));  // let the server read it
+  const std::string part = "GET /x HTTP/1.1\r\nHost: t\r\n";
+  REQUIRE(c.Send(part));
+  REQUIRE(WaitUntil([&] { return server->bytes_received() >= part.size(); }));
   std::thread stopper([&server] { server->Shutdown(); });
-  absl::SleepFor(absl::Milliseconds(100));
-  REQUIRE(c.Send("\r\n"));
+  // The listener closes when the server starts shutting down.
+  const bool stopping =
+      WaitUntil([port] { return !RawConn(port).connected(); });
+  const bool sent = c.Send("\r\n");
   const std::string response = c.ReadResponse();
+  const bool closed = c.ClosedWithin(absl::Seconds(2));
+  stopper.join();
+  REQUIRE(stopping);
+  REQUIRE(sent);
   CHECK(StatusOf(response) == 200);
   CHECK(response.find("Connection: close\r\n") != std::string::npos);
-  CHECK(c.ClosedWithin(absl::Seconds(2)));
-  stopper.join();
+  CHECK(closed);
 }
 
 TEST_CASE("Start rejects bad addresses, routers and options",

@@ -20,6 +20,7 @@
 #include "broker/dev/dev_pki.h"
 #include "broker/crypto/jwks.h"
 #include "broker/crypto/signing_key.h"
+#include "broker/testing/wait.h"
 #include "clients/verifier/grant_verifier.h"
 #include "clients/verifier/test_grants.h"
 
@@ -83,9 +84,8 @@ class JwksServer {
     port_ = server_->bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_->listen_after_bind(); });
     // stop() is a no-op before the loop runs, so wait for it.
-    for (int i = 0; i < 10000 && port_ > 0 && !server_->is_running(); ++i) {
-      absl::SleepFor(absl::Milliseconds(1));
-    }
+    running_ = port_ > 0 && ::accord::testing::WaitUntil(
+                                [this] { return server_->is_running(); });
   }
   ~JwksServer() {
     if (!release_.HasBeenNotified()) release_.Notify();
@@ -93,7 +93,8 @@ class JwksServer {
     thread_.join();
   }
 
-  bool valid() const { return server_->is_valid() && port_ > 0; }
+  // Bound and serving.
+  bool valid() const { return server_->is_valid() && port_ > 0 && running_; }
   int port() const { return port_; }
   std::string Url(const std::string& scheme, const std::string& host,
                    const std::string& path = "/.well-known/jwks.json") const {
@@ -113,6 +114,7 @@ class JwksServer {
  private:
   std::unique_ptr<httplib::Server> server_;
   int port_ = 0;
+  bool running_ = false;
   std::thread thread_;
   absl::Notification release_;
   mutable absl::Mutex mu_;

@@ -27,7 +27,7 @@ import { parseArgs } from 'node:util';
 import puppeteer from 'puppeteer-core';
 import { AxePuppeteer } from '@axe-core/puppeteer';
 import { answerRequests, staleNoticeRefused } from './requests_step.mjs';
-import { Stack } from './stack.mjs';
+import { Stack, waitFor } from './stack.mjs';
 import { kViewports, keyboardReachesEverything, nothingMoves, reflows, screenshot, tabTo, weigh } from './usability.mjs';
 
 const { values: args } = parseArgs({
@@ -223,14 +223,8 @@ async function main() {
     await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
     await openPage(page, stack, 'recus');
     await page.click(`li[data-consent-id="${consent.id}"] .download-jws`);
-    let file = '';
-    for (let i = 0; i < 100 && !file; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      if (existsSync(downloads)) {
-        file = readdirSync(downloads).find((f) => f.endsWith('.jws')) || '';
-      }
-    }
-    assert.ok(file, 'a receipt was downloaded');
+    const file = await waitFor('the downloaded receipt (a .jws file)', () =>
+      (existsSync(downloads) ? readdirSync(downloads).find((f) => f.endsWith('.jws')) : undefined), 10000);
     const jws = readFileSync(join(downloads, file), 'utf8');
     const parts = jws.split('.');
     assert.equal(parts.length, 3, jws);
@@ -328,7 +322,7 @@ async function main() {
     await otherPage.type('#username', 'bob');
     await otherPage.type('#password', 'bob-password');
     await otherPage.click('#submit');
-    for (let i = 0; i < 100 && !callback; i++) await new Promise((r) => setTimeout(r, 100));
+    await waitFor("Bob's callback request", () => callback || undefined, 10000);
     assert.ok(callback.includes('code='), `Bob's callback caught: ${callback}`);
     await other.close();
     const victim = await browser.createBrowserContext();

@@ -61,17 +61,30 @@ class Child {
   }
 }
 
-async function waitForHttp(url, what) {
-  for (let i = 0; i < 300; i++) {
-    try {
-      const r = await fetch(url);
-      if (r.status === 200) return;
-    } catch {
-      // not up yet
+// Calls `attempt` (maybe async) until it returns something other than
+// undefined, and returns that; throws an Error naming `what` after
+// `timeoutMs` (a bound so that a broken build fails instead of hanging, no
+// performance limit). The one way these tests wait for a condition.
+export async function waitFor(what, attempt, timeoutMs = 30000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await attempt();
+    if (result !== undefined) return result;
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`${what}: ${url} never answered 200`);
+}
+
+async function waitForHttp(url, what) {
+  await waitFor(`${what}: ${url} answering 200`, async () => {
+    try {
+      return (await fetch(url)).status === 200 ? true : undefined;
+    } catch {
+      return undefined; // not up yet
+    }
+  });
 }
 
 export class Stack {

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, run, Stack } from './stack.mjs';
+import { freePort, run, Stack, waitFor } from './stack.mjs';
 
 const { values: args } = parseArgs({
   options: { 'bin-dir': { type: 'string' }, 'source-dir': { type: 'string' } },
@@ -54,7 +54,7 @@ try {
   let log = '';
   portal.stdout.on('data', (d) => { log += d; });
   portal.stderr.on('data', (d) => { log += d; });
-  for (let i = 0; i < 100 && !log.includes('ready'); i++) await new Promise((r) => setTimeout(r, 100));
+  await waitFor("the portal's ready line", () => (log.includes('ready') ? true : undefined), 10000);
   assert.match(log, new RegExp(`^ready https://127.0.0.1:${port}$`, 'm'));
 
   const ca = readFileSync(stack.idpCert);

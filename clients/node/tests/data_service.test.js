@@ -107,7 +107,7 @@ describe('the example data service', () => {
       dataset: PERSONAL, purpose: RESEARCH, audience: AUDIENCE, subjects: [alice.subject], lifetimeSeconds: 1,
     })).grant;
     // Served until its exp, refused from then on (the service allows no skew).
-    const refused = await waitFor(async () => {
+    const refused = await waitFor('the expired grant refused', async () => {
       const answer = await get(short.token);
       return answer.status === 200 ? undefined : answer;
     });
@@ -159,7 +159,7 @@ describe('the example data service', () => {
       '--broker-key', broker.file('producer-demo.key'), '--revocations', 'watch',
     ]), join(tmp, 'data-service-watch.log'));
     t.after(() => watching.stop());
-    const answerWith = (expected) => waitFor(async () => {
+    const answerWith = (expected) => waitFor(`HTTP ${expected} from the watching service`, async () => {
       const answer = await get(grant.token, { port: watching.port });
       return answer.status === expected ? answer.body : undefined;
     });

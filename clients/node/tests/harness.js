@@ -2,9 +2,9 @@
 // accord CLI against it, and the example data service as a process.
 //
 // ACCORD_BIN_DIR names the directory of accord-broker and accord (ctest
-// sets it to the build's bin/). Waits have no deadline of their own: a
-// wait ends when its condition holds or when the process it waits for
-// exits; ctest's TIMEOUT bounds the whole run.
+// sets it to the build's bin/). Every wait is waitFor: it ends when its
+// condition holds, when the process it waits for exits, or with an error
+// naming what it waited for after its bound.
 import { execFile, spawn } from 'node:child_process';
 import { accessSync, closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
@@ -51,12 +51,18 @@ export function freePort() {
 
 /**
  * Calls `attempt` (maybe async) until it returns something other than
- * undefined, and returns that.
+ * undefined, and returns that; throws an Error naming `what` after
+ * `timeoutMs` (a bound so that a broken build fails instead of hanging,
+ * no performance limit).
  */
-export async function waitFor(attempt) {
+export async function waitFor(what, attempt, timeoutMs = 30000) {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const result = await attempt();
     if (result !== undefined) return result;
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
+    }
     await sleep(50);
   }
 }
@@ -130,7 +136,7 @@ export class Broker {
     const scheme = this.https ? 'https' : 'http';
     let exited = false;
     this.process.exited.then(() => { exited = true; });
-    await waitFor(async () => {
+    await waitFor("the broker's /readyz", async () => {
       if (exited) throw new Error(`accord-broker exited:\n${this.log()}`);
       let ca;
       if (this.https) {
@@ -141,7 +147,7 @@ export class Broker {
         }
       }
       return (await probe(`${scheme}://${this.httpAddress}/readyz`, ca)) === 200 ? true : undefined;
-    });
+    }, 60000);
   }
 
   /** SIGTERM, and waits for the broker to exit; its data stays. */
@@ -218,7 +224,7 @@ export class DataServiceProcess {
       [EXAMPLE, '--listen', `127.0.0.1:${service.port}`, ...args], logPath);
     let exited = false;
     service.process.exited.then(() => { exited = true; });
-    await waitFor(() => {
+    await waitFor("the data service's 'listening on' line", () => {
       if (service.log().includes('listening on')) return true;
       if (exited) throw new Error(`the data service exited:\n${service.log()}`);
       return undefined;

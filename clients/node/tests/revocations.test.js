@@ -24,7 +24,7 @@ async function outcome(verifier, token, cert) {
   }
 }
 
-const until = (attempt, expected) => waitFor(async () => ((await attempt()) === expected ? true : undefined));
+const until = (attempt, expected) => waitFor(`the outcome '${expected}'`, async () => ((await attempt()) === expected ? true : undefined));
 
 describe('RevocationWatcher', () => {
   test('a withdrawal seen by the watcher: the grant is refused, the broker denies', async (t) => {
@@ -46,7 +46,7 @@ describe('RevocationWatcher', () => {
     const cert = readFileSync(broker.file('partner-demo.pem'));
 
     // Refused until the stream is up (fail closed), then honoured.
-    await waitFor(async () => {
+    await waitFor('the revocation stream up (the grant accepted)', async () => {
       const seen = await outcome(verifier, grant.token, cert);
       if (seen === 'ok') return true;
       assert.equal(seen, 'revocations');

@@ -214,7 +214,7 @@ describe('key rotation', () => {
     const source = await JwksSource.fromUrl(plain.jwksUrl, { allowLoopbackHttp: true, minRefreshIntervalMs: 0 });
     const kidsBefore = source.kids();
     await plain.cli(['admin', 'keys', 'rotate', '--alg', 'EdDSA', '--as', 'operator']);
-    const eddsa = await waitFor(async () => {
+    const eddsa = await waitFor('a grant signed with the rotated EdDSA key', async () => {
       const { grant } = await rotated.requestGrant({ dataset: OPEN, purpose: 'service-provision', audience: AUDIENCE });
       return headerOf(grant.token).alg === 'EdDSA' ? grant.token : undefined;
     });

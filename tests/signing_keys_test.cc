@@ -1,32 +1,23 @@
-// Signing keys and caller identities against the real broker: receipts
-// signed by keys of their own that outlive every rotation and are never
-// taken for grants; the broker-wide grant lifetime cap; removing a partner
-// revokes its grants; certificate URIs under the trust domain, unique, and
-// never identifying an operator or auditor; citizen tokens bound to the app
-// they were minted for; private key files and backups.
-#include <grpcpp/client_context.h>
+// Signing keys against the real broker: receipts signed by keys of their
+// own that outlive every rotation and are never taken for grants; the
+// broker-wide grant lifetime cap; removing a partner revokes its grants;
+// private key files and backups.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
-#include <chrono>
-#include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "accord/v1/admin.grpc.pb.h"
 #include "accord/v1/trust.grpc.pb.h"
 #include "broker/formats/base64url.h"
-#include "broker/dev/dev_pki.h"
 #include "broker/formats/json.h"
-#include "broker/crypto/jws.h"
-#include "broker/crypto/signing_key.h"
-#include "broker/crypto/x509.h"
 #include "tests/broker_harness.h"
+#include "tests/cli_refusal.h"
+#include "tests/keys_identity_common.h"
 #include "tests/tls_callers.h"
 
 namespace accord::testing {
@@ -40,27 +31,6 @@ constexpr char kBikes[] = "rennes.mobility.bike-stations";
 constexpr char kAudience[] = "data.rennes.example";
 constexpr char kReceiptAudience[] = "urn:accord:consent-receipt";
 
-int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
-
-bool Says(const CliResult& r, absl::string_view code) {
-  return r.exit_code != 0 && absl::StrContains(r.err, code);
-}
-
-std::string Str(const formats::JsonValue* v, absl::string_view key) {
-  if (v == nullptr) return "";
-  return v->GetString(key).value_or("");
-}
-
-std::string Str(const formats::JsonValue& v,
-                std::initializer_list<absl::string_view> path) {
-  const formats::JsonValue* at = &v;
-  for (absl::string_view key : path) {
-    if (at == nullptr) return "";
-    at = at->Find(key);
-  }
-  return at != nullptr && at->AsString() != nullptr ? *at->AsString() : "";
-}
-
 // A JSON number (revisions are numbers, never strings) as decimal text; ""
 // when absent or of another type.
 std::string Num(const formats::JsonValue& v, absl::string_view key) {
@@ -68,17 +38,6 @@ std::string Num(const formats::JsonValue& v, absl::string_view key) {
   return at != nullptr && at->AsInt64().has_value()
              ? std::to_string(*at->AsInt64())
              : "";
-}
-
-// The claims of a compact JWS, unverified.
-formats::JsonValue ClaimsOf(const std::string& token) {
-  const size_t a = token.find('.');
-  const size_t b = token.find('.', a + 1);
-  auto payload = formats::Base64UrlDecode(token.substr(a + 1, b - a - 1));
-  REQUIRE(payload.ok());
-  auto json = formats::ParseJson(*payload);
-  REQUIRE(json.ok());
-  return *std::move(json);
 }
 
 std::string TokenOf(const CliResult& r) {
@@ -113,62 +72,6 @@ std::vector<std::string> KidsAt(const std::string& url) {
 
 bool Contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
-}
-
-// A certificate of the broker's dev CA with `uris` as SAN URIs, written as
-// DIR/NAME.pem + NAME.key (DIR = the dev PKI directory when `into_pki`, so
-// `accord --as NAME` presents it). Returns its SHA-256 (lowercase hex).
-std::string IssueInto(const std::string& data_dir, const std::string& dir,
-                      const std::string& name,
-                      const std::vector<std::string>& uris) {
-  auto ca = dev::ReadIssuedCertificate(data_dir + "/dev-pki", "ca");
-  REQUIRE(ca.ok());
-  dev::CertificateSpec spec;
-  spec.common_name = name;
-  spec.uri_sans = uris;
-  spec.usage = dev::CertificateSpec::Usage::kClient;
-  spec.not_before = Now() - 60;
-  spec.not_after = Now() + 86400;
-  auto leaf = dev::IssueCertificate(*ca, spec);
-  REQUIRE(leaf.ok());
-  REQUIRE(dev::WriteIssuedCertificate(*leaf, dir, name).ok());
-  auto info = crypto::ParseCertificatePem(ReadAll(dir + "/" + name + ".pem"));
-  REQUIRE(info.ok());
-  return info->sha256_hex;
-}
-
-ClientIdentity IdentityIn(const std::string& dir, const std::string& name) {
-  return {ReadAll(dir + "/" + name + ".pem"),
-          ReadAll(dir + "/" + name + ".key")};
-}
-
-// GetVerificationKeys as `identity`: its status, and the response.
-grpc::StatusCode KeysAs(const BrokerProcess& broker,
-                        const ClientIdentity& identity,
-                        v1::GetVerificationKeysResponse* response = nullptr) {
-  auto ca = DevCaPem(broker.data_dir());
-  REQUIRE(ca.ok());
-  auto stub = v1::TrustService::NewStub(
-      OpenChannel(broker.grpc_address(), *ca, identity));
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-  v1::GetVerificationKeysResponse local;
-  return stub
-      ->GetVerificationKeys(&ctx, v1::GetVerificationKeysRequest(),
-                            response != nullptr ? response : &local)
-      .error_code();
-}
-
-grpc::StatusCode ListKeysAs(const BrokerProcess& broker,
-                            const ClientIdentity& identity) {
-  auto ca = DevCaPem(broker.data_dir());
-  REQUIRE(ca.ok());
-  auto stub = v1::AdminService::NewStub(
-      OpenChannel(broker.grpc_address(), *ca, identity));
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-  v1::ListKeysResponse response;
-  return stub->ListKeys(&ctx, v1::ListKeysRequest(), &response).error_code();
 }
 
 CliResult GiveConsent(const BrokerProcess& broker, const std::string& citizen) {
@@ -338,7 +241,7 @@ TEST_CASE("max_grant_lifetime_seconds caps every grant whatever the policy",
   // Asked for more than the cap: refused, naming the field.
   CliResult longer =
       RequestBikes(broker, "partner-demo", {"--lifetime", "200"});
-  CHECK(Says(longer, "INVALID_ARGUMENT"));
+  CHECK(Refused(longer, "INVALID_ARGUMENT"));
   CHECK(absl::StrContains(longer.err, "lifetime_seconds"));
 }
 
@@ -401,198 +304,7 @@ TEST_CASE("removing a partner revokes its live grants in the same commit",
   CHECK(Contains(ids, id_of(second)));
   CHECK(!Contains(ids, id_of(other)));
   // And the removed partner is no one any more.
-  CHECK(Says(RequestBikes(broker, "partner-two"), "UNAUTHENTICATED"));
-}
-
-TEST_CASE("certificate URIs: under the trust domain and unique", "[identity]") {
-  TempDir dir;
-  BrokerProcess broker(dir.path() + "/var");
-  REQUIRE(broker.Start().ok());
-  auto add = [&](std::vector<std::string> args) {
-    std::vector<std::string> all = {"admin", "principal", "add"};
-    all.insert(all.end(), args.begin(), args.end());
-    all.insert(all.end(), {"--as", "operator"});
-    return broker.Cli(all);
-  };
-  // Outside the dev trust domain (urn:accord:principal): refused, naming
-  // the field; also a look-alike prefix.
-  for (const char* uri :
-       {"spiffe://elsewhere.example/partner-x", "urn:accord:principalx:p",
-        "urn:accord:principal", "urn:accord:principal:"}) {
-    INFO(uri);
-    CliResult r = add({"--id", "partner-x", "--role", "partner", "--category",
-                       "academic", "--cert-uri", uri});
-    CHECK(Says(r, "INVALID_ARGUMENT"));
-    CHECK(absl::StrContains(r.err, "certificate_uri"));
-  }
-  // A URI of another principal: ALREADY_EXISTS naming the field. The owner
-  // may be re-added with it.
-  CliResult dup =
-      add({"--id", "partner-copy", "--role", "partner", "--category",
-           "academic", "--cert-uri", "urn:accord:principal:partner-demo"});
-  CHECK(Says(dup, "ALREADY_EXISTS"));
-  CHECK(absl::StrContains(dup.err, "certificate_uri"));
-  CHECK(add({"--id", "partner-demo", "--role", "partner", "--category",
-             "academic", "--cert-uri", "urn:accord:principal:partner-demo"})
-            .exit_code == 0);
-  // The same for a fingerprint.
-  REQUIRE(add({"--id", "partner-sha", "--role", "partner", "--category",
-               "academic", "--cert-sha256", std::string(64, 'b')})
-              .exit_code == 0);
-  CHECK(Says(add({"--id", "partner-sha2", "--role", "partner", "--category",
-                  "academic", "--cert-sha256", std::string(64, 'b')}),
-             "ALREADY_EXISTS"));
-
-  // A certificate of the broker's CA whose URI is outside the trust domain
-  // is refused, even when its fingerprint names a principal.
-  TempDir certs;
-  const std::string sha = IssueInto(broker.data_dir(), certs.path(), "outsider",
-                                    {"spiffe://elsewhere.example/outsider"});
-  REQUIRE(add({"--id", "outsider", "--role", "partner", "--category",
-               "academic", "--cert-sha256", sha})
-              .exit_code == 0);
-  CHECK(KeysAs(broker, IdentityIn(certs.path(), "outsider")) ==
-        grpc::StatusCode::UNAUTHENTICATED);
-  // The same principal's certificate without a URI authenticates.
-  const std::string plain_sha =
-      IssueInto(broker.data_dir(), certs.path(), "plain", {});
-  REQUIRE(add({"--id", "plain", "--role", "partner", "--category", "academic",
-               "--cert-sha256", plain_sha})
-              .exit_code == 0);
-  CHECK(KeysAs(broker, IdentityIn(certs.path(), "plain")) ==
-        grpc::StatusCode::OK);
-  // A second URI outside the domain spoils a good first one.
-  IssueInto(broker.data_dir(), certs.path(), "two-uris",
-            {"urn:accord:principal:partner-demo", "https://evil.example/x"});
-  CHECK(KeysAs(broker, IdentityIn(certs.path(), "two-uris")) ==
-        grpc::StatusCode::UNAUTHENTICATED);
-}
-
-TEST_CASE("operators and auditors are pinned by certificate fingerprint",
-          "[identity]") {
-  TempDir dir;
-  BrokerProcess broker(dir.path() + "/var");
-  REQUIRE(broker.Start().ok());
-  // The dev operator and auditor certificates work.
-  for (const char* name : {"operator", "auditor-demo"}) {
-    auto id = DevIdentity(broker.data_dir(), name);
-    REQUIRE(id.ok());
-    CHECK(KeysAs(broker, *id) == grpc::StatusCode::OK);
-  }
-  auto op = DevIdentity(broker.data_dir(), "operator");
-  REQUIRE(op.ok());
-  CHECK(ListKeysAs(broker, *op) == grpc::StatusCode::OK);
-  // Another certificate of the same CA carrying the operator's or the
-  // auditor's URI is no one.
-  TempDir certs;
-  IssueInto(broker.data_dir(), certs.path(), "fake-operator",
-            {"urn:accord:principal:operator"});
-  IssueInto(broker.data_dir(), certs.path(), "fake-auditor",
-            {"urn:accord:principal:auditor-demo"});
-  CHECK(ListKeysAs(broker, IdentityIn(certs.path(), "fake-operator")) ==
-        grpc::StatusCode::UNAUTHENTICATED);
-  CHECK(KeysAs(broker, IdentityIn(certs.path(), "fake-auditor")) ==
-        grpc::StatusCode::UNAUTHENTICATED);
-  // AddPrincipal: a pinned role needs a fingerprint and takes no URI.
-  auto add = [&](std::vector<std::string> args) {
-    std::vector<std::string> all = {"admin", "principal", "add"};
-    all.insert(all.end(), args.begin(), args.end());
-    all.insert(all.end(), {"--as", "operator"});
-    return broker.Cli(all);
-  };
-  CliResult by_uri = add({"--id", "auditor-two", "--role", "auditor",
-                          "--cert-uri", "urn:accord:principal:auditor-two"});
-  CHECK(Says(by_uri, "INVALID_ARGUMENT"));
-  CHECK(absl::StrContains(by_uri.err, "certificate_sha256"));
-  CHECK(Says(add({"--id", "operator-two", "--role", "operator", "--cert-uri",
-                  "urn:accord:principal:operator-two", "--cert-sha256",
-                  std::string(64, 'c')}),
-             "INVALID_ARGUMENT"));
-  const std::string sha =
-      IssueInto(broker.data_dir(), certs.path(), "auditor-two", {});
-  REQUIRE(
-      add({"--id", "auditor-two", "--role", "auditor", "--cert-sha256", sha})
-          .exit_code == 0);
-  CHECK(KeysAs(broker, IdentityIn(certs.path(), "auditor-two")) ==
-        grpc::StatusCode::OK);
-  // RotateKey refuses an algorithm it cannot sign with, naming it (asked
-  // directly: the CLI refuses RS256 itself).
-  for (bool receipt_key : {false, true}) {
-    auto ca = DevCaPem(broker.data_dir());
-    REQUIRE(ca.ok());
-    auto stub = v1::AdminService::NewStub(
-        OpenChannel(broker.grpc_address(), *ca, *op));
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() +
-                     std::chrono::seconds(60));
-    v1::RotateKeyRequest request;
-    request.set_alg("RS256");
-    request.set_receipt_key(receipt_key);
-    v1::RotateKeyResponse response;
-    grpc::Status rsa = stub->RotateKey(&ctx, request, &response);
-    CHECK(rsa.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
-    CHECK(absl::StrContains(rsa.error_message(), "alg"));
-  }
-  CliResult listed = broker.Cli(
-      {"admin", "keys", "list", "--as", "operator", "--output", "json"});
-  REQUIRE(listed.exit_code == 0);
-  CHECK(listed.json.Find("keys")->AsArray()->size() == 1);
-  CHECK(listed.json.Find("receipt_keys")->AsArray()->size() == 1);
-}
-
-TEST_CASE("a citizen token works only through the app it was minted for",
-          "[identity]") {
-  TempDir dir;
-  BrokerProcess broker(dir.path() + "/var");
-  REQUIRE(broker.Start().ok());
-  const std::string pki = broker.data_dir() + "/dev-pki";
-  IssueInto(broker.data_dir(), pki, "citizen-app-2",
-            {"urn:accord:principal:citizen-app-2"});
-  REQUIRE(broker
-              .Cli({"admin", "principal", "add", "--id", "citizen-app-2",
-                    "--role", "app", "--cert-uri",
-                    "urn:accord:principal:citizen-app-2", "--as", "operator"})
-              .exit_code == 0);
-  CliResult minted = broker.Cli({"dev", "citizen-token", "alice"});
-  INFO(minted.err);
-  REQUIRE(minted.exit_code == 0);
-  std::string token = minted.out;
-  while (!token.empty() && (token.back() == '\n' || token.back() == ' ')) {
-    token.pop_back();
-  }
-  CHECK(Str(ClaimsOf(token), {"azp"}) == "accord-dev-citizen-app");
-  auto list_as = [&](const std::string& app, const std::string& t) {
-    return broker.Cli(
-        {"consent", "list", "--as", app, "--token", t, "--output", "json"});
-  };
-  CliResult through_own = list_as("citizen-app", token);
-  INFO(through_own.err);
-  CHECK(through_own.exit_code == 0);
-  CHECK(Says(list_as("citizen-app-2", token), "UNAUTHENTICATED"));
-
-  // The dev issuer's own key signing something that is not a citizen's
-  // token (typ) or for an unknown client (azp) is refused too.
-  auto issuer = crypto::SigningKey::ReadPemFile(pki + "/citizen-issuer.key");
-  REQUIRE(issuer.ok());
-  auto sign = [&](absl::string_view typ, absl::string_view azp) {
-    formats::JsonValue p = formats::JsonValue::Object();
-    p.Set("iss", "https://idp.dev.accord.local")
-        .Set("aud", "accord")
-        .Set("azp", azp)
-        .Set("sub", "alice")
-        .Set("iat", static_cast<long long>(Now()))
-        .Set("exp", static_cast<long long>(Now() + 600));
-    auto t = crypto::SignJws(*issuer, typ, p.Serialize());
-    REQUIRE(t.ok());
-    return *t;
-  };
-  CHECK(list_as("citizen-app", sign("at+jwt", "accord-dev-citizen-app"))
-            .exit_code == 0);
-  CHECK(
-      Says(list_as("citizen-app", sign("grant+jwt", "accord-dev-citizen-app")),
-           "UNAUTHENTICATED"));
-  CHECK(Says(list_as("citizen-app", sign("JWT", "another-client")),
-             "UNAUTHENTICATED"));
+  CHECK(Refused(RequestBikes(broker, "partner-two"), "UNAUTHENTICATED"));
 }
 
 TEST_CASE(
