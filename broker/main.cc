@@ -9,8 +9,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "broker/service/broker.h"
 #include "broker/build_info.h"
+#include "broker/service/broker.h"
 #include "broker/service/broker_init.h"
 #include "broker/service/clock.h"
 #include "broker/service/config.h"
@@ -22,15 +22,24 @@ using accord::cmdline::FlagSpec;
 
 // The flags of `accord-broker init` besides the config flags.
 std::vector<FlagSpec> InitFlagSpecs() {
-  return {{"operator-cert", FlagSpec::Arity::kValue, "PEM",
-           "certificate of the first operator", {}, true},
-          {"operator-id", FlagSpec::Arity::kValue, "ID",
-           "id of the first operator (default operator)", {}, true},
+  return {{"operator-cert",
+           FlagSpec::Arity::kValue,
+           "PEM",
+           "certificate of the first operator",
+           {},
+           true},
+          {"operator-id",
+           FlagSpec::Arity::kValue,
+           "ID",
+           "id of the first operator (default operator)",
+           {},
+           true},
           accord::cmdline::HelpFlag()};
 }
 
 std::string InitHelp() {
-  return accord::service::InitUsage() + "\ninit flags (and the config flags "
+  return accord::service::InitUsage() +
+         "\ninit flags (and the config flags "
          "of accord-broker --help):\n" +
          accord::cmdline::FlagsUsage(InitFlagSpecs());
 }
@@ -48,8 +57,9 @@ int RunInit(int argc, char** argv) {
     return 0;
   }
   absl::StatusOr<accord::service::BrokerConfig> config =
-      flags.ok() ? accord::service::ConfigFromFlags(*flags)
-                 : absl::StatusOr<accord::service::BrokerConfig>(flags.status());
+      flags.ok()
+          ? accord::service::ConfigFromFlags(*flags)
+          : absl::StatusOr<accord::service::BrokerConfig>(flags.status());
   if (!config.ok()) {
     std::fprintf(stderr, "accord-broker init: %s\n%s",
                  std::string(config.status().message()).c_str(),
@@ -85,8 +95,8 @@ int main(int argc, char** argv) {
   if (argc > 1 && std::strcmp(argv[1], "init") == 0) return RunInit(argc, argv);
   std::vector<FlagSpec> specs = accord::service::ConfigFlagSpecs();
   specs.push_back(accord::cmdline::HelpFlag());
-  specs.push_back({"version", FlagSpec::Arity::kSwitch, "", "print the version",
-                   {}});
+  specs.push_back(
+      {"version", FlagSpec::Arity::kSwitch, "", "print the version", {}});
   absl::StatusOr<accord::cmdline::ParsedArgs> flags =
       accord::cmdline::ParseFlags(argc, argv, specs);
   if (!flags.ok()) {

@@ -7,9 +7,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "broker/build_info.h"
+#include "broker/cmdline/usage_error.h"
 #include "clients/commands.h"
 #include "clients/suggest.h"
-#include "broker/cmdline/usage_error.h"
 
 namespace accord::client {
 
@@ -23,8 +23,11 @@ namespace {
 
 std::vector<cmdline::FlagSpec> GlobalFlagSpecs() {
   std::vector<cmdline::FlagSpec> specs = ConnectionFlagSpecs();
-  specs.push_back({"output", cmdline::FlagSpec::Arity::kValue, "json|text",
-                   "output format (default text)", {}});
+  specs.push_back({"output",
+                   cmdline::FlagSpec::Arity::kValue,
+                   "json|text",
+                   "output format (default text)",
+                   {}});
   specs.push_back(cmdline::HelpFlag());
   return specs;
 }
@@ -47,8 +50,8 @@ std::string TopUsage(const std::vector<CommandGroup>& groups) {
 }
 
 std::string CommandLine(const CommandGroup& g, const Command& c) {
-  std::string line = absl::StrCat("accord ", g.name, " ",
-                                  absl::StrJoin(c.path, " "));
+  std::string line =
+      absl::StrCat("accord ", g.name, " ", absl::StrJoin(c.path, " "));
   if (!c.synopsis.empty()) absl::StrAppend(&line, " ", c.synopsis);
   return line;
 }
@@ -58,8 +61,7 @@ std::string GroupUsage(const CommandGroup& g) {
                                  " <command> [arguments] [flags]\n\n",
                                  g.summary, "\n\ncommands:\n");
   for (const Command& c : g.commands) {
-    absl::StrAppend(&out, "  ", CommandLine(g, c), "\n      ", c.summary,
-                    "\n");
+    absl::StrAppend(&out, "  ", CommandLine(g, c), "\n      ", c.summary, "\n");
   }
   absl::StrAppend(&out, "\n'accord ", g.name,
                   " <command> --help' shows a command's flags.\n");
@@ -140,9 +142,9 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
     if (g.name == args[words[0]]) group = &g;
   }
   if (group == nullptr) {
-    return Fail(err, cmdline::UsageError(absl::StrCat("unknown command group '",
-                                             args[words[0]],
-                                             "' (see accord --help)")));
+    return Fail(err, cmdline::UsageError(
+                         absl::StrCat("unknown command group '", args[words[0]],
+                                      "' (see accord --help)")));
   }
   const Command* command = nullptr;
   for (const Command& c : group->commands) {

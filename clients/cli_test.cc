@@ -1,10 +1,9 @@
 #include "clients/cli.h"
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
-
-#include <catch2/catch.hpp>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -32,50 +31,70 @@ Result Run(const std::vector<std::string>& args) {
 
 TEST_CASE("cli: help exits 0 and prints usage on stdout") {
   for (const std::vector<std::string>& args :
-       std::vector<std::vector<std::string>>{{"--help"},
-                                             {"dataset", "--help"},
-                                             {"admin", "principal", "add", "-h"},
-                                             {"--help", "consent", "give"}}) {
+       std::vector<std::vector<std::string>>{
+           {"--help"},
+           {"dataset", "--help"},
+           {"admin", "principal", "add", "-h"},
+           {"--help", "consent", "give"}}) {
     Result r = Run(args);
     CHECK(r.code == kExitOk);
     CHECK(absl::StrContains(r.out, "accord"));
     CHECK(r.err.empty());
   }
-  CHECK(absl::StrContains(Run({"grant", "request", "--help"}).out,
-                          "--audience"));
+  CHECK(
+      absl::StrContains(Run({"grant", "request", "--help"}).out, "--audience"));
 }
 
 TEST_CASE("cli: --version prints the version and the commit") {
   Result r = Run({"--version"});
   CHECK(r.code == kExitOk);
   CHECK(r.out == VersionLine("accord"));
-  CHECK(absl::StartsWith(r.out, absl::StrCat("accord ", BuildVersion(),
-                                             " (commit ")));
+  CHECK(absl::StartsWith(r.out,
+                         absl::StrCat("accord ", BuildVersion(), " (commit ")));
   CHECK(r.err.empty());
 }
 
 TEST_CASE("cli: every command of the tree exists") {
   const std::vector<std::vector<std::string>> tree = {
-      {"dataset", "put"},        {"dataset", "get"},
-      {"dataset", "list"},       {"policy", "put"},
-      {"policy", "get"},         {"policy", "versions"},
-      {"policy", "explain"},     {"consent", "give"},
-      {"consent", "withdraw"},   {"consent", "list"},
-      {"consent", "show"},       {"consent", "history"},
-      {"grant", "request"},      {"grant", "release"},
-      {"grant", "verify"},       {"audit", "checkpoint"},
-      {"audit", "entries"},      {"audit", "prove"},
-      {"audit", "query"},        {"audit", "verify"},
-      {"admin", "principal", "add"}, {"admin", "principal", "list"},
-      {"admin", "principal", "remove"}, {"admin", "keys", "list"},
-      {"admin", "keys", "rotate"}, {"admin", "backup"},
-      {"dev", "citizen-token"},  {"consent", "requests"},
-      {"consent", "answer"},     {"consent", "export"},
+      {"dataset", "put"},
+      {"dataset", "get"},
+      {"dataset", "list"},
+      {"policy", "put"},
+      {"policy", "get"},
+      {"policy", "versions"},
+      {"policy", "explain"},
+      {"consent", "give"},
+      {"consent", "withdraw"},
+      {"consent", "list"},
+      {"consent", "show"},
+      {"consent", "history"},
+      {"grant", "request"},
+      {"grant", "release"},
+      {"grant", "verify"},
+      {"audit", "checkpoint"},
+      {"audit", "entries"},
+      {"audit", "prove"},
+      {"audit", "query"},
+      {"audit", "verify"},
+      {"admin", "principal", "add"},
+      {"admin", "principal", "list"},
+      {"admin", "principal", "remove"},
+      {"admin", "keys", "list"},
+      {"admin", "keys", "rotate"},
+      {"admin", "backup"},
+      {"dev", "citizen-token"},
+      {"consent", "requests"},
+      {"consent", "answer"},
+      {"consent", "export"},
       {"consent", "notice"},
-      {"request", "draft"},      {"request", "submit"},
-      {"request", "approve"},    {"request", "reject"},
-      {"request", "close"},      {"request", "list"},
-      {"request", "show"},       {"request", "stats"}};
+      {"request", "draft"},
+      {"request", "submit"},
+      {"request", "approve"},
+      {"request", "reject"},
+      {"request", "close"},
+      {"request", "list"},
+      {"request", "show"},
+      {"request", "stats"}};
   for (std::vector<std::string> args : tree) {
     args.push_back("--help");
     INFO(args[0] << " " << args[1]);
@@ -100,10 +119,10 @@ TEST_CASE("cli: usage errors exit 2 before any connection") {
            {"dataset", "list", "--output", "xml"},
            {"policy", "put", "d", "policy.txt"},
            {"consent", "give", "--dataset", "d", "--purpose", "p"},
-           {"consent", "give", "--dataset", "d", "--purpose", "p",
-            "--partner", "a", "--category", "b"},
-           {"consent", "give", "--dataset", "d", "--purpose", "p",
-            "--partner", "a", "--expires", "soon"},
+           {"consent", "give", "--dataset", "d", "--purpose", "p", "--partner",
+            "a", "--category", "b"},
+           {"consent", "give", "--dataset", "d", "--purpose", "p", "--partner",
+            "a", "--expires", "soon"},
            {"grant", "request", "--dataset", "d", "--purpose", "p"},
            {"grant", "request", "--dataset", "d", "--purpose", "p",
             "--audience", "a", "--lifetime", "-3"},
@@ -159,8 +178,8 @@ TEST_CASE("cli: offline verification fails closed on a missing key set") {
 
 TEST_CASE("cli: RPC errors exit 1 with one line on stderr") {
   // Nothing listens on port 1: the call fails as UNAVAILABLE.
-  Result r = Run({"dataset", "list", "--broker", "127.0.0.1:1", "--output",
-                  "json"});
+  Result r =
+      Run({"dataset", "list", "--broker", "127.0.0.1:1", "--output", "json"});
   CHECK(r.code == kExitError);
   CHECK(r.out.empty());
   CHECK(absl::StartsWith(r.err, "accord: UNAVAILABLE: "));
@@ -173,8 +192,8 @@ TEST_CASE("cli: a bad request file is an error naming the file and key") {
     std::ofstream file(path);
     file << "dataset: d\npurpose: p\nfields: [a]\nconsent_duration: forever\n";
   }
-  Result r = Run({"request", "draft", "--file", path, "--broker",
-                  "127.0.0.1:1"});
+  Result r =
+      Run({"request", "draft", "--file", path, "--broker", "127.0.0.1:1"});
   std::remove(path.c_str());
   CHECK(r.code == kExitError);
   CHECK(r.out.empty());

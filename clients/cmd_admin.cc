@@ -5,10 +5,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "accord/v1/admin.grpc.pb.h"
+#include "broker/cmdline/usage_error.h"
 #include "clients/cmd_subject_key.h"
 #include "clients/commands.h"
 #include "clients/erasure_text.h"
-#include "broker/cmdline/usage_error.h"
 
 namespace accord::client {
 namespace {
@@ -42,7 +42,8 @@ absl::Status PrincipalAdd(CommandContext& ctx) {
   p->set_role(*role);
   p->set_category(args.GetOr("category", ""));
   p->set_certificate_uri(args.GetOr("cert-uri", ""));
-  p->set_certificate_sha256(absl::AsciiStrToLower(args.GetOr("cert-sha256", "")));
+  p->set_certificate_sha256(
+      absl::AsciiStrToLower(args.GetOr("cert-sha256", "")));
   v1::AddPrincipalResponse response;
   absl::Status s =
       ctx.Call(&v1::AdminService::Stub::AddPrincipal, request, &response);
@@ -60,8 +61,7 @@ absl::Status PrincipalList(CommandContext& ctx) {
       [&ctx](const std::string& token, v1::ListPrincipalsResponse* page) {
         v1::ListPrincipalsRequest request;
         request.set_page_token(token);
-        return ctx.Call(&v1::AdminService::Stub::ListPrincipals, request,
-                        page);
+        return ctx.Call(&v1::AdminService::Stub::ListPrincipals, request, page);
       },
       &all);
   if (!s.ok()) return s;
@@ -109,10 +109,9 @@ absl::Status KeysRotate(CommandContext& ctx) {
   if (!s.ok()) return s;
   return ctx.output().ShowChange(
       response,
-      absl::StrCat(request.receipt_key() ? "receipt" : "grant",
-                   " signing key ", response.key().kid(), " (",
-                   response.key().alg(), ") published, state ",
-                   FieldText(response, "key.state")));
+      absl::StrCat(request.receipt_key() ? "receipt" : "grant", " signing key ",
+                   response.key().kid(), " (", response.key().alg(),
+                   ") published, state ", FieldText(response, "key.state")));
 }
 
 absl::Status Backup(CommandContext& ctx) {
@@ -122,7 +121,8 @@ absl::Status Backup(CommandContext& ctx) {
   v1::BackupRequest request;
   request.set_directory(ctx.args().positionals()[0]);
   v1::BackupResponse response;
-  absl::Status s = ctx.Call(&v1::AdminService::Stub::Backup, request, &response);
+  absl::Status s =
+      ctx.Call(&v1::AdminService::Stub::Backup, request, &response);
   if (!s.ok()) return s;
   // A restore needs more than the backup: say what it leaves out.
   return ctx.output().ShowText(
@@ -161,42 +161,65 @@ CommandGroup AdminCommands() {
            "[--category C] [--cert-uri URI] [--cert-sha256 HEX]",
            "register a principal",
            {{"id", A::kValue, "ID", "principal id", {}},
-            {"role", A::kValue, "ROLE",
-             "partner, producer, auditor, operator or app", {}},
+            {"role",
+             A::kValue,
+             "ROLE",
+             "partner, producer, auditor, operator or app",
+             {}},
             {"category", A::kValue, "C", "partner category", {}},
             {"cert-uri", A::kValue, "URI", "certificate SAN URI", {}},
-            {"cert-sha256", A::kValue, "HEX",
-             "SHA-256 fingerprint of the certificate", {}}},
+            {"cert-sha256",
+             A::kValue,
+             "HEX",
+             "SHA-256 fingerprint of the certificate",
+             {}}},
            PrincipalAdd},
           {{"principal", "list"}, "", "list principals", {}, PrincipalList},
-          {{"principal", "remove"}, "ID", "remove a principal", {},
+          {{"principal", "remove"},
+           "ID",
+           "remove a principal",
+           {},
            PrincipalRemove},
-          {{"keys", "list"}, "[--receipts]",
+          {{"keys", "list"},
+           "[--receipts]",
            "list the grant signing keys (or the receipt signing keys)",
            {{"receipts", A::kSwitch, "", "the consent-receipt keys", {}}},
            KeysList},
-          {{"keys", "rotate"}, "[--alg ES256|EdDSA] [--receipts]",
+          {{"keys", "rotate"},
+           "[--alg ES256|EdDSA] [--receipts]",
            "add a new signing key (published before it signs)",
            {{"alg", A::kValue, "ALG", "ES256 (default) or EdDSA", {}},
-            {"receipts", A::kSwitch, "",
-             "rotate the consent-receipt key instead of the grant key", {}}},
+            {"receipts",
+             A::kSwitch,
+             "",
+             "rotate the consent-receipt key instead of the grant key",
+             {}}},
            KeysRotate},
-          {{"backup"}, "DIR", "online backup into DIR on the broker's host",
-           {}, Backup},
+          {{"backup"},
+           "DIR",
+           "online backup into DIR on the broker's host",
+           {},
+           Backup},
           {{"subject-key", "export"},
            "--subject P --legal-reference REF --out FILE",
            "hand one subject's commitment key to an auditor under a court "
            "order (recorded in the audit log)",
            {{"subject", A::kValue, "P", "the subject's pseudonym", {}},
-            {"legal-reference", A::kValue, "REF",
-             "the court order, recorded in the log", {}},
+            {"legal-reference",
+             A::kValue,
+             "REF",
+             "the court order, recorded in the log",
+             {}},
             {"out", A::kValue, "FILE", "new file for the key (mode 0600)", {}}},
            ExportSubjectKeyCommand},
-          {{"erase-subject"}, "--subject P --verified-request REF",
+          {{"erase-subject"},
+           "--subject P --verified-request REF",
            "erase a subject on a verified erasure request (GDPR Art. 17); "
            "prints the signed receipt to give the citizen",
            {{"subject", A::kValue, "P", "the subject pseudonym", {}},
-            {"verified-request", A::kValue, "REF",
+            {"verified-request",
+             A::kValue,
+             "REF",
              "reference of the verified erasure request (1..200 characters)",
              {}}},
            EraseSubject},

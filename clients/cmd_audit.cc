@@ -16,12 +16,12 @@
 #include "broker/auditlog/export_file.h"
 #include "broker/auditlog/log_audit.h"
 #include "broker/auditlog/merkle.h"
+#include "broker/cmdline/usage_error.h"
 #include "broker/formats/base64url.h"
 #include "broker/formats/json.h"
 #include "clients/cmd_subject_key.h"
 #include "clients/commands.h"
 #include "clients/time_format.h"
-#include "broker/cmdline/usage_error.h"
 
 namespace accord::client {
 namespace {
@@ -34,10 +34,13 @@ constexpr uint32_t kEntriesPerCall = 1000;
 // The checkpoint verifier key. Not `--key`: that connection flag is the
 // client's TLS key. `audit verify --file` opens no connection and also takes
 // the key as `--key`.
-const cmdline::FlagSpec kLogKeyFlag{"log-key", A::kValue, "KEY",
-                           "checkpoint verifier key, or a file holding it "
-                           "(default: the broker's, from TrustService)",
-                           {}};
+const cmdline::FlagSpec kLogKeyFlag{
+    "log-key",
+    A::kValue,
+    "KEY",
+    "checkpoint verifier key, or a file holding it "
+    "(default: the broker's, from TrustService)",
+    {}};
 
 absl::StatusOr<std::string> ReadFile(const std::string& path,
                                      absl::string_view what) {
@@ -88,11 +91,12 @@ absl::StatusOr<std::string> VerifierKey(CommandContext& ctx) {
 absl::StatusOr<auditlog::Checkpoint> OpenNote(absl::string_view note,
                                               absl::string_view key,
                                               absl::string_view what) {
-  absl::StatusOr<auditlog::Checkpoint> checkpoint = auditlog::OpenCheckpoint(
-      note, auditlog::OriginOfVerifierKey(key), key);
+  absl::StatusOr<auditlog::Checkpoint> checkpoint =
+      auditlog::OpenCheckpoint(note, auditlog::OriginOfVerifierKey(key), key);
   if (!checkpoint.ok()) {
-    return absl::Status(checkpoint.status().code(),
-                        absl::StrCat(what, ": ", checkpoint.status().message()));
+    return absl::Status(
+        checkpoint.status().code(),
+        absl::StrCat(what, ": ", checkpoint.status().message()));
   }
   return checkpoint;
 }
@@ -235,7 +239,8 @@ absl::Status CheckInclusion(CommandContext& ctx,
   absl::Status s =
       ctx.Call(&v1::AuditService::Stub::GetEntries, entry_request, &entry);
   if (!s.ok()) return s;
-  if (entry.entries_size() != 1 || entry.entries(0).index() != response.index()) {
+  if (entry.entries_size() != 1 ||
+      entry.entries(0).index() != response.index()) {
     return absl::DataLossError(
         absl::StrCat("entry ", response.index(), ": not returned"));
   }
@@ -306,9 +311,11 @@ absl::Status Prove(CommandContext& ctx) {
     return s;
   }
   return ctx.output().ShowText(
-      response, absl::StrCat(FormatHuman(response), "verified: entry ",
-                             response.index(), " is in the signed checkpoint "
-                             "of size ", head->second.size, "\n"));
+      response,
+      absl::StrCat(FormatHuman(response), "verified: entry ", response.index(),
+                   " is in the signed checkpoint "
+                   "of size ",
+                   head->second.size, "\n"));
 }
 
 absl::StatusOr<v1::Outcome> ParseOutcome(absl::string_view text) {
@@ -319,8 +326,7 @@ absl::StatusOr<v1::Outcome> ParseOutcome(absl::string_view text) {
 }
 
 absl::StatusOr<v1::EventType> ParseEventType(absl::string_view text) {
-  std::string name =
-      absl::StrCat("EVENT_TYPE_", absl::AsciiStrToUpper(text));
+  std::string name = absl::StrCat("EVENT_TYPE_", absl::AsciiStrToUpper(text));
   for (char& c : name) c = c == '-' ? '_' : c;
   v1::EventType type;
   if (!v1::EventType_Parse(name, &type) || type == v1::EVENT_TYPE_UNSPECIFIED) {
@@ -352,7 +358,8 @@ absl::Status Query(CommandContext& ctx) {
   for (const char* flag : {"since", "until"}) {
     std::optional<std::string> text = args.Get(flag);
     if (!text.has_value()) continue;
-    absl::StatusOr<int64_t> at = ParseTimestamp(*text, absl::StrCat("--", flag));
+    absl::StatusOr<int64_t> at =
+        ParseTimestamp(*text, absl::StrCat("--", flag));
     if (!at.ok()) return cmdline::UsageError(at.status().message());
     if (absl::string_view(flag) == "since") {
       base.set_since(*at);
@@ -398,9 +405,9 @@ absl::Status Export(CommandContext& ctx) {
   out.Set("file", path);
   out.Set("tree_size", static_cast<long long>(log.entries.size()));
   return ctx.output().ShowJson(
-      out.Serialize(), absl::StrCat("exported ", log.entries.size(),
-                                    " entries and their checkpoint to ", path,
-                                    "\n"));
+      out.Serialize(),
+      absl::StrCat("exported ", log.entries.size(),
+                   " entries and their checkpoint to ", path, "\n"));
 }
 
 // --since: a saved checkpoint note, or an earlier export.
@@ -414,7 +421,8 @@ absl::Status LoadSaved(const std::string& path, std::string* note,
   }
   absl::StatusOr<auditlog::LogExport> log = auditlog::ParseExport(*text);
   if (!log.ok()) {
-    return cmdline::UsageError(absl::StrCat("--since: ", log.status().message()));
+    return cmdline::UsageError(
+        absl::StrCat("--since: ", log.status().message()));
   }
   *note = log->checkpoint_note;
   *saved = *std::move(log);
@@ -449,8 +457,9 @@ absl::Status FetchLogToVerify(CommandContext& ctx, const std::string& key,
       FetchEntries(ctx, head->second.size);
   if (!fetched.ok()) return fetched.status();
   entries = *std::move(fetched);
-  input.consistency = [&ctx](uint64_t size1, uint64_t size2)
-      -> absl::StatusOr<auditlog::Proof> {
+  input.consistency = [&ctx](
+                          uint64_t size1,
+                          uint64_t size2) -> absl::StatusOr<auditlog::Proof> {
     v1::GetConsistencyProofRequest request;
     request.set_from_size(size1);
     request.set_to_size(size2);
@@ -474,9 +483,9 @@ absl::Status ShowVerifyReport(CommandContext& ctx,
   out.Set("root", HashText(auditlog::HashToBytes(report.root)));
   // The file of --since (a saved checkpoint), not a time.
   if (since.has_value()) out.Set("since_checkpoint_file", *since);
-  std::string text =
-      absl::StrCat("entries: ", report.size, "\nroot: ",
-                   HashText(auditlog::HashToBytes(report.root)), "\n");
+  std::string text = absl::StrCat(
+      "entries: ", report.size,
+      "\nroot: ", HashText(auditlog::HashToBytes(report.root)), "\n");
   if (report.ok()) {
     absl::StrAppend(&text, "verified: the entries match the signed checkpoint",
                     since.has_value() ? " and extend the saved one\n" : "\n");
@@ -540,16 +549,20 @@ CommandGroup AuditCommands() {
       "audit",
       "the tamper-evident audit log: checkpoint, entries, proofs, queries",
       {
-          {{"key"}, "[--save FILE]",
+          {{"key"},
+           "[--save FILE]",
            "the checkpoint verifier key the broker publishes (pin it once)",
            {{"save", A::kValue, "FILE", "write the key to FILE", {}}},
            Key},
-          {{"checkpoint"}, "[--save FILE] [--log-key KEY]",
+          {{"checkpoint"},
+           "[--save FILE] [--log-key KEY]",
            "the latest signed checkpoint, its signature checked",
            {{"save", A::kValue, "FILE", "write the signed note to FILE", {}},
             kLogKeyFlag},
            Checkpoint},
-          {{"entries"}, "[--start N] [--count N]", "log entries by index",
+          {{"entries"},
+           "[--start N] [--count N]",
+           "log entries by index",
            {{"start", A::kValue, "N", "first index (default 0)", {}},
             {"count", A::kValue, "N", "how many (default 100)", {}}},
            Entries},
@@ -577,21 +590,27 @@ CommandGroup AuditCommands() {
             {"since", A::kValue, "TIME", "RFC 3339 or Unix seconds", {}},
             {"until", A::kValue, "TIME", "RFC 3339 or Unix seconds", {}}},
            Query},
-          {{"export"}, "FILE [--log-key KEY]",
+          {{"export"},
+           "FILE [--log-key KEY]",
            "write every entry and the signed checkpoint to FILE "
            "(format: broker/auditlog/export_file.h)",
            {kLogKeyFlag},
            Export},
-          {{"verify"}, "[--file FILE --key KEY | --log-key KEY] [--since SAVED]",
+          {{"verify"},
+           "[--file FILE --key KEY | --log-key KEY] [--since SAVED]",
            "recompute the tree from every entry (of the broker, or of an "
            "export), check the checkpoint signature and consistency with a "
            "saved checkpoint or export; names the first bad index",
            {kLogKeyFlag,
             {"file", A::kValue, "FILE", "an export instead of the broker", {}},
-            {"since", A::kValue, "SAVED",
-             "a checkpoint saved with --save, or an earlier export", {}}},
+            {"since",
+             A::kValue,
+             "SAVED",
+             "a checkpoint saved with --save, or an earlier export",
+             {}}},
            Verify},
-          {{"trace"}, "--subject P --subject-key-file F",
+          {{"trace"},
+           "--subject P --subject-key-file F",
            "the entries that concern one subject, found offline with the "
            "subject's key (admin subject-key export, under a court order)",
            {{"subject", A::kValue, "P", "the subject's pseudonym", {}},

@@ -9,13 +9,13 @@
 #include "accord/v1/consent.grpc.pb.h"
 #include "accord/v1/trust.grpc.pb.h"
 #include "broker/auditlog/history_check.h"
+#include "broker/cmdline/usage_error.h"
 #include "broker/crypto/jwks.h"
 #include "broker/crypto/jws.h"
 #include "clients/commands.h"
 #include "clients/erasure_text.h"
 #include "clients/notice_text.h"
 #include "clients/time_format.h"
-#include "broker/cmdline/usage_error.h"
 #include "policy/language.h"
 
 namespace accord::client {
@@ -38,7 +38,8 @@ absl::Status Give(CommandContext& ctx) {
   request.set_purpose(*purpose);
   request.set_channel(std::string(kChannel));
   if (args.Has("partner") == args.Has("category")) {
-    return cmdline::UsageError("exactly one of --partner and --category is required");
+    return cmdline::UsageError(
+        "exactly one of --partner and --category is required");
   }
   if (args.Has("partner")) {
     absl::StatusOr<std::string> partner = args.Require("partner");
@@ -60,13 +61,12 @@ absl::Status Give(CommandContext& ctx) {
   if (!s.ok()) return s;
   const v1::Consent& c = response.consent();
   return ctx.output().ShowChange(
-      response,
-      absl::StrCat("consent ", c.id(), " given: ", c.dataset_id(), " for ",
-                   c.purpose(), " to ",
-                   c.recipient().partner().empty()
-                       ? absl::StrCat("partners of category ",
-                                      c.recipient().category())
-                       : c.recipient().partner()));
+      response, absl::StrCat("consent ", c.id(), " given: ", c.dataset_id(),
+                             " for ", c.purpose(), " to ",
+                             c.recipient().partner().empty()
+                                 ? absl::StrCat("partners of category ",
+                                                c.recipient().category())
+                                 : c.recipient().partner()));
 }
 
 absl::Status Withdraw(CommandContext& ctx) {
@@ -95,16 +95,14 @@ absl::Status List(CommandContext& ctx) {
         v1::ListConsentsRequest request;
         request.set_dataset_id(args.GetOr("dataset", ""));
         request.set_page_token(token);
-        return ctx.Call(&v1::ConsentService::Stub::ListConsents, request,
-                        page);
+        return ctx.Call(&v1::ConsentService::Stub::ListConsents, request, page);
       },
       &all);
   if (!s.ok()) return s;
   return ctx.output().ShowList(
       all, "consents",
-      {"id", "dataset_id", "purpose", "recipient.partner",
-       "recipient.category", "state", "given_at", "expires_at", "request_id",
-       "request_version"});
+      {"id", "dataset_id", "purpose", "recipient.partner", "recipient.category",
+       "state", "given_at", "expires_at", "request_id", "request_version"});
 }
 
 // Checks that `receipt` is a consent receipt (typ consent-receipt+jwt, aud
@@ -165,11 +163,11 @@ absl::Status Show(CommandContext& ctx) {
       VerifyReceipt(ctx, response.receipt(), response.consent());
   if (!kid.ok()) return kid.status();
   return ctx.output().ShowText(
-      response, absl::StrCat(FormatHuman(response.consent()), "receipt: ",
-                             response.receipt(), "\nreceipt verified: key ",
-                             *kid, ", state ",
-                             v1::ConsentState_Name(response.consent().state()),
-                             "\n"));
+      response,
+      absl::StrCat(FormatHuman(response.consent()),
+                   "receipt: ", response.receipt(), "\nreceipt verified: key ",
+                   *kid, ", state ",
+                   v1::ConsentState_Name(response.consent().state()), "\n"));
 }
 
 absl::Status History(CommandContext& ctx) {
@@ -219,9 +217,9 @@ absl::Status History(CommandContext& ctx) {
                    "served)\n";
     }
   }
-  return ctx.output().ShowList(all, "records",
-                               {"issued_at", "partner", "dataset_id",
-                                "purpose", "fields", "grant_id"});
+  return ctx.output().ShowList(
+      all, "records",
+      {"issued_at", "partner", "dataset_id", "purpose", "fields", "grant_id"});
 }
 
 absl::Status Requests(CommandContext& ctx) {
@@ -256,7 +254,8 @@ absl::Status Requests(CommandContext& ctx) {
 }
 
 // --lang: fr (default) or en.
-absl::StatusOr<policy::Language> NoticeLanguage(const cmdline::ParsedArgs& args) {
+absl::StatusOr<policy::Language> NoticeLanguage(
+    const cmdline::ParsedArgs& args) {
   policy::Language language = policy::Language::kFr;
   if (std::optional<std::string> lang = args.Get("lang");
       lang.has_value() && !policy::ParseLanguage(*lang, &language)) {
@@ -306,7 +305,8 @@ absl::Status Answer(CommandContext& ctx) {
     return s;
   }
   if (args.Has("accept") == args.Has("refuse")) {
-    return cmdline::UsageError("exactly one of --accept and --refuse is required");
+    return cmdline::UsageError(
+        "exactly one of --accept and --refuse is required");
   }
   if (args.Has("version") != args.Has("notice-hash")) {
     return cmdline::UsageError("--version and --notice-hash go together");
@@ -344,8 +344,7 @@ absl::Status Answer(CommandContext& ctx) {
     const int64_t until = response.consent().expires_at();
     outcome = absl::StrCat("you accepted version ", answer.version(),
                            " of request ", shown.id(), ": consent ",
-                           response.consent().id(),
-                           until == 0 ? "" : " until ",
+                           response.consent().id(), until == 0 ? "" : " until ",
                            until == 0 ? "" : FormatRfc3339(until));
   } else {
     v1::RefuseConsentRequestRequest request;
@@ -411,26 +410,43 @@ CommandGroup ConsentCommands() {
             {"expires", A::kValue, "TIME", "RFC 3339 or Unix seconds", {}}},
            Give},
           {{"withdraw"}, "CONSENT_ID", "withdraw a consent", {}, Withdraw},
-          {{"list"}, "[--dataset D]", "list your consents",
-           {{"dataset", A::kValue, "D", "only this dataset", {}}}, List},
-          {{"show"}, "CONSENT_ID [--receipt]",
+          {{"list"},
+           "[--dataset D]",
+           "list your consents",
+           {{"dataset", A::kValue, "D", "only this dataset", {}}},
+           List},
+          {{"show"},
+           "CONSENT_ID [--receipt]",
            "show a consent with its events",
-           {{"receipt", A::kSwitch, "",
+           {{"receipt",
+             A::kSwitch,
+             "",
              "also a fresh signed receipt, verified against the broker's keys",
              {}}},
            Show},
-          {{"history"}, "[--verify]", "the grants that named you",
-           {{"verify", A::kSwitch, "",
-             "check each record against the signed audit log", {}}},
+          {{"history"},
+           "[--verify]",
+           "the grants that named you",
+           {{"verify",
+             A::kSwitch,
+             "",
+             "check each record against the signed audit log",
+             {}}},
            History},
-          {{"requests"}, "",
+          {{"requests"},
+           "",
            "the consent requests open now, with your answer and whether one "
            "is needed",
-           {}, Requests},
-          {{"notice"}, "REQUEST_ID [--lang fr|en]",
+           {},
+           Requests},
+          {{"notice"},
+           "REQUEST_ID [--lang fr|en]",
            "a request's notice in words, with its version, its hash and your "
            "answer",
-           {{"lang", A::kValue, "fr|en", "language of the notice (default fr)",
+           {{"lang",
+             A::kValue,
+             "fr|en",
+             "language of the notice (default fr)",
              {}}},
            Notice},
           {{"answer"},
@@ -440,23 +456,37 @@ CommandGroup ConsentCommands() {
            "notice",
            {{"accept", A::kSwitch, "", "consent to what the notice says", {}},
             {"refuse", A::kSwitch, "", "refuse; you are not asked again", {}},
-            {"version", A::kValue, "N",
-             "answer the version you read earlier (with --notice-hash)", {}},
-            {"notice-hash", A::kValue, "H",
+            {"version",
+             A::kValue,
+             "N",
+             "answer the version you read earlier (with --notice-hash)",
+             {}},
+            {"notice-hash",
+             A::kValue,
+             "H",
              "the hash of the notice you read; refused if it changed since",
              {}},
-            {"lang", A::kValue, "fr|en", "language of the notice (default fr)",
+            {"lang",
+             A::kValue,
+             "fr|en",
+             "language of the notice (default fr)",
              {}}},
            Answer},
-          {{"export"}, "",
+          {{"export"},
+           "",
            "every consent record of yours as one JSON document (ISO/IEC TS "
            "27560 records)",
-           {}, Export},
-          {{"erase"}, "--yes",
+           {},
+           Export},
+          {{"erase"},
+           "--yes",
            "erase everything Accord holds about you (consents withdrawn, "
            "grants revoked, records deleted); prints the signed erasure "
            "receipt",
-           {{"yes", A::kSwitch, "", "confirm: the erasure cannot be undone",
+           {{"yes",
+             A::kSwitch,
+             "",
+             "confirm: the erasure cannot be undone",
              {}}},
            Erase},
       }};

@@ -4,9 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "accord/v1/policy.grpc.pb.h"
+#include "broker/cmdline/usage_error.h"
 #include "clients/commands.h"
 #include "clients/dataset_file.h"
-#include "broker/cmdline/usage_error.h"
 
 namespace accord::client {
 namespace {
@@ -24,7 +24,8 @@ absl::StatusOr<v1::Dataset> DatasetFromFlags(const cmdline::ParsedArgs& args) {
   absl::StatusOr<v1::Classification> c =
       ParseClassificationWord(*classification);
   if (!c.ok()) {
-    return cmdline::UsageError(absl::StrCat("--classification: ", c.status().message()));
+    return cmdline::UsageError(
+        absl::StrCat("--classification: ", c.status().message()));
   }
   v1::Dataset dataset;
   dataset.set_id(*id);
@@ -132,22 +133,36 @@ CommandGroup DatasetCommands() {
            "create or update a dataset; a change the current policy would no "
            "longer apply to (say, dropping a field a rule names) is refused "
            "unless forced",
-           {{"file", A::kValue, "FILE",
-             "the dataset with its descriptions (.yaml or .json)", {}},
+           {{"file",
+             A::kValue,
+             "FILE",
+             "the dataset with its descriptions (.yaml or .json)",
+             {}},
             {"id", A::kValue, "ID", "dataset id", {}},
             {"title", A::kValue, "T", "title", {}},
-            {"classification", A::kValue, "C", "open, restricted or personal",
+            {"classification",
+             A::kValue,
+             "C",
+             "open, restricted or personal",
              {}},
             {"fields", A::kValue, "a,b,c", "field names", {}},
-            {"description", A::kValue, "TEXT",
-             "what the dataset holds, in French", {}},
+            {"description",
+             A::kValue,
+             "TEXT",
+             "what the dataset holds, in French",
+             {}},
             {"description-en", A::kValue, "TEXT", "the same in English", {}},
-            {"force", A::kSwitch, "",
+            {"force",
+             A::kSwitch,
+             "",
              "apply the change even though the current policy no longer "
              "applies to it (every grant then fails until a new policy)",
              {}},
-            {"reason", A::kValue, "TEXT",
-             "with --force: why, recorded in the audit log", {}}},
+            {"reason",
+             A::kValue,
+             "TEXT",
+             "with --force: why, recorded in the audit log",
+             {}}},
            Put},
           {{"get"}, "ID", "show a dataset", {}, Get},
           {{"list"}, "", "list datasets", {}, List},

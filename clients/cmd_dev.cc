@@ -1,9 +1,9 @@
 // accord dev citizen-token NAME — development helpers. Development only.
 
 #include "absl/strings/str_cat.h"
+#include "broker/dev/dev_layout.h"
 #include "broker/formats/json.h"
 #include "clients/commands.h"
-#include "broker/dev/dev_layout.h"
 #include "clients/dev_token.h"
 #include "clients/time_format.h"
 
@@ -37,14 +37,15 @@ absl::Status CitizenToken(CommandContext& ctx) {
 }  // namespace
 
 CommandGroup DevCommands() {
-  return {
-      "dev",
-      "development helpers (dev mode only)",
-      {
-          {{"citizen-token"}, "NAME [--dev DATA_DIR]",
-           "print a development citizen token for NAME, valid one hour",
-           {}, CitizenToken},
-      }};
+  return {"dev",
+          "development helpers (dev mode only)",
+          {
+              {{"citizen-token"},
+               "NAME [--dev DATA_DIR]",
+               "print a development citizen token for NAME, valid one hour",
+               {},
+               CitizenToken},
+          }};
 }
 
 }  // namespace accord::client

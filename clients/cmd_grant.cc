@@ -10,11 +10,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "accord/v1/access.grpc.pb.h"
-#include "clients/commands.h"
+#include "broker/cmdline/usage_error.h"
 #include "broker/formats/json.h"
+#include "clients/commands.h"
 #include "clients/grant_batch.h"
 #include "clients/time_format.h"
-#include "broker/cmdline/usage_error.h"
 #include "clients/verifier/grant_verifier.h"
 
 namespace accord::client {
@@ -55,8 +55,7 @@ absl::Status Request(CommandContext& ctx) {
                                 "in the audit log with its reasons")
                   : absl::StrCat(ids.size() == 1 ? "grant " : "grants ",
                                  absl::StrJoin(ids, ", "), " issued for ",
-                                 *dataset, " (", *purpose, ") to ",
-                                 *audience));
+                                 *dataset, " (", *purpose, ") to ", *audience));
 }
 
 // Reads the batch file named on the command line, "-" for stdin. Returns
@@ -112,7 +111,8 @@ absl::Status Release(CommandContext& ctx) {
 // naming --cert.
 absl::StatusOr<std::string> ReadCertFlag(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return cmdline::UsageError(absl::StrCat("--cert: cannot read ", path));
+  if (!in)
+    return cmdline::UsageError(absl::StrCat("--cert: cannot read ", path));
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
@@ -139,12 +139,12 @@ absl::StatusOr<std::string> VerifiedJson(const verifier::Grant& g,
 
 std::string VerifiedText(const verifier::Grant& g, bool cert_checked,
                          bool audience_checked) {
-  std::string text = absl::StrCat(
-      "valid: true\n", "kid: ", g.kid, "\n", "alg: ", g.algorithm, "\n",
-      "partner: ", g.partner, "\n", "audience: ", g.audience,
-      audience_checked ? "" : " (not checked)", "\n", "dataset: ", g.dataset,
-      "\n", "purpose: ", g.purpose, "\n", "fields: ",
-      absl::StrJoin(g.fields, ", "), "\n");
+  std::string text =
+      absl::StrCat("valid: true\n", "kid: ", g.kid, "\n", "alg: ", g.algorithm,
+                   "\n", "partner: ", g.partner, "\n", "audience: ", g.audience,
+                   audience_checked ? "" : " (not checked)", "\n",
+                   "dataset: ", g.dataset, "\n", "purpose: ", g.purpose, "\n",
+                   "fields: ", absl::StrJoin(g.fields, ", "), "\n");
   if (g.has_subjects) {
     absl::StrAppend(&text, "subjects: ", absl::StrJoin(g.subjects, ", "), "\n");
   }
@@ -174,7 +174,8 @@ absl::Status Verify(CommandContext& ctx) {
       verifier::JwksSource::Open(*jwks, source_options);
   if (!source.ok()) {
     if (source.status().code() == absl::StatusCode::kInvalidArgument) {
-      return cmdline::UsageError(absl::StrCat("--jwks: ", source.status().message()));
+      return cmdline::UsageError(
+          absl::StrCat("--jwks: ", source.status().message()));
     }
     return source.status();
   }
@@ -226,7 +227,9 @@ CommandGroup GrantCommands() {
             {"fields", A::kValue, "a,b", "requested fields", {}},
             {"subjects", A::kValue, "s1,s2", "subject pseudonyms", {}},
             {"lifetime", A::kValue, "S", "requested lifetime, seconds", {}},
-            {"location", A::kValue, "L",
+            {"location",
+             A::kValue,
+             "L",
              "where the data will be processed, e.g. eu or us (default eu)",
              {}}},
            Request},
@@ -239,21 +242,33 @@ CommandGroup GrantCommands() {
            "\"lifetime_seconds\", \"location\"}",
            {},
            RequestBatch},
-          {{"release"}, "GRANT_ID", "give a grant back before it expires", {},
+          {{"release"},
+           "GRANT_ID",
+           "give a grant back before it expires",
+           {},
            Release},
           {{"verify"},
            "TOKEN --jwks URL|FILE [--jwks-ca PEM] [--jwks-http loopback] "
            "[--audience A] [--cert PEM] [--skew S]",
            "verify a grant offline: signature, lifetime, audience, cnf",
            {{"jwks", A::kValue, "URL|FILE", "the broker's JWKS", {}},
-            {"jwks-ca", A::kValue, "PEM",
-             "CA of the JWKS server's certificate (https)", {}},
-            {"jwks-http", A::kValue, "loopback",
-             "accept a plain http JWKS URL towards loopback", {}},
+            {"jwks-ca",
+             A::kValue,
+             "PEM",
+             "CA of the JWKS server's certificate (https)",
+             {}},
+            {"jwks-http",
+             A::kValue,
+             "loopback",
+             "accept a plain http JWKS URL towards loopback",
+             {}},
             {"audience", A::kValue, "A", "expected audience", {}},
             {"issuer", A::kValue, "I", "expected issuer", {}},
             {"skew", A::kValue, "S", "tolerated clock skew, seconds (60)", {}},
-            {"cert", A::kValue, "PEM", "client certificate cnf must match",
+            {"cert",
+             A::kValue,
+             "PEM",
+             "client certificate cnf must match",
              {}}},
            Verify},
       }};

@@ -14,16 +14,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "accord/v1/policy.grpc.pb.h"
+#include "broker/cmdline/usage_error.h"
 #include "clients/cmd_policy_offline.h"
 #include "clients/commands.h"
-#include "broker/cmdline/usage_error.h"
 #include "google/protobuf/struct.pb.h"
 #include "policy/compiled.h"
 #include "policy/diff.h"
 #include "policy/odrl_export.h"
 #include "policy/parse.h"
-#include "policy/problems.h"
 #include "policy/policy_test_suite.h"
+#include "policy/problems.h"
 #include "policy/taxonomy.h"
 #include "policy/yaml_tree.h"
 
@@ -90,8 +90,8 @@ absl::Status Get(CommandContext& ctx) {
   meta.mutable_policy()->clear_source();
   meta.mutable_policy()->clear_canonical();
   return ctx.output().ShowText(
-      response, absl::StrCat(FormatHuman(meta), "\n",
-                             response.policy().source()));
+      response,
+      absl::StrCat(FormatHuman(meta), "\n", response.policy().source()));
 }
 
 absl::Status Versions(CommandContext& ctx) {
@@ -147,17 +147,16 @@ absl::Status Explain(CommandContext& ctx) {
   summary.clear_revision();
   std::string counts;
   if (response.subjects_asked() > 0) {
-    counts = absl::StrCat("subjects: ", response.subjects_asked(), " asked, ",
-                          response.subjects_permitted(), " permitted, ",
-                          response.subjects_without_consent(),
-                          " without consent\n");
+    counts =
+        absl::StrCat("subjects: ", response.subjects_asked(), " asked, ",
+                     response.subjects_permitted(), " permitted, ",
+                     response.subjects_without_consent(), " without consent\n");
   }
   return ctx.output().ShowText(
       response, absl::StrCat(FormatHuman(summary), counts, "reasons:\n",
                              FormatTable(response.decision(), "reasons",
                                          {"rule_id", "code", "message"})));
 }
-
 
 pb::Value Str(absl::string_view s) {
   pb::Value v;
@@ -188,8 +187,8 @@ absl::StatusOr<PolicySource> StoredPolicy(CommandContext& ctx,
                                           const std::string& version_arg) {
   uint64_t version = 0;
   if (!absl::SimpleAtoi(version_arg, &version) || version == 0) {
-    return cmdline::UsageError(absl::StrCat("version '", version_arg,
-                                   "': must be a policy version number >= 1"));
+    return cmdline::UsageError(absl::StrCat(
+        "version '", version_arg, "': must be a policy version number >= 1"));
   }
   v1::GetPolicyRequest request;
   request.set_dataset_id(dataset);
@@ -206,10 +205,9 @@ absl::StatusOr<PolicySource> StoredPolicy(CommandContext& ctx,
 }
 
 // The dataset's policy-engine view; its producer in `producer` when given.
-absl::StatusOr<policy::DatasetInfo> StoredDataset(CommandContext& ctx,
-                                                  const std::string& id,
-                                                  std::string* producer =
-                                                      nullptr) {
+absl::StatusOr<policy::DatasetInfo> StoredDataset(
+    CommandContext& ctx, const std::string& id,
+    std::string* producer = nullptr) {
   v1::GetDatasetRequest request;
   request.set_id(id);
   v1::GetDatasetResponse response;
@@ -241,9 +239,8 @@ absl::StatusOr<policy::DatasetInfo> StoredDataset(CommandContext& ctx,
 absl::StatusOr<policy::CompiledPolicy> CompileSource(
     const PolicySource& source, const policy::DatasetInfo& dataset,
     const policy::Taxonomy& taxonomy, const policy::Directory& directory) {
-  absl::StatusOr<policy::Policy> parsed =
-      policy::ParsePolicy(source.text, source.format, source.name, dataset,
-                          taxonomy, directory);
+  absl::StatusOr<policy::Policy> parsed = policy::ParsePolicy(
+      source.text, source.format, source.name, dataset, taxonomy, directory);
   if (!parsed.ok()) return parsed.status();
   return policy::Compile(*parsed, dataset, taxonomy, directory);
 }
@@ -349,8 +346,8 @@ absl::Status Diff(CommandContext& ctx) {
 // The partners and categories a stored policy names, read from its
 // canonical encoding: the broker checked them against its directory when
 // the version was put, and the directory itself is operator-only.
-absl::StatusOr<policy::Directory> DirectoryNamedBy(
-    const std::string& canonical, const std::string& name) {
+absl::StatusOr<policy::Directory> DirectoryNamedBy(const std::string& canonical,
+                                                   const std::string& name) {
   absl::StatusOr<policy::YamlNode> root =
       policy::ParseYamlTree(canonical, name);
   if (!root.ok()) return root.status();
@@ -391,8 +388,8 @@ absl::Status Export(CommandContext& ctx) {
   absl::StatusOr<std::string> format = args.Require("format");
   if (!format.ok()) return format.status();
   if (*format != "odrl") {
-    return cmdline::UsageError(absl::StrCat("--format ", *format,
-                                   ": the only export format is odrl"));
+    return cmdline::UsageError(
+        absl::StrCat("--format ", *format, ": the only export format is odrl"));
   }
   absl::StatusOr<policy::Taxonomy> taxonomy = LoadTaxonomy(args);
   if (!taxonomy.ok()) return taxonomy.status();
@@ -405,7 +402,8 @@ absl::Status Export(CommandContext& ctx) {
   if (std::optional<std::string> file = args.Get("file")) {
     if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
     if (args.Has("version")) {
-      return cmdline::UsageError("--version: only for a stored policy, not --file");
+      return cmdline::UsageError(
+          "--version: only for a stored policy, not --file");
     }
     absl::StatusOr<std::string> context_path = args.Require("dataset-file");
     if (!context_path.ok()) return context_path.status();
@@ -419,7 +417,7 @@ absl::Status Export(CommandContext& ctx) {
     if (!context.ok()) return context.status();
     if (!context->has_dataset) {
       return cmdline::UsageError(absl::StrCat("--dataset-file ", *context_path,
-                                     ": needs a 'dataset' block"));
+                                              ": needs a 'dataset' block"));
     }
     dataset = context->dataset;
     directory = context->directory;
@@ -430,7 +428,8 @@ absl::Status Export(CommandContext& ctx) {
     }
     for (const char* offline : {"dataset-file", "producer"}) {
       if (args.Has(offline)) {
-        return cmdline::UsageError(absl::StrCat("--", offline, ": only with --file"));
+        return cmdline::UsageError(
+            absl::StrCat("--", offline, ": only with --file"));
       }
     }
     const std::string& id = args.positionals()[0];
@@ -479,14 +478,21 @@ CommandGroup PolicyCommands() {
       "usage policies: publish, show, list versions, explain a decision, "
       "test suites offline, diff two versions, export as ODRL",
       {
-          {{"put"}, "DATASET FILE",
+          {{"put"},
+           "DATASET FILE",
            "publish FILE (.yaml, .yml or .json) as the next policy version",
-           {}, Put},
-          {{"get"}, "DATASET [--version N]",
+           {},
+           Put},
+          {{"get"},
+           "DATASET [--version N]",
            "show a policy version (default: the current one)",
-           {{"version", A::kValue, "N", "policy version", {}}}, Get},
-          {{"versions"}, "DATASET", "list the policy versions of a dataset",
-           {}, Versions},
+           {{"version", A::kValue, "N", "policy version", {}}},
+           Get},
+          {{"versions"},
+           "DATASET",
+           "list the policy versions of a dataset",
+           {},
+           Versions},
           {{"explain"},
            "--partner P --dataset D --purpose X [--fields a,b] "
            "[--subjects s1,s2] [--lifetime S] [--location L]",
@@ -499,37 +505,65 @@ CommandGroup PolicyCommands() {
             {"purpose", A::kValue, "X", "purpose id", {}},
             {"fields", A::kValue, "a,b", "requested fields", {}},
             {"subjects", A::kValue, "s1,s2", "subject pseudonyms", {}},
-            {"lifetime", A::kValue, "S", "requested grant lifetime, seconds",
+            {"lifetime",
+             A::kValue,
+             "S",
+             "requested grant lifetime, seconds",
              {}},
-            {"location", A::kValue, "L",
+            {"location",
+             A::kValue,
+             "L",
              "where the data would be processed, e.g. eu or us (default eu)",
              {}}},
            Explain},
-          {{"test"}, "FILE... [--taxonomy FILE]",
+          {{"test"},
+           "FILE... [--taxonomy FILE]",
            "run offline policy test suites (no broker); exit 1 if any case "
            "fails",
-           {{"taxonomy", A::kValue, "FILE", "purposes added to the default "
-             "taxonomy", {}}},
+           {{"taxonomy",
+             A::kValue,
+             "FILE",
+             "purposes added to the default "
+             "taxonomy",
+             {}}},
            PolicyTest},
-          {{"purposes"}, "[--lang fr|en] [--taxonomy FILE]",
+          {{"purposes"},
+           "[--lang fr|en] [--taxonomy FILE]",
            "list the purpose taxonomy: ids and labels (no broker)",
-           {{"lang", A::kValue, "fr|en", "language of the labels (default en)",
+           {{"lang",
+             A::kValue,
+             "fr|en",
+             "language of the labels (default en)",
              {}},
-            {"taxonomy", A::kValue, "FILE", "purposes added to the default "
-             "taxonomy", {}}},
+            {"taxonomy",
+             A::kValue,
+             "FILE",
+             "purposes added to the default "
+             "taxonomy",
+             {}}},
            PolicyPurposes},
           {{"diff"},
            "OLD NEW --directory FILE [--dataset D] [--taxonomy FILE]",
            "what NEW allows that OLD did not, and the reverse, per (partner "
            "or category, purpose, field); OLD and NEW are policy files, or "
            "version numbers of dataset D",
-           {{"directory", A::kValue, "FILE",
+           {{"directory",
+             A::kValue,
+             "FILE",
              "YAML with a 'directory' block (and a 'dataset' block for "
-             "files), e.g. a test suite", {}},
-            {"dataset", A::kValue, "D",
-             "compare stored versions OLD and NEW of dataset D", {}},
-            {"taxonomy", A::kValue, "FILE", "purposes added to the default "
-             "taxonomy", {}}},
+             "files), e.g. a test suite",
+             {}},
+            {"dataset",
+             A::kValue,
+             "D",
+             "compare stored versions OLD and NEW of dataset D",
+             {}},
+            {"taxonomy",
+             A::kValue,
+             "FILE",
+             "purposes added to the default "
+             "taxonomy",
+             {}}},
            Diff},
           {{"export"},
            "--format odrl (DATASET [--version N] | --file POLICY "
@@ -538,17 +572,29 @@ CommandGroup PolicyCommands() {
            "DATASET (default: the current version), or a local file",
            {{"format", A::kValue, "F", "export format: odrl", {}},
             {"version", A::kValue, "N", "stored policy version", {}},
-            {"file", A::kValue, "POLICY",
+            {"file",
+             A::kValue,
+             "POLICY",
              "a local policy file (.yaml, .yml or .json) instead of a stored "
-             "one", {}},
-            {"dataset-file", A::kValue, "FILE",
+             "one",
+             {}},
+            {"dataset-file",
+             A::kValue,
+             "FILE",
              "with --file: YAML with a 'dataset' and a 'directory' block, "
-             "e.g. a test suite", {}},
-            {"producer", A::kValue, "P",
+             "e.g. a test suite",
+             {}},
+            {"producer",
+             A::kValue,
+             "P",
              "with --file: the producer principal, the policy's assigner",
              {}},
-            {"taxonomy", A::kValue, "FILE", "purposes added to the default "
-             "taxonomy", {}}},
+            {"taxonomy",
+             A::kValue,
+             "FILE",
+             "purposes added to the default "
+             "taxonomy",
+             {}}},
            Export},
       }};
   return group;

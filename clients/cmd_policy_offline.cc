@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "clients/output.h"
 #include "broker/cmdline/usage_error.h"
+#include "clients/output.h"
 #include "google/protobuf/struct.pb.h"
 #include "policy/language.h"
 #include "policy/policy_test_suite.h"
@@ -58,12 +58,13 @@ pb::Value SuiteJson(const policy::SuiteResult& result) {
     auto& cf = *cases->add_values()->mutable_struct_value()->mutable_fields();
     cf["name"] = Str(c.name);
     cf["passed"] = Flag(c.passed);
-    cf["outcome"] = Str(!c.invalid.empty() ? "INVALID"
-                        : c.decision.outcome == policy::Outcome::kPermit
-                            ? "PERMIT"
-                            : "DENY");
+    cf["outcome"] =
+        Str(!c.invalid.empty()                               ? "INVALID"
+            : c.decision.outcome == policy::Outcome::kPermit ? "PERMIT"
+                                                             : "DENY");
     pb::ListValue* failures = cf["failures"].mutable_list_value();
-    for (const std::string& why : c.failures) *failures->add_values() = Str(why);
+    for (const std::string& why : c.failures)
+      *failures->add_values() = Str(why);
   }
   return v;
 }
@@ -74,14 +75,16 @@ pb::Value SuiteJson(const policy::SuiteResult& result) {
 
 absl::Status PolicyTest(CommandContext& ctx) {
   const cmdline::ParsedArgs& args = ctx.args();
-  if (args.positionals().empty()) return cmdline::UsageError("missing argument FILE");
+  if (args.positionals().empty())
+    return cmdline::UsageError("missing argument FILE");
   absl::StatusOr<policy::Taxonomy> taxonomy = LoadTaxonomy(args);
   if (!taxonomy.ok()) return taxonomy.status();
   const policy::FileReader reader = [](absl::string_view path) {
     return ReadSmallFile(std::string(path));
   };
   pb::Struct doc;
-  pb::ListValue* suites = (*doc.mutable_fields())["suites"].mutable_list_value();
+  pb::ListValue* suites =
+      (*doc.mutable_fields())["suites"].mutable_list_value();
   std::string text;
   int cases = 0, failed_cases = 0, broken_suites = 0;
   for (const std::string& path : args.positionals()) {
@@ -114,9 +117,9 @@ absl::Status PolicyTest(CommandContext& ctx) {
   absl::Status shown = ctx.output().ShowText(doc, text);
   if (!shown.ok()) return shown;
   if (failed_cases > 0 || broken_suites > 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        failed_cases, " of ", cases, " cases failed, ", broken_suites,
-        " suites could not run"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(failed_cases, " of ", cases, " cases failed, ",
+                     broken_suites, " suites could not run"));
   }
   return absl::OkStatus();
 }
@@ -131,7 +134,8 @@ absl::Status PolicyPurposes(CommandContext& ctx) {
   absl::StatusOr<policy::Taxonomy> taxonomy = LoadTaxonomy(args);
   if (!taxonomy.ok()) return taxonomy.status();
   pb::Struct doc;
-  pb::ListValue* list = (*doc.mutable_fields())["purposes"].mutable_list_value();
+  pb::ListValue* list =
+      (*doc.mutable_fields())["purposes"].mutable_list_value();
   std::vector<std::vector<std::string>> rows = {{"ID", "LABEL"}};
   for (size_t i = 0; i < taxonomy->size(); ++i) {
     const std::string& id = taxonomy->IdAt(static_cast<int>(i));

@@ -10,10 +10,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "accord/v1/requests.grpc.pb.h"
+#include "broker/cmdline/usage_error.h"
 #include "clients/commands.h"
 #include "clients/notice_text.h"
 #include "clients/request_file.h"
-#include "broker/cmdline/usage_error.h"
 
 namespace accord::client {
 namespace {
@@ -67,7 +67,8 @@ absl::Status Draft(CommandContext& ctx) {
   absl::StatusOr<std::string> path = args.Require("file");
   if (!path.ok()) return path.status();
   std::optional<std::string> id = args.Get("request");
-  if (id.has_value() && id->empty()) return cmdline::UsageError("--request: empty");
+  if (id.has_value() && id->empty())
+    return cmdline::UsageError("--request: empty");
   absl::StatusOr<std::string> text = ReadSmallFile(*path);
   if (!text.ok()) return text.status();
   absl::StatusOr<v1::ConsentRequestSpec> spec =

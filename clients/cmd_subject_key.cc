@@ -27,7 +27,8 @@ constexpr uint32_t kEntriesPerCall = 1000;
 
 // Writes `data` to a new file at `path`, readable by its owner only.
 absl::Status WriteSecretFile(const std::string& path, absl::string_view data) {
-  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  const int fd =
+      open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     return errno == EEXIST
                ? absl::AlreadyExistsError(absl::StrCat(path, ": exists"))
@@ -44,16 +45,18 @@ absl::Status WriteSecretFile(const std::string& path, absl::string_view data) {
 
 absl::StatusOr<std::string> ReadKeyFile(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return cmdline::UsageError(absl::StrCat("--subject-key-file: cannot read ", path));
+  if (!in)
+    return cmdline::UsageError(
+        absl::StrCat("--subject-key-file: cannot read ", path));
   std::stringstream text;
   text << in.rdbuf();
   const std::string hex(absl::StripAsciiWhitespace(text.str()));
   if (hex.size() != 2 * auditlog::kSubjectKeyBytes ||
       !std::all_of(hex.begin(), hex.end(),
                    [](char c) { return absl::ascii_isxdigit(c); })) {
-    return cmdline::UsageError(absl::StrCat("--subject-key-file: ", path, " holds no ",
-                                   2 * auditlog::kSubjectKeyBytes,
-                                   "-digit hex key"));
+    return cmdline::UsageError(
+        absl::StrCat("--subject-key-file: ", path, " holds no ",
+                     2 * auditlog::kSubjectKeyBytes, "-digit hex key"));
   }
   return absl::HexStringToBytes(hex);
 }
@@ -64,17 +67,17 @@ absl::Status ExportSubjectKeyCommand(CommandContext& ctx) {
   const cmdline::ParsedArgs& args = ctx.args();
   if (absl::Status s = args.ExpectPositionals({}); !s.ok()) return s;
   const std::string out = args.GetOr("out", "");
-  if (out.empty()) return cmdline::UsageError("--out FILE: required (the key is a secret)");
+  if (out.empty())
+    return cmdline::UsageError("--out FILE: required (the key is a secret)");
   v1::ExportSubjectKeyRequest request;
   request.set_subject(args.GetOr("subject", ""));
   request.set_legal_reference(args.GetOr("legal-reference", ""));
   v1::ExportSubjectKeyResponse response;
-  absl::Status s = ctx.Call(&v1::AdminService::Stub::ExportSubjectKey,
-                            request, &response);
+  absl::Status s =
+      ctx.Call(&v1::AdminService::Stub::ExportSubjectKey, request, &response);
   if (!s.ok()) return s;
-  s = WriteSecretFile(out, absl::StrCat(absl::BytesToHexString(
-                                            response.subject_key()),
-                                        "\n"));
+  s = WriteSecretFile(
+      out, absl::StrCat(absl::BytesToHexString(response.subject_key()), "\n"));
   if (!s.ok()) return s;
   // The key itself is never shown: only where it went.
   response.clear_subject_key();
@@ -90,7 +93,8 @@ absl::Status TraceCommand(CommandContext& ctx) {
   const std::string subject = args.GetOr("subject", "");
   if (subject.empty()) return cmdline::UsageError("--subject P: required");
   const std::string key_file = args.GetOr("subject-key-file", "");
-  if (key_file.empty()) return cmdline::UsageError("--subject-key-file F: required");
+  if (key_file.empty())
+    return cmdline::UsageError("--subject-key-file F: required");
   absl::StatusOr<std::string> key = ReadKeyFile(key_file);
   if (!key.ok()) return key.status();
   v1::GetCheckpointResponse head;
@@ -116,12 +120,12 @@ absl::Status TraceCommand(CommandContext& ctx) {
       // broker's decoding.
       absl::StatusOr<v1::AuditEvent> event = auditlog::DecodeEntry(e.raw());
       if (!event.ok()) {
-        return absl::DataLossError(absl::StrCat("entry ", e.index(), ": ",
-                                                event.status().message()));
+        return absl::DataLossError(
+            absl::StrCat("entry ", e.index(), ": ", event.status().message()));
       }
-      const bool named = std::find(event->subjects().begin(),
-                                   event->subjects().end(),
-                                   subject) != event->subjects().end();
+      const bool named =
+          std::find(event->subjects().begin(), event->subjects().end(),
+                    subject) != event->subjects().end();
       if (!named && !auditlog::HasCommitmentOfKey(*event, *key, subject)) {
         continue;
       }

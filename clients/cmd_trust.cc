@@ -8,8 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "accord/v1/trust.grpc.pb.h"
-#include "clients/commands.h"
 #include "broker/cmdline/usage_error.h"
+#include "clients/commands.h"
 
 namespace accord::client {
 namespace {
@@ -24,7 +24,8 @@ absl::StatusOr<uint64_t> UnsignedFlag(const cmdline::ParsedArgs& args,
   if (!text) return fallback;
   uint64_t value;
   if (!absl::SimpleAtoi(*text, &value)) {
-    return cmdline::UsageError(absl::StrCat("--", name, ": not a non-negative integer"));
+    return cmdline::UsageError(
+        absl::StrCat("--", name, ": not a non-negative integer"));
   }
   return value;
 }

@@ -14,11 +14,11 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "clients/connection.h"
 #include "broker/cmdline/flags.h"
 #include "broker/rpc/status.h"
-#include "clients/retry.h"
+#include "clients/connection.h"
 #include "clients/output.h"
+#include "clients/retry.h"
 #include "grpcpp/client_context.h"
 
 namespace accord::client {
@@ -26,9 +26,12 @@ namespace accord::client {
 // What a running command may use. Not thread-safe; one per invocation.
 class CommandContext {
  public:
-  CommandContext(const cmdline::ParsedArgs* args, Output* output, std::ostream* err,
-                 EnvLookup env, int64_t now)
-      : args_(args), output_(output), err_(err), env_(std::move(env)),
+  CommandContext(const cmdline::ParsedArgs* args, Output* output,
+                 std::ostream* err, EnvLookup env, int64_t now)
+      : args_(args),
+        output_(output),
+        err_(err),
+        env_(std::move(env)),
         now_(now) {}
 
   const cmdline::ParsedArgs& args() const { return *args_; }
@@ -80,10 +83,11 @@ class CommandContext {
 };
 
 struct Command {
-  std::vector<std::string> path;  // words after the group, e.g. {"principal", "add"}
-  std::string synopsis;           // positionals and required flags
-  std::string summary;            // one line
-  std::vector<cmdline::FlagSpec> flags;    // besides the connection flags
+  std::vector<std::string>
+      path;              // words after the group, e.g. {"principal", "add"}
+  std::string synopsis;  // positionals and required flags
+  std::string summary;   // one line
+  std::vector<cmdline::FlagSpec> flags;  // besides the connection flags
   std::function<absl::Status(CommandContext&)> run;
 };
 

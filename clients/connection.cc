@@ -10,9 +10,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "broker/cmdline/usage_error.h"
 #include "broker/dev/dev_layout.h"
 #include "clients/dev_token.h"
-#include "broker/cmdline/usage_error.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 
@@ -44,22 +44,34 @@ std::optional<std::string> ProcessEnv(const char* name) {
 std::vector<cmdline::FlagSpec> ConnectionFlagSpecs() {
   using A = cmdline::FlagSpec::Arity;
   return {
-      {"broker", A::kValue, "HOST:PORT",
-       "broker address (env ACCORD_GRPC_ADDR, default 127.0.0.1:7443)", {}},
+      {"broker",
+       A::kValue,
+       "HOST:PORT",
+       "broker address (env ACCORD_GRPC_ADDR, default 127.0.0.1:7443)",
+       {}},
       {"ca", A::kValue, "PEM", "CA certificates that sign the broker's", {}},
       {"cert", A::kValue, "PEM", "client certificate", {}},
       {"key", A::kValue, "PEM", "client private key", {}},
       {"token", A::kValue, "JWT", "citizen bearer token", {}},
-      {"timeout", A::kValue, "SECONDS", "deadline of each call (default 30)",
+      {"timeout",
+       A::kValue,
+       "SECONDS",
+       "deadline of each call (default 30)",
        {}},
       {"dev", A::kOptional, "DATA_DIR",
        "development shortcuts under DATA_DIR (env ACCORD_DATA_DIR, default "
        "./var)",
        LooksLikeDataDir},
-      {"as", A::kValue, "PRINCIPAL", "with --dev: connect as this principal",
+      {"as",
+       A::kValue,
+       "PRINCIPAL",
+       "with --dev: connect as this principal",
        {}},
-      {"citizen", A::kValue, "NAME",
-       "with --dev: act as this citizen via the citizen-app certificate", {}},
+      {"citizen",
+       A::kValue,
+       "NAME",
+       "with --dev: act as this citizen via the citizen-app certificate",
+       {}},
   };
 }
 
@@ -75,8 +87,8 @@ absl::StatusOr<std::string> DevDataDir(const cmdline::ParsedArgs& args,
   return std::string(dev::kDefaultDataDir);
 }
 
-absl::StatusOr<ConnectionSettings> ResolveConnection(const cmdline::ParsedArgs& args,
-                                                     const EnvLookup& env) {
+absl::StatusOr<ConnectionSettings> ResolveConnection(
+    const cmdline::ParsedArgs& args, const EnvLookup& env) {
   ConnectionSettings s;
   if (std::optional<std::string> b = args.Get("broker"); b.has_value()) {
     if (b->empty()) return cmdline::UsageError("--broker: empty address");
@@ -92,7 +104,8 @@ absl::StatusOr<ConnectionSettings> ResolveConnection(const cmdline::ParsedArgs& 
       args.GetUint("timeout", 86400);
   if (!timeout.ok()) return timeout.status();
   if (timeout->has_value()) {
-    if (**timeout == 0) return cmdline::UsageError("--timeout: must be at least 1");
+    if (**timeout == 0)
+      return cmdline::UsageError("--timeout: must be at least 1");
     s.timeout_seconds = static_cast<int64_t>(**timeout);
   }
 
@@ -113,10 +126,12 @@ absl::StatusOr<ConnectionSettings> ResolveConnection(const cmdline::ParsedArgs& 
 
   for (const char* flag : {"ca", "cert", "key"}) {
     if (args.Has(flag)) {
-      return cmdline::UsageError(absl::StrCat("--", flag, " conflicts with --dev"));
+      return cmdline::UsageError(
+          absl::StrCat("--", flag, " conflicts with --dev"));
     }
   }
-  if (as && citizen) return cmdline::UsageError("--as conflicts with --citizen");
+  if (as && citizen)
+    return cmdline::UsageError("--as conflicts with --citizen");
   if (!as && !citizen) {
     return cmdline::UsageError("--dev needs --as PRINCIPAL or --citizen NAME");
   }
@@ -128,9 +143,11 @@ absl::StatusOr<ConnectionSettings> ResolveConnection(const cmdline::ParsedArgs& 
     if (principal.empty()) return cmdline::UsageError("--as: empty principal");
     s.token = args.GetOr("token", "");
   } else {
-    if (args.Has("token")) return cmdline::UsageError("--citizen conflicts with --token");
+    if (args.Has("token"))
+      return cmdline::UsageError("--citizen conflicts with --token");
     s.citizen_name = args.GetOr("citizen", "");
-    if (s.citizen_name.empty()) return cmdline::UsageError("--citizen: empty name");
+    if (s.citizen_name.empty())
+      return cmdline::UsageError("--citizen: empty name");
     s.issuer_key_path = dev::IssuerKeyPath(*data_dir);
     principal = std::string(dev::kCitizenApp);
   }
@@ -189,7 +206,8 @@ absl::StatusOr<Connection> Connection::Open(const ConnectionSettings& settings,
   if (settings.max_reconnect_backoff_ms > 0) {
     const int ms = static_cast<int>(
         std::min<int64_t>(settings.max_reconnect_backoff_ms, 1 << 30));
-    channel_args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, std::min(ms, 1000));
+    channel_args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS,
+                        std::min(ms, 1000));
     // GRPC_ARG_MIN_RECONNECT_BACKOFF_MS is left alone: gRPC also takes it
     // as the bound on one connection attempt, handshake included.
     channel_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, ms);
@@ -197,10 +215,10 @@ absl::StatusOr<Connection> Connection::Open(const ConnectionSettings& settings,
     // reconnecting, by default at most every 30 s.
     channel_args.SetInt(GRPC_ARG_DNS_MIN_TIME_BETWEEN_RESOLUTIONS_MS, ms);
   }
-  return Connection(grpc::CreateCustomChannel(
-                        settings.target, grpc::SslCredentials(tls),
-                        channel_args),
-                    std::move(token), settings.timeout_seconds);
+  return Connection(
+      grpc::CreateCustomChannel(settings.target, grpc::SslCredentials(tls),
+                                channel_args),
+      std::move(token), settings.timeout_seconds);
 }
 
 void Connection::Prepare(grpc::ClientContext* context) const {

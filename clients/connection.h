@@ -66,8 +66,8 @@ absl::StatusOr<std::string> DevDataDir(const cmdline::ParsedArgs& args,
 // --dev together with --ca/--cert/--key, --citizen with --token, --cert
 // without --key (or the reverse), an empty --broker or principal name, a
 // --timeout out of range.
-absl::StatusOr<ConnectionSettings> ResolveConnection(const cmdline::ParsedArgs& args,
-                                                     const EnvLookup& env);
+absl::StatusOr<ConnectionSettings> ResolveConnection(
+    const cmdline::ParsedArgs& args, const EnvLookup& env);
 
 // An open channel to the broker plus what every call carries.
 class Connection {

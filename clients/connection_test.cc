@@ -1,8 +1,7 @@
 #include "clients/connection.h"
 
-#include <map>
-
 #include <catch2/catch.hpp>
+#include <map>
 
 #include "broker/cmdline/usage_error.h"
 
@@ -38,8 +37,8 @@ TEST_CASE("connection: broker address from flag, env, default") {
 }
 
 TEST_CASE("connection: explicit TLS files and token") {
-  auto s = Resolve({"--ca", "ca.pem", "--cert", "p.pem", "--key", "p.key",
-                    "--token", "T"});
+  auto s = Resolve(
+      {"--ca", "ca.pem", "--cert", "p.pem", "--key", "p.key", "--token", "T"});
   REQUIRE(s.ok());
   CHECK(s->ca_path == "ca.pem");
   CHECK(s->cert_path == "p.pem");
@@ -68,15 +67,18 @@ TEST_CASE("connection: --dev --as uses the dev PKI") {
 }
 
 TEST_CASE("connection: --dev DIR takes only what looks like a data dir") {
-  auto parsed = cmdline::ParseFlags({"--dev", "/d", "--as", "p"}, ConnectionFlagSpecs());
+  auto parsed =
+      cmdline::ParseFlags({"--dev", "/d", "--as", "p"}, ConnectionFlagSpecs());
   REQUIRE(parsed.ok());
   CHECK(parsed->Get("dev") == "/d");
-  auto dot = cmdline::ParseFlags({"--dev", "./var", "x"}, ConnectionFlagSpecs());
+  auto dot =
+      cmdline::ParseFlags({"--dev", "./var", "x"}, ConnectionFlagSpecs());
   REQUIRE(dot.ok());
   CHECK(dot->Get("dev") == "./var");
   CHECK(dot->positionals() == std::vector<std::string>{"x"});
   // A command word is not swallowed, even if a directory has its name.
-  auto word = cmdline::ParseFlags({"--dev", "policy", "get"}, ConnectionFlagSpecs());
+  auto word =
+      cmdline::ParseFlags({"--dev", "policy", "get"}, ConnectionFlagSpecs());
   REQUIRE(word.ok());
   CHECK(word->Get("dev") == "");
   CHECK(word->positionals() == std::vector<std::string>{"policy", "get"});

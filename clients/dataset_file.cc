@@ -90,8 +90,7 @@ void Read(Problems* p, const YamlNode& root, v1::Dataset* dataset) {
       }
       v1::FieldDescription* d = dataset->add_field_descriptions();
       d->set_field(key.scalar);
-      ReadText(p, n->value(i),
-               absl::StrCat("field_descriptions.", key.scalar),
+      ReadText(p, n->value(i), absl::StrCat("field_descriptions.", key.scalar),
                d->mutable_text());
     }
   }

@@ -1,9 +1,9 @@
 #include "clients/dev_token.h"
 
 #include "absl/strings/str_cat.h"
-#include "broker/formats/json.h"
 #include "broker/crypto/jws.h"
 #include "broker/dev/dev_layout.h"
+#include "broker/formats/json.h"
 
 namespace accord::client {
 

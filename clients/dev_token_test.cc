@@ -1,11 +1,10 @@
 #include "clients/dev_token.h"
 
-#include <cstdlib>
-#include <filesystem>
-
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
 
 #include "broker/crypto/jwks.h"
 #include "broker/crypto/jws.h"
@@ -53,9 +52,9 @@ TEST_CASE("dev token: reads the issuer key from the data directory") {
   std::filesystem::path dir = std::filesystem::temp_directory_path() /
                               ("accord-devtoken-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
-  CHECK(MintDevCitizenTokenFromDataDir(dir.string(), "bob", 5)
-            .status()
-            .code() == absl::StatusCode::kNotFound);
+  CHECK(
+      MintDevCitizenTokenFromDataDir(dir.string(), "bob", 5).status().code() ==
+      absl::StatusCode::kNotFound);
 
   std::filesystem::create_directories(dir / "dev-pki");
   auto key = crypto::SigningKey::Generate(crypto::Algorithm::kES256);

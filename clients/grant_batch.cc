@@ -6,10 +6,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
+#include "broker/cmdline/usage_error.h"
 #include "broker/formats/json.h"
 #include "broker/rpc/status.h"
 #include "clients/output.h"
-#include "broker/cmdline/usage_error.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace accord::client {
@@ -24,7 +24,8 @@ constexpr size_t kMaxBatchFileBytes = 64 * 1024 * 1024;
 std::string Indent(absl::string_view text) {
   if (text.empty()) return "";
   return absl::StrCat(
-      "  ", absl::StrReplaceAll(absl::StripSuffix(text, "\n"), {{"\n", "\n  "}}),
+      "  ",
+      absl::StrReplaceAll(absl::StripSuffix(text, "\n"), {{"\n", "\n  "}}),
       "\n");
 }
 
@@ -36,7 +37,8 @@ absl::StatusOr<v1::RequestGrantsRequest> ParseGrantBatch(
   limits.max_bytes = kMaxBatchFileBytes;
   absl::StatusOr<formats::JsonValue> json = formats::ParseJson(text, limits);
   if (!json.ok()) {
-    return cmdline::UsageError(absl::StrCat(name, ": ", json.status().message()));
+    return cmdline::UsageError(
+        absl::StrCat(name, ": ", json.status().message()));
   }
   const formats::JsonValue::Elements* items = json->AsArray();
   if (items == nullptr) {
@@ -53,11 +55,11 @@ absl::StatusOr<v1::RequestGrantsRequest> ParseGrantBatch(
           absl::StrCat(name, ": request [", i, "] is not a JSON object"));
     }
     v1::RequestGrantRequest* request = batch.add_requests();
-    auto status = google::protobuf::util::JsonStringToMessage(
-        item.Serialize(), request, options);
+    auto status = google::protobuf::util::JsonStringToMessage(item.Serialize(),
+                                                              request, options);
     if (!status.ok()) {
-      return cmdline::UsageError(absl::StrCat(name, ": request [", i, "]: ",
-                                     std::string(status.message())));
+      return cmdline::UsageError(absl::StrCat(
+          name, ": request [", i, "]: ", std::string(status.message())));
     }
   }
   return batch;
@@ -72,8 +74,8 @@ std::string GrantBatchText(const v1::RequestGrantsResponse& response) {
     const absl::StatusCode code = rpc::CanonicalCode(result.status_code());
     if (code != absl::StatusCode::kOk) {
       ++errors;
-      absl::StrAppend(&text, "[", i, "] ", absl::StatusCodeToString(code),
-                      ": ", result.status_message(), "\n");
+      absl::StrAppend(&text, "[", i, "] ", absl::StatusCodeToString(code), ": ",
+                      result.status_message(), "\n");
       continue;
     }
     if (result.response().decision().outcome() == v1::OUTCOME_PERMIT) {

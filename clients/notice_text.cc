@@ -6,8 +6,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "broker/formats/json.h"
 #include "broker/crypto/sha256.h"
+#include "broker/formats/json.h"
 #include "clients/time_format.h"
 #include "policy/duration_text.h"
 #include "policy/duty_text.h"

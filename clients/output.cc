@@ -11,8 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "clients/time_format.h"
 #include "broker/cmdline/usage_error.h"
+#include "clients/time_format.h"
 #include "google/protobuf/descriptor.h"
 
 namespace accord::client {
@@ -27,16 +27,19 @@ bool IsTimestampField(const FieldDescriptor* field) {
   if (field->cpp_type() != FieldDescriptor::CPPTYPE_INT64) return false;
   absl::string_view name = field->name();
   return absl::EndsWith(name, "_at") || name == "at" || name == "time" ||
-         name == "since" || name == "until" || absl::StartsWith(name, "expires");
+         name == "since" || name == "until" ||
+         absl::StartsWith(name, "expires");
 }
 
 // The value of a `delete_after` duty: seconds, shown with their unit.
 bool IsDeleteAfterValue(const Message& m, const FieldDescriptor* f) {
-  if (f->name() != "value" || m.GetDescriptor()->full_name() != "accord.v1.Duty") {
+  if (f->name() != "value" ||
+      m.GetDescriptor()->full_name() != "accord.v1.Duty") {
     return false;
   }
   const FieldDescriptor* kind = m.GetDescriptor()->FindFieldByName("kind");
-  return kind != nullptr && m.GetReflection()->GetString(m, kind) == "delete_after";
+  return kind != nullptr &&
+         m.GetReflection()->GetString(m, kind) == "delete_after";
 }
 
 // Durations in seconds, shown with their unit in text.
@@ -94,8 +97,8 @@ std::string ScalarText(const Message& m, const FieldDescriptor* f, int index) {
       return EnumShortName(rep ? r->GetRepeatedEnum(m, f, index)
                                : r->GetEnum(m, f));
     case FieldDescriptor::CPPTYPE_STRING: {
-      std::string v = rep ? r->GetRepeatedString(m, f, index)
-                          : r->GetString(m, f);
+      std::string v =
+          rep ? r->GetRepeatedString(m, f, index) : r->GetString(m, f);
       if (f->type() == FieldDescriptor::TYPE_BYTES) {
         return absl::BytesToHexString(v);
       }
@@ -122,7 +125,7 @@ std::string RepeatedScalarText(const Message& m, const FieldDescriptor* f) {
 // RFC 3339 UTC strings (null when unset), 64-bit integers as numbers, enums
 // by their short lower-case name, bytes as lowercase hex.
 formats::JsonValue JsonField(const Message& m, const FieldDescriptor* f,
-                            int index) {
+                             int index) {
   const Reflection* r = m.GetReflection();
   const bool rep = index >= 0;
   switch (f->cpp_type()) {
@@ -132,7 +135,8 @@ formats::JsonValue JsonField(const Message& m, const FieldDescriptor* f,
     case FieldDescriptor::CPPTYPE_INT64: {
       int64_t v = rep ? r->GetRepeatedInt64(m, f, index) : r->GetInt64(m, f);
       if (IsTimestampField(f)) {
-        return v == 0 ? formats::JsonValue() : formats::JsonValue(FormatRfc3339(v));
+        return v == 0 ? formats::JsonValue()
+                      : formats::JsonValue(FormatRfc3339(v));
       }
       return formats::JsonValue(static_cast<long long>(v));
     }
@@ -150,19 +154,19 @@ formats::JsonValue JsonField(const Message& m, const FieldDescriptor* f,
     }
     case FieldDescriptor::CPPTYPE_DOUBLE:
       return formats::JsonValue(rep ? r->GetRepeatedDouble(m, f, index)
-                                   : r->GetDouble(m, f));
+                                    : r->GetDouble(m, f));
     case FieldDescriptor::CPPTYPE_FLOAT:
       return formats::JsonValue(static_cast<double>(
           rep ? r->GetRepeatedFloat(m, f, index) : r->GetFloat(m, f)));
     case FieldDescriptor::CPPTYPE_BOOL:
       return formats::JsonValue(rep ? r->GetRepeatedBool(m, f, index)
-                                   : r->GetBool(m, f));
+                                    : r->GetBool(m, f));
     case FieldDescriptor::CPPTYPE_ENUM:
       return formats::JsonValue(absl::AsciiStrToLower(EnumShortName(
           rep ? r->GetRepeatedEnum(m, f, index) : r->GetEnum(m, f))));
     case FieldDescriptor::CPPTYPE_STRING: {
-      std::string v = rep ? r->GetRepeatedString(m, f, index)
-                          : r->GetString(m, f);
+      std::string v =
+          rep ? r->GetRepeatedString(m, f, index) : r->GetString(m, f);
       if (f->type() == FieldDescriptor::TYPE_BYTES) {
         return formats::JsonValue(absl::BytesToHexString(v));
       }
@@ -272,7 +276,8 @@ formats::JsonValue ToJsonValue(const Message& message) {
       const google::protobuf::Descriptor* e = entry.GetDescriptor();
       members.emplace_back(
           entry.GetReflection()->GetString(entry, e->map_key()),
-          ToJsonValue(entry.GetReflection()->GetMessage(entry, e->map_value())));
+          ToJsonValue(
+              entry.GetReflection()->GetMessage(entry, e->map_value())));
     }
     std::sort(members.begin(), members.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -288,13 +293,13 @@ formats::JsonValue ToJsonValue(const Message& message) {
     return out;
   }
   if (type == "google.protobuf.Value") {
-    const FieldDescriptor* kind = r->GetOneofFieldDescriptor(
-        message, d->FindOneofByName("kind"));
+    const FieldDescriptor* kind =
+        r->GetOneofFieldDescriptor(message, d->FindOneofByName("kind"));
     if (kind == nullptr || kind->name() == "null_value") return {};
     if (kind->name() == "number_value") {
       const double n = r->GetDouble(message, kind);
-      if (n == static_cast<double>(static_cast<int64_t>(n)) &&
-          n > -9e15 && n < 9e15) {
+      if (n == static_cast<double>(static_cast<int64_t>(n)) && n > -9e15 &&
+          n < 9e15) {
         return formats::JsonValue(static_cast<long long>(n));
       }
       return formats::JsonValue(n);
@@ -333,7 +338,8 @@ formats::JsonValue ToJsonValue(const Message& message) {
     } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE ||
                f->containing_oneof() != nullptr) {
       // Unset messages and unset oneof members are left out.
-      if (r->HasField(message, f)) out.Set(f->name(), JsonField(message, f, -1));
+      if (r->HasField(message, f))
+        out.Set(f->name(), JsonField(message, f, -1));
     } else {
       out.Set(f->name(), JsonField(message, f, -1));
     }
@@ -388,7 +394,8 @@ std::string FormatTable(const Message& message, absl::string_view list_field,
   if (n == 0) return "(none)\n";
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> header;
-  for (const std::string& c : columns) header.push_back(absl::AsciiStrToUpper(c));
+  for (const std::string& c : columns)
+    header.push_back(absl::AsciiStrToUpper(c));
   rows.push_back(std::move(header));
   for (int i = 0; i < n; ++i) {
     const Message& element = r->GetRepeatedMessage(message, f, i);

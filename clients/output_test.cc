@@ -1,8 +1,7 @@
 #include "clients/output.h"
 
-#include <sstream>
-
 #include <catch2/catch.hpp>
+#include <sstream>
 
 #include "absl/strings/match.h"
 #include "accord/v1/access.pb.h"
@@ -184,9 +183,9 @@ TEST_CASE("output: the format flag and one JSON document") {
 }
 
 TEST_CASE("output: the error line names the code and keeps the message") {
-  CHECK(ErrorLine(absl::PermissionDeniedError(
-            "caller may not call PutPolicy")) ==
-        "accord: PERMISSION_DENIED: caller may not call PutPolicy");
+  CHECK(
+      ErrorLine(absl::PermissionDeniedError("caller may not call PutPolicy")) ==
+      "accord: PERMISSION_DENIED: caller may not call PutPolicy");
   CHECK(ErrorLine(absl::UnavailableError("")) == "accord: UNAVAILABLE: ");
 }
 

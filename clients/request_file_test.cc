@@ -1,8 +1,8 @@
 #include "clients/request_file.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
-#include <algorithm>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -85,10 +85,9 @@ TEST_CASE("request file: the example dataset file reads whole") {
   for (const std::string& field : dataset->fields()) {
     INFO(field);
     const auto& all = dataset->field_descriptions();
-    auto it = std::find_if(all.begin(), all.end(),
-                           [&](const v1::FieldDescription& d) {
-                             return d.field() == field;
-                           });
+    auto it = std::find_if(
+        all.begin(), all.end(),
+        [&](const v1::FieldDescription& d) { return d.field() == field; });
     REQUIRE(it != all.end());
     CHECK_FALSE(it->text().fr().empty());
     CHECK_FALSE(it->text().en().empty());

@@ -1,8 +1,7 @@
 #include "clients/retry.h"
 
-#include <initializer_list>
-
 #include <catch2/catch.hpp>
+#include <initializer_list>
 
 #include "accord/v1/access.pb.h"
 #include "accord/v1/admin.pb.h"

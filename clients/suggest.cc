@@ -126,7 +126,8 @@ absl::Status SuggestKnownName(CommandContext& ctx, const absl::Status& status) {
   if (!known.has_value()) return status;
   const std::string suggestion = SuggestionFor(unknown->second, *known);
   if (suggestion.empty()) return status;
-  return absl::Status(status.code(), absl::StrCat(status.message(), suggestion));
+  return absl::Status(status.code(),
+                      absl::StrCat(status.message(), suggestion));
 }
 
 }  // namespace accord::client

@@ -8,14 +8,18 @@
 namespace accord::client {
 
 std::string FormatRfc3339(int64_t unix_seconds) {
-  return absl::FormatTime("%Y-%m-%d%ET%H:%M:%SZ", absl::FromUnixSeconds(unix_seconds),
+  return absl::FormatTime("%Y-%m-%d%ET%H:%M:%SZ",
+                          absl::FromUnixSeconds(unix_seconds),
                           absl::UTCTimeZone());
 }
 
 std::string FormatDuration(int64_t seconds) {
-  if (seconds > 0 && seconds % 86400 == 0) return absl::StrCat(seconds / 86400, " d");
-  if (seconds > 0 && seconds % 3600 == 0) return absl::StrCat(seconds / 3600, " h");
-  if (seconds > 0 && seconds % 60 == 0) return absl::StrCat(seconds / 60, " min");
+  if (seconds > 0 && seconds % 86400 == 0)
+    return absl::StrCat(seconds / 86400, " d");
+  if (seconds > 0 && seconds % 3600 == 0)
+    return absl::StrCat(seconds / 3600, " h");
+  if (seconds > 0 && seconds % 60 == 0)
+    return absl::StrCat(seconds / 60, " min");
   return absl::StrCat(seconds, " s");
 }
 
@@ -34,8 +38,8 @@ absl::StatusOr<int64_t> ParseTimestamp(absl::string_view text,
       return absl::ToUnixSeconds(t);
     }
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      field, ": expected an RFC 3339 date-time or Unix seconds"));
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, ": expected an RFC 3339 date-time or Unix seconds"));
 }
 
 absl::StatusOr<int64_t> ParseDuration(absl::string_view text,
@@ -45,12 +49,28 @@ absl::StatusOr<int64_t> ParseDuration(absl::string_view text,
   int64_t unit = 1;
   if (!digits.empty()) {
     switch (digits.back()) {
-      case 's': unit = 1; digits.remove_suffix(1); break;
-      case 'm': unit = 60; digits.remove_suffix(1); break;
-      case 'h': unit = 3600; digits.remove_suffix(1); break;
-      case 'd': unit = 86400; digits.remove_suffix(1); break;
-      case 'w': unit = 7 * 86400; digits.remove_suffix(1); break;
-      default: break;
+      case 's':
+        unit = 1;
+        digits.remove_suffix(1);
+        break;
+      case 'm':
+        unit = 60;
+        digits.remove_suffix(1);
+        break;
+      case 'h':
+        unit = 3600;
+        digits.remove_suffix(1);
+        break;
+      case 'd':
+        unit = 86400;
+        digits.remove_suffix(1);
+        break;
+      case 'w':
+        unit = 7 * 86400;
+        digits.remove_suffix(1);
+        break;
+      default:
+        break;
     }
   }
   bool all_digits = !digits.empty() && digits.size() <= 12;
@@ -67,9 +87,8 @@ absl::StatusOr<int64_t> ParseTimeOrOffset(absl::string_view text,
                                           absl::string_view field,
                                           int64_t now) {
   if (text == "now") return now;
-  const bool has_unit =
-      !text.empty() && !absl::ascii_isdigit(text.back()) &&
-      text.find_first_of("-:T") == absl::string_view::npos;
+  const bool has_unit = !text.empty() && !absl::ascii_isdigit(text.back()) &&
+                        text.find_first_of("-:T") == absl::string_view::npos;
   if (has_unit) {
     absl::StatusOr<int64_t> offset = ParseDuration(text, field);
     if (offset.ok()) return now + *offset;
@@ -78,8 +97,9 @@ absl::StatusOr<int64_t> ParseTimeOrOffset(absl::string_view text,
     if (at.ok()) return at;
   }
   return absl::InvalidArgumentError(absl::StrCat(
-      field, ": expected an RFC 3339 date-time, Unix seconds, \"now\" or a "
-             "duration from now such as 90d"));
+      field,
+      ": expected an RFC 3339 date-time, Unix seconds, \"now\" or a "
+      "duration from now such as 90d"));
 }
 
 }  // namespace accord::client

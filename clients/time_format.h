@@ -39,8 +39,7 @@ absl::StatusOr<int64_t> ParseDuration(absl::string_view text,
 // duration from `now` with its unit ("90d": 90 days after `now`); "now" is
 // `now`. Returns the Unix seconds, or INVALID_ARGUMENT naming `field`.
 absl::StatusOr<int64_t> ParseTimeOrOffset(absl::string_view text,
-                                          absl::string_view field,
-                                          int64_t now);
+                                          absl::string_view field, int64_t now);
 
 }  // namespace accord::client
 

@@ -25,6 +25,8 @@ command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 # gateway, pyld to read ODRL exports as JSON-LD and a real Prometheus.
 if [[ "${ACCORD_TEST_DEPS:-0}" == 1 ]]; then
   packages+=(clang libclang-rt-14-dev)
+  # The format check (tests/check_format.sh) pins clang-format 14.
+  packages+=(clang-format-14)
   # clients/python: its type check (python_types_test).
   packages+=(mypy)
   # The gateway test: Apache httpd verifying grants with mod_auth_openidc.

@@ -1,8 +1,7 @@
 #include "policy/canonical.h"
 
-#include <string>
-
 #include <catch2/catch.hpp>
+#include <string>
 
 #include "absl/strings/match.h"
 #include "policy/parse.h"
@@ -14,7 +13,8 @@ namespace {
 using testing::Household;
 using testing::ParseDemo;
 
-TEST_CASE("YAML and JSON of the same policy encode identically", "[canonical]") {
+TEST_CASE("YAML and JSON of the same policy encode identically",
+          "[canonical]") {
   absl::StatusOr<Policy> yaml = ParseDemo(R"(
 dataset: rennes.energy.household-consumption
 legal_basis: consent
@@ -45,9 +45,10 @@ rules:
   REQUIRE(json.ok());
   const std::string a = CanonicalEncoding(*yaml);
   CHECK(a == CanonicalEncoding(*json));
-  CHECK(absl::StartsWith(a, "{\"dataset\":\"rennes.energy.household-consumption\","
-                            "\"legal_basis\":\"consent\","
-                            "\"max_lifetime_seconds\":300,"));
+  CHECK(absl::StartsWith(a,
+                         "{\"dataset\":\"rennes.energy.household-consumption\","
+                         "\"legal_basis\":\"consent\","
+                         "\"max_lifetime_seconds\":300,"));
   CHECK_FALSE(absl::StrContains(a, " "));
 }
 

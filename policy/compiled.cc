@@ -35,8 +35,8 @@ void WriteMessages(const Rule& rule, CompiledRule* out) {
       "in force from ",
       rule.not_before ? TimeText(*rule.not_before) : "the start", " to ",
       rule.not_after ? TimeText(*rule.not_after) : "no end");
-  out->location_message = absl::StrCat(
-      "processing location must be one of ", absl::StrJoin(rule.locations, ","));
+  out->location_message = absl::StrCat("processing location must be one of ",
+                                       absl::StrJoin(rule.locations, ","));
   out->fields_message = "no requested field is allowed";
   out->subjects_message = absl::StrCat(
       "more than ", rule.max_subjects ? *rule.max_subjects : 0, " subjects");
@@ -48,9 +48,9 @@ void WriteMessages(const Rule& rule, CompiledRule* out) {
 absl::Status CheckPolicyFitsDataset(const Policy& policy,
                                     const DatasetInfo& dataset) {
   if (!policy.dataset.empty() && policy.dataset != dataset.id) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "policy is for dataset '", policy.dataset, "', not '", dataset.id,
-        "'"));
+    return absl::InvalidArgumentError(absl::StrCat("policy is for dataset '",
+                                                   policy.dataset, "', not '",
+                                                   dataset.id, "'"));
   }
   if (dataset.fields.size() > kMaxFields) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -59,8 +59,7 @@ absl::Status CheckPolicyFitsDataset(const Policy& policy,
   const bool personal = dataset.classification == Classification::kPersonal;
   if (personal && policy.legal_basis == LegalBasis::kNone) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "legal_basis is required for the PERSONAL dataset '", dataset.id,
-        "'"));
+        "legal_basis is required for the PERSONAL dataset '", dataset.id, "'"));
   }
   if (!personal && policy.legal_basis != LegalBasis::kNone) {
     return absl::InvalidArgumentError(
@@ -82,12 +81,14 @@ absl::Status CompileAssignees(const Rule& rule, const CompiledPolicy& c,
   r.categories = Bits(directory.categories.size());
   for (const std::string& p : rule.principals) {
     const int i = c.PrincipalIndex(p);
-    if (i < 0) return RuleError(rule, absl::StrCat("unknown principal '", p, "'"));
+    if (i < 0)
+      return RuleError(rule, absl::StrCat("unknown principal '", p, "'"));
     r.principals.Set(i);
   }
   for (const std::string& k : rule.categories) {
     const int i = c.CategoryIndex(k);
-    if (i < 0) return RuleError(rule, absl::StrCat("unknown category '", k, "'"));
+    if (i < 0)
+      return RuleError(rule, absl::StrCat("unknown category '", k, "'"));
     r.categories.Set(i);
   }
   if (!rule.any_assignee && rule.principals.empty() &&
@@ -106,10 +107,12 @@ absl::Status CompilePurposes(const Rule& rule, const CompiledPolicy& c,
   std::vector<int> allowed;
   for (const std::string& p : rule.purposes) {
     const int i = c.PurposeIndex(p);
-    if (i < 0) return RuleError(rule, absl::StrCat("unknown purpose '", p, "'"));
+    if (i < 0)
+      return RuleError(rule, absl::StrCat("unknown purpose '", p, "'"));
     allowed.push_back(i);
   }
-  if (!rule.any_purpose && allowed.empty()) return RuleError(rule, "no purpose");
+  if (!rule.any_purpose && allowed.empty())
+    return RuleError(rule, "no purpose");
   for (size_t t = 0; t < taxonomy.size(); ++t) {
     for (int a : allowed) {
       if (c.PurposeCovers(a, static_cast<int>(t))) {
@@ -144,13 +147,14 @@ absl::Status CompileDuties(const Rule& rule, CompiledRule& r) {
   r.duties = rule.duties;
   for (const Duty& d : rule.duties) {
     int64_t v = 0;
-    if (d.kind == DutyKind::kDeleteAfter || d.kind == DutyKind::kAggregateMinK) {
+    if (d.kind == DutyKind::kDeleteAfter ||
+        d.kind == DutyKind::kAggregateMinK) {
       if (!absl::SimpleAtoi(d.value, &v) || v <= 0) {
-        return RuleError(rule, absl::StrCat("bad value for duty ",
-                                            DutyKindName(d.kind)));
+        return RuleError(
+            rule, absl::StrCat("bad value for duty ", DutyKindName(d.kind)));
       }
       int64_t& slot = d.kind == DutyKind::kDeleteAfter ? r.delete_after_seconds
-                                                        : r.aggregate_min_k;
+                                                       : r.aggregate_min_k;
       if (d.kind == DutyKind::kDeleteAfter) {
         slot = slot < 0 ? v : std::min(slot, v);
       } else {
@@ -180,7 +184,8 @@ absl::StatusOr<CompiledRule> CompileRule(const Rule& rule,
   if (rule.not_before) r.not_before = *rule.not_before;
   if (rule.not_after) r.not_after = *rule.not_after;
   r.locations = rule.locations;
-  if (rule.max_lifetime_seconds) r.max_lifetime_seconds = *rule.max_lifetime_seconds;
+  if (rule.max_lifetime_seconds)
+    r.max_lifetime_seconds = *rule.max_lifetime_seconds;
   if (rule.max_subjects) r.max_subjects = *rule.max_subjects;
   r.quota = rule.quota;
   if (absl::Status s = CompileDuties(rule, r); !s.ok()) return s;
@@ -248,9 +253,9 @@ absl::StatusOr<CompiledPolicy> Compile(const Policy& policy,
   for (size_t i = 0; i < dataset.fields.size(); ++i) {
     if (!c.field_index_.emplace(dataset.fields[i], static_cast<int>(i))
              .second) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "dataset '", dataset.id, "' lists field '", dataset.fields[i],
-          "' twice"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("dataset '", dataset.id, "' lists field '",
+                       dataset.fields[i], "' twice"));
     }
   }
   for (size_t i = 0; i < taxonomy.size(); ++i) {
@@ -259,7 +264,8 @@ absl::StatusOr<CompiledPolicy> Compile(const Policy& policy,
     c.purpose_parent_.push_back(taxonomy.Parent(static_cast<int>(i)));
   }
   for (const auto& [id, category] : directory.principal_categories) {
-    c.principal_index_.emplace(id, static_cast<int>(c.principal_category_.size()));
+    c.principal_index_.emplace(id,
+                               static_cast<int>(c.principal_category_.size()));
     c.principal_category_.push_back(category);
   }
   for (size_t i = 0; i < directory.categories.size(); ++i) {

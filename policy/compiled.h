@@ -33,7 +33,7 @@ struct CompiledRule {
   Bits principals;  // over CompiledPolicy principal indexes
   Bits categories;  // over CompiledPolicy category indexes
   bool any_purpose = false;
-  Bits purposes;    // every taxonomy index at or below an allowed purpose
+  Bits purposes;  // every taxonomy index at or below an allowed purpose
   bool all_fields = true;
   FieldSet fields;  // every field when all_fields
   int64_t not_before = std::numeric_limits<int64_t>::min();

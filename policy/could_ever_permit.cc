@@ -12,9 +12,11 @@ absl::Status CouldEverPermit(const CompiledPolicy& policy,
   const LegalBasis basis = policy.legal_basis();
   if (basis != LegalBasis::kConsent &&
       basis != LegalBasis::kLegitimateInterestOptOut) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "dataset '", policy.dataset_id(), "' is not processed on the basis "
-        "of consent (legal basis: ", LegalBasisName(basis), ")"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("dataset '", policy.dataset_id(),
+                     "' is not processed on the basis "
+                     "of consent (legal basis: ",
+                     LegalBasisName(basis), ")"));
   }
   const int p = policy.PurposeIndex(purpose);
   if (p < 0) {
@@ -57,15 +59,14 @@ absl::Status CouldEverPermit(const CompiledPolicy& policy,
   };
   for (const CompiledRule& r : policy.rules()) {
     const bool unconditional =
-        r.effect == Effect::kProhibit && r.all_fields &&
-        r.locations.empty() &&
+        r.effect == Effect::kProhibit && r.all_fields && r.locations.empty() &&
         r.not_before == std::numeric_limits<int64_t>::min() &&
         r.not_after == std::numeric_limits<int64_t>::max();
     if (unconditional && names_recipient(r, true) &&
         (r.any_purpose || r.purposes.Test(p))) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "rule '", r.id, "' prohibits purpose '", purpose,
-          "' for this recipient"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("rule '", r.id, "' prohibits purpose '", purpose,
+                       "' for this recipient"));
     }
   }
   for (const CompiledRule& r : policy.rules()) {
@@ -74,9 +75,9 @@ absl::Status CouldEverPermit(const CompiledPolicy& policy,
       return absl::OkStatus();
     }
   }
-  return absl::FailedPreconditionError(absl::StrCat(
-      "no rule of the policy of '", policy.dataset_id(),
-      "' permits purpose '", purpose, "' for this recipient"));
+  return absl::FailedPreconditionError(
+      absl::StrCat("no rule of the policy of '", policy.dataset_id(),
+                   "' permits purpose '", purpose, "' for this recipient"));
 }
 
 }  // namespace accord::policy

@@ -57,8 +57,7 @@ void GrantDuties(const CompiledPolicy& p, const std::vector<uint32_t>& applied,
   }
   // Mentions in a fixed order, whatever the order of the rules.
   auto& duties = w->decision()->duties;
-  std::sort(duties.begin() + first_attribute,
-            duties.begin() + w->duty_count(),
+  std::sort(duties.begin() + first_attribute, duties.begin() + w->duty_count(),
             [](const Duty& a, const Duty& b) { return a.value < b.value; });
   if (no_onward) w->AddDuty(DutyKind::kNoOnwardTransfer, "");
   if (notify) w->AddDuty(DutyKind::kNotifyProducer, "");
@@ -89,8 +88,8 @@ bool RequestedFields(const Request& req, const CompiledPolicy& p,
 
 // What the rules that apply to a request allow and withhold.
 struct RulesOutcome {
-  FieldSet allowed;   // fields of the permits that apply
-  FieldSet withheld;  // fields of the prohibitions that apply
+  FieldSet allowed;       // fields of the permits that apply
+  FieldSet withheld;      // fields of the prohibitions that apply
   bool deny_all = false;  // a prohibition of every field applies
   uint32_t lifetime_cap = 0;
   uint32_t subject_cap = 0;
@@ -202,9 +201,8 @@ bool Evaluate(const Request& req, const CompiledPolicy& p,
                     wanted, " s to ", lifetime_cap, " s");
   }
   w->decision()->lifetime_seconds = std::min(wanted, lifetime_cap);
-  if (personal &&
-      !GrantSubjects(req, p, consents, now, granted, rules.subject_cap,
-                     &s.subjects, w)) {
+  if (personal && !GrantSubjects(req, p, consents, now, granted,
+                                 rules.subject_cap, &s.subjects, w)) {
     return false;
   }
   for (size_t i = 0; i < field_count; ++i) {

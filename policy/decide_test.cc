@@ -1,10 +1,9 @@
 #include "policy/decide.h"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -30,10 +29,10 @@ struct Ask {
 
 struct Want {
   Outcome outcome;
-  Strings fields = {};     // checked when non-empty (or on DENY: empty)
-  Strings subjects = {};   // checked when non-empty
-  uint32_t lifetime = 0;   // checked when non-zero
-  Strings codes = {};      // each must appear among the reasons
+  Strings fields = {};    // checked when non-empty (or on DENY: empty)
+  Strings subjects = {};  // checked when non-empty
+  uint32_t lifetime = 0;  // checked when non-zero
+  Strings codes = {};     // each must appear among the reasons
 };
 
 struct Case {
@@ -88,8 +87,8 @@ void Check(const Case& c, absl::Span<const ConsentView> consents = {}) {
   }
   // One reason per rule, in policy order, before request-level reasons,
   // unless the request itself names unknown things.
-  if (codes.size() == 1 && (codes[0] == "unknown_purpose" ||
-                            codes[0] == "unknown_field")) {
+  if (codes.size() == 1 &&
+      (codes[0] == "unknown_purpose" || codes[0] == "unknown_field")) {
     return;
   }
   for (size_t i = 0; i < p->rules().size(); ++i) {
@@ -105,85 +104,150 @@ std::string Rule1(absl::string_view body) {
 TEST_CASE("each constraint of a permit rule", "[decide]") {
   const DatasetInfo aq = testing::AirQuality();
   const std::string any = "    assignees: any\n    purposes: any\n";
-  const std::string window =
-      any + "    not_before: 2025-01-01T00:00:00Z\n"
-            "    not_after: 2025-12-31T23:59:59Z\n";
+  const std::string window = any +
+                             "    not_before: 2025-01-01T00:00:00Z\n"
+                             "    not_after: 2025-12-31T23:59:59Z\n";
   const Case cases[] = {
       // Assignees.
-      {"principal listed", aq,
-       Rule1("    assignees: {principals: [partner-demo]}\n    purposes: any\n"),
-       {.category = "company"}, {Outcome::kPermit, {}, {}, 0, {"rule_permitted"}}},
-      {"category listed", aq,
+      {"principal listed",
+       aq,
+       Rule1(
+           "    assignees: {principals: [partner-demo]}\n    purposes: any\n"),
+       {.category = "company"},
+       {Outcome::kPermit, {}, {}, 0, {"rule_permitted"}}},
+      {"category listed",
+       aq,
        Rule1("    assignees: {categories: [academic]}\n    purposes: any\n"),
-       {.partner = "someone-else"}, {Outcome::kPermit}},
-      {"neither listed", aq,
+       {.partner = "someone-else"},
+       {Outcome::kPermit}},
+      {"neither listed",
+       aq,
        Rule1("    assignees: {principals: [univ-rennes], categories: "
              "[company]}\n    purposes: any\n"),
-       {}, {Outcome::kDeny, {}, {}, 0, {"assignee_mismatch", "no_rule_matched"}}},
-      {"empty category matches no category", aq,
+       {},
+       {Outcome::kDeny, {}, {}, 0, {"assignee_mismatch", "no_rule_matched"}}},
+      {"empty category matches no category",
+       aq,
        Rule1("    assignees: {categories: [company]}\n    purposes: any\n"),
-       {.partner = "loner", .category = ""}, {Outcome::kDeny, {}, {}, 0, {"assignee_mismatch"}}},
+       {.partner = "loner", .category = ""},
+       {Outcome::kDeny, {}, {}, 0, {"assignee_mismatch"}}},
       // Purposes.
-      {"purpose below an allowed one", aq,
+      {"purpose below an allowed one",
+       aq,
        Rule1("    assignees: any\n    purposes: [public-benefit]\n"),
-       {.purpose = "public-benefit.air-quality"}, {Outcome::kPermit}},
-      {"purpose above an allowed one", aq,
-       Rule1("    assignees: any\n    purposes: [public-benefit.air-quality]\n"),
+       {.purpose = "public-benefit.air-quality"},
+       {Outcome::kPermit}},
+      {"purpose above an allowed one",
+       aq,
+       Rule1(
+           "    assignees: any\n    purposes: [public-benefit.air-quality]\n"),
        {.purpose = "public-benefit"},
        {Outcome::kDeny, {}, {}, 0, {"purpose_not_allowed"}}},
-      {"sibling purpose", aq,
-       Rule1("    assignees: any\n    purposes: [public-benefit.air-quality]\n"),
+      {"sibling purpose",
+       aq,
+       Rule1(
+           "    assignees: any\n    purposes: [public-benefit.air-quality]\n"),
        {.purpose = "public-benefit.energy"},
        {Outcome::kDeny, {}, {}, 0, {"purpose_not_allowed"}}},
-      {"unknown purpose", aq, Rule1(any), {.purpose = "reserch"},
+      {"unknown purpose",
+       aq,
+       Rule1(any),
+       {.purpose = "reserch"},
        {Outcome::kDeny, {}, {}, 0, {"unknown_purpose"}}},
-      {"empty purpose", aq, Rule1(any), {.purpose = ""},
+      {"empty purpose",
+       aq,
+       Rule1(any),
+       {.purpose = ""},
        {Outcome::kDeny, {}, {}, 0, {"unknown_purpose"}}},
       // Time window (inclusive bounds).
       {"inside the window", aq, Rule1(window), {}, {Outcome::kPermit}},
-      {"at the first second", aq, Rule1(window),
-       {.now = absl::FromUnixSeconds(1735689600)}, {Outcome::kPermit}},
-      {"one second before", aq, Rule1(window),
+      {"at the first second",
+       aq,
+       Rule1(window),
+       {.now = absl::FromUnixSeconds(1735689600)},
+       {Outcome::kPermit}},
+      {"one second before",
+       aq,
+       Rule1(window),
        {.now = absl::FromUnixSeconds(1735689599)},
        {Outcome::kDeny, {}, {}, 0, {"outside_time_window"}}},
-      {"at the last second", aq, Rule1(window),
-       {.now = absl::FromUnixSeconds(1767225599)}, {Outcome::kPermit}},
-      {"after the window", aq, Rule1(window),
+      {"at the last second",
+       aq,
+       Rule1(window),
+       {.now = absl::FromUnixSeconds(1767225599)},
+       {Outcome::kPermit}},
+      {"after the window",
+       aq,
+       Rule1(window),
        {.now = absl::FromUnixSeconds(1767225600)},
        {Outcome::kDeny, {}, {}, 0, {"outside_time_window"}}},
       // Location.
-      {"default location eu", aq, Rule1(any + "    locations: [eu]\n"), {},
+      {"default location eu",
+       aq,
+       Rule1(any + "    locations: [eu]\n"),
+       {},
        {Outcome::kPermit}},
-      {"location not listed", aq, Rule1(any + "    locations: [fr]\n"), {},
+      {"location not listed",
+       aq,
+       Rule1(any + "    locations: [fr]\n"),
+       {},
        {Outcome::kDeny, {}, {}, 0, {"location_not_allowed"}}},
-      {"declared location listed", aq, Rule1(any + "    locations: [fr]\n"),
-       {.location = "fr"}, {Outcome::kPermit}},
+      {"declared location listed",
+       aq,
+       Rule1(any + "    locations: [fr]\n"),
+       {.location = "fr"},
+       {Outcome::kPermit}},
       // Fields.
-      {"all fields by default", aq, Rule1(any), {},
+      {"all fields by default",
+       aq,
+       Rule1(any),
+       {},
        {Outcome::kPermit, aq.fields}},
-      {"projection narrows an empty request", aq,
-       Rule1(any + "    fields: [no2, pm25]\n"), {},
+      {"projection narrows an empty request",
+       aq,
+       Rule1(any + "    fields: [no2, pm25]\n"),
+       {},
        {Outcome::kPermit, {"pm25", "no2"}}},
-      {"projection narrows an explicit request", aq,
+      {"projection narrows an explicit request",
+       aq,
        Rule1(any + "    fields: [no2, pm25]\n"),
        {.fields = {"pm25", "lat", "no2"}},
        {Outcome::kPermit, {"pm25", "no2"}, {}, 0, {"fields_narrowed"}}},
-      {"no requested field allowed", aq, Rule1(any + "    fields: [no2]\n"),
-       {.fields = {"lat"}}, {Outcome::kDeny, {}, {}, 0, {"field_not_allowed"}}},
-      {"unknown requested field", aq, Rule1(any), {.fields = {"lat", "owner"}},
+      {"no requested field allowed",
+       aq,
+       Rule1(any + "    fields: [no2]\n"),
+       {.fields = {"lat"}},
+       {Outcome::kDeny, {}, {}, 0, {"field_not_allowed"}}},
+      {"unknown requested field",
+       aq,
+       Rule1(any),
+       {.fields = {"lat", "owner"}},
        {Outcome::kDeny, {}, {}, 0, {"unknown_field"}}},
       // Lifetime.
-      {"default lifetime is the maximum", aq, Rule1(any), {},
+      {"default lifetime is the maximum",
+       aq,
+       Rule1(any),
+       {},
        {Outcome::kPermit, {}, {}, 300}},
-      {"shorter lifetime kept", aq, Rule1(any), {.lifetime = 60},
+      {"shorter lifetime kept",
+       aq,
+       Rule1(any),
+       {.lifetime = 60},
        {Outcome::kPermit, {}, {}, 60}},
-      {"longer lifetime narrowed to the policy", aq, Rule1(any),
-       {.lifetime = 3600}, {Outcome::kPermit, {}, {}, 300, {"lifetime_narrowed"}}},
-      {"longer lifetime narrowed to the rule", aq,
-       Rule1(any + "    max_lifetime: 1m\n"), {.lifetime = 120},
+      {"longer lifetime narrowed to the policy",
+       aq,
+       Rule1(any),
+       {.lifetime = 3600},
+       {Outcome::kPermit, {}, {}, 300, {"lifetime_narrowed"}}},
+      {"longer lifetime narrowed to the rule",
+       aq,
+       Rule1(any + "    max_lifetime: 1m\n"),
+       {.lifetime = 120},
        {Outcome::kPermit, {}, {}, 60, {"lifetime_narrowed"}}},
-      {"policy maximum raised", aq,
-       "max_lifetime: 1h\n" + Rule1(any), {.lifetime = 1800},
+      {"policy maximum raised",
+       aq,
+       "max_lifetime: 1h\n" + Rule1(any),
+       {.lifetime = 1800},
        {Outcome::kPermit, {}, {}, 1800}},
   };
   for (const Case& c : cases) {
@@ -192,10 +256,10 @@ TEST_CASE("each constraint of a permit rule", "[decide]") {
 }
 
 TEST_CASE("quota is handed to the caller", "[decide]") {
-  absl::StatusOr<CompiledPolicy> p = testing::CompileDemo(
-      Rule1("    assignees: any\n    purposes: any\n"
-            "    quota: {grants: 10, per: 1h}\n"),
-      testing::AirQuality());
+  absl::StatusOr<CompiledPolicy> p =
+      testing::CompileDemo(Rule1("    assignees: any\n    purposes: any\n"
+                                 "    quota: {grants: 10, per: 1h}\n"),
+                           testing::AirQuality());
   REQUIRE(p.ok());
   const Decision d = Run(*p, {});
   REQUIRE(d.outcome == Outcome::kPermit);
@@ -224,7 +288,7 @@ TEST_CASE("duties are carried and merged", "[decide]") {
   REQUIRE(d.outcome == Outcome::kPermit);
   CHECK(d.fields == Strings{"pm25", "no2"});
   const std::vector<Duty> want = {
-      {DutyKind::kDeleteAfter, "604800"},  {DutyKind::kAggregateMinK, "20"},
+      {DutyKind::kDeleteAfter, "604800"}, {DutyKind::kAggregateMinK, "20"},
       {DutyKind::kAttribute, "A"},        {DutyKind::kAttribute, "B"},
       {DutyKind::kNoOnwardTransfer, ""},  {DutyKind::kNotifyProducer, ""}};
   CHECK(d.duties == want);
@@ -235,39 +299,57 @@ TEST_CASE("prohibitions win", "[decide]") {
   const std::string permit =
       "rules:\n  - {id: p, effect: permit, assignees: any, purposes: any}\n";
   const Case cases[] = {
-      {"matching prohibition denies", aq,
+      {"matching prohibition denies",
+       aq,
        permit + "  - {id: x, effect: prohibit, assignees: any, purposes: "
                 "[commercial]}\n",
        {.purpose = "commercial.marketing"},
        {Outcome::kDeny, {}, {}, 0, {"rule_permitted", "prohibited"}}},
-      {"prohibition first in the file still wins", aq,
+      {"prohibition first in the file still wins",
+       aq,
        "rules:\n  - {id: x, effect: prohibit, assignees: {principals: "
        "[partner-demo]}, purposes: any}\n"
        "  - {id: p, effect: permit, assignees: any, purposes: any}\n",
-       {}, {Outcome::kDeny, {}, {}, 0, {"prohibited"}}},
-      {"prohibition for another partner does not apply", aq,
+       {},
+       {Outcome::kDeny, {}, {}, 0, {"prohibited"}}},
+      {"prohibition for another partner does not apply",
+       aq,
        permit + "  - {id: x, effect: prohibit, assignees: {principals: "
                 "[adtech]}, purposes: any}\n",
-       {}, {Outcome::kPermit, {}, {}, 0, {"assignee_mismatch"}}},
-      {"prohibition outside its window does not apply", aq,
+       {},
+       {Outcome::kPermit, {}, {}, 0, {"assignee_mismatch"}}},
+      {"prohibition outside its window does not apply",
+       aq,
        permit + "  - {id: x, effect: prohibit, assignees: any, purposes: any, "
                 "not_after: 2020-01-01T00:00:00Z}\n",
-       {}, {Outcome::kPermit, {}, {}, 0, {"outside_time_window"}}},
-      {"field-scoped prohibition withholds fields", aq,
+       {},
+       {Outcome::kPermit, {}, {}, 0, {"outside_time_window"}}},
+      {"field-scoped prohibition withholds fields",
+       aq,
        permit + "  - {id: x, effect: prohibit, assignees: any, purposes: any, "
                 "fields: [lat, lon]}\n",
-       {}, {Outcome::kPermit, {"sensor_id", "pm25", "pm10", "no2",
-                               "measured_at"}, {}, 0, {"prohibited"}}},
-      {"field-scoped prohibition narrows an explicit request", aq,
+       {},
+       {Outcome::kPermit,
+        {"sensor_id", "pm25", "pm10", "no2", "measured_at"},
+        {},
+        0,
+        {"prohibited"}}},
+      {"field-scoped prohibition narrows an explicit request",
+       aq,
        permit + "  - {id: x, effect: prohibit, assignees: any, purposes: any, "
                 "fields: [lat]}\n",
        {.fields = {"lat", "pm25"}},
        {Outcome::kPermit, {"pm25"}, {}, 0, {"fields_narrowed"}}},
-      {"asking only for withheld fields denies", aq,
+      {"asking only for withheld fields denies",
+       aq,
        permit + "  - {id: x, effect: prohibit, assignees: any, purposes: any, "
                 "fields: [lat]}\n",
-       {.fields = {"lat"}}, {Outcome::kDeny, {}, {}, 0, {"field_not_allowed"}}},
-      {"no rule is deny", aq, "rules: []\n", {},
+       {.fields = {"lat"}},
+       {Outcome::kDeny, {}, {}, 0, {"field_not_allowed"}}},
+      {"no rule is deny",
+       aq,
+       "rules: []\n",
+       {},
        {Outcome::kDeny, {}, {}, 0, {"no_rule_matched"}}},
   };
   for (const Case& c : cases) {
@@ -281,8 +363,15 @@ struct Records {
   void Add(const char* id, const char* subject, const char* purpose,
            const char* partner, const char* category, bool live = true,
            int64_t expires_at = 0, bool objection = false) {
-    views.push_back(ConsentView{id, subject, purpose, partner, category, live,
-                                expires_at, objection, {}});
+    views.push_back(ConsentView{id,
+                                subject,
+                                purpose,
+                                partner,
+                                category,
+                                live,
+                                expires_at,
+                                objection,
+                                {}});
   }
 };
 
@@ -306,46 +395,78 @@ TEST_CASE("legal basis consent", "[decide]") {
   r.Add("c8", "s8", "public-benefit.energy", "partner-demo", "", true,
         1748779201);
   const Case cases[] = {
-      {"live consent to the partner", hh, policy,
+      {"live consent to the partner",
+       hh,
+       policy,
        {.purpose = "public-benefit.energy", .subjects = {"s1"}},
        {Outcome::kPermit, {}, {"s1"}}},
-      {"consent to the partner's category", hh, policy,
+      {"consent to the partner's category",
+       hh,
+       policy,
        {.purpose = "public-benefit.energy", .subjects = {"s2"}},
        {Outcome::kPermit, {}, {"s2"}}},
-      {"withdrawn consent", hh, policy,
+      {"withdrawn consent",
+       hh,
+       policy,
        {.purpose = "public-benefit.energy", .subjects = {"s3"}},
-       {Outcome::kDeny, {}, {}, 0, {"subjects_without_consent", "no_subjects"}}},
-      {"consent expired at now", hh, policy,
+       {Outcome::kDeny,
+        {},
+        {},
+        0,
+        {"subjects_without_consent", "no_subjects"}}},
+      {"consent expired at now",
+       hh,
+       policy,
        {.purpose = "public-benefit.energy", .subjects = {"s4"}},
        {Outcome::kDeny, {}, {}, 0, {"subjects_without_consent"}}},
-      {"consent expiring after now", hh, policy,
+      {"consent expiring after now",
+       hh,
+       policy,
        {.purpose = "public-benefit.energy", .subjects = {"s8"}},
        {Outcome::kPermit, {}, {"s8"}}},
-      {"consent to another partner", hh, policy,
+      {"consent to another partner",
+       hh,
+       policy,
        {.purpose = "public-benefit.energy", .subjects = {"s5"}},
        {Outcome::kDeny, {}, {}, 0, {"subjects_without_consent"}}},
-      {"consent to another category", hh, policy,
+      {"consent to another category",
+       hh,
+       policy,
        {.purpose = "public-benefit.energy", .subjects = {"s6"}},
        {Outcome::kDeny}},
-      {"objection record is not a consent", hh, policy,
+      {"objection record is not a consent",
+       hh,
+       policy,
        {.purpose = "public-benefit.energy", .subjects = {"s7"}},
        {Outcome::kDeny}},
-      {"consent purpose narrower than the request", hh, policy,
-       {.purpose = "public-benefit", .subjects = {"s2"}}, {Outcome::kDeny}},
-      {"consent for another purpose", hh, policy,
+      {"consent purpose narrower than the request",
+       hh,
+       policy,
+       {.purpose = "public-benefit", .subjects = {"s2"}},
+       {Outcome::kDeny}},
+      {"consent for another purpose",
+       hh,
+       policy,
        {.purpose = "research-and-development", .subjects = {"s1"}},
        {Outcome::kDeny}},
-      {"only consenting subjects kept, request order", hh, policy,
-       {.purpose = "public-benefit.energy",
-        .subjects = {"s8", "s3", "s1"}},
+      {"only consenting subjects kept, request order",
+       hh,
+       policy,
+       {.purpose = "public-benefit.energy", .subjects = {"s8", "s3", "s1"}},
        {Outcome::kPermit, {}, {"s8", "s1"}, 0, {"subjects_without_consent"}}},
-      {"repeated subjects granted once", hh, policy,
+      {"repeated subjects granted once",
+       hh,
+       policy,
        {.purpose = "public-benefit.energy", .subjects = {"s1", "s8", "s1"}},
        {Outcome::kPermit, {}, {"s1", "s8"}}},
-      {"no subject list takes consenting subjects", hh, policy,
+      {"no subject list takes consenting subjects",
+       hh,
+       policy,
        {.purpose = "public-benefit.energy"},
        {Outcome::kPermit, {}, {"s1", "s2", "s8"}}},
-      {"more subjects than the rule allows", hh, policy,
+      {"more subjects than the rule allows",
+       hh,
+       policy,
        {.purpose = "public-benefit.energy",
         .subjects = {"s1", "s2", "s8", "s4"}},
        {Outcome::kDeny, {}, {}, 0, {"too_many_subjects", "no_rule_matched"}}},
@@ -356,10 +477,10 @@ TEST_CASE("legal basis consent", "[decide]") {
   SECTION("counts and consent ids") {
     absl::StatusOr<CompiledPolicy> p = testing::CompileDemo(policy, hh);
     REQUIRE(p.ok());
-    const Decision d = Run(*p,
-                           {.purpose = "public-benefit.energy",
-                            .subjects = {"s1", "s2", "s3"}},
-                           r.views);
+    const Decision d = Run(
+        *p,
+        {.purpose = "public-benefit.energy", .subjects = {"s1", "s2", "s3"}},
+        r.views);
     CHECK(d.subjects_without_consent == 1);
     CHECK(d.consent_ids == Strings{"c1", "c2"});
   }
@@ -396,25 +517,35 @@ TEST_CASE("legal basis legitimate interest with opt-out", "[decide]") {
   r.Add("o1", "s1", "public-benefit", "", "", true, 0, true);
   r.Add("o2", "s2", "research-and-development", "", "", true, 0, true);
   r.Add("o3", "s3", "", "partner-demo", "", true, 0, true);
-  r.Add("o4", "s4", "", "", "", true, 1, true);          // expired
-  r.Add("o5", "s5", "", "", "", false, 0, true);         // withdrawn
-  r.Add("o6", "s6", "", "adtech", "", true, 0, true);    // other partner
-  r.Add("c7", "s7", "public-benefit", "partner-demo", ""); // a consent
+  r.Add("o4", "s4", "", "", "", true, 1, true);             // expired
+  r.Add("o5", "s5", "", "", "", false, 0, true);            // withdrawn
+  r.Add("o6", "s6", "", "adtech", "", true, 0, true);       // other partner
+  r.Add("c7", "s7", "public-benefit", "partner-demo", "");  // a consent
   const Case cases[] = {
-      {"objection to the purpose excludes", hh, policy,
+      {"objection to the purpose excludes",
+       hh,
+       policy,
        {.purpose = "public-benefit.energy", .subjects = {"s1", "s2"}},
        {Outcome::kPermit, {}, {"s2"}, 0, {"subjects_objected"}}},
-      {"objection to the recipient excludes", hh, policy,
+      {"objection to the recipient excludes",
+       hh,
+       policy,
        {.purpose = "public-benefit.energy", .subjects = {"s3", "s4"}},
        {Outcome::kPermit, {}, {"s4"}, 0, {"subjects_objected"}}},
-      {"inactive or unrelated objections do not exclude", hh, policy,
+      {"inactive or unrelated objections do not exclude",
+       hh,
+       policy,
        {.purpose = "public-benefit.energy",
         .subjects = {"s4", "s5", "s6", "s7", "s9"}},
        {Outcome::kDeny, {}, {}, 0, {"too_many_subjects"}}},
-      {"everyone objected", hh, policy,
+      {"everyone objected",
+       hh,
+       policy,
        {.purpose = "public-benefit.energy", .subjects = {"s1", "s3"}},
        {Outcome::kDeny, {}, {}, 0, {"subjects_objected", "no_subjects"}}},
-      {"no subject list is no subject", hh, policy,
+      {"no subject list is no subject",
+       hh,
+       policy,
        {.purpose = "public-benefit.energy"},
        {Outcome::kDeny, {}, {}, 0, {"no_subjects"}}},
   };
@@ -428,10 +559,10 @@ TEST_CASE("legal basis legitimate interest with opt-out", "[decide]") {
                      "any}\n"),
         hh);
     REQUIRE(p.ok());
-    const Decision d =
-        Run(*p, {.purpose = "public-benefit.energy",
-                 .subjects = {"s4", "s5", "s6", "s7", "s9"}},
-            r.views);
+    const Decision d = Run(*p,
+                           {.purpose = "public-benefit.energy",
+                            .subjects = {"s4", "s5", "s6", "s7", "s9"}},
+                           r.views);
     CHECK(d.outcome == Outcome::kPermit);
     CHECK(d.subjects == Strings{"s4", "s5", "s6", "s7", "s9"});
     CHECK(d.consent_ids.empty());
@@ -445,9 +576,15 @@ TEST_CASE("legal basis public task", "[decide]") {
   Records r;
   r.Add("o1", "s1", "", "", "", true, 0, true);
   const Case cases[] = {
-      {"every requested subject, once", hh, policy,
-       {.subjects = {"s1", "s2", "s1"}}, {Outcome::kPermit, {}, {"s1", "s2"}}},
-      {"no subject list is no subject", hh, policy, {},
+      {"every requested subject, once",
+       hh,
+       policy,
+       {.subjects = {"s1", "s2", "s1"}},
+       {Outcome::kPermit, {}, {"s1", "s2"}}},
+      {"no subject list is no subject",
+       hh,
+       policy,
+       {},
        {Outcome::kDeny, {}, {}, 0, {"no_subjects"}}},
   };
   for (const Case& c : cases) {
@@ -455,13 +592,12 @@ TEST_CASE("legal basis public task", "[decide]") {
   }
 }
 
-TEST_CASE("subjects whose names share their first and last bytes",
-          "[decide]") {
+TEST_CASE("subjects whose names share their first and last bytes", "[decide]") {
   // Same length, same first and last 8 bytes: the cheap subject key is
   // equal, so only the full names tell them apart.
-  const std::vector<std::string> names = {
-      "pseudonym-AAAA-00000001", "pseudonym-BBBB-00000001",
-      "pseudonym-CCCC-00000001"};
+  const std::vector<std::string> names = {"pseudonym-AAAA-00000001",
+                                          "pseudonym-BBBB-00000001",
+                                          "pseudonym-CCCC-00000001"};
   const std::string policy = absl::StrCat(
       "legal_basis: consent\nrules:\n",
       "  - id: r1\n    effect: permit\n    assignees: {categories: "
@@ -469,11 +605,33 @@ TEST_CASE("subjects whose names share their first and last bytes",
   absl::StatusOr<CompiledPolicy> p =
       testing::CompileDemo(policy, testing::Household());
   REQUIRE(p.ok());
-  std::vector<ConsentView> consents = {
-      {"c-b", names[1], "public-benefit", "partner-demo", "", true, 0, false, {}},
-      {"c-a", names[0], "public-benefit", "partner-demo", "", true, 0, false, {}},
-      {"c-b2", names[1], "public-benefit", "partner-demo", "", true, 0,
-       false, {}}};
+  std::vector<ConsentView> consents = {{"c-b",
+                                        names[1],
+                                        "public-benefit",
+                                        "partner-demo",
+                                        "",
+                                        true,
+                                        0,
+                                        false,
+                                        {}},
+                                       {"c-a",
+                                        names[0],
+                                        "public-benefit",
+                                        "partner-demo",
+                                        "",
+                                        true,
+                                        0,
+                                        false,
+                                        {}},
+                                       {"c-b2",
+                                        names[1],
+                                        "public-benefit",
+                                        "partner-demo",
+                                        "",
+                                        true,
+                                        0,
+                                        false,
+                                        {}}};
   Request r;
   r.partner = "partner-demo";
   r.partner_category = "academic";
@@ -512,8 +670,15 @@ TEST_CASE("a reused decision matches many subjects, then few, then many",
   std::vector<ConsentView> consents;
   // Every even subject consents.
   for (int i = 0; i < 600; i += 2) {
-    consents.push_back({ids[i], subjects[i], "public-benefit", "partner-demo",
-                        "", true, 0, false, {}});
+    consents.push_back({ids[i],
+                        subjects[i],
+                        "public-benefit",
+                        "partner-demo",
+                        "",
+                        true,
+                        0,
+                        false,
+                        {}});
   }
   Request r;
   r.partner = "partner-demo";

@@ -101,8 +101,8 @@ class DecisionWriter {
   }
 
   Decision* d_;
-  size_t reasons_ = 0, fields_ = 0, subjects_ = 0, duties_ = 0,
-         consents_ = 0, quotas_ = 0;
+  size_t reasons_ = 0, fields_ = 0, subjects_ = 0, duties_ = 0, consents_ = 0,
+         quotas_ = 0;
 };
 
 }  // namespace accord::policy::internal

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <limits>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -21,10 +21,10 @@ bool CanAllow(const CompiledPolicy& policy, absl::string_view partner,
   const int category_index = policy.CategoryIndex(category);
   bool permitted = false;
   for (const CompiledRule& r : policy.rules()) {
-    const bool applies =
-        (r.any_assignee || r.principals.Test(principal) ||
-         r.categories.Test(category_index)) &&
-        (r.any_purpose || r.purposes.Test(p)) && r.fields.test(f);
+    const bool applies = (r.any_assignee || r.principals.Test(principal) ||
+                          r.categories.Test(category_index)) &&
+                         (r.any_purpose || r.purposes.Test(p)) &&
+                         r.fields.test(f);
     if (!applies) continue;
     if (r.effect == Effect::kPermit) {
       permitted = true;
@@ -59,8 +59,10 @@ PolicyDiff DiffPolicies(const CompiledPolicy& old_policy,
         partner.empty() ? absl::StrCat("category:", category) : partner;
     for (const std::string& purpose : purposes) {
       for (const std::string& field : fields) {
-        const bool before = CanAllow(old_policy, partner, category, purpose, field);
-        const bool after = CanAllow(new_policy, partner, category, purpose, field);
+        const bool before =
+            CanAllow(old_policy, partner, category, purpose, field);
+        const bool after =
+            CanAllow(new_policy, partner, category, purpose, field);
         if (before == after) continue;
         (after ? diff.newly_allowed : diff.no_longer_allowed)
             .push_back(DiffEntry{name, purpose, field});

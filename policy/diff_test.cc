@@ -1,9 +1,8 @@
 #include "policy/diff.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "policy/test_fixtures.h"
 
@@ -13,8 +12,10 @@ namespace {
 using testing::AirQuality;
 
 PolicyDiff DiffDemo(const char* old_yaml, const char* new_yaml) {
-  absl::StatusOr<CompiledPolicy> a = testing::CompileDemo(old_yaml, AirQuality());
-  absl::StatusOr<CompiledPolicy> b = testing::CompileDemo(new_yaml, AirQuality());
+  absl::StatusOr<CompiledPolicy> a =
+      testing::CompileDemo(old_yaml, AirQuality());
+  absl::StatusOr<CompiledPolicy> b =
+      testing::CompileDemo(new_yaml, AirQuality());
   REQUIRE(a.ok());
   REQUIRE(b.ok());
   return DiffPolicies(*a, *b, AirQuality(), testing::DefaultTaxonomy(),
@@ -41,17 +42,17 @@ TEST_CASE("adding a field, a purpose or a partner is listed exactly",
         "rules:\n  - {id: a, effect: permit, assignees: {principals: "
         "[rennes-metropole]}, purposes: [public-benefit.air-quality], fields: "
         "[pm25, no2]}\n");
-    CHECK(d.newly_allowed == std::vector<DiffEntry>{
-                                 {"rennes-metropole", "public-benefit.air-quality",
-                                  "no2"}});
+    CHECK(d.newly_allowed ==
+          std::vector<DiffEntry>{
+              {"rennes-metropole", "public-benefit.air-quality", "no2"}});
     CHECK(d.no_longer_allowed.empty());
   }
   SECTION("category assignee") {
-    const PolicyDiff d = DiffDemo(
-        base,
-        "rules:\n  - {id: a, effect: permit, assignees: {principals: "
-        "[rennes-metropole], categories: [association]}, purposes: "
-        "[public-benefit.air-quality], fields: [pm25]}\n");
+    const PolicyDiff d =
+        DiffDemo(base,
+                 "rules:\n  - {id: a, effect: permit, assignees: {principals: "
+                 "[rennes-metropole], categories: [association]}, purposes: "
+                 "[public-benefit.air-quality], fields: [pm25]}\n");
     CHECK(d.newly_allowed ==
           std::vector<DiffEntry>{
               {"category:association", "public-benefit.air-quality", "pm25"},

@@ -25,7 +25,7 @@ class JsonValue {
   JsonValue(int64_t n) : kind_(Kind::kInt), int_(n) {}  // NOLINT
   JsonValue(int n) : JsonValue(int64_t{n}) {}           // NOLINT
   JsonValue(uint32_t n) : JsonValue(int64_t{n}) {}      // NOLINT
-  JsonValue(std::string s)  // NOLINT
+  JsonValue(std::string s)                              // NOLINT
       : kind_(Kind::kString), string_(std::move(s)) {}
   JsonValue(const char* s) : JsonValue(std::string(s)) {}        // NOLINT
   JsonValue(absl::string_view s) : JsonValue(std::string(s)) {}  // NOLINT

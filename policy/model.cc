@@ -7,18 +7,24 @@ namespace accord::policy {
 
 absl::string_view ClassificationName(Classification c) {
   switch (c) {
-    case Classification::kOpen: return "OPEN";
-    case Classification::kRestricted: return "RESTRICTED";
-    case Classification::kPersonal: return "PERSONAL";
+    case Classification::kOpen:
+      return "OPEN";
+    case Classification::kRestricted:
+      return "RESTRICTED";
+    case Classification::kPersonal:
+      return "PERSONAL";
   }
   return "OPEN";
 }
 
 absl::string_view LegalBasisName(LegalBasis b) {
   switch (b) {
-    case LegalBasis::kNone: return "none";
-    case LegalBasis::kConsent: return "consent";
-    case LegalBasis::kPublicTask: return "public_task";
+    case LegalBasis::kNone:
+      return "none";
+    case LegalBasis::kConsent:
+      return "consent";
+    case LegalBasis::kPublicTask:
+      return "public_task";
     case LegalBasis::kLegitimateInterestOptOut:
       return "legitimate_interest_opt_out";
   }
@@ -33,11 +39,16 @@ absl::string_view EffectName(Effect e) {
 
 absl::string_view DutyKindName(DutyKind k) {
   switch (k) {
-    case DutyKind::kDeleteAfter: return "delete_after";
-    case DutyKind::kAggregateMinK: return "aggregate_min_k";
-    case DutyKind::kAttribute: return "attribute";
-    case DutyKind::kNoOnwardTransfer: return "no_onward_transfer";
-    case DutyKind::kNotifyProducer: return "notify_producer";
+    case DutyKind::kDeleteAfter:
+      return "delete_after";
+    case DutyKind::kAggregateMinK:
+      return "aggregate_min_k";
+    case DutyKind::kAttribute:
+      return "attribute";
+    case DutyKind::kNoOnwardTransfer:
+      return "no_onward_transfer";
+    case DutyKind::kNotifyProducer:
+      return "notify_producer";
   }
   return "attribute";
 }
@@ -66,9 +77,9 @@ bool ParseLegalBasis(absl::string_view name, LegalBasis* out) {
 }
 
 bool ParseDutyKind(absl::string_view name, DutyKind* out) {
-  for (DutyKind k : {DutyKind::kDeleteAfter, DutyKind::kAggregateMinK,
-                     DutyKind::kAttribute, DutyKind::kNoOnwardTransfer,
-                     DutyKind::kNotifyProducer}) {
+  for (DutyKind k :
+       {DutyKind::kDeleteAfter, DutyKind::kAggregateMinK, DutyKind::kAttribute,
+        DutyKind::kNoOnwardTransfer, DutyKind::kNotifyProducer}) {
     if (name == DutyKindName(k)) {
       *out = k;
       return true;

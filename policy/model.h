@@ -15,7 +15,12 @@
 namespace accord::policy {
 
 enum class Classification { kOpen, kRestricted, kPersonal };
-enum class LegalBasis { kNone, kConsent, kPublicTask, kLegitimateInterestOptOut };
+enum class LegalBasis {
+  kNone,
+  kConsent,
+  kPublicTask,
+  kLegitimateInterestOptOut
+};
 
 // What the policy engine needs to know about a dataset.
 struct DatasetInfo {
@@ -98,9 +103,9 @@ struct Policy {
 
 // Stable names used in documents, the canonical encoding and grants.
 absl::string_view ClassificationName(Classification c);  // OPEN, ...
-absl::string_view LegalBasisName(LegalBasis b);  // none, consent, ...
-absl::string_view EffectName(Effect e);          // permit, prohibit
-absl::string_view DutyKindName(DutyKind k);      // delete_after, ...
+absl::string_view LegalBasisName(LegalBasis b);          // none, consent, ...
+absl::string_view EffectName(Effect e);                  // permit, prohibit
+absl::string_view DutyKindName(DutyKind k);              // delete_after, ...
 
 // The processing location a request declares when it names none.
 inline constexpr absl::string_view kDefaultLocation = "eu";

@@ -9,8 +9,8 @@
 namespace accord::policy {
 
 size_t EditDistance(absl::string_view a, absl::string_view b, size_t limit) {
-  const size_t diff = a.size() > b.size() ? a.size() - b.size()
-                                          : b.size() - a.size();
+  const size_t diff =
+      a.size() > b.size() ? a.size() - b.size() : b.size() - a.size();
   if (diff > limit) return limit + 1;
   std::vector<size_t> row(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
@@ -33,7 +33,8 @@ size_t EditDistance(absl::string_view a, absl::string_view b, size_t limit) {
 std::string ClosestName(absl::string_view name,
                         absl::Span<const std::string> candidates) {
   if (name.empty() || name.size() > 256) return "";
-  const size_t limit = std::max<size_t>(1, std::min<size_t>(3, name.size() / 3));
+  const size_t limit =
+      std::max<size_t>(1, std::min<size_t>(3, name.size() / 3));
   size_t best = limit + 1;
   std::string best_name;
   for (const std::string& candidate : candidates) {

@@ -1,9 +1,8 @@
 #include "policy/near_miss.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 namespace accord::policy {
 namespace {
@@ -16,8 +15,12 @@ TEST_CASE("edit distance", "[near_miss]") {
     size_t want;
   };
   const Case cases[] = {
-      {"", "", 3, 0},          {"abc", "abc", 3, 0}, {"reserch", "research", 3, 1},
-      {"kitten", "sitting", 5, 3}, {"a", "abcdefgh", 3, 4}, {"abc", "xyz", 2, 3},
+      {"", "", 3, 0},
+      {"abc", "abc", 3, 0},
+      {"reserch", "research", 3, 1},
+      {"kitten", "sitting", 5, 3},
+      {"a", "abcdefgh", 3, 4},
+      {"abc", "xyz", 2, 3},
   };
   for (const Case& c : cases) {
     CAPTURE(c.a, c.b);

@@ -62,16 +62,17 @@ class PolicyReader {
     if (const YamlNode* n = Problems::Find(root, "dataset");
         n != nullptr && problems_.Scalar(*n, "dataset", &text) &&
         text != dataset_.id) {
-      problems_.Add(n->pos, absl::StrCat("policy is for dataset '", text,
-                                         "' but is put on '", dataset_.id,
-                                         "'"));
+      problems_.Add(n->pos,
+                    absl::StrCat("policy is for dataset '", text,
+                                 "' but is put on '", dataset_.id, "'"));
     }
     const bool personal = dataset_.classification == Classification::kPersonal;
     if (const YamlNode* n = Problems::Find(root, "legal_basis"); n != nullptr) {
       if (problems_.Scalar(*n, "legal_basis", &text)) {
         if (!personal) {
-          problems_.Add(n->pos, "legal_basis applies to PERSONAL datasets "
-                                "only");
+          problems_.Add(n->pos,
+                        "legal_basis applies to PERSONAL datasets "
+                        "only");
         } else if (!ParseLegalBasis(text, &policy->legal_basis)) {
           problems_.Add(
               n->pos,
@@ -83,13 +84,15 @@ class PolicyReader {
         }
       }
     } else if (personal) {
-      problems_.Add(root.pos, "missing key 'legal_basis' (required for the "
-                              "PERSONAL dataset '" + dataset_.id + "')");
+      problems_.Add(root.pos,
+                    "missing key 'legal_basis' (required for the "
+                    "PERSONAL dataset '" +
+                        dataset_.id + "')");
     }
     int64_t v = 0;
     if (const YamlNode* n = Problems::Find(root, "max_lifetime");
-        n != nullptr && problems_.Duration(*n, "max_lifetime",
-                                           kMaxLifetimeSeconds, &v)) {
+        n != nullptr &&
+        problems_.Duration(*n, "max_lifetime", kMaxLifetimeSeconds, &v)) {
       if (v == 0) {
         problems_.Add(n->pos, "max_lifetime must be positive");
       }
@@ -111,9 +114,9 @@ class PolicyReader {
       return;
     }
     if (rules->size() > kMaxRules) {
-      problems_.Add(rules->pos, absl::StrCat("policy has ", rules->size(),
-                                             " rules; the limit is ",
-                                             kMaxRules));
+      problems_.Add(rules->pos,
+                    absl::StrCat("policy has ", rules->size(),
+                                 " rules; the limit is ", kMaxRules));
       return;
     }
     absl::flat_hash_set<std::string> ids;
@@ -122,19 +125,19 @@ class PolicyReader {
       Rule rule;
       if (!ReadRule(node, &rule)) continue;
       if (!ids.insert(rule.id).second) {
-        problems_.Add(node.pos, absl::StrCat("duplicate rule id '", rule.id,
-                                             "'"));
+        problems_.Add(node.pos,
+                      absl::StrCat("duplicate rule id '", rule.id, "'"));
       }
       policy->rules.push_back(std::move(rule));
     }
   }
 
   bool ReadRule(const YamlNode& node, Rule* rule) {
-    if (!problems_.CheckMap(node, "rule",
-                            {"id", "effect", "assignees", "purposes",
-                             "fields", "not_before", "not_after", "locations",
-                             "max_lifetime", "max_subjects", "quota",
-                             "duties", "description"})) {
+    if (!problems_.CheckMap(
+            node, "rule",
+            {"id", "effect", "assignees", "purposes", "fields", "not_before",
+             "not_after", "locations", "max_lifetime", "max_subjects", "quota",
+             "duties", "description"})) {
       return false;
     }
     const YamlNode* id = Problems::Find(node, "id");
@@ -168,7 +171,8 @@ class PolicyReader {
     ReadPurposes(node, rule);
     ReadFields(node, rule);
     ReadWindow(node, rule);
-    if (const YamlNode* n = Problems::Find(node, "locations"); n != nullptr &&
+    if (const YamlNode* n = Problems::Find(node, "locations");
+        n != nullptr &&
         problems_.ScalarList(*n, "locations", &rule->locations)) {
       for (const std::string& l : rule->locations) {
         if (!IsLocation(l)) {
@@ -186,8 +190,9 @@ class PolicyReader {
   void ReadAssignees(const YamlNode& node, Rule* rule) {
     const YamlNode* a = Problems::Find(node, "assignees");
     if (a == nullptr) {
-      problems_.Add(node.pos, "rule without 'assignees' (use 'any' for every "
-                              "partner)");
+      problems_.Add(node.pos,
+                    "rule without 'assignees' (use 'any' for every "
+                    "partner)");
       return;
     }
     if (a->IsScalar() && a->scalar == "any") {
@@ -197,7 +202,8 @@ class PolicyReader {
     if (!problems_.CheckMap(*a, "assignees", {"principals", "categories"})) {
       return;
     }
-    if (const YamlNode* p = Problems::Find(*a, "principals"); p != nullptr &&
+    if (const YamlNode* p = Problems::Find(*a, "principals");
+        p != nullptr &&
         problems_.ScalarList(*p, "principals", &rule->principals)) {
       CheckEach(*p, [&](const std::string& id, SourcePos pos) {
         if (!directory_.principal_categories.contains(id)) {
@@ -207,15 +213,16 @@ class PolicyReader {
       });
       SortUnique(&rule->principals);
     }
-    if (const YamlNode* c = Problems::Find(*a, "categories"); c != nullptr &&
+    if (const YamlNode* c = Problems::Find(*a, "categories");
+        c != nullptr &&
         problems_.ScalarList(*c, "categories", &rule->categories)) {
       CheckEach(*c, [&](const std::string& id, SourcePos pos) {
         if (std::find(directory_.categories.begin(),
                       directory_.categories.end(),
                       id) == directory_.categories.end()) {
-          problems_.Add(pos, absl::StrCat("unknown category '", id, "'",
-                                          DidYouMean(id,
-                                                     directory_.categories)));
+          problems_.Add(pos,
+                        absl::StrCat("unknown category '", id, "'",
+                                     DidYouMean(id, directory_.categories)));
         }
       });
       SortUnique(&rule->categories);
@@ -228,8 +235,9 @@ class PolicyReader {
   void ReadPurposes(const YamlNode& node, Rule* rule) {
     const YamlNode* p = Problems::Find(node, "purposes");
     if (p == nullptr) {
-      problems_.Add(node.pos, "rule without 'purposes' (use 'any' for every "
-                              "purpose)");
+      problems_.Add(node.pos,
+                    "rule without 'purposes' (use 'any' for every "
+                    "purpose)");
       return;
     }
     if (p->IsScalar() && p->scalar == "any") {
@@ -256,8 +264,8 @@ class PolicyReader {
     CheckEach(*f, [&](const std::string& id, SourcePos pos) {
       if (std::find(dataset_.fields.begin(), dataset_.fields.end(), id) ==
           dataset_.fields.end()) {
-        problems_.Add(pos, absl::StrCat("unknown field '", id,
-                                        "' of dataset '", dataset_.id, "'",
+        problems_.Add(pos, absl::StrCat("unknown field '", id, "' of dataset '",
+                                        dataset_.id, "'",
                                         DidYouMean(id, dataset_.fields)));
       }
     });
@@ -277,9 +285,10 @@ class PolicyReader {
       if (!absl::ParseTime(absl::RFC3339_full, text, &t, &error) ||
           t < absl::FromUnixSeconds(0) ||
           t > absl::FromUnixSeconds(int64_t{253402300799})) {
-        problems_.Add(n->pos, absl::StrCat(key, " must be an RFC 3339 time "
-                                                "such as "
-                                                "2025-01-01T00:00:00Z"));
+        problems_.Add(n->pos, absl::StrCat(key,
+                                           " must be an RFC 3339 time "
+                                           "such as "
+                                           "2025-01-01T00:00:00Z"));
         continue;
       }
       (key == "not_before" ? rule->not_before : rule->not_after) =
@@ -294,7 +303,8 @@ class PolicyReader {
   void ReadLimits(const YamlNode& node, Rule* rule) {
     const bool permit = rule->effect == Effect::kPermit;
     int64_t v = 0;
-    if (const YamlNode* n = Problems::Find(node, "max_lifetime"); n != nullptr) {
+    if (const YamlNode* n = Problems::Find(node, "max_lifetime");
+        n != nullptr) {
       if (!permit) {
         problems_.Add(n->pos, "max_lifetime applies to permit rules only");
       } else if (problems_.Duration(*n, "max_lifetime", kMaxLifetimeSeconds,
@@ -303,12 +313,14 @@ class PolicyReader {
         rule->max_lifetime_seconds = static_cast<uint32_t>(v);
       }
     }
-    if (const YamlNode* n = Problems::Find(node, "max_subjects"); n != nullptr) {
+    if (const YamlNode* n = Problems::Find(node, "max_subjects");
+        n != nullptr) {
       if (!permit) {
         problems_.Add(n->pos, "max_subjects applies to permit rules only");
       } else if (dataset_.classification != Classification::kPersonal) {
-        problems_.Add(n->pos, "max_subjects applies to PERSONAL datasets "
-                              "only");
+        problems_.Add(n->pos,
+                      "max_subjects applies to PERSONAL datasets "
+                      "only");
       } else if (problems_.Integer(*n, "max_subjects", kMaxSubjects, &v)) {
         if (v == 0) problems_.Add(n->pos, "max_subjects must be positive");
         rule->max_subjects = static_cast<uint32_t>(v);
@@ -379,8 +391,9 @@ class PolicyReader {
         case DutyKind::kAttribute:
           if (!problems_.Scalar(value, "attribute", &duty.value)) continue;
           if (duty.value.empty() || duty.value.size() > 500) {
-            problems_.Add(value.pos, "attribute must be a mention of 1 to "
-                                     "500 characters");
+            problems_.Add(value.pos,
+                          "attribute must be a mention of 1 to "
+                          "500 characters");
           }
           break;
         case DutyKind::kNoOnwardTransfer:

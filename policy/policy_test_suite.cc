@@ -65,7 +65,8 @@ class SuiteReader {
   void Dataset(const YamlNode& n, DatasetInfo* d) {
     if (!p_.CheckMap(n, "dataset", {"id", "classification", "fields"})) return;
     std::string text;
-    if (const YamlNode* v = Problems::Find(n, "id")) p_.Scalar(*v, "id", &d->id);
+    if (const YamlNode* v = Problems::Find(n, "id"))
+      p_.Scalar(*v, "id", &d->id);
     if (const YamlNode* v = Problems::Find(n, "classification");
         v != nullptr && p_.Scalar(*v, "classification", &text) &&
         !ParseClassification(text, &d->classification)) {
@@ -101,10 +102,10 @@ class SuiteReader {
   }
 
   void Consent(const YamlNode& n, ConsentRecord* c) {
-    if (!p_.CheckMap(n, "consent",
-                     {"id", "subject", "purpose", "recipient_partner",
-                      "recipient_category", "state", "expires_at",
-                      "objection"})) {
+    if (!p_.CheckMap(
+            n, "consent",
+            {"id", "subject", "purpose", "recipient_partner",
+             "recipient_category", "state", "expires_at", "objection"})) {
       return;
     }
     auto text = [&](absl::string_view key, std::string* out) {
@@ -231,9 +232,9 @@ void Compare(const Expectation& e, const Decision& d,
     return absl::StrCat("[", absl::StrJoin(v, ", "), "]");
   };
   if (e.invalid) {
-    failures->push_back(absl::StrCat(
-        "request is valid; outcome is ",
-        d.outcome == Outcome::kPermit ? "permit" : "deny"));
+    failures->push_back(
+        absl::StrCat("request is valid; outcome is ",
+                     d.outcome == Outcome::kPermit ? "permit" : "deny"));
     return;
   }
   if (e.has_outcome && e.outcome != d.outcome) {
@@ -260,14 +261,14 @@ void Compare(const Expectation& e, const Decision& d,
   }
   for (const std::string& code : e.reasons) {
     if (std::find(codes.begin(), codes.end(), code) == codes.end()) {
-      failures->push_back(absl::StrCat("no reason '", code, "' among ",
-                                       list(codes)));
+      failures->push_back(
+          absl::StrCat("no reason '", code, "' among ", list(codes)));
     }
   }
   for (const std::string& kind : e.duties) {
     if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) {
-      failures->push_back(absl::StrCat("no duty '", kind, "' among ",
-                                       list(kinds)));
+      failures->push_back(
+          absl::StrCat("no duty '", kind, "' among ", list(kinds)));
     }
   }
   if (!e.consents.empty() && Sorted(e.consents) != Sorted(d.consent_ids)) {
@@ -341,10 +342,10 @@ absl::StatusOr<Policy> SuitePolicy(const Suite& suite,
   const std::string path = ResolveRelative(suite_path, name);
   absl::StatusOr<std::string> text = read_file(path);
   if (!text.ok()) return text.status();
-  return ParsePolicy(*text,
-                     absl::EndsWith(path, ".json") ? SourceFormat::kJson
-                                                   : SourceFormat::kYaml,
-                     path, suite.dataset, taxonomy, suite.directory);
+  return ParsePolicy(
+      *text,
+      absl::EndsWith(path, ".json") ? SourceFormat::kJson : SourceFormat::kYaml,
+      path, suite.dataset, taxonomy, suite.directory);
 }
 
 // The request a case asks; the partner's category is the case's, else the
@@ -353,11 +354,10 @@ Request CaseRequest(const Case& c, const Directory& directory) {
   Request request;
   request.partner = c.partner;
   auto known = directory.principal_categories.find(c.partner);
-  request.partner_category =
-      c.has_category ? absl::string_view(c.category)
-      : known != directory.principal_categories.end()
-          ? absl::string_view(known->second)
-          : absl::string_view();
+  request.partner_category = c.has_category ? absl::string_view(c.category)
+                             : known != directory.principal_categories.end()
+                                 ? absl::string_view(known->second)
+                                 : absl::string_view();
   request.purpose = c.purpose;
   request.fields = c.fields;
   request.subjects = c.subjects;
@@ -390,9 +390,9 @@ void RunCase(const Case& c, const Suite& suite, const CompiledPolicy& compiled,
 }  // namespace
 
 int SuiteResult::failed() const {
-  return static_cast<int>(std::count_if(
-      cases.begin(), cases.end(),
-      [](const SuiteCaseResult& c) { return !c.passed; }));
+  return static_cast<int>(
+      std::count_if(cases.begin(), cases.end(),
+                    [](const SuiteCaseResult& c) { return !c.passed; }));
 }
 
 std::string ResolveRelative(absl::string_view base_file,
@@ -429,9 +429,15 @@ absl::StatusOr<SuiteResult> RunPolicySuite(absl::string_view suite_yaml,
 
   std::vector<ConsentView> views;
   for (const ConsentRecord& r : suite.records) {
-    views.push_back(ConsentView{r.id, r.subject, r.purpose, r.partner,
-                                r.category, r.live, r.expires_at,
-                                r.objection, {}});
+    views.push_back(ConsentView{r.id,
+                                r.subject,
+                                r.purpose,
+                                r.partner,
+                                r.category,
+                                r.live,
+                                r.expires_at,
+                                r.objection,
+                                {}});
   }
   SuiteResult result;
   result.file = std::string(suite_path);

@@ -1,11 +1,10 @@
 #include "policy/policy_test_suite.h"
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
-
-#include <catch2/catch.hpp>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -30,8 +29,8 @@ absl::StatusOr<std::string> ReadFile(absl::string_view path) {
 }
 
 TEST_CASE("the shipped example suites pass", "[suite]") {
-  for (const char* name : {"bike-stations", "air-quality",
-                           "household-consumption"}) {
+  for (const char* name :
+       {"bike-stations", "air-quality", "household-consumption"}) {
     CAPTURE(name);
     const std::string path =
         absl::StrCat(SourceDir(), "/policy/examples/", name, ".suite.yaml");
@@ -55,12 +54,12 @@ TEST_CASE("the JSON and YAML household policies hash the same", "[suite]") {
       ReadFile(dir + "household-consumption.policy.json");
   REQUIRE(yaml.ok());
   REQUIRE(json.ok());
-  absl::StatusOr<Policy> a = ParsePolicy(*yaml, SourceFormat::kYaml, "a", hh,
-                                         testing::DefaultTaxonomy(),
-                                         testing::DemoDirectory());
-  absl::StatusOr<Policy> b = ParsePolicy(*json, SourceFormat::kJson, "b", hh,
-                                         testing::DefaultTaxonomy(),
-                                         testing::DemoDirectory());
+  absl::StatusOr<Policy> a =
+      ParsePolicy(*yaml, SourceFormat::kYaml, "a", hh,
+                  testing::DefaultTaxonomy(), testing::DemoDirectory());
+  absl::StatusOr<Policy> b =
+      ParsePolicy(*json, SourceFormat::kJson, "b", hh,
+                  testing::DefaultTaxonomy(), testing::DemoDirectory());
   REQUIRE(a.ok());
   REQUIRE(b.ok());
   CHECK(CanonicalEncoding(*a) == CanonicalEncoding(*b));
@@ -158,9 +157,10 @@ TEST_CASE("suites refuse PERSONAL requests without subjects like the broker",
 TEST_CASE("suites refuse subjects on datasets that are not PERSONAL",
           "[suite]") {
   std::string yaml = kInlineSuite;
-  yaml += "  - name: subjects on a RESTRICTED dataset\n"
-          "    request: {partner: p1, purpose: public-benefit, subjects: [s1]}\n"
-          "    expect: {outcome: invalid}\n";
+  yaml +=
+      "  - name: subjects on a RESTRICTED dataset\n"
+      "    request: {partner: p1, purpose: public-benefit, subjects: [s1]}\n"
+      "    expect: {outcome: invalid}\n";
   absl::StatusOr<SuiteResult> result =
       RunPolicySuite(yaml, "s.yaml", testing::DefaultTaxonomy(), ReadFile);
   REQUIRE(result.ok());
@@ -189,7 +189,8 @@ TEST_CASE("malformed suites are errors with locations", "[suite]") {
   const Case cases[] = {
       {"unknown key", head + "policy: {rules: []}\ncases: []\nextra: 1\n"},
       {"no policy", head + "cases: []\n"},
-      {"both policies", head + "policy: {rules: []}\npolicy_file: x\ncases: []\n"},
+      {"both policies",
+       head + "policy: {rules: []}\npolicy_file: x\ncases: []\n"},
       {"bad case", head + "policy: {rules: []}\ncases:\n  - {name: x}\n"},
       {"invalid policy", head + "policy: {rules: [{id: r}]}\ncases: []\n"},
       {"bad outcome",
@@ -198,8 +199,8 @@ TEST_CASE("malformed suites are errors with locations", "[suite]") {
   };
   for (const Case& c : cases) {
     SECTION(c.name) {
-      absl::StatusOr<SuiteResult> r =
-          RunPolicySuite(c.yaml, "s.yaml", testing::DefaultTaxonomy(), ReadFile);
+      absl::StatusOr<SuiteResult> r = RunPolicySuite(
+          c.yaml, "s.yaml", testing::DefaultTaxonomy(), ReadFile);
       REQUIRE_FALSE(r.ok());
       CHECK(r.status().code() == absl::StatusCode::kInvalidArgument);
       CHECK(absl::StartsWith(r.status().message(), "s.yaml:"));
@@ -234,8 +235,8 @@ TEST_CASE("the context of a suite is read without running it", "[suite]") {
   CHECK(context->directory.principal_categories.at("p2") == "company");
   CHECK(context->directory.categories.size() == 2);
 
-  absl::StatusOr<SuiteContext> bare = ReadSuiteContext(
-      "directory: {categories: [academic]}\n", "bare.yaml");
+  absl::StatusOr<SuiteContext> bare =
+      ReadSuiteContext("directory: {categories: [academic]}\n", "bare.yaml");
   REQUIRE(bare.ok());
   CHECK_FALSE(bare->has_dataset);
 
@@ -245,8 +246,8 @@ TEST_CASE("the context of a suite is read without running it", "[suite]") {
   CHECK(bad.status().code() == absl::StatusCode::kInvalidArgument);
   CHECK(absl::StrContains(bad.status().message(), "bad.yaml:2:"));
 
-  absl::StatusOr<SuiteContext> bad_class = ReadSuiteContext(
-      "dataset: {id: d, classification: SECRET}\n", "c.yaml");
+  absl::StatusOr<SuiteContext> bad_class =
+      ReadSuiteContext("dataset: {id: d, classification: SECRET}\n", "c.yaml");
   CHECK_FALSE(bad_class.ok());
 }
 

@@ -120,8 +120,10 @@ bool Problems::Bool(const YamlNode& node, absl::string_view what, bool* out) {
 bool Problems::Duration(const YamlNode& node, absl::string_view what,
                         int64_t max, int64_t* seconds) {
   const std::string message = absl::StrCat(
-      what, " must be a duration such as 300, 300s, 10m, 12h, 30d or 2w, at "
-            "most ", max, " seconds");
+      what,
+      " must be a duration such as 300, 300s, 10m, 12h, 30d or 2w, at "
+      "most ",
+      max, " seconds");
   if (!node.IsScalar() || node.scalar.empty() || node.scalar.size() > 12) {
     Add(node.pos, message);
     return false;
@@ -129,12 +131,28 @@ bool Problems::Duration(const YamlNode& node, absl::string_view what,
   absl::string_view text = node.scalar;
   int64_t unit = 1;
   switch (text.back()) {
-    case 's': unit = 1; text.remove_suffix(1); break;
-    case 'm': unit = 60; text.remove_suffix(1); break;
-    case 'h': unit = 3600; text.remove_suffix(1); break;
-    case 'd': unit = 86400; text.remove_suffix(1); break;
-    case 'w': unit = 7 * 86400; text.remove_suffix(1); break;
-    default: break;
+    case 's':
+      unit = 1;
+      text.remove_suffix(1);
+      break;
+    case 'm':
+      unit = 60;
+      text.remove_suffix(1);
+      break;
+    case 'h':
+      unit = 3600;
+      text.remove_suffix(1);
+      break;
+    case 'd':
+      unit = 86400;
+      text.remove_suffix(1);
+      break;
+    case 'w':
+      unit = 7 * 86400;
+      text.remove_suffix(1);
+      break;
+    default:
+      break;
   }
   int64_t n = 0;
   if (text.empty() ||

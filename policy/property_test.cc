@@ -4,11 +4,10 @@
 // to ODRL, and every duty a decision grants reads in words.
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "policy/compiled.h"
@@ -28,7 +27,9 @@ class Gen {
   explicit Gen(uint32_t seed) : rng_(seed) {}
 
   bool Coin(int percent) { return static_cast<int>(Int(100)) < percent; }
-  size_t Int(size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng_); }
+  size_t Int(size_t n) {
+    return std::uniform_int_distribution<size_t>(0, n - 1)(rng_);
+  }
   const std::string& Pick(const Strings& v) { return v[Int(v.size())]; }
   Strings Subset(const Strings& v, int percent) {
     Strings out;
@@ -41,7 +42,8 @@ class Gen {
   Rule RandomRule(int i, Effect effect, const DatasetInfo& dataset) {
     const Directory dir = testing::DemoDirectory();
     Strings principals;
-    for (const auto& [id, c] : dir.principal_categories) principals.push_back(id);
+    for (const auto& [id, c] : dir.principal_categories)
+      principals.push_back(id);
     Rule r;
     r.id = absl::StrCat("r", i);
     r.effect = effect;
@@ -67,8 +69,11 @@ class Gen {
       if (dataset.classification == Classification::kPersonal && Coin(30)) {
         r.max_subjects = 1 + Int(6);
       }
-      if (Coin(30)) r.duties.push_back({DutyKind::kDeleteAfter, absl::StrCat(1 + Int(100))});
-      if (Coin(30)) r.duties.push_back({DutyKind::kAttribute, Coin(50) ? "A" : "B"});
+      if (Coin(30))
+        r.duties.push_back(
+            {DutyKind::kDeleteAfter, absl::StrCat(1 + Int(100))});
+      if (Coin(30))
+        r.duties.push_back({DutyKind::kAttribute, Coin(50) ? "A" : "B"});
     }
     return r;
   }
@@ -83,9 +88,9 @@ class Gen {
     }
     const size_t n = Int(8);
     for (size_t i = 0; i < n; ++i) {
-      p.rules.push_back(RandomRule(static_cast<int>(i),
-                                   Coin(75) ? Effect::kPermit : Effect::kProhibit,
-                                   dataset));
+      p.rules.push_back(
+          RandomRule(static_cast<int>(i),
+                     Coin(75) ? Effect::kPermit : Effect::kProhibit, dataset));
     }
     return p;
   }
@@ -97,11 +102,13 @@ class Gen {
       ConsentView c;
       c.id = ids_[i];
       c.subject = Pick(Subjects());
-      c.purpose = Coin(10) ? absl::string_view() : absl::string_view(Pick(Purposes()));
+      c.purpose =
+          Coin(10) ? absl::string_view() : absl::string_view(Pick(Purposes()));
       c.recipient_partner = Coin(50) ? "partner-demo" : "";
       c.recipient_category = Coin(50) ? "academic" : "";
       c.live = Coin(85);
-      c.expires_at = Coin(20) ? 1748779200 + static_cast<int64_t>(Int(3)) - 1 : 0;
+      c.expires_at =
+          Coin(20) ? 1748779200 + static_cast<int64_t>(Int(3)) - 1 : 0;
       c.objection = Coin(30);
       out.push_back(c);
     }
@@ -119,7 +126,7 @@ class Gen {
 
  private:
   std::mt19937 rng_;
-  const Strings ids_ = {"c0", "c1", "c2", "c3", "c4", "c5",
+  const Strings ids_ = {"c0", "c1", "c2", "c3", "c4",  "c5",
                         "c6", "c7", "c8", "c9", "c10", "c11"};
 };
 
@@ -204,14 +211,16 @@ TEST_CASE("evaluation is deterministic and prohibitions never widen",
     const size_t at = g.Int(stricter.rules.size() + 1);
     Rule prohibition = g.RandomRule(99, Effect::kProhibit, dataset);
     stricter.rules.insert(stricter.rules.begin() + at, prohibition);
-    absl::StatusOr<CompiledPolicy> strict = Compile(
-        stricter, dataset, testing::DefaultTaxonomy(), testing::DemoDirectory());
+    absl::StatusOr<CompiledPolicy> strict =
+        Compile(stricter, dataset, testing::DefaultTaxonomy(),
+                testing::DemoDirectory());
     REQUIRE(strict.ok());
 
     Policy reversed = policy;
     std::reverse(reversed.rules.begin(), reversed.rules.end());
-    absl::StatusOr<CompiledPolicy> backwards = Compile(
-        reversed, dataset, testing::DefaultTaxonomy(), testing::DemoDirectory());
+    absl::StatusOr<CompiledPolicy> backwards =
+        Compile(reversed, dataset, testing::DefaultTaxonomy(),
+                testing::DemoDirectory());
     REQUIRE(backwards.ok());
 
     const std::vector<ConsentView> consents = g.RandomConsents();
@@ -260,9 +269,10 @@ TEST_CASE("evaluation is deterministic and prohibitions never widen",
   CHECK(narrowed_by_prohibition > 0);
 }
 
-TEST_CASE("every random policy exports to ODRL and its granted duties read "
-          "in words",
-          "[property]") {
+TEST_CASE(
+    "every random policy exports to ODRL and its granted duties read "
+    "in words",
+    "[property]") {
   const DatasetInfo datasets[] = {testing::AirQuality(), testing::Household()};
   int rendered = 0;
   for (uint32_t seed = 1; seed <= 200; ++seed) {

@@ -41,17 +41,17 @@ bool CoversFields(const ConsentView& c, const CompiledPolicy& p,
                   const FieldSet& granted) {
   if (c.fields.empty()) return true;
   for (size_t i = 0; i < p.fields().size(); ++i) {
-    if (granted.test(i) &&
-        std::find(c.fields.begin(), c.fields.end(), p.fields()[i]) ==
-            c.fields.end()) {
+    if (granted.test(i) && std::find(c.fields.begin(), c.fields.end(),
+                                     p.fields()[i]) == c.fields.end()) {
       return false;
     }
   }
   return true;
 }
 
-bool UsableConsent(const ConsentView& c, const Request& r, const PurposeMemo* memo,
-                   int64_t now, const CompiledPolicy& p, const FieldSet& granted) {
+bool UsableConsent(const ConsentView& c, const Request& r,
+                   const PurposeMemo* memo, int64_t now,
+                   const CompiledPolicy& p, const FieldSet& granted) {
   return c.live && !c.objection && !Expired(c, now) && RecipientMatches(c, r) &&
          memo->Covers(c.purpose) && CoversFields(c, p, granted);
 }
@@ -74,8 +74,8 @@ bool GrantSubjects(const Request& req, const CompiledPolicy& p,
   const auto subjects = req.subjects;
   if (subjects.size() > p.max_subjects()) {
     absl::StrAppend(w->AddReason("", kTooManySubjects), subjects.size(),
-                    " subjects requested; the policy allows ",
-                    p.max_subjects(), " per grant");
+                    " subjects requested; the policy allows ", p.max_subjects(),
+                    " per grant");
     return false;
   }
   const LegalBasis basis = p.legal_basis();

@@ -18,8 +18,8 @@ namespace accord::policy::internal {
 
 // Reusable buffers of GrantSubjects.
 struct SubjectScratch {
-  SubjectTable records;    // usable records: subject -> first record index
-  SubjectTable requested;  // requested subjects: name -> first position
+  SubjectTable records;        // usable records: subject -> first record index
+  SubjectTable requested;      // requested subjects: name -> first position
   std::vector<uint8_t> first;  // per record: first usable one of its subject
 };
 

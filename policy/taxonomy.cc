@@ -76,8 +76,8 @@ void ReadTexts(const YamlNode& node, absl::string_view key, size_t max_bytes,
                    std::string* text) {
     if (!problems.Scalar(v, what, text)) return;
     if (text->empty() || text->size() > max_bytes) {
-      problems.Add(v.pos, absl::StrCat(what, " must be 1 to ", max_bytes,
-                                       " bytes"));
+      problems.Add(v.pos,
+                   absl::StrCat(what, " must be 1 to ", max_bytes, " bytes"));
       text->clear();
     }
   };
@@ -86,7 +86,8 @@ void ReadTexts(const YamlNode& node, absl::string_view key, size_t max_bytes,
     return;
   }
   if (!node.IsMap()) {
-    problems.Add(node.pos, absl::StrCat(key, " must be a text or a map of "
+    problems.Add(node.pos, absl::StrCat(key,
+                                        " must be a text or a map of "
                                         "language (fr, en) to text"));
     return;
   }
@@ -166,10 +167,9 @@ absl::Status Taxonomy::Extend(absl::string_view yaml,
             v != nullptr && problems.Scalar(*v, "dpv", &dpv)) {
           d.dpv_iri = ExpandDpv(dpv);
           if (d.dpv_iri.empty()) {
-            problems.Add(v->pos, absl::StrCat(
-                                     "dpv '", dpv, "' of '", d.id,
-                                     "' must be dpv:Term or ",
-                                     Taxonomy::kDpvNamespace, "Term"));
+            problems.Add(v->pos, absl::StrCat("dpv '", dpv, "' of '", d.id,
+                                              "' must be dpv:Term or ",
+                                              Taxonomy::kDpvNamespace, "Term"));
           }
         }
         declared.push_back(std::move(d));
@@ -186,8 +186,8 @@ absl::Status Taxonomy::Extend(absl::string_view yaml,
   absl::flat_hash_map<std::string, int> index = index_;
   for (const Declared& d : declared) {
     if (index.contains(d.id)) {
-      problems.Add(d.pos, absl::StrCat("purpose '", d.id,
-                                       "' is already defined"));
+      problems.Add(d.pos,
+                   absl::StrCat("purpose '", d.id, "' is already defined"));
       continue;
     }
     int parent = -1;
@@ -195,9 +195,9 @@ absl::Status Taxonomy::Extend(absl::string_view yaml,
     if (dot != std::string::npos) {
       auto it = index.find(absl::string_view(d.id).substr(0, dot));
       if (it == index.end()) {
-        problems.Add(d.pos, absl::StrCat("parent purpose '",
-                                         d.id.substr(0, dot),
-                                         "' of '", d.id, "' is not defined"));
+        problems.Add(d.pos,
+                     absl::StrCat("parent purpose '", d.id.substr(0, dot),
+                                  "' of '", d.id, "' is not defined"));
         continue;
       }
       parent = it->second;
@@ -251,8 +251,7 @@ std::string Taxonomy::Suggest(absl::string_view id) const {
 const Taxonomy::Text* Taxonomy::TextOf(absl::string_view id,
                                        Language language) const {
   const int i = IndexOf(id);
-  return i < 0 ? nullptr
-               : &entries_[i].texts[static_cast<size_t>(language)];
+  return i < 0 ? nullptr : &entries_[i].texts[static_cast<size_t>(language)];
 }
 
 std::string Taxonomy::Label(absl::string_view id) const {
@@ -281,12 +280,11 @@ std::vector<std::string> Taxonomy::MissingTexts() const {
     for (Language l : kLanguages) {
       const Text* t = TextOf(id, l);
       if (t->label.empty()) {
-        missing.push_back(absl::StrCat(id, ": no ", LanguageCode(l),
-                                       " label"));
+        missing.push_back(absl::StrCat(id, ": no ", LanguageCode(l), " label"));
       }
       if (t->description.empty()) {
-        missing.push_back(absl::StrCat(id, ": no ", LanguageCode(l),
-                                       " description"));
+        missing.push_back(
+            absl::StrCat(id, ": no ", LanguageCode(l), " description"));
       }
     }
   }

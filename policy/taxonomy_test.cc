@@ -1,10 +1,9 @@
 #include "policy/taxonomy.h"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
@@ -60,12 +59,14 @@ TEST_CASE("operators extend the taxonomy atomically", "[taxonomy]") {
   REQUIRE(t.ok());
   const size_t before = t->size();
   // Children may come before their parents in the document.
-  REQUIRE(t->Extend("purposes:\n"
-                    "  - id: public-benefit.improve-transport-mobility.cycling.counts\n"
-                    "  - id: public-benefit.improve-transport-mobility.cycling\n"
-                    "    label: Cycling\n",
-                    "local.yaml")
-              .ok());
+  REQUIRE(
+      t->Extend(
+           "purposes:\n"
+           "  - id: public-benefit.improve-transport-mobility.cycling.counts\n"
+           "  - id: public-benefit.improve-transport-mobility.cycling\n"
+           "    label: Cycling\n",
+           "local.yaml")
+          .ok());
   CHECK(t->size() == before + 2);
   CHECK(t->Covers("public-benefit",
                   "public-benefit.improve-transport-mobility.cycling.counts"));
@@ -110,10 +111,10 @@ TEST_CASE("every default purpose has a label and a description in fr and en",
   const std::vector<std::string> missing = t->MissingTexts();
   INFO(absl::StrJoin(missing, "\n"));
   CHECK(missing.empty());
-  CHECK(t->Label("research-and-development.academic-research",
-                 Language::kFr) == "Recherche universitaire");
-  CHECK(t->Label("research-and-development.academic-research",
-                 Language::kEn) == "Academic research");
+  CHECK(t->Label("research-and-development.academic-research", Language::kFr) ==
+        "Recherche universitaire");
+  CHECK(t->Label("research-and-development.academic-research", Language::kEn) ==
+        "Academic research");
   // The one-argument form reads the English label, as before.
   CHECK(t->Label("research-and-development.academic-research") ==
         "Academic research");

@@ -33,18 +33,21 @@ inline Directory DemoDirectory() {
 }
 
 inline DatasetInfo BikeStations() {
-  return {"rennes.mobility.bike-stations", Classification::kOpen,
+  return {"rennes.mobility.bike-stations",
+          Classification::kOpen,
           {"station_id", "name", "lat", "lon", "bikes_available",
            "docks_available", "updated_at"}};
 }
 
 inline DatasetInfo AirQuality() {
-  return {"rennes.environment.air-quality", Classification::kRestricted,
+  return {"rennes.environment.air-quality",
+          Classification::kRestricted,
           {"sensor_id", "lat", "lon", "pm25", "pm10", "no2", "measured_at"}};
 }
 
 inline DatasetInfo Household() {
-  return {"rennes.energy.household-consumption", Classification::kPersonal,
+  return {"rennes.energy.household-consumption",
+          Classification::kPersonal,
           {"household_id", "subject", "day", "kwh", "tariff", "district"}};
 }
 

@@ -163,7 +163,8 @@ absl::Status CheckNestingDepth(absl::string_view text,
       if (j < n && text[j] != '\n' && text[j] != '#' && text[j] != '\r') {
         int column = static_cast<int>(j - line_start);
         while (true) {
-          while (!indents.empty() && indents.back() > column) indents.pop_back();
+          while (!indents.empty() && indents.back() > column)
+            indents.pop_back();
           if (indents.empty() || indents.back() < column) {
             indents.push_back(column);
           }
@@ -204,8 +205,7 @@ absl::Status CheckNestingDepth(absl::string_view text,
         quote = c;
       } else if (c == '[' || c == '{') {
         if (++flow + static_cast<int>(indents.size()) > max_depth) {
-          return ErrorAt(file_name, line,
-                         static_cast<int>(i - line_start) + 1,
+          return ErrorAt(file_name, line, static_cast<int>(i - line_start) + 1,
                          absl::StrCat("nesting deeper than ", max_depth));
         }
       } else if ((c == ']' || c == '}') && flow > 0) {

@@ -1,8 +1,7 @@
 #include "policy/yaml_tree.h"
 
-#include <string>
-
 #include <catch2/catch.hpp>
+#include <string>
 
 #include "absl/strings/match.h"
 
@@ -36,18 +35,22 @@ TEST_CASE("yaml tree rejects hostile documents", "[yaml]") {
   const Case cases[] = {
       {"deep flow nesting", std::string(100000, '[')},
       {"deep flow maps", std::string(5000, '{')},
-      {"nesting just over the limit", std::string(33, '[') + std::string(33, ']')},
-      {"deep block nesting", [] {
+      {"nesting just over the limit",
+       std::string(33, '[') + std::string(33, ']')},
+      {"deep block nesting",
+       [] {
          std::string s;
          for (int i = 0; i < 40; ++i) s += std::string(i, ' ') + "k:\n";
          return s;
        }()},
-      {"dash chain", [] {
+      {"dash chain",
+       [] {
          std::string s;
          for (int i = 0; i < 40; ++i) s += "- ";
          return s + "x\n";
        }()},
-      {"block nesting after a stray bracket", [] {
+      {"block nesting after a stray bracket",
+       [] {
          std::string s = "a: x[\n";
          for (int i = 0; i < 40; ++i) s += std::string(i, ' ') + "k:\n";
          return s;

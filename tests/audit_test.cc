@@ -1,8 +1,7 @@
 // The auditor's tools against the real broker: signed checkpoints, proofs of
 // grants, event queries, export and offline verification.
-#include <fstream>
-
 #include <catch2/catch.hpp>
+#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "tests/broker_harness.h"
@@ -47,14 +46,13 @@ TEST_CASE("auditors verify checkpoints, prove grants and query events") {
   TempDir dir;
   BrokerProcess broker(dir.path() + "/var");
   REQUIRE(broker.Start().ok());
-  const std::string grant =
-      RequestGrant(broker, kOpen, "service-provision");
+  const std::string grant = RequestGrant(broker, kOpen, "service-provision");
   REQUIRE(!grant.empty());
   // A denial: marketing is not allowed on the air-quality dataset.
-  CliResult denied = broker.Cli(
-      {"grant", "request", "--dataset", kAirQuality, "--purpose",
-       "commercial.marketing", "--audience", "svc", "--as", "partner-demo",
-       "--output", "json"});
+  CliResult denied =
+      broker.Cli({"grant", "request", "--dataset", kAirQuality, "--purpose",
+                  "commercial.marketing", "--audience", "svc", "--as",
+                  "partner-demo", "--output", "json"});
   INFO(denied.err << denied.out);
 
   SECTION("the checkpoint is verified and saved") {
@@ -69,10 +67,10 @@ TEST_CASE("auditors verify checkpoints, prove grants and query events") {
     // A well-formed key that is not the broker's (the Ed25519 public key
     // of RFC 8032's first test vector, under the log's name) refuses the
     // checkpoint.
-    CliResult wrong = Audit(
-        broker, {"checkpoint", "--log-key",
-                 "accord.local/log+ef76c462+"
-                 "AddamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea"});
+    CliResult wrong =
+        Audit(broker, {"checkpoint", "--log-key",
+                       "accord.local/log+ef76c462+"
+                       "AddamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea"});
     INFO(wrong.err);
     CHECK(wrong.exit_code == 1);
     CHECK(wrong.err.find("UNAUTHENTICATED") != std::string::npos);
@@ -92,16 +90,17 @@ TEST_CASE("auditors verify checkpoints, prove grants and query events") {
   }
 
   SECTION("queries filter by partner, dataset, decision and type") {
-    CliResult permits = Audit(broker, {"query", "--partner", "partner-demo",
-                                       "--decision", "permit"});
+    CliResult permits = Audit(
+        broker, {"query", "--partner", "partner-demo", "--decision", "permit"});
     INFO(permits.err);
     REQUIRE(permits.exit_code == 0);
     REQUIRE(Count(permits.json, "entries") == 1);
-    const formats::JsonValue& e = permits.json.Find("entries")->AsArray()->at(0);
+    const formats::JsonValue& e =
+        permits.json.Find("entries")->AsArray()->at(0);
     CHECK(Str(*e.Find("event"), "grant_id") == grant);
     CHECK(e.Find("index")->AsInt64().has_value());
-    CliResult denials = Audit(broker, {"query", "--dataset", kAirQuality,
-                                       "--decision", "deny"});
+    CliResult denials = Audit(
+        broker, {"query", "--dataset", kAirQuality, "--decision", "deny"});
     REQUIRE(denials.exit_code == 0);
     CHECK(Count(denials.json, "entries") == 1);
     CliResult decisions = Audit(broker, {"query", "--type", "decision"});
@@ -136,8 +135,8 @@ TEST_CASE("auditors verify checkpoints, prove grants and query events") {
     CliResult exported = Audit(broker, {"export", file});
     INFO(exported.err);
     REQUIRE(exported.exit_code == 0);
-    CliResult offline =
-        Audit(broker, {"verify", "--file", file, "--key", key, "--since", saved});
+    CliResult offline = Audit(
+        broker, {"verify", "--file", file, "--key", key, "--since", saved});
     INFO(offline.err << offline.out);
     REQUIRE(offline.exit_code == 0);
     CHECK(offline.json.Find("ok")->AsBool() == true);
@@ -151,18 +150,18 @@ TEST_CASE("a citizen's access history is proven in the signed log") {
   BrokerProcess broker(dir.path() + "/var");
   REQUIRE(broker.Start().ok());
   const char kPersonal[] = "rennes.energy.household-consumption";
-  CliResult given = broker.Cli(
-      {"consent", "give", "--dataset", kPersonal, "--purpose",
-       "research-and-development", "--partner", "partner-demo", "--citizen",
-       "alice", "--output", "json"});
+  CliResult given =
+      broker.Cli({"consent", "give", "--dataset", kPersonal, "--purpose",
+                  "research-and-development", "--partner", "partner-demo",
+                  "--citizen", "alice", "--output", "json"});
   INFO(given.err);
   REQUIRE(given.exit_code == 0);
   const std::string alice = Str(*given.json.Find("consent"), "subject");
   for (int i = 0; i < 3; ++i) {
-    CliResult grant = broker.Cli(
-        {"grant", "request", "--dataset", kPersonal, "--purpose",
-         "research-and-development", "--audience", "svc", "--subjects", alice,
-         "--as", "partner-demo", "--output", "json"});
+    CliResult grant = broker.Cli({"grant", "request", "--dataset", kPersonal,
+                                  "--purpose", "research-and-development",
+                                  "--audience", "svc", "--subjects", alice,
+                                  "--as", "partner-demo", "--output", "json"});
     INFO(grant.err);
     REQUIRE(grant.exit_code == 0);
   }

@@ -2,6 +2,8 @@
 // service, called over mutual TLS against the real broker as every kind of
 // caller, answers exactly the status code of the table below. README.md
 // ("Authorization model") holds the same table.
+#include <grpcpp/client_context.h>
+
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <ctime>
@@ -11,8 +13,6 @@
 #include <set>
 #include <string>
 #include <vector>
-
-#include <grpcpp/client_context.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -56,9 +56,10 @@ enum Col {
 };
 
 constexpr const char* kColNames[kCols] = {
-    "no-cert", "other-CA", "expired-cert", "unregistered", "partner",
-    "partner-other", "producer", "producer-other", "auditor", "operator",
-    "app", "app+alice", "app+bob", "app+expired-token"};
+    "no-cert", "other-CA",         "expired-cert", "unregistered",
+    "partner", "partner-other",    "producer",     "producer-other",
+    "auditor", "operator",         "app",          "app+alice",
+    "app+bob", "app+expired-token"};
 
 // Every caller except the app columns also sends Alice's valid citizen
 // token: a token never stands in for a certificate or a role.
@@ -189,7 +190,7 @@ struct World {
   // operator) or open (partner, producer, operator) for the Close row.
   std::map<int, std::string> pending_ids;
   std::map<int, std::string> closable_ids;
-  std::string grant_id;    // partner-demo's grant, released
+  std::string grant_id;  // partner-demo's grant, released
   std::string backup_root;
 };
 
@@ -337,8 +338,8 @@ std::map<std::string, Invoke> Calls() {
     v1::ExplainAccessResponse resp;
     grpc::Status s = c.stubs->policy->ExplainAccess(&ctx, r, &resp);
     if (absl::StrContains(s.error_message(), w.alice) ||
-        (col != kOperator && absl::StrContains(resp.SerializeAsString(),
-                                               w.alice))) {
+        (col != kOperator &&
+         absl::StrContains(resp.SerializeAsString(), w.alice))) {
       return grpc::Status(grpc::StatusCode::INTERNAL,
                           "the answer names the subject");
     }
@@ -402,8 +403,7 @@ std::map<std::string, Invoke> Calls() {
     r.set_request_id(w.draft_id);
     return Unary(c, c.stubs->requests.get(), &R::SubmitConsentRequest, r);
   };
-  m["ConsentRequestService/ReviewConsentRequest"] = [](const Caller& c,
-                                                       Col col,
+  m["ConsentRequestService/ReviewConsentRequest"] = [](const Caller& c, Col col,
                                                        const World& w) {
     // Each column reviews a request of its own; the others that of the
     // producer's column.
@@ -461,8 +461,7 @@ std::map<std::string, Invoke> Calls() {
     r.set_count(1);
     return Unary(c, c.stubs->audit.get(), &U::GetEntries, r);
   };
-  m["AuditService/GetInclusionProof"] = [](const Caller& c, Col,
-                                           const World&) {
+  m["AuditService/GetInclusionProof"] = [](const Caller& c, Col, const World&) {
     v1::GetInclusionProofRequest r;
     r.set_index(0);
     return Unary(c, c.stubs->audit.get(), &U::GetInclusionProof, r);
@@ -483,8 +482,7 @@ std::map<std::string, Invoke> Calls() {
     return Unary(c, c.stubs->trust.get(), &T::GetVerificationKeys,
                  v1::GetVerificationKeysRequest());
   };
-  m["TrustService/WatchRevocations"] = [](const Caller& c, Col,
-                                          const World&) {
+  m["TrustService/WatchRevocations"] = [](const Caller& c, Col, const World&) {
     // The released grant is a stored revocation: an allowed caller whose
     // scope holds it (partner-demo, whose grant it was; producer-demo, whose
     // dataset it names; auditor, operator) reads it at once; another
@@ -494,8 +492,8 @@ std::map<std::string, Invoke> Calls() {
     c.Prepare(ctx);
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::seconds(3));
-    auto reader = c.stubs->trust->WatchRevocations(
-        &ctx, v1::WatchRevocationsRequest());
+    auto reader =
+        c.stubs->trust->WatchRevocations(&ctx, v1::WatchRevocationsRequest());
     v1::WatchRevocationsResponse first;
     if (reader->Read(&first)) {
       ctx.TryCancel();
@@ -534,15 +532,15 @@ std::map<std::string, Invoke> Calls() {
     return Unary(c, c.stubs->admin.get(), &D::EraseSubject, r);
   };
   m["ConsentService/EraseMe"] = [](const Caller& c, Col, const World&) {
-    return Unary(c, c.stubs->consent.get(), &C::EraseMe,
-                 v1::EraseMeRequest());
+    return Unary(c, c.stubs->consent.get(), &C::EraseMe, v1::EraseMeRequest());
   };
   m["AdminService/Backup"] = [](const Caller& c, Col col, const World& w) {
     v1::BackupRequest r;
     r.set_directory(absl::StrCat(w.backup_root, "/", kColNames[col]));
     return Unary(c, c.stubs->admin.get(), &D::Backup, r);
   };
-  m["AdminService/ExportSubjectKey"] = [](const Caller& c, Col, const World& w) {
+  m["AdminService/ExportSubjectKey"] = [](const Caller& c, Col,
+                                          const World& w) {
     v1::ExportSubjectKeyRequest r;
     r.set_subject(w.alice);
     r.set_legal_reference("authorization matrix");
@@ -566,8 +564,8 @@ std::set<std::string> ProtoMethods() {
     for (int s = 0; s < file->service_count(); ++s) {
       const auto* service = file->service(s);
       for (int m = 0; m < service->method_count(); ++m) {
-        out.insert(absl::StrCat(service->name(), "/",
-                                service->method(m)->name()));
+        out.insert(
+            absl::StrCat(service->name(), "/", service->method(m)->name()));
       }
     }
   }
@@ -576,13 +574,20 @@ std::set<std::string> ProtoMethods() {
 
 std::string CodeName(Code code) {
   switch (code) {
-    case Code::OK: return "OK";
-    case Code::UNAUTHENTICATED: return "UNAUTHENTICATED";
-    case Code::PERMISSION_DENIED: return "PERMISSION_DENIED";
-    case Code::NOT_FOUND: return "NOT_FOUND";
-    case Code::UNAVAILABLE: return "UNAVAILABLE";
-    case Code::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-    default: return absl::StrCat("code ", static_cast<int>(code));
+    case Code::OK:
+      return "OK";
+    case Code::UNAUTHENTICATED:
+      return "UNAUTHENTICATED";
+    case Code::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case Code::NOT_FOUND:
+      return "NOT_FOUND";
+    case Code::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case Code::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    default:
+      return absl::StrCat("code ", static_cast<int>(code));
   }
 }
 
@@ -617,8 +622,7 @@ struct Fixture {
     auto ca = DevCaPem(data);
     REQUIRE(ca.ok());
     const int64_t now = Now();
-    auto issuer =
-        crypto::SigningKey::ReadPemFile(dev::IssuerKeyPath(data));
+    auto issuer = crypto::SigningKey::ReadPemFile(dev::IssuerKeyPath(data));
     REQUIRE(issuer.ok());
     auto alice = client::MintDevCitizenToken(*issuer, "alice", now);
     auto bob = client::MintDevCitizenToken(*issuer, "bob", now);
@@ -641,8 +645,8 @@ struct Fixture {
     };
     auto connect = [&](Col col, const ClientIdentity& id,
                        const std::string& token) {
-      callers[col].stubs = std::make_unique<Stubs>(
-          OpenChannel(broker.grpc_address(), *ca, id));
+      callers[col].stubs =
+          std::make_unique<Stubs>(OpenChannel(broker.grpc_address(), *ca, id));
       callers[col].token = token;
     };
     const int64_t day = 86400;
@@ -779,9 +783,10 @@ struct Fixture {
   }
 };
 
-TEST_CASE("every RPC answers every kind of caller as the authorization table "
-          "says",
-          "[authz][integration]") {
+TEST_CASE(
+    "every RPC answers every kind of caller as the authorization table "
+    "says",
+    "[authz][integration]") {
   Fixture f;
   const std::map<std::string, Invoke> calls = Calls();
   int cells = 0;
@@ -789,14 +794,14 @@ TEST_CASE("every RPC answers every kind of caller as the authorization table "
   for (const Row& row : kTable) {
     const Invoke& call = calls.at(row.method);
     for (int col = 0; col < kCols; ++col) {
-      grpc::Status got = call(f[static_cast<Col>(col)], static_cast<Col>(col),
-                              f.world);
+      grpc::Status got =
+          call(f[static_cast<Col>(col)], static_cast<Col>(col), f.world);
       ++cells;
       if (got.error_code() != row.expect[col]) {
-        wrong.push_back(absl::StrCat(
-            row.method, " as ", kColNames[col], ": expected ",
-            CodeName(row.expect[col]), ", got ", CodeName(got.error_code()),
-            " (", got.error_message(), ")"));
+        wrong.push_back(absl::StrCat(row.method, " as ", kColNames[col],
+                                     ": expected ", CodeName(row.expect[col]),
+                                     ", got ", CodeName(got.error_code()), " (",
+                                     got.error_message(), ")"));
       }
     }
   }
@@ -808,9 +813,10 @@ TEST_CASE("every RPC answers every kind of caller as the authorization table "
 }
 
 // Ownership below the role table: what an allowed caller may not see.
-TEST_CASE("a partner reads only the current policy, a citizen only their own "
-          "records, a removed principal nothing",
-          "[authz][integration]") {
+TEST_CASE(
+    "a partner reads only the current policy, a citizen only their own "
+    "records, a removed principal nothing",
+    "[authz][integration]") {
   Fixture f;
   auto get_policy = [&](Col col, uint64_t version) {
     v1::GetPolicyRequest r;

@@ -1,7 +1,6 @@
 // Backup under load and restore into a new data directory: the restored
 // broker serves the same data and the same verifiable log.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <iostream>
 
@@ -23,33 +22,37 @@ TEST_CASE("a backup taken under load restores the same data and log") {
   BrokerProcess broker(old_dir);
   REQUIRE(broker.Start().ok());
   const std::string key_file = dir.path() + "/log.key";
-  REQUIRE(broker.Cli({"audit", "key", "--save", key_file, "--as",
-                      "auditor-demo"}).exit_code == 0);
+  REQUIRE(
+      broker.Cli({"audit", "key", "--save", key_file, "--as", "auditor-demo"})
+          .exit_code == 0);
   CliResult policy = broker.Cli({"policy", "get", kPersonal, "--as",
                                  "producer-demo", "--output", "json"});
   REQUIRE(policy.exit_code == 0);
-  CliResult datasets = broker.Cli({"dataset", "list", "--as", "producer-demo",
-                                   "--output", "json"});
+  CliResult datasets = broker.Cli(
+      {"dataset", "list", "--as", "producer-demo", "--output", "json"});
   REQUIRE(datasets.exit_code == 0);
 
   fs::create_directories(dir.path() + "/load");
   fs::create_directories(dir.path() + "/before");
   LoadClients clients(3, broker.grpc_address(), old_dir, dir.path() + "/load");
   // Some writes acknowledged before the backup starts.
-  REQUIRE(WaitUntil(
-      [&] { return AcknowledgedWrites(clients.journals()) >= 30; }));
+  REQUIRE(
+      WaitUntil([&] { return AcknowledgedWrites(clients.journals()) >= 30; }));
   // What was acknowledged before the backup started, and the checkpoint.
   std::vector<std::string> before;
   for (const std::string& j : clients.journals()) {
     const std::string copy =
         dir.path() + "/before/" + fs::path(j).filename().string();
     fs::copy_file(j, copy);
-    if (fs::exists(j + ".refused")) fs::copy_file(j + ".refused", copy + ".refused");
+    if (fs::exists(j + ".refused"))
+      fs::copy_file(j + ".refused", copy + ".refused");
     before.push_back(copy);
   }
   const std::string checkpoint = dir.path() + "/checkpoint";
-  REQUIRE(broker.Cli({"audit", "checkpoint", "--save", checkpoint, "--log-key",
-                      key_file, "--as", "auditor-demo"}).exit_code == 0);
+  REQUIRE(broker
+              .Cli({"audit", "checkpoint", "--save", checkpoint, "--log-key",
+                    key_file, "--as", "auditor-demo"})
+              .exit_code == 0);
   const std::string backup = dir.path() + "/backup";
   CliResult backed_up =
       broker.Cli({"admin", "backup", backup, "--as", "operator"});
@@ -85,8 +88,8 @@ TEST_CASE("a backup taken under load restores the same data and log") {
   // Every write acknowledged before the backup, every grant's inclusion
   // proof against the restored log's signed checkpoint.
   std::vector<std::string> args = {
-      "check", "--broker", restored.grpc_address(), "--dev", new_dir,
-      "--log-key", key_file, "--later-writes", "yes"};
+      "check",     "--broker", restored.grpc_address(), "--dev", new_dir,
+      "--log-key", key_file,   "--later-writes",        "yes"};
   args.insert(args.end(), before.begin(), before.end());
   CliResult check = Run(BinDir() + "/crash_client", args);
   INFO(check.out << check.err);
@@ -95,29 +98,35 @@ TEST_CASE("a backup taken under load restores the same data and log") {
   CHECK(check.out.find("acked=0 ") == std::string::npos);
 
   // The same catalogue and policy.
-  CHECK(restored.Cli({"policy", "get", kPersonal, "--as", "producer-demo",
-                      "--output", "json"}).out == policy.out);
-  CHECK(restored.Cli({"dataset", "list", "--as", "producer-demo", "--output",
-                      "json"}).out == datasets.out);
+  CHECK(restored
+            .Cli({"policy", "get", kPersonal, "--as", "producer-demo",
+                  "--output", "json"})
+            .out == policy.out);
+  CHECK(
+      restored
+          .Cli({"dataset", "list", "--as", "producer-demo", "--output", "json"})
+          .out == datasets.out);
   // The restored log extends the checkpoint published before the backup,
   // and verifies entry by entry.
-  CliResult verify = restored.Cli({"audit", "verify", "--since", checkpoint,
-                                   "--log-key", key_file, "--as",
-                                   "auditor-demo"});
+  CliResult verify =
+      restored.Cli({"audit", "verify", "--since", checkpoint, "--log-key",
+                    key_file, "--as", "auditor-demo"});
   INFO(verify.out << verify.err);
   CHECK(verify.exit_code == 0);
   // A grant issued before the backup, through the CLI as well.
   const std::vector<std::string> grants = AcknowledgedGrants(before);
   REQUIRE(!grants.empty());
-  CliResult prove = restored.Cli({"audit", "prove", "--grant", grants.front(),
-                                  "--log-key", key_file, "--as",
-                                  "auditor-demo"});
+  CliResult prove =
+      restored.Cli({"audit", "prove", "--grant", grants.front(), "--log-key",
+                    key_file, "--as", "auditor-demo"});
   INFO(prove.out << prove.err);
   CHECK(prove.exit_code == 0);
   // Writes go on after the restore.
-  CHECK(restored.Cli({"consent", "give", "--dataset", kPersonal, "--purpose",
-                      "research-and-development", "--partner", "partner-demo",
-                      "--citizen", "after-restore"}).exit_code == 0);
+  CHECK(restored
+            .Cli({"consent", "give", "--dataset", kPersonal, "--purpose",
+                  "research-and-development", "--partner", "partner-demo",
+                  "--citizen", "after-restore"})
+            .exit_code == 0);
 }
 
 }  // namespace

@@ -41,7 +41,8 @@ pid_t Spawn(const std::string& program, const std::vector<std::string>& args,
     dup2(err, 2);
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(program.c_str()));
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    for (const std::string& a : args)
+      argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     execv(program.c_str(), argv.data());
     _exit(127);
@@ -93,7 +94,8 @@ CliResult Run(const std::string& program,
   int status = 0;
   waitpid(pid, &status, 0);
   CliResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.exit_code =
+      WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   r.out = ReadAll(out_path);
   r.err = ReadAll(err_path);
   auto json = formats::ParseJson(r.out);
@@ -149,9 +151,12 @@ absl::Status BrokerProcess::Start() {
   http_port_ = FreePort();
   exit_code_ = -1;
   const std::string program = BinDir() + "/accord-broker";
-  std::vector<std::string> args = {dev_ ? "--dev" : "--data-dir", data_dir_,
-                                   "--grpc-addr", grpc_address(),
-                                   "--http-addr", http_address()};
+  std::vector<std::string> args = {dev_ ? "--dev" : "--data-dir",
+                                   data_dir_,
+                                   "--grpc-addr",
+                                   grpc_address(),
+                                   "--http-addr",
+                                   http_address()};
   if (movable_clock_) {
     args.insert(args.end(), {"--dev-clock-file", ClockFile()});
   }
@@ -163,8 +168,8 @@ absl::Status BrokerProcess::Start() {
         int status = 0;
         if (waitpid(pid_, &status, WNOHANG) == pid_) {
           pid_ = -1;
-          exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status)
-                                         : 128 + WTERMSIG(status);
+          exit_code_ =
+              WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
           exited = true;
           return true;
         }
@@ -247,8 +252,8 @@ CliResult BrokerProcess::Cli(std::vector<std::string> args) const {
 
 CliResult BrokerProcess::CliAs(const TlsIdentity& who,
                                std::vector<std::string> args) const {
-  args.insert(args.end(), {"--broker", grpc_address(), "--ca", who.ca,
-                           "--cert", who.cert, "--key", who.key});
+  args.insert(args.end(), {"--broker", grpc_address(), "--ca", who.ca, "--cert",
+                           who.cert, "--key", who.key});
   return Run(BinDir() + "/accord", args);
 }
 

@@ -39,7 +39,6 @@ pid_t Spawn(const std::string& program, const std::vector<std::string>& args,
 // Runs `program` with `args`, capturing stdout and stderr.
 CliResult Run(const std::string& program, const std::vector<std::string>& args);
 
-
 // The TLS files a client presents outside dev mode.
 struct TlsIdentity {
   std::string ca;    // the CA that signs the broker's certificate

@@ -157,8 +157,8 @@ TEST_CASE("operators and auditors are pinned by certificate fingerprint",
   for (bool receipt_key : {false, true}) {
     auto ca = DevCaPem(broker.data_dir());
     REQUIRE(ca.ok());
-    auto stub = v1::AdminService::NewStub(
-        OpenChannel(broker.grpc_address(), *ca, *op));
+    auto stub =
+        v1::AdminService::NewStub(OpenChannel(broker.grpc_address(), *ca, *op));
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::seconds(60));

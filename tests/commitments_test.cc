@@ -3,13 +3,13 @@
 // A grant names Alice and Bob; Alice's GetAccessHistory response, in bytes,
 // holds nothing from which Bob's pseudonym can be read or recomputed (not
 // his pseudonym, his key or his opening), and her history verifies.
+#include <grpcpp/grpcpp.h>
+
+#include <catch2/catch.hpp>
 #include <ctime>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -19,8 +19,8 @@
 #include "broker/auditlog/commitment.h"
 #include "broker/auditlog/entry.h"
 #include "broker/crypto/signing_key.h"
-#include "broker/store/store.h"
 #include "broker/dev/dev_layout.h"
+#include "broker/store/store.h"
 #include "clients/dev_token.h"
 #include "tests/broker_harness.h"
 #include "tests/tls_callers.h"
@@ -48,7 +48,8 @@ std::string Consent(const BrokerProcess& broker, const char* citizen) {
 
 std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
   auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  ctx->set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::seconds(60));
   if (!token.empty()) {
     ctx->AddMetadata("authorization", absl::StrCat("Bearer ", token));
   }
@@ -77,7 +78,8 @@ std::vector<std::string> AllEntries(const BrokerProcess& broker,
   }
 }
 
-TEST_CASE("a grant naming Alice and Bob: Alice's history reveals nothing of Bob") {
+TEST_CASE(
+    "a grant naming Alice and Bob: Alice's history reveals nothing of Bob") {
   TempDir dir;
   const std::string data = dir.path() + "/var";
   BrokerProcess broker(data);
@@ -86,10 +88,10 @@ TEST_CASE("a grant naming Alice and Bob: Alice's history reveals nothing of Bob"
   const std::string bob = Consent(broker, "bob");
   REQUIRE(!alice.empty());
   REQUIRE(!bob.empty());
-  CliResult grant = broker.Cli(
-      {"grant", "request", "--dataset", kPersonal, "--purpose", kPurpose,
-       "--audience", "svc", "--subjects", absl::StrCat(alice, ",", bob), "--as",
-       "partner-demo", "--output", "json"});
+  CliResult grant = broker.Cli({"grant", "request", "--dataset", kPersonal,
+                                "--purpose", kPurpose, "--audience", "svc",
+                                "--subjects", absl::StrCat(alice, ",", bob),
+                                "--as", "partner-demo", "--output", "json"});
   INFO(grant.err << grant.out);
   REQUIRE(grant.exit_code == 0);
   REQUIRE(grant.out.find(bob) != std::string::npos);  // the grant names both
@@ -117,7 +119,8 @@ TEST_CASE("a grant naming Alice and Bob: Alice's history reveals nothing of Bob"
   const v1::AccessRecord& record = history.records(0);
   CHECK_FALSE(record.recorded_before_commitments());
   CHECK(record.subject_opening().size() == auditlog::kOpeningBytes);
-  absl::StatusOr<v1::AuditEvent> event = auditlog::DecodeEntry(record.log_entry());
+  absl::StatusOr<v1::AuditEvent> event =
+      auditlog::DecodeEntry(record.log_entry());
   REQUIRE(event.ok());
   CHECK(auditlog::EntryVersion(record.log_entry()) == auditlog::kEntryVersion);
   CHECK(event->subject_count() == 2);
@@ -126,8 +129,8 @@ TEST_CASE("a grant naming Alice and Bob: Alice's history reveals nothing of Bob"
   CHECK(bytes.find(bob) == std::string::npos);
 
   // Alice's own check, as `accord consent history --verify` does it.
-  CliResult verified = broker.Cli(
-      {"consent", "history", "--citizen", "alice", "--verify"});
+  CliResult verified =
+      broker.Cli({"consent", "history", "--citizen", "alice", "--verify"});
   INFO(verified.err << verified.out);
   CHECK(verified.exit_code == 0);
   CHECK(verified.err.find("verified 1 records") != std::string::npos);
@@ -175,24 +178,24 @@ TEST_CASE("a grant naming Alice and Bob: Alice's history reveals nothing of Bob"
        "TJ Rennes 2026/123", "--out", key_file, "--as", "operator"});
   INFO(exported.err << exported.out);
   REQUIRE(exported.exit_code == 0);
-  CliResult traced = broker.Cli({"audit", "trace", "--subject", bob,
-                                 "--subject-key-file", key_file, "--as",
-                                 "auditor-demo", "--output", "json"});
+  CliResult traced =
+      broker.Cli({"audit", "trace", "--subject", bob, "--subject-key-file",
+                  key_file, "--as", "auditor-demo", "--output", "json"});
   INFO(traced.err << traced.out);
   REQUIRE(traced.exit_code == 0);
   const formats::JsonValue* trace = traced.json.Find("entries");
   REQUIRE(trace != nullptr);
   REQUIRE(trace->AsArray() != nullptr);
   CHECK(trace->AsArray()->size() == 2);  // his consent and the grant
-  CliResult alice_trace = broker.Cli({"audit", "trace", "--subject", alice,
-                                      "--subject-key-file", key_file, "--as",
-                                      "auditor-demo", "--output", "json"});
+  CliResult alice_trace =
+      broker.Cli({"audit", "trace", "--subject", alice, "--subject-key-file",
+                  key_file, "--as", "auditor-demo", "--output", "json"});
   REQUIRE(alice_trace.exit_code == 0);
   const formats::JsonValue* none = alice_trace.json.Find("entries");
   CHECK((none == nullptr || none->AsArray()->empty()));  // not her key
-  CliResult exports = broker.Cli({"audit", "query", "--type",
-                                  "subject-key-export", "--as", "auditor-demo",
-                                  "--output", "json"});
+  CliResult exports =
+      broker.Cli({"audit", "query", "--type", "subject-key-export", "--as",
+                  "auditor-demo", "--output", "json"});
   REQUIRE(exports.exit_code == 0);
   CHECK(exports.out.find("TJ Rennes 2026/123") != std::string::npos);
   const std::vector<std::string> after = AllEntries(broker, *ca);
@@ -217,8 +220,8 @@ TEST_CASE("a grant naming Alice and Bob: Alice's history reveals nothing of Bob"
   absl::StatusOr<std::string> alice_key = (*store)->GetSubjectKey(alice);
   REQUIRE(alice_key.ok());
   CHECK(bytes.find(*alice_key) == std::string::npos);  // only her opening
-  CHECK(absl::HexStringToBytes(std::string(absl::StripAsciiWhitespace(
-            ReadAll(key_file)))) == *bob_key);
+  CHECK(absl::HexStringToBytes(std::string(
+            absl::StripAsciiWhitespace(ReadAll(key_file)))) == *bob_key);
 }
 
 }  // namespace

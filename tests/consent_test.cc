@@ -25,7 +25,7 @@ constexpr char kPurpose[] = "research-and-development";
 constexpr char kAudience[] = "data.rennes.example";
 
 const formats::JsonValue* At(const formats::JsonValue& v,
-                            std::initializer_list<const char*> path) {
+                             std::initializer_list<const char*> path) {
   const formats::JsonValue* cur = &v;
   for (const char* key : path) {
     if (cur == nullptr) return nullptr;
@@ -85,7 +85,8 @@ std::string GrantSubjects(const CliResult& r) {
     return "";
   }
   std::string out;
-  const formats::JsonValue* subjects = grants->AsArray()->at(0).Find("subjects");
+  const formats::JsonValue* subjects =
+      grants->AsArray()->at(0).Find("subjects");
   if (subjects == nullptr || subjects->AsArray() == nullptr) return "";
   for (const formats::JsonValue& s : *subjects->AsArray()) {
     absl::StrAppend(&out, out.empty() ? "" : ",", *s.AsString());
@@ -290,7 +291,8 @@ print(json.dumps(claims))
   std::string tampered = receipt;
   const size_t dot = tampered.find('.');
   tampered[dot + 5] = tampered[dot + 5] == 'A' ? 'B' : 'A';
-  CliResult refused = Run("/usr/bin/python3", {"-c", script, jwks_url, tampered});
+  CliResult refused =
+      Run("/usr/bin/python3", {"-c", script, jwks_url, tampered});
   INFO(refused.err);
   CHECK(refused.exit_code == 1);
   CHECK(refused.err.find("jwt.exceptions.InvalidSignatureError") !=

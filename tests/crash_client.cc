@@ -17,6 +17,7 @@
 // "D dataset" (a logged deny), "X op code" (outcome unknown); refused:
 // "R citizen code" (a consent for marketing, never allowed), "E op code".
 #include <fcntl.h>
+#include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -27,8 +28,6 @@
 #include <random>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -41,9 +40,9 @@
 #include "broker/auditlog/log_audit.h"
 #include "broker/auditlog/merkle.h"
 #include "broker/cmdline/flags.h"
-#include "clients/connection.h"
 #include "broker/dev/dev_layout.h"
 #include "broker/testing/wait.h"
+#include "clients/connection.h"
 #include "clients/dev_token.h"
 
 namespace accord::crashtest {
@@ -60,18 +59,24 @@ using cmdline::FlagSpec;
 
 std::vector<FlagSpec> Specs() {
   using A = FlagSpec::Arity;
-  return {{"broker", A::kValue, "ADDR", "the broker's gRPC address", {}},
-          {"dev", A::kValue, "DATA_DIR", "the broker's dev directory", {}},
-          {"name", A::kValue, "N", "load: prefix of the citizens' names", {}},
-          {"out", A::kValue, "FILE", "load: the journal of acknowledged writes",
-           {}},
-          {"stop", A::kValue, "FILE", "load: stop once this file exists", {}},
-          {"seed", A::kValue, "S", "load: random seed (default 1)", {}},
-          {"log-key", A::kValue, "KEY", "check: the audit log's verifier key",
-           {}},
-          {"later-writes", A::kValue, "yes",
-           "check: a given consent may also be found withdrawn", {}},
-          cmdline::HelpFlag()};
+  return {
+      {"broker", A::kValue, "ADDR", "the broker's gRPC address", {}},
+      {"dev", A::kValue, "DATA_DIR", "the broker's dev directory", {}},
+      {"name", A::kValue, "N", "load: prefix of the citizens' names", {}},
+      {"out",
+       A::kValue,
+       "FILE",
+       "load: the journal of acknowledged writes",
+       {}},
+      {"stop", A::kValue, "FILE", "load: stop once this file exists", {}},
+      {"seed", A::kValue, "S", "load: random seed (default 1)", {}},
+      {"log-key", A::kValue, "KEY", "check: the audit log's verifier key", {}},
+      {"later-writes",
+       A::kValue,
+       "yes",
+       "check: a given consent may also be found withdrawn",
+       {}},
+      cmdline::HelpFlag()};
 }
 
 std::string Usage() {
@@ -156,14 +161,15 @@ struct Citizen {
 };
 
 int Load(const cmdline::ParsedArgs& f) {
-  const std::string target = f.GetOr("broker", ""), data_dir = f.GetOr("dev", "");
+  const std::string target = f.GetOr("broker", ""),
+                    data_dir = f.GetOr("dev", "");
   const std::string name = f.GetOr("name", ""), stop = f.GetOr("stop", "");
   Journal acked(f.GetOr("out", "")), refused(f.GetOr("out", "") + ".refused");
   std::mt19937 rng(f.Has("seed") ? std::stoul(f.GetOr("seed", "")) : 1);
   auto citizen_channel = Channel(target, data_dir, "citizen-app");
   auto consents = v1::ConsentService::NewStub(citizen_channel);
-  auto access = v1::AccessService::NewStub(
-      Channel(target, data_dir, "partner-demo"));
+  auto access =
+      v1::AccessService::NewStub(Channel(target, data_dir, "partner-demo"));
   std::vector<Citizen> citizens;
   auto unknown = [&](const char* op, const grpc::Status& s) {
     acked.Add(absl::StrCat("X ", op, " ", s.error_code()));
@@ -188,7 +194,8 @@ int Load(const cmdline::ParsedArgs& f) {
       if (s.ok()) {
         c.consent_id = resp.consent().id();
         c.subject = resp.consent().subject();
-        acked.Add(absl::StrCat("G ", c.name, " ", c.consent_id, " ", c.subject));
+        acked.Add(
+            absl::StrCat("G ", c.name, " ", c.consent_id, " ", c.subject));
       } else if (Definite(s)) {
         refused.Add(absl::StrCat("E give ", s.error_code()));
       } else {
@@ -232,7 +239,8 @@ int Load(const cmdline::ParsedArgs& f) {
       Prepare(&ctx, "");
       grpc::Status s = access->RequestGrant(&ctx, req, &resp);
       if (s.ok()) {
-        if (resp.grants().empty()) acked.Add(absl::StrCat("D ", req.dataset_id()));
+        if (resp.grants().empty())
+          acked.Add(absl::StrCat("D ", req.dataset_id()));
         for (const v1::Grant& g : resp.grants()) {
           acked.Add(absl::StrCat("T ", g.id(), " ", g.log_index()));
         }
@@ -270,9 +278,9 @@ struct Expected {
   bool given = false, withdraw_sent = false, withdrawn = false;
 };
 
-int Check(const cmdline::ParsedArgs& f,
-          const std::vector<std::string>& files) {
-  const std::string target = f.GetOr("broker", ""), data_dir = f.GetOr("dev", "");
+int Check(const cmdline::ParsedArgs& f, const std::vector<std::string>& files) {
+  const std::string target = f.GetOr("broker", ""),
+                    data_dir = f.GetOr("dev", "");
   // The key itself, or a file holding it.
   std::string key = f.GetOr("log-key", "");
   if (key.find('+') == std::string::npos) {
@@ -321,7 +329,8 @@ int Check(const cmdline::ParsedArgs& f,
       }
     }
   }
-  auto stub = v1::ConsentService::NewStub(Channel(target, data_dir, "citizen-app"));
+  auto stub =
+      v1::ConsentService::NewStub(Channel(target, data_dir, "citizen-app"));
   auto token_of = [&](const std::string& citizen) {
     return *client::MintDevCitizenTokenFromDataDir(
         data_dir, citizen, absl::ToUnixSeconds(absl::Now()));
@@ -365,7 +374,8 @@ int Check(const cmdline::ParsedArgs& f,
     }
   }
   // Every grant's entry is in the log under the latest signed checkpoint.
-  auto audit = v1::AuditService::NewStub(Channel(target, data_dir, "auditor-demo"));
+  auto audit =
+      v1::AuditService::NewStub(Channel(target, data_dir, "auditor-demo"));
   uint64_t needed = 0;
   for (const auto& [jti, index] : grants) needed = std::max(needed, index + 1);
   auditlog::Checkpoint head;
@@ -418,10 +428,11 @@ int Check(const cmdline::ParsedArgs& f,
     if (ok) {
       const std::vector<std::string> path(proof.proof().begin(),
                                           proof.proof().end());
-      ok = auditlog::VerifyInclusion(
-               auditlog::HashToBytes(auditlog::HashLeaf(entry.entries(0).raw())),
-               index, head.size, path, auditlog::HashToBytes(head.root))
-               .ok();
+      ok =
+          auditlog::VerifyInclusion(
+              auditlog::HashToBytes(auditlog::HashLeaf(entry.entries(0).raw())),
+              index, head.size, path, auditlog::HashToBytes(head.root))
+              .ok();
     }
     if (ok) {
       ++proven;
@@ -462,7 +473,8 @@ int main(int argc, char** argv) {
     std::cerr << "crash_client: "
               << (flags.ok() ? "missing mode load|check"
                              : std::string(flags.status().message()))
-              << "\n" << Usage();
+              << "\n"
+              << Usage();
     return 2;
   }
   const std::string mode = flags->positionals().front();

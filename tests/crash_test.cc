@@ -3,7 +3,6 @@
 // acknowledged write, keeps no refused one, and its audit log stays
 // consistent with every checkpoint published before a kill.
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <iostream>
 #include <random>
@@ -40,9 +39,9 @@ TEST_CASE("acknowledged writes survive SIGKILL and the log stays consistent") {
   BrokerProcess broker(data_dir, {"--grpc-addr", address});
   REQUIRE(broker.Start().ok());
   const std::string key_file = dir.path() + "/log.key";
-  CliResult key = Accord(address, data_dir,
-                         {"audit", "key", "--save", key_file, "--as",
-                          "auditor-demo"});
+  CliResult key =
+      Accord(address, data_dir,
+             {"audit", "key", "--save", key_file, "--as", "auditor-demo"});
   INFO(key.err);
   REQUIRE(key.exit_code == 0);
   const std::string log_key(absl::StripAsciiWhitespace(ReadAll(key_file)));
@@ -76,8 +75,8 @@ TEST_CASE("acknowledged writes survive SIGKILL and the log stays consistent") {
   }
   CHECK(clients.Stop() == kClients);
 
-  std::vector<std::string> check_args = {"check", "--broker", address, "--dev",
-                                         data_dir, "--log-key", log_key};
+  std::vector<std::string> check_args = {
+      "check", "--broker", address, "--dev", data_dir, "--log-key", log_key};
   for (const std::string& j : clients.journals()) check_args.push_back(j);
   CliResult check = Run(BinDir() + "/crash_client", check_args);
   INFO(check.out << check.err);
@@ -100,9 +99,11 @@ TEST_CASE("acknowledged writes survive SIGKILL and the log stays consistent") {
   }
   // A sample of the grants through `accord audit prove` as well (the check
   // above proved every one of them).
-  const std::vector<std::string> grants = AcknowledgedGrants(clients.journals());
+  const std::vector<std::string> grants =
+      AcknowledgedGrants(clients.journals());
   CHECK(!grants.empty());
-  for (size_t i = 0; i < grants.size(); i += std::max<size_t>(1, grants.size() / 8)) {
+  for (size_t i = 0; i < grants.size();
+       i += std::max<size_t>(1, grants.size() / 8)) {
     CliResult prove = Accord(address, data_dir,
                              {"audit", "prove", "--grant", grants[i],
                               "--log-key", key_file, "--as", "auditor-demo"});

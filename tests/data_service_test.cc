@@ -4,13 +4,12 @@
 // audience, expired or edited is refused. Also `accord grant verify --cert`.
 // With --revocations watch, a grant is refused soon after the consent it
 // rests on is withdrawn.
-#include <catch2/catch.hpp>
-
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -21,9 +20,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "broker/crypto/signing_key.h"
 #include "broker/dev/dev_pki.h"
 #include "broker/formats/json.h"
-#include "broker/crypto/signing_key.h"
 #include "tests/broker_harness.h"
 
 namespace accord::testing {
@@ -66,8 +65,8 @@ class DataService {
       int status = 0;
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
-        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status)
-                                       : 128 + WTERMSIG(status);
+        exit_code_ =
+            WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         return true;
       }
       return false;
@@ -96,10 +95,10 @@ std::string GrantToken(const CliResult& r) {
 // Alice consents to research use of her household's data by partner-demo;
 // the CLI's JSON answer.
 CliResult AliceConsents(const BrokerProcess& broker) {
-  CliResult given = broker.Cli(
-      {"consent", "give", "--dataset", kPersonal, "--purpose",
-       "research-and-development", "--partner", "partner-demo", "--citizen",
-       "alice", "--output", "json"});
+  CliResult given =
+      broker.Cli({"consent", "give", "--dataset", kPersonal, "--purpose",
+                  "research-and-development", "--partner", "partner-demo",
+                  "--citizen", "alice", "--output", "json"});
   INFO(given.err);
   REQUIRE(given.exit_code == 0);
   return given;
@@ -145,22 +144,23 @@ TEST_CASE("the example data service serves only what a bound grant covers") {
   REQUIRE(dev::WriteIssuedCertificate(*intruder, dir.path(), "intruder").ok());
 
   const std::string address = absl::StrCat("127.0.0.1:", FreePort());
-  DataService service({"--listen", address, "--jwks", jwks_url, "--jwks-http",
-                       "loopback", "--audience", kAudience, "--tls-cert", pki + "/server.pem",
-                       "--tls-key", pki + "/server.key", "--client-ca",
-                       pki + "/ca.pem", "--subjects",
-                       absl::StrCat(alice, ",", kNobody), "--skew-seconds", "0"},
-                      dir.path() + "/data-service.log");
+  DataService service(
+      {"--listen", address, "--jwks", jwks_url, "--jwks-http", "loopback",
+       "--audience", kAudience, "--tls-cert", pki + "/server.pem", "--tls-key",
+       pki + "/server.key", "--client-ca", pki + "/ca.pem", "--subjects",
+       absl::StrCat(alice, ",", kNobody), "--skew-seconds", "0"},
+      dir.path() + "/data-service.log");
   REQUIRE(service.WaitReady());
   INFO(service.log());
 
   auto read = [&](const std::string& grant, const std::string& who,
                   std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {
-        "--server", address, "--grant", grant, "--cert",
-        (who == "intruder" ? dir.path() : pki) + "/" + who + ".pem", "--key",
-        (who == "intruder" ? dir.path() : pki) + "/" + who + ".key", "--ca",
-        pki + "/ca.pem"};
+        "--server", address,
+        "--grant",  grant,
+        "--cert",   (who == "intruder" ? dir.path() : pki) + "/" + who + ".pem",
+        "--key",    (who == "intruder" ? dir.path() : pki) + "/" + who + ".key",
+        "--ca",     pki + "/ca.pem"};
     args.insert(args.end(), extra.begin(), extra.end());
     return Run(BinDir() + "/accord-data-client", args);
   };
@@ -225,46 +225,50 @@ TEST_CASE("the example data service serves only what a bound grant covers") {
     CHECK(absl::StartsWith(r.err, "UNAUTHENTICATED: lifetime"));
   }
   SECTION("accord grant verify checks cnf against --cert") {
-    CliResult mine = broker.Cli({"grant", "verify", token, "--jwks", jwks_url,
-                                 "--jwks-http", "loopback", "--audience",
-                                 kAudience, "--cert",
-                                 pki + "/partner-demo.pem", "--output", "json"});
+    CliResult mine =
+        broker.Cli({"grant", "verify", token, "--jwks", jwks_url, "--jwks-http",
+                    "loopback", "--audience", kAudience, "--cert",
+                    pki + "/partner-demo.pem", "--output", "json"});
     INFO(mine.err);
     REQUIRE(mine.exit_code == 0);
     CHECK(mine.json.GetBool("certificate_checked").value_or(false));
     CHECK(mine.json.Find("claims")->GetString("sub").value_or("") ==
           "partner-demo");
-    CliResult theirs = broker.Cli({"grant", "verify", token, "--jwks", jwks_url,
-                                   "--jwks-http", "loopback", "--audience",
-                                   kAudience, "--cert",
-                                   dir.path() + "/intruder.pem"});
+    CliResult theirs =
+        broker.Cli({"grant", "verify", token, "--jwks", jwks_url, "--jwks-http",
+                    "loopback", "--audience", kAudience, "--cert",
+                    dir.path() + "/intruder.pem"});
     CHECK(theirs.exit_code == 1);
     CHECK(absl::StrContains(theirs.err, "cnf"));
-    CliResult wrong_aud = broker.Cli({"grant", "verify", token, "--jwks",
-                                      jwks_url, "--jwks-http", "loopback",
-                                      "--audience", "elsewhere"});
+    CliResult wrong_aud =
+        broker.Cli({"grant", "verify", token, "--jwks", jwks_url, "--jwks-http",
+                    "loopback", "--audience", "elsewhere"});
     CHECK(wrong_aud.exit_code == 1);
     // Plain http without --jwks-http loopback: a usage error.
-    CHECK(broker.Cli({"grant", "verify", token, "--jwks", jwks_url,
-                      "--audience", kAudience})
+    CHECK(broker
+              .Cli({"grant", "verify", token, "--jwks", jwks_url, "--audience",
+                    kAudience})
               .exit_code == 2);
     // A JWKS file works as well as the URL.
-    CliResult jwks = Run("/usr/bin/python3",
-                         {"-c",
-                          "import sys,urllib.request;"
-                          "open(sys.argv[2],'wb').write(urllib.request.urlopen(sys.argv[1]).read())",
-                          jwks_url, dir.path() + "/jwks.json"});
+    CliResult jwks =
+        Run("/usr/bin/python3", {"-c",
+                                 "import sys,urllib.request;"
+                                 "open(sys.argv[2],'wb').write(urllib.request."
+                                 "urlopen(sys.argv[1]).read())",
+                                 jwks_url, dir.path() + "/jwks.json"});
     REQUIRE(jwks.exit_code == 0);
-    CliResult from_file = broker.Cli({"grant", "verify", token, "--jwks",
-                                      dir.path() + "/jwks.json", "--audience",
-                                      kAudience});
+    CliResult from_file =
+        broker.Cli({"grant", "verify", token, "--jwks",
+                    dir.path() + "/jwks.json", "--audience", kAudience});
     CHECK(from_file.exit_code == 0);
     // No --jwks: a usage error.
     CHECK(broker.Cli({"grant", "verify", token}).exit_code == 2);
   }
 }
 
-TEST_CASE("the example data service refuses a grant soon after the consent is withdrawn") {
+TEST_CASE(
+    "the example data service refuses a grant soon after the consent is "
+    "withdrawn") {
   TempDir dir;
   BrokerProcess broker(dir.path() + "/var");
   REQUIRE(broker.Start().ok());
@@ -275,10 +279,10 @@ TEST_CASE("the example data service refuses a grant soon after the consent is wi
       given.json.Find("consent")->GetString("id").value_or("");
   const std::string alice =
       given.json.Find("consent")->GetString("subject").value_or("");
-  CliResult granted = broker.Cli(
-      {"grant", "request", "--dataset", kPersonal, "--purpose",
-       "research-and-development", "--audience", kAudience, "--subjects",
-       alice, "--as", "partner-demo", "--output", "json"});
+  CliResult granted = broker.Cli({"grant", "request", "--dataset", kPersonal,
+                                  "--purpose", "research-and-development",
+                                  "--audience", kAudience, "--subjects", alice,
+                                  "--as", "partner-demo", "--output", "json"});
   INFO(granted.err << granted.out);
   REQUIRE(granted.exit_code == 0);
   const std::string token = GrantToken(granted);
@@ -287,14 +291,19 @@ TEST_CASE("the example data service refuses a grant soon after the consent is wi
   // Keys and revocations both from the broker's TrustService, as the
   // producer of the dataset.
   const std::string address = absl::StrCat("127.0.0.1:", FreePort());
-  DataService service(
-      {"--listen", address, "--jwks", "broker", "--audience", kAudience,
-       "--tls-cert", pki + "/server.pem", "--tls-key", pki + "/server.key",
-       "--client-ca", pki + "/ca.pem", "--subjects", alice, "--broker",
-       broker.grpc_address(), "--broker-ca", pki + "/ca.pem", "--broker-cert",
-       pki + "/producer-demo.pem", "--broker-key", pki + "/producer-demo.key",
-       "--revocations", "watch"},
-      dir.path() + "/data-service.log");
+  DataService service({"--listen",      address,
+                       "--jwks",        "broker",
+                       "--audience",    kAudience,
+                       "--tls-cert",    pki + "/server.pem",
+                       "--tls-key",     pki + "/server.key",
+                       "--client-ca",   pki + "/ca.pem",
+                       "--subjects",    alice,
+                       "--broker",      broker.grpc_address(),
+                       "--broker-ca",   pki + "/ca.pem",
+                       "--broker-cert", pki + "/producer-demo.pem",
+                       "--broker-key",  pki + "/producer-demo.key",
+                       "--revocations", "watch"},
+                      dir.path() + "/data-service.log");
   REQUIRE(service.WaitReady());
   INFO(service.log());
   auto read = [&] {
@@ -314,8 +323,8 @@ TEST_CASE("the example data service refuses a grant soon after the consent is wi
   CHECK(served.json.Find("records")->AsArray()->size() == 3);
 
   const auto withdraw_started = std::chrono::steady_clock::now();
-  CliResult withdrawn = broker.Cli(
-      {"consent", "withdraw", consent_id, "--citizen", "alice"});
+  CliResult withdrawn =
+      broker.Cli({"consent", "withdraw", consent_id, "--citizen", "alice"});
   const auto acknowledged = std::chrono::steady_clock::now();
   INFO(withdrawn.err);
   REQUIRE(withdrawn.exit_code == 0);
@@ -346,7 +355,9 @@ TEST_CASE("the example data service refuses a grant soon after the consent is wi
   CHECK(after_ack < 5000);
 }
 
-TEST_CASE("a second data service on the port of a running one exits naming the address") {
+TEST_CASE(
+    "a second data service on the port of a running one exits naming the "
+    "address") {
   TempDir dir;
   const std::string pki = dir.path() + "/pki";
   REQUIRE(dev::EnsureDevPki(pki, {"partner"}).ok());
@@ -359,9 +370,12 @@ TEST_CASE("a second data service on the port of a running one exits naming the a
   std::ofstream(dir.path() + "/jwks.json") << jwks.Serialize();
   const std::string address = absl::StrCat("127.0.0.1:", FreePort());
   const std::vector<std::string> args = {
-      "--listen",    address,          "--jwks",     dir.path() + "/jwks.json",
-      "--audience",  kAudience,        "--tls-cert", pki + "/server.pem",
-      "--tls-key",   pki + "/server.key", "--client-ca", pki + "/ca.pem",
+      "--listen",    address,
+      "--jwks",      dir.path() + "/jwks.json",
+      "--audience",  kAudience,
+      "--tls-cert",  pki + "/server.pem",
+      "--tls-key",   pki + "/server.key",
+      "--client-ca", pki + "/ca.pem",
       "--subjects",  kNobody};
   DataService first(args, dir.path() + "/first.log");
   REQUIRE(first.WaitReady());

@@ -1,9 +1,8 @@
 // A dataset change that its live policy would no longer apply to: refused
 // unless forced, audited either way; once forced, partners read a generic
 // error while the producer and the operator read the policy's problems.
-#include <fstream>
-
 #include <catch2/catch.hpp>
+#include <fstream>
 
 #include "absl/strings/match.h"
 #include "tests/broker_harness.h"
@@ -24,9 +23,18 @@ std::string Str(const formats::JsonValue* v, const char* key) {
 
 CliResult PutDataset(const BrokerProcess& broker, const char* fields,
                      std::vector<std::string> extra = {}) {
-  std::vector<std::string> args = {
-      "dataset", "put", "--id", kDataset, "--title", "Sensors",
-      "--classification", "open", "--fields", fields, "--as", "producer-demo"};
+  std::vector<std::string> args = {"dataset",
+                                   "put",
+                                   "--id",
+                                   kDataset,
+                                   "--title",
+                                   "Sensors",
+                                   "--classification",
+                                   "open",
+                                   "--fields",
+                                   fields,
+                                   "--as",
+                                   "producer-demo"};
   args.insert(args.end(), extra.begin(), extra.end());
   return broker.Cli(std::move(args));
 }
@@ -56,9 +64,9 @@ CliResult Grant(const BrokerProcess& broker) {
 
 // The dataset's audit events, oldest first.
 std::vector<formats::JsonValue> DatasetEvents(const BrokerProcess& broker) {
-  CliResult r = broker.Cli({"audit", "query", "--type", "dataset", "--dataset",
-                            kDataset, "--as", "auditor-demo", "--output",
-                            "json"});
+  CliResult r =
+      broker.Cli({"audit", "query", "--type", "dataset", "--dataset", kDataset,
+                  "--as", "auditor-demo", "--output", "json"});
   REQUIRE(r.exit_code == 0);
   std::vector<formats::JsonValue> events;
   const formats::JsonValue* entries = r.json.Find("entries");
@@ -84,8 +92,8 @@ TEST_CASE("a dataset change that breaks its policy is refused unless forced") {
   CliResult refused = PutDataset(broker, "a");
   INFO(refused.err);
   CHECK(Refused(refused, "FAILED_PRECONDITION", "still uses field b"));
-  CliResult get = broker.Cli(
-      {"dataset", "get", kDataset, "--as", "producer-demo", "--output", "json"});
+  CliResult get = broker.Cli({"dataset", "get", kDataset, "--as",
+                              "producer-demo", "--output", "json"});
   REQUIRE(get.exit_code == 0);
   CHECK(get.json.Find("dataset")->Find("fields")->AsArray()->size() == 2);
   CliResult still = Grant(broker);

@@ -3,9 +3,8 @@
 
 // A client Connection to a dev-mode test broker with its dev PKI.
 
-#include <string>
-
 #include <catch2/catch.hpp>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
@@ -17,8 +16,8 @@ namespace accord::testing {
 
 // A TLS connection as `principal`, or as the citizen app for `citizen`.
 inline client::Connection Connect(const BrokerProcess& broker,
-                           const std::string& principal,
-                           const std::string& citizen = "") {
+                                  const std::string& principal,
+                                  const std::string& citizen = "") {
   const std::string& dir = broker.data_dir();
   client::ConnectionSettings s;
   s.target = broker.grpc_address();

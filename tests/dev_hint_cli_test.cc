@@ -1,18 +1,18 @@
 // `--dev DIR` naming the dev directory of another broker: the TLS handshake
 // fails on the broker's certificate, and the CLI says which CA it tried and
 // what to check.
+#include <catch2/catch.hpp>
 #include <string>
 
-#include <catch2/catch.hpp>
-
 #include "absl/strings/match.h"
-#include "tests/broker_harness.h"
 #include "broker/testing/temp_dir.h"
+#include "tests/broker_harness.h"
 
 namespace accord::testing {
 namespace {
 
-TEST_CASE("cli: a --dev directory whose CA did not sign the broker gets a hint") {
+TEST_CASE(
+    "cli: a --dev directory whose CA did not sign the broker gets a hint") {
   TempDir dir;
   BrokerProcess broker(dir.path() + "/var");
   REQUIRE(broker.Start().ok());

@@ -35,26 +35,26 @@ TEST_CASE("a broker killed during an erasure leaves all or nothing") {
   for (int round = 0; round < kRounds; ++round) {
     REQUIRE(broker.Start().ok());
     const std::string citizen = absl::StrCat("crash-", round);
-    CliResult given = broker.Cli(
-        {"consent", "give", "--dataset", kPersonal, "--purpose",
-         "research-and-development", "--partner", "partner-demo",
-         "--citizen", citizen, "--output", "json"});
+    CliResult given =
+        broker.Cli({"consent", "give", "--dataset", kPersonal, "--purpose",
+                    "research-and-development", "--partner", "partner-demo",
+                    "--citizen", citizen, "--output", "json"});
     INFO(given.err);
     REQUIRE(given.exit_code == 0);
     const std::string subject = Subject(given);
     REQUIRE(!subject.empty());
-    REQUIRE(broker.Cli({"grant", "request", "--dataset", kPersonal,
-                        "--purpose", "research-and-development", "--audience",
-                        "svc", "--subjects", subject, "--as", "partner-demo"})
+    REQUIRE(broker
+                .Cli({"grant", "request", "--dataset", kPersonal, "--purpose",
+                      "research-and-development", "--audience", "svc",
+                      "--subjects", subject, "--as", "partner-demo"})
                 .exit_code == 0);
     // Round 0 lets the call finish before the kill; the others kill the
     // broker as soon as the call is on its way.
     const std::string out = dir.path() + "/erase.out";
-    const pid_t cli = Spawn(
-        BinDir() + "/accord",
-        {"consent", "erase", "--yes", "--citizen", citizen, "--broker",
-         broker.grpc_address(), "--dev", var},
-        out, out);
+    const pid_t cli = Spawn(BinDir() + "/accord",
+                            {"consent", "erase", "--yes", "--citizen", citizen,
+                             "--broker", broker.grpc_address(), "--dev", var},
+                            out, out);
     REQUIRE(cli > 0);
     if (round == 0) {
       int status = 0;
@@ -67,10 +67,10 @@ TEST_CASE("a broker killed during an erasure leaves all or nothing") {
     }
 
     // All or nothing, as RocksDB sees the store after the crash.
-    const size_t consents = CountKeys(var + "/db", "index",
-                                      absl::StrCat("S", subject));
-    const size_t grants = CountKeys(var + "/db", "index",
-                                    absl::StrCat("G", subject));
+    const size_t consents =
+        CountKeys(var + "/db", "index", absl::StrCat("S", subject));
+    const size_t grants =
+        CountKeys(var + "/db", "index", absl::StrCat("G", subject));
     const bool remains = !FindInStore(var + "/db", {subject}).empty();
     INFO("round " << round << ": consents " << consents << ", grants "
                   << grants);

@@ -54,8 +54,8 @@ std::string Give(const BrokerProcess& broker, const std::string& citizen) {
 CliResult Grant(const BrokerProcess& broker, const std::string& subjects) {
   return broker.Cli({"grant", "request", "--dataset", kPersonal, "--purpose",
                      kPurpose, "--audience", "data.rennes.example",
-                     "--subjects", subjects, "--as", "partner-demo",
-                     "--output", "json"});
+                     "--subjects", subjects, "--as", "partner-demo", "--output",
+                     "json"});
 }
 
 std::vector<std::string> GrantSubjects(const CliResult& r) {
@@ -93,8 +93,8 @@ TEST_CASE(
   INFO(granted.err);
   REQUIRE(granted.exit_code == 0);
   REQUIRE(GrantSubjects(granted).size() == 2);
-  const std::string grant_id = Str(granted.json.Find("grants")->AsArray()->at(0),
-                                   {"id"});
+  const std::string grant_id =
+      Str(granted.json.Find("grants")->AsArray()->at(0), {"id"});
   const std::string granted_rev = Str(granted.json, {"revision"});
 
   // Each subject has a commitment key since their first consent; erasure
@@ -130,15 +130,16 @@ TEST_CASE(
   const std::string jwks = absl::StrCat("http://", broker.http_address(),
                                         "/.well-known/receipt-keys.json");
   CliResult verified =
-      Run("/usr/bin/python3", {SourceDir() + "/tests/verify_receipt.py", "--erasure",
-                               jwks, receipt, alice});
+      Run("/usr/bin/python3", {SourceDir() + "/tests/verify_receipt.py",
+                               "--erasure", jwks, receipt, alice});
   INFO(verified.err);
   REQUIRE(verified.exit_code == 0);
   CHECK(Str(verified.json, {"jti"}) == Str(erased.json, {"receipt_id"}));
   CHECK(Str(verified.json, {"requested_by"}) == "subject");
 
   // Twice: NOT_FOUND, nothing more to erase.
-  CliResult again = broker.Cli({"consent", "erase", "--yes", "--citizen", "alice"});
+  CliResult again =
+      broker.Cli({"consent", "erase", "--yes", "--citizen", "alice"});
   CHECK(Refused(again, "NOT_FOUND"));
   CHECK(again.err.find("no data for this subject") != std::string::npos);
 
@@ -158,8 +159,8 @@ TEST_CASE(
       {"consent", "history", "--citizen", "bob", "--output", "json"});
   REQUIRE(history.exit_code == 0);
   CHECK(history.out.find(grant_id) != std::string::npos);
-  CliResult listed = broker.Cli(
-      {"consent", "list", "--citizen", "alice", "--output", "json"});
+  CliResult listed =
+      broker.Cli({"consent", "list", "--citizen", "alice", "--output", "json"});
   REQUIRE(listed.exit_code == 0);
   CHECK(listed.out.find(alice) == std::string::npos);
 
@@ -173,29 +174,29 @@ TEST_CASE(
   CHECK(text.out.find("receipt ") != std::string::npos);
 
   // The operator: the verified-request reference is required and bounded.
-  CliResult long_ref = broker.Cli(
-      {"admin", "erase-subject", "--subject", bob, "--verified-request",
-       std::string(201, 'x'), "--as", "operator"});
+  CliResult long_ref = broker.Cli({"admin", "erase-subject", "--subject", bob,
+                                   "--verified-request", std::string(201, 'x'),
+                                   "--as", "operator"});
   CHECK(Refused(long_ref, "INVALID_ARGUMENT"));
   CHECK(long_ref.err.find("verified_request") != std::string::npos);
   CliResult no_ref = broker.Cli(
       {"admin", "erase-subject", "--subject", bob, "--as", "operator"});
   CHECK(no_ref.exit_code == 2);  // a usage error: nothing was sent
   CHECK(no_ref.err.find("verified-request") != std::string::npos);
-  CliResult bad_subject = broker.Cli(
-      {"admin", "erase-subject", "--subject", "not a pseudonym",
-       "--verified-request", "CASE-1", "--as", "operator"});
+  CliResult bad_subject =
+      broker.Cli({"admin", "erase-subject", "--subject", "not a pseudonym",
+                  "--verified-request", "CASE-1", "--as", "operator"});
   CHECK(Refused(bad_subject, "INVALID_ARGUMENT"));
   CHECK(bad_subject.err.find("subject") != std::string::npos);
-  CliResult unknown = broker.Cli(
-      {"admin", "erase-subject", "--subject", "bm8tc3VjaC1zdWJqZWN0",
-       "--verified-request", "CASE-1", "--as", "operator"});
+  CliResult unknown =
+      broker.Cli({"admin", "erase-subject", "--subject", "bm8tc3VjaC1zdWJqZWN0",
+                  "--verified-request", "CASE-1", "--as", "operator"});
   CHECK(Refused(unknown, "NOT_FOUND"));
   CHECK(unknown.err.find("no data for this subject") != std::string::npos);
   // A partner may not erase.
-  CliResult partner = broker.Cli(
-      {"admin", "erase-subject", "--subject", bob, "--verified-request",
-       "CASE-1", "--as", "partner-demo"});
+  CliResult partner =
+      broker.Cli({"admin", "erase-subject", "--subject", bob,
+                  "--verified-request", "CASE-1", "--as", "partner-demo"});
   CHECK(Refused(partner, "PERMISSION_DENIED"));
 
   CliResult by_operator = broker.Cli(
@@ -205,9 +206,10 @@ TEST_CASE(
   REQUIRE(by_operator.exit_code == 0);
   CHECK(Num(by_operator.json, "consents_erased") == 1);
   CHECK(Num(by_operator.json, "grants_rewritten") == 2);
-  CliResult operator_receipt = Run(
-      "/usr/bin/python3", {SourceDir() + "/tests/verify_receipt.py", "--erasure",
-                           jwks, Str(by_operator.json, {"receipt"}), bob});
+  CliResult operator_receipt =
+      Run("/usr/bin/python3",
+          {SourceDir() + "/tests/verify_receipt.py", "--erasure", jwks,
+           Str(by_operator.json, {"receipt"}), bob});
   INFO(operator_receipt.err);
   REQUIRE(operator_receipt.exit_code == 0);
   CHECK(Str(operator_receipt.json, {"verified_request"}) == "DPO-2026-0042");
@@ -218,7 +220,8 @@ TEST_CASE(
   INFO(verify.err << verify.out);
   REQUIRE(verify.exit_code == 0);
   CHECK(verify.json.Find("ok")->AsBool() == true);
-  CliResult entries = Audit(broker, {"entries", "--start", "0", "--count", "1000"});
+  CliResult entries =
+      Audit(broker, {"entries", "--start", "0", "--count", "1000"});
   REQUIRE(entries.exit_code == 0);
   int erasures = 0;
   for (const formats::JsonValue& e : *entries.json.Find("entries")->AsArray()) {

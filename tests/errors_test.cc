@@ -10,15 +10,15 @@ namespace accord::testing {
 namespace {
 
 size_t DatasetCount(const BrokerProcess& broker) {
-  CliResult r = broker.Cli({"dataset", "list", "--as", "operator", "--output",
-                            "json"});
+  CliResult r =
+      broker.Cli({"dataset", "list", "--as", "operator", "--output", "json"});
   const formats::JsonValue* list = r.json.Find("datasets");
   return list != nullptr && list->AsArray() ? list->AsArray()->size() : 0;
 }
 
 std::string LogSize(const BrokerProcess& broker) {
-  CliResult r = broker.Cli({"audit", "checkpoint", "--as", "auditor-demo",
-                            "--output", "json"});
+  CliResult r = broker.Cli(
+      {"audit", "checkpoint", "--as", "auditor-demo", "--output", "json"});
   const formats::JsonValue* size = r.json.Find("tree_size");
   return size != nullptr && size->AsInt64().has_value()
              ? std::to_string(*size->AsInt64())
@@ -89,8 +89,9 @@ TEST_CASE("errors name their cause and write nothing") {
   }
 
   SECTION("a CA-signed certificate of no known principal is UNAUTHENTICATED") {
-    CHECK(broker.Cli({"admin", "principal", "remove", "auditor-demo", "--as",
-                      "operator"})
+    CHECK(broker
+              .Cli({"admin", "principal", "remove", "auditor-demo", "--as",
+                    "operator"})
               .exit_code == 0);
     CHECK(Refused(broker.Cli({"dataset", "list", "--as", "auditor-demo"}),
                   "UNAUTHENTICATED"));

@@ -4,6 +4,8 @@
 // audit log without the pseudonyms; a grant response never carries the
 // consent ids; the revocation stream never groups the grants one consent
 // withdrawal revoked, nor names a subject.
+#include <grpcpp/grpcpp.h>
+
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <memory>
@@ -11,16 +13,14 @@
 #include <string>
 #include <vector>
 
-#include <grpcpp/grpcpp.h>
-
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "accord/v1/access.grpc.pb.h"
 #include "accord/v1/audit.grpc.pb.h"
 #include "accord/v1/policy.grpc.pb.h"
 #include "accord/v1/trust.grpc.pb.h"
-#include "tests/broker_harness.h"
 #include "broker/testing/temp_dir.h"
+#include "tests/broker_harness.h"
 #include "tests/tls_callers.h"
 
 namespace accord::testing {
@@ -141,8 +141,9 @@ std::vector<v1::Revocation> ReadUntil(
   return read;
 }
 
-TEST_CASE("ExplainAccess answers the producer with counts only and logs "
-          "the question without the pseudonym") {
+TEST_CASE(
+    "ExplainAccess answers the producer with counts only and logs "
+    "the question without the pseudonym") {
   TempDir dir;
   BrokerProcess broker(dir.path() + "/var");
   REQUIRE(broker.Start().ok());
@@ -226,10 +227,10 @@ TEST_CASE("ExplainAccess answers the producer with counts only and logs "
   }
 
   // The CLI shows the producer the counts, and no pseudonym.
-  CliResult cli = broker.Cli(
-      {"policy", "explain", "--partner", "partner-demo", "--dataset",
-       kPersonal, "--purpose", kResearch, "--subjects",
-       alice + "," + kNobody, "--as", "producer-demo"});
+  CliResult cli =
+      broker.Cli({"policy", "explain", "--partner", "partner-demo", "--dataset",
+                  kPersonal, "--purpose", kResearch, "--subjects",
+                  alice + "," + kNobody, "--as", "producer-demo"});
   INFO(cli.out << cli.err);
   REQUIRE(cli.exit_code == 0);
   CHECK(absl::StrContains(cli.out, "PERMIT"));
@@ -240,8 +241,9 @@ TEST_CASE("ExplainAccess answers the producer with counts only and logs "
   CHECK(ExplainEntries(auditor).size() == 4);
 }
 
-TEST_CASE("a partner's grant responses name the subjects granted and no "
-          "consent id") {
+TEST_CASE(
+    "a partner's grant responses name the subjects granted and no "
+    "consent id") {
   TempDir dir;
   BrokerProcess broker(dir.path() + "/var");
   REQUIRE(broker.Start().ok());
@@ -281,8 +283,9 @@ TEST_CASE("a partner's grant responses name the subjects granted and no "
   CHECK_FALSE(absl::StrContains(many.SerializeAsString(), consent_id));
 }
 
-TEST_CASE("a partner's revocation stream never groups the grants one "
-          "withdrawal revoked") {
+TEST_CASE(
+    "a partner's revocation stream never groups the grants one "
+    "withdrawal revoked") {
   TempDir dir;
   BrokerProcess broker(dir.path() + "/var");
   REQUIRE(broker.Start().ok());
@@ -313,8 +316,8 @@ TEST_CASE("a partner's revocation stream never groups the grants one "
   grpc::ClientContext live_ctx;
   live_ctx.set_deadline(Far());
   auto live = partner.trust->WatchRevocations(&live_ctx, {});
-  CliResult withdrawn = broker.Cli(
-      {"consent", "withdraw", consent_id, "--citizen", "alice"});
+  CliResult withdrawn =
+      broker.Cli({"consent", "withdraw", consent_id, "--citizen", "alice"});
   INFO(withdrawn.err);
   REQUIRE(withdrawn.exit_code == 0);
 

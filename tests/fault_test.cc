@@ -1,11 +1,10 @@
 // Faults of the data directory: a full disk while serving, and directories
 // the broker must refuse to start on.
-#include <catch2/catch.hpp>
-
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -77,12 +76,14 @@ size_t Count(const std::string& text, const std::string& what) {
 }
 
 bool Listed(const BrokerProcess& broker, const std::string& citizen) {
-  CliResult r = broker.Cli({"consent", "list", "--citizen", citizen, "--output",
-                            "json"});
+  CliResult r =
+      broker.Cli({"consent", "list", "--citizen", citizen, "--output", "json"});
   return r.exit_code == 0 && absl::StrContains(r.out, "\"id\"");
 }
 
-TEST_CASE("a full disk fails writes, keeps reads, and writes resume when space returns") {
+TEST_CASE(
+    "a full disk fails writes, keeps reads, and writes resume when space "
+    "returns") {
   TempDir dir;
   const std::string data_dir = dir.path() + "/var";
   SmallTmpfs disk(data_dir);
@@ -107,8 +108,9 @@ TEST_CASE("a full disk fails writes, keeps reads, and writes resume when space r
   }
   // A published checkpoint, which readers keep getting while no new one
   // can be persisted (before the first one, there is none to serve).
-  REQUIRE(broker.Cli({"audit", "checkpoint", "--as", "auditor-demo"})
-              .exit_code == 0);
+  REQUIRE(
+      broker.Cli({"audit", "checkpoint", "--as", "auditor-demo"}).exit_code ==
+      0);
   const std::string filler = data_dir + "/filler";
   CHECK(FillUp(filler) == ENOSPC);
 
@@ -138,9 +140,12 @@ TEST_CASE("a full disk fails writes, keeps reads, and writes resume when space r
             << "then refused: " << refused.err;
 
   // Reads keep working.
-  for (const std::string& citizen : acknowledged) CHECK(Listed(broker, citizen));
-  CHECK(broker.Cli({"dataset", "list", "--as", "producer-demo"}).exit_code == 0);
-  CHECK(broker.Cli({"audit", "checkpoint", "--as", "auditor-demo"}).exit_code == 0);
+  for (const std::string& citizen : acknowledged)
+    CHECK(Listed(broker, citizen));
+  CHECK(broker.Cli({"dataset", "list", "--as", "producer-demo"}).exit_code ==
+        0);
+  CHECK(broker.Cli({"audit", "checkpoint", "--as", "auditor-demo"}).exit_code ==
+        0);
 
   // Space returns: writes succeed again, without a restart.
   fs::remove(filler);
@@ -161,7 +166,8 @@ TEST_CASE("a full disk fails writes, keeps reads, and writes resume when space r
   CHECK(verify.exit_code == 0);
   CHECK(broker.Stop() == 0);
   REQUIRE(broker.Start().ok());
-  for (const std::string& citizen : acknowledged) CHECK(Listed(broker, citizen));
+  for (const std::string& citizen : acknowledged)
+    CHECK(Listed(broker, citizen));
   CHECK(broker.Cli({"audit", "verify", "--as", "auditor-demo"}).exit_code == 0);
   broker.Stop();
 }
@@ -175,7 +181,8 @@ CliResult StartExpectingRefusal(const std::string& data_dir) {
               "--http-addr", absl::StrCat("127.0.0.1:", FreePort())});
 }
 
-void Overwrite(const std::string& path, size_t offset, const std::string& junk) {
+void Overwrite(const std::string& path, size_t offset,
+               const std::string& junk) {
   int fd = open(path.c_str(), O_WRONLY);
   REQUIRE(fd >= 0);
   REQUIRE(pwrite(fd, junk.data(), junk.size(), offset) ==
@@ -199,21 +206,25 @@ void SetFormatVersion(const std::string& db_dir, const std::string& version) {
   std::vector<std::string> names;
   REQUIRE(rocksdb::DB::ListColumnFamilies(options, db_dir, &names).ok());
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const auto& n : names) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  for (const auto& n : names)
+    families.emplace_back(n, rocksdb::ColumnFamilyOptions());
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   REQUIRE(rocksdb::DB::Open(options, db_dir, families, &handles, &db).ok());
   for (size_t i = 0; i < names.size(); ++i) {
     if (names[i] == "meta") {
       REQUIRE(db->Put(rocksdb::WriteOptions(), handles[i], "format_version",
-                      version).ok());
+                      version)
+                  .ok());
     }
   }
   for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
   delete db;
 }
 
-TEST_CASE("a damaged, foreign or unusable data directory stops the broker at startup") {
+TEST_CASE(
+    "a damaged, foreign or unusable data directory stops the broker at "
+    "startup") {
   TempDir dir;
   const std::string good = dir.path() + "/good";
   {
@@ -221,8 +232,10 @@ TEST_CASE("a damaged, foreign or unusable data directory stops the broker at sta
     REQUIRE(broker.Start().ok());
     REQUIRE(Give(broker, "alice").exit_code == 0);
     // A backup flushes the memtables: the store then has table files.
-    REQUIRE(broker.Cli({"admin", "backup", dir.path() + "/backup", "--as",
-                        "operator"}).exit_code == 0);
+    REQUIRE(broker
+                .Cli({"admin", "backup", dir.path() + "/backup", "--as",
+                      "operator"})
+                .exit_code == 0);
     REQUIRE(broker.Stop() == 0);
   }
   struct Case {
@@ -300,7 +313,8 @@ TEST_CASE("a damaged, foreign or unusable data directory stops the broker at sta
     }
     CHECK(named);
     std::cout << "startup fault, " << c.name << ": exit " << r.exit_code << ": "
-              << r.err.substr(std::min(r.err.size(), r.err.rfind("cannot start")));
+              << r.err.substr(
+                     std::min(r.err.size(), r.err.rfind("cannot start")));
   }
 }
 

@@ -6,14 +6,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <iostream>
 #include <limits>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -34,9 +33,9 @@ uint64_t ResidentBytes(pid_t pid) {
   for (absl::string_view line : absl::StrSplit(status, '\n')) {
     if (absl::ConsumePrefix(&line, "VmRSS:")) {
       uint64_t kib = 0;
-      if (absl::SimpleAtoi(absl::StripAsciiWhitespace(
-                               absl::StripSuffix(line, "kB")),
-                           &kib)) {
+      if (absl::SimpleAtoi(
+              absl::StripAsciiWhitespace(absl::StripSuffix(line, "kB")),
+              &kib)) {
         return kib * 1024;
       }
     }
@@ -47,14 +46,15 @@ uint64_t ResidentBytes(pid_t pid) {
 absl::Duration Percentile(std::vector<absl::Duration> v, double p) {
   if (v.empty()) return absl::ZeroDuration();
   std::sort(v.begin(), v.end());
-  const size_t i = std::min(v.size() - 1,
-                            static_cast<size_t>(p * static_cast<double>(v.size())));
+  const size_t i = std::min(
+      v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
   return v[i];
 }
 
-TEST_CASE("one partner flooding far-future revisions and revocation streams "
-          "leaves every other caller served",
-          "[trust][integration][flood]") {
+TEST_CASE(
+    "one partner flooding far-future revisions and revocation streams "
+    "leaves every other caller served",
+    "[trust][integration][flood]") {
   TempDir dir;
   BrokerProcess broker(dir.path());
   REQUIRE(broker.Start().ok());
@@ -71,8 +71,8 @@ TEST_CASE("one partner flooding far-future revisions and revocation streams "
   for (int t = 0; t < 20; ++t) {
     attackers.emplace_back([&, t] {
       Client flood(broker, Dev(broker, "partner-demo"));
-      const uint64_t rev = t % 2 == 0 ? std::numeric_limits<uint64_t>::max()
-                                      : head + 900;
+      const uint64_t rev =
+          t % 2 == 0 ? std::numeric_limits<uint64_t>::max() : head + 900;
       v1::RequestGrantsRequest batch;
       for (int i = 0; i < 10; ++i) *batch.add_requests() = BikeRequest(rev);
       while (!stop) {
@@ -81,11 +81,10 @@ TEST_CASE("one partner flooding far-future revisions and revocation streams "
         v1::RequestGrantsResponse response;
         grpc::Status s = flood.access->RequestGrants(&ctx, batch, &response);
         ++attack_calls;
-        const bool expected =
-            s.error_code() == StatusCode::INVALID_ARGUMENT ||
-            (s.ok() && response.results_size() == 10 &&
-             response.results(0).status_code() ==
-                 static_cast<int>(StatusCode::UNAVAILABLE));
+        const bool expected = s.error_code() == StatusCode::INVALID_ARGUMENT ||
+                              (s.ok() && response.results_size() == 10 &&
+                               response.results(0).status_code() ==
+                                   static_cast<int>(StatusCode::UNAVAILABLE));
         if (!expected) ++attack_unexpected;
       }
     });
@@ -157,7 +156,6 @@ TEST_CASE("one partner flooding far-future revisions and revocation streams "
   CHECK(rss > 0);
   CHECK(rss < uint64_t{512} << 20);
 }
-
 
 }  // namespace
 }  // namespace accord::testing

@@ -46,7 +46,8 @@ std::string Str(const formats::JsonValue* v, const char* key) {
   return f != nullptr && f->AsString() != nullptr ? *f->AsString() : "";
 }
 
-std::string GrantToken(const BrokerProcess& broker, const std::string& audience) {
+std::string GrantToken(const BrokerProcess& broker,
+                       const std::string& audience) {
   CliResult r = broker.Cli({"grant", "request", "--dataset",
                             "rennes.mobility.bike-stations", "--purpose",
                             "service-provision", "--audience", audience, "--as",
@@ -75,7 +76,8 @@ int Fetch(int port, const std::string& path, const std::string& token) {
     std::string request = absl::StrCat("GET ", path,
                                        " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                                        "Connection: close\r\n");
-    if (!token.empty()) absl::StrAppend(&request, "Authorization: Bearer ", token, "\r\n");
+    if (!token.empty())
+      absl::StrAppend(&request, "Authorization: Bearer ", token, "\r\n");
     request += "\r\n";
     if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
         static_cast<ssize_t>(request.size())) {
@@ -133,7 +135,8 @@ class Apache {
     }
     conf << "LoadModule auth_openidc_module " << kModules
          << "/mod_auth_openidc.so\n"
-         << "DocumentRoot " << root << "/htdocs\n"
+         << "DocumentRoot " << root
+         << "/htdocs\n"
          // The resource-server side of mod_auth_openidc: grants verified
          // against the broker's JWKS, fetched over HTTPS from a server whose
          // certificate must chain to the broker's CA.
@@ -216,9 +219,10 @@ TEST_CASE("Apache mod_auth_openidc accepts grants for its audience only",
   for (const std::string& path :
        {std::string(kApache), absl::StrCat(kModules, "/mod_auth_openidc.so")}) {
     if (!fs::exists(path)) {
-      std::printf("SKIPPED: %s is not installed (apt-get install apache2 "
-                  "libapache2-mod-auth-openidc)\n",
-                  path.c_str());
+      std::printf(
+          "SKIPPED: %s is not installed (apt-get install apache2 "
+          "libapache2-mod-auth-openidc)\n",
+          path.c_str());
       std::fflush(stdout);
       std::_Exit(kSkip);
     }
@@ -231,11 +235,11 @@ TEST_CASE("Apache mod_auth_openidc accepts grants for its audience only",
 
   const std::string grant = GrantToken(broker, kAudience);
   const std::string elsewhere = GrantToken(broker, "other.rennes.example");
-  CliResult consent = broker.Cli(
-      {"consent", "give", "--citizen", "alice", "--dataset",
-       "rennes.energy.household-consumption", "--purpose",
-       "research-and-development", "--partner", "partner-demo", "--output",
-       "json"});
+  CliResult consent =
+      broker.Cli({"consent", "give", "--citizen", "alice", "--dataset",
+                  "rennes.energy.household-consumption", "--purpose",
+                  "research-and-development", "--partner", "partner-demo",
+                  "--output", "json"});
   INFO(consent.err);
   REQUIRE(consent.exit_code == 0);
   const std::string receipt = Str(&consent.json, "receipt");
@@ -245,9 +249,9 @@ TEST_CASE("Apache mod_auth_openidc accepts grants for its audience only",
   const size_t at = tampered.find('.') + 5;
   tampered[at] = tampered[at] == 'A' ? 'B' : 'A';
 
-  Apache apache(absl::StrCat("https://", broker.http_address(),
-                             "/.well-known/jwks.json"),
-                broker.ca_file());
+  Apache apache(
+      absl::StrCat("https://", broker.http_address(), "/.well-known/jwks.json"),
+      broker.ca_file());
   absl::Status started = apache.Start();
   INFO(started.message());
   REQUIRE(started.ok());
@@ -269,9 +273,9 @@ TEST_CASE("Apache mod_auth_openidc accepts grants for its audience only",
   // grant is refused: the JWKS is only taken from the broker's certificate.
   TempDir other;
   REQUIRE(dev::CreateCertificateAuthority(other.path(), "other").ok());
-  Apache stranger(absl::StrCat("https://", broker.http_address(),
-                               "/.well-known/jwks.json"),
-                  other.path() + "/other.pem");
+  Apache stranger(
+      absl::StrCat("https://", broker.http_address(), "/.well-known/jwks.json"),
+      other.path() + "/other.pem");
   absl::Status stranger_started = stranger.Start();
   INFO(stranger_started.message());
   REQUIRE(stranger_started.ok());

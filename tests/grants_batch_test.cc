@@ -2,11 +2,10 @@
 // RequestGrants answers each request of a batch on its own and in order, a
 // bad request does not sink the batch, an oversized batch is refused whole,
 // and the grants it issues verify offline.
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -57,8 +56,9 @@ const JsonValue::Elements& Grants(const JsonValue& result) {
 
 JsonValue Request(const char* dataset, const char* purpose) {
   JsonValue r = JsonValue::Object();
-  r.Set("dataset_id", dataset).Set("purpose", purpose).Set("audience",
-                                                          kAudience);
+  r.Set("dataset_id", dataset)
+      .Set("purpose", purpose)
+      .Set("audience", kAudience);
   return r;
 }
 
@@ -80,9 +80,9 @@ CliResult Batch(const BrokerProcess& broker, const std::string& path,
 
 // Decisions recorded in the audit log for partner-demo.
 size_t DecisionCount(const BrokerProcess& broker) {
-  CliResult r = broker.Cli({"audit", "query", "--type", "decision",
-                            "--partner", "partner-demo", "--as",
-                            "auditor-demo", "--output", "json"});
+  CliResult r =
+      broker.Cli({"audit", "query", "--type", "decision", "--partner",
+                  "partner-demo", "--as", "auditor-demo", "--output", "json"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   return List(r.json, "entries").size();
@@ -101,19 +101,20 @@ TEST_CASE("a batch is answered request by request, in order") {
   BrokerProcess broker(dir.path() + "/var");
   REQUIRE(broker.Start().ok());
 
-  JsonValue research = Request(kAirQuality,
-                               "research-and-development.academic-research");
+  JsonValue research =
+      Request(kAirQuality, "research-and-development.academic-research");
   research.Set("fields", JsonValue::Array().Push("pm25").Push("no2"));
   JsonValue short_lived = Request(kOpen, "service-provision");
   short_lived.Set("lifetime_seconds", 60);
   JsonValue no_purpose = Request(kOpen, "");
   JsonValue batch = JsonValue::Array();
-  batch.Push(Request(kOpen, "service-provision"))              // permit
-      .Push(Request(kAirQuality, "commercial.marketing"))      // deny
+  batch
+      .Push(Request(kOpen, "service-provision"))           // permit
+      .Push(Request(kAirQuality, "commercial.marketing"))  // deny
       .Push(Request("rennes.nowhere.no-such-dataset", "service-provision"))
-      .Push(no_purpose)                                        // invalid
-      .Push(research)                                          // permit
-      .Push(short_lived);                                      // permit
+      .Push(no_purpose)    // invalid
+      .Push(research)      // permit
+      .Push(short_lived);  // permit
   const std::string path = WriteBatch(dir, "batch.json", batch.Serialize());
 
   CliResult r = Batch(broker, path);
@@ -123,11 +124,10 @@ TEST_CASE("a batch is answered request by request, in order") {
   REQUIRE(results.size() == 6);
 
   // One answer per request, in the order of the file.
-  const std::vector<int64_t> codes = {0, 0, 5 /*NOT_FOUND*/,
-                                      3 /*INVALID_ARGUMENT*/, 0, 0};
-  const std::vector<std::string> outcomes = {
-      "permit", "deny", "", "", "permit",
-      "permit"};
+  const std::vector<int64_t> codes = {
+      0, 0, 5 /*NOT_FOUND*/, 3 /*INVALID_ARGUMENT*/, 0, 0};
+  const std::vector<std::string> outcomes = {"permit", "deny",   "",
+                                             "",       "permit", "permit"};
   for (size_t i = 0; i < results.size(); ++i) {
     INFO("request " << i);
     CHECK(StatusCode(results[i]) == codes[i]);
@@ -150,16 +150,15 @@ TEST_CASE("a batch is answered request by request, in order") {
     const char* dataset;
   };
   std::vector<std::string> ids;
-  for (const Expected& e : {Expected{0, kOpen}, Expected{4, kAirQuality},
-                            Expected{5, kOpen}}) {
+  for (const Expected& e :
+       {Expected{0, kOpen}, Expected{4, kAirQuality}, Expected{5, kOpen}}) {
     INFO("request " << e.index);
     REQUIRE(Grants(results[e.index]).size() == 1);
     const std::string token = Str(Grants(results[e.index])[0], "token");
     ids.push_back(Str(Grants(results[e.index])[0], "id"));
-    CliResult verified =
-        broker.Cli({"grant", "verify", token, "--jwks", jwks, "--jwks-http",
-                    "loopback", "--audience", kAudience, "--cert", cert,
-                    "--output", "json"});
+    CliResult verified = broker.Cli(
+        {"grant", "verify", token, "--jwks", jwks, "--jwks-http", "loopback",
+         "--audience", kAudience, "--cert", cert, "--output", "json"});
     INFO(verified.err);
     REQUIRE(verified.exit_code == 0);
     CHECK(verified.json.GetBool("valid").value_or(false));
@@ -171,8 +170,7 @@ TEST_CASE("a batch is answered request by request, in order") {
   }
   CHECK(ids[0] != ids[1]);
   CHECK(ids[1] != ids[2]);
-  const JsonValue research_claims =
-      Claims(Str(Grants(results[4])[0], "token"));
+  const JsonValue research_claims = Claims(Str(Grants(results[4])[0], "token"));
   CHECK(List(research_claims, "fields").size() == 2);
   const JsonValue short_claims = Claims(Str(Grants(results[5])[0], "token"));
   CHECK(short_claims.Find("exp")->AsInt64().value_or(0) -
@@ -237,8 +235,8 @@ TEST_CASE("a batch file that is not a list of requests is a usage error") {
 
   CliResult not_json = Batch(broker, WriteBatch(dir, "a.json", "[{"));
   CHECK(not_json.exit_code == 2);
-  CliResult object = Batch(
-      broker, WriteBatch(dir, "b.json", Request(kOpen, "x").Serialize()));
+  CliResult object =
+      Batch(broker, WriteBatch(dir, "b.json", Request(kOpen, "x").Serialize()));
   CHECK(object.exit_code == 2);
   // A misspelt field is refused rather than dropped: it could be a
   // constraint the partner meant to ask for.

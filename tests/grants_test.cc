@@ -1,9 +1,8 @@
 // Grants seen from the partner and the data services: claims and lifetimes
 // per dataset class, quotas under concurrency, key rotation end to end.
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <thread>
-
-#include <catch2/catch.hpp>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -27,7 +26,8 @@ std::string Str(const formats::JsonValue* v, const char* key) {
 
 // The JSON header and claims of a compact JWS, unverified (the tests verify
 // with PyJWT separately).
-std::pair<formats::JsonValue, formats::JsonValue> Peek(const std::string& token) {
+std::pair<formats::JsonValue, formats::JsonValue> Peek(
+    const std::string& token) {
   std::vector<std::string> parts = absl::StrSplit(token, '.');
   REQUIRE(parts.size() == 3);
   auto header = formats::ParseJson(*formats::Base64UrlDecode(parts[0]));
@@ -60,16 +60,16 @@ std::vector<std::string> JwksKids(const BrokerProcess& broker) {
   auto jwks = formats::ParseJson(r->body);
   REQUIRE(jwks.ok());
   std::vector<std::string> kids;
-  for (const auto& k : *jwks->Find("keys")->AsArray()) kids.push_back(Str(&k, "kid"));
+  for (const auto& k : *jwks->Find("keys")->AsArray())
+    kids.push_back(Str(&k, "kid"));
   return kids;
 }
 
 int VerifyWithPyJwt(const BrokerProcess& broker, const std::string& token) {
-  return Run("/usr/bin/python3",
-             {SourceDir() + "/tests/verify_grant.py",
-              absl::StrCat("http://", broker.http_address(),
-                           "/.well-known/jwks.json"),
-              kAudience, token})
+  return Run("/usr/bin/python3", {SourceDir() + "/tests/verify_grant.py",
+                                  absl::StrCat("http://", broker.http_address(),
+                                               "/.well-known/jwks.json"),
+                                  kAudience, token})
       .exit_code;
 }
 
@@ -122,9 +122,10 @@ TEST_CASE("a quota is never exceeded by concurrent requests") {
   TempDir dir;
   BrokerProcess broker(dir.path() + "/var");
   REQUIRE(broker.Start().ok());
-  REQUIRE(broker.Cli({"dataset", "put", "--id", "rennes.test.quota", "--title",
-                      "Quota test", "--classification", "open", "--fields",
-                      "a,b", "--as", "producer-demo"})
+  REQUIRE(broker
+              .Cli({"dataset", "put", "--id", "rennes.test.quota", "--title",
+                    "Quota test", "--classification", "open", "--fields", "a,b",
+                    "--as", "producer-demo"})
               .exit_code == 0);
   const std::string policy = dir.path() + "/quota.policy.yaml";
   {
@@ -137,8 +138,8 @@ TEST_CASE("a quota is never exceeded by concurrent requests") {
            "    purposes: [service-provision]\n"
            "    quota: {grants: 3, per: 1h}\n";
   }
-  CliResult put = broker.Cli({"policy", "put", "rennes.test.quota", policy,
-                              "--as", "producer-demo"});
+  CliResult put = broker.Cli(
+      {"policy", "put", "rennes.test.quota", policy, "--as", "producer-demo"});
   INFO(put.err);
   REQUIRE(put.exit_code == 0);
 
@@ -147,10 +148,10 @@ TEST_CASE("a quota is never exceeded by concurrent requests") {
   std::vector<std::thread> threads;
   for (int i = 0; i < kRequests; ++i) {
     threads.emplace_back([&, i] {
-      results[i] = broker.Cli({"grant", "request", "--dataset",
-                               "rennes.test.quota", "--purpose",
-                               "service-provision", "--audience", kAudience,
-                               "--as", "partner-demo", "--output", "json"});
+      results[i] =
+          broker.Cli({"grant", "request", "--dataset", "rennes.test.quota",
+                      "--purpose", "service-provision", "--audience", kAudience,
+                      "--as", "partner-demo", "--output", "json"});
     });
   }
   for (auto& t : threads) t.join();

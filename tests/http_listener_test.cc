@@ -106,8 +106,8 @@ class RawConn {
 };
 
 std::vector<std::string> HttpsFlags(const std::string& data_dir) {
-  return {"--http-tls-cert", data_dir + "/dev-pki/server.pem",
-          "--http-tls-key", data_dir + "/dev-pki/server.key"};
+  return {"--http-tls-cert", data_dir + "/dev-pki/server.pem", "--http-tls-key",
+          data_dir + "/dev-pki/server.key"};
 }
 
 // `openssl s_client` to the HTTP listener pinned to one TLS version; exit 0
@@ -202,9 +202,10 @@ std::pair<int, std::string> RunUntil(const std::vector<std::string>& args,
                            ReadAll(log))};
 }
 
-TEST_CASE("outside dev mode plain HTTP is served on loopback only, and the "
-          "HTTPS key must be private",
-          "[http-listener]") {
+TEST_CASE(
+    "outside dev mode plain HTTP is served on loopback only, and the "
+    "HTTPS key must be private",
+    "[http-listener]") {
   // Production material made by one dev run.
   TempDir dir;
   REQUIRE(MakeDevMaterial(dir.path()).ok());
@@ -212,9 +213,9 @@ TEST_CASE("outside dev mode plain HTTP is served on loopback only, and the "
   const int http_port = FreePort();
   auto flags = [&](const std::string& http_addr) {
     return std::vector<std::string>{
-        "--data-dir", dir.path(), "--grpc-addr", Loopback(), "--http-addr",
-        http_addr, "--tls-ca", pki + "/ca.pem", "--tls-cert",
-        pki + "/server.pem", "--tls-key", pki + "/server.key"};
+        "--data-dir",  dir.path(),          "--grpc-addr", Loopback(),
+        "--http-addr", http_addr,           "--tls-ca",    pki + "/ca.pem",
+        "--tls-cert",  pki + "/server.pem", "--tls-key",   pki + "/server.key"};
   };
   const std::string wildcard = absl::StrCat("0.0.0.0:", http_port);
   auto never = [] { return false; };
@@ -283,8 +284,8 @@ TEST_CASE("health and keys answer while /metrics is flooded",
   for (int t = 0; t < 16; ++t) {
     hammer.emplace_back([&] {
       while (!stop.load()) {
-        auto r = http::HttpGet(broker.http_address(), "/metrics",
-                               absl::Seconds(10));
+        auto r =
+            http::HttpGet(broker.http_address(), "/metrics", absl::Seconds(10));
         if (r.ok() && r->status == 200) ++metrics_ok;
         if (r.ok() && r->status == 503) ++metrics_busy;
       }
@@ -310,10 +311,10 @@ TEST_CASE("health and keys answer while /metrics is flooded",
 TEST_CASE("connections over the per-address cap are refused",
           "[http-listener]") {
   TempDir dir;
-  BrokerProcess broker(dir.path() + "/var",
-                       {"--http-max-connections-per-ip", "3",
-                        "--http-idle-timeout-seconds", "120",
-                        "--http-request-timeout-seconds", "120"});
+  BrokerProcess broker(
+      dir.path() + "/var",
+      {"--http-max-connections-per-ip", "3", "--http-idle-timeout-seconds",
+       "120", "--http-request-timeout-seconds", "120"});
   REQUIRE(broker.Start().ok());
   const int port = std::stoi(broker.http_address().substr(10));
   std::vector<std::unique_ptr<RawConn>> held;

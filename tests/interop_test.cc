@@ -2,11 +2,11 @@
 // write — PyJWT and node's `jose` — and with `accord grant verify`, all
 // against the JWKS served over HTTP; and all three refuse the same forged,
 // expired and misdirected grants.
-#include <catch2/catch.hpp>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <functional>
 #include <string>
@@ -45,8 +45,8 @@ class JoseInstall {
     lock_ = open((dir + "/.npm-install.lock").c_str(),
                  O_CREAT | O_RDWR | O_CLOEXEC, 0644);
     if (lock_ >= 0) flock(lock_, LOCK_EX);
-    CliResult r = Run("/usr/bin/npm", {"ci", "--no-audit", "--no-fund",
-                                       "--prefix", dir});
+    CliResult r =
+        Run("/usr/bin/npm", {"ci", "--no-audit", "--no-fund", "--prefix", dir});
     if (r.exit_code != 0) problem_ = absl::StrCat("npm ci failed: ", r.err);
   }
   ~JoseInstall() {
@@ -64,17 +64,18 @@ class JoseInstall {
 std::string RequestGrant(const BrokerProcess& broker,
                          const std::string& audience,
                          const std::string& lifetime) {
-  CliResult r = broker.Cli({"grant", "request", "--dataset", kOpen,
-                            "--purpose", "service-provision", "--audience",
-                            audience, "--lifetime", lifetime, "--as",
-                            "partner-demo", "--output", "json"});
+  CliResult r =
+      broker.Cli({"grant", "request", "--dataset", kOpen, "--purpose",
+                  "service-provision", "--audience", audience, "--lifetime",
+                  lifetime, "--as", "partner-demo", "--output", "json"});
   INFO(r.err << r.out);
   REQUIRE(r.exit_code == 0);
   const formats::JsonValue* grants = r.json.Find("grants");
   REQUIRE(grants != nullptr);
   REQUIRE(grants->AsArray() != nullptr);
   REQUIRE(grants->AsArray()->size() == 1);
-  absl::StatusOr<std::string> token = grants->AsArray()->at(0).GetString("token");
+  absl::StatusOr<std::string> token =
+      grants->AsArray()->at(0).GetString("token");
   REQUIRE(token.ok());
   return *token;
 }
@@ -114,23 +115,25 @@ void CheckAllVerifiers(BrokerProcess& broker, const std::string& alg,
       absl::StrCat("http://", broker.http_address(), "/.well-known/jwks.json");
   std::vector<Verifier> verifiers;
   verifiers.push_back({"PyJWT", [&](const std::string& token) {
-                         return Run("/usr/bin/python3",
-                                    {SourceDir() + "/tests/interop/verify_pyjwt.py",
-                                     jwks_url, kAudience, token});
+                         return Run(
+                             "/usr/bin/python3",
+                             {SourceDir() + "/tests/interop/verify_pyjwt.py",
+                              jwks_url, kAudience, token});
                        }});
   verifiers.push_back({"accord grant verify", [&](const std::string& token) {
                          return broker.Cli({"grant", "verify", token, "--jwks",
                                             jwks_url, "--jwks-http", "loopback",
-                                            "--audience", kAudience,
-                                            "--skew", "0", "--output", "json"});
+                                            "--audience", kAudience, "--skew",
+                                            "0", "--output", "json"});
                        }});
   const JoseInstall jose;
   const std::string& npm_problem = jose.problem();
   if (npm_problem.empty()) {
     verifiers.push_back({"jose", [&](const std::string& token) {
-                           return Run("/usr/bin/node",
-                                      {SourceDir() + "/tests/interop/verify_jose.mjs",
-                                       jwks_url, kAudience, token});
+                           return Run(
+                               "/usr/bin/node",
+                               {SourceDir() + "/tests/interop/verify_jose.mjs",
+                                jwks_url, kAudience, token});
                          }});
   } else if (std::getenv("CI") != nullptr) {
     FAIL("npm could not install the jose verifier, and CI is set: "
@@ -150,14 +153,13 @@ void CheckAllVerifiers(BrokerProcess& broker, const std::string& alg,
   REQUIRE(broker.SetClockOffset(absl::ZeroDuration()).ok());
   const std::string elsewhere =
       RequestGrant(broker, "other.service.example", "300");
-  const std::string tampered = Rewrite(token, 1, [](formats::JsonValue& claims) {
-    claims.Set("sub", "someone-else");
-  });
+  const std::string tampered = Rewrite(
+      token, 1,
+      [](formats::JsonValue& claims) { claims.Set("sub", "someone-else"); });
   const std::string swapped_kid = Rewrite(
       token, 0, [&](formats::JsonValue& h) { h.Set("kid", other_kid); });
-  const std::string alg_none = Rewrite(token, 0, [](formats::JsonValue& h) {
-    h.Set("alg", "none");
-  });
+  const std::string alg_none =
+      Rewrite(token, 0, [](formats::JsonValue& h) { h.Set("alg", "none"); });
 
   for (const Verifier& v : verifiers) {
     INFO(v.name);
@@ -184,7 +186,8 @@ void CheckAllVerifiers(BrokerProcess& broker, const std::string& alg,
   }
 }
 
-TEST_CASE("ES256 grants verify with PyJWT, jose and accord grant verify alike") {
+TEST_CASE(
+    "ES256 grants verify with PyJWT, jose and accord grant verify alike") {
   TempDir dir;
   BrokerProcess broker(dir.path() + "/var");
   broker.use_movable_clock();
@@ -192,8 +195,9 @@ TEST_CASE("ES256 grants verify with PyJWT, jose and accord grant verify alike") 
   CheckAllVerifiers(broker, "ES256", "c3dhcHBlZC1raWQtbm90LXB1Ymxpc2hlZA");
 }
 
-TEST_CASE("EdDSA grants, after rotation, verify alike and the old key's kid does "
-          "not fit them") {
+TEST_CASE(
+    "EdDSA grants, after rotation, verify alike and the old key's kid does "
+    "not fit them") {
   TempDir dir;
   BrokerProcess broker(dir.path() + "/var");
   broker.use_movable_clock();
@@ -207,9 +211,8 @@ TEST_CASE("EdDSA grants, after rotation, verify alike and the old key's kid does
   // Past the pre-publication delay (reading the key list applies it), then
   // back to real time, which the verifiers read: the EdDSA key now signs.
   REQUIRE(broker.AdvanceClock(absl::Seconds(601)).ok());
-  CliResult listed =
-      broker.Cli({"admin", "keys", "list", "--as", "operator", "--output",
-                  "json"});
+  CliResult listed = broker.Cli(
+      {"admin", "keys", "list", "--as", "operator", "--output", "json"});
   INFO(listed.err);
   REQUIRE(listed.exit_code == 0);
   REQUIRE(broker.SetClockOffset(absl::ZeroDuration()).ok());

@@ -3,19 +3,18 @@
 // limits, and deadlines that have passed.
 #include <grpcpp/grpcpp.h>
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "absl/time/clock.h"
 #include "accord/v1/access.grpc.pb.h"
 #include "accord/v1/audit.grpc.pb.h"
 #include "accord/v1/consent.grpc.pb.h"
 #include "accord/v1/policy.grpc.pb.h"
+#include "broker/dev/dev_layout.h"
 #include "broker/store/store.h"
 #include "clients/connection.h"
-#include "broker/dev/dev_layout.h"
 #include "tests/broker_harness.h"
 #include "tests/dev_connection.h"
 
@@ -166,9 +165,8 @@ TEST_CASE("limits: oversized requests are refused naming the field") {
 TEST_CASE("limits: a principal over its rate limit gets RESOURCE_EXHAUSTED") {
   TempDir dir;
   // One request per second after a burst of three.
-  BrokerProcess broker(dir.path() + "/data",
-                       {"--rate-limit-per-second", "1", "--rate-limit-burst",
-                        "3"});
+  BrokerProcess broker(dir.path() + "/data", {"--rate-limit-per-second", "1",
+                                              "--rate-limit-burst", "3"});
   const absl::Status started = broker.Start();
   INFO(started.ToString());
   REQUIRE(started.ok());
@@ -208,9 +206,8 @@ grpc::StatusCode ListConsentsCode(const client::Connection& citizen) {
 
 TEST_CASE("limits: each citizen of an app has a bucket of their own") {
   TempDir dir;
-  BrokerProcess broker(dir.path() + "/data",
-                       {"--rate-limit-per-second", "1", "--rate-limit-burst",
-                        "3"});
+  BrokerProcess broker(dir.path() + "/data", {"--rate-limit-per-second", "1",
+                                              "--rate-limit-burst", "3"});
   const absl::Status started = broker.Start();
   INFO(started.ToString());
   REQUIRE(started.ok());
@@ -314,7 +311,8 @@ TEST_CASE("limits: a call whose deadline has passed writes nothing") {
   CHECK(StoredLogSize(broker) == size_before + 1);
 }
 
-TEST_CASE("limits: a write set whose deadline passed while queued is not committed") {
+TEST_CASE(
+    "limits: a write set whose deadline passed while queued is not committed") {
   TempDir dir;
   auto store = store::Store::Open(dir.path() + "/db", {});
   REQUIRE(store.ok());

@@ -19,11 +19,13 @@ LoadClients::LoadClients(int count, const std::string& grpc_address,
   const std::string program = BinDir() + "/crash_client";
   for (int i = 0; i < count; ++i) {
     journals_.push_back(absl::StrCat(work_dir, "/client-", i));
-    std::vector<std::string> args = {
-        program,      "load",           "--broker", grpc_address,
-        "--dev",      data_dir,         "--name",   absl::StrCat("load", i),
-        "--out",      journals_.back(), "--stop",   stop_file_,
-        "--seed",     absl::StrCat(1000 + i)};
+    std::vector<std::string> args = {program,    "load",
+                                     "--broker", grpc_address,
+                                     "--dev",    data_dir,
+                                     "--name",   absl::StrCat("load", i),
+                                     "--out",    journals_.back(),
+                                     "--stop",   stop_file_,
+                                     "--seed",   absl::StrCat(1000 + i)};
     const std::string log = journals_.back() + ".log";
     pid_t pid = fork();
     if (pid == 0) {
@@ -56,7 +58,8 @@ int LoadClients::Stop() {
     std::string log = ReadAll(journals_[i] + ".log");
     if (log.size() > 4000) log = log.substr(log.size() - 4000);
     std::cout << "load client " << i << " exited with status " << status
-              << ":\n" << log << "\n";
+              << ":\n"
+              << log << "\n";
   }
   pids_.clear();
   return clean;

@@ -1,10 +1,9 @@
 // The processing location a partner declares, matched against the
 // `locations` of policy rules: grant requests, batches and explanations.
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "absl/strings/match.h"
 #include "tests/broker_harness.h"
@@ -24,7 +23,8 @@ std::string Outcome(const formats::JsonValue& response) {
 }
 
 bool HasReason(const formats::JsonValue& response, const std::string& code) {
-  const formats::JsonValue* reasons = response.Find("decision")->Find("reasons");
+  const formats::JsonValue* reasons =
+      response.Find("decision")->Find("reasons");
   if (reasons == nullptr || reasons->AsArray() == nullptr) return false;
   for (const formats::JsonValue& r : *reasons->AsArray()) {
     const formats::JsonValue* c = r.Find("code");
@@ -37,9 +37,9 @@ bool HasReason(const formats::JsonValue& response, const std::string& code) {
 
 CliResult Grant(const BrokerProcess& broker, std::vector<std::string> extra) {
   std::vector<std::string> args = {
-      "grant", "request", "--dataset", kDataset, "--purpose",
-      "service-provision", "--audience", "svc", "--as", "partner-demo",
-      "--output", "json"};
+      "grant",     "request",           "--dataset",  kDataset,
+      "--purpose", "service-provision", "--audience", "svc",
+      "--as",      "partner-demo",      "--output",   "json"};
   args.insert(args.end(), extra.begin(), extra.end());
   return broker.Cli(std::move(args));
 }
@@ -47,17 +47,18 @@ CliResult Grant(const BrokerProcess& broker, std::vector<std::string> extra) {
 CliResult Explain(const BrokerProcess& broker, const char* location) {
   return broker.Cli({"policy", "explain", "--partner", "partner-demo",
                      "--dataset", kDataset, "--purpose", "service-provision",
-                     "--location", location, "--as", "partner-demo",
-                     "--output", "json"});
+                     "--location", location, "--as", "partner-demo", "--output",
+                     "json"});
 }
 
 TEST_CASE("a location rule permits eu and denies a request located in us") {
   TempDir dir;
   BrokerProcess broker(dir.path() + "/var");
   REQUIRE(broker.Start().ok());
-  REQUIRE(broker.Cli({"dataset", "put", "--id", kDataset, "--title", "Where",
-                      "--classification", "open", "--fields", "a,b", "--as",
-                      "producer-demo"})
+  REQUIRE(broker
+              .Cli({"dataset", "put", "--id", kDataset, "--title", "Where",
+                    "--classification", "open", "--fields", "a,b", "--as",
+                    "producer-demo"})
               .exit_code == 0);
   const std::string policy = dir.path() + "/where.policy.yaml";
   {
@@ -131,28 +132,26 @@ TEST_CASE("a location rule permits eu and denies a request located in us") {
   const formats::JsonValue* results = batched.json.Find("results");
   REQUIRE(results != nullptr);
   REQUIRE(results->AsArray()->size() == 2);
-  CHECK(Outcome(*results->AsArray()->at(0).Find("response")) ==
-        "deny");
-  CHECK(Outcome(*results->AsArray()->at(1).Find("response")) ==
-        "permit");
+  CHECK(Outcome(*results->AsArray()->at(0).Find("response")) == "deny");
+  CHECK(Outcome(*results->AsArray()->at(1).Find("response")) == "permit");
 
   // Each decision's log entry records the location it was made for: us, eu,
   // eu (none given), then the batch's us and eu.
   CliResult decisions =
-      broker.Cli({"audit", "query", "--dataset", kDataset, "--type",
-                  "decision", "--as", "auditor-demo", "--output", "json"});
+      broker.Cli({"audit", "query", "--dataset", kDataset, "--type", "decision",
+                  "--as", "auditor-demo", "--output", "json"});
   INFO(decisions.err);
   REQUIRE(decisions.exit_code == 0);
   std::vector<std::string> locations;
-  for (const formats::JsonValue& e : *decisions.json.Find("entries")->AsArray()) {
+  for (const formats::JsonValue& e :
+       *decisions.json.Find("entries")->AsArray()) {
     const formats::JsonValue* where =
         e.Find("event")->Find("detail")->Find("location");
     locations.push_back(where != nullptr && where->AsString() != nullptr
                             ? *where->AsString()
                             : "(none)");
   }
-  CHECK(locations ==
-        std::vector<std::string>{"us", "eu", "eu", "us", "eu"});
+  CHECK(locations == std::vector<std::string>{"us", "eu", "eu", "us", "eu"});
 }
 
 }  // namespace

@@ -31,9 +31,9 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "broker/build_info.h"
-#include "broker/testing/metrics_sample.h"
 #include "broker/formats/json.h"
 #include "broker/http/client.h"
+#include "broker/testing/metrics_sample.h"
 #include "policy/yaml_tree.h"
 #include "tests/broker_harness.h"
 

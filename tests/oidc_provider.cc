@@ -57,9 +57,10 @@ void RequireInstalledOrSkip(const OidcInstall& install) {
   if (install.problem().empty()) return;
   const char* ci = std::getenv("CI");
   if (ci != nullptr && *ci != '\0') {
-    FAIL("the OpenID provider fixture could not be installed (CI is set, so "
-         "this is a failure): "
-         << install.problem());
+    FAIL(
+        "the OpenID provider fixture could not be installed (CI is set, so "
+        "this is a failure): "
+        << install.problem());
   }
   std::cout << "SKIPPED: the OpenID provider fixture could not be installed: "
             << install.problem() << "\n";
@@ -74,25 +75,25 @@ absl::StatusOr<OidcTls> MakeOidcTls(const std::string& dir) {
   std::ofstream(ext) << "subjectAltName=IP:127.0.0.1\n"
                         "basicConstraints=CA:FALSE\n"
                         "extendedKeyUsage=serverAuth\n";
-  if (absl::Status s = RunOk(
-          kOpenssl, {"req", "-x509", "-newkey", "ec", "-pkeyopt",
-                     "ec_paramgen_curve:P-256", "-nodes", "-keyout", ca_key,
-                     "-out", tls.ca, "-days", "2", "-subj",
-                     "/CN=Accord test OpenID provider CA"});
+  if (absl::Status s =
+          RunOk(kOpenssl, {"req", "-x509", "-newkey", "ec", "-pkeyopt",
+                           "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+                           ca_key, "-out", tls.ca, "-days", "2", "-subj",
+                           "/CN=Accord test OpenID provider CA"});
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = RunOk(
-          kOpenssl, {"req", "-newkey", "ec", "-pkeyopt",
-                     "ec_paramgen_curve:P-256", "-nodes", "-keyout", tls.key,
-                     "-out", csr, "-subj", "/CN=127.0.0.1"});
+  if (absl::Status s =
+          RunOk(kOpenssl, {"req", "-newkey", "ec", "-pkeyopt",
+                           "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+                           tls.key, "-out", csr, "-subj", "/CN=127.0.0.1"});
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = RunOk(
-          kOpenssl, {"x509", "-req", "-in", csr, "-CA", tls.ca, "-CAkey",
-                     ca_key, "-CAcreateserial", "-out", tls.cert, "-days", "2",
-                     "-extfile", ext});
+  if (absl::Status s =
+          RunOk(kOpenssl, {"x509", "-req", "-in", csr, "-CA", tls.ca, "-CAkey",
+                           ca_key, "-CAcreateserial", "-out", tls.cert, "-days",
+                           "2", "-extfile", ext});
       !s.ok()) {
     return s;
   }
@@ -131,11 +132,16 @@ absl::Status OidcProvider::Start(const std::string& keys,
   const std::string out = absl::StrCat(dir_, "/provider-", starts_, ".out");
   const std::string err = absl::StrCat(dir_, "/provider-", starts_, ".err");
   std::vector<std::string> args = {OidcDir() + "/provider.mjs",
-                                   "--port",    absl::StrCat(port_),
-                                   "--cert",    tls_.cert,
-                                   "--key",     tls_.key,
-                                   "--clients", clients_,
-                                   "--keys",    keys};
+                                   "--port",
+                                   absl::StrCat(port_),
+                                   "--cert",
+                                   tls_.cert,
+                                   "--key",
+                                   tls_.key,
+                                   "--clients",
+                                   clients_,
+                                   "--keys",
+                                   keys};
   args.insert(args.end(), extra.begin(), extra.end());
   pid_ = Spawn(kNode, args, out, err);
   const std::string ready = absl::StrCat("ready ", issuer(), "\n");
@@ -171,10 +177,10 @@ void OidcProvider::Stop() {
 absl::StatusOr<std::string> OidcProvider::Login(
     const std::string& client_id, const std::string& redirect_uri,
     const std::string& user, const std::string& password) const {
-  CliResult r = Run(kNode, {OidcDir() + "/login.mjs", "--issuer", issuer(),
-                            "--ca", tls_.ca, "--client-id", client_id,
-                            "--redirect-uri", redirect_uri, "--username",
-                            user, "--password", password});
+  CliResult r =
+      Run(kNode, {OidcDir() + "/login.mjs", "--issuer", issuer(), "--ca",
+                  tls_.ca, "--client-id", client_id, "--redirect-uri",
+                  redirect_uri, "--username", user, "--password", password});
   if (r.exit_code != 0) {
     return absl::UnauthenticatedError(absl::StrCat("login.mjs: ", r.err));
   }

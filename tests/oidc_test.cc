@@ -10,7 +10,6 @@
 // new to it) is UNAVAILABLE and asks for a refresh; a kid the provider has
 // withdrawn, or that keys loaded since still lack, is UNAUTHENTICATED.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -20,10 +19,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
-#include "broker/formats/base64url.h"
 #include "broker/crypto/hmac.h"
-#include "broker/formats/json.h"
 #include "broker/crypto/sha256.h"
+#include "broker/formats/base64url.h"
+#include "broker/formats/json.h"
 #include "tests/broker_harness.h"
 #include "tests/cli_refusal.h"
 #include "tests/oidc_provider.h"
@@ -52,11 +51,12 @@ class OidcWorld {
     INFO(tls.status());
     REQUIRE(tls.ok());
     clients_ = dir_.path() + "/clients.json";
-    std::ofstream(clients_) << R"([{"client_id":")" << kClient
-                            << R"(","token_endpoint_auth_method":"none",)"
-                            << R"("redirect_uris":[")" << kRedirect << R"("]}])";
-    provider_ = std::make_unique<OidcProvider>(dir_.path(), FreePort(), *tls,
-                                               clients_);
+    std::ofstream(clients_)
+        << R"([{"client_id":")" << kClient
+        << R"(","token_endpoint_auth_method":"none",)"
+        << R"("redirect_uris":[")" << kRedirect << R"("]}])";
+    provider_ =
+        std::make_unique<OidcProvider>(dir_.path(), FreePort(), *tls, clients_);
   }
 
   OidcProvider& provider() { return *provider_; }
@@ -96,9 +96,8 @@ class OidcWorld {
                           << "      " << audience << ": " << kApp << "\n";
     // The broker's log goes to a file in its data directory: made first.
     std::filesystem::create_directories(dir_.path() + "/var");
-    broker_ = std::make_unique<BrokerProcess>(dir_.path() + "/var",
-                                              std::vector<std::string>{
-                                                  "--config", config});
+    broker_ = std::make_unique<BrokerProcess>(
+        dir_.path() + "/var", std::vector<std::string>{"--config", config});
     absl::Status started = broker_->Start();
     INFO(started);
     REQUIRE(started.ok());
@@ -106,8 +105,7 @@ class OidcWorld {
   }
 
   std::string Login(const std::string& user) {
-    auto token =
-        provider_->Login(kClient, kRedirect, user, user + "-password");
+    auto token = provider_->Login(kClient, kRedirect, user, user + "-password");
     INFO(token.status());
     REQUIRE(token.ok());
     return *token;
@@ -119,8 +117,8 @@ class OidcWorld {
         ReadAll(dir_.path() + "/var/keys/pseudonym.secret");
     REQUIRE(secret.size() >= 32);
     return formats::Base64UrlEncode(crypto::AsBytes(crypto::HmacSha256(
-        secret, absl::StrCat(provider_->issuer(), absl::string_view("\0", 1),
-                             sub))));
+        secret,
+        absl::StrCat(provider_->issuer(), absl::string_view("\0", 1), sub))));
   }
 
  private:
@@ -132,8 +130,8 @@ class OidcWorld {
 };
 
 CliResult List(const BrokerProcess& broker, const std::string& token) {
-  return broker.Cli({"consent", "list", "--as", kApp, "--token", token,
-                     "--output", "json"});
+  return broker.Cli(
+      {"consent", "list", "--as", kApp, "--token", token, "--output", "json"});
 }
 
 // Retried ("retry in a few seconds") as the broker asks.
@@ -161,8 +159,8 @@ CliResult ListOnceKeysLoad(const BrokerProcess& broker,
 
 // Waits for a line of the broker's log holding `text`.
 bool LogSays(const BrokerProcess& broker, const std::string& text) {
-  return WaitUntil(
-      [&] { return broker.log().find(text) != std::string::npos; }, kBound);
+  return WaitUntil([&] { return broker.log().find(text) != std::string::npos; },
+                   kBound);
 }
 
 std::string KidOf(const std::string& token) {
@@ -184,7 +182,9 @@ std::string WithKid(const std::string& token, const std::string& kid) {
                       parts[1], ".", parts[2]);
 }
 
-TEST_CASE("a citizen signed in at a real OpenID provider is known by the pseudonym of (issuer, sub), across key rotation and withdrawal") {
+TEST_CASE(
+    "a citizen signed in at a real OpenID provider is known by the pseudonym "
+    "of (issuer, sub), across key rotation and withdrawal") {
   OidcWorld world;
   const std::string k1 = world.Keys("k1", {"k1"});
   const std::string k2 = world.Keys("k2", {"k2"});
@@ -219,7 +219,9 @@ TEST_CASE("a citizen signed in at a real OpenID provider is known by the pseudon
   REQUIRE(List(broker, bob1).exit_code == 0);
   CHECK(world.PseudonymOf("bob") != alice);
 
-  SECTION("a new key published first signs tokens accepted after the refresh, and a withdrawn key's tokens are refused") {
+  SECTION(
+      "a new key published first signs tokens accepted after the refresh, and "
+      "a withdrawn key's tokens are refused") {
     REQUIRE(world.provider().Start(world.Join("k2k1", k2, k1), cached).ok());
     const std::string alice2 = world.Login("alice");
     REQUIRE(KidOf(alice2) == "k2");

@@ -3,7 +3,6 @@
 // and a diff lists exactly what a new version allows and no longer allows,
 // for local files and for versions stored in a real broker.
 #include <catch2/catch.hpp>
-
 #include <set>
 #include <string>
 #include <tuple>
@@ -16,9 +15,7 @@ namespace {
 using Entry = std::tuple<std::string, std::string, std::string>;
 
 std::string Accord() { return BinDir() + "/accord"; }
-std::string Source(const std::string& path) {
-  return SourceDir() + "/" + path;
-}
+std::string Source(const std::string& path) { return SourceDir() + "/" + path; }
 
 int64_t Int(const formats::JsonValue& json, const std::string& key) {
   const formats::JsonValue* v = json.Find(key);
@@ -28,7 +25,8 @@ int64_t Int(const formats::JsonValue& json, const std::string& key) {
   return -1;
 }
 
-std::set<Entry> Entries(const formats::JsonValue& json, const std::string& key) {
+std::set<Entry> Entries(const formats::JsonValue& json,
+                        const std::string& key) {
   std::set<Entry> out;
   const formats::JsonValue* list = json.Find(key);
   if (list == nullptr || list->AsArray() == nullptr) return out;
@@ -47,8 +45,8 @@ bool Mentions(const std::set<Entry>& entries, const std::string& assignee) {
 }
 
 TEST_CASE("policy test passes on every example suite") {
-  for (const char* name : {"bike-stations", "air-quality",
-                           "household-consumption"}) {
+  for (const char* name :
+       {"bike-stations", "air-quality", "household-consumption"}) {
     const std::string suite =
         Source(std::string("policy/examples/") + name + ".suite.yaml");
     CliResult text = Run(Accord(), {"policy", "test", suite});
@@ -57,8 +55,8 @@ TEST_CASE("policy test passes on every example suite") {
     CHECK(text.out.find("PASS ") != std::string::npos);
     CHECK(text.out.find("FAIL ") == std::string::npos);
 
-    CliResult json = Run(Accord(), {"policy", "test", suite, "--output",
-                                    "json"});
+    CliResult json =
+        Run(Accord(), {"policy", "test", suite, "--output", "json"});
     CHECK(json.exit_code == 0);
     CHECK(Int(json.json, "failed") == 0);
     CHECK(Int(json.json, "passed") > 0);
@@ -110,9 +108,9 @@ TEST_CASE("policy test exits non-zero on a wrong expectation") {
   CHECK(Int(json.json, "failed") == 1);
 
   // A failing suite among passing ones still fails the whole run.
-  CliResult mixed = Run(Accord(), {"policy", "test",
-                                   Source("policy/examples/air-quality.suite.yaml"),
-                                   wrong});
+  CliResult mixed =
+      Run(Accord(), {"policy", "test",
+                     Source("policy/examples/air-quality.suite.yaml"), wrong});
   CHECK(mixed.exit_code == 1);
 }
 
@@ -151,10 +149,10 @@ TEST_CASE("policy diff lists what a new local version allows and removes") {
     CHECK((std::get<2>(e) == "pm25" || std::get<2>(e) == "no2"));
   }
   // Public-service partners lose everything they had; academics keep theirs.
-  CHECK(removed.count({"rennes-metropole", "research-and-development",
-                       "lat"}) == 1);
-  CHECK(removed.count({"category:public-service", "public-benefit",
-                       "measured_at"}) == 1);
+  CHECK(removed.count(
+            {"rennes-metropole", "research-and-development", "lat"}) == 1);
+  CHECK(removed.count(
+            {"category:public-service", "public-benefit", "measured_at"}) == 1);
   for (const Entry& e : removed) {
     CHECK((std::get<0>(e) == "rennes-metropole" ||
            std::get<0>(e) == "category:public-service"));
@@ -175,8 +173,8 @@ TEST_CASE("policy diff lists what a new local version allows and removes") {
   CHECK(Entries(same.json, "newly_allowed").empty());
   CHECK(Entries(same.json, "no_longer_allowed").empty());
 
-  CliResult text = Run(Accord(), {"policy", "diff", v1, v2, "--directory",
-                                  directory});
+  CliResult text =
+      Run(Accord(), {"policy", "diff", v1, v2, "--directory", directory});
   CHECK(text.exit_code == 0);
   CHECK(text.out.find("+ velo-asso") != std::string::npos);
   CHECK(text.out.find("- rennes-metropole") != std::string::npos);
@@ -193,17 +191,20 @@ TEST_CASE("policy diff refuses what it cannot check") {
   {
     FILE* f = std::fopen(bare.c_str(), "w");
     REQUIRE(f != nullptr);
-    std::fputs("directory:\n  principals: {univ-rennes: academic}\n"
-               "  categories: [academic]\n", f);
+    std::fputs(
+        "directory:\n  principals: {univ-rennes: academic}\n"
+        "  categories: [academic]\n",
+        f);
     std::fclose(f);
   }
   CHECK(Run(Accord(), {"policy", "diff", v1, v2, "--directory", bare})
             .exit_code == 2);
   // A policy for another dataset fails to load, naming the file.
-  CliResult other = Run(
-      Accord(),
-      {"policy", "diff", v1, Source("policy/examples/bike-stations.policy.yaml"),
-       "--directory", Source("policy/examples/air-quality.suite.yaml")});
+  CliResult other =
+      Run(Accord(),
+          {"policy", "diff", v1,
+           Source("policy/examples/bike-stations.policy.yaml"), "--directory",
+           Source("policy/examples/air-quality.suite.yaml")});
   CHECK(other.exit_code == 1);
   CHECK(other.err.find("bike-stations.policy.yaml") != std::string::npos);
 }
@@ -226,10 +227,10 @@ TEST_CASE("policy diff compares versions stored in the broker") {
                                  "producer-demo", "--output", "json"});
   INFO(stored.out << stored.err);
   REQUIRE(stored.exit_code == 0);
-  CliResult local = Run(
-      Accord(), {"policy", "diff",
-                 Source("policy/examples/air-quality.policy.yaml"), v2,
-                 "--directory", directory, "--output", "json"});
+  CliResult local =
+      Run(Accord(),
+          {"policy", "diff", Source("policy/examples/air-quality.policy.yaml"),
+           v2, "--directory", directory, "--output", "json"});
   REQUIRE(local.exit_code == 0);
   CHECK(Entries(stored.json, "newly_allowed") ==
         Entries(local.json, "newly_allowed"));
@@ -238,16 +239,16 @@ TEST_CASE("policy diff compares versions stored in the broker") {
   CHECK_FALSE(Entries(stored.json, "newly_allowed").empty());
 
   // Explain shows the outcome, then one reason per rule as a table.
-  CliResult explain = broker.Cli(
-      {"policy", "explain", "--partner", "partner-demo", "--dataset", dataset,
-       "--purpose", "research-and-development", "--fields", "pm25,lat",
-       "--as", "producer-demo"});
+  CliResult explain =
+      broker.Cli({"policy", "explain", "--partner", "partner-demo", "--dataset",
+                  dataset, "--purpose", "research-and-development", "--fields",
+                  "pm25,lat", "--as", "producer-demo"});
   INFO(explain.out << explain.err);
   CHECK(explain.exit_code == 0);
   CHECK(explain.out.find("PERMIT") != std::string::npos);
   CHECK(explain.out.find("RULE_ID") != std::string::npos);
-  for (const char* rule : {"public-interest-use", "associations-air-quality",
-                           "no-marketing"}) {
+  for (const char* rule :
+       {"public-interest-use", "associations-air-quality", "no-marketing"}) {
     const size_t at = explain.out.find(std::string("\n") + rule);
     CHECK(at != std::string::npos);
   }
@@ -255,13 +256,14 @@ TEST_CASE("policy diff compares versions stored in the broker") {
   CHECK(explain.out.find("assignee_mismatch") != std::string::npos);
 
   // A version that does not exist is the broker's NOT_FOUND.
-  CliResult missing = broker.Cli({"policy", "diff", "1", "9", "--dataset",
-                                  dataset, "--directory", directory, "--as",
-                                  "producer-demo"});
+  CliResult missing =
+      broker.Cli({"policy", "diff", "1", "9", "--dataset", dataset,
+                  "--directory", directory, "--as", "producer-demo"});
   CHECK(missing.exit_code == 1);
   CHECK(missing.err.find("NOT_FOUND") != std::string::npos);
-  CHECK(broker.Cli({"policy", "diff", "0", "2", "--dataset", dataset,
-                    "--directory", directory, "--as", "producer-demo"})
+  CHECK(broker
+            .Cli({"policy", "diff", "0", "2", "--dataset", dataset,
+                  "--directory", directory, "--as", "producer-demo"})
             .exit_code == 2);
 }
 

@@ -34,7 +34,7 @@ std::string ExampleDataset() {
 }
 
 const formats::JsonValue* At(const formats::JsonValue& v,
-                            std::initializer_list<const char*> path) {
+                             std::initializer_list<const char*> path) {
   const formats::JsonValue* cur = &v;
   for (const char* key : path) {
     if (cur == nullptr) return nullptr;
@@ -56,7 +56,8 @@ int64_t Int(const formats::JsonValue& v,
   return cur->AsInt64().value_or(-1);
 }
 
-bool Bool(const formats::JsonValue& v, std::initializer_list<const char*> path) {
+bool Bool(const formats::JsonValue& v,
+          std::initializer_list<const char*> path) {
   const formats::JsonValue* cur = At(v, path);
   return cur != nullptr && cur->AsBool().value_or(false);
 }
@@ -71,9 +72,9 @@ const formats::JsonValue::Elements& List(
 // The element of the list at `path` whose `key_path` is `id` (dev mode
 // opens demo requests of its own beside the tests').
 const formats::JsonValue* Find(const formats::JsonValue& v,
-                              std::initializer_list<const char*> path,
-                              std::initializer_list<const char*> key_path,
-                              const std::string& id) {
+                               std::initializer_list<const char*> path,
+                               std::initializer_list<const char*> key_path,
+                               const std::string& id) {
   for (const formats::JsonValue& e : List(v, path)) {
     if (Str(e, key_path) == id) return &e;
   }
@@ -158,8 +159,7 @@ TEST_CASE(
   CliResult drafted = As(broker, kPartner, {"request", "show", id});
   INFO(drafted.err);
   REQUIRE(drafted.exit_code == 0);
-  CHECK(Str(drafted.json, {"request", "state"}) ==
-        "draft");
+  CHECK(Str(drafted.json, {"request", "state"}) == "draft");
   CHECK(Str(drafted.json, {"request", "partner"}) == kPartner);
   CHECK(Str(drafted.json, {"request", "proposed", "dataset_id"}) == kPersonal);
   CHECK(List(drafted.json, {"request", "proposed", "fields"}).size() == 3);
@@ -181,8 +181,7 @@ TEST_CASE(
   CliResult approve = As(broker, kProducer, {"request", "approve", id});
   INFO(approve.err);
   REQUIRE(approve.exit_code == 0);
-  CHECK(Str(approve.json, {"request", "state"}) ==
-        "open");
+  CHECK(Str(approve.json, {"request", "state"}) == "open");
   CHECK(Int(approve.json, {"request", "version"}) == 1);
   const std::string notice = Str(approve.json, {"request", "notice"});
   const std::string hash = Str(approve.json, {"request", "notice_hash"});

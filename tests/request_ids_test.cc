@@ -4,19 +4,18 @@
 // Erasures take no id: their repeat answers NOT_FOUND and writes nothing.
 #include <grpcpp/grpcpp.h>
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <string>
-
-#include <catch2/catch.hpp>
 
 #include "absl/time/clock.h"
 #include "accord/v1/access.grpc.pb.h"
 #include "accord/v1/admin.grpc.pb.h"
 #include "accord/v1/consent.grpc.pb.h"
 #include "accord/v1/requests.grpc.pb.h"
+#include "broker/dev/dev_layout.h"
 #include "broker/store/store.h"
 #include "clients/connection.h"
-#include "broker/dev/dev_layout.h"
 #include "tests/broker_harness.h"
 #include "tests/dev_connection.h"
 
@@ -93,14 +92,16 @@ v1::GiveConsentRequest EnergyConsent(const std::string& id) {
 
 // An open dataset whose policy lets partner-demo have two grants an hour.
 void PutQuotaDataset(const BrokerProcess& broker, const std::string& dir) {
-  REQUIRE(broker.Cli({"dataset", "put", "--id", kQuotaDataset, "--title",
-                      "Retry quota", "--classification", "open", "--fields",
-                      "a,b", "--as", "producer-demo"})
+  REQUIRE(broker
+              .Cli({"dataset", "put", "--id", kQuotaDataset, "--title",
+                    "Retry quota", "--classification", "open", "--fields",
+                    "a,b", "--as", "producer-demo"})
               .exit_code == 0);
   const std::string policy = dir + "/retry-quota.policy.yaml";
   {
     std::ofstream out(policy);
-    out << "dataset: " << kQuotaDataset << "\n"
+    out << "dataset: " << kQuotaDataset
+        << "\n"
            "rules:\n"
            "  - id: two-an-hour\n"
            "    effect: permit\n"
@@ -229,7 +230,7 @@ TEST_CASE("request ids: a retry after a crash gets the first answer") {
 }
 
 v1::RefuseConsentRequestRequest Refusal(const v1::ConsentRequest& r,
-                                       const std::string& id) {
+                                        const std::string& id) {
   v1::RefuseConsentRequestRequest refuse;
   refuse.mutable_request()->set_request_id(r.id());
   refuse.mutable_request()->set_version(r.version());
@@ -263,8 +264,8 @@ TEST_CASE("request ids: a retried refusal of a consent request is the first") {
   REQUIRE(broker.Start().ok());
   const client::Connection alice = Connect(broker, "", "alice");
   v1::GiveConsentResponse again;
-  REQUIRE(Unary(alice, &v1::ConsentService::Stub::RefuseConsentRequest,
-                refuse, &again)
+  REQUIRE(Unary(alice, &v1::ConsentService::Stub::RefuseConsentRequest, refuse,
+                &again)
               .ok());
   CHECK(again.consent().id() == first.consent().id());
   CHECK(again.consent().events_size() == first.consent().events_size());
@@ -274,9 +275,9 @@ TEST_CASE("request ids: a retried refusal of a consent request is the first") {
   v1::RefuseConsentRequestRequest other = refuse;
   other.set_channel("kiosk");
   v1::GiveConsentResponse refused;
-  CHECK(RefusedForReusedId(Unary(
-      alice, &v1::ConsentService::Stub::RefuseConsentRequest, other,
-      &refused)));
+  CHECK(RefusedForReusedId(
+      Unary(alice, &v1::ConsentService::Stub::RefuseConsentRequest, other,
+            &refused)));
   CHECK(ConsentCount(alice) == 1);
   REQUIRE(broker.Stop() == 0);
   CHECK(StoredLogSize(broker) == size_before);
@@ -310,8 +311,9 @@ int RequestCount(const client::Connection& partner) {
   return list.requests_size();
 }
 
-TEST_CASE("request ids: a retried draft and submission of a consent request "
-          "are the first ones") {
+TEST_CASE(
+    "request ids: a retried draft and submission of a consent request "
+    "are the first ones") {
   TempDir dir;
   BrokerProcess broker(dir.path() + "/data");
   REQUIRE(broker.Start().ok());
@@ -330,8 +332,8 @@ TEST_CASE("request ids: a retried draft and submission of a consent request "
     INFO(s.error_message());
     REQUIRE(s.ok());
     submit.set_request_id(drafted.request().id());
-    REQUIRE(Unary(partner, &Stub::SubmitConsentRequest, submit, &submitted)
-                .ok());
+    REQUIRE(
+        Unary(partner, &Stub::SubmitConsentRequest, submit, &submitted).ok());
     REQUIRE(submitted.request().state() ==
             v1::CONSENT_REQUEST_STATE_PENDING_APPROVAL);
     requests = RequestCount(partner);
@@ -367,9 +369,9 @@ TEST_CASE("request ids: a retried draft and submission of a consent request "
 
 int KeyCount(const client::Connection& op) {
   v1::ListKeysResponse keys;
-  REQUIRE(Unary(op, &v1::AdminService::Stub::ListKeys, v1::ListKeysRequest(),
-                &keys)
-              .ok());
+  REQUIRE(
+      Unary(op, &v1::AdminService::Stub::ListKeys, v1::ListKeysRequest(), &keys)
+          .ok());
   return keys.keys_size() + keys.receipt_keys_size();
 }
 
@@ -383,8 +385,7 @@ TEST_CASE("request ids: a retried key rotation publishes one key") {
   int keys = 0;
   {
     const client::Connection op = Connect(broker, "operator");
-    REQUIRE(Unary(op, &v1::AdminService::Stub::RotateKey, rotate, &first)
-                .ok());
+    REQUIRE(Unary(op, &v1::AdminService::Stub::RotateKey, rotate, &first).ok());
     REQUIRE(first.key().state() == v1::KEY_STATE_PENDING);
     keys = KeyCount(op);
   }

@@ -3,7 +3,6 @@
 // draft to a producer's approval, versions and re-consent, stale notices,
 // refusals, counts under the threshold, and who may see what.
 #include <catch2/catch.hpp>
-
 #include <functional>
 #include <memory>
 #include <string>
@@ -14,8 +13,8 @@
 #include "accord/v1/access.grpc.pb.h"
 #include "accord/v1/consent.grpc.pb.h"
 #include "accord/v1/requests.grpc.pb.h"
-#include "broker/formats/json.h"
 #include "broker/crypto/sha256.h"
+#include "broker/formats/json.h"
 #include "clients/dev_token.h"
 #include "tests/broker_harness.h"
 #include "tests/tls_callers.h"
@@ -123,8 +122,8 @@ Status Grant(Fixture& f, const std::string& partner, const std::string& subject,
   for (const auto& field : fields) req.add_fields(field);
   req.add_subjects(subject);
   ClientContext ctx;
-  return v1::AccessService::NewStub(f.As(partner))->RequestGrant(&ctx, req,
-                                                                 out);
+  return v1::AccessService::NewStub(f.As(partner))
+      ->RequestGrant(&ctx, req, out);
 }
 
 v1::ConsentRequestSpec StudySpec(int64_t now) {
@@ -164,8 +163,8 @@ v1::ConsentRequest OpenNew(Fixture& f, const v1::ConsentRequestSpec& spec) {
   v1::ConsentRequestResponse drafted, submitted, approved;
   {
     ClientContext ctx;
-    Status s = f.Requests("partner-demo")->PutConsentRequest(&ctx, put,
-                                                             &drafted);
+    Status s =
+        f.Requests("partner-demo")->PutConsentRequest(&ctx, put, &drafted);
     INFO(s.error_message());
     REQUIRE(s.ok());
   }
@@ -184,15 +183,16 @@ v1::ConsentRequest OpenNew(Fixture& f, const v1::ConsentRequestSpec& spec) {
   review.set_request_id(drafted.request().id());
   review.set_approve(true);
   ClientContext ctx;
-  Status s = f.Requests("producer-demo")->ReviewConsentRequest(&ctx, review,
-                                                               &approved);
+  Status s = f.Requests("producer-demo")
+                 ->ReviewConsentRequest(&ctx, review, &approved);
   INFO(s.error_message());
   REQUIRE(s.ok());
   return approved.request();
 }
 
-TEST_CASE("requests: a citizen reads a seeded notice in French, accepts it, "
-          "and the partner's grant names them") {
+TEST_CASE(
+    "requests: a citizen reads a seeded notice in French, accepts it, "
+    "and the partner's grant names them") {
   Fixture f;
   v1::ListOpenRequestsResponse list = ListOpen(f, "alice");
   REQUIRE(list.requests_size() == 2);
@@ -274,7 +274,8 @@ TEST_CASE("requests: lifecycle, version bump, re-consent and stale notices") {
   v1::ConsentRequestResponse out;
   {
     ClientContext ctx;
-    REQUIRE(f.Requests("partner-demo")->PutConsentRequest(&ctx, put, &out).ok());
+    REQUIRE(
+        f.Requests("partner-demo")->PutConsentRequest(&ctx, put, &out).ok());
   }
   // Still open at version 1 while the change waits.
   CHECK(out.request().state() == v1::CONSENT_REQUEST_STATE_OPEN);
@@ -283,14 +284,15 @@ TEST_CASE("requests: lifecycle, version bump, re-consent and stale notices") {
     v1::SubmitConsentRequestRequest submit;
     submit.set_request_id(v1r.id());
     ClientContext ctx;
-    REQUIRE(f.Requests("partner-demo")->SubmitConsentRequest(&ctx, submit, &out)
+    REQUIRE(f.Requests("partner-demo")
+                ->SubmitConsentRequest(&ctx, submit, &out)
                 .ok());
   }
   // Until approved, Bob's version-1 consent covers the version-1 fields,
   // and only those: asked with `district`, he is left out.
   v1::RequestGrantResponse grant;
-  REQUIRE(Grant(f, "partner-demo", bob, {"day", "kwh"},
-                "public-benefit.energy", &grant)
+  REQUIRE(Grant(f, "partner-demo", bob, {"day", "kwh"}, "public-benefit.energy",
+                &grant)
               .ok());
   CHECK(grant.decision().outcome() == v1::OUTCOME_PERMIT);
   Status outside = Grant(f, "partner-demo", bob, {"day", "kwh", "district"},
@@ -302,7 +304,8 @@ TEST_CASE("requests: lifecycle, version bump, re-consent and stale notices") {
     review.set_approve(true);
     review.set_renewal_required(true);
     ClientContext ctx;
-    REQUIRE(f.Requests("producer-demo")->ReviewConsentRequest(&ctx, review, &out)
+    REQUIRE(f.Requests("producer-demo")
+                ->ReviewConsentRequest(&ctx, review, &out)
                 .ok());
   }
   const v1::ConsentRequest v2r = out.request();
@@ -344,8 +347,8 @@ TEST_CASE("requests: lifecycle, version bump, re-consent and stale notices") {
     close.set_request_id(v1r.id());
     close.set_reason("étude terminée");
     ClientContext c2;
-    REQUIRE(f.Requests("partner-demo")->CloseConsentRequest(&c2, close, &out)
-                .ok());
+    REQUIRE(
+        f.Requests("partner-demo")->CloseConsentRequest(&c2, close, &out).ok());
   }
   CHECK(out.request().state() == v1::CONSENT_REQUEST_STATE_CLOSED);
   s = Answer(f, "carol", v2r, true, &given);
@@ -354,15 +357,17 @@ TEST_CASE("requests: lifecycle, version bump, re-consent and stale notices") {
   CHECK(out.request().events_size() == 7);
 }
 
-TEST_CASE("requests: a refusal is recorded and counts stay under the "
-          "threshold") {
+TEST_CASE(
+    "requests: a refusal is recorded and counts stay under the "
+    "threshold") {
   Fixture f({"--request-count-threshold", "2"});
   const v1::OpenRequest study = FindOpen(ListOpen(f, "alice"), "partner-demo");
   const v1::ConsentRequest& r = study.request();
   v1::GiveConsentResponse out;
   REQUIRE(Answer(f, "alice", r, /*accept=*/false, &out).ok());
   CHECK(out.consent().state() == v1::CONSENT_STATE_REFUSED);
-  const v1::OpenRequest refused = FindOpen(ListOpen(f, "alice"), "partner-demo");
+  const v1::OpenRequest refused =
+      FindOpen(ListOpen(f, "alice"), "partner-demo");
   CHECK_FALSE(refused.needs_answer());
   CHECK(refused.answer().state() == v1::CONSENT_STATE_REFUSED);
 
@@ -393,8 +398,9 @@ TEST_CASE("requests: a refusal is recorded and counts stay under the "
   CHECK(after.DebugString().find(out.consent().subject()) == std::string::npos);
 }
 
-TEST_CASE("requests: bad input is refused naming the field, and partners "
-          "see only their own") {
+TEST_CASE(
+    "requests: bad input is refused naming the field, and partners "
+    "see only their own") {
   Fixture f;
   const int64_t now = absl::ToUnixSeconds(absl::Now());
   auto put = [&](const v1::ConsentRequestSpec& spec) {
@@ -440,14 +446,16 @@ TEST_CASE("requests: bad input is refused naming the field, and partners "
   v1::ConsentRequestResponse out;
   {
     ClientContext ctx;
-    REQUIRE(f.Requests("partner-demo")->PutConsentRequest(&ctx, req, &out).ok());
+    REQUIRE(
+        f.Requests("partner-demo")->PutConsentRequest(&ctx, req, &out).ok());
   }
   const std::string id = out.request().id();
   {
     v1::SubmitConsentRequestRequest submit;
     submit.set_request_id(id);
     ClientContext ctx;
-    REQUIRE(f.Requests("partner-demo")->SubmitConsentRequest(&ctx, submit, &out)
+    REQUIRE(f.Requests("partner-demo")
+                ->SubmitConsentRequest(&ctx, submit, &out)
                 .ok());
   }
   v1::ReviewConsentRequestRequest review;
@@ -472,7 +480,8 @@ TEST_CASE("requests: bad input is refused naming the field, and partners "
   review.set_reason("le tarif n'est pas nécessaire à l'étude");
   {
     ClientContext ctx;
-    REQUIRE(f.Requests("producer-demo")->ReviewConsentRequest(&ctx, review, &out)
+    REQUIRE(f.Requests("producer-demo")
+                ->ReviewConsentRequest(&ctx, review, &out)
                 .ok());
   }
   CHECK(out.request().state() == v1::CONSENT_REQUEST_STATE_REJECTED);
@@ -497,14 +506,15 @@ TEST_CASE("requests: bad input is refused naming the field, and partners "
   get.set_request_id(lab.request().id());
   {
     ClientContext ctx;
-    CHECK(f.Requests("partner-demo")->GetConsentRequest(&ctx, get, &out)
+    CHECK(f.Requests("partner-demo")
+              ->GetConsentRequest(&ctx, get, &out)
               .error_code() == StatusCode::NOT_FOUND);
   }
   v1::ListConsentRequestsResponse mine;
   {
     ClientContext ctx;
-    REQUIRE(f.Requests("partner-demo")->ListConsentRequests(&ctx, {}, &mine)
-                .ok());
+    REQUIRE(
+        f.Requests("partner-demo")->ListConsentRequests(&ctx, {}, &mine).ok());
   }
   for (const v1::ConsentRequest& r : mine.requests()) {
     CHECK(r.partner() == "partner-demo");

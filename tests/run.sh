@@ -28,9 +28,10 @@ step_done() {
 ACCORD_TEST_DEPS=1 deploy/install-deps.sh
 step_done "installing packages"
 
-# Labels of the tests that drive the C++ build from other languages and
+# Labels of the checks that run once, with the gcc build: the format check
+# and the tests that drive the C++ build from other languages and
 # tools.
-outside_labels='browser|python|node|prometheus|package'
+outside_labels='browser|python|node|prometheus|package|lint'
 
 if [[ "${ACCORD_SKIP_SANITIZERS:-0}" != 1 ]]; then
   # One clang build serves the fuzzers, the sanitizers and the lock

@@ -16,10 +16,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
-#include "broker/formats/base64url.h"
 #include "broker/crypto/signing_key.h"
-#include "broker/http/client.h"
 #include "broker/dev/dev_layout.h"
+#include "broker/formats/base64url.h"
+#include "broker/http/client.h"
 #include "clients/dev_token.h"
 #include "tests/broker_harness.h"
 
@@ -64,9 +64,10 @@ std::vector<Secret> KeyMaterial(const std::string& data_dir) {
   const std::string secret = ReadAll(data_dir + "/keys/pseudonym.secret");
   REQUIRE(secret.size() >= 32);
   const std::string hex = absl::BytesToHexString(secret);
-  out.push_back({"pseudonym secret",
-                 {hex, absl::AsciiStrToUpper(hex), formats::Base64Encode(secret),
-                  formats::Base64UrlEncode(secret)}});
+  out.push_back(
+      {"pseudonym secret",
+       {hex, absl::AsciiStrToUpper(hex), formats::Base64Encode(secret),
+        formats::Base64UrlEncode(secret)}});
   return out;
 }
 
@@ -103,24 +104,23 @@ void ExpectNoSecret(const std::string& where, const std::string& haystack,
       const size_t end = haystack.find('\n', at);
       const std::string line = haystack.substr(
           begin == std::string::npos ? 0 : begin + 1,
-          end == std::string::npos ? std::string::npos
-                                   : end - (begin == std::string::npos
-                                                ? 0
-                                                : begin + 1));
+          end == std::string::npos
+              ? std::string::npos
+              : end - (begin == std::string::npos ? 0 : begin + 1));
       FAIL(where << " holds " << s.name << " in: " << line);
     }
   }
 }
 
-TEST_CASE("no key, pseudonym secret, citizen token or grant token reaches "
-          "the logs, the metrics or CLI errors",
-          "[secrets][integration]") {
+TEST_CASE(
+    "no key, pseudonym secret, citizen token or grant token reaches "
+    "the logs, the metrics or CLI errors",
+    "[secrets][integration]") {
   TempDir dir;
   BrokerProcess broker(dir.path());
   REQUIRE(broker.Start().ok());
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
-  auto issuer = crypto::SigningKey::ReadPemFile(
-      dev::IssuerKeyPath(dir.path()));
+  auto issuer = crypto::SigningKey::ReadPemFile(dev::IssuerKeyPath(dir.path()));
   REQUIRE(issuer.ok());
   std::vector<Secret> tokens;
   auto mint = [&](const std::string& who, int64_t at) {
@@ -144,9 +144,9 @@ TEST_CASE("no key, pseudonym secret, citizen token or grant token reaches "
       "--dataset", "rennes.energy.household-consumption", "--purpose",
       "research-and-development"};
   auto give = [&](const std::string& token) {
-    std::vector<std::string> a = {"consent", "give", "--as", "citizen-app",
-                                  "--token", token, "--partner",
-                                  "partner-demo"};
+    std::vector<std::string> a = {"consent",     "give",        "--as",
+                                  "citizen-app", "--token",     token,
+                                  "--partner",   "partner-demo"};
     a.insert(a.end(), household.begin(), household.end());
     return cli(a);
   };
@@ -156,14 +156,13 @@ TEST_CASE("no key, pseudonym secret, citizen token or grant token reaches "
   CliResult refused = give(expired);
   CHECK(refused.exit_code == 1);
   CHECK(refused.err.find("UNAUTHENTICATED") != std::string::npos);
-  const std::string subject =
-      Field(given.json, "consent", "subject");
+  const std::string subject = Field(given.json, "consent", "subject");
   REQUIRE(!subject.empty());
 
-  std::vector<std::string> request = {"grant", "request", "--as",
-                                      "partner-demo", "--audience",
-                                      "data.rennes.example", "--subjects",
-                                      subject};
+  std::vector<std::string> request = {"grant",      "request",
+                                      "--as",       "partner-demo",
+                                      "--audience", "data.rennes.example",
+                                      "--subjects", subject};
   request.insert(request.end(), household.begin(), household.end());
   CliResult granted = cli(request);
   REQUIRE(granted.exit_code == 0);
@@ -196,8 +195,8 @@ TEST_CASE("no key, pseudonym secret, citizen token or grant token reaches "
                     grant_tokens.front()}),
                "UNAUTHENTICATED");
 
-  auto metrics = http::HttpGet(broker.http_address(), "/metrics",
-                               absl::Seconds(30));
+  auto metrics =
+      http::HttpGet(broker.http_address(), "/metrics", absl::Seconds(30));
   REQUIRE(metrics.ok());
   std::vector<Secret> secrets = KeyMaterial(dir.path());
   secrets.insert(secrets.end(), tokens.begin(), tokens.end());

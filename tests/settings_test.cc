@@ -1,10 +1,9 @@
 // Settings a store must keep: grant_issuer, log_origin and the pseudonym
 // secret are recorded at the first start, and a restart with another one
 // is refused, naming it, before anything is served.
-#include <catch2/catch.hpp>
-
 #include <sys/stat.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -43,8 +42,9 @@ std::string RefusedStart(const std::string& data_dir,
   return log;
 }
 
-TEST_CASE("a restart or restore with another grant_issuer, log_origin or "
-          "pseudonym secret is refused, naming it") {
+TEST_CASE(
+    "a restart or restore with another grant_issuer, log_origin or "
+    "pseudonym secret is refused, naming it") {
   TempDir dir;
   const std::string data = dir.path() + "/var";
   fs::create_directories(data);
@@ -75,8 +75,8 @@ TEST_CASE("a restart or restore with another grant_issuer, log_origin or "
 
   // The original settings: served, nothing recorded again.
   {
-    BrokerProcess broker(data, {"--log-origin", "accord.local/log",
-                                "--grant-issuer", "accord"});
+    BrokerProcess broker(
+        data, {"--log-origin", "accord.local/log", "--grant-issuer", "accord"});
     const size_t before = broker.log().size();
     REQUIRE(broker.Start().ok());
     CHECK_FALSE(
@@ -138,8 +138,9 @@ TEST_CASE("a restart or restore with another grant_issuer, log_origin or "
   {
     const std::string log = RefusedStart(data, {});
     INFO(log);
-    CHECK(absl::StrContains(log, "a different pseudonym secret than the one "
-                                 "this store was created with"));
+    CHECK(absl::StrContains(log,
+                            "a different pseudonym secret than the one "
+                            "this store was created with"));
     CHECK(absl::StrContains(log, secret));
   }
   write_secret(original);
@@ -153,17 +154,17 @@ TEST_CASE("a restart or restore with another grant_issuer, log_origin or "
 void ForgetSettings(const std::string& data_dir) {
   const std::string path = data_dir + "/db";
   std::vector<std::string> names;
-  REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names)
-              .ok());
+  REQUIRE(
+      rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const std::string& n : names) {
     families.emplace_back(n, rocksdb::ColumnFamilyOptions());
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles,
-                            &raw)
-              .ok());
+  REQUIRE(
+      rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &raw)
+          .ok());
   std::unique_ptr<rocksdb::DB> db(raw);
   rocksdb::ColumnFamilyHandle* meta = nullptr;
   for (auto* h : handles) {
@@ -183,8 +184,9 @@ void ForgetSettings(const std::string& data_dir) {
   for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
 }
 
-TEST_CASE("a store made before settings were recorded gets them at its "
-          "next start, and keeps them after") {
+TEST_CASE(
+    "a store made before settings were recorded gets them at its "
+    "next start, and keeps them after") {
   TempDir dir;
   const std::string data = dir.path() + "/var";
   fs::create_directories(data);
@@ -203,8 +205,8 @@ TEST_CASE("a store made before settings were recorded gets them at its "
     CHECK(absl::StrContains(log,
                             "recorded the settings this store must keep (it "
                             "was created before they were recorded)"));
-    CHECK(absl::StrContains(
-        log, "grant_issuer,log_origin,pseudonym_secret_sha256"));
+    CHECK(absl::StrContains(log,
+                            "grant_issuer,log_origin,pseudonym_secret_sha256"));
     REQUIRE(broker.Stop() == 0);
   }
   const std::string log =

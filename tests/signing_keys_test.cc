@@ -174,15 +174,14 @@ TEST_CASE("receipts outlive grant key rotation and are never grants",
   REQUIRE(broker.AdvanceClock(absl::Seconds(601)).ok());
   CHECK(Contains(KidsAt(receipt_jwks), receipt_kid));
   REQUIRE(broker.SetClockOffset(absl::ZeroDuration()).ok());
-  CliResult fresh = broker.Cli({"consent", "show",
-                                Str(given.json, {"consent", "id"}),
-                                "--receipt", "--citizen", "alice",
-                                "--output", "json"});
+  CliResult fresh =
+      broker.Cli({"consent", "show", Str(given.json, {"consent", "id"}),
+                  "--receipt", "--citizen", "alice", "--output", "json"});
   INFO(fresh.err);
   REQUIRE(fresh.exit_code == 0);
   const std::string fresh_receipt = Str(fresh.json, {"receipt"});
-  auto h_text =
-      formats::Base64UrlDecode(fresh_receipt.substr(0, fresh_receipt.find('.')));
+  auto h_text = formats::Base64UrlDecode(
+      fresh_receipt.substr(0, fresh_receipt.find('.')));
   REQUIRE(h_text.ok());
   auto h = formats::ParseJson(*h_text);
   REQUIRE(h.ok());
@@ -200,9 +199,9 @@ TEST_CASE("receipts outlive grant key rotation and are never grants",
     for (const std::string& audience :
          {std::string(kReceiptAudience), std::string(kAudience)}) {
       INFO(jwks << " " << audience);
-      CliResult r = broker.Cli({"grant", "verify", receipt, "--jwks", jwks,
-                                "--jwks-http", "loopback", "--audience",
-                                audience});
+      CliResult r =
+          broker.Cli({"grant", "verify", receipt, "--jwks", jwks, "--jwks-http",
+                      "loopback", "--audience", audience});
       INFO(r.err);
       CHECK(r.exit_code == 1);  // refused, not a usage error
       CHECK(r.err.find("UNAUTHENTICATED") != std::string::npos);
@@ -210,9 +209,9 @@ TEST_CASE("receipts outlive grant key rotation and are never grants",
             std::string::npos);
     }
   }
-  CliResult pyjwt = Run("/usr/bin/python3",
-                        {SourceDir() + "/tests/verify_grant.py", receipt_jwks,
-                         kReceiptAudience, receipt});
+  CliResult pyjwt =
+      Run("/usr/bin/python3", {SourceDir() + "/tests/verify_grant.py",
+                               receipt_jwks, kReceiptAudience, receipt});
   INFO(pyjwt.err);
   CHECK(pyjwt.exit_code == 1);
   CHECK(pyjwt.err.find("rejected:") != std::string::npos);

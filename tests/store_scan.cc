@@ -1,10 +1,9 @@
 #include "tests/store_scan.h"
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <memory>
 #include <sstream>
-
-#include <catch2/catch.hpp>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -40,7 +39,9 @@ class Opened {
     for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
   }
   rocksdb::DB* db() { return db_.get(); }
-  const std::vector<rocksdb::ColumnFamilyHandle*>& handles() { return handles_; }
+  const std::vector<rocksdb::ColumnFamilyHandle*>& handles() {
+    return handles_;
+  }
   rocksdb::ColumnFamilyHandle* Family(const std::string& name) {
     for (auto* h : handles_) {
       if (h->GetName() == name) return h;
@@ -60,9 +61,9 @@ std::string ReadSubjectKey(const std::string& db_path,
                            const std::string& subject) {
   Opened db(db_path, /*read_only=*/false);
   std::string key;
-  const rocksdb::Status s = db.db()->Get(rocksdb::ReadOptions(),
-                                         db.Family("index"),
-                                         store::keys::SubjectKey(subject), &key);
+  const rocksdb::Status s =
+      db.db()->Get(rocksdb::ReadOptions(), db.Family("index"),
+                   store::keys::SubjectKey(subject), &key);
   INFO(s.ToString());
   REQUIRE(s.ok());
   REQUIRE(key.size() == 32);
@@ -82,8 +83,7 @@ std::vector<std::string> FindInStore(const std::string& db_path,
         const absl::string_view key(it->key().data(), it->key().size());
         const absl::string_view value(it->value().data(), it->value().size());
         if (absl::StrContains(key, n) || absl::StrContains(value, n)) {
-          hits.push_back(absl::StrCat(h->GetName(), ": ",
-                                      absl::CEscape(key)));
+          hits.push_back(absl::StrCat(h->GetName(), ": ", absl::CEscape(key)));
         }
       }
     }

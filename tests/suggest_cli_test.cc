@@ -1,13 +1,12 @@
 // "Did you mean" for a purpose, dataset or principal the broker does not
 // know, through the real CLI against a dev-mode broker; the broker's
 // message unchanged when the caller may not list the names.
+#include <catch2/catch.hpp>
 #include <string>
 
-#include <catch2/catch.hpp>
-
 #include "absl/strings/match.h"
-#include "tests/broker_harness.h"
 #include "broker/testing/temp_dir.h"
+#include "tests/broker_harness.h"
 
 namespace accord::testing {
 namespace {
@@ -15,31 +14,35 @@ namespace {
 constexpr char kPersonal[] = "rennes.energy.household-consumption";
 constexpr char kOpen[] = "rennes.mobility.bike-stations";
 
-TEST_CASE("cli: unknown names get the nearest known name when the caller may list them") {
+TEST_CASE(
+    "cli: unknown names get the nearest known name when the caller may list "
+    "them") {
   TempDir dir;
   BrokerProcess broker(dir.path() + "/var");
   REQUIRE(broker.Start().ok());
 
   // A dataset, listed by the partner (ListDatasets).
-  CliResult dataset = broker.Cli(
-      {"grant", "request", "--as", "partner-demo", "--dataset",
-       "rennes.mobility.bike-station", "--purpose", "research-and-development",
-       "--audience", "data.rennes.example"});
+  CliResult dataset = broker.Cli({"grant", "request", "--as", "partner-demo",
+                                  "--dataset", "rennes.mobility.bike-station",
+                                  "--purpose", "research-and-development",
+                                  "--audience", "data.rennes.example"});
   INFO(dataset.err);
   CHECK(dataset.exit_code == 1);
   CHECK(absl::StrContains(
-      dataset.err, "accord: NOT_FOUND: no dataset 'rennes.mobility.bike-station'"
-                   "; did you mean 'rennes.mobility.bike-stations'?"));
+      dataset.err,
+      "accord: NOT_FOUND: no dataset 'rennes.mobility.bike-station'"
+      "; did you mean 'rennes.mobility.bike-stations'?"));
 
   // No near name: the known ones.
-  CliResult far = broker.Cli({"dataset", "get", "zzz", "--as", "producer-demo"});
+  CliResult far =
+      broker.Cli({"dataset", "get", "zzz", "--as", "producer-demo"});
   CHECK(absl::StrContains(far.err, "; known: " + std::string(kPersonal)));
 
   // A purpose, from the taxonomy.
-  CliResult purpose = broker.Cli(
-      {"grant", "request", "--as", "partner-demo", "--dataset", kOpen,
-       "--purpose", "research-and-developmen", "--audience",
-       "data.rennes.example"});
+  CliResult purpose =
+      broker.Cli({"grant", "request", "--as", "partner-demo", "--dataset",
+                  kOpen, "--purpose", "research-and-developmen", "--audience",
+                  "data.rennes.example"});
   INFO(purpose.err);
   CHECK(purpose.exit_code == 1);
   CHECK(absl::StrContains(purpose.err,
@@ -61,7 +64,8 @@ TEST_CASE("cli: unknown names get the nearest known name when the caller may lis
        "--purpose", "research-and-development", "--partner", "partner-dem"});
   INFO(citizen.err);
   CHECK(citizen.exit_code == 1);
-  CHECK(absl::StrContains(citizen.err, "'partner-dem' is not a known partner\n"));
+  CHECK(
+      absl::StrContains(citizen.err, "'partner-dem' is not a known partner\n"));
   CHECK(!absl::StrContains(citizen.err, "did you mean"));
   CHECK(!absl::StrContains(citizen.err, "known:"));
 }

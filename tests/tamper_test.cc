@@ -2,11 +2,10 @@
 // RocksDB while the broker is stopped. The broker refuses to start on it
 // unless told to, and `accord audit verify` names the first bad index, both
 // against the restarted broker and offline against an earlier export.
+#include <catch2/catch.hpp>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "broker/store/keys.h"
@@ -24,10 +23,12 @@ class RawDb {
     REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names)
                 .ok());
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const std::string& n : names) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    for (const std::string& n : names)
+      families.emplace_back(n, rocksdb::ColumnFamilyOptions());
     rocksdb::DB* db = nullptr;
-    REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles_, &db)
-                .ok());
+    REQUIRE(
+        rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles_, &db)
+            .ok());
     db_.reset(db);
   }
   ~RawDb() {
@@ -49,12 +50,12 @@ class RawDb {
     return v;
   }
   void PutLeaf(uint64_t i, const std::string& v) {
-    REQUIRE(db_->Put(Sync(), Family("audit_leaves"), store::keys::BE64(i), v)
-                .ok());
+    REQUIRE(
+        db_->Put(Sync(), Family("audit_leaves"), store::keys::BE64(i), v).ok());
   }
   void DeleteLeaf(uint64_t i) {
-    REQUIRE(db_->Delete(Sync(), Family("audit_leaves"), store::keys::BE64(i))
-                .ok());
+    REQUIRE(
+        db_->Delete(Sync(), Family("audit_leaves"), store::keys::BE64(i)).ok());
   }
   uint64_t LogSize() {
     std::string v;
@@ -93,8 +94,8 @@ int64_t FirstBad(const CliResult& r) {
 enum class Tamper { kFlipByte, kDrop, kSwap, kRollBack };
 
 TEST_CASE("tampering with the stored log is detected and located") {
-  const Tamper tamper =
-      GENERATE(Tamper::kFlipByte, Tamper::kDrop, Tamper::kSwap, Tamper::kRollBack);
+  const Tamper tamper = GENERATE(Tamper::kFlipByte, Tamper::kDrop,
+                                 Tamper::kSwap, Tamper::kRollBack);
   TempDir dir;
   const std::string data = dir.path() + "/var";
   const std::string saved = dir.path() + "/cp.note";
@@ -105,10 +106,11 @@ TEST_CASE("tampering with the stored log is detected and located") {
     BrokerProcess broker(data);
     REQUIRE(broker.Start().ok());
     for (int i = 0; i < 6; ++i) {
-      REQUIRE(broker.Cli({"grant", "request", "--dataset",
-                          "rennes.mobility.bike-stations", "--purpose",
-                          "service-provision", "--audience", "svc", "--as",
-                          "partner-demo"})
+      REQUIRE(broker
+                  .Cli({"grant", "request", "--dataset",
+                        "rennes.mobility.bike-stations", "--purpose",
+                        "service-provision", "--audience", "svc", "--as",
+                        "partner-demo"})
                   .exit_code == 0);
     }
     REQUIRE(Audit(broker, {"key", "--save", key}).exit_code == 0);
@@ -171,13 +173,14 @@ TEST_CASE("tampering with the stored log is detected and located") {
   CliResult exported = Audit(broker, {"export", after, "--log-key", key});
   INFO(exported.err);
   REQUIRE(exported.exit_code == 0);
-  CliResult offline =
-      Audit(broker, {"verify", "--file", after, "--key", key, "--since", before});
+  CliResult offline = Audit(
+      broker, {"verify", "--file", after, "--key", key, "--since", before});
   INFO(offline.out << offline.err);
   CHECK(offline.exit_code == 1);
   CHECK(FirstBad(offline) == static_cast<int64_t>(bad));
   // The export taken before still verifies on its own.
-  CHECK(Audit(broker, {"verify", "--file", before, "--key", key}).exit_code == 0);
+  CHECK(Audit(broker, {"verify", "--file", before, "--key", key}).exit_code ==
+        0);
 }
 
 }  // namespace

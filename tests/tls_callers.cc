@@ -1,10 +1,10 @@
 #include "tests/tls_callers.h"
 
-#include <fstream>
-#include <sstream>
-
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
+
+#include <fstream>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "broker/dev/dev_layout.h"
@@ -55,7 +55,7 @@ absl::StatusOr<ClientIdentity> IssueIdentity(const std::string& data_dir,
                                              int64_t not_after, bool foreign) {
   absl::StatusOr<dev::IssuedCertificate> ca =
       foreign ? dev::NewCertificateAuthority("Foreign Test CA", not_before,
-                                                not_after + 86400)
+                                             not_after + 86400)
               : dev::ReadIssuedCertificate(PkiDir(data_dir), "ca");
   if (!ca.ok()) return ca.status();
   dev::CertificateSpec spec;

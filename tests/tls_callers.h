@@ -5,11 +5,11 @@
 // caller presents: a dev principal's, one issued now by the broker's dev CA,
 // one from a foreign CA, or none. Each opens its own gRPC channel.
 
+#include <grpcpp/channel.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
-
-#include <grpcpp/channel.h>
 
 #include "absl/status/statusor.h"
 

@@ -8,11 +8,11 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "broker/formats/base64url.h"
 #include "broker/crypto/jwks.h"
 #include "broker/crypto/jws.h"
 #include "broker/crypto/rsa_signing_key.h"
 #include "broker/crypto/signing_key.h"
+#include "broker/formats/base64url.h"
 #include "tests/broker_harness.h"
 #include "tests/cli_refusal.h"
 
@@ -49,7 +49,8 @@ std::string Forge(const crypto::SigningKey& signer, const std::string& alg,
       formats::Base64UrlEncode(absl::StrCat(
           R"({"alg":")", alg, R"(","typ":"JWT","kid":")", kid, R"("})")),
       ".", formats::Base64UrlEncode(payload));
-  return absl::StrCat(input, ".", formats::Base64UrlEncode(*signer.Sign(input)));
+  return absl::StrCat(input, ".",
+                      formats::Base64UrlEncode(*signer.Sign(input)));
 }
 
 struct Issuer {

@@ -1,6 +1,8 @@
 // Transport security: the broker refuses to start without sound TLS
 // material, dev mode stays on loopback, TLS 1.2 is the oldest version it
 // speaks, and client certificates must chain to the configured CA.
+#include <grpcpp/client_context.h>
+
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <ctime>
@@ -8,8 +10,6 @@
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <grpcpp/client_context.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -46,9 +46,9 @@ struct DataDir {
   // Flags of a production (non-dev) start with this directory's material.
   std::vector<std::string> Flags(const std::string& ca, const std::string& cert,
                                  const std::string& key) const {
-    return {"--data-dir", dir.path(), "--grpc-addr", Loopback(),
-            "--http-addr", Loopback(), "--tls-ca", ca, "--tls-cert", cert,
-            "--tls-key", key};
+    return {"--data-dir",  dir.path(), "--grpc-addr", Loopback(),
+            "--http-addr", Loopback(), "--tls-ca",    ca,
+            "--tls-cert",  cert,       "--tls-key",   key};
   }
   std::vector<std::string> Flags() const {
     return Flags(pki + "/ca.pem", pki + "/server.pem", pki + "/server.key");
@@ -79,17 +79,18 @@ TEST_CASE("dev mode refuses an address that is not a loopback literal",
   for (const std::string& addr :
        {std::string("0.0.0.0:7443"), std::string("127.attacker.example:7443"),
         std::string("[::]:7443")}) {
-    CliResult r = RunBroker({"--dev", dir.path(), "--grpc-addr", addr,
-                             "--http-addr", Loopback()});
+    CliResult r = RunBroker(
+        {"--dev", dir.path(), "--grpc-addr", addr, "--http-addr", Loopback()});
     INFO(addr << ": " << r.err);
     CHECK(r.exit_code == 1);
     CHECK(absl::StrContains(r.err, addr));
   }
 }
 
-TEST_CASE("TLS material that is missing, unreadable, expired or not what it "
-          "claims stops the start",
-          "[transport]") {
+TEST_CASE(
+    "TLS material that is missing, unreadable, expired or not what it "
+    "claims stops the start",
+    "[transport]") {
   DataDir data;
   const std::string& pki = data.pki;
   const std::string bad = data.dir.path() + "/bad";
@@ -115,9 +116,9 @@ TEST_CASE("TLS material that is missing, unreadable, expired or not what it "
   const std::string ca_pem = pki + "/ca.pem";
   const std::string cert = pki + "/server.pem";
   const std::string key = pki + "/server.key";
-  ExpectRefused(RunBroker(data.Flags(ca_pem, bad + "/expired.pem",
-                                     bad + "/expired.key")),
-                bad + "/expired.pem");
+  ExpectRefused(
+      RunBroker(data.Flags(ca_pem, bad + "/expired.pem", bad + "/expired.key")),
+      bad + "/expired.pem");
   for (const std::string& k :
        {missing, bad + "/a-directory", bad + "/garbage.pem"}) {
     ExpectRefused(RunBroker(data.Flags(ca_pem, cert, k)), k);
@@ -158,13 +159,13 @@ TEST_CASE("a grant key file that is missing or unreadable stops the start",
 // `openssl s_client` pinned to one protocol version; exit 0 = handshake.
 int Handshake(const BrokerProcess& broker, const std::string& version,
               const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> args = {
-      "s_client", "-connect", broker.grpc_address(), version,
-      // Lets the client offer TLS 1.0/1.1 at all: the refusal must be the
-      // broker's.
-      "-cipher", "DEFAULT@SECLEVEL=0", "-CAfile",
-      broker.data_dir() + "/dev-pki/ca.pem", "-verify_return_error",
-      "-alpn", "h2"};
+  std::vector<std::string> args = {"s_client", "-connect",
+                                   broker.grpc_address(), version,
+                                   // Lets the client offer TLS 1.0/1.1 at all:
+                                   // the refusal must be the broker's.
+                                   "-cipher", "DEFAULT@SECLEVEL=0", "-CAfile",
+                                   broker.data_dir() + "/dev-pki/ca.pem",
+                                   "-verify_return_error", "-alpn", "h2"};
   args.insert(args.end(), extra.begin(), extra.end());
   return Run("/usr/bin/openssl", args).exit_code;
 }

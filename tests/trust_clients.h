@@ -5,14 +5,14 @@
 // connection of their own, dev identities, the grant request they repeat,
 // and revocation streams opened without waiting for them.
 
+#include <grpcpp/grpcpp.h>
+
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
-#include <grpcpp/grpcpp.h>
 
 #include "absl/time/time.h"
 #include "accord/v1/access.grpc.pb.h"
@@ -122,7 +122,6 @@ class Streams {
   std::vector<std::unique_ptr<Stream>> streams_;
   size_t finished_ = 0;
 };
-
 
 }  // namespace accord::testing
 

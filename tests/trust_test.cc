@@ -4,11 +4,14 @@
 // are capped, readiness follows a stalled writer, and outside dev mode the
 // gRPC listener takes no caller without a certificate. The flood itself is
 // flood_test.cc.
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -20,10 +23,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <catch2/catch.hpp>
-#include <grpcpp/generic/generic_stub.h>
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -48,10 +47,10 @@ namespace {
 namespace fs = std::filesystem;
 using grpc::StatusCode;
 
-
-TEST_CASE("a revision far ahead is refused at once, a near one is waited "
-          "for, bounded, and served when it comes",
-          "[trust][integration]") {
+TEST_CASE(
+    "a revision far ahead is refused at once, a near one is waited "
+    "for, bounded, and served when it comes",
+    "[trust][integration]") {
   TempDir dir;
   BrokerProcess broker(dir.path());
   REQUIRE(broker.Start().ok());
@@ -63,8 +62,7 @@ TEST_CASE("a revision far ahead is refused at once, a near one is waited "
   CHECK(absl::StartsWith(far.error_message(), "at_least_as_fresh"));
   v1::RequestGrantsRequest batch;
   for (int i = 0; i < 10; ++i) {
-    *batch.add_requests() =
-        BikeRequest(std::numeric_limits<uint64_t>::max());
+    *batch.add_requests() = BikeRequest(std::numeric_limits<uint64_t>::max());
   }
   {
     grpc::ClientContext ctx;
@@ -81,8 +79,7 @@ TEST_CASE("a revision far ahead is refused at once, a near one is waited "
   // A wait one revision ahead, answered once another call commits.
   std::atomic<int> code{-1};
   std::thread waiter([&] {
-    code = static_cast<int>(
-        Grant(partner, BikeRequest(head + 2)).error_code());
+    code = static_cast<int>(Grant(partner, BikeRequest(head + 2)).error_code());
   });
   // The waiting call is served only after the next commit; until then
   // it holds no handler thread, so this grant goes through meanwhile.
@@ -95,9 +92,10 @@ TEST_CASE("a revision far ahead is refused at once, a near one is waited "
   CHECK(code == static_cast<int>(StatusCode::OK));
 }
 
-TEST_CASE("the rate limit charges each request of a batch and the subjects "
-          "named, and the peer limit comes before authentication",
-          "[trust][integration]") {
+TEST_CASE(
+    "the rate limit charges each request of a batch and the subjects "
+    "named, and the peer limit comes before authentication",
+    "[trust][integration]") {
   SECTION("per principal, by cost") {
     TempDir dir;
     BrokerProcess broker(dir.path(), {"--rate-limit-per-second", "1",
@@ -170,9 +168,10 @@ TEST_CASE("each service takes requests of its own size",
   CHECK(absl::StartsWith(g.error_message(), "audience"));
 }
 
-TEST_CASE("a client certificate on the CA's revocation list fails the "
-          "handshake",
-          "[trust][integration]") {
+TEST_CASE(
+    "a client certificate on the CA's revocation list fails the "
+    "handshake",
+    "[trust][integration]") {
   TempDir dir;
   const std::string data = dir.path() + "/var";
   REQUIRE(MakeDevMaterial(data).ok());
@@ -220,9 +219,8 @@ TEST_CASE("a client certificate on the CA's revocation list fails the "
 TEST_CASE("revocation streams are capped per principal and in all",
           "[trust][integration]") {
   TempDir dir;
-  BrokerProcess broker(dir.path(),
-                       {"--max-revocation-streams-per-principal", "3",
-                        "--max-revocation-streams", "5"});
+  BrokerProcess broker(dir.path(), {"--max-revocation-streams-per-principal",
+                                    "3", "--max-revocation-streams", "5"});
   REQUIRE(broker.Start().ok());
   Client partner(broker, Dev(broker, "partner-demo"));
   Client auditor(broker, Dev(broker, "auditor-demo"));
@@ -275,10 +273,10 @@ class FreezableDisk {
   explicit FreezableDisk(const std::string& image, const std::string& path)
       : path_(path) {
     fs::create_directories(path);
-    mounted_ = Shell(absl::StrCat("truncate -s 256M ", image,
-                                  " && mkfs.ext4 -q ", image, " && mount -o loop ",
-                                  image, " ", path, " && rmdir ", path,
-                                  "/lost+found")) == 0;
+    mounted_ =
+        Shell(absl::StrCat("truncate -s 256M ", image, " && mkfs.ext4 -q ",
+                           image, " && mount -o loop ", image, " ", path,
+                           " && rmdir ", path, "/lost+found")) == 0;
   }
   ~FreezableDisk() {
     Thaw();
@@ -345,8 +343,7 @@ StatusCode ReflectionCode(const Client& c) {
   stub.UnaryCall(&ctx,
                  "/grpc.reflection.v1alpha.ServerReflection/"
                  "ServerReflectionInfo",
-                 grpc::StubOptions(), &request, &response,
-                 [&](grpc::Status s) {
+                 grpc::StubOptions(), &request, &response, [&](grpc::Status s) {
                    status = std::move(s);
                    done.Notify();
                  });
@@ -389,28 +386,28 @@ TEST_CASE("readiness and the gRPC health status follow a stalled writer",
 
   REQUIRE(disk.Freeze());
   // A write that cannot become durable while the disk is frozen.
-  std::thread stalled([&] {
-    Grant(partner, BikeRequest(), nullptr, absl::Seconds(60));
-  });
-  CHECK(Eventually([&] { return ReadyzStatus(broker); }, 503,
-                   absl::Seconds(30)));
-  CHECK(Eventually([&] { return HealthStatus(partner); }, 2,
-                   absl::Seconds(30)));
+  std::thread stalled(
+      [&] { Grant(partner, BikeRequest(), nullptr, absl::Seconds(60)); });
+  CHECK(
+      Eventually([&] { return ReadyzStatus(broker); }, 503, absl::Seconds(30)));
+  CHECK(
+      Eventually([&] { return HealthStatus(partner); }, 2, absl::Seconds(30)));
   auto body = http::HttpGet(broker.http_address(), "/readyz", absl::Seconds(5));
   REQUIRE(body.ok());
   CHECK(body->body == "not ready\n");
   disk.Thaw();
   stalled.join();
-  CHECK(Eventually([&] { return ReadyzStatus(broker); }, 200,
-                   absl::Seconds(30)));
-  CHECK(Eventually([&] { return HealthStatus(partner); }, 1,
-                   absl::Seconds(30)));
+  CHECK(
+      Eventually([&] { return ReadyzStatus(broker); }, 200, absl::Seconds(30)));
+  CHECK(
+      Eventually([&] { return HealthStatus(partner); }, 1, absl::Seconds(30)));
   CHECK(absl::StrContains(broker.log(), "not ready"));
 }
 
-TEST_CASE("outside dev mode the gRPC listener requires a client certificate "
-          "and serves no reflection",
-          "[trust][integration]") {
+TEST_CASE(
+    "outside dev mode the gRPC listener requires a client certificate "
+    "and serves no reflection",
+    "[trust][integration]") {
   TempDir dir;
   REQUIRE(MakeDevMaterial(dir.path()).ok());
   const std::string pki = dir.path() + "/dev-pki";

@@ -2,8 +2,6 @@
 // JWKS from TrustService.GetVerificationKeys over mutual TLS, and the
 // RevocationWatcher following WatchRevocations, resuming after a broken
 // stream without losing what was revoked meanwhile.
-#include <catch2/catch.hpp>
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -11,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <functional>
 #include <string>
 #include <thread>
@@ -171,20 +170,20 @@ struct Consented {
   std::string grant_id;
   std::string token;
 };
-Consented ConsentAndGrant(const BrokerProcess& broker, const std::string& citizen) {
+Consented ConsentAndGrant(const BrokerProcess& broker,
+                          const std::string& citizen) {
   Consented out;
-  CliResult given = broker.Cli({"consent", "give", "--dataset", kPersonal,
-                                "--purpose", kPurpose, "--partner",
-                                "partner-demo", "--citizen", citizen,
-                                "--output", "json"});
+  CliResult given = broker.Cli(
+      {"consent", "give", "--dataset", kPersonal, "--purpose", kPurpose,
+       "--partner", "partner-demo", "--citizen", citizen, "--output", "json"});
   if (given.exit_code != 0) return out;
   out.consent_id = given.json.Find("consent")->GetString("id").value_or("");
   const std::string subject =
       given.json.Find("consent")->GetString("subject").value_or("");
-  CliResult grant = broker.Cli({"grant", "request", "--dataset", kPersonal,
-                                "--purpose", kPurpose, "--audience", kAudience,
-                                "--subjects", subject, "--as", "partner-demo",
-                                "--output", "json"});
+  CliResult grant =
+      broker.Cli({"grant", "request", "--dataset", kPersonal, "--purpose",
+                  kPurpose, "--audience", kAudience, "--subjects", subject,
+                  "--as", "partner-demo", "--output", "json"});
   const formats::JsonValue* g = FirstGrant(grant);
   if (g == nullptr) return out;
   out.grant_id = g->GetString("id").value_or("");
@@ -219,8 +218,8 @@ TEST_CASE("the verifier takes the broker's keys over gRPC with mutual TLS") {
   verifier::GrantVerifierOptions o;
   o.audience = kAudience;
   verifier::GrantVerifier v(*std::move(keys), o);
-  auto grant = v.VerifyForCertificate(
-      c.token, ReadAll(pki + "/partner-demo.pem"));
+  auto grant =
+      v.VerifyForCertificate(c.token, ReadAll(pki + "/partner-demo.pem"));
   INFO(grant.status());
   REQUIRE(grant.ok());
   CHECK(grant->id == c.grant_id);
@@ -242,7 +241,8 @@ TEST_CASE("the verifier takes the broker's keys over gRPC with mutual TLS") {
     e.key_file = dir.path() + "/rogue.key";
     auto rogue_loader = verifier::BrokerKeysLoader(e);
     REQUIRE(rogue_loader.ok());
-    auto refused = verifier::JwksSource::FromLoader(*std::move(rogue_loader), {});
+    auto refused =
+        verifier::JwksSource::FromLoader(*std::move(rogue_loader), {});
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.status().code() == absl::StatusCode::kUnavailable);
   }
@@ -258,7 +258,9 @@ TEST_CASE("the verifier takes the broker's keys over gRPC with mutual TLS") {
   }
 }
 
-TEST_CASE("the revocation watcher resumes after a broken stream without losing revocations") {
+TEST_CASE(
+    "the revocation watcher resumes after a broken stream without losing "
+    "revocations") {
   TempDir dir;
   BrokerProcess broker(dir.path() + "/var");
   REQUIRE(broker.Start().ok());
@@ -275,7 +277,8 @@ TEST_CASE("the revocation watcher resumes after a broken stream without losing r
   auto watcher = verifier::RevocationWatcher::Start(
       Endpoint(broker, "producer-demo", proxy.address()), o);
   REQUIRE(watcher.ok());
-  std::shared_ptr<const verifier::RevokedGrants> revoked = (*watcher)->revoked();
+  std::shared_ptr<const verifier::RevokedGrants> revoked =
+      (*watcher)->revoked();
   REQUIRE(WaitUntil([&] { return revoked->Check(alice.grant_id).ok(); }));
 
   CliResult withdrawn = broker.Cli(

@@ -13,7 +13,8 @@ constexpr char kPersonal[] = "rennes.energy.household-consumption";
 constexpr char kOpen[] = "rennes.mobility.bike-stations";
 constexpr char kAudience[] = "data.rennes.example";
 
-std::string Str(const formats::JsonValue& v, std::initializer_list<const char*> path) {
+std::string Str(const formats::JsonValue& v,
+                std::initializer_list<const char*> path) {
   const formats::JsonValue* cur = &v;
   for (const char* key : path) {
     cur = cur->Find(key);
@@ -28,12 +29,12 @@ size_t Count(const formats::JsonValue& v, const char* key) {
                                                        : 0;
 }
 
-CliResult VerifyWithPyJwt(const BrokerProcess& broker, const std::string& token) {
-  return Run("/usr/bin/python3",
-             {SourceDir() + "/tests/verify_grant.py",
-              absl::StrCat("http://", broker.http_address(),
-                           "/.well-known/jwks.json"),
-              kAudience, token});
+CliResult VerifyWithPyJwt(const BrokerProcess& broker,
+                          const std::string& token) {
+  return Run("/usr/bin/python3", {SourceDir() + "/tests/verify_grant.py",
+                                  absl::StrCat("http://", broker.http_address(),
+                                               "/.well-known/jwks.json"),
+                                  kAudience, token});
 }
 
 TEST_CASE("each role's slice works end to end and survives a restart") {
@@ -42,17 +43,17 @@ TEST_CASE("each role's slice works end to end and survives a restart") {
   REQUIRE(broker.Start().ok());
 
   // Producer: the demo datasets are there with their policies.
-  CliResult datasets = broker.Cli({"dataset", "list", "--as", "producer-demo",
-                                   "--output", "json"});
+  CliResult datasets = broker.Cli(
+      {"dataset", "list", "--as", "producer-demo", "--output", "json"});
   INFO(datasets.err);
   REQUIRE(datasets.exit_code == 0);
   CHECK(Count(datasets.json, "datasets") == 3);
 
   // Citizen: give a consent and list it.
-  CliResult given = broker.Cli(
-      {"consent", "give", "--dataset", kPersonal, "--purpose",
-       "research-and-development", "--partner", "partner-demo", "--citizen",
-       "alice", "--output", "json"});
+  CliResult given =
+      broker.Cli({"consent", "give", "--dataset", kPersonal, "--purpose",
+                  "research-and-development", "--partner", "partner-demo",
+                  "--citizen", "alice", "--output", "json"});
   INFO(given.err);
   REQUIRE(given.exit_code == 0);
   const std::string consent_id = Str(given.json, {"consent", "id"});
@@ -73,11 +74,11 @@ TEST_CASE("each role's slice works end to end and survives a restart") {
   // Partner: a grant names only the consenting subject and verifies with a
   // stock JWT library against the JWKS served over HTTP.
   const std::string nobody = "bm8tY29uc2VudC1zdWJqZWN0";
-  CliResult grant = broker.Cli(
-      {"grant", "request", "--dataset", kPersonal, "--purpose",
-       "research-and-development", "--audience", kAudience, "--subjects",
-       absl::StrCat(alice, ",", nobody), "--as", "partner-demo", "--output",
-       "json"});
+  CliResult grant =
+      broker.Cli({"grant", "request", "--dataset", kPersonal, "--purpose",
+                  "research-and-development", "--audience", kAudience,
+                  "--subjects", absl::StrCat(alice, ",", nobody), "--as",
+                  "partner-demo", "--output", "json"});
   INFO(grant.err << grant.out);
   REQUIRE(grant.exit_code == 0);
   CHECK(Str(grant.json, {"decision", "outcome"}) == "permit");
@@ -97,21 +98,20 @@ TEST_CASE("each role's slice works end to end and survives a restart") {
   CHECK(!Str(verified.json, {"policy", "hash"}).empty());
 
   // A grant for an OPEN dataset.
-  CliResult open = broker.Cli({"grant", "request", "--dataset", kOpen,
-                               "--purpose", "service-provision", "--audience",
-                               kAudience, "--as", "partner-demo", "--output",
-                               "json"});
+  CliResult open = broker.Cli(
+      {"grant", "request", "--dataset", kOpen, "--purpose", "service-provision",
+       "--audience", kAudience, "--as", "partner-demo", "--output", "json"});
   INFO(open.err << open.out);
   REQUIRE(open.exit_code == 0);
   CHECK(Str(open.json, {"decision", "outcome"}) == "permit");
 
   // The citizen sees who used the data, then withdraws.
-  CliResult history =
-      broker.Cli({"consent", "history", "--citizen", "alice", "--output", "json"});
+  CliResult history = broker.Cli(
+      {"consent", "history", "--citizen", "alice", "--output", "json"});
   REQUIRE(history.exit_code == 0);
   CHECK(Count(history.json, "records") == 1);
-  CliResult withdrawn = broker.Cli(
-      {"consent", "withdraw", consent_id, "--citizen", "alice", "--output", "json"});
+  CliResult withdrawn = broker.Cli({"consent", "withdraw", consent_id,
+                                    "--citizen", "alice", "--output", "json"});
   INFO(withdrawn.err);
   REQUIRE(withdrawn.exit_code == 0);
   CHECK(Str(withdrawn.json, {"consent", "state"}) == "withdrawn");
@@ -122,10 +122,10 @@ TEST_CASE("each role's slice works end to end and survives a restart") {
   CHECK(foreign.err.find("NOT_FOUND") != std::string::npos);
 
   // The next request names nobody: denied, with reasons.
-  CliResult after = broker.Cli(
-      {"grant", "request", "--dataset", kPersonal, "--purpose",
-       "research-and-development", "--audience", kAudience, "--subjects", alice,
-       "--as", "partner-demo", "--output", "json"});
+  CliResult after = broker.Cli({"grant", "request", "--dataset", kPersonal,
+                                "--purpose", "research-and-development",
+                                "--audience", kAudience, "--subjects", alice,
+                                "--as", "partner-demo", "--output", "json"});
   REQUIRE(after.exit_code == 0);
   CHECK(Str(after.json, {"decision", "outcome"}) == "deny");
   CHECK(Count(after.json, "grants") == 0);
@@ -136,14 +136,14 @@ TEST_CASE("each role's slice works end to end and survives a restart") {
   // Everything survives a restart.
   REQUIRE(broker.Stop() == 0);
   REQUIRE(broker.Start().ok());
-  CliResult again =
-      broker.Cli({"consent", "show", consent_id, "--citizen", "alice", "--output", "json"});
+  CliResult again = broker.Cli({"consent", "show", consent_id, "--citizen",
+                                "alice", "--output", "json"});
   INFO(again.err);
   REQUIRE(again.exit_code == 0);
   CHECK(Str(again.json, {"consent", "state"}) == "withdrawn");
   CHECK(Count(*again.json.Find("consent"), "events") == 2);
-  CliResult history_again =
-      broker.Cli({"consent", "history", "--citizen", "alice", "--output", "json"});
+  CliResult history_again = broker.Cli(
+      {"consent", "history", "--citizen", "alice", "--output", "json"});
   REQUIRE(history_again.exit_code == 0);
   CHECK(Count(history_again.json, "records") == 1);
   // The grant issued before the restart still verifies.

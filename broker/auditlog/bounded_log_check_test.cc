@@ -1,10 +1,9 @@
 #include "broker/auditlog/bounded_log_check.h"
 
+#include <catch2/catch.hpp>
 #include <map>
 #include <string>
 #include <utility>
-
-#include <catch2/catch.hpp>
 
 #include "broker/auditlog/test_tree.h"
 
@@ -63,8 +62,8 @@ TEST_CASE("the bounded check reads the same entries at any log size") {
   TestTree tree;
   tree.Grow(1 << 14);
   auto small = CheckStoredLogBounded(tree.source, Of(tree, 1 << 11), {64, 8});
-  auto large = CheckStoredLogBounded(tree.source, Of(tree, (1 << 14) - 3),
-                                     {64, 8});
+  auto large =
+      CheckStoredLogBounded(tree.source, Of(tree, (1 << 14) - 3), {64, 8});
   REQUIRE(small.ok());
   REQUIRE(large.ok());
   CHECK(small->entries_read == 64 + 8);

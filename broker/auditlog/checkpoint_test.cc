@@ -45,11 +45,11 @@ TEST_CASE("ParseCheckpoint rejects malformed bodies", "[checkpoint]") {
     return ParseCheckpoint(b).status().code();
   };
   CHECK(code("") == kBad);
-  CHECK(code(o + "\n12\n" + r) == kBad);                 // no final newline
-  CHECK(code(o + "\n12\n") == kBad);                     // two lines
-  CHECK(code("\n12\n" + r + "\n") == kBad);              // empty origin
+  CHECK(code(o + "\n12\n" + r) == kBad);     // no final newline
+  CHECK(code(o + "\n12\n") == kBad);         // two lines
+  CHECK(code("\n12\n" + r + "\n") == kBad);  // empty origin
   CHECK(code("has space\n12\n" + r + "\n") == kBad);
-  CHECK(code(o + "\n012\n" + r + "\n") == kBad);         // leading zero
+  CHECK(code(o + "\n012\n" + r + "\n") == kBad);  // leading zero
   CHECK(code(o + "\n+12\n" + r + "\n") == kBad);
   CHECK(code(o + "\n 12\n" + r + "\n") == kBad);
   CHECK(code(o + "\n18446744073709551616\n" + r + "\n") == kBad);
@@ -58,7 +58,7 @@ TEST_CASE("ParseCheckpoint rejects malformed bodies", "[checkpoint]") {
   CHECK(code(o + "\n12\n" + absl::Base64Escape("short") + "\n") == kBad);
   CHECK(code(o + "\n12\n" + absl::WebSafeBase64Escape(std::string(32, '\xff')) +
              "\n") == kBad);
-  CHECK(code(o + "\n12\n" + r + "\n\n") == kBad);        // empty extension
+  CHECK(code(o + "\n12\n" + r + "\n\n") == kBad);  // empty extension
   CHECK(code(o + "\r\n12\n" + r + "\n") == kBad);
 }
 
@@ -90,8 +90,9 @@ TEST_CASE("Signed checkpoints open with the right key and origin only",
   // A signed note whose text is not a checkpoint does not open.
   absl::StatusOr<std::string> other_text = key.signer.Sign("hello\n");
   REQUIRE(other_text.ok());
-  CHECK(OpenCheckpoint(*other_text, kOrigin, key.VerifierKey()).status().code() ==
-        absl::StatusCode::kInvalidArgument);
+  CHECK(
+      OpenCheckpoint(*other_text, kOrigin, key.VerifierKey()).status().code() ==
+      absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -19,18 +19,17 @@ absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Create(
   }
   if (latest.has_value()) {
     if (latest->checkpoint.origin != options.origin) {
-      return absl::InvalidArgumentError(
-          "latest checkpoint has another origin");
+      return absl::InvalidArgumentError("latest checkpoint has another origin");
     }
     if (latest->checkpoint.size > log.Size()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "latest checkpoint size ", latest->checkpoint.size,
-          " exceeds log size ", log.Size()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("latest checkpoint size ", latest->checkpoint.size,
+                       " exceeds log size ", log.Size()));
     }
   }
   return std::unique_ptr<Checkpointer>(
-      new Checkpointer(log, std::move(options), signer,
-                       std::move(persist), std::move(clock), std::move(latest)));
+      new Checkpointer(log, std::move(options), signer, std::move(persist),
+                       std::move(clock), std::move(latest)));
 }
 
 Checkpointer::Checkpointer(const Log& log, Options options,

@@ -91,8 +91,7 @@ class Checkpointer {
  private:
   Checkpointer(const Log& log, Options options,
                const crypto::NoteSigner& signer, PersistFn persist,
-               ClockFn clock,
-               std::optional<SignedCheckpoint> latest);
+               ClockFn clock, std::optional<SignedCheckpoint> latest);
   void Run() ABSL_LOCKS_EXCLUDED(mu_);
   // Waits for the turn to publish (publishing_), publishes as
   // PublishInTurn says, and gives the turn back.

@@ -1,10 +1,9 @@
 #include "broker/auditlog/checkpointer.h"
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <thread>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
@@ -229,12 +228,12 @@ TEST_CASE("Create validates its configuration", "[checkpointer]") {
   Log log{Frontier()};
   auto persist = [](const SignedCheckpoint&) { return absl::OkStatus(); };
   auto clock = [] { return absl::Now(); };
-  CHECK(Checkpointer::Create(log, {"", absl::Seconds(1)}, key.signer,
-                             persist, clock)
+  CHECK(Checkpointer::Create(log, {"", absl::Seconds(1)}, key.signer, persist,
+                             clock)
             .status()
             .code() == absl::StatusCode::kInvalidArgument);
-  CHECK(Checkpointer::Create(log, {kOrigin, absl::ZeroDuration()},
-                             key.signer, persist, clock)
+  CHECK(Checkpointer::Create(log, {kOrigin, absl::ZeroDuration()}, key.signer,
+                             persist, clock)
             .status()
             .code() == absl::StatusCode::kInvalidArgument);
   CHECK(Checkpointer::Create(log, {kOrigin, absl::Seconds(1)}, key.signer,

@@ -28,9 +28,9 @@ absl::StatusOr<std::string> SubjectOpening(absl::string_view key,
         "subject key: ", key.size(), " bytes, want ", kSubjectKeyBytes));
   }
   if (salt.size() != kCommitmentSaltBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "commitment_salt: ", salt.size(), " bytes, want ",
-        kCommitmentSaltBytes));
+    return absl::InvalidArgumentError(
+        absl::StrCat("commitment_salt: ", salt.size(), " bytes, want ",
+                     kCommitmentSaltBytes));
   }
   return std::string(crypto::AsBytes(
       crypto::HmacSha256(key, absl::StrCat(kOpeningDomain, salt))));
@@ -43,8 +43,8 @@ absl::StatusOr<std::string> SubjectCommitment(absl::string_view opening,
         "subject_opening: ", opening.size(), " bytes, want ", kOpeningBytes));
   }
   if (subject.empty()) return absl::InvalidArgumentError("subject is empty");
-  const std::string domain = absl::StrCat(kCommitmentDomain,
-                                          absl::string_view("\0", 1));
+  const std::string domain =
+      absl::StrCat(kCommitmentDomain, absl::string_view("\0", 1));
   return std::string(crypto::AsBytes(crypto::Sha256(domain, opening, subject)));
 }
 
@@ -69,7 +69,8 @@ absl::Status CommitSubjects(const std::vector<KeyedSubject>& subjects,
     event->set_commitment_salt(std::string(salt));
   }
   event->set_subject_count(static_cast<uint32_t>(commitments.size()));
-  for (std::string& c : commitments) event->add_subject_commitments(std::move(c));
+  for (std::string& c : commitments)
+    event->add_subject_commitments(std::move(c));
   return absl::OkStatus();
 }
 

@@ -1,8 +1,7 @@
 #include "broker/auditlog/commitment.h"
 
-#include <string>
-
 #include <catch2/catch.hpp>
+#include <string>
 
 #include "absl/strings/escaping.h"
 #include "broker/auditlog/entry.h"
@@ -10,12 +9,15 @@
 namespace accord::auditlog {
 namespace {
 
-std::string Hex(absl::string_view bytes) { return absl::BytesToHexString(bytes); }
+std::string Hex(absl::string_view bytes) {
+  return absl::BytesToHexString(bytes);
+}
 
 // A fixed vector, recomputed independently with Python's hmac and hashlib:
 //   k = bytes(range(32)); salt = bytes(range(16))
 //   o = hmac.new(k, b"accord subject opening v1" + salt, "sha256").digest()
-//   c = hashlib.sha256(b"accord subject commitment v1\0" + o + b"alice").digest()
+//   c = hashlib.sha256(b"accord subject commitment v1\0" + o +
+//   b"alice").digest()
 TEST_CASE("commitment: the fixed vector") {
   std::string key;
   for (int i = 0; i < 32; ++i) key.push_back(static_cast<char>(i));
@@ -23,10 +25,12 @@ TEST_CASE("commitment: the fixed vector") {
   for (int i = 0; i < 16; ++i) salt.push_back(static_cast<char>(i));
   absl::StatusOr<std::string> opening = SubjectOpening(key, salt);
   REQUIRE(opening.ok());
-  CHECK(Hex(*opening) == "7fe2ddce55d8f5218da41970a42c046cdd89173932de5205cf2070e8c3af74aa");
+  CHECK(Hex(*opening) ==
+        "7fe2ddce55d8f5218da41970a42c046cdd89173932de5205cf2070e8c3af74aa");
   absl::StatusOr<std::string> c = SubjectCommitment(*opening, "alice");
   REQUIRE(c.ok());
-  CHECK(Hex(*c) == "ff381affcab3ed748f5c687e35474da3874e01a1fb95f2723300128df02fbdba");
+  CHECK(Hex(*c) ==
+        "ff381affcab3ed748f5c687e35474da3874e01a1fb95f2723300128df02fbdba");
 }
 
 TEST_CASE("commitment: sizes are checked, naming the field") {
@@ -44,14 +48,16 @@ TEST_CASE("commitment: sizes are checked, naming the field") {
   CHECK(NewSubjectKey() != NewSubjectKey());
 }
 
-TEST_CASE("commitment: an entry's commitments are sorted and open per subject") {
+TEST_CASE(
+    "commitment: an entry's commitments are sorted and open per subject") {
   const std::string alice_key(32, 'a');
   const std::string bob_key(32, 'b');
   const std::string salt(16, 's');
   accord::v1::AuditEvent e;
   e.set_type(accord::v1::EVENT_TYPE_DECISION);
   e.add_subjects("alice");  // cleared: the entry names nobody
-  REQUIRE(CommitSubjects({{"bob", bob_key}, {"alice", alice_key}}, salt, &e).ok());
+  REQUIRE(
+      CommitSubjects({{"bob", bob_key}, {"alice", alice_key}}, salt, &e).ok());
   CHECK(e.subjects().empty());
   CHECK(e.subject_count() == 2);
   REQUIRE(e.subject_commitments_size() == 2);

@@ -30,17 +30,18 @@ absl::Status CheckVersion2(const accord::v1::AuditEvent& event) {
   }
   const int n = event.subject_commitments_size();
   if (event.subject_count() != static_cast<uint32_t>(n)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "subject_count: ", event.subject_count(), " for ", n,
-        " subject_commitments"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("subject_count: ", event.subject_count(), " for ", n,
+                     " subject_commitments"));
   }
   for (int i = 0; i < n; ++i) {
     if (event.subject_commitments(i).size() != kCommitmentBytes) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "subject_commitments: entry ", i, " is not ", kCommitmentBytes,
-          " bytes"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("subject_commitments: entry ", i, " is not ",
+                       kCommitmentBytes, " bytes"));
     }
-    if (i > 0 && !(event.subject_commitments(i - 1) < event.subject_commitments(i))) {
+    if (i > 0 &&
+        !(event.subject_commitments(i - 1) < event.subject_commitments(i))) {
       return absl::InvalidArgumentError(
           "subject_commitments: not sorted bytewise without repeats");
     }
@@ -48,9 +49,8 @@ absl::Status CheckVersion2(const accord::v1::AuditEvent& event) {
   const size_t salt = event.commitment_salt().size();
   if (n > 0 ? salt != kCommitmentSaltBytes : salt != 0) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "commitment_salt: ", salt, " bytes with ", n,
-        " commitments (want ", kCommitmentSaltBytes,
-        " with commitments, none without)"));
+        "commitment_salt: ", salt, " bytes with ", n, " commitments (want ",
+        kCommitmentSaltBytes, " with commitments, none without)"));
   }
   return absl::OkStatus();
 }
@@ -88,9 +88,9 @@ absl::StatusOr<accord::v1::AuditEvent> DecodeEntry(absl::string_view entry) {
   }
   const uint8_t version = static_cast<uint8_t>(entry[0]);
   if (version != kEntryVersion && version != kEntryVersion1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "entry version byte is ", static_cast<int>(version), ", want ",
-        kEntryVersion1, " or ", kEntryVersion));
+    return absl::InvalidArgumentError(
+        absl::StrCat("entry version byte is ", static_cast<int>(version),
+                     ", want ", kEntryVersion1, " or ", kEntryVersion));
   }
   absl::string_view body = entry.substr(1);
   accord::v1::AuditEvent event;

@@ -22,8 +22,9 @@ accord::v1::AuditEvent SampleEvent() {
   (*e.mutable_detail())["mid"] = "3";
   e.add_reasons();
   const std::string salt(kCommitmentSaltBytes, 's');
-  if (!CommitSubjects({{"p1", std::string(32, '1')}, {"p2", std::string(32, '2')}},
-                      salt, &e)
+  if (!CommitSubjects(
+           {{"p1", std::string(32, '1')}, {"p2", std::string(32, '2')}}, salt,
+           &e)
            .ok()) {
     FAIL("CommitSubjects");
   }
@@ -77,7 +78,9 @@ TEST_CASE("The encoding does not depend on map insertion order", "[entry]") {
 
 TEST_CASE("DecodeEntry rejects garbage and non-canonical bytes", "[entry]") {
   const std::string good = EncodeEntry(SampleEvent());
-  auto code = [](absl::string_view b) { return DecodeEntry(b).status().code(); };
+  auto code = [](absl::string_view b) {
+    return DecodeEntry(b).status().code();
+  };
   const auto kBad = absl::StatusCode::kInvalidArgument;
 
   CHECK(code("") == kBad);
@@ -85,9 +88,9 @@ TEST_CASE("DecodeEntry rejects garbage and non-canonical bytes", "[entry]") {
   // Commitments in a version 1 entry.
   CHECK(code(std::string("\x01") + good.substr(1)) == kBad);
   CHECK(code(std::string("\x00") + good.substr(1)) == kBad);
-  CHECK(code(good.substr(1)) == kBad);                     // no version byte
-  CHECK(code(good.substr(0, good.size() - 1)) == kBad);    // truncated
-  CHECK(code(good + "\xff\xff\xff") == kBad);              // trailing garbage
+  CHECK(code(good.substr(1)) == kBad);                   // no version byte
+  CHECK(code(good.substr(0, good.size() - 1)) == kBad);  // truncated
+  CHECK(code(good + "\xff\xff\xff") == kBad);            // trailing garbage
   // An unknown field (number 99, varint 1) is not canonical.
   CHECK(code(good + std::string("\x98\x06\x01", 3)) == kBad);
   // A default value written explicitly: type = 0.

@@ -18,8 +18,8 @@ constexpr absl::string_view kCursorPrefix = "i1.";
 
 bool PurposeMatches(absl::string_view wanted, absl::string_view purpose) {
   return purpose == wanted ||
-         (absl::StartsWith(purpose, wanted) &&
-          purpose.size() > wanted.size() && purpose[wanted.size()] == '.');
+         (absl::StartsWith(purpose, wanted) && purpose.size() > wanted.size() &&
+          purpose[wanted.size()] == '.');
 }
 
 bool PartnerMatches(absl::string_view partner,
@@ -75,8 +75,7 @@ absl::StatusOr<uint64_t> DecodeScanCursor(absl::string_view cursor) {
       !std::all_of(cursor.begin(), cursor.end(),
                    [](char c) { return c >= '0' && c <= '9'; }) ||
       !absl::SimpleAtoi(cursor, &index)) {
-    return absl::InvalidArgumentError(
-        "page_token: not a cursor of this query");
+    return absl::InvalidArgumentError("page_token: not a cursor of this query");
   }
   return index;
 }

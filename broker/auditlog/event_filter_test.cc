@@ -22,8 +22,8 @@ accord::v1::AuditEvent Decision() {
 
 TEST_CASE("an empty query matches every event") {
   CHECK(EventMatches(accord::v1::QueryEventsRequest(), Decision()));
-  CHECK(EventMatches(accord::v1::QueryEventsRequest(),
-                     accord::v1::AuditEvent()));
+  CHECK(
+      EventMatches(accord::v1::QueryEventsRequest(), accord::v1::AuditEvent()));
 }
 
 TEST_CASE("each filter keeps matching events and drops the others") {
@@ -113,8 +113,8 @@ TEST_CASE("scan cursors round-trip and reject anything else") {
   CHECK(*DecodeScanCursor("") == 0);
   CHECK(*DecodeScanCursor(EncodeScanCursor(0)) == 0);
   CHECK(*DecodeScanCursor(EncodeScanCursor(123456789)) == 123456789);
-  for (const char* bad : {"123", "i1.", "i1.-1", "i1.1x", "i2.5",
-                          "i1.99999999999999999999"}) {
+  for (const char* bad :
+       {"123", "i1.", "i1.-1", "i1.1x", "i2.5", "i1.99999999999999999999"}) {
     CHECK(absl::IsInvalidArgument(DecodeScanCursor(bad).status()));
   }
 }

@@ -28,9 +28,9 @@ bool Decimal(absl::string_view text, uint64_t* out) {
 }  // namespace
 
 std::string EncodeExport(const LogExport& log) {
-  std::string out = absl::StrCat(kExportHeader, "\n", "checkpoint ",
-                                 formats::Base64Encode(log.checkpoint_note),
-                                 "\n");
+  std::string out =
+      absl::StrCat(kExportHeader, "\n", "checkpoint ",
+                   formats::Base64Encode(log.checkpoint_note), "\n");
   for (size_t i = 0; i < log.entries.size(); ++i) {
     absl::StrAppend(&out, "entry ", i, " ",
                     formats::Base64Encode(log.entries[i]), "\n");
@@ -65,8 +65,8 @@ absl::StatusOr<LogExport> ParseExport(absl::string_view text) {
     } else if (parts[0] == "entry" && parts.size() == 3) {
       uint64_t index = 0;
       if (!Decimal(parts[1], &index) || index != log.entries.size()) {
-        return LineError(line, absl::StrCat("expected entry ",
-                                            log.entries.size()));
+        return LineError(line,
+                         absl::StrCat("expected entry ", log.entries.size()));
       }
       absl::StatusOr<std::string> entry = formats::Base64Decode(parts[2]);
       if (!entry.ok()) return LineError(line, "entry is not base64");

@@ -1,8 +1,7 @@
 #include "broker/auditlog/export_file.h"
 
-#include <string>
-
 #include <catch2/catch.hpp>
+#include <string>
 
 namespace accord::auditlog {
 namespace {

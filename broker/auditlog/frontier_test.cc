@@ -1,7 +1,6 @@
 #include "broker/auditlog/frontier.h"
 
 #include <bit>
-
 #include <catch2/catch.hpp>
 
 #include "broker/auditlog/test_tree.h"
@@ -51,15 +50,14 @@ TEST_CASE("Load rebuilds the frontier of every size from stored nodes",
     if (n < 70) {
       std::vector<Node> nodes = loaded->Append(tree.leaves[n]);
       CHECK(nodes.back().hash ==
-            ReferenceMth(tree.leaves, (n + 1) - (uint64_t{1} << nodes.back().level),
-                         n + 1));
+            ReferenceMth(tree.leaves,
+                         (n + 1) - (uint64_t{1} << nodes.back().level), n + 1));
       CHECK(loaded->Root() == ReferenceMth(tree.leaves, 0, n + 1));
     }
   }
 }
 
-TEST_CASE("Load fails past the stored size or on missing nodes",
-          "[frontier]") {
+TEST_CASE("Load fails past the stored size or on missing nodes", "[frontier]") {
   TestTree tree;
   tree.Grow(5);
   CHECK(Frontier::Load(tree.source, 6).status().code() ==

@@ -16,9 +16,8 @@ namespace {
 
 absl::Status RecordError(const accord::v1::AccessRecord& r,
                          absl::string_view what) {
-  return absl::DataLossError(absl::StrCat("grant ", r.grant_id(),
-                                          " (log index ", r.log_index(),
-                                          "): ", what));
+  return absl::DataLossError(absl::StrCat(
+      "grant ", r.grant_id(), " (log index ", r.log_index(), "): ", what));
 }
 
 absl::Status CheckRecord(const accord::v1::AccessRecord& r,
@@ -43,8 +42,9 @@ absl::Status CheckRecord(const accord::v1::AccessRecord& r,
     }
   } else if (!HasCommitment(*event, r.subject_opening(), subject)) {
     return RecordError(
-        r, "log entry does not hold the caller's commitment under the "
-           "opening given");
+        r,
+        "log entry does not hold the caller's commitment under the "
+        "opening given");
   }
   const std::vector<std::string> proof(r.inclusion_proof().begin(),
                                        r.inclusion_proof().end());
@@ -52,9 +52,9 @@ absl::Status CheckRecord(const accord::v1::AccessRecord& r,
       VerifyInclusion(HashToBytes(HashLeaf(r.log_entry())), r.log_index(),
                       checkpoint.size, proof, HashToBytes(checkpoint.root));
   if (!included.ok()) {
-    return RecordError(r, absl::StrCat("not proven in the checkpoint of size ",
-                                       checkpoint.size, ": ",
-                                       included.message()));
+    return RecordError(r,
+                       absl::StrCat("not proven in the checkpoint of size ",
+                                    checkpoint.size, ": ", included.message()));
   }
   return absl::OkStatus();
 }

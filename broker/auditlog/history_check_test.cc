@@ -1,8 +1,7 @@
 #include "broker/auditlog/history_check.h"
 
-#include <string>
-
 #include <catch2/catch.hpp>
+#include <string>
 
 #include "broker/auditlog/checkpoint.h"
 #include "broker/auditlog/commitment.h"
@@ -54,8 +53,8 @@ struct Fixture {
   Fixture() {
     for (int i = 0; i < 11; ++i) tree.Add(Entry(i));
     page.set_subject("alice");
-    page.set_checkpoint(key.Sign(
-        CheckpointBody(kOrigin, 11, *RootFromNodes(tree.source, 11))));
+    page.set_checkpoint(
+        key.Sign(CheckpointBody(kOrigin, 11, *RootFromNodes(tree.source, 11))));
     for (int i : {9, 4, 0}) {
       accord::v1::AccessRecord* r = page.add_records();
       r->set_grant_id("g" + std::to_string(i));

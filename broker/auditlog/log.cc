@@ -22,7 +22,8 @@ absl::StatusOr<store::LogAppend> Log::Append(
   }
   std::vector<KeyedSubject> keyed;
   keyed.reserve(subjects.size());
-  for (const store::KeyedSubject& s : subjects) keyed.push_back({s.subject, s.key});
+  for (const store::KeyedSubject& s : subjects)
+    keyed.push_back({s.subject, s.key});
   accord::v1::AuditEvent committed = event;
   if (absl::Status s = CommitSubjects(keyed, NewCommitmentSalt(), &committed);
       !s.ok()) {
@@ -60,9 +61,9 @@ void Log::Committed(uint64_t size) {
     for (uint64_t i = 0; i < keep; ++i) committed_.Append(pending_leaves_[i]);
     pending_ = committed_;
   } else {
-    failure_ = absl::InternalError(absl::StrCat(
-        "committed size ", size, " is outside [", committed_.Size(), ", ",
-        pending_.Size(), "]"));
+    failure_ = absl::InternalError(
+        absl::StrCat("committed size ", size, " is outside [",
+                     committed_.Size(), ", ", pending_.Size(), "]"));
     return;
   }
   pending_leaves_.clear();
@@ -109,8 +110,8 @@ absl::StatusOr<Proof> Log::ConsistencyProof(NodeSource& source, uint64_t size1,
                                             uint64_t size2) const {
   const uint64_t size = Size();
   if (size2 > size) {
-    return absl::OutOfRangeError(absl::StrCat(
-        "size2 ", size2, " exceeds committed size ", size));
+    return absl::OutOfRangeError(
+        absl::StrCat("size2 ", size2, " exceeds committed size ", size));
   }
   return auditlog::ConsistencyProof(source, size1, size2);
 }

@@ -48,20 +48,19 @@ bool PrefixMatches(MemoryNodeSource& tree, const Checkpoint& head, uint64_t m,
 }
 
 void NarrowByConsistency(const LogAuditInput& input, VerifyReport& report) {
-  absl::StatusOr<Checkpoint> head =
-      OpenCheckpoint(input.checkpoint_note,
-                     OriginOfVerifierKey(input.verifier_key),
-                     input.verifier_key);
+  absl::StatusOr<Checkpoint> head = OpenCheckpoint(
+      input.checkpoint_note, OriginOfVerifierKey(input.verifier_key),
+      input.verifier_key);
   if (!head.ok()) return;
   std::unique_ptr<MemoryNodeSource> tree = Tree(input.entries);
   if (tree == nullptr) return;
   const uint64_t top = std::min<uint64_t>(input.entries.size(), head->size);
   if (PrefixMatches(*tree, *head, top, input)) {
     if (top < head->size) {
-      Narrow(report, top,
-             absl::StrCat("entries from ", top,
-                          " are missing: the checkpoint has size ",
-                          head->size));
+      Narrow(
+          report, top,
+          absl::StrCat("entries from ", top,
+                       " are missing: the checkpoint has size ", head->size));
     }
     return;  // otherwise the mismatch is with the saved checkpoint
   }
@@ -104,8 +103,8 @@ VerifyReport AuditLogEntries(const LogAuditInput& input) {
       return report;
     }
   }
-  VerifyReport report = VerifyLog(input.entries, input.checkpoint_note,
-                                  earlier, origin, input.verifier_key);
+  VerifyReport report = VerifyLog(input.entries, input.checkpoint_note, earlier,
+                                  origin, input.verifier_key);
   if (report.ok()) return report;
   if (report.first_bad_index.has_value() &&
       report.bad_range_end == *report.first_bad_index + 1) {

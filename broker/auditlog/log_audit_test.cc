@@ -1,10 +1,9 @@
 #include "broker/auditlog/log_audit.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "broker/auditlog/checkpoint.h"
 #include "broker/auditlog/entry.h"
@@ -34,7 +33,8 @@ struct Broker {
   }
   // The checkpoint the broker signs over its stored nodes at `size`.
   std::string Note(uint64_t size) {
-    return key.Sign(CheckpointBody(kOrigin, size, *RootFromNodes(tree.source, size)));
+    return key.Sign(
+        CheckpointBody(kOrigin, size, *RootFromNodes(tree.source, size)));
   }
   // Consistency proofs from the stored nodes, as GetConsistencyProof gives.
   std::function<absl::StatusOr<Proof>(uint64_t, uint64_t)> Proofs() {
@@ -76,8 +76,10 @@ TEST_CASE("a changed, dropped or swapped entry is named by its index") {
     size = kN - 1;
   }
   SECTION("swapped with a later one") {
-    if (bad + 1 < kN) std::swap(entries[bad], entries[kN - 1]);
-    else std::swap(entries[bad], entries[0]);
+    if (bad + 1 < kN)
+      std::swap(entries[bad], entries[kN - 1]);
+    else
+      std::swap(entries[bad], entries[0]);
   }
   LogAuditInput in;
   in.entries = entries;

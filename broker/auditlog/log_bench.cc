@@ -2,12 +2,12 @@
 // generation in a 10-million-entry tree, offline recomputation rate, the
 // per-entry cost of event queries and the broker's startup check.
 
+#include <benchmark/benchmark.h>
+
 #include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <benchmark/benchmark.h>
 
 #include "absl/strings/str_cat.h"
 #include "broker/auditlog/commitment.h"
@@ -148,8 +148,8 @@ void BM_VerifyRecompute(benchmark::State& state) {
   cp.size = kEntries;
   cp.root = f.Root();
   for (auto _ : state) {
-    absl::StatusOr<LogVerifier> v = LogVerifier::Create(
-        {cp}, {.decode_entries = state.range(0) != 0});
+    absl::StatusOr<LogVerifier> v =
+        LogVerifier::Create({cp}, {.decode_entries = state.range(0) != 0});
     for (const std::string& e : *entries) v->Add(e);
     VerifyReport r = v->Finish();
     if (!r.ok()) state.SkipWithError(r.problem.c_str());

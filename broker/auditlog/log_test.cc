@@ -1,9 +1,8 @@
 #include "broker/auditlog/log.h"
 
 #include <atomic>
-#include <thread>
-
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "broker/auditlog/entry.h"
 #include "broker/auditlog/memory_node_source.h"
@@ -113,12 +112,10 @@ TEST_CASE("Events without a canonical encoding are refused", "[log]") {
   Log log{Frontier()};
   accord::v1::AuditEvent bad = Event(0);
   bad.set_actor("\xff\xfe not utf-8");
-  CHECK(log.Append(bad).status().code() ==
-        absl::StatusCode::kInvalidArgument);
+  CHECK(log.Append(bad).status().code() == absl::StatusCode::kInvalidArgument);
   accord::v1::AuditEvent big = Event(0);
   big.set_actor(std::string(kMaxEntryBytes, 'x'));
-  CHECK(log.Append(big).status().code() ==
-        absl::StatusCode::kInvalidArgument);
+  CHECK(log.Append(big).status().code() == absl::StatusCode::kInvalidArgument);
   // Refused events take no index.
   absl::StatusOr<store::LogAppend> ok = log.Append(Event(1));
   REQUIRE(ok.ok());
@@ -170,7 +167,8 @@ TEST_CASE("Readers always see a committed head", "[log]") {
   // them while the writer appends and commits.
   constexpr uint64_t kN = 2000;
   std::vector<Hash> leaves;
-  for (uint64_t i = 0; i < kN; ++i) leaves.push_back(HashLeaf(EncodeEntry(Event(i))));
+  for (uint64_t i = 0; i < kN; ++i)
+    leaves.push_back(HashLeaf(EncodeEntry(Event(i))));
   Frontier reference;
   std::vector<Hash> roots = {EmptyRoot()};
   for (const Hash& l : leaves) {

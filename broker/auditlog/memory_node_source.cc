@@ -7,9 +7,9 @@ namespace accord::auditlog {
 absl::Status MemoryNodeSource::Add(const store::LogAppend& append) {
   absl::MutexLock l(&mu_);
   if (append.index != entries_.size()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "append index ", append.index, " is not the next index ",
-        entries_.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("append index ", append.index, " is not the next index ",
+                     entries_.size()));
   }
   std::vector<Hash> hashes;
   int last_level = -1;

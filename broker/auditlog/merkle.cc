@@ -17,8 +17,8 @@ absl::StatusOr<Hash> ReadNode(NodeSource& source, uint8_t level,
   absl::StatusOr<std::string> bytes = source.Node(level, index);
   if (!bytes.ok()) return bytes.status();
   if (bytes->size() != kHashSize) {
-    return absl::DataLossError(absl::StrCat("stored node (", level, ", ",
-                                            index, ") is ", bytes->size(),
+    return absl::DataLossError(absl::StrCat("stored node (", level, ", ", index,
+                                            ") is ", bytes->size(),
                                             " bytes, want 32"));
   }
   Hash h;
@@ -52,7 +52,8 @@ Hash ChildrenOfBytes(absl::string_view left, absl::string_view right) {
 // is not.
 absl::Status CheckProofHashSizes(absl::Span<const std::string> proof) {
   for (size_t i = 0; i < proof.size(); ++i) {
-    if (absl::Status s = CheckHashSize(proof[i], absl::StrCat("proof[", i, "]"));
+    if (absl::Status s =
+            CheckHashSize(proof[i], absl::StrCat("proof[", i, "]"));
         !s.ok()) {
       return s;
     }
@@ -69,8 +70,7 @@ absl::Status VerifySameSize(absl::Span<const std::string> proof,
         "size1 == size2 requires an empty proof");
   }
   if (root1 != root2) {
-    return absl::FailedPreconditionError(
-        "size1 == size2 but the roots differ");
+    return absl::FailedPreconditionError("size1 == size2 but the roots differ");
   }
   return absl::OkStatus();
 }
@@ -181,8 +181,8 @@ absl::StatusOr<Hash> RootFromNodes(NodeSource& source, uint64_t size) {
 absl::StatusOr<Proof> InclusionProof(NodeSource& source, uint64_t index,
                                      uint64_t tree_size) {
   if (index >= tree_size) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "index ", index, " is not below tree_size ", tree_size));
+    return absl::InvalidArgumentError(
+        absl::StrCat("index ", index, " is not below tree_size ", tree_size));
   }
   if (tree_size > source.Size()) {
     return absl::OutOfRangeError(absl::StrCat(
@@ -216,8 +216,8 @@ absl::StatusOr<Proof> ConsistencyProof(NodeSource& source, uint64_t size1,
         "need 0 < size1 <= size2, got size1 ", size1, " size2 ", size2));
   }
   if (size2 > source.Size()) {
-    return absl::OutOfRangeError(absl::StrCat(
-        "size2 ", size2, " exceeds log size ", source.Size()));
+    return absl::OutOfRangeError(
+        absl::StrCat("size2 ", size2, " exceeds log size ", source.Size()));
   }
   // SUBPROOF(m, D[begin:end], whole) from the root down, root first.
   std::vector<Hash> nodes;
@@ -257,8 +257,8 @@ absl::Status VerifyInclusion(absl::string_view leaf_hash, uint64_t index,
                              absl::Span<const std::string> proof,
                              absl::string_view root) {
   if (index >= tree_size) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "index ", index, " is not below tree_size ", tree_size));
+    return absl::InvalidArgumentError(
+        absl::StrCat("index ", index, " is not below tree_size ", tree_size));
   }
   if (absl::Status s = CheckHashSize(leaf_hash, "leaf_hash"); !s.ok()) return s;
   if (absl::Status s = CheckHashSize(root, "root"); !s.ok()) return s;

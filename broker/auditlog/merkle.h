@@ -81,7 +81,8 @@ absl::StatusOr<Proof> ConsistencyProof(NodeSource& source, uint64_t size1,
 // FailedPrecondition if the proof has the wrong length or does not lead to
 // `root`.
 absl::Status VerifyInclusion(absl::string_view leaf_hash, uint64_t index,
-                             uint64_t tree_size, absl::Span<const std::string> proof,
+                             uint64_t tree_size,
+                             absl::Span<const std::string> proof,
                              absl::string_view root);
 
 // Verifies with the algorithm of RFC 9162 §2.1.4.2 that the tree of `size1`
@@ -96,7 +97,8 @@ absl::Status VerifyInclusion(absl::string_view leaf_hash, uint64_t index,
 // both roots.
 absl::Status VerifyConsistency(uint64_t size1, uint64_t size2,
                                absl::Span<const std::string> proof,
-                               absl::string_view root1, absl::string_view root2);
+                               absl::string_view root1,
+                               absl::string_view root2);
 
 }  // namespace accord::auditlog
 

@@ -1,10 +1,9 @@
 #include "broker/auditlog/merkle.h"
 
+#include <catch2/catch.hpp>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "absl/strings/escaping.h"
 #include "broker/auditlog/test_tree.h"
@@ -32,17 +31,15 @@ std::vector<std::string> ReferenceLeaves() {
                       "\x6d\x6e\x6f")};
 }
 
-TEST_CASE("HashLeaf, HashChildren and EmptyRoot follow RFC 9162",
-          "[merkle]") {
+TEST_CASE("HashLeaf, HashChildren and EmptyRoot follow RFC 9162", "[merkle]") {
   CHECK(Hex(EmptyRoot()) ==
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   CHECK(Hex(HashLeaf("")) ==
         "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d");
   const Hash l = HashLeaf("a");
   const Hash r = HashLeaf("b");
-  CHECK(HashChildren(l, r) ==
-        crypto::Sha256(std::string("\x01", 1) + HashToBytes(l) +
-                       HashToBytes(r)));
+  CHECK(HashChildren(l, r) == crypto::Sha256(std::string("\x01", 1) +
+                                             HashToBytes(l) + HashToBytes(r)));
   CHECK(HashChildren(l, r) != HashChildren(r, l));
 }
 

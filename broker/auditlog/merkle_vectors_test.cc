@@ -1,15 +1,15 @@
 // Runs every public test vector of transparency-dev/merkle, kept in
-// broker/auditlog/testdata/merkle (see its README), against the verifiers, and checks that the proofs
-// we generate for the reference tree are the ones in the valid vectors.
+// broker/auditlog/testdata/merkle (see its README), against the verifiers, and
+// checks that the proofs we generate for the reference tree are the ones in the
+// valid vectors.
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -52,8 +52,8 @@ std::vector<Case> LoadCases(const std::string& kind) {
     c.path = f.path().string();
     c.text = text.str();
     INFO(c.path);
-    REQUIRE(google::protobuf::util::JsonStringToMessage(text.str(), &c.json)
-                .ok());
+    REQUIRE(
+        google::protobuf::util::JsonStringToMessage(text.str(), &c.json).ok());
     out.push_back(std::move(c));
   }
   return out;
@@ -139,9 +139,8 @@ TEST_CASE("Inclusion verifier agrees with every public vector",
     CHECK(s.ok() == !WantErr(c));
     if (!WantErr(c)) {
       ++valid;
-      if (size <= 8 && Bytes(c, "root") ==
-                           HashToBytes(testing::ReferenceMth(tree.leaves, 0,
-                                                             size))) {
+      if (size <= 8 && Bytes(c, "root") == HashToBytes(testing::ReferenceMth(
+                                               tree.leaves, 0, size))) {
         absl::StatusOr<Proof> generated =
             InclusionProof(tree.source, index, size);
         REQUIRE(generated.ok());
@@ -170,9 +169,8 @@ TEST_CASE("Consistency verifier agrees with every public vector",
     CHECK(s.ok() == !WantErr(c));
     if (!WantErr(c)) {
       ++valid;
-      if (size2 <= 8 &&
-          Bytes(c, "root2") ==
-              HashToBytes(testing::ReferenceMth(tree.leaves, 0, size2))) {
+      if (size2 <= 8 && Bytes(c, "root2") == HashToBytes(testing::ReferenceMth(
+                                                 tree.leaves, 0, size2))) {
         absl::StatusOr<Proof> generated =
             ConsistencyProof(tree.source, size1, size2);
         REQUIRE(generated.ok());

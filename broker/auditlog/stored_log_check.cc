@@ -9,20 +9,19 @@ namespace accord::auditlog {
 absl::Status CheckStoredLog(NodeSource& source, const Checkpoint& checkpoint) {
   const uint64_t stored = source.Size();
   if (stored < checkpoint.size) {
-    return absl::DataLossError(absl::StrCat(
-        "the stored audit log has ", stored,
-        " entries, fewer than the last checkpoint (size ", checkpoint.size,
-        ")"));
+    return absl::DataLossError(
+        absl::StrCat("the stored audit log has ", stored,
+                     " entries, fewer than the last checkpoint (size ",
+                     checkpoint.size, ")"));
   }
   Frontier frontier;
   for (uint64_t i = 0; i < checkpoint.size; ++i) {
     absl::StatusOr<std::string> entry = source.Entry(i);
     if (absl::IsNotFound(entry.status()) ||
         absl::IsOutOfRange(entry.status())) {
-      return absl::DataLossError(
-          absl::StrCat("audit log entry ", i,
-                       " is missing below the last checkpoint (size ",
-                       checkpoint.size, ")"));
+      return absl::DataLossError(absl::StrCat(
+          "audit log entry ", i, " is missing below the last checkpoint (size ",
+          checkpoint.size, ")"));
     }
     if (!entry.ok()) return entry.status();
     frontier.Append(HashLeaf(*entry));

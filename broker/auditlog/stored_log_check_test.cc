@@ -1,9 +1,8 @@
 #include "broker/auditlog/stored_log_check.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "broker/auditlog/frontier.h"

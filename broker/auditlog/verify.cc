@@ -13,16 +13,15 @@ absl::StatusOr<LogVerifier> LogVerifier::Create(std::vector<Checkpoint> trusted,
   if (trusted.empty()) {
     return absl::InvalidArgumentError("no trusted checkpoint given");
   }
-  std::sort(trusted.begin(), trusted.end(),
-            [](const Checkpoint& a, const Checkpoint& b) {
-              return a.size < b.size;
-            });
+  std::sort(
+      trusted.begin(), trusted.end(),
+      [](const Checkpoint& a, const Checkpoint& b) { return a.size < b.size; });
   for (size_t i = 1; i < trusted.size(); ++i) {
     if (trusted[i].size == trusted[i - 1].size &&
         trusted[i].root != trusted[i - 1].root) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "two trusted checkpoints of size ", trusted[i].size,
-          " have different roots: the log equivocated"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("two trusted checkpoints of size ", trusted[i].size,
+                       " have different roots: the log equivocated"));
     }
   }
   LogVerifier v(std::move(trusted), options);
@@ -55,8 +54,8 @@ void LogVerifier::Add(absl::string_view entry) {
     absl::StatusOr<accord::v1::AuditEvent> event = DecodeEntry(entry);
     if (!event.ok()) {
       Fail(index, index + 1,
-           absl::StrCat("entry ", index, " does not decode: ",
-                        event.status().message()));
+           absl::StrCat("entry ", index,
+                        " does not decode: ", event.status().message()));
     } else if (event->revision() < last_revision_) {
       // Either this entry or the one before it is out of place, unless a
       // checkpoint already vouches for the one before.
@@ -97,10 +96,10 @@ VerifyReport LogVerifier::Finish() const {
     const uint64_t want = trusted_[next_checkpoint_].size;
     report.first_bad_index = last_matched_;
     report.bad_range_end = want;
-    report.problem = absl::StrCat(
-        "log has ", report.size, " entries but a checkpoint has ", want,
-        "; entries are missing or dropped in [", last_matched_, ", ", want,
-        ")");
+    report.problem =
+        absl::StrCat("log has ", report.size, " entries but a checkpoint has ",
+                     want, "; entries are missing or dropped in [",
+                     last_matched_, ", ", want, ")");
   }
   return report;
 }
@@ -108,16 +107,14 @@ VerifyReport LogVerifier::Finish() const {
 VerifyReport VerifyLog(absl::Span<const std::string> entries,
                        absl::string_view checkpoint_note,
                        absl::Span<const std::string> earlier_notes,
-                       absl::string_view origin,
-                       absl::string_view verifier_key,
+                       absl::string_view origin, absl::string_view verifier_key,
                        LogVerifier::Options options) {
   VerifyReport report;
   std::vector<Checkpoint> trusted;
   absl::StatusOr<Checkpoint> latest =
       OpenCheckpoint(checkpoint_note, origin, verifier_key);
   if (!latest.ok()) {
-    report.problem =
-        absl::StrCat("checkpoint: ", latest.status().message());
+    report.problem = absl::StrCat("checkpoint: ", latest.status().message());
     return report;
   }
   trusted.push_back(*std::move(latest));
@@ -125,8 +122,8 @@ VerifyReport VerifyLog(absl::Span<const std::string> entries,
     absl::StatusOr<Checkpoint> cp =
         OpenCheckpoint(earlier_notes[i], origin, verifier_key);
     if (!cp.ok()) {
-      report.problem = absl::StrCat("earlier checkpoint ", i, ": ",
-                                    cp.status().message());
+      report.problem =
+          absl::StrCat("earlier checkpoint ", i, ": ", cp.status().message());
       return report;
     }
     trusted.push_back(*std::move(cp));

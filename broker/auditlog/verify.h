@@ -90,8 +90,7 @@ class LogVerifier {
 VerifyReport VerifyLog(absl::Span<const std::string> entries,
                        absl::string_view checkpoint_note,
                        absl::Span<const std::string> earlier_notes,
-                       absl::string_view origin,
-                       absl::string_view verifier_key,
+                       absl::string_view origin, absl::string_view verifier_key,
                        LogVerifier::Options options = {});
 
 }  // namespace accord::auditlog

@@ -1,10 +1,9 @@
 #include "broker/auditlog/verify.h"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "broker/auditlog/entry.h"
 #include "broker/auditlog/test_note.h"
@@ -66,8 +65,8 @@ TEST_CASE("An intact log verifies against its checkpoints", "[verify]") {
     CHECK(r.ok());
     CHECK(r.size == kN);
     CHECK_FALSE(r.first_bad_index.has_value());
-    absl::StatusOr<Checkpoint> cp =
-        ParseCheckpoint(o.notes.back().substr(0, o.notes.back().find("\n\n") + 1));
+    absl::StatusOr<Checkpoint> cp = ParseCheckpoint(
+        o.notes.back().substr(0, o.notes.back().find("\n\n") + 1));
     REQUIRE(cp.ok());
     CHECK(r.root == cp->root);
   }
@@ -190,8 +189,8 @@ TEST_CASE("A truncated log is found", "[verify]") {
 TEST_CASE("Bad checkpoints are reported without a bad index", "[verify]") {
   const Original o;
   testing::TestNoteKey impostor(kKeyName);
-  const VerifyReport wrong_key = VerifyLog(o.entries, o.notes.back(), {},
-                                           kOrigin, impostor.VerifierKey());
+  const VerifyReport wrong_key =
+      VerifyLog(o.entries, o.notes.back(), {}, kOrigin, impostor.VerifierKey());
   CHECK_FALSE(wrong_key.ok());
   CHECK_FALSE(wrong_key.first_bad_index.has_value());
 
@@ -200,14 +199,15 @@ TEST_CASE("Bad checkpoints are reported without a bad index", "[verify]") {
                 o.key.VerifierKey());
   CHECK_FALSE(wrong_origin.ok());
 
-  const std::string forged = impostor.Sign(CheckpointBody(kOrigin, 3, HashLeaf("x")));
-  const VerifyReport bad_earlier =
-      o.Verify(o.entries, {o.notes[3], forged});
+  const std::string forged =
+      impostor.Sign(CheckpointBody(kOrigin, 3, HashLeaf("x")));
+  const VerifyReport bad_earlier = o.Verify(o.entries, {o.notes[3], forged});
   CHECK_FALSE(bad_earlier.ok());
   CHECK_FALSE(bad_earlier.first_bad_index.has_value());
 
   // Two genuine checkpoints of one size with different roots: equivocation.
-  const std::string split = o.key.Sign(CheckpointBody(kOrigin, 3, HashLeaf("x")));
+  const std::string split =
+      o.key.Sign(CheckpointBody(kOrigin, 3, HashLeaf("x")));
   const VerifyReport equivocated = o.Verify(o.entries, {o.notes[3], split});
   CHECK_FALSE(equivocated.ok());
 }

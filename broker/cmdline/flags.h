@@ -102,9 +102,9 @@ absl::StatusOr<ParsedArgs> ParseFlags(const std::vector<std::string>& args,
 absl::StatusOr<ParsedArgs> ParseFlags(int argc, const char* const* argv,
                                       const std::vector<FlagSpec>& specs);
 
-// Usage lines for `specs`, one per flag (the first of a name), aligned, as CLI11's formatter
-// writes them: "  --name VALUE  help" ("--name [VALUE]" for an optional
-// value; aliases after the name, comma-separated).
+// Usage lines for `specs`, one per flag (the first of a name), aligned, as
+// CLI11's formatter writes them: "  --name VALUE  help" ("--name [VALUE]" for
+// an optional value; aliases after the name, comma-separated).
 std::string FlagsUsage(const std::vector<FlagSpec>& specs);
 
 // The `--help` switch every binary declares (`-h` too).

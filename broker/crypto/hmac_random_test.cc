@@ -3,9 +3,9 @@
 #include <string>
 
 #include "absl/strings/escaping.h"
-#include "broker/formats/base64url.h"
 #include "broker/crypto/hmac.h"
 #include "broker/crypto/random.h"
+#include "broker/formats/base64url.h"
 
 namespace accord::crypto {
 namespace {

@@ -22,8 +22,8 @@ absl::Status Rejected(absl::string_view what) {
 }
 
 absl::StatusOr<formats::JsonValue> DecodeObject(absl::string_view part,
-                                       absl::string_view name,
-                                       size_t max_bytes) {
+                                                absl::string_view name,
+                                                size_t max_bytes) {
   absl::StatusOr<std::string> raw = formats::Base64UrlDecode(part);
   if (!raw.ok()) return Malformed(absl::StrCat(name, " is not base64url"));
   formats::JsonLimits limits;
@@ -47,8 +47,8 @@ absl::StatusOr<std::string> SignJws(const SigningKey& key,
   header.Set("alg", AlgorithmName(key.algorithm()));
   if (!typ.empty()) header.Set("typ", typ);
   header.Set("kid", key.kid());
-  std::string input = absl::StrCat(formats::Base64UrlEncode(header.Serialize()), ".",
-                                   formats::Base64UrlEncode(payload_json));
+  std::string input = absl::StrCat(formats::Base64UrlEncode(header.Serialize()),
+                                   ".", formats::Base64UrlEncode(payload_json));
   absl::StatusOr<std::string> sig = key.Sign(input);
   if (!sig.ok()) return sig.status();
   absl::StrAppend(&input, ".", formats::Base64UrlEncode(*sig));

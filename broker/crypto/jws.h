@@ -9,9 +9,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "broker/crypto/algorithm.h"
-#include "broker/formats/json.h"
 #include "broker/crypto/jwks.h"
 #include "broker/crypto/signing_key.h"
+#include "broker/formats/json.h"
 
 namespace accord::crypto {
 

@@ -24,7 +24,8 @@ absl::StatusCode Code(absl::string_view token, const Jwks& jwks,
 // Builds a token with an arbitrary header, signed by `key`.
 std::string Forge(const SigningKey& key, const std::string& header,
                   const std::string& payload = R"({"a":1})") {
-  std::string input = formats::Base64UrlEncode(header) + "." + formats::Base64UrlEncode(payload);
+  std::string input = formats::Base64UrlEncode(header) + "." +
+                      formats::Base64UrlEncode(payload);
   return input + "." + formats::Base64UrlEncode(*key.Sign(input));
 }
 
@@ -91,8 +92,8 @@ TEST_CASE("VerifyJws rejects unacceptable tokens as UNAUTHENTICATED", "[jws]") {
     REQUIRE(Code(Forge(f.es, header), f.jwks) == kUnauth);
   }
   std::string none =
-      formats::Base64UrlEncode(R"({"alg":"none","kid":")" + kid + R"("})") + "." +
-      formats::Base64UrlEncode("{}") + ".";
+      formats::Base64UrlEncode(R"({"alg":"none","kid":")" + kid + R"("})") +
+      "." + formats::Base64UrlEncode("{}") + ".";
   REQUIRE(Code(none, f.jwks) != absl::StatusCode::kOk);
   // alg the key does not have.
   REQUIRE(Code(Forge(f.es, R"({"alg":"EdDSA","kid":")" + kid + R"("})"),
@@ -120,12 +121,12 @@ TEST_CASE("VerifyJws rejects unacceptable tokens as UNAUTHENTICATED", "[jws]") {
   REQUIRE(Code(pa[0] + "." + pb[1] + "." + pa[2], f.jwks) == kUnauth);
   std::string sig = *formats::Base64UrlDecode(pa[2]);
   sig[5] ^= 0x40;
-  REQUIRE(Code(pa[0] + "." + pa[1] + "." + formats::Base64UrlEncode(sig), f.jwks) ==
-          kUnauth);
+  REQUIRE(Code(pa[0] + "." + pa[1] + "." + formats::Base64UrlEncode(sig),
+               f.jwks) == kUnauth);
   // A DER-encoded ES256 signature is not accepted.
-  REQUIRE(
-      Code(pa[0] + "." + pa[1] + "." + formats::Base64UrlEncode(std::string(70, 'x')),
-           f.jwks) == kUnauth);
+  REQUIRE(Code(pa[0] + "." + pa[1] + "." +
+                   formats::Base64UrlEncode(std::string(70, 'x')),
+               f.jwks) == kUnauth);
 }
 
 TEST_CASE("unknown kid is a distinct error", "[jws]") {

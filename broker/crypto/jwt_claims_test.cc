@@ -25,7 +25,8 @@ ClaimExpectations Expect() {
   return e;
 }
 
-absl::StatusCode Check(const formats::JsonValue& c, const ClaimExpectations& e) {
+absl::StatusCode Check(const formats::JsonValue& c,
+                       const ClaimExpectations& e) {
   return CheckClaims(c, e).code();
 }
 

@@ -107,8 +107,9 @@ absl::Status VerifyRs256(EVP_PKEY* pkey, absl::string_view data,
 }
 
 std::string RsaThumbprintInput(const std::string& n, const std::string& e) {
-  return absl::StrCat(R"({"e":")", formats::Base64UrlEncode(e), R"(","kty":"RSA","n":")",
-                      formats::Base64UrlEncode(n), R"("})");
+  return absl::StrCat(R"({"e":")", formats::Base64UrlEncode(e),
+                      R"(","kty":"RSA","n":")", formats::Base64UrlEncode(n),
+                      R"("})");
 }
 
 }  // namespace accord::crypto::internal

@@ -8,8 +8,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "broker/formats/json.h"
 #include "broker/crypto/openssl_util.h"
+#include "broker/formats/json.h"
 
 namespace accord::crypto::internal {
 

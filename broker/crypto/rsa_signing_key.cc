@@ -4,10 +4,10 @@
 #include <openssl/rsa.h>
 
 #include "absl/strings/str_cat.h"
-#include "broker/formats/base64url.h"
-#include "broker/formats/json.h"
 #include "broker/crypto/openssl_util.h"
 #include "broker/crypto/rsa_public.h"
+#include "broker/formats/base64url.h"
+#include "broker/formats/json.h"
 
 namespace accord::crypto {
 namespace {
@@ -63,8 +63,8 @@ absl::StatusOr<std::string> RsaSigningKey::SignJws(
   header.Set("alg", "RS256");
   if (!typ.empty()) header.Set("typ", typ);
   header.Set("kid", kid());
-  std::string input = absl::StrCat(formats::Base64UrlEncode(header.Serialize()), ".",
-                                   formats::Base64UrlEncode(payload_json));
+  std::string input = absl::StrCat(formats::Base64UrlEncode(header.Serialize()),
+                                   ".", formats::Base64UrlEncode(payload_json));
   OsslPtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;
   size_t len = 0;

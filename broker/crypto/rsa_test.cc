@@ -1,11 +1,11 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "broker/formats/base64url.h"
-#include "broker/formats/json.h"
 #include "broker/crypto/jwks.h"
 #include "broker/crypto/jws.h"
 #include "broker/crypto/rsa_signing_key.h"
+#include "broker/formats/base64url.h"
+#include "broker/formats/json.h"
 
 namespace accord::crypto {
 namespace {

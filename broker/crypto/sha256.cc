@@ -63,8 +63,8 @@ Digest Sha256(absl::string_view data) {
 Digest Sha256(absl::string_view a, absl::string_view b, absl::string_view c) {
   EVP_MD_CTX* ctx = ThreadContext();
   Digest out;
-  if (EVP_DigestInit_ex2(ctx, Sha256Md(), nullptr) != 1 ||
-      !Update(ctx, a) || !Update(ctx, b) || !Update(ctx, c) ||
+  if (EVP_DigestInit_ex2(ctx, Sha256Md(), nullptr) != 1 || !Update(ctx, a) ||
+      !Update(ctx, b) || !Update(ctx, c) ||
       EVP_DigestFinal_ex(ctx, out.data(), nullptr) != 1) {
     // A wrong hash must never be used.
     std::abort();

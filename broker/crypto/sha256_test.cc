@@ -37,8 +37,8 @@ Digest OneShotHmac(absl::string_view key, absl::string_view data) {
   Digest out;
   unsigned int len = 0;
   REQUIRE(HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-               reinterpret_cast<const unsigned char*>(data.data()),
-               data.size(), out.data(), &len) != nullptr);
+               reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+               out.data(), &len) != nullptr);
   REQUIRE(len == out.size());
   return out;
 }
@@ -97,8 +97,10 @@ TEST_CASE("SHA-256 and HMAC-SHA-256 from several threads at once",
   };
   std::vector<Case> cases;
   for (int i = 0; i < 64; ++i) {
-    Case c{Bytes(static_cast<size_t>(i * 3), i), Bytes(i * 37 % 301, i + 1),
-           {}, {}};
+    Case c{Bytes(static_cast<size_t>(i * 3), i),
+           Bytes(i * 37 % 301, i + 1),
+           {},
+           {}};
     c.sha = OneShotSha256(c.data);
     c.mac = OneShotHmac(c.key, c.data);
     cases.push_back(std::move(c));

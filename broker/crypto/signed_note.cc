@@ -8,11 +8,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "broker/crypto/sha256.h"
+#include "broker/crypto/verifying_key.h"
 #include "broker/formats/base64url.h"
 #include "broker/formats/json.h"
-#include "broker/crypto/sha256.h"
 #include "broker/formats/utf8.h"
-#include "broker/crypto/verifying_key.h"
 
 namespace accord::crypto {
 namespace {
@@ -94,7 +94,8 @@ absl::StatusOr<ParsedVerifier> ParseVerifierKey(absl::string_view vkey) {
     if (v < 0) return bad("key hash is not 8 lowercase hex digits");
     hash = (hash << 4) | static_cast<uint32_t>(v);
   }
-  absl::StatusOr<std::string> data = formats::Base64Decode(vkey.substr(plus2 + 1));
+  absl::StatusOr<std::string> data =
+      formats::Base64Decode(vkey.substr(plus2 + 1));
   if (!data.ok()) return bad("key is not base64");
   if (data->size() != 33 || (*data)[0] != kEd25519Type) {
     return bad("not an Ed25519 (type 0x01) key");
@@ -102,7 +103,9 @@ absl::StatusOr<ParsedVerifier> ParseVerifierKey(absl::string_view vkey) {
   absl::string_view pub = absl::string_view(*data).substr(1);
   if (KeyHash(name, pub) != hash) return bad("key hash does not match");
   formats::JsonValue jwk = formats::JsonValue::Object();
-  jwk.Set("kty", "OKP").Set("crv", "Ed25519").Set("x", formats::Base64UrlEncode(pub));
+  jwk.Set("kty", "OKP")
+      .Set("crv", "Ed25519")
+      .Set("x", formats::Base64UrlEncode(pub));
   absl::StatusOr<VerifyingKey> key = VerifyingKey::FromJwk(jwk);
   if (!key.ok()) return bad("not a valid Ed25519 public key");
   return ParsedVerifier{std::string(name), hash, std::move(*key)};
@@ -136,9 +139,9 @@ absl::StatusOr<std::string> NoteSigner::Sign(absl::string_view text) const {
 }
 
 std::string NoteSigner::VerifierKey() const {
-  return absl::StrFormat(
-      "%s+%08x+%s", name_, key_hash_,
-      formats::Base64Encode(std::string(1, kEd25519Type) + key_.RawPublicKey()));
+  return absl::StrFormat("%s+%08x+%s", name_, key_hash_,
+                         formats::Base64Encode(std::string(1, kEd25519Type) +
+                                               key_.RawPublicKey()));
 }
 
 absl::StatusOr<std::string> VerifyNote(absl::string_view note,
@@ -175,7 +178,8 @@ absl::StatusOr<std::string> VerifyNote(absl::string_view note,
     }
     absl::string_view name = line.substr(0, space);
     if (!IsValidName(name)) return malformed("invalid signer name");
-    absl::StatusOr<std::string> blob = formats::Base64Decode(line.substr(space + 1));
+    absl::StatusOr<std::string> blob =
+        formats::Base64Decode(line.substr(space + 1));
     if (!blob.ok() || blob->size() < 5) {
       return malformed("signature is not base64 of hash and signature");
     }

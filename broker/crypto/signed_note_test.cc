@@ -35,9 +35,9 @@ SigningKey ExampleKey() {
                         "\x70\x04\x22\x04\x20",
                         16) +
                     data.substr(1);
-  absl::StatusOr<SigningKey> key =
-      SigningKey::FromPem("-----BEGIN PRIVATE KEY-----\n" + formats::Base64Encode(der) +
-                          "\n-----END PRIVATE KEY-----\n");
+  absl::StatusOr<SigningKey> key = SigningKey::FromPem(
+      "-----BEGIN PRIVATE KEY-----\n" + formats::Base64Encode(der) +
+      "\n-----END PRIVATE KEY-----\n");
   REQUIRE(key.ok());
   return std::move(*key);
 }

@@ -7,11 +7,11 @@
 
 #include <cstring>
 
-#include "broker/formats/base64url.h"
 #include "broker/crypto/ecdsa_raw.h"
 #include "broker/crypto/openssl_util.h"
 #include "broker/crypto/sha256.h"
 #include "broker/crypto/verify_context.h"
+#include "broker/formats/base64url.h"
 
 namespace accord::crypto {
 namespace {

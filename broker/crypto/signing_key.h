@@ -8,8 +8,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "broker/crypto/algorithm.h"
-#include "broker/formats/json.h"
 #include "broker/crypto/verifying_key.h"
+#include "broker/formats/json.h"
 
 struct evp_pkey_st;
 

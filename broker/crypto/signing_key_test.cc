@@ -120,7 +120,8 @@ TEST_CASE("FromPem rejects other key kinds", "[key]") {
                         "\x6e\x04\x22\x04\x20",
                         16) +
                     std::string(32, '\x07');
-  std::string pem = "-----BEGIN PRIVATE KEY-----\n" + formats::Base64Encode(der) +
+  std::string pem = "-----BEGIN PRIVATE KEY-----\n" +
+                    formats::Base64Encode(der) +
                     "\n-----END PRIVATE KEY-----\n";
   REQUIRE(SigningKey::FromPem(pem).status().code() ==
           absl::StatusCode::kInvalidArgument);

@@ -3,9 +3,8 @@
 #include <openssl/bn.h>
 #include <openssl/ecdsa.h>
 
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,8 +32,8 @@ std::string OpenSslDer(const std::string& raw) {
 
 TEST_CASE("raw r||s becomes the DER that OpenSSL writes", "[ecdsa]") {
   std::vector<std::string> cases = {
-      std::string(64, '\0'),                             // r = s = 0
-      std::string(64, '\xff'),                           // high bits set
+      std::string(64, '\0'),    // r = s = 0
+      std::string(64, '\xff'),  // high bits set
       std::string(31, '\0') + "\x01" + std::string(32, '\x7f'),
       std::string(5, '\0') + std::string(27, '\x80') + std::string(32, '\x01'),
   };
@@ -76,16 +75,18 @@ std::vector<Signed> SignedByKeys(int n) {
   return out;
 }
 
-TEST_CASE("more keys than a thread caches each verify only their own signatures",
-          "[ecdsa]") {
+TEST_CASE(
+    "more keys than a thread caches each verify only their own signatures",
+    "[ecdsa]") {
   const std::vector<Signed> all = SignedByKeys(7);
   for (int round = 0; round < 3; ++round) {
     for (const Signed& verifier : all) {
       for (const Signed& s : all) {
         const bool own = &verifier == &s;
         INFO("round " << round << " own " << own);
-        CHECK(verifier.key.verifying_key().Verify(s.message, s.signature).ok() ==
-              own);
+        CHECK(
+            verifier.key.verifying_key().Verify(s.message, s.signature).ok() ==
+            own);
       }
     }
   }

@@ -4,12 +4,12 @@
 #include <openssl/err.h>
 
 #include "absl/strings/str_cat.h"
-#include "broker/formats/base64url.h"
 #include "broker/crypto/ecdsa_raw.h"
 #include "broker/crypto/openssl_util.h"
 #include "broker/crypto/rsa_public.h"
 #include "broker/crypto/sha256.h"
 #include "broker/crypto/verify_context.h"
+#include "broker/formats/base64url.h"
 
 namespace accord::crypto {
 namespace {
@@ -45,9 +45,9 @@ std::string Thumbprint(Algorithm alg, const std::string& x,
   if (alg == Algorithm::kRS256) {
     canonical = internal::RsaThumbprintInput(x, y);
   } else if (alg == Algorithm::kES256) {
-    canonical =
-        absl::StrCat(R"({"crv":"P-256","kty":"EC","x":")", formats::Base64UrlEncode(x),
-                     R"(","y":")", formats::Base64UrlEncode(y), R"("})");
+    canonical = absl::StrCat(R"({"crv":"P-256","kty":"EC","x":")",
+                             formats::Base64UrlEncode(x), R"(","y":")",
+                             formats::Base64UrlEncode(y), R"("})");
   } else {
     canonical = absl::StrCat(R"({"crv":"Ed25519","kty":"OKP","x":")",
                              formats::Base64UrlEncode(x), R"("})");
@@ -115,7 +115,8 @@ absl::StatusOr<VerifyingKey> VerifyingKey::FromCoordinates(Algorithm alg,
   return key;
 }
 
-absl::StatusOr<VerifyingKey> VerifyingKey::FromJwk(const formats::JsonValue& jwk) {
+absl::StatusOr<VerifyingKey> VerifyingKey::FromJwk(
+    const formats::JsonValue& jwk) {
   if (!jwk.is_object()) {
     return absl::InvalidArgumentError("jwk: not a JSON object");
   }
@@ -181,8 +182,8 @@ absl::StatusOr<VerifyingKey> VerifyingKey::FromJwk(const formats::JsonValue& jwk
   return FromCoordinates(alg, std::move(*x), std::move(y), std::move(kid));
 }
 
-absl::StatusOr<VerifyingKey> VerifyingKey::FromRsaJwk(const formats::JsonValue& jwk,
-                                                      std::string kid) {
+absl::StatusOr<VerifyingKey> VerifyingKey::FromRsaJwk(
+    const formats::JsonValue& jwk, std::string kid) {
   absl::StatusOr<internal::RsaPublic> rsa = internal::RsaPublicFromJwk(jwk);
   if (!rsa.ok()) return rsa.status();
   VerifyingKey key;
@@ -236,10 +237,12 @@ formats::JsonValue VerifyingKey::PublicJwk() const {
   formats::JsonValue jwk = formats::JsonValue::Object();
   if (alg_ == Algorithm::kRS256) {
     jwk.Set("kty", "RSA");
-    jwk.Set("n", formats::Base64UrlEncode(x_)).Set("e", formats::Base64UrlEncode(y_));
+    jwk.Set("n", formats::Base64UrlEncode(x_))
+        .Set("e", formats::Base64UrlEncode(y_));
   } else if (alg_ == Algorithm::kES256) {
     jwk.Set("kty", "EC").Set("crv", "P-256");
-    jwk.Set("x", formats::Base64UrlEncode(x_)).Set("y", formats::Base64UrlEncode(y_));
+    jwk.Set("x", formats::Base64UrlEncode(x_))
+        .Set("y", formats::Base64UrlEncode(y_));
   } else {
     jwk.Set("kty", "OKP").Set("crv", "Ed25519");
     jwk.Set("x", formats::Base64UrlEncode(x_));

@@ -16,8 +16,8 @@ namespace accord::crypto {
 
 class SigningKey;
 
-// A public key that checks ES256, EdDSA or RS256 signatures. Immutable, cheap to
-// copy (the parsed key is shared) and safe to use from many threads. ES256
+// A public key that checks ES256, EdDSA or RS256 signatures. Immutable, cheap
+// to copy (the parsed key is shared) and safe to use from many threads. ES256
 // verification reuses a per-thread OpenSSL context per key
 // (verify_context.h), so only the first signature a thread checks with a
 // key pays for setting one up.

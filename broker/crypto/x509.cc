@@ -6,9 +6,9 @@
 #include <ctime>
 
 #include "absl/status/status.h"
-#include "broker/formats/base64url.h"
 #include "broker/crypto/openssl_util.h"
 #include "broker/crypto/sha256.h"
+#include "broker/formats/base64url.h"
 
 namespace accord::crypto {
 namespace {

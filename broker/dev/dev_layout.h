@@ -34,7 +34,8 @@ inline constexpr std::array<absl::string_view, 5> kPrincipals = {
 // The certificate URI of a dev principal is kPrincipalUriPrefix + name,
 // under the dev trust domain.
 inline constexpr absl::string_view kTrustDomain = "urn:accord:principal";
-inline constexpr absl::string_view kPrincipalUriPrefix = "urn:accord:principal:";
+inline constexpr absl::string_view kPrincipalUriPrefix =
+    "urn:accord:principal:";
 
 // The development citizen identity provider.
 inline constexpr absl::string_view kIssuerKey = "citizen-issuer.key";

@@ -281,8 +281,8 @@ class Channel {
       }
       absl::Status ready = WaitFor(fd_, POLLOUT, deadline);
       if (!ready.ok()) return ready;
-      const ssize_t n = send(fd_, data.data() + sent, data.size() - sent,
-                             MSG_NOSIGNAL);
+      const ssize_t n =
+          send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
       if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
       if (n <= 0) {
         return absl::UnavailableError(

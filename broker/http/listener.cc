@@ -38,8 +38,7 @@ int BindAndListen(const addrinfo* ai, int* error) {
   }
   const int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 ||
-      listen(fd, kBacklog) != 0) {
+  if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, kBacklog) != 0) {
     *error = errno;
     close(fd);
     return -1;

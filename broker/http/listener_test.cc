@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "absl/strings/match.h"

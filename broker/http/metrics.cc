@@ -76,8 +76,8 @@ void RenderHistogram(std::string* out, absl::string_view name,
                   set, " ", cumulative, "\n");
 }
 
-constexpr std::array<const char*, kCommitSizeBuckets.size()> kCommitSizeLabels = {
-    "1", "2", "4", "8", "16", "32", "64", "128", "256", "512", "1024"};
+constexpr std::array<const char*, kCommitSizeBuckets.size()> kCommitSizeLabels =
+    {"1", "2", "4", "8", "16", "32", "64", "128", "256", "512", "1024"};
 constexpr std::array<const char*, 2> kCommitPhases = {"queued", "write"};
 
 std::vector<GaugeSpec> GaugeSpecs() {
@@ -147,9 +147,9 @@ MethodStats* Metrics::ForMethod(absl::string_view full_name) {
     MethodStats* stats = nullptr;
   };
   thread_local std::array<Entry, 32> cache;
-  const size_t slot =
-      ((reinterpret_cast<uintptr_t>(full_name.data()) >> 3) ^ full_name.size()) %
-      cache.size();
+  const size_t slot = ((reinterpret_cast<uintptr_t>(full_name.data()) >> 3) ^
+                       full_name.size()) %
+                      cache.size();
   Entry& e = cache[slot];
   if (e.owner == id_ && e.data == full_name.data() &&
       e.size == full_name.size() && e.stats->method() == full_name) {
@@ -229,7 +229,8 @@ std::string Metrics::RenderPrometheus() const {
         &out, "request_duration_seconds",
         absl::StrCat("method=\"", EscapePrometheusLabel(m->method()), "\","),
         kBucketLabels, m->buckets_,
-        static_cast<double>(m->sum_nanos_.load(std::memory_order_relaxed)) / 1e9);
+        static_cast<double>(m->sum_nanos_.load(std::memory_order_relaxed)) /
+            1e9);
   }
   Header(&out, "store_commit_write_sets", "histogram",
          "Write sets per group commit of the store.");
@@ -240,12 +241,12 @@ std::string Metrics::RenderPrometheus() const {
          "Group commits of the store: the oldest write set's wait for the "
          "writer (queued) and the synced write (write), in seconds.");
   for (size_t phase = 0; phase < kCommitPhases.size(); ++phase) {
-    RenderHistogram(
-        &out, "store_commit_seconds",
-        absl::StrCat("phase=\"", kCommitPhases[phase], "\","), kBucketLabels,
-        commit_seconds_[phase],
-        static_cast<double>(commit_nanos_[phase].load(std::memory_order_relaxed)) /
-            1e9);
+    RenderHistogram(&out, "store_commit_seconds",
+                    absl::StrCat("phase=\"", kCommitPhases[phase], "\","),
+                    kBucketLabels, commit_seconds_[phase],
+                    static_cast<double>(
+                        commit_nanos_[phase].load(std::memory_order_relaxed)) /
+                        1e9);
   }
   gauges_.Render(&out);
   return out;

@@ -61,8 +61,9 @@ class MethodStats {
 // counted by the service layer and rendered beside these):
 //   requests_total{method,code}             counter (from MethodStats)
 //   request_duration_seconds{method}        histogram (from MethodStats)
-//   store_commit_write_sets                 histogram (write sets per group commit)
-//   store_commit_seconds{phase}             histogram: "queued" (the oldest
+//   store_commit_write_sets                 histogram (write sets per group
+//   commit) store_commit_seconds{phase}             histogram: "queued" (the
+//   oldest
 //                                           write set's wait for the writer),
 //                                           "write" (the synced write)
 //   log_size, store_revision                gauges

@@ -147,12 +147,15 @@ TEST_CASE("The broker's gauges render with their labels", "[http][metrics]") {
   CHECK(Sample(text, "accord_store_reserve_bytes") == 67108864);
   CHECK(Sample(text, "accord_checkpoint_size") == 42);
   CHECK(Sample(text, "accord_checkpoint_timestamp_seconds") == 1700000000.25);
-  CHECK(Sample(text, "accord_certificate_expiry_timestamp_seconds"
-                     "{cert=\"tls_cert\"}") == 2000000000);
-  CHECK(Sample(text, "accord_signing_key_created_timestamp_seconds"
-                     "{ring=\"grant\"}") == 1600000000);
-  CHECK(Sample(text, "accord_build_info"
-                     "{version=\"0.1.0\",commit=\"abc1234\"}") == 1);
+  CHECK(Sample(text,
+               "accord_certificate_expiry_timestamp_seconds"
+               "{cert=\"tls_cert\"}") == 2000000000);
+  CHECK(Sample(text,
+               "accord_signing_key_created_timestamp_seconds"
+               "{ring=\"grant\"}") == 1600000000);
+  CHECK(Sample(text,
+               "accord_build_info"
+               "{version=\"0.1.0\",commit=\"abc1234\"}") == 1);
   CHECK(absl::StrContains(text, "# TYPE accord_build_info gauge\n"));
   CHECK(absl::StrContains(text, "# TYPE accord_ready gauge\n"));
 }
@@ -164,21 +167,26 @@ TEST_CASE("Group commits render their size and phase histograms",
   metrics.RecordCommit(40, 0.003, 0.0004);
   metrics.RecordCommit(5000, -1, 30);  // sizes over the last bound, odd times
   const std::string text = metrics.RenderPrometheus();
-  CHECK(absl::StrContains(text, "# TYPE accord_store_commit_write_sets histogram\n"));
+  CHECK(absl::StrContains(text,
+                          "# TYPE accord_store_commit_write_sets histogram\n"));
   CHECK(Sample(text, "accord_store_commit_write_sets_bucket{le=\"1\"}") == 1);
   CHECK(Sample(text, "accord_store_commit_write_sets_bucket{le=\"32\"}") == 1);
   CHECK(Sample(text, "accord_store_commit_write_sets_bucket{le=\"64\"}") == 2);
-  CHECK(Sample(text, "accord_store_commit_write_sets_bucket{le=\"+Inf\"}") == 3);
+  CHECK(Sample(text, "accord_store_commit_write_sets_bucket{le=\"+Inf\"}") ==
+        3);
   CHECK(Sample(text, "accord_store_commit_write_sets_sum") == 5041);
   CHECK(Sample(text, "accord_store_commit_write_sets_count") == 3);
-  const std::string queued = "accord_store_commit_seconds_bucket{phase=\"queued\",";
+  const std::string queued =
+      "accord_store_commit_seconds_bucket{phase=\"queued\",";
   CHECK(Sample(text, queued + "le=\"0.0005\"}") == 2);  // -1 counts as 0
   CHECK(Sample(text, queued + "le=\"0.005\"}") == 3);
-  const std::string write = "accord_store_commit_seconds_bucket{phase=\"write\",";
+  const std::string write =
+      "accord_store_commit_seconds_bucket{phase=\"write\",";
   CHECK(Sample(text, write + "le=\"0.0005\"}") == 2);
   CHECK(Sample(text, write + "le=\"2.5\"}") == 2);
   CHECK(Sample(text, write + "le=\"+Inf\"}") == 3);
-  CHECK(Sample(text, "accord_store_commit_seconds_count{phase=\"write\"}") == 3);
+  CHECK(Sample(text, "accord_store_commit_seconds_count{phase=\"write\"}") ==
+        3);
   CHECK(Sample(text, "accord_store_commit_seconds_sum{phase=\"write\"}") ==
         Approx(30.0008));
 }

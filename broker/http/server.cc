@@ -43,9 +43,9 @@ bool Transient(int error) {
 }  // namespace
 
 struct HttpServer::Connection {
-  int fd = -1;  // -1 once closed
-  std::string peer;  // the client's IP address, as bytes
-  bool reserved_slot = false;  // serves reserved paths only, one request
+  int fd = -1;                     // -1 once closed
+  std::string peer;                // the client's IP address, as bytes
+  bool reserved_slot = false;      // serves reserved paths only, one request
   std::unique_ptr<TlsStream> tls;  // null for plain HTTP
   // The TLS session must wait for the socket in this direction before the
   // pending read or write can go on (kOk: no such wait).
@@ -117,7 +117,7 @@ struct HttpServer::Connections {
   size_t slots = 0;  // max_connections + reserved_connections
   Clock::time_point accept_resume;
   bool accepting = false;  // the listener is in the poll set, at fds[1]
-  size_t first = 0;  // the index in fds of conns[0]
+  size_t first = 0;        // the index in fds of conns[0]
 };
 
 namespace {
@@ -302,8 +302,8 @@ void HttpServer::AcceptNew(Connections& t) {
   while (t.conns.size() < t.slots) {
     sockaddr_storage addr{};
     socklen_t len = sizeof(addr);
-    const int fd = accept4(listen_fd_, reinterpret_cast<sockaddr*>(&addr),
-                           &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    const int fd = accept4(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len,
+                           SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
           errno == ENOMEM) {

@@ -1,7 +1,7 @@
 #include "broker/http/tls.h"
 
-#include <csignal>
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <filesystem>
 #include <string>
 
@@ -34,8 +34,8 @@ struct Pki {
 };
 
 std::unique_ptr<HttpServer> StartTls(const Pki& pki, Router router) {
-  auto tls = TlsServerContext::Load(pki.Path("server.pem"),
-                                    pki.Path("server.key"));
+  auto tls =
+      TlsServerContext::Load(pki.Path("server.pem"), pki.Path("server.key"));
   REQUIRE(tls.ok());
   HttpServer::Options options;
   options.tls = *tls;

@@ -1,13 +1,12 @@
 // FetchDocument: one GET of a JSON document (a JWKS, an OpenID discovery
 // document) over HTTPS (cpp-httplib with OpenSSL), the server's certificate
 // checked against a pinned CA file or the system's store.
+#include <httplib.h>
 #include <sys/stat.h>
 
 #include <chrono>
 #include <memory>
 #include <utility>
-
-#include <httplib.h>
 
 #include "absl/strings/str_cat.h"
 #include "broker/jwks/jwks_source.h"

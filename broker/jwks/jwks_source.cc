@@ -17,7 +17,9 @@ constexpr size_t kMaxJwksBytes = 1024 * 1024;
 
 absl::StatusOr<std::string> LoadJwksFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("jwks file ", path, ": cannot open"));
+  if (!in)
+    return absl::NotFoundError(
+        absl::StrCat("jwks file ", path, ": cannot open"));
   std::string text;
   char buffer[8192];
   while (in.read(buffer, sizeof(buffer)) || in.gcount() > 0) {
@@ -28,14 +30,16 @@ absl::StatusOr<std::string> LoadJwksFile(const std::string& path) {
     }
   }
   if (in.bad()) {
-    return absl::InvalidArgumentError(absl::StrCat("jwks file ", path, ": read error"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("jwks file ", path, ": read error"));
   }
   return text;
 }
 
 absl::StatusOr<std::unique_ptr<JwksSource>> JwksSource::Open(
     absl::string_view location, Options options) {
-  if (location.empty()) return absl::InvalidArgumentError("jwks: empty location");
+  if (location.empty())
+    return absl::InvalidArgumentError("jwks: empty location");
   const std::string where(location);
   JwksLoader loader;
   if (absl::StrContains(location, "://")) {

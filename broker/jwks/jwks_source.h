@@ -5,7 +5,8 @@
 // a JWKS URL (over HTTPS with a pinned CA) or any loader. The grant verifier
 // (clients/verifier) gets the broker's keys this way (from
 // /.well-known/jwks.json or TrustService.GetVerificationKeys); the broker
-// gets a citizen identity provider's keys the same way. The set is loaded once, then loaded again:
+// gets a citizen identity provider's keys the same way. The set is loaded once,
+// then loaded again:
 //  - when its age exceeds the max-age its loader reported (the HTTP
 //    Cache-Control header), so keys the broker withdrew stop verifying;
 //  - when a token names a kid the cached set does not hold;
@@ -32,7 +33,6 @@ class Jwks;
 }  // namespace accord::crypto
 
 namespace accord::jwks {
-
 
 // Returns the current time. Tests pass a settable one.
 using NowFunction = std::function<absl::Time()>;
@@ -108,8 +108,8 @@ class JwksSource {
   // caller that must not wait for the network at start (the broker loads
   // citizen issuers' keys on a thread of its own). INVALID_ARGUMENT for a
   // null loader.
-  static absl::StatusOr<std::unique_ptr<JwksSource>> Deferred(
-      JwksLoader loader, Options options);
+  static absl::StatusOr<std::unique_ptr<JwksSource>> Deferred(JwksLoader loader,
+                                                              Options options);
 
   // The cached set (empty before the first successful load). Never null.
   std::shared_ptr<const crypto::Jwks> Keys() const ABSL_LOCKS_EXCLUDED(mu_) {

@@ -85,7 +85,8 @@ absl::StatusOr<JwksUrl> ParseJwksUrl(absl::string_view url,
     host = authority.substr(0, colon);
     if (colon != absl::string_view::npos) {
       port = authority.substr(colon + 1);
-      if (port.empty()) return absl::InvalidArgumentError("jwks url: port: empty");
+      if (port.empty())
+        return absl::InvalidArgumentError("jwks url: port: empty");
     }
     if (host.empty() || !std::all_of(host.begin(), host.end(), IsHostChar)) {
       return absl::InvalidArgumentError(

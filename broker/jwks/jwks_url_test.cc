@@ -6,7 +6,8 @@ namespace accord::jwks {
 namespace {
 
 TEST_CASE("JWKS URLs: https anywhere, http only when allowed and on loopback") {
-  auto https = ParseJwksUrl("https://broker.example/.well-known/jwks.json", false);
+  auto https =
+      ParseJwksUrl("https://broker.example/.well-known/jwks.json", false);
   REQUIRE(https.ok());
   CHECK(https->https);
   CHECK(https->host == "broker.example");
@@ -20,8 +21,9 @@ TEST_CASE("JWKS URLs: https anywhere, http only when allowed and on loopback") {
 
   CHECK(ParseJwksUrl("http://127.0.0.1:7480/jwks", false).status().code() ==
         absl::StatusCode::kInvalidArgument);
-  for (const char* loopback : {"http://127.0.0.1:7480/jwks", "http://127.9.9.9/",
-                               "http://[::1]:80/", "http://localhost:1/x"}) {
+  for (const char* loopback :
+       {"http://127.0.0.1:7480/jwks", "http://127.9.9.9/", "http://[::1]:80/",
+        "http://localhost:1/x"}) {
     INFO(loopback);
     CHECK(ParseJwksUrl(loopback, true).ok());
   }

@@ -8,12 +8,13 @@
 namespace accord::rpc {
 namespace {
 
-constexpr int kFirstCode = 0;   // OK
-constexpr int kLastCode = 16;   // UNAUTHENTICATED
+constexpr int kFirstCode = 0;  // OK
+constexpr int kLastCode = 16;  // UNAUTHENTICATED
 
-TEST_CASE("rpc status: every canonical code keeps its number and message "
-          "from absl to gRPC and back",
-          "[rpc][status]") {
+TEST_CASE(
+    "rpc status: every canonical code keeps its number and message "
+    "from absl to gRPC and back",
+    "[rpc][status]") {
   for (int code = kFirstCode; code <= kLastCode; ++code) {
     INFO("code " << code);
     const std::string message = absl::StrCat("message of ", code);
@@ -27,9 +28,10 @@ TEST_CASE("rpc status: every canonical code keeps its number and message "
   }
 }
 
-TEST_CASE("rpc status: every canonical code keeps its number and message "
-          "from gRPC to absl and back",
-          "[rpc][status]") {
+TEST_CASE(
+    "rpc status: every canonical code keeps its number and message "
+    "from gRPC to absl and back",
+    "[rpc][status]") {
   for (int code = kFirstCode + 1; code <= kLastCode; ++code) {
     INFO("code " << code);
     const std::string message = absl::StrCat("message of ", code);
@@ -45,9 +47,10 @@ TEST_CASE("rpc status: every canonical code keeps its number and message "
   CHECK(ToGrpc(absl::OkStatus()).ok());
 }
 
-TEST_CASE("rpc status: a code outside 0..16 becomes UNKNOWN both ways, "
-          "message kept",
-          "[rpc][status]") {
+TEST_CASE(
+    "rpc status: a code outside 0..16 becomes UNKNOWN both ways, "
+    "message kept",
+    "[rpc][status]") {
   for (int code : {-1, 17, 42, 1000}) {
     INFO("code " << code);
     const grpc::Status from_peer(static_cast<grpc::StatusCode>(code),

@@ -7,13 +7,13 @@
 #include "absl/strings/str_cat.h"
 #include "broker/service/audit_events.h"
 #include "broker/service/call.h"
-#include "broker/service/revocations.h"
 #include "broker/service/clock.h"
 #include "broker/service/freshness.h"
 #include "broker/service/grant_flow.h"
 #include "broker/service/limits.h"
 #include "broker/service/rate_limiter.h"
 #include "broker/service/request_ids.h"
+#include "broker/service/revocations.h"
 #include "broker/service/validate.h"
 #include "broker/store/store.h"
 
@@ -63,26 +63,27 @@ grpc::ServerUnaryReactor* AccessServiceImpl::RequestGrants(
   // The batch waits once, for its freshest request; a revision too far
   // ahead refuses the whole call. Each request is then answered on its
   // own; the call finishes when the last one is durable.
-  WhenFresh(
-      *env_.store, freshest, call.deadline(),
-      [this, call, owned, request, response, n](absl::Status fresh) {
-        if (absl::IsInvalidArgument(fresh)) return (void)call.Finish(fresh);
-        auto remaining = std::make_shared<std::atomic<int>>(n);
-        for (int i = 0; i < n; ++i) {
-          accord::v1::RequestGrantsResult* result =
-              response->mutable_results(i);
-          RunFreshGrantRequest(
-              env_, *owned, request->requests(i), result->mutable_response(),
-              [call, owned, result, remaining](absl::Status s) {
-                result->set_status_code(static_cast<int>(s.code()));
-                result->set_status_message(std::string(s.message()));
-                if (remaining->fetch_sub(1) == 1) {
-                  call.Finish(absl::OkStatus());
-                }
-              },
-              call.deadline());
-        }
-      });
+  WhenFresh(*env_.store, freshest, call.deadline(),
+            [this, call, owned, request, response, n](absl::Status fresh) {
+              if (absl::IsInvalidArgument(fresh))
+                return (void)call.Finish(fresh);
+              auto remaining = std::make_shared<std::atomic<int>>(n);
+              for (int i = 0; i < n; ++i) {
+                accord::v1::RequestGrantsResult* result =
+                    response->mutable_results(i);
+                RunFreshGrantRequest(
+                    env_, *owned, request->requests(i),
+                    result->mutable_response(),
+                    [call, owned, result, remaining](absl::Status s) {
+                      result->set_status_code(static_cast<int>(s.code()));
+                      result->set_status_message(std::string(s.message()));
+                      if (remaining->fetch_sub(1) == 1) {
+                        call.Finish(absl::OkStatus());
+                      }
+                    },
+                    call.deadline());
+              }
+            });
   return call.reactor();
 }
 
@@ -94,8 +95,7 @@ grpc::ServerUnaryReactor* AccessServiceImpl::ReleaseGrant(
   Call call(env_, context, kMethod, *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
-  auto client =
-      ClientRequest::Find(env_, *caller, kMethod, *request, response);
+  auto client = ClientRequest::Find(env_, *caller, kMethod, *request, response);
   if (!client.ok()) return call.Finish(client.status());
   if (client->replayed()) return call.Finish(absl::OkStatus());
   if (request->grant_id().empty() ||

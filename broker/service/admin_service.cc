@@ -72,7 +72,8 @@ absl::Status CheckPrincipal(const accord::v1::Principal& p,
   if (!p.certificate_sha256().empty()) {
     const std::string& h = p.certificate_sha256();
     bool hex = h.size() == 64;
-    for (char c : h) hex = hex && (absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f'));
+    for (char c : h)
+      hex = hex && (absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f'));
     if (!hex) {
       return absl::InvalidArgumentError(
           "principal.certificate_sha256: 64 lowercase hex digits");
@@ -142,8 +143,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::AddPrincipal(
   Call call(env_, context, kMethod, *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
-  auto client =
-      ClientRequest::Find(env_, *caller, kMethod, *request, response);
+  auto client = ClientRequest::Find(env_, *caller, kMethod, *request, response);
   if (!client.ok()) return call.Finish(client.status());
   if (client->replayed()) return call.Finish(absl::OkStatus());
   accord::v1::Principal principal = request->principal();
@@ -161,8 +161,8 @@ grpc::ServerUnaryReactor* AdminServiceImpl::AddPrincipal(
   }
   store::WriteSet ws;
   ws.PutPrincipal(principal);
-  ws.AddAuditEvent(PrincipalEvent(caller->principal.id(), principal.id(),
-                                  "put", env_.clock->NowSeconds()));
+  ws.AddAuditEvent(PrincipalEvent(caller->principal.id(), principal.id(), "put",
+                                  env_.clock->NowSeconds()));
   ws.set_deadline(call.deadline());
   accord::v1::AddPrincipalResponse answer;
   *answer.mutable_principal() = principal;
@@ -198,7 +198,9 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListPrincipals(
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   uint32_t limit;
-  if (absl::Status s = CheckPage(request->page_size(), request->page_token(), &limit); !s.ok()) {
+  if (absl::Status s =
+          CheckPage(request->page_size(), request->page_token(), &limit);
+      !s.ok()) {
     return call.Finish(s);
   }
   auto page = env_.store->ListPrincipals(request->page_token(), limit);
@@ -216,16 +218,15 @@ grpc::ServerUnaryReactor* AdminServiceImpl::RemovePrincipal(
   Call call(env_, context, kMethod, *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
-  auto client =
-      ClientRequest::Find(env_, *caller, kMethod, *request, response);
+  auto client = ClientRequest::Find(env_, *caller, kMethod, *request, response);
   if (!client.ok()) return call.Finish(client.status());
   if (client->replayed()) return call.Finish(absl::OkStatus());
   if (absl::Status s = CheckId("id", request->id()); !s.ok()) {
     return call.Finish(s);
   }
   if (request->id() == caller->principal.id()) {
-    return call.Finish(absl::FailedPreconditionError(
-        "id: an operator cannot remove itself"));
+    return call.Finish(
+        absl::FailedPreconditionError("id: an operator cannot remove itself"));
   }
   KeyClaims::Claim claim = principals_.Take(kDirectory);
   if (!claim.held()) return call.Finish(Busy());
@@ -273,7 +274,8 @@ grpc::ServerUnaryReactor* AdminServiceImpl::RemovePrincipal(
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::ListKeys(
-    grpc::CallbackServerContext* context, const accord::v1::ListKeysRequest* request,
+    grpc::CallbackServerContext* context,
+    const accord::v1::ListKeysRequest* request,
     accord::v1::ListKeysResponse* response) {
   Call call(env_, context, "/accord.v1.AdminService/ListKeys", *request);
   auto caller = call.Authenticate();
@@ -297,8 +299,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::RotateKey(
   // racing its first attempt must be refused, not rotate again.
   KeyClaims::Claim claim = rotations_.Take(kRotation);
   if (!claim.held()) return call.Finish(RotationBusy());
-  auto client =
-      ClientRequest::Find(env_, *caller, kMethod, *request, response);
+  auto client = ClientRequest::Find(env_, *caller, kMethod, *request, response);
   if (!client.ok()) return call.FinishReleasing(claim, client.status());
   if (client->replayed()) return call.FinishReleasing(claim, absl::OkStatus());
   std::optional<crypto::Algorithm> alg =
@@ -315,18 +316,19 @@ grpc::ServerUnaryReactor* AdminServiceImpl::RotateKey(
   KeyRing* ring = request->receipt_key() ? env_.receipt_keys : env_.keys;
   auto key = ring->Rotate(*alg);
   if (!key.ok()) return call.FinishReleasing(claim, key.status());
-  accord::v1::AuditEvent event = KeyEvent(caller->principal.id(), *key,
-                                          env_.clock->NowSeconds());
+  accord::v1::AuditEvent event =
+      KeyEvent(caller->principal.id(), *key, env_.clock->NowSeconds());
   store::WriteSet ws;
   ws.AddAuditEvent(std::move(event));
   *response->mutable_key() = *std::move(key);
   // The answer is complete before the commit: it holds no revision.
-  client->Record(ws, *response,
-                 [](accord::v1::RotateKeyResponse*,
-                    const store::CommitResult&) {});
+  client->Record(
+      ws, *response,
+      [](accord::v1::RotateKeyResponse*, const store::CommitResult&) {});
   env_.store->Commit(
-      std::move(ws), [call, response, claim = std::move(claim)](
-                         absl::StatusOr<store::CommitResult> committed) mutable {
+      std::move(ws),
+      [call, response, claim = std::move(claim)](
+          absl::StatusOr<store::CommitResult> committed) mutable {
         if (!committed.ok()) {
           response->Clear();
           return (void)call.FinishReleasing(claim, committed.status());

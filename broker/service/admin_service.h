@@ -23,7 +23,8 @@ namespace accord::service {
 // key ring; a rotation while another is in progress answers ABORTED.
 // Backup, ExportSubjectKey and EraseSubject take no client request id
 // (proto/accord/v1/admin.proto says why).
-class AdminServiceImpl final : public accord::v1::AdminService::CallbackService {
+class AdminServiceImpl final
+    : public accord::v1::AdminService::CallbackService {
  public:
   explicit AdminServiceImpl(const Env& env) : env_(env) {}
 
@@ -39,16 +40,18 @@ class AdminServiceImpl final : public accord::v1::AdminService::CallbackService 
       grpc::CallbackServerContext* context,
       const accord::v1::RemovePrincipalRequest* request,
       accord::v1::RemovePrincipalResponse* response) override;
-  grpc::ServerUnaryReactor* ListKeys(grpc::CallbackServerContext* context,
-                                     const accord::v1::ListKeysRequest* request,
-                                     accord::v1::ListKeysResponse* response) override;
+  grpc::ServerUnaryReactor* ListKeys(
+      grpc::CallbackServerContext* context,
+      const accord::v1::ListKeysRequest* request,
+      accord::v1::ListKeysResponse* response) override;
   grpc::ServerUnaryReactor* RotateKey(
       grpc::CallbackServerContext* context,
       const accord::v1::RotateKeyRequest* request,
       accord::v1::RotateKeyResponse* response) override;
-  grpc::ServerUnaryReactor* Backup(grpc::CallbackServerContext* context,
-                                   const accord::v1::BackupRequest* request,
-                                   accord::v1::BackupResponse* response) override;
+  grpc::ServerUnaryReactor* Backup(
+      grpc::CallbackServerContext* context,
+      const accord::v1::BackupRequest* request,
+      accord::v1::BackupResponse* response) override;
   // subject_key_export.cc
   grpc::ServerUnaryReactor* ExportSubjectKey(
       grpc::CallbackServerContext* context,

@@ -7,8 +7,8 @@
 namespace accord::service {
 namespace {
 
-accord::v1::AuditEvent Base(accord::v1::EventType type,
-                            absl::string_view actor, int64_t now) {
+accord::v1::AuditEvent Base(accord::v1::EventType type, absl::string_view actor,
+                            int64_t now) {
   accord::v1::AuditEvent e;
   e.set_type(type);
   e.set_actor(std::string(actor));
@@ -119,9 +119,10 @@ accord::v1::AuditEvent ConsentChangeEvent(const accord::v1::Consent& consent,
   auto& d = *e.mutable_detail();
   d["consent_id"] = consent.id();
   d["state"] = accord::v1::ConsentState_Name(state);
-  d["recipient"] = consent.recipient().has_partner()
-                       ? consent.recipient().partner()
-                       : absl::StrCat("category:", consent.recipient().category());
+  d["recipient"] =
+      consent.recipient().has_partner()
+          ? consent.recipient().partner()
+          : absl::StrCat("category:", consent.recipient().category());
   d["notice_version"] = absl::StrCat(consent.notice().version());
   d["notice_hash"] = consent.notice().hash();
   if (consent.objection()) d["objection"] = "true";

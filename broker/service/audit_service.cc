@@ -18,7 +18,8 @@ constexpr uint32_t kMaxEntries = kMaxLogEntries;
 
 absl::Status CheckQuery(const accord::v1::QueryEventsRequest& q) {
   if (!q.subject().empty()) {
-    if (absl::Status s = CheckSubject("subject", q.subject()); !s.ok()) return s;
+    if (absl::Status s = CheckSubject("subject", q.subject()); !s.ok())
+      return s;
   }
   // Filters match stored values; no stored value is longer than these.
   if (absl::Status s = CheckLength("partner", q.partner(), kMaxIdBytes);
@@ -50,7 +51,8 @@ absl::Status CheckQuery(const accord::v1::QueryEventsRequest& q) {
 }  // namespace
 
 grpc::ServerUnaryReactor* AuditServiceImpl::GetCheckpoint(
-    grpc::CallbackServerContext* context, const accord::v1::GetCheckpointRequest* request,
+    grpc::CallbackServerContext* context,
+    const accord::v1::GetCheckpointRequest* request,
     accord::v1::GetCheckpointResponse* response) {
   Call call(env_, context, "/accord.v1.AuditService/GetCheckpoint", *request);
   auto caller = call.Authenticate();
@@ -79,15 +81,16 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetEntries(
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   if (request->count() == 0 || request->count() > kMaxEntries) {
-    return call.Finish(absl::InvalidArgumentError(
-        absl::StrCat("count: 1..", kMaxEntries)));
+    return call.Finish(
+        absl::InvalidArgumentError(absl::StrCat("count: 1..", kMaxEntries)));
   }
   const uint64_t size = env_.log->Size();
   if (request->start() >= size) {
     return call.Finish(absl::OutOfRangeError(absl::StrCat(
         "start: ", request->start(), " is past the tree size ", size)));
   }
-  const uint64_t end = std::min<uint64_t>(size, request->start() + request->count());
+  const uint64_t end =
+      std::min<uint64_t>(size, request->start() + request->count());
   for (uint64_t i = request->start(); i < end; ++i) {
     auto raw = env_.store->GetLogEntry(i);
     if (!raw.ok()) return call.Finish(raw.status());
@@ -104,7 +107,8 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetInclusionProof(
     grpc::CallbackServerContext* context,
     const accord::v1::GetInclusionProofRequest* request,
     accord::v1::GetInclusionProofResponse* response) {
-  Call call(env_, context, "/accord.v1.AuditService/GetInclusionProof", *request);
+  Call call(env_, context, "/accord.v1.AuditService/GetInclusionProof",
+            *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   uint64_t index = 0;
@@ -119,15 +123,15 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetInclusionProof(
       break;
     }
     default:
-      return call.Finish(
-          absl::InvalidArgumentError("leaf: an index or a grant_id is required"));
+      return call.Finish(absl::InvalidArgumentError(
+          "leaf: an index or a grant_id is required"));
   }
   const uint64_t size =
       request->tree_size() == 0 ? env_.log->Size() : request->tree_size();
   if (size > env_.log->Size() || index >= size) {
-    return call.Finish(absl::OutOfRangeError(absl::StrCat(
-        "tree_size: leaf ", index, " is not in a tree of size ", size,
-        " (the log has ", env_.log->Size(), ")")));
+    return call.Finish(absl::OutOfRangeError(
+        absl::StrCat("tree_size: leaf ", index, " is not in a tree of size ",
+                     size, " (the log has ", env_.log->Size(), ")")));
   }
   StoreNodeSource nodes(env_.store);
   auto proof = env_.log->InclusionProof(nodes, index, size);
@@ -142,7 +146,8 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetConsistencyProof(
     grpc::CallbackServerContext* context,
     const accord::v1::GetConsistencyProofRequest* request,
     accord::v1::GetConsistencyProofResponse* response) {
-  Call call(env_, context, "/accord.v1.AuditService/GetConsistencyProof", *request);
+  Call call(env_, context, "/accord.v1.AuditService/GetConsistencyProof",
+            *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   const uint64_t size = env_.log->Size();
@@ -167,7 +172,9 @@ grpc::ServerUnaryReactor* AuditServiceImpl::QueryEvents(
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   uint32_t limit;
-  if (absl::Status s = CheckPage(request->page_size(), request->page_token(), &limit); !s.ok()) {
+  if (absl::Status s =
+          CheckPage(request->page_size(), request->page_token(), &limit);
+      !s.ok()) {
     return call.Finish(s);
   }
   if (absl::Status s = CheckQuery(*request); !s.ok()) return call.Finish(s);

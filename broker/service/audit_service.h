@@ -20,7 +20,8 @@ namespace accord::service {
 // the field (page_size over 1000, a bad page_token, subject, decision, type,
 // or since after until); DATA_LOSS naming the index of an entry that does not
 // decode.
-class AuditServiceImpl final : public accord::v1::AuditService::CallbackService {
+class AuditServiceImpl final
+    : public accord::v1::AuditService::CallbackService {
  public:
   explicit AuditServiceImpl(const Env& env) : env_(env) {}
 

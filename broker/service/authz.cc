@@ -19,12 +19,17 @@ std::vector<MethodRule> MakeRules() {
                                  kApp};
   return {
       {"/accord.v1.PolicyService/PutDataset", {kProducer, kOperator}},
-      {"/accord.v1.PolicyService/GetDataset", {kProducer, kOperator, kPartner, kAuditor}},
-      {"/accord.v1.PolicyService/ListDatasets", {kProducer, kOperator, kPartner, kAuditor}},
+      {"/accord.v1.PolicyService/GetDataset",
+       {kProducer, kOperator, kPartner, kAuditor}},
+      {"/accord.v1.PolicyService/ListDatasets",
+       {kProducer, kOperator, kPartner, kAuditor}},
       {"/accord.v1.PolicyService/PutPolicy", {kProducer, kOperator}},
-      {"/accord.v1.PolicyService/GetPolicy", {kProducer, kOperator, kPartner, kAuditor}},
-      {"/accord.v1.PolicyService/ListPolicyVersions", {kProducer, kOperator, kAuditor}},
-      {"/accord.v1.PolicyService/ExplainAccess", {kProducer, kOperator, kPartner}},
+      {"/accord.v1.PolicyService/GetPolicy",
+       {kProducer, kOperator, kPartner, kAuditor}},
+      {"/accord.v1.PolicyService/ListPolicyVersions",
+       {kProducer, kOperator, kAuditor}},
+      {"/accord.v1.PolicyService/ExplainAccess",
+       {kProducer, kOperator, kPartner}},
       {"/accord.v1.ConsentService/GiveConsent", {kApp}, true},
       {"/accord.v1.ConsentService/WithdrawConsent", {kApp}, true},
       {"/accord.v1.ConsentService/ListConsents", {kApp}, true},
@@ -90,9 +95,8 @@ absl::Status CheckRole(const MethodRule& rule, accord::v1::Role role) {
       rule.roles.end()) {
     return absl::OkStatus();
   }
-  return absl::PermissionDeniedError(
-      absl::StrCat("role ", accord::v1::Role_Name(role), " may not call ",
-                   rule.method));
+  return absl::PermissionDeniedError(absl::StrCat(
+      "role ", accord::v1::Role_Name(role), " may not call ", rule.method));
 }
 
 }  // namespace accord::service

@@ -1,14 +1,14 @@
 #include "broker/service/broker.h"
 
-#include <algorithm>
-#include <filesystem>
-#include <optional>
-
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -52,8 +52,6 @@ namespace accord::service {
 namespace {
 
 namespace fs = std::filesystem;
-
-
 
 // What a broker without its keys needs to hear outside dev mode: how to
 // make them. A missing receipt ring beside keys made before receipts had
@@ -103,12 +101,12 @@ absl::Status CheckLogAgainstLastCheckpoint(store::Store& store,
   if (absl::IsNotFound(latest.status())) return absl::OkStatus();
   if (!latest.ok()) return latest.status();
   absl::Status s;
-  auto checkpoint = auditlog::OpenCheckpoint(latest->second, config.log_origin,
-                                             verifier_key);
+  auto checkpoint =
+      auditlog::OpenCheckpoint(latest->second, config.log_origin, verifier_key);
   if (!checkpoint.ok()) {
-    s = absl::DataLossError(absl::StrCat(
-        "the last checkpoint (size ", latest->first,
-        ") does not open: ", checkpoint.status().message()));
+    s = absl::DataLossError(
+        absl::StrCat("the last checkpoint (size ", latest->first,
+                     ") does not open: ", checkpoint.status().message()));
   } else {
     StoreNodeSource nodes(&store);
     auto stats = auditlog::CheckStoredLogBounded(nodes, *checkpoint);
@@ -122,8 +120,9 @@ absl::Status CheckLogAgainstLastCheckpoint(store::Store& store,
   }
   if (s.ok()) return s;
   if (!config.allow_log_mismatch) {
-    return absl::DataLossError(absl::StrCat(
-        s.message(), "; refusing to start (--allow-log-mismatch=true starts "
+    return absl::DataLossError(
+        absl::StrCat(s.message(),
+                     "; refusing to start (--allow-log-mismatch=true starts "
                      "anyway, for inspection)"));
   }
   Log("warning", "audit log does not match its last checkpoint",
@@ -139,7 +138,9 @@ class BrokerImpl final : public Broker {
   absl::Status Init();
   void Shutdown() override;
   int grpc_port() const override { return grpc_port_; }
-  int http_port() const override { return http_ != nullptr ? http_->port() : 0; }
+  int http_port() const override {
+    return http_ != nullptr ? http_->port() : 0;
+  }
 
  private:
   absl::Status OpenState();
@@ -192,7 +193,8 @@ class BrokerImpl final : public Broker {
 absl::Status BrokerImpl::OpenState() {
   const std::string db_dir = StoreDir(config_);
   if (!config_.restore_from.empty()) {
-    if (absl::Status s = store::Store::RestoreFrom(config_.restore_from, db_dir);
+    if (absl::Status s =
+            store::Store::RestoreFrom(config_.restore_from, db_dir);
         !s.ok()) {
       return s;
     }
@@ -267,8 +269,8 @@ absl::Status BrokerImpl::Init() {
   guarded.log_origin = config_.log_origin;
   guarded.pseudonym_secret = *secret;
   guarded.pseudonym_secret_file = config_.pseudonym_secret_file;
-  auto citizens = CitizenTokens::Load(config_.citizen_issuers, *std::move(secret),
-                                      config_.clock_skew_seconds);
+  auto citizens = CitizenTokens::Load(
+      config_.citizen_issuers, *std::move(secret), config_.clock_skew_seconds);
   if (!citizens.ok()) return citizens.status();
   citizens_ = *std::move(citizens);
   auto taxonomy = LoadTaxonomy(config_);
@@ -280,7 +282,8 @@ absl::Status BrokerImpl::Init() {
   absl::Status guard = GuardSettings(guarded);
   guarded.pseudonym_secret.clear();
   if (!guard.ok()) return guard;
-  policies_ = std::make_unique<PolicyRegistry>(store_.get(), *std::move(taxonomy));
+  policies_ =
+      std::make_unique<PolicyRegistry>(store_.get(), *std::move(taxonomy));
   auth_ = std::make_unique<Authenticator>(store_.get(), citizens_.get(), clock_,
                                           config_.trust_domain);
 
@@ -343,8 +346,8 @@ absl::Status BrokerImpl::GuardSettings(const GuardedSettings& guarded) {
 }
 
 absl::Status BrokerImpl::CreateCheckpointer(crypto::SigningKey checkpoint_key) {
-  auto signer = crypto::NoteSigner::Create(config_.log_origin,
-                                           std::move(checkpoint_key));
+  auto signer =
+      crypto::NoteSigner::Create(config_.log_origin, std::move(checkpoint_key));
   if (!signer.ok()) return signer.status();
   signer_.emplace(*std::move(signer));
   checkpoint_verifier_key_ = signer_->VerifierKey();
@@ -411,7 +414,8 @@ void BrokerImpl::AssembleEnv() {
   retention.grant_retention =
       absl::Hours(24) * config_.retention_grant_records_days;
   retention.interval = absl::Seconds(config_.retention_sweep_interval_seconds);
-  retention.request_id_window = absl::Seconds(config_.request_id_window_seconds);
+  retention.request_id_window =
+      absl::Seconds(config_.request_id_window_seconds);
   sweeper_ = std::make_unique<Sweeper>(store_.get(), clock_, retention);
   env_.sweeper = sweeper_.get();
 }
@@ -485,15 +489,17 @@ absl::Status BrokerImpl::StartHttp() {
   // The reason stays in the broker's log: callers get a fixed text.
   router.GetReserved("/readyz", [readiness = readiness_.get()] {
     if (!readiness->Check().ok()) {
-      return http::Response{503, "text/plain; charset=utf-8", {},
-                            "not ready\n"};
+      return http::Response{
+          503, "text/plain; charset=utf-8", {}, "not ready\n"};
     }
     return http::Response{200, "text/plain; charset=utf-8", {}, "ready\n"};
   });
-  MetricsSources scraped{metrics, &domain_metrics_, store, readiness_.get(),
-                         keys, receipt_keys_.get()};
+  MetricsSources scraped{metrics, &domain_metrics_,   store, readiness_.get(),
+                         keys,    receipt_keys_.get()};
   router.Get("/metrics", [scraped] {
-    return http::Response{200, "text/plain; version=0.0.4; charset=utf-8", {},
+    return http::Response{200,
+                          "text/plain; version=0.0.4; charset=utf-8",
+                          {},
                           RenderMetricsPage(scraped)};
   });
   // Caches may keep the JWKS no longer than a new key is published before
@@ -516,12 +522,12 @@ absl::Status BrokerImpl::StartHttp() {
                                         receipt_keys->CacheMaxAgeSeconds())}},
         receipt_keys->JwksJson()};
   });
-  auto server = http::HttpServer::Start(config_.http_address, std::move(router),
-                                       options);
+  auto server =
+      http::HttpServer::Start(config_.http_address, std::move(router), options);
   if (!server.ok()) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot listen for HTTP on ", config_.http_address, ": ",
-        server.status().message()));
+    return absl::UnavailableError(absl::StrCat("cannot listen for HTTP on ",
+                                               config_.http_address, ": ",
+                                               server.status().message()));
   }
   http_ = *std::move(server);
   return absl::OkStatus();
@@ -535,7 +541,8 @@ void BrokerImpl::Shutdown() {
   if (readiness_ != nullptr) readiness_->Stop();
   if (server_ != nullptr) {
     // In-flight calls get a few seconds to finish; new ones are refused.
-    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    server_->Shutdown(std::chrono::system_clock::now() +
+                      std::chrono::seconds(5));
     server_->Wait();
   }
   if (http_ != nullptr) http_->Shutdown();

@@ -45,8 +45,8 @@ TEST_CASE("the metrics page shows the broker's state and the process",
   REQUIRE(receipt_keys.ok());
 
   // A CA certificate expiring at a known time; tls_cert holds none.
-  auto ca = dev::NewCertificateAuthority("metrics test CA", kNow - 60,
-                                            kNow + 86400);
+  auto ca =
+      dev::NewCertificateAuthority("metrics test CA", kNow - 60, kNow + 86400);
   REQUIRE(ca.ok());
   BrokerConfig config;
   config.tls_ca_file = dir.path() + "/ca.pem";

@@ -50,8 +50,8 @@ absl::StatusOr<Caller> Call::Authenticate(uint32_t cost) const {
   }
   if (const size_t max = MaxRequestBytes(method_); request_bytes_ > max) {
     return absl::ResourceExhaustedError(
-        absl::StrCat("request: ", request_bytes_, " bytes, more than the ",
-                     max, " its service takes"));
+        absl::StrCat("request: ", request_bytes_, " bytes, more than the ", max,
+                     " its service takes"));
   }
   if (env_->peer_rate_limiter != nullptr) {
     if (absl::Status s = env_->peer_rate_limiter->Allow(PeerAddress(*context_));

@@ -62,7 +62,8 @@ absl::StatusOr<Caller> Authenticator::Authenticate(
   if (auth == nullptr) {
     return absl::UnauthenticatedError("a client certificate is required");
   }
-  std::vector<grpc::string_ref> pems = auth->FindPropertyValues("x509_pem_cert");
+  std::vector<grpc::string_ref> pems =
+      auth->FindPropertyValues("x509_pem_cert");
   if (pems.empty()) {
     return absl::UnauthenticatedError("a client certificate is required");
   }
@@ -110,8 +111,8 @@ absl::StatusOr<Caller> Authenticator::Authenticate(
   }
   absl::StatusOr<std::string> subject = CitizenOf(context, caller.principal);
   if (admit) {
-    const std::string key = subject.ok() ? CitizenRateKey(*subject)
-                                         : caller.principal.id();
+    const std::string key =
+        subject.ok() ? CitizenRateKey(*subject) : caller.principal.id();
     if (absl::Status s = admit(key); !s.ok()) return s;
   }
   if (!subject.ok()) return subject.status();

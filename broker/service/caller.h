@@ -1,11 +1,11 @@
 #ifndef ACCORD_BROKER_SERVICE_CALLER_H_
 #define ACCORD_BROKER_SERVICE_CALLER_H_
 
+#include <grpcpp/server_context.h>
+
 #include <functional>
 #include <memory>
 #include <string>
-
-#include <grpcpp/server_context.h>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -13,8 +13,8 @@
 #include "accord/v1/admin.pb.h"
 #include "broker/crypto/x509.h"
 #include "broker/service/citizen_tokens.h"
-#include "broker/store/store.h"
 #include "broker/service/clock.h"
+#include "broker/store/store.h"
 
 namespace accord::service {
 

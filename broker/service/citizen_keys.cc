@@ -50,8 +50,7 @@ absl::StatusOr<std::unique_ptr<CitizenKeys>> CitizenKeys::Open(
 }
 
 absl::StatusOr<std::unique_ptr<CitizenKeys>> CitizenKeys::FromLoader(
-    std::string issuer, jwks::JwksLoader loader,
-    jwks::NowFunction now) {
+    std::string issuer, jwks::JwksLoader loader, jwks::NowFunction now) {
   if (!now) now = absl::Now;
   jwks::JwksSource::Options options;
   options.min_refresh_interval = kRefreshFloor;
@@ -121,7 +120,8 @@ bool CitizenKeys::Refresh() {
   if (wanted_.load(std::memory_order_relaxed)) {
     loaded = source_->RefreshAfterUnknownKid();
     // Held back by the floor: still wanted, tried again later.
-    if (!loaded.ok() || *loaded) wanted_.store(false, std::memory_order_relaxed);
+    if (!loaded.ok() || *loaded)
+      wanted_.store(false, std::memory_order_relaxed);
   }
   if (loaded.ok() && !*loaded) loaded = source_->RefreshIfStale();
   if (!loaded.ok()) {

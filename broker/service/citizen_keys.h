@@ -29,8 +29,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "broker/crypto/jwks.h"
-#include "broker/service/config.h"
 #include "broker/jwks/jwks_source.h"
+#include "broker/service/config.h"
 
 namespace accord::service {
 
@@ -49,8 +49,7 @@ class CitizenKeys {
       const CitizenIssuer& issuer);
   // By URL over any loader, with a settable clock (tests).
   static absl::StatusOr<std::unique_ptr<CitizenKeys>> FromLoader(
-      std::string issuer, jwks::JwksLoader loader,
-      jwks::NowFunction now);
+      std::string issuer, jwks::JwksLoader loader, jwks::NowFunction now);
 
   CitizenKeys(const CitizenKeys&) = delete;
   CitizenKeys& operator=(const CitizenKeys&) = delete;
@@ -91,8 +90,7 @@ class CitizenKeys {
 
  private:
   CitizenKeys(std::string issuer, std::shared_ptr<const crypto::Jwks> fixed,
-              std::unique_ptr<jwks::JwksSource> source,
-              jwks::NowFunction now)
+              std::unique_ptr<jwks::JwksSource> source, jwks::NowFunction now)
       : issuer_(std::move(issuer)),
         fixed_(std::move(fixed)),
         source_(std::move(source)),

@@ -8,11 +8,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
-#include "broker/formats/base64url.h"
 #include "broker/crypto/hmac.h"
 #include "broker/crypto/jws.h"
 #include "broker/crypto/jwt_claims.h"
 #include "broker/crypto/sha256.h"
+#include "broker/formats/base64url.h"
 #include "broker/service/limits.h"
 
 namespace accord::service {
@@ -178,7 +178,8 @@ absl::StatusOr<std::unique_ptr<CitizenTokens>> CitizenTokens::Load(
 
 std::string CitizenTokens::PseudonymFor(absl::string_view issuer,
                                         absl::string_view sub) const {
-  const std::string input = absl::StrCat(issuer, absl::string_view("\0", 1), sub);
+  const std::string input =
+      absl::StrCat(issuer, absl::string_view("\0", 1), sub);
   return formats::Base64UrlEncode(
       crypto::AsBytes(crypto::HmacSha256(secret_, input)));
 }
@@ -223,9 +224,9 @@ absl::Status CitizenTokens::UnknownKid(const Issuer& issuer,
   }
   if (refresher_ != nullptr) refresher_->Wake();
   if (!issuer.keys->loaded()) {
-    return absl::UnavailableError(absl::StrCat(
-        "citizen token: the keys of issuer ", issuer.config.issuer,
-        " are not loaded yet; retry in a few seconds"));
+    return absl::UnavailableError(
+        absl::StrCat("citizen token: the keys of issuer ", issuer.config.issuer,
+                     " are not loaded yet; retry in a few seconds"));
   }
   return absl::UnavailableError(absl::StrCat(
       "citizen token: kid: not among the keys of issuer ", issuer.config.issuer,
@@ -242,7 +243,8 @@ absl::StatusOr<std::string> CitizenTokens::Pseudonym(
     }
     // The issuer's keys changed since: verified again below.
   }
-  absl::Status last = absl::UnauthenticatedError("no citizen issuer is configured");
+  absl::Status last =
+      absl::UnauthenticatedError("no citizen issuer is configured");
   static const crypto::JwsPolicy* const kPolicy =
       new crypto::JwsPolicy(TokenPolicy());
   for (size_t i = 0; i < issuers_.size(); ++i) {

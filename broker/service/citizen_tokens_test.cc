@@ -2,12 +2,11 @@
 
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "broker/crypto/jws.h"
@@ -30,8 +29,8 @@ struct TestIssuer {
     REQUIRE(fd >= 0);
     close(fd);
     jwks_file = path;
-    std::ofstream(jwks_file) << absl::StrCat(R"({"keys":[)",
-                                             key.PublicJwk().Serialize(), "]}");
+    std::ofstream(jwks_file)
+        << absl::StrCat(R"({"keys":[)", key.PublicJwk().Serialize(), "]}");
   }
   ~TestIssuer() { std::remove(jwks_file.c_str()); }
 
@@ -209,7 +208,7 @@ struct DiscoveredIssuer {
                             published[i]->PublicJwk().Serialize());
           }
           return jwks::JwksDocument(absl::StrCat(json, "]}"),
-                                        absl::Seconds(60));
+                                    absl::Seconds(60));
         },
         [this] { return absl::FromUnixSeconds(now); });
     REQUIRE(keys.ok());
@@ -243,7 +242,9 @@ struct DiscoveredIssuer {
   std::unique_ptr<CitizenTokens> tokens;
 };
 
-TEST_CASE("an issuer discovered by URL: retry until its keys load, new kids after a refresh, withdrawn keys refused") {
+TEST_CASE(
+    "an issuer discovered by URL: retry until its keys load, new kids after a "
+    "refresh, withdrawn keys refused") {
   DiscoveredIssuer idp;
   const crypto::SigningKey first =
       *crypto::SigningKey::Generate(crypto::Algorithm::kES256);

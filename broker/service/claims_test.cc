@@ -1,8 +1,7 @@
 #include "broker/service/claims.h"
 
-#include <utility>
-
 #include <catch2/catch.hpp>
+#include <utility>
 
 namespace accord::service {
 namespace {

@@ -153,8 +153,7 @@ const std::vector<Setting>& Settings() {
        "threads gRPC may start for its server"},
       {"grpc_reflection", Bool(&BrokerConfig::grpc_reflection),
        "gRPC server reflection (always on in dev mode)"},
-      {"max_revocation_streams",
-       Number(&BrokerConfig::max_revocation_streams),
+      {"max_revocation_streams", Number(&BrokerConfig::max_revocation_streams),
        "open WatchRevocations streams in all"},
       {"max_revocation_streams_per_principal",
        Number(&BrokerConfig::max_revocation_streams_per_principal),
@@ -253,9 +252,9 @@ absl::Status CheckKeySource(const CitizenIssuer& issuer) {
     return absl::OkStatus();
   }
   if (absl::Status s = CheckIssuerUrl(issuer.issuer); !s.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "issuer: without jwks_file, ", s.message(),
-        " (its keys are discovered from it)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("issuer: without jwks_file, ", s.message(),
+                     " (its keys are discovered from it)"));
   }
   return absl::OkStatus();
 }
@@ -267,9 +266,8 @@ absl::Status ApplyFile(const std::string& path, BrokerConfig& config) {
   try {
     root = YAML::LoadFile(path);
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ":", e.mark.line + 1, ":", e.mark.column + 1,
-                     ": ", e.msg));
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ":", e.mark.line + 1, ":", e.mark.column + 1, ": ", e.msg));
   }
   if (!root.IsMap()) {
     return absl::InvalidArgumentError(
@@ -283,9 +281,10 @@ absl::Status ApplyFile(const std::string& path, BrokerConfig& config) {
                           value.Mark().column + 1, ": ", key, ": ");
     };
     if (key == kDevKey) {
-      if (!value.IsScalar() || (value.Scalar() != "true" &&
-                                value.Scalar() != "false")) {
-        return absl::InvalidArgumentError(absl::StrCat(where(), "not a boolean"));
+      if (!value.IsScalar() ||
+          (value.Scalar() != "true" && value.Scalar() != "false")) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(where(), "not a boolean"));
       }
       config.dev = value.Scalar() == "true";
       continue;
@@ -342,14 +341,12 @@ absl::Status ApplyFile(const std::string& path, BrokerConfig& config) {
     }
     const Setting* setting = FindSetting(key);
     if (setting == nullptr) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where(), "unknown key"));
+      return absl::InvalidArgumentError(absl::StrCat(where(), "unknown key"));
     }
     if (!value.IsScalar()) {
       return absl::InvalidArgumentError(absl::StrCat(where(), "not a scalar"));
     }
-    if (absl::Status s = setting->access.set(config, value.Scalar());
-        !s.ok()) {
+    if (absl::Status s = setting->access.set(config, value.Scalar()); !s.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(where(), s.message()));
     }
   }
@@ -385,7 +382,8 @@ std::vector<std::string> ConfigKeys() {
 
 std::string ConfigUsage() {
   std::string usage =
-      "usage: accord-broker [--config FILE] [--dev DATA_DIR] [--KEY VALUE ...]\n"
+      "usage: accord-broker [--config FILE] [--dev DATA_DIR] [--KEY VALUE "
+      "...]\n"
       "       accord-broker init --config FILE --operator-cert PEM "
       "[--operator-id ID]\n"
       "       accord-broker --help | --version\n"
@@ -423,8 +421,8 @@ std::string ConfigUsage() {
   for (const auto& row : rows) {
     absl::StrAppend(&usage, "  ", row[0],
                     std::string(key_width - row[0].size() + 2, ' '), row[1],
-                    std::string(default_width - row[1].size() + 2, ' '),
-                    row[2], "\n");
+                    std::string(default_width - row[1].size() + 2, ' '), row[2],
+                    "\n");
   }
   return usage;
 }
@@ -436,8 +434,8 @@ std::vector<cmdline::FlagSpec> ConfigFlagSpecs() {
       {"dev", A::kValue, "DATA_DIR", "dev mode, under DATA_DIR", {}, true},
   };
   for (const Setting& s : Settings()) {
-    cmdline::FlagSpec spec{KeyToFlag(s.key), A::kValue, "VALUE", s.help, {},
-                           true};
+    cmdline::FlagSpec spec{KeyToFlag(s.key), A::kValue, "VALUE",
+                           s.help,           {},        true};
     if (spec.name != s.key) spec.aliases.push_back(s.key);
     for (const char* address : {"grpc", "http"}) {
       if (s.key == absl::StrCat(address, "_address")) {
@@ -459,9 +457,8 @@ absl::StatusOr<BrokerConfig> LoadConfig(int argc, char** argv) {
 
 absl::StatusOr<BrokerConfig> ConfigFromFlags(const cmdline::ParsedArgs& flags) {
   if (!flags.positionals().empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unexpected argument '", flags.positionals().front(),
-                     "'"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unexpected argument '", flags.positionals().front(), "'"));
   }
   BrokerConfig config;
   for (const std::string& file : flags.GetAll("config")) {
@@ -511,19 +508,17 @@ absl::StatusOr<BrokerConfig> ConfigFromFlags(const cmdline::ParsedArgs& flags) {
     return absl::InvalidArgumentError(
         "rate_limit_per_peer_burst needs rate_limit_per_peer_per_second");
   }
-  for (auto [name, value] : {std::pair<const char*, uint64_t>{
-                                 "grpc_max_streams_per_connection",
-                                 config.grpc_max_streams_per_connection},
-                             {"grpc_memory_bytes", config.grpc_memory_bytes},
-                             {"grpc_max_threads", config.grpc_max_threads},
-                             {"max_revocation_streams",
-                              config.max_revocation_streams},
-                             {"max_revocation_streams_per_principal",
-                              config.max_revocation_streams_per_principal},
-                             {"ready_max_write_wait_ms",
-                              config.ready_max_write_wait_ms},
-                             {"ready_max_calls_in_flight",
-                              config.ready_max_calls_in_flight}}) {
+  for (auto [name, value] :
+       {std::pair<const char*, uint64_t>{
+            "grpc_max_streams_per_connection",
+            config.grpc_max_streams_per_connection},
+        {"grpc_memory_bytes", config.grpc_memory_bytes},
+        {"grpc_max_threads", config.grpc_max_threads},
+        {"max_revocation_streams", config.max_revocation_streams},
+        {"max_revocation_streams_per_principal",
+         config.max_revocation_streams_per_principal},
+        {"ready_max_write_wait_ms", config.ready_max_write_wait_ms},
+        {"ready_max_calls_in_flight", config.ready_max_calls_in_flight}}) {
     if (value == 0) {
       return absl::InvalidArgumentError(absl::StrCat(name, " must be > 0"));
     }

@@ -12,8 +12,8 @@ namespace accord::service {
 
 // A citizen identity provider whose tokens the broker accepts.
 struct CitizenIssuer {
-  std::string issuer;     // exact `iss`
-  std::string audience;   // required `aud`
+  std::string issuer;    // exact `iss`
+  std::string audience;  // required `aud`
   // Public keys of the issuer, read once at start (air-gapped setups).
   // Empty: `issuer` is an https URL and the keys are discovered from it
   // (`<issuer>/.well-known/openid-configuration`, then its jwks_uri) and

@@ -1,5 +1,6 @@
 #include "broker/service/config.h"
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -7,8 +8,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 namespace accord::service {
 namespace {
@@ -94,9 +93,9 @@ TEST_CASE("retention: five years for consents, a year for grants, 0 refused") {
 }
 
 TEST_CASE("a flag given again, under either name, counts the last time") {
-  auto addr_last = Load({"--grpc-address", "127.0.0.1:1", "--grpc-addr",
-                         "127.0.0.1:2", "--max-subjects-per-grant", "5",
-                         "--max_subjects_per_grant=6"});
+  auto addr_last =
+      Load({"--grpc-address", "127.0.0.1:1", "--grpc-addr", "127.0.0.1:2",
+            "--max-subjects-per-grant", "5", "--max_subjects_per_grant=6"});
   REQUIRE(addr_last.ok());
   CHECK(addr_last->grpc_address == "127.0.0.1:2");
   CHECK(addr_last->max_subjects_per_grant == 6);
@@ -109,7 +108,8 @@ TEST_CASE("a flag given again, under either name, counts the last time") {
 TEST_CASE("unknown keys and flags are errors") {
   CHECK(absl::IsInvalidArgument(Load({"--no-such-flag", "1"}).status()));
   CHECK(absl::IsInvalidArgument(Load({"stray"}).status()));
-  CHECK(absl::IsInvalidArgument(Load({"--max-subjects-per-grant", "x"}).status()));
+  CHECK(absl::IsInvalidArgument(
+      Load({"--max-subjects-per-grant", "x"}).status()));
   const std::string path =
       (std::filesystem::temp_directory_path() / "accord_config_bad.yaml")
           .string();
@@ -128,12 +128,11 @@ TEST_CASE("HTTP listener keys: TLS files and limits") {
   CHECK(defaults->http_tls_key_file.empty());
   CHECK(defaults->http_idle_timeout_seconds <
         defaults->http_request_timeout_seconds);
-  auto set = Load({"--http-tls-cert", "/c.pem", "--http-tls-key", "/k.pem",
-                   "--http-max-connections", "10",
-                   "--http-reserved-connections", "0",
-                   "--http-max-connections-per-ip", "2",
-                   "--http-idle-timeout-seconds", "3",
-                   "--http-request-timeout-seconds", "3"});
+  auto set =
+      Load({"--http-tls-cert", "/c.pem", "--http-tls-key", "/k.pem",
+            "--http-max-connections", "10", "--http-reserved-connections", "0",
+            "--http-max-connections-per-ip", "2", "--http-idle-timeout-seconds",
+            "3", "--http-request-timeout-seconds", "3"});
   REQUIRE(set.ok());
   CHECK(set->http_tls_cert_file == "/c.pem");
   CHECK(set->http_tls_key_file == "/k.pem");
@@ -142,8 +141,8 @@ TEST_CASE("HTTP listener keys: TLS files and limits") {
   CHECK(set->http_max_connections_per_ip == 2);
   CHECK(set->http_idle_timeout_seconds == 3);
   CHECK(set->http_request_timeout_seconds == 3);
-  CHECK(absl::IsInvalidArgument(
-      Load({"--http-max-connections", "0"}).status()));
+  CHECK(
+      absl::IsInvalidArgument(Load({"--http-max-connections", "0"}).status()));
   CHECK(absl::IsInvalidArgument(
       Load({"--http-max-connections-per-ip", "0"}).status()));
   CHECK(absl::IsInvalidArgument(

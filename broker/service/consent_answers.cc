@@ -30,10 +30,9 @@ using accord::v1::Consent;
 using accord::v1::ConsentState;
 
 // The subject's answer (consent or refusal) to a consent request, if any.
-absl::StatusOr<std::optional<Consent>> FindAnswer(const Env& env,
-                                                  const std::string& subject,
-                                                  const std::string& dataset_id,
-                                                  const std::string& request_id) {
+absl::StatusOr<std::optional<Consent>> FindAnswer(
+    const Env& env, const std::string& subject, const std::string& dataset_id,
+    const std::string& request_id) {
   return FindConsent(env, subject, dataset_id, [&](const Consent& c) {
     return c.request_id() == request_id;
   });
@@ -107,7 +106,8 @@ struct AnswerTerms {
 absl::StatusOr<AnswerTerms> CheckAnswerTerms(
     const Env& env, const accord::v1::GiveConsentRequest& give) {
   const accord::v1::RequestAnswer& answer = give.request();
-  if (absl::Status s = CheckRequestId("request.request_id", answer.request_id());
+  if (absl::Status s =
+          CheckRequestId("request.request_id", answer.request_id());
       !s.ok()) {
     return s;
   }
@@ -123,8 +123,7 @@ absl::StatusOr<AnswerTerms> CheckAnswerTerms(
     return s;
   }
   const accord::v1::ConsentRequestSpec& spec = terms.request.current();
-  if (absl::Status s =
-          CheckRepeatsRequest(give, spec, terms.request.partner());
+  if (absl::Status s = CheckRepeatsRequest(give, spec, terms.request.partner());
       !s.ok()) {
     return s;
   }
@@ -235,23 +234,20 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::Answer(
   }
   *response->mutable_consent() = std::move(consent);
   response->set_receipt(*std::move(receipt));
-  return CommitChange(call, std::move(ws), response, std::move(claim), first_new,
-                      accept ? ConsentEvent::kGiven
-                             : ConsentEvent::kRefused,
-                      client);
+  return CommitChange(
+      call, std::move(ws), response, std::move(claim), first_new,
+      accept ? ConsentEvent::kGiven : ConsentEvent::kRefused, client);
 }
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::RefuseConsentRequest(
     grpc::CallbackServerContext* context,
     const accord::v1::RefuseConsentRequestRequest* request,
     accord::v1::GiveConsentResponse* response) {
-  constexpr char kMethod[] =
-      "/accord.v1.ConsentService/RefuseConsentRequest";
+  constexpr char kMethod[] = "/accord.v1.ConsentService/RefuseConsentRequest";
   Call call(env_, context, kMethod, *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
-  auto client =
-      ClientRequest::Find(env_, *caller, kMethod, *request, response);
+  auto client = ClientRequest::Find(env_, *caller, kMethod, *request, response);
   if (!client.ok()) return call.Finish(client.status());
   if (client->replayed()) return call.Finish(absl::OkStatus());
   accord::v1::GiveConsentRequest give;
@@ -281,8 +277,8 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::ListOpenRequests(
        caller = *std::move(caller)]() -> grpc::ServerUnaryReactor* {
         auto answers = AnswersOf(env_, caller.subject);
         if (!answers.ok()) return call.Finish(answers.status());
-        auto page = env_.store->ListConsentRequests(request->page_token(),
-                                                    limit);
+        auto page =
+            env_.store->ListConsentRequests(request->page_token(), limit);
         if (!page.ok()) return call.Finish(page.status());
         const int64_t now = env_.clock->NowSeconds();
         for (const accord::v1::ConsentRequest& r : page->records) {
@@ -325,8 +321,8 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GetOpenRequest(
         const int64_t now = env_.clock->NowSeconds();
         *response->mutable_request() = CitizenView(*r, now);
         if (answer->has_value()) *response->mutable_answer() = **answer;
-        response->set_needs_answer(NeedsAnswer(
-            *r, answer->has_value() ? &**answer : nullptr, now));
+        response->set_needs_answer(
+            NeedsAnswer(*r, answer->has_value() ? &**answer : nullptr, now));
         return call.Finish(absl::OkStatus());
       });
   return call.reactor();
@@ -359,8 +355,8 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::ExportConsentRecords(
                                   CitizenView(*r, env_.clock->NowSeconds()));
     }
   }
-  auto document = ConsentRecordsDocument(*consents, context_of,
-                                         env_.clock->NowSeconds());
+  auto document =
+      ConsentRecordsDocument(*consents, context_of, env_.clock->NowSeconds());
   if (!document.ok()) return call.Finish(document.status());
   response->set_document(*std::move(document));
   return call.Finish(absl::OkStatus());

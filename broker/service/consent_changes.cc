@@ -38,7 +38,8 @@ bool RecordExpiry(Consent& c, int64_t now) {
 
 bool RecordExpiry(Consent& c, int64_t now, store::WriteSet& ws) {
   if (!RecordExpiry(c, now)) return false;
-  ws.AddAuditEvent(ConsentChangeEvent(c, accord::v1::CONSENT_STATE_EXPIRED, now));
+  ws.AddAuditEvent(
+      ConsentChangeEvent(c, accord::v1::CONSENT_STATE_EXPIRED, now));
   return true;
 }
 
@@ -79,9 +80,8 @@ absl::Status RevokeSubjectGrants(const Env& env, store::WriteSet& ws,
 
 // Every consent record of `subject`, of one dataset when `dataset_id` is
 // not empty, read page by page.
-absl::StatusOr<std::vector<Consent>> AllConsentsOf(const Env& env,
-                                                   const std::string& subject,
-                                                   const std::string& dataset_id) {
+absl::StatusOr<std::vector<Consent>> AllConsentsOf(
+    const Env& env, const std::string& subject, const std::string& dataset_id) {
   std::vector<Consent> all;
   std::string cursor;
   do {

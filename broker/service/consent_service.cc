@@ -44,8 +44,7 @@ bool SameRecipient(const accord::v1::Recipient& a,
 // Consent ids are the broker's own: base64url, at most 64 bytes.
 absl::Status CheckConsentId(const std::string& id) {
   if (id.empty() || id.size() > kMaxConsentIdBytes) {
-    return absl::InvalidArgumentError(
-        "consent_id: required, at most 64 bytes");
+    return absl::InvalidArgumentError("consent_id: required, at most 64 bytes");
   }
   for (char ch : id) {
     if (!absl::ascii_isalnum(static_cast<unsigned char>(ch)) && ch != '-' &&
@@ -181,20 +180,20 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::CommitChange(
     StampNewEvents(out->mutable_consent(), first_new, r.revision);
   };
   client.Record(ws, *response, complete);
-  env_.store->Commit(
-      std::move(ws),
-      [this, call, response, claim = std::move(claim), complete,
-       event](absl::StatusOr<store::CommitResult> r) mutable {
-        claim.Release();
-        if (!r.ok()) {
-          response->Clear();
-          return (void)call.Finish(r.status());
-        }
-        if (env_.revocations != nullptr) env_.revocations->Notify(r->revision);
-        env_.domain_metrics->RecordConsentEvent(event);
-        complete(response, *r);
-        call.Finish(absl::OkStatus());
-      });
+  env_.store->Commit(std::move(ws),
+                     [this, call, response, claim = std::move(claim), complete,
+                      event](absl::StatusOr<store::CommitResult> r) mutable {
+                       claim.Release();
+                       if (!r.ok()) {
+                         response->Clear();
+                         return (void)call.Finish(r.status());
+                       }
+                       if (env_.revocations != nullptr)
+                         env_.revocations->Notify(r->revision);
+                       env_.domain_metrics->RecordConsentEvent(event);
+                       complete(response, *r);
+                       call.Finish(absl::OkStatus());
+                     });
   return call.reactor();
 }
 
@@ -210,8 +209,8 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
   Call call(env_, context, kGiveConsentMethod, *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
-  auto client = ClientRequest::Find(env_, *caller, kGiveConsentMethod,
-                                    *request, response);
+  auto client = ClientRequest::Find(env_, *caller, kGiveConsentMethod, *request,
+                                    response);
   if (!client.ok()) return call.Finish(client.status());
   if (client->replayed()) return call.Finish(absl::OkStatus());
   if (request->has_request()) {
@@ -247,8 +246,8 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
   if (!existing.ok()) return call.FinishReleasing(claim, existing.status());
   store::WriteSet ws;
   int first_new = 0;
-  Consent consent = ConsentToGive(*std::move(existing), std::move(wanted),
-                                  now, ws, &first_new);
+  Consent consent = ConsentToGive(*std::move(existing), std::move(wanted), now,
+                                  ws, &first_new);
   *consent.mutable_notice() = policy.ref;
   consent.set_legal_basis(
       basis == policy::LegalBasis::kConsent
@@ -273,8 +272,8 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
   }
   *response->mutable_consent() = std::move(consent);
   response->set_receipt(*std::move(receipt));
-  return CommitChange(call, std::move(ws), response, std::move(claim), first_new,
-                      ConsentEvent::kGiven, *client);
+  return CommitChange(call, std::move(ws), response, std::move(claim),
+                      first_new, ConsentEvent::kGiven, *client);
 }
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
@@ -342,8 +341,8 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
   }
   *response->mutable_consent() = *std::move(consent);
   response->set_receipt(*std::move(receipt));
-  return CommitChange(call, std::move(ws), response, std::move(claim), first_new,
-                      ConsentEvent::kWithdrawn, *client);
+  return CommitChange(call, std::move(ws), response, std::move(claim),
+                      first_new, ConsentEvent::kWithdrawn, *client);
 }
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::ListConsents(
@@ -354,7 +353,9 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::ListConsents(
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   uint32_t limit;
-  if (absl::Status s = CheckPage(request->page_size(), request->page_token(), &limit); !s.ok()) {
+  if (absl::Status s =
+          CheckPage(request->page_size(), request->page_token(), &limit);
+      !s.ok()) {
     return call.Finish(s);
   }
   if (!request->dataset_id().empty()) {
@@ -476,11 +477,14 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GetAccessHistory(
     grpc::CallbackServerContext* context,
     const accord::v1::GetAccessHistoryRequest* request,
     accord::v1::GetAccessHistoryResponse* response) {
-  Call call(env_, context, "/accord.v1.ConsentService/GetAccessHistory", *request);
+  Call call(env_, context, "/accord.v1.ConsentService/GetAccessHistory",
+            *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   uint32_t limit;
-  if (absl::Status s = CheckPage(request->page_size(), request->page_token(), &limit); !s.ok()) {
+  if (absl::Status s =
+          CheckPage(request->page_size(), request->page_token(), &limit);
+      !s.ok()) {
     return call.Finish(s);
   }
   auto page = env_.store->ListGrantsBySubject(caller->subject,
@@ -499,8 +503,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GetAccessHistory(
   // Each record with its log entry, inclusion proof and the caller's own
   // opening (history_proofs.h).
   response->set_subject(caller->subject);
-  if (absl::Status proofs = AttachHistoryProofs(env_, response);
-      !proofs.ok()) {
+  if (absl::Status proofs = AttachHistoryProofs(env_, response); !proofs.ok()) {
     return call.Finish(proofs);
   }
   response->set_next_page_token(page->next_cursor);

@@ -83,8 +83,7 @@ absl::Status CheckQuestion(const AccessQuestion& q, const DatasetPolicy& p,
     }
   }
   // The rule offline policy suites apply too.
-  return policy::CheckRequestSubjects(p.info.classification,
-                                      q.subjects.size());
+  return policy::CheckRequestSubjects(p.info.classification, q.subjects.size());
 }
 
 }  // namespace
@@ -160,10 +159,9 @@ absl::StatusOr<AccessAnswer> DecideAccess(const Env& env,
   request.fields = q.fields;
   request.subjects = q.subjects;
   request.lifetime_seconds = q.lifetime_seconds;
-  request.location =
-      q.location.empty() ? policy::kDefaultLocation : q.location;
-  answer.decision = policy::Decide(request, answer.policy->compiled, views,
-                                   env.clock->Now());
+  request.location = q.location.empty() ? policy::kDefaultLocation : q.location;
+  answer.decision =
+      policy::Decide(request, answer.policy->compiled, views, env.clock->Now());
   // The broker's cap holds whatever the policy allows: a request without a
   // lifetime gets the policy's maximum, which may be longer.
   uint32_t& lifetime = answer.decision.lifetime_seconds;

@@ -2,7 +2,6 @@
 
 #include <utility>
 
-
 namespace accord::service {
 
 // Defined in the generated demo_policies.cc.
@@ -35,17 +34,22 @@ DemoDataset WithHouseholdTexts(DemoDataset demo) {
       "Your household's electricity consumption, read every day by your "
       "smart meter.");
   const std::pair<const char*, std::pair<const char*, const char*>> fields[] = {
-      {"household_id", {"L'identifiant de votre foyer chez le distributeur.",
-                        "Your household's identifier at the distributor."}},
-      {"subject", {"Un pseudonyme qui vous représente, sans votre nom.",
-                   "A pseudonym standing for you, without your name."}},
+      {"household_id",
+       {"L'identifiant de votre foyer chez le distributeur.",
+        "Your household's identifier at the distributor."}},
+      {"subject",
+       {"Un pseudonyme qui vous représente, sans votre nom.",
+        "A pseudonym standing for you, without your name."}},
       {"day", {"Le jour du relevé.", "The day of the reading."}},
-      {"kwh", {"L'électricité consommée ce jour-là, en kilowattheures.",
-               "The electricity used that day, in kilowatt-hours."}},
-      {"tariff", {"Votre option tarifaire (base, heures creuses...).",
-                  "Your tariff option (base, off-peak...)."}},
-      {"district", {"Votre quartier de Rennes, sans l'adresse.",
-                    "Your district of Rennes, without the address."}},
+      {"kwh",
+       {"L'électricité consommée ce jour-là, en kilowattheures.",
+        "The electricity used that day, in kilowatt-hours."}},
+      {"tariff",
+       {"Votre option tarifaire (base, heures creuses...).",
+        "Your tariff option (base, off-peak...)."}},
+      {"district",
+       {"Votre quartier de Rennes, sans l'adresse.",
+        "Your district of Rennes, without the address."}},
   };
   for (const auto& [field, texts] : fields) {
     accord::v1::FieldDescription* description = d.add_field_descriptions();

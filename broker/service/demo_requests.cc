@@ -4,8 +4,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "broker/dev/dev_layout.h"
 #include "broker/crypto/random.h"
+#include "broker/dev/dev_layout.h"
 #include "broker/service/audit_events.h"
 #include "broker/service/notice.h"
 #include "broker/service/policy_registry.h"
@@ -14,7 +14,6 @@
 
 namespace accord::service {
 namespace {
-
 
 constexpr char kDataset[] = "rennes.energy.household-consumption";
 constexpr char kLab[] = "lab-energy-demo";
@@ -47,8 +46,7 @@ accord::v1::ConsentRequestSpec EnergyPovertyStudy(int64_t now) {
   }
   spec.set_consent_duration_seconds(180 * 86400);
   AddPolicyDuties(spec);
-  SetText(spec.mutable_title(),
-          "Étude sur la précarité énergétique à Rennes",
+  SetText(spec.mutable_title(), "Étude sur la précarité énergétique à Rennes",
           "Study of energy poverty in Rennes");
   SetText(spec.mutable_description(),
           "Nous cherchons à repérer les quartiers où des foyers se privent "
@@ -126,8 +124,7 @@ accord::v1::Principal DemoLabPartner() {
 }
 
 std::vector<DemoRequest> DemoRequests(int64_t now) {
-  return {{dev::kPartner, EnergyPovertyStudy(now)},
-          {kLab, LabResearch(now)}};
+  return {{dev::kPartner, EnergyPovertyStudy(now)}, {kLab, LabResearch(now)}};
 }
 
 absl::Status SeedDemoRequests(const Env& env, int64_t now) {

@@ -11,11 +11,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "broker/crypto/signing_key.h"
+#include "broker/crypto/x509.h"
 #include "broker/dev/dev_layout.h"
 #include "broker/dev/dev_pki.h"
 #include "broker/formats/json.h"
-#include "broker/crypto/signing_key.h"
-#include "broker/crypto/x509.h"
 #include "broker/service/admin_service.h"
 #include "broker/service/audit_events.h"
 #include "broker/service/clock.h"
@@ -148,9 +148,11 @@ absl::Status SeedDataset(const Env& env, const DemoDataset& demo, int64_t now) {
 
 }  // namespace
 
-absl::StatusOr<store::WriteSet> DevDatasetWrites(
-    PolicyRegistry& registry, accord::v1::Dataset dataset,
-    absl::string_view policy_yaml, absl::string_view policy_file, int64_t now) {
+absl::StatusOr<store::WriteSet> DevDatasetWrites(PolicyRegistry& registry,
+                                                 accord::v1::Dataset dataset,
+                                                 absl::string_view policy_yaml,
+                                                 absl::string_view policy_file,
+                                                 int64_t now) {
   dataset.set_producer(std::string(dev::kProducer));
   auto prepared = registry.Prepare(dataset, policy_yaml,
                                    accord::v1::POLICY_FORMAT_YAML, policy_file);
@@ -169,7 +171,8 @@ absl::StatusOr<store::WriteSet> DevDatasetWrites(
   ws.PutDataset(dataset);
   ws.PutPolicyVersion(version);
   ws.AddAuditEvent(DatasetEvent(dev::kProducer, dataset, now));
-  ws.AddAuditEvent(PolicyEvent(dev::kProducer, dataset.id(), version.ref(), now));
+  ws.AddAuditEvent(
+      PolicyEvent(dev::kProducer, dataset.id(), version.ref(), now));
   return ws;
 }
 
@@ -208,7 +211,8 @@ absl::Status PrepareDevMode(BrokerConfig& config) {
         "cannot create data directory ", config.data_dir, ": ", ec.message()));
   }
   const std::string pki = absl::StrCat(config.data_dir, "/", dev::kPkiDir);
-  std::vector<std::string> names(dev::kPrincipals.begin(), dev::kPrincipals.end());
+  std::vector<std::string> names(dev::kPrincipals.begin(),
+                                 dev::kPrincipals.end());
   if (absl::Status s = dev::EnsureDevPki(pki, names); !s.ok()) return s;
   if (absl::Status s = EnsureIssuer(pki); !s.ok()) return s;
   config.tls_ca_file = absl::StrCat(pki, "/", dev::kCaCert);
@@ -230,9 +234,8 @@ absl::Status SeedDevContent(const Env& env) {
   if (absl::Status s = SeedPrincipals(env, now); !s.ok()) return s;
   for (const DemoDataset& demo : DemoDatasets()) {
     if (absl::Status s = SeedDataset(env, demo, now); !s.ok()) {
-      return absl::InternalError(absl::StrCat("demo dataset '",
-                                              demo.dataset.id(), "': ",
-                                              s.message()));
+      return absl::InternalError(absl::StrCat(
+          "demo dataset '", demo.dataset.id(), "': ", s.message()));
     }
   }
   if (absl::Status s = SeedDemoRequests(env, now); !s.ok()) {

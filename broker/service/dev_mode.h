@@ -26,9 +26,11 @@ absl::Status PrepareDevMode(BrokerConfig& config);
 // `policy_file`, for messages) as its first policy version, authored by the
 // development producer at `now`, with their audit events. INVALID_ARGUMENT
 // when the policy does not compile.
-absl::StatusOr<store::WriteSet> DevDatasetWrites(
-    PolicyRegistry& registry, accord::v1::Dataset dataset,
-    absl::string_view policy_yaml, absl::string_view policy_file, int64_t now);
+absl::StatusOr<store::WriteSet> DevDatasetWrites(PolicyRegistry& registry,
+                                                 accord::v1::Dataset dataset,
+                                                 absl::string_view policy_yaml,
+                                                 absl::string_view policy_file,
+                                                 int64_t now);
 
 // Dev mode, step two: adds the development principals and the demo datasets
 // with their policies, each only if missing, through the normal write path

@@ -32,9 +32,10 @@ TEST_CASE("domain metrics: decisions, grants and consent events render",
   CHECK(Sample(text, "accord_consent_events_total{state=\"refused\"}") == 0);
 }
 
-TEST_CASE("domain metrics: the families, their HELP and TYPE lines and "
-          "every series, in order",
-          "[domain-metrics]") {
+TEST_CASE(
+    "domain metrics: the families, their HELP and TYPE lines and "
+    "every series, in order",
+    "[domain-metrics]") {
   DomainMetrics metrics;
   metrics.RecordConsentEvent(ConsentEvent::kExpired);
   metrics.RecordConsentEvent(ConsentEvent::kRefused);

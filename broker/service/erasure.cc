@@ -4,9 +4,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "broker/formats/json.h"
 #include "broker/crypto/jws.h"
 #include "broker/crypto/random.h"
+#include "broker/formats/json.h"
 #include "broker/service/config.h"
 #include "broker/service/key_ring.h"
 #include "broker/service/revocations.h"
@@ -77,9 +77,8 @@ absl::StatusOr<PreparedErasure> PrepareErasure(const Env& env,
   }
   r.set_grants_revoked(static_cast<uint32_t>(revocation.grant_ids_size()));
   r.set_receipt_id(crypto::RandomId());
-  auto receipt =
-      SignErasureReceipt(*env.receipt_keys->Primary(), env.config->grant_issuer,
-                         request, r, now);
+  auto receipt = SignErasureReceipt(*env.receipt_keys->Primary(),
+                                    env.config->grant_issuer, request, r, now);
   if (!receipt.ok()) return receipt.status();
   r.set_receipt(*std::move(receipt));
 
@@ -100,8 +99,8 @@ void CommitErasure(const Env& env, PreparedErasure prepared,
   env.store->Commit(
       std::move(prepared.ws),
       [&env, response, revokes = prepared.revokes,
-       answer = std::move(prepared.response), done = std::move(done)](
-          absl::StatusOr<store::CommitResult> r) mutable {
+       answer = std::move(prepared.response),
+       done = std::move(done)](absl::StatusOr<store::CommitResult> r) mutable {
         if (!r.ok()) return done(r.status());
         if (revokes && env.revocations != nullptr) {
           env.revocations->Notify(r->revision);

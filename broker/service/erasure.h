@@ -18,8 +18,8 @@
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
-#include "absl/time/time.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "accord/v1/audit.pb.h"
 #include "accord/v1/consent.pb.h"
 #include "broker/crypto/signing_key.h"

@@ -15,7 +15,6 @@ JsonValue StringArray(const std::vector<std::string>& items) {
   return array;
 }
 
-
 }  // namespace
 
 JsonValue DutiesClaim(const policy::Decision& d) {
@@ -56,8 +55,7 @@ GrantClaimsWriter::GrantClaimsWriter(const GrantOrder& order,
   absl::StrAppend(&middle_, ",\"fields\":", StringArray(d.fields).Serialize());
 
   JsonValue policy = JsonValue::Object();
-  policy
-      .Set("version", static_cast<long long>(answer.policy->ref.version()))
+  policy.Set("version", static_cast<long long>(answer.policy->ref.version()))
       .Set("hash", answer.policy->ref.hash());
   JsonValue cnf = JsonValue::Object();
   cnf.Set("x5t#S256", order.cert_thumbprint);

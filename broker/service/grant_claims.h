@@ -13,9 +13,9 @@ namespace accord::service {
 
 // What a permitted request turns into.
 struct GrantOrder {
-  std::string issuer;        // `iss`
-  std::string partner;       // `sub`
-  std::string audience;      // `aud`
+  std::string issuer;    // `iss`
+  std::string partner;   // `sub`
+  std::string audience;  // `aud`
   std::string purpose;
   std::string cert_thumbprint;  // `cnf.x5t#S256`
   int64_t now = 0;

@@ -17,8 +17,8 @@ namespace accord::service {
 // (grant_claims_test) and measured against (accord-claims-bench). Not used
 // on the grant path, which writes the same bytes without a tree.
 inline formats::JsonValue GrantClaimsJson(
-    const GrantOrder& order, const AccessAnswer& answer,
-    absl::string_view jti, absl::Span<const std::string> subjects) {
+    const GrantOrder& order, const AccessAnswer& answer, absl::string_view jti,
+    absl::Span<const std::string> subjects) {
   using formats::JsonValue;
   const policy::Decision& d = answer.decision;
   JsonValue fields = JsonValue::Array();
@@ -35,8 +35,7 @@ inline formats::JsonValue GrantClaimsJson(
       .Set("dataset", answer.policy->dataset.id())
       .Set("purpose", order.purpose)
       .Set("fields", std::move(fields));
-  if (answer.policy->info.classification ==
-      policy::Classification::kPersonal) {
+  if (answer.policy->info.classification == policy::Classification::kPersonal) {
     JsonValue named = JsonValue::Array();
     for (const std::string& s : subjects) named.Push(s);
     claims.Set("subjects", std::move(named));

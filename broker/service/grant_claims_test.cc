@@ -1,5 +1,6 @@
 #include "broker/service/grant_claims.h"
 
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
@@ -9,13 +10,11 @@
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
 #include "absl/strings/str_split.h"
 #include "absl/types/span.h"
+#include "broker/crypto/signing_key.h"
 #include "broker/formats/base64url.h"
 #include "broker/formats/json.h"
-#include "broker/crypto/signing_key.h"
 #include "broker/service/grant_claims_json.h"
 #include "broker/service/grant_issuer.h"
 
@@ -28,12 +27,43 @@ constexpr int64_t kMaxInt64 = std::numeric_limits<int64_t>::max();
 // every kind of control character, and UTF-8 of 2, 3 and 4 bytes (U+2028
 // and U+2029, which JavaScript treats as line ends, included).
 const std::vector<std::string>& Pieces() {
-  static const auto* pieces = new std::vector<std::string>{
-      "a", "Z", "0", " ", "-", "_", ".", "/", ":", "#", "\"", "\\", "\\\"",
-      "\\u0041", "\n", "\r", "\t", "\b", "\f", std::string(1, '\0'), "\x01",
-      "\x1f", "\x7f", "é", "ß", "€", "中文", "\xe2\x80\xa8", "\xe2\x80\xa9",
-      "\xef\xbb\xbf", "😀", "\xf4\x8f\xbf\xbf", "</script>", "null", "{}",
-      "[]", ","};
+  static const auto* pieces = new std::vector<std::string>{"a",
+                                                           "Z",
+                                                           "0",
+                                                           " ",
+                                                           "-",
+                                                           "_",
+                                                           ".",
+                                                           "/",
+                                                           ":",
+                                                           "#",
+                                                           "\"",
+                                                           "\\",
+                                                           "\\\"",
+                                                           "\\u0041",
+                                                           "\n",
+                                                           "\r",
+                                                           "\t",
+                                                           "\b",
+                                                           "\f",
+                                                           std::string(1, '\0'),
+                                                           "\x01",
+                                                           "\x1f",
+                                                           "\x7f",
+                                                           "é",
+                                                           "ß",
+                                                           "€",
+                                                           "中文",
+                                                           "\xe2\x80\xa8",
+                                                           "\xe2\x80\xa9",
+                                                           "\xef\xbb\xbf",
+                                                           "😀",
+                                                           "\xf4\x8f\xbf\xbf",
+                                                           "</script>",
+                                                           "null",
+                                                           "{}",
+                                                           "[]",
+                                                           ","};
   return *pieces;
 }
 
@@ -146,8 +176,9 @@ void CheckSame(const ClaimSet& c, absl::string_view jti) {
   REQUIRE(*parsed == want);
 }
 
-TEST_CASE("Grant claims: the written bytes are JsonValue's, over random claim "
-          "sets") {
+TEST_CASE(
+    "Grant claims: the written bytes are JsonValue's, over random claim "
+    "sets") {
   // ACCORD_CLAIMS_SEED=N replays a run; the seed is printed either way.
   const char* replay = std::getenv("ACCORD_CLAIMS_SEED");
   const uint64_t seed = replay != nullptr ? std::strtoull(replay, nullptr, 10)
@@ -176,7 +207,8 @@ TEST_CASE("Grant claims: the written bytes are JsonValue's, edge cases") {
 
   // Quotes, backslashes, every control character, DEL, unicode.
   std::string all_controls;
-  for (int ch = 0; ch < 0x20; ++ch) all_controls.push_back(static_cast<char>(ch));
+  for (int ch = 0; ch < 0x20; ++ch)
+    all_controls.push_back(static_cast<char>(ch));
   all_controls += "\x7f\"\\/";
   c.order.issuer = all_controls;
   c.order.partner = "partner-\"quoted\"";
@@ -212,16 +244,17 @@ TEST_CASE("Grant claims: the written bytes are JsonValue's, edge cases") {
   CheckSame(c, "jti");
 }
 
-TEST_CASE("Grant claims: the signed grants carry the written bytes, slice by "
-          "slice") {
+TEST_CASE(
+    "Grant claims: the signed grants carry the written bytes, slice by "
+    "slice") {
   absl::StatusOr<crypto::SigningKey> key =
       crypto::SigningKey::Generate(crypto::Algorithm::kES256);
   REQUIRE(key.ok());
   ClaimsGenerator g(7);
   ClaimSet c = RandomClaimSet(g);
   c.answer.policy = std::make_shared<DatasetPolicy>(*c.answer.policy);
-  std::const_pointer_cast<DatasetPolicy>(c.answer.policy)
-      ->info.classification = policy::Classification::kPersonal;
+  std::const_pointer_cast<DatasetPolicy>(c.answer.policy)->info.classification =
+      policy::Classification::kPersonal;
   c.answer.decision.subjects = {"a", "b", "c", "d", "e", "f", "g"};
   c.order.max_subjects_per_grant = 3;
   absl::StatusOr<std::vector<IssuedGrant>> grants =
@@ -237,9 +270,9 @@ TEST_CASE("Grant claims: the signed grants carry the written bytes, slice by "
     const std::vector<std::string> named(grant.record.subjects().begin(),
                                          grant.record.subjects().end());
     CHECK(named.size() == (&grant == &grants->back() ? 1u : 3u));
-    CHECK(*payload == GrantClaimsJson(c.order, c.answer, grant.record.id(),
-                                      named)
-                          .Serialize());
+    CHECK(*payload ==
+          GrantClaimsJson(c.order, c.answer, grant.record.id(), named)
+              .Serialize());
   }
 }
 

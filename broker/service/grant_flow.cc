@@ -83,11 +83,11 @@ void DenyForQuota(const Env& env, const std::string& partner,
   ws.AddAuditEvent(
       DecisionEvent(partner, dataset_id, purpose, *decision, "", {}, now));
   // A logged denial is an answer like a permit: a retry gets it again.
-  client.Record(ws, *response,
-                [](accord::v1::RequestGrantResponse* out,
-                   const store::CommitResult& r) {
-                  out->set_revision(r.revision);
-                });
+  client.Record(
+      ws, *response,
+      [](accord::v1::RequestGrantResponse* out, const store::CommitResult& r) {
+        out->set_revision(r.revision);
+      });
   DomainMetrics* metrics = env.domain_metrics;
   env.store->Commit(std::move(ws),
                     [response, metrics, done = std::move(done)](
@@ -107,8 +107,8 @@ void DenyForQuota(const Env& env, const std::string& partner,
 // where the partner said it would process the data.
 accord::v1::AuditEvent WithLocation(accord::v1::AuditEvent event,
                                     absl::string_view location) {
-  (*event.mutable_detail())["location"] = std::string(
-      location.empty() ? policy::kDefaultLocation : location);
+  (*event.mutable_detail())["location"] =
+      std::string(location.empty() ? policy::kDefaultLocation : location);
   return event;
 }
 
@@ -120,7 +120,8 @@ AccessQuestion QuestionOf(const Caller& caller,
   question.dataset_id = request.dataset_id();
   question.purpose = request.purpose();
   question.fields.assign(request.fields().begin(), request.fields().end());
-  question.subjects.assign(request.subjects().begin(), request.subjects().end());
+  question.subjects.assign(request.subjects().begin(),
+                           request.subjects().end());
   question.lifetime_seconds = request.lifetime_seconds();
   question.location = request.location();
   return question;
@@ -152,11 +153,11 @@ absl::StatusOr<std::vector<IssuedGrant>> IssueAndRecordGrants(
     std::vector<std::string> subjects(g.record.subjects().begin(),
                                       g.record.subjects().end());
     ws.PutGrant(g.record);
-    ws.AddAuditEvent(WithLocation(
-        DecisionEvent(caller.principal.id(), request.dataset_id(),
-                      request.purpose(), answer.proto, g.record.id(),
-                      subjects, now),
-        request.location()));
+    ws.AddAuditEvent(
+        WithLocation(DecisionEvent(caller.principal.id(), request.dataset_id(),
+                                   request.purpose(), answer.proto,
+                                   g.record.id(), subjects, now),
+                     request.location()));
   }
   return grants;
 }
@@ -200,8 +201,7 @@ void DecideAndRecord(const Env& env, const Caller& caller,
   std::vector<IssuedGrant> grants;
   const bool permit = answer->decision.outcome == policy::Outcome::kPermit;
   if (permit) {
-    auto issued =
-        IssueAndRecordGrants(env, caller, request, *answer, now, ws);
+    auto issued = IssueAndRecordGrants(env, caller, request, *answer, now, ws);
     if (!issued.ok()) return done(issued.status());
     grants = *std::move(issued);
   } else {
@@ -216,8 +216,8 @@ void DecideAndRecord(const Env& env, const Caller& caller,
   // theirs allowed it.
   response->mutable_decision()->clear_consent_ids();
   auto pending = std::make_shared<std::vector<IssuedGrant>>(std::move(grants));
-  auto quotas =
-      std::make_shared<std::vector<policy::QuotaCheck>>(answer->decision.quotas);
+  auto quotas = std::make_shared<std::vector<policy::QuotaCheck>>(
+      answer->decision.quotas);
   const Env* e = &env;
   const std::string partner = caller.principal.id();
   ws.set_deadline(deadline);
@@ -262,8 +262,8 @@ void RunGrantRequest(const Env& env, const Caller& caller,
       !s.ok()) {
     return done(s);
   }
-  auto client = ClientRequest::Find(env, caller, kGrantMethod, request,
-                                    response);
+  auto client =
+      ClientRequest::Find(env, caller, kGrantMethod, request, response);
   if (!client.ok()) return done(client.status());
   if (client->replayed()) return done(absl::OkStatus());
   // `caller` and `request` belong to the call, which outlives `done`.
@@ -291,8 +291,8 @@ void RunFreshGrantRequest(const Env& env, const Caller& caller,
         "at_least_as_fresh: revision ", request.at_least_as_fresh(),
         " is not reached (now ", env.store->revision(), ")")));
   }
-  auto client = ClientRequest::Find(env, caller, kGrantMethod, request,
-                                    response);
+  auto client =
+      ClientRequest::Find(env, caller, kGrantMethod, request, response);
   if (!client.ok()) return done(client.status());
   if (client->replayed()) return done(absl::OkStatus());
   DecideAndRecord(env, caller, request, response, *client, std::move(done),

@@ -18,8 +18,8 @@ absl::StatusOr<std::vector<IssuedGrant>> IssueGrants(
     const AccessAnswer& answer) {
   const policy::Decision& d = answer.decision;
   const std::vector<std::string>& subjects = d.subjects;
-  const bool personal = answer.policy->info.classification ==
-                        policy::Classification::kPersonal;
+  const bool personal =
+      answer.policy->info.classification == policy::Classification::kPersonal;
   const size_t cap = std::max<size_t>(1, order.max_subjects_per_grant);
   const size_t slices = personal ? (subjects.size() + cap - 1) / cap : 1;
   const int64_t exp = order.now + d.lifetime_seconds;
@@ -33,8 +33,7 @@ absl::StatusOr<std::vector<IssuedGrant>> IssueGrants(
     const std::string jti = crypto::RandomId();
     const size_t begin = i * cap;
     const size_t end = personal ? std::min(subjects.size(), begin + cap) : 0;
-    writer.Write(jti,
-                 absl::MakeConstSpan(subjects).subspan(begin, end - begin),
+    writer.Write(jti, absl::MakeConstSpan(subjects).subspan(begin, end - begin),
                  &claims);
     absl::StatusOr<std::string> token =
         crypto::SignJws(key, kGrantType, claims);

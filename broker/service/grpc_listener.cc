@@ -1,14 +1,14 @@
 #include "broker/service/grpc_listener.h"
 
-#include <algorithm>
-#include <filesystem>
-#include <vector>
-
 #include <grpcpp/impl/server_builder_option.h>
 #include <grpcpp/impl/server_builder_plugin.h>
 #include <grpcpp/resource_quota.h>
 #include <grpcpp/security/tls_certificate_provider.h>
 #include <grpcpp/security/tls_credentials_options.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "broker/service/limits.h"
@@ -26,9 +26,8 @@ constexpr int kMaxMetadataBytes = 16 * 1024;
 class WithoutReflection final : public grpc::ServerBuilderOption {
  public:
   void UpdateArguments(grpc::ChannelArguments*) override {}
-  void UpdatePlugins(
-      std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins)
-      override {
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>*
+                         plugins) override {
     plugins->erase(
         std::remove_if(plugins->begin(), plugins->end(),
                        [](const std::unique_ptr<grpc::ServerBuilderPlugin>& p) {

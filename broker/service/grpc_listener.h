@@ -1,11 +1,11 @@
 #ifndef ACCORD_BROKER_SERVICE_GRPC_LISTENER_H_
 #define ACCORD_BROKER_SERVICE_GRPC_LISTENER_H_
 
-#include <memory>
-#include <string>
-
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
+
+#include <memory>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "broker/service/config.h"

@@ -34,9 +34,9 @@ absl::StatusOr<Served> ServeEntry(const Env& env, const std::string& subject,
   Served out;
   if (auditlog::EntryVersion(*entry) == auditlog::kEntryVersion1) {
     // Written before commitments: served only when it names nobody else.
-    const bool only_caller = std::all_of(
-        event->subjects().begin(), event->subjects().end(),
-        [&](const std::string& s) { return s == subject; });
+    const bool only_caller =
+        std::all_of(event->subjects().begin(), event->subjects().end(),
+                    [&](const std::string& s) { return s == subject; });
     if (only_caller) out.entry = *std::move(entry);
     return out;
   }
@@ -48,8 +48,8 @@ absl::StatusOr<Served> ServeEntry(const Env& env, const std::string& subject,
   absl::StatusOr<std::string> opening =
       auditlog::SubjectOpening(*key, event->commitment_salt());
   if (!opening.ok() || !auditlog::HasCommitment(*event, *opening, subject)) {
-    return absl::DataLossError(absl::StrCat(
-        "log entry ", r.log_index(), " does not commit to the caller"));
+    return absl::DataLossError(absl::StrCat("log entry ", r.log_index(),
+                                            " does not commit to the caller"));
   }
   out.entry = *std::move(entry);
   out.opening = *std::move(opening);

@@ -21,8 +21,8 @@ namespace accord::service {
 // entry, a tree node or the caller's key cannot be read, or an entry does
 // not hold the caller's commitment. The caller then sends no page, since a
 // history that cannot be proven is not served as if it could.
-absl::Status AttachHistoryProofs(const Env& env,
-                                 accord::v1::GetAccessHistoryResponse* response);
+absl::Status AttachHistoryProofs(
+    const Env& env, accord::v1::GetAccessHistoryResponse* response);
 
 }  // namespace accord::service
 

@@ -1,5 +1,6 @@
 #include "broker/service/identity.h"
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -7,10 +8,7 @@
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
 #include "absl/strings/str_cat.h"
-
 #include "broker/service/config.h"
 #include "broker/testing/temp_dir.h"
 
@@ -38,8 +36,9 @@ TEST_CASE("a URI is under a trust domain only past its boundary") {
 }
 
 TEST_CASE("trust domains are checked when configured") {
-  for (const char* good : {"", "spiffe://accord.example", "urn:accord:principal",
-                           "https://id.example-metropole.fr"}) {
+  for (const char* good :
+       {"", "spiffe://accord.example", "urn:accord:principal",
+        "https://id.example-metropole.fr"}) {
     INFO(good);
     CHECK(CheckTrustDomain(good).ok());
   }
@@ -100,7 +99,8 @@ TEST_CASE("identity config keys: trust domain, receipt keys, app principals") {
 
   CHECK(absl::IsInvalidArgument(
       LoadFile("trust_domain: spiffe://accord.example/x\n").status()));
-  CHECK(absl::IsInvalidArgument(LoadFile("create_receipt_keys: yes\n").status()));
+  CHECK(
+      absl::IsInvalidArgument(LoadFile("create_receipt_keys: yes\n").status()));
   // An issuer without app_principals binds its tokens to no app: refused.
   auto unbound = LoadFile(
       "citizen_issuers:\n"
@@ -117,7 +117,8 @@ TEST_CASE("identity config keys: trust domain, receipt keys, app principals") {
                                     .status()));
 }
 
-TEST_CASE("a citizen issuer without jwks_file is discovered from its https URL") {
+TEST_CASE(
+    "a citizen issuer without jwks_file is discovered from its https URL") {
   auto by_url = LoadFile(
       "citizen_issuers:\n"
       "  - issuer: https://idp.example/realms/citizens\n"
@@ -145,9 +146,9 @@ TEST_CASE("a citizen issuer without jwks_file is discovered from its https URL")
   };
   for (const auto& c : bad) {
     INFO(c.name);
-    auto refused = LoadFile(absl::StrCat("citizen_issuers:\n  - audience: portal\n",
-                                         c.issuer_lines,
-                                         "    app_principals: {portal: p}\n"));
+    auto refused = LoadFile(
+        absl::StrCat("citizen_issuers:\n  - audience: portal\n", c.issuer_lines,
+                     "    app_principals: {portal: p}\n"));
     REQUIRE(absl::IsInvalidArgument(refused.status()));
     INFO(refused.status().message());
     CHECK(refused.status().message().find(absl::StrCat(c.key, ":")) !=

@@ -24,7 +24,9 @@ int ModeOf(const std::string& path) {
   return static_cast<int>(st.st_mode & 07777);
 }
 
-TEST_CASE("the pseudonym secret: created private, loaded only when private and long enough") {
+TEST_CASE(
+    "the pseudonym secret: created private, loaded only when private and long "
+    "enough") {
   Dir dir;
   BrokerConfig config;
   config.keys_dir = dir.path();

@@ -74,9 +74,8 @@ absl::StatusOr<std::unique_ptr<KeyRing>> KeyRing::Open(const std::string& dir,
     // Key files without their ring.json: a ring cut short while it was
     // made, or half restored. A new ring beside them would hide them.
     return absl::FailedPreconditionError(absl::StrCat(
-        "partial ", kind.name, " key ring in ", dir, ": ", stray,
-        " but no ", kRingFile, "; restore ", kRingFile,
-        " or move the key files away"));
+        "partial ", kind.name, " key ring in ", dir, ": ", stray, " but no ",
+        kRingFile, "; restore ", kRingFile, " or move the key files away"));
   } else if (create_if_missing) {
     std::error_code ec;
     fs::create_directories(dir, ec);
@@ -130,14 +129,14 @@ absl::Status KeyRing::Load() {
     auto key = crypto::SigningKey::ReadPemFile(KeyPath(*kid));
     if (absl::IsNotFound(key.status())) {
       // The ring exists; a key file it names does not: not a missing ring.
-      return absl::FailedPreconditionError(absl::StrCat(
-          path, " names key ", *kid, " whose file ", KeyPath(*kid),
-          " is missing"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, " names key ", *kid, " whose file ", KeyPath(*kid),
+                       " is missing"));
     }
     if (!key.ok()) return key.status();
     if (key->kid() != *kid) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          path, ": the key file of ", *kid, " holds another key"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, ": the key file of ", *kid, " holds another key"));
     }
     Entry e;
     e.key = std::make_shared<const crypto::SigningKey>(*std::move(key));

@@ -6,8 +6,8 @@
 #include <sys/wait.h>
 
 #include <catch2/catch.hpp>
-#include <filesystem>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -70,8 +70,8 @@ int VerifyWithPyJwt(const std::string& jwks_file, const std::string& token) {
 TEST_CASE("a receipt verifies after rotations that pruned the grant keys") {
   Dir dir;
   FakeClock clock(absl::FromUnixSeconds(kStart));
-  auto grants =
-      KeyRing::Open(dir.path() + "/grants", kGrantKeys, true, Schedule(), &clock);
+  auto grants = KeyRing::Open(dir.path() + "/grants", kGrantKeys, true,
+                              Schedule(), &clock);
   auto receipts = KeyRing::Open(dir.path() + "/receipts", kReceiptKeys, true,
                                 Schedule(), &clock);
   REQUIRE(grants.ok());
@@ -145,9 +145,9 @@ TEST_CASE("a new key ring directory and its key files are private") {
   REQUIRE(stat(key.c_str(), &st) == 0);
   CHECK((st.st_mode & 077) == 0);
   // Not asked to create: a missing ring is NOT_FOUND.
-  CHECK(absl::IsNotFound(
-      KeyRing::Open(dir.path() + "/none", kReceiptKeys, false, Schedule(), &clock)
-          .status()));
+  CHECK(absl::IsNotFound(KeyRing::Open(dir.path() + "/none", kReceiptKeys,
+                                       false, Schedule(), &clock)
+                             .status()));
   // A key file others may read stops the ring from opening.
   chmod(key.c_str(), 0644);
   ring->reset();
@@ -159,7 +159,8 @@ TEST_CASE("a new key ring directory and its key files are private") {
   CHECK((st.st_mode & 077) == 0);
 }
 
-TEST_CASE("key files without their ring.json are a partial ring, never replaced") {
+TEST_CASE(
+    "key files without their ring.json are a partial ring, never replaced") {
   Dir dir;
   FakeClock clock(absl::FromUnixSeconds(kStart));
   const std::string ring_dir = dir.path() + "/keys";

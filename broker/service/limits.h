@@ -44,7 +44,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
 
-
 namespace accord::service {
 
 // 4 MiB, gRPC's own default, set explicitly on the server: the largest

@@ -3,10 +3,9 @@
 // broker's code. The old entries stay as they were and still verify; new
 // entries are of version 2; a citizen's history serves an old entry only
 // when it names nobody else, and verifies.
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "broker/auditlog/checkpointer.h"
@@ -79,12 +78,14 @@ std::vector<std::string> WriteFormat2Store(const std::string& path) {
                             auditlog::kEntryVersion1),
       auditlog::EncodeEntry(OldGrantEvent("g-both", {kAlice, kBob}),
                             auditlog::kEntryVersion1)};
-  REQUIRE(store::testing::EditRaw(path, [&](rocksdb::DB* db, const auto& family) {
+  REQUIRE(store::testing::EditRaw(path, [&](rocksdb::DB* db,
+                                            const auto& family) {
     rocksdb::WriteBatch b;
     auditlog::Frontier tree;
     for (uint64_t i = 0; i < entries.size(); ++i) {
       b.Put(family("audit_leaves"), store::keys::BE64(i), entries[i]);
-      for (const auditlog::Node& n : tree.Append(auditlog::HashLeaf(entries[i]))) {
+      for (const auditlog::Node& n :
+           tree.Append(auditlog::HashLeaf(entries[i]))) {
         b.Put(family("audit_hashes"), store::keys::AuditNode(n.level, n.index),
               auditlog::HashToBytes(n.hash));
       }
@@ -95,8 +96,8 @@ std::vector<std::string> WriteFormat2Store(const std::string& path) {
       g.set_revision(1);
       g.set_log_index(index++);
       for (const std::string& s : g.subjects()) {
-        b.Put(family("index"), store::keys::GrantBySubject(s, g.issued_at(), g.id()),
-              kDataset);
+        b.Put(family("index"),
+              store::keys::GrantBySubject(s, g.issued_at(), g.id()), kDataset);
       }
       b.Put(family("grants"), g.id(), g.SerializeAsString());
     }
@@ -108,7 +109,9 @@ std::vector<std::string> WriteFormat2Store(const std::string& path) {
   return entries;
 }
 
-TEST_CASE("a store of version 1 entries upgrades: old entries verify, new ones are version 2") {
+TEST_CASE(
+    "a store of version 1 entries upgrades: old entries verify, new ones are "
+    "version 2") {
   store::testing::TempDir dir;
   const std::string path = dir.sub("db");
   const std::vector<std::string> old_entries = WriteFormat2Store(path);
@@ -149,11 +152,12 @@ TEST_CASE("a store of version 1 entries upgrades: old entries verify, new ones a
     absl::StatusOr<auditlog::Proof> proof = log.InclusionProof(nodes, i, 4);
     REQUIRE(proof.ok());
     CHECK(auditlog::VerifyInclusion(
-              auditlog::HashToBytes(auditlog::HashLeaf(*store.GetLogEntry(i))), i,
-              4, *proof, auditlog::HashToBytes(log.Root()))
+              auditlog::HashToBytes(auditlog::HashLeaf(*store.GetLogEntry(i))),
+              i, 4, *proof, auditlog::HashToBytes(log.Root()))
               .ok());
   }
-  absl::StatusOr<auditlog::Proof> consistency = log.ConsistencyProof(nodes, 3, 4);
+  absl::StatusOr<auditlog::Proof> consistency =
+      log.ConsistencyProof(nodes, 3, 4);
   REQUIRE(consistency.ok());
   CHECK(auditlog::VerifyConsistency(3, 4, *consistency,
                                     auditlog::HashToBytes(old_root),
@@ -207,8 +211,8 @@ TEST_CASE("a store of version 1 entries upgrades: old entries verify, new ones a
   // served, and verifies.
   accord::v1::GetAccessHistoryResponse bob;
   bob.set_subject(kBob);
-  for (const auto& [id, index] : {std::pair<std::string, uint64_t>{"g-new", 3},
-                                  {"g-both", 2}}) {
+  for (const auto& [id, index] :
+       {std::pair<std::string, uint64_t>{"g-new", 3}, {"g-both", 2}}) {
     accord::v1::AccessRecord* a = bob.add_records();
     a->set_grant_id(id);
     a->set_partner("partner-demo");
@@ -224,13 +228,14 @@ TEST_CASE("a store of version 1 entries upgrades: old entries verify, new ones a
   // The store now records format 3, which an older broker refuses.
   checkpointer->reset();
   opened->store.reset();
-  REQUIRE(store::testing::EditRaw(path, [](rocksdb::DB* db, const auto& family) {
-    std::string version;
-    REQUIRE(db->Get(rocksdb::ReadOptions(), family("meta"), "format_version",
-                    &version)
-                .ok());
-    CHECK(version == "3");
-  }));
+  REQUIRE(
+      store::testing::EditRaw(path, [](rocksdb::DB* db, const auto& family) {
+        std::string version;
+        REQUIRE(db->Get(rocksdb::ReadOptions(), family("meta"),
+                        "format_version", &version)
+                    .ok());
+        CHECK(version == "3");
+      }));
 }
 
 }  // namespace

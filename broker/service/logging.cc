@@ -8,13 +8,13 @@
 
 namespace accord::service {
 
-void Log(absl::string_view level, absl::string_view msg,
-         std::initializer_list<std::pair<absl::string_view, std::string>>
-             fields) {
+void Log(
+    absl::string_view level, absl::string_view msg,
+    std::initializer_list<std::pair<absl::string_view, std::string>> fields) {
   std::string line = "{\"ts\":";
-  formats::AppendJsonString(
-      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
-      &line);
+  formats::AppendJsonString(absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ",
+                                             absl::Now(), absl::UTCTimeZone()),
+                            &line);
   line += ",\"level\":";
   formats::AppendJsonString(level, &line);
   line += ",\"msg\":";

@@ -4,8 +4,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "broker/formats/json.h"
 #include "broker/crypto/sha256.h"
+#include "broker/formats/json.h"
 #include "policy/duration_text.h"
 #include "policy/duty_text.h"
 #include "policy/language.h"
@@ -58,21 +58,25 @@ JsonValue Texts(const accord::v1::LocalizedText& t) {
 
 absl::Status MissingFrench(absl::string_view what) {
   return absl::FailedPreconditionError(
-      absl::StrCat(what, ": missing French text; a citizen would read a "
-                         "blank"));
+      absl::StrCat(what,
+                   ": missing French text; a citizen would read a "
+                   "blank"));
 }
 
-absl::StatusOr<JsonValue> DatasetPart(const accord::v1::Dataset& dataset,
-                                      const accord::v1::ConsentRequestSpec& spec) {
+absl::StatusOr<JsonValue> DatasetPart(
+    const accord::v1::Dataset& dataset,
+    const accord::v1::ConsentRequestSpec& spec) {
   if (dataset.description().fr().empty()) {
     return MissingFrench(
         absl::StrCat("dataset '", dataset.id(), "' description.fr"));
   }
   JsonValue fields = JsonValue::Array();
   for (const std::string& name : spec.fields()) {
-    auto it = std::find_if(
-        dataset.field_descriptions().begin(), dataset.field_descriptions().end(),
-        [&](const accord::v1::FieldDescription& d) { return d.field() == name; });
+    auto it = std::find_if(dataset.field_descriptions().begin(),
+                           dataset.field_descriptions().end(),
+                           [&](const accord::v1::FieldDescription& d) {
+                             return d.field() == name;
+                           });
     if (it == dataset.field_descriptions().end() || it->text().fr().empty()) {
       return MissingFrench(absl::StrCat("dataset '", dataset.id(),
                                         "' description of field '", name,
@@ -127,7 +131,8 @@ absl::StatusOr<JsonValue> DurationPart(int64_t seconds) {
   return out;
 }
 
-absl::StatusOr<JsonValue> DutiesPart(const accord::v1::ConsentRequestSpec& spec) {
+absl::StatusOr<JsonValue> DutiesPart(
+    const accord::v1::ConsentRequestSpec& spec) {
   JsonValue out = JsonValue::Array();
   for (const accord::v1::Duty& d : spec.duties()) {
     JsonValue duty = JsonValue::Object();

@@ -21,7 +21,7 @@ struct Notice {
 
 // What the notice is built from.
 struct NoticeSource {
-  const accord::v1::ConsentRequest* request = nullptr;  // id, partner
+  const accord::v1::ConsentRequest* request = nullptr;   // id, partner
   const accord::v1::ConsentRequestSpec* spec = nullptr;  // the version's
   uint32_t version = 0;
   // The partner's category (`academic`, ...).

@@ -16,8 +16,7 @@ absl::Status CheckIssuerUrl(absl::string_view issuer) {
         "an issuer discovered by URL must be an https:// URL");
   }
   if (absl::StrContains(issuer, "?") || absl::StrContains(issuer, "#")) {
-    return absl::InvalidArgumentError(
-        "an issuer URL has no query or fragment");
+    return absl::InvalidArgumentError("an issuer URL has no query or fragment");
   }
   absl::StatusOr<jwks::JwksUrl> url =
       jwks::ParseJwksUrl(issuer, /*allow_loopback_http=*/false);
@@ -53,15 +52,15 @@ absl::StatusOr<std::string> JwksUriOf(absl::string_view document,
         "openid configuration: no jwks_uri string");
   }
   if (!absl::StartsWith(*jwks_uri, "https://")) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "openid configuration: jwks_uri '", *jwks_uri,
-        "' is not an https URL"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("openid configuration: jwks_uri '", *jwks_uri,
+                     "' is not an https URL"));
   }
   if (absl::StatusOr<jwks::JwksUrl> url =
           jwks::ParseJwksUrl(*jwks_uri, /*allow_loopback_http=*/false);
       !url.ok()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("openid configuration: jwks_uri: ", url.status().message()));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "openid configuration: jwks_uri: ", url.status().message()));
   }
   return *std::move(jwks_uri);
 }

@@ -1,8 +1,7 @@
 #include "broker/service/oidc_discovery.h"
 
-#include <string>
-
 #include <catch2/catch.hpp>
+#include <string>
 
 namespace accord::service {
 namespace {
@@ -16,19 +15,22 @@ TEST_CASE("the discovery URL of an issuer") {
         "https://idp.example/.well-known/openid-configuration");
   CHECK(CheckIssuerUrl(kIssuer).ok());
   CHECK(CheckIssuerUrl("https://127.0.0.1:8443").ok());
-  for (const char* bad : {"http://idp.example", "idp.example", "https://",
-                          "https://idp.example/?a=b", "https://idp.example/#x",
-                          "https://user@idp.example", "https://idp.example:0"}) {
+  for (const char* bad :
+       {"http://idp.example", "idp.example", "https://",
+        "https://idp.example/?a=b", "https://idp.example/#x",
+        "https://user@idp.example", "https://idp.example:0"}) {
     INFO(bad);
     CHECK(absl::IsInvalidArgument(CheckIssuerUrl(bad)));
   }
 }
 
-TEST_CASE("a discovery document must name the configured issuer exactly and an https jwks_uri") {
-  auto good = JwksUriOf(
-      R"({"issuer":"https://idp.example/realms/citizens",)"
-      R"("jwks_uri":"https://idp.example/realms/citizens/certs"})",
-      kIssuer);
+TEST_CASE(
+    "a discovery document must name the configured issuer exactly and an https "
+    "jwks_uri") {
+  auto good =
+      JwksUriOf(R"({"issuer":"https://idp.example/realms/citizens",)"
+                R"("jwks_uri":"https://idp.example/realms/citizens/certs"})",
+                kIssuer);
   REQUIRE(good.ok());
   CHECK(*good == "https://idp.example/realms/citizens/certs");
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "absl/strings/cord.h"
-#include "absl/types/optional.h"
 #include "absl/strings/str_cat.h"
+#include "absl/types/optional.h"
 #include "broker/crypto/sha256.h"
 #include "broker/service/logging.h"
 #include "policy/canonical.h"
@@ -40,8 +40,7 @@ absl::Status PolicyErrorFor(const absl::Status& status,
                             const accord::v1::Principal& viewer) {
   absl::optional<absl::Cord> producer =
       status.GetPayload(kPolicyNotApplicablePayload);
-  if (!producer.has_value() ||
-      viewer.role() == accord::v1::ROLE_OPERATOR ||
+  if (!producer.has_value() || viewer.role() == accord::v1::ROLE_OPERATOR ||
       (viewer.role() == accord::v1::ROLE_PRODUCER &&
        *producer == viewer.id())) {
     return status;
@@ -186,8 +185,7 @@ absl::StatusOr<DatasetChangeCheck> PolicyRegistry::CheckDatasetChange(
       CompileStored(*version, after, taxonomy_, **directory);
   if (changed.ok()) return check;
   policy::Policy parsed;
-  if (!CompileStored(*version, InfoOf(current), taxonomy_, **directory,
-                     &parsed)
+  if (!CompileStored(*version, InfoOf(current), taxonomy_, **directory, &parsed)
            .ok()) {
     return check;  // it did not apply before the change either
   }

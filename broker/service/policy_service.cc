@@ -10,9 +10,9 @@
 #include "broker/service/clock.h"
 #include "broker/service/decider.h"
 #include "broker/service/policy_registry.h"
+#include "broker/service/rate_limiter.h"
 #include "broker/service/request_ids.h"
 #include "broker/service/request_spec.h"
-#include "broker/service/rate_limiter.h"
 #include "broker/service/validate.h"
 #include "broker/store/store.h"
 
@@ -29,8 +29,8 @@ absl::Status CheckOwner(const Caller& caller, const Dataset& dataset) {
     return absl::OkStatus();
   }
   if (dataset.producer() != caller.principal.id()) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("dataset '", dataset.id(), "' belongs to another producer"));
+    return absl::PermissionDeniedError(absl::StrCat(
+        "dataset '", dataset.id(), "' belongs to another producer"));
   }
   return absl::OkStatus();
 }
@@ -127,21 +127,21 @@ grpc::ServerUnaryReactor* CommitDataset(
                   out->mutable_dataset()->set_revision(committed.revision);
                   out->set_revision(committed.revision);
                 });
-  env.store->Commit(
-      std::move(ws),
-      [policies = env.policies, call, response, claim = std::move(claim),
-       dataset = std::move(dataset)](
-          absl::StatusOr<store::CommitResult> committed) mutable {
-        if (!committed.ok()) {
-          return (void)call.FinishReleasing(claim, committed.status());
-        }
-        policies->InvalidateDataset(dataset.id());
-        claim.Release();
-        dataset.set_revision(committed->revision);
-        *response->mutable_dataset() = std::move(dataset);
-        response->set_revision(committed->revision);
-        call.Finish(absl::OkStatus());
-      });
+  env.store->Commit(std::move(ws),
+                    [policies = env.policies, call, response,
+                     claim = std::move(claim), dataset = std::move(dataset)](
+                        absl::StatusOr<store::CommitResult> committed) mutable {
+                      if (!committed.ok()) {
+                        return (void)call.FinishReleasing(claim,
+                                                          committed.status());
+                      }
+                      policies->InvalidateDataset(dataset.id());
+                      claim.Release();
+                      dataset.set_revision(committed->revision);
+                      *response->mutable_dataset() = std::move(dataset);
+                      response->set_revision(committed->revision);
+                      call.Finish(absl::OkStatus());
+                    });
   return call.reactor();
 }
 
@@ -180,9 +180,9 @@ absl::Status CheckExplainCaller(const store::Store& store,
       return absl::OkStatus();
     }
     default:
-      return absl::PermissionDeniedError(absl::StrCat(
-          "role ", accord::v1::Role_Name(caller.role()),
-          " may not ask ExplainAccess"));
+      return absl::PermissionDeniedError(
+          absl::StrCat("role ", accord::v1::Role_Name(caller.role()),
+                       " may not ask ExplainAccess"));
   }
 }
 
@@ -226,8 +226,7 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::PutDataset(
   Call call(env_, context, kMethod, *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
-  auto client =
-      ClientRequest::Find(env_, *caller, kMethod, *request, response);
+  auto client = ClientRequest::Find(env_, *caller, kMethod, *request, response);
   if (!client.ok()) return call.Finish(client.status());
   if (client->replayed()) return call.Finish(absl::OkStatus());
   if (absl::Status s = CheckPutDataset(*request); !s.ok()) {
@@ -251,11 +250,11 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::PutDataset(
     if (!checked.ok()) return call.FinishReleasing(claim, checked.status());
     check = *std::move(checked);
     if (check.breaks_policy && !request->force()) {
-      return RefuseDatasetChange(env_, call, std::move(claim),
-                                 DatasetRefusedEvent(actor, dataset,
-                                                     check.policy_version,
-                                                     check.fields_in_use, now),
-                                 PolicyConflict(check));
+      return RefuseDatasetChange(
+          env_, call, std::move(claim),
+          DatasetRefusedEvent(actor, dataset, check.policy_version,
+                              check.fields_in_use, now),
+          PolicyConflict(check));
     }
   } else if (absl::IsNotFound(existing.status())) {
     const bool operator_names_producer =
@@ -327,8 +326,7 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::PutPolicy(
   Call call(env_, context, kMethod, *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
-  auto client =
-      ClientRequest::Find(env_, *caller, kMethod, *request, response);
+  auto client = ClientRequest::Find(env_, *caller, kMethod, *request, response);
   if (!client.ok()) return call.Finish(client.status());
   if (client->replayed()) return call.Finish(absl::OkStatus());
   if (absl::Status s = CheckId("dataset_id", request->dataset_id()); !s.ok()) {
@@ -374,8 +372,8 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::PutPolicy(
   store::WriteSet ws;
   ws.PutPolicyVersion(version);
   ws.PutDataset(*dataset);
-  ws.AddAuditEvent(PolicyEvent(caller->principal.id(), dataset->id(),
-                               version.ref(), now));
+  ws.AddAuditEvent(
+      PolicyEvent(caller->principal.id(), dataset->id(), version.ref(), now));
   ws.set_deadline(call.deadline());
   accord::v1::PutPolicyResponse answer;
   *answer.mutable_ref() = version.ref();
@@ -443,7 +441,8 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::ListPolicyVersions(
     grpc::CallbackServerContext* context,
     const accord::v1::ListPolicyVersionsRequest* request,
     accord::v1::ListPolicyVersionsResponse* response) {
-  Call call(env_, context, "/accord.v1.PolicyService/ListPolicyVersions", *request);
+  Call call(env_, context, "/accord.v1.PolicyService/ListPolicyVersions",
+            *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   if (absl::Status s = CheckId("dataset_id", request->dataset_id()); !s.ok()) {
@@ -474,19 +473,19 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::ExplainAccess(
   Call call(env_, context, "/accord.v1.PolicyService/ExplainAccess", *request);
   auto caller = call.Authenticate(SubjectCost(request->subjects_size()));
   if (!caller.ok()) return call.Finish(caller.status());
-  for (auto [field, value] :
-       {std::pair<const char*, const std::string*>{"partner", &request->partner()},
-        {"dataset_id", &request->dataset_id()},
-        {"purpose", &request->purpose()}}) {
+  for (auto [field, value] : {std::pair<const char*, const std::string*>{
+                                  "partner", &request->partner()},
+                              {"dataset_id", &request->dataset_id()},
+                              {"purpose", &request->purpose()}}) {
     if (absl::Status s = CheckId(field, *value); !s.ok()) return call.Finish(s);
   }
   if (absl::Status s = CheckIdList("fields", request->fields(), kMaxFields);
       !s.ok()) {
     return call.Finish(s);
   }
-  if (absl::Status s = CheckExplainCaller(*env_.store, caller->principal,
-                                          request->partner(),
-                                          request->dataset_id());
+  if (absl::Status s =
+          CheckExplainCaller(*env_.store, caller->principal, request->partner(),
+                             request->dataset_id());
       !s.ok()) {
     return call.Finish(s);
   }
@@ -512,10 +511,9 @@ grpc::ServerUnaryReactor* PolicyServiceImpl::ExplainAccess(
   // who asked, about which partner, dataset and purpose, and how many
   // subjects, never which.
   store::WriteSet ws;
-  ws.AddAuditEvent(ExplainEvent(caller->principal.id(), question.partner,
-                                question.dataset_id, question.purpose,
-                                question.subjects.size(),
-                                env_.clock->NowSeconds()));
+  ws.AddAuditEvent(ExplainEvent(
+      caller->principal.id(), question.partner, question.dataset_id,
+      question.purpose, question.subjects.size(), env_.clock->NowSeconds()));
   ws.set_deadline(call.deadline());
   env_.store->Commit(
       std::move(ws),

@@ -8,32 +8,39 @@
 namespace accord::service {
 
 // PolicyService: datasets, policy versions, what-if explanations.
-class PolicyServiceImpl final : public accord::v1::PolicyService::CallbackService {
+class PolicyServiceImpl final
+    : public accord::v1::PolicyService::CallbackService {
  public:
   explicit PolicyServiceImpl(const Env& env) : env_(env) {}
 
-  grpc::ServerUnaryReactor* PutDataset(grpc::CallbackServerContext* context,
-                                       const accord::v1::PutDatasetRequest* request,
-                                       accord::v1::PutDatasetResponse* response) override;
-  grpc::ServerUnaryReactor* GetDataset(grpc::CallbackServerContext* context,
-                                       const accord::v1::GetDatasetRequest* request,
-                                       accord::v1::GetDatasetResponse* response) override;
-  grpc::ServerUnaryReactor* ListDatasets(grpc::CallbackServerContext* context,
-                                         const accord::v1::ListDatasetsRequest* request,
-                                         accord::v1::ListDatasetsResponse* response) override;
-  grpc::ServerUnaryReactor* PutPolicy(grpc::CallbackServerContext* context,
-                                      const accord::v1::PutPolicyRequest* request,
-                                      accord::v1::PutPolicyResponse* response) override;
-  grpc::ServerUnaryReactor* GetPolicy(grpc::CallbackServerContext* context,
-                                      const accord::v1::GetPolicyRequest* request,
-                                      accord::v1::GetPolicyResponse* response) override;
+  grpc::ServerUnaryReactor* PutDataset(
+      grpc::CallbackServerContext* context,
+      const accord::v1::PutDatasetRequest* request,
+      accord::v1::PutDatasetResponse* response) override;
+  grpc::ServerUnaryReactor* GetDataset(
+      grpc::CallbackServerContext* context,
+      const accord::v1::GetDatasetRequest* request,
+      accord::v1::GetDatasetResponse* response) override;
+  grpc::ServerUnaryReactor* ListDatasets(
+      grpc::CallbackServerContext* context,
+      const accord::v1::ListDatasetsRequest* request,
+      accord::v1::ListDatasetsResponse* response) override;
+  grpc::ServerUnaryReactor* PutPolicy(
+      grpc::CallbackServerContext* context,
+      const accord::v1::PutPolicyRequest* request,
+      accord::v1::PutPolicyResponse* response) override;
+  grpc::ServerUnaryReactor* GetPolicy(
+      grpc::CallbackServerContext* context,
+      const accord::v1::GetPolicyRequest* request,
+      accord::v1::GetPolicyResponse* response) override;
   grpc::ServerUnaryReactor* ListPolicyVersions(
       grpc::CallbackServerContext* context,
       const accord::v1::ListPolicyVersionsRequest* request,
       accord::v1::ListPolicyVersionsResponse* response) override;
-  grpc::ServerUnaryReactor* ExplainAccess(grpc::CallbackServerContext* context,
-                                          const accord::v1::ExplainAccessRequest* request,
-                                          accord::v1::ExplainAccessResponse* response) override;
+  grpc::ServerUnaryReactor* ExplainAccess(
+      grpc::CallbackServerContext* context,
+      const accord::v1::ExplainAccessRequest* request,
+      accord::v1::ExplainAccessResponse* response) override;
 
  private:
   const Env& env_;

@@ -47,9 +47,9 @@ absl::Status RateLimiter::Allow(absl::string_view key, uint32_t cost) {
     b.last = now;
   }
   if (b.tokens < need) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("rate limit: '", key, "' is over ", per_second_,
-                     " requests per second"));
+    return absl::ResourceExhaustedError(absl::StrCat("rate limit: '", key,
+                                                     "' is over ", per_second_,
+                                                     " requests per second"));
   }
   b.tokens -= need;
   return absl::OkStatus();

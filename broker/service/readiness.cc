@@ -19,15 +19,15 @@ absl::Status Readiness::Check() const {
   }
   const absl::Duration wait = store_->OldestWriteWait();
   if (wait > limits_.max_write_wait) {
-    return absl::UnavailableError(
-        absl::StrCat("a write has waited ", absl::FormatDuration(wait),
-                     " for the store's writer"));
+    return absl::UnavailableError(absl::StrCat("a write has waited ",
+                                               absl::FormatDuration(wait),
+                                               " for the store's writer"));
   }
   const int64_t calls = calls_in_flight();
   if (calls > limits_.max_calls_in_flight) {
-    return absl::UnavailableError(absl::StrCat(
-        calls, " calls in flight (more than ", limits_.max_calls_in_flight,
-        ")"));
+    return absl::UnavailableError(
+        absl::StrCat(calls, " calls in flight (more than ",
+                     limits_.max_calls_in_flight, ")"));
   }
   return absl::OkStatus();
 }
@@ -45,9 +45,8 @@ void Readiness::Watch(absl::Duration period,
       first = false;
       was_ready = s.ok();
       absl::MutexLock l(&mu_);
-      auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return stop_;
-      };
+      auto stopping = [this]()
+                          ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_; };
       if (mu_.AwaitWithTimeout(absl::Condition(&stopping), period)) return;
     }
   });

@@ -1,8 +1,8 @@
 #include "broker/service/receipt.h"
 
-#include "broker/formats/json.h"
 #include "broker/crypto/jws.h"
 #include "broker/crypto/random.h"
+#include "broker/formats/json.h"
 
 namespace accord::service {
 

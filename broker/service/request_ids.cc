@@ -67,8 +67,8 @@ absl::StatusOr<ClientRequest> ClientRequest::Find(
   // A citizen's calls are theirs alone, even through a shared app
   // principal.
   out.caller_ = caller.subject.empty()
-                   ? caller.principal.id()
-                   : absl::StrCat(caller.principal.id(), "/", caller.subject);
+                    ? caller.principal.id()
+                    : absl::StrCat(caller.principal.id(), "/", caller.subject);
   out.method_ = std::string(method);
   out.id_ = std::move(id);
   out.digest_ = DigestOf(request, field);
@@ -83,9 +83,9 @@ absl::StatusOr<ClientRequest> ClientRequest::Find(
         "call needs a new id");
   }
   if (!response->ParseFromString(recorded->response())) {
-    return absl::DataLossError(absl::StrCat(
-        "the recorded answer of client_request_id '", out.id_,
-        "' is unreadable"));
+    return absl::DataLossError(
+        absl::StrCat("the recorded answer of client_request_id '", out.id_,
+                     "' is unreadable"));
   }
   out.replayed_ = true;
   return out;

@@ -32,7 +32,8 @@ constexpr ConsentRequestState kDraft = accord::v1::CONSENT_REQUEST_STATE_DRAFT;
 constexpr ConsentRequestState kPending =
     accord::v1::CONSENT_REQUEST_STATE_PENDING_APPROVAL;
 constexpr ConsentRequestState kOpen = accord::v1::CONSENT_REQUEST_STATE_OPEN;
-constexpr ConsentRequestState kClosed = accord::v1::CONSENT_REQUEST_STATE_CLOSED;
+constexpr ConsentRequestState kClosed =
+    accord::v1::CONSENT_REQUEST_STATE_CLOSED;
 constexpr ConsentRequestState kRejected =
     accord::v1::CONSENT_REQUEST_STATE_REJECTED;
 
@@ -129,16 +130,16 @@ absl::Status CheckAgainstPolicy(const Env& env, const DatasetPolicy& policy,
   consent.purpose = spec.purpose();
   consent.recipient_partner = r.partner();
   consent.live = true;
-  const policy::Decision d = policy::Decide(
-      question, policy.compiled, absl::MakeConstSpan(&consent, 1),
-      env.clock->Now());
+  const policy::Decision d =
+      policy::Decide(question, policy.compiled,
+                     absl::MakeConstSpan(&consent, 1), env.clock->Now());
   if (d.outcome != policy::Outcome::kPermit) {
     std::vector<std::string> why;
-    for (const policy::Reason& reason : d.reasons) why.push_back(reason.message);
-    return absl::FailedPreconditionError(
-        absl::StrCat("spec: the policy of dataset '", spec.dataset_id(),
-                     "' does not permit this request: ",
-                     absl::StrJoin(why, "; ")));
+    for (const policy::Reason& reason : d.reasons)
+      why.push_back(reason.message);
+    return absl::FailedPreconditionError(absl::StrCat(
+        "spec: the policy of dataset '", spec.dataset_id(),
+        "' does not permit this request: ", absl::StrJoin(why, "; ")));
   }
   for (int i = 0; i < spec.fields_size(); ++i) {
     if (std::find(d.fields.begin(), d.fields.end(), spec.fields(i)) ==
@@ -149,14 +150,14 @@ absl::Status CheckAgainstPolicy(const Env& env, const DatasetPolicy& policy,
     }
   }
   for (const policy::Duty& imposed : d.duties) {
-    const bool accepted =
-        std::any_of(spec.duties().begin(), spec.duties().end(),
-                    [&](const accord::v1::Duty& s) { return Satisfies(s, imposed); });
+    const bool accepted = std::any_of(
+        spec.duties().begin(), spec.duties().end(),
+        [&](const accord::v1::Duty& s) { return Satisfies(s, imposed); });
     if (!accepted) {
       return absl::FailedPreconditionError(absl::StrCat(
-          "spec.duties: the policy imposes '", policy::DutyKindName(imposed.kind),
-          imposed.value.empty() ? "" : " ", imposed.value,
-          "'; the request must accept it"));
+          "spec.duties: the policy imposes '",
+          policy::DutyKindName(imposed.kind), imposed.value.empty() ? "" : " ",
+          imposed.value, "'; the request must accept it"));
     }
   }
   return absl::OkStatus();
@@ -183,18 +184,19 @@ grpc::ServerUnaryReactor* CommitRequest(
     out->set_revision(committed.revision);
   };
   client.Record(ws, answer, complete);
-  env.store->Commit(
-      std::move(ws), [call, response, claim = std::move(claim), complete,
-                      answer = std::move(answer)](
-                         absl::StatusOr<store::CommitResult> committed) mutable {
-        if (!committed.ok()) {
-          return (void)call.FinishReleasing(claim, committed.status());
-        }
-        claim.Release();
-        *response = std::move(answer);
-        complete(response, *committed);
-        call.Finish(absl::OkStatus());
-      });
+  env.store->Commit(std::move(ws),
+                    [call, response, claim = std::move(claim), complete,
+                     answer = std::move(answer)](
+                        absl::StatusOr<store::CommitResult> committed) mutable {
+                      if (!committed.ok()) {
+                        return (void)call.FinishReleasing(claim,
+                                                          committed.status());
+                      }
+                      claim.Release();
+                      *response = std::move(answer);
+                      complete(response, *committed);
+                      call.Finish(absl::OkStatus());
+                    });
   return call.reactor();
 }
 
@@ -235,8 +237,7 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::PutConsentRequest(
   Call call(env_, context, kMethod, *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
-  auto client =
-      ClientRequest::Find(env_, *caller, kMethod, *request, response);
+  auto client = ClientRequest::Find(env_, *caller, kMethod, *request, response);
   if (!client.ok()) return call.Finish(client.status());
   if (client->replayed()) return call.Finish(absl::OkStatus());
   const ConsentRequestSpec& spec = request->spec();
@@ -251,13 +252,13 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::PutConsentRequest(
   }
   auto dataset = env_.store->GetDataset(spec.dataset_id());
   if (absl::IsNotFound(dataset.status())) {
-    return call.Finish(absl::NotFoundError(absl::StrCat(
-        "spec.dataset_id: no dataset '", spec.dataset_id(), "'")));
+    return call.Finish(absl::NotFoundError(
+        absl::StrCat("spec.dataset_id: no dataset '", spec.dataset_id(), "'")));
   }
   if (!dataset.ok()) return call.Finish(dataset.status());
   const int64_t now = env_.clock->NowSeconds();
-  if (absl::Status s = CheckRequestSpec(spec, *dataset,
-                                        env_.policies->taxonomy(), now);
+  if (absl::Status s =
+          CheckRequestSpec(spec, *dataset, env_.policies->taxonomy(), now);
       !s.ok()) {
     return call.Finish(s);
   }
@@ -285,13 +286,13 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::PutConsentRequest(
         claim, absl::FailedPreconditionError(absl::StrCat(
                    "request_id: request '", r.id(), "' is closed")));
   }
-  const std::string& dataset_id = HasProposal(r) ? r.proposed().dataset_id()
-                                                 : r.current().dataset_id();
+  const std::string& dataset_id =
+      HasProposal(r) ? r.proposed().dataset_id() : r.current().dataset_id();
   if (spec.dataset_id() != dataset_id) {
     return call.FinishReleasing(
-        claim, absl::InvalidArgumentError(absl::StrCat(
-                   "spec.dataset_id: request '", r.id(),
-                   "' stays on dataset '", dataset_id, "'")));
+        claim, absl::InvalidArgumentError(
+                   absl::StrCat("spec.dataset_id: request '", r.id(),
+                                "' stays on dataset '", dataset_id, "'")));
   }
   if (r.state() == kOpen && SameSpec(spec, r.current())) {
     return call.FinishReleasing(
@@ -314,8 +315,7 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::SubmitConsentRequest(
   Call call(env_, context, kMethod, *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
-  auto client =
-      ClientRequest::Find(env_, *caller, kMethod, *request, response);
+  auto client = ClientRequest::Find(env_, *caller, kMethod, *request, response);
   if (!client.ok()) return call.Finish(client.status());
   if (client->replayed()) return call.Finish(absl::OkStatus());
   if (absl::Status s = CheckRequestId("request_id", request->request_id());
@@ -333,10 +333,10 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::SubmitConsentRequest(
   if (!HasProposal(r) || r.proposed_submitted() || r.state() == kPending ||
       r.state() == kClosed) {
     return call.FinishReleasing(
-        claim, absl::FailedPreconditionError(absl::StrCat(
-                   "request_id: request '", r.id(), "' (",
-                   ConsentRequestState_Name(r.state()),
-                   ") has no draft to submit")));
+        claim,
+        absl::FailedPreconditionError(absl::StrCat(
+            "request_id: request '", r.id(), "' (",
+            ConsentRequestState_Name(r.state()), ") has no draft to submit")));
   }
   auto dataset = env_.store->GetDataset(r.proposed().dataset_id());
   if (!dataset.ok()) return call.FinishReleasing(claim, dataset.status());
@@ -360,8 +360,7 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::ReviewConsentRequest(
   Call call(env_, context, kMethod, *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
-  auto client =
-      ClientRequest::Find(env_, *caller, kMethod, *request, response);
+  auto client = ClientRequest::Find(env_, *caller, kMethod, *request, response);
   if (!client.ok()) return call.Finish(client.status());
   if (client->replayed()) return call.Finish(absl::OkStatus());
   if (absl::Status s = CheckRequestId("request_id", request->request_id());
@@ -369,7 +368,8 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::ReviewConsentRequest(
     return call.Finish(s);
   }
   if (!request->approve() || !request->reason().empty()) {
-    if (absl::Status s = CheckText("reason", request->reason(), kMaxReasonBytes);
+    if (absl::Status s =
+            CheckText("reason", request->reason(), kMaxReasonBytes);
         !s.ok()) {
       return call.Finish(s);
     }
@@ -382,14 +382,14 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::ReviewConsentRequest(
   const int64_t now = env_.clock->NowSeconds();
   store::WriteSet ws;
   CloseIfEnded(r, now, ws);
-  const bool pending = r.state() == kPending ||
-                       (r.state() == kOpen && r.proposed_submitted());
+  const bool pending =
+      r.state() == kPending || (r.state() == kOpen && r.proposed_submitted());
   if (!pending) {
     return call.FinishReleasing(
-        claim, absl::FailedPreconditionError(absl::StrCat(
-                   "request_id: request '", r.id(), "' (",
-                   ConsentRequestState_Name(r.state()),
-                   ") has nothing awaiting review")));
+        claim, absl::FailedPreconditionError(
+                   absl::StrCat("request_id: request '", r.id(), "' (",
+                                ConsentRequestState_Name(r.state()),
+                                ") has nothing awaiting review")));
   }
   const uint32_t version = NextVersion(r);
   if (!request->approve()) {
@@ -406,8 +406,8 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::ReviewConsentRequest(
   if (absl::Status s =
           CheckRequestSpec(spec, dataset, env_.policies->taxonomy(), now);
       !s.ok()) {
-    return call.FinishReleasing(
-        claim, absl::FailedPreconditionError(s.message()));
+    return call.FinishReleasing(claim,
+                                absl::FailedPreconditionError(s.message()));
   }
   auto directory = env_.policies->Directory();
   if (!directory.ok()) return call.FinishReleasing(claim, directory.status());
@@ -455,15 +455,15 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::CloseConsentRequest(
   Call call(env_, context, kMethod, *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
-  auto client =
-      ClientRequest::Find(env_, *caller, kMethod, *request, response);
+  auto client = ClientRequest::Find(env_, *caller, kMethod, *request, response);
   if (!client.ok()) return call.Finish(client.status());
   if (client->replayed()) return call.Finish(absl::OkStatus());
   if (absl::Status s = CheckRequestId("request_id", request->request_id());
       !s.ok()) {
     return call.Finish(s);
   }
-  if (absl::Status s = CheckLength("reason", request->reason(), kMaxReasonBytes);
+  if (absl::Status s =
+          CheckLength("reason", request->reason(), kMaxReasonBytes);
       !s.ok()) {
     return call.Finish(s);
   }
@@ -491,8 +491,8 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::GetConsentRequest(
     grpc::CallbackServerContext* context,
     const accord::v1::GetConsentRequestRequest* request,
     accord::v1::ConsentRequestResponse* response) {
-  Call call(env_, context,
-            "/accord.v1.ConsentRequestService/GetConsentRequest", *request);
+  Call call(env_, context, "/accord.v1.ConsentRequestService/GetConsentRequest",
+            *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   if (absl::Status s = CheckRequestId("request_id", request->request_id());
@@ -544,8 +544,8 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::ListConsentRequests(
       request->at_least_as_fresh(),
       [this, call, request, response, limit,
        caller = *std::move(caller)]() -> grpc::ServerUnaryReactor* {
-        auto page = env_.store->ListConsentRequests(request->page_token(),
-                                                    limit);
+        auto page =
+            env_.store->ListConsentRequests(request->page_token(), limit);
         if (!page.ok()) return call.Finish(page.status());
         const int64_t now = env_.clock->NowSeconds();
         for (ConsentRequest& r : page->records) {
@@ -562,7 +562,8 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::ListConsentRequests(
           if (r.state() == kOpen && r.current().closes_at() <= now) {
             r.set_state(kClosed);
           }
-          if (request->state() != accord::v1::CONSENT_REQUEST_STATE_UNSPECIFIED &&
+          if (request->state() !=
+                  accord::v1::CONSENT_REQUEST_STATE_UNSPECIFIED &&
               r.state() != request->state()) {
             continue;
           }

@@ -34,8 +34,8 @@ absl::Status CheckEmail(absl::string_view field, absl::string_view email) {
 }
 
 absl::Status CheckResponsible(const accord::v1::Responsible& r) {
-  if (absl::Status s = CheckText("spec.responsible.organisation",
-                                 r.organisation(), 200);
+  if (absl::Status s =
+          CheckText("spec.responsible.organisation", r.organisation(), 200);
       !s.ok()) {
     return s;
   }
@@ -117,9 +117,9 @@ absl::Status CheckLocalizedWithFrench(absl::string_view field,
 }
 
 absl::Status CheckDatasetTexts(const accord::v1::Dataset& dataset) {
-  if (absl::Status s = CheckLocalized("dataset.description",
-                                      dataset.description(),
-                                      kMaxDatasetDescriptionBytes);
+  if (absl::Status s =
+          CheckLocalized("dataset.description", dataset.description(),
+                         kMaxDatasetDescriptionBytes);
       !s.ok()) {
     return s;
   }
@@ -127,15 +127,15 @@ absl::Status CheckDatasetTexts(const accord::v1::Dataset& dataset) {
   absl::flat_hash_set<std::string> described;
   for (int i = 0; i < dataset.field_descriptions_size(); ++i) {
     const accord::v1::FieldDescription& d = dataset.field_descriptions(i);
-    const std::string field = absl::StrCat("dataset.field_descriptions[", i,
-                                           "]");
+    const std::string field =
+        absl::StrCat("dataset.field_descriptions[", i, "]");
     if (std::find(fields.begin(), fields.end(), d.field()) == fields.end()) {
       return absl::InvalidArgumentError(absl::StrCat(
           field, ".field: '", d.field(), "' is not a field of the dataset"));
     }
     if (!described.insert(d.field()).second) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          field, ".field: '", d.field(), "' is described twice"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ".field: '", d.field(), "' is described twice"));
     }
     if (absl::Status s = CheckLocalized(absl::StrCat(field, ".text"), d.text(),
                                         kMaxFieldDescriptionBytes);
@@ -178,9 +178,8 @@ absl::Status CheckRequestSpec(const accord::v1::ConsentRequestSpec& spec,
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = CheckLocalizedWithFrench("spec.public_benefit",
-                                                spec.public_benefit(),
-                                                kMaxPublicBenefitBytes);
+  if (absl::Status s = CheckLocalizedWithFrench(
+          "spec.public_benefit", spec.public_benefit(), kMaxPublicBenefitBytes);
       !s.ok()) {
     return s;
   }

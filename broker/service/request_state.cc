@@ -7,17 +7,17 @@
 namespace accord::service {
 
 void Transition(accord::v1::ConsentRequest& request,
-                accord::v1::ConsentRequestState state,
-                absl::string_view actor, absl::string_view reason,
-                uint32_t version, int64_t now, store::WriteSet& ws) {
+                accord::v1::ConsentRequestState state, absl::string_view actor,
+                absl::string_view reason, uint32_t version, int64_t now,
+                store::WriteSet& ws) {
   request.set_state(state);
   RecordEvent(request, state, actor, reason, version, now, ws);
 }
 
 void RecordEvent(accord::v1::ConsentRequest& request,
-                 accord::v1::ConsentRequestState state,
-                 absl::string_view actor, absl::string_view reason,
-                 uint32_t version, int64_t now, store::WriteSet& ws) {
+                 accord::v1::ConsentRequestState state, absl::string_view actor,
+                 absl::string_view reason, uint32_t version, int64_t now,
+                 store::WriteSet& ws) {
   accord::v1::ConsentRequestEvent* e = request.add_events();
   e->set_state(state);
   e->set_at(now);
@@ -110,9 +110,9 @@ absl::Status CheckAnswer(const accord::v1::RequestAnswer& answer,
   }
   if (answer.version() != request.version() ||
       answer.notice_hash() != request.notice_hash()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "request.notice_hash: the notice changed; show version ",
-        request.version(), " and ask again"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("request.notice_hash: the notice changed; show version ",
+                     request.version(), " and ask again"));
   }
   return absl::OkStatus();
 }

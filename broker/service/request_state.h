@@ -20,15 +20,15 @@ namespace accord::service {
 // its audit event to `ws`, without changing the request's state (a change
 // proposed to an OPEN request).
 void RecordEvent(accord::v1::ConsentRequest& request,
-                 accord::v1::ConsentRequestState state,
-                 absl::string_view actor, absl::string_view reason,
-                 uint32_t version, int64_t now, store::WriteSet& ws);
+                 accord::v1::ConsentRequestState state, absl::string_view actor,
+                 absl::string_view reason, uint32_t version, int64_t now,
+                 store::WriteSet& ws);
 
 // Sets the request's state, then records the event as RecordEvent.
 void Transition(accord::v1::ConsentRequest& request,
-                accord::v1::ConsentRequestState state,
-                absl::string_view actor, absl::string_view reason,
-                uint32_t version, int64_t now, store::WriteSet& ws);
+                accord::v1::ConsentRequestState state, absl::string_view actor,
+                absl::string_view reason, uint32_t version, int64_t now,
+                store::WriteSet& ws);
 
 // An event about the request's proposal: the request takes `state`,
 // unless it is OPEN, when the proposal is a change to the open version,

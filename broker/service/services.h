@@ -1,10 +1,10 @@
 #ifndef ACCORD_BROKER_SERVICE_SERVICES_H_
 #define ACCORD_BROKER_SERVICE_SERVICES_H_
 
+#include <grpcpp/impl/service_type.h>
+
 #include <memory>
 #include <vector>
-
-#include <grpcpp/impl/service_type.h>
 
 #include "broker/service/env.h"
 

@@ -47,8 +47,9 @@ GuardedSettings Original() {
   return s;
 }
 
-TEST_CASE("the settings of a store are recorded at its first start and "
-          "checked at every later one") {
+TEST_CASE(
+    "the settings of a store are recorded at its first start and "
+    "checked at every later one") {
   Dir dir;
   const std::string db = dir.path + "/db";
   {
@@ -67,7 +68,8 @@ TEST_CASE("the settings of a store are recorded at its first start and "
   CHECK(*store->GetSetting(kLogOriginSetting) == "accord.local/log");
   auto fingerprint = store->GetSetting(kPseudonymSecretSetting);
   REQUIRE(fingerprint.ok());
-  CHECK(*fingerprint == PseudonymSecretFingerprint(Original().pseudonym_secret));
+  CHECK(*fingerprint ==
+        PseudonymSecretFingerprint(Original().pseudonym_secret));
   CHECK(fingerprint->size() == 64);
   CHECK_FALSE(absl::StrContains(*fingerprint, Original().pseudonym_secret));
   CHECK(CheckOrRecordSettings(*store, Original()).ok());
@@ -103,20 +105,23 @@ TEST_CASE("the settings of a store are recorded at its first start and "
     REQUIRE(absl::IsFailedPrecondition(r.status()));
     const std::string m(r.status().message());
     INFO(m);
-    CHECK(absl::StrContains(m, "a different pseudonym secret than the one "
-                               "this store was created with"));
+    CHECK(absl::StrContains(m,
+                            "a different pseudonym secret than the one "
+                            "this store was created with"));
     CHECK(absl::StrContains(m, changed.pseudonym_secret_file));
     CHECK_FALSE(absl::StrContains(m, *fingerprint));
     CHECK_FALSE(absl::StrContains(m, changed.pseudonym_secret));
   }
 }
 
-TEST_CASE("a store with only some settings recorded gets the others "
-          "recorded") {
+TEST_CASE(
+    "a store with only some settings recorded gets the others "
+    "recorded") {
   Dir dir;
   auto store = OpenStore(dir.path + "/db");
-  REQUIRE(store->RecordSettings({{std::string(kLogOriginSetting),
-                                  std::string("accord.local/log")}})
+  REQUIRE(store
+              ->RecordSettings({{std::string(kLogOriginSetting),
+                                 std::string("accord.local/log")}})
               .ok());
   auto r = CheckOrRecordSettings(*store, Original());
   REQUIRE(r.ok());

@@ -31,9 +31,9 @@ absl::Status CheckCertAndKey(absl::string_view cert_key,
         absl::StrCat(cert_key, ": ", cert_file, " holds no PEM certificate"));
   }
   if (info->not_after < now) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        cert_key, ": ", cert_file, " expired at ",
-        absl::FormatTime(absl::FromUnixSeconds(info->not_after))));
+    return absl::FailedPreconditionError(
+        absl::StrCat(cert_key, ": ", cert_file, " expired at ",
+                     absl::FormatTime(absl::FromUnixSeconds(info->not_after))));
   }
   if (info->not_before > now + clock_skew_seconds) {
     return absl::FailedPreconditionError(absl::StrCat(

@@ -45,8 +45,9 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ExportSubjectKey(
                                          env_.clock->NowSeconds()));
   ws.set_deadline(call.deadline());
   env_.store->Commit(
-      std::move(ws), [call, response, key = *std::move(key)](
-                         absl::StatusOr<store::CommitResult> committed) mutable {
+      std::move(ws),
+      [call, response, key = *std::move(key)](
+          absl::StatusOr<store::CommitResult> committed) mutable {
         if (!committed.ok()) return (void)call.Finish(committed.status());
         response->set_subject_key(std::move(key));
         response->set_revision(committed->revision);

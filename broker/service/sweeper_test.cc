@@ -164,8 +164,9 @@ TEST_CASE("answers kept for retries are swept after their window, in batches",
   REQUIRE(opened.ok());
   store::Store& store = *opened->store;
   for (int i = 0; i < 3; ++i) {
-    REQUIRE(store.CommitAndWait(AnswerOf("old-" + std::to_string(i),
-                                         kNow - 2 * 86400))
+    REQUIRE(store
+                .CommitAndWait(
+                    AnswerOf("old-" + std::to_string(i), kNow - 2 * 86400))
                 .ok());
   }
   auto fresh = store.CommitAndWait(AnswerOf("fresh", kNow - 10));

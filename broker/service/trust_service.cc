@@ -51,8 +51,7 @@ struct Scope {
   // grants revoked together (one consent withdrawal revoking grants that
   // named the same subject) are never linked by one message nor by a
   // shared revision. Returns how many messages were appended.
-  size_t Filter(const OwnedRevocation& in,
-                std::vector<Revocation>* out) const {
+  size_t Filter(const OwnedRevocation& in, std::vector<Revocation>* out) const {
     if (kind == Kind::kAll) {
       out->push_back(in.revocation);
       return 1;
@@ -279,9 +278,9 @@ absl::Status RevocationStreamSlots::Take(const std::string& principal) {
   }
   uint32_t& mine = per_principal_[principal];
   if (mine >= max_per_principal_) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "revocation streams: principal '", principal, "' has ",
-        max_per_principal_, " open"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("revocation streams: principal '", principal, "' has ",
+                     max_per_principal_, " open"));
   }
   ++mine;
   ++total_;
@@ -300,7 +299,8 @@ grpc::ServerUnaryReactor* TrustServiceImpl::GetVerificationKeys(
     grpc::CallbackServerContext* context,
     const accord::v1::GetVerificationKeysRequest* request,
     accord::v1::GetVerificationKeysResponse* response) {
-  Call call(env_, context, "/accord.v1.TrustService/GetVerificationKeys", *request);
+  Call call(env_, context, "/accord.v1.TrustService/GetVerificationKeys",
+            *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
   response->set_jwks(env_.keys->JwksJson());

@@ -63,8 +63,9 @@ absl::Status CheckId(absl::string_view field, absl::string_view value) {
   for (size_t i = 0; i < value.size(); ++i) {
     if (!IsIdChar(value[i], i == 0)) {
       return absl::InvalidArgumentError(absl::StrCat(
-          field, ": not an identifier (lowercase letters, digits, '.', '_', "
-                 "'-'; starting with a letter or digit)"));
+          field,
+          ": not an identifier (lowercase letters, digits, '.', '_', "
+          "'-'; starting with a letter or digit)"));
     }
   }
   return absl::OkStatus();
@@ -139,7 +140,8 @@ absl::Status CheckPageSize(uint32_t page_size, uint32_t* out) {
 
 absl::Status CheckPage(uint32_t page_size, absl::string_view page_token,
                        uint32_t* out) {
-  if (absl::Status s = CheckLength("page_token", page_token, kMaxPageTokenBytes);
+  if (absl::Status s =
+          CheckLength("page_token", page_token, kMaxPageTokenBytes);
       !s.ok()) {
     return s;
   }

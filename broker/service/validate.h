@@ -30,9 +30,10 @@ absl::Status CheckCount(absl::string_view field, size_t count,
                         size_t max_items);
 
 // A list of identifiers with 0..max_items items and no duplicates.
-absl::Status CheckIdList(absl::string_view field,
-                         const google::protobuf::RepeatedPtrField<std::string>& values,
-                         size_t max_items);
+absl::Status CheckIdList(
+    absl::string_view field,
+    const google::protobuf::RepeatedPtrField<std::string>& values,
+    size_t max_items);
 
 // A page size of 0..kMaxPageSize (0 means kDefaultPageSize); returns the
 // effective size via `out`.

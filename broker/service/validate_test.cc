@@ -1,8 +1,7 @@
 #include "broker/service/validate.h"
 
-#include <string>
-
 #include <catch2/catch.hpp>
+#include <string>
 
 #include "broker/service/limits.h"
 
@@ -33,10 +32,10 @@ TEST_CASE("text is strict UTF-8, as proto3 string fields need") {
   CHECK(CheckText("t", "\xed\x9f\xbf \xf4\x8f\xbf\xbf", 20).ok());
   // Overlong forms, surrogates, code points above U+10FFFF (found by
   // accord-validate-fuzz), lone continuation bytes.
-  for (const char* bad : {"\xc0\x80", "\xc1\xbf", "\xe0\x80\xaf",
-                          "\xed\xa0\x80", "\xf0\x80\x80\xaf",
-                          "\xf4\x90\x80\x80", "\xf4\x9f\x9a\xb2",
-                          "\xf5\x80\x80\x80", "\x80"}) {
+  for (const char* bad :
+       {"\xc0\x80", "\xc1\xbf", "\xe0\x80\xaf", "\xed\xa0\x80",
+        "\xf0\x80\x80\xaf", "\xf4\x90\x80\x80", "\xf4\x9f\x9a\xb2",
+        "\xf5\x80\x80\x80", "\x80"}) {
     INFO(bad);
     CHECK(absl::IsInvalidArgument(CheckText("t", bad, 20)));
   }

@@ -109,9 +109,8 @@ absl::Status Store::RestoreFrom(const std::string& backup_dir,
   if (ec) {
     std::error_code ignored;
     fs::remove_all(staging, ignored);
-    return absl::UnavailableError(
-        absl::StrCat("restoring ", backup_dir, " into ", data_dir, ": ",
-                     ec.message()));
+    return absl::UnavailableError(absl::StrCat(
+        "restoring ", backup_dir, " into ", data_dir, ": ", ec.message()));
   }
   return absl::OkStatus();
 }

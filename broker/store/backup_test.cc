@@ -1,8 +1,7 @@
 // Online backups of the store and restores from them.
 #include <atomic>
-#include <thread>
-
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "broker/store/store_test_util.h"
@@ -64,7 +63,8 @@ TEST_CASE("a backup taken under writes is consistent") {
   for (uint64_t r = 1; r <= rev; ++r) {
     CHECK((*restored)->GetDataset(absl::StrCat("w", r - 1)).ok());
   }
-  CHECK(absl::IsNotFound((*restored)->GetDataset(absl::StrCat("w", rev)).status()));
+  CHECK(absl::IsNotFound(
+      (*restored)->GetDataset(absl::StrCat("w", rev)).status()));
 }
 
 }  // namespace

@@ -123,8 +123,12 @@ class Db {
   void Submit(WriteSet ws, Done done) ABSL_LOCKS_EXCLUDED(mu_);
   void Close() ABSL_LOCKS_EXCLUDED(mu_);
 
-  uint64_t revision() const { return revision_.load(std::memory_order_acquire); }
-  uint64_t log_size() const { return log_size_.load(std::memory_order_acquire); }
+  uint64_t revision() const {
+    return revision_.load(std::memory_order_acquire);
+  }
+  uint64_t log_size() const {
+    return log_size_.load(std::memory_order_acquire);
+  }
   RevisionWaiters& waiters() const { return *waiters_; }
   absl::Status health() const ABSL_LOCKS_EXCLUDED(mu_);
   // How long the oldest write set not yet durable has waited (0: none).

@@ -18,17 +18,9 @@ namespace fs = std::filesystem;
 
 const char* const kFamilyNames[kFamilyCount] = {
     "default",  // rocksdb::kDefaultColumnFamilyName, known at compile time
-    "datasets",
-    "policies",
-    "consents",
-    "consent_events",
-    "grants",
-    "index",
-    "audit_leaves",
-    "audit_hashes",
-    "checkpoints",
-    "principals",
-    "meta",
+    "datasets",    "policies",   "consents",     "consent_events",
+    "grants",      "index",      "audit_leaves", "audit_hashes",
+    "checkpoints", "principals", "meta",
 };
 
 rocksdb::ColumnFamilyOptions FamilyOptions(
@@ -86,8 +78,9 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path,
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   rocksdb::DBOptions db_options;
   // Memtables are charged to the block cache: one memory budget in all.
-  db_options.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(
-      options.block_cache_bytes / 2, cache);
+  db_options.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(
+          options.block_cache_bytes / 2, cache);
   db_options.create_if_missing = options.create_if_missing;
   db_options.create_missing_column_families = !existed;
   db_options.max_background_jobs = 2;
@@ -112,13 +105,15 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path,
   if (existed) {
     // A directory whose column families differ from ours is not ours.
     std::vector<std::string> names;
-    rocksdb::Status s = rocksdb::DB::ListColumnFamilies(db_options, path, &names);
+    rocksdb::Status s =
+        rocksdb::DB::ListColumnFamilies(db_options, path, &names);
     if (!s.ok()) {
       return absl::FailedPreconditionError(absl::StrCat(
           path, " is not a readable Accord store: ", s.ToString()));
     }
     for (size_t f = 1; f < kFamilyCount; ++f) {
-      if (std::find(names.begin(), names.end(), kFamilyNames[f]) == names.end()) {
+      if (std::find(names.begin(), names.end(), kFamilyNames[f]) ==
+          names.end()) {
         return absl::FailedPreconditionError(absl::StrCat(
             path, " has no '", kFamilyNames[f],
             "' column family: a RocksDB database of another program, or an "
@@ -160,7 +155,8 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path,
   if (absl::Status st = db->CheckFormat(!existed); !st.ok()) return st;
   db->waiters_ = std::make_unique<RevisionWaiters>(
       db->revision(), std::max<size_t>(1, options.max_revision_waiters));
-  if (!db->read_only_) db->writer_ = std::thread([d = db.get()] { d->WriterLoop(); });
+  if (!db->read_only_)
+    db->writer_ = std::thread([d = db.get()] { d->WriterLoop(); });
   return db;
 }
 
@@ -168,9 +164,9 @@ absl::Status Db::CheckFormat(bool created) {
   if (created) {
     rocksdb::WriteOptions sync;
     sync.sync = true;
-    rocksdb::Status s = db_->Put(sync, handles_[kMeta],
-                                 std::string(keys::kFormatVersion),
-                                 absl::StrCat(kFormatVersion));
+    rocksdb::Status s =
+        db_->Put(sync, handles_[kMeta], std::string(keys::kFormatVersion),
+                 absl::StrCat(kFormatVersion));
     return FromRocks(s, "writing the storage format version");
   }
   auto version = Get(kMeta, keys::kFormatVersion);
@@ -180,14 +176,13 @@ absl::Status Db::CheckFormat(bool created) {
   }
   int v = 0;
   if (!absl::SimpleAtoi(*version, &v) || v < 1) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "unknown storage format version '", *version, "'"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("unknown storage format version '", *version, "'"));
   }
   if (v > kFormatVersion) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("storage format version ", v,
-                     " is newer than this broker supports (", kFormatVersion,
-                     "); use a newer accord-broker"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "storage format version ", v, " is newer than this broker supports (",
+        kFormatVersion, "); use a newer accord-broker"));
   }
   if (v < kFormatVersion) {
     if (read_only_) {

@@ -27,11 +27,12 @@ void Put(BatchState& state, Family f, absl::string_view key,
 // Deletes every stored event of consent `id`.
 absl::Status DeleteEvents(BatchState& state, absl::string_view id) {
   std::vector<std::string> event_keys;
-  absl::Status s = Scan(state.db, kConsentEvents, keys::ConsentEventPrefix(id),
-                        "", nullptr, [&](absl::string_view key, absl::string_view) {
-                          event_keys.emplace_back(key);
-                          return true;
-                        });
+  absl::Status s =
+      Scan(state.db, kConsentEvents, keys::ConsentEventPrefix(id), "", nullptr,
+           [&](absl::string_view key, absl::string_view) {
+             event_keys.emplace_back(key);
+             return true;
+           });
   if (!s.ok()) return s;
   for (const std::string& key : event_keys) Delete(state, kConsentEvents, key);
   return absl::OkStatus();
@@ -79,18 +80,18 @@ absl::StatusOr<int64_t> LastEventAt(const Db& db, absl::string_view id,
                                     int64_t fallback) {
   int64_t at = fallback;
   absl::Status bad;
-  absl::Status s = Scan(db, kConsentEvents, keys::ConsentEventPrefix(id), "",
-                        nullptr, [&](absl::string_view, absl::string_view v) {
-                          accord::v1::ConsentEvent e;
-                          if (!e.ParseFromArray(v.data(),
-                                                static_cast<int>(v.size()))) {
-                            bad = absl::DataLossError(absl::StrCat(
-                                "unreadable event of consent '", id, "'"));
-                            return false;
-                          }
-                          at = e.at();
-                          return true;
-                        });
+  absl::Status s =
+      Scan(db, kConsentEvents, keys::ConsentEventPrefix(id), "", nullptr,
+           [&](absl::string_view, absl::string_view v) {
+             accord::v1::ConsentEvent e;
+             if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+               bad = absl::DataLossError(
+                   absl::StrCat("unreadable event of consent '", id, "'"));
+               return false;
+             }
+             at = e.at();
+             return true;
+           });
   if (!s.ok()) return s;
   if (!bad.ok()) return bad;
   return at;
@@ -107,22 +108,22 @@ absl::Status DeleteClientRequestsNaming(BatchState& state,
                                         absl::string_view subject) {
   std::vector<std::pair<std::string, int64_t>> doomed;
   absl::Status error;
-  absl::Status s = Scan(
-      state.db, kIndex, "I", "", nullptr,
-      [&](absl::string_view key, absl::string_view value) {
-        if (key.find(subject) == absl::string_view::npos &&
-            value.find(subject) == absl::string_view::npos) {
-          return true;
-        }
-        ClientRequestRecord record;
-        if (!record.ParseFromArray(value.data(),
-                                   static_cast<int>(value.size()))) {
-          error = absl::DataLossError("unreadable client request record");
-          return false;
-        }
-        doomed.emplace_back(std::string(key), record.created_at());
-        return true;
-      });
+  absl::Status s =
+      Scan(state.db, kIndex, "I", "", nullptr,
+           [&](absl::string_view key, absl::string_view value) {
+             if (key.find(subject) == absl::string_view::npos &&
+                 value.find(subject) == absl::string_view::npos) {
+               return true;
+             }
+             ClientRequestRecord record;
+             if (!record.ParseFromArray(value.data(),
+                                        static_cast<int>(value.size()))) {
+               error = absl::DataLossError("unreadable client request record");
+               return false;
+             }
+             doomed.emplace_back(std::string(key), record.created_at());
+             return true;
+           });
   if (!s.ok()) return s;
   if (!error.ok()) return error;
   for (const auto& [key, created_at] : doomed) {

@@ -49,9 +49,10 @@ size_t Keys(const std::string& path, const std::string& family,
   return n;
 }
 
-TEST_CASE("an erasure deletes the subject's records and keys, rewrites its "
-          "grants and keeps tombstones naming nobody",
-          "[erase]") {
+TEST_CASE(
+    "an erasure deletes the subject's records and keys, rewrites its "
+    "grants and keeps tombstones naming nobody",
+    "[erase]") {
   TempDir dir;
   const std::string path = dir.path() + "/db";
   RecordingAppender log;
@@ -145,9 +146,10 @@ TEST_CASE("an erasure deletes the subject's records and keys, rewrites its "
   }));
 }
 
-TEST_CASE("a purge deletes records with their index entries, and skips "
-          "records already gone",
-          "[erase]") {
+TEST_CASE(
+    "a purge deletes records with their index entries, and skips "
+    "records already gone",
+    "[erase]") {
   TempDir dir;
   RecordingAppender log;
   auto store = Store::Open(dir.path() + "/db", WithLog(&log));
@@ -196,9 +198,10 @@ WriteSet AnswerOf(const std::string& caller, const std::string& id,
   return ws;
 }
 
-TEST_CASE("an erasure deletes the answers kept for retries that name the "
-          "subject",
-          "[erase]") {
+TEST_CASE(
+    "an erasure deletes the answers kept for retries that name the "
+    "subject",
+    "[erase]") {
   TempDir dir;
   const std::string path = dir.path() + "/db";
   RecordingAppender log;
@@ -217,12 +220,15 @@ TEST_CASE("an erasure deletes the answers kept for retries that name the "
                 ->CommitAndWait(
                     AnswerOf("partner", "r2", "grant for alice-pseudonym"))
                 .ok());
-    REQUIRE((*store)->CommitAndWait(AnswerOf("partner", "r3", "open data")).ok());
+    REQUIRE(
+        (*store)->CommitAndWait(AnswerOf("partner", "r3", "open data")).ok());
     WriteSet erase;
     erase.EraseSubject("alice-pseudonym", 500);
     REQUIRE((*store)->CommitAndWait(std::move(erase)).ok());
     CHECK(absl::IsNotFound(
-        (*store)->GetClientRequest("app/alice-pseudonym", "/m", "r1").status()));
+        (*store)
+            ->GetClientRequest("app/alice-pseudonym", "/m", "r1")
+            .status()));
     CHECK(absl::IsNotFound(
         (*store)->GetClientRequest("partner", "/m", "r2").status()));
     CHECK((*store)->GetClientRequest("partner", "/m", "r3").ok());

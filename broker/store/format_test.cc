@@ -1,10 +1,9 @@
 // The storage format: its version is checked at open, and older formats
 // are upgraded in place.
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <memory>
-
-#include <catch2/catch.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "broker/store/keys.h"
@@ -56,7 +55,8 @@ TEST_CASE("newer, unknown or foreign directories are refused") {
 
   fs::create_directories(dir.sub("garbage"));
   { std::ofstream(dir.sub("garbage") + "/CURRENT") << "MANIFEST-000099\n"; }
-  CHECK(absl::IsFailedPrecondition(Store::Open(dir.sub("garbage"), {}).status()));
+  CHECK(
+      absl::IsFailedPrecondition(Store::Open(dir.sub("garbage"), {}).status()));
 
   StoreOptions no_create;
   no_create.create_if_missing = false;
@@ -93,8 +93,8 @@ TEST_CASE("a format 1 store is upgraded in place at open") {
   }
   // Rewrite the index as format 1 left it: one entry per consent instead of
   // a list, grant entries without the dataset, and the second grant index.
-  const auto legacy_grant_key = [](const std::string& dataset, int64_t issued_at,
-                                   const std::string& id) {
+  const auto legacy_grant_key = [](const std::string& dataset,
+                                   int64_t issued_at, const std::string& id) {
     std::string k("Ealice\0", 7);
     k += dataset;
     k.push_back('\0');
@@ -108,8 +108,8 @@ TEST_CASE("a format 1 store is upgraded in place at open") {
     for (int i = 0; i < 3; ++i) {
       const std::string id = absl::StrCat("g", i);
       b.Put(family("index"), keys::GrantBySubject("alice", 1000 + i, id), "");
-      b.Put(family("index"), legacy_grant_key(i == 1 ? "d2" : "d1", 1000 + i, id),
-            "");
+      b.Put(family("index"),
+            legacy_grant_key(i == 1 ? "d2" : "d1", 1000 + i, id), "");
     }
     b.Put(family("meta"), "format_version", "1");
     REQUIRE(db->Write(rocksdb::WriteOptions(), &b).ok());

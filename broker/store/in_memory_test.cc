@@ -1,8 +1,7 @@
 // StoreOptions::in_memory: the same store, with nothing on disk.
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <string>
-
-#include <catch2/catch.hpp>
 
 #include "absl/time/time.h"
 #include "broker/store/store.h"

@@ -12,8 +12,8 @@ std::string EncodeCursor(absl::string_view key) {
 absl::StatusOr<std::string> DecodeCursor(absl::string_view cursor,
                                          absl::string_view prefix) {
   std::string key;
-  if (!absl::WebSafeBase64Unescape(cursor, &key) || key.size() <= prefix.size() ||
-      !absl::StartsWith(key, prefix)) {
+  if (!absl::WebSafeBase64Unescape(cursor, &key) ||
+      key.size() <= prefix.size() || !absl::StartsWith(key, prefix)) {
     return absl::InvalidArgumentError("page_token: not a token of this list");
   }
   return key;

@@ -38,7 +38,8 @@ absl::StatusOr<T> Parse(absl::StatusOr<std::string> bytes,
   }
   T record;
   if (!record.ParseFromString(*bytes)) {
-    return absl::DataLossError(absl::StrCat("unreadable ", what, " '", id, "'"));
+    return absl::DataLossError(
+        absl::StrCat("unreadable ", what, " '", id, "'"));
   }
   return record;
 }
@@ -62,10 +63,11 @@ absl::Status Scan(const Db& db, Family f, absl::string_view prefix,
   const std::string end = keys::PrefixEnd(prefix);
   rocksdb::Slice upper(end);
   if (!end.empty()) options.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(db.db()->NewIterator(options, db.cf(f)));
-  const rocksdb::Slice first = after.empty()
-                                   ? rocksdb::Slice(prefix.data(), prefix.size())
-                                   : rocksdb::Slice(after.data(), after.size());
+  std::unique_ptr<rocksdb::Iterator> it(
+      db.db()->NewIterator(options, db.cf(f)));
+  const rocksdb::Slice first =
+      after.empty() ? rocksdb::Slice(prefix.data(), prefix.size())
+                    : rocksdb::Slice(after.data(), after.size());
   it->Seek(first);
   if (!after.empty() && it->Valid() && it->key() == first) it->Next();
   const rocksdb::Slice p(prefix.data(), prefix.size());
@@ -83,7 +85,8 @@ absl::Status Scan(const Db& db, Family f, absl::string_view prefix,
 // error of `load` ends the listing and is returned.
 template <typename T, typename Load>
 absl::StatusOr<Page<T>> List(const Db& db, Family f, absl::string_view prefix,
-                             absl::string_view cursor, size_t limit, Load load) {
+                             absl::string_view cursor, size_t limit,
+                             Load load) {
   limit = ClampLimit(limit);
   std::string after;
   if (!cursor.empty()) {
@@ -96,22 +99,22 @@ absl::StatusOr<Page<T>> List(const Db& db, Family f, absl::string_view prefix,
   absl::Status error;
   std::string last;
   bool more = false;
-  absl::Status s = Scan(
-      db, f, prefix, after, snapshot.snapshot(),
-      [&](absl::string_view key, absl::string_view value) {
-        if (page.records.size() == limit) {
-          more = true;
-          return false;
-        }
-        absl::StatusOr<T> record = load(key, value, snapshot.snapshot());
-        if (!record.ok()) {
-          error = record.status();
-          return false;
-        }
-        page.records.push_back(*std::move(record));
-        last = std::string(key);
-        return true;
-      });
+  absl::Status s = Scan(db, f, prefix, after, snapshot.snapshot(),
+                        [&](absl::string_view key, absl::string_view value) {
+                          if (page.records.size() == limit) {
+                            more = true;
+                            return false;
+                          }
+                          absl::StatusOr<T> record =
+                              load(key, value, snapshot.snapshot());
+                          if (!record.ok()) {
+                            error = record.status();
+                            return false;
+                          }
+                          page.records.push_back(*std::move(record));
+                          last = std::string(key);
+                          return true;
+                        });
   if (!s.ok()) return s;
   if (!error.ok()) return error;
   if (more) page.next_cursor = EncodeCursor(last);

@@ -4,7 +4,8 @@
 
 namespace accord::store {
 
-absl::StatusOr<accord::v1::Dataset> Store::GetDataset(absl::string_view id) const {
+absl::StatusOr<accord::v1::Dataset> Store::GetDataset(
+    absl::string_view id) const {
   return Parse<accord::v1::Dataset>(db_->Get(kDatasets, id), "dataset", id);
 }
 
@@ -12,7 +13,8 @@ absl::StatusOr<Page<accord::v1::Dataset>> Store::ListDatasets(
     absl::string_view cursor, size_t limit) const {
   return List<accord::v1::Dataset>(
       *db_, kDatasets, "", cursor, limit,
-      [](absl::string_view key, absl::string_view value, const rocksdb::Snapshot*) {
+      [](absl::string_view key, absl::string_view value,
+         const rocksdb::Snapshot*) {
         return Parse<accord::v1::Dataset>(std::string(value), "dataset", key);
       });
 }
@@ -71,14 +73,16 @@ absl::StatusOr<Page<accord::v1::PolicyVersion>> Store::ListPolicyVersions(
 
 absl::StatusOr<accord::v1::Principal> Store::GetPrincipal(
     absl::string_view id) const {
-  return Parse<accord::v1::Principal>(db_->Get(kPrincipals, id), "principal", id);
+  return Parse<accord::v1::Principal>(db_->Get(kPrincipals, id), "principal",
+                                      id);
 }
 
 absl::StatusOr<accord::v1::Principal> Store::FindPrincipalByCertificate(
     absl::string_view uri, absl::string_view sha256_hex) const {
   rocksdb::ManagedSnapshot snapshot(db_->db());
-  const auto try_key = [&](const std::string& key, bool by_uri)
-      -> absl::StatusOr<accord::v1::Principal> {
+  const auto try_key =
+      [&](const std::string& key,
+          bool by_uri) -> absl::StatusOr<accord::v1::Principal> {
     auto id = db_->Get(kIndex, key, snapshot.snapshot());
     if (!id.ok()) return id.status();
     auto p = Parse<accord::v1::Principal>(
@@ -105,8 +109,10 @@ absl::StatusOr<Page<accord::v1::Principal>> Store::ListPrincipals(
     absl::string_view cursor, size_t limit) const {
   return List<accord::v1::Principal>(
       *db_, kPrincipals, "", cursor, limit,
-      [](absl::string_view key, absl::string_view value, const rocksdb::Snapshot*) {
-        return Parse<accord::v1::Principal>(std::string(value), "principal", key);
+      [](absl::string_view key, absl::string_view value,
+         const rocksdb::Snapshot*) {
+        return Parse<accord::v1::Principal>(std::string(value), "principal",
+                                            key);
       });
 }
 

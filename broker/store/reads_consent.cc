@@ -12,8 +12,7 @@ namespace {
 // over the events: a listing reads many consents.
 class ConsentReader {
  public:
-  explicit ConsentReader(const Db& db)
-      : db_(db), snapshot_(db.db()) {
+  explicit ConsentReader(const Db& db) : db_(db), snapshot_(db.db()) {
     options_.snapshot = snapshot_.snapshot();
   }
 
@@ -35,7 +34,8 @@ class ConsentReader {
     }
     const std::string prefix = keys::ConsentEventPrefix(consent->id());
     for (events_->Seek(prefix);
-         events_->Valid() && events_->key().starts_with(prefix); events_->Next()) {
+         events_->Valid() && events_->key().starts_with(prefix);
+         events_->Next()) {
       const rocksdb::Slice v = events_->value();
       if (!consent->add_events()->ParseFromArray(v.data(),
                                                  static_cast<int>(v.size()))) {
@@ -55,7 +55,8 @@ class ConsentReader {
 
 }  // namespace
 
-absl::StatusOr<accord::v1::Consent> Store::GetConsent(absl::string_view id) const {
+absl::StatusOr<accord::v1::Consent> Store::GetConsent(
+    absl::string_view id) const {
   ConsentReader reader(*db_);
   return reader.Read(id);
 }
@@ -68,14 +69,16 @@ absl::StatusOr<Page<accord::v1::Consent>> Store::ListConsentsBySubject(
     const std::string prefix = keys::ConsentBySubjectPrefix(subject);
     return List<accord::v1::Consent>(
         *db_, kIndex, prefix, cursor, limit,
-        [&](absl::string_view key, absl::string_view, const rocksdb::Snapshot*) {
+        [&](absl::string_view key, absl::string_view,
+            const rocksdb::Snapshot*) {
           return reader.Read(key.substr(prefix.size()));
         });
   }
   // With a dataset, the subject's consent list for it holds the records,
   // by id; a cursor is the list's key, a 0 and the last id of its page.
   const std::string list_key = keys::ConsentsOfSubject(dataset_id, subject);
-  const std::string cursor_prefix = absl::StrCat(list_key, absl::string_view("\0", 1));
+  const std::string cursor_prefix =
+      absl::StrCat(list_key, absl::string_view("\0", 1));
   std::string after;
   if (!cursor.empty()) {
     absl::StatusOr<std::string> key = DecodeCursor(cursor, cursor_prefix);
@@ -101,8 +104,10 @@ absl::StatusOr<Page<accord::v1::Consent>> Store::ListConsentsBySubject(
 }
 
 absl::StatusOr<std::vector<accord::v1::Consent>> Store::ConsentsForSubjects(
-    absl::string_view dataset_id, absl::Span<const std::string> subjects) const {
-  if (absl::Status s = CheckKeyPart("dataset_id", dataset_id); !s.ok()) return s;
+    absl::string_view dataset_id,
+    absl::Span<const std::string> subjects) const {
+  if (absl::Status s = CheckKeyPart("dataset_id", dataset_id); !s.ok())
+    return s;
   for (const std::string& subject : subjects) {
     if (absl::Status s = CheckKeyPart("subjects", subject); !s.ok()) return s;
   }
@@ -122,7 +127,8 @@ absl::StatusOr<std::vector<accord::v1::Consent>> Store::ConsentsForSubjects(
   for (size_t i = 0; i < keys.size(); ++i) {
     if (statuses[i].IsNotFound()) continue;
     if (absl::Status s = FromRocks(statuses[i], "read"); !s.ok()) return s;
-    if (!list.ParseFromArray(values[i].data(), static_cast<int>(values[i].size()))) {
+    if (!list.ParseFromArray(values[i].data(),
+                             static_cast<int>(values[i].size()))) {
       return absl::DataLossError(absl::StrCat(
           "unreadable consent list of subject '", subjects[i], "'"));
     }

@@ -27,20 +27,20 @@ absl::StatusOr<SubjectFootprint> Store::FindSubject(
   SubjectFootprint found;
   absl::Status error;
   const std::string consent_prefix = keys::ConsentBySubjectPrefix(subject);
-  absl::Status s = Scan(
-      *db_, kIndex, consent_prefix, "", at,
-      [&](absl::string_view key, absl::string_view) {
-        const absl::string_view id = key.substr(consent_prefix.size());
-        auto c = Parse<accord::v1::Consent>(db_->Get(kConsents, id, at),
-                                            "consent", id);
-        if (absl::IsNotFound(c.status())) return true;
-        if (!c.ok()) {
-          error = c.status();
-          return false;
-        }
-        found.consents.push_back(*std::move(c));
-        return true;
-      });
+  absl::Status s = Scan(*db_, kIndex, consent_prefix, "", at,
+                        [&](absl::string_view key, absl::string_view) {
+                          const absl::string_view id =
+                              key.substr(consent_prefix.size());
+                          auto c = Parse<accord::v1::Consent>(
+                              db_->Get(kConsents, id, at), "consent", id);
+                          if (absl::IsNotFound(c.status())) return true;
+                          if (!c.ok()) {
+                            error = c.status();
+                            return false;
+                          }
+                          found.consents.push_back(*std::move(c));
+                          return true;
+                        });
   if (!s.ok()) return s;
   if (!error.ok()) return error;
   const std::string grant_prefix = keys::GrantBySubjectPrefix(subject);
@@ -51,7 +51,8 @@ absl::StatusOr<SubjectFootprint> Store::FindSubject(
                return false;
              }
              const absl::string_view id = key.substr(grant_prefix.size() + 8);
-             auto g = Parse<GrantRecord>(db_->Get(kGrants, id, at), "grant", id);
+             auto g =
+                 Parse<GrantRecord>(db_->Get(kGrants, id, at), "grant", id);
              if (absl::IsNotFound(g.status())) return true;
              if (!g.ok()) {
                error = g.status();
@@ -104,34 +105,36 @@ absl::StatusOr<ExpiredRecords> Store::FindExpired(
       });
   if (!s.ok()) return s;
   if (!error.ok()) return error;
-  s = Scan(*db_, kGrants, "", "", nullptr,
-           [&](absl::string_view id, absl::string_view value) {
-             if (expired.size() >= limit) return false;
-             GrantRecord g;
-             if (!g.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-               error = absl::DataLossError(
-                   absl::StrCat("unreadable grant '", id, "'"));
-               return false;
-             }
-             if (g.expires_at() < grant_cutoff) expired.grant_ids.emplace_back(id);
-             return true;
-           });
+  s = Scan(
+      *db_, kGrants, "", "", nullptr,
+      [&](absl::string_view id, absl::string_view value) {
+        if (expired.size() >= limit) return false;
+        GrantRecord g;
+        if (!g.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          error =
+              absl::DataLossError(absl::StrCat("unreadable grant '", id, "'"));
+          return false;
+        }
+        if (g.expires_at() < grant_cutoff) expired.grant_ids.emplace_back(id);
+        return true;
+      });
   if (!s.ok()) return s;
   if (!error.ok()) return error;
   const std::string prefix(keys::kConsentTombstonePrefix);
-  s = Scan(*db_, kIndex, prefix, "", nullptr,
-           [&](absl::string_view key, absl::string_view value) {
-             if (expired.size() >= limit) return false;
-             ConsentTombstone t;
-             if (!t.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-               error = absl::DataLossError("unreadable consent tombstone");
-               return false;
-             }
-             if (t.ended_at() < consent_cutoff) {
-               expired.tombstone_ids.emplace_back(key.substr(prefix.size()));
-             }
-             return true;
-           });
+  s = Scan(
+      *db_, kIndex, prefix, "", nullptr,
+      [&](absl::string_view key, absl::string_view value) {
+        if (expired.size() >= limit) return false;
+        ConsentTombstone t;
+        if (!t.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          error = absl::DataLossError("unreadable consent tombstone");
+          return false;
+        }
+        if (t.ended_at() < consent_cutoff) {
+          expired.tombstone_ids.emplace_back(key.substr(prefix.size()));
+        }
+        return true;
+      });
   if (!s.ok()) return s;
   if (!error.ok()) return error;
   return expired;
@@ -148,9 +151,9 @@ absl::Status Store::CompactErased() const {
   }
   // Every family first: the write-ahead log segments that still hold the
   // erased values become obsolete and are deleted.
-  if (absl::Status s = FromRocks(
-          db_->db()->Flush(rocksdb::FlushOptions(), db_->handles()),
-          "flush after an erasure");
+  if (absl::Status s =
+          FromRocks(db_->db()->Flush(rocksdb::FlushOptions(), db_->handles()),
+                    "flush after an erasure");
       !s.ok()) {
     return s;
   }

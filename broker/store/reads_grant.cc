@@ -38,20 +38,23 @@ absl::StatusOr<std::vector<std::string>> Store::GrantIdsForSubjectAndDataset(
   // The subject's grants come newest first: the scan stops at the first one
   // issued before `issued_after`.
   const std::string prefix = keys::GrantBySubjectPrefix(subject);
-  const uint64_t oldest = static_cast<uint64_t>(std::max<int64_t>(0, issued_after));
+  const uint64_t oldest =
+      static_cast<uint64_t>(std::max<int64_t>(0, issued_after));
   std::vector<std::string> ids;
   absl::Status malformed;
-  absl::Status s = Scan(
-      *db_, kIndex, prefix, "", nullptr,
-      [&](absl::string_view key, absl::string_view value) {
-        if (key.size() < prefix.size() + 8) {
-          malformed = absl::DataLossError("malformed grant index entry");
-          return false;
-        }
-        if (~keys::ReadBE64(key.substr(prefix.size())) < oldest) return false;
-        if (value == dataset_id) ids.emplace_back(key.substr(prefix.size() + 8));
-        return true;
-      });
+  absl::Status s =
+      Scan(*db_, kIndex, prefix, "", nullptr,
+           [&](absl::string_view key, absl::string_view value) {
+             if (key.size() < prefix.size() + 8) {
+               malformed = absl::DataLossError("malformed grant index entry");
+               return false;
+             }
+             if (~keys::ReadBE64(key.substr(prefix.size())) < oldest)
+               return false;
+             if (value == dataset_id)
+               ids.emplace_back(key.substr(prefix.size() + 8));
+             return true;
+           });
   if (!s.ok()) return s;
   if (!malformed.ok()) return malformed;
   std::reverse(ids.begin(), ids.end());

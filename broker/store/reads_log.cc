@@ -23,9 +23,9 @@ absl::StatusOr<std::string> Store::GetSubjectKey(
     return absl::NotFoundError("the subject has no commitment key");
   }
   if (key.ok() && key->size() != kSubjectKeyBytes) {
-    return absl::DataLossError(absl::StrCat(
-        "the commitment key of a subject is ", key->size(), " bytes, want ",
-        kSubjectKeyBytes));
+    return absl::DataLossError(
+        absl::StrCat("the commitment key of a subject is ", key->size(),
+                     " bytes, want ", kSubjectKeyBytes));
   }
   return key;
 }
@@ -34,14 +34,14 @@ absl::StatusOr<std::string> Store::GetTreeNode(uint8_t level,
                                                uint64_t index) const {
   auto node = db_->Get(kAuditHashes, keys::AuditNode(level, index));
   if (absl::IsNotFound(node.status())) {
-    return absl::NotFoundError(absl::StrCat("no tree node at level ",
-                                            static_cast<int>(level), " index ",
-                                            index));
+    return absl::NotFoundError(absl::StrCat(
+        "no tree node at level ", static_cast<int>(level), " index ", index));
   }
   return node;
 }
 
-absl::StatusOr<std::pair<uint64_t, std::string>> Store::LatestCheckpoint() const {
+absl::StatusOr<std::pair<uint64_t, std::string>> Store::LatestCheckpoint()
+    const {
   std::unique_ptr<rocksdb::Iterator> it(
       db_->db()->NewIterator(rocksdb::ReadOptions(), db_->cf(kCheckpoints)));
   it->SeekToLast();
@@ -49,7 +49,8 @@ absl::StatusOr<std::pair<uint64_t, std::string>> Store::LatestCheckpoint() const
     if (absl::Status s = FromRocks(it->status(), "scan"); !s.ok()) return s;
     return absl::NotFoundError("no checkpoint yet");
   }
-  if (it->key().size() != 8) return absl::DataLossError("malformed checkpoint key");
+  if (it->key().size() != 8)
+    return absl::DataLossError("malformed checkpoint key");
   return std::make_pair(keys::ReadBE64(absl::string_view(it->key().data(), 8)),
                         it->value().ToString());
 }

@@ -22,9 +22,9 @@ void RevisionWaiters::Wait(uint64_t revision, absl::Time deadline, Done done) {
     } else if (revision <= revision_) {
       refused = absl::OkStatus();
     } else if (by_revision_.size() >= max_waiters_) {
-      refused = absl::ResourceExhaustedError(absl::StrCat(
-          "at_least_as_fresh: ", max_waiters_,
-          " calls are waiting for a revision already; retry"));
+      refused = absl::ResourceExhaustedError(
+          absl::StrCat("at_least_as_fresh: ", max_waiters_,
+                       " calls are waiting for a revision already; retry"));
     } else {
       const Key key{revision, sequence_++};
       by_deadline_.insert({deadline, key});
@@ -84,11 +84,10 @@ void RevisionWaiters::Run() {
       }
       while (!by_deadline_.empty() && by_deadline_.begin()->first <= now) {
         auto it = by_revision_.find(by_deadline_.begin()->second);
-        due.emplace_back(
-            std::move(it->second.done),
-            absl::DeadlineExceededError(absl::StrCat(
-                "revision ", it->first.first, " not reached (at ", revision_,
-                ")")));
+        due.emplace_back(std::move(it->second.done),
+                         absl::DeadlineExceededError(absl::StrCat(
+                             "revision ", it->first.first, " not reached (at ",
+                             revision_, ")")));
         by_revision_.erase(it);
         by_deadline_.erase(by_deadline_.begin());
       }

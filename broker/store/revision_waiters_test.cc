@@ -1,10 +1,9 @@
 #include "broker/store/revision_waiters.h"
 
+#include <catch2/catch.hpp>
 #include <memory>
 #include <thread>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"

@@ -26,7 +26,8 @@ class Collect : public rocksdb::WriteBatch::Handler {
     ops_->push_back(Op{family, key, value, false});
     return rocksdb::Status::OK();
   }
-  rocksdb::Status DeleteCF(uint32_t family, const rocksdb::Slice& key) override {
+  rocksdb::Status DeleteCF(uint32_t family,
+                           const rocksdb::Slice& key) override {
     ops_->push_back(Op{family, key, rocksdb::Slice(), true});
     return rocksdb::Status::OK();
   }
@@ -46,8 +47,9 @@ absl::StatusOr<rocksdb::WriteBatch> SortedByKey(
   ops.reserve(batch.Count());
   Collect collect(&ops);
   if (rocksdb::Status s = batch.Iterate(&collect); !s.ok()) {
-    return absl::InternalError(absl::StrCat(
-        "a write batch holds an operation the store never makes: ", s.ToString()));
+    return absl::InternalError(
+        absl::StrCat("a write batch holds an operation the store never makes: ",
+                     s.ToString()));
   }
   std::stable_sort(ops.begin(), ops.end(), [](const Op& a, const Op& b) {
     if (a.family != b.family) return a.family < b.family;
@@ -57,19 +59,22 @@ absl::StatusOr<rocksdb::WriteBatch> SortedByKey(
   rocksdb::ColumnFamilyHandle* handle = nullptr;
   for (const Op& op : ops) {
     if (handle == nullptr || handle->GetID() != op.family) {
-      auto it = std::find_if(
-          families.begin(), families.end(),
-          [&](rocksdb::ColumnFamilyHandle* h) { return h->GetID() == op.family; });
+      auto it = std::find_if(families.begin(), families.end(),
+                             [&](rocksdb::ColumnFamilyHandle* h) {
+                               return h->GetID() == op.family;
+                             });
       if (it == families.end()) {
-        return absl::InternalError(absl::StrCat(
-            "a write batch writes column family ", op.family, ", not the store's"));
+        return absl::InternalError(
+            absl::StrCat("a write batch writes column family ", op.family,
+                         ", not the store's"));
       }
       handle = *it;
     }
     rocksdb::Status s = op.del ? sorted.Delete(handle, op.key)
                                : sorted.Put(handle, op.key, op.value);
     if (!s.ok()) {
-      return absl::InternalError(absl::StrCat("sorting a write batch: ", s.ToString()));
+      return absl::InternalError(
+          absl::StrCat("sorting a write batch: ", s.ToString()));
     }
   }
   return sorted;

@@ -1,10 +1,9 @@
 #include "broker/store/sorted_batch.h"
 
+#include <catch2/catch.hpp>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "broker/store/store_test_util.h"
 
@@ -32,7 +31,8 @@ struct TwoFamilies {
   }
   std::string Get(int family, const std::string& key) {
     std::string value;
-    rocksdb::Status s = db->Get(rocksdb::ReadOptions(), handles[family], key, &value);
+    rocksdb::Status s =
+        db->Get(rocksdb::ReadOptions(), handles[family], key, &value);
     return s.IsNotFound() ? "<none>" : value;
   }
 
@@ -46,7 +46,8 @@ std::vector<std::string> Ops(const rocksdb::WriteBatch& batch) {
     std::vector<std::string> out;
     rocksdb::Status PutCF(uint32_t f, const rocksdb::Slice& k,
                           const rocksdb::Slice& v) override {
-      out.push_back(std::to_string(f) + ":" + k.ToString() + "=" + v.ToString());
+      out.push_back(std::to_string(f) + ":" + k.ToString() + "=" +
+                    v.ToString());
       return rocksdb::Status::OK();
     }
     rocksdb::Status DeleteCF(uint32_t f, const rocksdb::Slice& k) override {
@@ -78,8 +79,8 @@ TEST_CASE("a sorted batch orders by family and key, keeping each key's order") {
   const std::string fa = std::to_string(a) + ":";
   const std::string fb = std::to_string(b) + ":";
   CHECK(Ops(*sorted) == std::vector<std::string>{
-                           fa + "m=2", fa + "m=3", fa + "z=1", fa + "z=<del>",
-                           fb + "k1=b", fb + "k2=b-first", fb + "k2=b-last"});
+                            fa + "m=2", fa + "m=3", fa + "z=1", fa + "z=<del>",
+                            fb + "k1=b", fb + "k2=b-first", fb + "k2=b-last"});
   CHECK(sorted->Count() == batch.Count());
 
   // Written, it leaves what the original batch would have left.
@@ -95,7 +96,8 @@ TEST_CASE("a batch for a family the store does not know is refused") {
   TwoFamilies db(dir.sub("db"));
   rocksdb::WriteBatch batch;
   REQUIRE(batch.Put(db.handles[2], "k", "v").ok());
-  std::vector<rocksdb::ColumnFamilyHandle*> only_a = {db.handles[0], db.handles[1]};
+  std::vector<rocksdb::ColumnFamilyHandle*> only_a = {db.handles[0],
+                                                      db.handles[1]};
   CHECK(absl::IsInternal(SortedByKey(batch, only_a).status()));
   rocksdb::WriteBatch merge;
   REQUIRE(merge.Merge(db.handles[1], "k", "v").ok());

@@ -18,17 +18,19 @@ namespace accord::store {
 Store::Store(std::unique_ptr<Db> db) : db_(std::move(db)) {}
 Store::~Store() { Close(); }
 
-absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
-                                                   const StoreOptions& options) {
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(
+    const std::string& path, const StoreOptions& options) {
   auto db = Db::Open(path, options);
   if (!db.ok()) return db.status();
   return std::unique_ptr<Store>(new Store(*std::move(db)));
 }
 
-void Store::SetLogAppender(LogAppender* appender) { db_->SetAppender(appender); }
+void Store::SetLogAppender(LogAppender* appender) {
+  db_->SetAppender(appender);
+}
 
-void Store::Commit(WriteSet ws,
-                   absl::AnyInvocable<void(absl::StatusOr<CommitResult>)> done) {
+void Store::Commit(
+    WriteSet ws, absl::AnyInvocable<void(absl::StatusOr<CommitResult>)> done) {
   db_->Submit(std::move(ws), std::move(done));
 }
 
@@ -54,7 +56,8 @@ size_t Store::waiting_for_revision() const { return db_->waiters().waiting(); }
 
 absl::Status Store::WaitForRevision(uint64_t rev,
                                     absl::Duration timeout) const {
-  auto outcome = std::make_shared<std::pair<absl::Notification, absl::Status>>();
+  auto outcome =
+      std::make_shared<std::pair<absl::Notification, absl::Status>>();
   WhenRevision(rev, absl::Now() + timeout, [outcome](absl::Status s) {
     outcome->second = std::move(s);
     outcome->first.Notify();
@@ -62,7 +65,6 @@ absl::Status Store::WaitForRevision(uint64_t rev,
   outcome->first.WaitForNotification();
   return outcome->second;
 }
-
 
 absl::Status Store::Health() const { return db_->health(); }
 

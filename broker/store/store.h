@@ -82,7 +82,6 @@ struct StoreOptions {
   size_t max_revision_waiters = 10000;
 };
 
-
 // What one committed write set got.
 struct CommitResult {
   uint64_t revision = 0;
@@ -135,11 +134,11 @@ class Store {
  public:
   // Opens (or creates) the store at `path` and, unless read-only, starts
   // its writer thread. With StoreOptions::in_memory, creates a new, empty
-  // store in memory instead (see there). Errors: FAILED_PRECONDITION when the directory holds
-  // a newer, older or unreadable storage format, or is not an Accord store
-  // (another RocksDB, other files); NOT_FOUND when it does not exist and
-  // `create_if_missing` is false; DATA_LOSS when RocksDB finds it corrupted;
-  // UNAVAILABLE (RESOURCE_EXHAUSTED) on other I/O errors.
+  // store in memory instead (see there). Errors: FAILED_PRECONDITION when the
+  // directory holds a newer, older or unreadable storage format, or is not an
+  // Accord store (another RocksDB, other files); NOT_FOUND when it does not
+  // exist and `create_if_missing` is false; DATA_LOSS when RocksDB finds it
+  // corrupted; UNAVAILABLE (RESOURCE_EXHAUSTED) on other I/O errors.
   static absl::StatusOr<std::unique_ptr<Store>> Open(
       const std::string& path, const StoreOptions& options);
 
@@ -170,9 +169,10 @@ class Store {
   // or the log's own error. A failed batch leaves no trace: no revision, no
   // log entry. After an I/O error (a full disk) the next batch first asks
   // RocksDB to resume: writes succeed again once space returns, without a
-  // restart; until then they fail at once with the same kind of error. Callbacks of one batch run in commit order. `done` must be
-  // cheap and must not block (no CommitAndWait, no WaitForRevision): every
-  // other writer waits for it.
+  // restart; until then they fail at once with the same kind of error.
+  // Callbacks of one batch run in commit order. `done` must be cheap and must
+  // not block (no CommitAndWait, no WaitForRevision): every other writer waits
+  // for it.
   void Commit(WriteSet ws,
               absl::AnyInvocable<void(absl::StatusOr<CommitResult>)> done);
   // Commit, waiting for the outcome. Never call it on the writer thread.
@@ -228,7 +228,8 @@ class Store {
       absl::string_view dataset_id, absl::string_view cursor,
       size_t limit) const;
 
-  absl::StatusOr<accord::v1::Principal> GetPrincipal(absl::string_view id) const;
+  absl::StatusOr<accord::v1::Principal> GetPrincipal(
+      absl::string_view id) const;
   // The principal whose certificate URI is `uri` or whose certificate
   // SHA-256 is `sha256_hex` (either may be empty).
   absl::StatusOr<accord::v1::Principal> FindPrincipalByCertificate(
@@ -282,7 +283,8 @@ class Store {
 
   // The log index of the audit entry that recorded the grant's issue.
   // NOT_FOUND for an unknown grant.
-  absl::StatusOr<uint64_t> FindLogIndexOfGrant(absl::string_view grant_id) const;
+  absl::StatusOr<uint64_t> FindLogIndexOfGrant(
+      absl::string_view grant_id) const;
 
   // At most `limit` (1..1000) revocations committed after `revision`, oldest
   // first, each with the revision it was committed at; empty when there is

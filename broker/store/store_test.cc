@@ -2,11 +2,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <set>
-#include <numeric>
-#include <thread>
-
 #include <catch2/catch.hpp>
+#include <numeric>
+#include <set>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -197,14 +196,20 @@ TEST_CASE("a subject's consents page, with and without a dataset") {
   auto page = (*store)->ListConsentsBySubject("alice", "", "", 2);
   REQUIRE(!page->next_cursor.empty());
   CHECK(absl::IsInvalidArgument(
-      (*store)->ListConsentsBySubject("bob", "", page->next_cursor, 2).status()));
+      (*store)
+          ->ListConsentsBySubject("bob", "", page->next_cursor, 2)
+          .status()));
   // So does the same subject's list for another dataset.
   auto d1 = (*store)->ListConsentsBySubject("alice", "d1", "", 2);
   REQUIRE(!d1->next_cursor.empty());
   CHECK(absl::IsInvalidArgument(
-      (*store)->ListConsentsBySubject("alice", "d2", d1->next_cursor, 2).status()));
+      (*store)
+          ->ListConsentsBySubject("alice", "d2", d1->next_cursor, 2)
+          .status()));
   CHECK(absl::IsInvalidArgument(
-      (*store)->ListConsentsBySubject("alice", "", d1->next_cursor, 2).status()));
+      (*store)
+          ->ListConsentsBySubject("alice", "", d1->next_cursor, 2)
+          .status()));
 }
 
 TEST_CASE("lists page with cursors and never truncate silently") {
@@ -247,12 +252,14 @@ TEST_CASE("principals are found by certificate, and forgotten on removal") {
   WriteSet replace;
   replace.PutPrincipal(p);
   REQUIRE((*store)->CommitAndWait(std::move(replace)).ok());
-  CHECK(absl::IsNotFound((*store)->FindPrincipalByCertificate("urn:x:a", "").status()));
+  CHECK(absl::IsNotFound(
+      (*store)->FindPrincipalByCertificate("urn:x:a", "").status()));
   CHECK((*store)->FindPrincipalByCertificate("urn:x:b", "").ok());
   WriteSet remove;
   remove.DeletePrincipal("partner-a");
   REQUIRE((*store)->CommitAndWait(std::move(remove)).ok());
-  CHECK(absl::IsNotFound((*store)->FindPrincipalByCertificate("urn:x:b", "").status()));
+  CHECK(absl::IsNotFound(
+      (*store)->FindPrincipalByCertificate("urn:x:b", "").status()));
   CHECK(absl::IsNotFound((*store)->GetPrincipal("partner-a").status()));
 }
 
@@ -274,11 +281,14 @@ TEST_CASE("principals: by fingerprint, within one batch, listed by id") {
   q.set_certificate_sha256("bb22");
   ws.PutPrincipal(q);
   REQUIRE((*store)->CommitAndWait(std::move(ws)).ok());
-  CHECK(absl::IsNotFound((*store)->FindPrincipalByCertificate("urn:old", "").status()));
+  CHECK(absl::IsNotFound(
+      (*store)->FindPrincipalByCertificate("urn:old", "").status()));
   CHECK((*store)->FindPrincipalByCertificate("urn:new", "")->id() == "p1");
   CHECK((*store)->FindPrincipalByCertificate("", "aa11")->id() == "p1");
-  CHECK((*store)->FindPrincipalByCertificate("urn:unknown", "bb22")->id() == "p0");
-  CHECK(absl::IsNotFound((*store)->FindPrincipalByCertificate("", "").status()));
+  CHECK((*store)->FindPrincipalByCertificate("urn:unknown", "bb22")->id() ==
+        "p0");
+  CHECK(
+      absl::IsNotFound((*store)->FindPrincipalByCertificate("", "").status()));
   CHECK((*store)->GetPrincipal("p1")->revision() == 1);
   auto all = (*store)->ListPrincipals("", 10);
   REQUIRE(all.ok());
@@ -433,7 +443,8 @@ TEST_CASE("entries and tree nodes land with the state they record") {
     CHECK(*(*store)->GetLogEntry(i) == absl::StrCat("g", i, "@1"));
     CHECK((*store)->GetTreeNode(0, i).ok());
   }
-  CHECK(absl::IsFailedPrecondition((*store)->CommitAndWait(WriteSet()).status()));
+  CHECK(
+      absl::IsFailedPrecondition((*store)->CommitAndWait(WriteSet()).status()));
 }
 
 TEST_CASE("policy versions list newest first and version 0 is the latest") {
@@ -465,7 +476,8 @@ TEST_CASE("policy versions list newest first and version 0 is the latest") {
     for (const auto& p : page->records) versions.push_back(p.ref().version());
     cursor = page->next_cursor;
   } while (!cursor.empty());
-  CHECK(versions == std::vector<uint64_t>{12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1});
+  CHECK(versions ==
+        std::vector<uint64_t>{12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1});
   auto first = (*store)->ListPolicyVersions("d", "", 5);
   CHECK(absl::IsInvalidArgument(
       (*store)->ListPolicyVersions("d.other", first->next_cursor, 5).status()));
@@ -545,14 +557,16 @@ TEST_CASE("records without the identifiers of their keys are refused") {
   REQUIRE(store.ok());
   WriteSet no_id;
   no_id.PutDataset(MakeDataset(""));
-  CHECK(absl::IsInvalidArgument((*store)->CommitAndWait(std::move(no_id)).status()));
+  CHECK(absl::IsInvalidArgument(
+      (*store)->CommitAndWait(std::move(no_id)).status()));
   WriteSet nul;
   accord::v1::Consent c;
   c.set_id("c1");
   c.set_dataset_id("d1");
   c.set_subject(std::string("alice\0x", 7));
   nul.PutConsent(c);
-  CHECK(absl::IsInvalidArgument((*store)->CommitAndWait(std::move(nul)).status()));
+  CHECK(absl::IsInvalidArgument(
+      (*store)->CommitAndWait(std::move(nul)).status()));
   WriteSet no_version;
   accord::v1::PolicyVersion v;
   v.set_dataset_id("d1");

@@ -15,8 +15,8 @@
 #include "absl/synchronization/mutex.h"
 #include "broker/store/log_appender.h"
 #include "broker/store/store.h"
-#include "rocksdb/db.h"
 #include "broker/testing/temp_dir.h"
+#include "rocksdb/db.h"
 
 namespace accord::store::testing {
 
@@ -134,18 +134,20 @@ inline void AddGrant(WriteSet& ws, const std::string& id,
 // changes made behind the store's back. False when RocksDB cannot open it.
 inline bool EditRaw(
     const std::string& path,
-    const std::function<void(
-        rocksdb::DB*,
-        const std::function<rocksdb::ColumnFamilyHandle*(const std::string&)>&)>&
-        edit) {
+    const std::function<void(rocksdb::DB*,
+                             const std::function<rocksdb::ColumnFamilyHandle*(
+                                 const std::string&)>&)>& edit) {
   rocksdb::DBOptions options;
   std::vector<std::string> names;
-  if (!rocksdb::DB::ListColumnFamilies(options, path, &names).ok()) return false;
+  if (!rocksdb::DB::ListColumnFamilies(options, path, &names).ok())
+    return false;
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const auto& n : names) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  for (const auto& n : names)
+    families.emplace_back(n, rocksdb::ColumnFamilyOptions());
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
-  if (!rocksdb::DB::Open(options, path, families, &handles, &db).ok()) return false;
+  if (!rocksdb::DB::Open(options, path, families, &handles, &db).ok())
+    return false;
   edit(db, [&](const std::string& name) -> rocksdb::ColumnFamilyHandle* {
     for (size_t i = 0; i < names.size(); ++i) {
       if (names[i] == name) return handles[i];

@@ -1,9 +1,8 @@
 // Subject commitment keys: created by the writer the first time an event
 // names a subject, shared within a batch, kept afterwards, never in the log.
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "absl/synchronization/notification.h"
 #include "broker/store/keys.h"
@@ -104,11 +103,12 @@ TEST_CASE("a malformed stored key fails the write, naming no subject") {
     auto store = Store::Open(dir.sub("db"), WithLog(&log));
     REQUIRE(store.ok());
   }
-  REQUIRE(testing::EditRaw(dir.sub("db"), [](rocksdb::DB* db, const auto& family) {
-    REQUIRE(db->Put(rocksdb::WriteOptions(), family("index"),
-                    keys::SubjectKey("carol"), "short")
-                .ok());
-  }));
+  REQUIRE(
+      testing::EditRaw(dir.sub("db"), [](rocksdb::DB* db, const auto& family) {
+        REQUIRE(db->Put(rocksdb::WriteOptions(), family("index"),
+                        keys::SubjectKey("carol"), "short")
+                    .ok());
+      }));
   auto store = Store::Open(dir.sub("db"), WithLog(&log));
   REQUIRE(store.ok());
   absl::StatusOr<CommitResult> r = (*store)->CommitAndWait(Naming({"carol"}));

@@ -67,9 +67,9 @@ absl::Status Db::UpgradeFrom1() {
     }
     auto record = Get(kConsents, key.substr(id));
     if (!record.ok() || !list.add_consents()->ParseFromString(*record)) {
-      return absl::DataLossError(absl::StrCat(
-          "upgrade: the consent index names consent '", key.substr(id),
-          "', which cannot be read"));
+      return absl::DataLossError(
+          absl::StrCat("upgrade: the consent index names consent '",
+                       key.substr(id), "', which cannot be read"));
     }
     batch.Delete(handles_[kIndex], it->key());
   }
@@ -82,8 +82,10 @@ absl::Status Db::UpgradeFrom1() {
       return absl::DataLossError("upgrade: malformed grant index entry");
     }
     const absl::string_view subject = key.substr(1, dataset - 2);
-    const auto issued_at = static_cast<int64_t>(keys::ReadBE64(key.substr(time)));
-    const absl::string_view dataset_id = key.substr(dataset, time - 1 - dataset);
+    const auto issued_at =
+        static_cast<int64_t>(keys::ReadBE64(key.substr(time)));
+    const absl::string_view dataset_id =
+        key.substr(dataset, time - 1 - dataset);
     batch.Put(handles_[kIndex],
               keys::GrantBySubject(subject, issued_at, key.substr(time + 8)),
               rocksdb::Slice(dataset_id.data(), dataset_id.size()));
@@ -92,7 +94,8 @@ absl::Status Db::UpgradeFrom1() {
       if (absl::Status s = Flush(db_.get(), batch); !s.ok()) return s;
     }
   }
-  if (absl::Status s = FromRocks(it->status(), "upgrade scan"); !s.ok()) return s;
+  if (absl::Status s = FromRocks(it->status(), "upgrade scan"); !s.ok())
+    return s;
   batch.Put(handles_[kMeta], std::string(keys::kFormatVersion), "2");
   return Flush(db_.get(), batch);
 }

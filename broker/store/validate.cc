@@ -12,12 +12,14 @@ absl::Status CheckOp(const accord::v1::Dataset& d) {
 }
 
 absl::Status CheckOp(const accord::v1::PolicyVersion& v) {
-  if (absl::Status s = CheckKeyPart("policy_version.dataset_id", v.dataset_id());
+  if (absl::Status s =
+          CheckKeyPart("policy_version.dataset_id", v.dataset_id());
       !s.ok()) {
     return s;
   }
   if (v.ref().version() == 0) {
-    return absl::InvalidArgumentError("policy_version.ref.version: must be >= 1");
+    return absl::InvalidArgumentError(
+        "policy_version.ref.version: must be >= 1");
   }
   return absl::OkStatus();
 }
@@ -50,7 +52,8 @@ absl::Status CheckOp(const GrantRecord& g) {
     return absl::InvalidArgumentError("grant.issued_at: must not be negative");
   }
   for (const std::string& subject : g.subjects()) {
-    if (absl::Status s = CheckKeyPart("grant.subjects", subject); !s.ok()) return s;
+    if (absl::Status s = CheckKeyPart("grant.subjects", subject); !s.ok())
+      return s;
   }
   return absl::OkStatus();
 }

@@ -2,8 +2,8 @@
 #define ACCORD_BROKER_STORE_WRITE_SET_H_
 
 #include <cstdint>
-#include <string>
 #include <optional>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -50,27 +50,39 @@ class WriteSet {
   struct DeleteClientRequestsOp {
     std::vector<std::string> age_keys;
   };
-  using Op = std::variant<accord::v1::Dataset, accord::v1::PolicyVersion,
-                          accord::v1::Consent, GrantRecord,
-                          accord::v1::Principal, DeletePrincipalOp,
-                          accord::v1::Revocation, CheckpointOp,
-                          accord::v1::ConsentRequest, EraseSubjectOp,
-                          PurgeOp, DeleteClientRequestsOp>;
+  using Op =
+      std::variant<accord::v1::Dataset, accord::v1::PolicyVersion,
+                   accord::v1::Consent, GrantRecord, accord::v1::Principal,
+                   DeletePrincipalOp, accord::v1::Revocation, CheckpointOp,
+                   accord::v1::ConsentRequest, EraseSubjectOp, PurgeOp,
+                   DeleteClientRequestsOp>;
 
   // Records carrying a `revision` field get the commit revision; consent
   // events whose revision is 0 too. A grant stored for the first time
   // (revision 0) gets the log index of the audit event of the same write
   // set whose grant_id is its id; stored again (released), it keeps it.
-  void PutDataset(accord::v1::Dataset dataset) { ops_.emplace_back(std::move(dataset)); }
-  void PutPolicyVersion(accord::v1::PolicyVersion v) { ops_.emplace_back(std::move(v)); }
+  void PutDataset(accord::v1::Dataset dataset) {
+    ops_.emplace_back(std::move(dataset));
+  }
+  void PutPolicyVersion(accord::v1::PolicyVersion v) {
+    ops_.emplace_back(std::move(v));
+  }
   // The whole record with all its events, as read plus any new ones: events
   // are append-only, and only those whose revision is 0 are written.
-  void PutConsent(accord::v1::Consent consent) { ops_.emplace_back(std::move(consent)); }
+  void PutConsent(accord::v1::Consent consent) {
+    ops_.emplace_back(std::move(consent));
+  }
   // The whole record; its events whose revision is 0 get the commit's.
-  void PutConsentRequest(accord::v1::ConsentRequest r) { ops_.emplace_back(std::move(r)); }
+  void PutConsentRequest(accord::v1::ConsentRequest r) {
+    ops_.emplace_back(std::move(r));
+  }
   void PutGrant(GrantRecord grant) { ops_.emplace_back(std::move(grant)); }
-  void PutPrincipal(accord::v1::Principal p) { ops_.emplace_back(std::move(p)); }
-  void DeletePrincipal(std::string id) { ops_.emplace_back(DeletePrincipalOp{std::move(id)}); }
+  void PutPrincipal(accord::v1::Principal p) {
+    ops_.emplace_back(std::move(p));
+  }
+  void DeletePrincipal(std::string id) {
+    ops_.emplace_back(DeletePrincipalOp{std::move(id)});
+  }
   // Erases `subject` at `at` (Unix seconds): see store/erase.h. The writer
   // reads what names the subject when it applies the op, so everything
   // committed before it is erased.
@@ -81,7 +93,9 @@ class WriteSet {
   void DeleteClientRequests(std::vector<std::string> age_keys) {
     ops_.emplace_back(DeleteClientRequestsOp{std::move(age_keys)});
   }
-  void AddRevocation(accord::v1::Revocation r) { ops_.emplace_back(std::move(r)); }
+  void AddRevocation(accord::v1::Revocation r) {
+    ops_.emplace_back(std::move(r));
+  }
   void PutCheckpoint(uint64_t tree_size, std::string note) {
     ops_.emplace_back(CheckpointOp{tree_size, std::move(note)});
   }
@@ -143,7 +157,9 @@ class WriteSet {
   // named from one whose key was erased: an erased subject named again gets
   // a fresh key, so erasure must keep its subject out of new events until
   // the subject acts again.
-  void AddAuditEvent(accord::v1::AuditEvent event) { events_.push_back(std::move(event)); }
+  void AddAuditEvent(accord::v1::AuditEvent event) {
+    events_.push_back(std::move(event));
+  }
 
   std::vector<Op>& ops() { return ops_; }
   std::vector<accord::v1::AuditEvent>& events() { return events_; }

@@ -63,7 +63,8 @@ absl::Status PutConsent(const Db& db, Batch& b, ConsentListOverlay& lists,
     b.Put(kConsentEvents, keys::ConsentEvent(c.id(), i), *e);
   }
   c.clear_events();
-  const std::string list_key = keys::ConsentsOfSubject(c.dataset_id(), c.subject());
+  const std::string list_key =
+      keys::ConsentsOfSubject(c.dataset_id(), c.subject());
   auto [it, inserted] = lists.try_emplace(list_key);
   ConsentList& list = it->second;
   if (inserted) {
@@ -77,16 +78,19 @@ absl::Status PutConsent(const Db& db, Batch& b, ConsentListOverlay& lists,
     }
   }
   auto* consents = list.mutable_consents();
-  auto pos = std::lower_bound(
-      consents->begin(), consents->end(), c.id(),
-      [](const accord::v1::Consent& a, const std::string& id) { return a.id() < id; });
+  auto pos =
+      std::lower_bound(consents->begin(), consents->end(), c.id(),
+                       [](const accord::v1::Consent& a, const std::string& id) {
+                         return a.id() < id;
+                       });
   if (pos != consents->end() && pos->id() == c.id()) {
     *pos = c;
   } else {
     // Added last, then moved down to its place by id.
     const int at = static_cast<int>(pos - consents->begin());
     *consents->Add() = c;
-    for (int i = consents->size() - 1; i > at; --i) consents->SwapElements(i, i - 1);
+    for (int i = consents->size() - 1; i > at; --i)
+      consents->SwapElements(i, i - 1);
   }
   b.Put(kIndex, list_key, list);
   b.Put(kIndex, keys::ConsentBySubject(c.subject(), c.id()), "");
@@ -107,7 +111,8 @@ void PutGrant(Batch& b, GrantRecord g, uint64_t revision,
     g.set_log_index(it->second);
   }
   for (const std::string& s : g.subjects()) {
-    b.Put(kIndex, keys::GrantBySubject(s, g.issued_at(), g.id()), g.dataset_id());
+    b.Put(kIndex, keys::GrantBySubject(s, g.issued_at(), g.id()),
+          g.dataset_id());
   }
   b.Put(kIndex, keys::GrantByPartner(g.partner(), g.issued_at(), g.id()), "");
   b.Put(kGrants, g.id(), g);
@@ -123,7 +128,8 @@ std::optional<accord::v1::Principal> CurrentPrincipal(
   return p;
 }
 
-void DropPrincipalIndex(Batch& b, const std::optional<accord::v1::Principal>& p) {
+void DropPrincipalIndex(Batch& b,
+                        const std::optional<accord::v1::Principal>& p) {
   if (!p.has_value()) return;
   if (!p->certificate_uri().empty()) {
     b.Delete(kIndex, keys::PrincipalByUri(p->certificate_uri()));
@@ -257,9 +263,9 @@ absl::Status Db::CheckFreeSpace() const {
   if (!free_bytes.ok() || *free_bytes >= min_free_bytes_) {
     return absl::OkStatus();
   }
-  return absl::ResourceExhaustedError(absl::StrCat(
-      "disk full: ", *free_bytes, " bytes free in ", path_,
-      ", below the reserve of ", min_free_bytes_));
+  return absl::ResourceExhaustedError(
+      absl::StrCat("disk full: ", *free_bytes, " bytes free in ", path_,
+                   ", below the reserve of ", min_free_bytes_));
 }
 
 absl::Status Db::ResumeIfNeeded() {
@@ -415,9 +421,9 @@ absl::Status BatchState::ReserveQuotas(const WriteSet& ws) {
       if (k == key) used = v;
     }
     if (used + use.amount > use.limit) {
-      absl::Status refused = absl::ResourceExhaustedError(absl::StrCat(
-          "quota of rule '", use.rule_id, "' is used up: ", used, " of ",
-          use.limit));
+      absl::Status refused = absl::ResourceExhaustedError(
+          absl::StrCat("quota of rule '", use.rule_id, "' is used up: ", used,
+                       " of ", use.limit));
       refused.SetPayload(kQuotaPayload, absl::Cord(use.rule_id));
       return refused;
     }
@@ -439,15 +445,16 @@ absl::StatusOr<CommitResult> BatchState::Apply(WriteSet& ws) {
   for (accord::v1::AuditEvent& event : ws.events()) {
     event.set_revision(revision);
     // The log names no subject: the appender commits to each with its key.
-    absl::StatusOr<std::vector<KeyedSubject>> subjects = KeysOf(event.subjects());
+    absl::StatusOr<std::vector<KeyedSubject>> subjects =
+        KeysOf(event.subjects());
     if (!subjects.ok()) return subjects.status();
     event.clear_subjects();
     absl::StatusOr<LogAppend> append = appender->Append(event, *subjects);
     if (!append.ok()) return append.status();
     if (append->index != log_size) {
-      return absl::InternalError(absl::StrCat(
-          "the audit log assigned index ", append->index, ", expected ",
-          log_size));
+      return absl::InternalError(absl::StrCat("the audit log assigned index ",
+                                              append->index, ", expected ",
+                                              log_size));
     }
     b.Put(kAuditLeaves, keys::BE64(append->index), append->entry);
     for (const TreeNode& node : append->nodes) {
@@ -455,7 +462,8 @@ absl::StatusOr<CommitResult> BatchState::Apply(WriteSet& ws) {
     }
     result.log_indices.push_back(append->index);
     log_size = append->index + 1;
-    if (!event.grant_id().empty()) grant_indices[event.grant_id()] = append->index;
+    if (!event.grant_id().empty())
+      grant_indices[event.grant_id()] = append->index;
   }
   uint32_t revocations = 0;
   for (WriteSet::Op& op : ws.ops()) {
@@ -466,7 +474,8 @@ absl::StatusOr<CommitResult> BatchState::Apply(WriteSet& ws) {
       v->set_revision(revision);
       b.Put(kPolicies, keys::Policy(v->dataset_id(), v->ref().version()), *v);
     } else if (auto* c = std::get_if<accord::v1::Consent>(&op)) {
-      if (absl::Status s = PutConsent(db, b, consent_lists, std::move(*c), revision);
+      if (absl::Status s =
+              PutConsent(db, b, consent_lists, std::move(*c), revision);
           !s.ok()) {
         return s;
       }
@@ -508,7 +517,8 @@ absl::StatusOr<CommitResult> BatchState::Apply(WriteSet& ws) {
     record.set_request_digest(cr.request_digest);
     record.set_created_at(cr.created_at);
     record.set_revision(revision);
-    if (cr.response) record.set_response(cr.response(revision, result.log_indices));
+    if (cr.response)
+      record.set_response(cr.response(revision, result.log_indices));
     b.Put(kIndex, keys::ClientRequest(cr.caller, cr.method, cr.id), record);
     b.Put(kIndex,
           keys::ClientRequestByAge(cr.created_at, cr.caller, cr.method, cr.id),
@@ -535,9 +545,9 @@ absl::StatusOr<std::vector<KeyedSubject>> BatchState::KeysOf(
       } else if (!stored.ok()) {
         return stored.status();
       } else if (stored->size() != kSubjectKeyBytes) {
-        return absl::DataLossError(absl::StrCat(
-            "the commitment key of a subject is ", stored->size(),
-            " bytes, want ", kSubjectKeyBytes));
+        return absl::DataLossError(
+            absl::StrCat("the commitment key of a subject is ", stored->size(),
+                         " bytes, want ", kSubjectKeyBytes));
       }
       it = subject_keys.emplace(subject, *std::move(stored)).first;
     }
@@ -549,7 +559,8 @@ absl::StatusOr<std::vector<KeyedSubject>> BatchState::KeysOf(
 absl::Status BatchState::Finish() {
   batch->Put(db.cf(kMeta), std::string(keys::kRevision), keys::BE64(revision));
   batch->Put(db.cf(kMeta), std::string(keys::kLogSize), keys::BE64(log_size));
-  absl::StatusOr<rocksdb::WriteBatch> sorted = SortedByKey(*batch, db.handles());
+  absl::StatusOr<rocksdb::WriteBatch> sorted =
+      SortedByKey(*batch, db.handles());
   if (!sorted.ok()) return sorted.status();
   rocksdb::WriteOptions sync;
   sync.sync = true;

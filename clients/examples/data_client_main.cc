@@ -7,15 +7,15 @@
 //
 // Exits 0 with the response on stdout; 1 with "CODE: message" on stderr
 // when the service refuses; 2 for a usage error.
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/grpcpp.h>
+
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
-#include <google/protobuf/util/json_util.h>
-#include <grpcpp/grpcpp.h>
-
-#include "accord/examples/v1/data_service.grpc.pb.h"
 #include "absl/status/status.h"
+#include "accord/examples/v1/data_service.grpc.pb.h"
 #include "broker/cmdline/flags.h"
 #include "broker/rpc/status.h"
 
@@ -25,7 +25,8 @@ constexpr char kUsage[] =
     "usage: accord-data-client --server ADDR --grant TOKEN --cert PEM "
     "--key KEY --ca PEM [--fields a,b] [--subjects s1,s2]\n"
     "Reads household records from accord-data-service with a grant and\n"
-    "prints the answer as one JSON document (see clients/examples/README.md).\n";
+    "prints the answer as one JSON document (see "
+    "clients/examples/README.md).\n";
 
 bool ReadFile(const std::string& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
@@ -40,20 +41,24 @@ using accord::cmdline::FlagSpec;
 
 std::vector<FlagSpec> Specs() {
   using A = FlagSpec::Arity;
-  return {{"server", A::kValue, "ADDR", "the data service, HOST:PORT", {}},
-          {"grant", A::kValue, "TOKEN", "the grant (a JWS)", {}},
-          {"cert", A::kValue, "PEM", "client certificate (the grant's cnf)", {}},
-          {"key", A::kValue, "KEY", "its private key", {}},
-          {"ca", A::kValue, "PEM", "CA certificates that sign the service's",
-           {}},
-          {"fields", A::kValue, "a,b", "fields to read (default: all)", {}},
-          {"subjects", A::kValue, "s1,s2",
-           "pseudonyms to read (default: the grant's)", {}},
-          accord::cmdline::HelpFlag()};
+  return {
+      {"server", A::kValue, "ADDR", "the data service, HOST:PORT", {}},
+      {"grant", A::kValue, "TOKEN", "the grant (a JWS)", {}},
+      {"cert", A::kValue, "PEM", "client certificate (the grant's cnf)", {}},
+      {"key", A::kValue, "KEY", "its private key", {}},
+      {"ca", A::kValue, "PEM", "CA certificates that sign the service's", {}},
+      {"fields", A::kValue, "a,b", "fields to read (default: all)", {}},
+      {"subjects",
+       A::kValue,
+       "s1,s2",
+       "pseudonyms to read (default: the grant's)",
+       {}},
+      accord::cmdline::HelpFlag()};
 }
 
 std::string FullUsage() {
-  return std::string(kUsage) + "\nflags:\n" + accord::cmdline::FlagsUsage(Specs());
+  return std::string(kUsage) + "\nflags:\n" +
+         accord::cmdline::FlagsUsage(Specs());
 }
 
 int Usage(const std::string& message) {
@@ -89,8 +94,8 @@ int main(int argc, char** argv) {
   if (!ReadFile(flags->GetOr("key", ""), &tls.pem_private_key)) {
     return Usage("--key: cannot read " + flags->GetOr("key", ""));
   }
-  auto channel =
-      grpc::CreateChannel(flags->GetOr("server", ""), grpc::SslCredentials(tls));
+  auto channel = grpc::CreateChannel(flags->GetOr("server", ""),
+                                     grpc::SslCredentials(tls));
   auto stub = v1::DataService::NewStub(channel);
   v1::ReadRecordsRequest request;
   request.set_grant(flags->GetOr("grant", ""));
@@ -100,14 +105,14 @@ int main(int argc, char** argv) {
     }
   }
   if (flags->Has("subjects")) {
-    for (const std::string& s :
-         flags->GetList("subjects")) {
+    for (const std::string& s : flags->GetList("subjects")) {
       request.add_subjects(s);
     }
   }
   v1::ReadRecordsResponse response;
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(30));
   const absl::Status status =
       accord::rpc::FromGrpc(stub->ReadRecords(&context, request, &response));
   if (!status.ok()) {
@@ -118,7 +123,8 @@ int main(int argc, char** argv) {
   std::string json;
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
-  if (!google::protobuf::util::MessageToJsonString(response, &json, options).ok()) {
+  if (!google::protobuf::util::MessageToJsonString(response, &json, options)
+           .ok()) {
     std::cerr << "cannot print the response\n";
     return 1;
   }

@@ -12,7 +12,8 @@ namespace {
 std::string PeerCertificatePem(const grpc::CallbackServerContext& context) {
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
   if (auth == nullptr) return "";
-  std::vector<grpc::string_ref> pems = auth->FindPropertyValues("x509_pem_cert");
+  std::vector<grpc::string_ref> pems =
+      auth->FindPropertyValues("x509_pem_cert");
   if (pems.empty()) return "";
   return std::string(pems[0].data(), pems[0].size());
 }
@@ -24,8 +25,8 @@ grpc::ServerUnaryReactor* DataServiceImpl::ReadRecords(
     v1::ReadRecordsResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (request->grant().empty()) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                 "grant: required"));
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "grant: required"));
     return reactor;
   }
   absl::StatusOr<verifier::Grant> grant = verifier_->VerifyForCertificate(
@@ -36,8 +37,10 @@ grpc::ServerUnaryReactor* DataServiceImpl::ReadRecords(
   }
   RecordRequest wanted;
   wanted.fields.assign(request->fields().begin(), request->fields().end());
-  wanted.subjects.assign(request->subjects().begin(), request->subjects().end());
-  absl::StatusOr<ServedRecords> served = ServeRecords(*grant, wanted, subjects_);
+  wanted.subjects.assign(request->subjects().begin(),
+                         request->subjects().end());
+  absl::StatusOr<ServedRecords> served =
+      ServeRecords(*grant, wanted, subjects_);
   if (!served.ok()) {
     reactor->Finish(rpc::ToGrpc(served.status()));
     return reactor;
@@ -48,7 +51,8 @@ grpc::ServerUnaryReactor* DataServiceImpl::ReadRecords(
     auto subject = r.find("subject");
     // Named only when the grant covers the "subject" field.
     if (subject != r.end()) out->set_subject(subject->second);
-    for (const auto& [field, value] : r) (*out->mutable_values())[field] = value;
+    for (const auto& [field, value] : r)
+      (*out->mutable_values())[field] = value;
   }
   response->set_grant_id(grant->id);
   reactor->Finish(grpc::Status::OK);

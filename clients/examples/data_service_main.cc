@@ -18,6 +18,7 @@
 // and refuses revoked grants (and every grant while the stream has been
 // down longer than --revocation-staleness seconds). Runs until SIGTERM or
 // SIGINT.
+#include <grpcpp/grpcpp.h>
 #include <signal.h>
 
 #include <cstdio>
@@ -27,12 +28,10 @@
 #include <memory>
 #include <sstream>
 
-#include <grpcpp/grpcpp.h>
-
 #include "absl/strings/numbers.h"
+#include "broker/cmdline/flags.h"
 #include "broker/http/listener.h"
 #include "clients/examples/data_service.h"
-#include "broker/cmdline/flags.h"
 #include "clients/examples/household_records.h"
 #include "clients/verifier/broker_keys.h"
 #include "clients/verifier/grant_verifier.h"
@@ -56,11 +55,22 @@ using accord::cmdline::FlagSpec;
 std::vector<FlagSpec> Specs() {
   using A = FlagSpec::Arity;
   return {
-      {"listen", A::kValue, "ADDR", "gRPC listener (mutual TLS), HOST:PORT", {}},
-      {"jwks", A::kValue, "URL|FILE|broker",
-       "grant keys: a JWKS URL or file, or broker (from the broker)", {}},
+      {"listen",
+       A::kValue,
+       "ADDR",
+       "gRPC listener (mutual TLS), HOST:PORT",
+       {}},
+      {"jwks",
+       A::kValue,
+       "URL|FILE|broker",
+       "grant keys: a JWKS URL or file, or broker (from the broker)",
+       {}},
       {"audience", A::kValue, "A", "this service's name in grants (aud)", {}},
-      {"issuer", A::kValue, "I", "the grants' issuer (iss); not compared without it", {}},
+      {"issuer",
+       A::kValue,
+       "I",
+       "the grants' issuer (iss); not compared without it",
+       {}},
       {"tls-cert", A::kValue, "PEM", "the listener's certificate", {}},
       {"tls-key", A::kValue, "KEY", "its private key", {}},
       {"client-ca", A::kValue, "PEM", "CA that signs client certificates", {}},
@@ -68,23 +78,36 @@ std::vector<FlagSpec> Specs() {
       {"subjects-file", A::kValue, "F", "the same, one per line", {}},
       {"skew-seconds", A::kValue, "S", "clock skew allowed on grant times", {}},
       {"jwks-ca", A::kValue, "PEM", "CA of the JWKS URL's TLS certificate", {}},
-      {"jwks-http", A::kValue, "loopback",
-       "allow a plain-HTTP JWKS URL on loopback", {}},
+      {"jwks-http",
+       A::kValue,
+       "loopback",
+       "allow a plain-HTTP JWKS URL on loopback",
+       {}},
       {"broker", A::kValue, "ADDR", "the broker's gRPC address", {}},
       {"broker-ca", A::kValue, "PEM", "CA of the broker's certificate", {}},
       {"broker-cert", A::kValue, "PEM", "client certificate at the broker", {}},
       {"broker-key", A::kValue, "KEY", "its private key", {}},
-      {"revocations", A::kValue, "watch",
-       "follow the broker's revocation stream", {}},
-      {"max-grant-lifetime", A::kValue, "S",
-       "the broker's max_grant_lifetime_seconds", {}},
-      {"revocation-staleness", A::kValue, "S",
-       "refuse grants when the stream is older than this", {}},
+      {"revocations",
+       A::kValue,
+       "watch",
+       "follow the broker's revocation stream",
+       {}},
+      {"max-grant-lifetime",
+       A::kValue,
+       "S",
+       "the broker's max_grant_lifetime_seconds",
+       {}},
+      {"revocation-staleness",
+       A::kValue,
+       "S",
+       "refuse grants when the stream is older than this",
+       {}},
       accord::cmdline::HelpFlag()};
 }
 
 std::string FullUsage() {
-  return std::string(kUsage) + "\nflags:\n" + accord::cmdline::FlagsUsage(Specs());
+  return std::string(kUsage) + "\nflags:\n" +
+         accord::cmdline::FlagsUsage(Specs());
 }
 
 bool ReadFile(const std::string& path, std::string* out) {
@@ -131,14 +154,17 @@ int main(int argc, char** argv) {
   for (const char* required :
        {"listen", "jwks", "audience", "tls-cert", "tls-key", "client-ca"}) {
     if (!flags->Has(required)) {
-      return Fail(std::string("--") + required + " is required\n" + FullUsage());
+      return Fail(std::string("--") + required + " is required\n" +
+                  FullUsage());
     }
   }
   std::vector<std::string> subjects;
   if (flags->Has("subjects-file")) {
-    auto from_file = examples::ReadSubjectsFile(flags->GetOr("subjects-file", ""));
+    auto from_file =
+        examples::ReadSubjectsFile(flags->GetOr("subjects-file", ""));
     if (!from_file.ok()) {
-      return Fail("--subjects-file: " + std::string(from_file.status().message()));
+      return Fail("--subjects-file: " +
+                  std::string(from_file.status().message()));
     }
     subjects = *std::move(from_file);
   }
@@ -147,7 +173,8 @@ int main(int argc, char** argv) {
       subjects.push_back(std::move(s));
     }
   }
-  if (subjects.empty()) return Fail("--subjects or --subjects-file: no pseudonyms");
+  if (subjects.empty())
+    return Fail("--subjects or --subjects-file: no pseudonyms");
 
   grpc::SslServerCredentialsOptions tls(
       GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
@@ -181,7 +208,8 @@ int main(int argc, char** argv) {
     broker.key_file = flags->GetOr("broker-key", "");
   }
   verifier::JwksSource::Options source_options;
-  if (flags->Has("jwks-ca")) source_options.ca_file = flags->GetOr("jwks-ca", "");
+  if (flags->Has("jwks-ca"))
+    source_options.ca_file = flags->GetOr("jwks-ca", "");
   if (flags->Has("jwks-http")) {
     if (flags->GetOr("jwks-http", "") != "loopback") {
       return Fail("--jwks-http: the only value is loopback");
@@ -198,7 +226,8 @@ int main(int argc, char** argv) {
   } else {
     keys = verifier::JwksSource::Open(flags->GetOr("jwks", ""), source_options);
   }
-  if (!keys.ok()) return Fail("--jwks: " + std::string(keys.status().message()));
+  if (!keys.ok())
+    return Fail("--jwks: " + std::string(keys.status().message()));
   verifier::GrantVerifierOptions options;
   std::unique_ptr<verifier::RevocationWatcher> watcher;
   if (flags->Has("revocations")) {
@@ -224,7 +253,8 @@ int main(int argc, char** argv) {
   options.audience = flags->GetOr("audience", "");
   if (flags->Has("issuer")) options.issuer = flags->GetOr("issuer", "");
   if (flags->Has("skew-seconds") &&
-      !absl::SimpleAtoi(flags->GetOr("skew-seconds", ""), &options.skew_seconds)) {
+      !absl::SimpleAtoi(flags->GetOr("skew-seconds", ""),
+                        &options.skew_seconds)) {
     return Fail("--skew-seconds: not an integer");
   }
   const verifier::GrantVerifier grant_verifier(*std::move(keys), options);
@@ -239,8 +269,8 @@ int main(int argc, char** argv) {
 
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(flags->GetOr("listen", ""), grpc::SslServerCredentials(tls),
-                           &port);
+  builder.AddListeningPort(flags->GetOr("listen", ""),
+                           grpc::SslServerCredentials(tls), &port);
   // gRPC turns SO_REUSEPORT on by default: a second service on this port
   // would then share it and take part of the connections. Off, it fails.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
@@ -251,9 +281,9 @@ int main(int argc, char** argv) {
     return Fail("cannot listen on " + flags->GetOr("listen", "") +
                 (why.ok() ? "" : ": " + std::string(why.message())));
   }
-  std::cerr << "accord-data-service: listening on " << flags->GetOr("listen", "")
-            << " for audience " << options.audience << ", "
-            << subjects.size() << " subjects"
+  std::cerr << "accord-data-service: listening on "
+            << flags->GetOr("listen", "") << " for audience "
+            << options.audience << ", " << subjects.size() << " subjects"
             << (watcher != nullptr ? ", following revocations" : "")
             << std::endl;
   int signal_number = 0;

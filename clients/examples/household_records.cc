@@ -6,8 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "broker/formats/json.h"
 #include "broker/crypto/sha256.h"
+#include "broker/formats/json.h"
 
 namespace accord::examples {
 namespace {
@@ -30,7 +30,7 @@ const std::vector<std::string>& HouseholdFields() {
 
 std::vector<HouseholdRecord> HouseholdRecordsFor(const std::string& subject,
                                                  int days) {
-  static const char* kDistricts[] = {"Centre", "Thabor", "Bourg-l'Evesque",
+  static const char* kDistricts[] = {"Centre",    "Thabor",  "Bourg-l'Evesque",
                                      "Villejean", "Cleunay", "Maurepas"};
   static const char* kTariffs[] = {"base", "peak-off-peak", "tempo"};
   const uint64_t h = Stable(subject, "household");
@@ -38,10 +38,12 @@ std::vector<HouseholdRecord> HouseholdRecordsFor(const std::string& subject,
   for (int day = 1; day <= days; ++day) {
     const uint64_t use = Stable(subject, absl::StrCat("day-", day));
     records.push_back({
-        {"household_id", absl::StrFormat("hh-%06u", static_cast<unsigned>(h % 1000000))},
+        {"household_id",
+         absl::StrFormat("hh-%06u", static_cast<unsigned>(h % 1000000))},
         {"subject", subject},
         {"day", absl::StrFormat("2024-01-%02d", day)},
-        {"kwh", absl::StrFormat("%.1f", 4.0 + static_cast<double>(use % 160) / 10)},
+        {"kwh",
+         absl::StrFormat("%.1f", 4.0 + static_cast<double>(use % 160) / 10)},
         {"tariff", kTariffs[h % 3]},
         {"district", kDistricts[(h >> 8) % 6]},
     });
@@ -60,17 +62,17 @@ absl::StatusOr<std::vector<std::string>> ReadSubjectsFile(
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": ", json.status().message()));
   }
-  const formats::JsonValue* list = json->is_object() ? json->Find("subjects")
-                                                    : &*json;
+  const formats::JsonValue* list =
+      json->is_object() ? json->Find("subjects") : &*json;
   if (list == nullptr || list->AsArray() == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": expected an array of pseudonyms or {\"subjects\": [...]}"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": expected an array of pseudonyms or {\"subjects\": [...]}"));
   }
   std::vector<std::string> subjects;
   for (const formats::JsonValue& s : *list->AsArray()) {
     if (s.AsString() == nullptr || s.AsString()->empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, ": subjects[", subjects.size(), "] is not a non-empty string"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ": subjects[", subjects.size(), "] is not a non-empty string"));
     }
     subjects.push_back(*s.AsString());
   }

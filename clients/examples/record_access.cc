@@ -17,9 +17,8 @@ absl::StatusOr<ServedRecords> ServeRecords(
     const verifier::Grant& grant, const RecordRequest& request,
     const std::vector<std::string>& known_subjects) {
   if (grant.dataset != kHouseholdDataset) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("grant is for dataset ", grant.dataset, ", not ",
-                     kHouseholdDataset));
+    return absl::PermissionDeniedError(absl::StrCat(
+        "grant is for dataset ", grant.dataset, ", not ", kHouseholdDataset));
   }
   // A PERSONAL dataset: a grant without a subject list covers nobody.
   if (!grant.has_subjects) {

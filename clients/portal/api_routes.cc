@@ -99,7 +99,8 @@ void Erase(PortalContext& ctx, const httplib::Request& req,
   const std::string logout_url =
       ended ? ctx.oidc->LogoutUrl(ended->id_token, ctx.config.public_url + "/")
             : "";
-  std::string body = absl::StrCat("{\"erasure\":", *erasure, ",\"logout_url\":");
+  std::string body =
+      absl::StrCat("{\"erasure\":", *erasure, ",\"logout_url\":");
   formats::AppendJsonString(logout_url, &body);
   body.push_back('}');
   SendJson(res, 200, body);

@@ -135,9 +135,8 @@ absl::StatusOr<std::string> BrokerClient::EraseMe(
   v1::EraseMeRequest request;
   request.set_channel(kPortalChannel);
   v1::ErasureResponse response;
-  if (absl::Status s =
-          Call(*stub, &v1::ConsentService::Stub::EraseMe, token, request,
-               &response);
+  if (absl::Status s = Call(*stub, &v1::ConsentService::Stub::EraseMe, token,
+                            request, &response);
       !s.ok()) {
     return s;
   }

@@ -11,7 +11,7 @@ namespace {
 
 // `text` (a broker answer in JSON) as a value, or INTERNAL naming `what`.
 absl::StatusOr<formats::JsonValue> Parsed(const std::string& text,
-                                         absl::string_view what) {
+                                          absl::string_view what) {
   absl::StatusOr<formats::JsonValue> value = formats::ParseJson(text);
   if (!value.ok()) {
     return absl::InternalError(

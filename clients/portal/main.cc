@@ -11,8 +11,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "clients/connection.h"
 #include "broker/build_info.h"
+#include "clients/connection.h"
 #include "clients/portal/broker_client.h"
 #include "clients/portal/oidc_client.h"
 #include "clients/portal/portal_config.h"
@@ -24,8 +24,11 @@ namespace {
 int Main(const std::vector<std::string>& args) {
   std::vector<cmdline::FlagSpec> specs = PortalFlagSpecs();
   specs.push_back(cmdline::HelpFlag());
-  specs.push_back({"version", cmdline::FlagSpec::Arity::kSwitch, "",
-                   "print the version", {}});
+  specs.push_back({"version",
+                   cmdline::FlagSpec::Arity::kSwitch,
+                   "",
+                   "print the version",
+                   {}});
   absl::StatusOr<cmdline::ParsedArgs> flags = cmdline::ParseFlags(args, specs);
   if (flags.ok() && flags->Has("help")) {
     std::cout << PortalUsage();

@@ -5,19 +5,19 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "broker/formats/base64url.h"
-#include "broker/formats/json.h"
 #include "broker/crypto/jws.h"
 #include "broker/crypto/jwt_claims.h"
 #include "broker/crypto/random.h"
 #include "broker/crypto/sha256.h"
+#include "broker/formats/base64url.h"
+#include "broker/formats/json.h"
 #include "clients/portal/https_client.h"
 
 namespace accord::portal {
 namespace {
 
 absl::StatusOr<formats::JsonValue> GetJson(const std::string& url,
-                                          const std::string& ca_file) {
+                                           const std::string& ca_file) {
   absl::StatusOr<HttpsReply> reply = HttpsGet(url, ca_file);
   if (!reply.ok()) return reply.status();
   if (reply->status != 200) {

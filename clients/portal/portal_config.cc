@@ -122,10 +122,9 @@ absl::Status Check(PortalConfig& c) {
       c.broker_ca_file = dev::CaCertPath(c.dev_data_dir);
     }
     if (c.app_cert_file.empty()) {
-      c.app_cert_file = dev::PrincipalCertPath(
-          c.dev_data_dir, dev::kCitizenApp);
-      c.app_key_file = dev::PrincipalKeyPath(c.dev_data_dir,
-                                                     dev::kCitizenApp);
+      c.app_cert_file =
+          dev::PrincipalCertPath(c.dev_data_dir, dev::kCitizenApp);
+      c.app_key_file = dev::PrincipalKeyPath(c.dev_data_dir, dev::kCitizenApp);
     }
   } else if (c.tls_cert_file.empty() || c.tls_key_file.empty()) {
     return absl::InvalidArgumentError(
@@ -174,8 +173,12 @@ std::vector<cmdline::FlagSpec> PortalFlagSpecs() {
   std::vector<cmdline::FlagSpec> specs = {
       {"config", A::kValue, "FILE", "YAML config file", {}, true}};
   for (const auto& [key, setter] : Settings()) {
-    cmdline::FlagSpec spec{absl::StrReplaceAll(key, {{"_", "-"}}), A::kValue,
-                           "VALUE", "", {}, true};
+    cmdline::FlagSpec spec{absl::StrReplaceAll(key, {{"_", "-"}}),
+                           A::kValue,
+                           "VALUE",
+                           "",
+                           {},
+                           true};
     if (key == "dev") {
       spec.arity = A::kOptional;
       spec.value_name = "DATA_DIR";

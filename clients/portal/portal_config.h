@@ -81,8 +81,8 @@ std::vector<cmdline::FlagSpec> PortalFlagSpecs();
 std::string PortalUsage();
 
 // Parses argv (without argv[0]) against PortalFlagSpecs: the --config
-// files first, then the other flags over them; applies the dev defaults and checks the result. Errors:
-// INVALID_ARGUMENT naming the key or flag at fault.
+// files first, then the other flags over them; applies the dev defaults and
+// checks the result. Errors: INVALID_ARGUMENT naming the key or flag at fault.
 absl::StatusOr<PortalConfig> LoadPortalConfig(
     const std::vector<std::string>& args);
 

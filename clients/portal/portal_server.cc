@@ -72,7 +72,9 @@ absl::Status PortalServer::Bind() {
   server.set_write_timeout(10, 0);
   server.set_keep_alive_timeout(2);
   const size_t threads = static_cast<size_t>(config.threads);
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server.new_task_queue = [threads] {
+    return new httplib::ThreadPool(threads);
+  };
   httplib::Headers headers = {
       {"Content-Security-Policy", Csp(*ctx_)},
       {"X-Content-Type-Options", "nosniff"},

@@ -2,14 +2,16 @@
 
 #include <utility>
 
-#include "broker/formats/base64url.h"
 #include "broker/crypto/random.h"
 #include "broker/crypto/sha256.h"
+#include "broker/formats/base64url.h"
 
 namespace accord::portal {
 namespace {
 
-std::string NewId() { return formats::Base64UrlEncode(crypto::RandomBytes(32)); }
+std::string NewId() {
+  return formats::Base64UrlEncode(crypto::RandomBytes(32));
+}
 
 std::string Key(const std::string& id) {
   return std::string(crypto::AsBytes(crypto::Sha256(id)));

@@ -37,8 +37,8 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenBrokerChannel(
   settings.key_path = endpoint.key_file;
   settings.max_reconnect_backoff_ms = std::max<int64_t>(
       1, absl::ToInt64Milliseconds(endpoint.max_reconnect_backoff));
-  absl::StatusOr<client::Connection> connection = client::Connection::Open(
-      settings, absl::ToUnixSeconds(absl::Now()));
+  absl::StatusOr<client::Connection> connection =
+      client::Connection::Open(settings, absl::ToUnixSeconds(absl::Now()));
   if (!connection.ok()) return connection.status();
   return connection->channel();
 }

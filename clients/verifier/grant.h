@@ -2,7 +2,8 @@
 #define ACCORD_CLIENTS_VERIFIER_GRANT_H_
 
 // An Accord access grant as a data service sees it once verified: the
-// claims of the signed token (see docs/architecture.md, "Access grant") in typed form.
+// claims of the signed token (see docs/architecture.md, "Access grant") in
+// typed form.
 
 #include <cstdint>
 #include <string>
@@ -26,15 +27,15 @@ struct Duty {
 };
 
 struct Grant {
-  std::string kid;        // header "kid": the key that signed it
-  std::string algorithm;  // header "alg"
-  std::string issuer;     // "iss"
-  std::string partner;    // "sub": the partner the grant was issued to
-  std::string audience;   // "aud": the data service
-  std::string id;         // "jti"
-  int64_t issued_at = 0;  // "iat", seconds since the Unix epoch
-  int64_t not_before = 0; // "nbf" (issued_at when absent)
-  int64_t expires_at = 0; // "exp"
+  std::string kid;         // header "kid": the key that signed it
+  std::string algorithm;   // header "alg"
+  std::string issuer;      // "iss"
+  std::string partner;     // "sub": the partner the grant was issued to
+  std::string audience;    // "aud": the data service
+  std::string id;          // "jti"
+  int64_t issued_at = 0;   // "iat", seconds since the Unix epoch
+  int64_t not_before = 0;  // "nbf" (issued_at when absent)
+  int64_t expires_at = 0;  // "exp"
   std::string dataset;
   std::string purpose;
   std::vector<std::string> fields;    // the columns the partner may read

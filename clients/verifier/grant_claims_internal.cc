@@ -99,11 +99,10 @@ absl::StatusOr<Grant> GrantFromClaims(const JsonValue& header,
     const char* key;
     std::string* out;
   };
-  for (const Required& r : {Required{"sub", &g.partner},
-                            Required{"aud", &g.audience},
-                            Required{"jti", &g.id},
-                            Required{"dataset", &g.dataset},
-                            Required{"purpose", &g.purpose}}) {
+  for (const Required& r :
+       {Required{"sub", &g.partner}, Required{"aud", &g.audience},
+        Required{"jti", &g.id}, Required{"dataset", &g.dataset},
+        Required{"purpose", &g.purpose}}) {
     absl::StatusOr<std::string> v = RequiredString(payload, r.key);
     if (!v.ok()) return v.status();
     *r.out = *std::move(v);
@@ -155,7 +154,8 @@ absl::StatusOr<Grant> GrantFromClaims(const JsonValue& header,
   if (cnf == nullptr) return Bad("cnf", "missing");
   if (!cnf->is_object()) return Bad("cnf", "is not an object");
   const JsonValue* x5t = cnf->Find("x5t#S256");
-  if (x5t == nullptr || x5t->AsString() == nullptr || x5t->AsString()->empty()) {
+  if (x5t == nullptr || x5t->AsString() == nullptr ||
+      x5t->AsString()->empty()) {
     return Bad("cnf", "has no x5t#S256 string");
   }
   g.cnf_x5t_s256 = *x5t->AsString();

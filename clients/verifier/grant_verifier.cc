@@ -19,10 +19,10 @@ constexpr char kCheckPayload[] = "type.accord.dev/verifier.GrantCheck";
 constexpr char kGrantType[] = "grant+jwt";
 
 constexpr GrantCheck kAllChecks[] = {
-    GrantCheck::kConfig,   GrantCheck::kFormat,    GrantCheck::kKey,
-    GrantCheck::kKeys,     GrantCheck::kSignature, GrantCheck::kLifetime,
-    GrantCheck::kIssuer,   GrantCheck::kAudience,  GrantCheck::kClaims,
-    GrantCheck::kBinding,  GrantCheck::kRevoked,   GrantCheck::kRevocations};
+    GrantCheck::kConfig,  GrantCheck::kFormat,    GrantCheck::kKey,
+    GrantCheck::kKeys,    GrantCheck::kSignature, GrantCheck::kLifetime,
+    GrantCheck::kIssuer,  GrantCheck::kAudience,  GrantCheck::kClaims,
+    GrantCheck::kBinding, GrantCheck::kRevoked,   GrantCheck::kRevocations};
 
 // `status` with its message prefixed by the check name and the check
 // attached as a payload.
@@ -40,8 +40,9 @@ absl::Status Failed(GrantCheck check, absl::StatusCode code,
 
 GrantCheck CheckOfJwsError(const absl::Status& s) {
   if (crypto::IsUnknownKidError(s)) return GrantCheck::kKey;
-  return s.code() == absl::StatusCode::kInvalidArgument ? GrantCheck::kFormat
-                                                        : GrantCheck::kSignature;
+  return s.code() == absl::StatusCode::kInvalidArgument
+             ? GrantCheck::kFormat
+             : GrantCheck::kSignature;
 }
 
 // The claim checks, in one pass when they all hold (the common case); a
@@ -74,9 +75,8 @@ absl::Status CheckGrantClaims(const formats::JsonValue& payload,
   crypto::ClaimExpectations aud = lifetime;
   aud.audience = all.audience;
   absl::Status s = crypto::CheckClaims(payload, aud);
-  return Failed(GrantCheck::kAudience, s.ok() ? absl::UnauthenticatedError(
-                                                    "claims do not hold")
-                                              : s);
+  return Failed(GrantCheck::kAudience,
+                s.ok() ? absl::UnauthenticatedError("claims do not hold") : s);
 }
 
 // The JWS checks `o` asks for; null when it names an algorithm grants
@@ -154,18 +154,30 @@ absl::StatusOr<Grant> GrantVerifier::Verify(
 
 absl::string_view GrantCheckName(GrantCheck check) {
   switch (check) {
-    case GrantCheck::kConfig: return "config";
-    case GrantCheck::kFormat: return "format";
-    case GrantCheck::kKey: return "key";
-    case GrantCheck::kKeys: return "keys";
-    case GrantCheck::kSignature: return "signature";
-    case GrantCheck::kLifetime: return "lifetime";
-    case GrantCheck::kIssuer: return "iss";
-    case GrantCheck::kAudience: return "aud";
-    case GrantCheck::kClaims: return "claims";
-    case GrantCheck::kBinding: return "cnf";
-    case GrantCheck::kRevoked: return "revoked";
-    case GrantCheck::kRevocations: return "revocations";
+    case GrantCheck::kConfig:
+      return "config";
+    case GrantCheck::kFormat:
+      return "format";
+    case GrantCheck::kKey:
+      return "key";
+    case GrantCheck::kKeys:
+      return "keys";
+    case GrantCheck::kSignature:
+      return "signature";
+    case GrantCheck::kLifetime:
+      return "lifetime";
+    case GrantCheck::kIssuer:
+      return "iss";
+    case GrantCheck::kAudience:
+      return "aud";
+    case GrantCheck::kClaims:
+      return "claims";
+    case GrantCheck::kBinding:
+      return "cnf";
+    case GrantCheck::kRevoked:
+      return "revoked";
+    case GrantCheck::kRevocations:
+      return "revocations";
   }
   return "unknown";
 }

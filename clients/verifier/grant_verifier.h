@@ -11,8 +11,9 @@
 //   tls.ca_file = "/etc/accord/ca.pem";
 //   auto keys = JwksSource::Open("https://broker:7480/.well-known/jwks.json",
 //                                tls);
-//   GrantVerifier verifier(*std::move(keys), {.audience = "data.rennes.example"});
-//   absl::StatusOr<Grant> g = verifier.VerifyForCertificate(token, peer_pem);
+//   GrantVerifier verifier(*std::move(keys), {.audience =
+//   "data.rennes.example"}); absl::StatusOr<Grant> g =
+//   verifier.VerifyForCertificate(token, peer_pem);
 
 #include <cstdint>
 #include <memory>
@@ -58,18 +59,18 @@ struct GrantVerifierOptions {
 
 // The check a refusal came from, carried in the status (see FailedCheck).
 enum class GrantCheck {
-  kConfig,     // the verifier is misconfigured (no audience, no algorithms,
-               // an unknown algorithm name)
-  kFormat,     // not a well-formed JWS / grant (INVALID_ARGUMENT)
-  kKey,        // no key with this kid, even after refreshing the JWKS
-  kKeys,       // the JWKS could not be refreshed (UNAVAILABLE or as loaded)
-  kSignature,  // alg not allowed, wrong typ, crit, bad signature
-  kLifetime,   // expired, not yet valid, issued in the future
-  kIssuer,     // "iss" is not the expected issuer
-  kAudience,   // "aud" is not this service
-  kClaims,     // a grant claim missing or of the wrong type
-  kBinding,    // "cnf" does not match the presenting certificate
-  kRevoked,    // the broker revoked this grant (PERMISSION_DENIED)
+  kConfig,       // the verifier is misconfigured (no audience, no algorithms,
+                 // an unknown algorithm name)
+  kFormat,       // not a well-formed JWS / grant (INVALID_ARGUMENT)
+  kKey,          // no key with this kid, even after refreshing the JWKS
+  kKeys,         // the JWKS could not be refreshed (UNAVAILABLE or as loaded)
+  kSignature,    // alg not allowed, wrong typ, crit, bad signature
+  kLifetime,     // expired, not yet valid, issued in the future
+  kIssuer,       // "iss" is not the expected issuer
+  kAudience,     // "aud" is not this service
+  kClaims,       // a grant claim missing or of the wrong type
+  kBinding,      // "cnf" does not match the presenting certificate
+  kRevoked,      // the broker revoked this grant (PERMISSION_DENIED)
   kRevocations,  // the revocation stream is down (UNAVAILABLE)
 };
 

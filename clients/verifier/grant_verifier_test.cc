@@ -1,8 +1,7 @@
 #include "clients/verifier/grant_verifier.h"
 
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <memory>
 #include <string>
 #include <thread>
@@ -12,18 +11,18 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
-#include "broker/formats/base64url.h"
-#include "broker/dev/dev_pki.h"
 #include "broker/crypto/jwks.h"
 #include "broker/crypto/x509.h"
+#include "broker/dev/dev_pki.h"
+#include "broker/formats/base64url.h"
 #include "clients/verifier/test_grants.h"
 
 namespace accord::verifier {
 namespace {
 
 using crypto::Algorithm;
-using formats::JsonValue;
 using crypto::SigningKey;
+using formats::JsonValue;
 using testing::GrantClaims;
 using testing::kAudience;
 using testing::kNow;
@@ -122,7 +121,8 @@ TEST_CASE("a valid grant verifies and comes back typed") {
   CHECK(g->claims_json == GrantClaims(kNow, kThumbprint).Serialize());
 }
 
-TEST_CASE("duties come back with their JSON types, and other values are refused") {
+TEST_CASE(
+    "duties come back with their JSON types, and other values are refused") {
   Fixture f;
   GrantVerifier v = f.Verifier();
   JsonValue claims = GrantClaims(kNow, kThumbprint);
@@ -199,9 +199,9 @@ TEST_CASE("each refusal names the check that failed") {
     std::vector<std::string> parts = absl::StrSplit(token, '.');
     JsonValue claims = GrantClaims(kNow, kThumbprint);
     claims.Set("fields", JsonValue::Array().Push("household").Push("address"));
-    const std::string forged =
-        absl::StrCat(parts[0], ".", formats::Base64UrlEncode(claims.Serialize()),
-                     ".", parts[2]);
+    const std::string forged = absl::StrCat(
+        parts[0], ".", formats::Base64UrlEncode(claims.Serialize()), ".",
+        parts[2]);
     auto r = v.VerifyForThumbprint(forged, kThumbprint);
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().code() == absl::StatusCode::kUnauthenticated);
@@ -363,9 +363,9 @@ TEST_CASE("one verifier answers many threads alike, across a rotation") {
   std::vector<std::string> parts = absl::StrSplit(old_key, '.');
   JsonValue widened = GrantClaims(kNow, kThumbprint);
   widened.Set("fields", JsonValue::Array().Push("address"));
-  const std::string forged = absl::StrCat(
-      parts[0], ".", formats::Base64UrlEncode(widened.Serialize()), ".",
-      parts[2]);
+  const std::string forged =
+      absl::StrCat(parts[0], ".", formats::Base64UrlEncode(widened.Serialize()),
+                   ".", parts[2]);
   JsonValue elsewhere = GrantClaims(kNow, kThumbprint);
   elsewhere.Set("aud", "other.service.example");
   const std::string other_audience = Sign(f.key, elsewhere);
@@ -381,8 +381,7 @@ TEST_CASE("one verifier answers many threads alike, across a rotation") {
         auto c = v.VerifyForThumbprint(forged, kThumbprint);
         auto d = v.VerifyForThumbprint(other_audience, kThumbprint);
         auto e = v.VerifyForThumbprint(old_key, "another-certificate");
-        if (a.ok() && b.ok() && a->kid == f.key.kid() &&
-            b->kid == next.kid()) {
+        if (a.ok() && b.ok() && a->kid == f.key.kid() && b->kid == next.kid()) {
           accepted += 2;
         }
         if (c.ok() || FailedCheck(c.status()) != GrantCheck::kSignature ||
@@ -399,7 +398,9 @@ TEST_CASE("one verifier answers many threads alike, across a rotation") {
   CHECK(f.source->load_count() == 2);
 }
 
-TEST_CASE("a verifier with a revocation set refuses revoked grants, and all while it is stale") {
+TEST_CASE(
+    "a verifier with a revocation set refuses revoked grants, and all while it "
+    "is stale") {
   Fixture f;
   RevokedGrants::Options ro;
   ro.now = [&f] { return f.clock.Now(); };

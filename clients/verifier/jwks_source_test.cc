@@ -1,10 +1,7 @@
-#include "clients/verifier/key_source.h"
-
-#include <catch2/catch.hpp>
-
 #include <httplib.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -17,11 +14,12 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
-#include "broker/dev/dev_pki.h"
 #include "broker/crypto/jwks.h"
 #include "broker/crypto/signing_key.h"
+#include "broker/dev/dev_pki.h"
 #include "broker/testing/wait.h"
 #include "clients/verifier/grant_verifier.h"
+#include "clients/verifier/key_source.h"
 #include "clients/verifier/test_grants.h"
 
 namespace accord::verifier {
@@ -39,7 +37,8 @@ class ScratchDir {
  public:
   ScratchDir() {
     std::string pattern =
-        (std::filesystem::temp_directory_path() / "accord-jwks-XXXXXX").string();
+        (std::filesystem::temp_directory_path() / "accord-jwks-XXXXXX")
+            .string();
     path_ = mkdtemp(pattern.data());
   }
   ~ScratchDir() {
@@ -74,13 +73,13 @@ class JwksServer {
                      res.set_header("Cache-Control", cache_control_);
                    }
                  });
-    server_->Get("/missing", [](const httplib::Request&, httplib::Response& res) {
-      res.status = 404;
-    });
-    server_->Get("/stall", [this](const httplib::Request&, httplib::Response& res) {
-      release_.WaitForNotification();
-      res.set_content("{\"keys\":[]}", "application/json");
-    });
+    server_->Get("/missing", [](const httplib::Request&,
+                                httplib::Response& res) { res.status = 404; });
+    server_->Get("/stall",
+                 [this](const httplib::Request&, httplib::Response& res) {
+                   release_.WaitForNotification();
+                   res.set_content("{\"keys\":[]}", "application/json");
+                 });
     port_ = server_->bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_->listen_after_bind(); });
     // stop() is a no-op before the loop runs, so wait for it.
@@ -97,7 +96,7 @@ class JwksServer {
   bool valid() const { return server_->is_valid() && port_ > 0 && running_; }
   int port() const { return port_; }
   std::string Url(const std::string& scheme, const std::string& host,
-                   const std::string& path = "/.well-known/jwks.json") const {
+                  const std::string& path = "/.well-known/jwks.json") const {
     return absl::StrCat(scheme, "://", host, ":", port_, path);
   }
   void Publish(std::string body, std::string cache_control = "") {
@@ -177,8 +176,9 @@ TEST_CASE("a JWKS URL is fetched over HTTPS with the pinned CA") {
   }
   SECTION("a missing CA file is NOT_FOUND") {
     o.ca_file = pki.dir.path() + "/nope.pem";
-    CHECK(JwksSource::Open(server.Url("https", "127.0.0.1"), o).status().code() ==
-          absl::StatusCode::kNotFound);
+    CHECK(
+        JwksSource::Open(server.Url("https", "127.0.0.1"), o).status().code() ==
+        absl::StatusCode::kNotFound);
   }
   SECTION("an HTTP status other than 200 is FAILED_PRECONDITION") {
     auto missing =
@@ -218,7 +218,9 @@ TEST_CASE("a JWKS server certificate for another host is refused") {
   CHECK(source.status().code() == absl::StatusCode::kUnauthenticated);
 }
 
-TEST_CASE("plain HTTP JWKS URLs are refused unless allowed, and then on loopback only") {
+TEST_CASE(
+    "plain HTTP JWKS URLs are refused unless allowed, and then on loopback "
+    "only") {
   SigningKey key = *SigningKey::Generate(Algorithm::kEdDSA);
   JwksServer server;
   REQUIRE(server.valid());
@@ -237,8 +239,9 @@ TEST_CASE("plain HTTP JWKS URLs are refused unless allowed, and then on loopback
   // Not loopback: refused before any connection.
   CHECK(JwksSource::Open("http://192.0.2.1/jwks.json", o).status().code() ==
         absl::StatusCode::kInvalidArgument);
-  CHECK(JwksSource::Open("http://broker.example/jwks.json", o).status().code() ==
-        absl::StatusCode::kInvalidArgument);
+  CHECK(
+      JwksSource::Open("http://broker.example/jwks.json", o).status().code() ==
+      absl::StatusCode::kInvalidArgument);
 }
 
 TEST_CASE("a JWKS fetch is bounded by the fetch timeout") {
@@ -254,7 +257,9 @@ TEST_CASE("a JWKS fetch is bounded by the fetch timeout") {
   CHECK(stalled.status().code() == absl::StatusCode::kUnavailable);
 }
 
-TEST_CASE("a JWKS is loaded again once older than its max-age, and withdrawn keys are dropped") {
+TEST_CASE(
+    "a JWKS is loaded again once older than its max-age, and withdrawn keys "
+    "are dropped") {
   Pki pki;
   SigningKey old_key = *SigningKey::Generate(Algorithm::kES256);
   SigningKey new_key = *SigningKey::Generate(Algorithm::kES256);
@@ -318,7 +323,9 @@ TEST_CASE("a JWKS is loaded again once older than its max-age, and withdrawn key
   CHECK_FALSE(*source->RefreshIfStale());
 }
 
-TEST_CASE("a deferred JWKS source loads nothing until refreshed, then retries a failed load after the floor") {
+TEST_CASE(
+    "a deferred JWKS source loads nothing until refreshed, then retries a "
+    "failed load after the floor") {
   SigningKey key = *SigningKey::Generate(Algorithm::kES256);
   testing::TestClock clock(testing::kNow);
   int calls = 0;

@@ -54,15 +54,14 @@ void RevocationWatcher::Run() {
     const uint64_t revision_before = last_revision();
     const absl::Time started = absl::Now();
     absl::Status ended = FollowOnce();
-    const bool was_up =
-        last_revision() != revision_before ||
-        (streams_opened() != opened_before &&
-         absl::Now() - started >= options_.revoked.settle);
+    const bool was_up = last_revision() != revision_before ||
+                        (streams_opened() != opened_before &&
+                         absl::Now() - started >= options_.revoked.settle);
     if (was_up) backoff = options_.initial_backoff;
     // Wait backoff * [0.5, 1.0), or until the destructor says stop.
     const absl::Duration wait =
-        backoff * (0.5 + 0.5 * std::uniform_real_distribution<double>(
-                                    0.0, 1.0)(jitter));
+        backoff *
+        (0.5 + 0.5 * std::uniform_real_distribution<double>(0.0, 1.0)(jitter));
     backoff = std::min(backoff * 2, options_.max_backoff);
     absl::MutexLock l(&mu_);
     last_error_ = ended;
@@ -89,8 +88,8 @@ absl::Status RevocationWatcher::FollowOnce() {
   accord::v1::WatchRevocationsResponse response;
   while (reader->Read(&response)) {
     const accord::v1::Revocation& r = response.revocation();
-    revoked_->Add(std::vector<std::string>(r.grant_ids().begin(),
-                                           r.grant_ids().end()));
+    revoked_->Add(
+        std::vector<std::string>(r.grant_ids().begin(), r.grant_ids().end()));
     absl::MutexLock l(&mu_);
     if (r.revision() > last_revision_) last_revision_ = r.revision();
   }

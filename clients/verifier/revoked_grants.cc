@@ -71,9 +71,9 @@ absl::Status RevokedGrants::Check(absl::string_view grant_id) const {
     return absl::UnavailableError("the revocation stream is not up yet");
   }
   if (now - down_since_ > options_.max_staleness) {
-    return absl::UnavailableError(absl::StrCat(
-        "the revocation stream has been down since ",
-        absl::FormatTime(down_since_, absl::UTCTimeZone())));
+    return absl::UnavailableError(
+        absl::StrCat("the revocation stream has been down since ",
+                     absl::FormatTime(down_since_, absl::UTCTimeZone())));
   }
   return absl::OkStatus();
 }

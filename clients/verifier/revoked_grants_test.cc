@@ -18,7 +18,9 @@ RevokedGrants::Options At(const TestClock& clock) {
   return o;
 }
 
-TEST_CASE("revoked grant ids are refused, and dropped once the grant would have expired") {
+TEST_CASE(
+    "revoked grant ids are refused, and dropped once the grant would have "
+    "expired") {
   TestClock clock(testing::kNow);
   RevokedGrants set(At(clock));
   set.StreamOpened();
@@ -38,7 +40,9 @@ TEST_CASE("revoked grant ids are refused, and dropped once the grant would have 
   CHECK(set.Check("g1").ok());
 }
 
-TEST_CASE("revocations fail closed: before the stream is up and when it is down too long") {
+TEST_CASE(
+    "revocations fail closed: before the stream is up and when it is down too "
+    "long") {
   TestClock clock(testing::kNow);
   RevokedGrants set(At(clock));
   CHECK(set.Check("g").code() == absl::StatusCode::kUnavailable);

@@ -9,9 +9,9 @@
 #include <string>
 
 #include "absl/time/time.h"
-#include "broker/formats/json.h"
 #include "broker/crypto/jws.h"
 #include "broker/crypto/signing_key.h"
+#include "broker/formats/json.h"
 
 namespace accord::verifier::testing {
 

@@ -29,13 +29,14 @@ struct Context {
                                       {"adtech", "company"}};
     directory.categories = {"academic", "public-service", "association",
                             "company"};
-    personal = {"rennes.energy.household-consumption",
-                Classification::kPersonal,
-                {"household_id", "subject", "day", "kwh", "tariff",
-                 "district"}};
-    restricted = {"rennes.environment.air-quality", Classification::kRestricted,
-                  {"sensor_id", "lat", "lon", "pm25", "pm10", "no2",
-                   "measured_at"}};
+    personal = {
+        "rennes.energy.household-consumption",
+        Classification::kPersonal,
+        {"household_id", "subject", "day", "kwh", "tariff", "district"}};
+    restricted = {
+        "rennes.environment.air-quality",
+        Classification::kRestricted,
+        {"sensor_id", "lat", "lon", "pm25", "pm10", "no2", "measured_at"}};
   }
   Taxonomy taxonomy;
   Directory directory;
@@ -48,16 +49,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const Context* context = new Context();
   const absl::string_view text(reinterpret_cast<const char*>(data), size);
   const size_t first = text.find_first_not_of(" \t\r\n");
-  const SourceFormat format = first != absl::string_view::npos &&
-                                      text[first] == '{'
-                                  ? SourceFormat::kJson
-                                  : SourceFormat::kYaml;
+  const SourceFormat format =
+      first != absl::string_view::npos && text[first] == '{'
+          ? SourceFormat::kJson
+          : SourceFormat::kYaml;
   const DatasetInfo& dataset = absl::StrContains(text, "legal_basis")
                                    ? context->personal
                                    : context->restricted;
-  absl::StatusOr<Policy> policy =
-      ParsePolicy(text, format, "fuzz", dataset, context->taxonomy,
-                  context->directory);
+  absl::StatusOr<Policy> policy = ParsePolicy(
+      text, format, "fuzz", dataset, context->taxonomy, context->directory);
   if (policy.ok()) {
     (void)CanonicalEncoding(*policy);
     absl::StatusOr<CompiledPolicy> compiled =
@@ -65,7 +65,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (compiled.ok()) {
       const std::vector<std::string> subjects = {"s1", "s2", "s1"};
       const std::vector<ConsentView> consents = {
-          {"c1", "s1", "public-benefit", "partner-demo", "", true, 0, false,
+          {"c1",
+           "s1",
+           "public-benefit",
+           "partner-demo",
+           "",
+           true,
+           0,
+           false,
            {"consumption"}},
           {"c2", "s2", "", "", "", true, 0, true, {}}};
       Request request;

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "tests/bench/accord_bench_load.h"
 #include "broker/testing/temp_dir.h"
+#include "tests/bench/accord_bench_load.h"
 
 namespace accord::bench {
 

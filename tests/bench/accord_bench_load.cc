@@ -1,10 +1,10 @@
 #include "tests/bench/accord_bench_load.h"
 
+#include <grpcpp/client_context.h>
+
 #include <atomic>
 #include <chrono>
 #include <thread>
-
-#include <grpcpp/client_context.h>
 
 #include "absl/synchronization/mutex.h"
 
@@ -18,13 +18,23 @@ int64_t NowNanos() {
 }
 
 const char* CodeName(grpc::StatusCode code) {
-  static const char* const kNames[] = {
-      "OK",        "CANCELLED",          "UNKNOWN",
-      "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-      "ALREADY_EXISTS",   "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-      "FAILED_PRECONDITION", "ABORTED",       "OUT_OF_RANGE",
-      "UNIMPLEMENTED",    "INTERNAL",          "UNAVAILABLE",
-      "DATA_LOSS",        "UNAUTHENTICATED"};
+  static const char* const kNames[] = {"OK",
+                                       "CANCELLED",
+                                       "UNKNOWN",
+                                       "INVALID_ARGUMENT",
+                                       "DEADLINE_EXCEEDED",
+                                       "NOT_FOUND",
+                                       "ALREADY_EXISTS",
+                                       "PERMISSION_DENIED",
+                                       "RESOURCE_EXHAUSTED",
+                                       "FAILED_PRECONDITION",
+                                       "ABORTED",
+                                       "OUT_OF_RANGE",
+                                       "UNIMPLEMENTED",
+                                       "INTERNAL",
+                                       "UNAVAILABLE",
+                                       "DATA_LOSS",
+                                       "UNAUTHENTICATED"};
   const int c = static_cast<int>(code);
   return c >= 0 && c <= 16 ? kNames[c] : "UNKNOWN";
 }
@@ -95,7 +105,8 @@ class Runner {
       if (due >= window_end_) break;
       int64_t now = NowNanos();
       if (due > now + 100000) {
-        std::this_thread::sleep_for(std::chrono::nanoseconds(due - now - 50000));
+        std::this_thread::sleep_for(
+            std::chrono::nanoseconds(due - now - 50000));
         now = NowNanos();
       }
       while (now < due) {
@@ -127,8 +138,9 @@ class Runner {
     }
     call->due = due;
     call->chain = chain;
-    call->context.set_deadline(std::chrono::system_clock::now() +
-                               absl::ToChronoNanoseconds(options_.call_deadline));
+    call->context.set_deadline(
+        std::chrono::system_clock::now() +
+        absl::ToChronoNanoseconds(options_.call_deadline));
     if (!call->plan.authorization.empty()) {
       call->context.AddMetadata("authorization", call->plan.authorization);
     }
@@ -137,12 +149,10 @@ class Runner {
     const int64_t sent = NowNanos();
     if (!chain && due >= window_start_) result_.send_lag->Record(sent - due);
     Call* raw = call.release();
-    endpoint->stub->UnaryCall(&raw->context, *raw->plan.method,
-                              grpc::StubOptions(), &raw->plan.request,
-                              &raw->response,
-                              [this, raw](grpc::Status status) {
-                                Finished(raw, status);
-                              });
+    endpoint->stub->UnaryCall(
+        &raw->context, *raw->plan.method, grpc::StubOptions(),
+        &raw->plan.request, &raw->response,
+        [this, raw](grpc::Status status) { Finished(raw, status); });
     return true;
   }
 
@@ -151,7 +161,8 @@ class Runner {
     const int64_t now = NowNanos();
     CallOutcome outcome = workload_.Judge(call->plan, status, &call->response);
     calls_all_.fetch_add(1);
-    const bool in_window = call->due >= window_start_ && call->due < window_end_;
+    const bool in_window =
+        call->due >= window_start_ && call->due < window_end_;
     if (outcome.ok) {
       grants_all_.fetch_add(outcome.grants);
       if (in_window) {

@@ -7,16 +7,16 @@
 // the time it was due to be sent, so a slow server cannot hide its delay by
 // slowing the sender: no coordinated omission).
 
+#include <grpcpp/channel.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/support/byte_buffer.h>
+#include <grpcpp/support/status.h>
+
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/channel.h>
-#include <grpcpp/generic/generic_stub.h>
-#include <grpcpp/support/byte_buffer.h>
-#include <grpcpp/support/status.h>
 
 #include "absl/time/time.h"
 #include "tests/bench/accord_bench_stats.h"
@@ -67,8 +67,8 @@ class Workload {
 
 struct LoadOptions {
   bool open_loop = false;
-  int in_flight = 64;   // closed loop: calls kept in flight
-  double rate = 1000;   // open loop: calls per second
+  int in_flight = 64;  // closed loop: calls kept in flight
+  double rate = 1000;  // open loop: calls per second
   absl::Duration warmup = absl::Seconds(1);
   absl::Duration duration = absl::Seconds(5);
   // Open loop: a call due while this many are in flight is not sent (and

@@ -25,8 +25,8 @@
 #include <iostream>
 #include <map>
 #include <optional>
-#include <utility>
 #include <thread>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
@@ -46,11 +46,18 @@
 namespace accord::bench {
 namespace {
 
-const std::vector<std::string> kAllScenarios = {
-    "health",       "grant-open",   "grant-restricted",
-    "grant-personal-10",     "floor",       "grant-personal-100",
-    "consent-give", "consent-give-withdraw", "mixed",
-    "health-open",  "grant-personal-10-open", "floor-open"};
+const std::vector<std::string> kAllScenarios = {"health",
+                                                "grant-open",
+                                                "grant-restricted",
+                                                "grant-personal-10",
+                                                "floor",
+                                                "grant-personal-100",
+                                                "consent-give",
+                                                "consent-give-withdraw",
+                                                "mixed",
+                                                "health-open",
+                                                "grant-personal-10-open",
+                                                "floor-open"};
 
 bool IsFloor(const std::string& name) {
   return name == "floor" || name == "floor-open";
@@ -89,35 +96,76 @@ using cmdline::FlagSpec;
 std::vector<FlagSpec> Specs() {
   using A = FlagSpec::Arity;
   std::vector<FlagSpec> specs = {
-      {"broker-bin", A::kValue, "PATH",
-       "the broker to start (default: beside accord-bench)", {}},
-      {"floor-bin", A::kValue, "PATH",
-       "accord-floor-server (default: beside accord-bench)", {}},
+      {"broker-bin",
+       A::kValue,
+       "PATH",
+       "the broker to start (default: beside accord-bench)",
+       {}},
+      {"floor-bin",
+       A::kValue,
+       "PATH",
+       "accord-floor-server (default: beside accord-bench)",
+       {}},
       {"data-dir", A::kValue, "DIR", "the broker's data directory", {}},
-      {"attach", A::kValue, "HOST:PORT",
-       "drive a running dev-mode broker instead of starting one", {}},
-      {"http-addr", A::kValue, "HOST:PORT",
-       "with --attach: the broker's HTTP listener", {}},
-      {"broker-pid", A::kValue, "PID",
-       "with --attach: the broker's pid, for its RSS and CPU", {}},
-      {"broker-arg", A::kValue, "FLAG",
-       "one more flag for the started broker (repeatable)", {}},
-      {"scenarios", A::kValue, "LIST",
-       "comma-separated scenarios (default: all)", {}},
-      {"duration", A::kValue, "S", "seconds measured per scenario (default 5)",
+      {"attach",
+       A::kValue,
+       "HOST:PORT",
+       "drive a running dev-mode broker instead of starting one",
+       {}},
+      {"http-addr",
+       A::kValue,
+       "HOST:PORT",
+       "with --attach: the broker's HTTP listener",
+       {}},
+      {"broker-pid",
+       A::kValue,
+       "PID",
+       "with --attach: the broker's pid, for its RSS and CPU",
+       {}},
+      {"broker-arg",
+       A::kValue,
+       "FLAG",
+       "one more flag for the started broker (repeatable)",
+       {}},
+      {"scenarios",
+       A::kValue,
+       "LIST",
+       "comma-separated scenarios (default: all)",
+       {}},
+      {"duration",
+       A::kValue,
+       "S",
+       "seconds measured per scenario (default 5)",
        {}},
       {"warmup", A::kValue, "S", "seconds of warm-up before (default 1)", {}},
-      {"in-flight", A::kValue, "N", "closed loop: calls always outstanding (default 128)", {}},
-      {"channels", A::kValue, "N", "gRPC connections per certificate (default 4)", {}},
-      {"rate", A::kValue, "R",
+      {"in-flight",
+       A::kValue,
+       "N",
+       "closed loop: calls always outstanding (default 128)",
+       {}},
+      {"channels",
+       A::kValue,
+       "N",
+       "gRPC connections per certificate (default 4)",
+       {}},
+      {"rate",
+       A::kValue,
+       "R",
        "calls/s of the open-loop scenarios (default: half of "
-       "grant-personal-10's closed-loop rate)", {}},
+       "grant-personal-10's closed-loop rate)",
+       {}},
       {"rounds", A::kValue, "N", "rounds of every scenario (default 1)", {}},
       {"json", A::kValue, "FILE", "write the results as JSON", {}},
-      {"min-ratio", A::kValue, "X",
-       "fail below this median ratio of grant to health-check throughput", {}},
-      {"min-floor-ratio", A::kValue, "X",
-       "fail below this median ratio of grant to floor throughput", {}},
+      {"min-ratio",
+       A::kValue,
+       "X",
+       "fail below this median ratio of grant to health-check throughput",
+       {}},
+      {"min-floor-ratio",
+       A::kValue,
+       "X",
+       "fail below this median ratio of grant to floor throughput",
+       {}},
       cmdline::HelpFlag()};
   // As given: a flag given again counts the last time; --broker-arg adds.
   for (FlagSpec& spec : specs) spec.repeatable = true;
@@ -146,22 +194,22 @@ absl::StatusOr<Flags> ReadFlags(const cmdline::ParsedArgs& args) {
   f.http_addr = args.GetOr("http-addr", "");
   f.json = args.GetOr("json", "");
   f.broker_args = args.GetAll("broker-arg");
-  for (auto [name, out] : {std::pair<const char*, double*>{"duration",
-                                                           &f.duration},
-                           {"warmup", &f.warmup},
-                           {"rate", &f.rate},
-                           {"min-ratio", &f.min_ratio},
-                           {"min-floor-ratio", &f.min_floor_ratio}}) {
+  for (auto [name, out] :
+       {std::pair<const char*, double*>{"duration", &f.duration},
+        {"warmup", &f.warmup},
+        {"rate", &f.rate},
+        {"min-ratio", &f.min_ratio},
+        {"min-floor-ratio", &f.min_floor_ratio}}) {
     absl::StatusOr<std::optional<double>> value = args.GetDouble(name);
     if (!value.ok()) return value.status();
     if (value->has_value()) *out = **value;
   }
   int broker_pid = 0;
-  for (auto [name, out] : {std::pair<const char*, int*>{"broker-pid",
-                                                        &broker_pid},
-                           {"in-flight", &f.in_flight},
-                           {"channels", &f.channels},
-                           {"rounds", &f.rounds}}) {
+  for (auto [name, out] :
+       {std::pair<const char*, int*>{"broker-pid", &broker_pid},
+        {"in-flight", &f.in_flight},
+        {"channels", &f.channels},
+        {"rounds", &f.rounds}}) {
     std::optional<std::string> text = args.Get(name);
     if (!text.has_value()) continue;
     if (!absl::SimpleAtoi(*text, out) || *out <= 0) {
@@ -176,8 +224,8 @@ absl::StatusOr<Flags> ReadFlags(const cmdline::ParsedArgs& args) {
       if (std::find(kAllScenarios.begin(), kAllScenarios.end(), name) ==
           kAllScenarios.end()) {
         return absl::InvalidArgumentError(
-            absl::StrCat("--scenarios: unknown '", name, "'; known: ",
-                         absl::StrJoin(kAllScenarios, ",")));
+            absl::StrCat("--scenarios: unknown '", name,
+                         "'; known: ", absl::StrJoin(kAllScenarios, ",")));
       }
     }
   }
@@ -226,7 +274,8 @@ class Bench {
   int Conclude();
 
  private:
-  absl::StatusOr<ScenarioReport> RunScenario(const std::string& name, int round);
+  absl::StatusOr<ScenarioReport> RunScenario(const std::string& name,
+                                             int round);
   std::unique_ptr<Workload> MakeWorkload(const std::string& name);
   absl::StatusOr<std::vector<Citizen>> Pool(const std::string& label, size_t n);
 
@@ -245,7 +294,8 @@ class Bench {
 
 absl::Status Bench::Setup() {
   if (flags_.attach.empty()) {
-    auto b = StartBroker(flags_.broker_bin, flags_.data_dir, flags_.broker_args);
+    auto b =
+        StartBroker(flags_.broker_bin, flags_.data_dir, flags_.broker_args);
     if (!b.ok()) return b.status();
     broker_ = *std::move(b);
   } else {
@@ -261,8 +311,8 @@ absl::Status Bench::Setup() {
                                flags_.channels);
   if (!partner.ok()) return partner.status();
   partner_ = *std::move(partner);
-  auto app = OpenEndpoints(broker_.data_dir, broker_.grpc_address, "citizen-app",
-                           flags_.channels);
+  auto app = OpenEndpoints(broker_.data_dir, broker_.grpc_address,
+                           "citizen-app", flags_.channels);
   if (!app.ok()) return app.status();
   citizen_app_ = *std::move(app);
   if (absl::Status s = Connect(partner_); !s.ok()) return s;
@@ -277,7 +327,8 @@ absl::Status Bench::Setup() {
   if (absl::Status s = PutBenchPolicy(*producer->front()); !s.ok()) return s;
 
   std::vector<std::string> names;
-  for (int i = 0; i < 100; ++i) names.push_back(absl::StrCat("bench-subject-", i));
+  for (int i = 0; i < 100; ++i)
+    names.push_back(absl::StrCat("bench-subject-", i));
   auto citizens = MintCitizens(broker_.data_dir, names);
   if (!citizens.ok()) return citizens.status();
   auto subjects = GiveConsents(citizen_app_, *citizens);
@@ -285,8 +336,8 @@ absl::Status Bench::Setup() {
   subjects_ = *std::move(subjects);
   run_id_ = absl::StrCat(absl::ToUnixSeconds(absl::Now()), "-", getpid());
   if (std::any_of(flags_.scenarios.begin(), flags_.scenarios.end(), IsFloor)) {
-    auto floor =
-        FloorProcess::Start(flags_.floor_bin, broker_.data_dir, flags_.channels);
+    auto floor = FloorProcess::Start(flags_.floor_bin, broker_.data_dir,
+                                     flags_.channels);
     if (!floor.ok()) return floor.status();
     floor_ = *std::move(floor);
     std::cerr << "floor: grpc " << floor_->address() << ", pid "
@@ -308,9 +359,9 @@ absl::StatusOr<std::vector<Citizen>> Bench::Pool(const std::string& label,
   return pools_[label] = *std::move(citizens);
 }
 
-accord::v1::RequestGrantRequest GrantRequest(const std::string& dataset,
-                                             const std::vector<std::string>& subjects,
-                                             size_t n) {
+accord::v1::RequestGrantRequest GrantRequest(
+    const std::string& dataset, const std::vector<std::string>& subjects,
+    size_t n) {
   accord::v1::RequestGrantRequest r;
   r.set_dataset_id(dataset);
   r.set_purpose(kPurpose);
@@ -353,9 +404,11 @@ std::unique_ptr<Workload> Bench::MakeWorkload(const std::string& name) {
     // Mostly grants on personal data, some open and restricted ones, and
     // citizens changing their minds (disjoint from the granted subjects).
     std::vector<std::unique_ptr<Workload>> parts;
-    parts.push_back(GrantWorkload(GrantRequest(kPersonalDataset, subjects_, 10), 10));
+    parts.push_back(
+        GrantWorkload(GrantRequest(kPersonalDataset, subjects_, 10), 10));
     parts.push_back(GrantWorkload(GrantRequest(kOpenDataset, subjects_, 0), 0));
-    parts.push_back(GrantWorkload(GrantRequest(kRestrictedDataset, subjects_, 0), 0));
+    parts.push_back(
+        GrantWorkload(GrantRequest(kRestrictedDataset, subjects_, 0), 0));
     parts.push_back(consent("mixed", true));
     if (parts.back() == nullptr) return nullptr;
     return MixedWorkload(std::move(parts), {12, 3, 3, 2},
@@ -394,7 +447,8 @@ absl::StatusOr<ScenarioReport> Bench::RunScenario(const std::string& name,
   const bool floor = IsFloor(name);
   const pid_t pid = floor ? floor_->pid() : broker_.pid;
   absl::StatusOr<std::string> metrics_before =
-      floor ? absl::NotFoundError("floor") : ScrapeMetrics(broker_.http_address);
+      floor ? absl::NotFoundError("floor")
+            : ScrapeMetrics(broker_.http_address);
   absl::StatusOr<ProcSample> proc_before = ReadProc(pid);
   const double self_before = SelfCpuSeconds();
   const absl::Time start = absl::Now();
@@ -411,9 +465,11 @@ absl::StatusOr<ScenarioReport> Bench::RunScenario(const std::string& name,
     r.broker_rss_max = std::max(r.broker_rss_max, proc_after->rss_bytes);
   }
   absl::StatusOr<std::string> metrics_after =
-      floor ? absl::NotFoundError("floor") : ScrapeMetrics(broker_.http_address);
+      floor ? absl::NotFoundError("floor")
+            : ScrapeMetrics(broker_.http_address);
   if (metrics_before.ok() && metrics_after.ok()) {
-    auto before = PrometheusValue(*metrics_before, "accord_grants_issued_total");
+    auto before =
+        PrometheusValue(*metrics_before, "accord_grants_issued_total");
     auto after = PrometheusValue(*metrics_after, "accord_grants_issued_total");
     if (before.ok() && after.ok()) r.metric_grants = *after - *before;
   }

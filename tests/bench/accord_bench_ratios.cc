@@ -75,7 +75,7 @@ std::string OpenLoopSummary(const std::vector<ScenarioReport>& reports,
 }
 
 formats::JsonValue OpenLoopJson(const std::vector<ScenarioReport>& reports,
-                               int rounds) {
+                                int rounds) {
   formats::JsonValue out = formats::JsonValue::Array();
   for (int round = 1; round <= rounds; ++round) {
     const ScenarioReport* grant = Find(reports, round, kGrantOpen);

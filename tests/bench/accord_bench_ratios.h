@@ -34,7 +34,7 @@ std::string OpenLoopSummary(const std::vector<ScenarioReport>& reports,
 // The same as JSON: an array of {round, rate, <scenario>: {p50, p99}...,
 // grant_p99_to_floor_p99}.
 formats::JsonValue OpenLoopJson(const std::vector<ScenarioReport>& reports,
-                               int rounds);
+                                int rounds);
 
 }  // namespace accord::bench
 

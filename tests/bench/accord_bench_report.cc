@@ -19,30 +19,29 @@ std::string Load(const ScenarioReport& r) {
 std::string TableHeader() {
   return absl::StrFormat(
       "%-26s %-14s %9s %7s %7s %7s %7s %7s %7s %9s %8s %6s %8s %s\n",
-      "scenario", "load", "ok/s", "p50ms", "p95ms", "p99ms", "p99.9ms",
-      "maxms", "errors", "grants/s", "cpu_us", "cores", "rss_MiB", "metrics");
+      "scenario", "load", "ok/s", "p50ms", "p95ms", "p99ms", "p99.9ms", "maxms",
+      "errors", "grants/s", "cpu_us", "cores", "rss_MiB", "metrics");
 }
 
 std::string TableRow(const ScenarioReport& r) {
-    const LatencyHistogram& h = *r.load.latency;
-    const uint64_t calls = std::max<uint64_t>(1, r.load.calls_all);
-    return absl::StrFormat(
-            "%-26s %-14s %9.0f %7.3f %7.3f %7.3f %7.3f %7.2f %7d %9.0f %8s "
-            "%6s %8s %s\n",
-            r.round > 0 ? absl::StrCat(r.name, "#", r.round) : r.name, Load(r),
-            r.ok_per_second(), Ms(h.Quantile(0.5)), Ms(h.Quantile(0.95)),
-            Ms(h.Quantile(0.99)), Ms(h.Quantile(0.999)), Ms(h.Max()),
-            r.load.errors + r.load.not_sent,
-            r.load.seconds > 0 ? r.load.grants / r.load.seconds : 0.0,
-            r.broker_measured
-                ? absl::StrFormat("%.1f", r.broker_cpu_seconds * 1e6 / calls)
-                : "-",
-            r.broker_measured
-                ? absl::StrFormat("%.2f", r.broker_cpu_seconds / r.wall_seconds)
-                : "-",
-            r.broker_measured ? absl::StrFormat("%.0f", MiB(r.broker_rss_max))
-                              : "-",
-            r.metric_grants < 0 ? "-" : (r.metrics_agree() ? "agree" : "DIFFER"));
+  const LatencyHistogram& h = *r.load.latency;
+  const uint64_t calls = std::max<uint64_t>(1, r.load.calls_all);
+  return absl::StrFormat(
+      "%-26s %-14s %9.0f %7.3f %7.3f %7.3f %7.3f %7.2f %7d %9.0f %8s "
+      "%6s %8s %s\n",
+      r.round > 0 ? absl::StrCat(r.name, "#", r.round) : r.name, Load(r),
+      r.ok_per_second(), Ms(h.Quantile(0.5)), Ms(h.Quantile(0.95)),
+      Ms(h.Quantile(0.99)), Ms(h.Quantile(0.999)), Ms(h.Max()),
+      r.load.errors + r.load.not_sent,
+      r.load.seconds > 0 ? r.load.grants / r.load.seconds : 0.0,
+      r.broker_measured
+          ? absl::StrFormat("%.1f", r.broker_cpu_seconds * 1e6 / calls)
+          : "-",
+      r.broker_measured
+          ? absl::StrFormat("%.2f", r.broker_cpu_seconds / r.wall_seconds)
+          : "-",
+      r.broker_measured ? absl::StrFormat("%.0f", MiB(r.broker_rss_max)) : "-",
+      r.metric_grants < 0 ? "-" : (r.metrics_agree() ? "agree" : "DIFFER"));
 }
 
 std::string FormatTable(const std::vector<ScenarioReport>& reports) {
@@ -90,8 +89,9 @@ formats::JsonValue ToJson(const ScenarioReport& r) {
       .Set("calls_all", static_cast<long long>(r.load.calls_all))
       .Set("grants_all_calls", static_cast<long long>(r.load.grants_all_calls))
       .Set("mean_response_bytes",
-           r.load.ok > 0 ? static_cast<double>(r.load.response_bytes) / r.load.ok
-                         : 0.0)
+           r.load.ok > 0
+               ? static_cast<double>(r.load.response_bytes) / r.load.ok
+               : 0.0)
       .Set("mean_token_bytes",
            r.load.grants > 0
                ? static_cast<double>(r.load.token_bytes) / r.load.grants

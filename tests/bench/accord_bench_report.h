@@ -16,15 +16,15 @@ struct ScenarioReport {
   std::string name;
   int round = 0;
   bool open_loop = false;
-  int in_flight = 0;   // closed loop
-  double rate = 0;     // open loop, calls/s asked for
+  int in_flight = 0;  // closed loop
+  double rate = 0;    // open loop, calls/s asked for
   LoadResult load;
-  double wall_seconds = 0;          // the whole run, warm-up and drain included
-  bool broker_measured = false;     // the broker's pid is known
-  double broker_cpu_seconds = 0;    // over the whole run
-  double bench_cpu_seconds = 0;     // this process, over the whole run
-  uint64_t broker_rss_max = 0;      // sampled every 50 ms during the run
-  uint64_t broker_hwm = 0;          // VmHWM after the run
+  double wall_seconds = 0;        // the whole run, warm-up and drain included
+  bool broker_measured = false;   // the broker's pid is known
+  double broker_cpu_seconds = 0;  // over the whole run
+  double bench_cpu_seconds = 0;   // this process, over the whole run
+  uint64_t broker_rss_max = 0;    // sampled every 50 ms during the run
+  uint64_t broker_hwm = 0;        // VmHWM after the run
   // Grants the broker's accord_grants_issued_total counted during the run;
   // -1 when /metrics was not read.
   double metric_grants = -1;

@@ -1,12 +1,12 @@
 #include "tests/bench/accord_bench_setup.h"
 
-#include <cstdlib>
-#include <filesystem>
-#include <thread>
-
 #include <grpcpp/client_context.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -14,9 +14,9 @@
 #include "accord/v1/consent.grpc.pb.h"
 #include "accord/v1/policy.grpc.pb.h"
 #include "broker/crypto/signing_key.h"
+#include "broker/dev/dev_layout.h"
 #include "broker/rpc/status.h"
 #include "clients/connection.h"
-#include "broker/dev/dev_layout.h"
 #include "clients/dev_token.h"
 
 namespace accord::bench {
@@ -51,14 +51,15 @@ rules:
 absl::Status FromGrpc(const grpc::Status& s, absl::string_view what) {
   const absl::Status status = rpc::FromGrpc(s);
   if (status.ok()) return status;
-  return absl::Status(status.code(), absl::StrCat(what, ": ", status.message()));
+  return absl::Status(status.code(),
+                      absl::StrCat(what, ": ", status.message()));
 }
 
 }  // namespace
 
-absl::StatusOr<BrokerUnderTest> StartBroker(const std::string& broker_bin,
-                                            const std::string& data_dir,
-                                            std::vector<std::string> extra_flags) {
+absl::StatusOr<BrokerUnderTest> StartBroker(
+    const std::string& broker_bin, const std::string& data_dir,
+    std::vector<std::string> extra_flags) {
   const fs::path bin(broker_bin);
   if (bin.filename() != "accord-broker" || !fs::exists(bin)) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -92,8 +93,7 @@ absl::StatusOr<std::vector<std::unique_ptr<Endpoint>>> OpenEndpoints(
   auto cert =
       client::ReadSmallFile(dev::PrincipalCertPath(data_dir, principal));
   if (!cert.ok()) return cert.status();
-  auto key =
-      client::ReadSmallFile(dev::PrincipalKeyPath(data_dir, principal));
+  auto key = client::ReadSmallFile(dev::PrincipalKeyPath(data_dir, principal));
   if (!key.ok()) return key.status();
   grpc::SslCredentialsOptions tls;
   tls.pem_root_certs = *ca;

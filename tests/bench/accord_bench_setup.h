@@ -21,7 +21,8 @@ namespace accord::bench {
 
 inline constexpr char kOpenDataset[] = "rennes.mobility.bike-stations";
 inline constexpr char kRestrictedDataset[] = "rennes.environment.air-quality";
-inline constexpr char kPersonalDataset[] = "rennes.energy.household-consumption";
+inline constexpr char kPersonalDataset[] =
+    "rennes.energy.household-consumption";
 inline constexpr char kPartner[] = "partner-demo";
 inline constexpr char kProducer[] = "producer-demo";
 inline constexpr char kPurpose[] = "research-and-development";
@@ -41,9 +42,9 @@ struct BrokerUnderTest {
 // `data_dir` (a fresh temporary directory when empty) on free loopback
 // ports, plus `extra_flags`. Returns the broker once /readyz answers, or
 // the start error (with the broker's log).
-absl::StatusOr<BrokerUnderTest> StartBroker(const std::string& broker_bin,
-                                            const std::string& data_dir,
-                                            std::vector<std::string> extra_flags);
+absl::StatusOr<BrokerUnderTest> StartBroker(
+    const std::string& broker_bin, const std::string& data_dir,
+    std::vector<std::string> extra_flags);
 
 // `n` endpoints, each its own TLS connection to `address`, authenticated
 // with the dev certificate of `principal` under `data_dir`. Errors: the

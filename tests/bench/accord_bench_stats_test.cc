@@ -44,8 +44,7 @@ TEST_CASE("Merged histograms count every value", "[bench]") {
   CHECK(a.Max() == 1000000);
 }
 
-TEST_CASE("Prometheus samples are found by exact name and labels",
-          "[bench]") {
+TEST_CASE("Prometheus samples are found by exact name and labels", "[bench]") {
   const char* text =
       "# TYPE accord_grants_issued_total counter\n"
       "accord_grants_issued_total 42\n"
@@ -53,7 +52,8 @@ TEST_CASE("Prometheus samples are found by exact name and labels",
   auto grants = PrometheusValue(text, "accord_grants_issued_total");
   REQUIRE(grants.ok());
   CHECK(*grants == 42);
-  auto permits = PrometheusValue(text, "accord_decisions_total{outcome=\"permit\"}");
+  auto permits =
+      PrometheusValue(text, "accord_decisions_total{outcome=\"permit\"}");
   REQUIRE(permits.ok());
   CHECK(*permits == 7);
   CHECK(absl::IsNotFound(PrometheusValue(text, "accord_grants").status()));

@@ -244,7 +244,9 @@ class Mixed final : public Workload {
 
 }  // namespace
 
-std::unique_ptr<Workload> HealthWorkload() { return std::make_unique<Health>(); }
+std::unique_ptr<Workload> HealthWorkload() {
+  return std::make_unique<Health>();
+}
 
 std::unique_ptr<Workload> GrantWorkload(accord::v1::RequestGrantRequest request,
                                         size_t expected_subjects) {

@@ -70,9 +70,9 @@ void BM_ClaimsJsonValue(benchmark::State& state) {
   const Request r = PersonalRequest(static_cast<int>(state.range(0)));
   std::string claims;
   for (auto _ : state) {
-    claims = GrantClaimsJson(r.order, r.answer, kJti,
-                             r.answer.decision.subjects)
-                 .Serialize();
+    claims =
+        GrantClaimsJson(r.order, r.answer, kJti, r.answer.decision.subjects)
+            .Serialize();
     benchmark::DoNotOptimize(claims.data());
   }
   state.counters["bytes"] = static_cast<double>(claims.size());

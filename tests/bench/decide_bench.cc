@@ -6,13 +6,13 @@
 // The `allocs/decision` counter counts heap allocations inside the timed
 // loop (the engine reuses the Decision, so it should be 0).
 
+#include <benchmark/benchmark.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <new>
 #include <string>
 #include <vector>
-
-#include <benchmark/benchmark.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -44,18 +44,18 @@ namespace {
 
 const char* const kCategories[] = {"academic", "public-service", "association",
                                    "company"};
-const char* const kPurposes[] = {
-    "public-benefit.improve-transport-mobility",
-    "public-benefit.air-quality",
-    "public-benefit.official-statistics",
-    "public-benefit.public-policy-making",
-    "research-and-development.commercial-research",
-    "service-provision.service-optimisation",
-    "commercial.advertising",
-    "public-benefit.urban-planning"};
+const char* const kPurposes[] = {"public-benefit.improve-transport-mobility",
+                                 "public-benefit.air-quality",
+                                 "public-benefit.official-statistics",
+                                 "public-benefit.public-policy-making",
+                                 "research-and-development.commercial-research",
+                                 "service-provision.service-optimisation",
+                                 "commercial.advertising",
+                                 "public-benefit.urban-planning"};
 
 DatasetInfo Dataset() {
-  return {"rennes.energy.household-consumption", Classification::kPersonal,
+  return {"rennes.energy.household-consumption",
+          Classification::kPersonal,
           {"household_id", "subject", "day", "kwh", "tariff", "district"}};
 }
 
@@ -75,18 +75,19 @@ Directory MakeDirectory() {
 std::string PolicyYaml(int n) {
   std::string y = "legal_basis: consent\nmax_subjects: 100\nrules:\n";
   for (int i = 0; i < n - 1; ++i) {
-    absl::StrAppend(&y, "  - id: rule-", i, "\n    effect: ",
-                    i % 7 == 3 ? "prohibit" : "permit", "\n");
+    absl::StrAppend(&y, "  - id: rule-", i,
+                    "\n    effect: ", i % 7 == 3 ? "prohibit" : "permit", "\n");
     if (i % 3 == 0) {
       absl::StrAppend(&y, "    assignees: {principals: [partner-", i % 40,
                       ", partner-", (i + 11) % 40, "]}\n");
     } else {
-      absl::StrAppend(&y, "    assignees: {categories: [", kCategories[1 + i % 3],
-                      "]}\n");
+      absl::StrAppend(&y, "    assignees: {categories: [",
+                      kCategories[1 + i % 3], "]}\n");
     }
     absl::StrAppend(&y, "    purposes: [", kPurposes[i % 8], "]\n");
     if (i % 7 == 3) continue;
-    absl::StrAppend(&y, "    fields: [day, kwh", i % 2 ? ", district" : "", "]\n");
+    absl::StrAppend(&y, "    fields: [day, kwh", i % 2 ? ", district" : "",
+                    "]\n");
     if (i % 5 == 0) {
       y += "    not_before: 2025-01-01T00:00:00Z\n"
            "    not_after: 2027-01-01T00:00:00Z\n";
@@ -158,9 +159,9 @@ void BM_Decide(benchmark::State& state) {
     Decide(f.request, f.compiled, f.consents, now, &d);
     benchmark::DoNotOptimize(d.outcome);
   }
-  state.counters["allocs/decision"] = benchmark::Counter(
-      static_cast<double>(g_allocations.load() - before),
-      benchmark::Counter::kAvgIterations);
+  state.counters["allocs/decision"] =
+      benchmark::Counter(static_cast<double>(g_allocations.load() - before),
+                         benchmark::Counter::kAvgIterations);
   state.counters["rules"] = static_cast<double>(state.range(0));
 }
 BENCHMARK(BM_Decide)->Arg(10)->Arg(50)->Arg(200);

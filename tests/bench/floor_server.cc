@@ -11,6 +11,8 @@
 // --addr: where to listen. Writes "listening HOST:PORT" on stderr once it
 // serves; stops on SIGTERM or SIGINT, draining its writes.
 
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -20,9 +22,6 @@
 #include <filesystem>
 #include <memory>
 #include <string>
-
-#include <grpcpp/server.h>
-#include <grpcpp/server_builder.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -52,7 +51,9 @@ using cmdline::FlagSpec;
 std::vector<FlagSpec> Specs() {
   using A = FlagSpec::Arity;
   std::vector<FlagSpec> specs = {
-      {"pki", A::kValue, "DIR",
+      {"pki",
+       A::kValue,
+       "DIR",
        "a dev-mode broker's DATA_DIR/dev-pki (ca.pem, server.pem, server.key)",
        {}},
       {"data", A::kValue, "DIR", "a directory for a new store", {}},

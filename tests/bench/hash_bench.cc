@@ -5,11 +5,10 @@
 //
 //   build/bin/accord-hash-bench --benchmark_repetitions=5
 //       --benchmark_report_aggregates_only=true
+#include <benchmark/benchmark.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/params.h>
-
-#include <benchmark/benchmark.h>
 
 #include <cstdint>
 #include <cstring>
@@ -57,8 +56,7 @@ BENCHMARK(BM_Sha256)->Arg(65)->Threads(2);
 void BM_Sha256ThreeParts(benchmark::State& state) {
   const std::string left = Input(32), right = Input(32);
   for (auto _ : state) {
-    benchmark::DoNotOptimize(
-        Sha256(absl::string_view("\x01", 1), left, right));
+    benchmark::DoNotOptimize(Sha256(absl::string_view("\x01", 1), left, right));
   }
 }
 BENCHMARK(BM_Sha256ThreeParts);
@@ -156,9 +154,8 @@ EVP_MAC* Mac() {
 void BM_EvpMacReusedCtx(benchmark::State& state) {
   EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(Mac());
   char digest[] = "SHA256";
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string("digest", digest, 0),
-      OSSL_PARAM_construct_end()};
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+                         OSSL_PARAM_construct_end()};
   EVP_MAC_CTX_set_params(ctx, params);
   for (auto _ : state) {
     Digest out;
@@ -179,9 +176,8 @@ BENCHMARK(BM_EvpMacReusedCtx);
 void BM_EvpMacDupKeyed(benchmark::State& state) {
   EVP_MAC_CTX* keyed = EVP_MAC_CTX_new(Mac());
   char digest[] = "SHA256";
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string("digest", digest, 0),
-      OSSL_PARAM_construct_end()};
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+                         OSSL_PARAM_construct_end()};
   EVP_MAC_init(keyed, reinterpret_cast<const unsigned char*>(Key().data()),
                Key().size(), params);
   for (auto _ : state) {

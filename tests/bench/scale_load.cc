@@ -39,10 +39,10 @@
 #include "broker/auditlog/log.h"
 #include "broker/auditlog/stored_log_check.h"
 #include "broker/cmdline/flags.h"
-#include "broker/dev/dev_layout.h"
 #include "broker/crypto/random.h"
 #include "broker/crypto/signed_note.h"
 #include "broker/crypto/signing_key.h"
+#include "broker/dev/dev_layout.h"
 #include "broker/service/audit_events.h"
 #include "broker/service/citizen_tokens.h"
 #include "broker/service/demo_content.h"
@@ -54,7 +54,6 @@
 
 namespace accord::scale {
 namespace {
-
 
 constexpr char kTemplateDataset[] = "rennes.energy.household-consumption";
 constexpr char kPurposes[2][32] = {"research-and-development",
@@ -83,7 +82,8 @@ std::string DatasetId(uint64_t n) {
 // flight; remembers the first error.
 class Pipeline {
  public:
-  Pipeline(store::Store* store, uint64_t limit) : store_(store), limit_(limit) {}
+  Pipeline(store::Store* store, uint64_t limit)
+      : store_(store), limit_(limit) {}
 
   void Submit(store::WriteSet ws) ABSL_LOCKS_EXCLUDED(mu_) {
     {
@@ -94,11 +94,12 @@ class Pipeline {
       mu_.Await(absl::Condition(&room));
       ++in_flight_;
     }
-    store_->Commit(std::move(ws), [this](absl::StatusOr<store::CommitResult> r) {
-      absl::MutexLock l(&mu_);
-      --in_flight_;
-      if (!r.ok() && error_.ok()) error_ = r.status();
-    });
+    store_->Commit(std::move(ws),
+                   [this](absl::StatusOr<store::CommitResult> r) {
+                     absl::MutexLock l(&mu_);
+                     --in_flight_;
+                     if (!r.ok() && error_.ok()) error_ = r.status();
+                   });
   }
 
   // Waits for every queued write set; returns the first error.
@@ -156,7 +157,8 @@ store::WriteSet ConsentOf(const service::CitizenTokens& citizens,
   const uint64_t d = i % flags.datasets;
   accord::v1::Consent c;
   c.set_id(crypto::RandomId());
-  c.set_subject(citizens.PseudonymFor(dev::kIssuer, absl::StrCat("citizen-", i)));
+  c.set_subject(
+      citizens.PseudonymFor(dev::kIssuer, absl::StrCat("citizen-", i)));
   c.set_dataset_id(DatasetId(d));
   c.set_purpose(kPurposes[(i / flags.datasets) % 2]);
   c.mutable_recipient()->set_partner(std::string(dev::kPartner));
@@ -189,9 +191,8 @@ store::WriteSet DenialOf(const Flags& flags,
   reason->set_code("no_subjects");
   reason->set_message("no requested subject has consented");
   store::WriteSet ws;
-  ws.AddAuditEvent(service::DecisionEvent(dev::kPartner, DatasetId(d),
-                                          kPurposes[i % 2], decision, "", {},
-                                          now));
+  ws.AddAuditEvent(service::DecisionEvent(
+      dev::kPartner, DatasetId(d), kPurposes[i % 2], decision, "", {}, now));
   return ws;
 }
 
@@ -201,7 +202,8 @@ double Seconds(std::chrono::steady_clock::time_point since) {
 }
 
 absl::StatusOr<crypto::NoteSigner> LoadSigner(const Flags& flags) {
-  auto key = crypto::SigningKey::ReadPemFile(flags.data + "/keys/checkpoint.key");
+  auto key =
+      crypto::SigningKey::ReadPemFile(flags.data + "/keys/checkpoint.key");
   if (!key.ok()) return key.status();
   return crypto::NoteSigner::Create(flags.log_origin, *std::move(key));
 }
@@ -225,18 +227,20 @@ absl::Status TimeLogChecks(const Flags& flags) {
   auto start = std::chrono::steady_clock::now();
   auto stats = auditlog::CheckStoredLogBounded(nodes, *checkpoint);
   if (!stats.ok()) return stats.status();
-  std::printf("bounded check of %llu entries: %.3f s, %llu entries and %llu "
-              "nodes read\n",
-              static_cast<unsigned long long>(checkpoint->size), Seconds(start),
-              static_cast<unsigned long long>(stats->entries_read),
-              static_cast<unsigned long long>(stats->nodes_read));
+  std::printf(
+      "bounded check of %llu entries: %.3f s, %llu entries and %llu "
+      "nodes read\n",
+      static_cast<unsigned long long>(checkpoint->size), Seconds(start),
+      static_cast<unsigned long long>(stats->entries_read),
+      static_cast<unsigned long long>(stats->nodes_read));
   std::fflush(stdout);
   start = std::chrono::steady_clock::now();
   if (absl::Status s = auditlog::CheckStoredLog(nodes, *checkpoint); !s.ok()) {
     return s;
   }
   std::printf("full recompute of %llu entries: %.1f s\n",
-              static_cast<unsigned long long>(checkpoint->size), Seconds(start));
+              static_cast<unsigned long long>(checkpoint->size),
+              Seconds(start));
   return absl::OkStatus();
 }
 
@@ -364,17 +368,30 @@ using cmdline::FlagSpec;
 std::vector<FlagSpec> Specs() {
   using A = FlagSpec::Arity;
   std::vector<FlagSpec> specs = {
-      {"data", A::kValue, "DIR", "a stopped dev-mode broker's data directory",
+      {"data",
+       A::kValue,
+       "DIR",
+       "a stopped dev-mode broker's data directory",
        {}},
       {"datasets", A::kValue, "N", "datasets (default 100)", {}},
       {"consents", A::kValue, "N", "consents (default 1000000)", {}},
       {"entries", A::kValue, "N", "audit-log size (default 10000000)", {}},
       {"in-flight", A::kValue, "N", "write sets queued (default 8192)", {}},
-      {"cache-bytes", A::kValue, "N", "the store's block cache, bytes (default 256 MiB)", {}},
-      {"log-origin", A::kValue, "ORIGIN",
-       "the broker's log_origin (default accord.local/log)", {}},
-      {"time-log-checks", A::kValue, "1",
-       "time the startup log check of a stopped broker's store instead", {}},
+      {"cache-bytes",
+       A::kValue,
+       "N",
+       "the store's block cache, bytes (default 256 MiB)",
+       {}},
+      {"log-origin",
+       A::kValue,
+       "ORIGIN",
+       "the broker's log_origin (default accord.local/log)",
+       {}},
+      {"time-log-checks",
+       A::kValue,
+       "1",
+       "time the startup log check of a stopped broker's store instead",
+       {}},
       cmdline::HelpFlag()};
   // As given: a flag given again counts the last time.
   for (FlagSpec& spec : specs) spec.repeatable = true;
@@ -398,13 +415,12 @@ absl::Status ReadFlags(const cmdline::ParsedArgs& args, Flags* flags) {
   if (std::optional<std::string> v = args.Get("time-log-checks")) {
     flags->time_log_checks = *v == "1" || *v == "true";
   }
-  for (auto [name, out, min] :
-       {std::tuple<const char*, uint64_t*, uint64_t>{"datasets",
-                                                      &flags->datasets, 1},
-        {"consents", &flags->consents, 0},
-        {"entries", &flags->entries, 0},
-        {"in-flight", &flags->in_flight, 1},
-        {"cache-bytes", &flags->cache_bytes, 0}}) {
+  for (auto [name, out, min] : {std::tuple<const char*, uint64_t*, uint64_t>{
+                                    "datasets", &flags->datasets, 1},
+                                {"consents", &flags->consents, 0},
+                                {"entries", &flags->entries, 0},
+                                {"in-flight", &flags->in_flight, 1},
+                                {"cache-bytes", &flags->cache_bytes, 0}}) {
     std::optional<std::string> text = args.Get(name);
     if (text.has_value() && (!absl::SimpleAtoi(*text, out) || *out < min)) {
       return absl::InvalidArgumentError(

@@ -32,9 +32,10 @@ void Generate(const std::string& data, int consents, int entries) {
     REQUIRE(broker.Start().ok());
     REQUIRE(broker.Stop() == 0);
   }
-  CliResult r = Run(BinDir() + "/accord-scale-load",
-                    {"--data", data, "--datasets", "4", "--consents",
-                     absl::StrCat(consents), "--entries", absl::StrCat(entries)});
+  CliResult r =
+      Run(BinDir() + "/accord-scale-load",
+          {"--data", data, "--datasets", "4", "--consents",
+           absl::StrCat(consents), "--entries", absl::StrCat(entries)});
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
 }

@@ -5,10 +5,9 @@
 //
 //   build/bin/verify_bench --benchmark_repetitions=5
 //       --benchmark_min_time=1 --benchmark_report_aggregates_only=true
+#include <benchmark/benchmark.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
-
-#include <benchmark/benchmark.h>
 #include <time.h>
 
 #include <cstdint>
@@ -133,7 +132,8 @@ struct VerifierFixture {
     options.issuer = "accord";
     options.now = [] { return absl::FromUnixSeconds(testing::kNow); };
     verifier = std::make_unique<GrantVerifier>(*std::move(source), options);
-    token = testing::Sign(key, testing::GrantClaims(testing::kNow, kThumbprint));
+    token =
+        testing::Sign(key, testing::GrantClaims(testing::kNow, kThumbprint));
   }
   bool Verify() const {
     absl::StatusOr<Grant> grant =

@@ -2,14 +2,12 @@
 // reactors (which only a real call reaches): the record changes of
 // consent_changes.h, committed to the store, as the decider and grant_flow
 // then see them. Expiry follows the FakeClock.
-#include "broker/service/consent_changes.h"
-
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
 #include "absl/time/time.h"
+#include "broker/service/consent_changes.h"
 #include "broker/service/decider.h"
 #include "broker/service/revocations.h"
 #include "tests/service/service_fixture.h"
@@ -42,7 +40,8 @@ std::vector<std::string> GrantIds(ServiceFixture& f, absl::string_view dataset,
                                   std::vector<std::string> subjects) {
   auto caller = f.PartnerCaller("partner-demo");
   REQUIRE(caller.ok());
-  auto response = f.RequestGrant(*caller, Request(dataset, std::move(subjects)));
+  auto response =
+      f.RequestGrant(*caller, Request(dataset, std::move(subjects)));
   REQUIRE(response.ok());
   std::vector<std::string> ids;
   for (const auto& g : response->grants()) ids.push_back(g.id());
@@ -59,18 +58,19 @@ std::vector<accord::v1::ConsentState> States(const Consent& c) {
 // finds it.
 Consent Find(ServiceFixture& f, const std::string& subject,
              absl::string_view dataset) {
-  auto found = FindConsent(f.env(), subject, std::string(dataset),
-                           [](const Consent& c) {
-                             return c.purpose() == kResearch &&
-                                    c.recipient().partner() == "partner-demo";
-                           });
+  auto found =
+      FindConsent(f.env(), subject, std::string(dataset), [](const Consent& c) {
+        return c.purpose() == kResearch &&
+               c.recipient().partner() == "partner-demo";
+      });
   REQUIRE(found.ok());
   REQUIRE(found->has_value());
   return **found;
 }
 
-TEST_CASE("consent lifecycle: give, expiry by the clock, renewal, withdrawal "
-          "revoking the live grants") {
+TEST_CASE(
+    "consent lifecycle: give, expiry by the clock, renewal, withdrawal "
+    "revoking the live grants") {
   auto f = ServiceFixture::Create();
   REQUIRE(f.ok());
   ServiceFixture& fx = **f;
@@ -104,7 +104,8 @@ TEST_CASE("consent lifecycle: give, expiry by the clock, renewal, withdrawal "
   CHECK(c.events(1).actor() == "broker");
   {
     store::WriteSet ws;
-    PutChange(ws, c, accord::v1::CONSENT_STATE_EXPIRED, fx.clock().NowSeconds());
+    PutChange(ws, c, accord::v1::CONSENT_STATE_EXPIRED,
+              fx.clock().NowSeconds());
     REQUIRE(fx.Commit(std::move(ws)).ok());
   }
   CHECK(fx.store().GetConsent(c.id())->state() ==
@@ -128,10 +129,10 @@ TEST_CASE("consent lifecycle: give, expiry by the clock, renewal, withdrawal "
     REQUIRE(fx.Commit(std::move(ws)).ok());
   }
   Consent renewed = Find(fx, "alice", kHousehold);
-  CHECK(States(renewed) == std::vector<accord::v1::ConsentState>{
-                               accord::v1::CONSENT_STATE_GIVEN,
-                               accord::v1::CONSENT_STATE_EXPIRED,
-                               accord::v1::CONSENT_STATE_GIVEN});
+  CHECK(States(renewed) ==
+        std::vector<accord::v1::ConsentState>{accord::v1::CONSENT_STATE_GIVEN,
+                                              accord::v1::CONSENT_STATE_EXPIRED,
+                                              accord::v1::CONSENT_STATE_GIVEN});
   CHECK(renewed.state() == accord::v1::CONSENT_STATE_GIVEN);
   const std::vector<std::string> second = GrantIds(fx, kHousehold, {"alice"});
   REQUIRE(second.size() == 1);
@@ -147,8 +148,7 @@ TEST_CASE("consent lifecycle: give, expiry by the clock, renewal, withdrawal "
              "test");
     store::WriteSet ws;
     PutChange(ws, renewed, accord::v1::CONSENT_STATE_WITHDRAWN, now);
-    REQUIRE(RevokeSubjectGrants(fx.env(), ws, renewed, now,
-                                "consent_withdrawn")
+    REQUIRE(RevokeSubjectGrants(fx.env(), ws, renewed, now, "consent_withdrawn")
                 .ok());
     REQUIRE(fx.Commit(std::move(ws)).ok());
   }
@@ -169,16 +169,17 @@ TEST_CASE("consent lifecycle: give, expiry by the clock, renewal, withdrawal "
   CHECK(GrantIds(fx, kHousehold, {"alice"}).empty());
 }
 
-TEST_CASE("consent lifecycle: an objection revokes the grants naming the "
-          "objector and excludes them") {
+TEST_CASE(
+    "consent lifecycle: an objection revokes the grants naming the "
+    "objector and excludes them") {
   auto f = ServiceFixture::Create();
   REQUIRE(f.ok());
   ServiceFixture& fx = **f;
   REQUIRE(fx.PublishDemoContent().ok());
   const std::string li = "rennes.energy.li-test";
-  REQUIRE(fx.PublishDataset(PersonalDataset(li),
-                            PersonalPolicy(li, "legitimate_interest_opt_out",
-                                           kResearch))
+  REQUIRE(fx.PublishDataset(
+                PersonalDataset(li),
+                PersonalPolicy(li, "legitimate_interest_opt_out", kResearch))
               .ok());
   const std::vector<std::string> both = GrantIds(fx, li, {"alice", "bob"});
   REQUIRE(both.size() == 1);

@@ -3,15 +3,14 @@
 #include "broker/service/decider.h"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
 #include "absl/time/time.h"
 #include "broker/service/consent_changes.h"
-#include "tests/service/service_fixture.h"
 #include "policy/decide.h"
+#include "tests/service/service_fixture.h"
 
 namespace accord::service {
 namespace {
@@ -128,28 +127,31 @@ TEST_CASE("decider: max_grant_lifetime_seconds caps what the policy allows") {
   CHECK(capped->proto.lifetime_seconds() == 120);
 }
 
-TEST_CASE("decider: under consent only subjects with a live consent are "
-          "permitted") {
+TEST_CASE(
+    "decider: under consent only subjects with a live consent are "
+    "permitted") {
   auto f = Fixture();
   const int64_t hour = 3600;
   // No consent: a denial, not an error.
-  auto none = DecideAccess(f->env(), Question(kHousehold, kResearch, {"alice"}));
+  auto none =
+      DecideAccess(f->env(), Question(kHousehold, kResearch, {"alice"}));
   CHECK(!Permits(none));
   CHECK(Has(Codes(*none), policy::kSubjectsWithoutConsent));
 
   auto alice = f->GiveConsent("alice", kHousehold, kResearch, "partner-demo",
                               kFixtureStart + hour);
   REQUIRE(alice.ok());
-  auto given = DecideAccess(f->env(), Question(kHousehold, kResearch, {"alice"}));
+  auto given =
+      DecideAccess(f->env(), Question(kHousehold, kResearch, {"alice"}));
   CHECK(Permits(given));
   CHECK(given->decision.subjects == std::vector<std::string>{"alice"});
   CHECK(given->decision.consent_ids == std::vector<std::string>{alice->id()});
   CHECK(given->revision == f->store().revision());
 
   // Bob consented to another purpose: he is left out, Alice stays.
-  REQUIRE(f->GiveConsent("bob", kHousehold, "public-benefit.energy",
-                         "partner-demo")
-              .ok());
+  REQUIRE(
+      f->GiveConsent("bob", kHousehold, "public-benefit.energy", "partner-demo")
+          .ok());
   auto both =
       DecideAccess(f->env(), Question(kHousehold, kResearch, {"alice", "bob"}));
   CHECK(Permits(both));
@@ -162,14 +164,17 @@ TEST_CASE("decider: under consent only subjects with a live consent are "
   // Withdrawn: denied from the next decision on.
   auto carol = f->GiveConsent("carol", kHousehold, kResearch, "partner-demo");
   REQUIRE(carol.ok());
-  CHECK(Permits(DecideAccess(f->env(), Question(kHousehold, kResearch, {"carol"}))));
+  CHECK(Permits(
+      DecideAccess(f->env(), Question(kHousehold, kResearch, {"carol"}))));
   Withdraw(*f, *carol);
-  CHECK(!Permits(DecideAccess(f->env(), Question(kHousehold, kResearch, {"carol"}))));
+  CHECK(!Permits(
+      DecideAccess(f->env(), Question(kHousehold, kResearch, {"carol"}))));
 
   // Expired: denied as soon as the clock passes expires_at, before anything
   // records the expiry (the stored record still says GIVEN).
   f->clock().Advance(absl::Seconds(hour - 1));
-  CHECK(Permits(DecideAccess(f->env(), Question(kHousehold, kResearch, {"alice"}))));
+  CHECK(Permits(
+      DecideAccess(f->env(), Question(kHousehold, kResearch, {"alice"}))));
   f->clock().Advance(absl::Seconds(1));
   const uint64_t revision = f->store().revision();
   auto expired =
@@ -181,13 +186,14 @@ TEST_CASE("decider: under consent only subjects with a live consent are "
   CHECK(f->store().revision() == revision);
 }
 
-TEST_CASE("decider: legitimate interest needs no consent and honours "
-          "objections") {
+TEST_CASE(
+    "decider: legitimate interest needs no consent and honours "
+    "objections") {
   auto f = Fixture();
   const std::string li = "rennes.energy.li-test";
-  REQUIRE(f->PublishDataset(PersonalDataset(li),
-                            PersonalPolicy(li, "legitimate_interest_opt_out",
-                                           kResearch))
+  REQUIRE(f->PublishDataset(
+               PersonalDataset(li),
+               PersonalPolicy(li, "legitimate_interest_opt_out", kResearch))
               .ok());
   auto everyone =
       DecideAccess(f->env(), Question(li, kResearch, {"alice", "bob"}));
@@ -216,9 +222,9 @@ TEST_CASE("decider: legitimate interest needs no consent and honours "
 TEST_CASE("decider: public task needs no consent") {
   auto f = Fixture();
   const std::string task = "rennes.energy.public-task";
-  REQUIRE(f->PublishDataset(PersonalDataset(task),
-                            PersonalPolicy(task, "public_task",
-                                           "public-benefit.energy"))
+  REQUIRE(f->PublishDataset(
+               PersonalDataset(task),
+               PersonalPolicy(task, "public_task", "public-benefit.energy"))
               .ok());
   auto answer = DecideAccess(
       f->env(), Question(task, "public-benefit.energy", {"alice", "bob"}));

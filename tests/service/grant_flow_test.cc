@@ -2,15 +2,14 @@
 // the one commit of grants, log entries and quota uses.
 #include "broker/service/grant_flow.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
-#include "tests/service/service_fixture.h"
 #include "clients/verifier/grant_verifier.h"
+#include "tests/service/service_fixture.h"
 
 namespace accord::service {
 namespace {
@@ -87,9 +86,8 @@ TEST_CASE("grant_flow: a permit is signed, recorded and logged in one commit") {
   CHECK(history->records[0].id() == out.id());
 
   // The token is the grant a data service accepts.
-  auto grant =
-      fx.MakeGrantVerifier(kAudience)->VerifyForThumbprint(out.token(),
-                                                            kTestThumbprint);
+  auto grant = fx.MakeGrantVerifier(kAudience)->VerifyForThumbprint(
+      out.token(), kTestThumbprint);
   INFO(grant.status());
   REQUIRE(grant.ok());
   CHECK(grant->id == out.id());
@@ -98,8 +96,9 @@ TEST_CASE("grant_flow: a permit is signed, recorded and logged in one commit") {
   CHECK(grant->revision == static_cast<int64_t>(response->revision()) - 1);
 }
 
-TEST_CASE("grant_flow: a denial is logged without a grant, and errors write "
-          "nothing") {
+TEST_CASE(
+    "grant_flow: a denial is logged without a grant, and errors write "
+    "nothing") {
   auto f = ServiceFixture::Create();
   REQUIRE(f.ok());
   ServiceFixture& fx = **f;
@@ -156,8 +155,9 @@ TEST_CASE("grant_flow: a denial is logged without a grant, and errors write "
   CHECK(fx.store().LogSize() == log_size);
 }
 
-TEST_CASE("grant_flow: a quota is spent once per grant issued, never by a "
-          "denial") {
+TEST_CASE(
+    "grant_flow: a quota is spent once per grant issued, never by a "
+    "denial") {
   BrokerConfig config;
   config.max_subjects_per_grant = 2;
   auto f = ServiceFixture::Create(config);
@@ -165,9 +165,9 @@ TEST_CASE("grant_flow: a quota is spent once per grant issued, never by a "
   ServiceFixture& fx = **f;
   REQUIRE(fx.PublishDemoContent().ok());
   const std::string dataset = "rennes.energy.quota-test";
-  REQUIRE(fx.PublishDataset(PersonalDataset(dataset),
-                            PersonalPolicy(dataset, "consent", kResearch,
-                                           "three-a-day", 3))
+  REQUIRE(fx.PublishDataset(
+                PersonalDataset(dataset),
+                PersonalPolicy(dataset, "consent", kResearch, "three-a-day", 3))
               .ok());
   for (const char* s : {"alice", "bob", "carol"}) {
     REQUIRE(fx.GiveConsent(s, dataset, kResearch, "partner-demo").ok());
@@ -181,12 +181,14 @@ TEST_CASE("grant_flow: a quota is spent once per grant issued, never by a "
   REQUIRE(nobody.ok());
   CHECK(nobody->decision().outcome() == accord::v1::OUTCOME_DENY);
   CHECK(QuotaCode(nobody->decision()).empty());
-  CHECK(absl::IsDeadlineExceeded(
-      fx.RequestGrant(*caller, Request(dataset, {"alice"}), absl::InfinitePast())
-          .status()));
+  CHECK(absl::IsDeadlineExceeded(fx.RequestGrant(*caller,
+                                                 Request(dataset, {"alice"}),
+                                                 absl::InfinitePast())
+                                     .status()));
 
   // Three subjects, two per grant: two grants, two of the three uses.
-  auto two = fx.RequestGrant(*caller, Request(dataset, {"alice", "bob", "carol"}));
+  auto two =
+      fx.RequestGrant(*caller, Request(dataset, {"alice", "bob", "carol"}));
   REQUIRE(two.ok());
   CHECK(two->decision().outcome() == accord::v1::OUTCOME_PERMIT);
   REQUIRE(two->grants_size() == 2);

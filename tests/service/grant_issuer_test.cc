@@ -2,17 +2,16 @@
 // service's verifier (clients/verifier), its expiry from the clock.
 #include "broker/service/grant_issuer.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <variant>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
 #include "absl/time/time.h"
 #include "broker/service/decider.h"
 #include "broker/service/key_ring.h"
-#include "tests/service/service_fixture.h"
 #include "clients/verifier/grant_verifier.h"
+#include "tests/service/service_fixture.h"
 
 namespace accord::service {
 namespace {
@@ -37,8 +36,9 @@ GrantOrder Order(ServiceFixture& f, absl::string_view purpose) {
   return order;
 }
 
-TEST_CASE("grant_issuer: a grant carries the decision's claims, signed by the "
-          "primary key") {
+TEST_CASE(
+    "grant_issuer: a grant carries the decision's claims, signed by the "
+    "primary key") {
   auto f = ServiceFixture::Create();
   REQUIRE(f.ok());
   ServiceFixture& fx = **f;
@@ -90,13 +90,16 @@ TEST_CASE("grant_issuer: a grant carries the decision's claims, signed by the "
   CHECK(g.record.kid() == key->kid());
 
   // Bound to the certificate: another presenter is refused.
-  auto stolen = verifier->VerifyForThumbprint(g.token, "b3RoZXItY2VydGlmaWNhdGU");
-  CHECK(verifier::FailedCheck(stolen.status()) == verifier::GrantCheck::kBinding);
+  auto stolen =
+      verifier->VerifyForThumbprint(g.token, "b3RoZXItY2VydGlmaWNhdGU");
+  CHECK(verifier::FailedCheck(stolen.status()) ==
+        verifier::GrantCheck::kBinding);
   // For its audience only.
   auto elsewhere = fx.MakeGrantVerifier("other.example");
-  CHECK(verifier::FailedCheck(
-            elsewhere->VerifyForThumbprint(g.token, kTestThumbprint).status()) ==
-        verifier::GrantCheck::kAudience);
+  CHECK(
+      verifier::FailedCheck(
+          elsewhere->VerifyForThumbprint(g.token, kTestThumbprint).status()) ==
+      verifier::GrantCheck::kAudience);
 
   // Its expiry comes from the clock: valid up to exp (and the skew), then
   // refused.
@@ -104,11 +107,13 @@ TEST_CASE("grant_issuer: a grant carries the decision's claims, signed by the "
   CHECK(verifier->VerifyForThumbprint(g.token, kTestThumbprint).ok());
   fx.clock().Advance(absl::Seconds(1));
   auto late = verifier->VerifyForThumbprint(g.token, kTestThumbprint);
-  CHECK(verifier::FailedCheck(late.status()) == verifier::GrantCheck::kLifetime);
+  CHECK(verifier::FailedCheck(late.status()) ==
+        verifier::GrantCheck::kLifetime);
 }
 
-TEST_CASE("grant_issuer: the subjects of a personal grant are sliced by "
-          "max_subjects_per_grant") {
+TEST_CASE(
+    "grant_issuer: the subjects of a personal grant are sliced by "
+    "max_subjects_per_grant") {
   BrokerConfig config;
   config.max_subjects_per_grant = 2;
   auto f = ServiceFixture::Create(config);
@@ -129,8 +134,8 @@ TEST_CASE("grant_issuer: the subjects of a personal grant are sliced by "
   auto answer = DecideAccess(fx.env(), q);
   REQUIRE(answer.ok());
   REQUIRE(answer->decision.outcome == policy::Outcome::kPermit);
-  auto issued = IssueGrants(*fx.grant_keys().Primary(),
-                            Order(fx, q.purpose), *answer);
+  auto issued =
+      IssueGrants(*fx.grant_keys().Primary(), Order(fx, q.purpose), *answer);
   REQUIRE(issued.ok());
   REQUIRE(issued->size() == 2);
   auto verifier = fx.MakeGrantVerifier(kAudience);
@@ -147,8 +152,8 @@ TEST_CASE("grant_issuer: the subjects of a personal grant are sliced by "
     CHECK(g.record.consent_ids_size() == 3);
     slices.push_back(grant->subjects);
   }
-  CHECK(slices == std::vector<std::vector<std::string>>{{"alice", "bob"},
-                                                         {"carol"}});
+  CHECK(slices ==
+        std::vector<std::vector<std::string>>{{"alice", "bob"}, {"carol"}});
   CHECK((*issued)[0].record.id() != (*issued)[1].record.id());
 }
 

@@ -2,16 +2,15 @@
 // takes effect when the clock passes its promotion time, and grants of the
 // old key verify until that key is retired from the published set.
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "absl/time/time.h"
 #include "broker/crypto/jwks.h"
 #include "broker/service/key_ring.h"
-#include "tests/service/service_fixture.h"
 #include "clients/verifier/grant_verifier.h"
+#include "tests/service/service_fixture.h"
 
 namespace accord::service {
 namespace {
@@ -43,8 +42,9 @@ accord::v1::KeyState StateOf(KeyRing& ring, const std::string& kid) {
   return accord::v1::KEY_STATE_UNSPECIFIED;
 }
 
-TEST_CASE("key_ring: grants switch key when the clock passes the promotion, "
-          "old grants verify until their key is retired") {
+TEST_CASE(
+    "key_ring: grants switch key when the clock passes the promotion, "
+    "old grants verify until their key is retired") {
   // Promoted a minute after the rotation: before the first grant (of the
   // policy's default 5 minutes) expires.
   BrokerConfig config;
@@ -87,9 +87,9 @@ TEST_CASE("key_ring: grants switch key when the clock passes the promotion, "
   fx.clock().Advance(absl::Seconds(prepublish - 1));
   auto pending = fx.RequestGrant(*caller, BikeRequest());
   REQUIRE(pending.ok());
-  CHECK(verifier->VerifyForThumbprint(pending->grants(0).token(),
-                                      kTestThumbprint)
-            ->kid == old_kid);
+  CHECK(
+      verifier->VerifyForThumbprint(pending->grants(0).token(), kTestThumbprint)
+          ->kid == old_kid);
 
   // The clock reaches the promotion time: the next grant is signed by the
   // new key, and the old one is retired but still published.
@@ -119,9 +119,10 @@ TEST_CASE("key_ring: grants switch key when the clock passes the promotion, "
   fx.clock().Advance(absl::Seconds(1));
   CHECK(!Published(ring, old_kid));
   CHECK(StateOf(ring, old_kid) == accord::v1::KEY_STATE_UNSPECIFIED);
-  CHECK(verifier::FailedCheck(
-            verifier->VerifyForThumbprint(old_token, kTestThumbprint)
-                .status()) == verifier::GrantCheck::kKey);
+  CHECK(
+      verifier::FailedCheck(
+          verifier->VerifyForThumbprint(old_token, kTestThumbprint).status()) ==
+      verifier::GrantCheck::kKey);
   // The new key goes on signing grants that verify.
   auto later = fx.RequestGrant(*caller, BikeRequest());
   REQUIRE(later.ok());

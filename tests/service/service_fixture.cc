@@ -4,8 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
-#include "broker/dev/dev_layout.h"
 #include "broker/crypto/random.h"
+#include "broker/dev/dev_layout.h"
 #include "broker/service/audit_events.h"
 #include "broker/service/consent_changes.h"
 #include "broker/service/demo_content.h"
@@ -15,7 +15,6 @@
 #include "policy/taxonomy.h"
 
 namespace accord::service::testing {
-
 
 accord::v1::Dataset PersonalDataset(absl::string_view id) {
   accord::v1::Dataset d;

@@ -37,8 +37,8 @@
 #include "broker/service/revocations.h"
 #include "broker/store/store.h"
 #include "broker/store/write_set.h"
-#include "clients/verifier/grant_verifier.h"
 #include "broker/testing/temp_dir.h"
+#include "clients/verifier/grant_verifier.h"
 
 namespace accord::service::testing {
 

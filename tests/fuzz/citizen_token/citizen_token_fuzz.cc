@@ -50,8 +50,8 @@ const accord::service::CitizenTokens& Tokens() {
          ec,
          {{"accord-citizens", {"app"}}},
          ""}};
-    auto loaded = accord::service::CitizenTokens::Load(
-        issuers, std::string(32, 's'), 60);
+    auto loaded =
+        accord::service::CitizenTokens::Load(issuers, std::string(32, 's'), 60);
     unlink(ed.c_str());
     unlink(ec.c_str());
     if (!loaded.ok()) std::abort();

@@ -9,9 +9,9 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "broker/formats/json.h"
 #include "broker/crypto/jwks.h"
 #include "broker/crypto/jws.h"
+#include "broker/formats/json.h"
 #include "clients/verifier/grant_verifier.h"
 #include "clients/verifier/key_source.h"
 

@@ -23,8 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (accord::auditlog::ValidateEntry(entry).ok() != event.ok()) std::abort();
   if (!event.ok()) return 0;
   // An accepted entry is canonical: one event, one encoding.
-  if (accord::auditlog::EncodeEntry(*event, accord::auditlog::EntryVersion(entry)) !=
-      entry) {
+  if (accord::auditlog::EncodeEntry(
+          *event, accord::auditlog::EntryVersion(entry)) != entry) {
     std::abort();
   }
   // Writers produce version 2 only: a version 2 entry is what
@@ -32,7 +32,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // refused (it names pseudonyms) or given the same body as version 2.
   absl::StatusOr<std::string> checked =
       accord::auditlog::EncodeCheckedEntry(*event);
-  if (accord::auditlog::EntryVersion(entry) == accord::auditlog::kEntryVersion) {
+  if (accord::auditlog::EntryVersion(entry) ==
+      accord::auditlog::kEntryVersion) {
     if (!checked.ok() || *checked != entry) std::abort();
   } else if (checked.ok() && checked->substr(1) != entry.substr(1)) {
     std::abort();
