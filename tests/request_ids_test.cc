@@ -18,6 +18,7 @@
 #include "clients/connection.h"
 #include "tests/broker_harness.h"
 #include "tests/dev_connection.h"
+#include "tests/study_spec.h"
 
 namespace accord::testing {
 namespace {
@@ -281,26 +282,6 @@ TEST_CASE("request ids: a retried refusal of a consent request is the first") {
   CHECK(ConsentCount(alice) == 1);
   REQUIRE(broker.Stop() == 0);
   CHECK(StoredLogSize(broker) == size_before);
-}
-
-v1::ConsentRequestSpec StudySpec(int64_t now) {
-  v1::ConsentRequestSpec spec;
-  spec.set_dataset_id(kEnergy);
-  spec.set_purpose("public-benefit.energy");
-  for (const char* field : {"day", "kwh"}) spec.add_fields(field);
-  spec.set_consent_duration_seconds(90 * 86400);
-  spec.mutable_title()->set_fr("Consommation et isolation des logements");
-  spec.mutable_description()->set_fr(
-      "Nous comparons la consommation avant et après des travaux.");
-  spec.mutable_public_benefit()->set_fr("Mieux choisir les travaux aidés.");
-  v1::Responsible* r = spec.mutable_responsible();
-  r->set_organisation("Agence locale de l'énergie");
-  r->set_name("Cheffe de projet");
-  r->set_role("project-lead");
-  r->set_email("projet@alec.example");
-  spec.set_opens_at(now);
-  spec.set_closes_at(now + 30 * 86400);
-  return spec;
 }
 
 int RequestCount(const client::Connection& partner) {

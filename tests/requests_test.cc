@@ -17,6 +17,7 @@
 #include "broker/formats/json.h"
 #include "clients/dev_token.h"
 #include "tests/broker_harness.h"
+#include "tests/study_spec.h"
 #include "tests/tls_callers.h"
 
 namespace accord::testing {
@@ -124,36 +125,6 @@ Status Grant(Fixture& f, const std::string& partner, const std::string& subject,
   ClientContext ctx;
   return v1::AccessService::NewStub(f.As(partner))
       ->RequestGrant(&ctx, req, out);
-}
-
-v1::ConsentRequestSpec StudySpec(int64_t now) {
-  v1::ConsentRequestSpec spec;
-  spec.set_dataset_id(kDataset);
-  spec.set_purpose("public-benefit.energy");
-  for (const char* field : {"subject", "day", "kwh"}) spec.add_fields(field);
-  spec.set_consent_duration_seconds(90 * 86400);
-  for (const auto& [kind, value] :
-       std::vector<std::pair<std::string, std::string>>{
-           {"delete_after", "86400"},
-           {"aggregate_min_k", "10"},
-           {"no_onward_transfer", ""}}) {
-    v1::Duty* d = spec.add_duties();
-    d->set_kind(kind);
-    d->set_value(value);
-  }
-  spec.mutable_title()->set_fr("Consommation et isolation des logements");
-  spec.mutable_title()->set_en("Consumption and home insulation");
-  spec.mutable_description()->set_fr(
-      "Nous comparons la consommation avant et après des travaux.");
-  spec.mutable_public_benefit()->set_fr("Mieux choisir les travaux aidés.");
-  v1::Responsible* r = spec.mutable_responsible();
-  r->set_organisation("Agence locale de l'énergie");
-  r->set_name("Cheffe de projet");
-  r->set_role("project-lead");
-  r->set_email("projet@alec.example");
-  spec.set_opens_at(now);
-  spec.set_closes_at(now + 30 * 86400);
-  return spec;
 }
 
 // Drafts, submits and approves `spec` as partner-demo and producer-demo.

@@ -51,14 +51,19 @@ TEST_CASE(
     "rpc status: a code outside 0..16 becomes UNKNOWN both ways, "
     "message kept",
     "[rpc][status]") {
-  for (int code : {-1, 17, 42, 1000}) {
+  // grpc::StatusCode has no fixed underlying type: only 0..31 are values
+  // of it (a newer peer's code 17..31), anything else is undefined.
+  for (int code : {17, 31}) {
     INFO("code " << code);
     const grpc::Status from_peer(static_cast<grpc::StatusCode>(code),
                                  "from a newer peer");
     const absl::Status local = FromGrpc(from_peer);
     CHECK(local.code() == absl::StatusCode::kUnknown);
     CHECK(local.message() == "from a newer peer");
-
+  }
+  // absl::StatusCode is an int: any value can reach ToGrpc.
+  for (int code : {-1, 17, 42, 1000}) {
+    INFO("code " << code);
     const absl::Status odd(static_cast<absl::StatusCode>(code), "odd code");
     const grpc::Status wire = ToGrpc(odd);
     CHECK(wire.error_code() == grpc::StatusCode::UNKNOWN);
