@@ -27,7 +27,13 @@ rocksdb::ColumnFamilyOptions FamilyOptions(
     const std::shared_ptr<rocksdb::Cache>& cache, bool index) {
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
-  table.cache_index_and_filter_blocks = true;
+  // Index and filter blocks live with their open table files, outside the
+  // block cache. In the cache, the memtables charged to it crowded them
+  // out, and each point read fetched and checksummed them again from every
+  // file it consulted: a grant's CPU grew from 180 to over 1,000 us within
+  // 16 s of load (accord-bench --scenarios grant-personal-10 --rounds 8
+  // --duration 2); outside it, 180-260 us over the same run.
+  table.cache_index_and_filter_blocks = false;
   rocksdb::ColumnFamilyOptions cf;
   if (index) {
     // A decision's point read per subject skips, by these filters, the
