@@ -6,9 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "broker/crypto/random.h"
 #include "broker/service/call.h"
 #include "broker/service/clock.h"
@@ -20,7 +18,6 @@
 #include "broker/service/request_state.h"
 #include "broker/service/validate.h"
 #include "broker/store/store.h"
-#include "policy/decide.h"
 
 namespace accord::service {
 namespace {
@@ -78,90 +75,6 @@ bool HasProposal(const ConsentRequest& r) {
 
 // The version a pending proposal would become.
 uint32_t NextVersion(const ConsentRequest& r) { return r.version() + 1; }
-
-// Whether `spec_duty` holds the partner to at least what `imposed` asks.
-bool Satisfies(const accord::v1::Duty& spec_duty, const policy::Duty& imposed) {
-  if (spec_duty.kind() != policy::DutyKindName(imposed.kind)) return false;
-  int64_t offered = 0, required = 0;
-  switch (imposed.kind) {
-    case policy::DutyKind::kDeleteAfter:
-      return absl::SimpleAtoi(spec_duty.value(), &offered) &&
-             absl::SimpleAtoi(imposed.value, &required) && offered <= required;
-    case policy::DutyKind::kAggregateMinK:
-      return absl::SimpleAtoi(spec_duty.value(), &offered) &&
-             absl::SimpleAtoi(imposed.value, &required) && offered >= required;
-    case policy::DutyKind::kAttribute:
-      return spec_duty.value() == imposed.value;
-    default:
-      return true;
-  }
-}
-
-// What the policy would do for a consenting citizen's data asked by the
-// partner with this spec now: FAILED_PRECONDITION naming what it forbids.
-absl::Status CheckAgainstPolicy(const Env& env, const DatasetPolicy& policy,
-                                const ConsentRequest& r,
-                                const ConsentRequestSpec& spec,
-                                const std::string& category) {
-  if (policy.compiled.legal_basis() != policy::LegalBasis::kConsent) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("spec.dataset_id: dataset '", spec.dataset_id(),
-                     "' is not processed on the basis of consent"));
-  }
-  if (absl::Status s = policy::CouldEverPermit(policy.compiled, spec.purpose(),
-                                               r.partner(), "");
-      !s.ok()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("spec.purpose: ", s.message()));
-  }
-  // A dry run for one hypothetical citizen who consented to exactly this.
-  const std::vector<std::string> fields(spec.fields().begin(),
-                                        spec.fields().end());
-  const std::vector<std::string> subjects = {"notice-check"};
-  policy::Request question;
-  question.partner = r.partner();
-  question.partner_category = category;
-  question.purpose = spec.purpose();
-  question.fields = fields;
-  question.subjects = subjects;
-  policy::ConsentView consent;
-  consent.id = "notice-check";
-  consent.subject = subjects[0];
-  consent.purpose = spec.purpose();
-  consent.recipient_partner = r.partner();
-  consent.live = true;
-  const policy::Decision d =
-      policy::Decide(question, policy.compiled,
-                     absl::MakeConstSpan(&consent, 1), env.clock->Now());
-  if (d.outcome != policy::Outcome::kPermit) {
-    std::vector<std::string> why;
-    for (const policy::Reason& reason : d.reasons)
-      why.push_back(reason.message);
-    return absl::FailedPreconditionError(absl::StrCat(
-        "spec: the policy of dataset '", spec.dataset_id(),
-        "' does not permit this request: ", absl::StrJoin(why, "; ")));
-  }
-  for (int i = 0; i < spec.fields_size(); ++i) {
-    if (std::find(d.fields.begin(), d.fields.end(), spec.fields(i)) ==
-        d.fields.end()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "spec.fields[", i, "]: the policy does not permit field '",
-          spec.fields(i), "' to '", r.partner(), "' for this purpose"));
-    }
-  }
-  for (const policy::Duty& imposed : d.duties) {
-    const bool accepted = std::any_of(
-        spec.duties().begin(), spec.duties().end(),
-        [&](const accord::v1::Duty& s) { return Satisfies(s, imposed); });
-    if (!accepted) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "spec.duties: the policy imposes '",
-          policy::DutyKindName(imposed.kind), imposed.value.empty() ? "" : " ",
-          imposed.value, "'; the request must accept it"));
-    }
-  }
-  return absl::OkStatus();
-}
 
 // Commits `ws` holding `request`; once durable, releases `claim` and
 // answers with the request at its new revision, the answer `client`
@@ -418,7 +331,8 @@ grpc::ServerUnaryReactor* ConsentRequestServiceImpl::ReviewConsentRequest(
                    "partner '", r.partner(), "' is no longer a partner")));
   }
   if (absl::Status s =
-          CheckAgainstPolicy(env_, **policy, r, spec, partner->second);
+          CheckSpecAgainstPolicy((*policy)->compiled, r.partner(),
+                                 partner->second, spec, env_.clock->Now());
       !s.ok()) {
     return call.FinishReleasing(claim, s);
   }

@@ -5,10 +5,14 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/types/span.h"
 #include "broker/service/limits.h"
 #include "broker/service/validate.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "policy/decide.h"
 #include "policy/duty_text.h"
 #include "policy/language.h"
 
@@ -201,6 +205,92 @@ absl::Status CheckRequestSpec(const accord::v1::ConsentRequestSpec& spec,
 bool SameSpec(const accord::v1::ConsentRequestSpec& a,
               const accord::v1::ConsentRequestSpec& b) {
   return google::protobuf::util::MessageDifferencer::Equals(a, b);
+}
+
+// Whether `spec_duty` holds the partner to at least what `imposed` asks.
+namespace {
+
+bool Satisfies(const accord::v1::Duty& spec_duty, const policy::Duty& imposed) {
+  if (spec_duty.kind() != policy::DutyKindName(imposed.kind)) return false;
+  int64_t offered = 0, required = 0;
+  switch (imposed.kind) {
+    case policy::DutyKind::kDeleteAfter:
+      return absl::SimpleAtoi(spec_duty.value(), &offered) &&
+             absl::SimpleAtoi(imposed.value, &required) && offered <= required;
+    case policy::DutyKind::kAggregateMinK:
+      return absl::SimpleAtoi(spec_duty.value(), &offered) &&
+             absl::SimpleAtoi(imposed.value, &required) && offered >= required;
+    case policy::DutyKind::kAttribute:
+      return spec_duty.value() == imposed.value;
+    default:
+      return true;
+  }
+}
+
+}  // namespace
+
+absl::Status CheckSpecAgainstPolicy(const policy::CompiledPolicy& compiled,
+                                    const std::string& partner,
+                                    const std::string& category,
+                                    const accord::v1::ConsentRequestSpec& spec,
+                                    absl::Time now) {
+  if (compiled.legal_basis() != policy::LegalBasis::kConsent) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("spec.dataset_id: dataset '", spec.dataset_id(),
+                     "' is not processed on the basis of consent"));
+  }
+  if (absl::Status s =
+          policy::CouldEverPermit(compiled, spec.purpose(), partner, "");
+      !s.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("spec.purpose: ", s.message()));
+  }
+  // A dry run for one hypothetical citizen who consented to exactly this.
+  const std::vector<std::string> fields(spec.fields().begin(),
+                                        spec.fields().end());
+  const std::vector<std::string> subjects = {"notice-check"};
+  policy::Request question;
+  question.partner = partner;
+  question.partner_category = category;
+  question.purpose = spec.purpose();
+  question.fields = fields;
+  question.subjects = subjects;
+  policy::ConsentView consent;
+  consent.id = "notice-check";
+  consent.subject = subjects[0];
+  consent.purpose = spec.purpose();
+  consent.recipient_partner = partner;
+  consent.live = true;
+  const policy::Decision d =
+      policy::Decide(question, compiled, absl::MakeConstSpan(&consent, 1), now);
+  if (d.outcome != policy::Outcome::kPermit) {
+    std::vector<std::string> why;
+    for (const policy::Reason& reason : d.reasons)
+      why.push_back(reason.message);
+    return absl::FailedPreconditionError(absl::StrCat(
+        "spec: the policy of dataset '", spec.dataset_id(),
+        "' does not permit this request: ", absl::StrJoin(why, "; ")));
+  }
+  for (int i = 0; i < spec.fields_size(); ++i) {
+    if (std::find(d.fields.begin(), d.fields.end(), spec.fields(i)) ==
+        d.fields.end()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "spec.fields[", i, "]: the policy does not permit field '",
+          spec.fields(i), "' to '", partner, "' for this purpose"));
+    }
+  }
+  for (const policy::Duty& imposed : d.duties) {
+    const bool accepted = std::any_of(
+        spec.duties().begin(), spec.duties().end(),
+        [&](const accord::v1::Duty& s) { return Satisfies(s, imposed); });
+    if (!accepted) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "spec.duties: the policy imposes '",
+          policy::DutyKindName(imposed.kind), imposed.value.empty() ? "" : " ",
+          imposed.value, "'; the request must accept it"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace accord::service

@@ -2,11 +2,14 @@
 #define ACCORD_BROKER_SERVICE_REQUEST_SPEC_H_
 
 #include <cstdint>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "accord/v1/common.pb.h"
 #include "accord/v1/requests.pb.h"
+#include "policy/compiled.h"
 #include "policy/taxonomy.h"
 
 namespace accord::service {
@@ -48,6 +51,16 @@ absl::Status CheckRequestSpec(const accord::v1::ConsentRequestSpec& spec,
 // Whether two specs say the same to a citizen (every field counts).
 bool SameSpec(const accord::v1::ConsentRequestSpec& a,
               const accord::v1::ConsentRequestSpec& b);
+
+// What `compiled` would do, at `now`, for the data of a citizen who gave
+// exactly the consent `spec` asks of them, to `partner` (of `category`):
+// OK when it permits every field and the spec accepts every duty it
+// imposes; otherwise FAILED_PRECONDITION naming the spec's field at fault.
+absl::Status CheckSpecAgainstPolicy(const policy::CompiledPolicy& compiled,
+                                    const std::string& partner,
+                                    const std::string& category,
+                                    const accord::v1::ConsentRequestSpec& spec,
+                                    absl::Time now);
 
 }  // namespace accord::service
 
