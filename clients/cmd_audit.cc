@@ -4,6 +4,7 @@
 // the whole tree from the entries (of a live broker or of an export file).
 
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
@@ -368,14 +369,29 @@ absl::Status Query(CommandContext& ctx) {
     }
   }
   v1::QueryEventsResponse all;
+  uint64_t examined = 0;
+  uint64_t scanned = 0;
   absl::Status s = CollectPages(
       [&](const std::string& token, v1::QueryEventsResponse* page) {
         v1::QueryEventsRequest request = base;
         request.set_page_token(token);
-        return ctx.Call(&v1::AuditService::Stub::QueryEvents, request, page);
+        absl::Status called =
+            ctx.Call(&v1::AuditService::Stub::QueryEvents, request, page);
+        examined += page->examined();
+        scanned += page->scanned();
+        return called;
       },
       &all);
   if (!s.ok()) return s;
+  all.set_examined(examined);
+  all.set_scanned(scanned);
+  if (scanned > 0) {
+    // Not on standard output, which may be parsed.
+    std::cerr << "note: " << scanned << " of the " << examined
+              << " log entries examined were read one by one, without a "
+                 "query index (a query by subject alone, or entries not "
+                 "indexed yet)\n";
+  }
   return ctx.output().ShowList(
       all, "entries",
       {"index", "event.type", "event.time", "event.actor", "event.dataset_id",

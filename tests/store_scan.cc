@@ -128,4 +128,39 @@ size_t CountKeys(const std::string& db_path, const std::string& family,
   return n;
 }
 
+std::vector<std::string> EventIndexKeys(const std::string& db_path) {
+  Opened db(db_path, /*read_only=*/true);
+  const std::string prefix(store::keys::kEventIndexPrefix);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db.db()->NewIterator(rocksdb::ReadOptions(), db.Family("index")));
+  std::vector<std::string> keys;
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    keys.push_back(it->key().ToString());
+  }
+  REQUIRE(it->status().ok());
+  std::string progress;
+  REQUIRE(db.db()
+              ->Get(rocksdb::ReadOptions(), db.Family("meta"),
+                    std::string(store::keys::kEventIndexState), &progress)
+              .ok());
+  keys.push_back(absl::StrCat("progress ", absl::BytesToHexString(progress)));
+  return keys;
+}
+
+void DropEventIndex(const std::string& db_path) {
+  Opened db(db_path, /*read_only=*/false);
+  const std::string prefix(store::keys::kEventIndexPrefix);
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  REQUIRE(db.db()
+              ->DeleteRange(sync, db.Family("index"), prefix,
+                            store::keys::PrefixEnd(prefix))
+              .ok());
+  REQUIRE(db.db()
+              ->Delete(sync, db.Family("meta"),
+                       std::string(store::keys::kEventIndexState))
+              .ok());
+}
+
 }  // namespace accord::testing

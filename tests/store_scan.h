@@ -35,6 +35,15 @@ std::vector<std::string> FindInTableFiles(
 size_t CountKeys(const std::string& db_path, const std::string& family,
                  const std::string& prefix);
 
+// Every key of the audit log's query indexes ('E' keys of the index
+// family, store/keys.h) and, last, their stored progress, read through
+// RocksDB (read only).
+std::vector<std::string> EventIndexKeys(const std::string& db_path);
+
+// Deletes the query indexes and their progress, so that the store indexes
+// its whole log again when next opened.
+void DropEventIndex(const std::string& db_path);
+
 }  // namespace accord::testing
 
 #endif  // ACCORD_TESTS_STORE_SCAN_H_

@@ -64,6 +64,26 @@ bool EventMatches(const accord::v1::QueryEventsRequest& query,
   return true;
 }
 
+EventTerms TermsOf(const accord::v1::AuditEvent& event) {
+  EventTerms terms;
+  if (!event.actor().empty()) terms.partners.push_back(event.actor());
+  auto recipient = event.detail().find("recipient");
+  if (recipient != event.detail().end() && !recipient->second.empty() &&
+      recipient->second != event.actor()) {
+    terms.partners.push_back(recipient->second);
+  }
+  terms.dataset_id = event.dataset_id();
+  const std::string& purpose = event.purpose();
+  for (size_t dot = purpose.find('.'); dot != std::string::npos;
+       dot = purpose.find('.', dot + 1)) {
+    terms.purposes.push_back(purpose.substr(0, dot));
+  }
+  if (!purpose.empty()) terms.purposes.push_back(purpose);
+  terms.decision = event.decision();
+  terms.type = event.type();
+  return terms;
+}
+
 std::string EncodeScanCursor(uint64_t next_index) {
   return absl::StrCat(kCursorPrefix, next_index);
 }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -32,6 +33,24 @@ namespace accord::auditlog {
 bool EventMatches(const accord::v1::QueryEventsRequest& query,
                   const accord::v1::AuditEvent& event,
                   absl::string_view subject_key = {});
+
+// The values under which the query indexes list an event (store's
+// FindEventCandidates): for each of the filters partner, dataset_id,
+// purpose, decision and type, an event that EventMatches a query setting it
+// has the query's value among its terms of that filter. Empty (or 0) where
+// the event has none.
+struct EventTerms {
+  // The actor, and the partner a consent names (detail "recipient") when
+  // it is another.
+  std::vector<std::string> partners;
+  std::string dataset_id;
+  // The purpose and each purpose above it in the taxonomy ("a.b.c": "a",
+  // "a.b", "a.b.c").
+  std::vector<std::string> purposes;
+  int decision = 0;
+  int type = 0;
+};
+EventTerms TermsOf(const accord::v1::AuditEvent& event);
 
 // Returns the cursor that resumes a scan at log index `next_index`.
 std::string EncodeScanCursor(uint64_t next_index);

@@ -83,6 +83,10 @@ constexpr std::array<const char*, 2> kCommitPhases = {"queued", "write"};
 std::vector<GaugeSpec> GaugeSpecs() {
   return {
       {"log_size", "Entries in the audit log.", {}},
+      {"log_indexed_entries",
+       "Entries of the audit log its query indexes hold (derived off the "
+       "commit path: log_size - this is their lag).",
+       {}},
       {"store_revision", "Current store revision.", {}},
       {"checkpoint_size",
        "Tree size of the newest signed checkpoint of the audit log.",

@@ -67,6 +67,8 @@ class MethodStats {
 //                                           write set's wait for the writer),
 //                                           "write" (the synced write)
 //   log_size, store_revision                gauges
+//   log_indexed_entries                     gauge: entries the query
+//                                           indexes hold
 //   checkpoint_size                         gauge: tree size of the newest
 //                                           checkpoint
 //   checkpoint_timestamp_seconds            gauge: when it was stored

@@ -193,24 +193,51 @@ grpc::ServerUnaryReactor* AuditServiceImpl::QueryEvents(
     }
   }
   const uint64_t size = env_.log->Size();
-  const uint64_t end = std::min(size, *start + kMaxScannedPerQuery);
-  uint64_t i = *start;
-  for (; i < end && static_cast<uint32_t>(response->entries_size()) < limit;
-       ++i) {
-    auto raw = env_.store->GetLogEntry(i);
-    if (!raw.ok()) return call.Finish(raw.status());
-    auto event = auditlog::DecodeEntry(*raw);
-    if (!event.ok()) {
-      return call.Finish(absl::DataLossError(absl::StrCat(
-          "log entry ", i, " does not decode: ", event.status().message())));
+  const bool by_subject = !request->subject().empty();
+  uint64_t at = *start;
+  uint64_t examined = 0;
+  uint64_t scanned = 0;
+  bool full = false;
+  while (!full && at < size && examined < kMaxExaminedPerQuery) {
+    // Candidates pass every filter but subject and an entry's time, so
+    // without a subject filter a page's worth is usually enough.
+    const uint64_t budget = kMaxExaminedPerQuery - examined;
+    const uint64_t want =
+        by_subject
+            ? budget
+            : std::min<uint64_t>(budget, limit - static_cast<uint32_t>(
+                                                     response->entries_size()));
+    auto candidates = env_.store->FindEventCandidates(*request, at, size, want);
+    if (!candidates.ok()) return call.Finish(candidates.status());
+    const size_t first_scanned =
+        candidates->indices.size() - candidates->scanned;
+    at = candidates->next;
+    for (size_t k = 0; k < candidates->indices.size(); ++k) {
+      const uint64_t i = candidates->indices[k];
+      ++examined;
+      if (k >= first_scanned) ++scanned;
+      auto raw = env_.store->GetLogEntry(i);
+      if (!raw.ok()) return call.Finish(raw.status());
+      auto event = auditlog::DecodeEntry(*raw);
+      if (!event.ok()) {
+        return call.Finish(absl::DataLossError(absl::StrCat(
+            "log entry ", i, " does not decode: ", event.status().message())));
+      }
+      if (!auditlog::EventMatches(*request, *event, subject_key)) continue;
+      accord::v1::LogEntry* entry = response->add_entries();
+      entry->set_index(i);
+      *entry->mutable_event() = *std::move(event);
+      entry->set_raw(*std::move(raw));
+      if (static_cast<uint32_t>(response->entries_size()) == limit) {
+        at = i + 1;
+        full = true;
+        break;
+      }
     }
-    if (!auditlog::EventMatches(*request, *event, subject_key)) continue;
-    accord::v1::LogEntry* entry = response->add_entries();
-    entry->set_index(i);
-    *entry->mutable_event() = *std::move(event);
-    entry->set_raw(*std::move(raw));
   }
-  if (i < size) response->set_next_page_token(auditlog::EncodeScanCursor(i));
+  response->set_examined(examined);
+  response->set_scanned(scanned);
+  if (at < size) response->set_next_page_token(auditlog::EncodeScanCursor(at));
   return call.Finish(absl::OkStatus());
 }
 

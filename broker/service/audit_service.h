@@ -11,15 +11,21 @@ namespace accord::service {
 // AuditService: checkpoints, entries and proofs of the Merkle log, and
 // event queries.
 //
-// QueryEvents scans the log from the cursor (index order) with the filters of
-// auditlog::EventMatches. One call examines at most kMaxScannedPerQuery
-// entries and returns at most page_size matches, each with its log index so
-// it can be proven; next_page_token is empty only when the scan reached the
-// tree size read at the start of the call, so a page may hold fewer matches
-// (even none) and still have a next page. Errors: INVALID_ARGUMENT naming
-// the field (page_size over 1000, a bad page_token, subject, decision, type,
-// or since after until); DATA_LOSS naming the index of an entry that does not
-// decode.
+// QueryEvents answers from the log's query indexes (Store::
+// FindEventCandidates): the entries whose partner, dataset, purpose,
+// decision and type match, within the log indices whose times can pass
+// since and until, read and checked with auditlog::EventMatches (which also
+// applies the subject filter, through the subject's commitments). Entries
+// not indexed yet, and every entry for a query with no filter but subject,
+// are read in log order; the response counts them (`scanned`). One call
+// examines at most kMaxExaminedPerQuery entries and returns at most
+// page_size matches, each with its log index so it can be proven;
+// next_page_token is empty only when the call reached the tree size read at
+// its start, so a page may hold fewer matches (even none) and still have a
+// next page. A page token is the log index to resume at: it stays valid as
+// the log grows. Errors: INVALID_ARGUMENT naming the field (page_size over
+// 1000, a bad page_token, subject, decision, type, or since after until);
+// DATA_LOSS naming the index of an entry that does not decode.
 class AuditServiceImpl final
     : public accord::v1::AuditService::CallbackService {
  public:
@@ -47,7 +53,7 @@ class AuditServiceImpl final
       accord::v1::QueryEventsResponse* response) override;
 
   // Entries one QueryEvents call examines at most.
-  static constexpr uint64_t kMaxScannedPerQuery = 10000;
+  static constexpr uint64_t kMaxExaminedPerQuery = 10000;
 
  private:
   const Env& env_;

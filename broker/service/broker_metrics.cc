@@ -57,6 +57,8 @@ std::string RenderMetricsPage(const MetricsSources& sources) {
   const store::Store& store = *sources.store;
   metrics->SetGauge("store_revision", static_cast<double>(store.revision()));
   metrics->SetGauge("log_size", static_cast<double>(store.LogSize()));
+  metrics->SetGauge("log_indexed_entries",
+                    static_cast<double>(store.EventIndexSize()));
   metrics->SetGauge("ready", sources.readiness->Check().ok() ? 1 : 0);
   if (absl::StatusOr<uint64_t> free_bytes = store.FreeBytes();
       free_bytes.ok()) {

@@ -51,6 +51,7 @@ enum Family : size_t {
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what);
 
 class Db;
+class EventIndexer;
 
 // One batch under construction on the writer thread.
 struct BatchState {
@@ -130,6 +131,8 @@ class Db {
     return log_size_.load(std::memory_order_acquire);
   }
   RevisionWaiters& waiters() const { return *waiters_; }
+  // The query indexes' thread; null for a read-only store.
+  EventIndexer* indexer() const { return indexer_.get(); }
   absl::Status health() const ABSL_LOCKS_EXCLUDED(mu_);
   // How long the oldest write set not yet durable has waited (0: none).
   absl::Duration OldestWriteWait() const ABSL_LOCKS_EXCLUDED(mu_);
@@ -189,6 +192,8 @@ class Db {
   // When the oldest write set of the batch being written was submitted.
   absl::Time oldest_in_flight_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
   std::thread writer_;
+  // Started at Open after the writer; told of each commit by it.
+  std::unique_ptr<EventIndexer> indexer_;
   // Set at Open, before the writer starts; advanced by the writer.
   std::unique_ptr<RevisionWaiters> waiters_;
   std::atomic<uint64_t> revision_{0};

@@ -4,6 +4,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "broker/store/db.h"
+#include "broker/store/event_indexer.h"
 #include "broker/store/keys.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
@@ -161,8 +162,10 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path,
   if (absl::Status st = db->CheckFormat(!existed); !st.ok()) return st;
   db->waiters_ = std::make_unique<RevisionWaiters>(
       db->revision(), std::max<size_t>(1, options.max_revision_waiters));
-  if (!db->read_only_)
+  if (!db->read_only_) {
+    db->indexer_ = std::make_unique<EventIndexer>(*db, db->log_size());
     db->writer_ = std::thread([d = db.get()] { d->WriterLoop(); });
+  }
   return db;
 }
 

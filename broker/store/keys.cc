@@ -106,6 +106,26 @@ std::string GrantByPartner(absl::string_view partner, int64_t issued_at,
   return k;
 }
 
+std::string EventTermPrefix(char kind, absl::string_view term) {
+  std::string k = {'E', kind};
+  k.append(term.data(), term.size());
+  k.push_back(kSep);
+  return k;
+}
+
+std::string EventTerm(char kind, absl::string_view term, uint64_t index) {
+  std::string k = EventTermPrefix(kind, term);
+  AppendBE64(&k, index);
+  return k;
+}
+
+std::string EventTime(int64_t time, uint64_t index) {
+  std::string k(kEventTimePrefix);
+  AppendBE64(&k, static_cast<uint64_t>(time));
+  AppendBE64(&k, index);
+  return k;
+}
+
 std::string Revocation(uint64_t revision, uint32_t n) {
   std::string k(kRevocationPrefix);
   AppendBE64(&k, revision);

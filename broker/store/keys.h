@@ -90,12 +90,28 @@ std::string ClientRequestByAge(int64_t created_at, absl::string_view caller,
 std::string ClientRequestOfAgeKey(absl::string_view age_key);
 inline constexpr absl::string_view kClientRequestByAgePrefix = "W";
 
+// 'E' kind term 0 be64(log index) -> empty: the query indexes of the audit
+// log (store/event_indexer.h), one list per term, in log order. Kinds:
+// 'a' partner, 'd' dataset, 'p' purpose, 'o' decision (decimal), 't' type
+// (decimal) (auditlog::EventTerms).
+// 'E' 'm' be64(time) be64(log index) -> empty: where the log's running
+// largest event time first reaches `time` (a list sorted both ways).
+std::string EventTerm(char kind, absl::string_view term, uint64_t index);
+std::string EventTermPrefix(char kind, absl::string_view term);
+std::string EventTime(int64_t time, uint64_t index);
+inline constexpr absl::string_view kEventTimePrefix = "Em";
+inline constexpr absl::string_view kEventIndexPrefix = "E";
+
 // meta keys.
 inline constexpr absl::string_view kFormatVersion = "format_version";
 inline constexpr absl::string_view kRevision = "revision";
 inline constexpr absl::string_view kLogSize = "log_size";
 // Set by an erasure (to a value of its own), deleted once the compaction
 // after it has run: a broker restarted before that compacts at start.
+// The query indexes' progress (store/event_indexer.h): be64(entries
+// indexed) be64(largest event time) be64(largest lag of an event's time
+// behind the largest before it).
+inline constexpr absl::string_view kEventIndexState = "event_index";
 inline constexpr absl::string_view kCompactionPending = "compaction_pending";
 // "setting/" name -> value: a setting the store must always be opened with
 // (service/settings_guard.h).

@@ -116,6 +116,21 @@ struct ExpiredRecords {
   }
 };
 
+// Log entries a QueryEvents query may match (Store::FindEventCandidates).
+struct EventCandidates {
+  // Ascending log indices in [from, next) of the call: every entry of that
+  // range that auditlog::EventMatches the query, its subject filter aside,
+  // is among them. The caller checks each with EventMatches: the since and
+  // until filters only bound the range.
+  std::vector<uint64_t> indices;
+  // Where the next call resumes: the `to` of the call when it is done.
+  uint64_t next = 0;
+  // How many of `indices` were taken in log order, every entry of a range,
+  // because no index could narrow them: entries the indexes do not hold
+  // yet, or a query that sets none of the indexed filters.
+  uint64_t scanned = 0;
+};
+
 template <typename T>
 struct Page {
   std::vector<T> records;
@@ -334,6 +349,28 @@ class Store {
   // broker stopped, or crashed, before it): the broker then compacts at
   // start.
   bool CompactionPending() const;
+
+  // The audit log's query indexes (store/event_indexer.h), derived from its
+  // entries off the commit path. At most `max` (at least 1) candidates for
+  // `query` among the entries [from, to), read at one snapshot: the lists
+  // of its partner, dataset_id, purpose (taxonomy included), decision and
+  // type filters, intersected, and its since and until as a range of log
+  // indices, for the entries the indexes hold; every entry past them, in
+  // log order. Errors: the store's read errors; DATA_LOSS for a malformed
+  // index record.
+  absl::StatusOr<EventCandidates> FindEventCandidates(
+      const accord::v1::QueryEventsRequest& query, uint64_t from, uint64_t to,
+      size_t max) const;
+  // Log entries the query indexes hold: [0, EventIndexSize()). 0 for a
+  // read-only store (no indexing runs).
+  uint64_t EventIndexSize() const;
+  // OK, or why indexing stopped (a log entry that does not decode) or last
+  // failed (an I/O error, retried).
+  absl::Status EventIndexHealth() const;
+  // Blocks until the indexes hold `size` entries: OK, DEADLINE_EXCEEDED
+  // after `timeout`, EventIndexHealth() when indexing stopped,
+  // FAILED_PRECONDITION for a read-only store. For tools and tests.
+  absl::Status WaitForEventIndex(uint64_t size, absl::Duration timeout) const;
 
   // The audit log as stored: its size, entries and tree nodes.
   uint64_t LogSize() const;

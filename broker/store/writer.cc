@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "broker/store/db.h"
 #include "broker/store/erase.h"
+#include "broker/store/event_indexer.h"
 #include "broker/store/keys.h"
 #include "broker/store/read_util.h"
 #include "broker/store/sorted_batch.h"
@@ -195,6 +196,7 @@ void Db::Close() {
     stop_ = true;
   }
   if (writer_.joinable()) writer_.join();
+  if (indexer_ != nullptr) indexer_->Close();
   // After the writer: the callbacks of the last commits come first.
   if (waiters_ != nullptr) waiters_->Close();
   for (auto* h : handles_) {
@@ -360,6 +362,7 @@ void Db::CommitBatch(std::vector<Pending>& pending, LogAppender* appender) {
       revision_.store(state.revision, std::memory_order_release);
     }
     waiters_->Advance(state.revision);
+    indexer_->Advance(state.log_size);
     SetWriteHealth(absl::OkStatus());
   } else {
     // The revisions handed out in this batch are taken back: revision_ was
