@@ -3,11 +3,13 @@
 // checkpoint signatures, inclusion proofs, and `verify`, which recomputes
 // the whole tree from the entries (of a live broker or of an export file).
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "accord/v1/audit.grpc.pb.h"
@@ -368,6 +370,14 @@ absl::Status Query(CommandContext& ctx) {
       base.set_until(*at);
     }
   }
+  uint32_t limit = 0;
+  if (std::optional<std::string> text = args.Get("limit")) {
+    if (!absl::SimpleAtoi(*text, &limit) || limit == 0) {
+      return cmdline::UsageError(
+          "--limit: expected a number of entries, 1 or more");
+    }
+    base.set_page_size(std::min<uint32_t>(limit, 1000));
+  }
   v1::QueryEventsResponse all;
   uint64_t examined = 0;
   uint64_t scanned = 0;
@@ -381,8 +391,16 @@ absl::Status Query(CommandContext& ctx) {
         scanned += page->scanned();
         return called;
       },
-      &all);
+      &all,
+      [&](const v1::QueryEventsResponse& so_far) {
+        return limit != 0 &&
+               static_cast<uint32_t>(so_far.entries_size()) >= limit;
+      });
   if (!s.ok()) return s;
+  if (limit != 0 && static_cast<uint32_t>(all.entries_size()) > limit) {
+    all.mutable_entries()->DeleteSubrange(
+        static_cast<int>(limit), all.entries_size() - static_cast<int>(limit));
+  }
   all.set_examined(examined);
   all.set_scanned(scanned);
   if (scanned > 0) {
@@ -595,8 +613,9 @@ CommandGroup AuditCommands() {
            Prove},
           {{"query"},
            "[--partner P] [--dataset D] [--subject S] [--purpose X] "
-           "[--decision permit|deny] [--type T] [--since T] [--until T]",
-           "search the events",
+           "[--decision permit|deny] [--type T] [--since T] [--until T] "
+           "[--limit N]",
+           "search the events (in log order; the first N with --limit)",
            {{"partner", A::kValue, "P", "partner id", {}},
             {"dataset", A::kValue, "D", "dataset id", {}},
             {"subject", A::kValue, "S", "subject pseudonym", {}},
@@ -604,7 +623,8 @@ CommandGroup AuditCommands() {
             {"decision", A::kValue, "permit|deny", "decision outcome", {}},
             {"type", A::kValue, "T", "event type", {}},
             {"since", A::kValue, "TIME", "RFC 3339 or Unix seconds", {}},
-            {"until", A::kValue, "TIME", "RFC 3339 or Unix seconds", {}}},
+            {"until", A::kValue, "TIME", "RFC 3339 or Unix seconds", {}},
+            {"limit", A::kValue, "N", "stop after N matching entries", {}}},
            Query},
           {{"export"},
            "FILE [--log-key KEY]",

@@ -10,6 +10,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -99,12 +100,17 @@ struct CommandGroup {
 
 // Fetches every page of a paged list: calls `fetch(page_token, &page)`
 // from an empty token until the broker returns an empty next_page_token,
-// and appends each page to `*all` (its next_page_token left empty). Returns
-// OK, the first fetch error, or DATA_LOSS when the broker repeats a token.
+// or `enough(*all)` holds, and appends each page to `*all` (its
+// next_page_token left empty). Returns OK, the first fetch error, or
+// DATA_LOSS when the broker repeats a token.
 template <typename Response, typename Fetch>
-absl::Status CollectPages(Fetch fetch, Response* all) {
+absl::Status CollectPages(
+    Fetch fetch, Response* all,
+    const std::type_identity_t<std::function<bool(const Response&)>>& enough =
+        nullptr) {
   std::string token;
   for (;;) {
+    if (enough && enough(*all)) return absl::OkStatus();
     Response page;
     absl::Status status = fetch(token, &page);
     if (!status.ok()) return status;

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "broker/testing/metrics_sample.h"
 #include "tests/broker_harness.h"
 
 namespace accord::testing {
@@ -115,6 +116,39 @@ TEST_CASE("auditors verify checkpoints, prove grants and query events") {
     CliResult future = Audit(broker, {"query", "--since", "4000000000"});
     REQUIRE(future.exit_code == 0);
     CHECK(Count(future.json, "entries") == 0);
+    // --limit: the first N in log order.
+    CliResult first =
+        Audit(broker, {"query", "--type", "policy", "--limit", "2"});
+    REQUIRE(first.exit_code == 0);
+    CHECK(Count(first.json, "entries") == 2);
+    CHECK(
+        first.json.Find("entries")->AsArray()->at(0).Find("index")->AsInt64() ==
+        policies.json.Find("entries")
+            ->AsArray()
+            ->at(0)
+            .Find("index")
+            ->AsInt64());
+    // Once the query indexes hold the whole log, they serve it alone: no
+    // entry read one by one, no note. (Until then, the newest entries are
+    // read in log order.)
+    REQUIRE(WaitUntil([&] {
+      auto page = broker.Get("/metrics");
+      return page.ok() && Sample(page->body, "accord_log_indexed_entries") ==
+                              Sample(page->body, "accord_log_size");
+    }));
+    CliResult indexed = Audit(broker, {"query", "--type", "policy"});
+    REQUIRE(indexed.exit_code == 0);
+    CHECK(Count(indexed.json, "entries") == Count(policies.json, "entries"));
+    CHECK(indexed.json.Find("scanned")->AsInt64() == 0);
+    CHECK(indexed.json.Find("examined")->AsInt64() ==
+          Count(indexed.json, "entries"));
+    CHECK(indexed.err.find("one by one") == std::string::npos);
+    // Log entries name no subject: a query by subject alone reads the log
+    // entry by entry, and says so.
+    CliResult by_subject = Audit(broker, {"query", "--subject", "c3ViamVjdA"});
+    REQUIRE(by_subject.exit_code == 0);
+    CHECK(by_subject.json.Find("scanned")->AsInt64() > 0);
+    CHECK(by_subject.err.find("read one by one") != std::string::npos);
     CliResult bad = Audit(broker, {"query", "--subject", "not a pseudonym"});
     CHECK(bad.exit_code == 1);
     CHECK(bad.err.find("INVALID_ARGUMENT") != std::string::npos);
