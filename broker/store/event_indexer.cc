@@ -1,9 +1,5 @@
 #include "broker/store/event_indexer.h"
 
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -112,9 +108,6 @@ void EventIndexer::Close() {
 }
 
 void EventIndexer::Run() {
-  // Derived data, never awaited by a decision: the thread yields the cores
-  // to the calls in flight.
-  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
   absl::StatusOr<EventIndexState> state = ReadEventIndexState(db_, nullptr);
   {
     absl::MutexLock l(&mu_);
