@@ -16,6 +16,8 @@ namespace {
 // Entries per indexing batch: large enough to amortize a write, small
 // enough that Close and the commit path never wait long behind one.
 constexpr uint64_t kBatchEntries = 1024;
+// How long the thread waits for a whole batch before it indexes what it has.
+constexpr absl::Duration kBatchWait = absl::Milliseconds(20);
 
 std::string EncodeState(const EventIndexState& s) {
   std::string out;
@@ -126,6 +128,13 @@ void EventIndexer::Run() {
         return closing_ || target_ > indexed_;
       };
       mu_.Await(absl::Condition(&ready));
+      // A few entries at a time would cost a write and an iterator each:
+      // wait a little for a batch's worth (readers see the rest of the log
+      // anyway, past the indexes).
+      auto batch_ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return closing_ || target_ >= indexed_ + kBatchEntries;
+      };
+      mu_.AwaitWithTimeout(absl::Condition(&batch_ready), kBatchWait);
       if (closing_) return;
       end = std::min(target_, indexed_ + kBatchEntries);
     }
