@@ -469,7 +469,7 @@ TEST_CASE(
     }
   }
   const auto rules = AlertExprs();
-  CHECK(rules.size() == 10);
+  CHECK(rules.size() == 11);
   for (const auto& [alert, expr] : rules) {
     INFO("alert " << alert << ": " << expr);
     const std::set<std::string> names = NamesIn(expr);
@@ -557,7 +557,7 @@ TEST_CASE("a real Prometheus scrapes the broker and sees grants counted",
         ++healthy;
       }
     }
-    return healthy == 10;
+    return healthy == 11;
   });
   {
     INFO(prometheus.Api("/api/v1/rules").Serialize());
