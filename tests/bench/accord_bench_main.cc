@@ -10,7 +10,8 @@
 //
 // Scenarios (default: all, in this order): health, grant-open,
 // grant-restricted, grant-personal-10, floor, grant-personal-100,
-// consent-give, consent-give-withdraw, mixed, health-open,
+// consent-give, consent-give-withdraw, consent-renew-1, consent-renew-10,
+// consent-renew-100, mixed, health-open,
 // grant-personal-10-open, floor-open. The floor scenarios run against
 // accord-floor-server (accord_bench_floor.h), the others against the broker.
 // tests/bench/README.md says what each does and how the figures there were
@@ -34,6 +35,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "broker/cmdline/flags.h"
 #include "tests/bench/accord_bench_floor.h"
@@ -54,6 +56,9 @@ const std::vector<std::string> kAllScenarios = {"health",
                                                 "grant-personal-100",
                                                 "consent-give",
                                                 "consent-give-withdraw",
+                                                "consent-renew-1",
+                                                "consent-renew-10",
+                                                "consent-renew-100",
                                                 "mixed",
                                                 "health-open",
                                                 "grant-personal-10-open",
@@ -278,6 +283,9 @@ class Bench {
                                              int round);
   std::unique_ptr<Workload> MakeWorkload(const std::string& name);
   absl::StatusOr<std::vector<Citizen>> Pool(const std::string& label, size_t n);
+  // consent-renew-N: a pool of citizens whose consents have N events each
+  // (on average) before the first round, made by renewing them unmeasured.
+  std::unique_ptr<Workload> RenewWorkload(int history);
 
   Flags flags_;
   BrokerUnderTest broker_;
@@ -400,6 +408,11 @@ std::unique_ptr<Workload> Bench::MakeWorkload(const std::string& name) {
   }
   if (name == "consent-give") return consent("give", false);
   if (name == "consent-give-withdraw") return consent("churn", true);
+  int history = 0;
+  if (absl::SimpleAtoi(absl::StripPrefix(name, "consent-renew-"), &history) &&
+      history > 0) {
+    return RenewWorkload(history);
+  }
   if (name == "mixed") {
     // Mostly grants on personal data, some open and restricted ones, and
     // citizens changing their minds (disjoint from the granted subjects).
@@ -415,6 +428,59 @@ std::unique_ptr<Workload> Bench::MakeWorkload(const std::string& name) {
                          {"personal-10", "open", "restricted", "consent"});
   }
   return nullptr;
+}
+
+std::unique_ptr<Workload> Bench::RenewWorkload(int history) {
+  // Enough citizens that a measured window adds few events to each.
+  constexpr size_t kCitizens = 1024;
+  const std::string label = absl::StrCat("renew-", history);
+  const bool fresh = pools_.find(label) == pools_.end();
+  auto citizens = Pool(label, kCitizens);
+  if (!citizens.ok()) {
+    std::cerr << "citizens: " << citizens.status() << "\n";
+    return nullptr;
+  }
+  if (fresh) {
+    // Each call gives the consent (the first) or renews it, adding one
+    // event: `history` calls a citizen, unmeasured.
+    std::unique_ptr<Workload> fill =
+        ConsentWorkload(*citizens, kPersonalDataset, kPurpose, kPartner, false);
+    LoadOptions options;
+    options.in_flight = flags_.in_flight;
+    options.warmup = absl::ZeroDuration();
+    options.duration = absl::Seconds(1);
+    const uint64_t want = kCitizens * static_cast<uint64_t>(history);
+    uint64_t ok = 0;
+    double rate = 0;  // calls/s of the last batch; 0 before the first
+    const absl::Time start = absl::Now();
+    while (ok < want) {
+      // Short batches, sized on the last one's rate, so the pool ends
+      // close to `history` events a consent (calls in flight at the end of
+      // a batch still finish: at most --in-flight more).
+      const double seconds =
+          rate <= 0 ? 0.05
+                    : std::clamp(0.9 * static_cast<double>(want - ok) / rate,
+                                 0.02, 1.0);
+      options.duration = absl::Seconds(seconds);
+      LoadResult r = RunLoad(groups_, *fill, options);
+      if (r.calls_all > 0 && r.errors == r.calls_all) {
+        std::cerr << "consent-renew-" << history << ": every call failed\n";
+        return nullptr;
+      }
+      const uint64_t done = r.calls_all - r.errors - r.not_sent;
+      rate = static_cast<double>(done) / seconds;
+      ok += done;
+    }
+    std::cerr << "consent-renew-" << history << ": " << ok
+              << " consent calls by " << kCitizens << " citizens beforehand ("
+              << absl::StrFormat("%.1f", static_cast<double>(ok) / kCitizens)
+              << " events a consent) in "
+              << absl::StrFormat("%.1f",
+                                 absl::ToDoubleSeconds(absl::Now() - start))
+              << " s\n";
+  }
+  return ConsentWorkload(*citizens, kPersonalDataset, kPurpose, kPartner,
+                         false);
 }
 
 absl::StatusOr<ScenarioReport> Bench::RunScenario(const std::string& name,
