@@ -80,7 +80,7 @@ absl::StatusOr<std::string> EncodeCheckedEntry(
   return entry;
 }
 
-absl::StatusOr<accord::v1::AuditEvent> DecodeEntry(absl::string_view entry) {
+absl::StatusOr<accord::v1::AuditEvent> ParseEntry(absl::string_view entry) {
   if (entry.empty()) return absl::InvalidArgumentError("entry is empty");
   if (entry.size() > kMaxEntryBytes) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -97,6 +97,14 @@ absl::StatusOr<accord::v1::AuditEvent> DecodeEntry(absl::string_view entry) {
   if (!event.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
     return absl::InvalidArgumentError("entry body is not an AuditEvent");
   }
+  return event;
+}
+
+absl::StatusOr<accord::v1::AuditEvent> DecodeEntry(absl::string_view entry) {
+  absl::StatusOr<accord::v1::AuditEvent> parsed = ParseEntry(entry);
+  if (!parsed.ok()) return parsed.status();
+  accord::v1::AuditEvent& event = *parsed;
+  const uint8_t version = static_cast<uint8_t>(entry[0]);
   // Unknown fields would survive the round trip below, so drop them first:
   // an entry carrying any then fails the comparison.
   event.DiscardUnknownFields();
@@ -115,7 +123,7 @@ absl::StatusOr<accord::v1::AuditEvent> DecodeEntry(absl::string_view entry) {
     return absl::InvalidArgumentError(
         "version 1 entry: carries subject commitments");
   }
-  return event;
+  return parsed;
 }
 
 absl::Status ValidateEntry(absl::string_view entry) {

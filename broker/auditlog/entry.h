@@ -78,6 +78,13 @@ absl::Status CheckVersion2(const accord::v1::AuditEvent& event);
 // version 1 and carries a commitment field.
 absl::StatusOr<accord::v1::AuditEvent> DecodeEntry(absl::string_view entry);
 
+// Returns the event of an entry of version 1 or 2 without checking that
+// `entry` is canonical or follows the rules of its version: for entries the
+// log wrote and a reader re-checks anyway (the query indexes). Errors:
+// InvalidArgument if `entry` is empty, longer than kMaxEntryBytes, has
+// another version byte, or does not parse as an AuditEvent.
+absl::StatusOr<accord::v1::AuditEvent> ParseEntry(absl::string_view entry);
+
 // Returns the version byte of `entry` (0 for an empty entry). Does not
 // validate it.
 uint8_t EntryVersion(absl::string_view entry);

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "broker/auditlog/entry.h"
 #include "broker/auditlog/event_filter.h"
 #include "broker/store/keys.h"
-#include "broker/store/sorted_batch.h"
 
 namespace accord::store {
 namespace {
@@ -27,23 +27,24 @@ std::string EncodeState(const EventIndexState& s) {
   return out;
 }
 
-void PutTerms(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* cf,
-              uint64_t index, const auditlog::EventTerms& terms) {
+// The index keys of the entry at `index`, appended to `keys_out`.
+void AddTermKeys(uint64_t index, const auditlog::EventTerms& terms,
+                 std::vector<std::string>& keys_out) {
   for (const std::string& p : terms.partners) {
-    batch.Put(cf, keys::EventTerm('a', p, index), "");
+    keys_out.push_back(keys::EventTerm('a', p, index));
   }
   if (!terms.dataset_id.empty()) {
-    batch.Put(cf, keys::EventTerm('d', terms.dataset_id, index), "");
+    keys_out.push_back(keys::EventTerm('d', terms.dataset_id, index));
   }
   for (const std::string& p : terms.purposes) {
-    batch.Put(cf, keys::EventTerm('p', p, index), "");
+    keys_out.push_back(keys::EventTerm('p', p, index));
   }
   if (terms.decision != 0) {
-    batch.Put(cf, keys::EventTerm('o', absl::StrCat(terms.decision), index),
-              "");
+    keys_out.push_back(
+        keys::EventTerm('o', absl::StrCat(terms.decision), index));
   }
   if (terms.type != 0) {
-    batch.Put(cf, keys::EventTerm('t', absl::StrCat(terms.type), index), "");
+    keys_out.push_back(keys::EventTerm('t', absl::StrCat(terms.type), index));
   }
 }
 
@@ -162,8 +163,7 @@ void EventIndexer::Run() {
 absl::Status EventIndexer::IndexBatch(EventIndexState& state,
                                       uint64_t end) const {
   EventIndexState next = state;
-  rocksdb::WriteBatch batch;
-  rocksdb::ColumnFamilyHandle* cf = db_.cf(kIndex);
+  std::vector<std::string> index_keys;
   const std::string first = keys::BE64(state.indexed);
   const std::string last = keys::BE64(end);
   rocksdb::Slice upper(last);
@@ -175,18 +175,20 @@ absl::Status EventIndexer::IndexBatch(EventIndexState& state,
     const uint64_t index =
         keys::ReadBE64(absl::string_view(it->key().data(), it->key().size()));
     if (index != next.indexed) break;
-    absl::StatusOr<accord::v1::AuditEvent> event = auditlog::DecodeEntry(
+    // Not checked as canonical here: a query checks every entry it
+    // returns (auditlog::DecodeEntry).
+    absl::StatusOr<accord::v1::AuditEvent> event = auditlog::ParseEntry(
         absl::string_view(it->value().data(), it->value().size()));
     if (!event.ok()) {
       return absl::DataLossError(
           absl::StrCat("log entry ", index, " does not decode, the query ",
                        "indexes stop before it: ", event.status().message()));
     }
-    PutTerms(batch, cf, index, auditlog::TermsOf(*event));
+    AddTermKeys(index, auditlog::TermsOf(*event), index_keys);
     const int64_t time = std::max<int64_t>(0, event->time());
     if (index == 0 || time > next.max_time) {
       next.max_time = time;
-      batch.Put(cf, keys::EventTime(time, index), "");
+      index_keys.push_back(keys::EventTime(time, index));
     } else {
       next.max_lag = std::max(next.max_lag, next.max_time - time);
     }
@@ -202,13 +204,16 @@ absl::Status EventIndexer::IndexBatch(EventIndexState& state,
                      " is missing, the query indexes stop "
                      "before it"));
   }
+  // In key order, so the memtable takes each list's keys in ascending
+  // order (store/sorted_batch.h says why).
+  std::sort(index_keys.begin(), index_keys.end());
+  rocksdb::WriteBatch batch;
+  rocksdb::ColumnFamilyHandle* cf = db_.cf(kIndex);
+  for (const std::string& key : index_keys) batch.Put(cf, key, "");
   batch.Put(db_.cf(kMeta), std::string(keys::kEventIndexState),
             EncodeState(next));
-  absl::StatusOr<rocksdb::WriteBatch> sorted =
-      SortedByKey(batch, db_.handles());
-  if (!sorted.ok()) return sorted.status();
   if (absl::Status s = FromRocks(
-          db_.db()->Write(rocksdb::WriteOptions(), &*sorted), "query index");
+          db_.db()->Write(rocksdb::WriteOptions(), &batch), "query index");
       !s.ok()) {
     return s;
   }
