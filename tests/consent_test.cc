@@ -151,7 +151,9 @@ TEST_CASE(
   INFO(withdrawn.err);
   REQUIRE(withdrawn.exit_code == 0);
   CHECK(Str(withdrawn.json, {"consent", "state"}) == "withdrawn");
-  CHECK(Count(withdrawn.json, {"consent", "events"}) == 2);
+  // The answer carries the withdrawal and counts the event before it.
+  CHECK(Count(withdrawn.json, {"consent", "events"}) == 1);
+  CHECK(Num(withdrawn.json, {"consent", "earlier_events"}) == "1");
   watcher.join();
   INFO(live.err);
   REQUIRE(live.exit_code == 0);
@@ -187,7 +189,8 @@ TEST_CASE(
       {"consent", "withdraw", id, "--citizen", "alice", "--output", "json"});
   REQUIRE(again.exit_code == 0);
   CHECK(Str(again.json, {"consent", "state"}) == "withdrawn");
-  CHECK(Count(again.json, {"consent", "events"}) == 2);
+  CHECK(Count(again.json, {"consent", "events"}) == 0);
+  CHECK(Num(again.json, {"consent", "earlier_events"}) == "2");
   CliResult after_again = broker.Cli(
       {"revocations", "watch", "--after", Num(withdrawn.json, {"revision"}),
        "--timeout", "2", "--as", "partner-demo", "--output", "json"});
@@ -231,14 +234,22 @@ TEST_CASE(
       {"consent", "show", id, "--citizen", "carol", "--output", "json"});
   CHECK(Count(reread.json, {"consent", "events"}) == 2);
 
-  // Giving again renews the same consent: a new GIVEN event.
+  // Giving again renews the same consent: a new GIVEN event, the only one
+  // the answer carries; it counts the two before it, which a read shows.
   CliResult renewed = Give(broker, "carol");
   INFO(renewed.err);
   REQUIRE(renewed.exit_code == 0);
   CHECK(Str(renewed.json, {"consent", "id"}) == id);
   CHECK(Str(renewed.json, {"consent", "state"}) == "given");
-  CHECK(Count(renewed.json, {"consent", "events"}) == 3);
+  REQUIRE(Count(renewed.json, {"consent", "events"}) == 1);
+  CHECK(Str(renewed.json.Find("consent")->Find("events")->AsArray()->at(0),
+            {"state"}) == "given");
+  CHECK(Num(renewed.json, {"consent", "earlier_events"}) == "2");
   CHECK(!Str(renewed.json, {"receipt"}).empty());
+  CliResult history = broker.Cli(
+      {"consent", "show", id, "--citizen", "carol", "--output", "json"});
+  REQUIRE(Count(history.json, {"consent", "events"}) == 3);
+  CHECK(Num(history.json, {"consent", "earlier_events"}) == "0");
   CHECK(Str(RequestGrant(broker, carol).json, {"decision", "outcome"}) ==
         "permit");
   CliResult listed =

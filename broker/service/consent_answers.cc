@@ -151,18 +151,17 @@ absl::StatusOr<AnswerTerms> CheckAnswerTerms(
 }
 
 // The record an answer to `request` changes: the subject's `existing` one
-// (its expiry recorded first, into `ws`, when it has passed; `*first_new`
-// is then the index of its first new event, `*was_given` whether it was
-// GIVEN), or a new record for `subject` naming the request.
+// as stored, without its events (its expiry recorded first, into `ws`,
+// when it has passed; `*was_given` whether it was GIVEN), or a new record
+// for `subject` naming the request.
 Consent AnswerRecord(std::optional<Consent> existing,
                      const std::string& subject,
                      const accord::v1::ConsentRequest& request,
                      const accord::v1::ConsentRequestSpec& spec, int64_t now,
-                     store::WriteSet& ws, int* first_new, bool* was_given) {
+                     store::WriteSet& ws, bool* was_given) {
   Consent consent;
   if (existing.has_value()) {
     consent = *std::move(existing);
-    *first_new = consent.events_size();
     RecordExpiry(consent, now, ws);
     *was_given = consent.state() == accord::v1::CONSENT_STATE_GIVEN;
   } else {
@@ -214,10 +213,9 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::Answer(
   auto existing = FindAnswer(env_, subject, spec.dataset_id(), r.id());
   if (!existing.ok()) return call.FinishReleasing(claim, existing.status());
   store::WriteSet ws;
-  int first_new = 0;
   bool was_given = false;
-  Consent consent = AnswerRecord(*std::move(existing), subject, r, spec, now,
-                                 ws, &first_new, &was_given);
+  Consent consent =
+      AnswerRecord(*std::move(existing), subject, r, spec, now, ws, &was_given);
   const ConsentState state = SetAnswer(consent, *terms, accept);
   auto receipt =
       SignReceipt(*env_.receipt_keys->Primary(), env_.config->grant_issuer,
@@ -234,9 +232,9 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::Answer(
   }
   *response->mutable_consent() = std::move(consent);
   response->set_receipt(*std::move(receipt));
-  return CommitChange(
-      call, std::move(ws), response, std::move(claim), first_new,
-      accept ? ConsentEvent::kGiven : ConsentEvent::kRefused, client);
+  return CommitChange(call, std::move(ws), response, std::move(claim),
+                      accept ? ConsentEvent::kGiven : ConsentEvent::kRefused,
+                      client);
 }
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::RefuseConsentRequest(
@@ -318,6 +316,12 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GetOpenRequest(
         auto answer = FindAnswer(env_, caller.subject,
                                  r->current().dataset_id(), r->id());
         if (!answer.ok()) return call.Finish(answer.status());
+        if (answer->has_value()) {
+          // With its events, as ListOpenRequests gives it.
+          auto full = env_.store->GetConsent((*answer)->id());
+          if (!full.ok()) return call.Finish(full.status());
+          *answer = *std::move(full);
+        }
         const int64_t now = env_.clock->NowSeconds();
         *response->mutable_request() = CitizenView(*r, now);
         if (answer->has_value()) *response->mutable_answer() = **answer;

@@ -43,11 +43,9 @@ bool RecordExpiry(Consent& c, int64_t now, store::WriteSet& ws) {
   return true;
 }
 
-// The events from index `first` on, appended by this write, get the
-// revision it committed at.
-void StampNewEvents(Consent* c, int first, uint64_t revision) {
-  for (int i = first; i < c->events_size(); ++i) {
-    c->mutable_events(i)->set_revision(revision);
+void StampNewEvents(Consent* c, uint64_t revision) {
+  for (accord::v1::ConsentEvent& e : *c->mutable_events()) {
+    if (e.revision() == 0) e.set_revision(revision);
   }
 }
 

@@ -15,6 +15,7 @@
 #include "absl/strings/string_view.h"
 #include "accord/v1/consent.pb.h"
 #include "broker/service/env.h"
+#include "broker/store/store.h"
 #include "broker/store/write_set.h"
 
 namespace accord::service {
@@ -34,9 +35,9 @@ bool RecordExpiry(accord::v1::Consent& c, int64_t now);
 // it changed `c`. Returns whether it changed.
 bool RecordExpiry(accord::v1::Consent& c, int64_t now, store::WriteSet& ws);
 
-// The events from index `first` on, appended by a write, get the revision
+// The events a write appended (those without a revision) get the revision
 // it committed at.
-void StampNewEvents(accord::v1::Consent* c, int first, uint64_t revision);
+void StampNewEvents(accord::v1::Consent* c, uint64_t revision);
 
 // Puts the record and its audit event for the change to `state`.
 void PutChange(store::WriteSet& ws, const accord::v1::Consent& c,
@@ -53,12 +54,14 @@ absl::Status RevokeSubjectGrants(const Env& env, store::WriteSet& ws,
 absl::StatusOr<std::vector<accord::v1::Consent>> AllConsentsOf(
     const Env& env, const std::string& subject, const std::string& dataset_id);
 
-// The first of the subject's records for `dataset_id` that `match`es.
+// The first of the subject's records for `dataset_id` that `match`es, as
+// stored (Store::GetConsentHead): what a change starts from, read in one
+// point read whatever the length of the histories.
 template <typename Match>
 absl::StatusOr<std::optional<accord::v1::Consent>> FindConsent(
     const Env& env, const std::string& subject, const std::string& dataset_id,
     Match match) {
-  auto all = AllConsentsOf(env, subject, dataset_id);
+  auto all = env.store->ConsentsForSubjects(dataset_id, {subject});
   if (!all.ok()) return all.status();
   for (accord::v1::Consent& c : *all) {
     if (match(c)) return std::optional<accord::v1::Consent>(std::move(c));

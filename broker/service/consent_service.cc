@@ -144,16 +144,15 @@ absl::StatusOr<std::shared_ptr<const DatasetPolicy>> PolicyToConsentTo(
   return current;
 }
 
-// The record a GiveConsent changes: the caller's `existing` one, renewed
-// (its expiry recorded first, into `ws`, when it has passed; `*first_new`
-// is then the index of its first new event), or `wanted` with a new id.
+// The record a GiveConsent changes: the caller's `existing` one as stored
+// (without its events), renewed (its expiry recorded first, into `ws`,
+// when it has passed), or `wanted` with a new id.
 Consent ConsentToGive(std::optional<Consent> existing, Consent wanted,
-                      int64_t now, store::WriteSet& ws, int* first_new) {
+                      int64_t now, store::WriteSet& ws) {
   Consent consent;
   if (existing.has_value()) {
     // Giving again renews: same record, a new GIVEN event, expiry and notice.
     consent = *std::move(existing);
-    *first_new = consent.events_size();
     RecordExpiry(consent, now, ws);
   } else {
     consent = std::move(wanted);
@@ -172,12 +171,11 @@ std::string ConsentServiceImpl::Controller(const Consent& c) const {
 template <typename Response>
 grpc::ServerUnaryReactor* ConsentServiceImpl::CommitChange(
     const Call& call, store::WriteSet ws, Response* response,
-    KeyClaims::Claim claim, int first_new, ConsentEvent event,
-    const ClientRequest& client) {
+    KeyClaims::Claim claim, ConsentEvent event, const ClientRequest& client) {
   ws.set_deadline(call.deadline());
-  auto complete = [first_new](Response* out, const store::CommitResult& r) {
+  auto complete = [](Response* out, const store::CommitResult& r) {
     out->set_revision(r.revision);
-    StampNewEvents(out->mutable_consent(), first_new, r.revision);
+    StampNewEvents(out->mutable_consent(), r.revision);
   };
   client.Record(ws, *response, complete);
   env_.store->Commit(std::move(ws),
@@ -200,7 +198,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::CommitChange(
 // consent_answers.cc commits through it too.
 template grpc::ServerUnaryReactor* ConsentServiceImpl::CommitChange(
     const Call&, store::WriteSet, accord::v1::GiveConsentResponse*,
-    KeyClaims::Claim, int, ConsentEvent, const ClientRequest&);
+    KeyClaims::Claim, ConsentEvent, const ClientRequest&);
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
     grpc::CallbackServerContext* context,
@@ -245,9 +243,8 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
   auto existing = FindSame(env_, subject, wanted);
   if (!existing.ok()) return call.FinishReleasing(claim, existing.status());
   store::WriteSet ws;
-  int first_new = 0;
-  Consent consent = ConsentToGive(*std::move(existing), std::move(wanted), now,
-                                  ws, &first_new);
+  Consent consent =
+      ConsentToGive(*std::move(existing), std::move(wanted), now, ws);
   *consent.mutable_notice() = policy.ref;
   consent.set_legal_basis(
       basis == policy::LegalBasis::kConsent
@@ -273,7 +270,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GiveConsent(
   *response->mutable_consent() = std::move(consent);
   response->set_receipt(*std::move(receipt));
   return CommitChange(call, std::move(ws), response, std::move(claim),
-                      first_new, ConsentEvent::kGiven, *client);
+                      ConsentEvent::kGiven, *client);
 }
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
@@ -297,7 +294,8 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
   const std::string subject = caller->subject;
   KeyClaims::Claim claim = subjects_.Take(subject);
   if (!claim.held()) return call.Finish(ConsentsBusy());
-  auto consent = env_.store->GetConsent(request->consent_id());
+  // The record as stored: the answer carries the events this call adds.
+  auto consent = env_.store->GetConsentHead(request->consent_id());
   if (!consent.ok() || consent->subject() != subject) {
     claim.Release();
     if (!consent.ok() && !absl::IsNotFound(consent.status())) {
@@ -321,7 +319,6 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
     return call.Finish(absl::OkStatus());
   }
   store::WriteSet ws;
-  const int first_new = consent->events_size();
   RecordExpiry(*consent, now, ws);
   AddEvent(*consent, accord::v1::CONSENT_STATE_WITHDRAWN, now, "subject",
            channel);
@@ -342,7 +339,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::WithdrawConsent(
   *response->mutable_consent() = *std::move(consent);
   response->set_receipt(*std::move(receipt));
   return CommitChange(call, std::move(ws), response, std::move(claim),
-                      first_new, ConsentEvent::kWithdrawn, *client);
+                      ConsentEvent::kWithdrawn, *client);
 }
 
 grpc::ServerUnaryReactor* ConsentServiceImpl::ListConsents(
@@ -403,7 +400,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::ListConsents(
               for (int i : expired) {
                 metrics->RecordConsentEvent(ConsentEvent::kExpired);
                 Consent* c = response->mutable_consents(i);
-                StampNewEvents(c, c->events_size() - 1, r->revision);
+                StampNewEvents(c, r->revision);
               }
               call.Finish(absl::OkStatus());
             });
@@ -451,21 +448,18 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::GetConsent(
         }
         store::WriteSet ws;
         PutChange(ws, *consent, accord::v1::CONSENT_STATE_EXPIRED, now);
-        const int first_new = consent->events_size() - 1;
         *response->mutable_consent() = *std::move(consent);
         DomainMetrics* metrics = env_.domain_metrics;
         env_.store->Commit(
-            std::move(ws),
-            [call, response, metrics, claim = std::move(claim),
-             first_new](absl::StatusOr<store::CommitResult> r) mutable {
+            std::move(ws), [call, response, metrics, claim = std::move(claim)](
+                               absl::StatusOr<store::CommitResult> r) mutable {
               claim.Release();
               if (!r.ok()) {
                 response->Clear();
                 return (void)call.Finish(r.status());
               }
               metrics->RecordConsentEvent(ConsentEvent::kExpired);
-              StampNewEvents(response->mutable_consent(), first_new,
-                             r->revision);
+              StampNewEvents(response->mutable_consent(), r->revision);
               call.Finish(absl::OkStatus());
             });
         return call.reactor();

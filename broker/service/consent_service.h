@@ -98,7 +98,7 @@ class ConsentServiceImpl final
   template <typename Response>
   grpc::ServerUnaryReactor* CommitChange(const Call& call, store::WriteSet ws,
                                          Response* response,
-                                         KeyClaims::Claim claim, int first_new,
+                                         KeyClaims::Claim claim,
                                          ConsentEvent event,
                                          const ClientRequest& client);
   // GiveConsent with `request` (accept) or RefuseConsentRequest: the

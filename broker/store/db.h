@@ -155,6 +155,8 @@ class Db {
   absl::Status UpgradeFrom1();
   // Marks a format 2 store as format 3 (upgrade.cc).
   absl::Status UpgradeFrom2();
+  // Counts each consent's events in its record, format 3 -> 4 (upgrade.cc).
+  absl::Status UpgradeFrom3();
   void WriterLoop() ABSL_LOCKS_EXCLUDED(mu_);
   // On the writer thread, before a batch: after a failed write, asks
   // RocksDB to leave its background-error (read-only) state. OK when the

@@ -202,7 +202,10 @@ absl::Status Db::CheckFormat(bool created) {
     if (v < 2) {
       if (absl::Status s = UpgradeFrom1(); !s.ok()) return s;
     }
-    if (absl::Status s = UpgradeFrom2(); !s.ok()) return s;
+    if (v < 3) {
+      if (absl::Status s = UpgradeFrom2(); !s.ok()) return s;
+    }
+    if (absl::Status s = UpgradeFrom3(); !s.ok()) return s;
   }
   auto revision = Get(kMeta, keys::kRevision);
   if (revision.ok() && revision->size() == 8) {

@@ -3,7 +3,10 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "broker/store/keys.h"
@@ -159,6 +162,129 @@ TEST_CASE("a format 1 store is upgraded in place at open") {
     it->Next();
     CHECK((!it->Valid() || !it->key().starts_with("D")));
   }));
+}
+
+// A consent of `subject` for d1 with events of `states`, none stored yet.
+accord::v1::Consent ConsentWithEvents(
+    const std::string& id, const std::string& subject,
+    std::initializer_list<accord::v1::ConsentState> states) {
+  accord::v1::Consent c;
+  c.set_id(id);
+  c.set_subject(subject);
+  c.set_dataset_id("d1");
+  for (accord::v1::ConsentState state : states) {
+    c.set_state(state);
+    c.add_events()->set_state(state);
+  }
+  return c;
+}
+
+std::vector<accord::v1::ConsentState> States(const accord::v1::Consent& c) {
+  std::vector<accord::v1::ConsentState> states;
+  for (const auto& e : c.events()) states.push_back(e.state());
+  return states;
+}
+
+TEST_CASE(
+    "a format 3 store gets each consent's events counted at open, and a "
+    "change appends after them") {
+  using accord::v1::CONSENT_STATE_GIVEN;
+  using accord::v1::CONSENT_STATE_WITHDRAWN;
+  TempDir dir;
+  RecordingAppender log;
+  {
+    auto store = Store::Open(dir.sub("db"), WithLog(&log));
+    REQUIRE(store.ok());
+    WriteSet ws;
+    ws.PutConsent(ConsentWithEvents(
+        "c1", "alice",
+        {CONSENT_STATE_GIVEN, CONSENT_STATE_WITHDRAWN, CONSENT_STATE_GIVEN}));
+    ws.PutConsent(ConsentWithEvents("c2", "alice", {CONSENT_STATE_GIVEN}));
+    REQUIRE((*store)->CommitAndWait(std::move(ws)).ok());
+    auto head = (*store)->GetConsentHead("c1");
+    REQUIRE(head.ok());
+    CHECK(head->events_size() == 0);
+    CHECK(head->earlier_events() == 3);
+  }
+  // Format 3 records held no count, in the consents family as in the
+  // subject's list.
+  REQUIRE(EditRaw(dir.sub("db"), [&](rocksdb::DB* db, const auto& family) {
+    rocksdb::WriteBatch b;
+    ConsentList list;
+    for (const char* id : {"c1", "c2"}) {
+      std::string value;
+      REQUIRE(
+          db->Get(rocksdb::ReadOptions(), family("consents"), id, &value).ok());
+      accord::v1::Consent c;
+      REQUIRE(c.ParseFromString(value));
+      c.clear_earlier_events();
+      b.Put(family("consents"), id, c.SerializeAsString());
+      *list.add_consents() = c;
+    }
+    b.Put(family("index"), keys::ConsentsOfSubject("d1", "alice"),
+          list.SerializeAsString());
+    b.Put(family("meta"), "format_version", "3");
+    REQUIRE(db->Write(rocksdb::WriteOptions(), &b).ok());
+  }));
+
+  auto store = Store::Open(dir.sub("db"), WithLog(&log));
+  REQUIRE(store.ok());
+  auto head = (*store)->GetConsentHead("c1");
+  REQUIRE(head.ok());
+  CHECK(head->earlier_events() == 3);
+  std::vector<std::string> alice = {"alice"};
+  auto heads = (*store)->ConsentsForSubjects("d1", alice);
+  REQUIRE(heads.ok());
+  REQUIRE(heads->size() == 2);
+  CHECK(heads->at(0).earlier_events() == 3);
+  CHECK(heads->at(1).earlier_events() == 1);
+
+  // A change from the record as stored: its event is the fourth.
+  accord::v1::Consent change = *head;
+  change.set_state(CONSENT_STATE_WITHDRAWN);
+  change.add_events()->set_state(CONSENT_STATE_WITHDRAWN);
+  WriteSet ws;
+  ws.PutConsent(change);
+  auto committed = (*store)->CommitAndWait(std::move(ws));
+  REQUIRE(committed.ok());
+  auto whole = (*store)->GetConsent("c1");
+  REQUIRE(whole.ok());
+  CHECK(whole->earlier_events() == 0);
+  CHECK(States(*whole) == std::vector<accord::v1::ConsentState>{
+                              CONSENT_STATE_GIVEN, CONSENT_STATE_WITHDRAWN,
+                              CONSENT_STATE_GIVEN, CONSENT_STATE_WITHDRAWN});
+  CHECK(whole->events(3).revision() == committed->revision);
+  CHECK(whole->events(0).revision() < committed->revision);
+  auto listed = (*store)->ListConsentsBySubject("alice", "d1", "", 10);
+  REQUIRE(listed.ok());
+  REQUIRE(listed->records.size() == 2);
+  CHECK(listed->records[0].events_size() == 4);
+  CHECK(listed->records[0].earlier_events() == 0);
+  CHECK((*store)->GetConsentHead("c1")->earlier_events() == 4);
+}
+
+TEST_CASE("a consent whose record miscounts its stored events is data loss") {
+  TempDir dir;
+  RecordingAppender log;
+  {
+    auto store = Store::Open(dir.sub("db"), WithLog(&log));
+    REQUIRE(store.ok());
+    WriteSet ws;
+    ws.PutConsent(ConsentWithEvents("c1", "alice",
+                                    {accord::v1::CONSENT_STATE_GIVEN,
+                                     accord::v1::CONSENT_STATE_WITHDRAWN}));
+    REQUIRE((*store)->CommitAndWait(std::move(ws)).ok());
+  }
+  REQUIRE(EditRaw(dir.sub("db"), [&](rocksdb::DB* db, const auto& family) {
+    REQUIRE(db->Delete(rocksdb::WriteOptions(), family("consent_events"),
+                       keys::ConsentEvent("c1", 1))
+                .ok());
+  }));
+  auto store = Store::Open(dir.sub("db"), WithLog(&log));
+  REQUIRE(store.ok());
+  auto whole = (*store)->GetConsent("c1");
+  CHECK(absl::IsDataLoss(whole.status()));
+  CHECK(whole.status().message().find("'c1'") != std::string::npos);
 }
 
 }  // namespace

@@ -27,7 +27,8 @@ class ConsentReader {
     return consent;
   }
 
-  // Appends the stored events of `consent` (a record without them).
+  // Appends the stored events of `consent` (a record as stored: without
+  // them, earlier_events counting them), which then holds them all.
   absl::Status AddEvents(accord::v1::Consent* consent) {
     if (events_ == nullptr) {
       events_.reset(db_.db()->NewIterator(options_, db_.cf(kConsentEvents)));
@@ -43,7 +44,18 @@ class ConsentReader {
             absl::StrCat("unreadable event of consent '", consent->id(), "'"));
       }
     }
-    return FromRocks(events_->status(), "scan");
+    if (absl::Status s = FromRocks(events_->status(), "scan"); !s.ok()) {
+      return s;
+    }
+    if (static_cast<uint64_t>(consent->events_size()) !=
+        consent->earlier_events()) {
+      return absl::DataLossError(absl::StrCat(
+          "consent '", consent->id(), "' has ", consent->events_size(),
+          " stored events where its record counts ",
+          consent->earlier_events()));
+    }
+    consent->set_earlier_events(0);
+    return absl::OkStatus();
   }
 
  private:
@@ -59,6 +71,11 @@ absl::StatusOr<accord::v1::Consent> Store::GetConsent(
     absl::string_view id) const {
   ConsentReader reader(*db_);
   return reader.Read(id);
+}
+
+absl::StatusOr<accord::v1::Consent> Store::GetConsentHead(
+    absl::string_view id) const {
+  return Parse<accord::v1::Consent>(db_->Get(kConsents, id), "consent", id);
 }
 
 absl::StatusOr<Page<accord::v1::Consent>> Store::ListConsentsBySubject(

@@ -27,7 +27,7 @@
 namespace accord::store {
 
 // The storage format this build reads and writes.
-inline constexpr int kFormatVersion = 3;
+inline constexpr int kFormatVersion = 4;
 
 // One group commit, as the writer saw it.
 struct CommitStats {
@@ -252,16 +252,21 @@ class Store {
   absl::StatusOr<Page<accord::v1::Principal>> ListPrincipals(
       absl::string_view cursor, size_t limit) const;
 
-  // A consent with its events.
+  // A consent with its events (earlier_events 0).
   absl::StatusOr<accord::v1::Consent> GetConsent(absl::string_view id) const;
-  // A subject's consents, optionally of one dataset.
+  // A consent's record as stored: without its events, earlier_events
+  // counting them. One point read, whatever the history's length: what a
+  // change starts from (it adds its events after those).
+  absl::StatusOr<accord::v1::Consent> GetConsentHead(
+      absl::string_view id) const;
+  // A subject's consents, optionally of one dataset, with their events.
   absl::StatusOr<Page<accord::v1::Consent>> ListConsentsBySubject(
       absl::string_view subject, absl::string_view dataset_id,
       absl::string_view cursor, size_t limit) const;
   // Every consent (any state) of `subjects` for `dataset_id`, for a
-  // decision: the records only, whose `state` is current, without their
-  // events; empty if none. One prefix seek per subject, all at one
-  // snapshot. INVALID_ARGUMENT for an empty dataset id
+  // decision or a change: the records as stored (as GetConsentHead), whose
+  // `state` is current; empty if none. One point read per subject, all at
+  // one snapshot. INVALID_ARGUMENT for an empty dataset id
   // or subject, or one holding a NUL byte.
   absl::StatusOr<std::vector<accord::v1::Consent>> ConsentsForSubjects(
       absl::string_view dataset_id,

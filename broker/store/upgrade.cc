@@ -113,4 +113,52 @@ absl::Status Db::UpgradeFrom2() {
   return Flush(db_.get(), batch);
 }
 
+// Format 3 -> 4. Format 4 counts a consent's events in its record
+// (Consent.earlier_events of the record without its events, in the
+// consents family and in the subject's list), so that a change appends its
+// events without reading the earlier ones. Each list is rewritten with its
+// records, counted; the version last: an upgrade cut short runs again at
+// the next open and counts again.
+absl::Status Db::UpgradeFrom3() {
+  rocksdb::ReadOptions options;
+  options.total_order_seek = true;
+  std::unique_ptr<rocksdb::Iterator> lists(
+      db_->NewIterator(options, handles_[kIndex]));
+  std::unique_ptr<rocksdb::Iterator> events(
+      db_->NewIterator(options, handles_[kConsentEvents]));
+  rocksdb::WriteBatch batch;
+  for (lists->Seek("D"); lists->Valid() && lists->key().starts_with("D");
+       lists->Next()) {
+    ConsentList list;
+    if (!list.ParseFromArray(lists->value().data(),
+                             static_cast<int>(lists->value().size()))) {
+      return absl::DataLossError("upgrade: unreadable consent list");
+    }
+    for (accord::v1::Consent& c : *list.mutable_consents()) {
+      const std::string prefix = keys::ConsentEventPrefix(c.id());
+      uint32_t n = 0;
+      for (events->Seek(prefix);
+           events->Valid() && events->key().starts_with(prefix);
+           events->Next()) {
+        ++n;
+      }
+      if (absl::Status s = FromRocks(events->status(), "upgrade scan");
+          !s.ok()) {
+        return s;
+      }
+      c.set_earlier_events(n);
+      batch.Put(handles_[kConsents], c.id(), c.SerializeAsString());
+    }
+    batch.Put(handles_[kIndex], lists->key(), list.SerializeAsString());
+    if (batch.Count() >= kOpsPerBatch) {
+      if (absl::Status s = Flush(db_.get(), batch); !s.ok()) return s;
+    }
+  }
+  if (absl::Status s = FromRocks(lists->status(), "upgrade scan"); !s.ok()) {
+    return s;
+  }
+  batch.Put(handles_[kMeta], std::string(keys::kFormatVersion), "4");
+  return Flush(db_.get(), batch);
+}
+
 }  // namespace accord::store

@@ -1,5 +1,7 @@
 #include "broker/store/validate.h"
 
+#include <cstdint>
+#include <limits>
 #include <variant>
 
 #include "absl/strings/str_cat.h"
@@ -30,6 +32,10 @@ absl::Status CheckOp(const accord::v1::Consent& c) {
         {"consent.subject", c.subject()},
         {"consent.dataset_id", c.dataset_id()}}) {
     if (absl::Status s = CheckKeyPart(field, value); !s.ok()) return s;
+  }
+  if (uint64_t{c.earlier_events()} + static_cast<uint64_t>(c.events_size()) >
+      std::numeric_limits<uint32_t>::max()) {
+    return absl::InvalidArgumentError("consent.events: too many events");
   }
   if (!c.request_id().empty()) {
     return CheckKeyPart("consent.request_id", c.request_id());

@@ -56,13 +56,17 @@ using ConsentListOverlay = absl::flat_hash_map<std::string, ConsentList>;
 absl::Status PutConsent(const Db& db, Batch& b, ConsentListOverlay& lists,
                         accord::v1::Consent c, uint64_t revision) {
   // Events are append-only: those stored already carry their revision, and
-  // only the new ones are written.
+  // only the new ones are written. `c` holds the events from number
+  // earlier_events on (all of them, or a renewal's new ones); the stored
+  // record holds none and counts them all.
+  const uint64_t first = c.earlier_events();
   for (int i = 0; i < c.events_size(); ++i) {
     accord::v1::ConsentEvent* e = c.mutable_events(i);
     if (e->revision() != 0) continue;
     e->set_revision(revision);
-    b.Put(kConsentEvents, keys::ConsentEvent(c.id(), i), *e);
+    b.Put(kConsentEvents, keys::ConsentEvent(c.id(), first + i), *e);
   }
+  c.set_earlier_events(static_cast<uint32_t>(first + c.events_size()));
   c.clear_events();
   const std::string list_key =
       keys::ConsentsOfSubject(c.dataset_id(), c.subject());

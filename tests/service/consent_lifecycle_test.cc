@@ -55,7 +55,7 @@ std::vector<accord::v1::ConsentState> States(const Consent& c) {
 }
 
 // The subject's record for the dataset, purpose and partner, as a renewal
-// finds it.
+// finds it: as stored, without its events.
 Consent Find(ServiceFixture& f, const std::string& subject,
              absl::string_view dataset) {
   auto found =
@@ -97,11 +97,14 @@ TEST_CASE(
   Consent c = Find(fx, "alice", kHousehold);
   CHECK(c.id() == given->id());
   CHECK(c.state() == accord::v1::CONSENT_STATE_GIVEN);
+  CHECK(c.events_size() == 0);
+  CHECK(c.earlier_events() == 1);
   REQUIRE(RecordExpiry(c, fx.clock().NowSeconds()));
   CHECK(!RecordExpiry(c, fx.clock().NowSeconds()));
   CHECK(c.state() == accord::v1::CONSENT_STATE_EXPIRED);
-  CHECK(c.events(1).at() == kFixtureStart + kHour);
-  CHECK(c.events(1).actor() == "broker");
+  REQUIRE(c.events_size() == 1);
+  CHECK(c.events(0).at() == kFixtureStart + kHour);
+  CHECK(c.events(0).actor() == "broker");
   {
     store::WriteSet ws;
     PutChange(ws, c, accord::v1::CONSENT_STATE_EXPIRED,
@@ -115,8 +118,9 @@ TEST_CASE(
   forever.set_expires_at(0);
   CHECK(!RecordExpiry(forever, fx.clock().NowSeconds() + 100 * kHour));
 
-  // Renewed: the same record gets a new GIVEN event and expiry, and grants
-  // are issued again.
+  // Renewed: the same record gets a new GIVEN event and expiry, appended
+  // after the two stored ones without reading them, and grants are issued
+  // again.
   {
     Consent renewed = Find(fx, "alice", kHousehold);
     CHECK(renewed.id() == given->id());
@@ -128,7 +132,11 @@ TEST_CASE(
     PutChange(ws, renewed, accord::v1::CONSENT_STATE_GIVEN, now);
     REQUIRE(fx.Commit(std::move(ws)).ok());
   }
-  Consent renewed = Find(fx, "alice", kHousehold);
+  CHECK(Find(fx, "alice", kHousehold).earlier_events() == 3);
+  // Read whole, it has every event, in order, each with its revision.
+  Consent renewed = *fx.store().GetConsent(given->id());
+  CHECK(renewed.earlier_events() == 0);
+  for (const auto& e : renewed.events()) CHECK(e.revision() != 0);
   CHECK(States(renewed) ==
         std::vector<accord::v1::ConsentState>{accord::v1::CONSENT_STATE_GIVEN,
                                               accord::v1::CONSENT_STATE_EXPIRED,
