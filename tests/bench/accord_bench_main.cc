@@ -30,6 +30,7 @@
 #include <utility>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -635,6 +636,32 @@ int Bench::Conclude() {
     std::cout << "FAIL --min-floor-ratio needs floor and grant-personal-10\n";
     exit_code = 1;
   }
+  // GiveConsent's throughput relative to the health check, per round, for
+  // each consent scenario that ran (target >= 0.25).
+  std::vector<std::string> consent_scenarios;
+  for (const ScenarioReport& r : reports_) {
+    if (absl::StartsWith(r.name, "consent-") &&
+        std::find(consent_scenarios.begin(), consent_scenarios.end(), r.name) ==
+            consent_scenarios.end()) {
+      consent_scenarios.push_back(r.name);
+    }
+  }
+  formats::JsonValue consent_ratios = formats::JsonValue::Object();
+  for (const std::string& name : consent_scenarios) {
+    const std::vector<double> r =
+        RoundRatios(reports_, flags_.rounds, name, "health");
+    if (r.empty()) continue;
+    formats::JsonValue list = formats::JsonValue::Array();
+    for (double x : r) list.Push(x);
+    consent_ratios.Set(name, std::move(list));
+    std::cout << absl::StrFormat(
+        "%s / health: %.3f (median of %d round(s): %s; target >= 0.25)\n", name,
+        Median(r), static_cast<int>(r.size()),
+        absl::StrJoin(r, " ", [](std::string* out, double x) {
+          absl::StrAppendFormat(out, "%.3f", x);
+        }));
+  }
+  json.Set("consent_to_health_ratios", std::move(consent_ratios));
   std::cout << OpenLoopSummary(reports_, flags_.rounds);
   if (!flags_.json.empty()) {
     std::ofstream out(flags_.json);
