@@ -51,6 +51,10 @@ rocksdb::ColumnFamilyOptions FamilyOptions(
   // Scale). A store made without it gets its levels re-based by later
   // compactions.
   cf.level_compaction_dynamic_level_bytes = true;
+  // Table files of 16 MiB instead of 64: smaller compactions. On the same
+  // store, the closed-loop p99 of the second run fell from 45-52 ms to
+  // 36-38 ms (1.37-1.45x the empty store's instead of 1.64-2.02x).
+  cf.target_file_size_base = 16 << 20;
   // Fresh data is rewritten by compaction soon: compress from level 2 on.
   cf.compression_per_level = {rocksdb::kNoCompression, rocksdb::kNoCompression,
                               rocksdb::kSnappyCompression};
