@@ -41,7 +41,7 @@ absl::StatusOr<std::optional<Consent>> FindAnswer(
 // Request id -> the subject's answer to it, over all their records.
 absl::StatusOr<absl::flat_hash_map<std::string, Consent>> AnswersOf(
     const Env& env, const std::string& subject) {
-  auto all = AllConsentsOf(env, subject, "");
+  auto all = AllConsentsOf(env, subject);
   if (!all.ok()) return all.status();
   absl::flat_hash_map<std::string, Consent> answers;
   for (Consent& c : *all) {
@@ -340,7 +340,7 @@ grpc::ServerUnaryReactor* ConsentServiceImpl::ExportConsentRecords(
             *request);
   auto caller = call.Authenticate();
   if (!caller.ok()) return call.Finish(caller.status());
-  auto consents = AllConsentsOf(env_, caller->subject, "");
+  auto consents = AllConsentsOf(env_, caller->subject);
   if (!consents.ok()) return call.Finish(consents.status());
   ConsentRecordsContext context_of;
   context_of.issuer = env_.config->grant_issuer;

@@ -76,15 +76,13 @@ absl::Status RevokeSubjectGrants(const Env& env, store::WriteSet& ws,
   return absl::OkStatus();
 }
 
-// Every consent record of `subject`, of one dataset when `dataset_id` is
-// not empty, read page by page.
-absl::StatusOr<std::vector<Consent>> AllConsentsOf(
-    const Env& env, const std::string& subject, const std::string& dataset_id) {
+// Every consent record of `subject`, with its events, read page by page.
+absl::StatusOr<std::vector<Consent>> AllConsentsOf(const Env& env,
+                                                   const std::string& subject) {
   std::vector<Consent> all;
   std::string cursor;
   do {
-    auto page =
-        env.store->ListConsentsBySubject(subject, dataset_id, cursor, 1000);
+    auto page = env.store->ListConsentsBySubject(subject, "", cursor, 1000);
     if (!page.ok()) return page.status();
     for (Consent& c : page->records) all.push_back(std::move(c));
     cursor = page->next_cursor;

@@ -49,10 +49,9 @@ absl::Status RevokeSubjectGrants(const Env& env, store::WriteSet& ws,
                                  const accord::v1::Consent& c, int64_t now,
                                  absl::string_view cause);
 
-// Every consent record of `subject`, of one dataset when `dataset_id` is
-// not empty, read page by page.
+// Every consent record of `subject`, with its events, read page by page.
 absl::StatusOr<std::vector<accord::v1::Consent>> AllConsentsOf(
-    const Env& env, const std::string& subject, const std::string& dataset_id);
+    const Env& env, const std::string& subject);
 
 // The first of the subject's records for `dataset_id` that `match`es, as
 // stored (Store::GetConsentHead): what a change starts from, read in one

@@ -30,7 +30,6 @@
 #include <utility>
 
 #include "absl/status/statusor.h"
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -599,15 +598,11 @@ int Bench::Conclude() {
       .Set("grant_to_health_ratios", std::move(ratio_list))
       .Set("grant_to_floor_ratios", std::move(floor_ratio_list))
       .Set("open_loop", OpenLoopJson(reports_, flags_.rounds));
+  std::cout << RatioLine("grant-personal-10", "health", ratios, 0.25)
+            << RatioLine("grant-personal-10", "floor", floor_ratios, 0.8);
   if (!ratios.empty()) {
     const double median = Median(ratios);
     json.Set("grant_to_health_ratio", median);
-    std::cout << absl::StrFormat(
-        "grant-personal-10 / health: %.3f (median of %d round(s): %s)\n",
-        median, static_cast<int>(ratios.size()),
-        absl::StrJoin(ratios, " ", [](std::string* out, double x) {
-          absl::StrAppendFormat(out, "%.3f", x);
-        }));
     if (flags_.min_ratio > 0 && median < flags_.min_ratio) {
       std::cout << absl::StrFormat("FAIL ratio %.3f is below %.3f\n", median,
                                    flags_.min_ratio);
@@ -620,13 +615,6 @@ int Bench::Conclude() {
   if (!floor_ratios.empty()) {
     const double median = Median(floor_ratios);
     json.Set("grant_to_floor_ratio", median);
-    std::cout << absl::StrFormat(
-        "grant-personal-10 / floor: %.3f (median of %d round(s): %s; target "
-        ">= 0.8)\n",
-        median, static_cast<int>(floor_ratios.size()),
-        absl::StrJoin(floor_ratios, " ", [](std::string* out, double x) {
-          absl::StrAppendFormat(out, "%.3f", x);
-        }));
     if (flags_.min_floor_ratio > 0 && median < flags_.min_floor_ratio) {
       std::cout << absl::StrFormat("FAIL floor ratio %.3f is below %.3f\n",
                                    median, flags_.min_floor_ratio);
@@ -636,30 +624,16 @@ int Bench::Conclude() {
     std::cout << "FAIL --min-floor-ratio needs floor and grant-personal-10\n";
     exit_code = 1;
   }
-  // GiveConsent's throughput relative to the health check, per round, for
-  // each consent scenario that ran (target >= 0.25).
-  std::vector<std::string> consent_scenarios;
-  for (const ScenarioReport& r : reports_) {
-    if (absl::StartsWith(r.name, "consent-") &&
-        std::find(consent_scenarios.begin(), consent_scenarios.end(), r.name) ==
-            consent_scenarios.end()) {
-      consent_scenarios.push_back(r.name);
-    }
-  }
+  // GiveConsent's throughput relative to the health check, per round.
   formats::JsonValue consent_ratios = formats::JsonValue::Object();
-  for (const std::string& name : consent_scenarios) {
+  for (const std::string& name : ConsentScenarios(reports_)) {
     const std::vector<double> r =
         RoundRatios(reports_, flags_.rounds, name, "health");
     if (r.empty()) continue;
+    std::cout << RatioLine(name, "health", r, 0.25);
     formats::JsonValue list = formats::JsonValue::Array();
     for (double x : r) list.Push(x);
     consent_ratios.Set(name, std::move(list));
-    std::cout << absl::StrFormat(
-        "%s / health: %.3f (median of %d round(s): %s; target >= 0.25)\n", name,
-        Median(r), static_cast<int>(r.size()),
-        absl::StrJoin(r, " ", [](std::string* out, double x) {
-          absl::StrAppendFormat(out, "%.3f", x);
-        }));
   }
   json.Set("consent_to_health_ratios", std::move(consent_ratios));
   std::cout << OpenLoopSummary(reports_, flags_.rounds);

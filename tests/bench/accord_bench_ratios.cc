@@ -2,8 +2,10 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 
 namespace accord::bench {
 namespace {
@@ -48,6 +50,32 @@ std::vector<double> RoundRatios(const std::vector<ScenarioReport>& reports,
     }
   }
   return ratios;
+}
+
+std::string RatioLine(const std::string& numerator,
+                      const std::string& denominator,
+                      const std::vector<double>& ratios, double target) {
+  if (ratios.empty()) return "";
+  return absl::StrFormat(
+      "%s / %s: %.3f (median of %d round(s): %s; target >= %.2f)\n", numerator,
+      denominator, Median(ratios), static_cast<int>(ratios.size()),
+      absl::StrJoin(ratios, " ",
+                    [](std::string* out, double x) {
+                      absl::StrAppendFormat(out, "%.3f", x);
+                    }),
+      target);
+}
+
+std::vector<std::string> ConsentScenarios(
+    const std::vector<ScenarioReport>& reports) {
+  std::vector<std::string> names;
+  for (const ScenarioReport& r : reports) {
+    if (absl::StartsWith(r.name, "consent-") &&
+        std::find(names.begin(), names.end(), r.name) == names.end()) {
+      names.push_back(r.name);
+    }
+  }
+  return names;
 }
 
 std::string OpenLoopSummary(const std::vector<ScenarioReport>& reports,

@@ -24,6 +24,17 @@ std::vector<double> RoundRatios(const std::vector<ScenarioReport>& reports,
                                 int rounds, const std::string& numerator,
                                 const std::string& denominator);
 
+// "NUMERATOR / DENOMINATOR: M (median of N round(s): r1 r2 ...; target >=
+// T)" and a newline, M the median of `ratios`; "" when `ratios` is empty.
+std::string RatioLine(const std::string& numerator,
+                      const std::string& denominator,
+                      const std::vector<double>& ratios, double target);
+
+// The GiveConsent scenarios (`consent-...`) of `reports`, in the order they
+// first ran, each once.
+std::vector<std::string> ConsentScenarios(
+    const std::vector<ScenarioReport>& reports);
+
 // One line per round that ran grant-personal-10-open: its p50 / p99 in ms
 // next to those of health-open and floor-open of the same round (those
 // that ran), and grant p99 / floor p99 when the floor ran. Empty when no
