@@ -14,23 +14,17 @@ Log::Log(Frontier committed)
       pending_(std::move(committed)) {}
 
 absl::StatusOr<store::LogAppend> Log::Append(
-    const accord::v1::AuditEvent& event,
-    const std::vector<store::KeyedSubject>& subjects) {
+    accord::v1::AuditEvent event, const std::vector<KeyedSubject>& subjects) {
   if (!event.subjects().empty()) {
     return absl::InvalidArgumentError(
         "subjects: an event names its subjects only with their keys");
   }
-  std::vector<KeyedSubject> keyed;
-  keyed.reserve(subjects.size());
-  for (const store::KeyedSubject& s : subjects)
-    keyed.push_back({s.subject, s.key});
-  accord::v1::AuditEvent committed = event;
-  if (absl::Status s = CommitSubjects(keyed, NewCommitmentSalt(), &committed);
+  if (absl::Status s = CommitSubjects(subjects, NewCommitmentSalt(), &event);
       !s.ok()) {
     return s;
   }
   store::LogAppend out;
-  absl::StatusOr<std::string> entry = EncodeCheckedEntry(committed);
+  absl::StatusOr<std::string> entry = EncodeCheckedEntry(event);
   if (!entry.ok()) return entry.status();
   out.entry = *std::move(entry);
   const Hash leaf = HashLeaf(out.entry);

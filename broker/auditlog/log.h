@@ -47,8 +47,8 @@ class Log final : public store::LogAppender {
   // kSubjectKeyBytes; Internal if an earlier Committed reported a size the
   // log cannot reconcile (see status()). Nothing changes on error.
   absl::StatusOr<store::LogAppend> Append(
-      const accord::v1::AuditEvent& event,
-      const std::vector<store::KeyedSubject>& subjects) override
+      accord::v1::AuditEvent event,
+      const std::vector<KeyedSubject>& subjects) override
       ABSL_LOCKS_EXCLUDED(mu_);
 
   // Returns auditlog::NewSubjectKey().

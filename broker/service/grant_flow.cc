@@ -128,8 +128,10 @@ AccessQuestion QuestionOf(const Caller& caller,
 }
 
 // A permit's grants, signed at `now`, with their writes into `ws`: the
-// quotas they use, the grant records and one decision entry per grant.
-absl::StatusOr<std::vector<IssuedGrant>> IssueAndRecordGrants(
+// quotas they use, the grant records (moved into `ws`) and one decision
+// entry per grant. Returns what the response says of each grant, without
+// its log index (known once committed).
+absl::StatusOr<std::vector<accord::v1::Grant>> IssueAndRecordGrants(
     const Env& env, const Caller& caller,
     const accord::v1::RequestGrantRequest& request, const AccessAnswer& answer,
     int64_t now, store::WriteSet& ws) {
@@ -143,37 +145,40 @@ absl::StatusOr<std::vector<IssuedGrant>> IssueAndRecordGrants(
   order.max_subjects_per_grant = env.config->max_subjects_per_grant;
   auto issued = IssueGrants(*env.keys->Primary(), order, answer);
   if (!issued.ok()) return issued.status();
-  std::vector<IssuedGrant> grants = *std::move(issued);
   for (const policy::QuotaCheck& q : answer.decision.quotas) {
     const int64_t period = std::max<int64_t>(1, q.period_seconds);
     ws.UseQuota({caller.principal.id(), request.dataset_id(), q.rule_id,
-                 now - now % period, q.count, grants.size()});
+                 now - now % period, q.count, issued->size()});
   }
-  for (const IssuedGrant& g : grants) {
+  std::vector<accord::v1::Grant> grants;
+  grants.reserve(issued->size());
+  for (IssuedGrant& g : *issued) {
+    accord::v1::Grant& out = grants.emplace_back();
+    out.set_id(g.record.id());
+    out.set_token(std::move(g.token));
+    out.set_expires_at(g.record.expires_at());
+    *out.mutable_subjects() = g.record.subjects();
     std::vector<std::string> subjects(g.record.subjects().begin(),
                                       g.record.subjects().end());
-    ws.PutGrant(g.record);
     ws.AddAuditEvent(
         WithLocation(DecisionEvent(caller.principal.id(), request.dataset_id(),
                                    request.purpose(), answer.proto,
                                    g.record.id(), subjects, now),
                      request.location()));
+    ws.PutGrant(std::move(g.record));
   }
   return grants;
 }
 
-// The committed grants into the response, each with its token, expiry,
-// subjects and log index.
-void AddCommittedGrants(const std::vector<IssuedGrant>& grants,
+// The committed grants into the response, each with its log index. Runs
+// for the caller's answer and for the recorded one (request_ids.h), so it
+// copies `grants`.
+void AddCommittedGrants(const std::vector<accord::v1::Grant>& grants,
                         const store::CommitResult& committed,
                         accord::v1::RequestGrantResponse* response) {
   for (size_t i = 0; i < grants.size(); ++i) {
-    const IssuedGrant& g = grants[i];
     accord::v1::Grant* out = response->add_grants();
-    out->set_id(g.record.id());
-    out->set_token(g.token);
-    out->set_expires_at(g.record.expires_at());
-    *out->mutable_subjects() = g.record.subjects();
+    *out = grants[i];
     if (i < committed.log_indices.size()) {
       out->set_log_index(committed.log_indices[i]);
     }
@@ -198,7 +203,7 @@ void DecideAndRecord(const Env& env, const Caller& caller,
 
   const int64_t now = env.clock->NowSeconds();
   store::WriteSet ws;
-  std::vector<IssuedGrant> grants;
+  std::vector<accord::v1::Grant> grants;
   const bool permit = answer->decision.outcome == policy::Outcome::kPermit;
   if (permit) {
     auto issued = IssueAndRecordGrants(env, caller, request, *answer, now, ws);
@@ -215,7 +220,9 @@ void DecideAndRecord(const Env& env, const Caller& caller,
   // partner is told which subjects it may use, never which consent of
   // theirs allowed it.
   response->mutable_decision()->clear_consent_ids();
-  auto pending = std::make_shared<std::vector<IssuedGrant>>(std::move(grants));
+  auto pending =
+      std::make_shared<std::vector<accord::v1::Grant>>(std::move(grants));
+  const size_t granted = pending->size();
   auto quotas = std::make_shared<std::vector<policy::QuotaCheck>>(
       answer->decision.quotas);
   const Env* e = &env;
@@ -230,7 +237,7 @@ void DecideAndRecord(const Env& env, const Caller& caller,
   client.Record(ws, *response, complete);
   env.store->Commit(
       std::move(ws),
-      [e, response, pending, quotas, permit, now, partner, client, complete,
+      [e, response, granted, quotas, permit, now, partner, client, complete,
        dataset = request.dataset_id(), purpose = request.purpose(),
        done = std::move(done)](
           absl::StatusOr<store::CommitResult> committed) mutable {
@@ -245,7 +252,7 @@ void DecideAndRecord(const Env& env, const Caller& caller,
                               *quotas, now, response, client, std::move(done));
         }
         complete(response, *committed);
-        e->domain_metrics->RecordDecision(permit, pending->size());
+        e->domain_metrics->RecordDecision(permit, granted);
         done(absl::OkStatus());
       });
 }

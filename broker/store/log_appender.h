@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "accord/v1/audit.pb.h"
+#include "broker/auditlog/commitment.h"
 
 namespace accord::store {
 
@@ -26,20 +27,16 @@ struct LogAppend {
   std::vector<TreeNode> nodes;  // the leaf hash and every subtree it completes
 };
 
-// The size of a subject's commitment key.
-inline constexpr size_t kSubjectKeyBytes = 32;
-
 // One subject an audit event concerns, with its commitment key k_s (store
-// index 'C', keys::SubjectKey).
-struct KeyedSubject {
-  std::string subject;
-  std::string key;
-};
+// index 'C', keys::SubjectKey), as the commitments take it.
+using auditlog::KeyedSubject;
+using auditlog::kSubjectKeyBytes;
 
 // The audit log's side of a commit. The store's single writer thread calls
 // it, in commit order, for each write set that carries an audit event, so
 // the event and the state change it records land in one synced batch. The
-// store depends on this interface only; broker/auditlog implements it.
+// store depends on this interface (and the commitments' types) only;
+// broker/auditlog implements it.
 class LogAppender {
  public:
   virtual ~LogAppender() = default;
@@ -47,13 +44,14 @@ class LogAppender {
   // Encodes `event` (its `revision` already set to the write's revision,
   // its `subjects` empty) with a commitment to each of `subjects` in place
   // of their pseudonyms, assigns the next leaf index and returns what to
-  // store. Called on the writer thread only.
+  // store. Takes the event to fill in its commitments without a copy.
+  // Called on the writer thread only.
   virtual absl::StatusOr<LogAppend> Append(
-      const accord::v1::AuditEvent& event,
+      accord::v1::AuditEvent event,
       const std::vector<KeyedSubject>& subjects) = 0;
   // Append(event, {}): an event that concerns no subject.
-  absl::StatusOr<LogAppend> Append(const accord::v1::AuditEvent& event) {
-    return Append(event, {});
+  absl::StatusOr<LogAppend> Append(accord::v1::AuditEvent event) {
+    return Append(std::move(event), {});
   }
 
   // Returns a fresh random subject key k_s, for a subject that has none

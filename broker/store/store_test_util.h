@@ -31,7 +31,7 @@ class RecordingAppender : public LogAppender {
  public:
   using LogAppender::Append;
   absl::StatusOr<LogAppend> Append(
-      const accord::v1::AuditEvent& event,
+      accord::v1::AuditEvent event,
       const std::vector<KeyedSubject>& subjects) override {
     absl::MutexLock l(&mu_);
     if (fail_next_) {

@@ -456,7 +456,10 @@ absl::StatusOr<CommitResult> BatchState::Apply(WriteSet& ws) {
         KeysOf(event.subjects());
     if (!subjects.ok()) return subjects.status();
     event.clear_subjects();
-    absl::StatusOr<LogAppend> append = appender->Append(event, *subjects);
+    const bool grant = !event.grant_id().empty();
+    std::string grant_id = grant ? event.grant_id() : std::string();
+    absl::StatusOr<LogAppend> append =
+        appender->Append(std::move(event), *subjects);
     if (!append.ok()) return append.status();
     if (append->index != log_size) {
       return absl::InternalError(absl::StrCat("the audit log assigned index ",
@@ -469,8 +472,7 @@ absl::StatusOr<CommitResult> BatchState::Apply(WriteSet& ws) {
     }
     result.log_indices.push_back(append->index);
     log_size = append->index + 1;
-    if (!event.grant_id().empty())
-      grant_indices[event.grant_id()] = append->index;
+    if (grant) grant_indices[std::move(grant_id)] = append->index;
   }
   uint32_t revocations = 0;
   for (WriteSet::Op& op : ws.ops()) {
