@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -15,6 +16,8 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "broker/http/client.h"
@@ -147,6 +150,27 @@ absl::StatusOr<http::HttpResult> BrokerProcess::Get(
 }
 
 absl::Status BrokerProcess::Start() {
+  // A port found free may be taken by another test's process before the
+  // broker binds it: the broker then exits saying so, and starts again on
+  // other ports. A gRPC port the test fixed is not changed, so a start
+  // with one is tried once.
+  const int attempts = fixed_grpc_port_ != 0 ? 1 : 5;
+  absl::Status started;
+  for (int attempt = 1; attempt <= attempts; ++attempt) {
+    const size_t log_before = log().size();
+    started = StartOnce();
+    std::string said = log();  // what this attempt added to the log
+    said.erase(0, std::min(log_before, said.size()));
+    absl::AsciiStrToLower(&said);
+    if (started.ok() || !absl::IsFailedPrecondition(started) ||
+        !absl::StrContains(said, "address already in use")) {
+      return started;
+    }
+  }
+  return started;
+}
+
+absl::Status BrokerProcess::StartOnce() {
   grpc_port_ = fixed_grpc_port_ != 0 ? fixed_grpc_port_ : FreePort();
   http_port_ = FreePort();
   exit_code_ = -1;

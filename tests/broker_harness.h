@@ -57,8 +57,10 @@ class BrokerProcess {
   ~BrokerProcess();
 
   // Starts the broker and waits until /readyz answers 200 (over HTTPS when
-  // the broker was given --http-tls-cert). Errors: the broker exited (its
-  // stderr is in the message) or did not get ready.
+  // the broker was given --http-tls-cert). A broker that exits because a
+  // port was taken between FreePort and its bind starts again on other
+  // ports, a few times, unless set_grpc_port fixed its gRPC port. Errors:
+  // the broker exited (its stderr is in the message) or did not get ready.
   absl::Status Start();
   // SIGTERM, then waits for exit; returns the exit status.
   int Stop();
@@ -109,6 +111,8 @@ class BrokerProcess {
   std::string log() const;
 
  private:
+  // One start on fresh ports (Start's errors).
+  absl::Status StartOnce();
   // The file of --dev-clock-file, beside the data directory.
   std::string ClockFile() const;
 
