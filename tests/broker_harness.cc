@@ -75,17 +75,41 @@ std::string SourceDir() {
   return dir != nullptr ? dir : ".";
 }
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
+namespace {
+
+// Whether a TCP listener could bind `port` on 127.0.0.1 now (0: any port;
+// `bound` gets the port the kernel chose).
+bool CanBind(int port, int* bound) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
   socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ok = ok && getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
   close(fd);
-  return ntohs(addr.sin_port);
+  if (ok) *bound = ntohs(addr.sin_port);
+  return ok;
+}
+
+}  // namespace
+
+int FreePort() {
+  // Drawn at random below the kernel's ephemeral range (32768 and up), so
+  // that two tests running in parallel rarely draw the same port in the
+  // moment between this check and their server's bind: the kernel's own
+  // choice for port 0 handed one test's port to another in such a moment.
+  constexpr int kFirst = 20000;
+  constexpr int kCount = 12000;
+  thread_local std::mt19937 draw(std::random_device{}());
+  std::uniform_int_distribution<int> in_range(kFirst, kFirst + kCount - 1);
+  int bound = 0;
+  for (int i = 0; i < 100; ++i) {
+    if (CanBind(in_range(draw), &bound)) return bound;
+  }
+  return CanBind(0, &bound) ? bound : 0;
 }
 
 CliResult Run(const std::string& program,

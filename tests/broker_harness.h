@@ -141,7 +141,8 @@ std::string ReadAll(const std::string& path);
 std::string BinDir();
 // The source root (ACCORD_SOURCE_DIR).
 std::string SourceDir();
-// A TCP port free on 127.0.0.1 right now.
+// A TCP port free on 127.0.0.1 right now, drawn at random from
+// 20000-31999 (below the kernel's ephemeral ports); 0 if none is found.
 int FreePort();
 
 }  // namespace accord::testing
