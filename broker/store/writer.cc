@@ -456,8 +456,7 @@ absl::StatusOr<CommitResult> BatchState::Apply(WriteSet& ws) {
         KeysOf(event.subjects());
     if (!subjects.ok()) return subjects.status();
     event.clear_subjects();
-    const bool grant = !event.grant_id().empty();
-    std::string grant_id = grant ? event.grant_id() : std::string();
+    std::string grant_id = event.grant_id();  // the event moves into the log
     absl::StatusOr<LogAppend> append =
         appender->Append(std::move(event), *subjects);
     if (!append.ok()) return append.status();
@@ -472,7 +471,7 @@ absl::StatusOr<CommitResult> BatchState::Apply(WriteSet& ws) {
     }
     result.log_indices.push_back(append->index);
     log_size = append->index + 1;
-    if (grant) grant_indices[std::move(grant_id)] = append->index;
+    if (!grant_id.empty()) grant_indices[std::move(grant_id)] = append->index;
   }
   uint32_t revocations = 0;
   for (WriteSet::Op& op : ws.ops()) {
