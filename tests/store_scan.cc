@@ -55,6 +55,10 @@ class Opened {
   std::unique_ptr<rocksdb::DB> db_;
 };
 
+// The key prefixes of the indexes derived off the commit path.
+constexpr absl::string_view kDerivedPrefixes[] = {
+    store::keys::kEventIndexPrefix, "G", "P"};
+
 }  // namespace
 
 std::string ReadSubjectKey(const std::string& db_path,
@@ -128,35 +132,41 @@ size_t CountKeys(const std::string& db_path, const std::string& family,
   return n;
 }
 
-std::vector<std::string> EventIndexKeys(const std::string& db_path) {
+std::vector<std::string> DerivedIndexEntries(const std::string& db_path) {
   Opened db(db_path, /*read_only=*/true);
-  const std::string prefix(store::keys::kEventIndexPrefix);
-  std::unique_ptr<rocksdb::Iterator> it(
-      db.db()->NewIterator(rocksdb::ReadOptions(), db.Family("index")));
-  std::vector<std::string> keys;
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
-       it->Next()) {
-    keys.push_back(it->key().ToString());
+  std::vector<std::string> entries;
+  for (absl::string_view p : kDerivedPrefixes) {
+    const std::string prefix(p);
+    std::unique_ptr<rocksdb::Iterator> it(
+        db.db()->NewIterator(rocksdb::ReadOptions(), db.Family("index")));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+         it->Next()) {
+      entries.push_back(
+          absl::StrCat(it->key().ToString(), " -> ", it->value().ToString()));
+    }
+    REQUIRE(it->status().ok());
   }
-  REQUIRE(it->status().ok());
   std::string progress;
   REQUIRE(db.db()
               ->Get(rocksdb::ReadOptions(), db.Family("meta"),
                     std::string(store::keys::kEventIndexState), &progress)
               .ok());
-  keys.push_back(absl::StrCat("progress ", absl::BytesToHexString(progress)));
-  return keys;
+  entries.push_back(
+      absl::StrCat("progress ", absl::BytesToHexString(progress)));
+  return entries;
 }
 
-void DropEventIndex(const std::string& db_path) {
+void DropDerivedIndexes(const std::string& db_path) {
   Opened db(db_path, /*read_only=*/false);
-  const std::string prefix(store::keys::kEventIndexPrefix);
   rocksdb::WriteOptions sync;
   sync.sync = true;
-  REQUIRE(db.db()
-              ->DeleteRange(sync, db.Family("index"), prefix,
-                            store::keys::PrefixEnd(prefix))
-              .ok());
+  for (absl::string_view p : kDerivedPrefixes) {
+    const std::string prefix(p);
+    REQUIRE(db.db()
+                ->DeleteRange(sync, db.Family("index"), prefix,
+                              store::keys::PrefixEnd(prefix))
+                .ok());
+  }
   REQUIRE(db.db()
               ->Delete(sync, db.Family("meta"),
                        std::string(store::keys::kEventIndexState))

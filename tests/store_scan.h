@@ -35,14 +35,15 @@ std::vector<std::string> FindInTableFiles(
 size_t CountKeys(const std::string& db_path, const std::string& family,
                  const std::string& prefix);
 
-// Every key of the audit log's query indexes ('E' keys of the index
-// family, store/keys.h) and, last, their stored progress, read through
-// RocksDB (read only).
-std::vector<std::string> EventIndexKeys(const std::string& db_path);
+// Every entry (key and value) of the indexes derived off the commit path
+// (store/event_indexer.h): the audit log's query indexes ('E' keys of the
+// index family, store/keys.h) and the grant indexes ('G', 'P'), and, last,
+// their stored progress, read through RocksDB (read only).
+std::vector<std::string> DerivedIndexEntries(const std::string& db_path);
 
-// Deletes the query indexes and their progress, so that the store indexes
-// its whole log again when next opened.
-void DropEventIndex(const std::string& db_path);
+// Deletes those indexes and their progress, so that the store indexes its
+// whole log again when next opened.
+void DropDerivedIndexes(const std::string& db_path);
 
 }  // namespace accord::testing
 

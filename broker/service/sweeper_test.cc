@@ -68,10 +68,14 @@ TEST_CASE("retention deletes ended consents and expired grants, not the log",
   }
   ws.PutGrant(GrantOf("grant-expired", "c3ViamVjdC1h", kNow + 3600));
   ws.PutGrant(GrantOf("grant-later", "c3ViamVjdC1h", kNow + 5 * 86400));
-  accord::v1::AuditEvent decision;
-  decision.set_type(accord::v1::EVENT_TYPE_DECISION);
-  decision.set_grant_id("grant-expired");
-  ws.AddAuditEvent(decision);
+  // Each grant with the entry that issued it (its index entries follow
+  // from it, store/grant_index.h).
+  for (const char* id : {"grant-expired", "grant-later"}) {
+    accord::v1::AuditEvent decision;
+    decision.set_type(accord::v1::EVENT_TYPE_DECISION);
+    decision.set_grant_id(id);
+    ws.AddAuditEvent(decision);
+  }
   REQUIRE(store.CommitAndWait(std::move(ws)).ok());
   const uint64_t log_size = store.LogSize();
   const auditlog::Hash root = opened->log->Root();

@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "broker/store/grant_index.h"
 #include "broker/store/keys.h"
 #include "broker/store/read_util.h"
 
@@ -147,19 +148,23 @@ absl::Status ApplyErasure(BatchState& state,
   // Grants first: the consents they relied on keep a tombstone.
   const std::string grant_prefix = keys::GrantBySubjectPrefix(subject);
   std::vector<std::string> grant_keys;
-  absl::Status s = Scan(state.db, kIndex, grant_prefix, "", nullptr,
-                        [&](absl::string_view key, absl::string_view) {
-                          grant_keys.emplace_back(key);
-                          return true;
-                        });
+  // With those the indexer has yet to write: the writer holds it
+  // (EventIndexer::batch_mutex), so it writes none for the subject after
+  // this batch rewrites the grants.
+  absl::Status s =
+      ScanGrantIndex(state.db, grant_prefix, "", nullptr,
+                     [&](absl::string_view key, absl::string_view) {
+                       grant_keys.emplace_back(key);
+                       return true;
+                     });
   if (!s.ok()) return s;
   absl::flat_hash_set<std::string> relied_on;
   for (const std::string& key : grant_keys) {
     Delete(state, kIndex, key);
-    if (key.size() < grant_prefix.size() + 8) {
-      return absl::DataLossError("malformed grant index entry");
-    }
-    const std::string id = key.substr(grant_prefix.size() + 8);
+    absl::StatusOr<absl::string_view> grant_id =
+        GrantIdOfEntry(key, grant_prefix);
+    if (!grant_id.ok()) return grant_id.status();
+    const std::string id(*grant_id);
     auto grant = Parse<GrantRecord>(state.db.Get(kGrants, id), "grant", id);
     if (absl::IsNotFound(grant.status())) continue;
     if (!grant.ok()) return grant.status();

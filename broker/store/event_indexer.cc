@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "broker/auditlog/entry.h"
 #include "broker/auditlog/event_filter.h"
+#include "broker/store/grant_index.h"
 #include "broker/store/keys.h"
 
 namespace accord::store {
@@ -27,24 +30,26 @@ std::string EncodeState(const EventIndexState& s) {
   return out;
 }
 
-// The index keys of the entry at `index`, appended to `keys_out`.
+using Entry = std::pair<std::string, std::string>;
+
+// The query index keys of the entry at `index`, appended to `out`.
 void AddTermKeys(uint64_t index, const auditlog::EventTerms& terms,
-                 std::vector<std::string>& keys_out) {
+                 std::vector<Entry>& out) {
   for (const std::string& p : terms.partners) {
-    keys_out.push_back(keys::EventTerm('a', p, index));
+    out.emplace_back(keys::EventTerm('a', p, index), "");
   }
   if (!terms.dataset_id.empty()) {
-    keys_out.push_back(keys::EventTerm('d', terms.dataset_id, index));
+    out.emplace_back(keys::EventTerm('d', terms.dataset_id, index), "");
   }
   for (const std::string& p : terms.purposes) {
-    keys_out.push_back(keys::EventTerm('p', p, index));
+    out.emplace_back(keys::EventTerm('p', p, index), "");
   }
   if (terms.decision != 0) {
-    keys_out.push_back(
-        keys::EventTerm('o', absl::StrCat(terms.decision), index));
+    out.emplace_back(keys::EventTerm('o', absl::StrCat(terms.decision), index),
+                     "");
   }
   if (terms.type != 0) {
-    keys_out.push_back(keys::EventTerm('t', absl::StrCat(terms.type), index));
+    out.emplace_back(keys::EventTerm('t', absl::StrCat(terms.type), index), "");
   }
 }
 
@@ -139,7 +144,11 @@ void EventIndexer::Run() {
       if (closing_) return;
       end = std::min(target_, indexed_ + kBatchEntries);
     }
-    absl::Status s = IndexBatch(*state, end);
+    absl::Status s;
+    {
+      absl::MutexLock batch(&batch_mu_);
+      s = IndexBatch(*state, end);
+    }
     absl::MutexLock l(&mu_);
     if (s.ok()) {
       indexed_ = state->indexed;
@@ -163,7 +172,7 @@ void EventIndexer::Run() {
 absl::Status EventIndexer::IndexBatch(EventIndexState& state,
                                       uint64_t end) const {
   EventIndexState next = state;
-  std::vector<std::string> index_keys;
+  std::vector<Entry> entries;
   const std::string first = keys::BE64(state.indexed);
   const std::string last = keys::BE64(end);
   rocksdb::Slice upper(last);
@@ -184,11 +193,18 @@ absl::Status EventIndexer::IndexBatch(EventIndexState& state,
           absl::StrCat("log entry ", index, " does not decode, the query ",
                        "indexes stop before it: ", event.status().message()));
     }
-    AddTermKeys(index, auditlog::TermsOf(*event), index_keys);
+    AddTermKeys(index, auditlog::TermsOf(*event), entries);
+    absl::StatusOr<std::optional<GrantRecord>> grant =
+        GrantIssuedBy(db_, index, *event, nullptr);
+    if (!grant.ok()) return grant.status();
+    if (grant->has_value()) {
+      for (Entry& e : GrantIndexEntries(**grant))
+        entries.push_back(std::move(e));
+    }
     const int64_t time = std::max<int64_t>(0, event->time());
     if (index == 0 || time > next.max_time) {
       next.max_time = time;
-      index_keys.push_back(keys::EventTime(time, index));
+      entries.emplace_back(keys::EventTime(time, index), "");
     } else {
       next.max_lag = std::max(next.max_lag, next.max_time - time);
     }
@@ -206,10 +222,10 @@ absl::Status EventIndexer::IndexBatch(EventIndexState& state,
   }
   // In key order, so the memtable takes each list's keys in ascending
   // order (store/sorted_batch.h says why).
-  std::sort(index_keys.begin(), index_keys.end());
+  std::sort(entries.begin(), entries.end());
   rocksdb::WriteBatch batch;
   rocksdb::ColumnFamilyHandle* cf = db_.cf(kIndex);
-  for (const std::string& key : index_keys) batch.Put(cf, key, "");
+  for (const Entry& e : entries) batch.Put(cf, e.first, e.second);
   batch.Put(db_.cf(kMeta), std::string(keys::kEventIndexState),
             EncodeState(next));
   if (absl::Status s = FromRocks(

@@ -1,18 +1,21 @@
 #ifndef ACCORD_BROKER_STORE_EVENT_INDEXER_H_
 #define ACCORD_BROKER_STORE_EVENT_INDEXER_H_
 
-// The query indexes of the audit log (keys::EventTerm, keys::EventTime),
-// kept off the commit path. Only store/*.cc include this header.
+// The query indexes of the audit log (keys::EventTerm, keys::EventTime) and
+// the grant indexes (store/grant_index.h), kept off the commit path. Only
+// store/*.cc include this header.
 //
 // Everything they hold is derived from committed log entries: a thread of
 // its own reads the entries the writer made durable, in log order, and
-// writes their terms (auditlog::TermsOf) together with its progress
+// writes their terms (auditlog::TermsOf) and the index entries of the
+// grants they issued (GrantIndexEntries) together with its progress
 // (keys::kEventIndexState) in one batch, not synced: a crash loses at most
 // the batches since the last synced commit, and the progress stored with
 // them says where to start again. A store opened on data whose indexes
 // are behind (a crash, an older broker, an offline tool) catches up in the
 // background; readers see the indexed part through the stored progress
-// and read the rest of the log in order (Store::FindEventCandidates).
+// and read the rest of the log in order (Store::FindEventCandidates,
+// ScanGrantIndex).
 
 #include <cstdint>
 #include <thread>
@@ -65,12 +68,21 @@ class EventIndexer {
   // Stops the thread after the batch it is writing. Idempotent.
   void Close() ABSL_LOCKS_EXCLUDED(mu_);
 
+  // Held by the thread while it reads the records of one batch and writes
+  // it. The writer holds it from the reads of an erasure or a purge to its
+  // commit, so that no batch derives an entry from a record they rewrite
+  // or delete and writes it after them.
+  absl::Mutex& batch_mutex() const ABSL_LOCK_RETURNED(batch_mu_) {
+    return batch_mu_;
+  }
+
  private:
   void Run() ABSL_LOCKS_EXCLUDED(mu_);
   // Indexes entries [state.indexed, end) in one batch and advances `state`.
   absl::Status IndexBatch(EventIndexState& state, uint64_t end) const;
 
   const Db& db_;
+  mutable absl::Mutex batch_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   mutable absl::Mutex mu_;
   uint64_t target_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t indexed_ ABSL_GUARDED_BY(mu_) = 0;

@@ -11,6 +11,7 @@ namespace accord::store {
 namespace {
 
 using testing::AddGrant;
+using testing::EntryLabel;
 using testing::MakeDataset;
 using testing::RecordingAppender;
 using testing::TempDir;
@@ -39,7 +40,7 @@ TEST_CASE("an in-memory store commits, reads and waits with nothing on disk") {
   REQUIRE(committed->log_indices.size() == 1);
   CHECK((*store)->GetDataset("d1")->revision() == 1);
   CHECK((*store)->GetGrant("g1")->log_index() == 0);
-  CHECK(*(*store)->GetLogEntry(0) == "g1@1");
+  CHECK(EntryLabel((*store)->GetLogEntry(0)) == "g1@1");
   CHECK((*store)->WaitForRevision(1, absl::Seconds(1)).ok());
   // Quotas are the writer's, as on disk: the second use over the count is
   // refused with the rule's payload.

@@ -39,13 +39,13 @@ std::string ConsentBySubjectPrefix(absl::string_view subject);
 std::string ConsentsOfSubject(absl::string_view dataset_id,
                               absl::string_view subject);
 // 'G' subject 0 be64(~issued_at) grant id -> dataset id: a subject's grants,
-// newest first. Keyed by issue time, which never changes, so that
-// re-storing a grant (on release) replaces its entries instead of adding
-// new ones.
+// newest first. Written off the commit path, and read merged with what is
+// not written yet (store/grant_index.h).
 std::string GrantBySubject(absl::string_view subject, int64_t issued_at,
                            absl::string_view grant_id);
 std::string GrantBySubjectPrefix(absl::string_view subject);
-// 'P' partner 0 be64(issued_at) grant id.
+// 'P' partner 0 be64(issued_at) grant id -> empty: a partner's grants,
+// oldest first; like 'G'.
 std::string GrantByPartner(absl::string_view partner, int64_t issued_at,
                            absl::string_view grant_id);
 // 'V' be64(revision) be32(n): revocations in commit order.

@@ -80,13 +80,14 @@ absl::Status Scan(const Db& db, Family f, absl::string_view prefix,
   return FromRocks(it->status(), "scan");
 }
 
-// One page of the records of `f` under `prefix`, after `cursor`, where
-// `load(key, value)` returns the record (StatusOr<T>) of an entry. The first
-// error of `load` ends the listing and is returned.
-template <typename T, typename Load>
-absl::StatusOr<Page<T>> List(const Db& db, Family f, absl::string_view prefix,
-                             absl::string_view cursor, size_t limit,
-                             Load load) {
+// One page of the records under `prefix`, after `cursor`, from the entries
+// `scan(after, snapshot, visit)` visits in key order (as Scan does), where
+// `load(key, value, snapshot)` returns the record (StatusOr<T>) of an
+// entry. The first error of `load` ends the listing and is returned.
+template <typename T, typename ScanFn, typename Load>
+absl::StatusOr<Page<T>> ListOf(const Db& db, absl::string_view prefix,
+                               absl::string_view cursor, size_t limit,
+                               ScanFn scan, Load load) {
   limit = ClampLimit(limit);
   std::string after;
   if (!cursor.empty()) {
@@ -99,7 +100,7 @@ absl::StatusOr<Page<T>> List(const Db& db, Family f, absl::string_view prefix,
   absl::Status error;
   std::string last;
   bool more = false;
-  absl::Status s = Scan(db, f, prefix, after, snapshot.snapshot(),
+  absl::Status s = scan(after, snapshot.snapshot(),
                         [&](absl::string_view key, absl::string_view value) {
                           if (page.records.size() == limit) {
                             more = true;
@@ -119,6 +120,18 @@ absl::StatusOr<Page<T>> List(const Db& db, Family f, absl::string_view prefix,
   if (!error.ok()) return error;
   if (more) page.next_cursor = EncodeCursor(last);
   return page;
+}
+
+// ListOf over the stored entries of `f`.
+template <typename T, typename Load>
+absl::StatusOr<Page<T>> List(const Db& db, Family f, absl::string_view prefix,
+                             absl::string_view cursor, size_t limit,
+                             Load load) {
+  return ListOf<T>(
+      db, prefix, cursor, limit,
+      [&](absl::string_view after, const rocksdb::Snapshot* snapshot,
+          auto visit) { return Scan(db, f, prefix, after, snapshot, visit); },
+      load);
 }
 
 }  // namespace accord::store

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/store/erase.h"
+#include "broker/store/grant_index.h"
 #include "broker/store/read_util.h"
 #include "broker/store/validate.h"
 #include "rocksdb/options.h"
@@ -44,23 +45,24 @@ absl::StatusOr<SubjectFootprint> Store::FindSubject(
   if (!s.ok()) return s;
   if (!error.ok()) return error;
   const std::string grant_prefix = keys::GrantBySubjectPrefix(subject);
-  s = Scan(*db_, kIndex, grant_prefix, "", at,
-           [&](absl::string_view key, absl::string_view) {
-             if (key.size() < grant_prefix.size() + 8) {
-               error = absl::DataLossError("malformed grant index entry");
-               return false;
-             }
-             const absl::string_view id = key.substr(grant_prefix.size() + 8);
-             auto g =
-                 Parse<GrantRecord>(db_->Get(kGrants, id, at), "grant", id);
-             if (absl::IsNotFound(g.status())) return true;
-             if (!g.ok()) {
-               error = g.status();
-               return false;
-             }
-             found.grants.push_back(*std::move(g));
-             return true;
-           });
+  s = ScanGrantIndex(*db_, grant_prefix, "", at,
+                     [&](absl::string_view key, absl::string_view) {
+                       absl::StatusOr<absl::string_view> id =
+                           GrantIdOfEntry(key, grant_prefix);
+                       if (!id.ok()) {
+                         error = id.status();
+                         return false;
+                       }
+                       auto g = Parse<GrantRecord>(db_->Get(kGrants, *id, at),
+                                                   "grant", *id);
+                       if (absl::IsNotFound(g.status())) return true;
+                       if (!g.ok()) {
+                         error = g.status();
+                         return false;
+                       }
+                       found.grants.push_back(*std::move(g));
+                       return true;
+                     });
   if (!s.ok()) return s;
   if (!error.ok()) return error;
   auto key = db_->Get(kIndex, keys::SubjectKey(subject), at);

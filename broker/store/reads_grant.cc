@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "broker/store/grant_index.h"
 #include "broker/store/read_util.h"
 
 namespace accord::store {
@@ -20,15 +21,18 @@ absl::StatusOr<uint64_t> Store::FindLogIndexOfGrant(
 absl::StatusOr<Page<GrantRecord>> Store::ListGrantsBySubject(
     absl::string_view subject, absl::string_view cursor, size_t limit) const {
   const std::string prefix = keys::GrantBySubjectPrefix(subject);
-  return List<GrantRecord>(
-      *db_, kIndex, prefix, cursor, limit,
+  return ListOf<GrantRecord>(
+      *db_, prefix, cursor, limit,
+      [&](absl::string_view after, const rocksdb::Snapshot* snapshot,
+          auto visit) {
+        return ScanGrantIndex(*db_, prefix, after, snapshot, visit);
+      },
       [&](absl::string_view key, absl::string_view,
           const rocksdb::Snapshot* snapshot) -> absl::StatusOr<GrantRecord> {
-        if (key.size() < prefix.size() + 8) {
-          return absl::DataLossError("malformed grant index entry");
-        }
-        const absl::string_view id = key.substr(prefix.size() + 8);
-        return Parse<GrantRecord>(db_->Get(kGrants, id, snapshot), "grant", id);
+        absl::StatusOr<absl::string_view> id = GrantIdOfEntry(key, prefix);
+        if (!id.ok()) return id.status();
+        return Parse<GrantRecord>(db_->Get(kGrants, *id, snapshot), "grant",
+                                  *id);
       });
 }
 
@@ -42,19 +46,18 @@ absl::StatusOr<std::vector<std::string>> Store::GrantIdsForSubjectAndDataset(
       static_cast<uint64_t>(std::max<int64_t>(0, issued_after));
   std::vector<std::string> ids;
   absl::Status malformed;
-  absl::Status s =
-      Scan(*db_, kIndex, prefix, "", nullptr,
-           [&](absl::string_view key, absl::string_view value) {
-             if (key.size() < prefix.size() + 8) {
-               malformed = absl::DataLossError("malformed grant index entry");
-               return false;
-             }
-             if (~keys::ReadBE64(key.substr(prefix.size())) < oldest)
-               return false;
-             if (value == dataset_id)
-               ids.emplace_back(key.substr(prefix.size() + 8));
-             return true;
-           });
+  absl::Status s = ScanGrantIndex(
+      *db_, prefix, "", nullptr,
+      [&](absl::string_view key, absl::string_view value) {
+        absl::StatusOr<absl::string_view> id = GrantIdOfEntry(key, prefix);
+        if (!id.ok()) {
+          malformed = id.status();
+          return false;
+        }
+        if (~keys::ReadBE64(key.substr(prefix.size())) < oldest) return false;
+        if (value == dataset_id) ids.emplace_back(*id);
+        return true;
+      });
   if (!s.ok()) return s;
   if (!malformed.ok()) return malformed;
   std::reverse(ids.begin(), ids.end());
@@ -72,25 +75,25 @@ absl::StatusOr<std::vector<GrantRecord>> Store::LiveGrantsOfPartner(
       keys::GrantByPartner(partner, std::max<int64_t>(0, issued_after), "");
   std::vector<GrantRecord> live;
   absl::Status error;
-  absl::Status s =
-      Scan(*db_, kIndex, prefix, start, snapshot.snapshot(),
-           [&](absl::string_view key, absl::string_view) {
-             if (key.size() < prefix.size() + 8) {
-               error = absl::DataLossError("malformed grant index entry");
-               return false;
-             }
-             const absl::string_view id = key.substr(prefix.size() + 8);
-             auto g = Parse<GrantRecord>(
-                 db_->Get(kGrants, id, snapshot.snapshot()), "grant", id);
-             if (!g.ok()) {
-               error = g.status();
-               return false;
-             }
-             if (g->released_at() == 0 && g->expires_at() > now) {
-               live.push_back(*std::move(g));
-             }
-             return true;
-           });
+  absl::Status s = ScanGrantIndex(
+      *db_, prefix, start, snapshot.snapshot(),
+      [&](absl::string_view key, absl::string_view) {
+        absl::StatusOr<absl::string_view> id = GrantIdOfEntry(key, prefix);
+        if (!id.ok()) {
+          error = id.status();
+          return false;
+        }
+        auto g = Parse<GrantRecord>(db_->Get(kGrants, *id, snapshot.snapshot()),
+                                    "grant", *id);
+        if (!g.ok()) {
+          error = g.status();
+          return false;
+        }
+        if (g->released_at() == 0 && g->expires_at() > now) {
+          live.push_back(*std::move(g));
+        }
+        return true;
+      });
   if (!s.ok()) return s;
   if (!error.ok()) return error;
   return live;

@@ -285,6 +285,8 @@ class Store {
       size_t limit) const;
 
   absl::StatusOr<GrantRecord> GetGrant(absl::string_view id) const;
+  // The three reads below see every grant committed before the call,
+  // including those the indexer has not reached yet (store/grant_index.h).
   // Grants that named `subject`, newest first.
   absl::StatusOr<Page<GrantRecord>> ListGrantsBySubject(
       absl::string_view subject, absl::string_view cursor, size_t limit) const;

@@ -15,6 +15,7 @@ namespace accord::store {
 namespace {
 
 using testing::AddGrant;
+using testing::EntryLabel;
 using testing::MakeDataset;
 using testing::RecordingAppender;
 using testing::TempDir;
@@ -44,7 +45,7 @@ TEST_CASE("records round-trip, revisions are stamped, data survives reopen") {
     CHECK(grant->log_index() == 0);
     CHECK(grant->revision() == 1);
     CHECK((*store)->LogSize() == 1);
-    CHECK(*(*store)->GetLogEntry(0) == "g1@1");
+    CHECK(EntryLabel((*store)->GetLogEntry(0)) == "g1@1");
     CHECK((*store)->GetTreeNode(0, 0).ok());
     CHECK(log.committed() == 1);
   }
@@ -412,7 +413,7 @@ TEST_CASE("a failed batch is aborted in the log and leaves no trace") {
   REQUIRE(ok.ok());
   CHECK(ok->revision == 2);
   CHECK(ok->log_indices == std::vector<uint64_t>{1});
-  CHECK(*(*store)->GetLogEntry(1) == "@2");
+  CHECK(EntryLabel((*store)->GetLogEntry(1)) == "@2");
   CHECK((*store)->GetTreeNode(0, 1).ok());
   CHECK((*store)->Health().ok());
 }
@@ -440,7 +441,7 @@ TEST_CASE("entries and tree nodes land with the state they record") {
   REQUIRE(store.ok());
   CHECK((*store)->LogSize() == 3);
   for (uint64_t i = 0; i < 3; ++i) {
-    CHECK(*(*store)->GetLogEntry(i) == absl::StrCat("g", i, "@1"));
+    CHECK(EntryLabel((*store)->GetLogEntry(i)) == absl::StrCat("g", i, "@1"));
     CHECK((*store)->GetTreeNode(0, i).ok());
   }
   CHECK(

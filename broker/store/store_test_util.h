@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "broker/auditlog/entry.h"
 #include "broker/store/log_appender.h"
 #include "broker/store/store.h"
 #include "broker/testing/temp_dir.h"
@@ -22,9 +23,17 @@ namespace accord::store::testing {
 
 using ::accord::testing::TempDir;
 
-// A small log for the tests: an entry is the event's grant id and
-// revision, each append stores one level-0 node. It can be told to refuse
-// the next append, and counts the batches it saw committed and aborted.
+// "grant id@revision" of a log entry RecordingAppender made.
+inline std::string EntryLabel(absl::StatusOr<std::string> entry) {
+  if (!entry.ok()) return entry.status().ToString();
+  absl::StatusOr<accord::v1::AuditEvent> event = auditlog::ParseEntry(*entry);
+  if (!event.ok()) return event.status().ToString();
+  return absl::StrCat(event->grant_id(), "@", event->revision());
+}
+
+// A small log for the tests: an entry is the event's encoding (the store's
+// indexer reads it), each append stores one level-0 node. It can be told to
+// refuse the next append, and counts the batches it saw committed and aborted.
 // It records the keyed subjects of each append, and hands out keys
 // "key-<n>" padded to 32 bytes.
 class RecordingAppender : public LogAppender {
@@ -44,7 +53,7 @@ class RecordingAppender : public LogAppender {
     subjects_.push_back(subjects);
     LogAppend a;
     a.index = next_++;
-    a.entry = absl::StrCat(event.grant_id(), "@", event.revision());
+    a.entry = auditlog::EncodeEntry(event);
     a.nodes.push_back(TreeNode{0, a.index, std::string(32, 'h')});
     return a;
   }

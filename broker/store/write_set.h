@@ -162,6 +162,7 @@ class WriteSet {
   }
 
   std::vector<Op>& ops() { return ops_; }
+  const std::vector<Op>& ops() const { return ops_; }
   std::vector<accord::v1::AuditEvent>& events() { return events_; }
 
  private:

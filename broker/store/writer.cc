@@ -115,12 +115,16 @@ void PutGrant(Batch& b, GrantRecord g, uint64_t revision,
   if (auto it = indices.find(g.id()); first_time && it != indices.end()) {
     g.set_log_index(it->second);
   }
-  for (const std::string& s : g.subjects()) {
-    b.Put(kIndex, keys::GrantBySubject(s, g.issued_at(), g.id()),
-          g.dataset_id());
-  }
-  b.Put(kIndex, keys::GrantByPartner(g.partner(), g.issued_at(), g.id()), "");
+  // Its index entries are the indexer's (store/grant_index.h).
   b.Put(kGrants, g.id(), g);
+}
+
+// Whether `ws` erases a subject or purges records.
+bool RewritesIndexedRecords(const WriteSet& ws) {
+  return std::any_of(ws.ops().begin(), ws.ops().end(), [](const auto& op) {
+    return std::holds_alternative<WriteSet::EraseSubjectOp>(op) ||
+           std::holds_alternative<WriteSet::PurgeOp>(op);
+  });
 }
 
 // The principal `id` as the batch will leave it so far.
@@ -302,6 +306,14 @@ void Db::CommitBatch(std::vector<Pending>& pending, LogAppender* appender) {
     for (Pending& p : pending) p.done(ready);
     return;
   }
+  // An erasure or a purge rewrites records the indexer derives entries
+  // from: it reads and commits them with the indexer held between batches.
+  std::optional<absl::MutexLock> indexer_held;
+  if (std::any_of(pending.begin(), pending.end(), [](const Pending& p) {
+        return RewritesIndexedRecords(p.ws);
+      })) {
+    indexer_held.emplace(&indexer_->batch_mutex());
+  }
   rocksdb::WriteBatch batch;
   BatchState state{*this, appender, &batch, 0, 0, {}, {}, {}, {}, {}};
   state.revision = revision_.load();
@@ -358,6 +370,7 @@ void Db::CommitBatch(std::vector<Pending>& pending, LogAppender* appender) {
                              absl::Now() - write_start});
     }
   }
+  indexer_held.reset();  // the callbacks below may wait for the indexer
   if (failed.ok()) {
     if (appender != nullptr) appender->Committed(state.log_size);
     {

@@ -215,7 +215,7 @@ TEST_CASE("queries stay right while the indexes catch up and the log grows") {
     REQUIRE(opened->store->WaitForEventIndex(3000, absl::Minutes(1)).ok());
   }
   // As after an upgrade from a broker without indexes: nothing indexed.
-  accord::testing::DropEventIndex(db);
+  accord::testing::DropDerivedIndexes(db);
   {
     // Read-only, nothing indexes: every entry is read in log order, and
     // the answers are still a scan's.
