@@ -16,16 +16,11 @@
 namespace accord::store {
 namespace {
 
-// Entries per indexing batch: large enough to amortize a write when the
-// indexes catch up, small enough that Close and the commit path never wait
-// long behind one (a grant's entries are some 16 keys).
-constexpr uint64_t kBatchEntries = 256;
-// How long the thread waits for a whole batch before it indexes what it
-// has. Short: the memtable inserts of a batch hold up the synced commit
-// that follows it in RocksDB's write queue, and at 1,000 grants/s 20 ms made
-// batches of some 300 keys and the grants' open-loop tail longer
-// (tests/bench/README.md, "Where the time goes").
-constexpr absl::Duration kBatchWait = absl::Milliseconds(2);
+// Entries per indexing batch: large enough to amortize a write, small
+// enough that Close and the commit path never wait long behind one.
+constexpr uint64_t kBatchEntries = 1024;
+// How long the thread waits for a whole batch before it indexes what it has.
+constexpr absl::Duration kBatchWait = absl::Milliseconds(20);
 
 std::string EncodeState(const EventIndexState& s) {
   std::string out;
