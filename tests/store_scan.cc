@@ -156,6 +156,15 @@ std::vector<std::string> DerivedIndexEntries(const std::string& db_path) {
   return entries;
 }
 
+std::unique_ptr<store::Store> OpenReadOnlyStore(const std::string& db_path) {
+  store::StoreOptions read_only;
+  read_only.read_only = true;
+  read_only.create_if_missing = false;
+  auto opened = store::Store::Open(db_path, read_only);
+  REQUIRE(opened.ok());
+  return *std::move(opened);
+}
+
 void DropDerivedIndexes(const std::string& db_path) {
   Opened db(db_path, /*read_only=*/false);
   rocksdb::WriteOptions sync;

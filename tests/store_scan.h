@@ -4,8 +4,11 @@
 // A stopped broker's RocksDB store opened directly, for the erasure tests:
 // what an insider with disk access would find.
 
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "broker/store/store.h"
 
 namespace accord::testing {
 
@@ -40,6 +43,10 @@ size_t CountKeys(const std::string& db_path, const std::string& family,
 // index family, store/keys.h) and the grant indexes ('G', 'P'), and, last,
 // their stored progress, read through RocksDB (read only).
 std::vector<std::string> DerivedIndexEntries(const std::string& db_path);
+
+// The store at `db_path` opened read-only through store::Store: no thread
+// indexes its log. Fails the test when it does not open.
+std::unique_ptr<store::Store> OpenReadOnlyStore(const std::string& db_path);
 
 // Deletes those indexes and their progress, so that the store indexes its
 // whole log again when next opened.

@@ -219,20 +219,16 @@ TEST_CASE("queries stay right while the indexes catch up and the log grows") {
   {
     // Read-only, nothing indexes: every entry is read in log order, and
     // the answers are still a scan's.
-    store::StoreOptions read_only;
-    read_only.read_only = true;
-    read_only.create_if_missing = false;
-    auto unindexed = store::Store::Open(db, read_only);
-    REQUIRE(unindexed.ok());
-    const uint64_t size = (*unindexed)->LogSize();
+    auto unindexed = accord::testing::OpenReadOnlyStore(db);
+    const uint64_t size = unindexed->LogSize();
     REQUIRE(size >= 3000);
-    CHECK((*unindexed)->EventIndexSize() == 0);
+    CHECK(unindexed->EventIndexSize() == 0);
     for (int n = 0; n < 20; ++n) {
       const QueryEventsRequest q = RandomQuery(rng, clock);
       INFO(q.ShortDebugString());
       uint64_t scanned = 0;
-      CHECK(Indexed(**unindexed, q, 0, size, 50, &scanned) ==
-            Scan(**unindexed, q, size));
+      CHECK(Indexed(*unindexed, q, 0, size, 50, &scanned) ==
+            Scan(*unindexed, q, size));
       CHECK(scanned == size);
     }
   }

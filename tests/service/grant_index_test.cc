@@ -188,13 +188,9 @@ TEST_CASE(
   accord::testing::DropDerivedIndexes(db);
   {
     // Read-only, nothing indexes: every grant comes from the log's tail.
-    store::StoreOptions read_only;
-    read_only.read_only = true;
-    read_only.create_if_missing = false;
-    auto unindexed = store::Store::Open(db, read_only);
-    REQUIRE(unindexed.ok());
-    CHECK((*unindexed)->EventIndexSize() == 0);
-    CheckReads(**unindexed, grants);
+    auto unindexed = accord::testing::OpenReadOnlyStore(db);
+    CHECK(unindexed->EventIndexSize() == 0);
+    CheckReads(*unindexed, grants);
   }
   {
     auto opened = OpenAuditedStore(db, store::StoreOptions());
