@@ -189,9 +189,9 @@ absl::Status EventIndexer::IndexBatch(EventIndexState& state,
     absl::StatusOr<accord::v1::AuditEvent> event = auditlog::ParseEntry(
         absl::string_view(it->value().data(), it->value().size()));
     if (!event.ok()) {
-      return absl::DataLossError(
-          absl::StrCat("log entry ", index, " does not decode, the query ",
-                       "indexes stop before it: ", event.status().message()));
+      return absl::DataLossError(absl::StrCat(
+          "log entry ", index, " does not decode, the query ",
+          "and grant indexes stop before it: ", event.status().message()));
     }
     AddTermKeys(index, auditlog::TermsOf(*event), entries);
     absl::StatusOr<std::optional<GrantRecord>> grant =
@@ -217,8 +217,8 @@ absl::Status EventIndexer::IndexBatch(EventIndexState& state,
   if (next.indexed != end) {
     return absl::DataLossError(
         absl::StrCat("log entry ", next.indexed,
-                     " is missing, the query indexes stop "
-                     "before it"));
+                     " is missing, the query and grant indexes "
+                     "stop before it"));
   }
   // In key order, so the memtable takes each list's keys in ascending
   // order (store/sorted_batch.h says why).

@@ -36,7 +36,6 @@ absl::StatusOr<std::vector<Entry>> UnindexedEntries(
       return absl::DataLossError(absl::StrCat(
           "log entry ", index, " does not decode: ", event.status().message()));
     }
-    if (event->grant_id().empty()) continue;
     absl::StatusOr<std::optional<GrantRecord>> grant =
         GrantIssuedBy(db, index, *event, snapshot);
     if (!grant.ok()) return grant.status();
